@@ -1,0 +1,78 @@
+/**
+ * Crypto-shredding: personal data in the log is sealed (AES-256-GCM) under a key per customer
+ * ("subject"). Subject keys are stored wrapped under the deployment's master key; erasing a
+ * customer destroys the wrapped key, which makes every sealed part of theirs unreadable while the
+ * ciphertext (and so the hash chain) stays intact.
+ *
+ * Identity look-ups use blind indexes: HMAC-SHA256 under a key derived from the master key, so
+ * the database never holds an email or a provider id in clear outside the sealed parts.
+ */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type { IdentityKind } from './standing-event.ts';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** Thrown when a sealed value or a wrapped key does not authenticate: wrong key or tampered data. */
+export class SealBrokenError extends Error {
+  override name = 'SealBrokenError';
+}
+
+export interface MasterKeys {
+  /** Wraps subject keys. */
+  wrapping: Buffer;
+  /** Keys the identity blind index. */
+  lookup: Buffer;
+}
+
+/** Derives the purpose-specific keys from the 32-byte master key. */
+export function deriveMasterKeys(master: Buffer): MasterKeys {
+  if (master.length !== 32) throw new RangeError(`master key must be 32 bytes, got ${master.length}`);
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+  return { wrapping: derive('standing/subject-key-wrapping/v1'), lookup: derive('standing/identity-lookup/v1') };
+}
+
+export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, body, cipher.getAuthTag()]);
+}
+
+export function unseal(key: Buffer, envelope: Buffer, aad: string): Buffer {
+  if (envelope.length < IV_BYTES + TAG_BYTES) throw new SealBrokenError('sealed value is too short');
+  const iv = envelope.subarray(0, IV_BYTES);
+  const tag = envelope.subarray(envelope.length - TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(tag);
+  try {
+    return Buffer.concat([decipher.update(envelope.subarray(IV_BYTES, envelope.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    throw new SealBrokenError('sealed value does not authenticate (wrong key or altered data)');
+  }
+}
+
+export function newSubjectKey(): Buffer {
+  return randomBytes(32);
+}
+
+export const wrapSubjectKey = (keys: MasterKeys, tenant: string, subjectId: string, key: Buffer) =>
+  seal(keys.wrapping, key, `subject-key:${tenant}:${subjectId}`);
+export const unwrapSubjectKey = (keys: MasterKeys, tenant: string, subjectId: string, wrapped: Buffer) =>
+  unseal(keys.wrapping, wrapped, `subject-key:${tenant}:${subjectId}`);
+
+/** Canonical text of an identity value: emails compare case-insensitively, ids as given. */
+export function normalizeIdentity(kind: IdentityKind, value: string): string {
+  const v = value.trim();
+  if (kind === 'email') return v.toLowerCase();
+  // Salesforce 18-char ids are the case-safe form of the 15-char id: index by the 15-char prefix.
+  if (kind === 'salesforce_account_id' || kind === 'salesforce_contact_id') return v.slice(0, 15);
+  return v;
+}
+
+/** Blind index of one identity, scoped by tenant so equal emails in two tenants never collide. */
+export function identityDigest(keys: MasterKeys, tenant: string, kind: IdentityKind, value: string): string {
+  return createHmac('sha256', keys.lookup).update(`${tenant}\u0000${kind}\u0000${normalizeIdentity(kind, value)}`).digest('hex');
+}

@@ -1,0 +1,226 @@
+/**
+ * The normalized account standing event: the one shape every source (Zendesk, Salesforce,
+ * reconciliation, manual entry) is turned into before it reaches the log.
+ *
+ * Wire and storage names are snake_case, as in the README's field tables.
+ */
+import { z } from 'zod';
+
+/** Closed set of account statuses. `suspended` is temporary; `deactivated`, `closed`, `deleted` are not. */
+export const ACCOUNT_STATUSES = ['active', 'suspended', 'deactivated', 'closed', 'deleted'] as const;
+export const AccountStatus = z.enum(ACCOUNT_STATUSES);
+export type AccountStatus = z.infer<typeof AccountStatus>;
+
+export const EVENT_KINDS = [
+  'deactivation',
+  'reinstatement',
+  'reinstatement_requested',
+  'verification_recorded',
+  'reinstatement_approved',
+  'reinstatement_denied',
+  'status_observed',
+] as const;
+export const EventKind = z.enum(EVENT_KINDS);
+export type EventKind = z.infer<typeof EventKind>;
+
+export const INITIATION_TYPES = ['manual', 'automatic', 'customer_initiated', 'system_error'] as const;
+export const InitiationType = z.enum(INITIATION_TYPES);
+
+export const ACTOR_TYPES = ['agent', 'system', 'customer', 'integration'] as const;
+export const SOURCE_SYSTEMS = ['zendesk', 'salesforce'] as const;
+export const SourceSystem = z.enum(SOURCE_SYSTEMS);
+export type SourceSystem = z.infer<typeof SourceSystem>;
+
+export const DETECTION_METHODS = ['webhook', 'change_event', 'outbound_message', 'reconciliation', 'manual'] as const;
+
+/** An ISO-8601 instant with an explicit offset (`Z` or `+hh:mm`), at most millisecond precision kept. */
+const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-03-04T05:33:18Z' });
+const NonEmpty = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** Provider ids arrive as numbers (REST) or strings (webhooks): keep them as strings. */
+const ExternalId = z.union([z.string(), z.number().int().nonnegative()]).transform(String).pipe(NonEmpty(255));
+
+export const Actor = z.strictObject({
+  type: z.enum(ACTOR_TYPES),
+  id: ExternalId.optional(),
+  name: NonEmpty(255).optional(),
+});
+export type Actor = z.infer<typeof Actor>;
+
+export const Initiation = z.strictObject({
+  /** How the change came about: an agent (`manual`), a rule such as inactivity (`automatic`), the customer, or a fault. */
+  type: InitiationType,
+  /** Whether the change is meant to be undone (e.g. a suspension pending payment). */
+  temporary: z.boolean(),
+});
+
+export const Reason = z.strictObject({
+  /** A stable machine code, e.g. `non_payment`, `fraud_suspected`, `inactivity`. */
+  code: z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lowercase code of letters, digits, _ . - (at most 64)'),
+  /** Free text as an agent or system wrote it. Personal data: sealed at rest. */
+  text: NonEmpty(4000).optional(),
+});
+
+export const Condition = z.strictObject({
+  code: NonEmpty(64),
+  text: NonEmpty(2000).optional(),
+  met: z.boolean().optional(),
+});
+
+export const Verification = z.strictObject({
+  /** e.g. `id_document`, `callback`, `otp_sms`, `billing_record`. */
+  method: NonEmpty(64),
+  result: z.enum(['passed', 'failed', 'pending']),
+  by: Actor.optional(),
+  at: Instant,
+  notes: NonEmpty(2000).optional(),
+});
+
+export const Approval = z.strictObject({
+  by: Actor,
+  /** The approver's role, e.g. `team_lead`, `risk_officer`. */
+  role: NonEmpty(64),
+  decision: z.enum(['approved', 'denied']),
+  at: Instant,
+  comment: NonEmpty(2000).optional(),
+});
+
+export const Source = z.strictObject({
+  system: SourceSystem,
+  /** The provider object the change was seen on, e.g. `user`, `organization`, `ticket`, `Account`. */
+  object: NonEmpty(64),
+  /** That object's id at the provider. */
+  id: ExternalId,
+  /** A link an agent can open. */
+  url: z.url({ message: 'must be an absolute URL' }).optional(),
+  /** The provider's own id for this change (Zendesk event id, CDC replay/transaction key, ...). Idempotency key. */
+  event_id: NonEmpty(255),
+});
+
+export const CustomerIdentities = z
+  .strictObject({
+    zendesk_user_id: ExternalId.optional(),
+    email: z.email({ message: 'must be an email address' }).optional(),
+    zendesk_organization_id: ExternalId.optional(),
+    salesforce_account_id: z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id').optional(),
+    salesforce_contact_id: z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id').optional(),
+  })
+  .refine((c) => Object.values(c).some((v) => v !== undefined), {
+    message: 'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id or salesforce_contact_id',
+  });
+export type CustomerIdentities = z.infer<typeof CustomerIdentities>;
+export const IDENTITY_KINDS = [
+  'zendesk_user_id',
+  'email',
+  'zendesk_organization_id',
+  'salesforce_account_id',
+  'salesforce_contact_id',
+] as const satisfies readonly (keyof CustomerIdentities)[];
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export const TenantId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lowercase letters, digits, _ or -, starting with a letter or digit');
+
+const STATUS_REQUIRED_AFTER: Partial<Record<EventKind, (s: AccountStatus) => boolean>> = {
+  deactivation: (s) => s !== 'active',
+  reinstatement: (s) => s === 'active',
+};
+
+/** What a source hands to the log. `recorded_at` is set by the store. */
+export const NewStandingEvent = z
+  .strictObject({
+    tenant: TenantId,
+    kind: EventKind,
+    status: z.strictObject({
+      /** `null` when the source does not say what it was before. */
+      before: AccountStatus.nullable(),
+      /** `null` for workflow steps that do not change the status (a request, a verification). */
+      after: AccountStatus.nullable(),
+    }),
+    initiation: Initiation.optional(),
+    reason: Reason.optional(),
+    conditions: z.array(Condition).max(50).default([]),
+    verification: z.array(Verification).max(50).default([]),
+    approvals: z.array(Approval).max(50).default([]),
+    /** Industry specifics (KYC steps, number portability, billing records, consents). Sealed at rest. */
+    evidence: z.record(z.string(), z.unknown()).default({}),
+    actor: Actor,
+    source: Source,
+    detected_via: z.enum(DETECTION_METHODS),
+    related_ticket_ids: z.array(ExternalId).max(100).default([]),
+    customer: CustomerIdentities,
+    occurred_at: Instant,
+  })
+  .superRefine((e, ctx) => {
+    const check = STATUS_REQUIRED_AFTER[e.kind];
+    if (check && (e.status.after === null || !check(e.status.after))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status', 'after'],
+        message: e.kind === 'deactivation' ? 'a deactivation must end in a status other than active' : 'a reinstatement must end in active',
+      });
+    }
+    if (e.kind === 'deactivation' && !e.initiation) {
+      ctx.addIssue({ code: 'custom', path: ['initiation'], message: 'a deactivation must say how it came about (manual, automatic, customer_initiated, system_error)' });
+    }
+    if (e.kind === 'status_observed' && e.status.after === null) {
+      ctx.addIssue({ code: 'custom', path: ['status', 'after'], message: 'status_observed must carry the observed status' });
+    }
+    if (e.kind === 'verification_recorded' && e.verification.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['verification'], message: 'verification_recorded needs at least one verification step' });
+    }
+    for (const [kind, decision] of [['reinstatement_approved', 'approved'], ['reinstatement_denied', 'denied']] as const) {
+      if (e.kind === kind && !e.approvals.some((a) => a.decision === decision)) {
+        ctx.addIssue({ code: 'custom', path: ['approvals'], message: `${kind} needs at least one approval with decision "${decision}"` });
+      }
+    }
+    if (e.status.after === 'suspended' && e.initiation && !e.initiation.temporary) {
+      ctx.addIssue({ code: 'custom', path: ['initiation', 'temporary'], message: 'a suspension is temporary by definition' });
+    }
+  });
+export type NewStandingEvent = z.output<typeof NewStandingEvent>;
+export type NewStandingEventInput = z.input<typeof NewStandingEvent>;
+
+/** An event as stored and returned by the log. Sealed fields are `null` once the customer's data was erased. */
+export type StandingEvent = NewStandingEvent & {
+  id: string;
+  seq: number;
+  recorded_at: string;
+  erased: boolean;
+};
+
+/** One problem found in an input, with the path of the offending field. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** Turns zod issues into `{path, message}` pairs, `path` dotted (`status.after`, `approvals.0.at`). */
+export function describeIssues(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
+
+/** Validates and normalizes one event. Expected failure is a value, not a throw. */
+export function parseStandingEvent(input: unknown): ParseResult<NewStandingEvent> {
+  const r = NewStandingEvent.safeParse(input);
+  return r.success ? { ok: true, value: normalizeEvent(r.data) } : { ok: false, problems: describeIssues(r.error) };
+}
+
+/** Canonical forms: emails lower-cased, instants as UTC with milliseconds, so equal facts hash equally. */
+function normalizeEvent(e: NewStandingEvent): NewStandingEvent {
+  const instant = (s: string) => new Date(s).toISOString();
+  return {
+    ...e,
+    occurred_at: instant(e.occurred_at),
+    customer: e.customer.email ? { ...e.customer, email: e.customer.email.trim().toLowerCase() } : e.customer,
+    verification: e.verification.map((v) => ({ ...v, at: instant(v.at) })),
+    approvals: e.approvals.map((a) => ({ ...a, at: instant(a.at) })),
+  };
+}
+
+/** Statuses from which the account cannot come back without a reinstatement. */
+export function isPermanent(status: AccountStatus): boolean {
+  return status === 'deactivated' || status === 'closed' || status === 'deleted';
+}

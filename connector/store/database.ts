@@ -1,0 +1,139 @@
+/**
+ * The SQL connection behind the store: real PostgreSQL through `pg`, or embedded PostgreSQL
+ * (PGlite, Postgres compiled to WebAssembly) when no DATABASE_URL is given. Both speak the same
+ * dialect; the store and the migrations are written once against this small interface.
+ */
+import pg from 'pg';
+import type { PGlite as PGliteType } from '@electric-sql/pglite';
+
+export type Row = Record<string, unknown>;
+
+export interface SqlClient {
+  /** One statement with `$n` parameters. */
+  query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends SqlClient {
+  readonly kind: 'postgres' | 'embedded';
+  /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /**
+   * PostgreSQL connection string. Without it, the embedded database is used.
+   * @defaultValue undefined (embedded)
+   */
+  url?: string;
+  /**
+   * Directory of the embedded database's files; `memory://` keeps it in memory.
+   * @defaultValue `.standing/pgdata`
+   */
+  embeddedDataDir?: string;
+  /**
+   * Schema holding every table; lets several tenants' test suites or deployments share one database.
+   * @defaultValue `standing`
+   */
+  schema?: string;
+  /**
+   * Most connections in the pool (PostgreSQL only).
+   * @defaultValue 10
+   */
+  poolSize?: number;
+}
+
+export const DEFAULT_DATABASE_OPTIONS = { embeddedDataDir: '.standing/pgdata', schema: 'standing', poolSize: 10 } as const;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  const schema = options.schema ?? DEFAULT_DATABASE_OPTIONS.schema;
+  if (!SCHEMA_NAME.test(schema)) throw new RangeError(`schema "${schema}" must be a lowercase SQL identifier`);
+  return options.url
+    ? openPostgres(options.url, schema, options.poolSize ?? DEFAULT_DATABASE_OPTIONS.poolSize)
+    : openEmbedded(options.embeddedDataDir ?? DEFAULT_DATABASE_OPTIONS.embeddedDataDir, schema);
+}
+
+// int8 (seq numbers, counts) as JS numbers: safe up to 2^53, far beyond any chain length.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+async function openPostgres(url: string, schema: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes, options: `-c search_path=${schema}` });
+  // An idle client's network error must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const run = async <R extends Row>(c: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
+    (await c.query<R>(text, params as unknown[] | undefined)).rows;
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          query: (text, params) => run(client, text, params),
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openEmbedded(dataDir: string, schema: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (!dataDir.startsWith('memory://')) {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dataDir, { recursive: true });
+  }
+  const db: PGliteType = await PGlite.create(dataDir);
+  await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
+  const run = async <R extends Row>(c: Pick<PGliteType, 'query'>, text: string, params?: readonly unknown[]) =>
+    (await c.query<R>(text, params as unknown[] | undefined)).rows.map(fromEmbedded);
+  return {
+    kind: 'embedded',
+    query: (text, params) => run(db, text, params),
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    // PGlite has one connection and serializes transactions itself.
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          query: (text, params) => run(tx, text, params),
+          exec: async (sql) => {
+            await tx.exec(sql);
+          },
+        }),
+      ),
+    close: () => db.close(),
+  };
+}
+
+/** PGlite returns bytea as Uint8Array where pg returns Buffer: give the store one shape. */
+function fromEmbedded<R extends Row>(row: R): R {
+  for (const k of Object.keys(row)) {
+    const v = row[k];
+    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) (row as Row)[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  }
+  return row;
+}

@@ -1,0 +1,82 @@
+/**
+ * Splits an event into the row the log stores (public columns + sealed personal part) and puts it
+ * back together. Pure apart from the cipher's random IV.
+ */
+import type { ChainRecord, PublicPart } from '../model/chain.ts';
+import { seal, unseal } from '../model/sealing.ts';
+import type { Actor, NewStandingEvent, StandingEvent } from '../model/standing-event.ts';
+
+/** Personal and free-text parts, sealed under the customer's key. */
+interface SealedPart {
+  customer: NewStandingEvent['customer'];
+  actor: Omit<Actor, 'type'>;
+  reason_text: string | null;
+  conditions: NewStandingEvent['conditions'];
+  verification: NewStandingEvent['verification'];
+  approvals: NewStandingEvent['approvals'];
+  evidence: NewStandingEvent['evidence'];
+}
+
+export const sealAad = (tenant: string, id: string) => `event:${tenant}:${id}`;
+
+export function publicPart(e: NewStandingEvent): PublicPart {
+  return {
+    initiation: e.initiation ?? null,
+    reason_code: e.reason?.code ?? null,
+    actor_type: e.actor.type,
+    source: { system: e.source.system, object: e.source.object, id: e.source.id, url: e.source.url ?? null, event_id: e.source.event_id },
+    detected_via: e.detected_via,
+    related_ticket_ids: e.related_ticket_ids,
+  };
+}
+
+export function sealEvent(key: Buffer, tenant: string, id: string, e: NewStandingEvent): Buffer {
+  const { type: _type, ...actor } = e.actor;
+  const part: SealedPart = {
+    customer: e.customer,
+    actor,
+    reason_text: e.reason?.text ?? null,
+    conditions: e.conditions,
+    verification: e.verification,
+    approvals: e.approvals,
+    evidence: e.evidence,
+  };
+  return seal(key, Buffer.from(JSON.stringify(part), 'utf8'), sealAad(tenant, id));
+}
+
+/** An event read back from the log; personal parts are absent once the customer was erased. */
+export type StoredStandingEvent =
+  | (StandingEvent & { erased: false })
+  | (Omit<StandingEvent, 'customer' | 'conditions' | 'verification' | 'approvals' | 'evidence' | 'erased'> & { erased: true });
+
+export function decodeEvent(record: Omit<ChainRecord, 'prev_hash' | 'sealed'> & { sealed: Buffer }, key: Buffer | null): StoredStandingEvent {
+  const p = record.public;
+  const base = {
+    id: record.id,
+    seq: record.seq,
+    tenant: record.tenant,
+    kind: record.kind as StandingEvent['kind'],
+    status: { before: record.status_before as StandingEvent['status']['before'], after: record.status_after as StandingEvent['status']['after'] },
+    ...(p.initiation ? { initiation: p.initiation as StandingEvent['initiation'] } : {}),
+    source: { system: p.source.system, object: p.source.object, id: p.source.id, event_id: p.source.event_id, ...(p.source.url ? { url: p.source.url } : {}) } as StandingEvent['source'],
+    detected_via: p.detected_via as StandingEvent['detected_via'],
+    related_ticket_ids: p.related_ticket_ids,
+    occurred_at: record.occurred_at,
+    recorded_at: record.recorded_at,
+  };
+  if (!key) {
+    return { ...base, actor: { type: p.actor_type as Actor['type'] }, ...(p.reason_code ? { reason: { code: p.reason_code } } : {}), erased: true };
+  }
+  const s = JSON.parse(unseal(key, record.sealed, sealAad(record.tenant, record.id)).toString('utf8')) as SealedPart;
+  return {
+    ...base,
+    actor: { type: p.actor_type as Actor['type'], ...s.actor },
+    ...(p.reason_code ? { reason: { code: p.reason_code, ...(s.reason_text ? { text: s.reason_text } : {}) } } : {}),
+    customer: s.customer,
+    conditions: s.conditions,
+    verification: s.verification,
+    approvals: s.approvals,
+    evidence: s.evidence,
+    erased: false,
+  };
+}

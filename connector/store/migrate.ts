@@ -1,0 +1,52 @@
+/**
+ * Versioned migrations: `migrations/NNN_name.sql`, applied in order at start, each in its own
+ * transaction, recorded in `schema_migrations` with a checksum so an edited, already-applied file
+ * is refused instead of silently diverging. Written here rather than with a migration library
+ * because the same runner must drive both `pg` and the embedded PGlite.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Database } from './database.ts';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/;
+// Any constant: serializes concurrent migrators (several replicas starting at once).
+const MIGRATION_LOCK = 7_301_952;
+
+export class MigrationChecksumError extends Error {
+  override name = 'MigrationChecksumError';
+}
+
+export interface MigrationReport {
+  applied: string[];
+  alreadyApplied: number;
+}
+
+export async function migrate(db: Database): Promise<MigrationReport> {
+  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => FILE_NAME.test(f)).sort();
+  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const applied: string[] = [];
+  let alreadyApplied = 0;
+  for (const file of files) {
+    const [, version, name] = FILE_NAME.exec(file)!;
+    const sql = await readFile(MIGRATIONS_DIR + file, 'utf8');
+    const checksum = createHash('sha256').update(sql).digest('hex');
+    const done = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const [row] = await tx.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [Number(version)]);
+      if (row) {
+        if (row.checksum !== checksum) throw new MigrationChecksumError(`migration ${file} was changed after it was applied`);
+        return false;
+      }
+      // Multi-statement SQL needs the simple-query protocol: no parameters in migration files.
+      await tx.exec(sql);
+      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [Number(version), name, checksum]);
+      return true;
+    });
+    if (done) applied.push(file);
+    else alreadyApplied++;
+  }
+  return { applied, alreadyApplied };
+}

@@ -1,0 +1,10 @@
+-- chain-page: rows of one tenant's chain in seq order, for verification.
+-- $1 text     tenant
+-- $2 bigint   return rows with seq greater than this
+-- $3 int      rows to return
+SELECT tenant, seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public,
+       sealed, prev_hash, hash
+FROM standing_events
+WHERE tenant = $1 AND seq > $2
+ORDER BY seq
+LIMIT $3;

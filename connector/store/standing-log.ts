@@ -1,0 +1,279 @@
+/**
+ * The standing log: append-only, idempotent, hash-chained per tenant, personal data sealed per
+ * customer. Everything the rest of the product needs from the database goes through here.
+ */
+import { randomUUID } from 'node:crypto';
+import { GENESIS_HASH, checkLinks, hashRecord, type ChainBreak, type ChainRecord, type PublicPart, type StoredChainRow } from '../model/chain.ts';
+import type { MasterKeys } from '../model/sealing.ts';
+import type { AccountStatus, CustomerIdentities, NewStandingEvent } from '../model/standing-event.ts';
+import type { Database } from './database.ts';
+import { decodeEvent, publicPart, sealEvent, type StoredStandingEvent } from './event-codec.ts';
+import { loadSql } from './sql.ts';
+import { SubjectDirectory, type SubjectDirectoryOptions } from './subject-directory.ts';
+
+const SQL = {
+  lockHeads: loadSql('lock-chain-heads'),
+  findExisting: loadSql('find-existing-source-events'),
+  insertEvents: loadSql('insert-events'),
+  historyPage: loadSql('history-page'),
+  currentStanding: loadSql('current-standing'),
+  chainPage: loadSql('chain-page'),
+};
+
+export type AppendOutcome =
+  | { status: 'appended'; tenant: string; seq: number; id: string; source_event_id: string }
+  | { status: 'duplicate'; tenant: string; seq: number; id: string; source_event_id: string };
+
+export interface HistoryOptions {
+  /** @defaultValue 50 (1..500) */
+  limit?: number;
+  /** `next_cursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface History {
+  events: StoredStandingEvent[];
+  next_cursor: string | null;
+  /** `null` when no event for this customer carries a status. */
+  current: { status: AccountStatus; since: string; seconds_since_change: number } | null;
+}
+
+export type VerifyReport =
+  | { tenant: string; ok: true; checked: number; head: { seq: number; hash: string }; starts_at: number }
+  | { tenant: string; ok: false; checked: number; broken: ChainBreak };
+
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
+export interface StandingLogOptions extends SubjectDirectoryOptions {
+  /**
+   * Rows read per query while verifying a chain.
+   * @defaultValue 5000
+   */
+  verifyPageSize?: number;
+}
+
+const DEFAULT_HISTORY_LIMIT = 50;
+const MAX_HISTORY_LIMIT = 500;
+
+const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
+const sourceKey = (tenant: string, system: string, eventId: string) => `${tenant}\u0000${system}\u0000${eventId}`;
+
+export class StandingLog {
+  readonly subjects: SubjectDirectory;
+  private readonly verifyPageSize: number;
+
+  constructor(
+    readonly db: Database,
+    master: MasterKeys,
+    options: StandingLogOptions = {},
+  ) {
+    this.subjects = new SubjectDirectory(db, master, options);
+    this.verifyPageSize = options.verifyPageSize ?? 5000;
+  }
+
+  /**
+   * Appends a batch in one transaction. A source event already in the log (same tenant, source
+   * system and source event id), or twice in the batch, is reported as `duplicate` and not written.
+   * Outcomes come back in input order.
+   */
+  async append(events: readonly NewStandingEvent[]): Promise<AppendOutcome[]> {
+    if (events.length === 0) return [];
+    const subjectIds = await this.subjects.resolve(events);
+    const prepared = await Promise.all(
+      groupIndexes(events, (e) => e.tenant).map(async ([tenant, idx]) => {
+        const keys = await this.subjects.keysFor(tenant, idx.map((i) => subjectIds[i]!));
+        return idx.map((i) => {
+          const e = events[i]!;
+          const id = randomUUID();
+          const key = keys.get(subjectIds[i]!);
+          if (!key) throw new Error(`subject ${subjectIds[i]} has no key (erased while being written to)`);
+          return { i, id, e, pub: publicPart(e), sealed: sealEvent(key, tenant, id, e).toString('base64') };
+        });
+      }),
+    );
+    const rows = prepared.flat().sort((a, b) => a.i - b.i);
+    const tenants = [...new Set(events.map((e) => e.tenant))].sort();
+
+    return this.db.transaction(async (tx) => {
+      const heads = new Map(
+        (await tx.query<{ tenant: string; seq: number; hash: string }>(SQL.lockHeads, [JSON.stringify(tenants)])).map((h) => [h.tenant, { seq: Number(h.seq), hash: h.hash }]),
+      );
+      const existing = new Map(
+        (
+          await tx.query<{ tenant: string; system: string; event_id: string; seq: number; id: string }>(SQL.findExisting, [
+            JSON.stringify(rows.map((r) => ({ tenant: r.e.tenant, system: r.pub.source.system, event_id: r.pub.source.event_id }))),
+          ])
+        ).map((x) => [sourceKey(x.tenant, x.system, x.event_id), { seq: Number(x.seq), id: x.id }]),
+      );
+
+      const recordedAt = new Date().toISOString();
+      const outcomes: AppendOutcome[] = [];
+      const inserts: (ChainRecord & { hash: string })[] = [];
+      for (const r of rows) {
+        const k = sourceKey(r.e.tenant, r.pub.source.system, r.pub.source.event_id);
+        const base = { tenant: r.e.tenant, source_event_id: r.pub.source.event_id };
+        const seen = existing.get(k);
+        if (seen) {
+          outcomes.push({ status: 'duplicate', ...base, ...seen });
+          continue;
+        }
+        const head = heads.get(r.e.tenant)!;
+        const record: ChainRecord = {
+          tenant: r.e.tenant,
+          seq: head.seq + 1,
+          id: r.id,
+          kind: r.e.kind,
+          status_before: r.e.status.before,
+          status_after: r.e.status.after,
+          occurred_at: r.e.occurred_at,
+          recorded_at: recordedAt,
+          subject_id: subjectIds[r.i]!,
+          public: r.pub,
+          sealed: r.sealed,
+          prev_hash: head.hash,
+        };
+        const hash = hashRecord(record);
+        heads.set(r.e.tenant, { seq: record.seq, hash });
+        existing.set(k, { seq: record.seq, id: r.id });
+        inserts.push({ ...record, hash });
+        outcomes.push({ status: 'appended', ...base, seq: record.seq, id: r.id });
+      }
+      if (inserts.length > 0) {
+        const moved = [...heads].map(([tenant, h]) => ({ tenant, ...h }));
+        await tx.query(SQL.insertEvents, [JSON.stringify(inserts), JSON.stringify(moved)]);
+      }
+      return outcomes;
+    });
+  }
+
+  /** A customer's events, found by any of its identities, newest first, with the derived current status. */
+  async history(tenant: string, identities: Partial<CustomerIdentities>, options: HistoryOptions = {}): Promise<History> {
+    const limit = Math.min(Math.max(options.limit ?? DEFAULT_HISTORY_LIMIT, 1), MAX_HISTORY_LIMIT);
+    const cursor = options.cursor ? decodeCursor(options.cursor) : null;
+    const subjectIds = await this.subjects.find(tenant, identities);
+    if (subjectIds.length === 0) return { events: [], next_cursor: null, current: null };
+    const subjectsJson = JSON.stringify(subjectIds);
+    const [page, standing, keys] = await Promise.all([
+      this.db.query<ChainRow>(SQL.historyPage, [tenant, subjectsJson, cursor?.t ?? null, cursor?.s ?? 0, limit + 1]),
+      this.db.query<{ status: AccountStatus; since: Date | string }>(SQL.currentStanding, [tenant, subjectsJson]),
+      this.subjects.keysFor(tenant, subjectIds),
+    ]);
+    const events = page.slice(0, limit).map((row) => decodeEvent(toRecord(tenant, row), keys.get(row.subject_id) ?? null));
+    const last = events.at(-1);
+    const s = standing[0];
+    return {
+      events,
+      next_cursor: page.length > limit && last ? encodeCursor(last.occurred_at, last.seq) : null,
+      current: s ? { status: s.status, since: iso(s.since), seconds_since_change: Math.max(0, Math.floor((Date.now() - new Date(iso(s.since)).getTime()) / 1000)) } : null,
+    };
+  }
+
+  /** Walks a tenant's chain from its first retained row (or recorded boundary) to its head. */
+  async verify(tenant: string): Promise<VerifyReport> {
+    const [head] = await this.db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chain_heads WHERE tenant = $1', [tenant]);
+    const [first] = await this.db.query<{ seq: number }>('SELECT min(seq) AS seq FROM standing_events WHERE tenant = $1', [tenant]);
+    const firstSeq = first?.seq === null || first?.seq === undefined ? null : Number(first.seq);
+    let start = { seq: 0, hash: GENESIS_HASH };
+    if (firstSeq !== null && firstSeq > 1) {
+      const [boundary] = await this.db.query<{ hash: string }>('SELECT hash FROM chain_boundaries WHERE tenant = $1 AND seq = $2', [tenant, firstSeq - 1]);
+      if (!boundary) return { tenant, ok: false, checked: 0, broken: { seq: firstSeq, problem: 'no_boundary', found: `first row is seq ${firstSeq} and no boundary is recorded at ${firstSeq - 1}` } };
+      start = { seq: firstSeq - 1, hash: boundary.hash };
+    }
+    const startsAt = start.seq + 1;
+    let checked = 0;
+    for (;;) {
+      const rows = await this.db.query<ChainRow & { prev_hash: string; hash: string }>(SQL.chainPage, [tenant, start.seq, this.verifyPageSize]);
+      const result = checkLinks(start, rows.map((r): StoredChainRow => ({ ...toRecord(tenant, r), sealed: r.sealed.toString('base64'), prev_hash: r.prev_hash, hash: r.hash })));
+      checked += result.checked;
+      if (!result.ok) return { tenant, ok: false, checked, broken: result.broken };
+      start = result.last;
+      if (rows.length < this.verifyPageSize) break;
+    }
+    const expected = head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
+    if (expected.seq !== start.seq || expected.hash !== start.hash) {
+      return { tenant, ok: false, checked, broken: { seq: start.seq + 1, problem: 'head_mismatch', expected: `head at seq ${expected.seq} (${expected.hash})`, found: `chain ends at seq ${start.seq} (${start.hash})` } };
+    }
+    return { tenant, ok: true, checked, head: start, starts_at: startsAt };
+  }
+
+  /** Tenants that have a chain. */
+  async tenants(): Promise<string[]> {
+    return (await this.db.query<{ tenant: string }>('SELECT tenant FROM chain_heads ORDER BY tenant')).map((r) => r.tenant);
+  }
+
+  /**
+   * GDPR erasure: destroys the data key of every subject these identities resolve to and removes
+   * the identities. Their events stay in the chain (which still verifies) with personal parts unreadable.
+   */
+  async erase(tenant: string, identities: Partial<CustomerIdentities>): Promise<{ subjects: number }> {
+    const subjectIds = await this.subjects.find(tenant, identities);
+    if (subjectIds.length === 0) return { subjects: 0 };
+    await this.db.transaction(async (tx) => {
+      const ids = JSON.stringify(subjectIds);
+      await tx.query('DELETE FROM subject_identities WHERE tenant = $1 AND subject_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))', [tenant, ids]);
+      await tx.query(
+        'UPDATE subjects SET wrapped_key = NULL, erased_at = now() WHERE tenant = $1 AND erased_at IS NULL AND subject_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))',
+        [tenant, ids],
+      );
+    });
+    this.subjects.forget(tenant, subjectIds);
+    return { subjects: subjectIds.length };
+  }
+}
+
+interface ChainRow {
+  [k: string]: unknown;
+  seq: number;
+  id: string;
+  kind: string;
+  status_before: string | null;
+  status_after: string | null;
+  occurred_at: Date | string;
+  recorded_at: Date | string;
+  subject_id: string;
+  public: PublicPart;
+  sealed: Buffer;
+}
+
+function toRecord(tenant: string, r: ChainRow): Omit<ChainRecord, 'prev_hash' | 'sealed'> & { sealed: Buffer } {
+  return {
+    tenant,
+    seq: Number(r.seq),
+    id: r.id,
+    kind: r.kind,
+    status_before: r.status_before,
+    status_after: r.status_after,
+    occurred_at: iso(r.occurred_at),
+    recorded_at: iso(r.recorded_at),
+    subject_id: r.subject_id,
+    public: r.public,
+    sealed: r.sealed,
+  };
+}
+
+function groupIndexes<T>(items: readonly T[], keyOf: (t: T) => string): [string, number[]][] {
+  const groups = new Map<string, number[]>();
+  items.forEach((t, i) => {
+    const k = keyOf(t);
+    const g = groups.get(k);
+    if (g) g.push(i);
+    else groups.set(k, [i]);
+  });
+  return [...groups];
+}
+
+function encodeCursor(occurredAt: string, seq: number): string {
+  return Buffer.from(JSON.stringify({ t: occurredAt, s: seq })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { t: string; s: number } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown; s?: unknown };
+    if (typeof v.t === 'string' && !Number.isNaN(Date.parse(v.t)) && Number.isSafeInteger(v.s)) return { t: v.t, s: v.s as number };
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError('cursor is not one this API returned');
+}

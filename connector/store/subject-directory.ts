@@ -1,0 +1,158 @@
+/**
+ * Resolves the identities an event carries (email, Zendesk user id, Salesforce Account id, ...) to
+ * the customer ("subject") they belong to, creating subjects with fresh data keys as new customers
+ * appear. Batched: one call resolves a whole batch in at most four queries, none once cached.
+ */
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { IDENTITY_KINDS, type CustomerIdentities } from '../model/standing-event.ts';
+import { identityDigest, newSubjectKey, unwrapSubjectKey, wrapSubjectKey, type MasterKeys } from '../model/sealing.ts';
+import type { SqlClient } from './database.ts';
+import { loadSql } from './sql.ts';
+
+const FIND_SUBJECTS = loadSql('find-subjects');
+const REGISTER_SUBJECTS = loadSql('register-subjects');
+const SUBJECT_KEYS = loadSql('subject-keys');
+
+export interface SubjectDirectoryOptions {
+  /**
+   * Identity -> subject mappings kept in memory. Mappings only change on erasure.
+   * @defaultValue 200_000
+   */
+  identityCacheSize?: number;
+  /**
+   * How long an unwrapped subject key may stay in memory. Bounds how long another process can
+   * still read a customer's data after it was erased.
+   * @defaultValue 60_000 ms
+   */
+  keyCacheTtlMs?: number;
+}
+
+const DEFAULTS: Required<SubjectDirectoryOptions> = { identityCacheSize: 200_000, keyCacheTtlMs: 60_000 };
+
+/** A subject's key, or `null` if the subject was erased. */
+export type SubjectKey = Buffer | null;
+
+const cacheKey = (tenant: string, id: string) => `${tenant}\u0000${id}`;
+
+export class SubjectDirectory {
+  private readonly identities: LRUCache<string, string>;
+  private readonly keys: LRUCache<string, { key: SubjectKey }>;
+
+  constructor(
+    private readonly db: SqlClient,
+    private readonly master: MasterKeys,
+    options: SubjectDirectoryOptions = {},
+  ) {
+    const o = { ...DEFAULTS, ...options };
+    this.identities = new LRUCache({ max: o.identityCacheSize });
+    this.keys = new LRUCache({ max: 50_000, ttl: o.keyCacheTtlMs });
+  }
+
+  /** Blind indexes of every identity present. */
+  digests(tenant: string, customer: Partial<CustomerIdentities>): string[] {
+    const out: string[] = [];
+    for (const kind of IDENTITY_KINDS) {
+      const v = customer[kind];
+      if (v !== undefined) out.push(identityDigest(this.master, tenant, kind, v));
+    }
+    return out;
+  }
+
+  /** Subjects any of these identities belong to (empty if none is known). Never creates one. */
+  async find(tenant: string, customer: Partial<CustomerIdentities>): Promise<string[]> {
+    const digests = this.digests(tenant, customer);
+    const found = await this.lookup(digests.map((digest) => ({ tenant, digest })));
+    return [...new Set(digests.flatMap((d) => found.get(cacheKey(tenant, d)) ?? []))];
+  }
+
+  /**
+   * The subject of each item, creating subjects for customers never seen and attaching identities
+   * newly seen with a known one. The first identity (in IDENTITY_KINDS order) that is already known
+   * decides; items of one batch that share an identity share a subject.
+   */
+  async resolve(items: readonly { tenant: string; customer: CustomerIdentities }[]): Promise<string[]> {
+    const itemDigests = items.map((it) => this.digests(it.tenant, it.customer).map((d) => cacheKey(it.tenant, d)));
+    const all = [...new Set(itemDigests.flat())];
+    const known = await this.lookup(all.map(splitKey));
+
+    const assigned = new Map(known);
+    const newSubjects: { tenant: string; subject_id: string; wrapped_key: string }[] = [];
+    const newIdentities: { tenant: string; digest: string; subject_id: string }[] = [];
+    items.forEach((it, i) => {
+      const ds = itemDigests[i]!;
+      let subject = ds.map((d) => assigned.get(d)).find((s) => s !== undefined);
+      if (!subject) {
+        subject = randomUUID();
+        const key = newSubjectKey();
+        this.keys.set(cacheKey(it.tenant, subject), { key });
+        newSubjects.push({ tenant: it.tenant, subject_id: subject, wrapped_key: wrapSubjectKey(this.master, it.tenant, subject, key).toString('base64') });
+      }
+      for (const d of ds) {
+        if (!assigned.has(d)) {
+          assigned.set(d, subject);
+          newIdentities.push({ ...splitKey(d), subject_id: subject });
+        }
+      }
+    });
+    if (newIdentities.length === 0) return itemDigests.map((ds) => ds.map((d) => assigned.get(d)!)[0]!);
+
+    await this.db.query(REGISTER_SUBJECTS, [JSON.stringify(newSubjects), JSON.stringify(newIdentities)]);
+    // Another writer may have registered some of these identities first: its mapping wins.
+    const settled = await this.lookup(newIdentities.map(({ tenant, digest }) => ({ tenant, digest })), true);
+    for (const [d, s] of settled) assigned.set(d, s);
+    return itemDigests.map((ds) => assigned.get(ds[0]!)!);
+  }
+
+  /** Data keys of these subjects (`null` for erased ones), from cache or one query. */
+  async keysFor(tenant: string, subjectIds: readonly string[]): Promise<Map<string, SubjectKey>> {
+    const out = new Map<string, SubjectKey>();
+    const missing: { tenant: string; subject_id: string }[] = [];
+    for (const id of new Set(subjectIds)) {
+      const hit = this.keys.get(cacheKey(tenant, id));
+      if (hit) out.set(id, hit.key);
+      else missing.push({ tenant, subject_id: id });
+    }
+    if (missing.length > 0) {
+      const rows = await this.db.query<{ subject_id: string; wrapped_key: Buffer | null }>(SUBJECT_KEYS, [JSON.stringify(missing)]);
+      for (const r of rows) {
+        const key = r.wrapped_key ? unwrapSubjectKey(this.master, tenant, r.subject_id, r.wrapped_key) : null;
+        this.keys.set(cacheKey(tenant, r.subject_id), { key });
+        out.set(r.subject_id, key);
+      }
+    }
+    return out;
+  }
+
+  /** Drops what this process remembers of erased subjects. */
+  forget(tenant: string, subjectIds: readonly string[]): void {
+    const gone = new Set(subjectIds);
+    for (const id of subjectIds) this.keys.delete(cacheKey(tenant, id));
+    for (const [k, s] of this.identities.entries()) if (gone.has(s) && k.startsWith(`${tenant}\u0000`)) this.identities.delete(k);
+  }
+
+  /** Digest cache key -> subject, for known digests; `fresh` skips the cache. */
+  private async lookup(keys: { tenant: string; digest: string }[], fresh = false): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const ask: typeof keys = [];
+    for (const k of keys) {
+      const hit = fresh ? undefined : this.identities.get(cacheKey(k.tenant, k.digest));
+      if (hit) out.set(cacheKey(k.tenant, k.digest), hit);
+      else ask.push(k);
+    }
+    if (ask.length > 0) {
+      const rows = await this.db.query<{ tenant: string; digest: string; subject_id: string }>(FIND_SUBJECTS, [JSON.stringify(ask)]);
+      for (const r of rows) {
+        const k = cacheKey(r.tenant, r.digest);
+        this.identities.set(k, r.subject_id);
+        out.set(k, r.subject_id);
+      }
+    }
+    return out;
+  }
+}
+
+function splitKey(k: string): { tenant: string; digest: string } {
+  const i = k.indexOf('\u0000');
+  return { tenant: k.slice(0, i), digest: k.slice(i + 1) };
+}
