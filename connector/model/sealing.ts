@@ -23,13 +23,19 @@ export interface MasterKeys {
   wrapping: Buffer;
   /** Keys the identity blind index. */
   lookup: Buffer;
+  /** Seals tenants' provider credentials (webhook signing secrets, API tokens) at rest. */
+  tenantSecrets: Buffer;
 }
 
 /** Derives the purpose-specific keys from the 32-byte master key. */
 export function deriveMasterKeys(master: Buffer): MasterKeys {
   if (master.length !== 32) throw new RangeError(`master key must be 32 bytes, got ${master.length}`);
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
-  return { wrapping: derive('standing/subject-key-wrapping/v1'), lookup: derive('standing/identity-lookup/v1') };
+  return {
+    wrapping: derive('standing/subject-key-wrapping/v1'),
+    lookup: derive('standing/identity-lookup/v1'),
+    tenantSecrets: derive('standing/tenant-secrets/v1'),
+  };
 }
 
 export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {

@@ -10,7 +10,7 @@ export type Row = Record<string, unknown>;
 
 export interface SqlClient {
   /** One statement with `$n` parameters. */
-  query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends object = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
@@ -68,8 +68,8 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const run = async <R extends Row>(c: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
-    (await c.query<R>(text, params as unknown[] | undefined)).rows;
+  const run = async <R extends object>(c: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
+    (await c.query<R & Row>(text, params as unknown[] | undefined)).rows as R[];
   return {
     kind: 'postgres',
     query: (text, params) => run(pool, text, params),
@@ -107,8 +107,8 @@ async function openEmbedded(dataDir: string, schema: string): Promise<Database> 
   }
   const db: PGliteType = await PGlite.create(dataDir);
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
-  const run = async <R extends Row>(c: Pick<PGliteType, 'query'>, text: string, params?: readonly unknown[]) =>
-    (await c.query<R>(text, params as unknown[] | undefined)).rows.map(fromEmbedded);
+  const run = async <R extends object>(c: Pick<PGliteType, 'query'>, text: string, params?: readonly unknown[]) =>
+    (await c.query<R & Row>(text, params as unknown[] | undefined)).rows.map(fromEmbedded) as R[];
   return {
     kind: 'embedded',
     query: (text, params) => run(db, text, params),

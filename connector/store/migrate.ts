@@ -25,8 +25,13 @@ export interface MigrationReport {
 
 export async function migrate(db: Database): Promise<MigrationReport> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((f) => FILE_NAME.test(f)).sort();
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  // Under the lock too: concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog
+  // ("duplicate key value violates unique constraint pg_type_typname_nsp_index").
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
   const applied: string[] = [];
   let alreadyApplied = 0;
   for (const file of files) {

@@ -127,7 +127,9 @@ export class StandingLog {
           kind: r.e.kind,
           status_before: r.e.status.before,
           status_after: r.e.status.after,
-          occurred_at: r.e.occurred_at,
+          // Hash the instant as verify() will read it back from timestamptz (UTC, milliseconds),
+          // also for an event that did not go through parseStandingEvent's normalization.
+          occurred_at: iso(r.e.occurred_at),
           recorded_at: recordedAt,
           subject_id: subjectIds[r.i]!,
           public: r.pub,
@@ -174,11 +176,13 @@ export class StandingLog {
   async verify(tenant: string): Promise<VerifyReport> {
     const [head] = await this.db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chain_heads WHERE tenant = $1', [tenant]);
     const [first] = await this.db.query<{ seq: number }>('SELECT min(seq) AS seq FROM standing_events WHERE tenant = $1', [tenant]);
-    const firstSeq = first?.seq === null || first?.seq === undefined ? null : Number(first.seq);
+    const headSeq = head ? Number(head.seq) : 0;
+    // Retention may have removed every row: the chain then resumes right after its head.
+    const firstSeq = first?.seq === null || first?.seq === undefined ? (headSeq > 0 ? headSeq + 1 : null) : Number(first.seq);
     let start = { seq: 0, hash: GENESIS_HASH };
     if (firstSeq !== null && firstSeq > 1) {
       const [boundary] = await this.db.query<{ hash: string }>('SELECT hash FROM chain_boundaries WHERE tenant = $1 AND seq = $2', [tenant, firstSeq - 1]);
-      if (!boundary) return { tenant, ok: false, checked: 0, broken: { seq: firstSeq, problem: 'no_boundary', found: `first row is seq ${firstSeq} and no boundary is recorded at ${firstSeq - 1}` } };
+      if (!boundary) return { tenant, ok: false, checked: 0, broken: { seq: firstSeq, problem: 'no_boundary', found: `rows before seq ${firstSeq} are missing and no boundary is recorded at ${firstSeq - 1}` } };
       start = { seq: firstSeq - 1, hash: boundary.hash };
     }
     const startsAt = start.seq + 1;

@@ -16,13 +16,15 @@ const SUBJECT_KEYS = loadSql('subject-keys');
 
 export interface SubjectDirectoryOptions {
   /**
-   * Identity -> subject mappings kept in memory. Mappings only change on erasure.
+   * Identity -> subject mappings kept in memory. Mappings only change on erasure, which another
+   * process may do: entries expire after `keyCacheTtlMs`.
    * @defaultValue 200_000
    */
   identityCacheSize?: number;
   /**
-   * How long an unwrapped subject key may stay in memory. Bounds how long another process can
-   * still read a customer's data after it was erased.
+   * How long an unwrapped subject key, or an identity's mapping to its subject, may stay in
+   * memory. Bounds how long another process can still read or find a customer after it was erased
+   * (and so fail to write for that customer when they come back).
    * @defaultValue 60_000 ms
    */
   keyCacheTtlMs?: number;
@@ -45,7 +47,7 @@ export class SubjectDirectory {
     options: SubjectDirectoryOptions = {},
   ) {
     const o = { ...DEFAULTS, ...options };
-    this.identities = new LRUCache({ max: o.identityCacheSize });
+    this.identities = new LRUCache({ max: o.identityCacheSize, ttl: o.keyCacheTtlMs });
     this.keys = new LRUCache({ max: 50_000, ttl: o.keyCacheTtlMs });
   }
 

@@ -1,13 +1,22 @@
 -- history-page: one page of a customer's events, newest first (by when they happened at the source).
+-- Each subject's rows are read in index order and stop at the page size (LATERAL ... LIMIT), then the
+-- few candidates are merged: a page costs O(limit x subjects) rows, however long the history is.
+-- ($2 as `subject_id IN (...)` made PostgreSQL read and sort a customer's whole history per page.)
 -- $1 text          tenant
 -- $2 json          array of subject ids (every subject the asked-for identities resolve to)
 -- $3 timestamptz   cursor: occurred_at of the last row of the previous page, or NULL for the first page
 -- $4 bigint        cursor: seq of that row
 -- $5 int           rows to return
-SELECT seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public, sealed
-FROM standing_events
-WHERE tenant = $1
-  AND subject_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))
-  AND ($3::timestamptz IS NULL OR (occurred_at, seq) < ($3::timestamptz, $4::bigint))
-ORDER BY occurred_at DESC, seq DESC
+SELECT e.seq, e.id, e.kind, e.status_before, e.status_after, e.occurred_at, e.recorded_at, e.subject_id, e.public, e.sealed
+FROM (SELECT DISTINCT value::uuid AS subject_id FROM json_array_elements_text($2::json)) AS s
+CROSS JOIN LATERAL (
+  SELECT seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public, sealed
+  FROM standing_events
+  WHERE tenant = $1
+    AND subject_id = s.subject_id
+    AND ($3::timestamptz IS NULL OR (occurred_at, seq) < ($3::timestamptz, $4::bigint))
+  ORDER BY occurred_at DESC, seq DESC
+  LIMIT $5
+) AS e
+ORDER BY e.occurred_at DESC, e.seq DESC
 LIMIT $5;

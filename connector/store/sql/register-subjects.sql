@@ -1,6 +1,8 @@
 -- register-subjects: creates new subjects with their wrapped keys and attaches identities.
 -- Both inserts ignore conflicts: when two writers race for the same new identity one wins, and
--- the caller re-reads find-subjects to learn which.
+-- the caller re-reads find-subjects to learn which. Identities are inserted in (tenant, digest)
+-- order so that two writers meeting the same new customers in different orders wait for each
+-- other instead of deadlocking.
 -- $1 json   array of new subjects {tenant, subject_id, wrapped_key (base64)}
 -- $2 json   array of identities {tenant, digest, subject_id}
 WITH new_subjects AS (
@@ -13,4 +15,5 @@ WITH new_subjects AS (
 INSERT INTO subject_identities (tenant, digest, subject_id)
 SELECT tenant, digest, subject_id
 FROM json_to_recordset($2::json) AS i(tenant text, digest text, subject_id uuid)
+ORDER BY tenant, digest
 ON CONFLICT DO NOTHING;

@@ -1,0 +1,11 @@
+-- inbox-quarantined: one page of a tenant's quarantined events, newest first.
+-- $1 text          tenant
+-- $2 timestamptz   cursor: received_at of the last row of the previous page, or NULL
+-- $3 text          cursor: event_id of that row
+-- $4 int           rows to return
+SELECT source, event_id, received_at, processed_at, attempts, mapping_version, outcome, body
+FROM intake_inbox
+WHERE tenant = $1 AND state = 'quarantined'
+  AND ($2::timestamptz IS NULL OR (received_at, event_id) < ($2::timestamptz, $3::text))
+ORDER BY received_at DESC, event_id DESC
+LIMIT $4;

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveMasterKeys } from '../../connector/model/sealing.ts';
+import { openDatabase, type Database } from '../../connector/store/database.ts';
+import { MigrationChecksumError, migrate } from '../../connector/store/migrate.ts';
+import { StandingLog } from '../../connector/store/standing-log.ts';
+import { BACKENDS, TEST_DATABASE_URL, openTestStore, uniqueSchema, type TestStore } from '../support/databases.ts';
+import { event } from '../support/fixtures.ts';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../connector/store/migrations/', import.meta.url));
+const migrationFiles = async () => (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+
+describe.each(BACKENDS)('migrations on %s', (backend) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(backend, 'migrations');
+  });
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  it('records every migration once, in order', async () => {
+    const files = await migrationFiles();
+    expect(files.length).toBeGreaterThan(0);
+    const rows = await store.db.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => `${String(r.version).padStart(3, '0')}_${r.name}.sql`)).toEqual(files);
+    for (const r of rows) expect(r.checksum).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('applies nothing when run again', async () => {
+    expect(await migrate(store.db)).toEqual({ applied: [], alreadyApplied: (await migrationFiles()).length });
+    expect(await migrate(store.db)).toEqual({ applied: [], alreadyApplied: (await migrationFiles()).length });
+  });
+
+  it('refuses a migration changed after it was applied', async () => {
+    const [first] = await store.db.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = 1');
+    await store.db.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1");
+    try {
+      await expect(migrate(store.db)).rejects.toThrow(MigrationChecksumError);
+    } finally {
+      await store.db.query('UPDATE schema_migrations SET checksum = $1 WHERE version = 1', [first!.checksum]);
+    }
+    expect((await migrate(store.db)).applied).toEqual([]);
+  });
+});
+
+describe('migrations on a fresh PostgreSQL schema', () => {
+  const schema = uniqueSchema('migrations_fresh');
+  const handles: Database[] = [];
+  afterAll(async () => {
+    await handles[0]?.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    for (const db of handles) await db.close();
+  });
+
+  it('apply every file once even with several migrators starting together', async () => {
+    for (let i = 0; i < 3; i++) handles.push(await openDatabase({ url: TEST_DATABASE_URL, schema, poolSize: 2 }));
+    const reports = await Promise.all(handles.map((db) => migrate(db)));
+    const files = await migrationFiles();
+    expect(reports.flatMap((r) => r.applied).sort()).toEqual(files);
+    for (const r of reports) expect(r.applied.length + r.alreadyApplied).toBe(files.length);
+    expect(await migrate(handles[0]!)).toEqual({ applied: [], alreadyApplied: files.length });
+  });
+});
+
+describe('embedded database in a directory', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'standing-pgdata-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps its data across close and reopen', async () => {
+    const master = deriveMasterKeys(randomBytes(32));
+    const tenant = 'persist';
+    const customer = { email: 'persist@example.com' };
+
+    const first = await openDatabase({ embeddedDataDir: dir });
+    let appendedId: string;
+    try {
+      expect((await migrate(first)).applied).toEqual(await migrationFiles());
+      const [outcome] = await new StandingLog(first, master).append([event({ tenant, customer })]);
+      appendedId = outcome!.id;
+    } finally {
+      await first.close();
+    }
+    expect((await readdir(dir)).length).toBeGreaterThan(0);
+
+    const reopened = await openDatabase({ embeddedDataDir: dir });
+    try {
+      expect(await migrate(reopened)).toEqual({ applied: [], alreadyApplied: (await migrationFiles()).length });
+      const log = new StandingLog(reopened, master);
+      const history = await log.history(tenant, customer);
+      expect(history.events.map((e) => e.id)).toEqual([appendedId]);
+      expect(history.events[0]).toMatchObject({ erased: false, customer: { email: 'persist@example.com' } });
+      expect(await log.verify(tenant)).toMatchObject({ ok: true, checked: 1 });
+      expect((await log.append([event({ tenant, customer })]))[0]).toMatchObject({ status: 'appended', seq: 2 });
+    } finally {
+      await reopened.close();
+    }
+  });
+});
