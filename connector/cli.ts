@@ -1,0 +1,151 @@
+/**
+ * `standing <command>`: serve, migrate, verify, config. Exit codes: 0 success; 1 a chain is broken
+ * (verify); 2 usage or configuration error; 3 the check could not run (e.g. database unreachable).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { CONFIG_REFERENCE, describeConfig, formatConfigProblems, parseConfig, type StandingConfig } from './config.ts';
+import { deriveMasterKeys } from './model/sealing.ts';
+import { TenantId } from './model/standing-event.ts';
+import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE } from './secrets.ts';
+import { openDatabase, type Database } from './store/database.ts';
+import { migrate } from './store/migrate.ts';
+import { StandingLog, type VerifyReport } from './store/standing-log.ts';
+
+const EXIT = { ok: 0, broken: 1, usage: 2, failed: 3 } as const;
+
+class CliFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+function loadConfigOrFail(): StandingConfig {
+  const parsed = parseConfig();
+  if (!parsed.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(parsed.problems)}`, EXIT.usage);
+  return parsed.config;
+}
+
+async function withDatabase<T>(config: StandingConfig, fn: (db: Database) => Promise<T>): Promise<T> {
+  let db: Database;
+  try {
+    db = await openDatabase(config.database);
+  } catch (err) {
+    throw new CliFailure(`cannot open the database: ${(err as Error).message}`, EXIT.failed);
+  }
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function runMigrate(): Promise<number> {
+  const config = loadConfigOrFail();
+  const report = await withDatabase(config, migrate);
+  for (const file of report.applied) process.stdout.write(`applied ${file}\n`);
+  process.stdout.write(`${report.applied.length} applied, ${report.alreadyApplied} already applied (schema ${config.database.schema})\n`);
+  return EXIT.ok;
+}
+
+function formatVerifyLine(report: VerifyReport): string {
+  if (!report.ok) {
+    const b = report.broken;
+    const detail = 'expected' in b && 'found' in b ? ` (expected ${b.expected}, found ${b.found})` : 'expected' in b ? ` (expected seq ${b.expected})` : ` (${b.found})`;
+    return `${report.tenant}: BROKEN at seq ${b.seq}: ${b.problem}${detail}; ${report.checked} events verified before it`;
+  }
+  if (report.checked === 0 && report.head.seq === 0) return `${report.tenant}: ok, no events`;
+  return `${report.tenant}: ok, ${report.checked} events checked (seq ${report.starts_at}-${report.head.seq}), head ${report.head.seq} ${report.head.hash}`;
+}
+
+async function runVerify(options: { tenant?: string; json?: boolean }): Promise<number> {
+  if (options.tenant !== undefined) {
+    const tenant = TenantId.safeParse(options.tenant);
+    if (!tenant.success) throw new CliFailure(`--tenant: ${tenant.error.issues[0]?.message ?? 'invalid'}`, EXIT.usage);
+  }
+  const config = loadConfigOrFail();
+  const reports = await withDatabase(config, async (db) => {
+    // Verifying reads hashes and public columns only, never sealed data: no master key is needed,
+    // so an auditor can run it with database access alone.
+    const log = new StandingLog(db, deriveMasterKeys(randomBytes(32)));
+    const tenants = options.tenant !== undefined ? [options.tenant] : await log.tenants();
+    const out: VerifyReport[] = [];
+    for (const tenant of tenants) out.push(await log.verify(tenant));
+    return out;
+  });
+  const ok = reports.every((r) => r.ok);
+  if (options.json) process.stdout.write(`${JSON.stringify({ ok, tenants: reports }, null, 2)}\n`);
+  else if (reports.length === 0) process.stdout.write('no tenant has any events yet\n');
+  else for (const r of reports) process.stdout.write(`${formatVerifyLine(r)}\n`);
+  return ok ? EXIT.ok : EXIT.broken;
+}
+
+function runConfig(): number {
+  const config = loadConfigOrFail();
+  const rows = describeConfig().map((row) => {
+    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_ADMIN_TOKEN' ? ADMIN_TOKEN_FILE : undefined;
+    if (row.name === 'STANDING_DATA_DIR') return { ...row, value: config.dataDir };
+    if (!secretFile || row.source === 'environment') return row;
+    const path = join(config.dataDir, secretFile);
+    const value = existsSync(path) ? `(unset: read from ${path})` : config.production ? '(unset: REQUIRED in production)' : `(unset: will be generated into ${path})`;
+    return { ...row, value };
+  });
+  const width = (pick: (r: (typeof rows)[number]) => string) => Math.max(...rows.map((r) => pick(r).length));
+  const [wName, wValue] = [width((r) => r.name), width((r) => r.value)];
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(wName)}  ${r.value.padEnd(wValue)}  ${r.source}\n`);
+  return EXIT.ok;
+}
+
+function environmentHelp(): string {
+  const w = Math.max(...CONFIG_REFERENCE.map((e) => e.name.length));
+  const lines = CONFIG_REFERENCE.map((e) => `  ${e.name.padEnd(w)}  ${e.description} Default: ${e.default}`);
+  return `\nEnvironment:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 broken chain (verify), 2 usage or configuration error, 3 could not run.\n`;
+}
+
+function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('standing')
+    .description('Standing: the tamper-evident history of customer account standing.')
+    .exitOverride()
+    .showHelpAfterError()
+    .addHelpText('after', environmentHelp());
+  const run = (action: () => Promise<number> | number) => async () => setExitCode(await action());
+
+  program
+    .command('serve')
+    .description('start the HTTP service (same as npm start)')
+    .action(async () => {
+      await import('./main.ts');
+    });
+  program.command('migrate').description('apply pending database migrations and list them').action(run(runMigrate));
+  program
+    .command('verify')
+    .description("verify tenants' hash chains; exit 1 if any is broken")
+    .addOption(new Option('--tenant <id>', 'verify only this tenant (default: every tenant with a chain)'))
+    .option('--json', 'machine-readable output')
+    .action(async (options: { tenant?: string; json?: boolean }) => setExitCode(await runVerify(options)));
+  program.command('config').description('print every setting in force, secrets masked').action(run(runConfig));
+  return program;
+}
+
+async function runCli(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  try {
+    await buildProgram((code) => (exitCode = code)).parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (err instanceof CliFailure) {
+      process.stderr.write(`standing: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`standing: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.failed;
+  }
+  return exitCode;
+}
+
+process.exitCode = await runCli(process.argv);

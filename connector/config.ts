@@ -1,0 +1,295 @@
+/**
+ * The service's configuration: environment variables parsed once, at start, into a typed value.
+ * Every default lives in CONFIG_DEFAULTS; CONFIG_REFERENCE documents each variable for the README
+ * and `standing --help`. A bad value is reported as `NAME: problem`, never as a stack trace.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { IntakeSettings } from './intake/intake-extension.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The one place defaults are set. Secrets and DATABASE_URL have none on purpose. */
+export const CONFIG_DEFAULTS = {
+  PORT: 8080,
+  HOST: '0.0.0.0',
+  DATABASE_SCHEMA: 'standing',
+  STANDING_DATA_DIR: '.standing',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  LOG_LEVEL: 'info',
+  SHUTDOWN_GRACE_MS: 10_000,
+  NODE_ENV: 'development',
+  STANDING_ROLE: 'all',
+  STANDING_QUEUE_PREFIX: 'standing',
+  STANDING_WORKER_CONCURRENCY: 500,
+  STANDING_WORKER_BATCH: 500,
+  STANDING_WORKER_LOCK_MS: 30_000,
+  ZENDESK_WEBHOOK_TOLERANCE_SECONDS: 300,
+  ZENDESK_WEBHOOK_MAX_BODY_BYTES: 262_144,
+} as const satisfies Record<string, string | number>;
+
+export interface StandingConfig {
+  port: number;
+  host: string;
+  /** Options for `openDatabase`: `url` unset means the embedded database in `embeddedDataDir`. */
+  database: { url: string | undefined; schema: string; embeddedDataDir: string };
+  /** Absolute path of STANDING_DATA_DIR: embedded database and generated secrets. */
+  dataDir: string;
+  redisUrl: string;
+  /** 32 bytes, or `undefined` when it is to be generated / read from the data directory. */
+  masterKey: Buffer | undefined;
+  adminToken: string | undefined;
+  logLevel: LogLevel;
+  shutdownGraceMs: number;
+  nodeEnv: string;
+  production: boolean;
+  /** Zendesk intake: process role, queue, worker tuning, the env-configured `default` tenant. */
+  intake: IntakeSettings;
+}
+
+export interface ConfigReferenceEntry {
+  name: string;
+  /** Human-readable default, or what happens when unset. */
+  default: string;
+  description: string;
+  /** Its value must never be printed. */
+  secret: boolean;
+}
+
+export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
+  { name: 'PORT', default: String(CONFIG_DEFAULTS.PORT), description: 'HTTP port to listen on (0: any free port).', secret: false },
+  { name: 'HOST', default: CONFIG_DEFAULTS.HOST, description: 'Interface to listen on.', secret: false },
+  {
+    name: 'DATABASE_URL',
+    default: '(unset: embedded PGlite in <STANDING_DATA_DIR>/pgdata)',
+    description: 'PostgreSQL connection string, postgres://user:password@host:5432/db.',
+    secret: false,
+  },
+  { name: 'DATABASE_SCHEMA', default: CONFIG_DEFAULTS.DATABASE_SCHEMA, description: 'Schema holding every table.', secret: false },
+  {
+    name: 'STANDING_DATA_DIR',
+    default: CONFIG_DEFAULTS.STANDING_DATA_DIR,
+    description: 'Local state: the embedded database (pgdata/) and, outside production, generated secrets.',
+    secret: false,
+  },
+  { name: 'REDIS_URL', default: CONFIG_DEFAULTS.REDIS_URL, description: 'Redis for queues and coordination.', secret: false },
+  {
+    name: 'STANDING_MASTER_KEY',
+    default: '(unset: generated into <STANDING_DATA_DIR>/master.key; required in production)',
+    description: 'Base64 of 32 random bytes (openssl rand -base64 32). Protects every customer key: losing it loses the sealed data.',
+    secret: true,
+  },
+  {
+    name: 'STANDING_ADMIN_TOKEN',
+    default: '(unset: generated into <STANDING_DATA_DIR>/admin-token; required in production)',
+    description: 'Bearer token for the admin API (/api/v1/history), at least 32 characters.',
+    secret: true,
+  },
+  { name: 'LOG_LEVEL', default: CONFIG_DEFAULTS.LOG_LEVEL, description: `One of ${LOG_LEVELS.join(', ')}.`, secret: false },
+  {
+    name: 'SHUTDOWN_GRACE_MS',
+    default: String(CONFIG_DEFAULTS.SHUTDOWN_GRACE_MS),
+    description: 'On SIGTERM/SIGINT, how long in-flight requests may take before connections are cut.',
+    secret: false,
+  },
+  { name: 'NODE_ENV', default: CONFIG_DEFAULTS.NODE_ENV, description: '`production` refuses to generate secrets.', secret: false },
+  {
+    name: 'STANDING_ROLE',
+    default: CONFIG_DEFAULTS.STANDING_ROLE,
+    description: '`all`: HTTP and workers in one process; `api`: HTTP only; `worker`: queue workers only (scale them apart).',
+    secret: false,
+  },
+  { name: 'STANDING_QUEUE_PREFIX', default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX, description: 'Redis key prefix of the BullMQ queues.', secret: false },
+  {
+    name: 'STANDING_WORKER_CONCURRENCY',
+    default: String(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),
+    description: 'Intake jobs a worker holds at once (bounds the largest batch).',
+    secret: false,
+  },
+  { name: 'STANDING_WORKER_BATCH', default: String(CONFIG_DEFAULTS.STANDING_WORKER_BATCH), description: 'Most events written to the log in one batch.', secret: false },
+  {
+    name: 'STANDING_WORKER_LOCK_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS),
+    description: "How long a crashed worker's jobs stay locked before another worker takes them over.",
+    secret: false,
+  },
+  { name: 'ZENDESK_SUBDOMAIN', default: '(unset)', description: 'The `default` tenant\'s Zendesk subdomain (acme for acme.zendesk.com).', secret: false },
+  {
+    name: 'ZENDESK_WEBHOOK_SECRET',
+    default: '(unset: the default tenant accepts no webhooks)',
+    description: 'Signing secret of the Zendesk webhook that posts to /webhooks/zendesk/default.',
+    secret: true,
+  },
+  { name: 'ZENDESK_API_EMAIL', default: '(unset)', description: 'Zendesk user (agent/admin) owning ZENDESK_API_TOKEN, for identity look-ups.', secret: false },
+  { name: 'ZENDESK_API_TOKEN', default: '(unset: no look-ups)', description: 'Zendesk API token (Admin Center > Apps and integrations > Zendesk API).', secret: true },
+  {
+    name: 'ZENDESK_WEBHOOK_TOLERANCE_SECONDS',
+    default: String(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS),
+    description: 'How far a webhook\'s signed timestamp may be from our clock before it is refused as stale or future.',
+    secret: false,
+  },
+  {
+    name: 'ZENDESK_WEBHOOK_MAX_BODY_BYTES',
+    default: String(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_MAX_BODY_BYTES),
+    description: 'Largest webhook body accepted (413 above).',
+    secret: false,
+  },
+];
+
+/** One configuration problem, naming the variable. */
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: StandingConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** `NAME: problem` lines, for a person reading a terminal or a container log. */
+export function formatConfigProblems(problems: readonly ConfigProblem[]): string {
+  return problems.map((p) => `${p.variable}: ${p.message}`).join('\n');
+}
+
+// `FOO=` in a compose file or a shell means "not set", not "the empty string".
+const unsetIfEmpty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const integerIn = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be an integer ${min}-${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be an integer ${min}-${max}`);
+
+const urlWithScheme = (schemes: readonly string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return schemes.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL like ${example}`);
+
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
+// The same rule openDatabase applies; checked here so the error names the variable.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const EnvSchema = z.object({
+  PORT: z.preprocess(unsetIfEmpty, integerIn(0, 65_535).default(CONFIG_DEFAULTS.PORT)),
+  HOST: z.preprocess(unsetIfEmpty, z.string().trim().default(CONFIG_DEFAULTS.HOST)),
+  DATABASE_URL: z.preprocess(unsetIfEmpty, urlWithScheme(['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/db').optional()),
+  DATABASE_SCHEMA: z.preprocess(
+    unsetIfEmpty,
+    z.string().regex(SCHEMA_NAME, 'must be a lowercase SQL identifier (a-z, 0-9, _; at most 63)').default(CONFIG_DEFAULTS.DATABASE_SCHEMA),
+  ),
+  STANDING_DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default(CONFIG_DEFAULTS.STANDING_DATA_DIR)),
+  REDIS_URL: z.preprocess(unsetIfEmpty, urlWithScheme(['redis:', 'rediss:'], 'redis://host:6379').default(CONFIG_DEFAULTS.REDIS_URL)),
+  STANDING_MASTER_KEY: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .regex(BASE64_32_BYTES, 'must be the base64 of 32 bytes (44 characters ending in =), e.g. from `openssl rand -base64 32`')
+      .transform((v) => Buffer.from(v, 'base64'))
+      .optional(),
+  ),
+  STANDING_ADMIN_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .min(32, 'must be at least 32 characters')
+      .max(1024, 'must be at most 1024 characters')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)')
+      .optional(),
+  ),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(CONFIG_DEFAULTS.LOG_LEVEL),
+  ),
+  SHUTDOWN_GRACE_MS: z.preprocess(unsetIfEmpty, integerIn(0, 600_000).default(CONFIG_DEFAULTS.SHUTDOWN_GRACE_MS)),
+  NODE_ENV: z.preprocess(unsetIfEmpty, z.string().trim().default(CONFIG_DEFAULTS.NODE_ENV)),
+  STANDING_ROLE: z.preprocess(unsetIfEmpty, z.enum(['all', 'api', 'worker'], { error: 'must be one of all, api, worker' }).default(CONFIG_DEFAULTS.STANDING_ROLE)),
+  STANDING_QUEUE_PREFIX: z.preprocess(
+    unsetIfEmpty,
+    z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, _ or - (no colon)').default(CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX),
+  ),
+  STANDING_WORKER_CONCURRENCY: z.preprocess(unsetIfEmpty, integerIn(1, 5000).default(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY)),
+  STANDING_WORKER_BATCH: z.preprocess(unsetIfEmpty, integerIn(1, 5000).default(CONFIG_DEFAULTS.STANDING_WORKER_BATCH)),
+  STANDING_WORKER_LOCK_MS: z.preprocess(unsetIfEmpty, integerIn(1000, 600_000).default(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS)),
+  ZENDESK_SUBDOMAIN: z.preprocess(unsetIfEmpty, z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com').optional()),
+  ZENDESK_WEBHOOK_SECRET: z.preprocess(unsetIfEmpty, z.string().trim().min(16, 'must be the webhook signing secret Zendesk shows').optional()),
+  ZENDESK_API_EMAIL: z.preprocess(unsetIfEmpty, z.email({ message: 'must be an email address' }).optional()),
+  ZENDESK_API_TOKEN: z.preprocess(unsetIfEmpty, z.string().trim().min(8, 'must be a Zendesk API token').optional()),
+  ZENDESK_WEBHOOK_TOLERANCE_SECONDS: z.preprocess(unsetIfEmpty, integerIn(1, 86_400).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS)),
+  ZENDESK_WEBHOOK_MAX_BODY_BYTES: z.preprocess(unsetIfEmpty, integerIn(1024, 10_485_760).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_MAX_BODY_BYTES)),
+});
+
+/** Parses the environment. Relative STANDING_DATA_DIR is resolved against `cwd`. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ConfigResult {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(environment)'), message: i.message })),
+    };
+  }
+  const e = parsed.data;
+  const dataDir = resolve(cwd, e.STANDING_DATA_DIR);
+  return {
+    ok: true,
+    config: {
+      port: e.PORT,
+      host: e.HOST,
+      database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, embeddedDataDir: resolve(dataDir, 'pgdata') },
+      dataDir,
+      redisUrl: e.REDIS_URL,
+      masterKey: e.STANDING_MASTER_KEY,
+      adminToken: e.STANDING_ADMIN_TOKEN,
+      logLevel: e.LOG_LEVEL,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      nodeEnv: e.NODE_ENV,
+      production: e.NODE_ENV === 'production',
+      intake: {
+        role: e.STANDING_ROLE,
+        queuePrefix: e.STANDING_QUEUE_PREFIX,
+        defaultTenant: { subdomain: e.ZENDESK_SUBDOMAIN, webhookSecret: e.ZENDESK_WEBHOOK_SECRET, apiEmail: e.ZENDESK_API_EMAIL, apiToken: e.ZENDESK_API_TOKEN },
+        webhook: { toleranceSeconds: e.ZENDESK_WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.ZENDESK_WEBHOOK_MAX_BODY_BYTES },
+        worker: { concurrency: e.STANDING_WORKER_CONCURRENCY, batchSize: e.STANDING_WORKER_BATCH, lockDurationMs: e.STANDING_WORKER_LOCK_MS },
+      },
+    },
+  };
+}
+
+export interface ConfigRow {
+  name: string;
+  /** What is in force, secrets and URL passwords masked. */
+  value: string;
+  source: 'environment' | 'default';
+  description: string;
+}
+
+/** The reference table with the values in force, for `standing config`. Never shows a secret. */
+export function describeConfig(env: NodeJS.ProcessEnv = process.env): ConfigRow[] {
+  return CONFIG_REFERENCE.map((entry) => {
+    const raw = unsetIfEmpty(env[entry.name]);
+    if (typeof raw !== 'string') return { name: entry.name, value: entry.default, source: 'default', description: entry.description };
+    const value = entry.secret ? '(set, hidden)' : maskUrlPassword(raw);
+    return { name: entry.name, value, source: 'environment', description: entry.description };
+  });
+}
+
+/** `postgres://user:secret@host/db` -> `postgres://user:****@host/db`; anything else unchanged. */
+export function maskUrlPassword(value: string): string {
+  try {
+    const url = new URL(value);
+    if (!url.password) return value;
+    url.password = '****';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}

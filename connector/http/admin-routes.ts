@@ -1,0 +1,116 @@
+/**
+ * Admin API (bearer admin token): tenants, their mapping documents (versioned, every change
+ * recorded with who and when), and the quarantine with replay.
+ */
+import { Router, type RequestHandler } from 'express';
+import type { Queue } from 'bullmq';
+import { z } from 'zod';
+import { TenantId } from '../model/standing-event.ts';
+import type { IntakeInbox } from '../intake/intake-inbox.ts';
+import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
+import { toView, type RegistryResult, type TenantRegistry } from '../tenants/tenant-registry.ts';
+import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
+import { enqueueIntake, type IntakeJobData } from '../../queue/intake-queue.ts';
+import { BadRequestError, HttpError, NotFoundError, ValidationError } from './errors.ts';
+
+export interface AdminRoutesDeps {
+  tenants: TenantRegistry;
+  inbox: IntakeInbox;
+  queue: Queue<IntakeJobData>;
+  authenticate: RequestHandler;
+}
+
+const ACTOR_HEADER = 'x-standing-actor';
+const MAPPING_SOURCES = ['zendesk'] as const;
+
+const ReplayBody = z.strictObject({ event_ids: z.array(z.string().min(1).max(255)).min(1).max(10_000).optional() });
+const PageQuery = z.strictObject({
+  limit: z.coerce.number().int('must be an integer').min(1).max(500).optional(),
+  cursor: z.string().max(512).optional(),
+});
+
+function unwrap<T>(r: RegistryResult<T>): T {
+  if (r.ok) return r.value;
+  throw new HttpError(r.status, r.code, r.message, r.problems);
+}
+
+function tenantParam(value: unknown): string {
+  const t = TenantId.safeParse(value);
+  if (!t.success) throw new NotFoundError(`no tenant "${String(value)}"`);
+  return t.data;
+}
+
+function sourceParam(value: unknown): (typeof MAPPING_SOURCES)[number] {
+  const s = MAPPING_SOURCES.find((m) => m === value);
+  if (!s) throw new NotFoundError(`no mapping source "${String(value)}" (known: ${MAPPING_SOURCES.join(', ')})`);
+  return s;
+}
+
+export function adminRoutes(deps: AdminRoutesDeps): Router {
+  const { tenants, inbox, queue } = deps;
+  const r = Router();
+  r.use('/tenants', deps.authenticate);
+
+  r.get('/tenants', async (_req, res) => {
+    res.json({ tenants: await tenants.list() });
+  });
+  r.post('/tenants', async (req, res) => {
+    res.status(201).json(toView(unwrap(await tenants.create(req.body))));
+  });
+  r.get('/tenants/:tenant', async (req, res) => {
+    const t = await tenants.get(tenantParam(req.params.tenant));
+    if (!t) throw new NotFoundError(`no tenant "${req.params.tenant}"`);
+    res.json(toView(t));
+  });
+  r.patch('/tenants/:tenant', async (req, res) => {
+    res.json(toView(unwrap(await tenants.update(tenantParam(req.params.tenant), req.body))));
+  });
+
+  r.get('/tenants/:tenant/mappings/:source', async (req, res) => {
+    const tenant = await requireTenant(tenants, req.params.tenant);
+    const source = sourceParam(req.params.source);
+    const current = await tenants.currentMapping(tenant, source);
+    res.json(current ? { ...current, is_default: false } : { version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true });
+  });
+  r.put('/tenants/:tenant/mappings/:source', async (req, res) => {
+    const tenant = await requireTenant(tenants, req.params.tenant);
+    const source = sourceParam(req.params.source);
+    const parsed = parseMappingDocument(req.body);
+    if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
+    const actor = req.get(ACTOR_HEADER)?.trim().slice(0, 200) || 'admin-api';
+    res.json(unwrap(await tenants.setMapping(tenant, source, req.body, actor)));
+  });
+  r.get('/tenants/:tenant/mappings/:source/versions', async (req, res) => {
+    const tenant = await requireTenant(tenants, req.params.tenant);
+    res.json({ versions: await tenants.mappingHistory(tenant, sourceParam(req.params.source)) });
+  });
+
+  r.get('/tenants/:tenant/quarantine', async (req, res) => {
+    const tenant = await requireTenant(tenants, req.params.tenant);
+    const q = PageQuery.safeParse(req.query);
+    if (!q.success) throw ValidationError.fromZod('query', q.error);
+    try {
+      res.json(await inbox.quarantined(tenant, q.data));
+    } catch (err) {
+      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
+      throw err;
+    }
+  });
+  r.post('/tenants/:tenant/quarantine/replay', async (req, res) => {
+    const tenant = await requireTenant(tenants, req.params.tenant);
+    const body = ReplayBody.safeParse(req.body ?? {});
+    if (!body.success) throw ValidationError.fromZod('body', body.error);
+    const reopened = await inbox.reopen(tenant, body.data.event_ids ?? null);
+    // A fresh job id per replay: the first run's job may still be retained as completed.
+    const round = Date.now();
+    await enqueueIntake(queue, reopened.map((k) => ({ ...k, round })));
+    res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
+  });
+  return r;
+}
+
+async function requireTenant(tenants: TenantRegistry, value: unknown): Promise<string> {
+  const id = tenantParam(value);
+  if (!(await tenants.get(id))) throw new NotFoundError(`no tenant "${id}"`);
+  return id;
+}

@@ -1,0 +1,93 @@
+/**
+ * The HTTP application. Built from its dependencies (no module-level singletons), so tests and the
+ * service each assemble their own.
+ */
+import { readFileSync } from 'node:fs';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Database } from '../store/database.ts';
+import type { StandingLog } from '../store/standing-log.ts';
+import { requireBearerToken } from './auth.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
+import { historyRoutes } from './history-routes.ts';
+import { httpLogger } from './logging.ts';
+
+
+const OPENAPI_YAML = readFileSync(new URL('./openapi.yaml', import.meta.url), 'utf8');
+
+/** A router added by later work (webhooks, admin actions), mounted before the 404 handler. */
+export interface MountedRouter {
+  path: string;
+  router: RequestHandler;
+  /**
+   * Mount before the JSON body parser: the router reads the raw body itself (webhooks whose
+   * signature covers the exact bytes, with their own size limit).
+   * @defaultValue false
+   */
+  ownsBody?: boolean;
+}
+
+export interface AppOptions {
+  log: StandingLog;
+  db: Database;
+  redis: Redis;
+  /** Bearer token of the admin API. */
+  adminToken: string;
+  logger: Logger;
+  /**
+   * Extra routers, in order.
+   * @defaultValue []
+   */
+  routers?: readonly MountedRouter[];
+  /**
+   * Extra readiness checks (e.g. queue workers), reported beside `database` and `redis`.
+   * @defaultValue {}
+   */
+  readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /**
+   * How long each readiness check may take.
+   * @defaultValue 1000 ms
+   */
+  readinessTimeoutMs?: number;
+  /**
+   * Largest JSON body accepted.
+   * @defaultValue '1mb'
+   */
+  jsonBodyLimit?: string;
+}
+
+const DEFAULTS = { readinessTimeoutMs: 1000, jsonBodyLimit: '1mb' } as const;
+
+export function createApp(options: AppOptions): Express {
+  const { log, db, redis, adminToken, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  // The history query schema expects flat string values (repeated keys become arrays), not nested objects.
+  app.set('query parser', 'simple');
+
+  app.use(httpLogger(logger));
+  app.use(
+    healthRoutes({
+      checks: { database: () => db.query('SELECT 1'), redis: () => redis.ping(), ...options.readinessChecks },
+      timeoutMs: options.readinessTimeoutMs ?? DEFAULTS.readinessTimeoutMs,
+      logger,
+    }),
+  );
+  const routers = options.routers ?? [];
+  for (const { path, router } of routers.filter((r) => r.ownsBody)) app.use(path, router);
+  app.use(
+    express.json({ limit: options.jsonBodyLimit ?? DEFAULTS.jsonBodyLimit }),
+  );
+
+  app.get('/api/v1/openapi.yaml', (_req, res) => {
+    res.type('application/yaml').send(OPENAPI_YAML);
+  });
+  app.use('/api/v1', historyRoutes({ log, authenticate: requireBearerToken(adminToken) }));
+  for (const { path, router } of routers.filter((r) => !r.ownsBody)) app.use(path, router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

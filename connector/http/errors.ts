@@ -1,0 +1,110 @@
+/**
+ * Every HTTP error is JSON: `{error: {code, message, details?}}`. Routes throw an HttpError
+ * subclass; the handlers below turn it (or anything unexpected) into the response.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
+import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
+  }
+}
+
+export class BadRequestError extends HttpError {
+  constructor(code: string, message: string, details?: unknown) {
+    super(400, code, message, details);
+  }
+}
+
+/** Input that failed its zod schema: `details` lists `{path, message}` per problem. */
+export class ValidationError extends BadRequestError {
+  constructor(
+    what: string,
+    readonly problems: FieldProblem[],
+  ) {
+    super('invalid_request', `${what}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+  }
+
+  static fromZod(what: string, error: z.ZodError): ValidationError {
+    return new ValidationError(what, describeIssues(error));
+  }
+}
+
+export class UnauthorizedError extends HttpError {
+  // RFC 6750 section 3: a 401 for a bearer-protected resource names the scheme, and says
+  // `invalid_token` when a token was presented but is not accepted.
+  constructor(tokenPresented: boolean) {
+    super(401, 'unauthorized', tokenPresented ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required', undefined, {
+      'WWW-Authenticate': tokenPresented ? 'Bearer realm="standing", error="invalid_token"' : 'Bearer realm="standing"',
+    });
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(message = 'no such resource') {
+    super(404, 'not_found', message);
+  }
+}
+
+/** The error types body-parser raises, per the http-errors convention (`status`, `type`, `expose`). */
+interface ParserError {
+  status: number;
+  type?: string;
+  expose?: boolean;
+}
+
+function isClientParserError(err: unknown): err is ParserError {
+  if (typeof err !== 'object' || err === null) return false;
+  const { status, expose } = err as Partial<ParserError>;
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true;
+}
+
+const PARSER_ERRORS: Record<string, { code: string; message: string }> = {
+  'entity.parse.failed': { code: 'invalid_json', message: 'the request body is not valid JSON' },
+  'entity.too.large': { code: 'payload_too_large', message: 'the request body is too large' },
+  'encoding.unsupported': { code: 'unsupported_encoding', message: 'the request body encoding is not supported' },
+  'charset.unsupported': { code: 'unsupported_charset', message: 'the request body charset is not supported' },
+};
+
+function toHttpError(err: unknown): HttpError | null {
+  if (err instanceof HttpError) return err;
+  if (isClientParserError(err)) {
+    const known = (err.type && PARSER_ERRORS[err.type]) || { code: 'bad_request', message: 'the request could not be read' };
+    return new HttpError(err.status, known.code, known.message);
+  }
+  return null;
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new NotFoundError(`no route for ${req.method} ${req.path}`));
+};
+
+/** Last middleware. Unexpected errors become a bare 500; the error itself goes to the log, not the client. */
+export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  const known = toHttpError(err);
+  const httpError = known ?? new HttpError(500, 'internal', 'internal error');
+  // pino-http logs `res.err` with the request's completion line.
+  if (!known) res.err = err instanceof Error ? err : new Error(String(err));
+  res.status(httpError.status).set(httpError.headers).json(httpError.toBody());
+};

@@ -1,0 +1,67 @@
+/**
+ * `GET /api/v1/history`: one customer's standing events, newest first, found by any of its
+ * identities, with the status in force. Admin API: bearer token required.
+ */
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { CustomerIdentities, IDENTITY_KINDS, TenantId } from '../model/standing-event.ts';
+import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
+import { BadRequestError, ValidationError } from './errors.ts';
+
+export const DEFAULT_TENANT = 'default';
+export const HISTORY_LIMIT = { default: 50, max: 500 } as const;
+
+// Express's query parser yields an array when a parameter is repeated: each is allowed once.
+const once = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value, ctx) => {
+    if (!Array.isArray(value)) return value;
+    ctx.addIssue({ code: 'custom', message: 'must be given once', input: value });
+    return z.NEVER;
+  }, schema);
+const text = z.string();
+const identity = CustomerIdentities.shape;
+const limitMessage = `must be an integer 1-${HISTORY_LIMIT.max}`;
+
+export const HistoryQuery = z
+  .strictObject({
+    tenant: once(TenantId.default(DEFAULT_TENANT)),
+    zendesk_user_id: once(identity.zendesk_user_id),
+    email: once(identity.email),
+    zendesk_organization_id: once(identity.zendesk_organization_id),
+    salesforce_account_id: once(identity.salesforce_account_id),
+    salesforce_contact_id: once(identity.salesforce_contact_id),
+    limit: once(
+      text
+        .regex(/^\d{1,6}$/, limitMessage)
+        .transform(Number)
+        .pipe(z.number().int().min(1, limitMessage).max(HISTORY_LIMIT.max, limitMessage))
+        .default(HISTORY_LIMIT.default),
+    ),
+    cursor: once(text.min(1, 'must not be empty').max(1024, 'must be at most 1024 characters').optional()),
+  })
+  .superRefine((q, ctx) => {
+    if (!IDENTITY_KINDS.some((kind) => q[kind] !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: `needs at least one identity: ${IDENTITY_KINDS.join(', ')}` });
+    }
+  });
+
+export interface HistoryRoutesDeps {
+  log: StandingLog;
+  /** Authenticates the caller; runs before the query is even parsed. */
+  authenticate: RequestHandler;
+}
+
+/** Mounted at `/api/v1`. */
+export function historyRoutes({ log, authenticate }: HistoryRoutesDeps): Router {
+  const router = Router();
+  router.get('/history', authenticate, async (req, res) => {
+    const parsed = HistoryQuery.safeParse(req.query);
+    if (!parsed.success) throw ValidationError.fromZod('invalid query parameters', parsed.error);
+    const { tenant, limit, cursor, ...identities } = parsed.data;
+    const history = await log.history(tenant, identities, { limit, cursor }).catch((err: unknown) => {
+      throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
+    });
+    res.json({ tenant, current: history.current, events: history.events, next_cursor: history.next_cursor });
+  });
+  return router;
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Runs before `npm start` and `npm test`: installs dependencies when node_modules is missing or
+// older than package-lock.json, so a fresh checkout needs no separate install step.
+import { execSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+const marker = 'node_modules/.package-lock.json';
+const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
+if (stale) {
+  console.error('standing: installing dependencies (npm ci)...');
+  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+}
