@@ -1,0 +1,298 @@
+/**
+ * Pieces shared by the Zendesk mappers: the input/outcome types, who did it (initiator inference),
+ * who it is about (customer identities, enriched from the caller's directory), links, and the final
+ * validation against the standing event model.
+ */
+import type { z } from 'zod';
+import {
+  describeIssues,
+  parseStandingEvent,
+  type Actor,
+  type FieldProblem,
+  type NewStandingEvent,
+  type NewStandingEventInput,
+} from '../model/standing-event.ts';
+import type { ZendeskMapping } from './mapping-document.ts';
+
+/** What the caller learnt about a Zendesk user from the API (GET /api/v2/users/{id}). */
+export interface ZendeskDirectoryUser {
+  email?: string | null;
+  external_id?: string | null;
+  organization_id?: string | number | null;
+  /** REST `user_fields`, keyed by field key: read for `reason_field`. */
+  user_fields?: Record<string, unknown>;
+}
+/** What the caller learnt about a Zendesk organization (GET /api/v2/organizations/{id}). */
+export interface ZendeskDirectoryOrganization {
+  external_id?: string | null;
+  /** REST `organization_fields`, keyed by field key. */
+  organization_fields?: Record<string, unknown>;
+}
+/** What the caller learnt about a ticket (GET /api/v2/tickets/{id}). */
+export interface ZendeskDirectoryTicket {
+  /** Custom field values keyed by field id (REST `custom_fields: [{id, value}]` turned into a record). */
+  custom_fields?: Record<string, unknown>;
+}
+export interface MapperDirectory {
+  users?: Record<string, ZendeskDirectoryUser>;
+  organizations?: Record<string, ZendeskDirectoryOrganization>;
+  tickets?: Record<string, ZendeskDirectoryTicket>;
+}
+
+export interface MapZendeskWebhookInput {
+  tenant: string;
+  /** The parsed JSON body. */
+  body: unknown;
+  mapping: ZendeskMapping;
+  /** `acme` for acme.zendesk.com: links are added only when it is known. */
+  subdomain?: string | null;
+  /** `X-Zendesk-Webhook-Invocation-Id`: stable across retries, the idempotency key of trigger bodies. */
+  invocationId?: string | null;
+  /** When the delivery arrived (ISO-8601): the fallback time of trigger bodies. */
+  receivedAt: string;
+  directory?: MapperDirectory;
+}
+
+export type ZendeskMapResult =
+  | { outcome: 'events'; events: NewStandingEvent[] }
+  | { outcome: 'ignored'; reason: string }
+  | { outcome: 'unmappable'; reason: string; problems: FieldProblem[] }
+  | { outcome: 'invalid'; problems: FieldProblem[] };
+
+/** Mapper output before final validation: events as model input, or a final outcome. */
+export type MapStep = { outcome: 'drafts'; drafts: NewStandingEventInput[] } | Exclude<ZendeskMapResult, { outcome: 'events' }>;
+
+/** Ids the caller should look up so the next mapping attempt has what the payload lacks. */
+export class LookupCollector {
+  readonly userIds = new Set<string>();
+  readonly organizationIds = new Set<string>();
+  readonly ticketIds = new Set<string>();
+}
+
+export interface MapContext {
+  tenant: string;
+  mapping: ZendeskMapping;
+  subdomain?: string | null;
+  invocationId?: string | null;
+  receivedAt: string;
+  directory: MapperDirectory;
+  lookups: LookupCollector;
+}
+
+export const drafts = (...list: NewStandingEventInput[]): MapStep => ({ outcome: 'drafts', drafts: list });
+export const ignored = (reason: string): MapStep => ({ outcome: 'ignored', reason });
+export const unmappable = (reason: string, problems: FieldProblem[] = []): MapStep => ({ outcome: 'unmappable', reason, problems });
+export const invalid = (error: z.ZodError, prefix: string): MapStep => ({
+  outcome: 'invalid',
+  problems: describeIssues(error).map((p) => ({ path: !prefix ? p.path : p.path === '(root)' ? prefix : `${prefix}.${p.path}`, message: p.message })),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Initiator
+
+/**
+ * Actor ids that stand for Zendesk itself. `-1` is the id of Zendesk's own system user, the author
+ * of changes made by automations and by the system (not spelled out on the ticket-events reference,
+ * which only lists `actor_id`: https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).
+ * `zd:*` ids (e.g. `zd:answerBot`) are how messaging events name system actors
+ * (https://developer.zendesk.com/api-reference/webhooks/event-types/messaging-events/). Anything
+ * else of an account's own (API users of integrations) goes in `initiator.automation_actor_ids`.
+ * Note: a trigger acts within the update of whoever fired it, so its changes carry that user's id.
+ */
+export function isSystemActorId(id: string): boolean {
+  const v = id.trim().toLowerCase();
+  return v === '-1' || v === 'zendesk' || v === 'system' || v.startsWith('zd:');
+}
+
+export interface Initiator {
+  type: 'manual' | 'automatic' | 'customer_initiated';
+  actor: Actor;
+}
+
+/**
+ * Who made a change: the customer themself (actor = the user concerned or the ticket requester),
+ * an automation (system ids, configured automation ids, or no actor at all by default), else an agent.
+ */
+export function inferInitiator(ctx: MapContext, actorId: string | null | undefined, customerUserId?: string | null): Initiator {
+  const id = actorId?.trim() ?? '';
+  if (id === '') {
+    return ctx.mapping.initiator.missing_actor === 'manual'
+      ? { type: 'manual', actor: { type: 'agent' } }
+      : { type: 'automatic', actor: { type: 'system' } };
+  }
+  if (customerUserId && id === customerUserId) return { type: 'customer_initiated', actor: { type: 'customer', id } };
+  if (isSystemActorId(id)) return { type: 'automatic', actor: { type: 'system', id } };
+  if (ctx.mapping.initiator.automation_actor_ids.some((a) => String(a) === id)) return { type: 'automatic', actor: { type: 'integration', id } };
+  return { type: 'manual', actor: { type: 'agent', id } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customer identities
+
+/**
+ * Salesforce ids are 15 or 18 characters whose first three are the object's key prefix: `001` is
+ * Account, `003` Contact. Zendesk's Salesforce integration stores the Account id in the
+ * organization's `external_id`; anything else there is some other system's id and is not used.
+ */
+const SALESFORCE_ACCOUNT_ID = /^001[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/;
+const SALESFORCE_CONTACT_ID = /^003[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/;
+
+export type CustomerInput = NewStandingEventInput['customer'];
+
+const present = (v: unknown): string | undefined => {
+  if (v === null || v === undefined) return undefined;
+  const s = String(v).trim();
+  return s === '' || s === '0' ? undefined : s;
+};
+
+/** Known facts about a user; `undefined` = the payload did not say, `null` = it said "none". */
+export interface UserFacts {
+  email?: string | null;
+  external_id?: string | null;
+  organization_id?: string | null;
+}
+
+/** Identities of a Zendesk user, filled from the payload first, then from the directory; notes what is missing. */
+export function userCustomer(ctx: MapContext, userId: string, facts: UserFacts = {}): CustomerInput {
+  const entry = ctx.directory.users?.[userId];
+  const email = present(facts.email) ?? present(entry?.email);
+  const externalId = present(facts.external_id) ?? present(entry?.external_id);
+  const orgKnown = facts.organization_id !== undefined || (entry !== undefined && entry.organization_id !== undefined);
+  const organizationId = present(facts.organization_id) ?? present(entry?.organization_id);
+  if (!entry && (email === undefined || !orgKnown)) ctx.lookups.userIds.add(userId);
+  const customer: CustomerInput = { zendesk_user_id: userId };
+  if (email !== undefined && looksLikeEmail(email)) customer.email = email;
+  if (externalId !== undefined && SALESFORCE_CONTACT_ID.test(externalId)) customer.salesforce_contact_id = externalId;
+  return organizationId ? { ...customer, ...organizationCustomer(ctx, organizationId) } : customer;
+}
+
+/** Identities of a Zendesk organization; `externalId` from the payload when it carries one. */
+export function organizationCustomer(ctx: MapContext, organizationId: string, externalId?: string | null): CustomerInput {
+  const entry = ctx.directory.organizations?.[organizationId];
+  if (externalId === undefined && !entry) ctx.lookups.organizationIds.add(organizationId);
+  const sfId = present(externalId) ?? present(entry?.external_id);
+  const customer: CustomerInput = { zendesk_organization_id: organizationId };
+  if (sfId !== undefined && SALESFORCE_ACCOUNT_ID.test(sfId)) customer.salesforce_account_id = sfId;
+  return customer;
+}
+
+function looksLikeEmail(s: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links and event assembly
+
+const SUBDOMAIN = /^[a-z0-9][a-z0-9-]{0,62}$/i;
+const AGENT_PATHS = { user: 'users', organization: 'organizations', ticket: 'tickets' } as const;
+
+export function agentUrl(ctx: MapContext, object: keyof typeof AGENT_PATHS, id: string): string | undefined {
+  if (!ctx.subdomain || !SUBDOMAIN.test(ctx.subdomain)) return undefined;
+  return `https://${ctx.subdomain.toLowerCase()}.zendesk.com/agent/${AGENT_PATHS[object]}/${encodeURIComponent(id)}`;
+}
+
+export function source(ctx: MapContext, object: keyof typeof AGENT_PATHS, id: string, eventId: string): NewStandingEventInput['source'] {
+  const url = agentUrl(ctx, object, id);
+  return { system: 'zendesk', object, id, event_id: eventId, ...(url ? { url } : {}) };
+}
+
+/**
+ * Validates drafts against the model. One Zendesk event may yield several standing events: each
+ * then gets `#1`, `#2`... on its `source.event_id`, in the mapper's (deterministic) order.
+ */
+export function finalize(step: MapStep): ZendeskMapResult {
+  if (step.outcome !== 'drafts') return step;
+  if (step.drafts.length === 0) return { outcome: 'ignored', reason: 'no mapping rule produced an event' };
+  const many = step.drafts.length > 1;
+  const events: NewStandingEvent[] = [];
+  const problems: FieldProblem[] = [];
+  step.drafts.forEach((draft, i) => {
+    const input = many ? { ...draft, source: { ...draft.source, event_id: `${draft.source.event_id}#${i + 1}` } } : draft;
+    const r = parseStandingEvent(input);
+    if (r.ok) events.push(r.value);
+    else problems.push(...r.problems.map((p) => ({ path: many ? `events.${i}.${p.path}` : p.path, message: p.message })));
+  });
+  return problems.length > 0 ? { outcome: 'invalid', problems } : { outcome: 'events', events };
+}
+
+export interface StatusDraftArgs {
+  tenant: string;
+  after: NonNullable<NewStandingEventInput['status']['after']>;
+  before: NewStandingEventInput['status']['before'];
+  temporary: boolean;
+  reason?: NewStandingEventInput['reason'];
+  initiator: Initiator;
+  source: NewStandingEventInput['source'];
+  customer: CustomerInput;
+  occurredAt: string;
+  relatedTicketIds?: string[];
+  evidence?: Record<string, unknown>;
+}
+
+/** A status change: back to `active` is a reinstatement, anything else a deactivation. */
+export function statusDraft(a: StatusDraftArgs): NewStandingEventInput {
+  return {
+    tenant: a.tenant,
+    kind: a.after === 'active' ? 'reinstatement' : 'deactivation',
+    status: { before: a.before, after: a.after },
+    initiation: { type: a.initiator.type, temporary: a.temporary },
+    ...(a.reason ? { reason: a.reason } : {}),
+    actor: a.initiator.actor,
+    source: a.source,
+    detected_via: 'webhook',
+    related_ticket_ids: a.relatedTicketIds ?? [],
+    customer: a.customer,
+    occurred_at: a.occurredAt,
+    evidence: a.evidence ?? {},
+  };
+}
+
+const REASON_CODE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+
+/**
+ * A reason from a configured code and/or a reason field's value. A value meant as a code that is not
+ * code-shaped (`Payment overdue`) is kept as text rather than lost.
+ */
+export function reasonFrom(code: string | undefined, fieldValue: unknown, as: 'code' | 'text' = 'text'): NewStandingEventInput['reason'] {
+  const value = typeof fieldValue === 'string' || typeof fieldValue === 'number' ? String(fieldValue).trim() : '';
+  let finalCode = code;
+  let text: string | undefined;
+  if (value !== '') {
+    const asCode = value.toLowerCase().replace(/\s+/g, '_');
+    if (as === 'code' && REASON_CODE.test(asCode)) finalCode = asCode;
+    else text = value.slice(0, 4000);
+  }
+  if (finalCode === undefined && text === undefined) return undefined;
+  return { code: finalCode ?? 'unspecified', ...(text ? { text } : {}) };
+}
+
+export interface WorkflowDraftArgs {
+  tenant: string;
+  kind: Exclude<NewStandingEventInput['kind'], 'deactivation' | 'reinstatement'>;
+  initiator: Initiator;
+  source: NewStandingEventInput['source'];
+  customer: CustomerInput;
+  occurredAt: string;
+  relatedTicketIds?: string[];
+  evidence?: Record<string, unknown>;
+  /** Extra parts of the event (verification, approvals, status for `status_observed`, reason). */
+  extra?: Partial<Pick<NewStandingEventInput, 'verification' | 'approvals' | 'status' | 'reason' | 'conditions'>>;
+}
+
+/** A workflow step (request, verification, decision) that does not itself change the status. */
+export function workflowDraft(a: WorkflowDraftArgs): NewStandingEventInput {
+  return {
+    tenant: a.tenant,
+    kind: a.kind,
+    status: { before: null, after: null },
+    initiation: { type: a.initiator.type, temporary: false },
+    actor: a.initiator.actor,
+    source: a.source,
+    detected_via: 'webhook',
+    related_ticket_ids: a.relatedTicketIds ?? [],
+    customer: a.customer,
+    occurred_at: a.occurredAt,
+    evidence: a.evidence ?? {},
+    ...a.extra,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Maps one Zendesk webhook body (an event-subscription event or a trigger body written from
+ * ZENDESK_TRIGGER_BODY_TEMPLATE) to standing events under a tenant's mapping document. Pure: the
+ * caller verifies the signature, looks identities up (see `identityLookupsFor`) and stores results.
+ */
+import type { ZendeskMapping } from './mapping-document.ts';
+import {
+  finalize,
+  ignored,
+  invalid,
+  LookupCollector,
+  unmappable,
+  type MapContext,
+  type MapperDirectory,
+  type MapStep,
+  type MapZendeskWebhookInput,
+  type ZendeskMapResult,
+} from './map-common.ts';
+import { mapOrganizationEvent } from './map-organization.ts';
+import { mapTicketEvent } from './map-ticket.ts';
+import { looksLikeTriggerBody, mapTriggerBody } from './map-trigger.ts';
+import { mapUserEvent } from './map-user.ts';
+import {
+  DOCUMENTED_OTHER_EVENT_TYPES,
+  isStandingEventType,
+  looksLikeEventEnvelope,
+  STANDING_EVENT_SCHEMAS,
+  ZendeskEventEnvelope,
+} from './payloads.ts';
+
+export type { MapperDirectory, MapZendeskWebhookInput, ZendeskMapResult } from './map-common.ts';
+export { ZENDESK_TRIGGER_BODY_TEMPLATE } from './map-trigger.ts';
+
+/**
+ * - `events`: valid standing events (`source.event_id` = the Zendesk event id, `#n`-suffixed when
+ *   one Zendesk event yields several);
+ * - `ignored`: a known body that means nothing for standing under this mapping;
+ * - `unmappable`: the mapping cannot say what it means (unknown type or value, unknown body shape):
+ *   quarantine it, fix the mapping, replay;
+ * - `invalid`: the body is malformed for its declared type.
+ */
+export function mapZendeskWebhook(input: MapZendeskWebhookInput): ZendeskMapResult {
+  return finalize(route(contextOf(input, new LookupCollector()), input.body));
+}
+
+export interface IdentityLookups {
+  userIds: string[];
+  organizationIds: string[];
+  /** Tickets whose custom field values an approval rule needs (status webhooks do not carry them). */
+  ticketIds: string[];
+}
+
+/**
+ * Which Zendesk users, organizations and tickets to fetch before mapping, because the payload lacks
+ * an email, an organization's external id, a reason field or an approval field value. Only asked
+ * for bodies the mapping would turn into events. Pass what was already fetched as `directory` to
+ * get the next round (a user's organization is known only once the user is).
+ */
+export function identityLookupsFor(tenant: string, body: unknown, mapping: ZendeskMapping, directory?: MapperDirectory): IdentityLookups {
+  const lookups = new LookupCollector();
+  const step = route(contextOf({ tenant, body, mapping, directory, receivedAt: new Date().toISOString() }, lookups), body);
+  // An unmappable body is worth looking up only when a look-up is what it lacks (an approval field value).
+  const useful = step.outcome === 'drafts' || (step.outcome === 'unmappable' && lookups.ticketIds.size > 0);
+  if (!useful) return { userIds: [], organizationIds: [], ticketIds: [] };
+  return { userIds: [...lookups.userIds], organizationIds: [...lookups.organizationIds], ticketIds: [...lookups.ticketIds] };
+}
+
+function contextOf(input: MapZendeskWebhookInput, lookups: LookupCollector): MapContext {
+  return {
+    tenant: input.tenant,
+    mapping: input.mapping,
+    subdomain: input.subdomain,
+    invocationId: input.invocationId,
+    receivedAt: input.receivedAt,
+    directory: input.directory ?? {},
+    lookups,
+  };
+}
+
+function route(ctx: MapContext, body: unknown): MapStep {
+  if (looksLikeEventEnvelope(body)) {
+    const envelope = ZendeskEventEnvelope.safeParse(body);
+    if (!envelope.success) return invalid(envelope.error, '');
+    const type = envelope.data.type;
+    if (!isStandingEventType(type)) {
+      if (DOCUMENTED_OTHER_EVENT_TYPES.has(type)) return ignored(`${type} carries no standing meaning`);
+      return unmappable(`unknown Zendesk event type "${type}"`, [{ path: 'type', message: 'not an event type this connector knows: check the webhook subscriptions or update the connector' }]);
+    }
+    switch (STANDING_EVENT_SCHEMAS[type].object) {
+      case 'user':
+        return mapUserEvent(ctx, envelope.data);
+      case 'organization':
+        return mapOrganizationEvent(ctx, envelope.data);
+      case 'ticket':
+        return mapTicketEvent(ctx, envelope.data);
+    }
+  }
+  if (looksLikeTriggerBody(body)) return mapTriggerBody(ctx, body);
+  return unmappable('unknown body shape', [
+    { path: '(root)', message: 'neither a Zendesk event (type "zen:event-type:...") nor a trigger body with standing.kind (see ZENDESK_TRIGGER_BODY_TEMPLATE)' },
+  ]);
+}

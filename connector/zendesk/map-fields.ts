@@ -1,0 +1,79 @@
+/**
+ * Custom field rules shared by user and organization events: which rule a changed field falls
+ * under, and what its new value means for standing.
+ */
+import type { AccountStatus, FieldProblem } from '../model/standing-event.ts';
+import { resolveOutcome, type FieldRule } from './mapping-document.ts';
+import type { CustomFieldChange, FieldValue, ZendeskFieldRef } from './payloads.ts';
+
+const norm = (s: string | number) => String(s).trim().toLowerCase();
+
+/** The rule for a changed field: a rule matches when any identifier it gives (key, id, title) agrees. */
+export function findFieldRule(rules: readonly FieldRule[], field: ZendeskFieldRef): { rule: FieldRule; index: number } | undefined {
+  const index = rules.findIndex((r) =>
+    (r.field.key !== undefined && field.key !== undefined && norm(r.field.key) === norm(field.key))
+    || (r.field.id !== undefined && field.id !== undefined && norm(r.field.id) === norm(field.id))
+    || (r.field.title !== undefined && field.title !== undefined && norm(r.field.title) === norm(field.title)));
+  const rule = rules[index];
+  return rule ? { rule, index } : undefined;
+}
+
+export type FieldValueText = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'unsupported'; description: string };
+
+/**
+ * A field value as text to compare with the mapping: dropdowns send the option's tag value,
+ * checkboxes booleans, lookups an object with the related record's `id`.
+ */
+export function fieldValueText(value: FieldValue): FieldValueText {
+  if (value === null || value === undefined) return { kind: 'empty' };
+  if (typeof value === 'string') return value.trim() === '' ? { kind: 'empty' } : { kind: 'text', text: value.trim() };
+  if (typeof value === 'number' || typeof value === 'boolean') return { kind: 'text', text: String(value) };
+  if (Array.isArray(value)) {
+    if (value.length === 0) return { kind: 'empty' };
+    if (value.length === 1 && value[0] !== undefined) return fieldValueText(value[0]);
+    return { kind: 'unsupported', description: `a multi-select value with ${value.length} options` };
+  }
+  const id = (value as { id?: unknown }).id;
+  if (typeof id === 'string' || typeof id === 'number') return { kind: 'text', text: String(id) };
+  return { kind: 'unsupported', description: 'an object value without an id' };
+}
+
+export type FieldChangeMeaning =
+  | { result: 'ignored'; reason: string }
+  | { result: 'unmappable'; reason: string; problems: FieldProblem[] }
+  | { result: 'change'; rule: FieldRule; before: AccountStatus | null; after: AccountStatus; temporary: boolean; reasonCode?: string; value: string };
+
+/**
+ * What a custom field change means under `rules` (`rulesPath` names them in messages, e.g.
+ * `user.fields`). A value the mapping does not know is unmappable: an admin adds it and replays.
+ */
+export function meaningOfFieldChange(rules: readonly FieldRule[], rulesPath: string, change: CustomFieldChange): FieldChangeMeaning {
+  const label = change.field.title ?? change.field.key ?? change.field.id ?? '(unnamed)';
+  const found = findFieldRule(rules, change.field);
+  if (!found) return { result: 'ignored', reason: `field "${label}" has no rule in ${rulesPath}` };
+  const { rule, index } = found;
+  const current = fieldValueText(change.current);
+  if (current.kind === 'empty') return { result: 'ignored', reason: `field "${label}" was cleared` };
+  if (current.kind === 'unsupported') {
+    return { result: 'unmappable', reason: `field "${label}" holds ${current.description}`, problems: [{ path: 'event.current', message: `${current.description} cannot be matched against ${rulesPath}.${index}.values` }] };
+  }
+  const outcome = lookupValue(rule, current.text);
+  if (!outcome) {
+    return {
+      result: 'unmappable',
+      reason: `value "${current.text}" of field "${label}" is not in the mapping`,
+      problems: [{ path: 'event.current', message: `"${current.text}" is not one of the values mapped in ${rulesPath}.${index}.values (${Object.keys(rule.values).join(', ')})` }],
+    };
+  }
+  const resolved = resolveOutcome(outcome);
+  const previous = fieldValueText(change.previous);
+  const previousOutcome = previous.kind === 'text' ? lookupValue(rule, previous.text) : undefined;
+  const before = previousOutcome ? resolveOutcome(previousOutcome).status : null;
+  if (before === resolved.status) return { result: 'ignored', reason: `field "${label}" changed but the status stays ${before}` };
+  return { result: 'change', rule, before, after: resolved.status, temporary: resolved.temporary, reasonCode: resolved.reasonCode, value: current.text };
+}
+
+function lookupValue(rule: FieldRule, text: string) {
+  const key = Object.keys(rule.values).find((k) => norm(k) === norm(text));
+  return key === undefined ? undefined : rule.values[key];
+}

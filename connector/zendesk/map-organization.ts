@@ -1,0 +1,93 @@
+/**
+ * Organization events -> standing events of an organization-level customer: deletion, mapped
+ * custom fields and tags.
+ * https://developer.zendesk.com/api-reference/webhooks/event-types/organization-events/
+ */
+import type { NewStandingEventInput } from '../model/standing-event.ts';
+import {
+  drafts,
+  ignored,
+  inferInitiator,
+  invalid,
+  organizationCustomer,
+  reasonFrom,
+  source,
+  statusDraft,
+  unmappable,
+  type MapContext,
+  type MapStep,
+} from './map-common.ts';
+import { meaningOfFieldChange } from './map-fields.ts';
+import { resolveOutcome } from './mapping-document.ts';
+import { CustomFieldChange, OrganizationDetail, TagsChange, type ZendeskEventEnvelope } from './payloads.ts';
+
+export function mapOrganizationEvent(ctx: MapContext, envelope: ZendeskEventEnvelope): MapStep {
+  const detail = OrganizationDetail.safeParse(envelope.detail);
+  if (!detail.success) return invalid(detail.error, 'detail');
+  const org = detail.data;
+  const common = {
+    tenant: ctx.tenant,
+    // Organizations have no "self": a change is either an agent's or an automation's.
+    initiator: inferInitiator(ctx, org.actor_id),
+    source: source(ctx, 'organization', org.id, envelope.id),
+    customer: organizationCustomer(ctx, org.id, org.external_id),
+    occurredAt: envelope.time,
+  };
+  const evidence: Record<string, unknown> = { zendesk_event_type: envelope.type, zendesk_account_id: String(envelope.account_id) };
+
+  switch (envelope.type) {
+    case 'zen:event-type:organization.deleted': {
+      const rule = ctx.mapping.organization.deleted;
+      if (!rule.enabled) return ignored('organization.deleted is turned off in the mapping');
+      return drafts(statusDraft({ ...common, after: 'deleted', before: null, temporary: false, reason: { code: rule.reason_code }, evidence }));
+    }
+    case 'zen:event-type:organization.custom_field_changed': {
+      const event = CustomFieldChange.safeParse(envelope.event);
+      if (!event.success) return invalid(event.error, 'event');
+      const meaning = meaningOfFieldChange(ctx.mapping.organization.fields, 'organization.fields', event.data);
+      if (meaning.result === 'ignored') return ignored(meaning.reason);
+      if (meaning.result === 'unmappable') return unmappable(meaning.reason, meaning.problems);
+      const reasonField = meaning.rule.reason_field;
+      let reasonValue: unknown;
+      if (reasonField) {
+        const entry = ctx.directory.organizations?.[org.id];
+        if (entry) reasonValue = entry.organization_fields?.[reasonField.key];
+        else ctx.lookups.organizationIds.add(org.id);
+      }
+      return drafts(statusDraft({
+        ...common,
+        after: meaning.after,
+        before: meaning.before,
+        temporary: meaning.temporary,
+        reason: reasonFrom(meaning.reasonCode, reasonValue, reasonField?.as),
+        evidence: { ...evidence, field: event.data.field, value: meaning.value },
+      }));
+    }
+    case 'zen:event-type:organization.tags_changed': {
+      const event = TagsChange.safeParse(envelope.event);
+      if (!event.success) return invalid(event.error, 'event');
+      const { added, removed } = event.data;
+      const out: NewStandingEventInput[] = [];
+      // Rule order, and within a rule removal before addition: deterministic, so `#n` suffixes are stable.
+      for (const rule of ctx.mapping.organization.tags) {
+        const tag = rule.tag.toLowerCase();
+        for (const [change, outcome, happened] of [['removed', rule.removed, removed.includes(tag)], ['added', rule.added, added.includes(tag)]] as const) {
+          if (!happened || outcome === undefined) continue;
+          const resolved = resolveOutcome(outcome);
+          out.push(statusDraft({
+            ...common,
+            after: resolved.status,
+            before: null,
+            temporary: resolved.temporary,
+            reason: resolved.reasonCode ? { code: resolved.reasonCode } : undefined,
+            evidence: { ...evidence, tag, change },
+          }));
+        }
+      }
+      if (out.length === 0) return ignored(`no organization.tags rule for added [${added.join(', ')}] / removed [${removed.join(', ')}]`);
+      return drafts(...out);
+    }
+    default:
+      return ignored(`${envelope.type} carries no standing meaning`);
+  }
+}

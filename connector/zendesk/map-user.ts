@@ -1,0 +1,83 @@
+/**
+ * User events -> standing events: soft delete / reactivation (`user.active_changed`), suspension
+ * (`user.suspended_changed`), deletion, and mapped custom fields.
+ * https://developer.zendesk.com/api-reference/webhooks/event-types/user-events/
+ */
+import {
+  drafts,
+  ignored,
+  inferInitiator,
+  invalid,
+  reasonFrom,
+  source,
+  statusDraft,
+  unmappable,
+  userCustomer,
+  type MapContext,
+  type MapStep,
+} from './map-common.ts';
+import { meaningOfFieldChange } from './map-fields.ts';
+import { BooleanChange, CustomFieldChange, UserDetail, type ZendeskEventEnvelope } from './payloads.ts';
+
+export function mapUserEvent(ctx: MapContext, envelope: ZendeskEventEnvelope): MapStep {
+  const detail = UserDetail.safeParse(envelope.detail);
+  if (!detail.success) return invalid(detail.error, 'detail');
+  const user = detail.data;
+  const common = {
+    tenant: ctx.tenant,
+    initiator: inferInitiator(ctx, user.actor_id, user.id),
+    source: source(ctx, 'user', user.id, envelope.id),
+    customer: userCustomer(ctx, user.id, { email: user.email, external_id: user.external_id, organization_id: user.organization_id }),
+    occurredAt: envelope.time,
+  };
+  const evidence: Record<string, unknown> = { zendesk_event_type: envelope.type, zendesk_account_id: String(envelope.account_id) };
+
+  switch (envelope.type) {
+    case 'zen:event-type:user.active_changed':
+    case 'zen:event-type:user.suspended_changed': {
+      const event = BooleanChange.safeParse(envelope.event);
+      if (!event.success) return invalid(event.error, 'event');
+      const { current, previous } = event.data;
+      if (current === previous) return ignored(`${envelope.type} without a change (${current})`);
+      // `active:false` is a soft delete; `suspended:true` a suspension. Each flips back to active.
+      const isActive = envelope.type === 'zen:event-type:user.active_changed';
+      const rule = isActive ? ctx.mapping.user.active_changed : ctx.mapping.user.suspended_changed;
+      if (!rule.enabled) return ignored(`${envelope.type} is turned off in the mapping`);
+      const leavesActive = isActive ? current === false : current === true;
+      if (!leavesActive) {
+        return drafts(statusDraft({ ...common, after: 'active', before: null, temporary: false, reason: { code: rule.reinstatement_reason_code }, evidence }));
+      }
+      const after = isActive ? ctx.mapping.user.active_changed.deactivated_status : 'suspended';
+      return drafts(statusDraft({ ...common, after, before: null, temporary: after === 'suspended', reason: { code: rule.reason_code }, evidence }));
+    }
+    case 'zen:event-type:user.deleted': {
+      const rule = ctx.mapping.user.deleted;
+      if (!rule.enabled) return ignored('user.deleted is turned off in the mapping');
+      return drafts(statusDraft({ ...common, after: 'deleted', before: null, temporary: false, reason: { code: rule.reason_code }, evidence }));
+    }
+    case 'zen:event-type:user.custom_field_changed': {
+      const event = CustomFieldChange.safeParse(envelope.event);
+      if (!event.success) return invalid(event.error, 'event');
+      const meaning = meaningOfFieldChange(ctx.mapping.user.fields, 'user.fields', event.data);
+      if (meaning.result === 'ignored') return ignored(meaning.reason);
+      if (meaning.result === 'unmappable') return unmappable(meaning.reason, meaning.problems);
+      const reasonField = meaning.rule.reason_field;
+      let reasonValue: unknown;
+      if (reasonField) {
+        const entry = ctx.directory.users?.[user.id];
+        if (entry) reasonValue = entry.user_fields?.[reasonField.key];
+        else ctx.lookups.userIds.add(user.id);
+      }
+      return drafts(statusDraft({
+        ...common,
+        after: meaning.after,
+        before: meaning.before,
+        temporary: meaning.temporary,
+        reason: reasonFrom(meaning.reasonCode, reasonValue, reasonField?.as),
+        evidence: { ...evidence, field: event.data.field, value: meaning.value },
+      }));
+    }
+    default:
+      return ignored(`${envelope.type} carries no standing meaning`);
+  }
+}

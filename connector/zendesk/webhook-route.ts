@@ -1,0 +1,138 @@
+/**
+ * `POST /webhooks/zendesk/:tenant`: verifies Zendesk's signature over the raw body, writes the
+ * event to the intake inbox (committed) and enqueues its job, then answers 202. Nothing that failed
+ * verification is stored or enqueued. Redeliveries of one event are answered 200 `duplicate`.
+ */
+import express, { Router, type Request } from 'express';
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import { TenantId } from '../model/standing-event.ts';
+import { HttpError, BadRequestError, NotFoundError } from '../http/errors.ts';
+import type { IntakeInbox, InboxKey } from '../intake/intake-inbox.ts';
+import type { TenantRegistry } from '../tenants/tenant-registry.ts';
+import { MicroBatcher } from '../../queue/micro-batcher.ts';
+import { enqueueIntake, type IntakeJobData } from '../../queue/intake-queue.ts';
+import {
+  ZENDESK_INVOCATION_ID_HEADER,
+  ZENDESK_SIGNATURE_HEADER,
+  ZENDESK_SIGNATURE_TIMESTAMP_HEADER,
+  verifyZendeskSignature,
+} from './webhook-signature.ts';
+import { triggerEventId } from './map-trigger.ts';
+
+export interface ZendeskWebhookOptions {
+  /**
+   * Largest accepted body; larger ones get 413. Zendesk event payloads are a few KiB.
+   * @defaultValue 262_144 bytes
+   */
+  maxBodyBytes?: number;
+  /**
+   * How far the signed timestamp may be from our clock, either way.
+   * @defaultValue 300 s
+   */
+  toleranceSeconds?: number;
+}
+
+export const DEFAULT_ZENDESK_WEBHOOK_OPTIONS = { maxBodyBytes: 262_144, toleranceSeconds: 300 } as const;
+
+export interface ZendeskWebhookDeps {
+  tenants: TenantRegistry;
+  inbox: IntakeInbox;
+  queue: Queue<IntakeJobData>;
+  logger: Logger;
+}
+
+class SignatureError extends HttpError {
+  constructor(reason: string, message: string) {
+    super(401, 'invalid_signature', message, { reason });
+  }
+}
+
+export interface ZendeskWebhookRoute {
+  router: Router;
+  /** Flushes enqueues in flight. */
+  close(): Promise<void>;
+}
+
+export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWebhookOptions = {}): ZendeskWebhookRoute {
+  const o = { ...DEFAULT_ZENDESK_WEBHOOK_OPTIONS, ...options };
+  const router = Router();
+  // Enqueues of concurrent requests go to Redis together (one addBulk).
+  const enqueuer = new MicroBatcher<InboxKey, null>(
+    async (keys) => {
+      await enqueueIntake(deps.queue, keys);
+      return keys.map(() => null);
+    },
+    { maxBatch: 200, maxWaitMs: 1 },
+  );
+
+  router.post('/webhooks/zendesk/:tenant', express.raw({ type: () => true, limit: o.maxBodyBytes }), async (req, res) => {
+    const tenantId = TenantId.safeParse(req.params.tenant);
+    const tenant = tenantId.success ? await deps.tenants.get(tenantId.data) : null;
+    if (!tenant) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
+    const secret = tenant.zendesk.webhook_secret;
+    if (!secret) throw new HttpError(404, 'webhook_not_configured', `tenant "${tenant.id}" has no Zendesk webhook signing secret configured`);
+
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const check = verifyZendeskSignature({
+      secret,
+      signature: req.get(ZENDESK_SIGNATURE_HEADER),
+      timestamp: req.get(ZENDESK_SIGNATURE_TIMESTAMP_HEADER),
+      rawBody,
+      now: new Date(),
+      toleranceSeconds: o.toleranceSeconds,
+    });
+    if (!check.ok) throw new SignatureError(check.reason, check.message);
+
+    const body = parseJsonObject(rawBody);
+    const eventId = eventIdOf(body, req);
+    const key: InboxKey = { tenant: tenant.id, source: 'zendesk', event_id: eventId };
+    const { duplicate } = await deps.inbox.accept({ ...key, body, meta: deliveryMeta(req) });
+    if (!duplicate) {
+      // The event is already committed in the inbox: if Redis is down now, the sweeper enqueues it later.
+      await enqueuer.submit(key).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message, tenant: tenant.id }, 'enqueue failed; the sweeper will retry'));
+    }
+    res.status(duplicate ? 200 : 202).json({ status: duplicate ? 'duplicate' : 'accepted', event_id: eventId });
+  });
+
+  return { router, close: () => enqueuer.close() };
+}
+
+function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new BadRequestError('invalid_json', 'the request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BadRequestError('invalid_body', 'the request body must be a JSON object', [{ path: '(root)', message: 'must be an object' }]);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Event-subscription bodies carry Zendesk's event `id` (required). Any other body (a trigger or
+ * automation webhook the admin wrote) is keyed as the mapper keys it: see `triggerEventId`.
+ */
+function eventIdOf(body: Record<string, unknown>, req: Request): string {
+  const envelope = typeof body.type === 'string' && body.type.startsWith('zen:event-type:');
+  const raw = envelope ? body.id : triggerEventId(body, req.get(ZENDESK_INVOCATION_ID_HEADER)?.trim() || undefined);
+  const id = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
+  if (!id) throw new BadRequestError('missing_event_id', 'id: an event-subscription body must carry the Zendesk event id', [{ path: 'id', message: 'required' }]);
+  if (id.length > 255) throw new BadRequestError('invalid_body', 'id: must be at most 255 characters', [{ path: 'id', message: 'must be at most 255 characters' }]);
+  return id;
+}
+
+function deliveryMeta(req: Request): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const [name, header] of [
+    ['webhook_id', 'x-zendesk-webhook-id'],
+    ['invocation_id', ZENDESK_INVOCATION_ID_HEADER],
+    ['account_id', 'x-zendesk-account-id'],
+  ] as const) {
+    const v = req.get(header);
+    if (v) meta[name] = v.slice(0, 255);
+  }
+  return meta;
+}

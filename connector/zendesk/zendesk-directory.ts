@@ -1,0 +1,154 @@
+/**
+ * Looks up Zendesk users and organizations (through node-zendesk) to complete a webhook's customer
+ * identities: email, external id, organization and the organization's external id (where
+ * Zendesk's Salesforce integration keeps the Account id). Results are cached per tenant.
+ */
+import { createRequire } from 'node:module';
+import { LRUCache } from 'lru-cache';
+import { decideRetry, type RetryDecision } from '../../queue/retry-decision.ts';
+import type { Tenant } from '../tenants/tenant-registry.ts';
+import type { ZendeskDirectoryOrganization, ZendeskDirectoryTicket, ZendeskDirectoryUser } from './map-common.ts';
+
+// node-zendesk 6.0.1 calls Promise.withResolvers (Node >= 22); this product runs on Node 20.
+// https://developer.mozilla.org/docs/Web/JavaScript/Reference/Global_Objects/Promise/withResolvers
+const promiseStatics = Promise as unknown as { withResolvers?: () => { promise: Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void } };
+promiseStatics.withResolvers ??= () => {
+  let resolve!: (v: unknown) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise((a, b) => {
+    resolve = a;
+    reject = b;
+  });
+  return { promise, resolve, reject };
+};
+
+// node-zendesk is CommonJS only (named ESM imports fail, see FIELD-NOTES).
+const zendesk = createRequire(import.meta.url)('node-zendesk') as { createClient(o: { username: string; token: string; subdomain: string }): ZendeskClient };
+
+interface ShowResult {
+  response: { status: number; headers: { get(name: string): string | null } };
+  result: Record<string, unknown>;
+}
+interface ZendeskClient {
+  users: { show(id: string): Promise<ShowResult> };
+  organizations: { show(id: string): Promise<ShowResult> };
+  tickets: { show(id: string): Promise<ShowResult> };
+}
+
+export interface Directory {
+  users: Record<string, ZendeskDirectoryUser>;
+  organizations: Record<string, ZendeskDirectoryOrganization>;
+  tickets: Record<string, ZendeskDirectoryTicket>;
+}
+
+export interface LookupRequest {
+  userIds: readonly string[];
+  organizationIds: readonly string[];
+  ticketIds: readonly string[];
+}
+
+export type DirectoryResult = { ok: true; directory: Directory; skipped: string[] } | { ok: false; decision: RetryDecision };
+
+export interface ZendeskDirectoryOptions {
+  /**
+   * How long a looked-up user or organization is reused.
+   * @defaultValue 600_000 ms
+   */
+  cacheTtlMs?: number;
+  /**
+   * Entries kept in the look-up cache.
+   * @defaultValue 100_000
+   */
+  cacheSize?: number;
+}
+
+type EntityKind = 'user' | 'organization' | 'ticket';
+type Entity =
+  | { kind: 'user'; value: ZendeskDirectoryUser }
+  | { kind: 'organization'; value: ZendeskDirectoryOrganization }
+  | { kind: 'ticket'; value: ZendeskDirectoryTicket };
+
+const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
+
+export class ZendeskDirectory {
+  private readonly cache: LRUCache<string, { entity: Entity }>;
+  private readonly clients = new Map<string, ZendeskClient>();
+
+  constructor(options: ZendeskDirectoryOptions = {}) {
+    this.cache = new LRUCache({ max: options.cacheSize ?? 100_000, ttl: options.cacheTtlMs ?? 600_000 });
+  }
+
+  /**
+   * Looks up what is not cached. Without API credentials nothing is looked up (`skipped`); a 404 or
+   * 401/403 is skipped too (the event keeps the identities its payload has). A rate limit or a
+   * transient failure is returned as a retry decision for the caller to wait on.
+   */
+  async lookup(tenant: Tenant, wanted: LookupRequest, into: Directory = { users: {}, organizations: {}, tickets: {} }): Promise<DirectoryResult> {
+    const directory = into;
+    const skipped: string[] = [];
+    const client = this.clientFor(tenant);
+    const todo: { kind: EntityKind; id: string }[] = [
+      ...[...new Set(wanted.userIds)].map((id) => ({ kind: 'user' as const, id })),
+      ...[...new Set(wanted.organizationIds)].map((id) => ({ kind: 'organization' as const, id })),
+      ...[...new Set(wanted.ticketIds)].map((id) => ({ kind: 'ticket' as const, id })),
+    ];
+    for (const { kind, id } of todo) {
+      const key = `${tenant.id}\u0000${kind}\u0000${id}`;
+      let entity = this.cache.get(key)?.entity;
+      if (!entity) {
+        if (!client) {
+          skipped.push(`${kind} ${id}: no Zendesk API credentials configured`);
+          continue;
+        }
+        const fetched = await fetchEntity(client, kind, id);
+        if ('decision' in fetched) {
+          if (fetched.decision.retry) return { ok: false, decision: fetched.decision };
+          skipped.push(`${kind} ${id}: ${fetched.decision.reason}`);
+          continue;
+        }
+        entity = fetched.entity;
+        this.cache.set(key, { entity });
+      }
+      if (entity.kind === 'user') directory.users[id] = entity.value;
+      else if (entity.kind === 'organization') directory.organizations[id] = entity.value;
+      else directory.tickets[id] = entity.value;
+    }
+    return { ok: true, directory, skipped };
+  }
+
+  private clientFor(t: Tenant): ZendeskClient | null {
+    const { subdomain, api_email: email, api_token: token } = t.zendesk;
+    if (!subdomain || !email || !token) return null;
+    const key = `${t.id}\u0000${subdomain}\u0000${email}\u0000${token}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = zendesk.createClient({ username: email, token, subdomain });
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+}
+
+async function fetchEntity(client: ZendeskClient, kind: EntityKind, id: string): Promise<{ entity: Entity } | { decision: RetryDecision }> {
+  let res: ShowResult;
+  try {
+    res = kind === 'user' ? await client.users.show(id) : kind === 'organization' ? await client.organizations.show(id) : await client.tickets.show(id);
+  } catch (err) {
+    // node-zendesk throws for 4xx/5xx other than 429, with `statusCode`; network errors have none.
+    const status = (err as { statusCode?: unknown }).statusCode;
+    return { decision: decideRetry({ status: typeof status === 'number' ? status : null }) };
+  }
+  // A 429 resolves as a value whose result is {statusCode: 429, ...} (FIELD-NOTES: node-zendesk).
+  const status = typeof res.result.statusCode === 'number' ? res.result.statusCode : res.response.status;
+  const decision = decideRetry({ status, retryAfter: res.response.headers.get('retry-after') });
+  if (decision.reason !== 'ok') return { decision };
+  const r = res.result;
+  const record = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  if (kind === 'user') {
+    return { entity: { kind, value: { email: str(r.email), external_id: str(r.external_id), organization_id: str(r.organization_id), user_fields: record(r.user_fields) } } };
+  }
+  if (kind === 'organization') return { entity: { kind, value: { external_id: str(r.external_id), organization_fields: record(r.organization_fields) } } };
+  // REST tickets carry custom_fields as [{id, value}]: the mapper reads them keyed by field id.
+  const fields = Array.isArray(r.custom_fields) ? (r.custom_fields as { id?: unknown; value?: unknown }[]) : [];
+  return { entity: { kind, value: { custom_fields: Object.fromEntries(fields.filter((f) => f.id !== undefined).map((f) => [String(f.id), f.value])) } } };
+}
