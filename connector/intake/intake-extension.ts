@@ -1,0 +1,67 @@
+/**
+ * Plugs Zendesk intake into the service: tenant registry (with the env-configured `default`
+ * tenant), intake inbox, BullMQ queue, webhook and admin routes, and, unless this process is
+ * API-only, the normalize-and-store worker and the sweeper.
+ */
+import { Redis } from 'ioredis';
+import type { ServiceExtension, ServiceResources } from '../service.ts';
+import { adminRoutes } from '../http/admin-routes.ts';
+import { requireBearerToken } from '../http/auth.ts';
+import { TenantRegistry } from '../tenants/tenant-registry.ts';
+import { zendeskWebhookRoute, type ZendeskWebhookOptions } from '../zendesk/webhook-route.ts';
+import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
+import { createIntakeQueue } from '../../queue/intake-queue.ts';
+import { startIntakeWorker } from '../../queue/intake-worker.ts';
+import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
+import { IntakeInbox } from './intake-inbox.ts';
+
+export interface IntakeSettings {
+  /**
+   * `all` runs API and workers in this process; `api` only answers HTTP; `worker` only processes.
+   * @defaultValue `all`
+   */
+  role: 'all' | 'api' | 'worker';
+  /** Redis key prefix of the queues. @defaultValue `standing` */
+  queuePrefix: string;
+  /** The `default` tenant's Zendesk settings from the environment (any may be absent). */
+  defaultTenant: { subdomain?: string; webhookSecret?: string; apiEmail?: string; apiToken?: string };
+  webhook: ZendeskWebhookOptions;
+  /** Worker tuning (see IntakeWorkerOptions). */
+  worker: { concurrency: number; batchSize: number; lockDurationMs: number };
+}
+
+export async function intakeExtension(res: ServiceResources, settings: IntakeSettings): Promise<ServiceExtension> {
+  const { db, log, logger, secrets, config } = res;
+  const tenants = new TenantRegistry(db, secrets.master);
+  await tenants.syncDefaultTenant(settings.defaultTenant);
+  const inbox = new IntakeInbox(db);
+  // BullMQ needs its own connections with maxRetriesPerRequest: null (blocking commands).
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const queue = createIntakeQueue({ connection, prefix: settings.queuePrefix });
+  const webhook = zendeskWebhookRoute({ tenants, inbox, queue, logger }, settings.webhook);
+  const closers: (() => Promise<void>)[] = [];
+
+  if (settings.role !== 'api') {
+    const worker = startIntakeWorker({ log, inbox, tenants, directory: new ZendeskDirectory() }, logger, {
+      connection,
+      prefix: settings.queuePrefix,
+      concurrency: settings.worker.concurrency,
+      batching: { maxBatch: settings.worker.batchSize, maxWaitMs: 10 },
+      lockDurationMs: settings.worker.lockDurationMs,
+    });
+    const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix });
+    closers.push(() => sweeper.close(), () => worker.close());
+  }
+
+  return {
+    routers: settings.role === 'worker' ? [] : [{ path: '/', router: webhook.router, ownsBody: true }, { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, authenticate: requireBearerToken(secrets.adminToken) }) }],
+    close: async () => {
+      for (const close of closers) await close();
+      await webhook.close();
+      await inbox.close();
+      await queue.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

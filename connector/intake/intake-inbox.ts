@@ -1,0 +1,161 @@
+/**
+ * The intake inbox: every provider event the connector accepts is written here (PostgreSQL,
+ * committed) before the provider gets its 2xx. The queue only carries keys into this table, so an
+ * event survives the crash of the API process, of a worker, or of Redis; the sweeper re-enqueues
+ * whatever stays pending. Quarantine is the `quarantined` state of the same rows.
+ */
+import { loadSql } from '../store/sql.ts';
+import type { Database } from '../store/database.ts';
+import { MicroBatcher, type MicroBatcherOptions } from '../../queue/micro-batcher.ts';
+import type { FieldProblem } from '../model/standing-event.ts';
+
+const SQL = {
+  accept: loadSql('inbox-accept'),
+  load: loadSql('inbox-load'),
+  settle: loadSql('inbox-settle'),
+  quarantined: loadSql('inbox-quarantined'),
+  reopen: loadSql('inbox-reopen'),
+  stalePending: loadSql('inbox-stale-pending'),
+};
+
+export type IntakeSource = 'zendesk' | 'salesforce';
+
+export interface InboxKey {
+  tenant: string;
+  source: IntakeSource;
+  event_id: string;
+}
+
+export interface InboxEntry extends InboxKey {
+  body: unknown;
+  meta: Record<string, string>;
+}
+
+export interface PendingInboxRow extends InboxEntry {
+  received_at: string;
+  attempts: number;
+}
+
+export type Settlement = InboxKey &
+  (
+    | { state: 'stored'; outcome: { seqs: number[]; duplicates: number }; mapping_version: number }
+    | { state: 'ignored'; outcome: { reason: string }; mapping_version: number }
+    | { state: 'quarantined'; outcome: { reason: string; problems: FieldProblem[] }; mapping_version: number | null }
+  );
+
+export interface QuarantinedEvent {
+  source: IntakeSource;
+  event_id: string;
+  received_at: string;
+  processed_at: string | null;
+  attempts: number;
+  mapping_version: number | null;
+  reason: string;
+  problems: FieldProblem[];
+  body: unknown;
+}
+
+export const inboxKeyString = (k: InboxKey) => `${k.tenant}\u0000${k.source}\u0000${k.event_id}`;
+const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
+
+export class IntakeInbox {
+  private readonly writer: MicroBatcher<InboxEntry, { duplicate: boolean }>;
+
+  /** `writeBatching`: how concurrent webhook requests are grouped into one INSERT (group commit). */
+  constructor(
+    private readonly db: Database,
+    writeBatching: MicroBatcherOptions = { maxBatch: 500, maxWaitMs: 2 },
+  ) {
+    this.writer = new MicroBatcher((entries) => this.acceptBatch(entries), writeBatching);
+  }
+
+  /** Resolves once the entry is committed; `duplicate` when the same event was accepted before. */
+  accept(entry: InboxEntry): Promise<{ duplicate: boolean }> {
+    return this.writer.submit(entry);
+  }
+
+  async load(keys: readonly InboxKey[]): Promise<PendingInboxRow[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.db.query<PendingInboxRow & { received_at: Date }>(SQL.load, [JSON.stringify(keys.map(keyOnly))]);
+    return rows.map((r) => ({ ...r, received_at: iso(r.received_at) }));
+  }
+
+  async settle(settlements: readonly Settlement[]): Promise<void> {
+    if (settlements.length > 0) await this.db.query(SQL.settle, [JSON.stringify(settlements)]);
+  }
+
+  async quarantined(tenant: string, options: { limit?: number; cursor?: string } = {}): Promise<{ events: QuarantinedEvent[]; next_cursor: string | null }> {
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+    const cursor = options.cursor ? decodeCursor(options.cursor) : null;
+    const rows = await this.db.query<{
+      source: IntakeSource;
+      event_id: string;
+      received_at: Date;
+      processed_at: Date | null;
+      attempts: number;
+      mapping_version: number | null;
+      outcome: { reason?: string; problems?: FieldProblem[] } | null;
+      body: unknown;
+    }>(SQL.quarantined, [tenant, cursor?.t ?? null, cursor?.e ?? '', limit + 1]);
+    const events = rows.slice(0, limit).map((r) => ({
+      source: r.source,
+      event_id: r.event_id,
+      received_at: iso(r.received_at),
+      processed_at: r.processed_at ? iso(r.processed_at) : null,
+      attempts: r.attempts,
+      mapping_version: r.mapping_version,
+      reason: r.outcome?.reason ?? 'unknown',
+      problems: r.outcome?.problems ?? [],
+      body: r.body,
+    }));
+    const last = events.at(-1);
+    return { events, next_cursor: rows.length > limit && last ? encodeCursor(last.received_at, last.event_id) : null };
+  }
+
+  /** Back to pending (replay); `eventIds` null reopens every quarantined event of the tenant. */
+  async reopen(tenant: string, eventIds: readonly string[] | null): Promise<InboxKey[]> {
+    const rows = await this.db.query<{ source: IntakeSource; event_id: string }>(SQL.reopen, [tenant, eventIds ? JSON.stringify(eventIds) : null]);
+    return rows.map((r) => ({ tenant, source: r.source, event_id: r.event_id }));
+  }
+
+  async stalePending(olderThanMs: number, limit: number): Promise<(InboxKey & { attempts: number })[]> {
+    return this.db.query<InboxKey & { attempts: number }>(SQL.stalePending, [olderThanMs, limit]);
+  }
+
+  /** Waits for inbox writes in flight. */
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+
+  private async acceptBatch(entries: InboxEntry[]): Promise<{ duplicate: boolean }[]> {
+    const written = await this.db.query<InboxKey>(SQL.accept, [JSON.stringify(entries.map((e) => ({ ...keyOnly(e), body: e.body, meta: e.meta })))]);
+    const fresh = new Set(written.map(inboxKeyString));
+    // Within one batch the same event twice: the first is new, later ones are duplicates.
+    const seen = new Set<string>();
+    return entries.map((e) => {
+      const k = inboxKeyString(e);
+      const duplicate = !fresh.has(k) || seen.has(k);
+      seen.add(k);
+      return { duplicate };
+    });
+  }
+}
+
+const keyOnly = (k: InboxKey): InboxKey => ({ tenant: k.tenant, source: k.source, event_id: k.event_id });
+
+export class InvalidQuarantineCursorError extends Error {
+  override name = 'InvalidQuarantineCursorError';
+}
+
+function encodeCursor(t: string, e: string): string {
+  return Buffer.from(JSON.stringify({ t, e })).toString('base64url');
+}
+function decodeCursor(c: string): { t: string; e: string } {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { t?: unknown; e?: unknown };
+    if (typeof v.t === 'string' && typeof v.e === 'string' && !Number.isNaN(Date.parse(v.t))) return { t: v.t, e: v.e };
+  } catch {
+    // fall through
+  }
+  throw new InvalidQuarantineCursorError('cursor is not one this API returned');
+}

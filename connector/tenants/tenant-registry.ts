@@ -1,0 +1,219 @@
+/**
+ * Tenants (client companies served by one deployment) and their versioned mapping documents.
+ * Provider secrets are sealed at rest under a key derived from the master key; the `default`
+ * tenant can be configured from environment variables alone (see `syncDefaultTenant`).
+ */
+import { z } from 'zod';
+import { LRUCache } from 'lru-cache';
+import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
+import { TenantId, describeIssues, type FieldProblem } from '../model/standing-event.ts';
+import type { Database } from '../store/database.ts';
+
+export const ZENDESK_SUBDOMAIN = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. "acme" for acme.zendesk.com');
+
+const ZendeskSettings = z.strictObject({
+  subdomain: ZENDESK_SUBDOMAIN.nullable().optional(),
+  /** From Zendesk Admin Center > Webhooks > (webhook) > Signing secret. */
+  webhook_secret: z.string().min(16, 'must be the webhook signing secret Zendesk shows (at least 16 characters)').nullable().optional(),
+  api_email: z.email({ message: 'must be the email of the Zendesk user owning the API token' }).nullable().optional(),
+  api_token: z.string().min(8, 'must be a Zendesk API token').nullable().optional(),
+});
+
+export const TenantCreateInput = z.strictObject({
+  id: TenantId,
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  zendesk: ZendeskSettings.default({}),
+});
+export const TenantUpdateInput = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+  zendesk: ZendeskSettings.optional(),
+});
+
+export interface Tenant {
+  id: string;
+  name: string;
+  zendesk: { subdomain: string | null; api_email: string | null; webhook_secret: string | null; api_token: string | null };
+}
+
+/** What the admin API shows of a tenant: never the secrets themselves. */
+export interface TenantView {
+  id: string;
+  name: string;
+  zendesk: { subdomain: string | null; api_email: string | null; webhook_secret_set: boolean; api_token_set: boolean };
+}
+
+export interface MappingVersion {
+  version: number;
+  document: unknown;
+  changed_by: string;
+  changed_at: string;
+}
+
+export type RegistryResult<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409; code: string; message: string; problems?: FieldProblem[] };
+
+export interface TenantRegistryOptions {
+  /**
+   * How long a tenant's settings and mapping are cached in memory. Changes made through this
+   * process are visible at once; changes made by another process after at most this long.
+   * @defaultValue 5000 ms
+   */
+  cacheTtlMs?: number;
+}
+
+interface Secrets {
+  zendesk_webhook_secret: string | null;
+  zendesk_api_token: string | null;
+}
+
+export const toView = (t: Tenant): TenantView => ({
+  id: t.id,
+  name: t.name,
+  zendesk: { subdomain: t.zendesk.subdomain, api_email: t.zendesk.api_email, webhook_secret_set: t.zendesk.webhook_secret !== null, api_token_set: t.zendesk.api_token !== null },
+});
+
+export class TenantRegistry {
+  private readonly tenants: LRUCache<string, { tenant: Tenant | null }>;
+  private readonly mappings: LRUCache<string, { current: MappingVersion | null }>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly keys: MasterKeys,
+    options: TenantRegistryOptions = {},
+  ) {
+    const ttl = options.cacheTtlMs ?? 5000;
+    this.tenants = new LRUCache({ max: 10_000, ttl });
+    this.mappings = new LRUCache({ max: 10_000, ttl });
+  }
+
+  async get(id: string): Promise<Tenant | null> {
+    const hit = this.tenants.get(id);
+    if (hit) return hit.tenant;
+    const [row] = await this.db.query<{ id: string; name: string; zendesk_subdomain: string | null; zendesk_api_email: string | null; secrets: Buffer | null }>(
+      'SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants WHERE id = $1',
+      [id],
+    );
+    const tenant = row ? this.fromRow(row) : null;
+    this.tenants.set(id, { tenant });
+    return tenant;
+  }
+
+  async list(): Promise<TenantView[]> {
+    const rows = await this.db.query<{ id: string; name: string; zendesk_subdomain: string | null; zendesk_api_email: string | null; secrets: Buffer | null }>(
+      'SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants ORDER BY id',
+    );
+    return rows.map((r) => toView(this.fromRow(r)));
+  }
+
+  async create(input: unknown): Promise<RegistryResult<Tenant>> {
+    const parsed = TenantCreateInput.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const { id, name, zendesk } = parsed.data;
+    const tenant: Tenant = {
+      id,
+      name,
+      zendesk: { subdomain: zendesk.subdomain ?? null, api_email: zendesk.api_email ?? null, webhook_secret: zendesk.webhook_secret ?? null, api_token: zendesk.api_token ?? null },
+    };
+    const rows = await this.db.query(
+      `INSERT INTO tenants (id, name, zendesk_subdomain, zendesk_api_email, secrets) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [id, name, tenant.zendesk.subdomain, tenant.zendesk.api_email, this.sealSecrets(tenant)],
+    );
+    if (rows.length === 0) return { ok: false, status: 409, code: 'tenant_exists', message: `tenant "${id}" already exists` };
+    this.tenants.delete(id);
+    return { ok: true, value: tenant };
+  }
+
+  /** Changes some settings; a `null` clears one, an absent key keeps it. */
+  async update(id: string, input: unknown): Promise<RegistryResult<Tenant>> {
+    const parsed = TenantUpdateInput.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    this.tenants.delete(id);
+    const current = await this.get(id);
+    if (!current) return { ok: false, status: 404, code: 'tenant_not_found', message: `tenant "${id}" does not exist` };
+    const z = parsed.data.zendesk ?? {};
+    const pick = <T>(v: T | null | undefined, keep: T | null) => (v === undefined ? keep : v);
+    const next: Tenant = {
+      id,
+      name: parsed.data.name ?? current.name,
+      zendesk: {
+        subdomain: pick(z.subdomain, current.zendesk.subdomain),
+        api_email: pick(z.api_email, current.zendesk.api_email),
+        webhook_secret: pick(z.webhook_secret, current.zendesk.webhook_secret),
+        api_token: pick(z.api_token, current.zendesk.api_token),
+      },
+    };
+    await this.db.query(
+      'UPDATE tenants SET name = $2, zendesk_subdomain = $3, zendesk_api_email = $4, secrets = $5, updated_at = now() WHERE id = $1',
+      [id, next.name, next.zendesk.subdomain, next.zendesk.api_email, this.sealSecrets(next)],
+    );
+    this.tenants.delete(id);
+    return { ok: true, value: next };
+  }
+
+  /** Makes the `default` tenant match what the environment says (env is authoritative for it). */
+  async syncDefaultTenant(env: { subdomain?: string; webhookSecret?: string; apiEmail?: string; apiToken?: string }): Promise<Tenant> {
+    const zendesk = { subdomain: env.subdomain ?? null, webhook_secret: env.webhookSecret ?? null, api_email: env.apiEmail ?? null, api_token: env.apiToken ?? null };
+    const existing = await this.get('default');
+    const r = existing ? await this.update('default', { zendesk }) : await this.create({ id: 'default', name: 'Default tenant', zendesk });
+    if (!r.ok) throw new Error(`default tenant from environment: ${r.message} ${JSON.stringify(r.problems ?? [])}`);
+    return r.value;
+  }
+
+  /** The tenant's current mapping document for a source, or null when none was ever set. */
+  async currentMapping(tenant: string, source: string): Promise<MappingVersion | null> {
+    const key = `${tenant}\u0000${source}`;
+    const hit = this.mappings.get(key);
+    if (hit) return hit.current;
+    const [row] = await this.db.query<{ version: number; document: unknown; changed_by: string; changed_at: Date }>(
+      'SELECT version, document, changed_by, changed_at FROM mapping_versions WHERE tenant = $1 AND source = $2 ORDER BY version DESC LIMIT 1',
+      [tenant, source],
+    );
+    const current = row ? { version: row.version, document: row.document, changed_by: row.changed_by, changed_at: new Date(row.changed_at).toISOString() } : null;
+    this.mappings.set(key, { current });
+    return current;
+  }
+
+  /** Records a new version of a (validated) mapping document; the previous versions stay readable. */
+  async setMapping(tenant: string, source: string, document: unknown, changedBy: string): Promise<RegistryResult<MappingVersion>> {
+    if (!(await this.get(tenant))) return { ok: false, status: 404, code: 'tenant_not_found', message: `tenant "${tenant}" does not exist` };
+    const [row] = await this.db.query<{ version: number; changed_at: Date }>(
+      `INSERT INTO mapping_versions (tenant, source, version, document, changed_by)
+       SELECT $1, $2, coalesce(max(version), 0) + 1, $3::jsonb, $4 FROM mapping_versions WHERE tenant = $1 AND source = $2
+       RETURNING version, changed_at`,
+      [tenant, source, JSON.stringify(document), changedBy],
+    );
+    this.mappings.delete(`${tenant}\u0000${source}`);
+    return { ok: true, value: { version: row!.version, document, changed_by: changedBy, changed_at: new Date(row!.changed_at).toISOString() } };
+  }
+
+  async mappingHistory(tenant: string, source: string): Promise<MappingVersion[]> {
+    const rows = await this.db.query<{ version: number; document: unknown; changed_by: string; changed_at: Date }>(
+      'SELECT version, document, changed_by, changed_at FROM mapping_versions WHERE tenant = $1 AND source = $2 ORDER BY version DESC',
+      [tenant, source],
+    );
+    return rows.map((r) => ({ version: r.version, document: r.document, changed_by: r.changed_by, changed_at: new Date(r.changed_at).toISOString() }));
+  }
+
+  private sealSecrets(t: Tenant): Buffer {
+    const secrets: Secrets = { zendesk_webhook_secret: t.zendesk.webhook_secret, zendesk_api_token: t.zendesk.api_token };
+    return seal(this.keys.tenantSecrets, Buffer.from(JSON.stringify(secrets)), `tenant-secrets:${t.id}`);
+  }
+
+  private fromRow(r: { id: string; name: string; zendesk_subdomain: string | null; zendesk_api_email: string | null; secrets: Buffer | null }): Tenant {
+    const s: Secrets = r.secrets
+      ? (JSON.parse(unseal(this.keys.tenantSecrets, r.secrets, `tenant-secrets:${r.id}`).toString('utf8')) as Secrets)
+      : { zendesk_webhook_secret: null, zendesk_api_token: null };
+    return {
+      id: r.id,
+      name: r.name,
+      zendesk: { subdomain: r.zendesk_subdomain, api_email: r.zendesk_api_email, webhook_secret: s.zendesk_webhook_secret, api_token: s.zendesk_api_token },
+    };
+  }
+}
+
+function invalid(error: z.ZodError): { ok: false; status: 400; code: string; message: string; problems: FieldProblem[] } {
+  const problems = describeIssues(error);
+  return { ok: false, status: 400, code: 'invalid_tenant', message: problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems };
+}

@@ -1,0 +1,88 @@
+/**
+ * The intake queue: one BullMQ job per accepted provider event. A job carries only the event's
+ * inbox key; the event itself is in the PostgreSQL inbox (see connector/intake/intake-inbox.ts).
+ */
+import { createHash } from 'node:crypto';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import { TenantId } from '../connector/model/standing-event.ts';
+import type { InboxKey } from '../connector/intake/intake-inbox.ts';
+
+export const INTAKE_QUEUE_NAME = 'standing-intake';
+
+export const IntakeJobData = z.strictObject({
+  tenant: TenantId,
+  source: z.enum(['zendesk', 'salesforce']),
+  event_id: z.string().min(1).max(255),
+});
+export type IntakeJobData = z.infer<typeof IntakeJobData>;
+
+export interface IntakeQueueOptions {
+  /** ioredis connection options or instance. */
+  connection: ConnectionOptions;
+  /**
+   * Redis key prefix of every queue key (BullMQ `prefix`, never ioredis `keyPrefix`).
+   * @defaultValue `standing`
+   */
+  prefix?: string;
+  /**
+   * Tries per job before it fails for good (transient errors only; rate limits do not count).
+   * @defaultValue 12
+   */
+  attempts?: number;
+  /**
+   * First retry delay; doubles each time.
+   * @defaultValue 1000 ms
+   */
+  backoffMs?: number;
+  /**
+   * Completed jobs kept (for inspection); older ones are removed.
+   * @defaultValue { count: 10_000, age: 86_400 s }
+   */
+  keepCompleted?: { count: number; age: number };
+  /**
+   * Failed jobs kept. The event itself stays in the inbox and the sweeper retries it.
+   * @defaultValue { count: 50_000, age: 604_800 s }
+   */
+  keepFailed?: { count: number; age: number };
+}
+
+export const DEFAULT_INTAKE_QUEUE_OPTIONS = {
+  prefix: 'standing',
+  attempts: 12,
+  backoffMs: 1000,
+  keepCompleted: { count: 10_000, age: 86_400 },
+  keepFailed: { count: 50_000, age: 604_800 },
+} as const;
+
+export function createIntakeQueue(options: IntakeQueueOptions): Queue<IntakeJobData> {
+  const o = { ...DEFAULT_INTAKE_QUEUE_OPTIONS, ...options };
+  const defaultJobOptions: JobsOptions = {
+    attempts: o.attempts,
+    backoff: { type: 'exponential', delay: o.backoffMs },
+    removeOnComplete: o.keepCompleted,
+    removeOnFail: o.keepFailed,
+  };
+  return new Queue<IntakeJobData>(INTAKE_QUEUE_NAME, { connection: o.connection, prefix: o.prefix, defaultJobOptions });
+}
+
+/**
+ * Deterministic job id, so that a redelivered event collapses onto the job already queued.
+ * BullMQ job ids must not contain ':' nor be all digits; event ids may, so they are hashed.
+ * `round` distinguishes deliberate re-runs (replay after a mapping fix, sweeper) from the first run.
+ */
+export function intakeJobId(key: InboxKey, round = 0): string {
+  const digest = createHash('sha256').update(key.event_id).digest('hex').slice(0, 40);
+  return `${key.source}-${key.tenant}-${digest}${round > 0 ? `-r${round}` : ''}`;
+}
+
+export async function enqueueIntake(queue: Queue<IntakeJobData>, keys: readonly (InboxKey & { round?: number })[]): Promise<void> {
+  if (keys.length === 0) return;
+  await queue.addBulk(
+    keys.map((k) => ({
+      name: k.source,
+      data: { tenant: k.tenant, source: k.source, event_id: k.event_id },
+      opts: { jobId: intakeJobId(k, k.round ?? 0) },
+    })),
+  );
+}

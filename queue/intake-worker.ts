@@ -1,0 +1,92 @@
+/**
+ * The normalize-and-store worker. BullMQ hands it one job per event; concurrent jobs are grouped
+ * by a MicroBatcher so that a whole batch is mapped, appended to the log and settled in the inbox
+ * with a handful of round trips. A provider rate limit pauses the worker (BullMQ rate limiting)
+ * instead of failing jobs.
+ */
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { processIntakeBatch, ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
+import { INTAKE_QUEUE_NAME, IntakeJobData } from './intake-queue.ts';
+import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
+
+export interface IntakeWorkerOptions {
+  connection: ConnectionOptions;
+  /**
+   * Redis key prefix; must match the queue's.
+   * @defaultValue `standing`
+   */
+  prefix?: string;
+  /**
+   * Jobs in progress at once. Sets the largest batch that can form, so keep it >= the batch size.
+   * @defaultValue 500
+   */
+  concurrency?: number;
+  /**
+   * How jobs are grouped into log batches.
+   * @defaultValue { maxBatch: 500, maxWaitMs: 10 }
+   */
+  batching?: MicroBatcherOptions;
+  /**
+   * How long a job stays locked to this worker without a renewal; after a crash its jobs are
+   * handed to another worker once this has passed (BullMQ stalled-job check).
+   * @defaultValue 30_000 ms
+   */
+  lockDurationMs?: number;
+  /**
+   * Called after each batch (metrics, tests).
+   * @defaultValue undefined
+   */
+  onBatch?: (summary: BatchSummary, size: number) => void;
+}
+
+export const DEFAULT_INTAKE_WORKER_OPTIONS = { prefix: 'standing', concurrency: 500, batching: { maxBatch: 500, maxWaitMs: 10 }, lockDurationMs: 30_000 } as const;
+
+export interface IntakeWorker {
+  worker: Worker<IntakeJobData>;
+  close(): Promise<void>;
+}
+
+export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: IntakeWorkerOptions): IntakeWorker {
+  const o = { ...DEFAULT_INTAKE_WORKER_OPTIONS, ...options };
+  const batcher = new MicroBatcher<IntakeJobData, null>(
+    async (keys) => {
+      const summary = await processIntakeBatch(deps, keys);
+      o.onBatch?.(summary, keys.length);
+      if (summary.quarantined > 0 || summary.skippedLookups.length > 0) {
+        logger.warn({ quarantined: summary.quarantined, skipped_lookups: summary.skippedLookups.length }, 'intake batch had events needing attention');
+      }
+      return keys.map(() => null);
+    },
+    o.batching,
+  );
+
+  const worker: Worker<IntakeJobData> = new Worker<IntakeJobData>(
+    INTAKE_QUEUE_NAME,
+    async (job: Job<IntakeJobData>) => {
+      const data = IntakeJobData.parse(job.data);
+      try {
+        await batcher.submit(data);
+      } catch (err) {
+        if (err instanceof ProviderRateLimitedError) {
+          // Pause the whole queue for this worker and put the job back without spending an attempt.
+          // https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
+          await worker.rateLimit(err.waitMs);
+          throw Worker.RateLimitError();
+        }
+        throw err;
+      }
+    },
+    { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs, autorun: true },
+  );
+  worker.on('failed', (job, err) => logger.warn({ job_id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'intake job failed'));
+  worker.on('error', (err) => logger.error({ err: err.message }, 'intake worker error'));
+
+  return {
+    worker,
+    close: async () => {
+      await worker.close();
+      await batcher.close();
+    },
+  };
+}
