@@ -27,6 +27,7 @@ export const CONFIG_DEFAULTS = {
   STANDING_WORKER_LOCK_MS: 30_000,
   ZENDESK_WEBHOOK_TOLERANCE_SECONDS: 300,
   ZENDESK_WEBHOOK_MAX_BODY_BYTES: 262_144,
+  STANDING_INBOX_RETENTION_DAYS: 30,
 } as const satisfies Record<string, string | number>;
 
 export interface StandingConfig {
@@ -112,6 +113,12 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_WORKER_LOCK_MS',
     default: String(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS),
     description: "How long a crashed worker's jobs stay locked before another worker takes them over.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_INBOX_RETENTION_DAYS',
+    default: String(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS),
+    description: 'Days the raw payload of a stored or ignored event stays in the intake inbox (quarantined ones stay until replayed).',
     secret: false,
   },
   { name: 'ZENDESK_SUBDOMAIN', default: '(unset)', description: 'The `default` tenant\'s Zendesk subdomain (acme for acme.zendesk.com).', secret: false },
@@ -220,6 +227,7 @@ const EnvSchema = z.object({
   STANDING_WORKER_CONCURRENCY: z.preprocess(unsetIfEmpty, integerIn(1, 5000).default(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY)),
   STANDING_WORKER_BATCH: z.preprocess(unsetIfEmpty, integerIn(1, 5000).default(CONFIG_DEFAULTS.STANDING_WORKER_BATCH)),
   STANDING_WORKER_LOCK_MS: z.preprocess(unsetIfEmpty, integerIn(1000, 600_000).default(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS)),
+  STANDING_INBOX_RETENTION_DAYS: z.preprocess(unsetIfEmpty, integerIn(1, 3650).default(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS)),
   ZENDESK_SUBDOMAIN: z.preprocess(unsetIfEmpty, z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com').optional()),
   ZENDESK_WEBHOOK_SECRET: z.preprocess(unsetIfEmpty, z.string().trim().min(16, 'must be the webhook signing secret Zendesk shows').optional()),
   ZENDESK_API_EMAIL: z.preprocess(unsetIfEmpty, z.email({ message: 'must be an email address' }).optional()),
@@ -259,6 +267,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         defaultTenant: { subdomain: e.ZENDESK_SUBDOMAIN, webhookSecret: e.ZENDESK_WEBHOOK_SECRET, apiEmail: e.ZENDESK_API_EMAIL, apiToken: e.ZENDESK_API_TOKEN },
         webhook: { toleranceSeconds: e.ZENDESK_WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.ZENDESK_WEBHOOK_MAX_BODY_BYTES },
         worker: { concurrency: e.STANDING_WORKER_CONCURRENCY, batchSize: e.STANDING_WORKER_BATCH, lockDurationMs: e.STANDING_WORKER_LOCK_MS },
+        inboxRetentionDays: e.STANDING_INBOX_RETENTION_DAYS,
       },
     },
   };

@@ -29,9 +29,14 @@ export interface IntakeSweeperOptions {
    * @defaultValue 5000
    */
   limit?: number;
+  /**
+   * Days a stored or ignored event's raw payload stays in the inbox (quarantined ones stay until replayed).
+   * @defaultValue 30
+   */
+  inboxRetentionDays?: number;
 }
 
-export const DEFAULT_SWEEPER_OPTIONS = { prefix: 'standing', everyMs: 60_000, pendingForMs: 120_000, limit: 5000 } as const;
+export const DEFAULT_SWEEPER_OPTIONS = { prefix: 'standing', everyMs: 60_000, pendingForMs: 120_000, limit: 5000, inboxRetentionDays: 30 } as const;
 
 /** Re-enqueues stale pending events once; returns how many. */
 export async function sweepPendingIntake(inbox: IntakeInbox, queue: Queue<IntakeJobData>, pendingForMs: number, limit: number): Promise<number> {
@@ -52,6 +57,8 @@ export async function startIntakeSweeper(inbox: IntakeInbox, intakeQueue: Queue<
     async () => {
       const n = await sweepPendingIntake(inbox, intakeQueue, o.pendingForMs, o.limit);
       if (n > 0) logger.warn({ requeued: n }, 'sweeper re-enqueued pending intake events');
+      const purged = await inbox.purgeSettled(o.inboxRetentionDays);
+      if (purged > 0) logger.info({ purged }, 'sweeper removed settled inbox payloads past retention');
       return n;
     },
     { connection: o.connection, prefix: o.prefix, concurrency: 1 },

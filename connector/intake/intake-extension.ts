@@ -28,6 +28,8 @@ export interface IntakeSettings {
   webhook: ZendeskWebhookOptions;
   /** Worker tuning (see IntakeWorkerOptions). */
   worker: { concurrency: number; batchSize: number; lockDurationMs: number };
+  /** Days stored/ignored events' raw payloads stay in the inbox. @defaultValue 30 */
+  inboxRetentionDays: number;
 }
 
 export async function intakeExtension(res: ServiceResources, settings: IntakeSettings): Promise<ServiceExtension> {
@@ -50,7 +52,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
       batching: { maxBatch: settings.worker.batchSize, maxWaitMs: 10 },
       lockDurationMs: settings.worker.lockDurationMs,
     });
-    const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix });
+    const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays });
     closers.push(() => sweeper.close(), () => worker.close());
   }
 

@@ -1,0 +1,18 @@
+-- inbox-purge-settled: deletes inbox rows whose outcome is final and old enough (stored or ignored),
+-- bounding how long raw payloads (personal data) are kept. Quarantined and pending rows stay.
+-- A redelivery after the purge is accepted again and deduped by the log.
+-- $1 int   age in days, counted from processing
+-- $2 int   most rows deleted in one call
+-- Returns   n, the number of rows deleted
+WITH old AS (
+  SELECT tenant, source, event_id
+  FROM intake_inbox
+  WHERE state IN ('stored', 'ignored') AND processed_at < now() - make_interval(days => $1)
+  LIMIT $2
+), gone AS (
+  DELETE FROM intake_inbox i
+  USING old
+  WHERE i.tenant = old.tenant AND i.source = old.source AND i.event_id = old.event_id
+  RETURNING 1
+)
+SELECT count(*)::int AS n FROM gone;
