@@ -1,49 +1,21 @@
 /**
- * `standing <command>`: serve, migrate, verify, config. Exit codes: 0 success; 1 a chain is broken
- * (verify); 2 usage or configuration error; 3 the check could not run (e.g. database unreachable).
+ * `standing <command>`: serve, migrate, verify, config, tenant, mapping. Exit codes: 0 success; 1 a
+ * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
+ * duplicate tenant); 3 the command could not run (e.g. database unreachable).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { CONFIG_REFERENCE, describeConfig, formatConfigProblems, parseConfig, type StandingConfig } from './config.ts';
+import { CONFIG_REFERENCE, describeConfig } from './config.ts';
 import { deriveMasterKeys } from './model/sealing.ts';
 import { TenantId } from './model/standing-event.ts';
 import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE } from './secrets.ts';
-import { openDatabase, type Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { StandingLog, type VerifyReport } from './store/standing-log.ts';
-
-const EXIT = { ok: 0, broken: 1, usage: 2, failed: 3 } as const;
-
-class CliFailure extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-function loadConfigOrFail(): StandingConfig {
-  const parsed = parseConfig();
-  if (!parsed.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(parsed.problems)}`, EXIT.usage);
-  return parsed.config;
-}
-
-async function withDatabase<T>(config: StandingConfig, fn: (db: Database) => Promise<T>): Promise<T> {
-  let db: Database;
-  try {
-    db = await openDatabase(config.database);
-  } catch (err) {
-    throw new CliFailure(`cannot open the database: ${(err as Error).message}`, EXIT.failed);
-  }
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+import { CliFailure, EXIT, loadConfigOrFail, withDatabase } from './cli/common.ts';
+import { registerMappingCommands } from './cli/mapping-commands.ts';
+import { registerTenantCommands } from './cli/tenant-commands.ts';
 
 async function runMigrate(): Promise<number> {
   const config = loadConfigOrFail();
@@ -104,7 +76,7 @@ function runConfig(): number {
 function environmentHelp(): string {
   const w = Math.max(...CONFIG_REFERENCE.map((e) => e.name.length));
   const lines = CONFIG_REFERENCE.map((e) => `  ${e.name.padEnd(w)}  ${e.description} Default: ${e.default}`);
-  return `\nEnvironment:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 broken chain (verify), 2 usage or configuration error, 3 could not run.\n`;
+  return `\nEnvironment:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 broken chain (verify), 2 usage, configuration or validation error, 3 could not run.\n`;
 }
 
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -129,6 +101,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .action(async (options: { tenant?: string; json?: boolean }) => setExitCode(await runVerify(options)));
   program.command('config').description('print every setting in force, secrets masked').action(run(runConfig));
+  registerTenantCommands(program, setExitCode);
+  registerMappingCommands(program, setExitCode);
   return program;
 }
 

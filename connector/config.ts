@@ -84,7 +84,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_ADMIN_TOKEN',
     default: '(unset: generated into <STANDING_DATA_DIR>/admin-token; required in production)',
-    description: 'Bearer token for the admin API (/api/v1/history), at least 32 characters.',
+    description: 'Bearer token for the admin API (/api/v1/history, /api/v1/tenants...), at least 32 characters.',
     secret: true,
   },
   { name: 'LOG_LEVEL', default: CONFIG_DEFAULTS.LOG_LEVEL, description: `One of ${LOG_LEVELS.join(', ')}.`, secret: false },

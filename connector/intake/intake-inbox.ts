@@ -16,6 +16,7 @@ const SQL = {
   quarantined: loadSql('inbox-quarantined'),
   reopen: loadSql('inbox-reopen'),
   stalePending: loadSql('inbox-stale-pending'),
+  purgeSettled: loadSql('inbox-purge-settled'),
 };
 
 export type IntakeSource = 'zendesk' | 'salesforce';
@@ -96,6 +97,7 @@ export class IntakeInbox {
       mapping_version: number | null;
       outcome: { reason?: string; problems?: FieldProblem[] } | null;
       body: unknown;
+      cursor_at: string;
     }>(SQL.quarantined, [tenant, cursor?.t ?? null, cursor?.e ?? '', limit + 1]);
     const events = rows.slice(0, limit).map((r) => ({
       source: r.source,
@@ -108,8 +110,8 @@ export class IntakeInbox {
       problems: r.outcome?.problems ?? [],
       body: r.body,
     }));
-    const last = events.at(-1);
-    return { events, next_cursor: rows.length > limit && last ? encodeCursor(last.received_at, last.event_id) : null };
+    const last = rows[limit - 1];
+    return { events, next_cursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.event_id) : null };
   }
 
   /** Back to pending (replay); `eventIds` null reopens every quarantined event of the tenant. */
@@ -120,6 +122,12 @@ export class IntakeInbox {
 
   async stalePending(olderThanMs: number, limit: number): Promise<(InboxKey & { attempts: number })[]> {
     return this.db.query<InboxKey & { attempts: number }>(SQL.stalePending, [olderThanMs, limit]);
+  }
+
+  /** Deletes settled (stored, ignored) rows processed more than `days` ago; returns how many. */
+  async purgeSettled(days: number, limit = 10_000): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(SQL.purgeSettled, [days, limit]);
+    return Number(row?.n ?? 0);
   }
 
   /** Waits for inbox writes in flight. */
