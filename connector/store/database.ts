@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
+import { lockEmbeddedDataDir } from './embedded-lock.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -101,11 +102,19 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
 
 async function openEmbedded(dataDir: string, schema: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
+  let unlock = async () => undefined as void;
   if (!dataDir.startsWith('memory://')) {
     const { mkdir } = await import('node:fs/promises');
     await mkdir(dataDir, { recursive: true });
+    unlock = await lockEmbeddedDataDir(dataDir);
   }
-  const db: PGliteType = await PGlite.create(dataDir);
+  let db: PGliteType;
+  try {
+    db = await PGlite.create(dataDir);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
   const run = async <R extends object>(c: Pick<PGliteType, 'query'>, text: string, params?: readonly unknown[]) =>
     (await c.query<R & Row>(text, params as unknown[] | undefined)).rows.map(fromEmbedded) as R[];
@@ -125,7 +134,10 @@ async function openEmbedded(dataDir: string, schema: string): Promise<Database> 
           },
         }),
       ),
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      await unlock();
+    },
   };
 }
 
