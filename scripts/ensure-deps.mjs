@@ -8,5 +8,10 @@ const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
 if (stale) {
   console.error('standing: installing dependencies (npm ci)...');
-  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+  try {
+    execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+  } catch {
+    // A registry without some platform-only optional packages makes `npm ci` refuse the lock file.
+    execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
+  }
 }
