@@ -4,7 +4,8 @@
  */
 import type { AccountStatus, FieldProblem } from '../model/standing-event.ts';
 import { resolveOutcome, type FieldRule } from './mapping-document.ts';
-import type { CustomFieldChange, FieldValue, ZendeskFieldRef } from './payloads.ts';
+import { CustomFieldChange, type FieldValue, type ZendeskFieldRef } from './payloads.ts';
+import { drafts, ignored, invalid, reasonFrom, statusDraft, unmappable, type MapStep, type StatusDraftArgs } from './map-common.ts';
 
 const norm = (s: string | number) => String(s).trim().toLowerCase();
 
@@ -76,4 +77,41 @@ export function meaningOfFieldChange(rules: readonly FieldRule[], rulesPath: str
 function lookupValue(rule: FieldRule, text: string) {
   const key = Object.keys(rule.values).find((k) => norm(k) === norm(text));
   return key === undefined ? undefined : rule.values[key];
+}
+
+/**
+ * A user's or organization's custom field changed: the standing event its new value means, with the
+ * reason read from the rule's reason field once the caller has looked the record up.
+ */
+export function customFieldStep(a: {
+  rules: readonly FieldRule[];
+  rulesPath: string;
+  rawEvent: unknown;
+  /** The record's custom field values if looked up; `undefined` asks for a look-up. */
+  lookedUpFields: Record<string, unknown> | undefined;
+  requestLookup: () => void;
+  common: Omit<StatusDraftArgs, 'after' | 'before' | 'temporary' | 'reason' | 'evidence'>;
+  evidence: Record<string, unknown>;
+}): MapStep {
+  const event = CustomFieldChange.safeParse(a.rawEvent);
+  if (!event.success) return invalid(event.error, 'event');
+  const meaning = meaningOfFieldChange(a.rules, a.rulesPath, event.data);
+  if (meaning.result === 'ignored') return ignored(meaning.reason);
+  if (meaning.result === 'unmappable') return unmappable(meaning.reason, meaning.problems);
+  const reasonField = meaning.rule.reason_field;
+  let reasonValue: unknown;
+  if (reasonField) {
+    if (a.lookedUpFields) reasonValue = a.lookedUpFields[reasonField.key];
+    else a.requestLookup();
+  }
+  return drafts(
+    statusDraft({
+      ...a.common,
+      after: meaning.after,
+      before: meaning.before,
+      temporary: meaning.temporary,
+      reason: reasonFrom(meaning.reasonCode, reasonValue, reasonField?.as),
+      evidence: { ...a.evidence, field: event.data.field, value: meaning.value },
+    }),
+  );
 }

@@ -10,16 +10,14 @@ import {
   inferInitiator,
   invalid,
   organizationCustomer,
-  reasonFrom,
   source,
   statusDraft,
-  unmappable,
   type MapContext,
   type MapStep,
 } from './map-common.ts';
-import { meaningOfFieldChange } from './map-fields.ts';
+import { customFieldStep } from './map-fields.ts';
 import { resolveOutcome } from './mapping-document.ts';
-import { CustomFieldChange, OrganizationDetail, TagsChange, type ZendeskEventEnvelope } from './payloads.ts';
+import { OrganizationDetail, TagsChange, type ZendeskEventEnvelope } from './payloads.ts';
 
 export function mapOrganizationEvent(ctx: MapContext, envelope: ZendeskEventEnvelope): MapStep {
   const detail = OrganizationDetail.safeParse(envelope.detail);
@@ -42,26 +40,16 @@ export function mapOrganizationEvent(ctx: MapContext, envelope: ZendeskEventEnve
       return drafts(statusDraft({ ...common, after: 'deleted', before: null, temporary: false, reason: { code: rule.reason_code }, evidence }));
     }
     case 'zen:event-type:organization.custom_field_changed': {
-      const event = CustomFieldChange.safeParse(envelope.event);
-      if (!event.success) return invalid(event.error, 'event');
-      const meaning = meaningOfFieldChange(ctx.mapping.organization.fields, 'organization.fields', event.data);
-      if (meaning.result === 'ignored') return ignored(meaning.reason);
-      if (meaning.result === 'unmappable') return unmappable(meaning.reason, meaning.problems);
-      const reasonField = meaning.rule.reason_field;
-      let reasonValue: unknown;
-      if (reasonField) {
-        const entry = ctx.directory.organizations?.[org.id];
-        if (entry) reasonValue = entry.organization_fields?.[reasonField.key];
-        else ctx.lookups.organizationIds.add(org.id);
-      }
-      return drafts(statusDraft({
-        ...common,
-        after: meaning.after,
-        before: meaning.before,
-        temporary: meaning.temporary,
-        reason: reasonFrom(meaning.reasonCode, reasonValue, reasonField?.as),
-        evidence: { ...evidence, field: event.data.field, value: meaning.value },
-      }));
+      const entry = ctx.directory.organizations?.[org.id];
+      return customFieldStep({
+        rules: ctx.mapping.organization.fields,
+        rulesPath: 'organization.fields',
+        rawEvent: envelope.event,
+        lookedUpFields: entry ? (entry.organization_fields ?? {}) : undefined,
+        requestLookup: () => ctx.lookups.organizationIds.add(org.id),
+        common,
+        evidence,
+      });
     }
     case 'zen:event-type:organization.tags_changed': {
       const event = TagsChange.safeParse(envelope.event);

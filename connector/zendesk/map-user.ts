@@ -8,16 +8,14 @@ import {
   ignored,
   inferInitiator,
   invalid,
-  reasonFrom,
   source,
   statusDraft,
-  unmappable,
   userCustomer,
   type MapContext,
   type MapStep,
 } from './map-common.ts';
-import { meaningOfFieldChange } from './map-fields.ts';
-import { BooleanChange, CustomFieldChange, UserDetail, type ZendeskEventEnvelope } from './payloads.ts';
+import { customFieldStep } from './map-fields.ts';
+import { BooleanChange, UserDetail, type ZendeskEventEnvelope } from './payloads.ts';
 
 export function mapUserEvent(ctx: MapContext, envelope: ZendeskEventEnvelope): MapStep {
   const detail = UserDetail.safeParse(envelope.detail);
@@ -56,26 +54,16 @@ export function mapUserEvent(ctx: MapContext, envelope: ZendeskEventEnvelope): M
       return drafts(statusDraft({ ...common, after: 'deleted', before: null, temporary: false, reason: { code: rule.reason_code }, evidence }));
     }
     case 'zen:event-type:user.custom_field_changed': {
-      const event = CustomFieldChange.safeParse(envelope.event);
-      if (!event.success) return invalid(event.error, 'event');
-      const meaning = meaningOfFieldChange(ctx.mapping.user.fields, 'user.fields', event.data);
-      if (meaning.result === 'ignored') return ignored(meaning.reason);
-      if (meaning.result === 'unmappable') return unmappable(meaning.reason, meaning.problems);
-      const reasonField = meaning.rule.reason_field;
-      let reasonValue: unknown;
-      if (reasonField) {
-        const entry = ctx.directory.users?.[user.id];
-        if (entry) reasonValue = entry.user_fields?.[reasonField.key];
-        else ctx.lookups.userIds.add(user.id);
-      }
-      return drafts(statusDraft({
-        ...common,
-        after: meaning.after,
-        before: meaning.before,
-        temporary: meaning.temporary,
-        reason: reasonFrom(meaning.reasonCode, reasonValue, reasonField?.as),
-        evidence: { ...evidence, field: event.data.field, value: meaning.value },
-      }));
+      const entry = ctx.directory.users?.[user.id];
+      return customFieldStep({
+        rules: ctx.mapping.user.fields,
+        rulesPath: 'user.fields',
+        rawEvent: envelope.event,
+        lookedUpFields: entry ? (entry.user_fields ?? {}) : undefined,
+        requestLookup: () => ctx.lookups.userIds.add(user.id),
+        common,
+        evidence,
+      });
     }
     default:
       return ignored(`${envelope.type} carries no standing meaning`);
