@@ -40,9 +40,70 @@ export interface ChainRecord {
 }
 
 export function hashRecord(record: ChainRecord): string {
-  const text = canonicalize(record);
-  if (text === undefined) throw new TypeError('chain record is not serializable');
+  const text = canonicalChainText(record);
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * JCS text of a chain record. Records of exactly the ChainRecord shape (every append, every row
+ * read back untouched) take a fast path: JSON.stringify of a copy built with its keys in sorted
+ * order, which for strings, integers, booleans and null is byte-for-byte RFC 8785 (JCS prescribes
+ * ECMAScript JSON serialization of primitives). Anything else (an extra key, an unexpected type,
+ * i.e. a tampered row) goes through the general `canonicalize`, so its hash differs as it must.
+ */
+export function canonicalChainText(record: ChainRecord): string {
+  const fast = hasExactShape(record) ? JSON.stringify(sortedCopy(record)) : undefined;
+  const text = fast ?? canonicalize(record);
+  if (text === undefined) throw new TypeError('chain record is not serializable');
+  return text;
+}
+
+const RECORD_KEYS = 12;
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isStrOrNull = (v: unknown) => v === null || typeof v === 'string';
+const hasKeys = (o: object, n: number) => Object.keys(o).length === n;
+
+function hasExactShape(r: ChainRecord): boolean {
+  const p = r.public as unknown as Record<string, unknown> | null;
+  if (typeof p !== 'object' || p === null || Array.isArray(p) || !hasKeys(r, RECORD_KEYS) || !hasKeys(p, 6)) return false;
+  const i = p.initiation as Record<string, unknown> | null;
+  const s = p.source as Record<string, unknown> | null;
+  return (
+    isStr(r.tenant) && Number.isSafeInteger(r.seq) && isStr(r.id) && isStr(r.kind) && isStrOrNull(r.status_before) && isStrOrNull(r.status_after) &&
+    isStr(r.occurred_at) && isStr(r.recorded_at) && isStr(r.subject_id) && isStr(r.sealed) && isStr(r.prev_hash) &&
+    (i === null || (typeof i === 'object' && !Array.isArray(i) && hasKeys(i, 2) && isStr(i.type) && typeof i.temporary === 'boolean')) &&
+    isStrOrNull(p.reason_code) && isStr(p.actor_type) && isStr(p.detected_via) &&
+    Array.isArray(p.related_ticket_ids) && p.related_ticket_ids.every(isStr) &&
+    typeof s === 'object' && s !== null && !Array.isArray(s) && hasKeys(s, 5) &&
+    isStr(s.system) && isStr(s.object) && isStr(s.id) && isStrOrNull(s.url) && isStr(s.event_id)
+  );
+}
+
+/** Keys inserted in UTF-16 order, as JCS sorts them. */
+function sortedCopy(r: ChainRecord) {
+  const p = r.public;
+  const s = p.source;
+  return {
+    id: r.id,
+    kind: r.kind,
+    occurred_at: r.occurred_at,
+    prev_hash: r.prev_hash,
+    public: {
+      actor_type: p.actor_type,
+      detected_via: p.detected_via,
+      initiation: p.initiation === null ? null : { temporary: p.initiation.temporary, type: p.initiation.type },
+      reason_code: p.reason_code,
+      related_ticket_ids: p.related_ticket_ids,
+      source: { event_id: s.event_id, id: s.id, object: s.object, system: s.system, url: s.url },
+    },
+    recorded_at: r.recorded_at,
+    sealed: r.sealed,
+    seq: r.seq,
+    status_after: r.status_after,
+    status_before: r.status_before,
+    subject_id: r.subject_id,
+    tenant: r.tenant,
+  };
 }
 
 export type ChainBreak =

@@ -35,7 +35,18 @@ export const DETECTION_METHODS = ['webhook', 'change_event', 'outbound_message',
 
 /** An ISO-8601 instant with an explicit offset (`Z` or `+hh:mm`), at most millisecond precision kept. */
 const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-03-04T05:33:18Z' });
-const NonEmpty = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/**
+ * PostgreSQL text cannot hold NUL, and JCS (the hash chain's encoding) refuses lone surrogates:
+ * such text is refused here, at the edge, instead of failing a whole batch at write time.
+ */
+const storableText = (s: string) => !s.includes('\u0000') && (s as string & { isWellFormed(): boolean }).isWellFormed();
+const NonEmpty = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine(storableText, 'must be valid Unicode text without NUL characters');
 /** Provider ids arrive as numbers (REST) or strings (webhooks): keep them as strings. */
 const ExternalId = z.union([z.string(), z.number().int().nonnegative()]).transform(String).pipe(NonEmpty(255));
 

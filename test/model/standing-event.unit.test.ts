@@ -319,3 +319,15 @@ describe('isPermanent', () => {
     });
   });
 });
+
+describe('text the log cannot store', () => {
+  it.each([
+    ['a NUL character', 'bad\u0000id'],
+    ['a lone surrogate', 'bad\ud800id'],
+  ])('refuses %s with the field named', (_what, value) => {
+    const base = eventInput();
+    const r = parseStandingEvent({ ...base, source: { ...base.source, event_id: value } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems).toContainEqual({ path: 'source.event_id', message: 'must be valid Unicode text without NUL characters' });
+  });
+});
