@@ -18,13 +18,14 @@ export interface IntakeWorkerOptions {
    */
   prefix?: string;
   /**
-   * Jobs in progress at once. Sets the largest batch that can form, so keep it >= the batch size.
+   * Jobs in progress at once. Bounds the batches that can form: keep it >= 2 x the batch size.
    * @defaultValue 500
    */
   concurrency?: number;
   /**
-   * How jobs are grouped into log batches.
-   * @defaultValue { maxBatch: 500, maxWaitMs: 10 }
+   * How jobs are grouped into log batches. Two batches in flight overlap one's preparation
+   * (mapping, look-ups, sealing) with the other's commit.
+   * @defaultValue { maxBatch: 250, maxWaitMs: 10, maxInFlight: 2 }
    */
   batching?: MicroBatcherOptions;
   /**
@@ -40,7 +41,7 @@ export interface IntakeWorkerOptions {
   onBatch?: (summary: BatchSummary, size: number) => void;
 }
 
-export const DEFAULT_INTAKE_WORKER_OPTIONS = { prefix: 'standing', concurrency: 500, batching: { maxBatch: 500, maxWaitMs: 10 }, lockDurationMs: 30_000 } as const;
+export const DEFAULT_INTAKE_WORKER_OPTIONS = { prefix: 'standing', concurrency: 500, batching: { maxBatch: 250, maxWaitMs: 10, maxInFlight: 2 }, lockDurationMs: 30_000 } as const;
 
 export interface IntakeWorker {
   worker: Worker<IntakeJobData>;

@@ -49,7 +49,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
       connection,
       prefix: settings.queuePrefix,
       concurrency: settings.worker.concurrency,
-      batching: { maxBatch: settings.worker.batchSize, maxWaitMs: 10 },
+      batching: { maxBatch: settings.worker.batchSize, maxWaitMs: 10, maxInFlight: 2 },
       lockDurationMs: settings.worker.lockDurationMs,
     });
     const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays });

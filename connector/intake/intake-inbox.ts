@@ -65,7 +65,7 @@ export class IntakeInbox {
   /** `writeBatching`: how concurrent webhook requests are grouped into one INSERT (group commit). */
   constructor(
     private readonly db: Database,
-    writeBatching: MicroBatcherOptions = { maxBatch: 500, maxWaitMs: 2 },
+    writeBatching: MicroBatcherOptions = { maxBatch: 500, maxWaitMs: 0, maxInFlight: 2 },
   ) {
     this.writer = new MicroBatcher((entries) => this.acceptBatch(entries), writeBatching);
   }

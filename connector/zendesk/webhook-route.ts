@@ -1,6 +1,6 @@
 /**
  * `POST /webhooks/zendesk/:tenant`: verifies Zendesk's signature over the raw body, writes the
- * event to the intake inbox (committed) and enqueues its job, then answers 202. Nothing that failed
+ * event to the intake inbox (committed), answers 202 and enqueues its job. Nothing that failed
  * verification is stored or enqueued. Redeliveries of one event are answered 200 `duplicate`.
  */
 import express, { Router, type Request } from 'express';
@@ -63,7 +63,7 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
       await enqueueIntake(deps.queue, keys);
       return keys.map(() => null);
     },
-    { maxBatch: 200, maxWaitMs: 1 },
+    { maxBatch: 500, maxWaitMs: 0, maxInFlight: 2 },
   );
 
   router.post('/webhooks/zendesk/:tenant', express.raw({ type: () => true, limit: o.maxBodyBytes }), async (req, res) => {
@@ -89,8 +89,9 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
     const key: InboxKey = { tenant: tenant.id, source: 'zendesk', event_id: eventId };
     const { duplicate } = await deps.inbox.accept({ ...key, body, meta: deliveryMeta(req) });
     if (!duplicate) {
-      // The event is already committed in the inbox: if Redis is down now, the sweeper enqueues it later.
-      await enqueuer.submit(key).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message, tenant: tenant.id }, 'enqueue failed; the sweeper will retry'));
+      // Durable already (the inbox row is committed): the answer does not wait for Redis. If the
+      // enqueue fails, or this process dies first, the sweeper enqueues the event later.
+      enqueuer.submit(key).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message, tenant: tenant.id }, 'enqueue failed; the sweeper will retry'));
     }
     res.status(duplicate ? 200 : 202).json({ status: duplicate ? 'duplicate' : 'accepted', event_id: eventId });
   });
