@@ -4,7 +4,8 @@
  *
  * - throughput: N signed webhooks sent with bounded concurrency; events/s from the first request
  *   until the last log row is committed. Goal >= 5,000 events/s sustained over 100,000 events.
- * - latency: an open-loop 1,000 requests/s for 10 s; p50/p99 of the webhook answer. Goal p99 <= 10 ms.
+ * - latency: open-loop 1,000 requests/s (the goal: p99 <= 10 ms) and 500 requests/s, 10 s each;
+ *   p50/p99 of the webhook answer beside /healthz at the same rate.
  * - worker memory: the worker process's RSS sampled during the throughput run (steady = no growth).
  * The service runs as deployed at scale: one API process (STANDING_ROLE=api) and one worker process
  * (STANDING_ROLE=worker). Bodies are built and signed before the clock starts, so the load
@@ -72,14 +73,27 @@ export const webhookIntake: Benchmark = {
       const settled = await count(db, "SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored'");
       if (settled !== total) ctx.note(`intake: ${total - settled} events not settled as stored at the end of the run`);
 
-      ctx.progress('intake: open-loop 1,000 requests/s for 10 s (webhooks, then /healthz as the baseline)');
-      const rate = 1000;
+      ctx.progress('intake: open-loop 1,000 then 500 requests/s for 10 s each (/healthz as the baseline, then webhooks)');
       const seconds = Math.max(2, Math.round(10 * Math.min(ctx.scale, 1)));
-      const health = await openLoop(rate, seconds, () => get(port, '/healthz'));
-      const timed = Array.from({ length: rate * seconds }, (_, i) => signed(body(`lat-${i}`, total + i)));
-      const hooks = await openLoop(rate, seconds, (i) => send(port, 'POST', WEBHOOK_PATH, timed[i]!.raw, timed[i]!.headers));
-      const h = summarize(health);
-      const w = summarize(hooks);
+      // The goal's rate, and half of it: where the answer time stands relative to the API's capacity.
+      const latency: Figure[] = [];
+      let n = 0;
+      for (const rate of [1000, 500]) {
+        const health = summarize(await openLoop(rate, seconds, () => get(port, '/healthz')));
+        const timed = Array.from({ length: rate * seconds }, () => signed(body(`lat-${n}`, total + n++)));
+        const hooks = summarize(await openLoop(rate, seconds, (i) => send(port, 'POST', WEBHOOK_PATH, timed[i]!.raw, timed[i]!.headers)));
+        latency.push(
+          { name: `webhook answer p50 at ${rate}/s`, value: hooks.p50, unit: 'ms', better: 'lower', baseline: { name: `/healthz p50 at ${rate}/s`, value: health.p50 } },
+          {
+            name: `webhook answer p99 at ${rate}/s`,
+            value: hooks.p99,
+            unit: 'ms',
+            better: 'lower',
+            baseline: { name: `/healthz p99 at ${rate}/s`, value: health.p99 },
+            ...(rate === 1000 ? { goal: { limit: 10.000001 } } : {}),
+          },
+        );
+      }
       const mb = (b: number) => b / 1024 / 1024;
       figures.push(
         {
@@ -91,8 +105,7 @@ export const webhookIntake: Benchmark = {
           goal: { limit: 5000 },
         },
         { name: 'webhooks accepted (202 answered)', value: total / (acceptedMs / 1000), unit: 'events/s', better: 'higher' },
-        { name: `webhook answer p50 at ${rate}/s`, value: w.p50, unit: 'ms', better: 'lower', baseline: { name: `/healthz p50 at ${rate}/s`, value: h.p50 } },
-        { name: `webhook answer p99 at ${rate}/s`, value: w.p99, unit: 'ms', better: 'lower', baseline: { name: `/healthz p99 at ${rate}/s`, value: h.p99 }, goal: { limit: 10.000001 } },
+        ...latency,
         { name: 'worker RSS at start', value: mb(rss[0]!), unit: 'MiB', better: 'lower' },
         { name: 'worker RSS peak', value: mb(Math.max(...rss)), unit: 'MiB', better: 'lower' },
         { name: 'worker RSS at end', value: mb(rss.at(-1)!), unit: 'MiB', better: 'lower' },
