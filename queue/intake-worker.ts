@@ -6,7 +6,7 @@
  */
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { processIntakeBatch, ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
+import { processIntakeBatchIsolating, ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
 import { INTAKE_QUEUE_NAME, IntakeJobData } from './intake-queue.ts';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 
@@ -50,14 +50,14 @@ export interface IntakeWorker {
 
 export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: IntakeWorkerOptions): IntakeWorker {
   const o = { ...DEFAULT_INTAKE_WORKER_OPTIONS, ...options };
-  const batcher = new MicroBatcher<IntakeJobData, null>(
+  const batcher = new MicroBatcher<IntakeJobData, Error | null>(
     async (keys) => {
-      const summary = await processIntakeBatch(deps, keys);
+      const { summary, errors } = await processIntakeBatchIsolating(deps, keys);
       o.onBatch?.(summary, keys.length);
       if (summary.quarantined > 0 || summary.skippedLookups.length > 0) {
         logger.warn({ quarantined: summary.quarantined, skipped_lookups: summary.skippedLookups.length }, 'intake batch had events needing attention');
       }
-      return keys.map(() => null);
+      return errors;
     },
     o.batching,
   );
@@ -67,7 +67,8 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
     async (job: Job<IntakeJobData>) => {
       const data = IntakeJobData.parse(job.data);
       try {
-        await batcher.submit(data);
+        const failure = await batcher.submit(data);
+        if (failure) throw failure;
       } catch (err) {
         if (err instanceof ProviderRateLimitedError) {
           // Pause the whole queue for this worker and put the job back without spending an attempt.
