@@ -12,7 +12,7 @@ import { requireBearerToken } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
 import { historyRoutes } from './history-routes.ts';
-import { httpLogger } from './logging.ts';
+import { httpLogger, quietRequestLogger } from './logging.ts';
 
 
 const OPENAPI_YAML = readFileSync(new URL('./openapi.yaml', import.meta.url), 'utf8');
@@ -22,8 +22,9 @@ export interface MountedRouter {
   path: string;
   router: RequestHandler;
   /**
-   * Mount before the JSON body parser: the router reads the raw body itself (webhooks whose
-   * signature covers the exact bytes, with their own size limit).
+   * Mount before the JSON body parser and the request logger: the router reads the raw body
+   * itself (webhooks whose signature covers the exact bytes, with their own size limit), and its
+   * requests are logged only when they fail (see `quietRequestLogger`).
    * @defaultValue false
    */
   ownsBody?: boolean;
@@ -67,6 +68,9 @@ export function createApp(options: AppOptions): Express {
   // The history query schema expects flat string values (repeated keys become arrays), not nested objects.
   app.set('query parser', 'simple');
 
+  const routers = options.routers ?? [];
+  // Webhook routers come first: they read their raw body themselves and log quietly (hot path).
+  for (const { path, router } of routers.filter((r) => r.ownsBody)) app.use(path, quietRequestLogger(logger), router);
   app.use(httpLogger(logger));
   app.use(
     healthRoutes({
@@ -75,8 +79,6 @@ export function createApp(options: AppOptions): Express {
       logger,
     }),
   );
-  const routers = options.routers ?? [];
-  for (const { path, router } of routers.filter((r) => r.ownsBody)) app.use(path, router);
   app.use(
     express.json({ limit: options.jsonBodyLimit ?? DEFAULTS.jsonBodyLimit }),
   );

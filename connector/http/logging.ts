@@ -62,3 +62,27 @@ export function httpLogger(logger: Logger): HttpLogger<IncomingMessage, ServerRe
     customAttributeKeys: { responseTime: 'duration_ms' },
   });
 }
+
+/**
+ * For high-volume machine-to-machine routes (provider webhooks): assigns the request id like
+ * `httpLogger`, but logs a delivery only when it fails (warn for 4xx, error for 5xx) or at debug
+ * level. A per-request child logger and serializer pass cost about a third of a webhook's CPU on
+ * a small machine (see bench/README.md), and every accepted event is recorded in the inbox anyway.
+ */
+export function quietRequestLogger(logger: Logger): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  return (req, res, next) => {
+    const id = assignRequestId(req, res);
+    const started = performance.now();
+    res.once('finish', () => {
+      const status = res.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug';
+      if (!logger.isLevelEnabled(level)) return;
+      const err = (res as ServerResponse & { err?: unknown }).err;
+      logger[level](
+        { req: { id, method: req.method, path: requestPath(req) }, res: { status }, duration_ms: Math.round(performance.now() - started), ...(err ? { err: safeError(err) } : {}) },
+        `${req.method} ${requestPath(req)} ${status}`,
+      );
+    });
+    next();
+  };
+}

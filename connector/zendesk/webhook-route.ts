@@ -66,7 +66,8 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
     { maxBatch: 500, maxWaitMs: 0, maxInFlight: 2 },
   );
 
-  router.post('/webhooks/zendesk/:tenant', express.raw({ type: () => true, limit: o.maxBodyBytes }), async (req, res) => {
+  // Mounted at /webhooks/zendesk (see intake-extension.ts).
+  router.post('/:tenant', express.raw({ type: () => true, limit: o.maxBodyBytes }), async (req, res) => {
     const tenantId = TenantId.safeParse(req.params.tenant);
     const tenant = tenantId.success ? await deps.tenants.get(tenantId.data) : null;
     if (!tenant) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
