@@ -7,11 +7,12 @@ import { existsSync, statSync } from 'node:fs';
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
 if (stale) {
-  console.error('standing: installing dependencies (npm ci)...');
+  console.error('standing: installing dependencies...');
   try {
-    execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+    execSync('npm ci --no-audit --no-fund --loglevel=error', { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch {
-    // A registry without some platform-only optional packages makes `npm ci` refuse the lock file.
-    execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
+    // A registry without some platform-only optional packages makes `npm ci` refuse the lock file;
+    // `npm install` resolves the same versions from it.
+    execSync('npm install --no-audit --no-fund --loglevel=error', { stdio: 'inherit' });
   }
 }
