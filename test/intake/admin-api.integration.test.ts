@@ -8,7 +8,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT } from '../../connector/zendesk/mapping-document.ts';
-import { dropRedisPrefix, intakeEnv, postWebhook, startIntakeService, waitFor, WEBHOOK_SECRET, type IntakeEnv } from '../support/intake-harness.ts';
+import { intakeEnv, postWebhook, startIntakeService, waitFor, WEBHOOK_SECRET, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
 const userDeactivated = JSON.parse(readFileSync(new URL('../fixtures/zendesk/user.active_changed.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -55,9 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await svc?.close();
-  await svc?.resources.db.exec(`DROP SCHEMA IF EXISTS ${env.schema} CASCADE`).catch(() => undefined);
-  await dropRedisPrefix(env.prefix);
+  await stopIntakeService(env, svc);
   nock.cleanAll();
   nock.enableNetConnect();
 });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/service.ts';
-import { dropRedisPrefix, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
 let env: IntakeEnv;
 let svc: ServiceHandle;
@@ -25,9 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await svc?.close();
-  await svc?.resources.db.exec(`DROP SCHEMA IF EXISTS ${env.schema} CASCADE`).catch(() => undefined);
-  await dropRedisPrefix(env.prefix);
+  await stopIntakeService(env, svc);
 });
 
 function userEvent(id: string, user: number) {

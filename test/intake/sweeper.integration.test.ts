@@ -8,7 +8,7 @@ import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
-import { REDIS_URL, dropRedisPrefix, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import { REDIS_URL, dropRedisPrefix, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
 let env: IntakeEnv;
 const services: ServiceHandle[] = [];
@@ -18,9 +18,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const s of services) await s.close();
-  await services[0]?.resources.db.exec(`DROP SCHEMA IF EXISTS ${env.schema} CASCADE`).catch(() => undefined);
-  await dropRedisPrefix(env.prefix);
+  await stopIntakeService(env, ...services);
 });
 
 it('re-enqueues an accepted event whose job Redis lost, and it is stored once', async () => {

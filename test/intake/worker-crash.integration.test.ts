@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/service.ts';
-import { dropRedisPrefix, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
 const RUNNER = fileURLToPath(new URL('../support/run-standing.ts', import.meta.url));
 const EVENTS = 1500;
@@ -39,9 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  await api?.close();
-  await api?.resources.db.exec(`DROP SCHEMA IF EXISTS ${env.schema} CASCADE`).catch(() => undefined);
-  await dropRedisPrefix(env.prefix);
+  await stopIntakeService(env, api);
 });
 
 it('a worker killed mid-batch loses and doubles nothing', async () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/service.ts';
-import { dropRedisPrefix, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/zendesk/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const userDeactivated = fixture('user.active_changed');
@@ -41,9 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await svc?.close();
-  await svc?.resources.db.exec(`DROP SCHEMA IF EXISTS ${env.schema} CASCADE`).catch(() => undefined);
-  await dropRedisPrefix(env.prefix);
+  await stopIntakeService(env, svc);
   nock.cleanAll();
   nock.enableNetConnect();
 });

@@ -102,3 +102,11 @@ export async function dropRedisPrefix(prefix: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Stops a test deployment and removes its schema and Redis keys. */
+export async function stopIntakeService(e: IntakeEnv, ...services: (ServiceHandle | undefined)[]): Promise<void> {
+  for (const s of services) await s?.close();
+  const db = services.find((s) => s !== undefined)?.resources.db;
+  await db?.exec(`DROP SCHEMA IF EXISTS ${e.schema} CASCADE`).catch(() => undefined);
+  await dropRedisPrefix(e.prefix);
+}
