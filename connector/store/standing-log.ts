@@ -158,8 +158,8 @@ export class StandingLog {
     if (subjectIds.length === 0) return { events: [], next_cursor: null, current: null };
     const subjectsJson = JSON.stringify(subjectIds);
     const [page, standing, keys] = await Promise.all([
-      this.db.query<ChainRow>(SQL.historyPage, [tenant, subjectsJson, cursor?.t ?? null, cursor?.s ?? 0, limit + 1]),
-      this.db.query<{ status: AccountStatus; since: Date | string }>(SQL.currentStanding, [tenant, subjectsJson]),
+      this.db.query<ChainRow>(SQL.historyPage, [tenant, subjectsJson, cursor?.t ?? null, cursor?.s ?? 0, limit + 1], { prepare: true }),
+      this.db.query<{ status: AccountStatus; since: Date | string }>(SQL.currentStanding, [tenant, subjectsJson], { prepare: true }),
       this.subjects.keysFor(tenant, subjectIds),
     ]);
     const events = page.slice(0, limit).map((row) => decodeEvent(toRecord(tenant, row), keys.get(row.subject_id) ?? null));
