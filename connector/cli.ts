@@ -46,6 +46,11 @@ async function runVerify(options: { tenant?: string; json?: boolean }): Promise<
     // so an auditor can run it with database access alone.
     const log = new StandingLog(db, deriveMasterKeys(randomBytes(32)));
     const tenants = options.tenant !== undefined ? [options.tenant] : await log.tenants();
+    if (options.tenant !== undefined) {
+      // A mistyped id must not read as "ok": it has to be a registered tenant or have a chain.
+      const known = await db.query('SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM chain_heads WHERE tenant = $1', [options.tenant]);
+      if (known.length === 0) throw new CliFailure(`--tenant: no tenant "${options.tenant}" is registered and none has events under that id`, EXIT.usage);
+    }
     const out: VerifyReport[] = [];
     for (const tenant of tenants) out.push(await log.verify(tenant));
     return out;

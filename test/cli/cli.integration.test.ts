@@ -51,10 +51,17 @@ describe('standing verify', () => {
     expect(r.stdout.trim()).toBe(`acme: ok, 3 events checked (seq 1-3), head 3 ${head.ok ? head.head.hash : ''}`);
   });
 
-  it('says so for a tenant without events', async () => {
+  it('says so for a registered tenant without events', async () => {
+    await store.db.query("INSERT INTO tenants (id, name) VALUES ('initech', 'Initech') ON CONFLICT DO NOTHING");
     const r = await cli(['verify', '--tenant', 'initech'], env);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('initech: ok, no events');
+  });
+
+  it('refuses a tenant id nobody knows (a typo must not read as ok), exit 2', async () => {
+    const r = await cli(['verify', '--tenant', 'initek'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no tenant "initek"');
   });
 
   it('refuses a malformed tenant id with exit 2', async () => {
