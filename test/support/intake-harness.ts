@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { parseConfig } from '../../connector/config.ts';
 import { startStanding } from '../../connector/standing.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
@@ -103,10 +104,15 @@ export async function dropRedisPrefix(prefix: string): Promise<void> {
   }
 }
 
-/** Stops a test deployment and removes its schema and Redis keys. */
+/** Stops a test deployment and removes its schema and Redis keys (with connections of its own: the services' are closed by then). */
 export async function stopIntakeService(e: IntakeEnv, ...services: (ServiceHandle | undefined)[]): Promise<void> {
   for (const s of services) await s?.close();
-  const db = services.find((s) => s !== undefined)?.resources.db;
-  await db?.exec(`DROP SCHEMA IF EXISTS ${e.schema} CASCADE`).catch(() => undefined);
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${e.schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
   await dropRedisPrefix(e.prefix);
 }
