@@ -7,7 +7,7 @@
  */
 import type { NewStandingEvent } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
-import type { TenantRegistry, Tenant } from '../tenants/tenant-registry.ts';
+import type { MappingVersion, TenantRegistry, Tenant } from '../tenants/tenant-registry.ts';
 import type { ZendeskDirectory, Directory, LookupRequest } from '../zendesk/zendesk-directory.ts';
 import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from '../zendesk/mapping-document.ts';
 import { identityLookupsFor, mapZendeskWebhook } from '../zendesk/map-event.ts';
@@ -156,11 +156,19 @@ async function lookUpIdentities(deps: IntakeDeps, tenant: Tenant, mapping: Zende
   return directory;
 }
 
+// Parsed once per stored version: the registry hands out the same MappingVersion object while it
+// caches it, so batches do not re-validate the document each time.
+const parsedMappings = new WeakMap<MappingVersion, ReturnType<typeof parseMappingDocument>>();
+
 async function tenantContext(deps: IntakeDeps, tenantId: string): Promise<TenantContext> {
   const tenant = await deps.tenants.get(tenantId);
   const current = await deps.tenants.currentMapping(tenantId, 'zendesk');
   if (!current) return { tenant, mapping: { ok: true, mapping: DEFAULT_ZENDESK_MAPPING, version: 0 } };
-  const parsed = parseMappingDocument(current.document);
+  let parsed = parsedMappings.get(current);
+  if (!parsed) {
+    parsed = parseMappingDocument(current.document);
+    parsedMappings.set(current, parsed);
+  }
   if (!parsed.ok) return { tenant, mapping: { ok: false, version: current.version, message: parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ') } };
   return { tenant, mapping: { ok: true, mapping: parsed.mapping, version: current.version } };
 }

@@ -1,33 +1,10 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../connector/store/database.ts';
 import { TEST_DATABASE_URL, asSuperuserBypassingTriggers, openTestStore, uniqueSchema, type TestStore } from '../support/databases.ts';
 import { event } from '../support/fixtures.ts';
+import { run, runCli } from '../support/cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = `${ROOT}node_modules/.bin/tsx`;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command in the repository root with only the given variables (plus PATH/HOME), as an operator would. */
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const cli = (args: string[], env: Record<string, string> = {}) => run(TSX, ['connector/cli.ts', ...args], env);
+const cli = runCli;
 
 describe('standing verify', () => {
   let store: TestStore;

@@ -2,26 +2,17 @@
  * `standing tenant ...` and `standing mapping ...` as an operator runs them: a child process on
  * the machine's PostgreSQL, in a schema of its own, with the master key the service would use.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveMasterKeys } from '../../connector/model/sealing.ts';
 import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../../connector/zendesk/mapping-document.ts';
 import { TEST_DATABASE_URL, openTestStore, type TestStore } from '../support/databases.ts';
+import { runCli, type Run } from '../support/cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = `${ROOT}node_modules/.bin/tsx`;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let store: TestStore;
 let workDir: string;
@@ -29,26 +20,15 @@ const masterKey = randomBytes(32).toString('base64');
 const WEBHOOK_SECRET = `whsec-${randomBytes(18).toString('base64url')}`;
 const API_TOKEN = `apitok-${randomBytes(12).toString('hex')}`;
 
-/** Runs the CLI with only PATH/HOME and the deployment's variables, as an operator would. */
+/** Runs the CLI with the deployment's variables, as an operator would. */
 function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
+  return runCli(args, {
     DATABASE_URL: TEST_DATABASE_URL,
     DATABASE_SCHEMA: store.schema,
     STANDING_DATA_DIR: join(workDir, 'data'),
     STANDING_MASTER_KEY: masterKey,
     STANDING_ADMIN_TOKEN: randomBytes(24).toString('hex'),
     ...extraEnv,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['connector/cli.ts', ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
