@@ -69,7 +69,9 @@ export function unseal(key: Buffer, envelope: Buffer, aad: string): Buffer {
   decipher.setAAD(Buffer.from(aad, 'utf8'));
   decipher.setAuthTag(tag);
   try {
-    return Buffer.concat([decipher.update(envelope.subarray(IV_BYTES, envelope.length - TAG_BYTES)), decipher.final()]);
+    const plain = decipher.update(envelope.subarray(IV_BYTES, envelope.length - TAG_BYTES));
+    const rest = decipher.final(); // empty for GCM: the tag check is all it does
+    return rest.length === 0 ? plain : Buffer.concat([plain, rest]);
   } catch {
     throw new SealBrokenError('sealed value does not authenticate (wrong key or altered data)');
   }

@@ -57,7 +57,9 @@ export interface StandingLogOptions extends SubjectDirectoryOptions {
 const DEFAULT_HISTORY_LIMIT = 50;
 const MAX_HISTORY_LIMIT = 500;
 
-const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
+const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** An instant as ISO 8601 in UTC with milliseconds; text already in that form is returned as is. */
+const iso = (v: unknown) => (typeof v === 'string' && ISO_UTC_MS.test(v) ? v : (v instanceof Date ? v : new Date(String(v))).toISOString());
 const sourceKey = (tenant: string, system: string, eventId: string) => `${tenant}\u0000${system}\u0000${eventId}`;
 
 export class StandingLog {

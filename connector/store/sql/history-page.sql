@@ -7,7 +7,12 @@
 -- $3 timestamptz   cursor: occurred_at of the last row of the previous page, or NULL for the first page
 -- $4 bigint        cursor: seq of that row
 -- $5 int           rows to return
-SELECT e.seq, e.id, e.kind, e.status_before, e.status_after, e.occurred_at, e.recorded_at, e.subject_id, e.public, e.sealed
+-- Timestamps come back as ISO 8601 text in UTC with milliseconds (what the API returns): parsing them
+-- into Date objects and formatting them again cost more than the rest of a row's decoding.
+SELECT e.seq, e.id, e.kind, e.status_before, e.status_after,
+       to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at,
+       to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at,
+       e.subject_id, e.public, e.sealed
 FROM (SELECT DISTINCT value::uuid AS subject_id FROM json_array_elements_text($2::json)) AS s
 CROSS JOIN LATERAL (
   SELECT seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public, sealed
