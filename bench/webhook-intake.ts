@@ -223,7 +223,9 @@ function serviceEnv(ctx: BenchContext, schema: string, prefix: string): NodeJS.P
 }
 
 async function startService(env: NodeJS.ProcessEnv, role: 'api' | 'worker', port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { ...env, STANDING_ROLE: role, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  // BENCH_CPU_PROF_DIR=dir writes a V8 CPU profile of each service process there when it exits.
+  const profile = process.env.BENCH_CPU_PROF_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${role}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN], { env: { ...env, STANDING_ROLE: role, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitUntil(async () => (await get(port, '/readyz').catch(() => ({ status: 0 }))).status === 200, 60_000);
   return child;
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { ConfigProblem, StandingConfig } from './config.ts';
 import { createApp, type MountedRouter } from './http/app.ts';
+import { directRouteListener, type DirectRoute } from './http/direct-routes.ts';
 import type { ReadinessCheck } from './http/health-routes.ts';
 import { createLogger, type Logger } from './http/logging.ts';
 import { loadSecrets, type Secrets } from './secrets.ts';
@@ -37,6 +38,8 @@ export interface ServiceResources {
 export interface ServiceExtension {
   /** Mounted after the built-in routes. */
   routers?: readonly MountedRouter[];
+  /** Served by node:http ahead of Express (provider webhooks): see direct-routes.ts. */
+  directRoutes?: readonly DirectRoute[];
   /** Reported by /readyz beside `database` and `redis`. */
   readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
   /** Runs once HTTP has drained and before Redis and the database close (stop workers here). */
@@ -130,7 +133,7 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       routers: extension.routers ?? [],
       readinessChecks: extension.readinessChecks ?? {},
     });
-    const server = createServer(app);
+    const server = createServer(directRouteListener(extension.directRoutes ?? [], app, logger));
     const drain = drainer(server, config.shutdownGraceMs, logger);
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;

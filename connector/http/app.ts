@@ -12,22 +12,18 @@ import { requireBearerToken } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
 import { historyRoutes } from './history-routes.ts';
-import { httpLogger, quietRequestLogger } from './logging.ts';
+import { httpLogger } from './logging.ts';
 
 
 const OPENAPI_YAML = readFileSync(new URL('./openapi.yaml', import.meta.url), 'utf8');
 
-/** A router added by later work (webhooks, admin actions), mounted before the 404 handler. */
+/**
+ * A router added by later work (admin actions), mounted after the JSON body parser and before the
+ * 404 handler. Provider webhooks are not Express routes: see direct-routes.ts.
+ */
 export interface MountedRouter {
   path: string;
   router: RequestHandler;
-  /**
-   * Mount before the JSON body parser and the request logger: the router reads the raw body
-   * itself (webhooks whose signature covers the exact bytes, with their own size limit), and its
-   * requests are logged only when they fail (see `quietRequestLogger`).
-   * @defaultValue false
-   */
-  ownsBody?: boolean;
 }
 
 export interface AppOptions {
@@ -68,9 +64,6 @@ export function createApp(options: AppOptions): Express {
   // The history query schema expects flat string values (repeated keys become arrays), not nested objects.
   app.set('query parser', 'simple');
 
-  const routers = options.routers ?? [];
-  // Webhook routers come first: they read their raw body themselves and log quietly (hot path).
-  for (const { path, router } of routers.filter((r) => r.ownsBody)) app.use(path, quietRequestLogger(logger), router);
   app.use(httpLogger(logger));
   app.use(
     healthRoutes({
@@ -87,7 +80,7 @@ export function createApp(options: AppOptions): Express {
     res.type('application/yaml').send(OPENAPI_YAML);
   });
   app.use('/api/v1', historyRoutes({ log, authenticate: requireBearerToken(adminToken) }));
-  for (const { path, router } of routers.filter((r) => !r.ownsBody)) app.use(path, router);
+  for (const { path, router } of options.routers ?? []) app.use(path, router);
 
   app.use(notFoundHandler);
   app.use(errorHandler);

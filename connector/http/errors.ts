@@ -83,7 +83,8 @@ const PARSER_ERRORS: Record<string, { code: string; message: string }> = {
   'charset.unsupported': { code: 'unsupported_charset', message: 'the request body charset is not supported' },
 };
 
-function toHttpError(err: unknown): HttpError | null {
+/** The HttpError an error stands for (ours, or a body parser's 4xx), or `null` for an unexpected one. */
+export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   if (isClientParserError(err)) {
     const known = (err.type && PARSER_ERRORS[err.type]) || { code: 'bad_request', message: 'the request could not be read' };

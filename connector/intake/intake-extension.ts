@@ -57,7 +57,8 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   }
 
   return {
-    routers: settings.role === 'worker' ? [] : [{ path: '/webhooks/zendesk', router: webhook.router, ownsBody: true }, { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, authenticate: requireBearerToken(secrets.adminToken) }) }],
+    directRoutes: settings.role === 'worker' ? [] : [webhook.route],
+    routers: settings.role === 'worker' ? [] : [{ path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, authenticate: requireBearerToken(secrets.adminToken) }) }],
     close: async () => {
       for (const close of closers) await close();
       await webhook.close();

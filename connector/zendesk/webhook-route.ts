@@ -2,12 +2,14 @@
  * `POST /webhooks/zendesk/:tenant`: verifies Zendesk's signature over the raw body, writes the
  * event to the intake inbox (committed), answers 202 and enqueues its job. Nothing that failed
  * verification is stored or enqueued. Redeliveries of one event are answered 200 `duplicate`.
+ * Served by node:http directly, not Express: the hot path (see connector/http/direct-routes.ts).
  */
-import express, { Router, type Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { TenantId } from '../model/standing-event.ts';
 import { HttpError, BadRequestError, NotFoundError } from '../http/errors.ts';
+import { readRawBody, sendJson, type DirectRoute } from '../http/direct-routes.ts';
 import type { IntakeInbox, InboxKey } from '../intake/intake-inbox.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { MicroBatcher } from '../../queue/micro-batcher.ts';
@@ -49,14 +51,15 @@ class SignatureError extends HttpError {
 }
 
 export interface ZendeskWebhookRoute {
-  router: Router;
+  route: DirectRoute;
   /** Flushes enqueues in flight. */
   close(): Promise<void>;
 }
 
+export const ZENDESK_WEBHOOK_PREFIX = '/webhooks/zendesk/';
+
 export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWebhookOptions = {}): ZendeskWebhookRoute {
   const o = { ...DEFAULT_ZENDESK_WEBHOOK_OPTIONS, ...options };
-  const router = Router();
   // Enqueues of concurrent requests go to Redis together (one addBulk).
   const enqueuer = new MicroBatcher<InboxKey, null>(
     async (keys) => {
@@ -66,19 +69,18 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
     { maxBatch: 500, maxWaitMs: 0, maxInFlight: 2 },
   );
 
-  // Mounted at /webhooks/zendesk (see intake-extension.ts).
-  router.post('/:tenant', express.raw({ type: () => true, limit: o.maxBodyBytes }), async (req, res) => {
-    const tenantId = TenantId.safeParse(req.params.tenant);
+  const handle: DirectRoute['handle'] = async (req, res, tenantParam) => {
+    const tenantId = TenantId.safeParse(tenantParam);
     const tenant = tenantId.success ? await deps.tenants.get(tenantId.data) : null;
-    if (!tenant) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
+    if (!tenant) throw new NotFoundError(`no tenant "${tenantParam}"`);
     const secret = tenant.zendesk.webhook_secret;
     if (!secret) throw new HttpError(404, 'webhook_not_configured', `tenant "${tenant.id}" has no Zendesk webhook signing secret configured`);
 
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const rawBody = await readRawBody(req, o.maxBodyBytes);
     const check = verifyZendeskSignature({
       secret,
-      signature: req.get(ZENDESK_SIGNATURE_HEADER),
-      timestamp: req.get(ZENDESK_SIGNATURE_TIMESTAMP_HEADER),
+      signature: header(req, ZENDESK_SIGNATURE_HEADER),
+      timestamp: header(req, ZENDESK_SIGNATURE_TIMESTAMP_HEADER),
       rawBody,
       now: new Date(),
       toleranceSeconds: o.toleranceSeconds,
@@ -94,10 +96,30 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
       // enqueue fails, or this process dies first, the sweeper enqueues the event later.
       enqueuer.submit(key).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message, tenant: tenant.id }, 'enqueue failed; the sweeper will retry'));
     }
-    res.status(duplicate ? 200 : 202).json({ status: duplicate ? 'duplicate' : 'accepted', event_id: eventId });
-  });
+    sendJson(res, duplicate ? 200 : 202, { status: duplicate ? 'duplicate' : 'accepted', event_id: eventId });
+  };
 
-  return { router, close: () => enqueuer.close() };
+  return { route: { prefix: ZENDESK_WEBHOOK_PREFIX, match: tenantSegment, handle }, close: () => enqueuer.close() };
+}
+
+/**
+ * The `:tenant` of `/webhooks/zendesk/:tenant` (one segment, URL-decoded, a trailing slash
+ * allowed as Express allows it); `null` for any other path, which Express then answers.
+ */
+function tenantSegment(rest: string): string | null {
+  const segment = rest.endsWith('/') ? rest.slice(0, -1) : rest;
+  if (segment === '' || segment.includes('/')) return null;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** A request header as one string (Node joins repeated custom headers with ", "). */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 function parseJsonObject(raw: Buffer): Record<string, unknown> {
@@ -117,23 +139,25 @@ function parseJsonObject(raw: Buffer): Record<string, unknown> {
  * Event-subscription bodies carry Zendesk's event `id` (required). Any other body (a trigger or
  * automation webhook the admin wrote) is keyed as the mapper keys it: see `triggerEventId`.
  */
-function eventIdOf(body: Record<string, unknown>, req: Request): string {
+function eventIdOf(body: Record<string, unknown>, req: IncomingMessage): string {
   const envelope = typeof body.type === 'string' && body.type.startsWith('zen:event-type:');
-  const raw = envelope ? body.id : triggerEventId(body, req.get(ZENDESK_INVOCATION_ID_HEADER)?.trim() || undefined);
+  const raw = envelope ? body.id : triggerEventId(body, header(req, ZENDESK_INVOCATION_ID_HEADER)?.trim() || undefined);
   const id = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
   if (!id) throw new BadRequestError('missing_event_id', 'id: an event-subscription body must carry the Zendesk event id', [{ path: 'id', message: 'required' }]);
   if (id.length > 255) throw new BadRequestError('invalid_body', 'id: must be at most 255 characters', [{ path: 'id', message: 'must be at most 255 characters' }]);
   return id;
 }
 
-function deliveryMeta(req: Request): Record<string, string> {
+const DELIVERY_HEADERS = [
+  ['webhook_id', 'x-zendesk-webhook-id'],
+  ['invocation_id', ZENDESK_INVOCATION_ID_HEADER],
+  ['account_id', 'x-zendesk-account-id'],
+] as const;
+
+function deliveryMeta(req: IncomingMessage): Record<string, string> {
   const meta: Record<string, string> = {};
-  for (const [name, header] of [
-    ['webhook_id', 'x-zendesk-webhook-id'],
-    ['invocation_id', ZENDESK_INVOCATION_ID_HEADER],
-    ['account_id', 'x-zendesk-account-id'],
-  ] as const) {
-    const v = req.get(header);
+  for (const [name, headerName] of DELIVERY_HEADERS) {
+    const v = header(req, headerName);
     if (v) meta[name] = v.slice(0, 255);
   }
   return meta;

@@ -3,10 +3,12 @@
  * PostgreSQL and Redis, with only Zendesk's REST API mocked (nock).
  */
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { signZendeskWebhook } from '../../connector/zendesk/webhook-signature.ts';
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/service.ts';
-import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import { WEBHOOK_SECRET, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/zendesk/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const userDeactivated = fixture('user.active_changed');
@@ -112,6 +114,8 @@ describe('requests that fail verification or parsing', () => {
     ['an event without id', () => postWebhook(svc.url, 'default', { ...userDeactivated, id: undefined }), 400, 'missing_event_id'],
     ['an oversized body', () => postWebhook(svc.url, 'default', { ...withId(userDeactivated), padding: 'x'.repeat(300_000) }), 413, 'payload_too_large'],
     ['an unknown tenant', () => postWebhook(svc.url, 'nosuchtenant', withId(userDeactivated)), 404, 'not_found'],
+    ['an unsupported content encoding', () => postEncoded(JSON.stringify(withId(userDeactivated)), 'compress', Buffer.from('x')), 415, 'unsupported_encoding'],
+    ['a gzip body over the limit once inflated', () => postGzipped(JSON.stringify({ ...withId(userDeactivated), padding: 'x'.repeat(300_000) })), 413, 'payload_too_large'],
   ];
 
   it.each(cases)('%s gets a clear error and enqueues nothing', async (_name, send, status, code) => {
@@ -123,6 +127,55 @@ describe('requests that fail verification or parsing', () => {
     expect(body.error.message.length).toBeGreaterThan(5);
     expect(await inboxCount()).toBe(before.inbox);
     expect(await svc.resources.redis.keys(`${env.prefix}:standing-intake:*`).then((k) => k.length)).toBe(before.waiting);
+  });
+});
+
+/** A body signed as Zendesk signs it (over the JSON text) but sent with a Content-Encoding. */
+function postEncoded(signedRaw: string, encoding: string, sent: Buffer, path = '/webhooks/zendesk/default'): Promise<Response> {
+  const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return fetch(`${svc.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'content-encoding': encoding,
+      'x-zendesk-webhook-signature-timestamp': timestamp,
+      'x-zendesk-webhook-signature': signZendeskWebhook(WEBHOOK_SECRET, timestamp, signedRaw),
+    },
+    body: sent,
+  });
+}
+const postGzipped = (raw: string) => postEncoded(raw, 'gzip', gzipSync(raw));
+
+describe('the webhook endpoint over HTTP', () => {
+  it('accepts a gzip-encoded delivery, verifying the signature over the inflated body', async () => {
+    const body = withId(userDeactivated);
+    const res = await postGzipped(JSON.stringify(body));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: 'accepted', event_id: body.id });
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    await waitFor('the gzip delivery stored', async () => (await inboxState(body.id))?.state === 'stored');
+  });
+
+  it('echoes a plain X-Request-Id, and replaces one that could inject text into logs', async () => {
+    const kept = await postWebhook(svc.url, 'default', withId(userDeactivated), { headers: { 'x-request-id': 'zd-delivery-42' } });
+    expect(kept.headers.get('x-request-id')).toBe('zd-delivery-42');
+    const replaced = await postWebhook(svc.url, 'default', withId(userDeactivated), { headers: { 'x-request-id': 'evil id\tinjected' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const failed = await postWebhook(svc.url, 'nosuchtenant', withId(userDeactivated));
+    expect(failed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('takes a trailing slash and a URL-encoded tenant id, and leaves other methods and paths to the 404 handler', async () => {
+    const body = withId(userDeactivated);
+    const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const raw = JSON.stringify(body);
+    const headers = { 'content-type': 'application/json', 'x-zendesk-webhook-signature-timestamp': timestamp, 'x-zendesk-webhook-signature': signZendeskWebhook(WEBHOOK_SECRET, timestamp, raw) };
+    expect((await fetch(`${svc.url}/webhooks/zendesk/%64efault/?delivery=1`, { method: 'POST', headers, body: raw })).status).toBe(202);
+    for (const [method, path] of [['GET', '/webhooks/zendesk/default'], ['POST', '/webhooks/zendesk/default/extra'], ['POST', '/webhooks/zendesk/']] as const) {
+      const res = await fetch(`${svc.url}${path}`, { method, headers, ...(method === 'POST' ? { body: raw } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    }
   });
 });
 
