@@ -10,6 +10,7 @@ import type { StandingLog } from '../connector/store/standing-log.ts';
 import { makeEvents, type BenchCustomer } from './event-mix.ts';
 import { scaled, summarize, timeEach, type BenchContext, type Benchmark, type Figure, type LatencySummary } from './harness.ts';
 import { seedHistory } from './history-seed.ts';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 export interface HistoryBenchOptions {
   /** Filler rows (other customers). @defaultValue 1_000_000 (times `--scale`) */
@@ -82,7 +83,14 @@ export const historyQuery: Benchmark = {
     const reader = ctx.newLog();
     const check = checkPage(o.targetEvents, o.limit);
     for (let i = 0; i < 20; i++) check(await reader.history(TENANT, LOOKUPS[i % LOOKUPS.length]!, { limit: o.limit }));
+    const pauses = watchGcPauses();
     const warm = summarize(await timeEach(o.queries, async (i) => check(await reader.history(TENANT, LOOKUPS[i % LOOKUPS.length]!, { limit: o.limit }))));
+    const gc = await pauses.stop();
+    ctx.note(
+      `history: garbage collection during the ${o.queries} warm calls: ${gc.length} pauses, ${gc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, ` +
+        `longest ${Math.max(0, ...gc).toFixed(1)} ms. On this VM a young-generation collection takes about 4 ms (freed pages are faulted back in), ` +
+        'so what a call allocates shows in the tail: see bench/README.md.',
+    );
 
     ctx.progress(`history: ${o.coldQueries} cold history() calls (new StandingLog each)`);
     const cold = summarize(
@@ -139,5 +147,22 @@ function checkPage(targetEvents: number, limit: number) {
     if (h.events.some((e) => e.erased)) throw new Error('history benchmark: an event came back erased');
     if (targetEvents > limit && h.next_cursor === null) throw new Error('history benchmark: no next_cursor on a partial page');
     if (h.current === null) throw new Error('history benchmark: no current standing');
+  };
+}
+
+/** Durations of the GC pauses from now until `stop()`. */
+function watchGcPauses(): { stop(): Promise<number[]> } {
+  const pauses: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push(entry.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async stop() {
+      // GC entries are delivered asynchronously: let the last ones arrive.
+      await new Promise((r) => setTimeout(r, 20));
+      observer.disconnect();
+      return pauses;
+    },
   };
 }
