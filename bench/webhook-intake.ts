@@ -9,26 +9,26 @@
  * - worker memory: the worker process's RSS sampled during the throughput run (steady = no growth).
  * The service runs as deployed at scale: one API process (STANDING_ROLE=api) and one worker process
  * (STANDING_ROLE=worker). Bodies are built and signed before the clock starts, so the load
- * generator (this process, on the same 2 cores) spends its time on HTTP only.
+ * generator (this process, on the same 2 cores) spends its time on HTTP only, through a minimal
+ * client of pre-serialized requests (load-client.ts) so that it takes little of the service's CPU.
  * Baselines (same run): BullMQ no-op processing rate (concurrency 50), and /healthz latency at the
  * same request rate (what the HTTP stack alone costs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { signZendeskWebhook } from '../connector/zendesk/webhook-signature.ts';
 import { openDatabase, type Database } from '../connector/store/database.ts';
+import { LoadClient, serializeRequest } from './load-client.ts';
 import { elapsedMs, scaled, summarize, type BenchContext, type Benchmark, type Figure } from './harness.ts';
 
 const MAIN = fileURLToPath(new URL('../connector/main.ts', import.meta.url));
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = randomBytes(32).toString('base64');
-const agent = new Agent({ keepAlive: true, maxSockets: 128 });
 
 export const webhookIntake: Benchmark = {
   name: 'intake',
@@ -41,6 +41,8 @@ export const webhookIntake: Benchmark = {
     const api = await startService(env, 'api', port);
     const service = await startService(env, 'worker', await freePort());
     const db = await openDatabase({ url: ctx.url, schema });
+    const client = new LoadClient(port);
+    const healthz = serializeRequest('GET', '/healthz', {});
     const figures: Figure[] = [];
     try {
       const noop = await bullmqNoopRate(ctx, `${prefix}-noop`);
@@ -58,7 +60,7 @@ export const webhookIntake: Benchmark = {
           Array.from({ length: inFlight }, async () => {
             while (sent < total) {
               const i = sent++;
-              const r = await send(port, 'POST', WEBHOOK_PATH, deliveries[i]!.raw, deliveries[i]!.headers);
+              const r = await client.send(deliveries[i]!);
               if (r.status !== 202 && r.status !== 200) throw new Error(`webhook answered ${r.status}`);
             }
           }),
@@ -79,9 +81,9 @@ export const webhookIntake: Benchmark = {
       const latency: Figure[] = [];
       let n = 0;
       for (const rate of [1000, 500]) {
-        const health = summarize(await openLoop(rate, seconds, () => get(port, '/healthz')));
+        const health = summarize(await openLoop(rate, seconds, () => client.send(healthz)));
         const timed = Array.from({ length: rate * seconds }, () => signed(body(`lat-${n}`, total + n++)));
-        const hooks = summarize(await openLoop(rate, seconds, (i) => send(port, 'POST', WEBHOOK_PATH, timed[i]!.raw, timed[i]!.headers)));
+        const hooks = summarize(await openLoop(rate, seconds, (i) => client.send(timed[i]!)));
         latency.push(
           { name: `webhook answer p50 at ${rate}/s`, value: hooks.p50, unit: 'ms', better: 'lower', baseline: { name: `/healthz p50 at ${rate}/s`, value: health.p50 } },
           {
@@ -112,6 +114,7 @@ export const webhookIntake: Benchmark = {
       );
       ctx.note('intake: one API process and one worker process, the load generator (this process), PostgreSQL and Redis share the 2 cores; bodies signed before timing.');
     } finally {
+      client.close();
       for (const child of [api, service]) {
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
@@ -140,34 +143,10 @@ function body(id: string, n: number) {
 
 const WEBHOOK_PATH = '/webhooks/zendesk/default';
 
-function signed(raw: string): { raw: string; headers: Record<string, string> } {
+/** A signed delivery, serialized for the wire before the clock starts. */
+function signed(raw: string): Buffer {
   const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return {
-    raw,
-    headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature-timestamp': timestamp, 'x-zendesk-webhook-signature': signZendeskWebhook(SECRET, timestamp, raw) },
-  };
-}
-
-const get = (port: number, path: string) => send(port, 'GET', path, '', {});
-
-function send(port: number, method: string, path: string, raw: string, headers: Record<string, string>): Promise<{ status: number }> {
-  // A kept-alive socket the server closed as it was reused fails with ECONNRESET: send again on a
-  // fresh one, as Zendesk would (a repeated webhook is answered as a duplicate, never stored twice).
-  return sendOnce(port, method, path, raw, headers).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ECONNRESET') throw err;
-    return sendOnce(port, method, path, raw, headers);
-  });
-}
-
-function sendOnce(port: number, method: string, path: string, raw: string, headers: Record<string, string>): Promise<{ status: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, 'content-length': Buffer.byteLength(raw) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-    });
-    req.on('error', reject);
-    req.end(raw);
-  });
+  return serializeRequest('POST', WEBHOOK_PATH, { 'content-type': 'application/json', 'x-zendesk-webhook-signature-timestamp': timestamp, 'x-zendesk-webhook-signature': signZendeskWebhook(SECRET, timestamp, raw) }, raw);
 }
 
 /** Starts a request every 1/rate s regardless of answers (open loop), returning each latency. */
@@ -226,7 +205,13 @@ async function startService(env: NodeJS.ProcessEnv, role: 'api' | 'worker', port
   // BENCH_CPU_PROF_DIR=dir writes a V8 CPU profile of each service process there when it exits.
   const profile = process.env.BENCH_CPU_PROF_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${role}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN], { env: { ...env, STANDING_ROLE: role, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
-  await waitUntil(async () => (await get(port, '/readyz').catch(() => ({ status: 0 }))).status === 200, 60_000);
+  const probe = new LoadClient(port, 1);
+  const readyz = serializeRequest('GET', '/readyz', {});
+  try {
+    await waitUntil(async () => (await probe.send(readyz).catch(() => ({ status: 0 }))).status === 200, 60_000);
+  } finally {
+    probe.close();
+  }
   return child;
 }
 
