@@ -28,9 +28,14 @@ export interface SubjectDirectoryOptions {
    * @defaultValue 60_000 ms
    */
   keyCacheTtlMs?: number;
+  /**
+   * Unwrapped subject keys kept in memory (one per customer recently written or read).
+   * @defaultValue 50_000
+   */
+  keyCacheSize?: number;
 }
 
-const DEFAULTS: Required<SubjectDirectoryOptions> = { identityCacheSize: 200_000, keyCacheTtlMs: 60_000 };
+const DEFAULTS: Required<SubjectDirectoryOptions> = { identityCacheSize: 200_000, keyCacheTtlMs: 60_000, keyCacheSize: 50_000 };
 
 /** A subject's key, or `null` if the subject was erased. */
 export type SubjectKey = Buffer | null;
@@ -48,7 +53,7 @@ export class SubjectDirectory {
   ) {
     const o = { ...DEFAULTS, ...options };
     this.identities = new LRUCache({ max: o.identityCacheSize, ttl: o.keyCacheTtlMs });
-    this.keys = new LRUCache({ max: 50_000, ttl: o.keyCacheTtlMs });
+    this.keys = new LRUCache({ max: o.keyCacheSize, ttl: o.keyCacheTtlMs });
   }
 
   /** Blind indexes of every identity present. */
