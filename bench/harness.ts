@@ -43,6 +43,11 @@ export interface BenchContext {
   progress(message: string): void;
   /** A remark printed under the figures table, e.g. how the data was made. */
   note(text: string): void;
+  /**
+   * Collects the garbage earlier work left (`npm run bench` runs node with --expose-gc), so that a
+   * latency figure does not pay for another benchmark's heap. A no-op without --expose-gc.
+   */
+  settleHeap(): void;
 }
 
 export interface Benchmark {

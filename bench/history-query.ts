@@ -83,13 +83,14 @@ export const historyQuery: Benchmark = {
     const reader = ctx.newLog();
     const check = checkPage(o.targetEvents, o.limit);
     for (let i = 0; i < 20; i++) check(await reader.history(TENANT, LOOKUPS[i % LOOKUPS.length]!, { limit: o.limit }));
+    ctx.settleHeap();
     const pauses = watchGcPauses();
     const warm = summarize(await timeEach(o.queries, async (i) => check(await reader.history(TENANT, LOOKUPS[i % LOOKUPS.length]!, { limit: o.limit }))));
     const gc = await pauses.stop();
     ctx.note(
       `history: garbage collection during the ${o.queries} warm calls: ${gc.length} pauses, ${gc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, ` +
-        `longest ${Math.max(0, ...gc).toFixed(1)} ms. On this VM a young-generation collection takes about 4 ms (freed pages are faulted back in), ` +
-        'so what a call allocates shows in the tail: see bench/README.md.',
+        `longest ${Math.max(0, ...gc).toFixed(1)} ms. On this VM a young-generation collection costs milliseconds, not the usual fraction ` +
+        'of one (freed pages are faulted back in), so what a call allocates shows in the tail: see bench/README.md.',
     );
 
     ctx.progress(`history: ${o.coldQueries} cold history() calls (new StandingLog each)`);

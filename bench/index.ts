@@ -92,9 +92,15 @@ async function main(): Promise<number> {
       },
       progress: (message) => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`),
       note: (text) => notes.push(text),
+      settleHeap: () => {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        gc?.();
+        gc?.();
+      },
     };
     for (const bench of selected) {
       ctx.progress(`${bench.name}: ${bench.description}`);
+      ctx.settleHeap();
       try {
         for (const figure of await bench.run(ctx)) rows.push({ benchmark: bench.name, figure });
       } catch (err) {
