@@ -10,7 +10,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import getRawBody from 'raw-body';
 import type { Logger } from 'pino';
-import { HttpError, toHttpError } from './errors.ts';
+import { BadRequestError, HttpError, toHttpError } from './errors.ts';
 import { pathWithoutQuery, quietRequestLogger } from './logging.ts';
 
 export interface DirectRoute {
@@ -74,8 +74,17 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
   if (encoding === 'identity') return getRawBody(req, { length: req.headers['content-length'], limit });
   const inflate = INFLATERS[encoding];
   if (!inflate) throw new HttpError(415, 'unsupported_encoding', `content encoding "${encoding}" is not supported (gzip, deflate, br or none)`);
-  const stream: Readable = req.pipe(inflate());
-  return getRawBody(stream, { limit });
+  const inflater = inflate();
+  const stream: Readable = req.pipe(inflater);
+  try {
+    return await getRawBody(stream, { limit });
+  } catch (err) {
+    req.unpipe(inflater);
+    req.resume(); // discard the rest, so the connection can carry the answer
+    if (toHttpError(err)) throw err;
+    // zlib's own errors (corrupt data) are the sender's fault, as body-parser answers them.
+    throw new BadRequestError('invalid_encoding', `the request body is not valid ${encoding} data`);
+  }
 }
 
 const INFLATERS: Record<string, () => NodeJS.ReadWriteStream & Readable> = {
