@@ -67,22 +67,47 @@ export function createIntakeQueue(options: IntakeQueueOptions): Queue<IntakeJobD
 }
 
 /**
- * Deterministic job id, so that a redelivered event collapses onto the job already queued.
- * BullMQ job ids must not contain ':' nor be all digits; event ids may, so they are hashed.
- * `round` distinguishes deliberate re-runs (replay after a mapping fix, sweeper) from the first run.
+ * Why an event is (re-)enqueued. Each kind of run gets job ids of its own, so a deliberate re-run
+ * is never swallowed by the first run's job, which BullMQ may still retain as completed or failed.
  */
-export function intakeJobId(key: InboxKey, round = 0): string {
-  const digest = createHash('sha256').update(key.event_id).digest('hex').slice(0, 40);
-  return `${key.source}-${key.tenant}-${digest}${round > 0 ? `-r${round}` : ''}`;
+export type IntakeRound = { kind: 'first' } | { kind: 'replay'; at: number } | { kind: 'sweep'; window: number };
+
+export const intakeRound = {
+  /** The first run of an accepted event: redeliveries collapse onto it. */
+  first: (): IntakeRound => ({ kind: 'first' }),
+  /** An admin's replay after a mapping fix: a fresh id per replay. */
+  replay: (now = Date.now()): IntakeRound => ({ kind: 'replay', at: now }),
+  /** The sweeper: one id per time window, so an event is re-enqueued at most once per window. */
+  sweep: (windowMs: number, now = Date.now()): IntakeRound => ({ kind: 'sweep', window: Math.floor(now / windowMs) }),
+};
+
+function roundSuffix(round: IntakeRound): string {
+  switch (round.kind) {
+    case 'first':
+      return '';
+    case 'replay':
+      return `-p${round.at}`;
+    case 'sweep':
+      return `-s${round.window}`;
+  }
 }
 
-export async function enqueueIntake(queue: Queue<IntakeJobData>, keys: readonly (InboxKey & { round?: number })[]): Promise<void> {
+/**
+ * Deterministic job id, so that a redelivered event collapses onto the job already queued.
+ * BullMQ job ids must not contain ':' nor be all digits; event ids may, so they are hashed.
+ */
+export function intakeJobId(key: InboxKey, round: IntakeRound = intakeRound.first()): string {
+  const digest = createHash('sha256').update(key.event_id).digest('hex').slice(0, 40);
+  return `${key.source}-${key.tenant}-${digest}${roundSuffix(round)}`;
+}
+
+export async function enqueueIntake(queue: Queue<IntakeJobData>, keys: readonly InboxKey[], round: IntakeRound = intakeRound.first()): Promise<void> {
   if (keys.length === 0) return;
   await queue.addBulk(
     keys.map((k) => ({
       name: k.source,
       data: { tenant: k.tenant, source: k.source, event_id: k.event_id },
-      opts: { jobId: intakeJobId(k, k.round ?? 0) },
+      opts: { jobId: intakeJobId(k, round) },
     })),
   );
 }

@@ -6,7 +6,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { IntakeInbox } from '../connector/intake/intake-inbox.ts';
-import { enqueueIntake, type IntakeJobData } from './intake-queue.ts';
+import { enqueueIntake, intakeRound, type IntakeJobData } from './intake-queue.ts';
 
 export const SWEEPER_QUEUE_NAME = 'standing-intake-sweeper';
 
@@ -41,10 +41,9 @@ export const DEFAULT_SWEEPER_OPTIONS = { prefix: 'standing', everyMs: 60_000, pe
 /** Re-enqueues stale pending events once; returns how many. */
 export async function sweepPendingIntake(inbox: IntakeInbox, queue: Queue<IntakeJobData>, pendingForMs: number, limit: number): Promise<number> {
   const stale = await inbox.stalePending(pendingForMs, limit);
-  // A job id per time window: distinct from the lost (or permanently failed, still retained) job,
-  // yet one event is re-enqueued at most once per window however often the sweep runs.
-  const round = 1_000_000 + Math.floor(Date.now() / pendingForMs);
-  await enqueueIntake(queue, stale.map((s) => ({ tenant: s.tenant, source: s.source, event_id: s.event_id, round })));
+  // Distinct from the lost (or permanently failed, still retained) job, yet one event is
+  // re-enqueued at most once per window however often the sweep runs.
+  await enqueueIntake(queue, stale.map((s) => ({ tenant: s.tenant, source: s.source, event_id: s.event_id })), intakeRound.sweep(pendingForMs));
   return stale.length;
 }
 

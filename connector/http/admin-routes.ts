@@ -10,7 +10,7 @@ import type { IntakeInbox } from '../intake/intake-inbox.ts';
 import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
 import { toView, type RegistryResult, type TenantRegistry } from '../tenants/tenant-registry.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
-import { enqueueIntake, type IntakeJobData } from '../../queue/intake-queue.ts';
+import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
 import { BadRequestError, HttpError, NotFoundError, ValidationError } from './errors.ts';
 
 export interface AdminRoutesDeps {
@@ -101,9 +101,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const body = ReplayBody.safeParse(req.body ?? {});
     if (!body.success) throw ValidationError.fromZod('body', body.error);
     const reopened = await inbox.reopen(tenant, body.data.event_ids ?? null);
-    // A fresh job id per replay: the first run's job may still be retained as completed.
-    const round = Date.now();
-    await enqueueIntake(queue, reopened.map((k) => ({ ...k, round })));
+    await enqueueIntake(queue, reopened, intakeRound.replay());
     res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
   });
   return r;
