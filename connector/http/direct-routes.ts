@@ -37,7 +37,14 @@ export function directRouteListener(routes: readonly DirectRoute[], app: Request
         const param = route.match(path.slice(route.prefix.length));
         if (param === null) continue;
         quiet(req, res, () => {
-          route.handle(req, res, param).catch((err: unknown) => sendError(res, err));
+          route.handle(req, res, param).catch((err: unknown) => {
+            try {
+              sendError(res, err);
+            } catch {
+              // The answer itself could not be written (the client went away): nothing left to tell it.
+              res.destroy();
+            }
+          });
         });
         return;
       }
