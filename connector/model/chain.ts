@@ -40,9 +40,11 @@ export interface ChainRecord {
 }
 
 export function hashRecord(record: ChainRecord): string {
-  // One-shot hash: no Hash object per row (those are native handles, which made scavenges slower).
-  return hash('sha256', canonicalChainText(record), 'hex');
+  return hashChainText(canonicalChainText(record));
 }
+
+/** SHA-256 (hex) of a record's JCS text. One-shot: no Hash object per row (native handles slow scavenges down). */
+export const hashChainText = (text: string): string => hash('sha256', text, 'hex');
 
 /**
  * JCS text of a chain record. Records of exactly the ChainRecord shape (every append, every row

@@ -3,7 +3,7 @@
  * customer. Everything the rest of the product needs from the database goes through here.
  */
 import { randomUUID } from 'node:crypto';
-import { GENESIS_HASH, checkLinks, hashRecord, type ChainBreak, type ChainRecord, type PublicPart, type StoredChainRow } from '../model/chain.ts';
+import { GENESIS_HASH, canonicalChainText, checkLinks, hashChainText, type ChainBreak, type ChainRecord, type PublicPart, type StoredChainRow } from '../model/chain.ts';
 import type { MasterKeys } from '../model/sealing.ts';
 import type { AccountStatus, CustomerIdentities, NewStandingEvent } from '../model/standing-event.ts';
 import type { Database } from './database.ts';
@@ -112,7 +112,8 @@ export class StandingLog {
 
       const recordedAt = new Date().toISOString();
       const outcomes: AppendOutcome[] = [];
-      const inserts: (ChainRecord & { hash: string })[] = [];
+      // Each row's insert JSON is its JCS text plus the hash: serialized once, for both.
+      const inserts: string[] = [];
       for (const r of rows) {
         const k = sourceKey(r.e.tenant, r.pub.source.system, r.pub.source.event_id);
         const base = { tenant: r.e.tenant, source_event_id: r.pub.source.event_id };
@@ -138,15 +139,16 @@ export class StandingLog {
           sealed: r.sealed,
           prev_hash: head.hash,
         };
-        const hash = hashRecord(record);
+        const text = canonicalChainText(record);
+        const hash = hashChainText(text);
         heads.set(r.e.tenant, { seq: record.seq, hash });
         existing.set(k, { seq: record.seq, id: r.id });
-        inserts.push({ ...record, hash });
+        inserts.push(`${text.slice(0, -1)},"hash":"${hash}"}`);
         outcomes.push({ status: 'appended', ...base, seq: record.seq, id: r.id });
       }
       if (inserts.length > 0) {
         const moved = [...heads].map(([tenant, h]) => ({ tenant, ...h }));
-        await tx.query(SQL.insertEvents, [JSON.stringify(inserts), JSON.stringify(moved)]);
+        await tx.query(SQL.insertEvents, [`[${inserts.join(',')}]`, JSON.stringify(moved)]);
       }
       return outcomes;
     });
