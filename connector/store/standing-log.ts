@@ -96,18 +96,19 @@ export class StandingLog {
       }),
     );
     const rows = prepared.flat().sort((a, b) => a.i - b.i);
-    const tenants = [...new Set(events.map((e) => e.tenant))].sort();
+    const tenantsJson = JSON.stringify([...new Set(events.map((e) => e.tenant))].sort());
+    const sourceKeysJson = JSON.stringify(rows.map((r) => ({ tenant: r.e.tenant, system: r.pub.source.system, event_id: r.pub.source.event_id })));
 
+    // Only linking, hashing and writing happen under the head lock.
     return this.db.transaction(async (tx) => {
       const heads = new Map(
-        (await tx.query<{ tenant: string; seq: number; hash: string }>(SQL.lockHeads, [JSON.stringify(tenants)])).map((h) => [h.tenant, { seq: Number(h.seq), hash: h.hash }]),
+        (await tx.query<{ tenant: string; seq: number; hash: string }>(SQL.lockHeads, [tenantsJson])).map((h) => [h.tenant, { seq: Number(h.seq), hash: h.hash }]),
       );
       const existing = new Map(
-        (
-          await tx.query<{ tenant: string; system: string; event_id: string; seq: number; id: string }>(SQL.findExisting, [
-            JSON.stringify(rows.map((r) => ({ tenant: r.e.tenant, system: r.pub.source.system, event_id: r.pub.source.event_id }))),
-          ])
-        ).map((x) => [sourceKey(x.tenant, x.system, x.event_id), { seq: Number(x.seq), id: x.id }]),
+        (await tx.query<{ tenant: string; system: string; event_id: string; seq: number; id: string }>(SQL.findExisting, [sourceKeysJson])).map((x) => [
+          sourceKey(x.tenant, x.system, x.event_id),
+          { seq: Number(x.seq), id: x.id },
+        ]),
       );
 
       const recordedAt = new Date().toISOString();
