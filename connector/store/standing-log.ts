@@ -194,7 +194,7 @@ export class StandingLog {
     let checked = 0;
     for (;;) {
       const rows = await this.db.query<ChainRow & { prev_hash: string; hash: string }>(SQL.chainPage, [tenant, start.seq, this.verifyPageSize]);
-      const result = checkLinks(start, rows.map((r): StoredChainRow => ({ ...toRecord(tenant, r), sealed: r.sealed.toString('base64'), prev_hash: r.prev_hash, hash: r.hash })));
+      const result = checkLinks(start, rows.map((r): StoredChainRow => ({ ...toRecord(tenant, r), prev_hash: r.prev_hash, hash: r.hash })));
       checked += result.checked;
       if (!result.ok) return { tenant, ok: false, checked, broken: result.broken };
       start = result.last;
@@ -243,10 +243,11 @@ interface ChainRow {
   recorded_at: Date | string;
   subject_id: string;
   public: PublicPart;
-  sealed: Buffer;
+  /** base64, as hashed (see chain-page.sql, history-page.sql). */
+  sealed: string;
 }
 
-function toRecord(tenant: string, r: ChainRow): Omit<ChainRecord, 'prev_hash' | 'sealed'> & { sealed: Buffer } {
+function toRecord(tenant: string, r: ChainRow): Omit<ChainRecord, 'prev_hash'> {
   return {
     tenant,
     seq: Number(r.seq),

@@ -2,8 +2,10 @@
 -- $1 text     tenant
 -- $2 bigint   return rows with seq greater than this
 -- $3 int      rows to return
+-- `sealed` comes back as the base64 text the hash covers (PostgreSQL wraps base64 at 76 characters:
+-- the newlines are removed).
 SELECT tenant, seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public,
-       sealed, prev_hash, hash
+       translate(encode(sealed, 'base64'), E'\n', '') AS sealed, prev_hash, hash
 FROM standing_events
 WHERE tenant = $1 AND seq > $2
 ORDER BY seq
