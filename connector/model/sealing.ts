@@ -90,9 +90,30 @@ export const unwrapSubjectKey = (keys: MasterKeys, tenant: string, subjectId: st
 export function normalizeIdentity(kind: IdentityKind, value: string): string {
   const v = value.trim();
   if (kind === 'email') return v.toLowerCase();
-  // Salesforce 18-char ids are the case-safe form of the 15-char id: index by the 15-char prefix.
-  if (kind === 'salesforce_account_id' || kind === 'salesforce_contact_id') return v.slice(0, 15);
+  if (kind === 'salesforce_account_id' || kind === 'salesforce_contact_id') return salesforceId15(v);
   return v;
+}
+
+const SALESFORCE_CASE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/**
+ * The case-sensitive 15-character form of a Salesforce id. An 18-character id is the case-safe
+ * form: its last three characters encode which of the first 15 are upper case, five per character
+ * (https://help.salesforce.com/s/articleView?id=000385585), so an 18-character id that another
+ * system upper- or lower-cased still resolves to the right record. Anything else is kept as given.
+ */
+export function salesforceId15(id: string): string {
+  if (id.length !== 18) return id;
+  const chars = [...id.slice(0, 15)];
+  for (let chunk = 0; chunk < 3; chunk++) {
+    const bits = SALESFORCE_CASE_ALPHABET.indexOf(id[15 + chunk]!.toUpperCase());
+    if (bits < 0) return id.slice(0, 15);
+    for (let i = 0; i < 5; i++) {
+      const at = chunk * 5 + i;
+      chars[at] = bits & (1 << i) ? chars[at]!.toUpperCase() : chars[at]!.toLowerCase();
+    }
+  }
+  return chars.join('');
 }
 
 /** Blind index of one identity, scoped by tenant so equal emails in two tenants never collide. */

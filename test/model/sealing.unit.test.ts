@@ -6,6 +6,7 @@ import {
   identityDigest,
   newSubjectKey,
   normalizeIdentity,
+  salesforceId15,
   seal,
   unseal,
   unwrapSubjectKey,
@@ -136,6 +137,36 @@ describe('identityDigest', () => {
   it.each(['salesforce_account_id', 'salesforce_contact_id'] as const)('gives the 18- and 15-character forms of a %s the same digest', (kind) => {
     const id18 = '001Dn00000A1b2cIAB';
     expect(identityDigest(keys, 'acme', kind, id18)).toBe(identityDigest(keys, 'acme', kind, id18.slice(0, 15)));
+  });
+
+  it('restores the case of an 18-character Salesforce id another system upper- or lower-cased', () => {
+    const right = identityDigest(keys, 'acme', 'salesforce_account_id', '001Dn00000A1b2c');
+    for (const id of ['001Dn00000A1b2cIAB', '001DN00000A1B2CIAB', '001dn00000a1b2ciab']) {
+      expect(identityDigest(keys, 'acme', 'salesforce_account_id', id), id).toBe(right);
+    }
+  });
+
+  it('gets back the 15-character id from its 18-character form in any case (Salesforce\'s checksum, round trip)', () => {
+    // Salesforce's documented 15 -> 18 conversion, as a reference: per 5 characters, a bit per upper-case letter.
+    const to18 = (id15: string) =>
+      id15 +
+      [0, 5, 10]
+        .map((start) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'[[...id15.slice(start, start + 5)].reduce((n, c, i) => (c >= 'A' && c <= 'Z' ? n | (1 << i) : n), 0)])
+        .join('');
+    const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    for (let n = 0; n < 200; n++) {
+      const id15 = Array.from({ length: 15 }, () => chars[randomBytes(1)[0]! % chars.length]).join('');
+      const id18 = to18(id15);
+      expect(salesforceId15(id18)).toBe(id15);
+      expect(salesforceId15(id18.toUpperCase())).toBe(id15);
+      expect(salesforceId15(id18.toLowerCase())).toBe(id15);
+    }
+    expect(to18('001Dn00000A1b2c')).toBe('001Dn00000A1b2cIAB');
+  });
+
+  it('keeps an id that is neither 15 nor 18 characters, or whose suffix is not a case checksum, as its prefix or as given', () => {
+    expect(salesforceId15('001Dn00000A1b2')).toBe('001Dn00000A1b2');
+    expect(salesforceId15('001Dn00000A1b2c!!!')).toBe('001Dn00000A1b2c');
   });
 
   it('keeps 15-character Salesforce ids case-sensitive (they are, at Salesforce)', () => {
