@@ -77,7 +77,8 @@ export function decodeEvent(record: Omit<ChainRecord, 'prev_hash'>, key: Buffer 
   }
   const s = JSON.parse(unseal(key, Buffer.from(record.sealed, 'base64'), sealAad(record.tenant, record.id)).toString('utf8')) as SealedPart;
   const actor: Record<string, unknown> = { type: p.actor_type };
-  for (const k in s.actor) actor[k] = s.actor[k as keyof SealedPart['actor']];
+  if (s.actor.id !== undefined) actor.id = s.actor.id;
+  if (s.actor.name !== undefined) actor.name = s.actor.name;
   out.actor = actor;
   if (p.reason_code) out.reason = s.reason_text ? { code: p.reason_code, text: s.reason_text } : { code: p.reason_code };
   out.customer = s.customer;
