@@ -79,7 +79,7 @@ function sendError(res: ServerResponse, err: unknown): void {
 export async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding === 'identity') return getRawBody(req, { length: req.headers['content-length'], limit });
-  const inflate = INFLATERS[encoding];
+  const inflate = INFLATERS.get(encoding);
   if (!inflate) throw new HttpError(415, 'unsupported_encoding', `content encoding "${encoding}" is not supported (gzip, deflate, br or none)`);
   const inflater = inflate();
   const stream: Readable = req.pipe(inflater);
@@ -94,8 +94,9 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
   }
 }
 
-const INFLATERS: Record<string, () => NodeJS.ReadWriteStream & Readable> = {
-  gzip: createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
+// A Map, not an object literal: the header is the client's, and "constructor" must not find Object's.
+const INFLATERS = new Map<string, () => NodeJS.ReadWriteStream & Readable>([
+  ['gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);

@@ -115,6 +115,7 @@ describe('requests that fail verification or parsing', () => {
     ['an oversized body', () => postWebhook(svc.url, 'default', { ...withId(userDeactivated), padding: 'x'.repeat(300_000) }), 413, 'payload_too_large'],
     ['an unknown tenant', () => postWebhook(svc.url, 'nosuchtenant', withId(userDeactivated)), 404, 'not_found'],
     ['an unsupported content encoding', () => postEncoded(JSON.stringify(withId(userDeactivated)), 'compress', Buffer.from('x')), 415, 'unsupported_encoding'],
+    ['a content encoding named like an object property', () => postEncoded(JSON.stringify(withId(userDeactivated)), 'constructor', Buffer.from('x')), 415, 'unsupported_encoding'],
     ['a body that is not the gzip it claims to be', () => postEncoded('{}', 'gzip', Buffer.from('not gzip at all')), 400, 'invalid_encoding'],
     ['a gzip body over the limit once inflated', () => postGzipped(JSON.stringify({ ...withId(userDeactivated), padding: 'x'.repeat(300_000) })), 413, 'payload_too_large'],
   ];
