@@ -215,12 +215,9 @@ export function finalize(step: MapStep): ZendeskMapResult {
   return problems.length > 0 ? { outcome: 'invalid', problems } : { outcome: 'events', events };
 }
 
-export interface StatusDraftArgs {
+/** What every draft carries, whatever its kind. */
+interface DraftCommonArgs {
   tenant: string;
-  after: NonNullable<NewStandingEventInput['status']['after']>;
-  before: NewStandingEventInput['status']['before'];
-  temporary: boolean;
-  reason?: NewStandingEventInput['reason'];
   initiator: Initiator;
   source: NewStandingEventInput['source'];
   customer: CustomerInput;
@@ -229,21 +226,34 @@ export interface StatusDraftArgs {
   evidence?: Record<string, unknown>;
 }
 
-/** A status change: back to `active` is a reinstatement, anything else a deactivation. */
-export function statusDraft(a: StatusDraftArgs): NewStandingEventInput {
+function commonParts(a: DraftCommonArgs) {
   return {
     tenant: a.tenant,
-    kind: a.after === 'active' ? 'reinstatement' : 'deactivation',
-    status: { before: a.before, after: a.after },
-    initiation: { type: a.initiator.type, temporary: a.temporary },
-    ...(a.reason ? { reason: a.reason } : {}),
     actor: a.initiator.actor,
     source: a.source,
-    detected_via: 'webhook',
+    detected_via: 'webhook' as const,
     related_ticket_ids: a.relatedTicketIds ?? [],
     customer: a.customer,
     occurred_at: a.occurredAt,
     evidence: a.evidence ?? {},
+  };
+}
+
+export interface StatusDraftArgs extends DraftCommonArgs {
+  after: NonNullable<NewStandingEventInput['status']['after']>;
+  before: NewStandingEventInput['status']['before'];
+  temporary: boolean;
+  reason?: NewStandingEventInput['reason'];
+}
+
+/** A status change: back to `active` is a reinstatement, anything else a deactivation. */
+export function statusDraft(a: StatusDraftArgs): NewStandingEventInput {
+  return {
+    ...commonParts(a),
+    kind: a.after === 'active' ? 'reinstatement' : 'deactivation',
+    status: { before: a.before, after: a.after },
+    initiation: { type: a.initiator.type, temporary: a.temporary },
+    ...(a.reason ? { reason: a.reason } : {}),
   };
 }
 
@@ -266,15 +276,8 @@ export function reasonFrom(code: string | undefined, fieldValue: unknown, as: 'c
   return { code: finalCode ?? 'unspecified', ...(text ? { text } : {}) };
 }
 
-export interface WorkflowDraftArgs {
-  tenant: string;
+export interface WorkflowDraftArgs extends DraftCommonArgs {
   kind: Exclude<NewStandingEventInput['kind'], 'deactivation' | 'reinstatement'>;
-  initiator: Initiator;
-  source: NewStandingEventInput['source'];
-  customer: CustomerInput;
-  occurredAt: string;
-  relatedTicketIds?: string[];
-  evidence?: Record<string, unknown>;
   /** Extra parts of the event (verification, approvals, status for `status_observed`, reason). */
   extra?: Partial<Pick<NewStandingEventInput, 'verification' | 'approvals' | 'status' | 'reason' | 'conditions'>>;
 }
@@ -282,17 +285,10 @@ export interface WorkflowDraftArgs {
 /** A workflow step (request, verification, decision) that does not itself change the status. */
 export function workflowDraft(a: WorkflowDraftArgs): NewStandingEventInput {
   return {
-    tenant: a.tenant,
+    ...commonParts(a),
     kind: a.kind,
     status: { before: null, after: null },
     initiation: { type: a.initiator.type, temporary: false },
-    actor: a.initiator.actor,
-    source: a.source,
-    detected_via: 'webhook',
-    related_ticket_ids: a.relatedTicketIds ?? [],
-    customer: a.customer,
-    occurred_at: a.occurredAt,
-    evidence: a.evidence ?? {},
     ...a.extra,
   };
 }
