@@ -131,6 +131,23 @@ export class SubjectDirectory {
     return out;
   }
 
+  /**
+   * The data key of a subject read together with its wrapped key (`null` once erased): from the
+   * cache, or unwrapped. The row, not the cache, decides whether the subject was erased.
+   */
+  keyOf(tenant: string, subjectId: string, wrapped: Buffer | null): SubjectKey {
+    const k = cacheKey(tenant, subjectId);
+    if (!wrapped) {
+      this.keys.delete(k);
+      return null;
+    }
+    const hit = this.keys.get(k)?.key;
+    if (hit) return hit;
+    const key = unwrapSubjectKey(this.master, tenant, subjectId, wrapped);
+    this.keys.set(k, { key });
+    return key;
+  }
+
   /** Drops what this process remembers of erased subjects. */
   forget(tenant: string, subjectIds: readonly string[]): void {
     const gone = new Set(subjectIds);

@@ -95,6 +95,19 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
     expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 2 });
   });
 
+  it('shows in the history another process reads at once, whatever that process has cached', async () => {
+    const tenant = freshTenant('erase-read-elsewhere');
+    // An API process that read the customer a moment ago (identities and key cached for a minute).
+    const api = new StandingLog(store.db, store.master);
+    await api.append([event({ tenant, customer: dana })]);
+    expect((await api.history(tenant, { email: dana.email })).events).toHaveLength(1);
+
+    await store.log.erase(tenant, { email: dana.email });
+
+    expect(await api.history(tenant, { email: dana.email })).toEqual({ events: [], next_cursor: null, current: null });
+    expect(await api.history(tenant, { zendesk_user_id: dana.zendesk_user_id })).toEqual({ events: [], next_cursor: null, current: null });
+  });
+
   it('reaches other processes once their caches expire', async () => {
     const tenant = freshTenant('erase-elsewhere');
     const cacheTtlMs = 50;

@@ -1,9 +1,11 @@
 -- history-page: one page of a customer's events, newest first (by when they happened at the source).
+-- The customer is given by identity digests and resolved here, in the same round trip: every
+-- subject any digest belongs to, with its wrapped data key (NULL once erased).
 -- Each subject's rows are read in index order and stop at the page size (LATERAL ... LIMIT), then the
 -- few candidates are merged: a page costs O(limit x subjects) rows, however long the history is.
--- ($2 as `subject_id IN (...)` made PostgreSQL read and sort a customer's whole history per page.)
+-- (`subject_id IN (...)` made PostgreSQL read and sort a customer's whole history per page.)
 -- $1 text          tenant
--- $2 json          array of subject ids (every subject the asked-for identities resolve to)
+-- $2 json          array of identity digests (blind indexes) the caller asked by
 -- $3 timestamptz   cursor: occurred_at of the last row of the previous page, or NULL for the first page
 -- $4 bigint        cursor: seq of that row
 -- $5 int           rows to return
@@ -15,8 +17,14 @@ SELECT e.seq, e.id, e.kind, e.status_before, e.status_after,
        to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at,
        to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at,
        e.subject_id, e.public,
-       translate(encode(e.sealed, 'base64'), E'\n', '') AS sealed
-FROM (SELECT DISTINCT value::uuid AS subject_id FROM json_array_elements_text($2::json)) AS s
+       translate(encode(e.sealed, 'base64'), E'\n', '') AS sealed,
+       s.wrapped_key
+FROM (
+  SELECT DISTINCT sub.subject_id, sub.wrapped_key
+  FROM subject_identities i
+  JOIN subjects sub ON sub.tenant = i.tenant AND sub.subject_id = i.subject_id
+  WHERE i.tenant = $1 AND i.digest IN (SELECT json_array_elements_text($2::json))
+) AS s
 CROSS JOIN LATERAL (
   SELECT seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public, sealed
   FROM standing_events
