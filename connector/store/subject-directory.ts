@@ -23,8 +23,9 @@ export interface SubjectDirectoryOptions {
   identityCacheSize?: number;
   /**
    * How long an unwrapped subject key, or an identity's mapping to its subject, may stay in
-   * memory. Bounds how long another process can still read or find a customer after it was erased
-   * (and so fail to write for that customer when they come back).
+   * memory. Bounds how long a writer in another process can still map a customer to the subject
+   * erased meanwhile (and so fail to write for that customer when they come back). History reads
+   * see an erasure at once: they read identities and wrapped keys with the page.
    * @defaultValue 60_000 ms
    */
   keyCacheTtlMs?: number;
