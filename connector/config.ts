@@ -139,7 +139,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'ZENDESK_WEBHOOK_MAX_BODY_BYTES',
     default: String(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_MAX_BODY_BYTES),
-    description: 'Largest webhook body accepted (413 above).',
+    description: 'Largest webhook body accepted, after decoding any Content-Encoding (413 above).',
     secret: false,
   },
 ];
