@@ -43,7 +43,7 @@ export async function sweepPendingIntake(inbox: IntakeInbox, queue: Queue<Intake
   const stale = await inbox.stalePending(pendingForMs, limit);
   // Distinct from the lost (or permanently failed, still retained) job, yet one event is
   // re-enqueued at most once per window however often the sweep runs.
-  await enqueueIntake(queue, stale.map((s) => ({ tenant: s.tenant, source: s.source, event_id: s.event_id })), intakeRound.sweep(pendingForMs));
+  await enqueueIntake(queue, stale, intakeRound.sweep(pendingForMs));
   return stale.length;
 }
 

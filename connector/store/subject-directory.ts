@@ -123,11 +123,7 @@ export class SubjectDirectory {
     }
     if (missing.length > 0) {
       const rows = await this.db.query<{ subject_id: string; wrapped_key: Buffer | null }>(SUBJECT_KEYS, [JSON.stringify(missing)]);
-      for (const r of rows) {
-        const key = r.wrapped_key ? unwrapSubjectKey(this.master, tenant, r.subject_id, r.wrapped_key) : null;
-        this.keys.set(cacheKey(tenant, r.subject_id), { key });
-        out.set(r.subject_id, key);
-      }
+      for (const r of rows) out.set(r.subject_id, this.keyOf(tenant, r.subject_id, r.wrapped_key));
     }
     return out;
   }
@@ -139,7 +135,8 @@ export class SubjectDirectory {
   keyOf(tenant: string, subjectId: string, wrapped: Buffer | null): SubjectKey {
     const k = cacheKey(tenant, subjectId);
     if (!wrapped) {
-      this.keys.delete(k);
+      // Erasure is final: remembering it spares writers a query per batch for this subject.
+      this.keys.set(k, { key: null });
       return null;
     }
     const hit = this.keys.get(k)?.key;
