@@ -4,9 +4,10 @@
  * with a handful of round trips. A provider rate limit pauses the worker (BullMQ rate limiting)
  * instead of failing jobs.
  */
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { processIntakeBatchIsolating, ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
+import { inboxKeyString } from '../connector/intake/intake-inbox.ts';
 import { INTAKE_QUEUE_NAME, IntakeJobData } from './intake-queue.ts';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 
@@ -50,25 +51,35 @@ export interface IntakeWorker {
 
 export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: IntakeWorkerOptions): IntakeWorker {
   const o = { ...DEFAULT_INTAKE_WORKER_OPTIONS, ...options };
-  const batcher = new MicroBatcher<IntakeJobData, Error | null>(
+  // Per key: null (done), an error that keeps its job failing, or when to try again (waiting for a
+  // companion event of the same update).
+  const batcher = new MicroBatcher<IntakeJobData, Error | { retryAt: number } | null>(
     async (keys) => {
       const { summary, errors } = await processIntakeBatchIsolating(deps, keys);
       o.onBatch?.(summary, keys.length);
       if (summary.quarantined > 0 || summary.skippedLookups.length > 0) {
         logger.warn({ quarantined: summary.quarantined, skipped_lookups: summary.skippedLookups.length }, 'intake batch had events needing attention');
       }
-      return errors;
+      return keys.map((k, i) => {
+        const retryAt = summary.deferred.get(inboxKeyString(k));
+        return retryAt !== undefined ? { retryAt } : (errors[i] ?? null);
+      });
     },
     o.batching,
   );
 
   const worker: Worker<IntakeJobData> = new Worker<IntakeJobData>(
     INTAKE_QUEUE_NAME,
-    async (job: Job<IntakeJobData>) => {
+    async (job: Job<IntakeJobData>, token?: string) => {
       const data = IntakeJobData.parse(job.data);
       try {
-        const failure = await batcher.submit(data);
-        if (failure) throw failure;
+        const result = await batcher.submit(data);
+        if (result instanceof Error) throw result;
+        if (result) {
+          // Back to the delayed set without spending an attempt: https://docs.bullmq.io/patterns/process-step-jobs#delaying
+          await job.moveToDelayed(Math.max(result.retryAt, Date.now() + 1), token);
+          throw new DelayedError();
+        }
       } catch (err) {
         if (err instanceof ProviderRateLimitedError) {
           // Pause the whole queue for this worker and put the job back without spending an attempt.

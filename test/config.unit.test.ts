@@ -31,7 +31,7 @@ describe('parseConfig', () => {
           queuePrefix: 'standing',
           defaultTenant: { subdomain: undefined, webhookSecret: undefined, apiEmail: undefined, apiToken: undefined },
           webhook: { maxBodyBytes: 262_144, toleranceSeconds: 300 },
-          worker: { concurrency: 500, batchSize: 250, lockDurationMs: 30_000 },
+          worker: { concurrency: 500, batchSize: 250, lockDurationMs: 30_000, companionWaitMs: 10_000 },
           inboxRetentionDays: 30,
         },
       },

@@ -7,7 +7,7 @@ import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { TenantId } from '../model/standing-event.ts';
 import type { IntakeInbox } from '../intake/intake-inbox.ts';
-import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
+import { INBOX_STATES, InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
 import { toView, type RegistryResult, type TenantRegistry } from '../tenants/tenant-registry.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
 import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
@@ -27,6 +27,9 @@ const ReplayBody = z.strictObject({ event_ids: z.array(z.string().min(1).max(255
 const PageQuery = z.strictObject({
   limit: z.coerce.number().int('must be an integer').min(1).max(500).optional(),
   cursor: z.string().max(512).optional(),
+});
+const InboxQuery = PageQuery.extend({
+  state: z.enum(INBOX_STATES, { error: `must be one of ${INBOX_STATES.join(', ')}` }).default('quarantined'),
 });
 
 function unwrap<T>(r: RegistryResult<T>): T {
@@ -91,6 +94,18 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     if (!q.success) throw ValidationError.fromZod('query', q.error);
     try {
       res.json(await inbox.quarantined(tenant, q.data));
+    } catch (err) {
+      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
+      throw err;
+    }
+  });
+  // Any state of the inbox, e.g. `?state=ignored`: events deliberately not mapped, with the reason.
+  r.get('/tenants/:tenant/inbox', async (req, res) => {
+    const tenant = await requireTenant(tenants, req.params.tenant);
+    const q = InboxQuery.safeParse(req.query);
+    if (!q.success) throw ValidationError.fromZod('query', q.error);
+    try {
+      res.json({ state: q.data.state, ...(await inbox.quarantined(tenant, q.data)) });
     } catch (err) {
       if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
       throw err;

@@ -4,7 +4,7 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { CustomerIdentities, IDENTITY_KINDS, TenantId } from '../model/standing-event.ts';
+import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../model/standing-event.ts';
 import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
 import { BadRequestError, ValidationError } from './errors.ts';
 
@@ -38,6 +38,7 @@ export const HistoryQuery = z
         .default(HISTORY_LIMIT.default),
     ),
     cursor: once(text.min(1, 'must not be empty').max(1024, 'must be at most 1024 characters').optional()),
+    about: once(z.enum(['all', ...SUBJECT_KINDS], { error: 'must be all, person or account' }).default('all')),
   })
   .superRefine((q, ctx) => {
     if (!IDENTITY_KINDS.some((kind) => q[kind] !== undefined)) {
@@ -57,11 +58,11 @@ export function historyRoutes({ log, authenticate }: HistoryRoutesDeps): Router 
   router.get('/history', authenticate, async (req, res) => {
     const parsed = HistoryQuery.safeParse(req.query);
     if (!parsed.success) throw ValidationError.fromZod('invalid query parameters', parsed.error);
-    const { tenant, limit, cursor, ...identities } = parsed.data;
-    const history = await log.history(tenant, identities, { limit, cursor }).catch((err: unknown) => {
+    const { tenant, limit, cursor, about, ...identities } = parsed.data;
+    const history = await log.history(tenant, identities, { limit, cursor, about }).catch((err: unknown) => {
       throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
     });
-    res.json({ tenant, current: history.current, events: history.events, next_cursor: history.next_cursor });
+    res.json({ tenant, ...history });
   });
   return router;
 }

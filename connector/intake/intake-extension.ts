@@ -27,7 +27,7 @@ export interface IntakeSettings {
   defaultTenant: { subdomain?: string; webhookSecret?: string; apiEmail?: string; apiToken?: string };
   webhook: ZendeskWebhookOptions;
   /** Worker tuning (see IntakeWorkerOptions). */
-  worker: { concurrency: number; batchSize: number; lockDurationMs: number };
+  worker: { concurrency: number; batchSize: number; lockDurationMs: number; companionWaitMs: number };
   /** Days stored/ignored events' raw payloads stay in the inbox. @defaultValue 30 */
   inboxRetentionDays: number;
 }
@@ -45,7 +45,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   const closers: (() => Promise<void>)[] = [];
 
   if (settings.role !== 'api') {
-    const worker = startIntakeWorker({ log, inbox, tenants, directory: new ZendeskDirectory() }, logger, {
+    const worker = startIntakeWorker({ log, inbox, tenants, directory: new ZendeskDirectory(), companionWaitMs: settings.worker.companionWaitMs }, logger, {
       connection,
       prefix: settings.queuePrefix,
       concurrency: settings.worker.concurrency,

@@ -44,6 +44,10 @@ export type Settlement = InboxKey &
     | { state: 'quarantined'; outcome: { reason: string; problems: FieldProblem[] }; mapping_version: number | null }
   );
 
+export const INBOX_STATES = ['pending', 'stored', 'ignored', 'quarantined'] as const;
+export type InboxState = (typeof INBOX_STATES)[number];
+
+/** An inbox event as an admin inspects it: why it is quarantined or ignored, and its raw payload. */
 export interface QuarantinedEvent {
   source: IntakeSource;
   event_id: string;
@@ -85,7 +89,8 @@ export class IntakeInbox {
     if (settlements.length > 0) await this.db.query(SQL.settle, [JSON.stringify(settlements)]);
   }
 
-  async quarantined(tenant: string, options: { limit?: number; cursor?: string } = {}): Promise<{ events: QuarantinedEvent[]; next_cursor: string | null }> {
+  /** One page of the tenant's inbox events in `state` (quarantined by default), newest first, with why. */
+  async quarantined(tenant: string, options: { limit?: number; cursor?: string; state?: InboxState } = {}): Promise<{ events: QuarantinedEvent[]; next_cursor: string | null }> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
     const cursor = options.cursor ? decodeCursor(options.cursor) : null;
     const rows = await this.db.query<{
@@ -98,7 +103,7 @@ export class IntakeInbox {
       outcome: { reason?: string; problems?: FieldProblem[] } | null;
       body: unknown;
       cursor_at: string;
-    }>(SQL.quarantined, [tenant, cursor?.t ?? null, cursor?.e ?? '', limit + 1]);
+    }>(SQL.quarantined, [tenant, cursor?.t ?? null, cursor?.e ?? '', limit + 1, options.state ?? 'quarantined']);
     const events = rows.slice(0, limit).map((r) => ({
       source: r.source,
       event_id: r.event_id,
@@ -106,7 +111,7 @@ export class IntakeInbox {
       processed_at: r.processed_at ? iso(r.processed_at) : null,
       attempts: r.attempts,
       mapping_version: r.mapping_version,
-      reason: r.outcome?.reason ?? 'unknown',
+      reason: r.outcome?.reason ?? (options.state === 'pending' ? 'pending' : 'unknown'),
       problems: r.outcome?.problems ?? [],
       body: r.body,
     }));

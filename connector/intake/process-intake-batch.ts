@@ -11,14 +11,27 @@ import type { MappingVersion, TenantRegistry, Tenant } from '../tenants/tenant-r
 import type { ZendeskDirectory, Directory, LookupRequest } from '../zendesk/zendesk-directory.ts';
 import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from '../zendesk/mapping-document.ts';
 import { identityLookupsFor, mapZendeskWebhook } from '../zendesk/map-event.ts';
-import type { InboxKey, IntakeInbox, PendingInboxRow, Settlement } from './intake-inbox.ts';
+import { fieldChangeOf, fieldScopeOf } from '../zendesk/field-changes.ts';
+import type { FieldFact } from '../zendesk/map-common.ts';
+import { inboxKeyString, type InboxKey, type IntakeInbox, type PendingInboxRow, type Settlement } from './intake-inbox.ts';
 
 export interface IntakeDeps {
   log: StandingLog;
   inbox: IntakeInbox;
   tenants: TenantRegistry;
   directory: ZendeskDirectory;
+  /**
+   * How long after its arrival a status change that needs a companion of the same update (its
+   * reason or approval field, sent by Zendesk as a separate event with the same time, in either
+   * order) waits for it before it is mapped without it.
+   * @defaultValue DEFAULT_COMPANION_WAIT_MS (10 s)
+   */
+  companionWaitMs?: number;
+  /** The clock (tests). @defaultValue Date.now */
+  now?: () => number;
 }
+
+export const DEFAULT_COMPANION_WAIT_MS = 10_000;
 
 /** The provider asked us to slow down: nothing of the batch was written; retry after `waitMs`. */
 export class ProviderRateLimitedError extends Error {
@@ -41,8 +54,12 @@ export interface BatchSummary {
   duplicates: number;
   ignored: number;
   quarantined: number;
+  /** Rows left pending to wait for a companion event: key string -> when to try again (epoch ms). */
+  deferred: Map<string, number>;
   skippedLookups: string[];
 }
+
+export const emptySummary = (): BatchSummary => ({ stored: 0, duplicates: 0, ignored: 0, quarantined: 0, deferred: new Map(), skippedLookups: [] });
 
 interface TenantContext {
   tenant: Tenant | null;
@@ -51,8 +68,23 @@ interface TenantContext {
 
 export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxKey[]): Promise<BatchSummary> {
   const rows = await deps.inbox.load(keys);
-  const summary: BatchSummary = { stored: 0, duplicates: 0, ignored: 0, quarantined: 0, skippedLookups: [] };
+  const summary = emptySummary();
   if (rows.length === 0) return summary;
+  const now = (deps.now ?? Date.now)();
+  const waitMs = deps.companionWaitMs ?? DEFAULT_COMPANION_WAIT_MS;
+
+  // Every reported field value goes into the field-value history first, whatever its row becomes:
+  // a status change of this batch or a later one reads its reason or approval from there.
+  const fieldsByTenant = new Map<string, NonNullable<ReturnType<typeof fieldChangeOf>>[]>();
+  for (const row of rows) {
+    const change = row.source === 'zendesk' ? fieldChangeOf(row.body) : null;
+    if (change) fieldsByTenant.set(row.tenant, [...(fieldsByTenant.get(row.tenant) ?? []), change]);
+  }
+  for (const [tenant, changes] of fieldsByTenant) await deps.log.fieldValues.record(tenant, 'zendesk', changes);
+  const scopes = rows.map((row) => (row.source === 'zendesk' ? fieldScopeOf(row.body) : null));
+  const wanted = scopes.flatMap((s, i) => (s ? [{ i, scope: { tenant: rows[i]!.tenant, source: 'zendesk', ...s } }] : []));
+  const facts = await deps.log.fieldValues.asOf(wanted.map((w) => w.scope));
+  const factsOf = new Map<number, FieldFact[]>(wanted.map((w, j) => [w.i, facts[j]!]));
 
   const contexts = new Map<string, TenantContext>();
   for (const tenant of new Set(rows.map((r) => r.tenant))) contexts.set(tenant, await tenantContext(deps, tenant));
@@ -66,19 +98,19 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
 
   const settlements: Settlement[] = [];
   const events: NewStandingEvent[] = [];
-  const eventOwner: number[] = [];
   const storedRows: { row: PendingInboxRow; version: number; from: number; to: number }[] = [];
-  for (const row of rows) {
+  rows.forEach((row, index) => {
     const key = { tenant: row.tenant, source: row.source, event_id: row.event_id };
     const ctx = contexts.get(row.tenant)!;
     if (!ctx.tenant) {
       settlements.push({ ...key, state: 'quarantined', outcome: { reason: 'tenant_not_found', problems: [] }, mapping_version: null });
-      continue;
+      return;
     }
     if (!ctx.mapping.ok) {
       settlements.push({ ...key, state: 'quarantined', outcome: { reason: 'invalid_mapping', problems: [{ path: '(mapping)', message: ctx.mapping.message }] }, mapping_version: ctx.mapping.version });
-      continue;
+      return;
     }
+    const retryAt = Date.parse(row.received_at) + waitMs;
     const result = mapZendeskWebhook({
       tenant: row.tenant,
       body: row.body,
@@ -87,21 +119,23 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
       invocationId: row.meta.invocation_id,
       receivedAt: row.received_at,
       directory: directories.get(row.tenant),
+      fieldsAsOf: factsOf.get(index) ?? [],
+      // Measured from the delivery's arrival, so a replay (long after) never waits.
+      mayWait: now < retryAt,
     });
     const version = ctx.mapping.version;
-    if (result.outcome === 'events' && result.events.length > 0) {
+    if (result.outcome === 'wait') {
+      summary.deferred.set(inboxKeyString(key), retryAt);
+    } else if (result.outcome === 'events' && result.events.length > 0) {
       storedRows.push({ row, version, from: events.length, to: events.length + result.events.length });
-      for (const e of result.events) {
-        events.push(e);
-        eventOwner.push(storedRows.length - 1);
-      }
+      events.push(...result.events);
     } else if (result.outcome === 'events' || result.outcome === 'ignored') {
       settlements.push({ ...key, state: 'ignored', outcome: { reason: result.outcome === 'ignored' ? result.reason : 'no_events' }, mapping_version: version });
     } else {
       const reason = result.outcome === 'invalid' ? 'invalid_payload' : result.reason;
-      settlements.push({ ...key, state: 'quarantined', outcome: { reason, problems: result.problems ?? [] }, mapping_version: version });
+      settlements.push({ ...key, state: 'quarantined', outcome: { reason, problems: result.problems }, mapping_version: version });
     }
-  }
+  });
 
   const outcomes = await deps.log.append(events);
   for (const s of storedRows) {
@@ -130,13 +164,13 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
 const MAX_LOOKUP_ROUNDS = 3;
 
 async function lookUpIdentities(deps: IntakeDeps, tenant: Tenant, mapping: ZendeskMapping, rows: readonly PendingInboxRow[], summary: BatchSummary): Promise<Directory> {
-  const directory: Directory = { users: {}, organizations: {}, tickets: {} };
+  const directory: Directory = { users: {}, organizations: {} };
   const asked = new Set<string>();
   for (let round = 0; round < MAX_LOOKUP_ROUNDS; round++) {
-    const wanted: LookupRequest = { userIds: [], organizationIds: [], ticketIds: [] };
+    const wanted: LookupRequest = { userIds: [], organizationIds: [] };
     for (const r of rows) {
       const w = identityLookupsFor(tenant.id, r.body, mapping, directory);
-      for (const [list, kind, ids] of [[wanted.userIds, 'user', w.userIds], [wanted.organizationIds, 'organization', w.organizationIds], [wanted.ticketIds, 'ticket', w.ticketIds]] as const) {
+      for (const [list, kind, ids] of [[wanted.userIds, 'user', w.userIds], [wanted.organizationIds, 'organization', w.organizationIds]] as const) {
         for (const id of ids) {
           if (asked.has(`${kind}:${id}`)) continue;
           asked.add(`${kind}:${id}`);
@@ -144,7 +178,7 @@ async function lookUpIdentities(deps: IntakeDeps, tenant: Tenant, mapping: Zende
         }
       }
     }
-    if (wanted.userIds.length + wanted.organizationIds.length + wanted.ticketIds.length === 0) break;
+    if (wanted.userIds.length + wanted.organizationIds.length === 0) break;
     const looked = await deps.directory.lookup(tenant, wanted, directory);
     if (!looked.ok) {
       const d = looked.decision;
@@ -196,7 +230,7 @@ export async function processIntakeBatchIsolating(deps: IntakeDeps, keys: readon
   } catch (err) {
     if (!isRefusedData(err)) throw err;
   }
-  const summary: BatchSummary = { stored: 0, duplicates: 0, ignored: 0, quarantined: 0, skippedLookups: [] };
+  const summary = emptySummary();
   const errors: (Error | null)[] = [];
   for (const key of keys) {
     try {
@@ -205,6 +239,7 @@ export async function processIntakeBatchIsolating(deps: IntakeDeps, keys: readon
       summary.duplicates += one.duplicates;
       summary.ignored += one.ignored;
       summary.quarantined += one.quarantined;
+      for (const [k, at] of one.deferred) summary.deferred.set(k, at);
       summary.skippedLookups.push(...one.skippedLookups);
       errors.push(null);
     } catch (err) {

@@ -8,7 +8,7 @@
  * the database never holds an email or a provider id in clear outside the sealed parts.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import type { IdentityKind } from './standing-event.ts';
+import { foldEmail, type IdentityKind } from './standing-event.ts';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -25,6 +25,8 @@ export interface MasterKeys {
   lookup: Buffer;
   /** Seals tenants' provider credentials (webhook signing secrets, API tokens) at rest. */
   tenantSecrets: Buffer;
+  /** Seals the custom field values kept for point-in-time mapping (field history). */
+  fieldValues: Buffer;
 }
 
 /** Derives the purpose-specific keys from the 32-byte master key. */
@@ -35,6 +37,7 @@ export function deriveMasterKeys(master: Buffer): MasterKeys {
     wrapping: derive('standing/subject-key-wrapping/v1'),
     lookup: derive('standing/identity-lookup/v1'),
     tenantSecrets: derive('standing/tenant-secrets/v1'),
+    fieldValues: derive('standing/field-values/v1'),
   };
 }
 
@@ -86,10 +89,10 @@ export const wrapSubjectKey = (keys: MasterKeys, tenant: string, subjectId: stri
 export const unwrapSubjectKey = (keys: MasterKeys, tenant: string, subjectId: string, wrapped: Buffer) =>
   unseal(keys.wrapping, wrapped, `subject-key:${tenant}:${subjectId}`);
 
-/** Canonical text of an identity value: emails compare case-insensitively, ids as given. */
+/** Canonical text of an identity value: emails compare case-folded (Unicode rules), ids as given. */
 export function normalizeIdentity(kind: IdentityKind, value: string): string {
   const v = value.trim();
-  if (kind === 'email') return v.toLowerCase();
+  if (kind === 'email') return foldEmail(v);
   if (kind === 'salesforce_account_id' || kind === 'salesforce_contact_id') return salesforceId15(v);
   return v;
 }

@@ -23,10 +23,14 @@ export const EVENT_KINDS = [
 export const EventKind = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKind>;
 
-export const INITIATION_TYPES = ['manual', 'automatic', 'customer_initiated', 'system_error'] as const;
+/**
+ * `unknown`: the source did not say who or what caused the change (Zendesk user and organization
+ * events carry no actor). Recorded as such rather than guessed.
+ */
+export const INITIATION_TYPES = ['manual', 'automatic', 'customer_initiated', 'system_error', 'unknown'] as const;
 export const InitiationType = z.enum(INITIATION_TYPES);
 
-export const ACTOR_TYPES = ['agent', 'system', 'customer', 'integration'] as const;
+export const ACTOR_TYPES = ['agent', 'system', 'customer', 'integration', 'unknown'] as const;
 export const SOURCE_SYSTEMS = ['zendesk', 'salesforce'] as const;
 export const SourceSystem = z.enum(SOURCE_SYSTEMS);
 export type SourceSystem = z.infer<typeof SourceSystem>;
@@ -107,18 +111,72 @@ export const Source = z.strictObject({
   event_id: NonEmpty(255),
 });
 
+/**
+ * An email address as providers send it, international ones included (`Zoë.Ünal@Example.COM`,
+ * RFC 6531): some text, one `@`, a domain with a dot, no spaces or control characters. Stored
+ * NFC-normalized and lower-cased; looked up case-folded (see `foldEmail`).
+ */
+export const EmailAddress = z
+  .string({ error: 'must be an email address' })
+  .trim()
+  .max(320, 'must be at most 320 characters')
+  .refine((s) => /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u.test(s) && storableText(s), 'must be an email address')
+  .transform((s) => s.normalize('NFC').toLowerCase());
+
+/**
+ * Case folding for look-ups: Unicode full case mapping (upper then lower) of the NFC form, so
+ * `ZOË.ÜNAL@EXAMPLE.COM`, `zoë.ünal@example.com` and `Straße`/`STRASSE` compare equal.
+ */
+export function foldEmail(email: string): string {
+  return email.trim().normalize('NFC').toUpperCase().toLowerCase();
+}
+
+const SalesforceId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
+
+/** Identities of a person: a Zendesk user, an email, a Salesforce Contact. */
+export const PERSON_IDENTITY_KINDS = ['zendesk_user_id', 'email', 'salesforce_contact_id'] as const;
+/** Identities of an account: a Zendesk organization, a Salesforce Account. */
+export const ACCOUNT_IDENTITY_KINDS = ['zendesk_organization_id', 'salesforce_account_id'] as const;
+export const SUBJECT_KINDS = ['person', 'account'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+const identityShape = {
+  zendesk_user_id: ExternalId.optional(),
+  email: EmailAddress.optional(),
+  zendesk_organization_id: ExternalId.optional(),
+  salesforce_account_id: SalesforceId.optional(),
+  salesforce_contact_id: SalesforceId.optional(),
+};
+
+/**
+ * The identities of the one subject an event is about: a person's (user id, email, Contact id) or
+ * an account's (organization id, Account id), never both. A person's organization goes in the
+ * event's `account`: membership is a link, not a merge.
+ */
 export const CustomerIdentities = z
-  .strictObject({
-    zendesk_user_id: ExternalId.optional(),
-    email: z.email({ message: 'must be an email address' }).optional(),
-    zendesk_organization_id: ExternalId.optional(),
-    salesforce_account_id: z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id').optional(),
-    salesforce_contact_id: z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id').optional(),
-  })
-  .refine((c) => Object.values(c).some((v) => v !== undefined), {
-    message: 'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id or salesforce_contact_id',
+  .strictObject(identityShape)
+  .superRefine((c, ctx) => {
+    const person = PERSON_IDENTITY_KINDS.some((k) => c[k] !== undefined);
+    const account = ACCOUNT_IDENTITY_KINDS.some((k) => c[k] !== undefined);
+    if (!person && !account) {
+      ctx.addIssue({ code: 'custom', message: 'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id or salesforce_contact_id' });
+    } else if (person && account) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must name one subject: a person (${PERSON_IDENTITY_KINDS.join(', ')}) or an account (${ACCOUNT_IDENTITY_KINDS.join(', ')}), not both; put the person's organization in "account"`,
+      });
+    }
   });
 export type CustomerIdentities = z.infer<typeof CustomerIdentities>;
+
+/** The account a person belonged to when the event happened (context, never merged into the person). */
+export const AccountIdentities = z
+  .strictObject({ zendesk_organization_id: identityShape.zendesk_organization_id, salesforce_account_id: identityShape.salesforce_account_id })
+  .refine((a) => a.zendesk_organization_id !== undefined || a.salesforce_account_id !== undefined, {
+    message: 'needs zendesk_organization_id or salesforce_account_id',
+  });
+export type AccountIdentities = z.infer<typeof AccountIdentities>;
+
 export const IDENTITY_KINDS = [
   'zendesk_user_id',
   'email',
@@ -127,6 +185,14 @@ export const IDENTITY_KINDS = [
   'salesforce_contact_id',
 ] as const satisfies readonly (keyof CustomerIdentities)[];
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+/** Which kind of subject these identities name (person identities win when both are given). */
+export function subjectKindOf(identities: Partial<CustomerIdentities>): SubjectKind {
+  return PERSON_IDENTITY_KINDS.some((k) => identities[k] !== undefined) ? 'person' : 'account';
+}
+export function identityKindOf(kind: IdentityKind): SubjectKind {
+  return (PERSON_IDENTITY_KINDS as readonly string[]).includes(kind) ? 'person' : 'account';
+}
 
 export const TenantId = z
   .string()
@@ -159,7 +225,10 @@ export const NewStandingEvent = z
     source: Source,
     detected_via: z.enum(DETECTION_METHODS),
     related_ticket_ids: z.array(ExternalId).max(100).default([]),
+    /** The subject the event is about: a person or an account. */
     customer: CustomerIdentities,
+    /** For an event about a person: the account they belonged to at the time (a membership link). */
+    account: AccountIdentities.optional(),
     occurred_at: Instant,
   })
   .superRefine((e, ctx) => {
@@ -185,6 +254,9 @@ export const NewStandingEvent = z
         ctx.addIssue({ code: 'custom', path: ['approvals'], message: `${kind} needs at least one approval with decision "${decision}"` });
       }
     }
+    if (e.account && subjectKindOf(e.customer) === 'account') {
+      ctx.addIssue({ code: 'custom', path: ['account'], message: 'only an event about a person names an account as context' });
+    }
     if (e.status.after === 'suspended' && e.initiation && !e.initiation.temporary) {
       ctx.addIssue({ code: 'custom', path: ['initiation', 'temporary'], message: 'a suspension is temporary by definition' });
     }
@@ -194,6 +266,8 @@ export type NewStandingEventInput = z.input<typeof NewStandingEvent>;
 
 /** An event as stored and returned by the log. Sealed fields are `null` once the customer's data was erased. */
 export type StandingEvent = NewStandingEvent & {
+  /** Whether the event is about a person or an account (the kind of its subject). */
+  about: SubjectKind;
   id: string;
   seq: number;
   recorded_at: string;
@@ -219,13 +293,12 @@ export function parseStandingEvent(input: unknown): ParseResult<NewStandingEvent
   return r.success ? { ok: true, value: normalizeEvent(r.data) } : { ok: false, problems: describeIssues(r.error) };
 }
 
-/** Canonical forms: emails lower-cased, instants as UTC with milliseconds, so equal facts hash equally. */
+/** Canonical forms: instants as UTC with milliseconds (emails are normalized by their schema), so equal facts hash equally. */
 function normalizeEvent(e: NewStandingEvent): NewStandingEvent {
   const instant = (s: string) => new Date(s).toISOString();
   return {
     ...e,
     occurred_at: instant(e.occurred_at),
-    customer: e.customer.email ? { ...e.customer, email: e.customer.email.trim().toLowerCase() } : e.customer,
     verification: e.verification.map((v) => ({ ...v, at: instant(v.at) })),
     approvals: e.approvals.map((a) => ({ ...a, at: instant(a.at) })),
   };

@@ -4,11 +4,13 @@
  */
 import type { ChainRecord, PublicPart } from '../model/chain.ts';
 import { seal, unseal } from '../model/sealing.ts';
-import type { Actor, NewStandingEvent, StandingEvent } from '../model/standing-event.ts';
+import type { Actor, NewStandingEvent, StandingEvent, SubjectKind } from '../model/standing-event.ts';
 
 /** Personal and free-text parts, sealed under the customer's key. */
 interface SealedPart {
   customer: NewStandingEvent['customer'];
+  /** The person's account at the time; absent for events about an account or without one. */
+  account?: NewStandingEvent['account'];
   actor: Omit<Actor, 'type'>;
   reason_text: string | null;
   conditions: NewStandingEvent['conditions'];
@@ -34,6 +36,7 @@ export function sealEvent(key: Buffer, tenant: string, id: string, e: NewStandin
   const { type: _type, ...actor } = e.actor;
   const part: SealedPart = {
     customer: e.customer,
+    ...(e.account ? { account: e.account } : {}),
     actor,
     reason_text: e.reason?.text ?? null,
     conditions: e.conditions,
@@ -47,17 +50,18 @@ export function sealEvent(key: Buffer, tenant: string, id: string, e: NewStandin
 /** An event read back from the log; personal parts are absent once the customer was erased. */
 export type StoredStandingEvent =
   | (StandingEvent & { erased: false })
-  | (Omit<StandingEvent, 'customer' | 'conditions' | 'verification' | 'approvals' | 'evidence' | 'erased'> & { erased: true });
+  | (Omit<StandingEvent, 'customer' | 'account' | 'conditions' | 'verification' | 'approvals' | 'evidence' | 'erased'> & { erased: true });
 
 // Built by assignment in a fixed order rather than with object spreads: spreading optional parts
 // made each decoded event allocate ~7 KB (measured with V8's sampling heap profiler), and history
 // pages decode 50 at a time, so garbage collection dominated their tail latency.
-export function decodeEvent(record: Omit<ChainRecord, 'prev_hash'>, key: Buffer | null): StoredStandingEvent {
+export function decodeEvent(record: Omit<ChainRecord, 'prev_hash'>, key: Buffer | null, about: SubjectKind): StoredStandingEvent {
   const p = record.public;
   const out: Record<string, unknown> = {
     id: record.id,
     seq: record.seq,
     tenant: record.tenant,
+    about,
     kind: record.kind,
     status: { before: record.status_before, after: record.status_after },
   };
@@ -82,6 +86,7 @@ export function decodeEvent(record: Omit<ChainRecord, 'prev_hash'>, key: Buffer 
   out.actor = actor;
   if (p.reason_code) out.reason = s.reason_text ? { code: p.reason_code, text: s.reason_text } : { code: p.reason_code };
   out.customer = s.customer;
+  if (s.account) out.account = s.account;
   out.conditions = s.conditions;
   out.verification = s.verification;
   out.approvals = s.approvals;

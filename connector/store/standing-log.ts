@@ -5,11 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH, canonicalChainText, checkLinks, hashChainText, type ChainBreak, type ChainRecord, type PublicPart, type StoredChainRow } from '../model/chain.ts';
 import type { MasterKeys } from '../model/sealing.ts';
-import type { AccountStatus, CustomerIdentities, NewStandingEvent } from '../model/standing-event.ts';
+import { subjectKindOf, type AccountIdentities, type AccountStatus, type CustomerIdentities, type NewStandingEvent, type SubjectKind } from '../model/standing-event.ts';
 import type { Database } from './database.ts';
-import { decodeEvent, publicPart, sealEvent, type StoredStandingEvent } from './event-codec.ts';
+import { decodeEvent, publicPart, sealAad, sealEvent, type StoredStandingEvent } from './event-codec.ts';
+import { unseal } from '../model/sealing.ts';
 import { loadSql } from './sql.ts';
 import { SubjectDirectory, type SubjectDirectoryOptions } from './subject-directory.ts';
+import { FieldValueHistory } from './field-value-history.ts';
 
 const SQL = {
   lockHeads: loadSql('lock-chain-heads'),
@@ -18,6 +20,7 @@ const SQL = {
   historyPage: loadSql('history-page'),
   currentStanding: loadSql('current-standing'),
   chainPage: loadSql('chain-page'),
+  upsertLinks: loadSql('upsert-subject-links'),
 };
 
 export type AppendOutcome =
@@ -29,13 +32,40 @@ export interface HistoryOptions {
   limit?: number;
   /** `next_cursor` of the previous page. */
   cursor?: string;
+  /**
+   * Whose events: the person's own, their accounts', or both (for an account asked directly,
+   * `person` gives none).
+   * @defaultValue 'all'
+   */
+  about?: 'all' | SubjectKind;
+}
+
+/** A subject's status in force and since when; `null` when no event of it carries a status. */
+export type CurrentStanding = { status: AccountStatus; since: string; seconds_since_change: number } | null;
+
+/** An account a history covers: the one asked for, or an account the person asked for belongs to. */
+export interface HistoryAccount {
+  subject_id: string;
+  /** How the account came into this history: asked for, or linked to the person (membership). */
+  relation: 'asked' | 'member';
+  /** The account's identities as its latest readable event names them (empty once erased). */
+  identities: AccountIdentities | Record<string, never>;
+  current: CurrentStanding;
+  /** For a member account: when the membership was first seen. */
+  linked_since: string | null;
 }
 
 export interface History {
+  /** What was asked about: person identities make it a person's history, account identities an account's. */
+  subject: { kind: SubjectKind };
+  /** The current standing of what was asked about (the person's, or the account's). */
+  current: CurrentStanding;
+  /** The person asked for (`null` when an account was asked for). */
+  person: { current: CurrentStanding } | null;
+  accounts: HistoryAccount[];
+  /** Newest first; each says whether it is `about` the person or an account. */
   events: StoredStandingEvent[];
   next_cursor: string | null;
-  /** `null` when no event for this customer carries a status. */
-  current: { status: AccountStatus; since: string; seconds_since_change: number } | null;
 }
 
 export type VerifyReport =
@@ -64,6 +94,8 @@ const sourceKey = (tenant: string, system: string, eventId: string) => `${tenant
 
 export class StandingLog {
   readonly subjects: SubjectDirectory;
+  /** The custom field values sources reported, read "as of" an event by the mappers. */
+  readonly fieldValues: FieldValueHistory;
   private readonly verifyPageSize: number;
 
   constructor(
@@ -72,6 +104,7 @@ export class StandingLog {
     options: StandingLogOptions = {},
   ) {
     this.subjects = new SubjectDirectory(db, master, options);
+    this.fieldValues = new FieldValueHistory(db, master);
     this.verifyPageSize = options.verifyPageSize ?? 5000;
   }
 
@@ -82,7 +115,19 @@ export class StandingLog {
    */
   async append(events: readonly NewStandingEvent[]): Promise<AppendOutcome[]> {
     if (events.length === 0) return [];
-    const subjectIds = await this.subjects.resolve(events);
+    // One claim per event for the subject it is about, then one per event naming an account as context.
+    const withAccount = events.flatMap((e, i) => (e.account ? [i] : []));
+    const resolved = await this.subjects.resolve([
+      ...events.map((e) => ({ tenant: e.tenant, kind: subjectKindOf(e.customer), identities: e.customer })),
+      ...withAccount.map((i) => ({ tenant: events[i]!.tenant, kind: 'account' as const, identities: events[i]!.account! })),
+    ]);
+    const subjectIds = resolved.slice(0, events.length);
+    const links = withAccount.map((i, j) => ({
+      tenant: events[i]!.tenant,
+      person_subject_id: subjectIds[i]!,
+      account_subject_id: resolved[events.length + j]!,
+      seen_at: iso(events[i]!.occurred_at),
+    }));
     const prepared = await Promise.all(
       groupIndexes(events, (e) => e.tenant).map(async ([tenant, idx]) => {
         const keys = await this.subjects.keysFor(tenant, idx.map((i) => subjectIds[i]!));
@@ -151,33 +196,82 @@ export class StandingLog {
         const moved = [...heads].map(([tenant, h]) => ({ tenant, ...h }));
         await tx.query(SQL.insertEvents, [`[${inserts.join(',')}]`, JSON.stringify(moved)]);
       }
+      if (links.length > 0) await tx.query(SQL.upsertLinks, [JSON.stringify(links)]);
       return outcomes;
     });
   }
 
   /**
-   * A customer's events, found by any of its identities, newest first, with the derived current
-   * status. One round trip (two queries side by side): the identities are resolved in SQL, so a
-   * customer not seen lately costs no more than one seen a moment ago, and an erasure shows at once.
+   * A history, found by any identity of a person or an account: its events newest first, and for a
+   * person also the events of the accounts they belong to (labelled `about: 'account'`), with each
+   * subject's current status. One round trip (two queries side by side): the identities are resolved
+   * in SQL, so a subject not seen lately costs no more than one seen a moment ago, and an erasure
+   * shows at once.
    */
   async history(tenant: string, identities: Partial<CustomerIdentities>, options: HistoryOptions = {}): Promise<History> {
     const limit = Math.min(Math.max(options.limit ?? DEFAULT_HISTORY_LIMIT, 1), MAX_HISTORY_LIMIT);
     const cursor = options.cursor ? decodeCursor(options.cursor) : null;
+    const kind = subjectKindOf(identities);
     const digests = this.subjects.digests(tenant, identities);
-    if (digests.length === 0) return { events: [], next_cursor: null, current: null };
+    const empty: History = { subject: { kind }, current: null, person: kind === 'person' ? { current: null } : null, accounts: [], events: [], next_cursor: null };
+    if (digests.length === 0) return empty;
     const digestsJson = JSON.stringify(digests);
-    const [page, standing] = await Promise.all([
-      this.db.query<ChainRow & { wrapped_key: Buffer | null }>(SQL.historyPage, [tenant, digestsJson, cursor?.t ?? null, cursor?.s ?? 0, limit + 1], { prepare: true }),
-      this.db.query<{ status: AccountStatus; since: Date | string }>(SQL.currentStanding, [tenant, digestsJson], { prepare: true }),
+    const [page, subjects] = await Promise.all([
+      this.db.query<ChainRow & { about: SubjectKind; wrapped_key: Buffer | null }>(
+        SQL.historyPage,
+        [tenant, digestsJson, cursor?.t ?? null, cursor?.s ?? 0, limit + 1, options.about ?? 'all'],
+        { prepare: true },
+      ),
+      this.db.query<CoveredSubjectRow>(SQL.currentStanding, [tenant, digestsJson], { prepare: true }),
     ]);
-    const events = page.slice(0, limit).map((row) => decodeEvent(toRecord(tenant, row), this.subjects.keyOf(tenant, row.subject_id, row.wrapped_key)));
+    const events = page.slice(0, limit).map((row) => decodeEvent(toRecord(tenant, row), this.subjects.keyOf(tenant, row.subject_id, row.wrapped_key), row.about));
     const last = events.at(-1);
-    const s = standing[0];
+    const now = Date.now();
+    const standing = (r: CoveredSubjectRow): CurrentStanding =>
+      r.status && r.since ? { status: r.status, since: r.since, seconds_since_change: Math.max(0, Math.floor((now - Date.parse(r.since)) / 1000)) } : null;
+    const latest = (rows: CoveredSubjectRow[]) => rows.map(standing).filter((c) => c !== null).sort((a, b) => b.since.localeCompare(a.since))[0] ?? null;
+    const askedPeople = subjects.filter((r) => r.asked && r.kind === 'person');
+    const accountRows = subjects.filter((r) => r.kind === 'account' && (r.asked || kind === 'person'));
+    const accounts = accountRows.map((r): HistoryAccount => ({
+      subject_id: r.subject_id,
+      relation: r.asked ? 'asked' : 'member',
+      identities: this.accountLabel(tenant, r, events),
+      current: standing(r),
+      linked_since: r.linked_since,
+    }));
+    const person = kind === 'person' ? { current: latest(askedPeople) } : null;
     return {
+      subject: { kind },
+      current: kind === 'person' ? person!.current : latest(accountRows.filter((r) => r.asked)),
+      person,
+      accounts,
       events,
       next_cursor: page.length > limit && last ? encodeCursor(last.occurred_at, last.seq) : null,
-      current: s ? { status: s.status, since: iso(s.since), seconds_since_change: Math.max(0, Math.floor((Date.now() - new Date(iso(s.since)).getTime()) / 1000)) } : null,
     };
+  }
+
+  /**
+   * The identities that name an account: from its latest event, or, for an account known only as a
+   * person's context, from the page's events that name it (matched by blind index). None once erased.
+   */
+  private accountLabel(tenant: string, r: CoveredSubjectRow, page: readonly StoredStandingEvent[]): HistoryAccount['identities'] {
+    const pick = (c: Partial<Record<string, unknown>> | undefined) => {
+      const out: Record<string, string> = {};
+      for (const k of ['zendesk_organization_id', 'salesforce_account_id'] as const) if (typeof c?.[k] === 'string') out[k] = c[k];
+      return out as HistoryAccount['identities'];
+    };
+    const key = this.subjects.keyOf(tenant, r.subject_id, r.wrapped_key);
+    if (!key) return {};
+    if (r.label_id && r.label_sealed) {
+      const part = JSON.parse(unseal(key, Buffer.from(r.label_sealed, 'base64'), sealAad(tenant, r.label_id)).toString('utf8')) as { customer?: Record<string, unknown> };
+      return pick(part.customer);
+    }
+    const own = new Set(r.digests);
+    for (const e of page) {
+      if (e.erased || !e.account) continue;
+      if (this.subjects.digests(tenant, e.account).some((d) => own.has(d))) return pick(e.account);
+    }
+    return {};
   }
 
   /** Walks a tenant's chain from its first retained row (or recorded boundary) to its head. */
@@ -233,6 +327,19 @@ export class StandingLog {
     this.subjects.forget(tenant, subjectIds);
     return { subjects: subjectIds.length };
   }
+}
+
+interface CoveredSubjectRow {
+  subject_id: string;
+  kind: SubjectKind;
+  asked: boolean;
+  wrapped_key: Buffer | null;
+  status: AccountStatus | null;
+  since: string | null;
+  label_id: string | null;
+  label_sealed: string | null;
+  linked_since: string | null;
+  digests: string[];
 }
 
 interface ChainRow {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { IDENTITY_KINDS, type CustomerIdentities } from '../model/standing-event.ts';
+import { IDENTITY_KINDS, type CustomerIdentities, type SubjectKind } from '../model/standing-event.ts';
 import { identityDigest, newSubjectKey, unwrapSubjectKey, wrapSubjectKey, type MasterKeys } from '../model/sealing.ts';
 import type { SqlClient } from './database.ts';
 import { loadSql } from './sql.ts';
@@ -41,6 +41,13 @@ const DEFAULTS: Required<SubjectDirectoryOptions> = { identityCacheSize: 200_000
 /** A subject's key, or `null` if the subject was erased. */
 export type SubjectKey = Buffer | null;
 
+/** Identities to resolve to one subject of a kind (a person's or an account's). */
+export interface SubjectClaim {
+  tenant: string;
+  kind: SubjectKind;
+  identities: Partial<CustomerIdentities>;
+}
+
 const cacheKey = (tenant: string, id: string) => `${tenant}\u0000${id}`;
 
 export class SubjectDirectory {
@@ -75,26 +82,28 @@ export class SubjectDirectory {
   }
 
   /**
-   * The subject of each item, creating subjects for customers never seen and attaching identities
-   * newly seen with a known one. The first identity (in IDENTITY_KINDS order) that is already known
-   * decides; items of one batch that share an identity share a subject.
+   * The subject of each claim, creating subjects (of the claim's kind) for customers never seen and
+   * attaching identities newly seen with a known one. The first identity (in IDENTITY_KINDS order)
+   * that is already known decides; claims of one batch that share an identity share a subject.
+   * Identity digests include the identity's kind, and each identity kind belongs to one subject
+   * kind, so a person's identity can never attach to an account or the other way round.
    */
-  async resolve(items: readonly { tenant: string; customer: CustomerIdentities }[]): Promise<string[]> {
-    const itemDigests = items.map((it) => this.digests(it.tenant, it.customer).map((d) => cacheKey(it.tenant, d)));
+  async resolve(claims: readonly SubjectClaim[]): Promise<string[]> {
+    const itemDigests = claims.map((c) => this.digests(c.tenant, c.identities).map((d) => cacheKey(c.tenant, d)));
     const all = [...new Set(itemDigests.flat())];
     const known = await this.lookup(all.map(splitKey));
 
     const assigned = new Map(known);
-    const newSubjects: { tenant: string; subject_id: string; wrapped_key: string }[] = [];
+    const newSubjects: { tenant: string; subject_id: string; kind: SubjectKind; wrapped_key: string }[] = [];
     const newIdentities: { tenant: string; digest: string; subject_id: string }[] = [];
-    items.forEach((it, i) => {
+    claims.forEach((c, i) => {
       const ds = itemDigests[i]!;
       let subject = ds.map((d) => assigned.get(d)).find((s) => s !== undefined);
       if (!subject) {
         subject = randomUUID();
         const key = newSubjectKey();
-        this.keys.set(cacheKey(it.tenant, subject), { key });
-        newSubjects.push({ tenant: it.tenant, subject_id: subject, wrapped_key: wrapSubjectKey(this.master, it.tenant, subject, key).toString('base64') });
+        this.keys.set(cacheKey(c.tenant, subject), { key });
+        newSubjects.push({ tenant: c.tenant, subject_id: subject, kind: c.kind, wrapped_key: wrapSubjectKey(this.master, c.tenant, subject, key).toString('base64') });
       }
       for (const d of ds) {
         if (!assigned.has(d)) {

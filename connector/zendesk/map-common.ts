@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import {
   describeIssues,
+  EmailAddress,
   parseStandingEvent,
   type Actor,
   type FieldProblem,
@@ -14,29 +15,39 @@ import {
 } from '../model/standing-event.ts';
 import type { ZendeskMapping } from './mapping-document.ts';
 
-/** What the caller learnt about a Zendesk user from the API (GET /api/v2/users/{id}). */
+/**
+ * What the caller learnt about a Zendesk user from the API (GET /api/v2/users/{id}). Look-ups only
+ * complete identities; they never decide what an event means (a replay must give the same answer).
+ */
 export interface ZendeskDirectoryUser {
   email?: string | null;
   external_id?: string | null;
   organization_id?: string | number | null;
-  /** REST `user_fields`, keyed by field key: read for `reason_field`. */
-  user_fields?: Record<string, unknown>;
 }
 /** What the caller learnt about a Zendesk organization (GET /api/v2/organizations/{id}). */
 export interface ZendeskDirectoryOrganization {
   external_id?: string | null;
-  /** REST `organization_fields`, keyed by field key. */
-  organization_fields?: Record<string, unknown>;
-}
-/** What the caller learnt about a ticket (GET /api/v2/tickets/{id}). */
-export interface ZendeskDirectoryTicket {
-  /** Custom field values keyed by field id (REST `custom_fields: [{id, value}]` turned into a record). */
-  custom_fields?: Record<string, unknown>;
 }
 export interface MapperDirectory {
   users?: Record<string, ZendeskDirectoryUser>;
   organizations?: Record<string, ZendeskDirectoryOrganization>;
-  tickets?: Record<string, ZendeskDirectoryTicket>;
+}
+
+/**
+ * A custom field value as a source reported it before (or with) the event being mapped: the
+ * field-value history is what a status change reads its reason or approval from.
+ */
+export interface FieldFact {
+  /** The field as the reporting event named it, lower-cased ('' when not named that way). */
+  field_id: string;
+  field_key: string;
+  field_title: string;
+  value: unknown;
+  /** Who set it (ticket events name an actor; user and organization events do not). */
+  actor_id: string | null;
+  /** When it was set at the source (ISO-8601, UTC, ms). */
+  changed_at: string;
+  event_id: string;
 }
 
 export interface MapZendeskWebhookInput {
@@ -51,10 +62,25 @@ export interface MapZendeskWebhookInput {
   /** When the delivery arrived (ISO-8601): the fallback time of trigger bodies. */
   receivedAt: string;
   directory?: MapperDirectory;
+  /**
+   * Field values of the event's own object (user, organization or ticket) reported at or before the
+   * event's time, newest per field: see FieldFact.
+   * @defaultValue none known
+   */
+  fieldsAsOf?: readonly FieldFact[];
+  /**
+   * Whether a companion event of the same update (a reason or approval field changed at the same
+   * time) may still arrive: then a status change that needs one waits for it instead of being
+   * mapped without it.
+   * @defaultValue false
+   */
+  mayWait?: boolean;
 }
 
 export type ZendeskMapResult =
   | { outcome: 'events'; events: NewStandingEvent[] }
+  /** A companion of the same update (e.g. the reason field) has not arrived yet: map again later. */
+  | { outcome: 'wait'; reason: string }
   | { outcome: 'ignored'; reason: string }
   | { outcome: 'unmappable'; reason: string; problems: FieldProblem[] }
   | { outcome: 'invalid'; problems: FieldProblem[] };
@@ -62,11 +88,10 @@ export type ZendeskMapResult =
 /** Mapper output before final validation: events as model input, or a final outcome. */
 export type MapStep = { outcome: 'drafts'; drafts: NewStandingEventInput[] } | Exclude<ZendeskMapResult, { outcome: 'events' }>;
 
-/** Ids the caller should look up so the next mapping attempt has what the payload lacks. */
+/** Ids the caller should look up so the next mapping attempt has the identities the payload lacks. */
 export class LookupCollector {
   readonly userIds = new Set<string>();
   readonly organizationIds = new Set<string>();
-  readonly ticketIds = new Set<string>();
 }
 
 export interface MapContext {
@@ -77,10 +102,13 @@ export interface MapContext {
   receivedAt: string;
   directory: MapperDirectory;
   lookups: LookupCollector;
+  fieldsAsOf: readonly FieldFact[];
+  mayWait: boolean;
 }
 
 export const drafts = (...list: NewStandingEventInput[]): MapStep => ({ outcome: 'drafts', drafts: list });
 export const ignored = (reason: string): MapStep => ({ outcome: 'ignored', reason });
+export const wait = (reason: string): MapStep => ({ outcome: 'wait', reason });
 export const unmappable = (reason: string, problems: FieldProblem[] = []): MapStep => ({ outcome: 'unmappable', reason, problems });
 export const invalid = (error: z.ZodError, prefix: string): MapStep => ({
   outcome: 'invalid',
@@ -105,20 +133,27 @@ export function isSystemActorId(id: string): boolean {
 }
 
 export interface Initiator {
-  type: 'manual' | 'automatic' | 'customer_initiated';
+  type: 'manual' | 'automatic' | 'customer_initiated' | 'unknown';
   actor: Actor;
 }
 
 /**
  * Who made a change: the customer themself (actor = the user concerned or the ticket requester),
- * an automation (system ids, configured automation ids, or no actor at all by default), else an agent.
+ * an automation (system ids, configured automation ids), else an agent. A change whose payload names
+ * no actor (Zendesk user and organization events never do) is `unknown` unless the tenant's mapping
+ * says otherwise (`initiator.missing_actor`).
  */
 export function inferInitiator(ctx: MapContext, actorId: string | null | undefined, customerUserId?: string | null): Initiator {
   const id = actorId?.trim() ?? '';
   if (id === '') {
-    return ctx.mapping.initiator.missing_actor === 'manual'
-      ? { type: 'manual', actor: { type: 'agent' } }
-      : { type: 'automatic', actor: { type: 'system' } };
+    switch (ctx.mapping.initiator.missing_actor) {
+      case 'manual':
+        return { type: 'manual', actor: { type: 'agent' } };
+      case 'automatic':
+        return { type: 'automatic', actor: { type: 'system' } };
+      default:
+        return { type: 'unknown', actor: { type: 'unknown' } };
+    }
   }
   if (customerUserId && id === customerUserId) return { type: 'customer_initiated', actor: { type: 'customer', id } };
   if (isSystemActorId(id)) return { type: 'automatic', actor: { type: 'system', id } };
@@ -138,6 +173,13 @@ const SALESFORCE_ACCOUNT_ID = /^001[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/;
 const SALESFORCE_CONTACT_ID = /^003[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/;
 
 export type CustomerInput = NewStandingEventInput['customer'];
+export type AccountInput = NonNullable<NewStandingEventInput['account']>;
+
+/** Who an event is about (`customer`) and, for a person, the account they belonged to (`account`). */
+export interface SubjectInput {
+  customer: CustomerInput;
+  account?: AccountInput;
+}
 
 const present = (v: unknown): string | undefined => {
   if (v === null || v === undefined) return undefined;
@@ -152,32 +194,44 @@ export interface UserFacts {
   organization_id?: string | null;
 }
 
-/** Identities of a Zendesk user, filled from the payload first, then from the directory; notes what is missing. */
-export function userCustomer(ctx: MapContext, userId: string, facts: UserFacts = {}): CustomerInput {
+/**
+ * A Zendesk user as a person (user id, email, Salesforce Contact id from `external_id`), with their
+ * organization as the account context. Filled from the payload first, then from the directory;
+ * notes what is missing for a look-up.
+ */
+export function personSubject(ctx: MapContext, userId: string, facts: UserFacts = {}): SubjectInput {
   const entry = ctx.directory.users?.[userId];
   const email = present(facts.email) ?? present(entry?.email);
   const externalId = present(facts.external_id) ?? present(entry?.external_id);
   const orgKnown = facts.organization_id !== undefined || (entry !== undefined && entry.organization_id !== undefined);
-  const organizationId = present(facts.organization_id) ?? present(entry?.organization_id);
+  const organizationId = facts.organization_id !== undefined ? present(facts.organization_id) : present(entry?.organization_id);
   if (!entry && (email === undefined || !orgKnown)) ctx.lookups.userIds.add(userId);
   const customer: CustomerInput = { zendesk_user_id: userId };
   if (email !== undefined && looksLikeEmail(email)) customer.email = email;
   if (externalId !== undefined && SALESFORCE_CONTACT_ID.test(externalId)) customer.salesforce_contact_id = externalId;
-  return organizationId ? { ...customer, ...organizationCustomer(ctx, organizationId) } : customer;
+  return organizationId ? { customer, account: accountIdentities(ctx, organizationId) } : { customer };
 }
 
-/** Identities of a Zendesk organization; `externalId` from the payload when it carries one. */
-export function organizationCustomer(ctx: MapContext, organizationId: string, externalId?: string | null): CustomerInput {
+/** A Zendesk organization as an account; `externalId` from the payload when it carries one. */
+export function accountSubject(ctx: MapContext, organizationId: string, externalId?: string | null): SubjectInput {
+  return { customer: accountIdentities(ctx, organizationId, externalId) };
+}
+
+/**
+ * An organization's identities: its id and, when its `external_id` is a Salesforce Account id (the
+ * convention of Zendesk's own Salesforce integration), that Account: one account across both systems.
+ */
+function accountIdentities(ctx: MapContext, organizationId: string, externalId?: string | null): AccountInput {
   const entry = ctx.directory.organizations?.[organizationId];
   if (externalId === undefined && !entry) ctx.lookups.organizationIds.add(organizationId);
   const sfId = present(externalId) ?? present(entry?.external_id);
-  const customer: CustomerInput = { zendesk_organization_id: organizationId };
-  if (sfId !== undefined && SALESFORCE_ACCOUNT_ID.test(sfId)) customer.salesforce_account_id = sfId;
-  return customer;
+  const account: AccountInput = { zendesk_organization_id: organizationId };
+  if (sfId !== undefined && SALESFORCE_ACCOUNT_ID.test(sfId)) account.salesforce_account_id = sfId;
+  return account;
 }
 
 function looksLikeEmail(s: string): boolean {
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s);
+  return EmailAddress.safeParse(s).success;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,7 +274,7 @@ interface DraftCommonArgs {
   tenant: string;
   initiator: Initiator;
   source: NewStandingEventInput['source'];
-  customer: CustomerInput;
+  subject: SubjectInput;
   occurredAt: string;
   relatedTicketIds?: string[];
   evidence?: Record<string, unknown>;
@@ -233,7 +287,8 @@ function commonParts(a: DraftCommonArgs) {
     source: a.source,
     detected_via: 'webhook' as const,
     related_ticket_ids: a.relatedTicketIds ?? [],
-    customer: a.customer,
+    customer: a.subject.customer,
+    ...(a.subject.account ? { account: a.subject.account } : {}),
     occurred_at: a.occurredAt,
     evidence: a.evidence ?? {},
   };

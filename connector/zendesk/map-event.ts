@@ -46,23 +46,19 @@ export function mapZendeskWebhook(input: MapZendeskWebhookInput): ZendeskMapResu
 export interface IdentityLookups {
   userIds: string[];
   organizationIds: string[];
-  /** Tickets whose custom field values an approval rule needs (status webhooks do not carry them). */
-  ticketIds: string[];
 }
 
 /**
- * Which Zendesk users, organizations and tickets to fetch before mapping, because the payload lacks
- * an email, an organization's external id, a reason field or an approval field value. Only asked
- * for bodies the mapping would turn into events. Pass what was already fetched as `directory` to
- * get the next round (a user's organization is known only once the user is).
+ * Which Zendesk users and organizations to fetch before mapping, because the payload lacks an email
+ * or an organization's external id. Look-ups only complete identities: what an event means never
+ * depends on them. Only asked for bodies the mapping would turn into events. Pass what was already
+ * fetched as `directory` to get the next round (a user's organization is known only once the user is).
  */
 export function identityLookupsFor(tenant: string, body: unknown, mapping: ZendeskMapping, directory?: MapperDirectory): IdentityLookups {
   const lookups = new LookupCollector();
   const step = route(contextOf({ tenant, body, mapping, directory, receivedAt: new Date().toISOString() }, lookups), body);
-  // An unmappable body is worth looking up only when a look-up is what it lacks (an approval field value).
-  const useful = step.outcome === 'drafts' || (step.outcome === 'unmappable' && lookups.ticketIds.size > 0);
-  if (!useful) return { userIds: [], organizationIds: [], ticketIds: [] };
-  return { userIds: [...lookups.userIds], organizationIds: [...lookups.organizationIds], ticketIds: [...lookups.ticketIds] };
+  if (step.outcome !== 'drafts') return { userIds: [], organizationIds: [] };
+  return { userIds: [...lookups.userIds], organizationIds: [...lookups.organizationIds] };
 }
 
 function contextOf(input: MapZendeskWebhookInput, lookups: LookupCollector): MapContext {
@@ -74,6 +70,8 @@ function contextOf(input: MapZendeskWebhookInput, lookups: LookupCollector): Map
     receivedAt: input.receivedAt,
     directory: input.directory ?? {},
     lookups,
+    fieldsAsOf: input.fieldsAsOf ?? [],
+    mayWait: input.mayWait ?? false,
   };
 }
 

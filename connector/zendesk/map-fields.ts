@@ -5,7 +5,7 @@
 import type { AccountStatus, FieldProblem } from '../model/standing-event.ts';
 import { resolveOutcome, type FieldRule } from './mapping-document.ts';
 import { CustomFieldChange, type FieldValue, type ZendeskFieldRef } from './payloads.ts';
-import { drafts, ignored, invalid, reasonFrom, statusDraft, unmappable, type MapStep, type StatusDraftArgs } from './map-common.ts';
+import { drafts, ignored, invalid, reasonFrom, statusDraft, unmappable, wait, type FieldFact, type MapContext, type MapStep, type StatusDraftArgs } from './map-common.ts';
 
 const norm = (s: string | number) => String(s).trim().toLowerCase();
 
@@ -23,9 +23,12 @@ export type FieldValueText = { kind: 'empty' } | { kind: 'text'; text: string } 
 
 /**
  * A field value as text to compare with the mapping: dropdowns send the option's tag value,
- * checkboxes booleans, lookups an object with the related record's `id`.
+ * checkboxes booleans, lookups an object with the related record's `id`. Values also circulate
+ * wrapped as `{"value": ...}` (Zendesk's event-connector schemas for custom field changes:
+ * https://developer.zendesk.com/api-reference/integration-services/trigger-events/user-events/),
+ * so a `value` member is unwrapped first.
  */
-export function fieldValueText(value: FieldValue): FieldValueText {
+export function fieldValueText(value: FieldValue | unknown): FieldValueText {
   if (value === null || value === undefined) return { kind: 'empty' };
   if (typeof value === 'string') return value.trim() === '' ? { kind: 'empty' } : { kind: 'text', text: value.trim() };
   if (typeof value === 'number' || typeof value === 'boolean') return { kind: 'text', text: String(value) };
@@ -34,9 +37,11 @@ export function fieldValueText(value: FieldValue): FieldValueText {
     if (value.length === 1 && value[0] !== undefined) return fieldValueText(value[0]);
     return { kind: 'unsupported', description: `a multi-select value with ${value.length} options` };
   }
+  if (typeof value !== 'object') return { kind: 'unsupported', description: `a ${typeof value} value` };
+  if (Object.hasOwn(value, 'value')) return fieldValueText((value as { value: unknown }).value);
   const id = (value as { id?: unknown }).id;
   if (typeof id === 'string' || typeof id === 'number') return { kind: 'text', text: String(id) };
-  return { kind: 'unsupported', description: 'an object value without an id' };
+  return { kind: 'unsupported', description: 'an object value without a value or an id' };
 }
 
 export type FieldChangeMeaning =
@@ -79,17 +84,39 @@ function lookupValue(rule: FieldRule, text: string) {
   return key === undefined ? undefined : rule.values[key];
 }
 
+/** A field named by any of key, id or title (what a mapping rule gives). */
+export interface FieldName {
+  key?: string;
+  id?: string | number;
+  title?: string;
+}
+
+/** The newest fact about a field: a fact matches when any name the rule gives agrees (case-insensitively). */
+export function findFieldFact(facts: readonly FieldFact[], name: FieldName): FieldFact | undefined {
+  const matches = (f: FieldFact) =>
+    (name.key !== undefined && f.field_key !== '' && f.field_key === norm(name.key))
+    || (name.id !== undefined && f.field_id !== '' && f.field_id === norm(name.id))
+    || (name.title !== undefined && f.field_title !== '' && f.field_title === norm(name.title));
+  let best: FieldFact | undefined;
+  for (const f of facts) if (matches(f) && (!best || f.changed_at > best.changed_at || (f.changed_at === best.changed_at && f.event_id > best.event_id))) best = f;
+  return best;
+}
+
+/** Whether a fact was set in the same update as an event at `time` (Zendesk gives both the same `time`). */
+export const sameUpdate = (fact: FieldFact | undefined, time: string): boolean => fact !== undefined && Date.parse(fact.changed_at) === Date.parse(time);
+
 /**
  * A user's or organization's custom field changed: the standing event its new value means, with the
- * reason read from the rule's reason field once the caller has looked the record up.
+ * reason read from the rule's reason field as the field-value history knew it at the event's time.
+ * Fields changed in one update arrive as separate events with the same time, in either order: while
+ * the reason field's companion may still arrive (`ctx.mayWait`) and has not, the change waits for it.
  */
 export function customFieldStep(a: {
+  ctx: MapContext;
   rules: readonly FieldRule[];
   rulesPath: string;
   rawEvent: unknown;
-  /** The record's custom field values if looked up; `undefined` asks for a look-up. */
-  lookedUpFields: Record<string, unknown> | undefined;
-  requestLookup: () => void;
+  time: string;
   common: Omit<StatusDraftArgs, 'after' | 'before' | 'temporary' | 'reason' | 'evidence'>;
   evidence: Record<string, unknown>;
 }): MapStep {
@@ -99,19 +126,27 @@ export function customFieldStep(a: {
   if (meaning.result === 'ignored') return ignored(meaning.reason);
   if (meaning.result === 'unmappable') return unmappable(meaning.reason, meaning.problems);
   const reasonField = meaning.rule.reason_field;
-  let reasonValue: unknown;
+  let reasonFact: FieldFact | undefined;
   if (reasonField) {
-    if (a.lookedUpFields) reasonValue = a.lookedUpFields[reasonField.key];
-    else a.requestLookup();
+    reasonFact = findFieldFact(a.ctx.fieldsAsOf, reasonField);
+    if (!sameUpdate(reasonFact, a.time) && a.ctx.mayWait) {
+      return wait(`waiting for the reason field (${reasonField.key ?? reasonField.title ?? reasonField.id}) changed in the same update`);
+    }
   }
+  const reasonText = reasonFact ? fieldValueText(reasonFact.value) : undefined;
   return drafts(
     statusDraft({
       ...a.common,
       after: meaning.after,
       before: meaning.before,
       temporary: meaning.temporary,
-      reason: reasonFrom(meaning.reasonCode, reasonValue, reasonField?.as),
-      evidence: { ...a.evidence, field: event.data.field, value: meaning.value },
+      reason: reasonFrom(meaning.reasonCode, reasonText?.kind === 'text' ? reasonText.text : undefined, reasonField?.as),
+      evidence: {
+        ...a.evidence,
+        field: event.data.field,
+        value: meaning.value,
+        ...(reasonFact ? { reason_field_set_at: reasonFact.changed_at, reason_field_event_id: reasonFact.event_id } : {}),
+      },
     }),
   );
 }

@@ -1,6 +1,7 @@
 /**
- * Organization events -> standing events of an organization-level customer: deletion, mapped
- * custom fields and tags.
+ * Organization events -> standing events about the organization as an account: deletion, mapped
+ * custom fields and tags. Organization events name no actor: the initiator is `unknown` unless the
+ * mapping says otherwise.
  * https://developer.zendesk.com/api-reference/webhooks/event-types/organization-events/
  */
 import type { NewStandingEventInput } from '../model/standing-event.ts';
@@ -9,7 +10,7 @@ import {
   ignored,
   inferInitiator,
   invalid,
-  organizationCustomer,
+  accountSubject,
   source,
   statusDraft,
   type MapContext,
@@ -28,7 +29,7 @@ export function mapOrganizationEvent(ctx: MapContext, envelope: ZendeskEventEnve
     // Organizations have no "self": a change is either an agent's or an automation's.
     initiator: inferInitiator(ctx, org.actor_id),
     source: source(ctx, 'organization', org.id, envelope.id),
-    customer: organizationCustomer(ctx, org.id, org.external_id),
+    subject: accountSubject(ctx, org.id, org.external_id),
     occurredAt: envelope.time,
   };
   const evidence: Record<string, unknown> = { zendesk_event_type: envelope.type, zendesk_account_id: String(envelope.account_id) };
@@ -39,18 +40,8 @@ export function mapOrganizationEvent(ctx: MapContext, envelope: ZendeskEventEnve
       if (!rule.enabled) return ignored('organization.deleted is turned off in the mapping');
       return drafts(statusDraft({ ...common, after: 'deleted', before: null, temporary: false, reason: { code: rule.reason_code }, evidence }));
     }
-    case 'zen:event-type:organization.custom_field_changed': {
-      const entry = ctx.directory.organizations?.[org.id];
-      return customFieldStep({
-        rules: ctx.mapping.organization.fields,
-        rulesPath: 'organization.fields',
-        rawEvent: envelope.event,
-        lookedUpFields: entry ? (entry.organization_fields ?? {}) : undefined,
-        requestLookup: () => ctx.lookups.organizationIds.add(org.id),
-        common,
-        evidence,
-      });
-    }
+    case 'zen:event-type:organization.custom_field_changed':
+      return customFieldStep({ ctx, rules: ctx.mapping.organization.fields, rulesPath: 'organization.fields', rawEvent: envelope.event, time: envelope.time, common, evidence });
     case 'zen:event-type:organization.tags_changed': {
       const event = TagsChange.safeParse(envelope.event);
       if (!event.success) return invalid(event.error, 'event');

@@ -1,24 +1,26 @@
 /**
- * Ticket events -> reinstatement workflow steps: a request (tag), a verification (field value) and
- * an approval or denial (ticket solved while the approval field holds a decision).
+ * Ticket events -> reinstatement workflow steps about the ticket's requester (a person; the
+ * ticket's organization is the account context): a request (tag), a verification (field value) and
+ * an approval or denial (ticket solved while the approval field holds a decision, set by the agent
+ * who approves).
  * https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/
  */
 import type { NewStandingEventInput } from '../model/standing-event.ts';
 import {
+  accountSubject,
   drafts,
   ignored,
   inferInitiator,
   invalid,
-  organizationCustomer,
+  personSubject,
   source,
-  unmappable,
-  userCustomer,
+  wait,
   workflowDraft,
-  type CustomerInput,
   type MapContext,
   type MapStep,
+  type SubjectInput,
 } from './map-common.ts';
-import { fieldValueText } from './map-fields.ts';
+import { fieldValueText, findFieldFact, sameUpdate } from './map-fields.ts';
 import { CustomFieldChange, StatusChange, TagsChange, TicketDetail, type ZendeskEventEnvelope } from './payloads.ts';
 
 const norm = (s: string | number) => String(s).trim().toLowerCase();
@@ -32,7 +34,7 @@ export function mapTicketEvent(ctx: MapContext, envelope: ZendeskEventEnvelope):
     tenant: ctx.tenant,
     initiator,
     source: source(ctx, 'ticket', ticket.id, envelope.id),
-    customer: ticketCustomer(ctx, ticket.requester_id, ticket.organization_id),
+    subject: ticketSubject(ctx, ticket.requester_id, ticket.organization_id),
     occurredAt: envelope.time,
     relatedTicketIds: [ticket.id],
   };
@@ -78,24 +80,25 @@ export function mapTicketEvent(ctx: MapContext, envelope: ZendeskEventEnvelope):
       const approval = ctx.mapping.ticket.approval;
       if (!approval || current !== approval.when_status) return ignored(`ticket status changed to ${current}: no rule for it`);
       if (previous === current) return ignored(`ticket status stays ${current}`);
-      // Status webhooks carry no custom field values: the decision comes from a look-up of the ticket.
-      const known = ctx.directory.tickets?.[ticket.id];
-      const fieldId = String(approval.field.id);
-      if (!known || !(fieldId in (known.custom_fields ?? {}))) {
-        if (!known) ctx.lookups.ticketIds.add(ticket.id);
-        return unmappable(`ticket ${ticket.id} became ${current} but the approval field value is unknown`, [
-          { path: 'ticket.approval.field', message: `look ticket ${ticket.id} up and pass custom field ${fieldId} in directory.tickets, then replay` },
-        ]);
+      // Status webhooks carry no custom field values: the decision is the approval field's value as
+      // the ticket's custom_field_changed events reported it up to this moment. Set in the same
+      // update as the status, it may arrive after it: wait for it while it still can.
+      const fact = findFieldFact(ctx.fieldsAsOf, { id: approval.field.id });
+      if (!sameUpdate(fact, envelope.time) && ctx.mayWait) return wait(`waiting for the approval field (${approval.field.id}) changed in the same update`);
+      if (!fact) {
+        return ignored(`ticket ${ticket.id} became ${current} but no value of the approval field ${approval.field.id} was reported before (subscribe the webhook to ticket.custom_field_changed)`);
       }
-      const value = fieldValueText((known.custom_fields?.[fieldId] ?? null) as Parameters<typeof fieldValueText>[0]);
+      const value = fieldValueText(fact.value);
       const text = value.kind === 'text' ? norm(value.text) : '';
       const decision = approval.approved.some((v) => norm(v) === text) ? 'approved' : approval.denied.some((v) => norm(v) === text) ? 'denied' : undefined;
-      if (!decision) return ignored(`ticket became ${current} without an approval decision in field ${fieldId}`);
+      if (!decision) return ignored(`ticket became ${current} without an approval decision in field ${approval.field.id}`);
+      // The approver is whoever set the approval field, when they set it; not whoever solved the ticket.
+      const approverCtx = inferInitiator(ctx, fact.actor_id, ticket.requester_id);
       return drafts(workflowDraft({
         ...common,
         kind: decision === 'approved' ? 'reinstatement_approved' : 'reinstatement_denied',
-        evidence: { ...evidence, field: approval.field, value: text },
-        extra: { approvals: [{ by: initiator.actor, role: approval.approver_role, decision, at: envelope.time }] },
+        evidence: { ...evidence, field: approval.field, value: text, approval_field_set_at: fact.changed_at, approval_field_event_id: fact.event_id },
+        extra: { approvals: [{ by: approverCtx.actor, role: approval.approver_role, decision, at: fact.changed_at }] },
       }));
     }
     default:
@@ -103,8 +106,11 @@ export function mapTicketEvent(ctx: MapContext, envelope: ZendeskEventEnvelope):
   }
 }
 
-/** The requester is the customer; the ticket's organization, when set, is theirs for this matter. */
-export function ticketCustomer(ctx: MapContext, requesterId: string | null | undefined, organizationId: string | null | undefined): CustomerInput {
-  if (requesterId) return userCustomer(ctx, requesterId, organizationId !== undefined ? { organization_id: organizationId } : {});
-  return organizationId ? organizationCustomer(ctx, organizationId) : {};
+/**
+ * The requester is the person the ticket is about; the ticket's organization, when set, is their
+ * account for this matter. A ticket without a requester is about its organization.
+ */
+export function ticketSubject(ctx: MapContext, requesterId: string | null | undefined, organizationId: string | null | undefined): SubjectInput {
+  if (requesterId) return personSubject(ctx, requesterId, organizationId !== undefined ? { organization_id: organizationId } : {});
+  return organizationId ? accountSubject(ctx, organizationId) : { customer: {} };
 }

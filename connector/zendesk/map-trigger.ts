@@ -10,17 +10,17 @@ import { z } from 'zod';
 import canonicalize from 'canonicalize';
 import { ACCOUNT_STATUSES, EVENT_KINDS, type EventKind, type NewStandingEventInput } from '../model/standing-event.ts';
 import {
+  accountSubject,
   drafts,
   inferInitiator,
   invalid,
-  organizationCustomer,
+  personSubject,
   source,
   unmappable,
-  userCustomer,
   workflowDraft,
-  type CustomerInput,
   type MapContext,
   type MapStep,
+  type SubjectInput,
 } from './map-common.ts';
 
 /**
@@ -103,13 +103,15 @@ export function mapTriggerBody(ctx: MapContext, body: unknown): MapStep {
   const when = instant(standing.occurred_at ?? ticket.updated_at) ?? instant(ctx.receivedAt);
   if (!when) return { outcome: 'invalid', problems: [{ path: 'standing.occurred_at', message: 'must be an ISO-8601 date-time' }] };
   const eventId = standing.event_id ?? triggerEventId(body, ctx.invocationId ?? undefined);
-  const initiator = inferInitiator(ctx, current_user?.id, requester?.id);
-  const customer = triggerCustomer(ctx, requester, organization);
+  // `{{current_user.id}}` renders empty only when no user made the update, i.e. for automations
+  // (time-based rules): that is what the source says, so it counts as automatic, not unknown.
+  const initiator = current_user?.id ? inferInitiator(ctx, current_user.id, requester?.id) : { type: 'automatic' as const, actor: { type: 'system' as const } };
+  const subject = triggerSubject(ctx, requester, organization);
   const common = {
     tenant: ctx.tenant,
     initiator,
     source: source(ctx, 'ticket', ticket.id, eventId),
-    customer,
+    subject,
     occurredAt: when,
     relatedTicketIds: [ticket.id],
     evidence: { zendesk_trigger_body: true },
@@ -131,7 +133,8 @@ export function mapTriggerBody(ctx: MapContext, body: unknown): MapStep {
       source: common.source,
       detected_via: 'webhook',
       related_ticket_ids: common.relatedTicketIds,
-      customer,
+      customer: subject.customer,
+      ...(subject.account ? { account: subject.account } : {}),
       occurred_at: when,
       evidence: common.evidence,
     };
@@ -156,13 +159,15 @@ export function mapTriggerBody(ctx: MapContext, body: unknown): MapStep {
 
 type Party = { id?: string; email?: string; external_id?: string } | undefined;
 
-function triggerCustomer(ctx: MapContext, requester: Party, organization: Party): CustomerInput {
-  const org = organization?.id ? organizationCustomer(ctx, organization.id, organization.external_id ?? undefined) : {};
-  if (!requester?.id) return requester?.email ? { email: requester.email, ...org } : org;
-  return {
-    ...userCustomer(ctx, requester.id, { email: requester.email, external_id: requester.external_id, organization_id: organization?.id }),
-    ...org,
-  };
+/** The requester (a person, with the ticket's organization as their account), else the organization. */
+function triggerSubject(ctx: MapContext, requester: Party, organization: Party): SubjectInput {
+  const account = organization?.id ? accountSubject(ctx, organization.id, organization.external_id ?? undefined).customer : undefined;
+  if (requester?.id) {
+    const person = personSubject(ctx, requester.id, { email: requester.email, external_id: requester.external_id, organization_id: organization?.id ?? null });
+    return account ? { customer: person.customer, account } : person;
+  }
+  if (requester?.email) return { customer: { email: requester.email }, ...(account ? { account } : {}) };
+  return account ? { customer: account } : { customer: {} };
 }
 
 /** Placeholders render times as `2013-12-12T05:35Z` (no seconds): normalize to a full ISO instant. */

@@ -1,6 +1,8 @@
 /**
- * User events -> standing events: soft delete / reactivation (`user.active_changed`), suspension
- * (`user.suspended_changed`), deletion, and mapped custom fields.
+ * User events -> standing events about the user as a person (their organization is the account
+ * context, never the subject): soft delete / reactivation (`user.active_changed`), suspension
+ * (`user.suspended_changed`), deletion, and mapped custom fields. User events name no actor: the
+ * initiator is `unknown` unless the mapping says otherwise.
  * https://developer.zendesk.com/api-reference/webhooks/event-types/user-events/
  */
 import {
@@ -8,9 +10,9 @@ import {
   ignored,
   inferInitiator,
   invalid,
+  personSubject,
   source,
   statusDraft,
-  userCustomer,
   type MapContext,
   type MapStep,
 } from './map-common.ts';
@@ -25,7 +27,7 @@ export function mapUserEvent(ctx: MapContext, envelope: ZendeskEventEnvelope): M
     tenant: ctx.tenant,
     initiator: inferInitiator(ctx, user.actor_id, user.id),
     source: source(ctx, 'user', user.id, envelope.id),
-    customer: userCustomer(ctx, user.id, { email: user.email, external_id: user.external_id, organization_id: user.organization_id }),
+    subject: personSubject(ctx, user.id, { email: user.email, external_id: user.external_id, organization_id: user.organization_id }),
     occurredAt: envelope.time,
   };
   const evidence: Record<string, unknown> = { zendesk_event_type: envelope.type, zendesk_account_id: String(envelope.account_id) };
@@ -42,29 +44,21 @@ export function mapUserEvent(ctx: MapContext, envelope: ZendeskEventEnvelope): M
       const rule = isActive ? ctx.mapping.user.active_changed : ctx.mapping.user.suspended_changed;
       if (!rule.enabled) return ignored(`${envelope.type} is turned off in the mapping`);
       const leavesActive = isActive ? current === false : current === true;
+      const offStatus = isActive ? ctx.mapping.user.active_changed.deactivated_status : 'suspended';
+      // `previous` says what the flag was: the status before is known when the payload gives it.
+      const previousKnown = previous !== null && previous !== undefined;
       if (!leavesActive) {
-        return drafts(statusDraft({ ...common, after: 'active', before: null, temporary: false, reason: { code: rule.reinstatement_reason_code }, evidence }));
+        return drafts(statusDraft({ ...common, after: 'active', before: previousKnown ? offStatus : null, temporary: false, reason: { code: rule.reinstatement_reason_code }, evidence }));
       }
-      const after = isActive ? ctx.mapping.user.active_changed.deactivated_status : 'suspended';
-      return drafts(statusDraft({ ...common, after, before: null, temporary: after === 'suspended', reason: { code: rule.reason_code }, evidence }));
+      return drafts(statusDraft({ ...common, after: offStatus, before: previousKnown ? 'active' : null, temporary: offStatus === 'suspended', reason: { code: rule.reason_code }, evidence }));
     }
     case 'zen:event-type:user.deleted': {
       const rule = ctx.mapping.user.deleted;
       if (!rule.enabled) return ignored('user.deleted is turned off in the mapping');
       return drafts(statusDraft({ ...common, after: 'deleted', before: null, temporary: false, reason: { code: rule.reason_code }, evidence }));
     }
-    case 'zen:event-type:user.custom_field_changed': {
-      const entry = ctx.directory.users?.[user.id];
-      return customFieldStep({
-        rules: ctx.mapping.user.fields,
-        rulesPath: 'user.fields',
-        rawEvent: envelope.event,
-        lookedUpFields: entry ? (entry.user_fields ?? {}) : undefined,
-        requestLookup: () => ctx.lookups.userIds.add(user.id),
-        common,
-        evidence,
-      });
-    }
+    case 'zen:event-type:user.custom_field_changed':
+      return customFieldStep({ ctx, rules: ctx.mapping.user.fields, rulesPath: 'user.fields', rawEvent: envelope.event, time: envelope.time, common, evidence });
     default:
       return ignored(`${envelope.type} carries no standing meaning`);
   }

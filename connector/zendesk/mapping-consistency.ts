@@ -65,8 +65,12 @@ function checkFieldRules(rules: FieldRule[], base: Path, problem: (path: Path, m
       const outcome = rule.values[key];
       if (outcome !== undefined) checkOutcome(outcome, [...base, j, 'values', key], problem);
     }
-    if (rule.reason_field && rule.field.key !== undefined && norm(rule.reason_field.key) === norm(rule.field.key)) {
-      problem([...base, j, 'reason_field', 'key'], 'must be another field than the status field itself');
+    for (const name of ['key', 'id', 'title'] as const) {
+      const own = rule.field[name];
+      const reason = rule.reason_field?.[name];
+      if (own !== undefined && reason !== undefined && norm(own) === norm(reason)) {
+        problem([...base, j, 'reason_field', name], 'must be another field than the status field itself');
+      }
     }
   });
 }

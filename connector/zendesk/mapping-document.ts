@@ -58,10 +58,14 @@ const FieldRule = z.strictObject({
   /** Field value (a dropdown option's tag value, text, `true`/`false` for a checkbox) -> outcome. Matched case-insensitively. */
   values: z.record(z.string(), StatusOutcome),
   /**
-   * Another field of the same user/organization whose value is the reason. Read from the directory
-   * the caller fills (REST `user_fields` / `organization_fields`, keyed by field key).
+   * Another field of the same user/organization whose value is the reason, named like `field` (key,
+   * id or title: webhooks name fields by id and title). Read from the field values the webhooks
+   * reported up to the status change (custom_field_changed events), never from an API read.
    */
-  reason_field: z.strictObject({ key: Text(64), as: z.enum(['code', 'text']).default('text') }).optional(),
+  reason_field: z
+    .strictObject({ key: Text(64).optional(), id: ZendeskIdText.optional(), title: Text(255).optional(), as: z.enum(['code', 'text']).default('text') })
+    .refine((f) => f.key !== undefined || f.id !== undefined || f.title !== undefined, { message: 'must give the field key, id or title' })
+    .optional(),
 });
 export type FieldRule = z.output<typeof FieldRule>;
 
@@ -124,8 +128,9 @@ const TicketSection = z.strictObject({
     .default([]),
   /**
    * When a ticket enters `when_status` while the approval field holds an approved/denied value, the
-   * acting agent approved/denied the reinstatement. The field value is not in status webhooks: the
-   * caller looks the ticket up (see `identityLookupsFor`).
+   * reinstatement was approved/denied by the agent who set the field, at the time they set it. The
+   * value is read from the ticket's `ticket.custom_field_changed` events up to that moment (status
+   * webhooks carry no field values), never from an API read.
    */
   approval: z
     .strictObject({
@@ -144,11 +149,12 @@ const InitiatorSection = z.strictObject({
   /** Actor ids of API users / bots whose changes count as `automatic` (besides -1, "zendesk", "zd:*"). */
   automation_actor_ids: z.array(ZendeskIdText).default([]),
   /**
-   * How to read a change whose payload names no actor (user and organization events carry no
-   * `actor_id`).
-   * @defaultValue automatic
+   * How to record a change whose payload names no actor (Zendesk user and organization events carry
+   * no `actor_id`): `unknown` says so; `automatic` or `manual` only where the tenant knows that every
+   * such change is made by rules, or by agents.
+   * @defaultValue unknown
    */
-  missing_actor: z.enum(['automatic', 'manual'], { error: 'must be automatic or manual' }).default('automatic'),
+  missing_actor: z.enum(['unknown', 'automatic', 'manual'], { error: 'must be unknown, automatic or manual' }).default('unknown'),
 });
 
 const TriggerSection = z.strictObject({
@@ -223,7 +229,7 @@ export const DEFAULT_ZENDESK_MAPPING_DOCUMENT: ZendeskMappingInput = {
           deactivated: 'deactivated',
           closed: 'closed',
         },
-        reason_field: { key: 'account_status_reason', as: 'text' },
+        reason_field: { key: 'account_status_reason', title: 'Account status reason', as: 'text' },
       },
     ],
   },
@@ -235,9 +241,11 @@ export const DEFAULT_ZENDESK_MAPPING_DOCUMENT: ZendeskMappingInput = {
           active: 'active',
           suspended: 'suspended',
           suspended_billing: { status: 'suspended', reason_code: 'non_payment' },
+          suspended_fraud: { status: 'suspended', reason_code: 'fraud_suspected' },
+          deactivated: 'deactivated',
           closed: 'closed',
         },
-        reason_field: { key: 'account_status_reason', as: 'text' },
+        reason_field: { key: 'account_status_reason', title: 'Account status reason', as: 'text' },
       },
     ],
   },

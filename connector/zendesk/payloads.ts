@@ -99,7 +99,7 @@ export const BooleanChange = z.looseObject({ current: z.boolean(), previous: z.b
 /** Events whose `event` object carries nothing we read (`user.deleted`, `organization.deleted`). */
 export const AnyEvent = z.looseObject({});
 
-/** A custom field value: text, dropdown tag, number, checkbox, date, multiselect list or lookup object. */
+/** A custom field value: text, dropdown tag, number, checkbox, date, multiselect list, lookup object, or any of these wrapped as `{value}`. */
 const FieldValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), z.looseObject({})]).optional();
 export type FieldValue = z.output<typeof FieldValue>;
 
@@ -127,12 +127,16 @@ const TagBucket = z.union([TagList, z.looseObject({ tags: TagList.nullable().opt
 const bucketTags = (b: z.output<typeof TagBucket>): string[] => (b === null || b === undefined ? [] : Array.isArray(b) ? b : b.tags ?? []);
 
 /**
- * `event` of `*.tags_changed`, normalized to `{added, removed}`. Accepted shapes:
- * `{added:{tags:[]}, removed:{tags:[]}}`, the same nested under `tags`, plain arrays, and
- * `{current:[], previous:[]}` (diffed).
+ * `event` of `*.tags_changed`, normalized to `{added, removed}`. Two shapes are in circulation and
+ * both are accepted: `tags_added` / `tags_removed` arrays (the ticket- and organization-events
+ * reference, https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/) and
+ * `{added: {tags: []}, removed: {tags: []}}` (seen in public consumers); also plain `added` /
+ * `removed` arrays, the same nested under `tags`, and `{current: [], previous: []}` (diffed).
  */
 export const TagsChange = z
   .looseObject({
+    tags_added: TagList.nullable().optional(),
+    tags_removed: TagList.nullable().optional(),
     added: TagBucket,
     removed: TagBucket,
     tags: z.looseObject({ added: TagBucket, removed: TagBucket }).nullable().optional(),
@@ -140,15 +144,18 @@ export const TagsChange = z
     previous: TagList.nullable().optional(),
   })
   .superRefine((e, ctx) => {
-    const hasDiff = e.added != null || e.removed != null || e.tags != null;
+    const hasDiff = e.tags_added != null || e.tags_removed != null || e.added != null || e.removed != null || e.tags != null;
     if (!hasDiff && !Array.isArray(e.current)) {
-      ctx.addIssue({ code: 'custom', path: ['added'], message: 'must say which tags were added and removed (added/removed or current/previous)' });
+      ctx.addIssue({ code: 'custom', path: ['tags_added'], message: 'must say which tags were added and removed (tags_added/tags_removed, added/removed or current/previous)' });
     }
   })
   .transform((e) => {
     const norm = (tags: string[]) => [...new Set(tags.map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))];
-    if (e.added != null || e.removed != null || e.tags != null) {
-      return { added: norm([...bucketTags(e.added), ...bucketTags(e.tags?.added)]), removed: norm([...bucketTags(e.removed), ...bucketTags(e.tags?.removed)]) };
+    if (e.tags_added != null || e.tags_removed != null || e.added != null || e.removed != null || e.tags != null) {
+      return {
+        added: norm([...(e.tags_added ?? []), ...bucketTags(e.added), ...bucketTags(e.tags?.added)]),
+        removed: norm([...(e.tags_removed ?? []), ...bucketTags(e.removed), ...bucketTags(e.tags?.removed)]),
+      };
     }
     const current = norm(e.current ?? []);
     const previous = norm(e.previous ?? []);

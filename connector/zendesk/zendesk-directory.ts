@@ -1,13 +1,15 @@
 /**
  * Looks up Zendesk users and organizations (through node-zendesk) to complete a webhook's customer
  * identities: email, external id, organization and the organization's external id (where
- * Zendesk's Salesforce integration keeps the Account id). Results are cached per tenant.
+ * Zendesk's Salesforce integration keeps the Account id). Results are cached per tenant. Only
+ * identities are taken: what an event means is never read from the API (a replay must give the
+ * same answer as the first run).
  */
 import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import { decideRetry, type RetryDecision } from '../../queue/retry-decision.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
-import type { ZendeskDirectoryOrganization, ZendeskDirectoryTicket, ZendeskDirectoryUser } from './map-common.ts';
+import type { ZendeskDirectoryOrganization, ZendeskDirectoryUser } from './map-common.ts';
 
 // node-zendesk 6.0.1 calls Promise.withResolvers (Node >= 22); this product runs on Node 20.
 // https://developer.mozilla.org/docs/Web/JavaScript/Reference/Global_Objects/Promise/withResolvers
@@ -32,19 +34,16 @@ interface ShowResult {
 interface ZendeskClient {
   users: { show(id: string): Promise<ShowResult> };
   organizations: { show(id: string): Promise<ShowResult> };
-  tickets: { show(id: string): Promise<ShowResult> };
 }
 
 export interface Directory {
   users: Record<string, ZendeskDirectoryUser>;
   organizations: Record<string, ZendeskDirectoryOrganization>;
-  tickets: Record<string, ZendeskDirectoryTicket>;
 }
 
 export interface LookupRequest {
   userIds: readonly string[];
   organizationIds: readonly string[];
-  ticketIds: readonly string[];
 }
 
 export type DirectoryResult = { ok: true; directory: Directory; skipped: string[] } | { ok: false; decision: RetryDecision };
@@ -62,11 +61,8 @@ export interface ZendeskDirectoryOptions {
   cacheSize?: number;
 }
 
-type EntityKind = 'user' | 'organization' | 'ticket';
-type Entity =
-  | { kind: 'user'; value: ZendeskDirectoryUser }
-  | { kind: 'organization'; value: ZendeskDirectoryOrganization }
-  | { kind: 'ticket'; value: ZendeskDirectoryTicket };
+type EntityKind = 'user' | 'organization';
+type Entity = { kind: 'user'; value: ZendeskDirectoryUser } | { kind: 'organization'; value: ZendeskDirectoryOrganization };
 
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
 
@@ -83,14 +79,13 @@ export class ZendeskDirectory {
    * 401/403 is skipped too (the event keeps the identities its payload has). A rate limit or a
    * transient failure is returned as a retry decision for the caller to wait on.
    */
-  async lookup(tenant: Tenant, wanted: LookupRequest, into: Directory = { users: {}, organizations: {}, tickets: {} }): Promise<DirectoryResult> {
+  async lookup(tenant: Tenant, wanted: LookupRequest, into: Directory = { users: {}, organizations: {} }): Promise<DirectoryResult> {
     const directory = into;
     const skipped: string[] = [];
     const client = this.clientFor(tenant);
     const todo: { kind: EntityKind; id: string }[] = [
       ...[...new Set(wanted.userIds)].map((id) => ({ kind: 'user' as const, id })),
       ...[...new Set(wanted.organizationIds)].map((id) => ({ kind: 'organization' as const, id })),
-      ...[...new Set(wanted.ticketIds)].map((id) => ({ kind: 'ticket' as const, id })),
     ];
     for (const { kind, id } of todo) {
       const key = `${tenant.id}\u0000${kind}\u0000${id}`;
@@ -110,8 +105,7 @@ export class ZendeskDirectory {
         this.cache.set(key, { entity });
       }
       if (entity.kind === 'user') directory.users[id] = entity.value;
-      else if (entity.kind === 'organization') directory.organizations[id] = entity.value;
-      else directory.tickets[id] = entity.value;
+      else directory.organizations[id] = entity.value;
     }
     return { ok: true, directory, skipped };
   }
@@ -132,7 +126,7 @@ export class ZendeskDirectory {
 async function fetchEntity(client: ZendeskClient, kind: EntityKind, id: string): Promise<{ entity: Entity } | { decision: RetryDecision }> {
   let res: ShowResult;
   try {
-    res = kind === 'user' ? await client.users.show(id) : kind === 'organization' ? await client.organizations.show(id) : await client.tickets.show(id);
+    res = kind === 'user' ? await client.users.show(id) : await client.organizations.show(id);
   } catch (err) {
     // node-zendesk throws for 4xx/5xx other than 429, with `statusCode`; network errors have none.
     const status = (err as { statusCode?: unknown }).statusCode;
@@ -143,12 +137,6 @@ async function fetchEntity(client: ZendeskClient, kind: EntityKind, id: string):
   const decision = decideRetry({ status, retryAfter: res.response.headers.get('retry-after') });
   if (decision.reason !== 'ok') return { decision };
   const r = res.result;
-  const record = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
-  if (kind === 'user') {
-    return { entity: { kind, value: { email: str(r.email), external_id: str(r.external_id), organization_id: str(r.organization_id), user_fields: record(r.user_fields) } } };
-  }
-  if (kind === 'organization') return { entity: { kind, value: { external_id: str(r.external_id), organization_fields: record(r.organization_fields) } } };
-  // REST tickets carry custom_fields as [{id, value}]: the mapper reads them keyed by field id.
-  const fields = Array.isArray(r.custom_fields) ? (r.custom_fields as { id?: unknown; value?: unknown }[]) : [];
-  return { entity: { kind, value: { custom_fields: Object.fromEntries(fields.filter((f) => f.id !== undefined).map((f) => [String(f.id), f.value])) } } };
+  if (kind === 'user') return { entity: { kind, value: { email: str(r.email), external_id: str(r.external_id), organization_id: str(r.organization_id) } } };
+  return { entity: { kind, value: { external_id: str(r.external_id) } } };
 }

@@ -78,15 +78,23 @@ describe('a signed Zendesk webhook', () => {
     });
     const e = history.events.find((x) => x.source.event_id === body.id)!;
     expect(e.kind).toBe('deactivation');
-    // Zendesk's `active` flag says nothing of suspension, so the status before is unknown, not `active`.
-    expect(e.status).toEqual({ before: null, after: 'deleted' });
+    // `previous: true` says the user was active before the soft delete.
+    expect(e.status).toEqual({ before: 'active', after: 'deleted' });
+    // User events name no actor: recorded as unknown.
+    expect(e.initiation?.type).toBe('unknown');
+    expect(e.about).toBe('person');
     expect(e.detected_via).toBe('webhook');
     expect(e.source).toMatchObject({ system: 'zendesk', object: 'user', id: '6596848315901', url: 'https://acme.zendesk.com/agent/users/6596848315901' });
     expect(e.erased).toBe(false);
-    // The organization's external id (where Zendesk's Salesforce integration keeps the Account id) was looked up.
-    if (!e.erased) expect(e.customer).toMatchObject({ zendesk_user_id: '6596848315901', email: 'dana.reyes@example.com', zendesk_organization_id: '8912017421', salesforce_account_id: SALESFORCE_ACCOUNT });
+    // The person is not their organization: the organization (with the Salesforce Account id looked up
+    // from its external id) is the account context, linked, not merged.
+    if (!e.erased) {
+      expect(e.customer).toEqual({ zendesk_user_id: '6596848315901', email: 'dana.reyes@example.com' });
+      expect(e.account).toEqual({ zendesk_organization_id: '8912017421', salesforce_account_id: SALESFORCE_ACCOUNT });
+    }
+    expect(history.accounts).toEqual([expect.objectContaining({ relation: 'member', current: null })]);
     const bySalesforce = await svc.resources.log.history('default', { salesforce_account_id: SALESFORCE_ACCOUNT });
-    expect(bySalesforce.events.some((x) => x.source.event_id === body.id)).toBe(true);
+    expect(bySalesforce.events.some((x) => x.source.event_id === body.id)).toBe(false);
     // The same customer is found by email too.
     const byEmail = await svc.resources.log.history('default', { email: 'DANA.REYES@example.com' });
     expect(byEmail.events.some((x) => x.source.event_id === body.id)).toBe(true);

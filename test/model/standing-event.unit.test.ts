@@ -290,13 +290,15 @@ describe('parseStandingEvent: normalization', () => {
       eventInput({
         actor: { type: 'agent', id: 900112233 },
         source: { system: 'zendesk', object: 'user', id: 6596848315901, event_id: 'evt-numeric' },
-        customer: { zendesk_user_id: 6596848315901, zendesk_organization_id: 360001 },
+        customer: { zendesk_user_id: 6596848315901 },
+        account: { zendesk_organization_id: 360001 },
         related_ticket_ids: [4711, '4712'],
       }),
     );
     expect(value.actor.id).toBe('900112233');
     expect(value.source.id).toBe('6596848315901');
-    expect(value.customer).toEqual({ zendesk_user_id: '6596848315901', zendesk_organization_id: '360001' });
+    expect(value.customer).toEqual({ zendesk_user_id: '6596848315901' });
+    expect(value.account).toEqual({ zendesk_organization_id: '360001' });
     expect(value.related_ticket_ids).toEqual(['4711', '4712']);
   });
 

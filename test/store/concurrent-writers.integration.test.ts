@@ -92,7 +92,7 @@ describe.each(BACKENDS)('standing log on %s: concurrent writers', (backend) => {
     // with our batch naming them the other way round.
     await store.db.transaction(async (tx) => {
       const wrapped = wrapSubjectKey(store.master, tenant, otherSubject, newSubjectKey());
-      await tx.query('INSERT INTO subjects (tenant, subject_id, wrapped_key) VALUES ($1, $2, $3)', [tenant, otherSubject, wrapped]);
+      await tx.query("INSERT INTO subjects (tenant, subject_id, kind, wrapped_key) VALUES ($1, $2, 'person', $3)", [tenant, otherSubject, wrapped]);
       await tx.query('INSERT INTO subject_identities (tenant, digest, subject_id) VALUES ($1, $2, $3)', [tenant, digest(first), otherSubject]);
       const [session] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       appending = writer.append([event({ tenant, customer: { email: second } }), event({ tenant, customer: { email: first } })]);

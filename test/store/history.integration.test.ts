@@ -39,21 +39,21 @@ describe.each(BACKENDS)('standing log on %s: history', (backend) => {
     });
     const [outcome] = await store.log.append([e]);
     const history = await store.log.history(tenant, { email: e.customer.email });
-    expect(history.events).toEqual([{ ...e, id: outcome!.id, seq: outcome!.seq, recorded_at: expect.stringMatching(/Z$/), erased: false }]);
+    expect(history.events).toEqual([{ ...e, about: 'person', id: outcome!.id, seq: outcome!.seq, recorded_at: expect.stringMatching(/Z$/), erased: false }]);
   });
 
   it('finds a customer by any identity, including one learnt alongside another on a later event', async () => {
     const tenant = freshTenant('identities');
     const [a] = await store.log.append([event({ tenant, customer: { zendesk_user_id: '111', email: 'Dana.Reyes@example.com' } })]);
-    const [b] = await store.log.append([event({ tenant, customer: { email: 'dana.reyes@example.com', salesforce_account_id: '001Dn00000A1b2cIAB' } })]);
-    const [c] = await store.log.append([event({ tenant, customer: { salesforce_account_id: '001Dn00000A1b2c' } })]);
+    const [b] = await store.log.append([event({ tenant, customer: { email: 'dana.reyes@example.com', salesforce_contact_id: '003Dn00000A1b2cIAB' } })]);
+    const [c] = await store.log.append([event({ tenant, customer: { salesforce_contact_id: '003Dn00000A1b2c' } })]);
     await store.log.append([event({ tenant, customer: { zendesk_user_id: '222', email: 'someone.else@example.com' } })]);
     const expected = [a!.id, b!.id, c!.id].sort();
     for (const identity of [
       { zendesk_user_id: '111' },
       { email: 'DANA.REYES@EXAMPLE.COM' },
-      { salesforce_account_id: '001Dn00000A1b2cIAB' },
-      { salesforce_account_id: '001Dn00000A1b2c' },
+      { salesforce_contact_id: '003Dn00000A1b2cIAB' },
+      { salesforce_contact_id: '003Dn00000A1b2c' },
       { zendesk_user_id: '111', email: 'dana.reyes@example.com' },
     ]) {
       expect(ids(await store.log.history(tenant, identity)).sort(), JSON.stringify(identity)).toEqual(expected);
@@ -157,8 +157,9 @@ describe.each(BACKENDS)('standing log on %s: history', (backend) => {
   it('returns an empty history for an unknown customer', async () => {
     const tenant = freshTenant('unknown');
     await store.log.append([event({ tenant, customer: { email: 'known@example.com' } })]);
-    expect(await store.log.history(tenant, { email: 'unknown@example.com' })).toEqual({ events: [], next_cursor: null, current: null });
-    expect(await store.log.history(tenant, {})).toEqual({ events: [], next_cursor: null, current: null });
+    const none = { subject: { kind: 'person' }, person: { current: null }, accounts: [], events: [], next_cursor: null, current: null };
+    expect(await store.log.history(tenant, { email: 'unknown@example.com' })).toEqual(none);
+    expect(await store.log.history(tenant, {})).toEqual({ ...none, subject: { kind: 'account' }, person: null });
   });
 
   it('is scoped by tenant: the same email in another tenant is another customer', async () => {

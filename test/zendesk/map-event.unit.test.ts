@@ -41,8 +41,8 @@ describe('mapZendeskWebhook: body routing', () => {
   });
 
   it('asks for no look-ups for bodies that map to nothing', () => {
-    expect(identityLookupsFor('acme', userEvent('user.name_changed', {}, { email: null }), DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [], ticketIds: [] });
-    expect(identityLookupsFor('acme', { hello: 'world' }, DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [], ticketIds: [] });
+    expect(identityLookupsFor('acme', userEvent('user.name_changed', {}, { email: null }), DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [] });
+    expect(identityLookupsFor('acme', { hello: 'world' }, DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [] });
   });
 });
 
@@ -62,7 +62,8 @@ describe('trigger bodies (ZENDESK_TRIGGER_BODY_TEMPLATE)', () => {
       actor: { type: 'customer', id: USER_ID },
       source: { object: 'ticket', id: TICKET_ID, event_id: 'zendesk-invocation:inv-81', url: `https://acme.zendesk.com/agent/tickets/${TICKET_ID}` },
       related_ticket_ids: [TICKET_ID],
-      customer: { zendesk_user_id: USER_ID, email: 'dana.reyes@example.com', zendesk_organization_id: ORG_ID, salesforce_account_id: SF_ACCOUNT_ID },
+      customer: { zendesk_user_id: USER_ID, email: 'dana.reyes@example.com' },
+      account: { zendesk_organization_id: ORG_ID, salesforce_account_id: SF_ACCOUNT_ID },
       // The placeholder renders minutes only; normalized to a full instant.
       occurred_at: '2026-03-05T09:41:00.000Z',
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { identityLookupsFor } from '../../connector/zendesk/map-event.ts';
 import { DEFAULT_ZENDESK_MAPPING } from '../../connector/zendesk/mapping-document.ts';
-import { AGENT_ID, eventsOf, map, mapping, onlyEvent, ORG_ID, organizationEvent, SF_ACCOUNT_ID } from './zendesk-bodies.ts';
+import { AGENT_ID, eventsOf, fieldFact, map, mapping, onlyEvent, ORG_ID, organizationEvent, SF_ACCOUNT_ID } from './zendesk-bodies.ts';
 
 const withTags = mapping({
   organization: {
@@ -13,12 +13,13 @@ const withTags = mapping({
 });
 
 describe('organization.deleted', () => {
-  it('maps to a deactivation of the organization-level customer, with the Salesforce Account id from external_id', () => {
+  it('maps to a deactivation of the account, one with the Salesforce Account in external_id, cause unknown', () => {
     const e = onlyEvent(map(organizationEvent('organization.deleted', {})));
     expect(e).toMatchObject({
       kind: 'deactivation',
       status: { before: null, after: 'deleted' },
-      initiation: { type: 'automatic', temporary: false },
+      initiation: { type: 'unknown', temporary: false },
+      actor: { type: 'unknown' },
       reason: { code: 'zendesk_organization_deleted' },
       source: { object: 'organization', id: ORG_ID, url: `https://acme.zendesk.com/agent/organizations/${ORG_ID}` },
     });
@@ -50,14 +51,20 @@ describe('organization.custom_field_changed', () => {
   const change = (current: unknown, previous: unknown = 'active') =>
     organizationEvent('organization.custom_field_changed', { field: { id: '360002', title: 'Account status', type: 'dropdown' }, current, previous });
 
-  it('maps account_status = closed to a lasting deactivation, with the reason text from organization_fields', () => {
-    const directory = { organizations: { [ORG_ID]: { external_id: SF_ACCOUNT_ID, organization_fields: { account_status_reason: 'Contract ended' } } } };
-    const e = onlyEvent(map(change('closed'), { directory }));
+  it('maps account_status = closed to a lasting deactivation, with the reason text the reason field held at the time', () => {
+    const fieldsAsOf = [fieldFact({ id: '360003', title: 'Account status reason' }, 'Contract ended')];
+    const e = onlyEvent(map(change('closed'), { fieldsAsOf }));
     expect(e).toMatchObject({ kind: 'deactivation', status: { before: 'active', after: 'closed' }, initiation: { temporary: false }, reason: { code: 'unspecified', text: 'Contract ended' } });
   });
 
-  it('asks for the organization when the rule has a reason field', () => {
-    expect(identityLookupsFor('acme', change('closed'), DEFAULT_ZENDESK_MAPPING).organizationIds).toEqual([ORG_ID]);
+  it.each([['suspended_fraud', 'suspended', 'fraud_suspected'], ['deactivated', 'deactivated', undefined]])('maps account_status = %s as the README says', (value, status, code) => {
+    const e = onlyEvent(map(change(value)));
+    expect(e.status.after).toBe(status);
+    expect(e.reason?.code).toBe(code);
+  });
+
+  it('needs no look-up of the organization for its reason field', () => {
+    expect(identityLookupsFor('acme', change('closed'), DEFAULT_ZENDESK_MAPPING).organizationIds).toEqual([]);
   });
 
   it('reports a value the mapping does not know as unmappable', () => {
@@ -101,6 +108,6 @@ describe('organization.tags_changed', () => {
   });
 
   it('reports an event that says nothing about tags as invalid', () => {
-    expect(map(tags({ something: 'else' }), { mapping: withTags })).toMatchObject({ outcome: 'invalid', problems: [{ path: 'event.added' }] });
+    expect(map(tags({ something: 'else' }), { mapping: withTags })).toMatchObject({ outcome: 'invalid', problems: [{ path: 'event.tags_added' }] });
   });
 });

@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { identityLookupsFor } from '../../connector/zendesk/map-event.ts';
 import { DEFAULT_ZENDESK_MAPPING } from '../../connector/zendesk/mapping-document.ts';
-import { AGENT_ID, AT, fixture, map, mapping, onlyEvent, ORG_ID, SF_ACCOUNT_ID, USER_ID, userEvent } from './zendesk-bodies.ts';
+import { AGENT_ID, AT, fieldFact, fixture, map, mapping, onlyEvent, ORG_ID, SF_ACCOUNT_ID, USER_ID, userEvent } from './zendesk-bodies.ts';
 
 const accountStatus = (current: unknown, previous: unknown = null, field: Record<string, unknown> = { id: '360001122', title: 'Account status', type: 'dropdown' }) =>
   userEvent('user.custom_field_changed', { field, current, previous });
 
 describe('user.active_changed', () => {
-  it('maps the fixture (soft delete) to a deactivation ending in deleted', () => {
+  it('maps the fixture (soft delete) to a deactivation of the person from active to deleted, cause unknown', () => {
     const body = fixture('user.active_changed');
     const e = onlyEvent(map(body));
     expect(e).toMatchObject({
       tenant: 'acme',
       kind: 'deactivation',
-      status: { before: null, after: 'deleted' },
-      initiation: { type: 'automatic', temporary: false },
+      // `previous: true` says the user was active.
+      status: { before: 'active', after: 'deleted' },
+      // User events name no actor: recorded as unknown, not guessed.
+      initiation: { type: 'unknown', temporary: false },
       reason: { code: 'zendesk_user_deactivated' },
-      actor: { type: 'system' },
+      actor: { type: 'unknown' },
       source: {
         system: 'zendesk',
         object: 'user',
@@ -26,9 +28,15 @@ describe('user.active_changed', () => {
       },
       detected_via: 'webhook',
       related_ticket_ids: [],
-      customer: { zendesk_user_id: USER_ID, email: 'dana.reyes@example.com', zendesk_organization_id: ORG_ID },
+      customer: { zendesk_user_id: USER_ID, email: 'dana.reyes@example.com' },
+      account: { zendesk_organization_id: ORG_ID },
       occurred_at: '2026-03-04T05:33:18.000Z',
     });
+    expect(e.customer).not.toHaveProperty('zendesk_organization_id');
+  });
+
+  it('records the status before as unknown when the payload does not say what the flag was', () => {
+    expect(onlyEvent(map(userEvent('user.active_changed', { current: false }))).status).toEqual({ before: null, after: 'deleted' });
   });
 
   it('ends in deactivated when the mapping says so', () => {
@@ -38,7 +46,7 @@ describe('user.active_changed', () => {
 
   it('maps a reactivation to a reinstatement to active', () => {
     const e = onlyEvent(map(userEvent('user.active_changed', { current: true, previous: false })));
-    expect(e).toMatchObject({ kind: 'reinstatement', status: { after: 'active' }, reason: { code: 'zendesk_user_reactivated' } });
+    expect(e).toMatchObject({ kind: 'reinstatement', status: { before: 'deleted', after: 'active' }, reason: { code: 'zendesk_user_reactivated' } });
   });
 
   it('ignores a non-change and a turned-off rule', () => {
@@ -90,12 +98,12 @@ describe('user.deleted', () => {
 
 describe('user.custom_field_changed', () => {
   it('maps account_status = suspended_billing to a temporary suspension with the configured reason code and the reason field text', () => {
-    const directory = { users: { [USER_ID]: { email: 'dana.reyes@example.com', organization_id: ORG_ID, user_fields: { account_status_reason: 'Invoice 2026-117 overdue' } } } };
-    const e = onlyEvent(map(accountStatus('suspended_billing', 'active'), { directory }));
+    const fieldsAsOf = [fieldFact({ id: '360001123', title: 'Account status reason' }, 'Invoice 2026-117 overdue')];
+    const e = onlyEvent(map(accountStatus('suspended_billing', 'active'), { fieldsAsOf }));
     expect(e).toMatchObject({
       kind: 'deactivation',
       status: { before: 'active', after: 'suspended' },
-      initiation: { type: 'automatic', temporary: true },
+      initiation: { type: 'unknown', temporary: true },
       reason: { code: 'non_payment', text: 'Invoice 2026-117 overdue' },
       evidence: { value: 'suspended_billing', field: { id: '360001122', title: 'Account status' } },
     });
@@ -113,14 +121,14 @@ describe('user.custom_field_changed', () => {
 
   it('keeps a reason field meant as a code as text when it is not code-shaped', () => {
     const m = mapping({ user: { fields: [{ field: { title: 'Account status' }, values: { frozen: 'suspended' }, reason_field: { key: 'why', as: 'code' } }] } });
-    const code = onlyEvent(map(accountStatus('frozen'), { mapping: m, directory: { users: { [USER_ID]: { user_fields: { why: 'chargeback' } } } } }));
+    const code = onlyEvent(map(accountStatus('frozen'), { mapping: m, fieldsAsOf: [fieldFact({ key: 'why' }, 'chargeback')] }));
     expect(code.reason).toEqual({ code: 'chargeback' });
-    const text = onlyEvent(map(accountStatus('frozen'), { mapping: m, directory: { users: { [USER_ID]: { user_fields: { why: 'Card declined twice!' } } } } }));
+    const text = onlyEvent(map(accountStatus('frozen'), { mapping: m, fieldsAsOf: [fieldFact({ key: 'why' }, { value: 'Card declined twice!' })] }));
     expect(text.reason).toEqual({ code: 'unspecified', text: 'Card declined twice!' });
   });
 
   it('reports a value the mapping does not know as unmappable, and asks for no look-ups for it', () => {
-    expect(identityLookupsFor('acme', accountStatus('on_probation', 'active'), DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [], ticketIds: [] });
+    expect(identityLookupsFor('acme', accountStatus('on_probation', 'active'), DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [] });
     const r = map(accountStatus('on_probation', 'active'));
     expect(r).toMatchObject({ outcome: 'unmappable', reason: expect.stringContaining('on_probation') });
     expect(r.outcome === 'unmappable' && r.problems[0]).toMatchObject({ path: 'event.current', message: expect.stringContaining('user.fields.0.values') });
@@ -161,41 +169,45 @@ describe('initiator inference on user events', () => {
     expect(deactivatedBy('777', m)).toMatchObject({ initiation: { type: 'automatic' }, actor: { type: 'integration', id: '777' } });
   });
 
-  it('no actor -> automatic by default, manual when configured', () => {
-    expect(deactivatedBy(undefined)).toMatchObject({ initiation: { type: 'automatic' }, actor: { type: 'system' } });
+  it('an actor-less change reads unknown by default; automatic or manual only when the mapping says so', () => {
+    expect(deactivatedBy(undefined)).toMatchObject({ initiation: { type: 'unknown' }, actor: { type: 'unknown' } });
     expect(deactivatedBy(undefined, mapping({ initiator: { missing_actor: 'manual' } }))).toMatchObject({ initiation: { type: 'manual' }, actor: { type: 'agent' } });
+    expect(deactivatedBy(undefined, mapping({ initiator: { missing_actor: 'automatic' } }))).toMatchObject({ initiation: { type: 'automatic' }, actor: { type: 'system' } });
   });
 });
 
 describe('user identities', () => {
   it('fills a missing email and the organization external id from the directory', () => {
-    const body = userEvent('user.deleted', {}, { email: null, organization_id: '0' });
+    const body = userEvent('user.deleted', {}, { email: null, organization_id: undefined });
     const directory = { users: { [USER_ID]: { email: 'Dana.Reyes@Example.com', organization_id: Number(ORG_ID) } }, organizations: { [ORG_ID]: { external_id: SF_ACCOUNT_ID } } };
-    expect(onlyEvent(map(body, { directory })).customer).toEqual({
-      zendesk_user_id: USER_ID,
-      email: 'dana.reyes@example.com',
-      zendesk_organization_id: ORG_ID,
-      salesforce_account_id: SF_ACCOUNT_ID,
-    });
+    const e = onlyEvent(map(body, { directory }));
+    expect(e.customer).toEqual({ zendesk_user_id: USER_ID, email: 'dana.reyes@example.com' });
+    expect(e.account).toEqual({ zendesk_organization_id: ORG_ID, salesforce_account_id: SF_ACCOUNT_ID });
   });
 
   it('asks for what the payload lacks, and only that', () => {
     const body = userEvent('user.deleted', {}, { email: null });
-    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [USER_ID], organizationIds: [ORG_ID], ticketIds: [] });
+    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [USER_ID], organizationIds: [ORG_ID] });
     const complete = { users: { [USER_ID]: { email: 'a@example.com', organization_id: ORG_ID } }, organizations: { [ORG_ID]: { external_id: null } } };
-    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING, complete)).toEqual({ userIds: [], organizationIds: [], ticketIds: [] });
+    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING, complete)).toEqual({ userIds: [], organizationIds: [] });
   });
 
   it('asks for the organization found through the user on a second round', () => {
     const body = userEvent('user.deleted', {}, { email: null, organization_id: undefined });
-    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [USER_ID], organizationIds: [], ticketIds: [] });
+    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [USER_ID], organizationIds: [] });
     const round2 = identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING, { users: { [USER_ID]: { email: 'a@example.com', organization_id: '42' } } });
-    expect(round2).toEqual({ userIds: [], organizationIds: ['42'], ticketIds: [] });
+    expect(round2).toEqual({ userIds: [], organizationIds: ['42'] });
   });
 
-  it('asks for the user when a mapped field has a reason field, but nothing for an ignored event', () => {
-    expect(identityLookupsFor('acme', accountStatus('closed'), DEFAULT_ZENDESK_MAPPING).userIds).toEqual([USER_ID]);
-    expect(identityLookupsFor('acme', accountStatus('x', null, { id: '9', title: 'Shoe size' }), DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [], ticketIds: [] });
+  it('asks for no look-up to find a reason (reasons come from field events), nor for an ignored event', () => {
+    expect(identityLookupsFor('acme', accountStatus('closed'), DEFAULT_ZENDESK_MAPPING).userIds).toEqual([]);
+    expect(identityLookupsFor('acme', accountStatus('x', null, { id: '9', title: 'Shoe size' }), DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [] });
+  });
+
+  it('trusts a payload that says the user has no organization ("0") over the directory', () => {
+    const body = userEvent('user.deleted', {}, { organization_id: '0' });
+    const directory = { users: { [USER_ID]: { email: 'dana.reyes@example.com', organization_id: ORG_ID } } };
+    expect(onlyEvent(map(body, { directory })).account).toBeUndefined();
   });
 
   it('takes a Salesforce Contact id from the user external id, nothing from other external ids', () => {

@@ -45,7 +45,7 @@ describe('parseMappingDocument', () => {
     if (!r.ok) return;
     expect(r.mapping.user.active_changed.deactivated_status).toBe('deleted');
     expect(r.mapping.user.fields).toEqual([]);
-    expect(r.mapping.initiator).toEqual({ automation_actor_ids: [], missing_actor: 'automatic' });
+    expect(r.mapping.initiator).toEqual({ automation_actor_ids: [], missing_actor: 'unknown' });
     expect(r.mapping.trigger_bodies.enabled).toBe(true);
   });
 

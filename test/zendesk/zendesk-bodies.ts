@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { NewStandingEvent } from '../../connector/model/standing-event.ts';
 import { mapZendeskWebhook, type MapperDirectory, type ZendeskMapResult } from '../../connector/zendesk/map-event.ts';
+import type { FieldFact } from '../../connector/zendesk/map-common.ts';
 import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from '../../connector/zendesk/mapping-document.ts';
 
 export const AT = '2026-03-04T05:33:18Z';
@@ -81,6 +82,25 @@ export interface MapOptions {
   subdomain?: string | null;
   invocationId?: string;
   tenant?: string;
+  /** Field values known as of the event (the field-value history's answer). */
+  fieldsAsOf?: FieldFact[];
+  /** Whether a companion event may still arrive. @defaultValue false */
+  mayWait?: boolean;
+}
+
+/** A field value reported before (or with) an event: by default in the same update (time AT). */
+export function fieldFact(name: { id?: string; key?: string; title?: string }, value: unknown, more: Partial<FieldFact> = {}): FieldFact {
+  counter++;
+  return {
+    field_id: name.id?.toLowerCase() ?? '',
+    field_key: name.key?.toLowerCase() ?? '',
+    field_title: name.title?.toLowerCase() ?? '',
+    value,
+    actor_id: null,
+    changed_at: new Date(AT).toISOString(),
+    event_id: `field-event-${counter}`,
+    ...more,
+  };
 }
 
 export function map(body: unknown, options: MapOptions = {}): ZendeskMapResult {
@@ -92,6 +112,8 @@ export function map(body: unknown, options: MapOptions = {}): ZendeskMapResult {
     invocationId: options.invocationId,
     receivedAt: '2026-03-04T05:33:20Z',
     directory: options.directory,
+    fieldsAsOf: options.fieldsAsOf,
+    mayWait: options.mayWait,
   });
 }
 
