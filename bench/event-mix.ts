@@ -9,8 +9,8 @@ import { seededRandom } from './harness.ts';
 export interface BenchCustomer {
   zendeskUserId: string;
   email: string;
-  /** About half the customers also have a Salesforce Account. */
-  salesforceAccountId: string | null;
+  /** About half the customers are also a Salesforce Contact. */
+  salesforceContactId: string | null;
 }
 
 export interface EventMixOptions {
@@ -51,7 +51,7 @@ export function makeCustomers(count: number, idOffset = 0): BenchCustomer[] {
     return {
       zendeskUserId: String(360_000_000_000 + n),
       email: `customer.${n}@example.test`,
-      salesforceAccountId: n % 2 === 0 ? `001${String(n).padStart(12, '0')}AAE` : null,
+      salesforceContactId: n % 2 === 0 ? `003${String(n).padStart(12, '0')}AAE` : null,
     };
   });
 }
@@ -114,7 +114,7 @@ function pickTemplate(rand: () => number): Template {
 
 /**
  * Events spread over the customers with a mild skew (some customers are far busier than others).
- * Zendesk events carry the user id and email, Salesforce ones the Account id and email, so both
+ * Zendesk events carry the user id and email, Salesforce ones the Contact id and email, so both
  * resolve to one subject per customer.
  */
 export function makeEvents(options: EventMixOptions): NewStandingEvent[] {
@@ -126,10 +126,10 @@ export function makeEvents(options: EventMixOptions): NewStandingEvent[] {
     const c = o.customers[Math.floor(rand() * rand() * o.customers.length)]!;
     clock += Math.floor(rand() * o.maxGapMs);
     const at = new Date(clock).toISOString();
-    const fromSalesforce = c.salesforceAccountId !== null && rand() < 0.3;
-    const customer: CustomerIdentities = fromSalesforce ? { salesforce_account_id: c.salesforceAccountId!, email: c.email } : { zendesk_user_id: c.zendeskUserId, email: c.email };
+    const fromSalesforce = c.salesforceContactId !== null && rand() < 0.3;
+    const customer: CustomerIdentities = fromSalesforce ? { salesforce_contact_id: c.salesforceContactId!, email: c.email } : { zendesk_user_id: c.zendeskUserId, email: c.email };
     const source = fromSalesforce
-      ? { system: 'salesforce' as const, object: 'Account', id: c.salesforceAccountId!, event_id: `${o.eventIdPrefix}-sf-${i}`, url: `https://example.my.salesforce.com/${c.salesforceAccountId}` }
+      ? { system: 'salesforce' as const, object: 'Contact', id: c.salesforceContactId!, event_id: `${o.eventIdPrefix}-sf-${i}`, url: `https://example.my.salesforce.com/${c.salesforceContactId}` }
       : { system: 'zendesk' as const, object: 'user', id: c.zendeskUserId, event_id: `${o.eventIdPrefix}-zd-${i}`, url: `https://example.zendesk.com/agent/users/${c.zendeskUserId}` };
     const input: NewStandingEventInput = {
       tenant: o.tenant,

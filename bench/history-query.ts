@@ -43,14 +43,14 @@ function defaults(ctx: BenchContext): HistoryBenchOptions {
   };
 }
 
-const TARGET: BenchCustomer = { zendeskUserId: '361999999999', email: 'target.customer@example.test', salesforceAccountId: '001TARGET000001YPA' };
+const TARGET: BenchCustomer = { zendeskUserId: '361999999999', email: 'target.customer@example.test', salesforceContactId: '003TARGET000001YPA' };
 
 /** How callers look a customer up: by any one identity, the 15-char Salesforce id, or several at once. */
 const LOOKUPS: readonly Partial<CustomerIdentities>[] = [
   { email: TARGET.email },
   { zendesk_user_id: TARGET.zendeskUserId },
-  { salesforce_account_id: TARGET.salesforceAccountId! },
-  { salesforce_account_id: TARGET.salesforceAccountId!.slice(0, 15) },
+  { salesforce_contact_id: TARGET.salesforceContactId! },
+  { salesforce_contact_id: TARGET.salesforceContactId!.slice(0, 15) },
   { email: TARGET.email.toUpperCase(), zendesk_user_id: TARGET.zendeskUserId },
 ];
 

@@ -72,8 +72,8 @@ WITH s AS (
   SELECT ${FILLER_TENANT(tenant, 'k')} AS tenant, ${FILLER_SUBJECT('k')} AS subject_id, k
   FROM generate_series(0, $1::bigint - 1) AS k
 ), subjects_made AS (
-  INSERT INTO subjects (tenant, subject_id, wrapped_key)
-  SELECT tenant, subject_id, decode(lpad(to_hex(k), 120, '0'), 'hex') FROM s
+  INSERT INTO subjects (tenant, subject_id, kind, wrapped_key)
+  SELECT tenant, subject_id, 'person', decode(lpad(to_hex(k), 120, '0'), 'hex') FROM s
 )
 INSERT INTO subject_identities (tenant, digest, subject_id)
 SELECT tenant, 'd' || lpad(to_hex(k), 63, '0'), subject_id FROM s

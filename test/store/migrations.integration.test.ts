@@ -31,6 +31,31 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
     for (const r of rows) expect(r.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('refuses a 0.1 database whose subjects may merge people and organizations, saying what to do', async () => {
+    const schema = uniqueSchema('legacy');
+    const db = await openDatabase(backend === 'postgres' ? { url: TEST_DATABASE_URL, schema } : { embeddedDataDir: 'memory://', schema });
+    try {
+      // A database as Standing 0.1 left it: migrations 001 and 002 applied, one subject written.
+      const { createHash } = await import('node:crypto');
+      const { readFile } = await import('node:fs/promises');
+      await db.exec('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const file of (await migrationFiles()).filter((f) => f < '003')) {
+        const sql = await readFile(MIGRATIONS_DIR + file, 'utf8');
+        await db.exec(sql);
+        await db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [Number(file.slice(0, 3)), file.slice(4, -4), createHash('sha256').update(sql).digest('hex')]);
+      }
+      await db.query("INSERT INTO subjects (tenant, subject_id, wrapped_key) VALUES ('acme', gen_random_uuid(), '\\x00')");
+      const refused = await migrate(db).then(() => null, (err: unknown) => err as { message: string; hint?: string });
+      expect(refused?.message).toContain('colleagues of one organization could share one history');
+      expect(refused?.hint).toContain('DATABASE_SCHEMA');
+      // Nothing of 003 was applied: the old schema stays as it was.
+      expect(await db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+    } finally {
+      if (backend === 'postgres') await db.exec(`DROP SCHEMA ${schema} CASCADE`);
+      await db.close();
+    }
+  });
+
   it('applies nothing when run again', async () => {
     expect(await migrate(store.db)).toEqual({ applied: [], alreadyApplied: (await migrationFiles()).length });
     expect(await migrate(store.db)).toEqual({ applied: [], alreadyApplied: (await migrationFiles()).length });
