@@ -3,24 +3,14 @@
  * sealed at rest (free texts and agent ids are personal data). Mapping reads it "as of" an event's
  * time, so a replay decides exactly as the first run did, whatever the fields say today.
  */
+import type { ReportedFieldValue } from '../model/field-value.ts';
 import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
 import type { SqlClient } from './database.ts';
 import { loadSql } from './sql.ts';
 
 const SQL = { record: loadSql('field-values-record'), asOf: loadSql('field-values-as-of') };
 
-export interface ReportedFieldValue {
-  object: string;
-  object_id: string;
-  /** Lower-cased names as the event gave them ('' for none). */
-  field_id: string;
-  field_key: string;
-  field_title: string;
-  value: unknown;
-  actor_id: string | null;
-  changed_at: string;
-  event_id: string;
-}
+export type { ReportedFieldValue };
 
 export interface FieldScope {
   tenant: string;

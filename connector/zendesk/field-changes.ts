@@ -6,23 +6,13 @@
  * Pure.
  */
 import { z } from 'zod';
+import type { ReportedFieldValue } from '../model/field-value.ts';
 import { CustomFieldChange, looksLikeEventEnvelope, ZendeskEventEnvelope, ZendeskId } from './payloads.ts';
 
 export type FieldObject = 'user' | 'organization' | 'ticket';
 
-/** One reported field value. Names are lower-cased ('' where the event did not give one). */
-export interface FieldChange {
-  object: FieldObject;
-  object_id: string;
-  field_id: string;
-  field_key: string;
-  field_title: string;
-  value: unknown;
-  actor_id: string | null;
-  /** ISO-8601, UTC, milliseconds. */
-  changed_at: string;
-  event_id: string;
-}
+/** One reported field value of a Zendesk object. */
+export type FieldChange = ReportedFieldValue & { object: FieldObject };
 
 const CUSTOM_FIELD_EVENTS: Readonly<Record<string, FieldObject>> = {
   'zen:event-type:user.custom_field_changed': 'user',

@@ -13,6 +13,7 @@ import {
   type NewStandingEvent,
   type NewStandingEventInput,
 } from '../model/standing-event.ts';
+import type { ReportedFieldValue } from '../model/field-value.ts';
 import type { ZendeskMapping } from './mapping-document.ts';
 
 /**
@@ -34,21 +35,11 @@ export interface MapperDirectory {
 }
 
 /**
- * A custom field value as a source reported it before (or with) the event being mapped: the
- * field-value history is what a status change reads its reason or approval from.
+ * A custom field value of the event's own object as a source reported it before (or with) the
+ * event being mapped: the field-value history is what a status change reads its reason or approval
+ * from.
  */
-export interface FieldFact {
-  /** The field as the reporting event named it, lower-cased ('' when not named that way). */
-  field_id: string;
-  field_key: string;
-  field_title: string;
-  value: unknown;
-  /** Who set it (ticket events name an actor; user and organization events do not). */
-  actor_id: string | null;
-  /** When it was set at the source (ISO-8601, UTC, ms). */
-  changed_at: string;
-  event_id: string;
-}
+export type FieldFact = Omit<ReportedFieldValue, 'object' | 'object_id'>;
 
 export interface MapZendeskWebhookInput {
   tenant: string;
