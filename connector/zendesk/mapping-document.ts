@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ACCOUNT_STATUSES, EVENT_KINDS, type FieldProblem } from '../model/standing-event.ts';
 import { checkMappingConsistency } from './mapping-consistency.ts';
+import { describeMappingIssues } from '../model/mapping-issues.ts';
 
 const list = (values: readonly string[]) => values.join(', ');
 
@@ -183,29 +184,7 @@ export type MappingParseResult = { ok: true; mapping: ZendeskMapping } | { ok: f
 /** Validates a mapping document. Every problem has the dotted path of the offending value. */
 export function parseMappingDocument(input: unknown): MappingParseResult {
   const r = ZendeskMappingDocument.safeParse(input);
-  return r.success ? { ok: true, mapping: r.data } : { ok: false, problems: describeMappingIssues(r.error.issues, []) };
-}
-
-type Issue = z.core.$ZodIssue;
-
-/** Flattens zod issues: one problem per unknown key, and for unions the branch the value was aiming at. */
-function describeMappingIssues(issues: readonly Issue[], prefix: PropertyKey[]): FieldProblem[] {
-  const out: FieldProblem[] = [];
-  const at = (path: PropertyKey[]) => path.map(String).join('.') || '(root)';
-  for (const issue of issues) {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: at([...path, key]), message: `unknown key "${key}"` });
-    } else if (issue.code === 'invalid_union') {
-      // A branch that failed only on the type of the value itself was not what the author meant.
-      const meant = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
-      if (meant.length === 1 && meant[0]) out.push(...describeMappingIssues(meant[0], path));
-      else out.push({ path: at(path), message: issue.message });
-    } else {
-      out.push({ path: at(path), message: issue.message });
-    }
-  }
-  return out;
+  return r.success ? { ok: true, mapping: r.data } : { ok: false, problems: describeMappingIssues(r.error.issues) };
 }
 
 /** JSON Schema of the document as an admin writes it (for the README and the admin API). */
