@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { IntakeSettings } from './intake/intake-extension.ts';
+import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from './zendesk/webhook-signature.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -229,7 +230,10 @@ const EnvSchema = z.object({
   STANDING_WORKER_LOCK_MS: z.preprocess(unsetIfEmpty, integerIn(1000, 600_000).default(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS)),
   STANDING_INBOX_RETENTION_DAYS: z.preprocess(unsetIfEmpty, integerIn(1, 3650).default(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS)),
   ZENDESK_SUBDOMAIN: z.preprocess(unsetIfEmpty, z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com').optional()),
-  ZENDESK_WEBHOOK_SECRET: z.preprocess(unsetIfEmpty, z.string().trim().min(16, 'must be the webhook signing secret Zendesk shows').optional()),
+  ZENDESK_WEBHOOK_SECRET: z.preprocess(
+    unsetIfEmpty,
+    z.string().trim().min(16, 'must be the webhook signing secret Zendesk shows').refine((v) => v !== ZENDESK_TEST_SIGNING_SECRET, ZENDESK_TEST_SECRET_REFUSED).optional(),
+  ),
   ZENDESK_API_EMAIL: z.preprocess(unsetIfEmpty, z.email({ message: 'must be an email address' }).optional()),
   ZENDESK_API_TOKEN: z.preprocess(unsetIfEmpty, z.string().trim().min(8, 'must be a Zendesk API token').optional()),
   ZENDESK_WEBHOOK_TOLERANCE_SECONDS: z.preprocess(unsetIfEmpty, integerIn(1, 86_400).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS)),

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { TenantId } from '../model/standing-event.ts';
 import { HttpError, BadRequestError, NotFoundError } from '../http/errors.ts';
 import { readRawBody, sendJson, type DirectRoute } from '../http/direct-routes.ts';
+import { jsonBodyProblem, topLevelNumberText } from '../http/json-body.ts';
 import type { IntakeInbox, InboxKey } from '../intake/intake-inbox.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { MicroBatcher } from '../../queue/micro-batcher.ts';
@@ -122,17 +123,27 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
+/**
+ * The body as an object that can be stored: bounded nesting, no text PostgreSQL refuses (see
+ * json-body.ts), and a numeric top-level `id` kept as its exact source text (a string, as Zendesk
+ * documents event ids), so that two long numeric ids never become one double.
+ */
 function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  const text = raw.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new BadRequestError('invalid_json', 'the request body is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new BadRequestError('invalid_body', 'the request body must be a JSON object', [{ path: '(root)', message: 'must be an object' }]);
   }
-  return value as Record<string, unknown>;
+  const problem = jsonBodyProblem(value);
+  if (problem) throw new BadRequestError(problem.code, problem.message, [problem.problem]);
+  const body = value as Record<string, unknown>;
+  if (typeof body.id === 'number') body.id = topLevelNumberText(text, 'id') ?? String(body.id);
+  return body;
 }
 
 /**
