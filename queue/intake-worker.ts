@@ -1,12 +1,13 @@
 /**
  * The normalize-and-store worker. BullMQ hands it one job per event; concurrent jobs are grouped
  * by a MicroBatcher so that a whole batch is mapped, appended to the log and settled in the inbox
- * with a handful of round trips. A provider rate limit pauses the worker (BullMQ rate limiting)
- * instead of failing jobs.
+ * with a handful of round trips. A provider rate limit delays the jobs of that tenant and provider
+ * (without spending an attempt) instead of failing them; other tenants go on.
  */
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { processIntakeBatchIsolating, ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
+import { ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
+import { processIntakeBatchIsolating } from '../connector/intake/process-isolating.ts';
 import { INTAKE_QUEUE_NAME, IntakeJobData } from './intake-queue.ts';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 
@@ -39,9 +40,14 @@ export interface IntakeWorkerOptions {
    * @defaultValue undefined
    */
   onBatch?: (summary: BatchSummary, size: number) => void;
+  /**
+   * Failures of one event (not outages, not rate limits) before it is quarantined as `processing_failed`.
+   * @defaultValue 3
+   */
+  maxEventFailures?: number;
 }
 
-export const DEFAULT_INTAKE_WORKER_OPTIONS = { prefix: 'standing', concurrency: 500, batching: { maxBatch: 250, maxWaitMs: 10, maxInFlight: 2 }, lockDurationMs: 30_000 } as const;
+export const DEFAULT_INTAKE_WORKER_OPTIONS = { prefix: 'standing', concurrency: 500, batching: { maxBatch: 250, maxWaitMs: 10, maxInFlight: 2 }, lockDurationMs: 30_000, maxEventFailures: 3 } as const;
 
 export interface IntakeWorker {
   worker: Worker<IntakeJobData>;
@@ -52,7 +58,7 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
   const o = { ...DEFAULT_INTAKE_WORKER_OPTIONS, ...options };
   const batcher = new MicroBatcher<IntakeJobData, Error | null>(
     async (keys) => {
-      const { summary, errors } = await processIntakeBatchIsolating(deps, keys);
+      const { summary, errors } = await processIntakeBatchIsolating(deps, keys, { maxEventFailures: o.maxEventFailures });
       o.onBatch?.(summary, keys.length);
       if (summary.quarantined > 0 || summary.skippedLookups.length > 0) {
         logger.warn({ quarantined: summary.quarantined, skipped_lookups: summary.skippedLookups.length }, 'intake batch had events needing attention');
@@ -62,22 +68,33 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
     o.batching,
   );
 
+  // Per tenant and provider: until when its provider asked us to wait (429). Its other jobs wait
+  // too, without a call; other tenants' jobs flow. (worker.rateLimit would pause every tenant.)
+  const blockedUntil = new Map<string, number>();
+  const waitUntil = async (job: Job<IntakeJobData>, token: string | undefined, until: number): Promise<never> => {
+    // Back to the delayed set without spending an attempt. https://docs.bullmq.io/patterns/process-step-jobs#delaying
+    await job.moveToDelayed(until, token);
+    throw new DelayedError();
+  };
+
   const worker: Worker<IntakeJobData> = new Worker<IntakeJobData>(
     INTAKE_QUEUE_NAME,
-    async (job: Job<IntakeJobData>) => {
+    async (job: Job<IntakeJobData>, token?: string) => {
       const data = IntakeJobData.parse(job.data);
-      try {
-        const failure = await batcher.submit(data);
-        if (failure) throw failure;
-      } catch (err) {
-        if (err instanceof ProviderRateLimitedError) {
-          // Pause the whole queue for this worker and put the job back without spending an attempt.
-          // https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
-          await worker.rateLimit(err.waitMs);
-          throw Worker.RateLimitError();
-        }
-        throw err;
+      const limitKey = `${data.source}\u0000${data.tenant}`;
+      const blocked = blockedUntil.get(limitKey);
+      if (blocked !== undefined) {
+        if (blocked > Date.now()) return waitUntil(job, token, blocked);
+        blockedUntil.delete(limitKey);
       }
+      const failure = await batcher.submit(data);
+      if (failure instanceof ProviderRateLimitedError) {
+        const until = Math.max(Date.now() + failure.waitMs, blockedUntil.get(limitKey) ?? 0);
+        if (!blockedUntil.has(limitKey)) logger.warn({ tenant: data.tenant, source: data.source, wait_ms: failure.waitMs }, 'provider rate limit: this tenant waits');
+        blockedUntil.set(limitKey, until);
+        return waitUntil(job, token, until);
+      }
+      if (failure) throw failure;
     },
     { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs, autorun: true },
   );
