@@ -7,8 +7,8 @@
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
-import { processIntakeBatchIsolating } from '../connector/intake/process-isolating.ts';
-import { INTAKE_QUEUE_NAME, IntakeJobData } from './intake-queue.ts';
+import { isTransientFailure, processIntakeBatchIsolating } from '../connector/intake/process-isolating.ts';
+import { INTAKE_QUEUE_NAME, IntakeJobData, logErrorsOnce } from './intake-queue.ts';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 
 export interface IntakeWorkerOptions {
@@ -98,8 +98,14 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
     },
     { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs, autorun: true },
   );
-  worker.on('failed', (job, err) => logger.warn({ job_id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'intake job failed'));
-  worker.on('error', (err) => logger.error({ err: err.message }, 'intake worker error'));
+  // An outage fails every job until it ends: that is logged once (by the database and Redis
+  // clients), not per job; a failure of the event itself is logged per job.
+  worker.on('failed', (job, err) => {
+    const level = isTransientFailure(err) ? 'debug' : 'warn';
+    logger[level]({ job_id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'intake job failed');
+  });
+  const workerErrors = logErrorsOnce(worker, logger, 'intake worker');
+  worker.on('completed', () => workerErrors.recovered());
 
   return {
     worker,

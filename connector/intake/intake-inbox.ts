@@ -20,7 +20,16 @@ const SQL = {
   stalePending: loadSql('inbox-stale-pending'),
   purgeSettled: loadSql('inbox-purge-settled'),
   recordFailure: loadSql('inbox-record-failure'),
+  setJobRound: loadSql('inbox-set-job-round'),
 };
+
+/** A pending event the sweeper looks at: its key, attempts, the round of its job, and its page cursor. */
+export interface StalePendingRow extends InboxKey {
+  attempts: number;
+  /** Id suffix of the job that carries it ('' or null: the first job). */
+  job_round: string | null;
+  cursor_at: string;
+}
 
 export type IntakeSource = 'zendesk' | 'salesforce';
 
@@ -62,6 +71,12 @@ export interface QuarantinedEvent {
   problems: FieldProblem[];
   body: unknown;
 }
+
+/**
+ * The purge's batches: each deletes at most `batchSize` rows (short transactions), and one call
+ * at most `maxRows` (300,000 a minute keeps up with 5,000 events/s).
+ */
+export const DEFAULT_PURGE = { batchSize: 10_000, maxRows: 1_000_000 } as const;
 
 export const inboxKeyString = (k: InboxKey) => `${k.tenant}\u0000${k.source}\u0000${k.event_id}`;
 const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
@@ -141,20 +156,40 @@ export class IntakeInbox {
     return { events, next_cursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.event_id) : null };
   }
 
-  /** Back to pending (replay); `eventIds` null reopens every quarantined event of the tenant. */
-  async reopen(tenant: string, eventIds: readonly string[] | null): Promise<InboxKey[]> {
-    const rows = await this.db.query<{ source: IntakeSource; event_id: string }>(SQL.reopen, [tenant, eventIds ? JSON.stringify(eventIds) : null]);
+  /**
+   * Back to pending (replay); `eventIds` null reopens every quarantined event of the tenant.
+   * `jobRound`: the id suffix of the jobs the replay enqueues, recorded for the sweeper.
+   */
+  async reopen(tenant: string, eventIds: readonly string[] | null, jobRound = ''): Promise<InboxKey[]> {
+    const rows = await this.db.query<{ source: IntakeSource; event_id: string }>(SQL.reopen, [tenant, eventIds ? JSON.stringify(eventIds) : null, jobRound || null]);
     return rows.map((r) => ({ tenant, source: r.source, event_id: r.event_id }));
   }
 
-  async stalePending(olderThanMs: number, limit: number): Promise<(InboxKey & { attempts: number })[]> {
-    return this.db.query<InboxKey & { attempts: number }>(SQL.stalePending, [olderThanMs, limit]);
+  /** One page of events pending for longer than `olderThanMs`, oldest first, after `after` (a row of the previous page). */
+  async stalePending(olderThanMs: number, limit: number, after: StalePendingRow | null = null): Promise<StalePendingRow[]> {
+    return this.db.query<StalePendingRow>(SQL.stalePending, [olderThanMs, limit, after?.cursor_at ?? null, after?.tenant ?? '', after?.source ?? '', after?.event_id ?? '']);
   }
 
-  /** Deletes settled (stored, ignored) rows processed more than `days` ago; returns how many. */
-  async purgeSettled(days: number, limit = 10_000): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>(SQL.purgeSettled, [days, limit]);
-    return Number(row?.n ?? 0);
+  /** Records that the job with id suffix `jobRound` now carries these (pending) events. */
+  async setJobRound(keys: readonly InboxKey[], jobRound: string): Promise<void> {
+    if (keys.length > 0) await this.db.query(SQL.setJobRound, [JSON.stringify(keys.map(keyOnly)), jobRound]);
+  }
+
+  /**
+   * Deletes settled (stored, ignored) rows processed more than `days` ago, in batches of
+   * `batchSize` until none is left or `maxRows` went; returns how many.
+   */
+  async purgeSettled(days: number, options: { batchSize?: number; maxRows?: number } = {}): Promise<number> {
+    const batchSize = options.batchSize ?? DEFAULT_PURGE.batchSize;
+    const maxRows = options.maxRows ?? DEFAULT_PURGE.maxRows;
+    let total = 0;
+    while (total < maxRows) {
+      const [row] = await this.db.query<{ n: number }>(SQL.purgeSettled, [days, Math.min(batchSize, maxRows - total)]);
+      const n = Number(row?.n ?? 0);
+      total += n;
+      if (n < batchSize) break;
+    }
+    return total;
   }
 
   /** Waits for inbox writes in flight. */
