@@ -117,6 +117,7 @@ describe('which events the sweeper re-enqueues', () => {
 
 describe('Redis losing its data', () => {
   let redisServer: ChildProcess;
+  let redisPort: number;
   let redisUrl: string;
   let env: IntakeEnv;
   let api: ServiceHandle;
@@ -130,10 +131,24 @@ describe('Redis losing its data', () => {
         s.close(() => resolve(p));
       });
     });
-    redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redisPort = port;
+    redisServer = await startRedis(port);
     redisUrl = `redis://127.0.0.1:${port}`;
+    env = intakeEnv('zd_sweep_flush', { REDIS_URL: redisUrl, STANDING_SWEEP_INTERVAL_MS: '300', STANDING_SWEEP_PENDING_MS: '0' });
+    api = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'api' } });
+    worker = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'worker' } });
+  });
+  afterAll(async () => {
+    await stopIntakeService({ ...env, prefix: `${env.prefix}-none` }, api, worker);
+    redisServer?.kill();
+  });
+
+  /** A Redis of this test's own (no persistence: a restart loses everything). */
+  async function startRedis(port: number): Promise<ChildProcess> {
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const url = `redis://127.0.0.1:${port}`;
     await waitFor('private redis up', async () => {
-      const probe = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => null });
+      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
       probe.on('error', () => undefined);
       try {
         await probe.connect();
@@ -144,14 +159,8 @@ describe('Redis losing its data', () => {
         probe.disconnect();
       }
     });
-    env = intakeEnv('zd_sweep_flush', { REDIS_URL: redisUrl, STANDING_SWEEP_INTERVAL_MS: '300', STANDING_SWEEP_PENDING_MS: '0' });
-    api = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'api' } });
-    worker = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'worker' } });
-  });
-  afterAll(async () => {
-    await stopIntakeService({ ...env, prefix: `${env.prefix}-none` }, api, worker);
-    redisServer?.kill();
-  });
+    return server;
+  }
 
   it('a Redis FLUSHALL with events pending in the inbox is recovered by the sweeper without a restart', async () => {
     const redis = new Redis(redisUrl);
@@ -179,4 +188,20 @@ describe('Redis losing its data', () => {
       redis.disconnect();
     }
   });
+
+  it('a Redis restart without persistence: every process keeps running and the pending events are stored', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `restart-${run}-${i}`);
+    redisServer.kill('SIGKILL');
+    await new Promise((resolve) => redisServer.once('exit', resolve));
+    // Accepted while Redis is down: the inbox commit is what the answer waits for.
+    const statuses = await Promise.all(ids.map((id, i) => postWebhook(api.url, 'default', userEvent(id, 683_000 + i)).then((r) => r.status)));
+    expect(new Set(statuses)).toEqual(new Set([202]));
+    expect((await fetch(`${worker.url}/readyz`)).status).toBe(503);
+
+    redisServer = await startRedis(redisPort);
+    const stored = async () => Number((await api.resources.db.query<{ n: number }>("SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored' AND event_id = ANY($1::text[])", [ids]))[0]!.n);
+    await waitFor('every event stored', async () => (await stored()) === ids.length, 30_000);
+    await waitFor('ready again', async () => (await fetch(`${worker.url}/readyz`)).status === 200);
+    expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
+  }, 45_000);
 });
