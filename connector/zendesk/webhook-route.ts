@@ -11,6 +11,7 @@ import { TenantId } from '../model/standing-event.ts';
 import { HttpError, BadRequestError, NotFoundError } from '../http/errors.ts';
 import { readRawBody, sendJson, type DirectRoute } from '../http/direct-routes.ts';
 import { jsonBodyProblem, topLevelNumberText } from '../http/json-body.ts';
+import { isRefusedData } from '../store/database-errors.ts';
 import type { IntakeInbox, InboxKey } from '../intake/intake-inbox.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { MicroBatcher } from '../../queue/micro-batcher.ts';
@@ -91,7 +92,11 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
     const body = parseJsonObject(rawBody);
     const eventId = eventIdOf(body, req);
     const key: InboxKey = { tenant: tenant.id, source: 'zendesk', event_id: eventId };
-    const { duplicate } = await deps.inbox.accept({ ...key, body, meta: deliveryMeta(req) });
+    const { duplicate } = await deps.inbox.accept({ ...key, body, meta: deliveryMeta(req) }).catch((err: unknown) => {
+      // The edge checks should leave nothing PostgreSQL refuses; if something still is, it is this body's fault alone.
+      if (isRefusedData(err)) throw new BadRequestError('refused_body', 'the database cannot store this body');
+      throw err;
+    });
     if (!duplicate) {
       // Durable already (the inbox row is committed): the answer does not wait for Redis. If the
       // enqueue fails, or this process dies first, the sweeper enqueues the event later.
