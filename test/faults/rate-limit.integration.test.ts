@@ -3,9 +3,13 @@
  * attempt) while other tenants' events flow. Only Zendesk's HTTP is mocked (nock).
  */
 import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
 import nock from 'nock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
+import type { IntakeJobData } from '../../queue/intake-queue.ts';
+import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
 let env: IntakeEnv;
@@ -63,13 +67,16 @@ it("one tenant's 429 does not stop another tenant", async () => {
   expect(limited.isDone()).toBe(true);
   // Slow Co's events wait in the inbox, their jobs delayed, no attempt spent, nothing failed.
   expect((await states(slowIds)).map((r) => [r.state, r.attempts])).toEqual(slowIds.map(() => ['pending', 0]));
-  const { Queue } = await import('bullmq');
-  const queue = new Queue('standing-intake', { connection: { url: env.env.REDIS_URL }, prefix: env.prefix });
+  const queue = new Queue<IntakeJobData>('standing-intake', { connection: { url: env.env.REDIS_URL }, prefix: env.prefix });
   try {
     const delayed = await queue.getDelayed();
     expect(delayed.map((j) => j.data.event_id).sort()).toEqual(slowIds);
     expect(delayed.every((j) => j.delay >= 50_000 || j.timestamp + j.delay > Date.now() + 50_000)).toBe(true);
     expect(await queue.getFailedCount()).toBe(0);
+    // Nor does the sweeper double jobs waiting out a 429, however long their events have been pending.
+    const inbox = new IntakeInbox(svc.resources.db);
+    expect(await sweepPendingIntake(inbox, queue, 0, 100)).toBe(0);
+    await inbox.close();
   } finally {
     await queue.close();
   }
