@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { IntakeSettings } from './intake/intake-extension.ts';
+import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from './zendesk/webhook-signature.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,6 +30,9 @@ export const CONFIG_DEFAULTS = {
   ZENDESK_WEBHOOK_TOLERANCE_SECONDS: 300,
   ZENDESK_WEBHOOK_MAX_BODY_BYTES: 262_144,
   STANDING_INBOX_RETENTION_DAYS: 30,
+  STANDING_SWEEP_INTERVAL_MS: 60_000,
+  STANDING_SWEEP_PENDING_MS: 120_000,
+  STANDING_SWEEP_MAX_EVENTS: 50_000,
 } as const satisfies Record<string, string | number>;
 
 export interface StandingConfig {
@@ -126,6 +130,24 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_INBOX_RETENTION_DAYS',
     default: String(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS),
     description: 'Days the raw payload of a stored or ignored event stays in the intake inbox (quarantined ones stay until replayed).',
+    secret: false,
+  },
+  {
+    name: 'STANDING_SWEEP_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS),
+    description: 'How often the sweeper re-enqueues lost intake events and purges old payloads (its schedule is re-created if Redis lost it).',
+    secret: false,
+  },
+  {
+    name: 'STANDING_SWEEP_PENDING_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_SWEEP_PENDING_MS),
+    description: 'How long an event stays pending before the sweeper checks that its job still exists.',
+    secret: false,
+  },
+  {
+    name: 'STANDING_SWEEP_MAX_EVENTS',
+    default: String(CONFIG_DEFAULTS.STANDING_SWEEP_MAX_EVENTS),
+    description: 'Most lost events the sweeper re-enqueues per sweep: bounds the recovery rate.',
     secret: false,
   },
   { name: 'ZENDESK_SUBDOMAIN', default: '(unset)', description: 'The `default` tenant\'s Zendesk subdomain (acme for acme.zendesk.com).', secret: false },
@@ -236,8 +258,14 @@ const EnvSchema = z.object({
   STANDING_WORKER_LOCK_MS: z.preprocess(unsetIfEmpty, integerIn(1000, 600_000).default(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS)),
   STANDING_COMPANION_WAIT_MS: z.preprocess(unsetIfEmpty, integerIn(0, 600_000).default(CONFIG_DEFAULTS.STANDING_COMPANION_WAIT_MS)),
   STANDING_INBOX_RETENTION_DAYS: z.preprocess(unsetIfEmpty, integerIn(1, 3650).default(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS)),
+  STANDING_SWEEP_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(100, 3_600_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS)),
+  STANDING_SWEEP_PENDING_MS: z.preprocess(unsetIfEmpty, integerIn(0, 86_400_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_PENDING_MS)),
+  STANDING_SWEEP_MAX_EVENTS: z.preprocess(unsetIfEmpty, integerIn(1, 10_000_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_MAX_EVENTS)),
   ZENDESK_SUBDOMAIN: z.preprocess(unsetIfEmpty, z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com').optional()),
-  ZENDESK_WEBHOOK_SECRET: z.preprocess(unsetIfEmpty, z.string().trim().min(16, 'must be the webhook signing secret Zendesk shows').optional()),
+  ZENDESK_WEBHOOK_SECRET: z.preprocess(
+    unsetIfEmpty,
+    z.string().trim().min(16, 'must be the webhook signing secret Zendesk shows').refine((v) => v !== ZENDESK_TEST_SIGNING_SECRET, ZENDESK_TEST_SECRET_REFUSED).optional(),
+  ),
   ZENDESK_API_EMAIL: z.preprocess(unsetIfEmpty, z.email({ message: 'must be an email address' }).optional()),
   ZENDESK_API_TOKEN: z.preprocess(unsetIfEmpty, z.string().trim().min(8, 'must be a Zendesk API token').optional()),
   ZENDESK_WEBHOOK_TOLERANCE_SECONDS: z.preprocess(unsetIfEmpty, integerIn(1, 86_400).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS)),
@@ -276,6 +304,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         webhook: { toleranceSeconds: e.ZENDESK_WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.ZENDESK_WEBHOOK_MAX_BODY_BYTES },
         worker: { concurrency: e.STANDING_WORKER_CONCURRENCY, batchSize: e.STANDING_WORKER_BATCH, lockDurationMs: e.STANDING_WORKER_LOCK_MS, companionWaitMs: e.STANDING_COMPANION_WAIT_MS },
         inboxRetentionDays: e.STANDING_INBOX_RETENTION_DAYS,
+        sweeper: { everyMs: e.STANDING_SWEEP_INTERVAL_MS, pendingForMs: e.STANDING_SWEEP_PENDING_MS, maxEvents: e.STANDING_SWEEP_MAX_EVENTS },
       },
     },
   };

@@ -114,7 +114,15 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'error while closing'));
   };
   try {
-    const db = await openDatabase(config.database);
+    const db = await openDatabase({
+      ...config.database,
+      // One line when the database goes away and one when it is back, however many requests and
+      // jobs fail meanwhile (webhooks are answered 503 with Retry-After; jobs retry).
+      onAvailabilityChange: (available, err) => {
+        if (available) logger.info('database available again');
+        else logger.error({ err: { message: (err as Error | undefined)?.message, code: (err as { code?: unknown } | undefined)?.code } }, 'database unavailable; answering 503 and retrying until it is back');
+      },
+    });
     cleanups.push(() => db.close());
     const migrations = await migrate(db);
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrations applied');

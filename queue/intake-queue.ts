@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { TenantId } from '../connector/model/standing-event.ts';
 import type { InboxKey } from '../connector/intake/intake-inbox.ts';
@@ -45,6 +46,11 @@ export interface IntakeQueueOptions {
    * @defaultValue { count: 50_000, age: 604_800 s }
    */
   keepFailed?: { count: number; age: number };
+  /**
+   * Where connection errors are logged (one line per outage).
+   * @defaultValue undefined: ignored
+   */
+  logger?: Logger;
 }
 
 export const DEFAULT_INTAKE_QUEUE_OPTIONS = {
@@ -63,7 +69,26 @@ export function createIntakeQueue(options: IntakeQueueOptions): Queue<IntakeJobD
     removeOnComplete: o.keepCompleted,
     removeOnFail: o.keepFailed,
   };
-  return new Queue<IntakeJobData>(INTAKE_QUEUE_NAME, { connection: o.connection, prefix: o.prefix, defaultJobOptions });
+  const queue = new Queue<IntakeJobData>(INTAKE_QUEUE_NAME, { connection: o.connection, prefix: o.prefix, defaultJobOptions });
+  // Without a listener, a connection error (Redis restarting) is printed as a raw stack trace.
+  if (o.logger) logErrorsOnce(queue, o.logger, 'intake queue');
+  else queue.on('error', () => undefined);
+  return queue;
+}
+
+/** One warn line when an emitter (queue, worker) starts failing, one info line when it works again. */
+export function logErrorsOnce(emitter: { on(event: 'error', fn: (err: Error) => void): unknown }, logger: Logger, what: string): { recovered(): void } {
+  let failing = false;
+  emitter.on('error', (err: Error) => {
+    if (!failing) logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, `${what}: redis error; retrying`);
+    failing = true;
+  });
+  return {
+    recovered: () => {
+      if (failing) logger.info(`${what}: working again`);
+      failing = false;
+    },
+  };
 }
 
 /**
@@ -81,7 +106,8 @@ export const intakeRound = {
   sweep: (windowMs: number, now = Date.now()): IntakeRound => ({ kind: 'sweep', window: Math.floor(now / windowMs) }),
 };
 
-function roundSuffix(round: IntakeRound): string {
+/** The job id suffix of a round ('' for the first), as recorded in the inbox's `job_round`. */
+export function roundSuffix(round: IntakeRound): string {
   switch (round.kind) {
     case 'first':
       return '';
@@ -96,9 +122,9 @@ function roundSuffix(round: IntakeRound): string {
  * Deterministic job id, so that a redelivered event collapses onto the job already queued.
  * BullMQ job ids must not contain ':' nor be all digits; event ids may, so they are hashed.
  */
-export function intakeJobId(key: InboxKey, round: IntakeRound = intakeRound.first()): string {
+export function intakeJobId(key: InboxKey, round: IntakeRound | string = intakeRound.first()): string {
   const digest = createHash('sha256').update(key.event_id).digest('hex').slice(0, 40);
-  return `${key.source}-${key.tenant}-${digest}${roundSuffix(round)}`;
+  return `${key.source}-${key.tenant}-${digest}${typeof round === 'string' ? round : roundSuffix(round)}`;
 }
 
 export async function enqueueIntake(queue: Queue<IntakeJobData>, keys: readonly InboxKey[], round: IntakeRound = intakeRound.first()): Promise<void> {

@@ -1,34 +1,39 @@
 /**
  * The sweeper: a BullMQ job scheduler that periodically re-enqueues inbox events still pending
- * after a while, i.e. whose job was lost (Redis restarted without persistence, a crash between the
- * inbox commit and the enqueue). Processing is idempotent, so a spurious re-run costs nothing.
+ * whose job is really gone (Redis lost its data, a crash between the inbox commit and the enqueue,
+ * a job that failed for good during an outage), and purges settled payloads past retention.
+ * A job still waiting, active, or delayed (in backoff, or out a provider's 429) is left alone.
+ * Its schedule lives in Redis: it is checked every `everyMs` and re-created when missing, so a
+ * Redis that lost its data recovers without a restart; /readyz reports it missing meanwhile.
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import type { IntakeInbox } from '../connector/intake/intake-inbox.ts';
-import { enqueueIntake, intakeRound, type IntakeJobData } from './intake-queue.ts';
+import type { IntakeInbox, StalePendingRow } from '../connector/intake/intake-inbox.ts';
+import { enqueueIntake, intakeJobId, intakeRound, logErrorsOnce, roundSuffix, type IntakeJobData } from './intake-queue.ts';
 
 export const SWEEPER_QUEUE_NAME = 'standing-intake-sweeper';
+export const SWEEPER_SCHEDULER_ID = 'sweep-pending-intake';
 
 export interface IntakeSweeperOptions {
   connection: ConnectionOptions;
   /** @defaultValue `standing` */
   prefix?: string;
   /**
-   * How often the sweep runs.
+   * How often the sweep runs. Its schedule is checked this often too, at least every 10 s.
    * @defaultValue 60_000 ms
    */
   everyMs?: number;
   /**
-   * How old a pending event must be before it is considered lost.
+   * How old a pending event must be before the sweeper looks at its job.
    * @defaultValue 120_000 ms
    */
   pendingForMs?: number;
   /**
-   * Most events re-enqueued per sweep.
-   * @defaultValue 5000
+   * Most events re-enqueued per sweep: bounds the recovery rate (e.g. after Redis lost its data).
+   * At most four times as many pending events are examined per sweep.
+   * @defaultValue 50_000
    */
-  limit?: number;
+  maxEvents?: number;
   /**
    * Days a stored or ignored event's raw payload stays in the inbox (quarantined ones stay until replayed).
    * @defaultValue 30
@@ -36,34 +41,94 @@ export interface IntakeSweeperOptions {
   inboxRetentionDays?: number;
 }
 
-export const DEFAULT_SWEEPER_OPTIONS = { prefix: 'standing', everyMs: 60_000, pendingForMs: 120_000, limit: 5000, inboxRetentionDays: 30 } as const;
+export const DEFAULT_SWEEPER_OPTIONS = { prefix: 'standing', everyMs: 60_000, pendingForMs: 120_000, maxEvents: 50_000, inboxRetentionDays: 30 } as const;
 
-/** Re-enqueues stale pending events once; returns how many. */
-export async function sweepPendingIntake(inbox: IntakeInbox, queue: Queue<IntakeJobData>, pendingForMs: number, limit: number): Promise<number> {
-  const stale = await inbox.stalePending(pendingForMs, limit);
+/** Shortest window of sweep job ids (a pending age of 0 would make one window forever). */
+const MIN_SWEEP_WINDOW_MS = 1000;
+/** Longest the sweep's schedule may be missing before it is re-created. */
+const SCHEDULE_CHECK_MAX_MS = 10_000;
+/** Pending events examined per round trip (inbox page, then job states in one pipeline). */
+const SWEEP_PAGE = 1000;
+/** Job states in which a job will still run: its event is not lost. */
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/** Re-enqueues stale pending events whose job is gone, at most `maxEvents`; returns how many. */
+export async function sweepPendingIntake(inbox: IntakeInbox, queue: Queue<IntakeJobData>, pendingForMs: number, maxEvents: number): Promise<number> {
   // Distinct from the lost (or permanently failed, still retained) job, yet one event is
   // re-enqueued at most once per window however often the sweep runs.
-  await enqueueIntake(queue, stale, intakeRound.sweep(pendingForMs));
-  return stale.length;
+  const round = intakeRound.sweep(Math.max(pendingForMs, MIN_SWEEP_WINDOW_MS));
+  let requeued = 0;
+  let examined = 0;
+  let after: StalePendingRow | null = null;
+  while (requeued < maxEvents && examined < maxEvents * 4) {
+    const page: StalePendingRow[] = await inbox.stalePending(pendingForMs, SWEEP_PAGE, after);
+    if (page.length === 0) break;
+    examined += page.length;
+    after = page.at(-1)!;
+    const states = await Promise.all(page.map((r) => queue.getJobState(intakeJobId(r, r.job_round ?? ''))));
+    const lost = page.filter((_, i) => !LIVE_STATES.has(states[i]!)).slice(0, maxEvents - requeued);
+    const keys = lost.map((r) => ({ tenant: r.tenant, source: r.source, event_id: r.event_id }));
+    // Recorded first: if the enqueue fails, the next sweep finds this round's job missing and retries.
+    await inbox.setJobRound(keys, roundSuffix(round));
+    await enqueueIntake(queue, keys, round);
+    requeued += keys.length;
+    if (page.length < SWEEP_PAGE) break;
+  }
+  return requeued;
 }
 
-export async function startIntakeSweeper(inbox: IntakeInbox, intakeQueue: Queue<IntakeJobData>, logger: Logger, options: IntakeSweeperOptions) {
+export interface IntakeSweeper {
+  /** Resolves when the sweep's schedule exists in Redis; rejects otherwise (a readiness check). */
+  checkScheduled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startIntakeSweeper(inbox: IntakeInbox, intakeQueue: Queue<IntakeJobData>, logger: Logger, options: IntakeSweeperOptions): Promise<IntakeSweeper> {
   const o = { ...DEFAULT_SWEEPER_OPTIONS, ...options };
   const queue = new Queue(SWEEPER_QUEUE_NAME, { connection: o.connection, prefix: o.prefix });
-  await queue.upsertJobScheduler('sweep-pending-intake', { every: o.everyMs }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  const queueErrors = logErrorsOnce(queue, logger, 'sweeper queue');
+  const schedule = () => queue.upsertJobScheduler(SWEEPER_SCHEDULER_ID, { every: o.everyMs }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await schedule();
+
   const worker = new Worker(
     SWEEPER_QUEUE_NAME,
     async () => {
-      const n = await sweepPendingIntake(inbox, intakeQueue, o.pendingForMs, o.limit);
-      if (n > 0) logger.warn({ requeued: n }, 'sweeper re-enqueued pending intake events');
+      const n = await sweepPendingIntake(inbox, intakeQueue, o.pendingForMs, o.maxEvents);
+      if (n > 0) logger.warn({ requeued: n }, 'sweeper re-enqueued pending intake events whose job was gone');
       const purged = await inbox.purgeSettled(o.inboxRetentionDays);
       if (purged > 0) logger.info({ purged }, 'sweeper removed settled inbox payloads past retention');
       return n;
     },
     { connection: o.connection, prefix: o.prefix, concurrency: 1 },
   );
+  logErrorsOnce(worker, logger, 'sweeper worker');
+
+  // The schedule is a Redis key: gone if Redis lost its data. Re-created as soon as it is seen missing.
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    queue
+      .getJobScheduler(SWEEPER_SCHEDULER_ID)
+      .then(async (existing) => {
+        queueErrors.recovered();
+        if (existing) return;
+        await schedule();
+        logger.warn('sweeper schedule was missing (Redis lost its data?); re-created');
+      })
+      .catch(() => undefined) // Redis unreachable: the queue's error listener said so; next tick retries.
+      .finally(() => {
+        checking = false;
+      });
+  }, Math.min(o.everyMs, SCHEDULE_CHECK_MAX_MS));
+  timer.unref();
+
   return {
+    checkScheduled: async () => {
+      if (!(await queue.getJobScheduler(SWEEPER_SCHEDULER_ID))) throw new Error('the sweeper schedule is missing from Redis');
+    },
     close: async () => {
+      clearInterval(timer);
       await worker.close();
       await queue.close();
     },

@@ -1,14 +1,15 @@
 /**
  * The normalize-and-store worker. BullMQ hands it one job per event; concurrent jobs are grouped
  * by a MicroBatcher so that a whole batch is mapped, appended to the log and settled in the inbox
- * with a handful of round trips. A provider rate limit pauses the worker (BullMQ rate limiting)
- * instead of failing jobs.
+ * with a handful of round trips. A provider rate limit delays the jobs of that tenant and provider
+ * (without spending an attempt) instead of failing them; other tenants go on.
  */
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { processIntakeBatchIsolating, ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
+import { ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
+import { isTransientFailure, processIntakeBatchIsolating } from '../connector/intake/process-isolating.ts';
+import { INTAKE_QUEUE_NAME, IntakeJobData, logErrorsOnce } from './intake-queue.ts';
 import { inboxKeyString } from '../connector/intake/intake-inbox.ts';
-import { INTAKE_QUEUE_NAME, IntakeJobData } from './intake-queue.ts';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 
 export interface IntakeWorkerOptions {
@@ -40,9 +41,14 @@ export interface IntakeWorkerOptions {
    * @defaultValue undefined
    */
   onBatch?: (summary: BatchSummary, size: number) => void;
+  /**
+   * Failures of one event (not outages, not rate limits) before it is quarantined as `processing_failed`.
+   * @defaultValue 3
+   */
+  maxEventFailures?: number;
 }
 
-export const DEFAULT_INTAKE_WORKER_OPTIONS = { prefix: 'standing', concurrency: 500, batching: { maxBatch: 250, maxWaitMs: 10, maxInFlight: 2 }, lockDurationMs: 30_000 } as const;
+export const DEFAULT_INTAKE_WORKER_OPTIONS = { prefix: 'standing', concurrency: 500, batching: { maxBatch: 250, maxWaitMs: 10, maxInFlight: 2 }, lockDurationMs: 30_000, maxEventFailures: 3 } as const;
 
 export interface IntakeWorker {
   worker: Worker<IntakeJobData>;
@@ -55,7 +61,7 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
   // companion event of the same update).
   const batcher = new MicroBatcher<IntakeJobData, Error | { retryAt: number } | null>(
     async (keys) => {
-      const { summary, errors } = await processIntakeBatchIsolating(deps, keys);
+      const { summary, errors } = await processIntakeBatchIsolating(deps, keys, { maxEventFailures: o.maxEventFailures });
       o.onBatch?.(summary, keys.length);
       if (summary.quarantined > 0 || summary.skippedLookups.length > 0) {
         logger.warn({ quarantined: summary.quarantined, skipped_lookups: summary.skippedLookups.length }, 'intake batch had events needing attention');
@@ -68,32 +74,46 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
     o.batching,
   );
 
+  // Per tenant and provider: until when its provider asked us to wait (429). Its other jobs wait
+  // too, without a call; other tenants' jobs flow. (worker.rateLimit would pause every tenant.)
+  const blockedUntil = new Map<string, number>();
+  const waitUntil = async (job: Job<IntakeJobData>, token: string | undefined, until: number): Promise<never> => {
+    // Back to the delayed set without spending an attempt. https://docs.bullmq.io/patterns/process-step-jobs#delaying
+    await job.moveToDelayed(until, token);
+    throw new DelayedError();
+  };
+
   const worker: Worker<IntakeJobData> = new Worker<IntakeJobData>(
     INTAKE_QUEUE_NAME,
     async (job: Job<IntakeJobData>, token?: string) => {
       const data = IntakeJobData.parse(job.data);
-      try {
-        const result = await batcher.submit(data);
-        if (result instanceof Error) throw result;
-        if (result) {
-          // Back to the delayed set without spending an attempt: https://docs.bullmq.io/patterns/process-step-jobs#delaying
-          await job.moveToDelayed(Math.max(result.retryAt, Date.now() + 1), token);
-          throw new DelayedError();
-        }
-      } catch (err) {
-        if (err instanceof ProviderRateLimitedError) {
-          // Pause the whole queue for this worker and put the job back without spending an attempt.
-          // https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
-          await worker.rateLimit(err.waitMs);
-          throw Worker.RateLimitError();
-        }
-        throw err;
+      const limitKey = `${data.source}\u0000${data.tenant}`;
+      const blocked = blockedUntil.get(limitKey);
+      if (blocked !== undefined) {
+        if (blocked > Date.now()) return waitUntil(job, token, blocked);
+        blockedUntil.delete(limitKey);
       }
+      const failure = await batcher.submit(data);
+      if (failure instanceof ProviderRateLimitedError) {
+        const until = Math.max(Date.now() + failure.waitMs, blockedUntil.get(limitKey) ?? 0);
+        if (!blockedUntil.has(limitKey)) logger.warn({ tenant: data.tenant, source: data.source, wait_ms: failure.waitMs }, 'provider rate limit: this tenant waits');
+        blockedUntil.set(limitKey, until);
+        return waitUntil(job, token, until);
+      }
+      if (failure instanceof Error) throw failure;
+      // Waiting for a companion event of the same update (facts as of the event).
+      if (failure) return waitUntil(job, token, Math.max(failure.retryAt, Date.now() + 1));
     },
     { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs, autorun: true },
   );
-  worker.on('failed', (job, err) => logger.warn({ job_id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'intake job failed'));
-  worker.on('error', (err) => logger.error({ err: err.message }, 'intake worker error'));
+  // An outage fails every job until it ends: that is logged once (by the database and Redis
+  // clients), not per job; a failure of the event itself is logged per job.
+  worker.on('failed', (job, err) => {
+    const level = isTransientFailure(err) ? 'debug' : 'warn';
+    logger[level]({ job_id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'intake job failed');
+  });
+  const workerErrors = logErrorsOnce(worker, logger, 'intake worker');
+  worker.on('completed', () => workerErrors.recovered());
 
   return {
     worker,

@@ -33,6 +33,7 @@ describe('parseConfig', () => {
           webhook: { maxBodyBytes: 262_144, toleranceSeconds: 300 },
           worker: { concurrency: 500, batchSize: 250, lockDurationMs: 30_000, companionWaitMs: 10_000 },
           inboxRetentionDays: 30,
+          sweeper: { everyMs: 60_000, pendingForMs: 120_000, maxEvents: 50_000 },
         },
       },
     });
@@ -96,6 +97,7 @@ describe('parseConfig', () => {
     ['STANDING_ADMIN_TOKEN', `${'x'.repeat(20)} ${'y'.repeat(20)}`, 'must be printable ASCII without spaces'],
     ['LOG_LEVEL', 'verbose', 'must be one of fatal, error, warn, info, debug, trace, silent'],
     ['SHUTDOWN_GRACE_MS', '1.5', 'must be an integer 0-600000'],
+    ['ZENDESK_WEBHOOK_SECRET', 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==', "is Zendesk's public test signing secret"],
   ])('%s=%s is refused naming the variable', (variable, value, message) => {
     const found = problems({ [variable]: value });
     expect(found).toHaveLength(1);

@@ -10,7 +10,7 @@ import type { IntakeInbox } from '../intake/intake-inbox.ts';
 import { INBOX_STATES, InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
 import { toView, type RegistryResult, type TenantRegistry } from '../tenants/tenant-registry.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
-import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
+import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../../queue/intake-queue.ts';
 import { BadRequestError, HttpError, NotFoundError, ValidationError } from './errors.ts';
 
 export interface AdminRoutesDeps {
@@ -115,8 +115,9 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const body = ReplayBody.safeParse(req.body ?? {});
     if (!body.success) throw ValidationError.fromZod('body', body.error);
-    const reopened = await inbox.reopen(tenant, body.data.event_ids ?? null);
-    await enqueueIntake(queue, reopened, intakeRound.replay());
+    const round = intakeRound.replay();
+    const reopened = await inbox.reopen(tenant, body.data.event_ids ?? null, roundSuffix(round));
+    await enqueueIntake(queue, reopened, round);
     res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
   });
   return r;

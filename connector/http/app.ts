@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../store/database.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import { requireBearerToken } from './auth.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { BadRequestError, errorHandler, notFoundHandler } from './errors.ts';
+import { jsonBodyProblem } from './json-body.ts';
 import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { httpLogger } from './logging.ts';
@@ -75,6 +76,11 @@ export function createApp(options: AppOptions): Express {
   app.use(
     express.json({ limit: options.jsonBodyLimit ?? DEFAULTS.jsonBodyLimit }),
   );
+  // The same edge checks as webhooks (json-body.ts): bounded nesting, text PostgreSQL can store.
+  app.use((req, _res, next) => {
+    const problem = req.body === undefined ? null : jsonBodyProblem(req.body);
+    next(problem ? new BadRequestError(problem.code, problem.message, [problem.problem]) : undefined);
+  });
 
   app.get('/api/v1/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(OPENAPI_YAML);

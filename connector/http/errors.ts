@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
+import { isDatabaseUnavailable } from '../store/database-errors.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -57,6 +58,16 @@ export class UnauthorizedError extends HttpError {
   }
 }
 
+/** Seconds a client is asked to wait while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The database cannot be reached: 503 with `Retry-After`, so senders (Zendesk) retry later. */
+export class DatabaseUnavailableHttpError extends HttpError {
+  constructor() {
+    super(503, 'database_unavailable', 'the database is unavailable; retry later', undefined, { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) });
+  }
+}
+
 export class NotFoundError extends HttpError {
   constructor(message = 'no such resource') {
     super(404, 'not_found', message);
@@ -86,6 +97,11 @@ const PARSER_ERRORS: Record<string, { code: string; message: string }> = {
 /** The HttpError an error stands for (ours, or a body parser's 4xx), or `null` for an unexpected one. */
 export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
+  // Express's router could not percent-decode a path parameter (`/tenants/%`): the client's path.
+  if (err instanceof URIError && (err as URIError & { status?: unknown }).status === 400) {
+    return new BadRequestError('invalid_path', 'the path is not valid percent-encoding');
+  }
+  if (isDatabaseUnavailable(err)) return new DatabaseUnavailableHttpError();
   if (isClientParserError(err)) {
     const known = (err.type && PARSER_ERRORS[err.type]) || { code: 'bad_request', message: 'the request could not be read' };
     return new HttpError(err.status, known.code, known.message);

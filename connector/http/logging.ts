@@ -45,6 +45,15 @@ interface SerializedRequestLike {
   url?: unknown;
 }
 
+/**
+ * 503 means a dependency is down (the database): the outage is logged once when it starts and
+ * once when it ends (see store/database.ts), not once per request answered meanwhile.
+ */
+export function requestLogLevel(status: number): 'error' | 'warn' | 'debug' {
+  if (status === 503) return 'debug';
+  return status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug';
+}
+
 /** Request logging middleware: assigns the request id, logs one line per finished request. */
 export function httpLogger(logger: Logger): HttpLogger<IncomingMessage, ServerResponse> {
   return pinoHttp({
@@ -56,7 +65,7 @@ export function httpLogger(logger: Logger): HttpLogger<IncomingMessage, ServerRe
       res: (res: { statusCode?: unknown }) => ({ status: res.statusCode }),
       err: safeError,
     },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    customLogLevel: (_req, res, err) => (res.statusCode === 503 ? 'debug' : err || res.statusCode >= 500 ? 'error' : 'info'),
     customSuccessMessage: (req, res) => `${req.method} ${requestPath(req)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${requestPath(req)} ${res.statusCode} failed`,
     customAttributeKeys: { responseTime: 'duration_ms' },
@@ -75,7 +84,7 @@ export function quietRequestLogger(logger: Logger): (req: IncomingMessage, res: 
     const started = performance.now();
     res.once('finish', () => {
       const status = res.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug';
+      const level = requestLogLevel(status);
       if (!logger.isLevelEnabled(level)) return;
       const err = (res as ServerResponse & { err?: unknown }).err;
       logger[level](

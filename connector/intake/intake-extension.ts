@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { ServiceExtension, ServiceResources } from '../service.ts';
 import { adminRoutes } from '../http/admin-routes.ts';
 import { requireBearerToken } from '../http/auth.ts';
+import type { ReadinessCheck } from '../http/health-routes.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { zendeskWebhookRoute, type ZendeskWebhookOptions } from '../zendesk/webhook-route.ts';
 import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
@@ -30,6 +31,8 @@ export interface IntakeSettings {
   worker: { concurrency: number; batchSize: number; lockDurationMs: number; companionWaitMs: number };
   /** Days stored/ignored events' raw payloads stay in the inbox. @defaultValue 30 */
   inboxRetentionDays: number;
+  /** The sweeper (see IntakeSweeperOptions): how often, after how long pending, how many events per sweep. */
+  sweeper: { everyMs: number; pendingForMs: number; maxEvents: number };
 }
 
 export async function intakeExtension(res: ServiceResources, settings: IntakeSettings): Promise<ServiceExtension> {
@@ -39,10 +42,12 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   const inbox = new IntakeInbox(db);
   // BullMQ needs its own connections with maxRetriesPerRequest: null (blocking commands).
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  // Outages are logged once by the queue and workers; the connection's own errors would repeat them.
   connection.on('error', () => undefined);
-  const queue = createIntakeQueue({ connection, prefix: settings.queuePrefix });
+  const queue = createIntakeQueue({ connection, prefix: settings.queuePrefix, logger });
   const webhook = zendeskWebhookRoute({ tenants, inbox, queue, logger }, settings.webhook);
   const closers: (() => Promise<void>)[] = [];
+  const readinessChecks: Record<string, ReadinessCheck> = {};
 
   if (settings.role !== 'api') {
     const worker = startIntakeWorker({ log, inbox, tenants, directory: new ZendeskDirectory(), companionWaitMs: settings.worker.companionWaitMs }, logger, {
@@ -52,12 +57,14 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
       batching: { maxBatch: settings.worker.batchSize, maxWaitMs: 10, maxInFlight: 2 },
       lockDurationMs: settings.worker.lockDurationMs,
     });
-    const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays });
+    const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays, ...settings.sweeper });
     closers.push(() => sweeper.close(), () => worker.close());
+    readinessChecks.sweeper = () => sweeper.checkScheduled();
   }
 
   return {
     directRoutes: settings.role === 'worker' ? [] : [webhook.route],
+    readinessChecks,
     routers: settings.role === 'worker' ? [] : [{ path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, authenticate: requireBearerToken(secrets.adminToken) }) }],
     close: async () => {
       for (const close of closers) await close();

@@ -4,10 +4,12 @@
  * event survives the crash of the API process, of a worker, or of Redis; the sweeper re-enqueues
  * whatever stays pending. Quarantine is the `quarantined` state of the same rows.
  */
+import { LRUCache } from 'lru-cache';
 import { loadSql } from '../store/sql.ts';
 import type { Database } from '../store/database.ts';
 import { MicroBatcher, type MicroBatcherOptions } from '../../queue/micro-batcher.ts';
 import type { FieldProblem } from '../model/standing-event.ts';
+import { isRefusedData } from '../store/database-errors.ts';
 
 const SQL = {
   accept: loadSql('inbox-accept'),
@@ -17,7 +19,17 @@ const SQL = {
   reopen: loadSql('inbox-reopen'),
   stalePending: loadSql('inbox-stale-pending'),
   purgeSettled: loadSql('inbox-purge-settled'),
+  recordFailure: loadSql('inbox-record-failure'),
+  setJobRound: loadSql('inbox-set-job-round'),
 };
+
+/** A pending event the sweeper looks at: its key, attempts, the round of its job, and its page cursor. */
+export interface StalePendingRow extends InboxKey {
+  attempts: number;
+  /** Id suffix of the job that carries it ('' or null: the first job). */
+  job_round: string | null;
+  cursor_at: string;
+}
 
 export type IntakeSource = 'zendesk' | 'salesforce';
 
@@ -37,7 +49,11 @@ export interface PendingInboxRow extends InboxEntry {
   attempts: number;
 }
 
-export type Settlement = InboxKey &
+/**
+ * What processing concluded for one row. `loaded_attempts`: the row's attempts when it was loaded;
+ * by default, what this inbox's last `load` (or `recordFailure`) saw.
+ */
+export type Settlement = InboxKey & { loaded_attempts?: number } &
   (
     | { state: 'stored'; outcome: { seqs: number[]; duplicates: number }; mapping_version: number }
     | { state: 'ignored'; outcome: { reason: string }; mapping_version: number }
@@ -60,11 +76,19 @@ export interface QuarantinedEvent {
   body: unknown;
 }
 
+/**
+ * The purge's batches: each deletes at most `batchSize` rows (short transactions), and one call
+ * at most `maxRows` (300,000 a minute keeps up with 5,000 events/s).
+ */
+export const DEFAULT_PURGE = { batchSize: 10_000, maxRows: 1_000_000 } as const;
+
 export const inboxKeyString = (k: InboxKey) => `${k.tenant}\u0000${k.source}\u0000${k.event_id}`;
 const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
 
 export class IntakeInbox {
-  private readonly writer: MicroBatcher<InboxEntry, { duplicate: boolean }>;
+  private readonly writer: MicroBatcher<InboxEntry, { duplicate: boolean } | Error>;
+  /** Attempts of each row as loaded, until it is settled: what `settle` requires the row to still have. */
+  private readonly loadedAttempts = new LRUCache<string, number>({ max: 100_000 });
 
   /** `writeBatching`: how concurrent webhook requests are grouped into one INSERT (group commit). */
   constructor(
@@ -75,18 +99,36 @@ export class IntakeInbox {
   }
 
   /** Resolves once the entry is committed; `duplicate` when the same event was accepted before. */
-  accept(entry: InboxEntry): Promise<{ duplicate: boolean }> {
-    return this.writer.submit(entry);
+  async accept(entry: InboxEntry): Promise<{ duplicate: boolean }> {
+    const result = await this.writer.submit(entry);
+    if (result instanceof Error) throw result;
+    return result;
   }
 
   async load(keys: readonly InboxKey[]): Promise<PendingInboxRow[]> {
     if (keys.length === 0) return [];
     const rows = await this.db.query<PendingInboxRow & { received_at: Date }>(SQL.load, [JSON.stringify(keys.map(keyOnly))]);
+    for (const r of rows) this.loadedAttempts.set(inboxKeyString(r), r.attempts);
     return rows.map((r) => ({ ...r, received_at: iso(r.received_at) }));
   }
 
+  /** Applies the settlements to rows still in the state they were loaded in; others stay as they are. */
   async settle(settlements: readonly Settlement[]): Promise<void> {
-    if (settlements.length > 0) await this.db.query(SQL.settle, [JSON.stringify(settlements)]);
+    if (settlements.length === 0) return;
+    const rows = settlements.map((s) => ({ ...s, loaded_attempts: s.loaded_attempts ?? this.loadedAttempts.get(inboxKeyString(s)) ?? null }));
+    await this.db.query(SQL.settle, [JSON.stringify(rows)]);
+    for (const s of settlements) this.loadedAttempts.delete(inboxKeyString(s));
+  }
+
+  /** Counts a failed attempt of a pending event; its attempts after counting, or null if no longer pending. */
+  async recordFailure(key: InboxKey): Promise<number | null> {
+    const [row] = await this.db.query<{ attempts: number }>(SQL.recordFailure, [key.tenant, key.source, key.event_id]);
+    if (!row) {
+      this.loadedAttempts.delete(inboxKeyString(key));
+      return null;
+    }
+    this.loadedAttempts.set(inboxKeyString(key), row.attempts);
+    return row.attempts;
   }
 
   /** One page of the tenant's inbox events in `state` (quarantined by default), newest first, with why. */
@@ -119,20 +161,40 @@ export class IntakeInbox {
     return { events, next_cursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.event_id) : null };
   }
 
-  /** Back to pending (replay); `eventIds` null reopens every quarantined event of the tenant. */
-  async reopen(tenant: string, eventIds: readonly string[] | null): Promise<InboxKey[]> {
-    const rows = await this.db.query<{ source: IntakeSource; event_id: string }>(SQL.reopen, [tenant, eventIds ? JSON.stringify(eventIds) : null]);
+  /**
+   * Back to pending (replay); `eventIds` null reopens every quarantined event of the tenant.
+   * `jobRound`: the id suffix of the jobs the replay enqueues, recorded for the sweeper.
+   */
+  async reopen(tenant: string, eventIds: readonly string[] | null, jobRound = ''): Promise<InboxKey[]> {
+    const rows = await this.db.query<{ source: IntakeSource; event_id: string }>(SQL.reopen, [tenant, eventIds ? JSON.stringify(eventIds) : null, jobRound || null]);
     return rows.map((r) => ({ tenant, source: r.source, event_id: r.event_id }));
   }
 
-  async stalePending(olderThanMs: number, limit: number): Promise<(InboxKey & { attempts: number })[]> {
-    return this.db.query<InboxKey & { attempts: number }>(SQL.stalePending, [olderThanMs, limit]);
+  /** One page of events pending for longer than `olderThanMs`, oldest first, after `after` (a row of the previous page). */
+  async stalePending(olderThanMs: number, limit: number, after: StalePendingRow | null = null): Promise<StalePendingRow[]> {
+    return this.db.query<StalePendingRow>(SQL.stalePending, [olderThanMs, limit, after?.cursor_at ?? null, after?.tenant ?? '', after?.source ?? '', after?.event_id ?? '']);
   }
 
-  /** Deletes settled (stored, ignored) rows processed more than `days` ago; returns how many. */
-  async purgeSettled(days: number, limit = 10_000): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>(SQL.purgeSettled, [days, limit]);
-    return Number(row?.n ?? 0);
+  /** Records that the job with id suffix `jobRound` now carries these (pending) events. */
+  async setJobRound(keys: readonly InboxKey[], jobRound: string): Promise<void> {
+    if (keys.length > 0) await this.db.query(SQL.setJobRound, [JSON.stringify(keys.map(keyOnly)), jobRound]);
+  }
+
+  /**
+   * Deletes settled (stored, ignored) rows processed more than `days` ago, in batches of
+   * `batchSize` until none is left or `maxRows` went; returns how many.
+   */
+  async purgeSettled(days: number, options: { batchSize?: number; maxRows?: number } = {}): Promise<number> {
+    const batchSize = options.batchSize ?? DEFAULT_PURGE.batchSize;
+    const maxRows = options.maxRows ?? DEFAULT_PURGE.maxRows;
+    let total = 0;
+    while (total < maxRows) {
+      const [row] = await this.db.query<{ n: number }>(SQL.purgeSettled, [days, Math.min(batchSize, maxRows - total)]);
+      const n = Number(row?.n ?? 0);
+      total += n;
+      if (n < batchSize) break;
+    }
+    return total;
   }
 
   /** Waits for inbox writes in flight. */
@@ -140,7 +202,30 @@ export class IntakeInbox {
     return this.writer.close();
   }
 
-  private async acceptBatch(entries: InboxEntry[]): Promise<{ duplicate: boolean }[]> {
+  /**
+   * One INSERT for the whole group. If PostgreSQL refuses the data of some entry (a text jsonb
+   * cannot hold that slipped past the edge checks), each entry is written alone, so that only the
+   * culprit's request fails and its neighbours are stored.
+   */
+  private async acceptBatch(entries: InboxEntry[]): Promise<({ duplicate: boolean } | Error)[]> {
+    try {
+      return await this.insertEntries(entries);
+    } catch (err) {
+      if (entries.length === 1 || !isRefusedData(err)) throw err;
+    }
+    const results: ({ duplicate: boolean } | Error)[] = [];
+    for (const entry of entries) {
+      try {
+        results.push(...(await this.insertEntries([entry])));
+      } catch (err) {
+        if (!isRefusedData(err)) throw err;
+        results.push(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    return results;
+  }
+
+  private async insertEntries(entries: InboxEntry[]): Promise<{ duplicate: boolean }[]> {
     const written = await this.db.query<InboxKey>(SQL.accept, [JSON.stringify(entries.map((e) => ({ ...keyOnly(e), body: e.body, meta: e.meta })))]);
     const fresh = new Set(written.map(inboxKeyString));
     // Within one batch the same event twice: the first is new, later ones are duplicates.

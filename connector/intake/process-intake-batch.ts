@@ -39,6 +39,8 @@ export class ProviderRateLimitedError extends Error {
   constructor(
     readonly waitMs: number,
     message: string,
+    /** The tenant whose provider account is limited (limits are per account), when known. */
+    readonly tenant?: string,
   ) {
     super(message);
   }
@@ -182,7 +184,7 @@ async function lookUpIdentities(deps: IntakeDeps, tenant: Tenant, mapping: Zende
     const looked = await deps.directory.lookup(tenant, wanted, directory);
     if (!looked.ok) {
       const d = looked.decision;
-      if (d.reason === 'rate_limited') throw new ProviderRateLimitedError(d.wait ?? 60_000, `Zendesk rate limit for tenant ${tenant.id}`);
+      if (d.reason === 'rate_limited') throw new ProviderRateLimitedError(d.wait ?? 60_000, `Zendesk rate limit for tenant ${tenant.id}`, tenant.id);
       throw new ProviderUnavailableError(`Zendesk look-up failed for tenant ${tenant.id}: ${d.reason}`);
     }
     summary.skippedLookups.push(...looked.skipped);
@@ -207,51 +209,5 @@ async function tenantContext(deps: IntakeDeps, tenantId: string): Promise<Tenant
   return { tenant, mapping: { ok: true, mapping: parsed.mapping, version: current.version } };
 }
 
-/**
- * PostgreSQL refused the data itself (SQLSTATE class 22 data exception, 23 integrity violation,
- * 54 program limit exceeded): retrying the same event can never succeed. Anything else
- * (connection lost, a timeout, a provider outage) may pass on retry.
- * https://www.postgresql.org/docs/current/errcodes-appendix.html
- */
-export function isRefusedData(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
-}
-
-/**
- * Processes a batch; if the database refuses the data of some event, processes the events one by
- * one so that only the culprit is held back, and quarantines it with the database's reason. One
- * bad event must not stall every batch it lands in. Returns, per key, null or the error that
- * keeps that key's job failing (transient: it is retried).
- */
-export async function processIntakeBatchIsolating(deps: IntakeDeps, keys: readonly InboxKey[]): Promise<{ summary: BatchSummary; errors: (Error | null)[] }> {
-  try {
-    return { summary: await processIntakeBatch(deps, keys), errors: keys.map(() => null) };
-  } catch (err) {
-    if (!isRefusedData(err)) throw err;
-  }
-  const summary = emptySummary();
-  const errors: (Error | null)[] = [];
-  for (const key of keys) {
-    try {
-      const one = await processIntakeBatch(deps, [key]);
-      summary.stored += one.stored;
-      summary.duplicates += one.duplicates;
-      summary.ignored += one.ignored;
-      summary.quarantined += one.quarantined;
-      for (const [k, at] of one.deferred) summary.deferred.set(k, at);
-      summary.skippedLookups.push(...one.skippedLookups);
-      errors.push(null);
-    } catch (err) {
-      if (!isRefusedData(err)) {
-        errors.push(err instanceof Error ? err : new Error(String(err)));
-        continue;
-      }
-      const message = err instanceof Error ? err.message : String(err);
-      await deps.inbox.settle([{ ...key, state: 'quarantined', outcome: { reason: 'storage_refused', problems: [{ path: '(event)', message: `the database refused the event: ${message}` }] }, mapping_version: null }]);
-      summary.quarantined++;
-      errors.push(null);
-    }
-  }
-  return { summary, errors };
-}
+// Kept importable from here; processIntakeBatchIsolating is in process-isolating.ts.
+export { isRefusedData } from '../store/database-errors.ts';

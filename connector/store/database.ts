@@ -7,6 +7,10 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import { lockEmbeddedDataDir } from './embedded-lock.ts';
+import { isDatabaseUnavailable, isRefusedData } from './database-errors.ts';
+
+/** `application_name` of our PostgreSQL sessions unless the connection string sets one. */
+export const DEFAULT_APPLICATION_NAME = 'standing';
 
 export type Row = Record<string, unknown>;
 
@@ -55,6 +59,12 @@ export interface DatabaseOptions {
    * @defaultValue 10
    */
   poolSize?: number;
+  /**
+   * Called when the database becomes unreachable (a query failed for want of a connection) and
+   * when it answers again: once per change of state, not per query (PostgreSQL only).
+   * @defaultValue undefined
+   */
+  onAvailabilityChange?: (available: boolean, err?: unknown) => void;
 }
 
 export const DEFAULT_DATABASE_OPTIONS = { embeddedDataDir: '.standing/pgdata', schema: 'standing', poolSize: 10 } as const;
@@ -65,7 +75,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const schema = options.schema ?? DEFAULT_DATABASE_OPTIONS.schema;
   if (!SCHEMA_NAME.test(schema)) throw new RangeError(`schema "${schema}" must be a lowercase SQL identifier`);
   return options.url
-    ? openPostgres(options.url, schema, options.poolSize ?? DEFAULT_DATABASE_OPTIONS.poolSize)
+    ? openPostgres(options.url, schema, options.poolSize ?? DEFAULT_DATABASE_OPTIONS.poolSize, options.onAvailabilityChange)
     : openEmbedded(options.embeddedDataDir ?? DEFAULT_DATABASE_OPTIONS.embeddedDataDir, schema);
 }
 
@@ -75,13 +85,35 @@ const pgTypes = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-async function openPostgres(url: string, schema: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes, options: `-c search_path=${schema}` });
+async function openPostgres(url: string, schema: string, max: number, onAvailabilityChange?: (available: boolean, err?: unknown) => void): Promise<Database> {
+  // application_name names our sessions in pg_stat_activity; a connection string's own wins.
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes, options: `-c search_path=${schema}`, application_name: DEFAULT_APPLICATION_NAME });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((err: unknown) => {
+    // Two processes creating it at once: the loser's IF NOT EXISTS still collides in the catalog.
+    if (!isRefusedData(err) && (err as { code?: unknown }).code !== '42P06') throw err;
+  });
+  let available = true;
+  const observe = <T>(work: Promise<T>): Promise<T> =>
+    work.then(
+      (v) => {
+        if (!available) {
+          available = true;
+          onAvailabilityChange?.(true);
+        }
+        return v;
+      },
+      (err: unknown) => {
+        if (available && isDatabaseUnavailable(err)) {
+          available = false;
+          onAvailabilityChange?.(false, err);
+        }
+        throw err;
+      },
+    );
   const run = async <R extends object>(c: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[], options?: QueryOptions) =>
-    (await c.query<R & Row>({ name: options?.prepare ? statementName(text) : undefined, text, values: params as unknown[] | undefined })).rows as R[];
+    (await observe(c.query<R & Row>({ name: options?.prepare ? statementName(text) : undefined, text, values: params as unknown[] | undefined }))).rows as R[];
   return {
     kind: 'postgres',
     query: (text, params, options) => run(pool, text, params, options),
@@ -89,7 +121,15 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
       await pool.query(sql);
     },
     transaction: async (fn) => {
-      const client = await pool.connect();
+      const client = await observe(pool.connect());
+      // A checked-out client has no pool listener: a connection lost mid-transaction (server
+      // restart, pg_terminate_backend) would be an uncaught 'error' and end the process. The
+      // failing query rejects on its own; the broken client is discarded on release.
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -101,10 +141,12 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
+        broken ??= isDatabaseUnavailable(err) ? (err as Error) : undefined;
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),

@@ -274,7 +274,11 @@ export class StandingLog {
     return {};
   }
 
-  /** Walks a tenant's chain from its first retained row (or recorded boundary) to its head. */
+  /**
+   * Walks a tenant's chain from its first retained row (or recorded boundary) to its head, as the
+   * head was when the walk began: appends committed meanwhile are not read, so a live chain is
+   * never reported broken.
+   */
   async verify(tenant: string): Promise<VerifyReport> {
     const [head] = await this.db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chain_heads WHERE tenant = $1', [tenant]);
     const [first] = await this.db.query<{ seq: number }>('SELECT min(seq) AS seq FROM standing_events WHERE tenant = $1', [tenant]);
@@ -290,7 +294,7 @@ export class StandingLog {
     const startsAt = start.seq + 1;
     let checked = 0;
     for (;;) {
-      const rows = await this.db.query<ChainRow & { prev_hash: string; hash: string }>(SQL.chainPage, [tenant, start.seq, this.verifyPageSize]);
+      const rows = await this.db.query<ChainRow & { prev_hash: string; hash: string }>(SQL.chainPage, [tenant, start.seq, this.verifyPageSize, head ? headSeq : null]);
       const result = checkLinks(start, rows.map((r): StoredChainRow => ({ ...toRecord(tenant, r), prev_hash: r.prev_hash, hash: r.hash })));
       checked += result.checked;
       if (!result.ok) return { tenant, ok: false, checked, broken: result.broken };

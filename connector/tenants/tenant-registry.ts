@@ -8,6 +8,7 @@ import { LRUCache } from 'lru-cache';
 import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
 import { TenantId, describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { Database } from '../store/database.ts';
+import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from '../zendesk/webhook-signature.ts';
 
 export const ZENDESK_SUBDOMAIN = z
   .string()
@@ -16,7 +17,12 @@ export const ZENDESK_SUBDOMAIN = z
 const ZendeskSettings = z.strictObject({
   subdomain: ZENDESK_SUBDOMAIN.nullable().optional(),
   /** From Zendesk Admin Center > Webhooks > (webhook) > Signing secret. */
-  webhook_secret: z.string().min(16, 'must be the webhook signing secret Zendesk shows (at least 16 characters)').nullable().optional(),
+  webhook_secret: z
+    .string()
+    .min(16, 'must be the webhook signing secret Zendesk shows (at least 16 characters)')
+    .refine((v) => v.trim() !== ZENDESK_TEST_SIGNING_SECRET, ZENDESK_TEST_SECRET_REFUSED)
+    .nullable()
+    .optional(),
   api_email: z.email({ message: 'must be the email of the Zendesk user owning the API token' }).nullable().optional(),
   api_token: z.string().min(8, 'must be a Zendesk API token').nullable().optional(),
 });
@@ -55,8 +61,9 @@ export type RegistryResult<T> = { ok: true; value: T } | { ok: false; status: 40
 
 export interface TenantRegistryOptions {
   /**
-   * How long a tenant's settings and mapping are cached in memory. Changes made through this
-   * process are visible at once; changes made by another process after at most this long.
+   * How long a tenant's settings (and the parsed mapping document) are cached in memory. Settings
+   * changed through this process are visible at once; by another process after at most this long.
+   * Mapping changes are visible at once everywhere (see `currentMapping`).
    * @defaultValue 5000 ms
    */
   cacheTtlMs?: number;
@@ -155,17 +162,28 @@ export class TenantRegistry {
   /** Makes the `default` tenant match what the environment says (env is authoritative for it). */
   async syncDefaultTenant(env: { subdomain?: string; webhookSecret?: string; apiEmail?: string; apiToken?: string }): Promise<Tenant> {
     const zendesk = { subdomain: env.subdomain ?? null, webhook_secret: env.webhookSecret ?? null, api_email: env.apiEmail ?? null, api_token: env.apiToken ?? null };
+    this.tenants.delete('default');
     const existing = await this.get('default');
-    const r = existing ? await this.update('default', { zendesk }) : await this.create({ id: 'default', name: 'Default tenant', zendesk });
+    let r = existing ? await this.update('default', { zendesk }) : await this.create({ id: 'default', name: 'Default tenant', zendesk });
+    // Another process starting at the same time created it first: apply ours over it.
+    if (!r.ok && r.code === 'tenant_exists') r = await this.update('default', { zendesk });
     if (!r.ok) throw new Error(`default tenant from environment: ${r.message} ${JSON.stringify(r.problems ?? [])}`);
     return r.value;
   }
 
-  /** The tenant's current mapping document for a source, or null when none was ever set. */
+  /**
+   * The tenant's current mapping document for a source, or null when none was ever set. Always
+   * the latest version, whichever process set it: a cached document is used only after a cheap
+   * check (an index-only read of the latest version number) that it is still current, so a replay
+   * right after a mapping change uses the new mapping in every process.
+   */
   async currentMapping(tenant: string, source: string): Promise<MappingVersion | null> {
     const key = `${tenant}\u0000${source}`;
     const hit = this.mappings.get(key);
-    if (hit) return hit.current;
+    if (hit) {
+      const [latest] = await this.db.query<{ version: number | null }>('SELECT max(version) AS version FROM mapping_versions WHERE tenant = $1 AND source = $2', [tenant, source]);
+      if ((latest?.version ?? null) === (hit.current?.version ?? null)) return hit.current;
+    }
     const [row] = await this.db.query<{ version: number; document: unknown; changed_by: string; changed_at: Date }>(
       'SELECT version, document, changed_by, changed_at FROM mapping_versions WHERE tenant = $1 AND source = $2 ORDER BY version DESC LIMIT 1',
       [tenant, source],

@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import { TenantId } from '../model/standing-event.ts';
 import { HttpError, BadRequestError, NotFoundError } from '../http/errors.ts';
 import { readRawBody, sendJson, type DirectRoute } from '../http/direct-routes.ts';
+import { jsonBodyProblem, topLevelNumberText } from '../http/json-body.ts';
+import { isRefusedData } from '../store/database-errors.ts';
 import type { IntakeInbox, InboxKey } from '../intake/intake-inbox.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { MicroBatcher } from '../../queue/micro-batcher.ts';
@@ -90,7 +92,11 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
     const body = parseJsonObject(rawBody);
     const eventId = eventIdOf(body, req);
     const key: InboxKey = { tenant: tenant.id, source: 'zendesk', event_id: eventId };
-    const { duplicate } = await deps.inbox.accept({ ...key, body, meta: deliveryMeta(req) });
+    const { duplicate } = await deps.inbox.accept({ ...key, body, meta: deliveryMeta(req) }).catch((err: unknown) => {
+      // The edge checks should leave nothing PostgreSQL refuses; if something still is, it is this body's fault alone.
+      if (isRefusedData(err)) throw new BadRequestError('refused_body', 'the database cannot store this body');
+      throw err;
+    });
     if (!duplicate) {
       // Durable already (the inbox row is committed): the answer does not wait for Redis. If the
       // enqueue fails, or this process dies first, the sweeper enqueues the event later.
@@ -122,17 +128,27 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
+/**
+ * The body as an object that can be stored: bounded nesting, no text PostgreSQL refuses (see
+ * json-body.ts), and a numeric top-level `id` kept as its exact source text (a string, as Zendesk
+ * documents event ids), so that two long numeric ids never become one double.
+ */
 function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  const text = raw.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new BadRequestError('invalid_json', 'the request body is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new BadRequestError('invalid_body', 'the request body must be a JSON object', [{ path: '(root)', message: 'must be an object' }]);
   }
-  return value as Record<string, unknown>;
+  const problem = jsonBodyProblem(value);
+  if (problem) throw new BadRequestError(problem.code, problem.message, [problem.problem]);
+  const body = value as Record<string, unknown>;
+  if (typeof body.id === 'number') body.id = topLevelNumberText(text, 'id') ?? String(body.id);
+  return body;
 }
 
 /**
