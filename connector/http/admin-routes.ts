@@ -9,7 +9,7 @@ import { TenantId } from '../model/standing-event.ts';
 import type { IntakeInbox } from '../intake/intake-inbox.ts';
 import { INBOX_STATES, InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
 import { toView, type RegistryResult, type TenantRegistry } from '../tenants/tenant-registry.ts';
-import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
+import type { AnySource, Sources } from '../intake/intake-source.ts';
 import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../../queue/intake-queue.ts';
 import { BadRequestError, HttpError, NotFoundError, ValidationError } from './errors.ts';
 
@@ -17,11 +17,12 @@ export interface AdminRoutesDeps {
   tenants: TenantRegistry;
   inbox: IntakeInbox;
   queue: Queue<IntakeJobData>;
+  /** The sources whose mapping documents the API serves (`/mappings/zendesk`, `/mappings/salesforce`). */
+  sources: Sources;
   authenticate: RequestHandler;
 }
 
 const ACTOR_HEADER = 'x-standing-actor';
-const MAPPING_SOURCES = ['zendesk'] as const;
 
 const ReplayBody = z.strictObject({ event_ids: z.array(z.string().min(1).max(255)).min(1).max(10_000).optional() });
 const PageQuery = z.strictObject({
@@ -43,9 +44,9 @@ function tenantParam(value: unknown): string {
   return t.data;
 }
 
-function sourceParam(value: unknown): (typeof MAPPING_SOURCES)[number] {
-  const s = MAPPING_SOURCES.find((m) => m === value);
-  if (!s) throw new NotFoundError(`no mapping source "${String(value)}" (known: ${MAPPING_SOURCES.join(', ')})`);
+function sourceParam(sources: Sources, value: unknown): AnySource {
+  const s = [...sources.values()].find((m) => m.name === value);
+  if (!s) throw new NotFoundError(`no mapping source "${String(value)}" (known: ${[...sources.keys()].join(', ')})`);
   return s;
 }
 
@@ -71,21 +72,21 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
 
   r.get('/tenants/:tenant/mappings/:source', async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
-    const source = sourceParam(req.params.source);
-    const current = await tenants.currentMapping(tenant, source);
-    res.json(current ? { ...current, is_default: false } : { version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true });
+    const source = sourceParam(deps.sources, req.params.source);
+    const current = await tenants.currentMapping(tenant, source.name);
+    res.json(current ? { ...current, is_default: false } : { version: 0, document: source.defaultMappingDocument, changed_by: null, changed_at: null, is_default: true });
   });
   r.put('/tenants/:tenant/mappings/:source', async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
-    const source = sourceParam(req.params.source);
-    const parsed = parseMappingDocument(req.body);
+    const source = sourceParam(deps.sources, req.params.source);
+    const parsed = source.parseMapping(req.body);
     if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
     const actor = req.get(ACTOR_HEADER)?.trim().slice(0, 200) || 'admin-api';
-    res.json(unwrap(await tenants.setMapping(tenant, source, req.body, actor)));
+    res.json(unwrap(await tenants.setMapping(tenant, source.name, req.body, actor)));
   });
   r.get('/tenants/:tenant/mappings/:source/versions', async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
-    res.json({ versions: await tenants.mappingHistory(tenant, sourceParam(req.params.source)) });
+    res.json({ versions: await tenants.mappingHistory(tenant, sourceParam(deps.sources, req.params.source).name) });
   });
 
   r.get('/tenants/:tenant/quarantine', async (req, res) => {

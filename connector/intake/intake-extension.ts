@@ -11,6 +11,14 @@ import type { ReadinessCheck } from '../http/health-routes.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { zendeskWebhookRoute, type ZendeskWebhookOptions } from '../zendesk/webhook-route.ts';
 import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
+import { ZendeskSource } from '../zendesk/zendesk-source.ts';
+import type { AnySource, Sources } from './intake-source.ts';
+import type { IntakeSource } from './intake-inbox.ts';
+import { enqueueIntake } from '../../queue/intake-queue.ts';
+import { SalesforceSource } from '../../salesforce/salesforce-source.ts';
+import { salesforceOutboundRoute } from '../../salesforce/outbound-route.ts';
+import { salesforceSettingsRoutes } from '../../salesforce/settings-routes.ts';
+import { SalesforceSettingsStore } from '../../salesforce/tenant-settings.ts';
 import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
@@ -47,10 +55,21 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   const queue = createIntakeQueue({ connection, prefix: settings.queuePrefix, logger });
   const webhook = zendeskWebhookRoute({ tenants, inbox, queue, logger }, settings.webhook);
   const closers: (() => Promise<void>)[] = [];
+  const salesforceSettings = new SalesforceSettingsStore(db, secrets.master);
+  const sources: Sources = new Map<IntakeSource, AnySource>([
+    ['zendesk', new ZendeskSource(log.fieldValues, new ZendeskDirectory(), { companionWaitMs: settings.worker.companionWaitMs })],
+    ['salesforce', new SalesforceSource(salesforceSettings)],
+  ]);
+  const outbound = salesforceOutboundRoute({
+    organizationOf: async (tenant) => (await salesforceSettings.get(tenant))?.organization_id ?? null,
+    accept: (entry) => inbox.accept(entry),
+    enqueue: (keys) => enqueueIntake(queue, keys),
+    logger,
+  });
   const readinessChecks: Record<string, ReadinessCheck> = {};
 
   if (settings.role !== 'api') {
-    const worker = startIntakeWorker({ log, inbox, tenants, directory: new ZendeskDirectory(), companionWaitMs: settings.worker.companionWaitMs }, logger, {
+    const worker = startIntakeWorker({ log, inbox, tenants, sources }, logger, {
       connection,
       prefix: settings.queuePrefix,
       concurrency: settings.worker.concurrency,
@@ -63,9 +82,15 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   }
 
   return {
-    directRoutes: settings.role === 'worker' ? [] : [webhook.route],
+    directRoutes: settings.role === 'worker' ? [] : [webhook.route, outbound],
     readinessChecks,
-    routers: settings.role === 'worker' ? [] : [{ path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, authenticate: requireBearerToken(secrets.adminToken) }) }],
+    routers:
+      settings.role === 'worker'
+        ? []
+        : [
+            { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authenticate: requireBearerToken(secrets.adminToken) }) },
+            { path: '/api/v1', router: salesforceSettingsRoutes({ settings: salesforceSettings, authenticate: requireBearerToken(secrets.adminToken) }) },
+          ],
     close: async () => {
       for (const close of closers) await close();
       await webhook.close();

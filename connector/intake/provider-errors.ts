@@ -1,0 +1,22 @@
+/**
+ * How a source says its provider cannot serve now. Expected failures of provider calls are values
+ * (RetryDecision); these errors carry them out of a batch so the worker can act on them.
+ */
+
+/** The provider asked us to slow down: nothing of the batch was written; retry after `waitMs`. */
+export class ProviderRateLimitedError extends Error {
+  override name = 'ProviderRateLimitedError';
+  constructor(
+    readonly waitMs: number,
+    message: string,
+    /** The tenant whose provider account is limited (limits are per account), when known. */
+    readonly tenant?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A transient provider failure (5xx, network): the batch is retried with backoff. */
+export class ProviderUnavailableError extends Error {
+  override name = 'ProviderUnavailableError';
+}

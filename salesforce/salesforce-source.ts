@@ -1,0 +1,71 @@
+/**
+ * Salesforce as an intake source: change events and Outbound Message notifications in the inbox
+ * become standing events under the tenant's Salesforce mapping (map-salesforce.ts). A GAP change
+ * event (Salesforce lost events for a record) is mapped from a re-read of the record, when the
+ * tenant's API connection allows one; otherwise reconciliation catches it.
+ */
+import type { MappedRows, RowOutcome, Source, SourceBatch } from '../connector/intake/intake-source.ts';
+import { ProviderRateLimitedError, ProviderUnavailableError } from '../connector/intake/provider-errors.ts';
+import type { Tenant } from '../connector/tenants/tenant-registry.ts';
+import type { RetryDecision } from '../queue/retry-decision.ts';
+import { mapSalesforceRow } from './map-salesforce.ts';
+import { DEFAULT_SALESFORCE_MAPPING_DOCUMENT, parseSalesforceMapping, type SalesforceMapping } from './mapping-document.ts';
+import type { SalesforceSettingsStore } from './tenant-settings.ts';
+
+/** Reads records' current fields (REST), for GAP events. `null` for a record that no longer exists. */
+export interface SalesforceRecordReader {
+  read(tenant: Tenant, object: string, ids: readonly string[]): Promise<{ ok: true; records: ReadonlyMap<string, Record<string, unknown> | null> } | { ok: false; decision: RetryDecision } | { ok: false; unavailable: string }>;
+}
+
+export class SalesforceSource implements Source<SalesforceMapping> {
+  readonly name = 'salesforce' as const;
+  readonly defaultMappingDocument = DEFAULT_SALESFORCE_MAPPING_DOCUMENT;
+
+  constructor(
+    private readonly settings: SalesforceSettingsStore,
+    /** @defaultValue none: GAP events are left to reconciliation */
+    private readonly reader?: SalesforceRecordReader,
+  ) {}
+
+  parseMapping(document: unknown) {
+    return parseSalesforceMapping(document);
+  }
+
+  async mapRows({ tenant, mapping, rows }: SourceBatch<SalesforceMapping>): Promise<MappedRows> {
+    const settings = await this.settings.get(tenant.id);
+    const map = (body: unknown, receivedAt: string, reread?: Record<string, unknown> | null) =>
+      mapSalesforceRow({ tenant: tenant.id, body, mapping, instanceUrl: settings?.instance_url, receivedAt, reread });
+    const first = rows.map((r) => map(r.body, r.received_at));
+    const rereads = await this.reread(tenant, first.flatMap((r) => (r.outcome === 'reread' ? [r] : [])));
+    const skipped: string[] = [];
+    const outcomes = first.map((r, i): RowOutcome => {
+      if (r.outcome !== 'reread') return r;
+      const found = rereads.get(`${r.object}\u0000${r.record_id}`);
+      if (found === undefined) {
+        skipped.push(`${r.object} ${r.record_id}: no Salesforce API connection to re-read it`);
+        return { outcome: 'ignored', reason: `Salesforce lost change events of ${r.object} ${r.record_id} (GAP) and it could not be re-read: reconciliation catches it` };
+      }
+      const again = map(rows[i]!.body, rows[i]!.received_at, found);
+      return again.outcome === 'reread' ? { outcome: 'ignored', reason: 'the record could not be re-read' } : again;
+    });
+    return { outcomes, skipped };
+  }
+
+  /** Current fields of the records GAP events named, by `object\0id`; empty without a reader. */
+  private async reread(tenant: Tenant, wanted: readonly { object: string; record_id: string }[]): Promise<Map<string, Record<string, unknown> | null>> {
+    const out = new Map<string, Record<string, unknown> | null>();
+    if (!this.reader || wanted.length === 0) return out;
+    const byObject = new Map<string, Set<string>>();
+    for (const w of wanted) byObject.set(w.object, (byObject.get(w.object) ?? new Set()).add(w.record_id));
+    for (const [object, ids] of byObject) {
+      const r = await this.reader.read(tenant, object, [...ids]);
+      if (!r.ok) {
+        if ('unavailable' in r) return out;
+        if (r.decision.reason === 'rate_limited') throw new ProviderRateLimitedError(r.decision.wait ?? 60_000, `Salesforce rate limit for tenant ${tenant.id}`, tenant.id);
+        throw new ProviderUnavailableError(`Salesforce re-read failed for tenant ${tenant.id}: ${r.decision.reason}`);
+      }
+      for (const [id, fields] of r.records) out.set(`${object}\u0000${id}`, fields);
+    }
+    return out;
+  }
+}
