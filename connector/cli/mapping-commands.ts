@@ -5,10 +5,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { z } from 'zod';
 import type { MappingVersion, TenantRegistry } from '../tenants/tenant-registry.ts';
-import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
+import { MAPPING_DOCUMENTS, MAPPING_SOURCES } from '../intake/mapping-documents.ts';
 import { CliFailure, EXIT, readOptionFile, tenantIdArgument, validationFailure, withTenantRegistry, writeJson, writeTable, type SetExitCode } from './common.ts';
 
-const MAPPING_SOURCES = ['zendesk'] as const;
 type MappingSource = (typeof MAPPING_SOURCES)[number];
 
 const Actor = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
@@ -46,12 +45,12 @@ async function showMapping(idArg: string, o: MappingOptions): Promise<number> {
   });
   const { id, current } = shown;
   if (o.json) {
-    writeJson(current ? { ...current, is_default: false } : { version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true });
+    writeJson(current ? { ...current, is_default: false } : { version: 0, document: MAPPING_DOCUMENTS[o.source].defaultDocument, changed_by: null, changed_at: null, is_default: true });
     return EXIT.ok;
   }
   if (current) process.stderr.write(`tenant ${id}: ${o.source} mapping version ${current.version}, changed by ${current.changed_by} at ${current.changed_at}\n`);
   else process.stderr.write(`tenant ${id} has no ${o.source} mapping set: showing the built-in default, which is in force\n`);
-  writeJson(current ? current.document : DEFAULT_ZENDESK_MAPPING_DOCUMENT);
+  writeJson(current ? current.document : MAPPING_DOCUMENTS[o.source].defaultDocument);
   return EXIT.ok;
 }
 
@@ -66,7 +65,7 @@ async function setMapping(idArg: string, o: MappingOptions): Promise<number> {
   } catch (err) {
     throw new CliFailure(`--file: ${path} is not valid JSON (${(err as Error).message})`, EXIT.usage);
   }
-  const parsed = parseMappingDocument(document);
+  const parsed = MAPPING_DOCUMENTS[o.source].parse(document);
   if (!parsed.ok) throw validationFailure(`invalid ${o.source} mapping document ${path}`, parsed.problems);
 
   const recorded = await withTenantRegistry(async (tenants) => {
@@ -128,8 +127,8 @@ export function registerMappingCommands(program: Command, setExitCode: SetExitCo
     .command('default')
     .description('print the built-in default mapping document, a starting point to edit')
     .addOption(sourceOption())
-    .action(() => {
-      writeJson(DEFAULT_ZENDESK_MAPPING_DOCUMENT);
+    .action((o: { source: MappingSource }) => {
+      writeJson(MAPPING_DOCUMENTS[o.source].defaultDocument);
       setExitCode(EXIT.ok);
     });
 }

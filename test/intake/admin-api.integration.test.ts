@@ -226,7 +226,8 @@ describe('mappings', () => {
   });
 
   it('404 for an unknown source or tenant', async () => {
-    expect((await api(`/tenants/${TENANT}/mappings/salesforce`)).status).toBe(404);
+    expect((await api(`/tenants/${TENANT}/mappings/freshdesk`)).status).toBe(404);
+    expect((await api(`/tenants/${TENANT}/mappings/salesforce`)).status).toBe(200);
     expect((await api('/tenants/nosuch/mappings/zendesk')).status).toBe(404);
   });
 });
