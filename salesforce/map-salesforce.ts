@@ -180,7 +180,7 @@ function subjectOf(b: Base, fields: Fields): { customer: NewStandingEventInput['
   const email = fieldText(fields, 'Email');
   const accountId = fieldText(fields, 'AccountId');
   const customer: NewStandingEventInput['customer'] = { salesforce_contact_id: b.recordId };
-  if (email && /^[^\s@]+@[^\s@]+\.[^\s@]+$/u.test(email)) customer.email = email;
+  if (email && b.input.mapping.identities.contact_email && /^[^\s@]+@[^\s@]+\.[^\s@]+$/u.test(email)) customer.email = email;
   return accountId && /^001[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/.test(accountId) ? { customer, account: { salesforce_account_id: accountId } } : { customer };
 }
 

@@ -59,6 +59,15 @@ const MappingShape = z.strictObject({
   account: ObjectRule.nullable().default(null),
   /** Contact records: people. `null` maps nothing of Contacts. */
   contact: ObjectRule.nullable().default(null),
+  identities: z
+    .strictObject({
+      /**
+       * A Contact's `Email` makes it the same person as the Zendesk user with that email.
+       * @defaultValue true
+       */
+      contact_email: z.boolean().default(true),
+    })
+    .prefault({}),
   initiator: z
     .strictObject({
       /**

@@ -199,7 +199,7 @@ export function personSubject(ctx: MapContext, userId: string, facts: UserFacts 
   if (!entry && (email === undefined || !orgKnown)) ctx.lookups.userIds.add(userId);
   const customer: CustomerInput = { zendesk_user_id: userId };
   if (email !== undefined && looksLikeEmail(email)) customer.email = email;
-  if (externalId !== undefined && SALESFORCE_CONTACT_ID.test(externalId)) customer.salesforce_contact_id = externalId;
+  if (externalId !== undefined && ctx.mapping.identities.user_external_id_is_salesforce_contact && SALESFORCE_CONTACT_ID.test(externalId)) customer.salesforce_contact_id = externalId;
   return organizationId ? { customer, account: accountIdentities(ctx, organizationId) } : { customer };
 }
 
@@ -217,7 +217,7 @@ function accountIdentities(ctx: MapContext, organizationId: string, externalId?:
   if (externalId === undefined && !entry) ctx.lookups.organizationIds.add(organizationId);
   const sfId = present(externalId) ?? present(entry?.external_id);
   const account: AccountInput = { zendesk_organization_id: organizationId };
-  if (sfId !== undefined && SALESFORCE_ACCOUNT_ID.test(sfId)) account.salesforce_account_id = sfId;
+  if (sfId !== undefined && ctx.mapping.identities.organization_external_id_is_salesforce_account && SALESFORCE_ACCOUNT_ID.test(sfId)) account.salesforce_account_id = sfId;
   return account;
 }
 

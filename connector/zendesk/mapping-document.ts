@@ -166,8 +166,26 @@ const TriggerSection = z.strictObject({
   approver_role: Text(64).default('agent'),
 });
 
+/**
+ * How Zendesk records join Salesforce's: by default as Zendesk's own Salesforce integration does.
+ */
+const IdentitiesSection = z.strictObject({
+  /**
+   * An organization's `external_id` holding a Salesforce Account id (`001…`) makes the organization
+   * and that Account one account.
+   * @defaultValue true
+   */
+  organization_external_id_is_salesforce_account: z.boolean().default(true),
+  /**
+   * A user's `external_id` holding a Salesforce Contact id (`003…`) makes the user and that Contact one person.
+   * @defaultValue true
+   */
+  user_external_id_is_salesforce_contact: z.boolean().default(true),
+});
+
 const MappingShape = z.strictObject({
   version: z.literal(1, { error: 'must be 1 (the only mapping document version)' }),
+  identities: IdentitiesSection.prefault({}),
   user: UserSection.prefault({}),
   organization: OrganizationSection.prefault({}),
   ticket: TicketSection.prefault({}),

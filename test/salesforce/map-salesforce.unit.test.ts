@@ -97,6 +97,8 @@ describe('Change Data Capture', () => {
     const [c] = splitChangeEvent('/data/ContactChangeEvent', cdc({ header: { entityName: 'Contact', recordIds: ['0035g00000AbCdEAAZ'], changedFields: ['Standing__c'] }, fields: { Status__c: undefined, Status_Reason__c: undefined, Standing__c: 'Blocked', Email: 'Dana.Reyes@Example.com', AccountId: '0015g00000XyZaBAAV' } }));
     const e = only(map(c!.body));
     expect(e).toMatchObject({ kind: 'deactivation', status: { after: 'deactivated' }, customer: { salesforce_contact_id: '0035g00000AbCdEAAZ', email: 'dana.reyes@example.com' }, account: { salesforce_account_id: '0015g00000XyZaBAAV' } });
+    const noEmail = { ...MAPPING, identities: { contact_email: false } };
+    expect(only(map(c!.body, { mapping: noEmail })).customer).toEqual({ salesforce_contact_id: '0035g00000AbCdEAAZ' });
   });
 });
 

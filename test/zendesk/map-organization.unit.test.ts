@@ -34,6 +34,11 @@ describe('organization.deleted', () => {
     expect(onlyEvent(map(organizationEvent('organization.deleted', {}, { external_id: externalId }))).customer).toEqual({ zendesk_organization_id: ORG_ID });
   });
 
+  it('keeps the organization apart from the Salesforce Account when the mapping says the external id is something else', () => {
+    const m = mapping({ identities: { organization_external_id_is_salesforce_account: false } });
+    expect(onlyEvent(map(organizationEvent('organization.deleted', {}), { mapping: m })).customer).toEqual({ zendesk_organization_id: ORG_ID });
+  });
+
   it('needs no look-up when the payload carries the external id (even an empty one)', () => {
     expect(identityLookupsFor('acme', organizationEvent('organization.deleted', {}, { external_id: null }), DEFAULT_ZENDESK_MAPPING).organizationIds).toEqual([]);
   });
