@@ -185,12 +185,12 @@ const IdentitiesSection = z.strictObject({
 
 const MappingShape = z.strictObject({
   version: z.literal(1, { error: 'must be 1 (the only mapping document version)' }),
-  identities: IdentitiesSection.prefault({}),
   user: UserSection.prefault({}),
   organization: OrganizationSection.prefault({}),
   ticket: TicketSection.prefault({}),
   initiator: InitiatorSection.prefault({}),
   trigger_bodies: TriggerSection.prefault({}),
+  identities: IdentitiesSection.prefault({}),
 });
 export type ZendeskMapping = z.output<typeof MappingShape>;
 /** Structure first; cross-field rules (duplicates, contradictions) only once the structure is sound. */

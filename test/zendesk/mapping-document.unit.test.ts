@@ -126,7 +126,7 @@ describe('parseMappingDocument', () => {
 describe('zendeskMappingJsonSchema', () => {
   it('describes the document as an admin writes it', () => {
     const schema = zendeskMappingJsonSchema() as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
-    expect(Object.keys(schema.properties)).toEqual(['version', 'user', 'organization', 'ticket', 'initiator', 'trigger_bodies']);
+    expect(Object.keys(schema.properties)).toEqual(['version', 'user', 'organization', 'ticket', 'initiator', 'trigger_bodies', 'identities']);
     expect(schema.required).toEqual(['version']);
     expect(schema.additionalProperties).toBe(false);
   });
