@@ -79,7 +79,7 @@ describe('standing tenant create', () => {
   it('takes secrets from the environment only with --secrets-from-env', async () => {
     const r = await cli(['tenant', 'create', 'globex', '--name', 'Globex', '--secrets-from-env', '--json'], { ZENDESK_API_TOKEN: API_TOKEN });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ id: 'globex', name: 'Globex', zendesk: { subdomain: null, api_email: null, webhook_secret_set: false, api_token_set: true } });
+    expect(JSON.parse(r.stdout)).toEqual({ id: 'globex', name: 'Globex', zendesk: { subdomain: null, api_email: null, webhook_secret_set: false, api_token_set: true, app_shared_secret_set: false } });
     neverShowsSecrets(r);
     expect((await registry().get('globex'))?.zendesk.api_token).toBe(API_TOKEN);
 
@@ -127,7 +127,7 @@ describe('standing tenant show, list, update', () => {
   it('show and list never print a secret', async () => {
     const show = await cli(['tenant', 'show', 'acme', '--json']);
     expect(show.code).toBe(0);
-    expect(JSON.parse(show.stdout)).toEqual({ id: 'acme', name: 'Acme Corp', zendesk: { subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret_set: true, api_token_set: false } });
+    expect(JSON.parse(show.stdout)).toEqual({ id: 'acme', name: 'Acme Corp', zendesk: { subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret_set: true, api_token_set: false, app_shared_secret_set: false } });
     const list = await cli(['tenant', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+ZENDESK_SUBDOMAIN\s+WEBHOOK_SECRET\s+API_TOKEN$/);
@@ -147,7 +147,7 @@ describe('standing tenant show, list, update', () => {
   it('update changes what is given, keeps the rest, and clears with --clear-*', async () => {
     const r = await cli(['tenant', 'update', 'acme', '--name', 'Acme Inc', '--zendesk-api-token-file', file('acme-token', API_TOKEN), '--clear-zendesk-api-email', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ id: 'acme', name: 'Acme Inc', zendesk: { subdomain: 'acme', api_email: null, webhook_secret_set: true, api_token_set: true } });
+    expect(JSON.parse(r.stdout)).toEqual({ id: 'acme', name: 'Acme Inc', zendesk: { subdomain: 'acme', api_email: null, webhook_secret_set: true, api_token_set: true, app_shared_secret_set: false } });
     neverShowsSecrets(r);
     expect((await registry().get('acme'))?.zendesk).toEqual({ subdomain: 'acme', api_email: null, webhook_secret: WEBHOOK_SECRET, api_token: API_TOKEN });
 
