@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Component tests (jsdom) need matchMedia; harmless elsewhere.
+    setupFiles: ['zendesk-app/test/setup.ts'],
   },
 });
