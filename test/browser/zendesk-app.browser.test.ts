@@ -72,6 +72,7 @@ describe('ticket sidebar (agent)', () => {
     await expect(reinstatement.textContent()).resolves.toMatch(/Approved by agent 9002 \(team lead\)/);
     await expect(app.locator('[data-testid="timeline-entry"][data-kind="deactivation"][data-about="person"]').textContent()).resolves.toMatch(/fraud suspected/);
     await page.screenshot({ path: `${SHOTS}sidebar-ticket-1001.png` });
+    await page.locator('aside').screenshot({ path: `${SHOTS}sidebar.png` });
 
     await app.getByTestId('filter-kind').getByRole('button', { name: 'Deactivations' }).click();
     const kinds = await app.getByTestId('timeline-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
@@ -80,6 +81,7 @@ describe('ticket sidebar (agent)', () => {
     await app.getByTestId('filter-kind').getByRole('button', { name: 'All' }).click();
     await app.getByTestId('filter-about').getByRole('button', { name: 'Account' }).press('Enter');
     await app.locator('[data-testid="timeline-entry"][data-about="person"]').first().waitFor({ state: 'detached' });
+    await app.locator('[data-testid="timeline-entry"][data-about="account"]').first().waitFor();
     const abouts = await app.getByTestId('timeline-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-about')));
     expect(abouts.length).toBeGreaterThan(0);
     expect(new Set(abouts)).toEqual(new Set(['account']));

@@ -72,7 +72,7 @@ describe('standing tenant create', () => {
     expect(row?.row).not.toContain(WEBHOOK_SECRET);
     expect(row?.row).not.toContain(Buffer.from(WEBHOOK_SECRET).toString('hex'));
     const acme = await registry().get('acme');
-    expect(acme?.zendesk).toEqual({ subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret: WEBHOOK_SECRET, api_token: null });
+    expect(acme?.zendesk).toEqual({ subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret: WEBHOOK_SECRET, api_token: null, app_shared_secret: null });
     await expect(registry(randomBytes(32).toString('base64')).get('acme')).rejects.toThrow();
   });
 
@@ -149,7 +149,7 @@ describe('standing tenant show, list, update', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ id: 'acme', name: 'Acme Inc', zendesk: { subdomain: 'acme', api_email: null, webhook_secret_set: true, api_token_set: true, app_shared_secret_set: false } });
     neverShowsSecrets(r);
-    expect((await registry().get('acme'))?.zendesk).toEqual({ subdomain: 'acme', api_email: null, webhook_secret: WEBHOOK_SECRET, api_token: API_TOKEN });
+    expect((await registry().get('acme'))?.zendesk).toEqual({ subdomain: 'acme', api_email: null, webhook_secret: WEBHOOK_SECRET, api_token: API_TOKEN, app_shared_secret: null });
 
     const cleared = await cli(['tenant', 'update', 'acme', '--clear-zendesk-api-token']);
     expect(cleared.code).toBe(0);
