@@ -5,6 +5,7 @@
  * Zendesk API when the ticket is unknown or was last seen a while ago.
  */
 import { Router, type RequestHandler } from 'express';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { SqlClient } from '../store/database.ts';
 import { InvalidCursorError } from '../store/standing-log.ts';
@@ -41,6 +42,11 @@ export interface SidebarRoutesDeps {
    * @defaultValue 600_000 ms
    */
   staleAfterMs?: number;
+  /**
+   * How long this process reuses a resolved ticket (requester, organization) before reading it again.
+   * @defaultValue 15_000 ms
+   */
+  ticketCacheTtlMs?: number;
 }
 
 type Resolved = { ticket: KnownTicket; confirmed_by: 'ticket_events' | 'zendesk_api' } | null;
@@ -62,12 +68,15 @@ async function resolveTicket(deps: SidebarRoutesDeps, tenantId: string, lookup: 
 
 export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
   const router = Router({ mergeParams: true });
+  const resolvedTickets = new LRUCache<string, { r: NonNullable<Resolved> }>({ max: 50_000, ttl: deps.ticketCacheTtlMs ?? 15_000 });
   router.get('/sidebar', deps.authenticate, async (req, res) => {
     const q = SidebarQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('invalid query parameters', q.error);
     const { tenant } = appCaller(res);
     const { ticket_id, about, limit, cursor } = q.data;
-    const resolved = await resolveTicket(deps, tenant.id, () => deps.lookups.ticket(tenant, ticket_id), ticket_id);
+    const cacheKey = `${tenant.id}\u0000${ticket_id}`;
+    const resolved = resolvedTickets.get(cacheKey)?.r ?? (await resolveTicket(deps, tenant.id, () => deps.lookups.ticket(tenant, ticket_id), ticket_id));
+    if (resolved) resolvedTickets.set(cacheKey, { r: resolved }, { noUpdateTTL: true });
     if (!resolved || (!resolved.ticket.requester_id && !resolved.ticket.organization_id)) {
       throw new HttpError(404, 'unknown_ticket', `ticket ${ticket_id} has not been seen in this tenant's ticket events, and Zendesk did not confirm it`);
     }

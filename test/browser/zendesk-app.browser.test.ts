@@ -59,7 +59,18 @@ describe('ticket sidebar (agent)', () => {
     const { page, app } = await open('/?ticket=1001');
     await app.getByTestId('timeline').waitFor();
     const ms = await page.frame({ url: /index\.html/ })?.evaluate(() => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs);
-    console.log(`history visible ${ms} ms after the app registered (budget 300 ms)`);
+    const again = await open('/?ticket=1001');
+    await again.app.getByTestId('timeline').waitFor();
+    const warm = await again.page.frame({ url: /index\.html/ })?.evaluate(() => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs);
+    const proxied = await again.page.evaluate(() =>
+      (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; duration: number }[] } }).performance
+        .getEntriesByType('resource')
+        .filter((e) => e.name.endsWith('/proxy'))
+        .map((e) => Math.round(e.duration)),
+    );
+    console.log(`connector round trips through the host proxy: ${proxied.join(', ')} ms`);
+    await again.page.close();
+    console.log(`history visible ${ms} ms after the app registered (first load in a cold browser), ${warm} ms on the next load (budget 300 ms)`);
 
     await expect(app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('active');
     await expect(app.getByTestId('badge-account').getAttribute('data-status')).resolves.toBe('active');
@@ -165,6 +176,7 @@ describe('admin page (nav bar)', () => {
 
     await app.getByTestId('tab-quarantine').click();
     const row = app.getByTestId('quarantined');
+    await row.first().waitFor();
     await expect(row.count()).resolves.toBe(1);
     await row.getByRole('button', { name: 'Inspect' }).click();
     await expect(app.getByTestId('quarantine-body').textContent()).resolves.toContain('frozen');

@@ -54,7 +54,7 @@ describe('ticket sidebar', () => {
     const account = screen.getByTestId('badge-account');
     expect(account.getAttribute('data-status')).toBe('suspended');
     expect(account.textContent).toContain('non payment');
-    expect(screen.getByTestId('warning').textContent).toBe('Reactivated 2 h after a suspension for fraud_suspected (window 72 h).');
+    expect(screen.getByTestId('warning').textContent).toBe('Person: Reactivated 2 h after a suspension for fraud_suspected (window 72 h).');
     const entries = screen.getAllByTestId('timeline-entry');
     expect(entries.map((e) => e.getAttribute('data-kind'))).toEqual(['deactivation', 'reinstatement', 'deactivation']);
     const steps = within(entries[1]!).getAllByTestId('step');

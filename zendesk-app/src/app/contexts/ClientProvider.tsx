@@ -27,11 +27,15 @@ export function ClientProvider({ client, children, fallback = null }: { client: 
   const [value, setValue] = useState<ClientValue | null>(null);
   useEffect(() => {
     let live = true;
-    void client.context().then(async (context) => {
-      const registeredAt = performance.now();
-      const [metadata, user] = await Promise.all([client.metadata(), client.get('currentUser')]);
+    // All three asked at once: the SDK holds get() until the app is registered.
+    let registeredAt = 0;
+    const context = client.context().then((c) => {
+      registeredAt = performance.now();
+      return c;
+    });
+    void Promise.all([context, client.metadata(), client.get('currentUser')]).then(([c, metadata, user]) => {
       const currentUser = (user['currentUser'] ?? { id: 0, locale: 'en' }) as CurrentUser;
-      if (live) setValue({ client, context, metadata, currentUser, registeredAt });
+      if (live) setValue({ client, context: c, metadata, currentUser, registeredAt });
     });
     return () => {
       live = false;

@@ -149,7 +149,9 @@ export function TicketSideBar() {
         <Stack role="region" aria-label={t('sidebar.warnings')}>
           {data.warnings.map((w) => (
             <Alert key={`${w.code}-${w.event_ids.join()}`} type="warning" data-testid="warning" data-code={w.code}>
-              <Alert.Paragraph>{t(`warning.${w.code}`, w.details)}</Alert.Paragraph>
+              <Alert.Paragraph>
+                <strong>{w.about === 'person' ? t('sidebar.person') : t('sidebar.account')}:</strong> {t(`warning.${w.code}`, w.details)}
+              </Alert.Paragraph>
             </Alert>
           ))}
         </Stack>
