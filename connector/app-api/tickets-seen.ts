@@ -60,3 +60,44 @@ export async function findTicketSeen(db: SqlClient, tenant: string, ticketId: st
   );
   return row ? { requester_id: row.requester_id, organization_id: row.organization_id, seen_at: new Date(row.seen_at).toISOString() } : null;
 }
+
+const digits = (v: unknown): string | null => {
+  const s = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : typeof v === 'string' ? v.trim() : '';
+  return /^\d{1,20}$/.test(s) ? s : null;
+};
+const instant = (v: unknown): string | null => {
+  const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+};
+const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/**
+ * The ticket a raw Zendesk webhook body is about, with its requester and organization, or null
+ * when it is not a ticket event (or names neither). Reads event-subscription ticket events
+ * (`zen:event-type:ticket.*`, `detail.requester_id` / `organization_id`; the new value of
+ * `requester_changed` / `organization_changed`) and the connector's trigger bodies
+ * (`ticket.id`, `requester.id`, `organization.id`). For the intake worker: see recordTicketsSeen.
+ */
+export function ticketSeenFromWebhook(tenant: string, body: unknown, receivedAt: string): TicketSeen | null {
+  const b = obj(body);
+  const type = typeof b.type === 'string' ? b.type : '';
+  if (type.startsWith('zen:event-type:ticket.')) {
+    const detail = obj(b.detail);
+    const event = obj(b.event);
+    const ticketId = digits(detail.id) ?? digits(/^zen:ticket:(\d+)$/.exec(String(b.subject ?? ''))?.[1]);
+    const requester = type.endsWith('.requester_changed') ? (digits(event.current) ?? digits(detail.requester_id)) : digits(detail.requester_id);
+    const organization = type.endsWith('.organization_changed') ? digits(event.current) : digits(detail.organization_id);
+    if (!ticketId || (!requester && !organization)) return null;
+    return { tenant, ticket_id: ticketId, requester_id: requester, organization_id: organization, at: instant(b.time) ?? instant(receivedAt) ?? new Date().toISOString() };
+  }
+  const standing = obj(b.standing);
+  if (typeof standing.kind === 'string') {
+    const ticketId = digits(obj(b.ticket).id);
+    const requester = digits(obj(b.requester).id);
+    const organization = digits(obj(b.organization).id);
+    if (!ticketId || (!requester && !organization)) return null;
+    const at = instant(standing.occurred_at) ?? instant(obj(b.ticket).updated_at) ?? instant(receivedAt) ?? new Date().toISOString();
+    return { tenant, ticket_id: ticketId, requester_id: requester, organization_id: organization, at };
+  }
+  return null;
+}
