@@ -48,6 +48,9 @@ const Stack = styled.div`
   margin: 8px 0;
 `;
 
+/** Garden's alert, tightened for a 320 px sidebar (the icon keeps its 40 px gutter). */
+const COMPACT_ALERT = { padding: '8px 12px 8px 40px', fontSize: 12, lineHeight: '16px' } as const;
+
 const matchesKind = (k: KindFilter, kind: string) =>
   k === 'all' || (k === 'deactivations' ? kind === 'deactivation' : ['reinstatement', 'reinstatement_requested', 'verification_recorded', 'reinstatement_approved', 'reinstatement_denied'].includes(kind));
 
@@ -148,7 +151,7 @@ export function TicketSideBar() {
       {data.warnings.length > 0 ? (
         <Stack role="region" aria-label={t('sidebar.warnings')}>
           {data.warnings.map((w) => (
-            <Alert key={`${w.code}-${w.event_ids.join()}`} type="warning" data-testid="warning" data-code={w.code}>
+            <Alert key={`${w.code}-${w.event_ids.join()}`} type="warning" data-testid="warning" data-code={w.code} style={COMPACT_ALERT}>
               <Alert.Paragraph>
                 <strong>{w.about === 'person' ? t('sidebar.person') : t('sidebar.account')}:</strong> {t(`warning.${w.code}`, w.details)}
               </Alert.Paragraph>
