@@ -125,4 +125,17 @@ describe('admin endpoints', () => {
     expect(good.status).toBe(200);
     expect(await good.json()).toMatchObject({ version: 1, changed_by: 'zendesk-app:user:7001' });
   });
+
+  it('read and set the warning thresholds, naming a bad field; the admin token reaches the same settings', async () => {
+    const token = await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7001' });
+    const put = (body: unknown) => fetch(`${s.url}/app/v1/acme/admin/warning-settings`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const bad = await put({ repeated_cycles: { min_cycles: 1 } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('repeated_cycles.min_cycles');
+    expect((await put({ repeated_cycles: { min_cycles: 5 } })).status).toBe(200);
+    const viaAdmin = await fetch(`${s.url}/api/v1/tenants/acme/app-settings/warnings`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    expect(await viaAdmin.json()).toMatchObject({ repeated_cycles: { min_cycles: 5, window_days: 90 } });
+    expect((await fetch(`${s.url}/api/v1/tenants/acme/app-settings/warnings`)).status).toBe(401);
+    expect((await fetch(`${s.url}/api/v1/tenants/nosuch/app-settings/warnings`, { headers: { authorization: `Bearer ${s.adminToken}` } })).status).toBe(404);
+  });
 });

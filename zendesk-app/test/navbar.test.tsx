@@ -83,3 +83,26 @@ describe('admin page', () => {
     expect(screen.getByTestId('reconciliation-empty').textContent).toMatch(/Reconciliation runs will be listed here/);
   });
 });
+
+describe('admin page: warning thresholds', () => {
+  it('shows the thresholds, refuses a bad one at its path, and saves a good one', async () => {
+    const settings = { fraud_reactivation: { enabled: true, window_hours: 72, reason_codes: ['fraud_suspected'] } };
+    const { client } = admin({
+      'GET /warning-settings': () => Promise.resolve(settings),
+      'PUT /warning-settings': (o) => {
+        const doc = JSON.parse(String(o.data)) as { fraud_reactivation: { window_hours: number } };
+        return doc.fraud_reactivation.window_hours > 0 ? Promise.resolve(doc) : fail(400, { code: 'invalid_request', message: 'x', details: [{ path: 'fraud_reactivation.window_hours', message: 'Too small: expected number to be >=1' }] });
+      },
+    });
+    renderApp(client);
+    fireEvent.click(await screen.findByTestId('tab-warnings'));
+    const editor = await screen.findByTestId('warnings-editor');
+    expect(JSON.parse((editor as HTMLTextAreaElement).value)).toEqual(settings);
+    fireEvent.change(editor, { target: { value: JSON.stringify({ fraud_reactivation: { window_hours: 0 } }) } });
+    fireEvent.click(screen.getByTestId('warnings-save'));
+    expect((await screen.findByText((_, el) => el?.getAttribute('data-path') === 'fraud_reactivation.window_hours')).textContent).toContain('expected number to be >=1');
+    fireEvent.change(editor, { target: { value: JSON.stringify({ fraud_reactivation: { window_hours: 24 } }) } });
+    fireEvent.click(screen.getByTestId('warnings-save'));
+    expect((await screen.findByTestId('warnings-saved')).textContent).toBe('Thresholds saved.');
+  });
+});

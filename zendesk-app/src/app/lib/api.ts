@@ -78,5 +78,7 @@ export const api = {
   preview: (c: ZafClient, s: ConnectorSettings, document: unknown) => call<PreviewAnswer>(c, s, '/admin/mapping/preview', { method: 'POST', body: { document, limit: 20 } }),
   quarantine: (c: ZafClient, s: ConnectorSettings) => call<QuarantinePage>(c, s, '/admin/quarantine?limit=50'),
   replay: (c: ZafClient, s: ConnectorSettings, eventIds: string[]) => call<{ replayed: number }>(c, s, '/admin/quarantine/replay', { method: 'POST', body: { event_ids: eventIds } }),
+  warningSettings: (c: ZafClient, s: ConnectorSettings) => call<unknown>(c, s, '/admin/warning-settings'),
+  saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) => call<unknown>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
   reconciliation: (c: ZafClient, s: ConnectorSettings) => call<{ available: boolean; runs: unknown[] }>(c, s, '/admin/reconciliation'),
 };

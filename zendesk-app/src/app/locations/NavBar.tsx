@@ -1,4 +1,4 @@
-/** nav_bar (Zendesk admins): mapping (view, edit, preview, save), quarantine (inspect, replay), reconciliation. */
+/** nav_bar (Zendesk admins): mapping (view, edit, preview, save), quarantine (inspect, replay), reconciliation, warning thresholds. */
 import { pal } from '../lib/colors';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import styled from 'styled-components';
@@ -9,12 +9,13 @@ import { Dots } from '@zendeskgarden/react-loaders';
 import { Table } from '@zendeskgarden/react-tables';
 import { useClient } from '../hooks/useClient';
 import { api, ApiError, settingsOf, type ConnectorSettings } from '../lib/api';
-import { useI18n, type Translate } from '../lib/i18n';
+import { useI18n } from '../lib/i18n';
 import type { AdminMapping, PreviewRow, Problem, QuarantinedEvent } from '../lib/types';
 import type { ZafClient } from '../lib/zaf-client';
-import { StateMessage } from '../components/StateMessage';
+import { ErrorState, Problems } from './admin-parts';
+import { WarningSettingsTab } from './WarningSettingsTab';
 
-type Tab = 'mapping' | 'quarantine' | 'reconciliation';
+type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings';
 
 const Page = styled.main`
   padding: 16px 24px;
@@ -37,31 +38,6 @@ const Pre = styled.pre`
   padding: 8px;
   font-size: 12px;
 `;
-const ProblemList = styled.ul`
-  margin: 8px 0;
-  padding-left: 18px;
-  color: ${(p) => pal(p.theme, 'red', 700)};
-`;
-
-function errorState(t: Translate, e: ApiError, retry: () => void) {
-  if (e.kind === 'forbidden') return <StateMessage testId="state-forbidden" type="error" title={t('admin.forbidden_title')} text={t('admin.forbidden')} />;
-  if (e.kind === 'unauthorized') return <StateMessage testId="state-unauthorized" type="error" title={t('sidebar.unauthorized_title')} text={t('sidebar.unauthorized')} />;
-  return <StateMessage testId="state-unreachable" type="error" title={t('sidebar.unreachable_title')} text={t('sidebar.unreachable')} onRetry={retry} />;
-}
-
-function Problems({ problems, testId }: { problems: Problem[]; testId: string }) {
-  const { t } = useI18n();
-  if (problems.length === 0) return null;
-  return (
-    <ProblemList aria-label={t('admin.problems')} data-testid={testId} role="alert">
-      {problems.map((p) => (
-        <li key={`${p.path}:${p.message}`} data-path={p.path}>
-          <code>{p.path}</code>: {p.message}
-        </li>
-      ))}
-    </ProblemList>
-  );
-}
 
 function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) {
   const { t } = useI18n();
@@ -116,7 +92,7 @@ function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) 
     }
   };
 
-  if (error) return errorState(t, error, reload);
+  if (error) return <ErrorState error={error} retry={reload} />;
   if (!mapping) return <Dots aria-label="loading" />;
   return (
     <section aria-label={t('admin.tab_mapping')} data-testid="mapping-tab">
@@ -207,7 +183,7 @@ function QuarantineTab({ client, s }: { client: ZafClient; s: ConnectorSettings 
       setError(e as ApiError);
     }
   };
-  if (error) return errorState(t, error, reload);
+  if (error) return <ErrorState error={error} retry={reload} />;
   if (!events) return <Dots aria-label="loading" />;
   return (
     <section aria-label={t('admin.tab_quarantine')} data-testid="quarantine-tab">
@@ -270,6 +246,7 @@ export function NavBar() {
     { id: 'mapping', label: t('admin.tab_mapping') },
     { id: 'quarantine', label: t('admin.tab_quarantine') },
     { id: 'reconciliation', label: t('admin.tab_reconciliation') },
+    { id: 'warnings', label: t('admin.tab_warnings') },
   ];
   return (
     <Page data-testid="navbar">
@@ -283,6 +260,7 @@ export function NavBar() {
       </Tabs>
       {tab === 'mapping' ? <MappingTab client={client} s={s} /> : null}
       {tab === 'quarantine' ? <QuarantineTab client={client} s={s} /> : null}
+      {tab === 'warnings' ? <WarningSettingsTab client={client} s={s} /> : null}
       {tab === 'reconciliation' ? <p data-testid="reconciliation-empty">{t('admin.reconciliation_empty')}</p> : null}
     </Page>
   );
