@@ -83,7 +83,7 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     const body = PreviewBody.safeParse(req.body ?? {});
     if (!body.success) throw ValidationError.fromZod('body', body.error);
     const parsed = parseMappingDocument(body.data.document);
-    if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems.map((p) => ({ ...p, path: p.path })));
+    if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
     const rows = await db.query<{ event_id: string; received_at: Date | string; body: unknown; meta: Record<string, string> | null; state: string }>(
       `SELECT event_id, received_at, body, meta, state FROM intake_inbox
        WHERE tenant = $1 AND source = 'zendesk' ORDER BY received_at DESC, event_id DESC LIMIT $2`,

@@ -48,6 +48,16 @@ afterAll(async () => {
   if (s) await stopIntakeService(s.env, s.handle);
 });
 
+async function axe(page: Page): Promise<{ id: string; impact: string | null; nodes: number }[]> {
+  const frame = page.frame({ url: /index\.html/ })!;
+  await frame.addScriptTag({ content: AXE });
+  return frame.evaluate(async () => {
+    const g = globalThis as unknown as { document: unknown; axe: { run(ctx: unknown, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } };
+    const r = await g.axe.run(g.document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+}
+
 async function open(path: string, base = host.url): Promise<{ page: Page; app: FrameLocator }> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   await page.goto(`${base}${path}`);
@@ -101,19 +111,15 @@ describe('ticket sidebar (agent)', () => {
     await page.close();
   });
 
-  it('has no serious accessibility violations (axe)', async () => {
-    const { page, app } = await open('/?ticket=1001');
-    await app.getByTestId('timeline').waitFor();
-    const frame = page.frame({ url: /index\.html/ })!;
-    await frame.addScriptTag({ content: AXE });
-    const violations = await frame.evaluate(async () => {
-      const g = globalThis as unknown as { document: unknown; axe: { run(ctx: unknown, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } };
-      const r = await g.axe.run(g.document, { resultTypes: ['violations'] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-    });
-    console.log(`axe: ${JSON.stringify(violations)}`);
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
-    await page.close();
+  it('has no serious accessibility violations (axe), in the sidebar nor on the admin page', async () => {
+    for (const [path, ready] of [['/?ticket=1001', 'timeline'], ['/?location=nav_bar', 'mapping-editor']] as const) {
+      const { page, app } = await open(path);
+      await app.getByTestId(ready).waitFor();
+      const violations = await axe(page);
+      console.log(`axe ${path}: ${JSON.stringify(violations)}`);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+      await page.close();
+    }
   });
 
   it('warns about repeated suspend/reinstate cycles and shows the current suspension', async () => {
