@@ -42,6 +42,8 @@ describe('zendesk-app/manifest.json', () => {
       expect(existsSync(`${APP}src/index.html`)).toBe(true);
     }
     expect(manifest.private).toBe(true);
+    // A nav_bar app needs its icon in assets/ (copied there from src/public by the build).
+    expect(readFileSync(`${APP}src/public/icon_nav_bar.svg`, 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
 
   it('keeps the shared secret a secure, required parameter with no default, beside the connector URL and tenant', () => {
