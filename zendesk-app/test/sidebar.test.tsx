@@ -123,6 +123,13 @@ describe('ticket sidebar', () => {
     }
   });
 
+  it('shows repeated unapproved reinstatements of one subject as one warning with their number', async () => {
+    const w = (id: string, about: 'person' | 'account') => ({ code: 'reinstatement_without_approval', about, event_ids: [id], details: {}, message: '' });
+    renderApp(stubClient({ respond: async () => answer({ events: [event({ kind: 'reinstatement' }, 1)], warnings: [w('a', 'person'), w('b', 'person'), w('c', 'person'), w('d', 'account')] }) }).client);
+    await screen.findByTestId('timeline');
+    expect(screen.getAllByTestId('warning').map((e) => e.textContent)).toEqual(['Person: 3 reinstatements with no recorded approval.', 'Account: Reinstated with no recorded approval.']);
+  });
+
   it('speaks the agent’s language (German), English otherwise', async () => {
     renderApp(stubClient({ locale: 'de-CH', respond: async () => answer({ person: { current: { status: 'suspended', since, seconds_since_change: 1 } } }) }).client);
     expect((await screen.findByTestId('badge-person')).textContent).toContain('Gesperrt');

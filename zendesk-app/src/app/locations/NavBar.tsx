@@ -102,8 +102,8 @@ function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) 
         <Field.Hint>{t('admin.mapping_hint')}</Field.Hint>
         <Textarea
           data-testid="mapping-editor"
-          minRows={14}
-          maxRows={30}
+          minRows={12}
+          maxRows={20}
           value={text}
           spellCheck={false}
           style={{ fontFamily: 'monospace', fontSize: 12 }}

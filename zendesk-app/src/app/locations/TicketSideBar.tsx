@@ -9,7 +9,7 @@ import { useClient } from '../hooks/useClient';
 import { api, ApiError, settingsOf } from '../lib/api';
 import { useI18n } from '../lib/i18n';
 import { exactTime, groupTimeline, relativeTime } from '../lib/timeline';
-import type { HistoryEvent, SidebarAnswer } from '../lib/types';
+import type { HistoryEvent, SidebarAnswer, Warning } from '../lib/types';
 import { Segmented } from '../components/Segmented';
 import { StandingBadge } from '../components/StandingBadge';
 import { StateMessage } from '../components/StateMessage';
@@ -50,6 +50,18 @@ const Stack = styled.div`
 
 /** Garden's alert, tightened for a 320 px sidebar (the icon keeps its 40 px gutter). */
 const COMPACT_ALERT = { padding: '8px 12px 8px 40px', fontSize: 12, lineHeight: '16px' } as const;
+
+/** Warnings of one kind about one subject shown once, with how many there are (unapproved reinstatements repeat). */
+function groupWarnings(warnings: readonly Warning[]): { w: Warning; count: number }[] {
+  const groups = new Map<string, { w: Warning; count: number }>();
+  for (const w of warnings) {
+    const key = w.code === 'reinstatement_without_approval' ? `${w.code}:${w.about}` : `${w.code}:${w.about}:${w.event_ids.join()}`;
+    const g = groups.get(key);
+    if (g) g.count++;
+    else groups.set(key, { w, count: 1 });
+  }
+  return [...groups.values()];
+}
 
 const matchesKind = (k: KindFilter, kind: string) =>
   k === 'all' || (k === 'deactivations' ? kind === 'deactivation' : ['reinstatement', 'reinstatement_requested', 'verification_recorded', 'reinstatement_approved', 'reinstatement_denied'].includes(kind));
@@ -150,10 +162,10 @@ export function TicketSideBar() {
       ))}
       {data.warnings.length > 0 ? (
         <Stack role="region" aria-label={t('sidebar.warnings')}>
-          {data.warnings.map((w) => (
+          {groupWarnings(data.warnings).map(({ w, count }) => (
             <Alert key={`${w.code}-${w.event_ids.join()}`} type="warning" data-testid="warning" data-code={w.code} style={COMPACT_ALERT}>
               <Alert.Paragraph>
-                <strong>{w.about === 'person' ? t('sidebar.person') : t('sidebar.account')}:</strong> {t(`warning.${w.code}`, w.details)}
+                <strong>{w.about === 'person' ? t('sidebar.person') : t('sidebar.account')}:</strong> {count > 1 && w.code === 'reinstatement_without_approval' ? t('warning.reinstatement_without_approval_many', { n: count }) : t(`warning.${w.code}`, w.details)}
               </Alert.Paragraph>
             </Alert>
           ))}
