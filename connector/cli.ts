@@ -98,6 +98,12 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async () => {
       await import('./main.ts');
     });
+  program
+    .command('demo')
+    .description('the Zendesk app on demo data in a local host page, without Zendesk (same as npm run demo)')
+    .action(async () => {
+      await import('../demo/run-demo.ts');
+    });
   program.command('migrate').description('apply pending database migrations and list them').action(run(runMigrate));
   program
     .command('verify')

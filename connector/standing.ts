@@ -1,8 +1,13 @@
-/** The whole product in one process: the service with Zendesk intake (routes, queue, worker). */
+/** The whole product in one process: the service with Zendesk intake (routes, queue, worker) and the Zendesk app's endpoints. */
+import { appApiExtension, combineExtensions, type AppApiOptions } from './app-api/app-extension.ts';
 import type { StandingConfig } from './config.ts';
 import { intakeExtension } from './intake/intake-extension.ts';
 import { startService, type ServiceHandle, type ServiceOptions } from './service.ts';
 
-export function startStanding(config: StandingConfig, options: Omit<ServiceOptions, 'extend'> = {}): Promise<ServiceHandle> {
-  return startService(config, { ...options, extend: (resources) => intakeExtension(resources, config.intake) });
+export function startStanding(config: StandingConfig, options: Omit<ServiceOptions, 'extend'> & { app?: AppApiOptions } = {}): Promise<ServiceHandle> {
+  const { app, ...serviceOptions } = options;
+  return startService(config, {
+    ...serviceOptions,
+    extend: async (resources) => combineExtensions(await intakeExtension(resources, config.intake), appApiExtension(resources, app)),
+  });
 }

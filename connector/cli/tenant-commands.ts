@@ -20,10 +20,12 @@ interface TenantOptions {
   clearZendeskApiEmail?: boolean;
   clearZendeskWebhookSecret?: boolean;
   clearZendeskApiToken?: boolean;
+  zendeskAppSharedSecretFile?: string;
+  clearZendeskAppSharedSecret?: boolean;
   json?: boolean;
 }
 
-type ZendeskInput = Partial<Record<'subdomain' | 'api_email' | 'webhook_secret' | 'api_token', string | null>>;
+type ZendeskInput = Partial<Record<'subdomain' | 'api_email' | 'webhook_secret' | 'api_token' | 'app_shared_secret', string | null>>;
 
 /** Where each field the registry may complain about comes from on the command line. */
 const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
@@ -33,6 +35,7 @@ const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
   'zendesk.api_email': '--zendesk-api-email',
   'zendesk.webhook_secret': '--zendesk-webhook-secret-file or ZENDESK_WEBHOOK_SECRET',
   'zendesk.api_token': '--zendesk-api-token-file or ZENDESK_API_TOKEN',
+  'zendesk.app_shared_secret': '--zendesk-app-shared-secret-file',
 };
 
 function unwrap<T>(r: RegistryResult<T>): T {
@@ -79,6 +82,14 @@ async function zendeskInput(o: TenantOptions, config: StandingConfig): Promise<Z
       clear: o.clearZendeskApiToken,
       clearOption: '--clear-zendesk-api-token',
     }),
+    app_shared_secret: await secretInput(o, {
+      fileOption: '--zendesk-app-shared-secret-file',
+      file: o.zendeskAppSharedSecretFile,
+      variable: 'the Zendesk app shared secret',
+      fromEnv: undefined,
+      clear: o.clearZendeskAppSharedSecret,
+      clearOption: '--clear-zendesk-app-shared-secret',
+    }),
   };
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
@@ -99,6 +110,7 @@ function writeView(view: TenantView, heading: string, json: boolean | undefined)
     ['  zendesk api email', z.api_email ?? '-'],
     ['  zendesk webhook secret', z.webhook_secret_set ? 'set' : 'not set'],
     ['  zendesk api token', z.api_token_set ? 'set' : 'not set'],
+    ['  zendesk app shared secret', z.app_shared_secret_set ? 'set' : 'not set'],
   ]);
 }
 
@@ -152,6 +164,7 @@ function settingOptions(command: Command): Command {
     .option('--zendesk-api-email <email>', 'Zendesk user owning the API token (identity look-ups)')
     .option('--zendesk-webhook-secret-file <path>', "file holding the Zendesk webhook's signing secret")
     .option('--zendesk-api-token-file <path>', 'file holding the Zendesk API token')
+    .option('--zendesk-app-shared-secret-file <path>', "file holding the Zendesk app's shared_secret setting (at least 32 characters)")
     .option('--secrets-from-env', 'take the secrets from ZENDESK_WEBHOOK_SECRET / ZENDESK_API_TOKEN instead')
     .option('--json', 'print the tenant as JSON');
 }
@@ -185,6 +198,7 @@ export function registerTenantCommands(program: Command, setExitCode: SetExitCod
     .addOption(new Option('--clear-zendesk-api-email', 'remove the Zendesk API email').conflicts('zendeskApiEmail'))
     .addOption(new Option('--clear-zendesk-webhook-secret', 'remove the webhook secret (its webhooks are then refused)').conflicts('zendeskWebhookSecretFile'))
     .addOption(new Option('--clear-zendesk-api-token', 'remove the API token (no more identity look-ups)').conflicts('zendeskApiTokenFile'))
+    .addOption(new Option('--clear-zendesk-app-shared-secret', 'remove the app shared secret (the Zendesk app is then refused)').conflicts('zendeskAppSharedSecretFile'))
     .addHelpText('after', SECRETS_HELP)
     .action(async (id: string, o: TenantOptions) => setExitCode(await updateTenant(id, o)));
 

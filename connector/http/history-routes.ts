@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../model/standing-event.ts';
 import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
 import { BadRequestError, ValidationError } from './errors.ts';
+import { AppSettingsStore } from '../app-api/app-settings.ts';
+import { standingWarnings } from '../history/standing-warnings.ts';
 
 export const DEFAULT_TENANT = 'default';
 export const HISTORY_LIMIT = { default: 50, max: 500 } as const;
@@ -54,6 +56,7 @@ export interface HistoryRoutesDeps {
 
 /** Mounted at `/api/v1`. */
 export function historyRoutes({ log, authenticate }: HistoryRoutesDeps): Router {
+  const settings = new AppSettingsStore(log.db);
   const router = Router();
   router.get('/history', authenticate, async (req, res) => {
     const parsed = HistoryQuery.safeParse(req.query);
@@ -62,7 +65,8 @@ export function historyRoutes({ log, authenticate }: HistoryRoutesDeps): Router 
     const history = await log.history(tenant, identities, { limit, cursor, about }).catch((err: unknown) => {
       throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
     });
-    res.json({ tenant, ...history });
+    // The same warnings the Zendesk app shows, from the tenant's thresholds, so every client agrees.
+    res.json({ tenant, ...history, warnings: standingWarnings(history.events, await settings.warnings(tenant)) });
   });
   return router;
 }

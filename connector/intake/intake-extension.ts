@@ -12,6 +12,7 @@ import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { zendeskWebhookRoute, type ZendeskWebhookOptions } from '../zendesk/webhook-route.ts';
 import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
 import { ZendeskSource } from '../zendesk/zendesk-source.ts';
+import { recordTicketsSeen } from '../app-api/tickets-seen.ts';
 import type { AnySource, Sources } from './intake-source.ts';
 import type { IntakeSource } from './intake-inbox.ts';
 import { enqueueIntake } from '../../queue/intake-queue.ts';
@@ -57,7 +58,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   const closers: (() => Promise<void>)[] = [];
   const salesforceSettings = new SalesforceSettingsStore(db, secrets.master);
   const sources: Sources = new Map<IntakeSource, AnySource>([
-    ['zendesk', new ZendeskSource(log.fieldValues, new ZendeskDirectory(), { companionWaitMs: settings.worker.companionWaitMs })],
+    ['zendesk', new ZendeskSource(log.fieldValues, new ZendeskDirectory(), { companionWaitMs: settings.worker.companionWaitMs, recordTicketsSeen: (rows) => recordTicketsSeen(db, rows) })],
     ['salesforce', new SalesforceSource(salesforceSettings)],
   ]);
   const outbound = salesforceOutboundRoute({

@@ -25,6 +25,8 @@ const ZendeskSettings = z.strictObject({
     .optional(),
   api_email: z.email({ message: 'must be the email of the Zendesk user owning the API token' }).nullable().optional(),
   api_token: z.string().min(8, 'must be a Zendesk API token').nullable().optional(),
+  /** The Zendesk app's secure `shared_secret` setting: signs the app's JWTs (HS256, so at least 32 characters). */
+  app_shared_secret: z.string().min(32, 'must be at least 32 characters (the Zendesk app signs its tokens with it, HS256)').nullable().optional(),
 });
 
 export const TenantCreateInput = z.strictObject({
@@ -40,14 +42,14 @@ export const TenantUpdateInput = z.strictObject({
 export interface Tenant {
   id: string;
   name: string;
-  zendesk: { subdomain: string | null; api_email: string | null; webhook_secret: string | null; api_token: string | null };
+  zendesk: { subdomain: string | null; api_email: string | null; webhook_secret: string | null; api_token: string | null; app_shared_secret: string | null };
 }
 
 /** What the admin API shows of a tenant: never the secrets themselves. */
 export interface TenantView {
   id: string;
   name: string;
-  zendesk: { subdomain: string | null; api_email: string | null; webhook_secret_set: boolean; api_token_set: boolean };
+  zendesk: { subdomain: string | null; api_email: string | null; webhook_secret_set: boolean; api_token_set: boolean; app_shared_secret_set: boolean };
 }
 
 export interface MappingVersion {
@@ -72,12 +74,14 @@ export interface TenantRegistryOptions {
 interface Secrets {
   zendesk_webhook_secret: string | null;
   zendesk_api_token: string | null;
+  /** Absent in envelopes sealed before the Zendesk app existed. */
+  zendesk_app_shared_secret?: string | null;
 }
 
 export const toView = (t: Tenant): TenantView => ({
   id: t.id,
   name: t.name,
-  zendesk: { subdomain: t.zendesk.subdomain, api_email: t.zendesk.api_email, webhook_secret_set: t.zendesk.webhook_secret !== null, api_token_set: t.zendesk.api_token !== null },
+  zendesk: { subdomain: t.zendesk.subdomain, api_email: t.zendesk.api_email, webhook_secret_set: t.zendesk.webhook_secret !== null, api_token_set: t.zendesk.api_token !== null, app_shared_secret_set: t.zendesk.app_shared_secret !== null },
 });
 
 export class TenantRegistry {
@@ -120,7 +124,7 @@ export class TenantRegistry {
     const tenant: Tenant = {
       id,
       name,
-      zendesk: { subdomain: zendesk.subdomain ?? null, api_email: zendesk.api_email ?? null, webhook_secret: zendesk.webhook_secret ?? null, api_token: zendesk.api_token ?? null },
+      zendesk: { subdomain: zendesk.subdomain ?? null, api_email: zendesk.api_email ?? null, webhook_secret: zendesk.webhook_secret ?? null, api_token: zendesk.api_token ?? null, app_shared_secret: zendesk.app_shared_secret ?? null },
     };
     const rows = await this.db.query(
       `INSERT INTO tenants (id, name, zendesk_subdomain, zendesk_api_email, secrets) VALUES ($1, $2, $3, $4, $5)
@@ -149,6 +153,7 @@ export class TenantRegistry {
         api_email: pick(z.api_email, current.zendesk.api_email),
         webhook_secret: pick(z.webhook_secret, current.zendesk.webhook_secret),
         api_token: pick(z.api_token, current.zendesk.api_token),
+        app_shared_secret: pick(z.app_shared_secret, current.zendesk.app_shared_secret),
       },
     };
     await this.db.query(
@@ -215,7 +220,7 @@ export class TenantRegistry {
   }
 
   private sealSecrets(t: Tenant): Buffer {
-    const secrets: Secrets = { zendesk_webhook_secret: t.zendesk.webhook_secret, zendesk_api_token: t.zendesk.api_token };
+    const secrets: Secrets = { zendesk_webhook_secret: t.zendesk.webhook_secret, zendesk_api_token: t.zendesk.api_token, zendesk_app_shared_secret: t.zendesk.app_shared_secret };
     return seal(this.keys.tenantSecrets, Buffer.from(JSON.stringify(secrets)), `tenant-secrets:${t.id}`);
   }
 
@@ -226,7 +231,13 @@ export class TenantRegistry {
     return {
       id: r.id,
       name: r.name,
-      zendesk: { subdomain: r.zendesk_subdomain, api_email: r.zendesk_api_email, webhook_secret: s.zendesk_webhook_secret, api_token: s.zendesk_api_token },
+      zendesk: {
+        subdomain: r.zendesk_subdomain,
+        api_email: r.zendesk_api_email,
+        webhook_secret: s.zendesk_webhook_secret,
+        api_token: s.zendesk_api_token,
+        app_shared_secret: s.zendesk_app_shared_secret ?? null,
+      },
     };
   }
 }

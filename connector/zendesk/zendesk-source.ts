@@ -14,6 +14,7 @@ import type { FieldFact } from './map-common.ts';
 import { identityLookupsFor, mapZendeskWebhook } from './map-event.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument, type ZendeskMapping } from './mapping-document.ts';
 import type { Directory, LookupRequest, ZendeskDirectory } from './zendesk-directory.ts';
+import { ticketSeenFromWebhook, type TicketSeen } from '../app-api/tickets-seen.ts';
 
 export interface ZendeskSourceOptions {
   /**
@@ -23,6 +24,12 @@ export interface ZendeskSourceOptions {
    * @defaultValue DEFAULT_COMPANION_WAIT_MS (10 s)
    */
   companionWaitMs?: number;
+  /**
+   * Records each ticket's requester and organization as its events show them (what the Zendesk
+   * app's sidebar serves a ticket id by).
+   * @defaultValue not recorded
+   */
+  recordTicketsSeen?: (rows: TicketSeen[]) => Promise<unknown>;
 }
 
 export const DEFAULT_COMPANION_WAIT_MS = 10_000;
@@ -38,7 +45,7 @@ export class ZendeskSource implements Source<ZendeskMapping> {
   constructor(
     private readonly fieldValues: FieldValueHistory,
     private readonly directory: ZendeskDirectory,
-    options: ZendeskSourceOptions = {},
+    private readonly options: ZendeskSourceOptions = {},
   ) {
     this.companionWaitMs = options.companionWaitMs ?? DEFAULT_COMPANION_WAIT_MS;
   }
@@ -52,6 +59,10 @@ export class ZendeskSource implements Source<ZendeskMapping> {
     // a status change of this batch or a later one reads its reason or approval from there.
     const changes = rows.flatMap((r) => fieldChangeOf(r.body) ?? []);
     await this.fieldValues.record(tenant.id, 'zendesk', changes);
+    if (this.options.recordTicketsSeen) {
+      const tickets = rows.flatMap((r) => ticketSeenFromWebhook(tenant.id, r.body, r.received_at) ?? []);
+      if (tickets.length > 0) await this.options.recordTicketsSeen(tickets);
+    }
     const scopes = rows.map((r) => fieldScopeOf(r.body));
     const wanted = scopes.flatMap((s, i) => (s ? [{ i, scope: { tenant: tenant.id, source: 'zendesk', ...s } }] : []));
     const facts = await this.fieldValues.asOf(wanted.map((w) => w.scope));

@@ -72,14 +72,14 @@ describe('standing tenant create', () => {
     expect(row?.row).not.toContain(WEBHOOK_SECRET);
     expect(row?.row).not.toContain(Buffer.from(WEBHOOK_SECRET).toString('hex'));
     const acme = await registry().get('acme');
-    expect(acme?.zendesk).toEqual({ subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret: WEBHOOK_SECRET, api_token: null });
+    expect(acme?.zendesk).toEqual({ subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret: WEBHOOK_SECRET, api_token: null, app_shared_secret: null });
     await expect(registry(randomBytes(32).toString('base64')).get('acme')).rejects.toThrow();
   });
 
   it('takes secrets from the environment only with --secrets-from-env', async () => {
     const r = await cli(['tenant', 'create', 'globex', '--name', 'Globex', '--secrets-from-env', '--json'], { ZENDESK_API_TOKEN: API_TOKEN });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ id: 'globex', name: 'Globex', zendesk: { subdomain: null, api_email: null, webhook_secret_set: false, api_token_set: true } });
+    expect(JSON.parse(r.stdout)).toEqual({ id: 'globex', name: 'Globex', zendesk: { subdomain: null, api_email: null, webhook_secret_set: false, api_token_set: true, app_shared_secret_set: false } });
     neverShowsSecrets(r);
     expect((await registry().get('globex'))?.zendesk.api_token).toBe(API_TOKEN);
 
@@ -127,7 +127,7 @@ describe('standing tenant show, list, update', () => {
   it('show and list never print a secret', async () => {
     const show = await cli(['tenant', 'show', 'acme', '--json']);
     expect(show.code).toBe(0);
-    expect(JSON.parse(show.stdout)).toEqual({ id: 'acme', name: 'Acme Corp', zendesk: { subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret_set: true, api_token_set: false } });
+    expect(JSON.parse(show.stdout)).toEqual({ id: 'acme', name: 'Acme Corp', zendesk: { subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret_set: true, api_token_set: false, app_shared_secret_set: false } });
     const list = await cli(['tenant', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+ZENDESK_SUBDOMAIN\s+WEBHOOK_SECRET\s+API_TOKEN$/);
@@ -147,14 +147,29 @@ describe('standing tenant show, list, update', () => {
   it('update changes what is given, keeps the rest, and clears with --clear-*', async () => {
     const r = await cli(['tenant', 'update', 'acme', '--name', 'Acme Inc', '--zendesk-api-token-file', file('acme-token', API_TOKEN), '--clear-zendesk-api-email', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ id: 'acme', name: 'Acme Inc', zendesk: { subdomain: 'acme', api_email: null, webhook_secret_set: true, api_token_set: true } });
+    expect(JSON.parse(r.stdout)).toEqual({ id: 'acme', name: 'Acme Inc', zendesk: { subdomain: 'acme', api_email: null, webhook_secret_set: true, api_token_set: true, app_shared_secret_set: false } });
     neverShowsSecrets(r);
-    expect((await registry().get('acme'))?.zendesk).toEqual({ subdomain: 'acme', api_email: null, webhook_secret: WEBHOOK_SECRET, api_token: API_TOKEN });
+    expect((await registry().get('acme'))?.zendesk).toEqual({ subdomain: 'acme', api_email: null, webhook_secret: WEBHOOK_SECRET, api_token: API_TOKEN, app_shared_secret: null });
 
     const cleared = await cli(['tenant', 'update', 'acme', '--clear-zendesk-api-token']);
     expect(cleared.code).toBe(0);
     expect(cleared.stdout).toMatch(/^\s+zendesk api token\s+not set$/m);
     expect((await registry().get('acme'))?.zendesk.api_token).toBeNull();
+  });
+
+  it('sets the Zendesk app shared secret from a file, refuses a short one naming the option, and clears it', async () => {
+    const appSecret = 'app-shared-secret-for-the-zendesk-app-0123';
+    const set = await cli(['tenant', 'update', 'acme', '--zendesk-app-shared-secret-file', file('acme-app', appSecret), '--json']);
+    expect(set.code).toBe(0);
+    expect((JSON.parse(set.stdout) as { zendesk: { app_shared_secret_set: boolean } }).zendesk.app_shared_secret_set).toBe(true);
+    expect(set.stdout).not.toContain(appSecret);
+    expect((await registry().get('acme'))?.zendesk.app_shared_secret).toBe(appSecret);
+    const short = await cli(['tenant', 'update', 'acme', '--zendesk-app-shared-secret-file', file('acme-app-short', 'short')]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/zendesk\.app_shared_secret \(--zendesk-app-shared-secret-file\): must be at least 32 characters/);
+    const cleared = await cli(['tenant', 'update', 'acme', '--clear-zendesk-app-shared-secret']);
+    expect(cleared.code).toBe(0);
+    expect(cleared.stdout).toMatch(/^\s+zendesk app shared secret\s+not set$/m);
   });
 
   it('update refuses nothing-to-change, set-and-clear, and an unknown tenant (exit 2)', async () => {

@@ -137,7 +137,7 @@ describe('history API on PostgreSQL', () => {
   it("returns a customer's events newest first with the status in force", async () => {
     const { res, body } = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL.toUpperCase())}`);
     expect(res.status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(['accounts', 'current', 'events', 'next_cursor', 'person', 'subject', 'tenant']);
+    expect(Object.keys(body).sort()).toEqual(['accounts', 'current', 'events', 'next_cursor', 'person', 'subject', 'tenant', 'warnings']);
     const events = body.events as { occurred_at: string; kind: string; customer: { email: string } }[];
     expect(body.tenant).toBe('acme');
     expect(events.map((e) => e.occurred_at)).toEqual([7, 6, 5, 4, 3, 2, 1].map(at));
@@ -151,7 +151,7 @@ describe('history API on PostgreSQL', () => {
     expect((byId.body.events as unknown[]).length).toBe(7);
     const unknown = await getJson(`${app.url}/api/v1/history?tenant=acme&email=nobody%40example.com`);
     expect(unknown.res.status).toBe(200);
-    expect(unknown.body).toEqual({ tenant: 'acme', subject: { kind: 'person' }, current: null, person: { current: null }, accounts: [], events: [], next_cursor: null });
+    expect(unknown.body).toEqual({ tenant: 'acme', subject: { kind: 'person' }, current: null, person: { current: null }, accounts: [], events: [], next_cursor: null, warnings: [] });
   });
 
   it('uses the default tenant when none is given', async () => {

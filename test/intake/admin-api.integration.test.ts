@@ -106,7 +106,7 @@ describe('tenants', () => {
     });
     expect(res.status).toBe(201);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ id: TENANT, name: 'Initrode', zendesk: { subdomain: 'initrode', api_email: 'zd-api@initrode.example', webhook_secret_set: true, api_token_set: true } });
+    expect(JSON.parse(text)).toEqual({ id: TENANT, name: 'Initrode', zendesk: { subdomain: 'initrode', api_email: 'zd-api@initrode.example', webhook_secret_set: true, api_token_set: true, app_shared_secret_set: false } });
     expect(text).not.toContain(TENANT_SECRET);
     expect(text).not.toContain(TENANT_API_TOKEN);
   });
@@ -152,7 +152,7 @@ describe('tenants', () => {
   it('PATCH changes what is given, keeps the rest, null clears', async () => {
     const res = await api(`/tenants/${TENANT}`, { method: 'PATCH', body: JSON.stringify({ name: 'Initrode Corp', zendesk: { api_token: null } }) });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ id: TENANT, name: 'Initrode Corp', zendesk: { subdomain: 'initrode', api_email: 'zd-api@initrode.example', webhook_secret_set: true, api_token_set: false } });
+    expect(await res.json()).toEqual({ id: TENANT, name: 'Initrode Corp', zendesk: { subdomain: 'initrode', api_email: 'zd-api@initrode.example', webhook_secret_set: true, api_token_set: false, app_shared_secret_set: false } });
     expect(await json<unknown>(await api(`/tenants/${TENANT}`))).toMatchObject({ name: 'Initrode Corp', zendesk: { api_token_set: false, webhook_secret_set: true } });
 
     const bad = await api(`/tenants/${TENANT}`, { method: 'PATCH', body: JSON.stringify({ zendesk: { subdomain: 'has space' } }) });

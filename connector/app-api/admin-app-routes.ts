@@ -1,0 +1,147 @@
+/**
+ * The Zendesk app's admin page (nav_bar): the tenant's mapping (view, edit, preview a draft against
+ * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs (none yet)
+ * and the warning thresholds. Every route needs a valid app token *and* a caller Zendesk confirms is
+ * an admin: the token's `user_id` claim is only a hint, so the role is asked of the Zendesk API.
+ */
+import { Router, type RequestHandler } from 'express';
+import type { Queue } from 'bullmq';
+import { z } from 'zod';
+import type { IntakeInbox } from '../intake/intake-inbox.ts';
+import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
+import { BadRequestError, HttpError, ValidationError } from '../http/errors.ts';
+import type { SqlClient } from '../store/database.ts';
+import type { TenantRegistry } from '../tenants/tenant-registry.ts';
+import { mapZendeskWebhook } from '../zendesk/map-event.ts';
+import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
+import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
+import type { AppSettingsStore } from './app-settings.ts';
+import { appCaller } from './app-token.ts';
+import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
+
+export interface AdminAppRoutesDeps {
+  db: SqlClient;
+  tenants: TenantRegistry;
+  inbox: IntakeInbox;
+  queue: Queue<IntakeJobData>;
+  settings: AppSettingsStore;
+  lookups: ZendeskAppLookups;
+  authenticate: RequestHandler;
+}
+
+export const PREVIEW_LIMIT = { default: 20, max: 100 } as const;
+const PreviewBody = z.strictObject({
+  document: z.unknown(),
+  limit: z.number().int().min(1).max(PREVIEW_LIMIT.max).default(PREVIEW_LIMIT.default),
+});
+const ReplayBody = z.strictObject({ event_ids: z.array(z.string().min(1).max(255)).min(1, 'must name at least one event').max(1000) });
+const PageQuery = z.strictObject({
+  limit: z.string().regex(/^\d{1,3}$/, 'must be an integer 1-500').transform(Number).pipe(z.number().int().min(1).max(500)).optional(),
+  cursor: z.string().max(512).optional(),
+});
+
+/** 403 unless Zendesk says the user named in the token is an admin of this tenant's Zendesk. */
+export function requireZendeskAdmin(lookups: ZendeskAppLookups): RequestHandler {
+  return async (_req, res, next) => {
+    try {
+      const { tenant, claims } = appCaller(res);
+      if (!claims.user_id) throw new HttpError(403, 'forbidden', 'the app token names no user (claim user_id)');
+      const r = await lookups.userRole(tenant, claims.user_id);
+      if (r.role === 'unavailable') throw new HttpError(503, 'zendesk_unavailable', "the user's role could not be confirmed with the Zendesk API");
+      if (r.role !== 'admin') throw new HttpError(403, 'forbidden', 'only Zendesk admins may use the admin page');
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
+  const { db, tenants, inbox, queue, settings } = deps;
+  const r = Router({ mergeParams: true });
+  r.use(deps.authenticate, requireZendeskAdmin(deps.lookups));
+
+  r.get('/mapping', async (_req, res) => {
+    const { tenant } = appCaller(res);
+    const current = await tenants.currentMapping(tenant.id, 'zendesk');
+    res.json(current ? { ...current, is_default: false } : { version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true });
+  });
+
+  r.put('/mapping', async (req, res) => {
+    const { tenant, claims } = appCaller(res);
+    const parsed = parseMappingDocument(req.body);
+    if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
+    const saved = await tenants.setMapping(tenant.id, 'zendesk', req.body, `zendesk-app:user:${claims.user_id ?? 'unknown'}`);
+    if (!saved.ok) throw new HttpError(saved.status, saved.code, saved.message, saved.problems);
+    res.json(saved.value);
+  });
+
+  // How the latest inbox events would map under a draft, before it is saved. No identity look-ups
+  // are made for a preview, so identities a payload lacks stay absent.
+  r.post('/mapping/preview', async (req, res) => {
+    const { tenant } = appCaller(res);
+    const body = PreviewBody.safeParse(req.body ?? {});
+    if (!body.success) throw ValidationError.fromZod('body', body.error);
+    const parsed = parseMappingDocument(body.data.document);
+    if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
+    const rows = await db.query<{ event_id: string; received_at: Date | string; body: unknown; meta: Record<string, string> | null; state: string }>(
+      `SELECT event_id, received_at, body, meta, state FROM intake_inbox
+       WHERE tenant = $1 AND source = 'zendesk' ORDER BY received_at DESC, event_id DESC LIMIT $2`,
+      [tenant.id, body.data.limit],
+    );
+    const events = rows.map((row) => {
+      const receivedAt = new Date(row.received_at).toISOString();
+      const result = mapZendeskWebhook({ tenant: tenant.id, body: row.body, mapping: parsed.mapping, subdomain: tenant.zendesk.subdomain, invocationId: row.meta?.invocation_id ?? null, receivedAt });
+      const type = typeof row.body === 'object' && row.body !== null ? (row.body as { type?: unknown }).type : undefined;
+      return {
+        event_id: row.event_id,
+        received_at: receivedAt,
+        type: typeof type === 'string' ? type : 'trigger body',
+        current_state: row.state,
+        outcome: result.outcome,
+        ...(result.outcome === 'events'
+          ? { events: result.events.map((e) => ({ kind: e.kind, status: e.status, reason_code: e.reason?.code ?? null })) }
+          : result.outcome === 'ignored' || result.outcome === 'wait'
+            ? { reason: result.reason }
+            : { reason: result.outcome === 'unmappable' ? result.reason : 'invalid', problems: result.problems }),
+      };
+    });
+    res.json({ events });
+  });
+
+  r.get('/quarantine', async (req, res) => {
+    const { tenant } = appCaller(res);
+    const q = PageQuery.safeParse(req.query);
+    if (!q.success) throw ValidationError.fromZod('query', q.error);
+    try {
+      res.json(await inbox.quarantined(tenant.id, q.data));
+    } catch (err) {
+      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
+      throw err;
+    }
+  });
+
+  r.post('/quarantine/replay', async (req, res) => {
+    const { tenant } = appCaller(res);
+    const body = ReplayBody.safeParse(req.body ?? {});
+    if (!body.success) throw ValidationError.fromZod('body', body.error);
+    const reopened = await inbox.reopen(tenant.id, body.data.event_ids);
+    await enqueueIntake(queue, reopened, intakeRound.replay());
+    res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
+  });
+
+  // Filled once reconciliation runs exist (their own issue); the page shows an explanatory empty state.
+  r.get('/reconciliation', (_req, res) => {
+    res.json({ available: false, runs: [] });
+  });
+
+  r.get('/warning-settings', async (_req, res) => {
+    res.json(await settings.warnings(appCaller(res).tenant.id));
+  });
+  r.put('/warning-settings', async (req, res) => {
+    const saved = await settings.setWarnings(appCaller(res).tenant.id, req.body);
+    if (!saved.ok) throw new ValidationError('warning settings', saved.problems);
+    res.json(saved.value);
+  });
+  return r;
+}

@@ -1,0 +1,90 @@
+/**
+ * Plugs the Zendesk app's endpoints into the service: `/app/v1/:tenant/sidebar` and
+ * `/app/v1/:tenant/admin/*` (app JWT), plus `/api/v1/tenants/:tenant/app-settings/warnings`
+ * (admin bearer token, for automation).
+ */
+import express, { Router } from 'express';
+import { Redis } from 'ioredis';
+import type { ServiceExtension, ServiceResources } from '../service.ts';
+import { requireBearerToken } from '../http/auth.ts';
+import { NotFoundError, ValidationError } from '../http/errors.ts';
+import { IntakeInbox } from '../intake/intake-inbox.ts';
+import { TenantId } from '../model/standing-event.ts';
+import { TenantRegistry } from '../tenants/tenant-registry.ts';
+import { createIntakeQueue } from '../../queue/intake-queue.ts';
+import { adminAppRoutes } from './admin-app-routes.ts';
+import { AppSettingsStore } from './app-settings.ts';
+import { requireAppToken } from './app-token.ts';
+import { logHistorySource, type HistorySource } from './history-source.ts';
+import { sidebarRoutes } from './sidebar-routes.ts';
+import { nodeZendeskLookups, type ZendeskAppLookups } from './zendesk-app-lookups.ts';
+
+export interface AppApiOptions {
+  /**
+   * Confirms tickets and roles with Zendesk.
+   * @defaultValue node-zendesk with the tenant's API token, cached 60 s
+   */
+  lookups?: ZendeskAppLookups;
+  /** @defaultValue the standing log (see history-source.ts) */
+  history?: HistorySource;
+}
+
+export function appApiExtension(res: ServiceResources, options: AppApiOptions = {}): ServiceExtension {
+  if (res.config.intake.role === 'worker') return {};
+  const { db, log, secrets, config } = res;
+  const tenants = new TenantRegistry(db, secrets.master);
+  const inbox = new IntakeInbox(db);
+  const settings = new AppSettingsStore(db);
+  const lookups = options.lookups ?? nodeZendeskLookups();
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const queue = createIntakeQueue({ connection, prefix: config.intake.queuePrefix });
+  const authenticate = requireAppToken(tenants);
+
+  const app = Router({ mergeParams: true });
+  app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate }));
+  app.use('/admin', adminAppRoutes({ db, tenants, inbox, queue, settings, lookups, authenticate }));
+  const appRouter = Router();
+  appRouter.use('/:tenant', app);
+
+  const bearer = Router();
+  bearer.use('/tenants/:tenant/app-settings', requireBearerToken(secrets.adminToken));
+  bearer.get('/tenants/:tenant/app-settings/warnings', async (req, res2) => {
+    res2.json(await settings.warnings(await existingTenant(tenants, req.params.tenant)));
+  });
+  bearer.put('/tenants/:tenant/app-settings/warnings', express.json(), async (req, res2) => {
+    const saved = await settings.setWarnings(await existingTenant(tenants, req.params.tenant), req.body);
+    if (!saved.ok) throw new ValidationError('warning settings', saved.problems);
+    res2.json(saved.value);
+  });
+
+  return {
+    routers: [
+      { path: '/app/v1', router: appRouter },
+      { path: '/api/v1', router: bearer },
+    ],
+    close: async () => {
+      await inbox.close();
+      await queue.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+async function existingTenant(tenants: TenantRegistry, value: unknown): Promise<string> {
+  const id = TenantId.safeParse(value);
+  if (!id.success || !(await tenants.get(id.data))) throw new NotFoundError(`no tenant "${String(value)}"`);
+  return id.data;
+}
+
+/** Runs two extensions side by side: routes in order, readiness checks merged, closed in reverse. */
+export function combineExtensions(...parts: ServiceExtension[]): ServiceExtension {
+  return {
+    routers: parts.flatMap((p) => p.routers ?? []),
+    directRoutes: parts.flatMap((p) => p.directRoutes ?? []),
+    readinessChecks: Object.assign({}, ...parts.map((p) => p.readinessChecks ?? {})),
+    close: async () => {
+      for (const p of [...parts].reverse()) await p.close?.();
+    },
+  };
+}

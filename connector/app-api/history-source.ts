@@ -1,0 +1,35 @@
+/**
+ * The history the Zendesk app reads, from the standing log: the ticket's requester (a person) and
+ * their organization (an account) asked for together, so the answer holds the person's events, the
+ * organization's (asked for, or linked to the person), each labelled `about`, and each subject's
+ * current standing (connector/history/history-contract.ts).
+ */
+import type { StandingLog } from '../store/standing-log.ts';
+import type { About, HistoryAnswer } from '../history/history-contract.ts';
+
+export interface PersonIdentities {
+  zendesk_user_id?: string;
+  email?: string;
+  salesforce_contact_id?: string;
+}
+export interface AccountIdentities {
+  zendesk_organization_id?: string;
+  salesforce_account_id?: string;
+}
+
+export interface HistoryAsk {
+  person?: PersonIdentities;
+  account?: AccountIdentities;
+  about: 'all' | About;
+  limit: number;
+  cursor?: string;
+}
+
+export type HistorySource = (tenant: string, ask: HistoryAsk) => Promise<HistoryAnswer>;
+
+export function logHistorySource(log: StandingLog): HistorySource {
+  return async (tenant, ask) => {
+    const history = await log.history(tenant, { ...ask.account, ...ask.person }, { about: ask.about, limit: ask.limit, cursor: ask.cursor });
+    return { tenant, ...history } as HistoryAnswer;
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * What the app endpoints confirm with the Zendesk API: a ticket's requester and organization, and a
+ * user's role. Claims in an app token come from the app's JavaScript, so the connector asks Zendesk
+ * itself. Answers are cached briefly (per tenant).
+ */
+import { createRequire } from 'node:module';
+import { LRUCache } from 'lru-cache';
+import type { Tenant } from '../tenants/tenant-registry.ts';
+// Loaded for its Promise.withResolvers polyfill, which node-zendesk needs on Node 20.
+import '../zendesk/zendesk-directory.ts';
+
+export type TicketLookup =
+  | { found: true; requester_id: string | null; organization_id: string | null }
+  | { found: false }
+  /** No API credentials, rate limited, or Zendesk unreachable. */
+  | { found: 'unavailable' };
+
+export type RoleLookup = { role: string } | { role: null } | { role: 'unavailable' };
+
+export interface ZendeskAppLookups {
+  ticket(tenant: Tenant, ticketId: string): Promise<TicketLookup>;
+  /** `admin`, `agent`, `end-user` (Zendesk's `role`), or null when the user does not exist. */
+  userRole(tenant: Tenant, userId: string): Promise<RoleLookup>;
+}
+
+interface ShowResult {
+  response?: { status: number };
+  result: Record<string, unknown>;
+}
+interface Client {
+  users: { show(id: string): Promise<ShowResult> };
+  tickets: { show(id: string): Promise<ShowResult> };
+}
+const zendesk = createRequire(import.meta.url)('node-zendesk') as { createClient(o: { username: string; token: string; subdomain: string }): Client };
+
+const str = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
+
+async function show(client: Client, what: 'users' | 'tickets', id: string): Promise<{ status: number; result: Record<string, unknown> }> {
+  try {
+    const res = await client[what].show(id);
+    const status = typeof res.result.statusCode === 'number' ? res.result.statusCode : (res.response?.status ?? 200);
+    return { status, result: res.result };
+  } catch (err) {
+    // node-zendesk 6 throws for 4xx/5xx other than 429 with the status only in the message:
+    // "Request processing failed: Zendesk Error (404): Item not found" (tried here).
+    const status = (err as { statusCode?: unknown }).statusCode;
+    const fromMessage = /Zendesk Error \((\d{3})\)/.exec(err instanceof Error ? err.message : '')?.[1];
+    return { status: typeof status === 'number' ? status : fromMessage ? Number(fromMessage) : 0, result: {} };
+  }
+}
+
+export interface NodeZendeskLookupsOptions {
+  /** @defaultValue 60_000 ms */
+  cacheTtlMs?: number;
+}
+
+/** The real thing, through node-zendesk and the tenant's API token. */
+export function nodeZendeskLookups(options: NodeZendeskLookupsOptions = {}): ZendeskAppLookups {
+  const ttl = options.cacheTtlMs ?? 60_000;
+  const tickets = new LRUCache<string, { v: TicketLookup }>({ max: 50_000, ttl });
+  const roles = new LRUCache<string, { v: RoleLookup }>({ max: 50_000, ttl });
+  const clients = new Map<string, Client>();
+  const clientFor = (t: Tenant): Client | null => {
+    const { subdomain, api_email: email, api_token: token } = t.zendesk;
+    if (!subdomain || !email || !token) return null;
+    const key = `${t.id}\u0000${subdomain}\u0000${email}\u0000${token}`;
+    let c = clients.get(key);
+    if (!c) clients.set(key, (c = zendesk.createClient({ username: email, token, subdomain })));
+    return c;
+  };
+  return {
+    async ticket(tenant, ticketId) {
+      const key = `${tenant.id}\u0000${ticketId}`;
+      const hit = tickets.get(key);
+      if (hit) return hit.v;
+      const client = clientFor(tenant);
+      if (!client) return { found: 'unavailable' };
+      const { status, result } = await show(client, 'tickets', ticketId);
+      let v: TicketLookup;
+      if (status === 404) v = { found: false };
+      else if (status >= 200 && status < 300) v = { found: true, requester_id: str(result.requester_id), organization_id: str(result.organization_id) };
+      else return { found: 'unavailable' };
+      tickets.set(key, { v });
+      return v;
+    },
+    async userRole(tenant, userId) {
+      const key = `${tenant.id}\u0000${userId}`;
+      const hit = roles.get(key);
+      if (hit) return hit.v;
+      const client = clientFor(tenant);
+      if (!client) return { role: 'unavailable' };
+      const { status, result } = await show(client, 'users', userId);
+      let v: RoleLookup;
+      if (status === 404) v = { role: null };
+      else if (status >= 200 && status < 300) v = { role: str(result.role) ?? 'end-user' };
+      else return { role: 'unavailable' };
+      roles.set(key, { v });
+      return v;
+    },
+  };
+}
+
+/** Fixed answers, for the demo and tests: tickets and users of one or more tenants. */
+export function staticLookups(data: { tickets?: Record<string, Record<string, { requester_id: string | null; organization_id: string | null }>>; roles?: Record<string, Record<string, string>> }): ZendeskAppLookups {
+  return {
+    ticket: async (tenant, id) => {
+      const t = data.tickets?.[tenant.id]?.[id];
+      return t ? { found: true, ...t } : { found: false };
+    },
+    userRole: async (tenant, id) => ({ role: data.roles?.[tenant.id]?.[id] ?? null }),
+  };
+}

@@ -1,0 +1,105 @@
+import { pal } from '../lib/colors';
+import styled from 'styled-components';
+import { Anchor } from '@zendeskgarden/react-buttons';
+import { useI18n, type Translate } from '../lib/i18n';
+import { exactTime, relativeTime, type TimelineEntry as Entry } from '../lib/timeline';
+import type { HistoryEvent } from '../lib/types';
+
+const Item = styled.li<{ $kind: string }>`
+  position: relative;
+  padding: 6px 0 8px 12px;
+  border-left: 2px solid ${(p) => (p.$kind === 'deactivation' ? pal(p.theme, 'red', 600) : p.$kind === 'reinstatement' ? pal(p.theme, 'green', 600) : pal(p.theme, 'grey', 400))};
+  margin-left: 4px;
+  font-size: 12px;
+  line-height: 16px;
+  overflow-wrap: anywhere;
+`;
+const Head = styled.div`
+  display: flex;
+  justify-content: space-between;
+  gap: 8px;
+  font-weight: 600;
+`;
+const Meta = styled.div`
+  color: ${(p) => pal(p.theme, 'grey', 700)};
+`;
+const Steps = styled.ul`
+  margin: 4px 0 0;
+  padding-left: 12px;
+  list-style: disc;
+`;
+
+function sourceLabel(t: Translate, e: HistoryEvent): string {
+  if (e.source.system === 'salesforce') return t('entry.salesforce');
+  if (e.source.object === 'ticket') return t('entry.ticket', { id: e.source.id });
+  if (e.source.object === 'organization') return t('entry.organization');
+  return t('entry.user');
+}
+
+function who(t: Translate, a: { type: string; id?: string; name?: string } | undefined): string {
+  if (!a) return t('entry.someone');
+  return a.name ?? (a.id ? `${a.type} ${a.id}` : a.type);
+}
+
+function Step({ e }: { e: HistoryEvent }) {
+  const { t, locale } = useI18n();
+  const details = [
+    ...(e.verification ?? []).map((v) => t('entry.verification', { method: v.method.replace(/_/g, ' '), result: v.result })),
+    ...(e.approvals ?? []).map((a) => t('entry.approval', { decision: t(`entry.${a.decision}`), who: who(t, a.by), role: a.role.replace(/_/g, ' ') })),
+  ];
+  return (
+    <li data-testid="step" data-kind={e.kind}>
+      {t(`kind.${e.kind}`)}
+      {details.length > 0 ? `: ${details.join('; ')}` : ''}{' '}
+      <time dateTime={e.occurred_at} title={exactTime(e.occurred_at, locale)}>
+        · {relativeTime(t, e.occurred_at)}
+      </time>
+    </li>
+  );
+}
+
+export function TimelineEntry({ entry }: { entry: Entry }) {
+  const { t, locale } = useI18n();
+  const e = entry.event;
+  const change = e.status.before || e.status.after ? `${t(`status.${e.status.before ?? 'unknown'}`)} → ${t(`status.${e.status.after ?? 'unknown'}`)}` : null;
+  const initiation = e.initiation ? t(`initiation.${e.initiation.type}`) : e.kind === 'deactivation' || e.kind === 'reinstatement' ? t('initiation.unknown') : null;
+  const actor = e.erased ? t('entry.erased') : e.actor.name ?? (e.actor.id ? `${e.actor.type} ${e.actor.id}` : null);
+  return (
+    <Item $kind={e.kind} data-testid="timeline-entry" data-kind={e.kind} data-about={e.about}>
+      <Head>
+        <span>
+          {t(`kind.${e.kind}`)} · {e.about === 'person' ? t('sidebar.person') : t('sidebar.account')}
+        </span>
+        <time dateTime={e.occurred_at} title={exactTime(e.occurred_at, locale)}>
+          {relativeTime(t, e.occurred_at)}
+        </time>
+      </Head>
+      {change ? <div>{change}</div> : null}
+      {e.reason ? (
+        <Meta>
+          {t('entry.reason')}: {e.reason.code.replace(/_/g, ' ')}
+          {e.reason.text ? ` – ${e.reason.text}` : ''}
+        </Meta>
+      ) : null}
+      {initiation || actor ? <Meta>{[initiation, actor ? `${t('entry.by')} ${actor}` : null].filter(Boolean).join(' · ')}</Meta> : null}
+      <Meta>
+        {t('entry.seen_on')}:{' '}
+        {e.source.url ? (
+          <Anchor href={e.source.url} isExternal target="_blank" rel="noreferrer">
+            {sourceLabel(t, e)}
+          </Anchor>
+        ) : (
+          sourceLabel(t, e)
+        )}
+        {e.related_ticket_ids.filter((id) => !(e.source.object === 'ticket' && id === e.source.id)).map((id) => ` · ${t('entry.ticket', { id })}`)}
+      </Meta>
+      {entry.steps.length > 0 ? (
+        <Steps aria-label={t('entry.steps')} data-testid="steps">
+          {entry.steps.map((s) => (
+            <Step key={s.id} e={s} />
+          ))}
+        </Steps>
+      ) : null}
+    </Item>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * Calls to the Standing connector through Zendesk's request proxy: `secure: true`, so the
+ * `shared_secret` setting never reaches the browser; Zendesk signs the JWT (HS256) server-side.
+ */
+import type { ZafClient } from './zaf-client';
+import type { AdminMapping, PreviewAnswer, Problem, QuarantinePage, SidebarAnswer } from './types';
+
+export type ApiErrorKind = 'unknown_ticket' | 'unauthorized' | 'forbidden' | 'invalid' | 'unreachable';
+
+export class ApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    readonly status: number,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface ConnectorSettings {
+  connectorUrl: string;
+  tenant: string;
+  userId: number;
+}
+
+export function settingsOf(settings: Record<string, unknown>, userId: number): ConnectorSettings {
+  return { connectorUrl: String(settings['connector_url'] ?? '').replace(/\/+$/, ''), tenant: String(settings['tenant'] ?? 'default'), userId };
+}
+
+interface FailedXhr {
+  status?: number;
+  responseJSON?: { error?: { code?: string; message?: string; details?: Problem[] } };
+  responseText?: string;
+}
+
+function classify(err: unknown): ApiError {
+  const x = (typeof err === 'object' && err !== null ? err : {}) as FailedXhr;
+  const status = typeof x.status === 'number' ? x.status : 0;
+  let body = x.responseJSON;
+  if (!body && x.responseText) {
+    try {
+      body = JSON.parse(x.responseText) as FailedXhr['responseJSON'];
+    } catch {
+      body = undefined;
+    }
+  }
+  const e = body?.error;
+  const message = e?.message ?? `HTTP ${status}`;
+  if (status === 404 && e?.code === 'unknown_ticket') return new ApiError('unknown_ticket', status, message);
+  if (status === 401) return new ApiError('unauthorized', status, message);
+  if (status === 403) return new ApiError('forbidden', status, message);
+  if (status === 400) return new ApiError('invalid', status, message, Array.isArray(e?.details) ? e.details : []);
+  return new ApiError('unreachable', status, message);
+}
+
+export async function call<T>(client: ZafClient, s: ConnectorSettings, path: string, init: { method?: 'GET' | 'POST' | 'PUT'; body?: unknown } = {}): Promise<T> {
+  try {
+    return await client.request<T>({
+      url: `${s.connectorUrl}/app/v1/${encodeURIComponent(s.tenant)}${path}`,
+      type: init.method ?? 'GET',
+      ...(init.body === undefined ? {} : { contentType: 'application/json', data: JSON.stringify(init.body) }),
+      secure: true,
+      cors: false,
+      headers: { Authorization: 'Bearer {{jwt.token}}' },
+      jwt: { algorithm: 'HS256', secret_key: '{{setting.shared_secret}}', expiry: 300, claims: { tenant: s.tenant, user_id: String(s.userId) } },
+    });
+  } catch (err) {
+    throw classify(err);
+  }
+}
+
+export const api = {
+  sidebar: (c: ZafClient, s: ConnectorSettings, q: { ticketId: string; about: string; cursor?: string | null }) =>
+    call<SidebarAnswer>(c, s, `/sidebar?${new URLSearchParams({ ticket_id: q.ticketId, about: q.about, ...(q.cursor ? { cursor: q.cursor } : {}) }).toString()}`),
+  mapping: (c: ZafClient, s: ConnectorSettings) => call<AdminMapping>(c, s, '/admin/mapping'),
+  saveMapping: (c: ZafClient, s: ConnectorSettings, document: unknown) => call<AdminMapping>(c, s, '/admin/mapping', { method: 'PUT', body: document }),
+  preview: (c: ZafClient, s: ConnectorSettings, document: unknown) => call<PreviewAnswer>(c, s, '/admin/mapping/preview', { method: 'POST', body: { document, limit: 20 } }),
+  quarantine: (c: ZafClient, s: ConnectorSettings) => call<QuarantinePage>(c, s, '/admin/quarantine?limit=50'),
+  replay: (c: ZafClient, s: ConnectorSettings, eventIds: string[]) => call<{ replayed: number }>(c, s, '/admin/quarantine/replay', { method: 'POST', body: { event_ids: eventIds } }),
+  warningSettings: (c: ZafClient, s: ConnectorSettings) => call<unknown>(c, s, '/admin/warning-settings'),
+  saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) => call<unknown>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
+  reconciliation: (c: ZafClient, s: ConnectorSettings) => call<{ available: boolean; runs: unknown[] }>(c, s, '/admin/reconciliation'),
+};

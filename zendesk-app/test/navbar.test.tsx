@@ -1,0 +1,108 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fail, renderApp, stubClient } from './zaf-stub';
+import type { ZafRequestOptions } from '../src/app/lib/zaf-client';
+
+afterEach(cleanup);
+
+const mapping = { version: 0, document: { version: 1 }, changed_by: null, changed_at: null, is_default: true };
+const quarantined = { source: 'zendesk', event_id: 'ev-frozen', received_at: '2026-03-01T00:00:00Z', reason: 'unknown value', problems: [{ path: 'event.current', message: 'no rule for "frozen"' }], body: { event: { current: 'frozen' } } };
+
+function admin(overrides: Partial<Record<string, (o: ZafRequestOptions) => Promise<unknown>>> = {}) {
+  let replayed = false;
+  return stubClient({
+    location: 'nav_bar',
+    respond: (o) => {
+      const path = new URL(o.url).pathname.replace('/app/v1/acme/admin', '');
+      const key = `${o.type ?? 'GET'} ${path}`;
+      const own = overrides[key];
+      if (own) return own(o);
+      if (key === 'GET /mapping') return Promise.resolve(mapping);
+      if (key === 'PUT /mapping') return Promise.resolve({ ...mapping, version: 4, is_default: false });
+      if (key === 'POST /mapping/preview') return Promise.resolve({ events: [{ event_id: 'ev-1', received_at: '2026-03-01T00:00:00Z', type: 'zen:event-type:user.custom_field_changed', current_state: 'quarantined', outcome: 'events', events: [{ kind: 'deactivation', status: { before: 'active', after: 'suspended' }, reason_code: null }] }] });
+      if (key === 'GET /quarantine') return Promise.resolve({ events: replayed ? [] : [quarantined], next_cursor: null });
+      if (key === 'POST /quarantine/replay') {
+        replayed = true;
+        return Promise.resolve({ replayed: 1 });
+      }
+      return fail(404);
+    },
+  });
+}
+
+describe('admin page', () => {
+  it('refuses a non-admin clearly', async () => {
+    renderApp(admin({ 'GET /mapping': () => fail(403, { code: 'forbidden', message: 'only admins' }) }).client);
+    expect((await screen.findByTestId('state-forbidden')).textContent).toContain('Admins only');
+  });
+
+  it('shows a JSON syntax error without calling the connector, and validation problems at their path', async () => {
+    const { client, request } = admin({ 'PUT /mapping': () => fail(400, { code: 'invalid_request', message: 'x', details: [{ path: 'user.fields.0.values', message: 'must not be empty' }] }) });
+    renderApp(client);
+    const editor = await screen.findByTestId('mapping-editor');
+    fireEvent.change(editor, { target: { value: '{ nope' } });
+    fireEvent.click(screen.getByTestId('save'));
+    expect(await screen.findByText(/Not valid JSON/)).toBeTruthy();
+    expect(request).toHaveBeenCalledTimes(1);
+    fireEvent.change(editor, { target: { value: '{"version": 1, "user": {"fields": [{"values": {}}]}}' } });
+    fireEvent.click(screen.getByTestId('save'));
+    const problem = await screen.findByText((_, el) => el?.getAttribute('data-path') === 'user.fields.0.values');
+    expect(problem.textContent).toBe('user.fields.0.values: must not be empty');
+    expect(editor.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('previews the draft against the latest events, then saves it', async () => {
+    const { client, request } = admin();
+    renderApp(client);
+    await screen.findByTestId('mapping-editor');
+    expect(screen.getByText('Default mapping (never changed)')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('preview'));
+    const table = await screen.findByTestId('preview-table');
+    expect(table.textContent).toContain('deactivation → suspended');
+    expect(JSON.parse(String(request.mock.calls[1]![0].data))).toEqual({ document: { version: 1 }, limit: 20 });
+    fireEvent.click(screen.getByTestId('save'));
+    expect((await screen.findByTestId('saved')).textContent).toBe('Saved as version 4.');
+  });
+
+  it('lists the quarantine, inspects an event and replays it', async () => {
+    renderApp(admin().client);
+    fireEvent.click(await screen.findByTestId('tab-quarantine'));
+    const row = await screen.findByTestId('quarantined');
+    fireEvent.click(within(row).getByRole('button', { name: 'Inspect' }));
+    expect(screen.getByTestId('quarantine-body').textContent).toContain('frozen');
+    expect(screen.getByTestId('quarantine-problems').textContent).toContain('event.current');
+    fireEvent.click(within(row).getByTestId('replay'));
+    expect((await screen.findByTestId('replayed')).textContent).toBe('Replayed 1 event(s).');
+    await waitFor(() => expect(screen.getByTestId('quarantine-empty')).toBeTruthy());
+  });
+
+  it('has a place for reconciliation runs', async () => {
+    renderApp(admin().client);
+    fireEvent.click(await screen.findByTestId('tab-reconciliation'));
+    expect(screen.getByTestId('reconciliation-empty').textContent).toMatch(/Reconciliation runs will be listed here/);
+  });
+});
+
+describe('admin page: warning thresholds', () => {
+  it('shows the thresholds, refuses a bad one at its path, and saves a good one', async () => {
+    const settings = { fraud_reactivation: { enabled: true, window_hours: 72, reason_codes: ['fraud_suspected'] } };
+    const { client } = admin({
+      'GET /warning-settings': () => Promise.resolve(settings),
+      'PUT /warning-settings': (o) => {
+        const doc = JSON.parse(String(o.data)) as { fraud_reactivation: { window_hours: number } };
+        return doc.fraud_reactivation.window_hours > 0 ? Promise.resolve(doc) : fail(400, { code: 'invalid_request', message: 'x', details: [{ path: 'fraud_reactivation.window_hours', message: 'Too small: expected number to be >=1' }] });
+      },
+    });
+    renderApp(client);
+    fireEvent.click(await screen.findByTestId('tab-warnings'));
+    const editor = await screen.findByTestId('warnings-editor');
+    expect(JSON.parse((editor as HTMLTextAreaElement).value)).toEqual(settings);
+    fireEvent.change(editor, { target: { value: JSON.stringify({ fraud_reactivation: { window_hours: 0 } }) } });
+    fireEvent.click(screen.getByTestId('warnings-save'));
+    expect((await screen.findByText((_, el) => el?.getAttribute('data-path') === 'fraud_reactivation.window_hours')).textContent).toContain('expected number to be >=1');
+    fireEvent.change(editor, { target: { value: JSON.stringify({ fraud_reactivation: { window_hours: 24 } }) } });
+    fireEvent.click(screen.getByTestId('warnings-save'));
+    expect((await screen.findByTestId('warnings-saved')).textContent).toBe('Thresholds saved.');
+  });
+});
