@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
+import { nodeZendeskErrorStatus } from '../zendesk/node-zendesk-status.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
 // Loaded for its Promise.withResolvers polyfill, which node-zendesk needs on Node 20.
 import '../zendesk/zendesk-directory.ts';
@@ -41,11 +42,7 @@ async function show(client: Client, what: 'users' | 'tickets', id: string): Prom
     const status = typeof res.result.statusCode === 'number' ? res.result.statusCode : (res.response?.status ?? 200);
     return { status, result: res.result };
   } catch (err) {
-    // node-zendesk 6 throws for 4xx/5xx other than 429 with the status only in the message:
-    // "Request processing failed: Zendesk Error (404): Item not found" (tried here).
-    const status = (err as { statusCode?: unknown }).statusCode;
-    const fromMessage = /Zendesk Error \((\d{3})\)/.exec(err instanceof Error ? err.message : '')?.[1];
-    return { status: typeof status === 'number' ? status : fromMessage ? Number(fromMessage) : 0, result: {} };
+    return { status: nodeZendeskErrorStatus(err) ?? 0, result: {} };
   }
 }
 

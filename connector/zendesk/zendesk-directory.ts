@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import { decideRetry, type RetryDecision } from '../../queue/retry-decision.ts';
+import { nodeZendeskErrorStatus } from './node-zendesk-status.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
 import type { ZendeskDirectoryOrganization, ZendeskDirectoryUser } from './map-common.ts';
 
@@ -128,9 +129,7 @@ async function fetchEntity(client: ZendeskClient, kind: EntityKind, id: string):
   try {
     res = kind === 'user' ? await client.users.show(id) : await client.organizations.show(id);
   } catch (err) {
-    // node-zendesk throws for 4xx/5xx other than 429, with `statusCode`; network errors have none.
-    const status = (err as { statusCode?: unknown }).statusCode;
-    return { decision: decideRetry({ status: typeof status === 'number' ? status : null }) };
+    return { decision: decideRetry({ status: nodeZendeskErrorStatus(err) }) };
   }
   // A 429 resolves as a value whose result is {statusCode: 429, ...} (FIELD-NOTES: node-zendesk).
   const status = typeof res.result.statusCode === 'number' ? res.result.statusCode : res.response.status;
