@@ -5,8 +5,9 @@ import { StreamingHarness } from './support/streaming-harness.ts';
 const ACCOUNT = '/data/AccountChangeEvent';
 const CONTACT = '/data/ContactChangeEvent';
 const PLATFORM = '/event/Account_Status__e';
-let dbg: unknown = null;
-const until = (fn: () => unknown) => vi.waitFor(() => expect(fn(), JSON.stringify(dbg)).toBeTruthy(), { timeout: 5_000, interval: 20 });
+/** The subscriber's notifications of the test under way, shown when a wait fails. */
+let progress: string[] = [];
+const until = (fn: () => unknown) => vi.waitFor(() => expect(fn(), progress.join('\n')).toBeTruthy(), { timeout: 5_000, interval: 20 });
 
 describe('CometD change event subscriber', () => {
   let h: StreamingHarness;
@@ -37,7 +38,7 @@ describe('CometD change event subscriber', () => {
         }
       },
     });
-    subscriber.start(); dbg = events;
+    subscriber.start(); progress = events;
     await until(() => events.filter((e) => e.startsWith('subscribed')).length === 3);
 
     await h.server.publish(ACCOUNT, changeEvent(1));
@@ -66,7 +67,7 @@ describe('CometD change event subscriber', () => {
   it('a restart resumes after the stored replay id: nothing lost, nothing twice', async () => {
     const tenant = 'restart';
     const first = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    first.subscriber.start(); dbg = first.events;
+    first.subscriber.start(); progress = first.events;
     await until(() => first.events.includes(`subscribed ${ACCOUNT} -2`));
     await h.server.publish(ACCOUNT, changeEvent(101));
     await h.server.publish(ACCOUNT, changeEvent(102));
@@ -78,7 +79,7 @@ describe('CometD change event subscriber', () => {
     await h.server.publish(ACCOUNT, changeEvent(104));
 
     const second = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    second.subscriber.start(); dbg = second.events;
+    second.subscriber.start(); progress = second.events;
     await until(() => second.events.includes(`stored ${ACCOUNT} 104`));
     await h.server.publish(ACCOUNT, changeEvent(105));
     await until(() => second.events.includes(`stored ${ACCOUNT} 105`));
@@ -94,7 +95,7 @@ describe('CometD change event subscriber', () => {
     h.issue = 'T1';
     h.server.validTokens = new Set(['T1']);
     const { subscriber, received, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    subscriber.start(); dbg = events;
+    subscriber.start(); progress = events;
     await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
     await h.server.publish(ACCOUNT, changeEvent(201));
     await until(() => events.includes(`stored ${ACCOUNT} 201`));
@@ -120,7 +121,7 @@ describe('CometD change event subscriber', () => {
     const tenant = 'refreshed';
     h.issue = 'T3';
     const { subscriber, events, session } = await h.subscriber({ tenant, channels: [CONTACT] });
-    subscriber.start(); dbg = events;
+    subscriber.start(); progress = events;
     await until(() => events.includes(`subscribed ${CONTACT} -2`));
     h.issue = 'T4';
     const r = await session.refresh();
@@ -138,7 +139,7 @@ describe('CometD change event subscriber', () => {
     for (const id of [18, 19, 20]) await h.server.publish(ACCOUNT, changeEvent(id));
     h.server.tooOld.add(17);
     const { subscriber, received, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    subscriber.start(); dbg = events;
+    subscriber.start(); progress = events;
     await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
     await until(() => events.includes(`stored ${ACCOUNT} 20`));
     await subscriber.stop();
@@ -154,7 +155,7 @@ describe('CometD change event subscriber', () => {
   it('reconnects with backoff when the server drops the client, and resumes from the stored replay id', async () => {
     const tenant = 'dropped';
     const { subscriber, received, events } = await h.subscriber({ tenant, channels: [CONTACT], initialReplayId: -1 });
-    subscriber.start(); dbg = events;
+    subscriber.start(); progress = events;
     await until(() => events.includes(`subscribed ${CONTACT} -1`));
     await h.server.publish(CONTACT, contactChangeEvent(301));
     await until(() => events.includes(`stored ${CONTACT} 301`));
@@ -164,5 +165,27 @@ describe('CometD change event subscriber', () => {
     await until(() => events.includes(`stored ${CONTACT} 302`));
     await subscriber.stop();
     expect(received.map((r) => r.replayId)).toEqual([301, 302]);
+  });
+
+  it('reconnects when the server goes away and comes back, resuming from the stored replay id', async () => {
+    const tenant = 'outage';
+    const { subscriber, received, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
+    subscriber.start(); progress = events;
+    await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
+    await h.server.publish(ACCOUNT, changeEvent(401));
+    await until(() => events.includes(`stored ${ACCOUNT} 401`));
+
+    const down = h.server;
+    await down.close();
+    await until(() => events.includes('lost transport_down'));
+    // Published while the client could not reach the server.
+    down.retain(ACCOUNT, changeEvent(402));
+    h.server = await down.restart();
+    await until(() => events.includes(`stored ${ACCOUNT} 402`));
+    await h.server.publish(ACCOUNT, changeEvent(403));
+    await until(() => events.includes(`stored ${ACCOUNT} 403`));
+    await subscriber.stop();
+    expect(events.filter((e) => e.startsWith('subscribed'))).toEqual([`subscribed ${ACCOUNT} -2`, `subscribed ${ACCOUNT} 401`]);
+    expect(received.map((r) => r.replayId)).toEqual([401, 402, 403]);
   });
 });

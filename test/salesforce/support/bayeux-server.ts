@@ -46,6 +46,7 @@ export class BayeuxTestServer {
   readonly tooOld = new Set<number>();
   /** Errors the next `/meta/connect` replies carry (e.g. `403::Unknown client`). */
   readonly connectFailures: string[] = [];
+  private port = 0;
   private readonly retained = new Map<string, { replayId: number; data: Record<string, unknown> }[]>();
   private readonly adapter: NodeAdapter;
   private readonly http: Server;
@@ -60,24 +61,41 @@ export class BayeuxTestServer {
     });
   }
 
-  static async start(apiVersion = '60.0'): Promise<BayeuxTestServer> {
+  static async start(apiVersion = '60.0', port = 0): Promise<BayeuxTestServer> {
     const s = new BayeuxTestServer(apiVersion);
-    await new Promise<void>((resolve) => s.http.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      s.http.once('error', reject);
+      s.http.listen(port, '127.0.0.1', resolve);
+    });
+    s.port = (s.http.address() as AddressInfo).port;
     return s;
+  }
+
+  /** The same org back after an outage, on the same port: retained events kept, every client forgotten. */
+  async restart(): Promise<BayeuxTestServer> {
+    await this.close();
+    const next = await BayeuxTestServer.start(this.apiVersion, this.port);
+    for (const [channel, list] of this.retained) next.retained.set(channel, [...list]);
+    return next;
   }
 
   /** What jsforce's `Connection.instanceUrl` must be. */
   get url(): string {
-    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** Retains a message and delivers it to the channel's current subscribers. */
   async publish(channel: string, data: Record<string, unknown>): Promise<void> {
+    this.retain(channel, data);
+    await this.adapter.getClient().publish(channel, data);
+  }
+
+  /** Retains a message without delivering it (an event Salesforce kept while the client was away). */
+  retain(channel: string, data: Record<string, unknown>): void {
     const replayId = (data.event as { replayId: number }).replayId;
     const list = this.retained.get(channel) ?? [];
     list.push({ replayId, data });
     this.retained.set(channel, list);
-    await this.adapter.getClient().publish(channel, data);
   }
 
   /** Distinct clients that subscribed successfully. */
@@ -86,6 +104,7 @@ export class BayeuxTestServer {
   }
 
   async close(): Promise<void> {
+    if (!this.http.listening) return;
     this.adapter.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
