@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
 import type { SubscribedMessage } from '../../../salesforce/change-event.ts';
 import { CometdChangeEventSubscriber, type CometdSubscriberOptions, type SubscriberObserver } from '../../../salesforce/cdc-subscriber.ts';
-import { SalesforceConnectionFactory, type SalesforceSession } from '../../../salesforce/connection.ts';
+import { SalesforceConnectionFactory, type SalesforceSession, type SalesforceSettingsInput } from '../../../salesforce/connection.ts';
 import { PgReplayStore } from '../../../salesforce/replay-store.ts';
 import { openTestStore, type TestStore } from '../../support/databases.ts';
 import { BayeuxTestServer } from './bayeux-server.ts';
@@ -25,6 +25,8 @@ export class StreamingHarness {
   /** The access token the mocked token endpoint issues next. */
   issue = 'T1';
   tokenRequests = 0;
+  /** How many of the next token requests answer 503. */
+  failTokens = 0;
   private readonly running = new Set<CometdChangeEventSubscriber>();
 
   private constructor(
@@ -43,6 +45,10 @@ export class StreamingHarness {
       .post('/services/oauth2/token')
       .reply(() => {
         h.tokenRequests++;
+        if (h.failTokens > 0) {
+          h.failTokens--;
+          return [503, 'Service Unavailable'];
+        }
         return [200, { access_token: h.issue, instance_url: h.server.url, token_type: 'Bearer' }];
       });
     return h;
@@ -60,14 +66,19 @@ export class StreamingHarness {
     this.running.clear();
   }
 
-  async session(tenant = 'acme'): Promise<SalesforceSession> {
-    const r = await new SalesforceConnectionFactory().connect(tenant, {
+  /** JWT bearer settings pointing at the mocked login URL and the Bayeux server. */
+  settings(): SalesforceSettingsInput {
+    return {
       instanceUrl: this.server.url,
       loginUrl: LOGIN,
       clientId: '3MVG9consumerKey',
       apiVersion: this.server.apiVersion,
       auth: { kind: 'jwt', username: 'integration@acme.com', privateKeyPem: pem },
-    });
+    };
+  }
+
+  async session(tenant = 'acme'): Promise<SalesforceSession> {
+    const r = await new SalesforceConnectionFactory().connect(tenant, this.settings());
     if (!r.ok) throw r.error;
     return r.value;
   }
