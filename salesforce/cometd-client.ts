@@ -33,9 +33,15 @@ export interface FayeClient {
 
 /** faye 1.4 internals touched to stop a client for good (its `disconnect` is a no-op unless connected). */
 interface FayeInternals {
+  disable?(feature: string): void;
   _state?: number;
   _advice?: { reconnect?: string };
-  _dispatcher?: { close(): void };
+  _dispatcher?: { close(): void; transports?: Record<string, Map<string, FayeTransport> | Record<string, FayeTransport>> };
+}
+interface FayeTransport {
+  close?(): void;
+  /** WebSocket transports are deferrables that succeed with the socket once it is open. */
+  callback?(fn: (socket: { close?(): void } | undefined) => void): void;
 }
 const FAYE_DISCONNECTED = 4;
 
@@ -82,10 +88,14 @@ export class FailureMonitor {
 
 /** A new faye client on the connection's `/cometd/<version>` with its current access token. */
 export function createCometdClient(connection: Connection, extensions: readonly object[]): FayeClient {
-  return connection.streaming.createClient([...extensions]) as unknown as FayeClient;
+  const client = connection.streaming.createClient([...extensions]) as unknown as FayeClient & FayeInternals;
+  // Salesforce's CometD speaks long polling only: no WebSocket probe at the handshake. (jsforce's
+  // createClient has already probed once; closeCometdClient closes that probe.)
+  client.disable?.('websocket');
+  return client;
 }
 
-/** Disconnects politely when connected, then stops every retry (handshake, connect) of the client. */
+/** Disconnects politely when connected, then stops every retry (handshake, connect) and closes every transport. */
 export function closeCometdClient(client: FayeClient): void {
   try {
     client.disconnect();
@@ -96,4 +106,12 @@ export function closeCometdClient(client: FayeClient): void {
   c._state = FAYE_DISCONNECTED;
   if (c._advice) c._advice.reconnect = 'none';
   c._dispatcher?.close();
+  // Every transport the dispatcher created, including a WebSocket opened only to probe it.
+  for (const byEndpoint of Object.values(c._dispatcher?.transports ?? {})) {
+    for (const transport of byEndpoint instanceof Map ? byEndpoint.values() : Object.values(byEndpoint)) {
+      transport.close?.();
+      // A socket still opening is closed once open.
+      transport.callback?.((socket) => socket?.close?.());
+    }
+  }
 }

@@ -117,6 +117,20 @@ describe('CometD change event subscriber', () => {
     h.server.validTokens = null;
   });
 
+  it('a handshake refused for an expired session gets a new token first', async () => {
+    const tenant = 'handshake';
+    h.issue = 'T5';
+    h.server.validTokens = new Set(['T6']);
+    const { subscriber, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
+    h.issue = 'T6';
+    subscriber.start(); progress = events;
+    await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
+    await subscriber.stop();
+    expect(events[0]).toBe('lost unauthorized');
+    expect(h.server.subscribes.map((s) => s.token)).toEqual(['T6']);
+    h.server.validTokens = null;
+  });
+
   it('a token refreshed elsewhere (jsforce on a REST 401) recreates the client with the new token', async () => {
     const tenant = 'refreshed';
     h.issue = 'T3';
@@ -127,9 +141,17 @@ describe('CometD change event subscriber', () => {
     const r = await session.refresh();
     expect(r.ok).toBe(true);
     await until(() => events.filter((e) => e.startsWith('subscribed')).length === 2);
-    await subscriber.stop();
     expect(events).toContain('lost token_refreshed');
     expect(h.server.subscribes.filter((s) => s.channel === CONTACT).map((s) => s.token).slice(-2)).toEqual(['T3', 'T4']);
+
+    // Discarded clients leave no connection behind (jsforce's client opens a WebSocket probe).
+    for (let i = 5; i < 15; i++) {
+      h.issue = `T${i}`;
+      await session.refresh();
+      await until(() => events.filter((e) => e.startsWith('subscribed')).length === i - 2);
+    }
+    await until(() => h.server.openSockets <= 3);
+    await subscriber.stop();
   });
 
   it('a replay id Salesforce no longer retains records a gap and resubscribes from -2', async () => {
