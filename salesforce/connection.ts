@@ -119,6 +119,13 @@ export interface SalesforceConnectionOptions {
    */
   jwtLifetimeSeconds?: number;
   /**
+   * When jsforce asks for a second refresh this soon after the previous one it asked for (Salesforce
+   * refused the fresh session too), the REST call fails instead: jsforce 3.10.16 would otherwise
+   * refresh and repeat the call forever.
+   * @defaultValue 10_000 ms
+   */
+  refreshLoopGuardMs?: number;
+  /**
    * How long a token request may take before it counts as unavailable.
    * @defaultValue 30_000 ms
    */
@@ -135,7 +142,7 @@ export interface SalesforceConnectionOptions {
   now?: () => number;
 }
 
-const DEFAULTS = { jwtLifetimeSeconds: MAX_JWT_LIFETIME_SECONDS, tokenTimeoutMs: 30_000, now: Date.now } as const;
+const DEFAULTS = { jwtLifetimeSeconds: MAX_JWT_LIFETIME_SECONDS, tokenTimeoutMs: 30_000, refreshLoopGuardMs: 10_000, now: Date.now } as const;
 
 /** A tenant's authenticated connection. */
 export interface SalesforceSession {
@@ -153,13 +160,17 @@ export class SalesforceConnectionFactory {
   private readonly onTokens: (tenant: string, tokens: SalesforceTokens) => Promise<void>;
   private readonly jwtLifetimeSeconds: number;
   private readonly tokenTimeoutMs: number;
+  /** @internal */
+  readonly refreshLoopGuardMs: number;
   private readonly logger: Logger;
-  private readonly now: () => number;
+  /** @internal */
+  readonly now: () => number;
 
   constructor(options: SalesforceConnectionOptions = {}) {
     this.onTokens = options.onTokens ?? (async () => undefined);
     this.jwtLifetimeSeconds = options.jwtLifetimeSeconds ?? DEFAULTS.jwtLifetimeSeconds;
     this.tokenTimeoutMs = options.tokenTimeoutMs ?? DEFAULTS.tokenTimeoutMs;
+    this.refreshLoopGuardMs = options.refreshLoopGuardMs ?? DEFAULTS.refreshLoopGuardMs;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.now = options.now ?? DEFAULTS.now;
   }
@@ -247,6 +258,8 @@ class TenantSession implements SalesforceSession {
   readonly connection: Connection;
   private refreshToken: string | null;
   private inFlight: Promise<Result<SalesforceTokens, SalesforceAuthError>> | null = null;
+  /** When jsforce last asked for a refresh (a REST call answered 401). */
+  private lastJsforceRefreshAt: number | null = null;
   private readonly listeners = new Set<(tokens: SalesforceTokens) => void>();
 
   constructor(
@@ -261,6 +274,12 @@ class TenantSession implements SalesforceSession {
       version: settings.apiVersion,
       // jsforce calls this on 401 INVALID_SESSION_ID, then sets the token and emits `refresh`.
       refreshFn: (_conn, callback) => {
+        const now = this.factory.now();
+        if (this.lastJsforceRefreshAt !== null && now - this.lastJsforceRefreshAt < this.factory.refreshLoopGuardMs) {
+          callback(new SalesforceAuthError('rejected', 'session_refused', 'Salesforce refused a session obtained moments ago (401 INVALID_SESSION_ID again)'));
+          return;
+        }
+        this.lastJsforceRefreshAt = now;
         this.renew().then(
           (r) => (r.ok ? callback(null, r.value.accessToken) : callback(r.error)),
           (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),

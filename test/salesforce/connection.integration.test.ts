@@ -67,6 +67,17 @@ describe('Salesforce connection', () => {
     expect(persisted).toEqual([['acme', 'R2'], ['acme', 'R3']]);
   });
 
+  it('a REST call whose fresh session is refused too fails instead of refreshing forever', async () => {
+    let tokens = 0;
+    let queries = 0;
+    nock(LOGIN).persist().post('/services/oauth2/token').reply(() => [200, token(`T${++tokens}`)]);
+    nock(INSTANCE).persist().get(QUERY).query(true).reply(() => [401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID', n: ++queries }]]);
+    const r = await new SalesforceConnectionFactory().connect('acme', jwtSettings);
+    if (!r.ok) throw r.error;
+    await expect(r.value.connection.query('SELECT Id FROM Account LIMIT 1')).rejects.toThrow(/moments ago/);
+    expect([tokens, queries]).toEqual([2, 2]);
+  });
+
   it('returns provider failures as values: refused grant, unavailable endpoint, network error, bad settings', async () => {
     const factory = new SalesforceConnectionFactory();
     nock(LOGIN).post('/services/oauth2/token').reply(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
