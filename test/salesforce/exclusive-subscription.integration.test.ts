@@ -14,7 +14,7 @@ async function worker(h: StreamingHarness, prefix: string, tenant: string, recei
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 0, retryStrategy: () => null });
   const { subscriber, received: own, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
   const holding: boolean[] = [];
-  const exclusive = new ExclusiveSubscription(redis, tenant, subscriber, { keyPrefix: prefix, ttlMs: 900, renewEveryMs: 150, acquireEveryMs: 100, onHolding: (v) => holding.push(v) });
+  const exclusive = new ExclusiveSubscription(redis, tenant, subscriber, { keyPrefix: prefix, ttlMs: 2000, renewEveryMs: 250, acquireEveryMs: 100, onHolding: (v) => holding.push(v) });
   // Everything this worker's onMessage got, in the shared order.
   const mirror = setInterval(() => received.push(...own.splice(0)), 5);
   return {
