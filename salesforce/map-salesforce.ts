@@ -33,7 +33,17 @@ type Fields = Record<string, unknown>;
 export function mapSalesforceRow(input: MapSalesforceInput): SalesforceMapResult {
   const parsed = SalesforceInboxBody.safeParse(input.body);
   if (!parsed.success) return { outcome: 'invalid', problems: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })) };
-  return parsed.data.kind === 'change_event' ? mapChangeEvent(input, parsed.data) : mapOutbound(input, parsed.data);
+  const row = parsed.data;
+  switch (row.kind) {
+    case 'change_event':
+      return mapChangeEvent(input, row);
+    case 'outbound_message':
+      return mapOutbound(input, row);
+    case 'platform_event':
+      return { outcome: 'ignored', reason: `a platform event on ${row.channel}: no mapping rule reads platform events` };
+    case 'invalid_message':
+      return { outcome: 'invalid', problems: row.problems.map((p) => ({ path: p.path || '(message)', message: p.message })) };
+  }
 }
 
 function ruleFor(mapping: SalesforceMapping, object: string): SalesforceObjectRule | null | undefined {

@@ -5,34 +5,11 @@
  * https://developer.salesforce.com/docs/atlas.en-us.change_data_capture.meta/change_data_capture/cdc_event_fields_header.htm
  */
 import { z } from 'zod';
+import { ChangeEventMessage, PlatformEventMessage, type ChangeEventHeader } from './change-event.ts';
 
-/** Change types of the CDC header; `GAP_*` say events were lost and the record must be re-read. */
-export const CHANGE_TYPES = ['CREATE', 'UPDATE', 'DELETE', 'UNDELETE', 'GAP_CREATE', 'GAP_UPDATE', 'GAP_DELETE', 'GAP_UNDELETE', 'GAP_OVERFLOW'] as const;
+export { CHANGE_TYPES, ChangeEventHeader, ChangeEventMessage } from './change-event.ts';
 
 const SalesforceId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
-
-export const ChangeEventHeader = z.looseObject({
-  entityName: z.string().min(1),
-  /** Empty for GAP_OVERFLOW (too many changes in one transaction to list). */
-  recordIds: z.array(z.string().min(1)).default([]),
-  changeType: z.enum(CHANGE_TYPES, { error: `must be one of ${CHANGE_TYPES.join(', ')}` }),
-  changeOrigin: z.string().default(''),
-  transactionKey: z.string().min(1),
-  sequenceNumber: z.number().int().nonnegative(),
-  /** Epoch milliseconds of the commit. */
-  commitTimestamp: z.number().int().positive(),
-  commitUser: z.string().default(''),
-  changedFields: z.array(z.string()).default([]),
-});
-export type ChangeEventHeader = z.output<typeof ChangeEventHeader>;
-
-/** A CDC message as delivered on `/data/<Entity>ChangeEvent`. */
-export const ChangeEventMessage = z.looseObject({
-  schema: z.string().optional(),
-  payload: z.looseObject({ ChangeEventHeader }),
-  event: z.looseObject({ replayId: z.number().int() }),
-});
-export type ChangeEventMessage = z.output<typeof ChangeEventMessage>;
 
 /** Inbox body of one record of a change event. */
 export const ChangeEventRow = z.strictObject({
@@ -53,7 +30,20 @@ export const OutboundNotificationRow = z.strictObject({
 });
 export type OutboundNotificationRow = z.output<typeof OutboundNotificationRow>;
 
-export const SalesforceInboxBody = z.discriminatedUnion('kind', [ChangeEventRow, OutboundNotificationRow]);
+/** Inbox body of a Platform Event from a configured `/event/*` channel. */
+export const PlatformEventRow = z.strictObject({ kind: z.literal('platform_event'), channel: z.string().min(1), message: PlatformEventMessage });
+export type PlatformEventRow = z.output<typeof PlatformEventRow>;
+
+/** Inbox body of a message the subscriber could not read: kept (quarantined) so an admin sees it. */
+export const InvalidMessageRow = z.strictObject({
+  kind: z.literal('invalid_message'),
+  channel: z.string().min(1),
+  problems: z.array(z.strictObject({ path: z.string(), message: z.string() })),
+  raw: z.unknown(),
+});
+export type InvalidMessageRow = z.output<typeof InvalidMessageRow>;
+
+export const SalesforceInboxBody = z.discriminatedUnion('kind', [ChangeEventRow, OutboundNotificationRow, PlatformEventRow, InvalidMessageRow]);
 export type SalesforceInboxBody = z.output<typeof SalesforceInboxBody>;
 
 /**

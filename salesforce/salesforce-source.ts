@@ -9,13 +9,17 @@ import { ProviderRateLimitedError, ProviderUnavailableError } from '../connector
 import type { Tenant } from '../connector/tenants/tenant-registry.ts';
 import type { RetryDecision } from '../queue/retry-decision.ts';
 import { mapSalesforceRow } from './map-salesforce.ts';
-import { DEFAULT_SALESFORCE_MAPPING_DOCUMENT, parseSalesforceMapping, type SalesforceMapping } from './mapping-document.ts';
+import { checkStatusFieldDescribe, DEFAULT_SALESFORCE_MAPPING_DOCUMENT, parseSalesforceMapping, type SalesforceMapping } from './mapping-document.ts';
+import type { FieldProblem } from '../connector/model/standing-event.ts';
 import type { SalesforceSettingsStore } from './tenant-settings.ts';
 
 /** Reads records' current fields (REST), for GAP events. `null` for a record that no longer exists. */
 export interface SalesforceRecordReader {
-  read(tenant: Tenant, object: string, ids: readonly string[]): Promise<{ ok: true; records: ReadonlyMap<string, Record<string, unknown> | null> } | { ok: false; decision: RetryDecision } | { ok: false; unavailable: string }>;
+  read(tenant: Tenant, object: string, ids: readonly string[], fields: readonly string[]): Promise<{ ok: true; records: ReadonlyMap<string, Record<string, unknown> | null> } | { ok: false; decision: RetryDecision } | { ok: false; unavailable: string }>;
 }
+
+/** Describes an object's fields (`GET /sobjects/{object}/describe`), or null when it cannot. */
+export type SalesforceDescriber = (tenant: string, object: string) => Promise<readonly { name: string; calculated?: boolean }[] | null>;
 
 export class SalesforceSource implements Source<SalesforceMapping> {
   readonly name = 'salesforce' as const;
@@ -25,10 +29,24 @@ export class SalesforceSource implements Source<SalesforceMapping> {
     private readonly settings: SalesforceSettingsStore,
     /** @defaultValue none: GAP events are left to reconciliation */
     private readonly reader?: SalesforceRecordReader,
+    /** @defaultValue none: status fields are not checked against the org */
+    private readonly describe?: SalesforceDescriber,
   ) {}
 
   parseMapping(document: unknown) {
     return parseSalesforceMapping(document);
+  }
+
+  /** Refuses a status field the org does not have, or a formula field (no change events, no field history). */
+  async checkMappingWithProvider(tenant: string, mapping: SalesforceMapping): Promise<FieldProblem[]> {
+    if (!this.describe) return [];
+    const problems: FieldProblem[] = [];
+    for (const [path, object, rule] of [['account', 'Account', mapping.account], ['contact', 'Contact', mapping.contact]] as const) {
+      if (!rule) continue;
+      const fields = await this.describe(tenant, object);
+      if (fields) problems.push(...checkStatusFieldDescribe(path, rule.status_field, fields));
+    }
+    return problems;
   }
 
   async mapRows({ tenant, mapping, rows }: SourceBatch<SalesforceMapping>): Promise<MappedRows> {
@@ -36,7 +54,7 @@ export class SalesforceSource implements Source<SalesforceMapping> {
     const map = (body: unknown, receivedAt: string, reread?: Record<string, unknown> | null) =>
       mapSalesforceRow({ tenant: tenant.id, body, mapping, instanceUrl: settings?.instance_url, receivedAt, reread });
     const first = rows.map((r) => map(r.body, r.received_at));
-    const rereads = await this.reread(tenant, first.flatMap((r) => (r.outcome === 'reread' ? [r] : [])));
+    const rereads = await this.reread(tenant, mapping, first.flatMap((r) => (r.outcome === 'reread' ? [r] : [])));
     const skipped: string[] = [];
     const outcomes = first.map((r, i): RowOutcome => {
       if (r.outcome !== 'reread') return r;
@@ -52,13 +70,15 @@ export class SalesforceSource implements Source<SalesforceMapping> {
   }
 
   /** Current fields of the records GAP events named, by `object\0id`; empty without a reader. */
-  private async reread(tenant: Tenant, wanted: readonly { object: string; record_id: string }[]): Promise<Map<string, Record<string, unknown> | null>> {
+  private async reread(tenant: Tenant, mapping: SalesforceMapping, wanted: readonly { object: string; record_id: string }[]): Promise<Map<string, Record<string, unknown> | null>> {
     const out = new Map<string, Record<string, unknown> | null>();
     if (!this.reader || wanted.length === 0) return out;
     const byObject = new Map<string, Set<string>>();
     for (const w of wanted) byObject.set(w.object, (byObject.get(w.object) ?? new Set()).add(w.record_id));
     for (const [object, ids] of byObject) {
-      const r = await this.reader.read(tenant, object, [...ids]);
+      const rule = object === 'Account' ? mapping.account : mapping.contact;
+      const fields = [rule?.status_field, rule?.reason_field?.name, ...(object === 'Contact' ? ['Email', 'AccountId'] : [])].filter((f): f is string => !!f);
+      const r = await this.reader.read(tenant, object, [...ids], fields);
       if (!r.ok) {
         if ('unavailable' in r) return out;
         if (r.decision.reason === 'rate_limited') throw new ProviderRateLimitedError(r.decision.wait ?? 60_000, `Salesforce rate limit for tenant ${tenant.id}`, tenant.id);

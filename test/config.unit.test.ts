@@ -32,6 +32,7 @@ describe('parseConfig', () => {
           defaultTenant: { subdomain: undefined, webhookSecret: undefined, apiEmail: undefined, apiToken: undefined },
           webhook: { maxBodyBytes: 262_144, toleranceSeconds: 300 },
           worker: { concurrency: 500, batchSize: 250, lockDurationMs: 30_000, companionWaitMs: 10_000 },
+          salesforceSettingsRefreshMs: 30_000,
           inboxRetentionDays: 30,
           sweeper: { everyMs: 60_000, pendingForMs: 120_000, maxEvents: 50_000 },
         },

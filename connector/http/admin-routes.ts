@@ -81,6 +81,8 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const source = sourceParam(deps.sources, req.params.source);
     const parsed = source.parseMapping(req.body);
     if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
+    const refused = (await source.checkMappingWithProvider?.(tenant, parsed.mapping)) ?? [];
+    if (refused.length > 0) throw new ValidationError('mapping document', refused);
     const actor = req.get(ACTOR_HEADER)?.trim().slice(0, 200) || 'admin-api';
     res.json(unwrap(await tenants.setMapping(tenant, source.name, req.body, actor)));
   });

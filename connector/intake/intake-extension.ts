@@ -16,10 +16,7 @@ import { recordTicketsSeen } from '../app-api/tickets-seen.ts';
 import type { AnySource, Sources } from './intake-source.ts';
 import type { IntakeSource } from './intake-inbox.ts';
 import { enqueueIntake } from '../../queue/intake-queue.ts';
-import { SalesforceSource } from '../../salesforce/salesforce-source.ts';
-import { salesforceOutboundRoute } from '../../salesforce/outbound-route.ts';
-import { salesforceSettingsRoutes } from '../../salesforce/settings-routes.ts';
-import { SalesforceSettingsStore } from '../../salesforce/tenant-settings.ts';
+import { salesforceIntake } from '../../salesforce/salesforce-intake.ts';
 import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
@@ -38,6 +35,8 @@ export interface IntakeSettings {
   webhook: ZendeskWebhookOptions;
   /** Worker tuning (see IntakeWorkerOptions). */
   worker: { concurrency: number; batchSize: number; lockDurationMs: number; companionWaitMs: number };
+  /** How often a worker re-reads the Salesforce connections (subscriptions). @defaultValue 30_000 ms */
+  salesforceSettingsRefreshMs: number;
   /** Days stored/ignored events' raw payloads stay in the inbox. @defaultValue 30 */
   inboxRetentionDays: number;
   /** The sweeper (see IntakeSweeperOptions): how often, after how long pending, how many events per sweep. */
@@ -56,17 +55,19 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   const queue = createIntakeQueue({ connection, prefix: settings.queuePrefix, logger });
   const webhook = zendeskWebhookRoute({ tenants, inbox, queue, logger }, settings.webhook);
   const closers: (() => Promise<void>)[] = [];
-  const salesforceSettings = new SalesforceSettingsStore(db, secrets.master);
-  const sources: Sources = new Map<IntakeSource, AnySource>([
-    ['zendesk', new ZendeskSource(log.fieldValues, new ZendeskDirectory(), { companionWaitMs: settings.worker.companionWaitMs, recordTicketsSeen: (rows) => recordTicketsSeen(db, rows) })],
-    ['salesforce', new SalesforceSource(salesforceSettings)],
-  ]);
-  const outbound = salesforceOutboundRoute({
-    organizationOf: async (tenant) => (await salesforceSettings.get(tenant))?.organization_id ?? null,
+  const salesforce = salesforceIntake({
+    db,
+    master: secrets.master,
+    redisUrl: config.redisUrl,
+    logger,
     accept: (entry) => inbox.accept(entry),
     enqueue: (keys) => enqueueIntake(queue, keys),
-    logger,
+    authenticate: requireBearerToken(secrets.adminToken),
   });
+  const sources: Sources = new Map<IntakeSource, AnySource>([
+    ['zendesk', new ZendeskSource(log.fieldValues, new ZendeskDirectory(), { companionWaitMs: settings.worker.companionWaitMs, recordTicketsSeen: (rows) => recordTicketsSeen(db, rows) })],
+    ['salesforce', salesforce.source],
+  ]);
   const readinessChecks: Record<string, ReadinessCheck> = {};
 
   if (settings.role !== 'api') {
@@ -78,19 +79,20 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
       lockDurationMs: settings.worker.lockDurationMs,
     });
     const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays, ...settings.sweeper });
-    closers.push(() => sweeper.close(), () => worker.close());
+    const stopSubscriptions = salesforce.startSubscriptions({ refreshEveryMs: settings.salesforceSettingsRefreshMs });
+    closers.push(stopSubscriptions, () => sweeper.close(), () => worker.close());
     readinessChecks.sweeper = () => sweeper.checkScheduled();
   }
 
   return {
-    directRoutes: settings.role === 'worker' ? [] : [webhook.route, outbound],
+    directRoutes: settings.role === 'worker' ? [] : [webhook.route, salesforce.outboundRoute],
     readinessChecks,
     routers:
       settings.role === 'worker'
         ? []
         : [
             { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authenticate: requireBearerToken(secrets.adminToken) }) },
-            { path: '/api/v1', router: salesforceSettingsRoutes({ settings: salesforceSettings, authenticate: requireBearerToken(secrets.adminToken) }) },
+            { path: '/api/v1', router: salesforce.settingsRouter },
           ],
     close: async () => {
       for (const close of closers) await close();

@@ -41,6 +41,11 @@ export interface Source<M> {
   /** Validates a mapping document; every problem names its path. */
   parseMapping(document: unknown): MappingCheck<M>;
   /**
+   * Checks a valid document against the tenant's provider account before it is saved (e.g. that a
+   * status field exists and is one the provider reports changes of); no problems when it cannot check.
+   */
+  checkMappingWithProvider?(tenant: string, mapping: M): Promise<FieldProblem[]>;
+  /**
    * Maps one tenant's rows, one outcome per row in order. Expected provider failures are outcomes;
    * a provider asking to slow down throws ProviderRateLimitedError, an outage ProviderUnavailableError.
    */

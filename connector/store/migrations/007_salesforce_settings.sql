@@ -13,6 +13,8 @@ CREATE TABLE salesforce_settings (
   login_url       text        NOT NULL DEFAULT 'https://login.salesforce.com',
   client_id       text,
   username        text,
+  -- Change Data Capture channels to subscribe to; NULL: Account and Contact change events.
+  cdc_channels    text[],
   secrets         bytea,
   updated_at      timestamptz NOT NULL DEFAULT now()
 );

@@ -1,0 +1,74 @@
+/**
+ * Everything the Salesforce source adds to a deployment: the tenants' connection settings, the
+ * source itself (mapping, GAP re-reads through the tenant's session), the Outbound Message route,
+ * the settings API, and, in worker processes, the Change Data Capture subscriptions.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Router, RequestHandler } from 'express';
+import type { DirectRoute } from '../connector/http/direct-routes.ts';
+import type { InboxEntry, InboxKey } from '../connector/intake/intake-inbox.ts';
+import type { MasterKeys } from '../connector/model/sealing.ts';
+import type { Database } from '../connector/store/database.ts';
+import { SalesforceConnectionFactory } from './connection.ts';
+import { salesforceOutboundRoute } from './outbound-route.ts';
+import { PgReplayStore } from './replay-store.ts';
+import { SalesforceSource } from './salesforce-source.ts';
+import { salesforceSettingsRoutes } from './settings-routes.ts';
+import { SalesforceSubscriptionManager, type SubscriptionManagerOptions } from './subscription-manager.ts';
+import { jsforceDescriber, jsforceRecordReader, SalesforceTenantSessions } from './tenant-sessions.ts';
+import { SalesforceSettingsStore } from './tenant-settings.ts';
+
+export interface SalesforceIntakeDeps {
+  db: Database;
+  master: MasterKeys;
+  redisUrl: string;
+  logger: Logger;
+  accept(entry: InboxEntry): Promise<{ duplicate: boolean }>;
+  enqueue(keys: InboxKey[]): Promise<void>;
+  authenticate: RequestHandler;
+}
+
+export interface SalesforceIntake {
+  source: SalesforceSource;
+  outboundRoute: DirectRoute;
+  settingsRouter: Router;
+  /** Starts the Change Data Capture subscriptions of this (worker) process; returns their stop. */
+  startSubscriptions(options?: SubscriptionManagerOptions): () => Promise<void>;
+}
+
+export function salesforceIntake(deps: SalesforceIntakeDeps): SalesforceIntake {
+  const settings = new SalesforceSettingsStore(deps.db, deps.master);
+  const connections = new SalesforceConnectionFactory({
+    // Salesforce may rotate the refresh token at each refresh: keep the one in force.
+    onTokens: async (tenant, tokens) => {
+      if (tokens.refreshToken) await settings.rotateRefreshToken(tenant, tokens.refreshToken);
+    },
+    logger: deps.logger,
+  });
+  const sessions = new SalesforceTenantSessions(settings, connections);
+  return {
+    source: new SalesforceSource(settings, jsforceRecordReader(sessions), jsforceDescriber(sessions)),
+    outboundRoute: salesforceOutboundRoute({
+      organizationOf: async (tenant) => (await settings.get(tenant))?.organization_id ?? null,
+      accept: deps.accept,
+      enqueue: deps.enqueue,
+      logger: deps.logger,
+    }),
+    settingsRouter: salesforceSettingsRoutes({ settings, authenticate: deps.authenticate }),
+    startSubscriptions(options = {}) {
+      // The leases' own connection: lease commands must fail fast, not queue while Redis is away.
+      const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1 });
+      redis.on('error', () => undefined);
+      const manager = new SalesforceSubscriptionManager(
+        { settings, connections, store: new PgReplayStore(deps.db), redis, accept: deps.accept, enqueue: deps.enqueue, logger: deps.logger },
+        options,
+      );
+      manager.start();
+      return async () => {
+        await manager.stop();
+        redis.disconnect();
+      };
+    },
+  };
+}

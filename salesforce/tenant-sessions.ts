@@ -1,0 +1,77 @@
+/**
+ * Authenticated Salesforce sessions per tenant for REST calls outside the subscription: re-reading
+ * records a GAP change event named, describing a status field, naming the user who made a change.
+ * Sessions are opened on demand from the tenant's stored settings and kept while the settings stay
+ * the same.
+ */
+import { createHash } from 'node:crypto';
+import type { Tenant } from '../connector/tenants/tenant-registry.ts';
+import { decideRetry } from '../queue/retry-decision.ts';
+import type { SalesforceConnectionFactory, SalesforceSession } from './connection.ts';
+import type { SalesforceDescriber, SalesforceRecordReader } from './salesforce-source.ts';
+import { connectionSettingsOf, type SalesforceSettingsStore } from './tenant-settings.ts';
+
+export type SessionResult = { ok: true; session: SalesforceSession } | { ok: false; unavailable: string };
+
+export class SalesforceTenantSessions {
+  private readonly sessions = new Map<string, { fingerprint: string; session: Promise<SessionResult> }>();
+
+  constructor(
+    private readonly settings: SalesforceSettingsStore,
+    private readonly connections: SalesforceConnectionFactory,
+  ) {}
+
+  /** The tenant's session, or why there is none (no complete settings, or sign-in refused). */
+  async session(tenant: string): Promise<SessionResult> {
+    const stored = await this.settings.get(tenant);
+    if (!stored) return { ok: false, unavailable: 'no Salesforce connection configured' };
+    const wanted = connectionSettingsOf(stored);
+    if (!wanted.ok) return { ok: false, unavailable: `Salesforce connection incomplete: ${wanted.missing} missing` };
+    const fingerprint = createHash('sha256').update(JSON.stringify(wanted.settings)).digest('hex');
+    const known = this.sessions.get(tenant);
+    if (known?.fingerprint === fingerprint) return known.session;
+    const session = this.connections.connect(tenant, wanted.settings).then((r): SessionResult => (r.ok ? { ok: true, session: r.value } : { ok: false, unavailable: r.error.message }));
+    this.sessions.set(tenant, { fingerprint, session });
+    const result = await session;
+    if (!result.ok) this.sessions.delete(tenant);
+    return result;
+  }
+}
+
+interface JsforceError {
+  errorCode?: string;
+  name?: string;
+  statusCode?: number;
+}
+
+/** Re-reads records through the REST sObject Collections API (one call per object and batch). */
+export function jsforceRecordReader(sessions: SalesforceTenantSessions): SalesforceRecordReader {
+  return {
+    async read(tenant: Tenant, object, ids, fields) {
+      const s = await sessions.session(tenant.id);
+      if (!s.ok) return { ok: false, unavailable: s.unavailable };
+      try {
+        const records = (await s.session.connection.retrieve(object, [...ids], { fields: [...new Set(['Id', ...fields])] })) as (Record<string, unknown> | null)[];
+        return { ok: true, records: new Map(ids.map((id, i) => [id, records[i] ?? null])) };
+      } catch (err) {
+        const e = err as JsforceError;
+        const status = typeof e.statusCode === 'number' ? e.statusCode : e.errorCode === 'REQUEST_LIMIT_EXCEEDED' ? 403 : e.errorCode ? 400 : null;
+        return { ok: false, decision: decideRetry({ status, errorCode: e.errorCode ?? null }) };
+      }
+    },
+  };
+}
+
+/** Describes an object through the tenant's session; null when there is no session or the call fails. */
+export function jsforceDescriber(sessions: SalesforceTenantSessions): SalesforceDescriber {
+  return async (tenant, object) => {
+    const s = await sessions.session(tenant);
+    if (!s.ok) return null;
+    try {
+      const described = await s.session.connection.describe(object);
+      return described.fields.map((f) => ({ name: f.name, calculated: f.calculated }));
+    } catch {
+      return null;
+    }
+  };
+}
