@@ -16,7 +16,7 @@ import { PgReplayStore } from './replay-store.ts';
 import { SalesforceSource } from './salesforce-source.ts';
 import { salesforceSettingsRoutes } from './settings-routes.ts';
 import { SalesforceSubscriptionManager, type SubscriptionManagerOptions } from './subscription-manager.ts';
-import { jsforceDescriber, jsforceRecordReader, SalesforceTenantSessions } from './tenant-sessions.ts';
+import { jsforceDescriber, jsforceRecordReader, jsforceUserNames, SalesforceTenantSessions } from './tenant-sessions.ts';
 import { SalesforceSettingsStore } from './tenant-settings.ts';
 
 export interface SalesforceIntakeDeps {
@@ -48,7 +48,7 @@ export function salesforceIntake(deps: SalesforceIntakeDeps): SalesforceIntake {
   });
   const sessions = new SalesforceTenantSessions(settings, connections);
   return {
-    source: new SalesforceSource(settings, jsforceRecordReader(sessions), jsforceDescriber(sessions)),
+    source: new SalesforceSource(settings, jsforceRecordReader(sessions), jsforceDescriber(sessions), jsforceUserNames(sessions)),
     outboundRoute: salesforceOutboundRoute({
       organizationOf: async (tenant) => (await settings.get(tenant))?.organization_id ?? null,
       accept: deps.accept,

@@ -18,6 +18,9 @@ export interface SalesforceRecordReader {
   read(tenant: Tenant, object: string, ids: readonly string[], fields: readonly string[]): Promise<{ ok: true; records: ReadonlyMap<string, Record<string, unknown> | null> } | { ok: false; decision: RetryDecision } | { ok: false; unavailable: string }>;
 }
 
+/** Names of Salesforce users by id (the actor of a change); missing ones are left unnamed. */
+export type SalesforceUserNames = (tenant: string, ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+
 /** Describes an object's fields (`GET /sobjects/{object}/describe`), or null when it cannot. */
 export type SalesforceDescriber = (tenant: string, object: string) => Promise<readonly { name: string; calculated?: boolean }[] | null>;
 
@@ -31,6 +34,8 @@ export class SalesforceSource implements Source<SalesforceMapping> {
     private readonly reader?: SalesforceRecordReader,
     /** @defaultValue none: status fields are not checked against the org */
     private readonly describe?: SalesforceDescriber,
+    /** @defaultValue none: actors are recorded by id only */
+    private readonly userNames?: SalesforceUserNames,
   ) {}
 
   parseMapping(document: unknown) {
@@ -66,7 +71,21 @@ export class SalesforceSource implements Source<SalesforceMapping> {
       const again = map(rows[i]!.body, rows[i]!.received_at, found);
       return again.outcome === 'reread' ? { outcome: 'ignored', reason: 'the record could not be re-read' } : again;
     });
+    await this.nameActors(tenant.id, outcomes);
     return { outcomes, skipped };
+  }
+
+  /** Adds the user's name to each event's actor (and approver), from a cached look-up; ids stay as they are. */
+  private async nameActors(tenant: string, outcomes: RowOutcome[]): Promise<void> {
+    if (!this.userNames) return;
+    const events = outcomes.flatMap((o) => (o.outcome === 'events' ? o.events : []));
+    const ids = [...new Set(events.flatMap((e) => (e.actor.id && (e.actor.type === 'agent' || e.actor.type === 'integration') ? [e.actor.id] : [])))];
+    if (ids.length === 0) return;
+    const names = await this.userNames(tenant, ids).catch(() => new Map<string, string>());
+    for (const e of events) {
+      const name = e.actor.id ? names.get(e.actor.id) : undefined;
+      if (name) e.actor.name = name;
+    }
   }
 
   /** Current fields of the records GAP events named, by `object\0id`; empty without a reader. */

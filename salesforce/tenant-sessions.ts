@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import type { Tenant } from '../connector/tenants/tenant-registry.ts';
 import { decideRetry } from '../queue/retry-decision.ts';
 import type { SalesforceConnectionFactory, SalesforceSession } from './connection.ts';
-import type { SalesforceDescriber, SalesforceRecordReader } from './salesforce-source.ts';
+import { LRUCache } from 'lru-cache';
+import type { SalesforceDescriber, SalesforceRecordReader, SalesforceUserNames } from './salesforce-source.ts';
 import { connectionSettingsOf, type SalesforceSettingsStore } from './tenant-settings.ts';
 
 export type SessionResult = { ok: true; session: SalesforceSession } | { ok: false; unavailable: string };
@@ -73,5 +74,37 @@ export function jsforceDescriber(sessions: SalesforceTenantSessions): Salesforce
     } catch {
       return null;
     }
+  };
+}
+
+const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/**
+ * Users' names through the tenant's session (one SOQL query per batch for the ids not cached),
+ * cached for `ttlMs`: the name completes the actor's identity, it decides nothing.
+ */
+export function jsforceUserNames(sessions: SalesforceTenantSessions, ttlMs = 3_600_000): SalesforceUserNames {
+  const cache = new LRUCache<string, { name: string | null }>({ max: 50_000, ttl: ttlMs });
+  return async (tenant, ids) => {
+    const out = new Map<string, string>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const hit = cache.get(`${tenant}\u0000${id}`);
+      if (hit) {
+        if (hit.name) out.set(id, hit.name);
+      } else if (SALESFORCE_ID.test(id)) missing.push(id);
+    }
+    if (missing.length === 0) return out;
+    const s = await sessions.session(tenant);
+    if (!s.ok) return out;
+    // Ids are checked against the id pattern above, so they are safe inside the SOQL literal list.
+    const result = await s.session.connection.query<{ Id: string; Name: string }>(`SELECT Id, Name FROM User WHERE Id IN (${missing.map((id) => `'${id}'`).join(',')})`);
+    const found = new Map(result.records.map((r) => [r.Id.slice(0, 15), r.Name]));
+    for (const id of missing) {
+      const name = found.get(id.slice(0, 15)) ?? null;
+      cache.set(`${tenant}\u0000${id}`, { name });
+      if (name) out.set(id, name);
+    }
+    return out;
   };
 }
