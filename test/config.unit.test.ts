@@ -34,6 +34,7 @@ describe('parseConfig', () => {
           worker: { concurrency: 500, batchSize: 250, lockDurationMs: 30_000, companionWaitMs: 10_000 },
           inboxRetentionDays: 30,
           sweeper: { everyMs: 60_000, pendingForMs: 120_000, maxEvents: 50_000 },
+          reconciliation: { everyMs: 900_000, maxPages: 1000, salesforceMaxQuotaShare: 0.5 },
         },
       },
     });

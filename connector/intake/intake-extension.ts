@@ -23,6 +23,9 @@ import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
 import { IntakeInbox } from './intake-inbox.ts';
+import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
+import { reconciliationRoutes } from '../reconciliation/runs-routes.ts';
+import { startReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
 
 export interface IntakeSettings {
   /**
@@ -41,6 +44,8 @@ export interface IntakeSettings {
   inboxRetentionDays: number;
   /** The sweeper (see IntakeSweeperOptions): how often, after how long pending, how many events per sweep. */
   sweeper: { everyMs: number; pendingForMs: number; maxEvents: number };
+  /** Scheduled reconciliation (see ReconciliationSchedulerOptions); `everyMs: 0` turns it off. */
+  reconciliation: { everyMs: number; maxPages: number; salesforceMaxQuotaShare: number };
 }
 
 export async function intakeExtension(res: ServiceResources, settings: IntakeSettings): Promise<ServiceExtension> {
@@ -67,6 +72,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     logger,
   });
   const readinessChecks: Record<string, ReadinessCheck> = {};
+  const reconciliation = new ReconciliationStore(db);
 
   if (settings.role !== 'api') {
     const worker = startIntakeWorker({ log, inbox, tenants, sources }, logger, {
@@ -79,6 +85,11 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays, ...settings.sweeper });
     closers.push(() => sweeper.close(), () => worker.close());
     readinessChecks.sweeper = () => sweeper.checkScheduled();
+    if (settings.reconciliation.everyMs > 0) {
+      // Salesforce joins once salesforce/connection.ts hands out tenants' connections (salesforceConnection).
+      const scheduler = await startReconciliationScheduler({ log, store: reconciliation, tenants, logger }, { connection, prefix: settings.queuePrefix, ...settings.reconciliation });
+      closers.unshift(() => scheduler.close());
+    }
   }
 
   return {
@@ -90,6 +101,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
         : [
             { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authenticate: requireBearerToken(secrets.adminToken) }) },
             { path: '/api/v1', router: salesforceSettingsRoutes({ settings: salesforceSettings, authenticate: requireBearerToken(secrets.adminToken) }) },
+            { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authenticate: requireBearerToken(secrets.adminToken) }) },
           ],
     close: async () => {
       for (const close of closers) await close();
