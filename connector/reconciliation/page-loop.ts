@@ -18,6 +18,8 @@ export interface PageOutcome<P> {
   drift: number;
   next: P;
   endOfStream: boolean;
+  /** The newest record time on the page (ISO-8601), for progress over a time range. */
+  latestAt?: string;
 }
 
 export type PageRead<P> = { ok: true; page: PageOutcome<P> } | { ok: false; message: string };

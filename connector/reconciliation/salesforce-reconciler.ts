@@ -93,7 +93,7 @@ export async function reconcileSalesforce(deps: SalesforceReconcilerDeps, tenant
           read: s.read,
           checkpointOf: (p) => ({ since: p.since, ...(since ? { backfill_since: since } : {}) }),
           afterPage: async (page) => {
-            o.onProgress?.({ stream: s.stream, counters, endOfStream: page.endOfStream });
+            o.onProgress?.({ stream: s.stream, counters, endOfStream: page.endOfStream, latestAt: page.next.since });
             await deps.store.updateRun(id, 'running', counters);
           },
         });

@@ -28,7 +28,7 @@ export interface ReconcileOptions {
   /** Stop before the next page when it returns a reason (Ctrl-C). */
   shouldStop?: () => string | null;
   /** After each durable page. */
-  onProgress?: (p: { stream: string; counters: RunCounters; endOfStream: boolean }) => void;
+  onProgress?: (p: { stream: string; counters: RunCounters; endOfStream: boolean; latestAt?: string }) => void;
   findings?: FindingOptions;
 }
 
@@ -111,10 +111,11 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
           );
           const { findings, problems } = compareStates(tenant.id, states, logged, o.findings);
           for (const p of problems) counters.errors.push({ stream: s.stream, message: `${s.stream} record ${p.key}: ${p.problems.map((x) => `${x.path}: ${x.message}`).join('; ')}` });
-          return { ok: true, page: { events: findings, records: r.items.length, drift: findings.length, next: r.next, endOfStream: r.endOfStream } };
+          const latestAt = states.reduce<string | undefined>((m, st) => (m === undefined || Date.parse(st.observedAt) > Date.parse(m) ? st.observedAt : m), undefined);
+          return { ok: true, page: { events: findings, records: r.items.length, drift: findings.length, next: r.next, endOfStream: r.endOfStream, ...(latestAt ? { latestAt } : {}) } };
         },
         afterPage: async (page) => {
-          o.onProgress?.({ stream: s.stream, counters, endOfStream: page.endOfStream });
+          o.onProgress?.({ stream: s.stream, counters, endOfStream: page.endOfStream, ...(page.latestAt ? { latestAt: page.latestAt } : {}) });
           await deps.store.updateRun(id, 'running', counters);
         },
       });
