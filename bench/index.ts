@@ -22,8 +22,9 @@ import { verdict, type BenchContext, type Benchmark, type Figure } from './harne
 import { historyQuery } from './history-query.ts';
 import { logAppend } from './log-append.ts';
 import { webhookIntake } from './webhook-intake.ts';
+import { reconcileUsers } from './reconcile-users.ts';
 
-const BENCHMARKS: readonly Benchmark[] = [logAppend, historyQuery, webhookIntake];
+const BENCHMARKS: readonly Benchmark[] = [logAppend, historyQuery, webhookIntake, reconcileUsers];
 
 const BenchEnv = z.object({
   BENCH_DATABASE_URL: z

@@ -22,19 +22,35 @@ export interface FindingOptions {
 
 export const DEFAULT_FINDING_OPTIONS = { lookbackMs: 72 * 3600_000, toleranceMs: 5_000 } as const;
 
+/** Who and where a record is: built only for records that disagree with the log (most do not). */
+export interface ObservedSubject {
+  customer: NewStandingEventInput['customer'];
+  account?: NewStandingEventInput['account'];
+  source: Omit<NewStandingEventInput['source'], 'event_id'>;
+  evidence?: Record<string, unknown>;
+}
+
 /** A provider record's current status, as the mapping reads it. */
 export interface ObservedState {
   /** Caller's key (the provider id), the one `latestStatuses` answered by. */
   key: string;
-  customer: NewStandingEventInput['customer'];
-  account?: NewStandingEventInput['account'];
   status: NonNullable<NewStandingEventInput['status']['after']>;
   reasonCode?: string;
   temporary: boolean;
   /** The record's own last-modified time (ISO-8601). */
   observedAt: string;
-  source: Omit<NewStandingEventInput['source'], 'event_id'>;
-  evidence?: Record<string, unknown>;
+  describe(): ObservedSubject;
+}
+
+/**
+ * Findings for a page, given the store's disagreements (key -> the log's latest or null; absent keys
+ * agree with the log and cost nothing more).
+ */
+export function findingsOf(tenant: string, states: readonly ObservedState[], disagreements: ReadonlyMap<string, LoggedStatus | null>, options: FindingOptions = {}) {
+  const differing = states.filter((s) => disagreements.has(s.key));
+  const logged = new Map<string, LoggedStatus>();
+  for (const [k, v] of disagreements) if (v) logged.set(k, v);
+  return compareStates(tenant, differing, logged, options);
 }
 
 export interface Finding {
@@ -73,6 +89,7 @@ export function compareStates(
     }
     if (latest && at <= Date.parse(latest.occurred_at)) continue;
     const from = Math.max(at - o.lookbackMs, latest ? Date.parse(latest.occurred_at) + 1 : -Infinity);
+    const d = s.describe();
     const input: NewStandingEventInput = {
       tenant,
       kind: 'status_observed',
@@ -81,12 +98,12 @@ export function compareStates(
       initiation: { type: 'unknown', temporary: s.temporary },
       ...(s.reasonCode ? { reason: { code: s.reasonCode } } : {}),
       actor: { type: 'unknown' },
-      source: { ...s.source, event_id: observationEventId(s.source.object, String(s.source.id), s.status, s.observedAt) },
+      source: { ...d.source, event_id: observationEventId(d.source.object, String(d.source.id), s.status, s.observedAt) },
       detected_via: 'reconciliation',
-      customer: s.customer,
-      ...(s.account ? { account: s.account } : {}),
+      customer: d.customer,
+      ...(d.account ? { account: d.account } : {}),
       occurred_at: new Date(at).toISOString(),
-      evidence: { ...s.evidence, found_by: 'reconciliation', log_status_before: latest?.status ?? null },
+      evidence: { ...d.evidence, found_by: 'reconciliation', log_status_before: latest?.status ?? null },
     };
     const parsed = parseStandingEvent(input);
     if (!parsed.ok) {

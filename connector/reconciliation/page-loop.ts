@@ -1,8 +1,10 @@
 /**
  * The loop every reconciliation stream shares: read a page, compare it with the log, append what is
  * missing, and only then move the checkpoint; stop at the end of the stream, at the page cap, when
- * asked to (Ctrl-C, a quota share), or at the first failure. Whatever stops it, the checkpoint is at
- * the last durable page, so the next run resumes exactly there: no gap, no duplicate.
+ * asked to (Ctrl-C, a quota share), or at the first failure. Whatever stops it, the checkpoint is
+ * written at the last durable page, so the next run resumes exactly there: no gap, no duplicate.
+ * A page that appended nothing moves the checkpoint at most every `checkpointEveryMs` (a crash in
+ * between re-reads a few unchanged pages, which write nothing); a page with events always does.
  */
 import type { NewStandingEvent } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
@@ -46,25 +48,31 @@ export interface StreamLoop<P> {
   afterPage?: (page: PageOutcome<P>) => Promise<void> | void;
   /** Checkpoint payload for a position (e.g. with the backfill's `since`). @defaultValue the position */
   checkpointOf?: (position: P) => unknown;
+  /** Least time between checkpoint writes for pages that appended nothing. @defaultValue 1000 ms */
+  checkpointEveryMs?: number;
 }
 
 export async function runStreamLoop<P>(l: StreamLoop<P>): Promise<StreamEnd> {
   let position = l.start;
+  let saved = true;
+  let savedAt = Date.now();
+  const save = async () => {
+    if (saved) return;
+    await l.store.setCheckpoint(l.tenant, l.source, l.stream, l.checkpointOf ? l.checkpointOf(position) : position);
+    saved = true;
+    savedAt = Date.now();
+  };
+  const end = async (why: StreamEnd, message?: string): Promise<StreamEnd> => {
+    if (message) l.counters.errors.push({ stream: l.stream, message });
+    await save();
+    return why;
+  };
   for (let n = 0; ; n++) {
-    if (n >= l.maxPages) {
-      l.counters.errors.push({ stream: l.stream, message: `stopped after ${l.maxPages} pages (the page cap); the next run resumes` });
-      return 'page_cap';
-    }
+    if (n >= l.maxPages) return end('page_cap', `stopped after ${l.maxPages} pages (the page cap); the next run resumes`);
     const stop = l.shouldStop?.();
-    if (stop) {
-      l.counters.errors.push({ stream: l.stream, message: stop });
-      return 'stopped';
-    }
+    if (stop) return end('stopped', stop);
     const r = await l.read(position);
-    if (!r.ok) {
-      l.counters.errors.push({ stream: l.stream, message: r.message });
-      return 'failed';
-    }
+    if (!r.ok) return end('failed', r.message);
     const { page } = r;
     if (page.events.length > 0) {
       const windows = new Map<number, TransitionWindow>();
@@ -72,9 +80,10 @@ export async function runStreamLoop<P>(l: StreamLoop<P>): Promise<StreamEnd> {
       const outcomes = await l.log.append(page.events.map((e) => e.event), { transitionWindows: windows });
       l.counters.events_appended += outcomes.filter((o) => o.status === 'appended').length;
     }
-    // Durable: the page's events are committed. Only now does the checkpoint move.
-    await l.store.setCheckpoint(l.tenant, l.source, l.stream, l.checkpointOf ? l.checkpointOf(page.next) : page.next);
+    // Durable: the page's events are committed. Only now may the checkpoint move past it.
     position = page.next;
+    saved = false;
+    if (page.events.length > 0 || page.endOfStream || Date.now() - savedAt >= (l.checkpointEveryMs ?? 1000)) await save();
     l.counters.pages++;
     l.counters.records_read += page.records;
     l.counters.drift_found += page.drift;

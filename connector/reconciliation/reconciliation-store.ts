@@ -77,10 +77,13 @@ export class ReconciliationStore {
     return rows.map((r) => ({ ...r, pages: Number(r.pages), records_read: Number(r.records_read), events_appended: Number(r.events_appended), drift_found: Number(r.drift_found) }));
   }
 
-  /** The log's latest status from `system` per key, for keys whose digest names a subject with a status (one query). */
-  async latestStatuses(tenant: string, system: ReconciliationSource, digests: readonly { k: string; digest: string }[]): Promise<Map<string, LoggedStatus>> {
-    if (digests.length === 0) return new Map();
-    const rows = await this.db.query<{ k: string; subject_id: string; status_after: string; occurred_at: string }>(SQL.latestStatus, [tenant, JSON.stringify(digests), system]);
-    return new Map(rows.map((r) => [r.k, { subject_id: r.subject_id, status: r.status_after, occurred_at: r.occurred_at }]));
+  /**
+   * The records whose observed status disagrees with the log's latest status from `system` (one
+   * query): key -> the log's latest, or null when the log has no status for it. Keys absent agree.
+   */
+  async disagreements(tenant: string, system: ReconciliationSource, items: readonly { k: string; digest: string; status: string }[]): Promise<Map<string, LoggedStatus | null>> {
+    if (items.length === 0) return new Map();
+    const rows = await this.db.query<{ k: string; subject_id: string | null; status_after: string | null; occurred_at: string | null }>(SQL.latestStatus, [tenant, JSON.stringify(items), system]);
+    return new Map(rows.map((r) => [r.k, r.subject_id && r.status_after && r.occurred_at ? { subject_id: r.subject_id, status: r.status_after, occurred_at: r.occurred_at } : null]));
   }
 }

@@ -18,7 +18,7 @@ import type { StandingLog } from '../store/standing-log.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { DEFAULT_SALESFORCE_MAPPING, outcomeOf, parseSalesforceMapping, type SalesforceMapping, type SalesforceObjectRule } from '../../salesforce/mapping-document.ts';
 import { SalesforceHistoryReader, type HistoryReaderOptions, type HistoryRow, type SalesforceObject, type SoqlPosition } from '../../salesforce/history-reader.ts';
-import { compareStates, type ObservedState } from './findings.ts';
+import { findingsOf, type ObservedState } from './findings.ts';
 import { DEFAULT_TRANSITION_TOLERANCE_MS, type TransitionWindow } from './transition-matching.ts';
 import { runStreamLoop, type PageRead, type StreamEnd } from './page-loop.ts';
 import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState } from './reconciliation-store.ts';
@@ -174,17 +174,16 @@ async function readStates(
     if (!outcome) continue; // no value, or one the mapping does not know: no signal (the change path quarantines it)
     states.push({
       key: row.Id,
-      ...subjectOf(object, row.Id, text(row.fields.AccountId)),
       status: outcome.status,
       ...(outcome.reasonCode ? { reasonCode: outcome.reasonCode } : {}),
       temporary: outcome.temporary,
       observedAt: row.SystemModstamp,
-      source: { system: 'salesforce', object, id: row.Id, url: `${conn.instanceUrl}/${row.Id}` },
+      describe: () => ({ ...subjectOf(object, row.Id, text(row.fields.AccountId)), source: { system: 'salesforce', object, id: row.Id, url: `${conn.instanceUrl}/${row.Id}` } }),
     });
   }
   const digestOf = (s: ObservedState) => deps.log.subjects.digests(tenant, object === 'Account' ? { salesforce_account_id: s.key } : { salesforce_contact_id: s.key })[0]!;
-  const logged = await deps.store.latestStatuses(tenant, 'salesforce', states.map((s) => ({ k: s.key, digest: digestOf(s) })));
-  const { findings, problems } = compareStates(tenant, states, logged);
+  const differing = await deps.store.disagreements(tenant, 'salesforce', states.map((s) => ({ k: s.key, status: s.status, digest: digestOf(s) })));
+  const { findings, problems } = findingsOf(tenant, states, differing);
   for (const x of problems) counters.errors.push({ stream: object, message: `record ${x.key}: ${x.problems.map((y) => y.message).join('; ')}` });
   return { ok: true, page: { events: findings, records: r.rows.length, drift: findings.length, next: r.next, endOfStream: r.done } };
 }

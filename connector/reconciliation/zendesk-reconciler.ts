@@ -8,10 +8,11 @@ import type { StandingLog } from '../store/standing-log.ts';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.ts';
 import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from '../zendesk/mapping-document.ts';
 import { ZendeskIncrementalExport, type ExportPosition, type ExportResult, type ZendeskExportOptions } from '../zendesk/incremental-export.ts';
-import { compareStates, type FindingOptions, type ObservedState } from './findings.ts';
+import { findingsOf, type FindingOptions, type ObservedState } from './findings.ts';
 import { runStreamLoop, type PageRead, type StreamEnd } from './page-loop.ts';
 import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState, type RunTrigger } from './reconciliation-store.ts';
-import { organizationState, userState } from './zendesk-states.ts';
+import { organizationState, stateContext, userState } from './zendesk-states.ts';
+import type { MapContext } from '../zendesk/map-common.ts';
 
 export interface ReconcileOptions {
   /** @defaultValue `schedule` */
@@ -71,13 +72,14 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
     return { id, state: 'failed', counters };
   }
   let state: RunState = 'completed';
+  const progressOfRun = throttled(() => deps.store.updateRun(id, 'running', counters), RUN_RECORD_EVERY_MS, now);
   try {
     const mapping = await zendeskMappingOf(deps.tenants, tenant.id);
     const client = new ZendeskIncrementalExport({ subdomain, email, token }, deps.exportOptions);
     const sinceSeconds = Math.floor((o.since?.getTime() ?? now() - o.initialLookbackMs) / 1000);
     const suffix = o.since ? '@backfill' : '';
-    const streams: { stream: string; fetch: (p: ExportPosition) => Promise<ExportResult<unknown>>; toState: (item: never) => ObservedState }[] = [
-      { stream: `users${suffix}`, fetch: (p) => client.usersPage(p), toState: (u: Parameters<typeof userState>[3]) => userState(tenant.id, mapping, subdomain, u) },
+    const streams: { stream: string; fetch: (p: ExportPosition) => Promise<ExportResult<unknown>>; toState: (item: never, ctx: MapContext) => ObservedState }[] = [
+      { stream: `users${suffix}`, fetch: (p) => client.usersPage(p), toState: (u: Parameters<typeof userState>[3], ctx: MapContext) => userState(tenant.id, mapping, subdomain, u, ctx) },
       {
         stream: `organizations${suffix}`,
         fetch: (p) => client.organizationsPage('start_time' in p ? p.start_time : sinceSeconds),
@@ -85,6 +87,23 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
       },
     ];
     for (const s of streams) {
+      // Pages are fetched and compared ahead of the write (fetch k+1 as soon as fetch k answered,
+      // compare k while k+1 is on the wire); writes and checkpoints stay in page order.
+      const pages = pipelined<ExportPosition, ExportResult<unknown>>(s.fetch, async (r) => {
+        if (!r.ok) return { ok: false, message: r.message };
+        const ctx = stateContext(tenant.id, mapping, subdomain);
+        // Time-based pages can repeat a record: the last copy wins.
+        const states = [...new Map(r.items.map((item) => [(item as { id: string }).id, s.toState(item as never, ctx)])).values()];
+        const differing = await deps.store.disagreements(
+          tenant.id,
+          'zendesk',
+          states.map((st) => ({ k: st.key, status: st.status, digest: deps.log.subjects.digests(tenant.id, s.stream.startsWith('users') ? { zendesk_user_id: st.key } : { zendesk_organization_id: st.key })[0]! })),
+        );
+        const { findings, problems } = findingsOf(tenant.id, states, differing, o.findings);
+        for (const p of problems) counters.errors.push({ stream: s.stream, message: `${s.stream} record ${p.key}: ${p.problems.map((x) => `${x.path}: ${x.message}`).join('; ')}` });
+        const latestAt = states.reduce<string | undefined>((m, st) => (m === undefined || Date.parse(st.observedAt) > Date.parse(m) ? st.observedAt : m), undefined);
+        return { ok: true, page: { events: findings, records: r.items.length, drift: findings.length, next: r.next, endOfStream: r.endOfStream, ...(latestAt ? { latestAt } : {}) } };
+      });
       const saved = await deps.store.checkpoint<{ since?: number; position: ExportPosition }>(tenant.id, 'zendesk', s.stream);
       // A backfill resumes only the same backfill (same since); a scheduled stream always resumes.
       const start: ExportPosition = saved && (!o.since || saved.since === sinceSeconds) ? saved.position : { start_time: sinceSeconds };
@@ -99,24 +118,10 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
         maxPages: o.maxPages,
         shouldStop: o.shouldStop,
         checkpointOf: (position) => ({ ...(o.since ? { since: sinceSeconds } : {}), position }),
-        read: async (position): Promise<PageRead<ExportPosition>> => {
-          const r = await s.fetch(position);
-          if (!r.ok) return { ok: false, message: r.message };
-          // Time-based pages can repeat a record: the last copy wins.
-          const states = [...new Map(r.items.map((item) => [((item as { id: string }).id), s.toState(item as never)])).values()];
-          const logged = await deps.store.latestStatuses(
-            tenant.id,
-            'zendesk',
-            states.map((st) => ({ k: st.key, digest: deps.log.subjects.digests(tenant.id, st.source.object === 'user' ? { zendesk_user_id: st.key } : { zendesk_organization_id: st.key })[0]! })),
-          );
-          const { findings, problems } = compareStates(tenant.id, states, logged, o.findings);
-          for (const p of problems) counters.errors.push({ stream: s.stream, message: `${s.stream} record ${p.key}: ${p.problems.map((x) => `${x.path}: ${x.message}`).join('; ')}` });
-          const latestAt = states.reduce<string | undefined>((m, st) => (m === undefined || Date.parse(st.observedAt) > Date.parse(m) ? st.observedAt : m), undefined);
-          return { ok: true, page: { events: findings, records: r.items.length, drift: findings.length, next: r.next, endOfStream: r.endOfStream, ...(latestAt ? { latestAt } : {}) } };
-        },
+        read: (position) => pages.read(position),
         afterPage: async (page) => {
           o.onProgress?.({ stream: s.stream, counters, endOfStream: page.endOfStream, ...(page.latestAt ? { latestAt: page.latestAt } : {}) });
-          await deps.store.updateRun(id, 'running', counters);
+          await progressOfRun();
         },
       });
       if (end === 'failed') {
@@ -136,4 +141,56 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
   }
   await deps.store.updateRun(id, state, counters);
   return { id, state, counters };
+}
+
+/** How often a running run's record is updated (it is always written at the end). */
+const RUN_RECORD_EVERY_MS = 1000;
+
+/** Calls `fn` at most once per `everyMs`. */
+export function throttled(fn: () => Promise<void>, everyMs: number, now: () => number = Date.now): () => Promise<void> {
+  let last = -Infinity;
+  return async () => {
+    if (now() - last < everyMs) return;
+    last = now();
+    await fn();
+  };
+}
+
+/**
+ * Reads pages ahead of the consumer: the fetch of the next page starts as soon as the previous
+ * fetch answered successfully (at most `depth` pages ahead), and each fetched page is compared at
+ * once. After a failure nothing more is fetched. The consumer still takes pages in order.
+ */
+export function pipelined<P, F extends { ok: boolean; next?: P; endOfStream?: boolean }>(
+  fetch: (p: P) => Promise<F>,
+  compare: (fetched: F) => Promise<PageRead<P>>,
+  depth = 4,
+): { read(p: P): Promise<PageRead<P>> } {
+  const ahead = new Map<string, Promise<PageRead<P>>>();
+  const start = (p: P): Promise<PageRead<P>> => {
+    const fetched = fetch(p).then((r) => {
+      if (r.ok && !r.endOfStream && r.next !== undefined && ahead.size < depth) {
+        const key = JSON.stringify(r.next);
+        if (!ahead.has(key)) ahead.set(key, start(r.next));
+      }
+      return r;
+    });
+    const page = fetched.then(compare);
+    page.catch(() => undefined); // awaited (and reported) by the read that takes it
+    return page;
+  };
+  return {
+    read: (p) => {
+      const key = JSON.stringify(p);
+      const page = ahead.get(key) ?? start(p);
+      ahead.delete(key);
+      // The chain may have paused at `depth`: taking a page lets it go on.
+      void page.then((r) => {
+        if (!r.ok || r.page.endOfStream) return;
+        const next = JSON.stringify(r.page.next);
+        if (!ahead.has(next) && ahead.size < depth) ahead.set(next, start(r.page.next));
+      });
+      return page;
+    },
+  };
 }

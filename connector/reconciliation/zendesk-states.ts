@@ -49,25 +49,34 @@ function context(tenant: string, mapping: ZendeskMapping, subdomain: string | nu
   return { tenant, mapping, subdomain, receivedAt: new Date(0).toISOString(), directory: {}, lookups: new LookupCollector(), fieldsAsOf: [], mayWait: false };
 }
 
-export function userState(tenant: string, mapping: ZendeskMapping, subdomain: string | null, user: ExportUser): ObservedState {
-  const ctx = context(tenant, mapping, subdomain);
+/** The mapping context shared by one page's records (building one per record costs more than mapping it). */
+export function stateContext(tenant: string, mapping: ZendeskMapping, subdomain: string | null): MapContext {
+  return context(tenant, mapping, subdomain);
+}
+
+export function userState(tenant: string, mapping: ZendeskMapping, subdomain: string | null, user: ExportUser, shared?: MapContext): ObservedState {
+  const ctx = shared ?? context(tenant, mapping, subdomain);
   const verdicts = fieldVerdicts(mapping.user.fields, user.user_fields);
   const m = mapping.user;
   if (user.active === false && m.active_changed.enabled) verdicts.push({ status: m.active_changed.deactivated_status, reasonCode: m.active_changed.reason_code, temporary: false });
   if (user.suspended === true && m.suspended_changed.enabled) verdicts.push({ status: 'suspended', reasonCode: m.suspended_changed.reason_code, temporary: true });
   const v = strongest(verdicts);
-  const subject = personSubject(ctx, user.id, { email: user.email ?? null, external_id: user.external_id ?? null, organization_id: user.organization_id ?? null });
-  const url = agentUrl(ctx, 'user', user.id);
   return {
     key: user.id,
-    customer: subject.customer,
-    ...(subject.account ? { account: subject.account } : {}),
     status: v.status,
     ...(v.reasonCode ? { reasonCode: v.reasonCode } : {}),
     temporary: v.temporary,
     observedAt: user.updated_at,
-    source: { system: 'zendesk', object: 'user', id: user.id, ...(url ? { url } : {}) },
-    evidence: { zendesk_active: user.active ?? null, zendesk_suspended: user.suspended ?? null },
+    describe: () => {
+      const subject = personSubject(ctx, user.id, { email: user.email ?? null, external_id: user.external_id ?? null, organization_id: user.organization_id ?? null });
+      const url = agentUrl(ctx, 'user', user.id);
+      return {
+        customer: subject.customer,
+        ...(subject.account ? { account: subject.account } : {}),
+        source: { system: 'zendesk', object: 'user', id: user.id, ...(url ? { url } : {}) },
+        evidence: { zendesk_active: user.active ?? null, zendesk_suspended: user.suspended ?? null },
+      };
+    },
   };
 }
 
@@ -83,14 +92,15 @@ export function organizationState(tenant: string, mapping: ZendeskMapping, subdo
     }
   }
   const v = strongest(verdicts);
-  const url = agentUrl(ctx, 'organization', org.id);
   return {
     key: org.id,
-    customer: accountSubject(ctx, org.id, org.external_id ?? null).customer,
     status: v.status,
     ...(v.reasonCode ? { reasonCode: v.reasonCode } : {}),
     temporary: v.temporary,
     observedAt: org.deleted_at ?? org.updated_at,
-    source: { system: 'zendesk', object: 'organization', id: org.id, ...(url ? { url } : {}) },
+    describe: () => {
+      const url = agentUrl(ctx, 'organization', org.id);
+      return { customer: accountSubject(ctx, org.id, org.external_id ?? null).customer, source: { system: 'zendesk', object: 'organization', id: org.id, ...(url ? { url } : {}) } };
+    },
   };
 }
