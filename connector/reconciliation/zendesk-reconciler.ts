@@ -101,7 +101,9 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
         );
         const { findings, problems } = findingsOf(tenant.id, states, differing, o.findings);
         for (const p of problems) counters.errors.push({ stream: s.stream, message: `${s.stream} record ${p.key}: ${p.problems.map((x) => `${x.path}: ${x.message}`).join('; ')}` });
-        const latestAt = states.reduce<string | undefined>((m, st) => (m === undefined || Date.parse(st.observedAt) > Date.parse(m) ? st.observedAt : m), undefined);
+        let latest = -Infinity;
+        for (const st of states) latest = Math.max(latest, Date.parse(st.observedAt) || -Infinity);
+        const latestAt = Number.isFinite(latest) ? new Date(latest).toISOString() : undefined;
         return { ok: true, page: { events: findings, records: r.items.length, drift: findings.length, next: r.next, endOfStream: r.endOfStream, ...(latestAt ? { latestAt } : {}) } };
       });
       const saved = await deps.store.checkpoint<{ since?: number; position: ExportPosition }>(tenant.id, 'zendesk', s.stream);

@@ -52,7 +52,7 @@ describe('standing backfill', () => {
     nock(ZD).get(ORGS).query({ start_time: String(SINCE.getTime() / 1000), per_page: '2' }).reply(200, { organizations: [], end_time: SINCE.getTime() / 1000, end_of_stream: true });
     const second = await runBackfill(deps, { tenant: 'globex', source: 'zendesk', since: SINCE, onProgress: (p) => progress.push(p.latestAt) });
     expect(second).toMatchObject({ state: 'completed', counters: { records_read: 2, events_appended: 1 } });
-    expect(progress[0]).toBe('2025-06-01T00:00:00Z');
+    expect(progress[0]).toBe('2025-06-01T00:00:00.000Z');
     const runs = await deps.store.listRuns('globex');
     expect(runs.map((r) => [r.trigger, r.state])).toEqual([['backfill', 'completed'], ['backfill', 'partial']]);
   });
