@@ -185,4 +185,18 @@ describe('Zendesk reconciliation', () => {
       account: { zendesk_organization_id: '8912017421' },
     });
   });
+  it('reads the organizations export over time-based pages, deduplicating a record repeated across them', async () => {
+    const t = await tenant();
+    nock(ZD).get(USERS).query(true).reply(200, usersPage([], null, true));
+    const org = (id: number, more: Record<string, unknown> = {}) => ({ id, updated_at: T1, external_id: id === 801 ? '0015g00000XyZabAAF' : null, organization_fields: {}, tags: [], ...more });
+    nock(ZD).get(ORGS).query(true).reply(200, { organizations: [org(801, { organization_fields: { account_status: 'closed' } }), org(802)], end_time: 1772600000, count: 2, end_of_stream: false });
+    nock(ZD).get(ORGS).query({ start_time: '1772600000', per_page: '2' }).reply(200, { organizations: [org(801, { organization_fields: { account_status: 'closed' } }), org(803, { deleted_at: '2026-03-04T06:00:00Z' })], end_time: 1772600100, count: 2, end_of_stream: true });
+    const run = await reconcileZendesk(deps, t);
+    expect(run.counters).toMatchObject({ records_read: 4, events_appended: 2 });
+    const closed = await store.log.history(t.id, { zendesk_organization_id: '801' });
+    expect(closed.events).toHaveLength(1);
+    expect(closed.events[0]).toMatchObject({ about: 'account', status: { after: 'closed' }, customer: { zendesk_organization_id: '801', salesforce_account_id: '0015g00000XyZabAAF' } });
+    expect((await store.log.history(t.id, { zendesk_organization_id: '803' })).current).toMatchObject({ status: 'deleted' });
+    expect(await recon.checkpoint(t.id, 'zendesk', 'organizations')).toEqual({ position: { start_time: 1772600100 } });
+  });
 });
