@@ -9,8 +9,10 @@
  * every tenant for which `salesforceConnection` returns a connection (the integrator hands in the
  * tenant's authenticated jsforce Connection from salesforce/connection.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Connection } from 'jsforce';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StandingLog } from '../connector/store/standing-log.ts';
 import type { TenantRegistry } from '../connector/tenants/tenant-registry.ts';
@@ -21,6 +23,8 @@ import type { ZendeskExportOptions } from '../connector/zendesk/incremental-expo
 import { logErrorsOnce } from './intake-queue.ts';
 
 export const RECONCILIATION_QUEUE_NAME = 'standing-reconciliation';
+/** How long a run's "running" mark lives without being renewed (a crashed process's mark expires). */
+const RUN_LOCK_MS = 120_000;
 
 export interface ReconciliationJobData {
   tenant: string;
@@ -40,6 +44,11 @@ export interface ReconciliationSchedulerDeps {
 
 export interface ReconciliationSchedulerOptions {
   connection: ConnectionOptions;
+  /**
+   * Redis for the mark that keeps one run per tenant and source at a time across processes.
+   * @defaultValue none: runs of one tenant and source may overlap (safe, but twice the requests)
+   */
+  redis?: Pick<Redis, 'set' | 'get' | 'del' | 'pexpire'>;
   /** @defaultValue `standing` */
   prefix?: string;
   /** How often each tenant's sources are reconciled. @defaultValue 900_000 ms (15 min) */
@@ -72,7 +81,29 @@ export async function startReconciliationScheduler(deps: ReconciliationScheduler
   const queue = new Queue<ReconciliationJobData>(RECONCILIATION_QUEUE_NAME, { connection: o.connection, prefix: o.prefix });
   logErrorsOnce(queue, deps.logger, 'reconciliation queue');
 
-  const run = async ({ tenant, source }: ReconciliationJobData): Promise<RunResult | null> => {
+  const run = async (job: ReconciliationJobData): Promise<RunResult | null> => {
+    // One run per tenant and source at a time across every process: a run longer than the interval
+    // must not overlap the next one (twice the provider requests for nothing).
+    const client = o.redis;
+    if (!client) return runUnlocked(job);
+    const key = `${o.prefix}:${RECONCILIATION_QUEUE_NAME}:running:${job.tenant}:${job.source}`;
+    const token = randomUUID();
+    if ((await client.set(key, token, 'PX', RUN_LOCK_MS, 'NX')) !== 'OK') {
+      deps.logger.info({ tenant: job.tenant, source: job.source }, 'reconciliation run skipped: the previous one is still running');
+      return null;
+    }
+    const renew = setInterval(() => void client.pexpire(key, RUN_LOCK_MS).catch(() => undefined), RUN_LOCK_MS / 3);
+    renew.unref();
+    try {
+      return await runUnlocked(job);
+    } finally {
+      clearInterval(renew);
+      // Released only if still ours.
+      if ((await client.get(key).catch(() => null)) === token) await client.del(key).catch(() => undefined);
+    }
+  };
+
+  const runUnlocked = async ({ tenant, source }: ReconciliationJobData): Promise<RunResult | null> => {
     const t = await deps.tenants.get(tenant);
     if (!t) return null;
     let result: RunResult;

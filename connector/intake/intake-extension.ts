@@ -87,7 +87,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     readinessChecks.sweeper = () => sweeper.checkScheduled();
     if (settings.reconciliation.everyMs > 0) {
       // Salesforce joins once salesforce/connection.ts hands out tenants' connections (salesforceConnection).
-      const scheduler = await startReconciliationScheduler({ log, store: reconciliation, tenants, logger }, { connection, prefix: settings.queuePrefix, ...settings.reconciliation });
+      const scheduler = await startReconciliationScheduler({ log, store: reconciliation, tenants, logger }, { connection, redis: connection, prefix: settings.queuePrefix, ...settings.reconciliation });
       closers.unshift(() => scheduler.close());
     }
   }
