@@ -23,8 +23,9 @@ import { historyQuery } from './history-query.ts';
 import { logAppend } from './log-append.ts';
 import { webhookIntake } from './webhook-intake.ts';
 import { appSidebar } from './app-sidebar.ts';
+import { reconcileUsers } from './reconcile-users.ts';
 
-const BENCHMARKS: readonly Benchmark[] = [logAppend, historyQuery, webhookIntake, appSidebar];
+const BENCHMARKS: readonly Benchmark[] = [logAppend, historyQuery, webhookIntake, appSidebar, reconcileUsers];
 
 const BenchEnv = z.object({
   BENCH_DATABASE_URL: z

@@ -1,5 +1,5 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, mapping. Exit codes: 0 success; 1 a
+ * `standing <command>`: serve, migrate, verify, config, tenant, mapping, backfill. Exit codes: 0 success; 1 a
  * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
  * duplicate tenant); 3 the command could not run (e.g. database unreachable).
  */
@@ -16,6 +16,7 @@ import { StandingLog, type VerifyReport } from './store/standing-log.ts';
 import { CliFailure, EXIT, loadConfigOrFail, withDatabase } from './cli/common.ts';
 import { registerMappingCommands } from './cli/mapping-commands.ts';
 import { registerTenantCommands } from './cli/tenant-commands.ts';
+import { registerBackfillCommand } from './cli/backfill-command.ts';
 
 async function runMigrate(): Promise<number> {
   const config = loadConfigOrFail();
@@ -114,6 +115,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   program.command('config').description('print every setting in force, secrets masked').action(run(runConfig));
   registerTenantCommands(program, setExitCode);
   registerMappingCommands(program, setExitCode);
+  registerBackfillCommand(program, setExitCode);
   return program;
 }
 

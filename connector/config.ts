@@ -34,6 +34,9 @@ export const CONFIG_DEFAULTS = {
   STANDING_SWEEP_INTERVAL_MS: 60_000,
   STANDING_SWEEP_PENDING_MS: 120_000,
   STANDING_SWEEP_MAX_EVENTS: 50_000,
+  STANDING_RECONCILE_INTERVAL_MS: 900_000,
+  STANDING_RECONCILE_MAX_PAGES: 1000,
+  STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE: 0.5,
 } as const satisfies Record<string, string | number>;
 
 export interface StandingConfig {
@@ -157,6 +160,24 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     description: 'Most lost events the sweeper re-enqueues per sweep: bounds the recovery rate.',
     secret: false,
   },
+  {
+    name: 'STANDING_RECONCILE_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS),
+    description: "How often each tenant's Zendesk account (and Salesforce org, when connected) is reconciled with the log; 0 turns scheduled reconciliation off.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_RECONCILE_MAX_PAGES',
+    default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES),
+    description: 'Most provider pages a reconciliation run reads per stream; a run that reaches it ends partial and the next run resumes.',
+    secret: false,
+  },
+  {
+    name: 'STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE',
+    default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
+    description: "A Salesforce reconciliation run stops (and resumes next run) once the org's API usage is above this share of its daily quota.",
+    secret: false,
+  },
   { name: 'ZENDESK_SUBDOMAIN', default: '(unset)', description: 'The `default` tenant\'s Zendesk subdomain (acme for acme.zendesk.com).', secret: false },
   {
     name: 'ZENDESK_WEBHOOK_SECRET',
@@ -269,6 +290,12 @@ const EnvSchema = z.object({
   STANDING_SWEEP_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(100, 3_600_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS)),
   STANDING_SWEEP_PENDING_MS: z.preprocess(unsetIfEmpty, integerIn(0, 86_400_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_PENDING_MS)),
   STANDING_SWEEP_MAX_EVENTS: z.preprocess(unsetIfEmpty, integerIn(1, 10_000_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_MAX_EVENTS)),
+  STANDING_RECONCILE_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS)),
+  STANDING_RECONCILE_MAX_PAGES: z.preprocess(unsetIfEmpty, integerIn(1, 1_000_000).default(CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES)),
+  STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE: z.preprocess(
+    unsetIfEmpty,
+    z.coerce.number({ error: 'must be a number between 0 and 1' }).gt(0, 'must be above 0').max(1, 'must be at most 1').default(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
+  ),
   ZENDESK_SUBDOMAIN: z.preprocess(unsetIfEmpty, z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com').optional()),
   ZENDESK_WEBHOOK_SECRET: z.preprocess(
     unsetIfEmpty,
@@ -314,6 +341,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         salesforceSettingsRefreshMs: e.STANDING_SALESFORCE_SETTINGS_REFRESH_MS,
         inboxRetentionDays: e.STANDING_INBOX_RETENTION_DAYS,
         sweeper: { everyMs: e.STANDING_SWEEP_INTERVAL_MS, pendingForMs: e.STANDING_SWEEP_PENDING_MS, maxEvents: e.STANDING_SWEEP_MAX_EVENTS },
+        reconciliation: { everyMs: e.STANDING_RECONCILE_INTERVAL_MS, maxPages: e.STANDING_RECONCILE_MAX_PAGES, salesforceMaxQuotaShare: e.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE },
       },
     },
   };

@@ -10,13 +10,13 @@ import type { DirectRoute } from '../connector/http/direct-routes.ts';
 import type { InboxEntry, InboxKey } from '../connector/intake/intake-inbox.ts';
 import type { MasterKeys } from '../connector/model/sealing.ts';
 import type { Database } from '../connector/store/database.ts';
-import { SalesforceConnectionFactory } from './connection.ts';
+import type { Connection } from 'jsforce';
 import { salesforceOutboundRoute } from './outbound-route.ts';
 import { PgReplayStore } from './replay-store.ts';
 import { SalesforceSource } from './salesforce-source.ts';
 import { salesforceSettingsRoutes } from './settings-routes.ts';
 import { SalesforceSubscriptionManager, type SubscriptionManagerOptions } from './subscription-manager.ts';
-import { jsforceDescriber, jsforceRecordReader, jsforceUserNames, SalesforceTenantSessions } from './tenant-sessions.ts';
+import { jsforceDescriber, jsforceRecordReader, jsforceUserNames, salesforceSessions } from './tenant-sessions.ts';
 import { SalesforceSettingsStore } from './tenant-settings.ts';
 
 export interface SalesforceIntakeDeps {
@@ -30,6 +30,8 @@ export interface SalesforceIntakeDeps {
 }
 
 export interface SalesforceIntake {
+  /** The tenant's authenticated jsforce connection (sessions are kept), or null without a working one. */
+  connectionFor(tenant: string): Promise<Connection | null>;
   source: SalesforceSource;
   outboundRoute: DirectRoute;
   settingsRouter: Router;
@@ -39,15 +41,9 @@ export interface SalesforceIntake {
 
 export function salesforceIntake(deps: SalesforceIntakeDeps): SalesforceIntake {
   const settings = new SalesforceSettingsStore(deps.db, deps.master);
-  const connections = new SalesforceConnectionFactory({
-    // Salesforce may rotate the refresh token at each refresh: keep the one in force.
-    onTokens: async (tenant, tokens) => {
-      if (tokens.refreshToken) await settings.rotateRefreshToken(tenant, tokens.refreshToken);
-    },
-    logger: deps.logger,
-  });
-  const sessions = new SalesforceTenantSessions(settings, connections);
+  const { sessions, connections } = salesforceSessions(settings, deps.logger);
   return {
+    connectionFor: (tenant) => sessions.connection(tenant),
     source: new SalesforceSource(settings, jsforceRecordReader(sessions), jsforceDescriber(sessions), jsforceUserNames(sessions)),
     outboundRoute: salesforceOutboundRoute({
       organizationOf: async (tenant) => (await settings.get(tenant))?.organization_id ?? null,

@@ -7,12 +7,27 @@
 import { createHash } from 'node:crypto';
 import type { Tenant } from '../connector/tenants/tenant-registry.ts';
 import { decideRetry } from '../queue/retry-decision.ts';
-import type { SalesforceConnectionFactory, SalesforceSession } from './connection.ts';
+import { SalesforceConnectionFactory, type SalesforceSession } from './connection.ts';
 import { LRUCache } from 'lru-cache';
 import type { SalesforceDescriber, SalesforceRecordReader, SalesforceUserNames } from './salesforce-source.ts';
 import { connectionSettingsOf, type SalesforceSettingsStore } from './tenant-settings.ts';
 
 export type SessionResult = { ok: true; session: SalesforceSession } | { ok: false; unavailable: string };
+
+/**
+ * One place that makes the tenants' sessions: the settings store and a connection factory that keeps
+ * rotated refresh tokens (sealed) in the settings.
+ */
+export function salesforceSessions(settings: SalesforceSettingsStore, logger?: import('pino').Logger): { sessions: SalesforceTenantSessions; connections: SalesforceConnectionFactory } {
+  const connections = new SalesforceConnectionFactory({
+    // Salesforce may rotate the refresh token at each refresh: keep the one in force.
+    onTokens: async (tenant, tokens) => {
+      if (tokens.refreshToken) await settings.rotateRefreshToken(tenant, tokens.refreshToken);
+    },
+    ...(logger ? { logger } : {}),
+  });
+  return { sessions: new SalesforceTenantSessions(settings, connections), connections };
+}
 
 export class SalesforceTenantSessions {
   private readonly sessions = new Map<string, { fingerprint: string; session: Promise<SessionResult> }>();
@@ -21,6 +36,12 @@ export class SalesforceTenantSessions {
     private readonly settings: SalesforceSettingsStore,
     private readonly connections: SalesforceConnectionFactory,
   ) {}
+
+  /** The tenant's jsforce connection, or null when it has no working Salesforce connection. */
+  async connection(tenant: string): Promise<SalesforceSession['connection'] | null> {
+    const s = await this.session(tenant);
+    return s.ok ? s.session.connection : null;
+  }
 
   /** The tenant's session, or why there is none (no complete settings, or sign-in refused). */
   async session(tenant: string): Promise<SessionResult> {

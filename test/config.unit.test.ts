@@ -35,6 +35,7 @@ describe('parseConfig', () => {
           salesforceSettingsRefreshMs: 30_000,
           inboxRetentionDays: 30,
           sweeper: { everyMs: 60_000, pendingForMs: 120_000, maxEvents: 50_000 },
+          reconciliation: { everyMs: 900_000, maxPages: 1000, salesforceMaxQuotaShare: 0.5 },
         },
       },
     });

@@ -21,6 +21,9 @@ import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
 import { IntakeInbox } from './intake-inbox.ts';
+import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
+import { reconciliationRoutes } from '../reconciliation/runs-routes.ts';
+import { startReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
 
 export interface IntakeSettings {
   /**
@@ -41,6 +44,8 @@ export interface IntakeSettings {
   inboxRetentionDays: number;
   /** The sweeper (see IntakeSweeperOptions): how often, after how long pending, how many events per sweep. */
   sweeper: { everyMs: number; pendingForMs: number; maxEvents: number };
+  /** Scheduled reconciliation (see ReconciliationSchedulerOptions); `everyMs: 0` turns it off. */
+  reconciliation: { everyMs: number; maxPages: number; salesforceMaxQuotaShare: number };
 }
 
 export async function intakeExtension(res: ServiceResources, settings: IntakeSettings): Promise<ServiceExtension> {
@@ -69,6 +74,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     ['salesforce', salesforce.source],
   ]);
   const readinessChecks: Record<string, ReadinessCheck> = {};
+  const reconciliation = new ReconciliationStore(db);
 
   if (settings.role !== 'api') {
     const worker = startIntakeWorker({ log, inbox, tenants, sources }, logger, {
@@ -82,6 +88,10 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     const stopSubscriptions = salesforce.startSubscriptions({ refreshEveryMs: settings.salesforceSettingsRefreshMs });
     closers.push(stopSubscriptions, () => sweeper.close(), () => worker.close());
     readinessChecks.sweeper = () => sweeper.checkScheduled();
+    if (settings.reconciliation.everyMs > 0) {
+      const scheduler = await startReconciliationScheduler({ log, store: reconciliation, tenants, logger, salesforceConnection: (tenant) => salesforce.connectionFor(tenant) }, { connection, redis: connection, prefix: settings.queuePrefix, ...settings.reconciliation });
+      closers.unshift(() => scheduler.close());
+    }
   }
 
   return {
@@ -93,6 +103,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
         : [
             { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authenticate: requireBearerToken(secrets.adminToken) }) },
             { path: '/api/v1', router: salesforce.settingsRouter },
+            { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authenticate: requireBearerToken(secrets.adminToken) }) },
           ],
     close: async () => {
       for (const close of closers) await close();

@@ -55,7 +55,7 @@ export interface PendingInboxRow extends InboxEntry {
  */
 export type Settlement = InboxKey & { loaded_attempts?: number } &
   (
-    | { state: 'stored'; outcome: { seqs: number[]; duplicates: number }; mapping_version: number }
+    | { state: 'stored'; outcome: { seqs: number[]; duplicates: number; recorded_by_reconciliation?: number }; mapping_version: number }
     | { state: 'ignored'; outcome: { reason: string }; mapping_version: number }
     | { state: 'quarantined'; outcome: { reason: string; problems: FieldProblem[] }; mapping_version: number | null }
   );

@@ -90,6 +90,8 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
   for (const s of storedRows) {
     const mine = outcomes.slice(s.from, s.to);
     const duplicates = mine.filter((o) => o.status === 'duplicate').length;
+    // The same status change already recorded by reconciliation under its own id (transition-matching.ts).
+    const sameTransition = mine.filter((o) => o.status === 'duplicate' && o.same_transition !== undefined).length;
     summary.stored += mine.length - duplicates;
     summary.duplicates += duplicates;
     settlements.push({
@@ -97,7 +99,7 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
       source: s.row.source,
       event_id: s.row.event_id,
       state: 'stored',
-      outcome: { seqs: mine.map((o) => o.seq), duplicates },
+      outcome: { seqs: mine.map((o) => o.seq), duplicates, ...(sameTransition > 0 ? { recorded_by_reconciliation: sameTransition } : {}) },
       mapping_version: s.version,
     });
   }

@@ -12,6 +12,7 @@ import { unseal } from '../model/sealing.ts';
 import { loadSql } from './sql.ts';
 import { SubjectDirectory, type SubjectDirectoryOptions } from './subject-directory.ts';
 import { FieldValueHistory } from './field-value-history.ts';
+import { planTransitions, recordTransitions, type TransitionWindow } from '../reconciliation/transition-matching.ts';
 
 const SQL = {
   lockHeads: loadSql('lock-chain-heads'),
@@ -25,7 +26,26 @@ const SQL = {
 
 export type AppendOutcome =
   | { status: 'appended'; tenant: string; seq: number; id: string; source_event_id: string }
-  | { status: 'duplicate'; tenant: string; seq: number; id: string; source_event_id: string };
+  | {
+      status: 'duplicate';
+      tenant: string;
+      seq: number;
+      id: string;
+      source_event_id: string;
+      /**
+       * Set when the entry is the same status change recorded under another source event id (a
+       * reconciliation finding and a live event, see reconciliation/transition-matching.ts): which came first.
+       */
+      same_transition?: 'live_first' | 'reconciled_first';
+    };
+
+export interface AppendOptions {
+  /**
+   * For reconciliation findings: the window in which each change happened, by batch index. Only a
+   * finding with a window takes part in the race rule (see transition-matching.ts).
+   */
+  transitionWindows?: ReadonlyMap<number, TransitionWindow>;
+}
 
 export interface HistoryOptions {
   /** @defaultValue 50 (1..500) */
@@ -113,7 +133,7 @@ export class StandingLog {
    * system and source event id), or twice in the batch, is reported as `duplicate` and not written.
    * Outcomes come back in input order.
    */
-  async append(events: readonly NewStandingEvent[]): Promise<AppendOutcome[]> {
+  async append(events: readonly NewStandingEvent[], options: AppendOptions = {}): Promise<AppendOutcome[]> {
     if (events.length === 0) return [];
     // One claim per event for the subject it is about, then one per event naming an account as context.
     const withAccount = events.flatMap((e, i) => (e.account ? [i] : []));
@@ -156,6 +176,19 @@ export class StandingLog {
         ]),
       );
 
+      // A reconciliation finding and a live event of the same status change are one entry.
+      const plan = await planTransitions(
+        tx,
+        rows.flatMap((r) =>
+          // Reconciliation findings take part when their window is given; live events always.
+          r.e.status.after === null || existing.has(sourceKey(r.e.tenant, r.pub.source.system, r.pub.source.event_id)) || (r.e.detected_via === 'reconciliation' && !options.transitionWindows?.has(r.i))
+            ? []
+            : [{ i: r.i, tenant: r.e.tenant, subject_id: subjectIds[r.i]!, status_after: r.e.status.after, occurred_at: iso(r.e.occurred_at), reconciled: r.e.detected_via === 'reconciliation', window: options.transitionWindows?.get(r.i) }],
+        ),
+      );
+      const claims: Parameters<typeof recordTransitions>[1][number][] = [];
+      const closed: Parameters<typeof recordTransitions>[2][number][] = [];
+
       const recordedAt = new Date().toISOString();
       const outcomes: AppendOutcome[] = [];
       // Each row's insert JSON is its JCS text plus the hash: serialized once, for both.
@@ -166,6 +199,13 @@ export class StandingLog {
         const seen = existing.get(k);
         if (seen) {
           outcomes.push({ status: 'duplicate', ...base, ...seen });
+          continue;
+        }
+        const same = plan.matches.get(r.i);
+        if (same) {
+          existing.set(k, { seq: same.seq, id: same.id });
+          if (same.order === 'reconciled_first') closed.push({ tenant: r.e.tenant, seq: same.seq, source_event_id: r.pub.source.event_id });
+          outcomes.push({ status: 'duplicate', ...base, seq: same.seq, id: same.id, same_transition: same.order });
           continue;
         }
         const head = heads.get(r.e.tenant)!;
@@ -191,11 +231,14 @@ export class StandingLog {
         existing.set(k, { seq: record.seq, id: r.id });
         inserts.push(`${text.slice(0, -1)},"hash":"${hash}"}`);
         outcomes.push({ status: 'appended', ...base, seq: record.seq, id: r.id });
+        const window = plan.windows.get(r.i);
+        if (window) claims.push({ tenant: r.e.tenant, seq: record.seq, subject_id: record.subject_id, status_after: r.e.status.after!, window });
       }
       if (inserts.length > 0) {
         const moved = [...heads].map(([tenant, h]) => ({ tenant, ...h }));
         await tx.query(SQL.insertEvents, [`[${inserts.join(',')}]`, JSON.stringify(moved)]);
       }
+      await recordTransitions(tx, claims, closed);
       if (links.length > 0) await tx.query(SQL.upsertLinks, [JSON.stringify(links)]);
       return outcomes;
     });

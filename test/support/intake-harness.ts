@@ -46,6 +46,8 @@ export function intakeEnv(label: string, overrides: Record<string, string> = {})
       ZENDESK_WEBHOOK_SECRET: WEBHOOK_SECRET,
       ZENDESK_API_EMAIL: 'integration@acme.example',
       ZENDESK_API_TOKEN: 'zendesk-api-token-for-tests',
+      // Scheduled reconciliation would read acme.zendesk.com: suites that want it turn it on.
+      STANDING_RECONCILE_INTERVAL_MS: '0',
       ...overrides,
     },
   };

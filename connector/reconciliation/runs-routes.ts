@@ -1,0 +1,28 @@
+/**
+ * `GET /api/v1/tenants/{tenant}/reconciliation/runs?limit=&source=` (admin token): a tenant's
+ * reconciliation runs, newest first, with their start and end, pages, records read, events appended,
+ * drift found and errors.
+ */
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../http/errors.ts';
+import { TenantId, describeIssues } from '../model/standing-event.ts';
+import type { TenantRegistry } from '../tenants/tenant-registry.ts';
+import type { ReconciliationStore } from './reconciliation-store.ts';
+
+const RunsQuery = z.strictObject({
+  limit: z.coerce.number().int('must be an integer').min(1).max(500).default(50),
+  source: z.enum(['zendesk', 'salesforce'], { error: 'must be zendesk or salesforce' }).optional(),
+});
+
+export function reconciliationRoutes(deps: { store: ReconciliationStore; tenants: Pick<TenantRegistry, 'get'>; authenticate: RequestHandler }): Router {
+  const r = Router();
+  r.get('/tenants/:tenant/reconciliation/runs', deps.authenticate, async (req, res) => {
+    const tenant = TenantId.safeParse(req.params.tenant);
+    if (!tenant.success || !(await deps.tenants.get(tenant.data))) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
+    const q = RunsQuery.safeParse(req.query);
+    if (!q.success) throw new ValidationError('invalid query', describeIssues(q.error));
+    res.json({ tenant: tenant.data, runs: await deps.store.listRuns(tenant.data, q.data) });
+  });
+  return r;
+}

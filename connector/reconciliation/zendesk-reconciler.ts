@@ -1,0 +1,198 @@
+/**
+ * Reconciles one tenant's Zendesk account with the log: the users cursor export (which also
+ * catches `suspended`, which no webhook reports) and the organizations export, each from its
+ * checkpoint to the end of the stream. See page-loop.ts for the checkpoint rule and
+ * transition-matching.ts for how a late webhook of a found change is recognised.
+ */
+import type { StandingLog } from '../store/standing-log.ts';
+import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.ts';
+import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from '../zendesk/mapping-document.ts';
+import { ZendeskIncrementalExport, type ExportPosition, type ExportResult, type ZendeskExportOptions } from '../zendesk/incremental-export.ts';
+import { findingsOf, type FindingOptions, type ObservedState } from './findings.ts';
+import { runStreamLoop, type PageRead, type StreamEnd } from './page-loop.ts';
+import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState, type RunTrigger } from './reconciliation-store.ts';
+import { organizationState, stateContext, userState } from './zendesk-states.ts';
+import type { MapContext } from '../zendesk/map-common.ts';
+
+export interface ReconcileOptions {
+  /** @defaultValue `schedule` */
+  trigger?: RunTrigger;
+  /**
+   * Backfill: read from this instant (its own checkpoint, `<stream>@backfill`, so it never moves the
+   * scheduled runs' checkpoint). Resumed where it stopped when run again with the same `since`.
+   */
+  since?: Date;
+  /** Where a stream without a checkpoint starts, back from now. @defaultValue 7 days */
+  initialLookbackMs?: number;
+  /** Most pages per stream per run; reaching it ends the run `partial` (resumed next run). @defaultValue 1000 */
+  maxPages?: number;
+  /** Stop before the next page when it returns a reason (Ctrl-C). */
+  shouldStop?: () => string | null;
+  /** After each durable page. */
+  onProgress?: (p: { stream: string; counters: RunCounters; endOfStream: boolean; latestAt?: string }) => void;
+  findings?: FindingOptions;
+}
+
+export const DEFAULT_RECONCILE_OPTIONS = { initialLookbackMs: 7 * 86_400_000, maxPages: 1000 } as const;
+
+export interface ZendeskReconcilerDeps {
+  log: StandingLog;
+  store: ReconciliationStore;
+  tenants: Pick<TenantRegistry, 'currentMapping'>;
+  /** Options of the export client (tests: sleep, base URL). */
+  exportOptions?: ZendeskExportOptions;
+  /** @defaultValue Date.now */
+  now?: () => number;
+}
+
+export interface RunResult {
+  id: string;
+  state: RunState;
+  counters: RunCounters;
+}
+
+/** The tenant's Zendesk mapping in force (the default when none was set, or when the stored one no longer parses). */
+export async function zendeskMappingOf(tenants: Pick<TenantRegistry, 'currentMapping'>, tenant: string): Promise<ZendeskMapping> {
+  const current = await tenants.currentMapping(tenant, 'zendesk');
+  if (!current) return DEFAULT_ZENDESK_MAPPING;
+  const parsed = parseMappingDocument(current.document);
+  if (!parsed.ok) throw new Error(`tenant ${tenant}: the Zendesk mapping in force (version ${current.version}) does not parse`);
+  return parsed.mapping;
+}
+
+export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tenant, options: ReconcileOptions = {}): Promise<RunResult> {
+  const o = { ...DEFAULT_RECONCILE_OPTIONS, trigger: 'schedule' as const, ...options };
+  const now = deps.now ?? Date.now;
+  const counters = emptyCounters();
+  const id = await deps.store.startRun(tenant.id, 'zendesk', o.trigger);
+  const { subdomain, api_email: email, api_token: token } = tenant.zendesk;
+  if (!subdomain || !email || !token) {
+    counters.errors.push({ stream: '*', message: 'the tenant has no Zendesk API credentials (api_email, api_token)' });
+    await deps.store.updateRun(id, 'failed', counters);
+    return { id, state: 'failed', counters };
+  }
+  let state: RunState = 'completed';
+  const progressOfRun = throttled(() => deps.store.updateRun(id, 'running', counters), RUN_RECORD_EVERY_MS, now);
+  try {
+    const mapping = await zendeskMappingOf(deps.tenants, tenant.id);
+    const client = new ZendeskIncrementalExport({ subdomain, email, token }, deps.exportOptions);
+    const sinceSeconds = Math.floor((o.since?.getTime() ?? now() - o.initialLookbackMs) / 1000);
+    const suffix = o.since ? '@backfill' : '';
+    const streams: { stream: string; fetch: (p: ExportPosition) => Promise<ExportResult<unknown>>; toState: (item: never, ctx: MapContext) => ObservedState }[] = [
+      { stream: `users${suffix}`, fetch: (p) => client.usersPage(p), toState: (u: Parameters<typeof userState>[3], ctx: MapContext) => userState(tenant.id, mapping, subdomain, u, ctx) },
+      {
+        stream: `organizations${suffix}`,
+        fetch: (p) => client.organizationsPage('start_time' in p ? p.start_time : sinceSeconds),
+        toState: (org: Parameters<typeof organizationState>[3]) => organizationState(tenant.id, mapping, subdomain, org),
+      },
+    ];
+    for (const s of streams) {
+      // Pages are fetched and compared ahead of the write (fetch k+1 as soon as fetch k answered,
+      // compare k while k+1 is on the wire); writes and checkpoints stay in page order.
+      const pages = pipelined<ExportPosition, ExportResult<unknown>>(s.fetch, async (r) => {
+        if (!r.ok) return { ok: false, message: r.message };
+        const ctx = stateContext(tenant.id, mapping, subdomain);
+        // Time-based pages can repeat a record: the last copy wins.
+        const states = [...new Map(r.items.map((item) => [(item as { id: string }).id, s.toState(item as never, ctx)])).values()];
+        const differing = await deps.store.disagreements(
+          tenant.id,
+          'zendesk',
+          states.map((st) => ({ k: st.key, status: st.status, digest: deps.log.subjects.digests(tenant.id, s.stream.startsWith('users') ? { zendesk_user_id: st.key } : { zendesk_organization_id: st.key })[0]! })),
+        );
+        const { findings, problems } = findingsOf(tenant.id, states, differing, o.findings);
+        for (const p of problems) counters.errors.push({ stream: s.stream, message: `${s.stream} record ${p.key}: ${p.problems.map((x) => `${x.path}: ${x.message}`).join('; ')}` });
+        let latest = -Infinity;
+        for (const st of states) latest = Math.max(latest, Date.parse(st.observedAt) || -Infinity);
+        const latestAt = Number.isFinite(latest) ? new Date(latest).toISOString() : undefined;
+        return { ok: true, page: { events: findings, records: r.items.length, drift: findings.length, next: r.next, endOfStream: r.endOfStream, ...(latestAt ? { latestAt } : {}) } };
+      });
+      const saved = await deps.store.checkpoint<{ since?: number; position: ExportPosition }>(tenant.id, 'zendesk', s.stream);
+      // A backfill resumes only the same backfill (same since); a scheduled stream always resumes.
+      const start: ExportPosition = saved && (!o.since || saved.since === sinceSeconds) ? saved.position : { start_time: sinceSeconds };
+      const end: StreamEnd = await runStreamLoop<ExportPosition>({
+        log: deps.log,
+        store: deps.store,
+        tenant: tenant.id,
+        source: 'zendesk',
+        stream: s.stream,
+        start,
+        counters,
+        maxPages: o.maxPages,
+        shouldStop: o.shouldStop,
+        checkpointOf: (position) => ({ ...(o.since ? { since: sinceSeconds } : {}), position }),
+        read: (position) => pages.read(position),
+        afterPage: async (page) => {
+          o.onProgress?.({ stream: s.stream, counters, endOfStream: page.endOfStream, ...(page.latestAt ? { latestAt: page.latestAt } : {}) });
+          await progressOfRun();
+        },
+      });
+      if (end === 'failed') {
+        state = 'failed';
+        break; // never go on hammering a provider that just failed: the next run resumes
+      }
+      if (end !== 'end_of_stream') {
+        state = 'partial';
+        break;
+      }
+    }
+  } catch (err) {
+    state = 'failed';
+    counters.errors.push({ stream: '*', message: (err as Error).message });
+    await deps.store.updateRun(id, state, counters).catch(() => undefined);
+    throw err;
+  }
+  await deps.store.updateRun(id, state, counters);
+  return { id, state, counters };
+}
+
+/** How often a running run's record is updated (it is always written at the end). */
+const RUN_RECORD_EVERY_MS = 1000;
+
+/** Calls `fn` at most once per `everyMs`. */
+export function throttled(fn: () => Promise<void>, everyMs: number, now: () => number = Date.now): () => Promise<void> {
+  let last = -Infinity;
+  return async () => {
+    if (now() - last < everyMs) return;
+    last = now();
+    await fn();
+  };
+}
+
+/**
+ * Reads pages ahead of the consumer: the fetch of the next page starts as soon as the previous
+ * fetch answered successfully (at most `depth` pages ahead), and each fetched page is compared at
+ * once. After a failure nothing more is fetched. The consumer still takes pages in order.
+ */
+export function pipelined<P, F extends { ok: boolean; next?: P; endOfStream?: boolean }>(
+  fetch: (p: P) => Promise<F>,
+  compare: (fetched: F) => Promise<PageRead<P>>,
+  depth = 4,
+): { read(p: P): Promise<PageRead<P>> } {
+  const ahead = new Map<string, Promise<PageRead<P>>>();
+  const start = (p: P): Promise<PageRead<P>> => {
+    const fetched = fetch(p).then((r) => {
+      if (r.ok && !r.endOfStream && r.next !== undefined && ahead.size < depth) {
+        const key = JSON.stringify(r.next);
+        if (!ahead.has(key)) ahead.set(key, start(r.next));
+      }
+      return r;
+    });
+    const page = fetched.then(compare);
+    page.catch(() => undefined); // awaited (and reported) by the read that takes it
+    return page;
+  };
+  return {
+    read: (p) => {
+      const key = JSON.stringify(p);
+      const page = ahead.get(key) ?? start(p);
+      ahead.delete(key);
+      // The chain may have paused at `depth`: taking a page lets it go on.
+      void page.then((r) => {
+        if (!r.ok || r.page.endOfStream) return;
+        const next = JSON.stringify(r.page.next);
+        if (!ahead.has(next) && ahead.size < depth) ahead.set(next, start(r.page.next));
+      });
+      return page;
+    },
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * Scheduled reconciliation: one BullMQ job scheduler per tenant and source
+ * (`reconcile-<tenant>-<source>`, `upsertJobScheduler`, so registering again at every start, or from
+ * several processes, is harmless), and a worker that runs each job as one reconciliation run. The
+ * tenants are re-read every `refreshEveryMs`, so a tenant given API credentials later is picked up
+ * (and its schedule re-created if Redis lost it) without a restart.
+ *
+ * Zendesk is scheduled for every tenant with a subdomain, an API email and token; Salesforce for
+ * every tenant for which `salesforceConnection` returns a connection (the integrator hands in the
+ * tenant's authenticated jsforce Connection from salesforce/connection.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Connection } from 'jsforce';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { StandingLog } from '../connector/store/standing-log.ts';
+import type { TenantRegistry } from '../connector/tenants/tenant-registry.ts';
+import type { ReconciliationSource, ReconciliationStore } from '../connector/reconciliation/reconciliation-store.ts';
+import { reconcileZendesk, type RunResult } from '../connector/reconciliation/zendesk-reconciler.ts';
+import { reconcileSalesforce } from '../connector/reconciliation/salesforce-reconciler.ts';
+import type { ZendeskExportOptions } from '../connector/zendesk/incremental-export.ts';
+import { logErrorsOnce } from './intake-queue.ts';
+
+export const RECONCILIATION_QUEUE_NAME = 'standing-reconciliation';
+/** How long a run's "running" mark lives without being renewed (a crashed process's mark expires). */
+const RUN_LOCK_MS = 120_000;
+
+export interface ReconciliationJobData {
+  tenant: string;
+  source: ReconciliationSource;
+}
+
+export interface ReconciliationSchedulerDeps {
+  log: StandingLog;
+  store: ReconciliationStore;
+  tenants: TenantRegistry;
+  logger: Logger;
+  /** The tenant's authenticated Salesforce connection, or null when it has none. @defaultValue none: Salesforce is not scheduled */
+  salesforceConnection?: (tenant: string) => Promise<Connection | null>;
+  /** Called after every run (metrics). */
+  onRunEnd?: (run: RunResult & ReconciliationJobData) => void;
+}
+
+export interface ReconciliationSchedulerOptions {
+  connection: ConnectionOptions;
+  /**
+   * Redis for the mark that keeps one run per tenant and source at a time across processes.
+   * @defaultValue none: runs of one tenant and source may overlap (safe, but twice the requests)
+   */
+  redis?: Pick<Redis, 'set' | 'get' | 'del' | 'pexpire'>;
+  /** @defaultValue `standing` */
+  prefix?: string;
+  /** How often each tenant's sources are reconciled. @defaultValue 900_000 ms (15 min) */
+  everyMs?: number;
+  /** How often the tenants are re-read and their schedules upserted. @defaultValue 60_000 ms */
+  refreshEveryMs?: number;
+  /** Most pages per stream per run. @defaultValue 1000 */
+  maxPages?: number;
+  /** Salesforce: stop a run above this share of the org's daily API quota. @defaultValue 0.5 */
+  salesforceMaxQuotaShare?: number;
+  /** Options of the Zendesk export client. */
+  zendeskExport?: ZendeskExportOptions;
+}
+
+export const DEFAULT_RECONCILIATION_SCHEDULER_OPTIONS = { prefix: 'standing', everyMs: 900_000, refreshEveryMs: 60_000, maxPages: 1000, salesforceMaxQuotaShare: 0.5 } as const;
+
+/** BullMQ ids may not contain `:`; tenant ids are `[a-z0-9_-]`. */
+export const reconciliationSchedulerId = (tenant: string, source: ReconciliationSource) => `reconcile-${tenant}-${source}`;
+
+export interface ReconciliationScheduler {
+  /** Upserts the schedule of every tenant and source that can be reconciled; returns how many. */
+  registerTenants(): Promise<number>;
+  /** Runs one job now (tests, the admin), the way the worker would. */
+  run(job: ReconciliationJobData): Promise<RunResult | null>;
+  close(): Promise<void>;
+}
+
+export async function startReconciliationScheduler(deps: ReconciliationSchedulerDeps, options: ReconciliationSchedulerOptions): Promise<ReconciliationScheduler> {
+  const o = { ...DEFAULT_RECONCILIATION_SCHEDULER_OPTIONS, ...options };
+  const queue = new Queue<ReconciliationJobData>(RECONCILIATION_QUEUE_NAME, { connection: o.connection, prefix: o.prefix });
+  logErrorsOnce(queue, deps.logger, 'reconciliation queue');
+
+  const run = async (job: ReconciliationJobData): Promise<RunResult | null> => {
+    // One run per tenant and source at a time across every process: a run longer than the interval
+    // must not overlap the next one (twice the provider requests for nothing).
+    const client = o.redis;
+    if (!client) return runUnlocked(job);
+    const key = `${o.prefix}:${RECONCILIATION_QUEUE_NAME}:running:${job.tenant}:${job.source}`;
+    const token = randomUUID();
+    if ((await client.set(key, token, 'PX', RUN_LOCK_MS, 'NX')) !== 'OK') {
+      deps.logger.info({ tenant: job.tenant, source: job.source }, 'reconciliation run skipped: the previous one is still running');
+      return null;
+    }
+    const renew = setInterval(() => void client.pexpire(key, RUN_LOCK_MS).catch(() => undefined), RUN_LOCK_MS / 3);
+    renew.unref();
+    try {
+      return await runUnlocked(job);
+    } finally {
+      clearInterval(renew);
+      // Released only if still ours.
+      if ((await client.get(key).catch(() => null)) === token) await client.del(key).catch(() => undefined);
+    }
+  };
+
+  const runUnlocked = async ({ tenant, source }: ReconciliationJobData): Promise<RunResult | null> => {
+    const t = await deps.tenants.get(tenant);
+    if (!t) return null;
+    let result: RunResult;
+    if (source === 'zendesk') {
+      result = await reconcileZendesk({ log: deps.log, store: deps.store, tenants: deps.tenants, exportOptions: o.zendeskExport }, t, { maxPages: o.maxPages });
+    } else {
+      const conn = await deps.salesforceConnection?.(tenant);
+      if (!conn) return null;
+      result = await reconcileSalesforce({ log: deps.log, store: deps.store, tenants: deps.tenants }, tenant, conn, { maxPages: o.maxPages, maxQuotaShare: o.salesforceMaxQuotaShare });
+    }
+    // Counts and messages only: no personal data.
+    const level = result.state === 'failed' ? 'warn' : 'info';
+    deps.logger[level]({ tenant, source, run: result.id, state: result.state, ...result.counters, errors: result.counters.errors.length }, 'reconciliation run ended');
+    deps.onRunEnd?.({ ...result, tenant, source });
+    return result;
+  };
+
+  const registerTenants = async (): Promise<number> => {
+    let n = 0;
+    for (const view of await deps.tenants.list()) {
+      const t = await deps.tenants.get(view.id);
+      if (!t) continue;
+      const sources: ReconciliationSource[] = [];
+      if (t.zendesk.subdomain && t.zendesk.api_email && t.zendesk.api_token) sources.push('zendesk');
+      if (deps.salesforceConnection && (await deps.salesforceConnection(t.id).catch(() => null))) sources.push('salesforce');
+      for (const source of sources) {
+        await queue.upsertJobScheduler(reconciliationSchedulerId(t.id, source), { every: o.everyMs }, {
+          name: 'reconcile',
+          data: { tenant: t.id, source },
+          opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 1 },
+        });
+        n++;
+      }
+    }
+    return n;
+  };
+
+  // A run that fails is recorded as such and resumes at the next tick: the job is not retried sooner
+  // (attempts: 1), so a provider in trouble is never hammered.
+  const worker = new Worker<ReconciliationJobData>(RECONCILIATION_QUEUE_NAME, async (job) => (await run(job.data))?.state ?? 'skipped', {
+    connection: o.connection,
+    prefix: o.prefix,
+    concurrency: 2,
+    // A run may read for minutes: keep the lock renewed, and do not count a slow run as stalled.
+    lockDuration: 120_000,
+  });
+  logErrorsOnce(worker, deps.logger, 'reconciliation worker');
+
+  await registerTenants();
+  let refreshing = false;
+  const timer = setInterval(() => {
+    if (refreshing) return;
+    refreshing = true;
+    registerTenants()
+      .catch((err: unknown) => deps.logger.warn({ err: { message: (err as Error).message } }, 'reconciliation schedules could not be refreshed; retrying'))
+      .finally(() => {
+        refreshing = false;
+      });
+  }, o.refreshEveryMs);
+  timer.unref();
+
+  return {
+    registerTenants,
+    run,
+    close: async () => {
+      clearInterval(timer);
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
