@@ -60,6 +60,21 @@ export class SalesforceTenantSessions {
   }
 }
 
+/** How long one REST call may take before it counts as unavailable: a stalled provider must not stall a batch. */
+export const SALESFORCE_REST_TIMEOUT_MS = 20_000;
+
+export class SalesforceTimeoutError extends Error {
+  override name = 'SalesforceTimeoutError';
+}
+
+function withTimeout<T>(call: Promise<T>, what: string, ms = SALESFORCE_REST_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SalesforceTimeoutError(`Salesforce did not answer ${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
 interface JsforceError {
   errorCode?: string;
   name?: string;
@@ -73,9 +88,10 @@ export function jsforceRecordReader(sessions: SalesforceTenantSessions): Salesfo
       const s = await sessions.session(tenant.id);
       if (!s.ok) return { ok: false, unavailable: s.unavailable };
       try {
-        const records = (await s.session.connection.retrieve(object, [...ids], { fields: [...new Set(['Id', ...fields])] })) as (Record<string, unknown> | null)[];
+        const records = (await withTimeout(s.session.connection.retrieve(object, [...ids], { fields: [...new Set(['Id', ...fields])] }), `the re-read of ${object}`)) as (Record<string, unknown> | null)[];
         return { ok: true, records: new Map(ids.map((id, i) => [id, records[i] ?? null])) };
       } catch (err) {
+        if (err instanceof SalesforceTimeoutError) return { ok: false, decision: decideRetry({ status: null }) };
         const e = err as JsforceError;
         const status = typeof e.statusCode === 'number' ? e.statusCode : e.errorCode === 'REQUEST_LIMIT_EXCEEDED' ? 403 : e.errorCode ? 400 : null;
         return { ok: false, decision: decideRetry({ status, errorCode: e.errorCode ?? null }) };
@@ -90,7 +106,7 @@ export function jsforceDescriber(sessions: SalesforceTenantSessions): Salesforce
     const s = await sessions.session(tenant);
     if (!s.ok) return null;
     try {
-      const described = await s.session.connection.describe(object);
+      const described = await withTimeout(s.session.connection.describe(object), `the describe of ${object}`);
       return described.fields.map((f) => ({ name: f.name, calculated: f.calculated }));
     } catch {
       return null;
@@ -119,7 +135,8 @@ export function jsforceUserNames(sessions: SalesforceTenantSessions, ttlMs = 3_6
     const s = await sessions.session(tenant);
     if (!s.ok) return out;
     // Ids are checked against the id pattern above, so they are safe inside the SOQL literal list.
-    const result = await s.session.connection.query<{ Id: string; Name: string }>(`SELECT Id, Name FROM User WHERE Id IN (${missing.map((id) => `'${id}'`).join(',')})`);
+    const soql = `SELECT Id, Name FROM User WHERE Id IN (${missing.map((id) => `'${id}'`).join(',')})`;
+    const result = await withTimeout(Promise.resolve(s.session.connection.query<{ Id: string; Name: string }>(soql)), 'the user name look-up');
     const found = new Map(result.records.map((r) => [r.Id.slice(0, 15), r.Name]));
     for (const id of missing) {
       const name = found.get(id.slice(0, 15)) ?? null;
