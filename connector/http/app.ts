@@ -35,6 +35,11 @@ export interface AppOptions {
   adminToken: string;
   logger: Logger;
   /**
+   * Whether the history API is served (not by the `worker` and `scheduler` roles).
+   * @defaultValue true
+   */
+  historyApi?: boolean;
+  /**
    * Extra routers, in order.
    * @defaultValue []
    */
@@ -85,7 +90,7 @@ export function createApp(options: AppOptions): Express {
   app.get('/api/v1/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(OPENAPI_YAML);
   });
-  app.use('/api/v1', historyRoutes({ log, authenticate: requireBearerToken(adminToken) }));
+  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authenticate: requireBearerToken(adminToken) }));
   for (const { path, router } of options.routers ?? []) app.use(path, router);
 
   app.use(notFoundHandler);

@@ -23,13 +23,15 @@ import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
 import { IntakeInbox } from './intake-inbox.ts';
+import { roleDuties, type ProcessRole } from '../ops/roles.ts';
+import { observeWorker, queueProbe, recordBatch } from '../ops/metrics-wiring.ts';
 
 export interface IntakeSettings {
   /**
-   * `all` runs API and workers in this process; `api` only answers HTTP; `worker` only processes.
+   * What this process does (connector/ops/roles.ts).
    * @defaultValue `all`
    */
-  role: 'all' | 'api' | 'worker';
+  role: ProcessRole;
   /** Redis key prefix of the queues. @defaultValue `standing` */
   queuePrefix: string;
   /** The `default` tenant's Zendesk settings from the environment (any may be absent). */
@@ -44,7 +46,8 @@ export interface IntakeSettings {
 }
 
 export async function intakeExtension(res: ServiceResources, settings: IntakeSettings): Promise<ServiceExtension> {
-  const { db, log, logger, secrets, config } = res;
+  const { db, log, logger, secrets, config, metrics } = res;
+  const duties = roleDuties(settings.role);
   const tenants = new TenantRegistry(db, secrets.master);
   await tenants.syncDefaultTenant(settings.defaultTenant);
   const inbox = new IntakeInbox(db);
@@ -67,25 +70,35 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     logger,
   });
   const readinessChecks: Record<string, ReadinessCheck> = {};
+  metrics.addProbe(queueProbe(queue, metrics));
 
-  if (settings.role !== 'api') {
+  if (duties.worker) {
     const worker = startIntakeWorker({ log, inbox, tenants, sources }, logger, {
       connection,
       prefix: settings.queuePrefix,
       concurrency: settings.worker.concurrency,
       batching: { maxBatch: settings.worker.batchSize, maxWaitMs: 10, maxInFlight: 2 },
       lockDurationMs: settings.worker.lockDurationMs,
+      onBatch: (summary, size) => recordBatch(metrics, summary, size),
+      onRateLimited: (source, tenant, waitMs) => {
+        metrics.rateLimitWaits.inc({ source, tenant });
+        metrics.rateLimitWaitSeconds.inc({ source, tenant }, waitMs / 1000);
+      },
     });
+    observeWorker(worker.worker, metrics);
+    closers.push(() => worker.close());
+  }
+  if (duties.scheduler) {
     const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays, ...settings.sweeper });
-    closers.push(() => sweeper.close(), () => worker.close());
+    closers.push(() => sweeper.close());
     readinessChecks.sweeper = () => sweeper.checkScheduled();
   }
 
   return {
-    directRoutes: settings.role === 'worker' ? [] : [webhook.route, outbound],
+    directRoutes: duties.httpApi ? [webhook.route, outbound] : [],
     readinessChecks,
     routers:
-      settings.role === 'worker'
+      !duties.httpApi
         ? []
         : [
             { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authenticate: requireBearerToken(secrets.adminToken) }) },
