@@ -14,7 +14,7 @@ it('charts only exported metrics, and charts every standing_* metric', async () 
   const exported = new Set<string>();
   for (const m of await metrics.registry.getMetricsAsJSON()) {
     exported.add(m.name);
-    if (m.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${m.name}${suffix}`);
+    if (String(m.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${m.name}${suffix}`);
   }
   const charted = new Set<string>();
   for (const panel of dashboard.panels) {
