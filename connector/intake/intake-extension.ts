@@ -25,6 +25,7 @@ import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
 import { IntakeInbox } from './intake-inbox.ts';
 import { roleDuties, type ProcessRole } from '../ops/roles.ts';
 import { observeWorker, queueProbe, recordBatch } from '../ops/metrics-wiring.ts';
+import { bullBoardRouter } from '../ops/bull-board.ts';
 
 export interface IntakeSettings {
   /**
@@ -103,6 +104,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
         : [
             { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authenticate: requireBearerToken(secrets.adminToken) }) },
             { path: '/api/v1', router: salesforceSettingsRoutes({ settings: salesforceSettings, authenticate: requireBearerToken(secrets.adminToken) }) },
+            bullBoardRouter([queue], requireBearerToken(secrets.adminToken)),
           ],
     close: async () => {
       for (const close of closers) await close();

@@ -2,7 +2,8 @@
  * A PostgreSQL restart, as the application sees it: every session of ours is terminated
  * (pg_terminate_backend) and, for a while, no new connection gets through. A worker process and an
  * API process keep running; the API answers 503 with Retry-After meanwhile and logs the outage
- * once; afterwards everything drains, each accepted event stored once.
+ * once; afterwards everything drains, each accepted event stored once. The second test does it
+ * during a load: no ack while the database is down, every acked event stored once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
