@@ -48,6 +48,8 @@ export interface ServiceExtension {
   directRoutes?: readonly DirectRoute[];
   /** Reported by /readyz beside `database` and `redis`. */
   readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** Reported by /readyz as `backlog`. */
+  readinessReport?: () => Promise<unknown>;
   /** Runs once HTTP has drained and before Redis and the database close (stop workers here). */
   close?: () => Promise<void>;
 }
@@ -149,6 +151,7 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       historyApi: roleDuties(config.intake.role).httpApi,
       routers: [{ path: '/', router: metricsRoutes(metrics, requireBearerToken(config.metricsToken ?? loaded.secrets.adminToken)) }, ...(extension.routers ?? [])],
       readinessChecks: extension.readinessChecks ?? {},
+      readinessReport: extension.readinessReport,
     });
     const server = createServer(directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger));
     const drain = drainer(server, config.shutdownGraceMs, logger);

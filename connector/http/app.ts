@@ -50,6 +50,11 @@ export interface AppOptions {
    */
   readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
   /**
+   * Reported by /readyz as `backlog` (connector/ops/backlog.ts).
+   * @defaultValue none
+   */
+  readinessReport?: () => Promise<unknown>;
+  /**
    * How long each readiness check may take.
    * @defaultValue 1000 ms
    */
@@ -76,6 +81,7 @@ export function createApp(options: AppOptions): Express {
       checks: { database: () => db.query('SELECT 1'), redis: () => redis.ping(), ...options.readinessChecks },
       timeoutMs: options.readinessTimeoutMs ?? DEFAULTS.readinessTimeoutMs,
       logger,
+      report: options.readinessReport,
     }),
   );
   app.use(

@@ -26,6 +26,7 @@ import { IntakeInbox } from './intake-inbox.ts';
 import { roleDuties, type ProcessRole } from '../ops/roles.ts';
 import { observeWorker, queueProbe, recordBatch } from '../ops/metrics-wiring.ts';
 import { bullBoardRouter } from '../ops/bull-board.ts';
+import { backlogReport } from '../ops/backlog.ts';
 
 export interface IntakeSettings {
   /**
@@ -98,6 +99,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   return {
     directRoutes: duties.httpApi ? [webhook.route, outbound] : [],
     readinessChecks,
+    readinessReport: backlogReport(db, queue),
     routers:
       !duties.httpApi
         ? []

@@ -86,6 +86,8 @@ it('only the api serves the webhooks and the HTTP APIs; every role serves health
   expect(await checks('api')).toEqual({ database: 'ok', redis: 'ok' });
   expect(await checks('worker')).toEqual({ database: 'ok', redis: 'ok' });
   expect(await checks('scheduler')).toEqual({ database: 'ok', redis: 'ok', sweeper: 'ok' });
+  const ready = (await (await fetch(`${urls.get('worker')}/readyz`)).json()) as { backlog: Record<string, number | null> };
+  expect(ready.backlog).toEqual({ inbox_pending: 0, inbox_oldest_pending_age_seconds: 0, queue_waiting: 0, queue_oldest_waiting_age_seconds: 0 });
 });
 
 it('SIGTERM stops every role with exit code 0', async () => {
