@@ -117,6 +117,12 @@ function userEvent(id: string, user: number) {
   };
 }
 
+/** What the API's /metrics says of PostgreSQL (`standing_dependency_up`). */
+async function databaseUp(): Promise<number> {
+  const text = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.resources.secrets.adminToken}` } })).text();
+  return Number(/^standing_dependency_up\{dependency="database"\} (\d)$/m.exec(text)?.[1]);
+}
+
 const post = (ids: string[], from: number) => Promise.all(ids.map((id, i) => postWebhook(api.url, 'default', userEvent(id, from + i))));
 const storedCount = async (ids: string[]) =>
   Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${env.schema}.standing_events WHERE source_event_id = ANY($1::text[])`, [ids])).rows[0]!.n);
@@ -175,7 +181,8 @@ it('a PostgreSQL restart during a load: no ack while it is down, every acked eve
   relay.down = true;
   const downAt = Date.now();
   await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [APP]);
-  await new Promise((r) => setTimeout(r, 3000));
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(await databaseUp()).toBe(0);
   const upAt = Date.now();
   relay.down = false;
   const tally = await load;
@@ -189,6 +196,7 @@ it('a PostgreSQL restart during a load: no ack while it is down, every acked eve
   expect(Number(distinct.rows[0]!.n)).toBe(ids.length);
   expect(await storedCount(ids)).toBe(ids.length);
   expect(worker.exitCode).toBeNull();
+  expect(await databaseUp()).toBe(1);
   console.log(
     `postgres restart during load: ${ids.length} acked, ${ids.length} stored, 0 doubled; down ${upAt - downAt} ms with 0 acks; ` +
       `${tally.failures} refused attempts retried (${JSON.stringify(Object.fromEntries(tally.statuses))}); load ${loadDone - started} ms, drain ${drainMs} ms`,

@@ -2,7 +2,8 @@
  * Redis killed (SIGKILL) and restarted during a load, with AOF (appendfsync always) and with no
  * persistence at all. A private redis-server child (the shared one serves other suites). The api,
  * worker and scheduler keep running and reconnect by themselves; webhooks keep being acked (the
- * inbox commit is what the answer waits for); the sweeper re-enqueues what Redis lost. Counted:
+ * inbox commit is what the answer waits for) and say so in /readyz and /metrics meanwhile; the
+ * sweeper re-enqueues what Redis lost. Counted:
  * every acked event stored once; the time to drain is printed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -43,6 +44,12 @@ async function startRedis(port: number, dir: string, aof: boolean): Promise<Chil
     }
   });
   return server;
+}
+
+/** What the process's /metrics says of Redis (`standing_dependency_up`). */
+async function redisUp(s: ServiceHandle): Promise<number> {
+  const text = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.resources.secrets.adminToken}` } })).text();
+  return Number(/^standing_dependency_up\{dependency="redis"\} (\d)$/m.exec(text)?.[1]);
 }
 
 describe.each([
@@ -96,6 +103,7 @@ describe.each([
     expect((await postWebhook(api.url, 'default', userDeactivated(`redis-down-${aof}-${run}`, 749_999))).status).toBe(202);
     ids.push(`redis-down-${aof}-${run}`);
     expect((await fetch(`${worker.url}/readyz`)).status).toBe(503);
+    expect(await redisUp(worker)).toBe(0);
     redis = await startRedis(port, dir, aof);
 
     const tally = await load;
@@ -107,6 +115,7 @@ describe.each([
     const [distinct] = await api.resources.db.query<{ n: number }>('SELECT count(DISTINCT source_event_id)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', [ids]);
     expect(distinct!.n).toBe(ids.length);
     for (const s of services) await waitFor('ready again', async () => (await fetch(`${s.url}/readyz`)).status === 200, 30_000);
+    expect(await redisUp(worker)).toBe(1);
     console.log(
       `redis SIGKILL + restart (${aof ? 'AOF, appendfsync always' : 'no persistence'}): ${ids.length} acked, ${ids.length} stored, 0 doubled; ` +
         `${storedAtKill} stored at the kill; ${tally.failures} refused attempts retried; load ${loadDone - started} ms, drain ${drainMs} ms`,
