@@ -24,7 +24,9 @@ let service: ServiceHandle;
 const admin = () => ({ authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}`, 'content-type': 'application/json' });
 
 beforeAll(async () => {
-  env = intakeEnv('fuzz', { STANDING_COMPANION_WAIT_MS: '0' });
+  // No Zendesk API credentials: mutated payloads lacking identities would otherwise send the worker
+  // to look them up at acme.zendesk.com, and the network's answer (or its absence) decides the drain time.
+  env = intakeEnv('fuzz', { STANDING_COMPANION_WAIT_MS: '0', ZENDESK_API_EMAIL: '', ZENDESK_API_TOKEN: '' });
   service = await startIntakeService(env);
   const put = await fetch(`${service.url}/api/v1/tenants/default/salesforce`, { method: 'PUT', headers: admin(), body: JSON.stringify({ organization_id: FUZZ_ORG, instance_url: 'https://acme.my.salesforce.com' }) });
   expect(put.status).toBe(200);
@@ -101,7 +103,10 @@ it(`${FUZZ_RUNS * FUZZ_BATCH} mutated deliveries: no 5xx, nothing forged stored,
   expect(await count('SELECT count(DISTINCT event_id)::int AS n FROM intake_inbox WHERE event_id = ANY($1::text[])', [ackedNotifications.map((id) => `om:${id}`)])).toBe(new Set(ackedNotifications).size);
 
   // Every accepted delivery ends stored, ignored or quarantined, and the last two are listed to an admin.
-  await waitFor('the worker drained', async () => (await count("SELECT count(*)::int AS n FROM intake_inbox WHERE state = 'pending'")) === 0, 60_000);
+  await waitFor('the worker drained', async () => (await count("SELECT count(*)::int AS n FROM intake_inbox WHERE state = 'pending'")) === 0, 60_000).catch(async (err: unknown) => {
+    const pending = await service.resources.db.query<{ source: string; event_id: string; attempts: number; body: unknown }>("SELECT source, event_id, attempts, body FROM intake_inbox WHERE state = 'pending' LIMIT 5");
+    throw new Error(`${String(err)} (seed ${SEED}): ${JSON.stringify(pending).slice(0, 3000)}`);
+  });
   for (const state of ['quarantined', 'ignored'] as const) {
     let listed = 0;
     let cursor: string | null = null;
