@@ -11,6 +11,12 @@ import type { StandingLog, StandingLogOptions } from '../connector/store/standin
 /** A target a figure is measured against: `higher` figures must reach it, `lower` ones stay under it. */
 export interface Goal {
   limit: number;
+  /**
+   * The limit applies to the ratio figure / baseline (e.g. `>= 3x` the textbook pipeline) rather
+   * than to the figure; a `lower` ratio goal is met at or under the limit.
+   * @defaultValue false
+   */
+  ratio?: boolean;
 }
 
 /** One measured number, with the raw machine baseline it is read against. */
@@ -62,6 +68,11 @@ export type GoalVerdict = 'PASS' | 'BELOW GOAL' | '';
 
 export function verdict(f: Figure): GoalVerdict {
   if (!f.goal) return '';
+  if (f.goal.ratio) {
+    if (!f.baseline) return '';
+    const r = f.value / f.baseline.value;
+    return (f.better === 'higher' ? r >= f.goal.limit : r <= f.goal.limit) ? 'PASS' : 'BELOW GOAL';
+  }
   const met = f.better === 'higher' ? f.value >= f.goal.limit : f.value < f.goal.limit;
   return met ? 'PASS' : 'BELOW GOAL';
 }

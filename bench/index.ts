@@ -143,7 +143,7 @@ function printTable(rows: readonly Row[]): void {
       baseline = `${number(f.baseline.value, f.unit)} [${ref + 1}]`;
       ratio = `${(f.value / f.baseline.value).toFixed(2)}x`;
     }
-    const goal = f.goal ? `${f.better === 'higher' ? '>=' : '<'} ${number(f.goal.limit, f.unit)}` : '';
+    const goal = !f.goal ? '' : f.goal.ratio ? `${f.better === 'higher' ? '>=' : '<='} ${f.goal.limit.toFixed(2)}x` : `${f.better === 'higher' ? '>=' : '<'} ${number(f.goal.limit, f.unit)}`;
     return [benchmark, f.name, number(f.value, f.unit), f.unit, baseline, ratio, goal, verdict(f)];
   });
   const header = ['benchmark', 'figure', 'value', 'unit', 'raw baseline', 'ratio', 'goal', 'verdict'];

@@ -27,8 +27,8 @@ export interface AppendBenchOptions {
   baselineEvents: number;
 }
 
-/** Goal of the single-writer append rate. */
-export const APPEND_GOAL_EVENTS_PER_SECOND = 15_000;
+/** Goal of the single-writer append rate: at least half a plain multi-row INSERT of rows of the same size, same run. */
+export const APPEND_GOAL_RATIO = 0.5;
 
 function defaults(ctx: BenchContext): AppendBenchOptions {
   return { events: scaled(ctx, 100_000, 1000), batchSize: 500, customers: scaled(ctx, 10_000, 100), writers: 4, concurrentEvents: scaled(ctx, 50_000, 1000), sameTenantWriters: 2, baselineEvents: scaled(ctx, 50_000, 1000) };
@@ -86,7 +86,7 @@ export const logAppend: Benchmark = {
 
     const insertBaseline = { name: `plain INSERT VALUES, batch ${o.batchSize}`, value: rate(baselineRows.length, plain.insertMs) };
     const figures: Figure[] = [
-      { name: `1 writer, batch ${o.batchSize}`, value: rate(single.length, one.totalMs), unit: 'events/s', better: 'higher', baseline: insertBaseline, goal: { limit: APPEND_GOAL_EVENTS_PER_SECOND } },
+      { name: `1 writer, batch ${o.batchSize}`, value: rate(single.length, one.totalMs), unit: 'events/s', better: 'higher', baseline: insertBaseline, goal: { limit: APPEND_GOAL_RATIO, ratio: true } },
     ];
     if (plain.copyMs !== null) {
       figures.push({ name: `1 writer, batch ${o.batchSize} (vs COPY)`, value: rate(single.length, one.totalMs), unit: 'events/s', better: 'higher', baseline: { name: `plain COPY FROM STDIN, batch ${o.batchSize}`, value: rate(baselineRows.length, plain.copyMs) } });

@@ -3,8 +3,9 @@
  * BullMQ, worker, log) running in a child process against this machine's PostgreSQL and Redis.
  *
  * - throughput: N signed webhooks sent with bounded concurrency; events/s from the first request
- *   until the last log row is committed. Goal >= 5,000 events/s sustained over 100,000 events.
- * - latency: open-loop 1,000 requests/s (the goal: p99 <= 10 ms) and 500 requests/s, 10 s each;
+ *   until the last log row is committed, beside the textbook pipeline (textbook-baseline.ts) fed
+ *   the same deliveries. Goal: >= 3x the textbook pipeline.
+ * - latency: open-loop 1,000 requests/s (the goal: p99 <= 2x /healthz's) and 500 requests/s, 10 s each;
  *   p50/p99 of the webhook answer beside /healthz at the same rate.
  * - worker memory: the worker process's RSS sampled during the throughput run (steady = no growth).
  * The service runs as deployed at scale: one API process (STANDING_ROLE=api) and one worker process
@@ -24,6 +25,7 @@ import { Redis } from 'ioredis';
 import { signZendeskWebhook } from '../connector/zendesk/webhook-signature.ts';
 import { openDatabase, type Database } from '../connector/store/database.ts';
 import { LoadClient, serializeRequest } from './load-client.ts';
+import { textbookRate } from './textbook-baseline.ts';
 import { elapsedMs, scaled, summarize, type BenchContext, type Benchmark, type Figure } from './harness.ts';
 
 const MAIN = fileURLToPath(new URL('../connector/main.ts', import.meta.url));
@@ -75,6 +77,9 @@ export const webhookIntake: Benchmark = {
       const settled = await count(db, "SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored'");
       if (settled !== total) ctx.note(`intake: ${total - settled} events not settled as stored at the end of the run`);
 
+      ctx.progress(`intake: the textbook pipeline (express -> one BullMQ job per webhook -> one INSERT per job), same ${total.toLocaleString('en-US')} deliveries`);
+      const textbook = await textbookRate({ db, databaseUrl: ctx.url, schema, redisUrl: REDIS_URL, prefix: `${prefix}-textbook`, secret: SECRET, port: await freePort(), deliveries, inFlight: 64 });
+
       ctx.progress('intake: open-loop 1,000 then 500 requests/s for 10 s each (/healthz as the baseline, then webhooks)');
       const seconds = Math.max(2, Math.round(10 * Math.min(ctx.scale, 1)));
       // The goal's rate, and half of it: where the answer time stands relative to the API's capacity.
@@ -92,7 +97,8 @@ export const webhookIntake: Benchmark = {
             unit: 'ms',
             better: 'lower',
             baseline: { name: `/healthz p99 at ${rate}/s`, value: health.p99 },
-            ...(rate === 1000 ? { goal: { limit: 10.000001 } } : {}),
+            // The issue's goal: at most twice /healthz's p99 at the same rate, in the same run.
+            ...(rate === 1000 ? { goal: { limit: 2, ratio: true } } : {}),
           },
         );
       }
@@ -103,9 +109,10 @@ export const webhookIntake: Benchmark = {
           value: total / (endToEndMs / 1000),
           unit: 'events/s',
           better: 'higher',
-          baseline: { name: 'BullMQ no-op jobs/s (concurrency 50, same Redis)', value: noop },
-          goal: { limit: 5000 },
+          baseline: { name: 'textbook pipeline end to end: express -> 1 BullMQ job per webhook -> 1 INSERT per job (same run, PostgreSQL, Redis)', value: textbook },
+          goal: { limit: 3, ratio: true },
         },
+        { name: 'textbook pipeline end to end', value: textbook, unit: 'events/s', better: 'higher', baseline: { name: 'BullMQ no-op jobs/s (concurrency 50, same Redis)', value: noop } },
         { name: 'webhooks accepted (202 answered)', value: total / (acceptedMs / 1000), unit: 'events/s', better: 'higher' },
         ...latency,
         { name: 'worker RSS at start', value: mb(rss[0]!), unit: 'MiB', better: 'lower' },

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { IntakeSettings } from './intake/intake-extension.ts';
+import { PROCESS_ROLES } from './ops/roles.ts';
 import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from './zendesk/webhook-signature.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -50,6 +51,8 @@ export interface StandingConfig {
   /** 32 bytes, or `undefined` when it is to be generated / read from the data directory. */
   masterKey: Buffer | undefined;
   adminToken: string | undefined;
+  /** Bearer token of /metrics; `undefined`: the admin token. */
+  metricsToken: string | undefined;
   logLevel: LogLevel;
   shutdownGraceMs: number;
   nodeEnv: string;
@@ -96,6 +99,12 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     description: 'Bearer token for the admin API (/api/v1/history, /api/v1/tenants...), at least 32 characters.',
     secret: true,
   },
+  {
+    name: 'STANDING_METRICS_TOKEN',
+    default: '(unset: /metrics takes the admin token)',
+    description: 'Bearer token of GET /metrics (Prometheus), at least 32 characters: give scrapers this rather than the admin token.',
+    secret: true,
+  },
   { name: 'LOG_LEVEL', default: CONFIG_DEFAULTS.LOG_LEVEL, description: `One of ${LOG_LEVELS.join(', ')}.`, secret: false },
   {
     name: 'SHUTDOWN_GRACE_MS',
@@ -107,7 +116,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_ROLE',
     default: CONFIG_DEFAULTS.STANDING_ROLE,
-    description: '`all`: HTTP and workers in one process; `api`: HTTP only; `worker`: queue workers only (scale them apart).',
+    description: '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; `scheduler`: the sweeper. Every role serves /healthz, /readyz and /metrics.',
     secret: false,
   },
   { name: 'STANDING_QUEUE_PREFIX', default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX, description: 'Redis key prefix of the BullMQ queues.', secret: false },
@@ -270,13 +279,23 @@ const EnvSchema = z.object({
       .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)')
       .optional(),
   ),
+  STANDING_METRICS_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .min(32, 'must be at least 32 characters')
+      .max(1024, 'must be at most 1024 characters')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)')
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(CONFIG_DEFAULTS.LOG_LEVEL),
   ),
   SHUTDOWN_GRACE_MS: z.preprocess(unsetIfEmpty, integerIn(0, 600_000).default(CONFIG_DEFAULTS.SHUTDOWN_GRACE_MS)),
   NODE_ENV: z.preprocess(unsetIfEmpty, z.string().trim().default(CONFIG_DEFAULTS.NODE_ENV)),
-  STANDING_ROLE: z.preprocess(unsetIfEmpty, z.enum(['all', 'api', 'worker'], { error: 'must be one of all, api, worker' }).default(CONFIG_DEFAULTS.STANDING_ROLE)),
+  STANDING_ROLE: z.preprocess(unsetIfEmpty, z.enum(PROCESS_ROLES, { error: `must be one of ${PROCESS_ROLES.join(', ')}` }).default(CONFIG_DEFAULTS.STANDING_ROLE)),
   STANDING_QUEUE_PREFIX: z.preprocess(
     unsetIfEmpty,
     z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, _ or - (no colon)').default(CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX),
@@ -328,6 +347,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
       redisUrl: e.REDIS_URL,
       masterKey: e.STANDING_MASTER_KEY,
       adminToken: e.STANDING_ADMIN_TOKEN,
+      metricsToken: e.STANDING_METRICS_TOKEN,
       logLevel: e.LOG_LEVEL,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       nodeEnv: e.NODE_ENV,

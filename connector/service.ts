@@ -15,6 +15,10 @@ import { loadSecrets, type Secrets } from './secrets.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { migrate, type MigrationReport } from './store/migrate.ts';
 import { StandingLog } from './store/standing-log.ts';
+import { requireBearerToken } from './http/auth.ts';
+import { StandingMetrics } from './ops/metrics.ts';
+import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from './ops/metrics-wiring.ts';
+import { roleDuties } from './ops/roles.ts';
 
 /** Startup refused because of the deployment's configuration (e.g. a missing secret in production). */
 export class StartupError extends Error {
@@ -33,6 +37,8 @@ export interface ServiceResources {
   redis: Redis;
   log: StandingLog;
   migrations: MigrationReport;
+  /** This instance's Prometheus metrics (served at /metrics). */
+  metrics: StandingMetrics;
 }
 
 export interface ServiceExtension {
@@ -42,6 +48,8 @@ export interface ServiceExtension {
   directRoutes?: readonly DirectRoute[];
   /** Reported by /readyz beside `database` and `redis`. */
   readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** Reported by /readyz as `backlog`. */
+  readinessReport?: () => Promise<unknown>;
   /** Runs once HTTP has drained and before Redis and the database close (stop workers here). */
   close?: () => Promise<void>;
 }
@@ -128,7 +136,9 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrations applied');
     const redis = connectRedis(config.redisUrl, logger);
     cleanups.push(() => closeRedis(redis));
-    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log: new StandingLog(db, loaded.secrets.master), migrations };
+    const metrics = new StandingMetrics({ logger });
+    metrics.addProbe(databaseProbe(db, metrics));
+    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log: new StandingLog(db, loaded.secrets.master), migrations, metrics };
     const extension = (await options.extend?.(resources)) ?? {};
     if (extension.close) cleanups.push(extension.close);
 
@@ -138,10 +148,12 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       redis,
       adminToken: loaded.secrets.adminToken,
       logger,
-      routers: extension.routers ?? [],
+      historyApi: roleDuties(config.intake.role).httpApi,
+      routers: [{ path: '/', router: metricsRoutes(metrics, requireBearerToken(config.metricsToken ?? loaded.secrets.adminToken)) }, ...(extension.routers ?? [])],
       readinessChecks: extension.readinessChecks ?? {},
+      readinessReport: extension.readinessReport,
     });
-    const server = createServer(directRouteListener(extension.directRoutes ?? [], app, logger));
+    const server = createServer(directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger));
     const drain = drainer(server, config.shutdownGraceMs, logger);
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;

@@ -42,6 +42,11 @@ export interface IntakeWorkerOptions {
    */
   onBatch?: (summary: BatchSummary, size: number) => void;
   /**
+   * Called when a provider's 429 makes a tenant's jobs wait (metrics).
+   * @defaultValue undefined
+   */
+  onRateLimited?: (source: string, tenant: string, waitMs: number) => void;
+  /**
    * Failures of one event (not outages, not rate limits) before it is quarantined as `processing_failed`.
    * @defaultValue 3
    */
@@ -96,6 +101,7 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
       const failure = await batcher.submit(data);
       if (failure instanceof ProviderRateLimitedError) {
         const until = Math.max(Date.now() + failure.waitMs, blockedUntil.get(limitKey) ?? 0);
+        o.onRateLimited?.(data.source, data.tenant, failure.waitMs);
         if (!blockedUntil.has(limitKey)) logger.warn({ tenant: data.tenant, source: data.source, wait_ms: failure.waitMs }, 'provider rate limit: this tenant waits');
         blockedUntil.set(limitKey, until);
         return waitUntil(job, token, until);

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { readRawBody, type DirectRoute } from '../connector/http/direct-routes.ts';
 import { toHttpError } from '../connector/http/errors.ts';
+import { jsonBodyProblem } from '../connector/http/json-body.ts';
 import type { InboxEntry, InboxKey } from '../connector/intake/intake-inbox.ts';
 import { TenantId } from '../connector/model/standing-event.ts';
 import { salesforceId15 } from '../connector/model/sealing.ts';
@@ -70,6 +71,12 @@ export function salesforceOutboundRoute(deps: OutboundRouteDeps, options: Outbou
         const body: OutboundNotificationRow = { kind: 'outbound_message', organization_id: message.organizationId, action_id: message.actionId, notification: n };
         return { tenant: tenant.data, source: 'salesforce', event_id: `om:${n.id}`, body, meta: { action_id: message.actionId.slice(0, 255) } };
       });
+      // Text PostgreSQL cannot store (U+0000, lone surrogates: XML character references allow
+      // both) is refused for this message alone, as for webhooks, instead of failing the inbox insert.
+      for (const e of entries) {
+        const problem = jsonBodyProblem(e.body) ?? jsonBodyProblem(e.meta);
+        if (problem) throw new SoapError(400, 'soapenv:Client', `notification ${e.event_id.slice(3)}: ${problem.message}`);
+      }
       const accepted = await Promise.all(entries.map((e) => deps.accept(e)));
       const fresh = entries.filter((_, i) => !accepted[i]!.duplicate).map(({ tenant: t, source, event_id }) => ({ tenant: t, source, event_id }));
       // Durable already: the answer does not wait for Redis; the sweeper enqueues what this misses.

@@ -119,7 +119,7 @@ describe('CONFIG_REFERENCE', () => {
     expect(names).toEqual(expect.arrayContaining([...Object.keys(CONFIG_DEFAULTS), 'DATABASE_URL', 'STANDING_MASTER_KEY', 'STANDING_ADMIN_TOKEN']));
     const port = CONFIG_REFERENCE.find((e) => e.name === 'PORT');
     expect(port?.default).toBe('8080');
-    expect(CONFIG_REFERENCE.filter((e) => e.secret).map((e) => e.name).sort()).toEqual(['STANDING_ADMIN_TOKEN', 'STANDING_MASTER_KEY', 'ZENDESK_API_TOKEN', 'ZENDESK_WEBHOOK_SECRET']);
+    expect(CONFIG_REFERENCE.filter((e) => e.secret).map((e) => e.name).sort()).toEqual(['STANDING_ADMIN_TOKEN', 'STANDING_MASTER_KEY', 'STANDING_METRICS_TOKEN', 'ZENDESK_API_TOKEN', 'ZENDESK_WEBHOOK_SECRET']);
   });
 });
 

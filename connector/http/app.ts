@@ -35,6 +35,11 @@ export interface AppOptions {
   adminToken: string;
   logger: Logger;
   /**
+   * Whether the history API is served (not by the `worker` and `scheduler` roles).
+   * @defaultValue true
+   */
+  historyApi?: boolean;
+  /**
    * Extra routers, in order.
    * @defaultValue []
    */
@@ -44,6 +49,11 @@ export interface AppOptions {
    * @defaultValue {}
    */
   readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /**
+   * Reported by /readyz as `backlog` (connector/ops/backlog.ts).
+   * @defaultValue none
+   */
+  readinessReport?: () => Promise<unknown>;
   /**
    * How long each readiness check may take.
    * @defaultValue 1000 ms
@@ -71,6 +81,7 @@ export function createApp(options: AppOptions): Express {
       checks: { database: () => db.query('SELECT 1'), redis: () => redis.ping(), ...options.readinessChecks },
       timeoutMs: options.readinessTimeoutMs ?? DEFAULTS.readinessTimeoutMs,
       logger,
+      report: options.readinessReport,
     }),
   );
   app.use(
@@ -85,7 +96,7 @@ export function createApp(options: AppOptions): Express {
   app.get('/api/v1/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(OPENAPI_YAML);
   });
-  app.use('/api/v1', historyRoutes({ log, authenticate: requireBearerToken(adminToken) }));
+  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authenticate: requireBearerToken(adminToken) }));
   for (const { path, router } of options.routers ?? []) app.use(path, router);
 
   app.use(notFoundHandler);

@@ -19,6 +19,11 @@ export interface HealthRoutesOptions {
    */
   timeoutMs?: number;
   logger: Logger;
+  /**
+   * Extra facts reported as `backlog` beside the checks (never decides readiness).
+   * @defaultValue none
+   */
+  report?: () => Promise<unknown>;
 }
 
 export const DEFAULT_READINESS_TIMEOUT_MS = 1000;
@@ -41,18 +46,19 @@ export async function runCheck(check: ReadinessCheck, timeoutMs: number): Promis
   }
 }
 
-export function healthRoutes({ checks, timeoutMs = DEFAULT_READINESS_TIMEOUT_MS, logger }: HealthRoutesOptions): Router {
+export function healthRoutes({ checks, timeoutMs = DEFAULT_READINESS_TIMEOUT_MS, logger, report }: HealthRoutesOptions): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (req, res) => {
     const names = Object.keys(checks);
-    const results = await Promise.all(names.map((name) => runCheck(checks[name]!, timeoutMs)));
+    const [results, backlog] = await Promise.all([Promise.all(names.map((name) => runCheck(checks[name]!, timeoutMs))), report?.().catch(() => undefined)]);
+    const extra = backlog === undefined ? {} : { backlog };
     const outcome = Object.fromEntries(names.map((name, i) => [name, results[i]!.outcome]));
     const failing = names.filter((_, i) => results[i]!.outcome !== 'ok');
     if (failing.length === 0) {
-      res.json({ status: 'ready', checks: outcome });
+      res.json({ status: 'ready', checks: outcome, ...extra });
       return;
     }
     // Details go to the log only: /readyz is unauthenticated and driver messages name hosts and users.
@@ -60,7 +66,7 @@ export function healthRoutes({ checks, timeoutMs = DEFAULT_READINESS_TIMEOUT_MS,
       const r = results[names.indexOf(name)]!;
       logger.warn({ reqId: req.id, check: name, outcome: r.outcome, err: r.error }, `readiness check ${name} ${r.outcome}`);
     }
-    res.status(503).json({ status: 'not_ready', checks: outcome, failing });
+    res.status(503).json({ status: 'not_ready', checks: outcome, failing, ...extra });
   });
   return router;
 }

@@ -24,13 +24,17 @@ import { IntakeInbox } from './intake-inbox.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { reconciliationRoutes } from '../reconciliation/runs-routes.ts';
 import { startReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
+import { roleDuties, type ProcessRole } from '../ops/roles.ts';
+import { observeWorker, queueProbe, recordBatch } from '../ops/metrics-wiring.ts';
+import { bullBoardRouter } from '../ops/bull-board.ts';
+import { backlogReport } from '../ops/backlog.ts';
 
 export interface IntakeSettings {
   /**
-   * `all` runs API and workers in this process; `api` only answers HTTP; `worker` only processes.
+   * What this process does (connector/ops/roles.ts).
    * @defaultValue `all`
    */
-  role: 'all' | 'api' | 'worker';
+  role: ProcessRole;
   /** Redis key prefix of the queues. @defaultValue `standing` */
   queuePrefix: string;
   /** The `default` tenant's Zendesk settings from the environment (any may be absent). */
@@ -49,7 +53,8 @@ export interface IntakeSettings {
 }
 
 export async function intakeExtension(res: ServiceResources, settings: IntakeSettings): Promise<ServiceExtension> {
-  const { db, log, logger, secrets, config } = res;
+  const { db, log, logger, secrets, config, metrics } = res;
+  const duties = roleDuties(settings.role);
   const tenants = new TenantRegistry(db, secrets.master);
   await tenants.syncDefaultTenant(settings.defaultTenant);
   const inbox = new IntakeInbox(db);
@@ -75,18 +80,28 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   ]);
   const readinessChecks: Record<string, ReadinessCheck> = {};
   const reconciliation = new ReconciliationStore(db);
+  metrics.addProbe(queueProbe(queue, metrics));
 
-  if (settings.role !== 'api') {
+  if (duties.worker) {
     const worker = startIntakeWorker({ log, inbox, tenants, sources }, logger, {
       connection,
       prefix: settings.queuePrefix,
       concurrency: settings.worker.concurrency,
       batching: { maxBatch: settings.worker.batchSize, maxWaitMs: 10, maxInFlight: 2 },
       lockDurationMs: settings.worker.lockDurationMs,
+      onBatch: (summary, size) => recordBatch(metrics, summary, size),
+      onRateLimited: (source, tenant, waitMs) => {
+        metrics.rateLimitWaits.inc({ source, tenant });
+        metrics.rateLimitWaitSeconds.inc({ source, tenant }, waitMs / 1000);
+      },
     });
-    const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays, ...settings.sweeper });
+    observeWorker(worker.worker, metrics);
     const stopSubscriptions = salesforce.startSubscriptions({ refreshEveryMs: settings.salesforceSettingsRefreshMs });
-    closers.push(stopSubscriptions, () => sweeper.close(), () => worker.close());
+    closers.push(stopSubscriptions, () => worker.close());
+  }
+  if (duties.scheduler) {
+    const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays, ...settings.sweeper });
+    closers.push(() => sweeper.close());
     readinessChecks.sweeper = () => sweeper.checkScheduled();
     if (settings.reconciliation.everyMs > 0) {
       const scheduler = await startReconciliationScheduler({ log, store: reconciliation, tenants, logger, salesforceConnection: (tenant) => salesforce.connectionFor(tenant) }, { connection, redis: connection, prefix: settings.queuePrefix, ...settings.reconciliation });
@@ -95,15 +110,17 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   }
 
   return {
-    directRoutes: settings.role === 'worker' ? [] : [webhook.route, salesforce.outboundRoute],
+    directRoutes: duties.httpApi ? [webhook.route, salesforce.outboundRoute] : [],
     readinessChecks,
+    readinessReport: backlogReport(db, queue),
     routers:
-      settings.role === 'worker'
+      !duties.httpApi
         ? []
         : [
             { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authenticate: requireBearerToken(secrets.adminToken) }) },
             { path: '/api/v1', router: salesforce.settingsRouter },
             { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authenticate: requireBearerToken(secrets.adminToken) }) },
+            bullBoardRouter([queue], requireBearerToken(secrets.adminToken)),
           ],
     close: async () => {
       for (const close of closers) await close();

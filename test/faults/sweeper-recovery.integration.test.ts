@@ -122,6 +122,7 @@ describe('Redis losing its data', () => {
   let env: IntakeEnv;
   let api: ServiceHandle;
   let worker: ServiceHandle;
+  let scheduler: ServiceHandle;
 
   beforeAll(async () => {
     // A Redis of this test's own: FLUSHALL on the shared one would wipe other suites' queues.
@@ -137,11 +138,18 @@ describe('Redis losing its data', () => {
     env = intakeEnv('zd_sweep_flush', { REDIS_URL: redisUrl, STANDING_SWEEP_INTERVAL_MS: '300', STANDING_SWEEP_PENDING_MS: '0' });
     api = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'api' } });
     worker = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'worker' } });
+    // The sweeper runs in the scheduler role.
+    scheduler = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'scheduler' } });
   });
   afterAll(async () => {
-    await stopIntakeService({ ...env, prefix: `${env.prefix}-none` }, api, worker);
+    // In parallel, and with time to spare: once (in a full suite on a loaded machine) closing the three
+    // one after the other outlasted the 60 s hook timeout after the Redis restart below.
+    const started = Date.now();
+    await Promise.all([api, worker, scheduler].map((s) => s?.close()));
+    if (Date.now() - started > 20_000) console.warn(`sweeper-recovery: closing the services took ${Date.now() - started} ms`);
+    await stopIntakeService({ ...env, prefix: `${env.prefix}-none` });
     redisServer?.kill();
-  });
+  }, 150_000);
 
   /** A Redis of this test's own (no persistence: a restart loses everything). */
   async function startRedis(port: number): Promise<ChildProcess> {
@@ -173,14 +181,14 @@ describe('Redis losing its data', () => {
       expect(new Set(statuses)).toEqual(new Set([202]));
       await waitFor('jobs queued', async () => (await queue.count()) >= ids.length);
       expect(await api.resources.db.query("SELECT 1 FROM intake_inbox WHERE state = 'pending' AND event_id = ANY($1::text[])", [ids])).toHaveLength(ids.length);
-      expect((await fetch(`${worker.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${scheduler.url}/readyz`)).status).toBe(200);
 
       await redis.flushall();
 
       const stored = async () => Number((await api.resources.db.query<{ n: number }>("SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored' AND event_id = ANY($1::text[])", [ids]))[0]!.n);
       await waitFor('every event stored', async () => (await stored()) === ids.length);
       expect(Number((await api.resources.db.query<{ n: number }>('SELECT count(*) AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', [ids]))[0]!.n)).toBe(ids.length);
-      const ready = await fetch(`${worker.url}/readyz`);
+      const ready = await fetch(`${scheduler.url}/readyz`);
       expect(ready.status).toBe(200);
       expect(((await ready.json()) as { checks: Record<string, string> }).checks.sweeper).toBe('ok');
     } finally {
@@ -196,12 +204,12 @@ describe('Redis losing its data', () => {
     // Accepted while Redis is down: the inbox commit is what the answer waits for.
     const statuses = await Promise.all(ids.map((id, i) => postWebhook(api.url, 'default', userEvent(id, 683_000 + i)).then((r) => r.status)));
     expect(new Set(statuses)).toEqual(new Set([202]));
-    expect((await fetch(`${worker.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${scheduler.url}/readyz`)).status).toBe(503);
 
     redisServer = await startRedis(redisPort);
     const stored = async () => Number((await api.resources.db.query<{ n: number }>("SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored' AND event_id = ANY($1::text[])", [ids]))[0]!.n);
     await waitFor('every event stored', async () => (await stored()) === ids.length, 30_000);
-    await waitFor('ready again', async () => (await fetch(`${worker.url}/readyz`)).status === 200);
+    await waitFor('ready again', async () => (await fetch(`${scheduler.url}/readyz`)).status === 200);
     expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
   }, 45_000);
 });
