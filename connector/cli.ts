@@ -1,5 +1,5 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, mapping. Exit codes: 0 success; 1 a
+ * `standing <command>`: serve, migrate, verify, config, tenant, mapping, db. Exit codes: 0 success; 1 a
  * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
  * duplicate tenant); 3 the command could not run (e.g. database unreachable).
  */
@@ -11,15 +11,18 @@ import { CONFIG_REFERENCE, describeConfig } from './config.ts';
 import { deriveMasterKeys } from './model/sealing.ts';
 import { TenantId } from './model/standing-event.ts';
 import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE } from './secrets.ts';
-import { migrate } from './store/migrate.ts';
+import { migrateAsOwner } from './store/open-migrated.ts';
 import { StandingLog, type VerifyReport } from './store/standing-log.ts';
 import { CliFailure, EXIT, loadConfigOrFail, withDatabase } from './cli/common.ts';
+import { registerDbCommands } from './cli/db-commands.ts';
 import { registerMappingCommands } from './cli/mapping-commands.ts';
 import { registerTenantCommands } from './cli/tenant-commands.ts';
 
 async function runMigrate(): Promise<number> {
   const config = loadConfigOrFail();
-  const report = await withDatabase(config, migrate);
+  const report = await migrateAsOwner(config.database).catch((err: unknown) => {
+    throw new CliFailure(`cannot migrate: ${(err as Error).message}`, EXIT.failed);
+  });
   for (const file of report.applied) process.stdout.write(`applied ${file}\n`);
   process.stdout.write(`${report.applied.length} applied, ${report.alreadyApplied} already applied (schema ${config.database.schema})\n`);
   return EXIT.ok;
@@ -108,6 +111,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   program.command('config').description('print every setting in force, secrets masked').action(run(runConfig));
   registerTenantCommands(program, setExitCode);
   registerMappingCommands(program, setExitCode);
+  registerDbCommands(program, setExitCode);
   return program;
 }
 
