@@ -7,7 +7,7 @@
  *   {"type":"row","row":{...the ChainRecord as hashed, "hash"}}                          (seq order)
  *   {"type":"end","rows":n}                                                              (a cut file fails)
  */
-import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { CheckpointKey } from '../model/checkpoint.ts';
@@ -32,7 +32,8 @@ export async function exportLog(log: StandingLog, tenant: string, out: string, o
   const boundaries = await log.db.query<{ seq: number; hash: string; reason: string; key_id: string | null; signature: string | null }>(BOUNDARIES, [tenant]);
   const latest = checkpoints.at(-1)?.body;
   const key = options.publicKey ?? (latest ? { publicKeyPem: latest.public_key, keyId: latest.key_id } : undefined);
-  const stream = createWriteStream(out, { flags: 'wx', mode: 0o600 });
+  // Opened before anything is written, so an existing file fails here (EEXIST), never overwritten.
+  const stream = (await open(out, 'wx', 0o600)).createWriteStream();
   const write = async (value: unknown) => {
     if (!stream.write(`${JSON.stringify(value)}\n`)) await once(stream, 'drain');
   };

@@ -9,6 +9,9 @@ import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import { deriveMasterKeys } from '../../connector/model/sealing.ts';
 import { openMigratedDatabase } from '../../connector/store/open-migrated.ts';
 import { StandingLog } from '../../connector/store/standing-log.ts';
+import { parseCheckpointKey } from '../../connector/model/checkpoint.ts';
+import { verifyTenant } from '../../connector/store/checkpoints.ts';
+import { Retention, applyRetention } from '../../connector/store/retention.ts';
 import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
 import { event } from '../support/fixtures.ts';
 import { openRoleSplit, type RoleSplit } from '../support/roles.ts';
@@ -75,6 +78,14 @@ describe('the service role', () => {
     const tenants = new TenantRegistry(split.service, deriveMasterKeys(randomBytes(32)));
     expect((await tenants.create({ id: tenant, name: 'Roles' })).ok).toBe(true);
     expect((await tenants.update(tenant, { name: 'Roles 2' })).ok).toBe(true);
+  });
+
+  it('applies retention through the sanctioned function, and verify passes from the signed boundary', async () => {
+    const key = parseCheckpointKey(randomBytes(32).toString('base64'));
+    await new Retention(split.service).setPolicy(tenant, { category: 'custom', keep_days: 1 }, 'dpo');
+    const now = () => new Date(Date.now() + 2 * 86_400_000);
+    expect(await applyRetention(log, key, { tenants: [tenant], now, maxRows: 2 })).toMatchObject([{ status: 'removed', through: 2, removed: 2 }]);
+    expect(await verifyTenant(log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: true, starts_at: 3 });
   });
 
   it('opens an already migrated schema as the service with the owner URL migrating', async () => {
