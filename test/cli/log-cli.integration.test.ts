@@ -66,3 +66,17 @@ it('db grant has no role to grant on the embedded database', async () => {
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('single user');
 });
+
+it('db grant gives a role INSERT and SELECT on the log and no more, and re-running it is harmless', async () => {
+  const role = `standing_cli_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await store.db.exec(`CREATE ROLE ${role} NOLOGIN`);
+  try {
+    for (let i = 0; i < 2; i++) expect(await cli(['db', 'grant', '--role', role])).toMatchObject({ code: 0 });
+    const can = async (table: string, privilege: string) =>
+      (await store.db.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2, $3) AS ok', [role, `${store.schema}.${table}`, privilege]))[0]!.ok;
+    expect([await can('standing_events', 'INSERT'), await can('standing_events', 'SELECT'), await can('standing_events', 'UPDATE'), await can('standing_events', 'DELETE')]).toEqual([true, true, false, false]);
+    expect([await can('chain_boundaries', 'INSERT'), await can('chain_heads', 'UPDATE'), await can('intake_inbox', 'DELETE')]).toEqual([false, true, true]);
+  } finally {
+    await store.db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+  }
+});
