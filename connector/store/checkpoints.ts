@@ -165,7 +165,10 @@ export async function verifyTenant(log: StandingLog, tenant: string, options: Ve
     const seq = Number(bd.seq);
     const key = options.publicKey ?? (bd.key_id ? keys.get(bd.key_id) : undefined);
     const valid = bd.signature !== null && bd.key_id !== null && key !== undefined && (pinnedId === undefined || bd.key_id === pinnedId) && signatureValid(key, boundaryBody(tenant, seq, bd.hash, bd.reason, bd.key_id), bd.signature);
-    if (!valid) return broken({ seq: seq + 1, problem: 'boundary_unsigned', found: `the boundary at seq ${seq} (${bd.reason}) carries no valid signature: rows before it may have been cut` });
+    if (!valid) {
+      const why = key === undefined && bd.signature !== null ? 'cannot be checked without its public key (give one, or write a checkpoint)' : 'carries no valid signature: rows before it may have been cut';
+      return broken({ seq: seq + 1, problem: 'boundary_unsigned', found: `the boundary at seq ${seq} (${bd.reason}) ${why}` });
+    }
     // A checkpoint that signed the row at the boundary must agree with it.
     const signedThere = checkpoints.find((c) => c.seq === seq);
     if (signedThere && signedThere.body.head_hash !== bd.hash) return broken({ seq, problem: 'checkpoint_mismatch', found: `the boundary at seq ${seq} has hash ${bd.hash}, checkpoint ${signedThere.number} signed ${signedThere.body.head_hash}` });
