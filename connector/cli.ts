@@ -16,7 +16,7 @@ import type { KeyObject } from 'node:crypto';
 import { StandingLog, type VerifyReport } from './store/standing-log.ts';
 import { verifyTenant, type TenantVerifyReport } from './store/checkpoints.ts';
 import { InvalidCheckpointKeyError, parsePublicKey } from './model/checkpoint.ts';
-import { loadCheckpointKey } from './checkpoint-key.ts';
+import { CHECKPOINT_KEY_FILE, loadCheckpointKey } from './checkpoint-key.ts';
 import { type StandingConfig } from './config.ts';
 import { CliFailure, EXIT, loadConfigOrFail, readOptionFile, withDatabase } from './cli/common.ts';
 import { registerLogCommands } from './cli/log-commands.ts';
@@ -47,7 +47,7 @@ function formatVerifyLine(report: VerifyReport): string {
 function formatCheckpoints(r: TenantVerifyReport): string {
   const c = r.checkpoints;
   if (!r.ok) return '';
-  if (!c.latest) return '; no checkpoint yet';
+  if (!c.latest) return '';
   return `; checkpoint ${c.latest.number} (seq ${c.latest.seq}) ${c.pinned ? 'signed with the pinned key' : `signed with key ${c.key_ids.join(', ')} (not pinned: give --public-key)`}`;
 }
 
@@ -93,7 +93,7 @@ async function runVerify(options: { tenant?: string; json?: boolean; publicKey?:
 function runConfig(): number {
   const config = loadConfigOrFail();
   const rows = describeConfig().map((row) => {
-    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_ADMIN_TOKEN' ? ADMIN_TOKEN_FILE : undefined;
+    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_ADMIN_TOKEN' ? ADMIN_TOKEN_FILE : row.name === 'STANDING_CHECKPOINT_KEY' ? CHECKPOINT_KEY_FILE : undefined;
     if (row.name === 'STANDING_DATA_DIR') return { ...row, value: config.dataDir };
     if (!secretFile || row.source === 'environment') return row;
     const path = join(config.dataDir, secretFile);
