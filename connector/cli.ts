@@ -15,6 +15,7 @@ import { migrateAsOwner } from './store/open-migrated.ts';
 import type { KeyObject } from 'node:crypto';
 import { StandingLog, type VerifyReport } from './store/standing-log.ts';
 import { verifyTenant, type TenantVerifyReport } from './store/checkpoints.ts';
+import { readCheckpointCopies } from './store/checkpoint-export.ts';
 import { InvalidCheckpointKeyError, parsePublicKey } from './model/checkpoint.ts';
 import { CHECKPOINT_KEY_FILE, loadCheckpointKey } from './checkpoint-key.ts';
 import { type StandingConfig } from './config.ts';
@@ -62,7 +63,7 @@ async function pinnedPublicKey(config: StandingConfig, file: string | undefined)
   }
 }
 
-async function runVerify(options: { tenant?: string; json?: boolean; publicKey?: string }): Promise<number> {
+async function runVerify(options: { tenant?: string; json?: boolean; publicKey?: string; checkpoints?: string }): Promise<number> {
   if (options.tenant !== undefined) {
     const tenant = TenantId.safeParse(options.tenant);
     if (!tenant.success) throw new CliFailure(`--tenant: ${tenant.error.issues[0]?.message ?? 'invalid'}`, EXIT.usage);
@@ -80,7 +81,12 @@ async function runVerify(options: { tenant?: string; json?: boolean; publicKey?:
       if (known.length === 0) throw new CliFailure(`--tenant: no tenant "${options.tenant}" is registered and none has events under that id`, EXIT.usage);
     }
     const out: TenantVerifyReport[] = [];
-    for (const tenant of tenants) out.push(await verifyTenant(log, tenant, { publicKey }));
+    for (const tenant of tenants) {
+      const copies = options.checkpoints !== undefined ? await readCheckpointCopies(options.checkpoints, tenant).catch((err: Error) => {
+        throw new CliFailure(`--checkpoints: ${err.message}`, EXIT.usage);
+      }) : [];
+      out.push(await verifyTenant(log, tenant, { publicKey, copies }));
+    }
     return out;
   });
   const ok = reports.every((r) => r.ok);
@@ -133,7 +139,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--tenant <id>', 'verify only this tenant (default: every tenant with a chain)'))
     .option('--json', 'machine-readable output')
     .option('--public-key <file>', 'SPKI PEM the checkpoints and boundaries must be signed with (default: the public half of the configured checkpoint key, if any)')
-    .action(async (options: { tenant?: string; json?: boolean; publicKey?: string }) => setExitCode(await runVerify(options)));
+    .option('--checkpoints <dir>', 'a directory of checkpoint copies (STANDING_CHECKPOINT_EXPORT): each must be in the database unchanged')
+    .action(async (options: { tenant?: string; json?: boolean; publicKey?: string; checkpoints?: string }) => setExitCode(await runVerify(options)));
   program.command('config').description('print every setting in force, secrets masked').action(run(runConfig));
   registerTenantCommands(program, setExitCode);
   registerMappingCommands(program, setExitCode);

@@ -46,14 +46,14 @@ async function runCheckpoint(options: { tenant?: string; json?: boolean }): Prom
       o.status === 'written'
         ? `checkpoint ${o.number} at seq ${o.seq}${exporter ? (o.exported ? `, copied to ${exporter.target}` : `, NOT copied: ${o.export_error ?? 'no target'}`) : ''}`
         : o.status === 'unchanged'
-          ? `unchanged since checkpoint ${o.number}`
+          ? `unchanged since checkpoint ${o.number}${o.exported === false ? `, NOT copied: ${o.export_error ?? ''}` : ''}`
           : o.status === 'raced'
             ? 'another writer checkpointed it meanwhile'
             : `REFUSED: ${o.broken.problem} at seq ${o.broken.seq}; run standing verify`;
     process.stdout.write(`${o.tenant}: ${line}\n`);
   }
   if (outcomes.some((o) => o.status === 'refused')) return EXIT.broken;
-  return outcomes.some((o) => o.status === 'written' && exporter && !o.exported) ? EXIT.failed : EXIT.ok;
+  return outcomes.some((o) => (o.status === 'written' || o.status === 'unchanged') && exporter && o.exported !== true) ? EXIT.failed : EXIT.ok;
 }
 
 async function runExport(options: { tenant: string; out: string }): Promise<number> {

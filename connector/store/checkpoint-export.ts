@@ -5,7 +5,8 @@
  * is one JSON object, `<tenant>/<number, 12 digits>.json`, never overwritten by us.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SignedCheckpoint } from './checkpoints.ts';
@@ -87,4 +88,25 @@ export function signV4(r: { method: string; host: string; path: string; body: st
   const signature = createHmac('sha256', signingKey).update(toSign).digest('hex');
   const { host: _host, ...rest } = headers;
   return { ...rest, authorization: `AWS4-HMAC-SHA256 Credential=${r.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` };
+}
+
+const CopyShape = z.object({ number: z.number().int().positive(), seq: z.number().int().min(0), hash: z.string().regex(/^[0-9a-f]{64}$/) });
+
+/**
+ * A tenant's checkpoint copies in an export directory (`<dir>/<tenant>/*.json`), to compare with the
+ * database (verifyTenant's `copies`). A file that is not a checkpoint copy is an error naming it.
+ */
+export async function readCheckpointCopies(target: string, tenant: string): Promise<z.infer<typeof CopyShape>[]> {
+  const dir = join(target.startsWith('file://') ? fileURLToPath(target) : target, tenant);
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  const copies = [];
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    const parsed = CopyShape.safeParse(JSON.parse(await readFile(join(dir, name), 'utf8').catch(() => 'null')));
+    if (!parsed.success) throw new CheckpointExportError(`${join(dir, name)} is not a checkpoint copy`);
+    copies.push(parsed.data);
+  }
+  return copies;
 }

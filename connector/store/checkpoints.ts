@@ -43,7 +43,8 @@ export interface WriteCheckpointsOptions {
 
 export type CheckpointOutcome =
   | { tenant: string; status: 'written'; number: number; seq: number; exported: boolean; export_error?: string }
-  | { tenant: string; status: 'unchanged'; number: number }
+  /** `exported`: with an exporter, the latest checkpoint is copied again (copies are idempotent), so a failed copy heals. */
+  | { tenant: string; status: 'unchanged'; number: number; exported?: boolean; export_error?: string }
   /** Another writer recorded that number first. */
   | { tenant: string; status: 'raced' }
   /** The rows since the last checkpoint do not check out: nothing is signed. */
@@ -70,12 +71,15 @@ export async function writeCheckpoints(log: StandingLog, key: CheckpointKey, opt
 }
 
 async function writeOne(log: StandingLog, key: CheckpointKey, tenant: string, at: Date, exporter: CheckpointExporter | undefined): Promise<CheckpointOutcome> {
-  const [latest] = await log.db.query<SignedCheckpoint>('SELECT number, seq, body, hash FROM checkpoints WHERE tenant = $1 ORDER BY number DESC LIMIT 1', [tenant]);
+  const [latest] = await log.db.query<SignedCheckpoint>('SELECT number, seq, body, hash, signature FROM checkpoints WHERE tenant = $1 ORDER BY number DESC LIMIT 1', [tenant]);
   const [headRow] = await log.db.query<ChainLink>('SELECT seq, hash FROM chain_heads WHERE tenant = $1', [tenant]);
   const head = headRow ? { seq: Number(headRow.seq), hash: headRow.hash } : { seq: 0, hash: GENESIS_HASH };
   const start = await latestBoundary(log, tenant);
   if (latest && Number(latest.seq) === head.seq && latest.body.head_hash === head.hash && latest.body.start.seq === start.seq) {
-    return { tenant, status: 'unchanged', number: Number(latest.number) };
+    const unchanged = { tenant, status: 'unchanged' as const, number: Number(latest.number) };
+    if (!exporter) return unchanged;
+    const copied = await exportOne(exporter, { ...latest, number: Number(latest.number), seq: Number(latest.seq) });
+    return { ...unchanged, ...copied };
   }
   if (latest && head.seq < Number(latest.seq)) {
     return { tenant, status: 'refused', broken: { seq: head.seq + 1, problem: 'checkpoint_mismatch', found: `the head (seq ${head.seq}) is behind checkpoint ${latest.number} (seq ${latest.seq})` } };
@@ -105,11 +109,15 @@ async function writeOne(log: StandingLog, key: CheckpointKey, tenant: string, at
   const written = await log.db.query(SQL.insert, [tenant, number, head.seq, JSON.stringify(body), signed.hash, signed.signature]);
   if (written.length === 0) return { tenant, status: 'raced' };
   if (!exporter) return { tenant, status: 'written', number, seq: head.seq, exported: false };
+  return { tenant, status: 'written', number, seq: head.seq, ...(await exportOne(exporter, signed)) };
+}
+
+async function exportOne(exporter: CheckpointExporter, c: SignedCheckpoint): Promise<{ exported: boolean; export_error?: string }> {
   try {
-    await exporter.put(signed);
-    return { tenant, status: 'written', number, seq: head.seq, exported: true };
+    await exporter.put(c);
+    return { exported: true };
   } catch (err) {
-    return { tenant, status: 'written', number, seq: head.seq, exported: false, export_error: (err as Error).message };
+    return { exported: false, export_error: (err as Error).message };
   }
 }
 
@@ -120,6 +128,12 @@ export interface VerifyTenantOptions {
    * @defaultValue undefined
    */
   publicKey?: KeyObject;
+  /**
+   * The tenant's checkpoints as copied outside the database (readCheckpointCopies): each must be in
+   * the database unchanged, so checkpoints deleted there (with the tail they vouched for) show.
+   * @defaultValue [] (none compared)
+   */
+  copies?: readonly Pick<SignedCheckpoint, 'number' | 'seq' | 'hash'>[];
 }
 
 export type TenantVerifyReport = VerifyReport & {
@@ -159,6 +173,12 @@ export async function verifyTenant(log: StandingLog, tenant: string, options: Ve
     }
     if (c.row_hash === null && c.seq >= chain.starts_at) {
       return broken({ seq: c.seq, problem: 'checkpoint_mismatch', found: `row ${c.seq}, signed by checkpoint ${c.number}, is missing (the chain ends at ${chain.head.seq})` });
+    }
+  }
+  for (const copy of options.copies ?? []) {
+    const inDb = checkpoints.find((c) => c.number === copy.number);
+    if (inDb?.hash !== copy.hash) {
+      return broken({ seq: copy.seq, problem: 'checkpoint_mismatch', found: `checkpoint ${copy.number} (seq ${copy.seq}) copied outside the database is ${inDb ? 'different' : 'missing'} in the database` });
     }
   }
   for (const bd of await log.db.query<{ seq: number; hash: string; reason: string; key_id: string | null; signature: string | null }>(SQL.boundaries, [tenant])) {

@@ -38,7 +38,7 @@ it('checkpoints, verifies against the checkpoint key, and exports what the offli
   const exportDir = join(workDir, 'copies');
   const cp = await cli(['checkpoint', '--tenant', tenant], { STANDING_CHECKPOINT_EXPORT: exportDir });
   expect(cp).toMatchObject({ code: 0, stdout: `${tenant}: checkpoint 1 at seq 3, copied to ${exportDir}\n` });
-  const v = await cli(['verify', '--tenant', tenant]);
+  const v = await cli(['verify', '--tenant', tenant, '--checkpoints', exportDir]);
   expect(v.code).toBe(0);
   expect(v.stdout).toContain('; checkpoint 1 (seq 3) signed with the pinned key');
   const out = join(workDir, 'export.ndjson');

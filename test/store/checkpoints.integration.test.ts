@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashRecord, type ChainRecord, type PublicPart } from '../../connector/model/chain.ts';
 import { parseCheckpointKey } from '../../connector/model/checkpoint.ts';
-import { checkpointExporter } from '../../connector/store/checkpoint-export.ts';
+import { checkpointExporter, readCheckpointCopies } from '../../connector/store/checkpoint-export.ts';
 import { verifyTenant, writeCheckpoints } from '../../connector/store/checkpoints.ts';
 import { BACKENDS, asSuperuserBypassingTriggers, openTestStore, type TestStore } from '../support/databases.ts';
 import { event } from '../support/fixtures.ts';
@@ -47,12 +47,14 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
     try {
       const tenant = await checkpointed(3, 'write');
       const exporter = checkpointExporter(`file://${dir}`, { region: 'us-east-1' });
-      expect(await writeCheckpoints(store.log, key, { tenants: [tenant], exporter })).toEqual([{ tenant, status: 'unchanged', number: 1 }]);
+      expect(await writeCheckpoints(store.log, key, { tenants: [tenant] })).toEqual([{ tenant, status: 'unchanged', number: 1 }]);
+      // Unchanged, the latest is copied again: a copy that failed earlier is made up for.
+      expect(await writeCheckpoints(store.log, key, { tenants: [tenant], exporter })).toEqual([{ tenant, status: 'unchanged', number: 1, exported: true }]);
       await store.log.append([event({ tenant })]);
       expect(await writeCheckpoints(store.log, key, { tenants: [tenant], exporter })).toEqual([{ tenant, status: 'written', number: 2, seq: 4, exported: true }]);
       const files = await readdir(join(dir, tenant));
-      expect(files).toEqual(['000000000002.json']);
-      const copy = JSON.parse(await readFile(join(dir, tenant, files[0]!), 'utf8')) as { body: { seq: number; previous: string } };
+      expect(files).toEqual(['000000000001.json', '000000000002.json']);
+      const copy = JSON.parse(await readFile(join(dir, tenant, files[1]!), 'utf8')) as { body: { seq: number; previous: string } };
       expect(copy.body).toMatchObject({ seq: 4, tenant, key_id: key.keyId });
       const report = await verifyTenant(store.log, tenant, { publicKey: key.publicKey });
       expect(report).toMatchObject({ ok: true, checked: 4, checkpoints: { count: 2, latest: { number: 2, seq: 4 }, key_ids: [key.keyId], pinned: true } });
@@ -77,6 +79,31 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
     expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 5 });
     expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: false, broken: { seq: 5, problem: 'checkpoint_mismatch' } });
     expect(await writeCheckpoints(store.log, key, { tenants: [tenant] })).toMatchObject([{ status: 'refused' }]);
+  });
+
+  it('detects checkpoints deleted from the database with the tail they vouched for, against the copies outside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'standing-cp-'));
+    try {
+      const exporter = checkpointExporter(dir, { region: 'us-east-1' });
+      const tenant = freshTenant('copies');
+      await store.log.append([event({ tenant }), event({ tenant }), event({ tenant })]);
+      await writeCheckpoints(store.log, key, { tenants: [tenant], exporter });
+      await store.log.append([event({ tenant }), event({ tenant })]);
+      await writeCheckpoints(store.log, key, { tenants: [tenant], exporter });
+      const [row3] = await store.db.query<{ hash: string }>('SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 3', [tenant]);
+      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM checkpoints WHERE tenant = $1 AND number = 2', [tenant]);
+      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq > 3', [tenant]);
+      await asSuperuserBypassingTriggers(store.db, 'UPDATE chain_heads SET seq = 3, hash = $2 WHERE tenant = $1', [tenant, row3!.hash]);
+      expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: true });
+      const copies = await readCheckpointCopies(dir, tenant);
+      expect(copies.map((c) => c.number)).toEqual([1, 2]);
+      expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey, copies })).toMatchObject({
+        ok: false,
+        broken: { seq: 5, problem: 'checkpoint_mismatch', found: 'checkpoint 2 (seq 5) copied outside the database is missing in the database' },
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('detects a tail cut off with the head moved back', async () => {
