@@ -7,7 +7,7 @@ import { formatConfigProblems, parseConfig, type StandingConfig } from '../confi
 import { TenantId, type FieldProblem } from '../model/standing-event.ts';
 import { loadSecrets } from '../secrets.ts';
 import { openDatabase, type Database } from '../store/database.ts';
-import { migrateAsOwner } from '../store/open-migrated.ts';
+import { migrateFor } from '../store/open-migrated.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 
 export const EXIT = { ok: 0, broken: 1, usage: 2, failed: 3 } as const;
@@ -66,10 +66,8 @@ export async function withTenantRegistry<T>(fn: (tenants: TenantRegistry, config
   const config = loadConfigOrFail();
   const secrets = await loadSecrets(config);
   if (!secrets.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(secrets.problems)}`, EXIT.usage);
-  await migrateAsOwner(config.database).catch((err: unknown) => {
-    throw new CliFailure(`cannot open the database: ${(err as Error).message}`, EXIT.failed);
-  });
   return withDatabase(config, async (db) => {
+    await migrateFor(db, config.database);
     return fn(new TenantRegistry(db, secrets.secrets.master), config);
   });
 }

@@ -10,17 +10,17 @@ import { deriveMasterKeys } from '../model/sealing.ts';
 import { checkpointExporter } from '../store/checkpoint-export.ts';
 import { writeCheckpoints } from '../store/checkpoints.ts';
 import { exportLog } from '../store/log-export.ts';
-import { migrateAsOwner } from '../store/open-migrated.ts';
+import { migrateFor } from '../store/open-migrated.ts';
 import { StandingLog } from '../store/standing-log.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, type SetExitCode } from './common.ts';
 import { registerRetentionCommands } from './retention-commands.ts';
 
 /** The log on the configured database, migrated first. Reading hashes needs no master key. */
 export async function withLog<T>(config: StandingConfig, fn: (log: StandingLog) => Promise<T>): Promise<T> {
-  await migrateAsOwner(config.database).catch((err: unknown) => {
-    throw new CliFailure(`cannot open the database: ${(err as Error).message}`, EXIT.failed);
+  return withDatabase(config, async (db) => {
+    await migrateFor(db, config.database);
+    return fn(new StandingLog(db, deriveMasterKeys(randomBytes(32))));
   });
-  return withDatabase(config, (db) => fn(new StandingLog(db, deriveMasterKeys(randomBytes(32)))));
 }
 
 /** The signing key, failures as usage errors naming the variable (never the key). */

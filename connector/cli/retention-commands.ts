@@ -9,7 +9,7 @@ import { loadSecrets } from '../secrets.ts';
 import { StandingLog } from '../store/standing-log.ts';
 import { InvalidRetentionPolicyError, RETENTION_CATEGORIES, Retention, UnknownHoldError, applyRetention } from '../store/retention.ts';
 import { formatConfigProblems } from '../config.ts';
-import { migrateAsOwner } from '../store/open-migrated.ts';
+import { migrateFor } from '../store/open-migrated.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, writeTable, type SetExitCode } from './common.ts';
 import { signingKey, withLog } from './log-commands.ts';
 
@@ -81,10 +81,8 @@ async function runPlace(o: { tenant: string; identity?: string[]; reason: string
   // Identities are found through blind indexes keyed by the master key.
   const secrets = whole ? null : await loadSecrets(config);
   if (secrets && !secrets.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(secrets.problems)}`, EXIT.usage);
-  await migrateAsOwner(config.database).catch((err: unknown) => {
-    throw new CliFailure(`cannot open the database: ${(err as Error).message}`, EXIT.failed);
-  });
   const holds = await withDatabase(config, async (db) => {
+    await migrateFor(db, config.database);
     const retention = new Retention(db);
     if (!secrets?.ok) return [await retention.placeHold(tenant, null, reason, actor)];
     const subjects = await new StandingLog(db, secrets.secrets.master).subjects.find(tenant, identities);

@@ -45,3 +45,11 @@ export async function openMigratedDatabase(options: MigratedDatabaseOptions): Pr
     throw err;
   }
 }
+
+/**
+ * Migrates for a command about to work on `db`: on a connection of the owner's when one is
+ * configured, else on `db` itself (no second connection).
+ */
+export async function migrateFor(db: Database, options: MigratedDatabaseOptions): Promise<MigrationReport> {
+  return options.ownerUrl && options.url ? migrateAsOwner(options) : migrate(db);
+}
