@@ -1,5 +1,5 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, mapping, backfill. Exit codes: 0 success; 1 a
+ * `standing <command>`: serve, migrate, verify, config, tenant, mapping, backfill, db, checkpoint, export, retention, hold. Exit codes: 0 success; 1 a
  * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
  * duplicate tenant); 3 the command could not run (e.g. database unreachable).
  */
@@ -11,16 +11,26 @@ import { CONFIG_REFERENCE, describeConfig } from './config.ts';
 import { deriveMasterKeys } from './model/sealing.ts';
 import { TenantId } from './model/standing-event.ts';
 import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE } from './secrets.ts';
-import { migrate } from './store/migrate.ts';
+import { migrateAsOwner } from './store/open-migrated.ts';
+import type { KeyObject } from 'node:crypto';
 import { StandingLog, type VerifyReport } from './store/standing-log.ts';
-import { CliFailure, EXIT, loadConfigOrFail, withDatabase } from './cli/common.ts';
+import { verifyTenant, type TenantVerifyReport } from './store/checkpoints.ts';
+import { readCheckpointCopies } from './store/checkpoint-export.ts';
+import { InvalidCheckpointKeyError, parsePublicKey } from './model/checkpoint.ts';
+import { CHECKPOINT_KEY_FILE, loadCheckpointKey } from './checkpoint-key.ts';
+import { type StandingConfig } from './config.ts';
+import { CliFailure, EXIT, loadConfigOrFail, readOptionFile, withDatabase } from './cli/common.ts';
+import { registerLogCommands } from './cli/log-commands.ts';
+import { registerDbCommands } from './cli/db-commands.ts';
 import { registerMappingCommands } from './cli/mapping-commands.ts';
 import { registerTenantCommands } from './cli/tenant-commands.ts';
 import { registerBackfillCommand } from './cli/backfill-command.ts';
 
 async function runMigrate(): Promise<number> {
   const config = loadConfigOrFail();
-  const report = await withDatabase(config, migrate);
+  const report = await migrateAsOwner(config.database).catch((err: unknown) => {
+    throw new CliFailure(`cannot migrate: ${(err as Error).message}`, EXIT.failed);
+  });
   for (const file of report.applied) process.stdout.write(`applied ${file}\n`);
   process.stdout.write(`${report.applied.length} applied, ${report.alreadyApplied} already applied (schema ${config.database.schema})\n`);
   return EXIT.ok;
@@ -36,12 +46,31 @@ function formatVerifyLine(report: VerifyReport): string {
   return `${report.tenant}: ok, ${report.checked} events checked (seq ${report.starts_at}-${report.head.seq}), head ${report.head.seq} ${report.head.hash}`;
 }
 
-async function runVerify(options: { tenant?: string; json?: boolean }): Promise<number> {
+function formatCheckpoints(r: TenantVerifyReport): string {
+  const c = r.checkpoints;
+  if (!r.ok) return '';
+  if (!c.latest) return '';
+  return `; checkpoint ${c.latest.number} (seq ${c.latest.seq}) ${c.pinned ? 'signed with the pinned key' : `signed with key ${c.key_ids.join(', ')} (not pinned: give --public-key)`}`;
+}
+
+/** The key checkpoints must be signed with: --public-key, else the public half of the configured key (never generated here). */
+async function pinnedPublicKey(config: StandingConfig, file: string | undefined): Promise<KeyObject | undefined> {
+  try {
+    if (file !== undefined) return parsePublicKey(await readOptionFile('--public-key', file));
+    return (await loadCheckpointKey(config, { generate: false }))?.publicKey;
+  } catch (err) {
+    if (err instanceof InvalidCheckpointKeyError) throw new CliFailure(`${file !== undefined ? '--public-key: ' : ''}${err.message}`, EXIT.usage);
+    throw err;
+  }
+}
+
+async function runVerify(options: { tenant?: string; json?: boolean; publicKey?: string; checkpoints?: string }): Promise<number> {
   if (options.tenant !== undefined) {
     const tenant = TenantId.safeParse(options.tenant);
     if (!tenant.success) throw new CliFailure(`--tenant: ${tenant.error.issues[0]?.message ?? 'invalid'}`, EXIT.usage);
   }
   const config = loadConfigOrFail();
+  const publicKey = await pinnedPublicKey(config, options.publicKey);
   const reports = await withDatabase(config, async (db) => {
     // Verifying reads hashes and public columns only, never sealed data: no master key is needed,
     // so an auditor can run it with database access alone.
@@ -52,21 +81,26 @@ async function runVerify(options: { tenant?: string; json?: boolean }): Promise<
       const known = await db.query('SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM chain_heads WHERE tenant = $1', [options.tenant]);
       if (known.length === 0) throw new CliFailure(`--tenant: no tenant "${options.tenant}" is registered and none has events under that id`, EXIT.usage);
     }
-    const out: VerifyReport[] = [];
-    for (const tenant of tenants) out.push(await log.verify(tenant));
+    const out: TenantVerifyReport[] = [];
+    for (const tenant of tenants) {
+      const copies = options.checkpoints !== undefined ? await readCheckpointCopies(options.checkpoints, tenant).catch((err: Error) => {
+        throw new CliFailure(`--checkpoints: ${err.message}`, EXIT.usage);
+      }) : [];
+      out.push(await verifyTenant(log, tenant, { publicKey, copies }));
+    }
     return out;
   });
   const ok = reports.every((r) => r.ok);
   if (options.json) process.stdout.write(`${JSON.stringify({ ok, tenants: reports }, null, 2)}\n`);
   else if (reports.length === 0) process.stdout.write('no tenant has any events yet\n');
-  else for (const r of reports) process.stdout.write(`${formatVerifyLine(r)}\n`);
+  else for (const r of reports) process.stdout.write(`${formatVerifyLine(r)}${formatCheckpoints(r)}\n`);
   return ok ? EXIT.ok : EXIT.broken;
 }
 
 function runConfig(): number {
   const config = loadConfigOrFail();
   const rows = describeConfig().map((row) => {
-    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_ADMIN_TOKEN' ? ADMIN_TOKEN_FILE : undefined;
+    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_ADMIN_TOKEN' ? ADMIN_TOKEN_FILE : row.name === 'STANDING_CHECKPOINT_KEY' ? CHECKPOINT_KEY_FILE : undefined;
     if (row.name === 'STANDING_DATA_DIR') return { ...row, value: config.dataDir };
     if (!secretFile || row.source === 'environment') return row;
     const path = join(config.dataDir, secretFile);
@@ -111,11 +145,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .description("verify tenants' hash chains; exit 1 if any is broken")
     .addOption(new Option('--tenant <id>', 'verify only this tenant (default: every tenant with a chain)'))
     .option('--json', 'machine-readable output')
-    .action(async (options: { tenant?: string; json?: boolean }) => setExitCode(await runVerify(options)));
+    .option('--public-key <file>', 'SPKI PEM the checkpoints and boundaries must be signed with (default: the public half of the configured checkpoint key, if any)')
+    .option('--checkpoints <dir>', 'a directory of checkpoint copies (STANDING_CHECKPOINT_EXPORT): each must be in the database unchanged')
+    .action(async (options: { tenant?: string; json?: boolean; publicKey?: string; checkpoints?: string }) => setExitCode(await runVerify(options)));
   program.command('config').description('print every setting in force, secrets masked').action(run(runConfig));
   registerTenantCommands(program, setExitCode);
   registerMappingCommands(program, setExitCode);
   registerBackfillCommand(program, setExitCode);
+  registerDbCommands(program, setExitCode);
+  registerLogCommands(program, setExitCode);
   return program;
 }
 

@@ -38,13 +38,14 @@ export const CONFIG_DEFAULTS = {
   STANDING_RECONCILE_INTERVAL_MS: 900_000,
   STANDING_RECONCILE_MAX_PAGES: 1000,
   STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE: 0.5,
+  STANDING_S3_REGION: 'us-east-1',
 } as const satisfies Record<string, string | number>;
 
 export interface StandingConfig {
   port: number;
   host: string;
   /** Options for `openDatabase`: `url` unset means the embedded database in `embeddedDataDir`. */
-  database: { url: string | undefined; schema: string; embeddedDataDir: string };
+  database: { url: string | undefined; ownerUrl: string | undefined; schema: string; embeddedDataDir: string };
   /** Absolute path of STANDING_DATA_DIR: embedded database and generated secrets. */
   dataDir: string;
   redisUrl: string;
@@ -57,8 +58,18 @@ export interface StandingConfig {
   shutdownGraceMs: number;
   nodeEnv: string;
   production: boolean;
+  /** Signed checkpoints: the signing key (PEM or base64 seed, checked when loaded) and where copies go. */
+  checkpoints: CheckpointSettings;
   /** Zendesk intake: process role, queue, worker tuning, the env-configured `default` tenant. */
   intake: IntakeSettings;
+}
+
+export interface CheckpointSettings {
+  /** STANDING_CHECKPOINT_KEY as given; `undefined`: generated into / read from the data directory. */
+  key: string | undefined;
+  /** STANDING_CHECKPOINT_EXPORT: a directory (path or file:// URL) or s3://bucket/prefix; `undefined`: none. */
+  exportTarget: string | undefined;
+  s3: { endpoint: string | undefined; region: string; accessKeyId: string | undefined; secretAccessKey: string | undefined; sessionToken: string | undefined };
 }
 
 export interface ConfigReferenceEntry {
@@ -77,6 +88,12 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'DATABASE_URL',
     default: '(unset: embedded PGlite in <STANDING_DATA_DIR>/pgdata)',
     description: 'PostgreSQL connection string, postgres://user:password@host:5432/db.',
+    secret: false,
+  },
+  {
+    name: 'DATABASE_OWNER_URL',
+    default: '(unset: DATABASE_URL migrates too, and the service owns the tables)',
+    description: 'Connection string of the role owning the schema, used only to migrate; DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself.',
     secret: false,
   },
   { name: 'DATABASE_SCHEMA', default: CONFIG_DEFAULTS.DATABASE_SCHEMA, description: 'Schema holding every table.', secret: false },
@@ -187,6 +204,23 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     description: "A Salesforce reconciliation run stops (and resumes next run) once the org's API usage is above this share of its daily quota.",
     secret: false,
   },
+  {
+    name: 'STANDING_CHECKPOINT_KEY',
+    default: '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key; required in production to write checkpoints or apply retention)',
+    description: 'Ed25519 key signing checkpoints and retention boundaries: a PKCS#8 PEM, or the base64 of a 32-byte seed (openssl rand -base64 32).',
+    secret: true,
+  },
+  {
+    name: 'STANDING_CHECKPOINT_EXPORT',
+    default: '(unset: checkpoints stay in the database only)',
+    description: 'Where each new checkpoint is also written: a directory (/path or file:///path) or s3://bucket/prefix.',
+    secret: false,
+  },
+  { name: 'STANDING_S3_ENDPOINT', default: '(unset: https://s3.<region>.amazonaws.com)', description: 'S3-compatible endpoint for an s3:// export (path-style requests).', secret: false },
+  { name: 'STANDING_S3_REGION', default: CONFIG_DEFAULTS.STANDING_S3_REGION, description: 'Region the S3 requests are signed for.', secret: false },
+  { name: 'AWS_ACCESS_KEY_ID', default: '(unset)', description: 'Access key of an s3:// export.', secret: false },
+  { name: 'AWS_SECRET_ACCESS_KEY', default: '(unset)', description: 'Secret key of an s3:// export.', secret: true },
+  { name: 'AWS_SESSION_TOKEN', default: '(unset)', description: 'Session token of temporary S3 credentials.', secret: true },
   { name: 'ZENDESK_SUBDOMAIN', default: '(unset)', description: 'The `default` tenant\'s Zendesk subdomain (acme for acme.zendesk.com).', secret: false },
   {
     name: 'ZENDESK_WEBHOOK_SECRET',
@@ -254,6 +288,7 @@ const EnvSchema = z.object({
   PORT: z.preprocess(unsetIfEmpty, integerIn(0, 65_535).default(CONFIG_DEFAULTS.PORT)),
   HOST: z.preprocess(unsetIfEmpty, z.string().trim().default(CONFIG_DEFAULTS.HOST)),
   DATABASE_URL: z.preprocess(unsetIfEmpty, urlWithScheme(['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/db').optional()),
+  DATABASE_OWNER_URL: z.preprocess(unsetIfEmpty, urlWithScheme(['postgres:', 'postgresql:'], 'postgres://owner:password@host:5432/db').optional()),
   DATABASE_SCHEMA: z.preprocess(
     unsetIfEmpty,
     z.string().regex(SCHEMA_NAME, 'must be a lowercase SQL identifier (a-z, 0-9, _; at most 63)').default(CONFIG_DEFAULTS.DATABASE_SCHEMA),
@@ -315,6 +350,20 @@ const EnvSchema = z.object({
     unsetIfEmpty,
     z.coerce.number({ error: 'must be a number between 0 and 1' }).gt(0, 'must be above 0').max(1, 'must be at most 1').default(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
   ),
+  STANDING_CHECKPOINT_KEY: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
+  STANDING_CHECKPOINT_EXPORT: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .refine((v) => /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|file:\/\/\/.+|[^:]+)$/.test(v), 'must be a directory (/path or file:///path) or s3://bucket/prefix')
+      .optional(),
+  ),
+  STANDING_S3_ENDPOINT: z.preprocess(unsetIfEmpty, urlWithScheme(['http:', 'https:'], 'https://s3.example.com').optional()),
+  STANDING_S3_REGION: z.preprocess(unsetIfEmpty, z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'must be a region name like us-east-1').default(CONFIG_DEFAULTS.STANDING_S3_REGION)),
+  AWS_ACCESS_KEY_ID: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
+  AWS_SECRET_ACCESS_KEY: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
+  AWS_SESSION_TOKEN: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
   ZENDESK_SUBDOMAIN: z.preprocess(unsetIfEmpty, z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com').optional()),
   ZENDESK_WEBHOOK_SECRET: z.preprocess(
     unsetIfEmpty,
@@ -336,13 +385,16 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
     };
   }
   const e = parsed.data;
+  if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) {
+    return { ok: false, problems: [{ variable: 'DATABASE_OWNER_URL', message: 'needs DATABASE_URL (the service role) too; the embedded database has a single user' }] };
+  }
   const dataDir = resolve(cwd, e.STANDING_DATA_DIR);
   return {
     ok: true,
     config: {
       port: e.PORT,
       host: e.HOST,
-      database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, embeddedDataDir: resolve(dataDir, 'pgdata') },
+      database: { url: e.DATABASE_URL, ownerUrl: e.DATABASE_OWNER_URL, schema: e.DATABASE_SCHEMA, embeddedDataDir: resolve(dataDir, 'pgdata') },
       dataDir,
       redisUrl: e.REDIS_URL,
       masterKey: e.STANDING_MASTER_KEY,
@@ -351,6 +403,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
       logLevel: e.LOG_LEVEL,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       nodeEnv: e.NODE_ENV,
+      checkpoints: {
+        key: e.STANDING_CHECKPOINT_KEY,
+        exportTarget: e.STANDING_CHECKPOINT_EXPORT,
+        s3: { endpoint: e.STANDING_S3_ENDPOINT, region: e.STANDING_S3_REGION, accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN },
+      },
       production: e.NODE_ENV === 'production',
       intake: {
         role: e.STANDING_ROLE,

@@ -12,8 +12,9 @@ import { directRouteListener, type DirectRoute } from './http/direct-routes.ts';
 import type { ReadinessCheck } from './http/health-routes.ts';
 import { createLogger, type Logger } from './http/logging.ts';
 import { loadSecrets, type Secrets } from './secrets.ts';
-import { openDatabase, type Database } from './store/database.ts';
-import { migrate, type MigrationReport } from './store/migrate.ts';
+import { type Database } from './store/database.ts';
+import { openMigratedDatabase } from './store/open-migrated.ts';
+import { type MigrationReport } from './store/migrate.ts';
 import { StandingLog } from './store/standing-log.ts';
 import { requireBearerToken } from './http/auth.ts';
 import { StandingMetrics } from './ops/metrics.ts';
@@ -122,7 +123,7 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'error while closing'));
   };
   try {
-    const db = await openDatabase({
+    const { db, migrations } = await openMigratedDatabase({
       ...config.database,
       // One line when the database goes away and one when it is back, however many requests and
       // jobs fail meanwhile (webhooks are answered 503 with Retry-After; jobs retry).
@@ -132,7 +133,6 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       },
     });
     cleanups.push(() => db.close());
-    const migrations = await migrate(db);
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrations applied');
     const redis = connectRedis(config.redisUrl, logger);
     cleanups.push(() => closeRedis(redis));

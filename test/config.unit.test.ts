@@ -17,7 +17,7 @@ describe('parseConfig', () => {
       config: {
         port: 8080,
         host: '0.0.0.0',
-        database: { url: undefined, schema: 'standing', embeddedDataDir: '/srv/app/.standing/pgdata' },
+        database: { url: undefined, ownerUrl: undefined, schema: 'standing', embeddedDataDir: '/srv/app/.standing/pgdata' },
         dataDir: '/srv/app/.standing',
         redisUrl: 'redis://127.0.0.1:6379',
         masterKey: undefined,
@@ -26,6 +26,11 @@ describe('parseConfig', () => {
         shutdownGraceMs: 10_000,
         nodeEnv: 'development',
         production: false,
+        checkpoints: {
+          key: undefined,
+          exportTarget: undefined,
+          s3: { endpoint: undefined, region: 'us-east-1', accessKeyId: undefined, secretAccessKey: undefined, sessionToken: undefined },
+        },
         intake: {
           role: 'all',
           queuePrefix: 'standing',
@@ -46,6 +51,16 @@ describe('parseConfig', () => {
     expect(r.ok && r.config.intake).toMatchObject({ role: 'worker', defaultTenant: { subdomain: 'acme', webhookSecret: 's'.repeat(44) }, worker: { batchSize: 50 } });
     const bad = parseConfig({ STANDING_ROLE: 'both', ZENDESK_SUBDOMAIN: 'acme.zendesk.com' }, '/srv/app');
     expect(!bad.ok && bad.problems.map((p) => p.variable).sort()).toEqual(['STANDING_ROLE', 'ZENDESK_SUBDOMAIN']);
+  });
+
+  it('reads the owner URL and the checkpoint settings, and wants DATABASE_URL beside the owner URL', () => {
+    const r = parseConfig(
+      { DATABASE_URL: 'postgres://svc@db/x', DATABASE_OWNER_URL: 'postgres://own@db/x', STANDING_CHECKPOINT_EXPORT: 's3://audit-bucket/standing', AWS_ACCESS_KEY_ID: 'AK' },
+      '/srv/app',
+    );
+    expect(r.ok && [r.config.database.ownerUrl, r.config.checkpoints.exportTarget, r.config.checkpoints.s3.accessKeyId]).toEqual(['postgres://own@db/x', 's3://audit-bucket/standing', 'AK']);
+    expect(problems({ DATABASE_OWNER_URL: 'postgres://own@db/x' }).map((p) => p.variable)).toEqual(['DATABASE_OWNER_URL']);
+    expect(problems({ STANDING_CHECKPOINT_EXPORT: 's3://' }).map((p) => p.variable)).toEqual(['STANDING_CHECKPOINT_EXPORT']);
   });
 
   it('treats empty variables as unset', () => {
@@ -119,7 +134,7 @@ describe('CONFIG_REFERENCE', () => {
     expect(names).toEqual(expect.arrayContaining([...Object.keys(CONFIG_DEFAULTS), 'DATABASE_URL', 'STANDING_MASTER_KEY', 'STANDING_ADMIN_TOKEN']));
     const port = CONFIG_REFERENCE.find((e) => e.name === 'PORT');
     expect(port?.default).toBe('8080');
-    expect(CONFIG_REFERENCE.filter((e) => e.secret).map((e) => e.name).sort()).toEqual(['STANDING_ADMIN_TOKEN', 'STANDING_MASTER_KEY', 'STANDING_METRICS_TOKEN', 'ZENDESK_API_TOKEN', 'ZENDESK_WEBHOOK_SECRET']);
+    expect(CONFIG_REFERENCE.filter((e) => e.secret).map((e) => e.name).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'STANDING_ADMIN_TOKEN', 'STANDING_CHECKPOINT_KEY', 'STANDING_MASTER_KEY', 'STANDING_METRICS_TOKEN', 'ZENDESK_API_TOKEN', 'ZENDESK_WEBHOOK_SECRET']);
   });
 });
 

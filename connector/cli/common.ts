@@ -7,7 +7,7 @@ import { formatConfigProblems, parseConfig, type StandingConfig } from '../confi
 import { TenantId, type FieldProblem } from '../model/standing-event.ts';
 import { loadSecrets } from '../secrets.ts';
 import { openDatabase, type Database } from '../store/database.ts';
-import { migrate } from '../store/migrate.ts';
+import { migrateFor } from '../store/open-migrated.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 
 export const EXIT = { ok: 0, broken: 1, usage: 2, failed: 3 } as const;
@@ -67,7 +67,7 @@ export async function withTenantRegistry<T>(fn: (tenants: TenantRegistry, config
   const secrets = await loadSecrets(config);
   if (!secrets.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(secrets.problems)}`, EXIT.usage);
   return withDatabase(config, async (db) => {
-    await migrate(db);
+    await migrateFor(db, config.database);
     return fn(new TenantRegistry(db, secrets.secrets.master), config);
   });
 }

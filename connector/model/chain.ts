@@ -113,7 +113,9 @@ export type ChainBreak =
   | { seq: number; problem: 'prev_hash_mismatch'; expected: string; found: string }
   | { seq: number; problem: 'hash_mismatch'; expected: string; found: string }
   | { seq: number; problem: 'no_boundary'; found: string }
-  | { seq: number; problem: 'head_mismatch'; expected: string; found: string };
+  | { seq: number; problem: 'head_mismatch'; expected: string; found: string }
+  /** Signed checkpoints or boundaries disagree with the rows (see connector/store/checkpoints.ts). */
+  | { seq: number; problem: 'checkpoint_mismatch' | 'checkpoint_invalid' | 'boundary_unsigned'; found: string };
 
 export interface StoredChainRow extends ChainRecord {
   hash: string;

@@ -90,10 +90,15 @@ async function openPostgres(url: string, schema: string, max: number, onAvailabi
   const pool = new pg.Pool({ connectionString: url, max, types: pgTypes, options: `-c search_path=${schema}`, application_name: DEFAULT_APPLICATION_NAME });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((err: unknown) => {
-    // Two processes creating it at once: the loser's IF NOT EXISTS still collides in the catalog.
-    if (!isRefusedData(err) && (err as { code?: unknown }).code !== '42P06') throw err;
-  });
+  // Created only when missing: the service's restricted role (see README, The log) may not create
+  // schemas, and CREATE SCHEMA IF NOT EXISTS checks that right even when the schema exists.
+  const existing = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (existing.rowCount === 0) {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((err: unknown) => {
+      // Two processes creating it at once: the loser's IF NOT EXISTS still collides in the catalog.
+      if (!isRefusedData(err) && (err as { code?: unknown }).code !== '42P06') throw err;
+    });
+  }
   let available = true;
   const observe = <T>(work: Promise<T>): Promise<T> =>
     work.then(

@@ -53,5 +53,49 @@ export async function migrate(db: Database): Promise<MigrationReport> {
     if (done) applied.push(file);
     else alreadyApplied++;
   }
+  // Roles given the service's grants keep them over new tables (PostgreSQL only: PGlite has one user).
+  if (db.kind === 'postgres' && applied.length > 0) {
+    const [has] = await db.query<{ ok: boolean }>("SELECT to_regclass('service_role_grants') IS NOT NULL AS ok");
+    if (has?.ok) {
+      for (const { role_name } of await db.query<{ role_name: string }>('SELECT role_name FROM service_role_grants ORDER BY role_name')) {
+        await db.query('SELECT standing_grant_service_role($1)', [role_name]);
+      }
+    }
+  }
   return { applied, alreadyApplied };
+}
+
+export class PendingMigrationsError extends Error {
+  override name = 'PendingMigrationsError';
+}
+
+/**
+ * For a service that does not migrate (it runs as the restricted role, DATABASE_OWNER_URL
+ * migrates): refuses to go on while a migration file is not applied yet.
+ */
+export async function assertMigrated(db: Database): Promise<void> {
+  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => FILE_NAME.test(f)).sort();
+  const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations').catch(() => []);
+  const done = new Set(rows.map((r) => Number(r.version)));
+  const pending = files.filter((f) => !done.has(Number(FILE_NAME.exec(f)![1])));
+  if (pending.length > 0) {
+    throw new PendingMigrationsError(`migrations not applied yet: ${pending.join(', ')}; run \`standing migrate\` with DATABASE_OWNER_URL set`);
+  }
+}
+
+export class EmbeddedHasOneUserError extends Error {
+  override name = 'EmbeddedHasOneUserError';
+}
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Gives a PostgreSQL role what the service needs and nothing that rewrites the log (see
+ * `standing_grant_service_role` in migration 010). Run on a connection as the owner; re-applied by
+ * `migrate` after later migrations.
+ */
+export async function grantServiceRole(db: Database, role: string): Promise<void> {
+  if (db.kind !== 'postgres') throw new EmbeddedHasOneUserError('the embedded database has a single user: there is no role to grant');
+  if (!ROLE_NAME.test(role)) throw new RangeError(`role "${role}" must be a lowercase SQL identifier`);
+  await db.query('SELECT standing_grant_service_role($1)', [role]);
 }

@@ -335,20 +335,42 @@ export class StandingLog {
       start = { seq: firstSeq - 1, hash: boundary.hash };
     }
     const startsAt = start.seq + 1;
-    let checked = 0;
-    for (;;) {
-      const rows = await this.db.query<ChainRow & { prev_hash: string; hash: string }>(SQL.chainPage, [tenant, start.seq, this.verifyPageSize, head ? headSeq : null]);
-      const result = checkLinks(start, rows.map((r): StoredChainRow => ({ ...toRecord(tenant, r), prev_hash: r.prev_hash, hash: r.hash })));
-      checked += result.checked;
-      if (!result.ok) return { tenant, ok: false, checked, broken: result.broken };
-      start = result.last;
-      if (rows.length < this.verifyPageSize) break;
-    }
+    const walked = await this.walk(tenant, start, head ? headSeq : null);
+    if (!walked.ok) return { tenant, ...walked };
+    const checked = walked.checked;
+    start = walked.last;
     const expected = head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
     if (expected.seq !== start.seq || expected.hash !== start.hash) {
       return { tenant, ok: false, checked, broken: { seq: start.seq + 1, problem: 'head_mismatch', expected: `head at seq ${expected.seq} (${expected.hash})`, found: `chain ends at seq ${start.seq} (${start.hash})` } };
     }
     return { tenant, ok: true, checked, head: start, starts_at: startsAt };
+  }
+
+  /**
+   * Checks the rows after `start` up to `untilSeq` (all when `null`), page by page: each links to
+   * the one before and hashes to what it says. Returns the last good link.
+   */
+  async walk(tenant: string, start: { seq: number; hash: string }, untilSeq: number | null): Promise<{ ok: true; checked: number; last: { seq: number; hash: string } } | { ok: false; checked: number; broken: ChainBreak }> {
+    let checked = 0;
+    let last = start;
+    for (;;) {
+      const rows = await this.db.query<ChainRow & { prev_hash: string; hash: string }>(SQL.chainPage, [tenant, last.seq, this.verifyPageSize, untilSeq]);
+      const result = checkLinks(last, rows.map((r): StoredChainRow => ({ ...toRecord(tenant, r), prev_hash: r.prev_hash, hash: r.hash })));
+      checked += result.checked;
+      if (!result.ok) return { ok: false, checked, broken: result.broken };
+      last = result.last;
+      if (rows.length < this.verifyPageSize) return { ok: true, checked, last };
+    }
+  }
+
+  /** Every retained row of a tenant's chain in seq order, exactly as hashed (with its hash), page by page. */
+  async *rows(tenant: string): AsyncGenerator<StoredChainRow> {
+    for (let after = 0; ; ) {
+      const page = await this.db.query<ChainRow & { prev_hash: string; hash: string }>(SQL.chainPage, [tenant, after, this.verifyPageSize, null]);
+      for (const r of page) yield { ...toRecord(tenant, r), prev_hash: r.prev_hash, hash: r.hash };
+      if (page.length < this.verifyPageSize) return;
+      after = Number(page.at(-1)!.seq);
+    }
   }
 
   /** Tenants that have a chain. */

@@ -1,0 +1,87 @@
+/**
+ * `standing checkpoint` (sign and record each tenant's head, copy it to STANDING_CHECKPOINT_EXPORT)
+ * and `standing export --tenant t --out file` (what tools/verify-export.mjs checks offline).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { loadCheckpointKey } from '../checkpoint-key.ts';
+import type { StandingConfig } from '../config.ts';
+import { deriveMasterKeys } from '../model/sealing.ts';
+import { checkpointExporter } from '../store/checkpoint-export.ts';
+import { writeCheckpoints } from '../store/checkpoints.ts';
+import { exportLog } from '../store/log-export.ts';
+import { migrateFor } from '../store/open-migrated.ts';
+import { StandingLog } from '../store/standing-log.ts';
+import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, type SetExitCode } from './common.ts';
+import { registerRetentionCommands } from './retention-commands.ts';
+
+/** The log on the configured database, migrated first. Reading hashes needs no master key. */
+export async function withLog<T>(config: StandingConfig, fn: (log: StandingLog) => Promise<T>): Promise<T> {
+  return withDatabase(config, async (db) => {
+    await migrateFor(db, config.database);
+    return fn(new StandingLog(db, deriveMasterKeys(randomBytes(32))));
+  });
+}
+
+/** The signing key, failures as usage errors naming the variable (never the key). */
+export async function signingKey(config: StandingConfig) {
+  try {
+    return (await loadCheckpointKey(config))!;
+  } catch (err) {
+    throw new CliFailure((err as Error).message, EXIT.usage);
+  }
+}
+
+async function runCheckpoint(options: { tenant?: string; json?: boolean }): Promise<number> {
+  const tenants = options.tenant !== undefined ? [tenantIdArgument(options.tenant, '--tenant')] : undefined;
+  const config = loadConfigOrFail();
+  const key = await signingKey(config);
+  const target = config.checkpoints.exportTarget;
+  const exporter = target ? checkpointExporter(target, config.checkpoints.s3) : undefined;
+  const outcomes = await withLog(config, (log) => writeCheckpoints(log, key, { tenants, exporter }));
+  if (options.json) writeJson({ key_id: key.keyId, export: exporter?.target ?? null, outcomes });
+  else if (outcomes.length === 0) process.stdout.write('no tenant has any events yet\n');
+  for (const o of options.json ? [] : outcomes) {
+    const line =
+      o.status === 'written'
+        ? `checkpoint ${o.number} at seq ${o.seq}${exporter ? (o.exported ? `, copied to ${exporter.target}` : `, NOT copied: ${o.export_error ?? 'no target'}`) : ''}`
+        : o.status === 'unchanged'
+          ? `unchanged since checkpoint ${o.number}${o.exported === false ? `, NOT copied: ${o.export_error ?? ''}` : ''}`
+          : o.status === 'raced'
+            ? 'another writer checkpointed it meanwhile'
+            : `REFUSED: ${o.broken.problem} at seq ${o.broken.seq}; run standing verify`;
+    process.stdout.write(`${o.tenant}: ${line}\n`);
+  }
+  if (outcomes.some((o) => o.status === 'refused')) return EXIT.broken;
+  return outcomes.some((o) => (o.status === 'written' || o.status === 'unchanged') && exporter && o.exported !== true) ? EXIT.failed : EXIT.ok;
+}
+
+async function runExport(options: { tenant: string; out: string }): Promise<number> {
+  const tenant = tenantIdArgument(options.tenant, '--tenant');
+  const config = loadConfigOrFail();
+  const key = await loadCheckpointKey(config, { generate: false }).catch(() => null);
+  const result = await withLog(config, (log) =>
+    exportLog(log, tenant, options.out, { publicKey: key ?? undefined }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') throw new CliFailure(`--out: ${options.out} exists; exports never overwrite`, EXIT.usage);
+      throw err;
+    }),
+  );
+  process.stdout.write(`${tenant}: ${result.rows} rows, ${result.checkpoints} checkpoints, ${result.boundaries} boundaries written to ${options.out}\n`);
+  return EXIT.ok;
+}
+
+export function registerLogCommands(program: Command, setExitCode: SetExitCode): void {
+  program
+    .command('checkpoint')
+    .description("sign each tenant's chain head (after checking the rows since the last checkpoint) and copy it to STANDING_CHECKPOINT_EXPORT")
+    .option('--tenant <id>', 'only this tenant')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { tenant?: string; json?: boolean }) => setExitCode(await runCheckpoint(options)));
+  program
+    .command('export')
+    .description("write a tenant's log, boundaries, checkpoints and public key as NDJSON for tools/verify-export.mjs")
+    .requiredOption('--tenant <id>', 'the tenant')
+    .requiredOption('--out <file>', 'file to create (never overwritten)')
+    .action(async (options: { tenant: string; out: string }) => setExitCode(await runExport(options)));
+  registerRetentionCommands(program, setExitCode);
+}

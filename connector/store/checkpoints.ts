@@ -1,0 +1,197 @@
+/**
+ * Signed checkpoints of each tenant's chain, and verification against them.
+ *
+ * `writeCheckpoints` (the scheduler calls it periodically) checks the rows appended since the last
+ * checkpoint, then signs (seq, head hash, start, time, previous checkpoint's hash) and records it,
+ * and hands it to an exporter (a directory, an S3 bucket) outside the database. `verifyTenant` is
+ * `verify` plus the checkpoints and boundaries: a tail rewritten and re-hashed consistently, a head
+ * moved back, or a boundary inserted to cut history off no longer passes, because the attacker
+ * cannot sign.
+ */
+import type { KeyObject } from 'node:crypto';
+import { GENESIS_HASH, type ChainBreak } from '../model/chain.ts';
+import { boundaryBody, bodyHash, keyIdOf, parsePublicKey, signBody, signatureValid, type CheckpointBody, type CheckpointKey } from '../model/checkpoint.ts';
+import type { CheckpointExporter } from './checkpoint-export.ts';
+import { loadSql } from './sql.ts';
+import type { StandingLog, VerifyReport } from './standing-log.ts';
+
+const SQL = { list: loadSql('checkpoints-of-tenant'), insert: loadSql('checkpoint-insert'), boundaries: loadSql('boundaries-of-tenant') };
+
+/** A checkpoint as stored and exported: the signed body, its hash and signature. */
+export interface SignedCheckpoint {
+  number: number;
+  seq: number;
+  body: CheckpointBody;
+  hash: string;
+  signature: string;
+}
+
+export interface WriteCheckpointsOptions {
+  /**
+   * Tenants to checkpoint.
+   * @defaultValue every tenant with a chain
+   */
+  tenants?: readonly string[];
+  /**
+   * Where each new checkpoint is also written; a failed export is reported, the checkpoint stays.
+   * @defaultValue undefined (the database only)
+   */
+  exporter?: CheckpointExporter;
+  /** @defaultValue () => new Date() */
+  now?: () => Date;
+}
+
+export type CheckpointOutcome =
+  | { tenant: string; status: 'written'; number: number; seq: number; exported: boolean; export_error?: string }
+  /** `exported`: with an exporter, the latest checkpoint is copied again (copies are idempotent), so a failed copy heals. */
+  | { tenant: string; status: 'unchanged'; number: number; exported?: boolean; export_error?: string }
+  /** Another writer recorded that number first. */
+  | { tenant: string; status: 'raced' }
+  /** The rows since the last checkpoint do not check out: nothing is signed. */
+  | { tenant: string; status: 'refused'; broken: ChainBreak };
+
+export type ChainLink = { seq: number; hash: string };
+
+export async function latestBoundary(log: StandingLog, tenant: string): Promise<ChainLink> {
+  const [b] = await log.db.query<ChainLink>('SELECT seq, hash FROM chain_boundaries WHERE tenant = $1 ORDER BY seq DESC LIMIT 1', [tenant]);
+  return b ? { seq: Number(b.seq), hash: b.hash } : { seq: 0, hash: GENESIS_HASH };
+}
+
+export async function listCheckpoints(log: StandingLog, tenant: string): Promise<(SignedCheckpoint & { row_hash: string | null })[]> {
+  const rows = await log.db.query<SignedCheckpoint & { row_hash: string | null }>(SQL.list, [tenant]);
+  return rows.map((r) => ({ ...r, number: Number(r.number), seq: Number(r.seq) }));
+}
+
+export async function writeCheckpoints(log: StandingLog, key: CheckpointKey, options: WriteCheckpointsOptions = {}): Promise<CheckpointOutcome[]> {
+  const tenants = options.tenants ?? (await log.tenants());
+  const now = options.now ?? (() => new Date());
+  const out: CheckpointOutcome[] = [];
+  for (const tenant of tenants) out.push(await writeOne(log, key, tenant, now(), options.exporter));
+  return out;
+}
+
+async function writeOne(log: StandingLog, key: CheckpointKey, tenant: string, at: Date, exporter: CheckpointExporter | undefined): Promise<CheckpointOutcome> {
+  const [latest] = await log.db.query<SignedCheckpoint>('SELECT number, seq, body, hash, signature FROM checkpoints WHERE tenant = $1 ORDER BY number DESC LIMIT 1', [tenant]);
+  const [headRow] = await log.db.query<ChainLink>('SELECT seq, hash FROM chain_heads WHERE tenant = $1', [tenant]);
+  const head = headRow ? { seq: Number(headRow.seq), hash: headRow.hash } : { seq: 0, hash: GENESIS_HASH };
+  const start = await latestBoundary(log, tenant);
+  if (latest && Number(latest.seq) === head.seq && latest.body.head_hash === head.hash && latest.body.start.seq === start.seq) {
+    const unchanged = { tenant, status: 'unchanged' as const, number: Number(latest.number) };
+    if (!exporter) return unchanged;
+    const copied = await exportOne(exporter, { ...latest, number: Number(latest.number), seq: Number(latest.seq) });
+    return { ...unchanged, ...copied };
+  }
+  if (latest && head.seq < Number(latest.seq)) {
+    return { tenant, status: 'refused', broken: { seq: head.seq + 1, problem: 'checkpoint_mismatch', found: `the head (seq ${head.seq}) is behind checkpoint ${latest.number} (seq ${latest.seq})` } };
+  }
+  // Check only what is new: from the last checkpoint, or from the boundary when retention passed it.
+  const from = latest && Number(latest.seq) >= start.seq ? { seq: Number(latest.seq), hash: latest.body.head_hash } : start;
+  const walked = await log.walk(tenant, from, head.seq);
+  if (!walked.ok) return { tenant, status: 'refused', broken: walked.broken };
+  if (walked.last.seq !== head.seq || walked.last.hash !== head.hash) {
+    return { tenant, status: 'refused', broken: { seq: walked.last.seq + 1, problem: 'head_mismatch', expected: `head at seq ${head.seq} (${head.hash})`, found: `chain ends at seq ${walked.last.seq} (${walked.last.hash})` } };
+  }
+  const number = latest ? Number(latest.number) + 1 : 1;
+  const body: CheckpointBody = {
+    type: 'standing.checkpoint',
+    version: 1,
+    tenant,
+    number,
+    seq: head.seq,
+    head_hash: head.hash,
+    start,
+    at: at.toISOString(),
+    previous: latest ? latest.hash : null,
+    key_id: key.keyId,
+    public_key: key.publicKeyPem,
+  };
+  const signed: SignedCheckpoint = { number, seq: head.seq, body, hash: bodyHash(body), signature: signBody(key, body) };
+  const written = await log.db.query(SQL.insert, [tenant, number, head.seq, JSON.stringify(body), signed.hash, signed.signature]);
+  if (written.length === 0) return { tenant, status: 'raced' };
+  if (!exporter) return { tenant, status: 'written', number, seq: head.seq, exported: false };
+  return { tenant, status: 'written', number, seq: head.seq, ...(await exportOne(exporter, signed)) };
+}
+
+async function exportOne(exporter: CheckpointExporter, c: SignedCheckpoint): Promise<{ exported: boolean; export_error?: string }> {
+  try {
+    await exporter.put(c);
+    return { exported: true };
+  } catch (err) {
+    return { exported: false, export_error: (err as Error).message };
+  }
+}
+
+export interface VerifyTenantOptions {
+  /**
+   * The public key checkpoints and boundaries must be signed with (pinned). Without it, each
+   * checkpoint is checked against the key it names, and the report lists those keys' ids to compare.
+   * @defaultValue undefined
+   */
+  publicKey?: KeyObject;
+  /**
+   * The tenant's checkpoints as copied outside the database (readCheckpointCopies): each must be in
+   * the database unchanged, so checkpoints deleted there (with the tail they vouched for) show.
+   * @defaultValue [] (none compared)
+   */
+  copies?: readonly Pick<SignedCheckpoint, 'number' | 'seq' | 'hash'>[];
+}
+
+export type TenantVerifyReport = VerifyReport & {
+  checkpoints: { count: number; latest: { number: number; seq: number } | null; key_ids: string[]; pinned: boolean };
+};
+
+/** `verify` of the rows, then every checkpoint and every boundary against them and their signatures. */
+export async function verifyTenant(log: StandingLog, tenant: string, options: VerifyTenantOptions = {}): Promise<TenantVerifyReport> {
+  const chain = await log.verify(tenant);
+  const checkpoints = await listCheckpoints(log, tenant);
+  const last = checkpoints.at(-1);
+  const keyIds = new Set<string>();
+  const summary = () => ({ count: checkpoints.length, latest: last ? { number: last.number, seq: last.seq } : null, key_ids: [...keyIds], pinned: options.publicKey !== undefined });
+  const broken = (b: ChainBreak): TenantVerifyReport => ({ tenant, ok: false, checked: chain.checked, broken: b, checkpoints: summary() });
+  if (!chain.ok) return { ...chain, checkpoints: summary() };
+  const keys = new Map<string, KeyObject>();
+  const pinnedId = options.publicKey ? keyIdOf(options.publicKey) : undefined;
+  let previous: string | null = null;
+  for (const [i, c] of checkpoints.entries()) {
+    const bad = (why: string) => broken({ seq: c.seq, problem: 'checkpoint_invalid', found: `checkpoint ${c.number}: ${why}` });
+    const b = c.body;
+    if (c.number !== i + 1 || b.number !== c.number || b.tenant !== tenant || b.seq !== c.seq) return bad('number, tenant or seq differ from the signed body');
+    if (bodyHash(b) !== c.hash || b.previous !== previous) return bad('not linked to the checkpoint before it');
+    let key: KeyObject;
+    try {
+      key = options.publicKey ?? parsePublicKey(b.public_key);
+    } catch {
+      return bad('names no readable public key');
+    }
+    if (keyIdOf(key) !== b.key_id || (pinnedId !== undefined && b.key_id !== pinnedId)) return bad(`signed with key ${b.key_id}, not the one expected`);
+    if (!signatureValid(key, b, c.signature)) return bad('signature does not verify');
+    keys.set(b.key_id, key);
+    keyIds.add(b.key_id);
+    previous = c.hash;
+    if (c.row_hash !== null && c.row_hash !== b.head_hash) {
+      return broken({ seq: c.seq, problem: 'checkpoint_mismatch', found: `row ${c.seq} hashes to ${c.row_hash}, checkpoint ${c.number} signed ${b.head_hash}` });
+    }
+    if (c.row_hash === null && c.seq >= chain.starts_at) {
+      return broken({ seq: c.seq, problem: 'checkpoint_mismatch', found: `row ${c.seq}, signed by checkpoint ${c.number}, is missing (the chain ends at ${chain.head.seq})` });
+    }
+  }
+  for (const copy of options.copies ?? []) {
+    const inDb = checkpoints.find((c) => c.number === copy.number);
+    if (inDb?.hash !== copy.hash) {
+      return broken({ seq: copy.seq, problem: 'checkpoint_mismatch', found: `checkpoint ${copy.number} (seq ${copy.seq}) copied outside the database is ${inDb ? 'different' : 'missing'} in the database` });
+    }
+  }
+  for (const bd of await log.db.query<{ seq: number; hash: string; reason: string; key_id: string | null; signature: string | null }>(SQL.boundaries, [tenant])) {
+    const seq = Number(bd.seq);
+    const key = options.publicKey ?? (bd.key_id ? keys.get(bd.key_id) : undefined);
+    const valid = bd.signature !== null && bd.key_id !== null && key !== undefined && (pinnedId === undefined || bd.key_id === pinnedId) && signatureValid(key, boundaryBody(tenant, seq, bd.hash, bd.reason, bd.key_id), bd.signature);
+    if (!valid) {
+      const why = key === undefined && bd.signature !== null ? 'cannot be checked without its public key (give one, or write a checkpoint)' : 'carries no valid signature: rows before it may have been cut';
+      return broken({ seq: seq + 1, problem: 'boundary_unsigned', found: `the boundary at seq ${seq} (${bd.reason}) ${why}` });
+    }
+    // A checkpoint that signed the row at the boundary must agree with it.
+    const signedThere = checkpoints.find((c) => c.seq === seq);
+    if (signedThere && signedThere.body.head_hash !== bd.hash) return broken({ seq, problem: 'checkpoint_mismatch', found: `the boundary at seq ${seq} has hash ${bd.hash}, checkpoint ${signedThere.number} signed ${signedThere.body.head_hash}` });
+  }
+  return { ...chain, checkpoints: summary() };
+}

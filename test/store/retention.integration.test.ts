@@ -1,0 +1,109 @@
+/**
+ * Retention removes whole expired ranges from the start of a chain through the sanctioned function,
+ * leaving a signed boundary from which the rest verifies (in the database and offline); a legal hold
+ * on a subject or on the tenant stops it, and placing and lifting holds stays on record.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCheckpointKey } from '../../connector/model/checkpoint.ts';
+import { verifyTenant, writeCheckpoints } from '../../connector/store/checkpoints.ts';
+import { exportLog } from '../../connector/store/log-export.ts';
+import { Retention, applyRetention, retentionCutoff } from '../../connector/store/retention.ts';
+import { BACKENDS, openTestStore, type TestStore } from '../support/databases.ts';
+import { run } from '../support/cli.ts';
+import { event } from '../support/fixtures.ts';
+
+const key = parseCheckpointKey(randomBytes(32).toString('base64'));
+let counter = 0;
+const freshTenant = (label: string) => `${label}-${++counter}-${randomBytes(2).toString('hex')}`;
+const DAY = 86_400_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+it('derives the cutoff from the category or from keep_days', () => {
+  const now = new Date('2026-12-01T00:00:00.000Z');
+  expect(retentionCutoff({ category: 'financial', keep_days: null }, now).toISOString()).toBe('2019-12-01T00:00:00.000Z');
+  expect(retentionCutoff({ category: 'telecom', keep_days: null }, now).toISOString()).toBe('2024-12-01T00:00:00.000Z');
+  expect(retentionCutoff({ category: 'custom', keep_days: 30 }, now).toISOString()).toBe('2026-11-01T00:00:00.000Z');
+});
+
+describe.each(BACKENDS)('retention on %s', (backend) => {
+  let store: TestStore;
+  let retention: Retention;
+  beforeAll(async () => {
+    store = await openTestStore(backend, 'retention');
+    retention = new Retention(store.db);
+  });
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  /** Three old events (one of `customer`), then three recent; `now` makes the old ones expire under a 1-day policy. */
+  async function agedChain(label: string, customer = { email: `old-${randomBytes(3).toString('hex')}@example.com` }) {
+    const tenant = freshTenant(label);
+    await store.log.append([event({ tenant, customer }), event({ tenant }), event({ tenant })]);
+    await sleep(15);
+    const boundaryTime = Date.now();
+    await sleep(15);
+    await store.log.append([event({ tenant }), event({ tenant }), event({ tenant })]);
+    await retention.setPolicy(tenant, { category: 'custom', keep_days: 1 }, 'dpo@example.com');
+    const [{ subject_id }] = (await store.db.query<{ subject_id: string }>('SELECT subject_id FROM standing_events WHERE tenant = $1 AND seq = 1', [tenant])) as [{ subject_id: string }];
+    return { tenant, now: () => new Date(boundaryTime + DAY), subject: subject_id };
+  }
+  const seqs = async (tenant: string) => (await store.db.query<{ seq: number }>('SELECT seq FROM standing_events WHERE tenant = $1 ORDER BY seq', [tenant])).map((r) => Number(r.seq));
+
+  it('removes the expired range, records a signed boundary, and the rest verifies, also offline', async () => {
+    const { tenant, now } = await agedChain('expire');
+    await writeCheckpoints(store.log, key, { tenants: [tenant] });
+    expect(await applyRetention(store.log, key, { tenants: [tenant], now })).toMatchObject([{ tenant, status: 'removed', through: 3, removed: 3 }]);
+    expect(await seqs(tenant)).toEqual([4, 5, 6]);
+    expect(await applyRetention(store.log, key, { tenants: [tenant], now })).toMatchObject([{ status: 'nothing_expired' }]);
+    expect(await writeCheckpoints(store.log, key, { tenants: [tenant] })).toMatchObject([{ status: 'written', number: 2, seq: 6 }]);
+    expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: true, checked: 3, starts_at: 4, checkpoints: { count: 2 } });
+    const dir = await mkdtemp(join(tmpdir(), 'standing-retention-'));
+    try {
+      await exportLog(store.log, tenant, join(dir, 'x.ndjson'), { publicKey: key });
+      const r = await run(process.execPath, ['tools/verify-export.mjs', join(dir, 'x.ndjson')]);
+      expect(r.stdout).toMatch(new RegExp(`^${tenant}: ok, 3 rows \\(seq 4-6\\), 2 checkpoints, 1 boundaries`));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a held subject and everything after its first row, until the hold is lifted', async () => {
+    const { tenant, now, subject } = await agedChain('held-subject');
+    // The held subject's first row is seq 1: nothing may go.
+    const hold = await retention.placeHold(tenant, subject, 'litigation 2026-17', 'counsel@example.com');
+    expect(await applyRetention(store.log, key, { tenants: [tenant], now })).toMatchObject([{ status: 'held', held_from: 1, removed: 0 }]);
+    expect(await seqs(tenant)).toEqual([1, 2, 3, 4, 5, 6]);
+    await retention.liftHold(tenant, hold.hold_id, 'case closed', 'counsel@example.com');
+    expect(await retention.activeHolds(tenant)).toEqual([]);
+    expect((await retention.holdLog(tenant)).map((h) => [h.action, h.actor])).toEqual([
+      ['place', 'counsel@example.com'],
+      ['lift', 'counsel@example.com'],
+    ]);
+    expect(await applyRetention(store.log, key, { tenants: [tenant], now })).toMatchObject([{ status: 'removed', removed: 3 }]);
+  });
+
+  it('removes nothing while the tenant is on hold, and the function itself refuses too', async () => {
+    const { tenant, now } = await agedChain('held-tenant');
+    await retention.placeHold(tenant, null, 'regulator inquiry', 'counsel@example.com');
+    expect(await applyRetention(store.log, key, { tenants: [tenant], now })).toMatchObject([{ status: 'held', removed: 0 }]);
+    const [row] = await store.db.query<{ hash: string }>('SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 2', [tenant]);
+    const direct = await store.db
+      .query("SELECT standing_retention_cut($1, 2, $2, 'x', 'k', 's')", [tenant, row!.hash])
+      .then(() => null, (e: unknown) => (e as { code?: string }).code);
+    expect(direct).toBe('55006');
+    expect(await seqs(tenant)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('refuses an invalid policy, and keeps every version', async () => {
+    const tenant = freshTenant('policy');
+    await expect(retention.setPolicy(tenant, { category: 'custom' }, 'a')).rejects.toThrow('keep_days: a custom policy needs keep_days');
+    await retention.setPolicy(tenant, { category: 'telecom' }, 'a');
+    await retention.setPolicy(tenant, { category: 'financial' }, 'b');
+    expect(await retention.policy(tenant)).toMatchObject({ version: 2, category: 'financial', keep_days: null, changed_by: 'b' });
+  });
+});
