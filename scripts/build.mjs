@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run build`: compiles connector/, queue/ and salesforce/ to dist/ (tsconfig.build.json rewrites
 // the `.ts` import extensions to `.js`), then copies the files the code reads from disk beside its
-// modules: SQL, migrations, openapi.yaml. Run the result with `node dist/connector/main.js`.
+// modules: SQL, migrations, Lua scripts, openapi.yaml. Run the result with `node dist/connector/main.js`.
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist');
-const ASSETS = /\.(sql|yaml|json)$/;
+const ASSETS = /\.(sql|yaml|json|lua)$/;
 
 rmSync(out, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

@@ -1,6 +1,6 @@
 /**
  * The Zendesk app's admin page (nav_bar): the tenant's mapping (view, edit, preview a draft against
- * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs (none yet)
+ * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs
  * and the warning thresholds. Every route needs a valid app token *and* a caller Zendesk confirms is
  * an admin: the token's `user_id` claim is only a hint, so the role is asked of the Zendesk API.
  */
@@ -10,9 +10,10 @@ import { z } from 'zod';
 import type { IntakeInbox } from '../intake/intake-inbox.ts';
 import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
 import { BadRequestError, HttpError, ValidationError } from '../http/errors.ts';
-import type { SqlClient } from '../store/database.ts';
+import type { Database } from '../store/database.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { mapZendeskWebhook } from '../zendesk/map-event.ts';
+import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
 import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
 import type { AppSettingsStore } from './app-settings.ts';
@@ -20,7 +21,7 @@ import { appCaller } from './app-token.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 
 export interface AdminAppRoutesDeps {
-  db: SqlClient;
+  db: Database;
   tenants: TenantRegistry;
   inbox: IntakeInbox;
   queue: Queue<IntakeJobData>;
@@ -58,6 +59,7 @@ export function requireZendeskAdmin(lookups: ZendeskAppLookups): RequestHandler 
 
 export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
   const { db, tenants, inbox, queue, settings } = deps;
+  const reconciliation = new ReconciliationStore(db);
   const r = Router({ mergeParams: true });
   r.use(deps.authenticate, requireZendeskAdmin(deps.lookups));
 
@@ -130,9 +132,9 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
   });
 
-  // Filled once reconciliation runs exist (their own issue); the page shows an explanatory empty state.
-  r.get('/reconciliation', (_req, res) => {
-    res.json({ available: false, runs: [] });
+  // The tenant's reconciliation and backfill runs, newest first (as GET /api/v1/tenants/{tenant}/reconciliation/runs).
+  r.get('/reconciliation', async (_req, res) => {
+    res.json({ runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }) });
   });
 
   r.get('/warning-settings', async (_req, res) => {

@@ -25,7 +25,7 @@ import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { reconciliationRoutes } from '../reconciliation/runs-routes.ts';
 import { startReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
 import { roleDuties, type ProcessRole } from '../ops/roles.ts';
-import { observeWorker, queueProbe, recordBatch } from '../ops/metrics-wiring.ts';
+import { observeWorker, queueProbe, recordBatch, recordReconciliationRun } from '../ops/metrics-wiring.ts';
 import { bullBoardRouter } from '../ops/bull-board.ts';
 import { backlogReport } from '../ops/backlog.ts';
 
@@ -104,7 +104,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     closers.push(() => sweeper.close());
     readinessChecks.sweeper = () => sweeper.checkScheduled();
     if (settings.reconciliation.everyMs > 0) {
-      const scheduler = await startReconciliationScheduler({ log, store: reconciliation, tenants, logger, salesforceConnection: (tenant) => salesforce.connectionFor(tenant) }, { connection, redis: connection, prefix: settings.queuePrefix, ...settings.reconciliation });
+      const scheduler = await startReconciliationScheduler({ log, store: reconciliation, tenants, logger, salesforceConnection: (tenant) => salesforce.connectionFor(tenant), onRunEnd: (run) => recordReconciliationRun(metrics, run) }, { connection, redis: connection, prefix: settings.queuePrefix, ...settings.reconciliation });
       closers.unshift(() => scheduler.close());
     }
   }

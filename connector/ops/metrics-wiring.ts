@@ -90,3 +90,12 @@ export function metricsRoutes(metrics: StandingMetrics, authenticate: RequestHan
   });
   return router;
 }
+
+/** A reconciliation run's outcome, drift and appended events; a completed run moves the lag clock. */
+export function recordReconciliationRun(metrics: StandingMetrics, run: { tenant: string; source: string; state: string; counters: { drift_found: number; events_appended: number } }): void {
+  const labels = { source: run.source, tenant: run.tenant };
+  metrics.reconciliationRuns.inc({ ...labels, state: run.state });
+  metrics.reconciliationDrift.inc(labels, run.counters.drift_found);
+  metrics.reconciliationAppended.inc(labels, run.counters.events_appended);
+  if (run.state === 'completed') metrics.reconciliationLastSuccess.set(labels, Date.now() / 1000);
+}

@@ -53,6 +53,10 @@ export class StandingMetrics {
   readonly chainHead: Gauge<'tenant'>;
   readonly queueJobs: Gauge<'state'>;
   readonly queueOldestWaitingAge: Gauge;
+  readonly reconciliationRuns: Counter<'source' | 'tenant' | 'state'>;
+  readonly reconciliationDrift: Counter<'source' | 'tenant'>;
+  readonly reconciliationAppended: Counter<'source' | 'tenant'>;
+  readonly reconciliationLastSuccess: Gauge<'source' | 'tenant'>;
   private readonly probes: MetricsProbe[] = [];
   private readonly failing = new Set<string>();
   private readonly o: Required<Omit<StandingMetricsOptions, 'logger'>> & { logger?: Logger };
@@ -60,6 +64,15 @@ export class StandingMetrics {
   constructor(options: StandingMetricsOptions = {}) {
     this.o = { ...DEFAULT_METRICS_OPTIONS, ...options };
     const registers = [this.registry];
+    this.reconciliationRuns = new Counter({ name: 'standing_reconciliation_runs_total', help: 'Reconciliation runs by outcome (completed, partial, failed).', labelNames: ['source', 'tenant', 'state'], registers });
+    this.reconciliationDrift = new Counter({ name: 'standing_reconciliation_drift_total', help: 'Records whose state at the provider disagreed with the log.', labelNames: ['source', 'tenant'], registers });
+    this.reconciliationAppended = new Counter({ name: 'standing_reconciliation_events_appended_total', help: 'Events reconciliation appended to the log.', labelNames: ['source', 'tenant'], registers });
+    this.reconciliationLastSuccess = new Gauge({
+      name: 'standing_reconciliation_last_success_timestamp_seconds',
+      help: 'When the last completed reconciliation run ended (lag: now minus this).',
+      labelNames: ['source', 'tenant'],
+      registers,
+    });
     this.webhookResponses = new Counter({ name: 'standing_webhook_responses_total', help: 'Webhook answers by route and HTTP status code.', labelNames: ['route', 'code'], registers });
     this.webhookDuration = new Histogram({ name: 'standing_webhook_duration_seconds', help: 'Time to answer a webhook.', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers });
     this.intakeEvents = new Counter({

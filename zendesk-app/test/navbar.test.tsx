@@ -77,10 +77,22 @@ describe('admin page', () => {
     await waitFor(() => expect(screen.getByTestId('quarantine-empty')).toBeTruthy());
   });
 
-  it('has a place for reconciliation runs', async () => {
-    renderApp(admin().client);
+  it('says when no reconciliation has run yet', async () => {
+    renderApp(admin({ 'GET /reconciliation': () => Promise.resolve({ runs: [] }) }).client);
     fireEvent.click(await screen.findByTestId('tab-reconciliation'));
-    expect(screen.getByTestId('reconciliation-empty').textContent).toMatch(/Reconciliation runs will be listed here/);
+    expect((await screen.findByTestId('reconciliation-empty')).textContent).toMatch(/No reconciliation run yet/);
+  });
+
+  it('lists reconciliation runs with what they found and why one stopped', async () => {
+    const run = { id: 'r1', source: 'zendesk', trigger: 'schedule', state: 'partial', started_at: '2026-03-01T10:00:00Z', ended_at: '2026-03-01T10:01:00Z', pages: 3, records_read: 2500, events_appended: 4, drift_found: 5, errors: [{ stream: 'users', message: 'stopped at the page cap' }] };
+    renderApp(admin({ 'GET /reconciliation': () => Promise.resolve({ runs: [run, { ...run, id: 'r2', source: 'salesforce', trigger: 'backfill', state: 'completed', errors: [] }] }) }).client);
+    fireEvent.click(await screen.findByTestId('tab-reconciliation'));
+    const rows = await screen.findAllByTestId('reconciliation-run');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]!.textContent).toContain('2500 records read, 5 differed, 4 events added');
+    expect(rows[0]!.textContent).toContain('partial (resumes next run)');
+    expect(screen.getByTestId('reconciliation-errors').textContent).toBe('users: stopped at the page cap');
+    expect(rows[1]!.textContent).toContain('salesforce (backfill)');
   });
 });
 

@@ -3,7 +3,7 @@
  * `shared_secret` setting never reaches the browser; Zendesk signs the JWT (HS256) server-side.
  */
 import type { ZafClient } from './zaf-client';
-import type { AdminMapping, PreviewAnswer, Problem, QuarantinePage, SidebarAnswer } from './types';
+import type { AdminMapping, PreviewAnswer, Problem, QuarantinePage, ReconciliationRun, SidebarAnswer } from './types';
 
 export type ApiErrorKind = 'unknown_ticket' | 'unauthorized' | 'forbidden' | 'invalid' | 'unreachable';
 
@@ -80,5 +80,5 @@ export const api = {
   replay: (c: ZafClient, s: ConnectorSettings, eventIds: string[]) => call<{ replayed: number }>(c, s, '/admin/quarantine/replay', { method: 'POST', body: { event_ids: eventIds } }),
   warningSettings: (c: ZafClient, s: ConnectorSettings) => call<unknown>(c, s, '/admin/warning-settings'),
   saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) => call<unknown>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
-  reconciliation: (c: ZafClient, s: ConnectorSettings) => call<{ available: boolean; runs: unknown[] }>(c, s, '/admin/reconciliation'),
+  reconciliation: (c: ZafClient, s: ConnectorSettings) => call<{ runs: ReconciliationRun[] }>(c, s, '/admin/reconciliation'),
 };

@@ -90,3 +90,18 @@ export interface QuarantinePage {
   events: QuarantinedEvent[];
   next_cursor: string | null;
 }
+
+/** One reconciliation or backfill run (GET /api/v1/tenants/{tenant}/reconciliation/runs). */
+export interface ReconciliationRun {
+  id: string;
+  source: 'zendesk' | 'salesforce';
+  trigger: 'schedule' | 'backfill';
+  state: 'running' | 'completed' | 'partial' | 'failed';
+  started_at: string;
+  ended_at: string | null;
+  pages: number;
+  records_read: number;
+  events_appended: number;
+  drift_found: number;
+  errors: { stream: string; message: string }[];
+}

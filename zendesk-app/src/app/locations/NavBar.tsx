@@ -14,6 +14,7 @@ import type { AdminMapping, PreviewRow, Problem, QuarantinedEvent } from '../lib
 import type { ZafClient } from '../lib/zaf-client';
 import { ErrorState, Problems } from './admin-parts';
 import { WarningSettingsTab } from './WarningSettingsTab';
+import { ReconciliationTab } from './ReconciliationTab';
 
 type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings';
 
@@ -261,7 +262,7 @@ export function NavBar() {
       {tab === 'mapping' ? <MappingTab client={client} s={s} /> : null}
       {tab === 'quarantine' ? <QuarantineTab client={client} s={s} /> : null}
       {tab === 'warnings' ? <WarningSettingsTab client={client} s={s} /> : null}
-      {tab === 'reconciliation' ? <p data-testid="reconciliation-empty">{t('admin.reconciliation_empty')}</p> : null}
+      {tab === 'reconciliation' ? <ReconciliationTab client={client} s={s} /> : null}
     </Page>
   );
 }
