@@ -2,12 +2,17 @@
 import { appApiExtension, combineExtensions, type AppApiOptions } from './app-api/app-extension.ts';
 import type { StandingConfig } from './config.ts';
 import { intakeExtension } from './intake/intake-extension.ts';
+import { roleDuties } from './ops/roles.ts';
 import { startService, type ServiceHandle, type ServiceOptions } from './service.ts';
 
 export function startStanding(config: StandingConfig, options: Omit<ServiceOptions, 'extend'> & { app?: AppApiOptions } = {}): Promise<ServiceHandle> {
   const { app, ...serviceOptions } = options;
   return startService(config, {
     ...serviceOptions,
-    extend: async (resources) => combineExtensions(await intakeExtension(resources, config.intake), appApiExtension(resources, app)),
+    extend: async (resources) => {
+      const intake = await intakeExtension(resources, config.intake);
+      // The Zendesk app's endpoints are HTTP API: served by the roles that serve it (api, all).
+      return roleDuties(config.intake.role).httpApi ? combineExtensions(intake, appApiExtension(resources, app)) : intake;
+    },
   });
 }

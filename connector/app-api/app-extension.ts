@@ -83,6 +83,8 @@ export function combineExtensions(...parts: ServiceExtension[]): ServiceExtensio
     routers: parts.flatMap((p) => p.routers ?? []),
     directRoutes: parts.flatMap((p) => p.directRoutes ?? []),
     readinessChecks: Object.assign({}, ...parts.map((p) => p.readinessChecks ?? {})),
+    // The first part that reports a backlog reports it (the intake does).
+    readinessReport: parts.find((p) => p.readinessReport)?.readinessReport,
     close: async () => {
       for (const p of [...parts].reverse()) await p.close?.();
     },
