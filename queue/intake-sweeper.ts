@@ -10,6 +10,7 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { IntakeInbox, StalePendingRow } from '../connector/intake/intake-inbox.ts';
 import { enqueueIntake, intakeJobId, intakeRound, logErrorsOnce, roundSuffix, type IntakeJobData } from './intake-queue.ts';
+import { closeWorker, DEFAULT_WORKER_CLOSE_GRACE_MS, within } from './close-worker.ts';
 
 export const SWEEPER_QUEUE_NAME = 'standing-intake-sweeper';
 export const SWEEPER_SCHEDULER_ID = 'sweep-pending-intake';
@@ -129,8 +130,9 @@ export async function startIntakeSweeper(inbox: IntakeInbox, intakeQueue: Queue<
     },
     close: async () => {
       clearInterval(timer);
-      await worker.close();
-      await queue.close();
+      await closeWorker(worker);
+      // Bounded like the worker's close (see close-worker.ts): a queue's close can wait on a dead connection too.
+      await within(queue.close(), DEFAULT_WORKER_CLOSE_GRACE_MS);
     },
   };
 }

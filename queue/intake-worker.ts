@@ -11,6 +11,7 @@ import { isTransientFailure, processIntakeBatchIsolating } from '../connector/in
 import { INTAKE_QUEUE_NAME, IntakeJobData, logErrorsOnce } from './intake-queue.ts';
 import { inboxKeyString } from '../connector/intake/intake-inbox.ts';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
+import { closeWorker } from './close-worker.ts';
 
 export interface IntakeWorkerOptions {
   connection: ConnectionOptions;
@@ -124,7 +125,7 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
   return {
     worker,
     close: async () => {
-      await worker.close();
+      await closeWorker(worker);
       await batcher.close();
     },
   };

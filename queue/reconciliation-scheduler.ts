@@ -21,6 +21,7 @@ import { reconcileZendesk, type RunResult } from '../connector/reconciliation/ze
 import { reconcileSalesforce } from '../connector/reconciliation/salesforce-reconciler.ts';
 import type { ZendeskExportOptions } from '../connector/zendesk/incremental-export.ts';
 import { logErrorsOnce } from './intake-queue.ts';
+import { closeWorker } from './close-worker.ts';
 
 export const RECONCILIATION_QUEUE_NAME = 'standing-reconciliation';
 /** How long a run's "running" mark lives without being renewed (a crashed process's mark expires). */
@@ -170,7 +171,7 @@ export async function startReconciliationScheduler(deps: ReconciliationScheduler
     run,
     close: async () => {
       clearInterval(timer);
-      await worker.close();
+      await closeWorker(worker);
       await queue.close();
     },
   };
