@@ -19,6 +19,7 @@ import { startStanding } from '../../connector/standing.ts';
 import { TEST_DATABASE_URL } from '../support/databases.ts';
 import { intakeEnv, postWebhook, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 import { sendUntilAcked } from '../support/load.ts';
+import { softDeleteEvent as userEvent } from '../support/zendesk-events.ts';
 
 const RUNNER = fileURLToPath(new URL('../support/run-standing.ts', import.meta.url));
 const APP = `standing-restart-${randomBytes(4).toString('hex')}`;
@@ -104,18 +105,6 @@ afterAll(async () => {
   await admin.end();
 });
 
-function userEvent(id: string, user: number) {
-  return {
-    type: 'zen:event-type:user.active_changed',
-    account_id: 1,
-    id,
-    time: '2026-03-04T05:33:18Z',
-    zendesk_event_version: '2022-06-20',
-    subject: `zen:user:${user}`,
-    detail: { id: String(user), email: `r${user}@example.com`, role: 'end-user', external_id: '', organization_id: '0' },
-    event: { current: false, previous: true },
-  };
-}
 
 /** What the API's /metrics says of PostgreSQL (`standing_dependency_up`). */
 async function databaseUp(): Promise<number> {

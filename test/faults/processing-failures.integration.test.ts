@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import { softDeleteEvent as userEvent } from '../support/zendesk-events.ts';
 
 let env: IntakeEnv;
 let svc: ServiceHandle;
@@ -27,18 +28,6 @@ afterAll(async () => {
   await stopIntakeService(env, svc);
 });
 
-function userEvent(id: string, user: number) {
-  return {
-    type: 'zen:event-type:user.active_changed',
-    account_id: 1,
-    id,
-    time: '2026-03-04T05:33:18Z',
-    zendesk_event_version: '2022-06-20',
-    subject: `zen:user:${user}`,
-    detail: { id: String(user), email: `f${user}@example.com`, role: 'end-user', external_id: '', organization_id: '0' },
-    event: { current: false, previous: true },
-  };
-}
 
 const rows = async (ids: string[]) =>
   new Map(

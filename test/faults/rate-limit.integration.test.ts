@@ -11,6 +11,7 @@ import type { ServiceHandle } from '../../connector/service.ts';
 import type { IntakeJobData } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import { softDeleteEvent } from '../support/zendesk-events.ts';
 
 let env: IntakeEnv;
 let svc: ServiceHandle;
@@ -35,18 +36,7 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 
-function userEvent(id: string, user: number, email?: string) {
-  return {
-    type: 'zen:event-type:user.active_changed',
-    account_id: 1,
-    id,
-    time: '2026-03-04T05:33:18Z',
-    zendesk_event_version: '2022-06-20',
-    subject: `zen:user:${user}`,
-    detail: { id: String(user), ...(email ? { email } : {}), role: 'end-user', external_id: '', organization_id: '0' },
-    event: { current: false, previous: true },
-  };
-}
+const userEvent = (id: string, user: number, email?: string) => softDeleteEvent(id, user, { email });
 
 const states = async (ids: string[]) =>
   (await svc.resources.db.query<{ event_id: string; state: string; attempts: number }>('SELECT event_id, state, attempts FROM intake_inbox WHERE event_id = ANY($1::text[]) ORDER BY event_id', [ids]));

@@ -12,21 +12,10 @@ import type { ServiceHandle } from '../../connector/service.ts';
 import { createIntakeQueue, INTAKE_QUEUE_NAME } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
 import { REDIS_URL, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import { softDeleteEvent as userEvent } from '../support/zendesk-events.ts';
 
 const run = `${Date.now()}`;
 
-function userEvent(id: string, user: number) {
-  return {
-    type: 'zen:event-type:user.active_changed',
-    account_id: 1,
-    id,
-    time: '2026-03-04T05:33:18Z',
-    zendesk_event_version: '2022-06-20',
-    subject: `zen:user:${user}`,
-    detail: { id: String(user), email: `s${user}@example.com`, role: 'end-user', external_id: '', organization_id: '0' },
-    event: { current: false, previous: true },
-  };
-}
 
 describe('which events the sweeper re-enqueues', () => {
   let env: IntakeEnv;

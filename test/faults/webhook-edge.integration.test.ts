@@ -7,6 +7,7 @@ import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { ZENDESK_TEST_SIGNING_SECRET } from '../../connector/zendesk/webhook-signature.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import { softDeleteEvent as userEvent } from '../support/zendesk-events.ts';
 
 let env: IntakeEnv;
 let svc: ServiceHandle;
@@ -20,18 +21,6 @@ afterAll(async () => {
   await stopIntakeService(env, svc);
 });
 
-function userEvent(id: string, user: number, extra: Record<string, unknown> = {}) {
-  return {
-    type: 'zen:event-type:user.active_changed',
-    account_id: 1,
-    id,
-    time: '2026-03-04T05:33:18Z',
-    zendesk_event_version: '2022-06-20',
-    subject: `zen:user:${user}`,
-    detail: { id: String(user), email: `e${user}@example.com`, role: 'end-user', external_id: '', organization_id: '0', ...extra },
-    event: { current: false, previous: true },
-  };
-}
 
 const admin = (path: string, init: RequestInit = {}) =>
   fetch(`${svc.url}${path}`, { ...init, headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
