@@ -93,16 +93,8 @@ interface Secrets {
   refresh_token: string | null;
   client_secret: string | null;
 }
-interface Row {
-  tenant: string;
-  organization_id: string | null;
-  instance_url: string | null;
-  login_url: string;
-  client_id: string | null;
-  username: string | null;
-  cdc_channels: string[] | null;
-  secrets: Buffer | null;
-}
+/** A stored row: the settings with their secrets sealed together. */
+type Row = Omit<SalesforceTenantSettings, keyof Secrets> & { secrets: Buffer | null };
 
 export interface SalesforceSettingsStoreOptions {
   /**

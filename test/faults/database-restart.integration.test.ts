@@ -18,8 +18,7 @@ import type { ServiceHandle } from '../../connector/service.ts';
 import { startStanding } from '../../connector/standing.ts';
 import { TEST_DATABASE_URL } from '../support/databases.ts';
 import { intakeEnv, postWebhook, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
-import { sendUntilAcked } from '../support/load.ts';
-import { softDeleteEvent as userEvent } from '../support/zendesk-events.ts';
+import { sendUntilAcked, userDeactivated as userEvent } from '../support/load.ts';
 
 const RUNNER = fileURLToPath(new URL('../support/run-standing.ts', import.meta.url));
 const APP = `standing-restart-${randomBytes(4).toString('hex')}`;

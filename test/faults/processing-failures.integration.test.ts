@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
-import { softDeleteEvent as userEvent } from '../support/zendesk-events.ts';
+import { userDeactivated as userEvent } from '../support/load.ts';
 
 let env: IntakeEnv;
 let svc: ServiceHandle;

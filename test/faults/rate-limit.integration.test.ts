@@ -11,7 +11,7 @@ import type { ServiceHandle } from '../../connector/service.ts';
 import type { IntakeJobData } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
-import { softDeleteEvent } from '../support/zendesk-events.ts';
+import { userDeactivated } from '../support/load.ts';
 
 let env: IntakeEnv;
 let svc: ServiceHandle;
@@ -36,7 +36,7 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 
-const userEvent = (id: string, user: number, email?: string) => softDeleteEvent(id, user, { email });
+const userEvent = (id: string, user: number, email?: string) => userDeactivated(id, user, { email });
 
 const states = async (ids: string[]) =>
   (await svc.resources.db.query<{ event_id: string; state: string; attempts: number }>('SELECT event_id, state, attempts FROM intake_inbox WHERE event_id = ANY($1::text[]) ORDER BY event_id', [ids]));

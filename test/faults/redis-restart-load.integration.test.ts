@@ -6,10 +6,9 @@
  * sweeper re-enqueues what Redis lost. Counted:
  * every acked event stored once; the time to drain is printed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -17,34 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
 import { sendUntilAcked, userDeactivated } from '../support/load.ts';
+import { freePort, startPrivateRedis } from '../support/private-redis.ts';
 
 const run = `${Date.now()}`;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-
-async function startRedis(port: number, dir: string, aof: boolean): Promise<ChildProcess> {
-  const persistence = aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...persistence], { stdio: 'ignore' });
-  await waitFor('private redis up', async () => {
-    const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  });
-  return server;
-}
+const startRedis = (port: number, dir: string, aof: boolean) => startPrivateRedis(port, { dir, aof });
 
 /** What the process's /metrics says of Redis (`standing_dependency_up`). */
 async function redisUp(s: ServiceHandle): Promise<number> {

@@ -2,8 +2,7 @@
  * The sweeper re-enqueues only events whose job is really gone, recovers from a Redis that lost
  * its data (FLUSHALL) without a restart, and purges settled payloads in indexed batches.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,8 @@ import type { ServiceHandle } from '../../connector/service.ts';
 import { createIntakeQueue, INTAKE_QUEUE_NAME } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
 import { REDIS_URL, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
-import { softDeleteEvent as userEvent } from '../support/zendesk-events.ts';
+import { userDeactivated as userEvent } from '../support/load.ts';
+import { freePort, startPrivateRedis } from '../support/private-redis.ts';
 
 const run = `${Date.now()}`;
 
@@ -115,12 +115,7 @@ describe('Redis losing its data', () => {
 
   beforeAll(async () => {
     // A Redis of this test's own: FLUSHALL on the shared one would wipe other suites' queues.
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     redisPort = port;
     redisServer = await startRedis(port);
     redisUrl = `redis://127.0.0.1:${port}`;
@@ -141,23 +136,7 @@ describe('Redis losing its data', () => {
   }, 150_000);
 
   /** A Redis of this test's own (no persistence: a restart loses everything). */
-  async function startRedis(port: number): Promise<ChildProcess> {
-    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const url = `redis://127.0.0.1:${port}`;
-    await waitFor('private redis up', async () => {
-      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        probe.disconnect();
-      }
-    });
-    return server;
-  }
+  const startRedis = (port: number) => startPrivateRedis(port);
 
   it('a Redis FLUSHALL with events pending in the inbox is recovered by the sweeper without a restart', async () => {
     const redis = new Redis(redisUrl);

@@ -7,7 +7,7 @@ import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { ZENDESK_TEST_SIGNING_SECRET } from '../../connector/zendesk/webhook-signature.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
-import { softDeleteEvent as userEvent } from '../support/zendesk-events.ts';
+import { userDeactivated as userEvent } from '../support/load.ts';
 
 let env: IntakeEnv;
 let svc: ServiceHandle;

@@ -1,7 +1,11 @@
 /** Webhook bodies and load helpers shared by the fault, fuzz and ops suites. */
 
-/** A Zendesk `user.active_changed` to inactive: one deactivation of one person. */
-export function userDeactivated(id: string, user: number): Record<string, unknown> {
+/**
+ * A Zendesk `user.active_changed` to inactive: one deactivation of one person. `detail` overrides
+ * the user's fields; an `email: undefined` leaves the email out of the body (JSON drops it), so the
+ * worker looks it up.
+ */
+export function userDeactivated(id: string, user: number, detail: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     type: 'zen:event-type:user.active_changed',
     account_id: 1,
@@ -9,7 +13,7 @@ export function userDeactivated(id: string, user: number): Record<string, unknow
     time: '2026-03-04T05:33:18Z',
     zendesk_event_version: '2022-06-20',
     subject: `zen:user:${user}`,
-    detail: { id: String(user), email: `u${user}@example.com`, role: 'end-user', external_id: '', organization_id: '0', created_at: '2025-01-08T10:12:42Z', updated_at: '2026-03-04T05:33:17Z' },
+    detail: { id: String(user), email: `u${user}@example.com`, role: 'end-user', external_id: '', organization_id: '0', created_at: '2025-01-08T10:12:42Z', updated_at: '2026-03-04T05:33:17Z', ...detail },
     event: { current: false, previous: true },
   };
 }
