@@ -1,0 +1,56 @@
+/**
+ * What each principal may do: one table, read by every route and CLI command (README "Roles and
+ * API keys"). A permission names an action, not a route, so the API and the CLI share it.
+ */
+import type { Principal, TenantRole } from './principal.ts';
+
+export const PERMISSIONS = {
+  /** Create and list tenants; create, list and revoke API keys. */
+  'tenants.provision': ['operator'],
+  /** Read and change a tenant's settings (secrets, Salesforce, app warnings). */
+  'tenant.settings': ['operator', 'admin'],
+  'mapping.read': ['admin'],
+  'mapping.write': ['admin'],
+  /** The inbox: quarantined and ignored events, raw payloads included. */
+  'quarantine.read': ['admin'],
+  'quarantine.replay': ['admin'],
+  'reconciliation.read': ['admin', 'auditor'],
+  /** Any customer's history in the tenant (the app's agents read only their tickets' customers). */
+  'history.read': ['auditor'],
+  /** The history of the customers on a ticket the caller can see (the Zendesk app's sidebar). */
+  'history.read_ticket': ['agent', 'admin', 'auditor'],
+  /** Whole-log export, verify, checkpoints. */
+  'log.export': ['auditor'],
+  'log.verify': ['auditor'],
+  /** The read audit and denied attempts. */
+  'audit.read': ['auditor'],
+  /** GDPR subject access export (everything held about a person). */
+  'subject.access_export': ['auditor'],
+  /** GDPR erasure: destroys a subject's key. */
+  'subject.erase': ['admin'],
+  /** Retention policy of the tenant. */
+  'retention.manage': ['admin'],
+  /** Legal holds: place, lift, list. */
+  'hold.manage': ['auditor'],
+  /** SIEM export (personal data only where `personal_data.read` is held too). */
+  'siem.export': ['admin', 'auditor'],
+  'personal_data.read': ['auditor'],
+  /** Metrics, queue dashboard. */
+  'ops.read': ['operator'],
+} as const satisfies Record<string, readonly ('operator' | TenantRole)[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+/** The role a principal acts in: `operator` for the global token. */
+export const roleOf = (p: Principal): 'operator' | TenantRole => (p.type === 'operator' ? 'operator' : p.role);
+
+/**
+ * Whether `p` may do `permission` on `tenant` (`null`: an action not about one tenant, e.g. listing
+ * tenants). Tenant principals act only on their own tenant; the operator on any.
+ */
+export function isAllowed(p: Principal, permission: Permission, tenant: string | null): boolean {
+  const roles: readonly string[] = PERMISSIONS[permission];
+  if (!roles.includes(roleOf(p))) return false;
+  if (p.type === 'operator') return true;
+  return tenant !== null && tenant === p.tenant;
+}
