@@ -1,7 +1,8 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, mapping, backfill, db, checkpoint, export, retention, hold. Exit codes: 0 success; 1 a
+ * `standing <command>`: serve, migrate, verify, config, tenant, key, mapping, backfill, db, checkpoint, export, retention, hold. Exit codes: 0 success; 1 a
  * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
- * duplicate tenant); 3 the command could not run (e.g. database unreachable).
+ * duplicate tenant); 3 the command could not run (e.g. database unreachable); 4 not allowed (the
+ * role of STANDING_API_KEY, or the operator, may not run it: see cli/command-access.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { registerDbCommands } from './cli/db-commands.ts';
 import { registerMappingCommands } from './cli/mapping-commands.ts';
 import { registerTenantCommands } from './cli/tenant-commands.ts';
 import { registerBackfillCommand } from './cli/backfill-command.ts';
+import { registerKeyCommands } from './cli/key-commands.ts';
+import { installCommandAccess } from './cli/command-access.ts';
 
 async function runMigrate(): Promise<number> {
   const config = loadConfigOrFail();
@@ -116,7 +119,7 @@ function runConfig(): number {
 function environmentHelp(): string {
   const w = Math.max(...CONFIG_REFERENCE.map((e) => e.name.length));
   const lines = CONFIG_REFERENCE.map((e) => `  ${e.name.padEnd(w)}  ${e.description} Default: ${e.default}`);
-  return `\nEnvironment:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 broken chain (verify), 2 usage, configuration or validation error, 3 could not run.\n`;
+  return `\nEnvironment:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 broken chain (verify), 2 usage, configuration or validation error, 3 could not run, 4 not allowed for this key's role (STANDING_API_KEY) or the operator.\n`;
 }
 
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -154,6 +157,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerBackfillCommand(program, setExitCode);
   registerDbCommands(program, setExitCode);
   registerLogCommands(program, setExitCode);
+  registerKeyCommands(program, setExitCode);
+  installCommandAccess(program, { denials: () => ({ recordDenied: async () => undefined }) });
   return program;
 }
 

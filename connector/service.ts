@@ -17,6 +17,10 @@ import { openMigratedDatabase } from './store/open-migrated.ts';
 import { type MigrationReport } from './store/migrate.ts';
 import { StandingLog } from './store/standing-log.ts';
 import { requireBearerToken } from './http/auth.ts';
+import { ApiKeyStore } from './access/api-keys.ts';
+import { createAuthorizer, type Authorize, type DenialRecorder } from './access/authorize.ts';
+import { keyRoutes } from './access/key-routes.ts';
+import { TenantRegistry } from './tenants/tenant-registry.ts';
 import { StandingMetrics } from './ops/metrics.ts';
 import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from './ops/metrics-wiring.ts';
 import { roleDuties } from './ops/roles.ts';
@@ -40,6 +44,10 @@ export interface ServiceResources {
   migrations: MigrationReport;
   /** This instance's Prometheus metrics (served at /metrics). */
   metrics: StandingMetrics;
+  /** Tenants' API keys. */
+  keys: ApiKeyStore;
+  /** Every API route's authentication and role check (connector/access/authorize.ts). */
+  authorize: Authorize;
 }
 
 export interface ServiceExtension {
@@ -138,7 +146,11 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     cleanups.push(() => closeRedis(redis));
     const metrics = new StandingMetrics({ logger });
     metrics.addProbe(databaseProbe(db, metrics));
-    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log: new StandingLog(db, loaded.secrets.master), migrations, metrics };
+    const log = new StandingLog(db, loaded.secrets.master);
+    const keys = new ApiKeyStore(db);
+    const denials: DenialRecorder = { recordDenied: async (d) => logger.warn({ denied: { ...d, principal: d.principal?.type ?? null } }, 'access denied') };
+    const authorize = createAuthorizer({ operatorToken: loaded.secrets.adminToken, keys, denials, logger });
+    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, migrations, metrics, keys, authorize };
     const extension = (await options.extend?.(resources)) ?? {};
     if (extension.close) cleanups.push(extension.close);
 
@@ -146,10 +158,15 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       log: resources.log,
       db,
       redis,
-      adminToken: loaded.secrets.adminToken,
+      authorize,
       logger,
       historyApi: roleDuties(config.intake.role).httpApi,
-      routers: [{ path: '/', router: metricsRoutes(metrics, requireBearerToken(config.metricsToken ?? loaded.secrets.adminToken)) }, ...(extension.routers ?? [])],
+      routers: [
+        // A dedicated scrape token (`STANDING_METRICS_TOKEN`) when set: scrapers get no key of any tenant.
+        { path: '/', router: metricsRoutes(metrics, config.metricsToken ? requireBearerToken(config.metricsToken) : authorize('ops.read')) },
+        ...(roleDuties(config.intake.role).httpApi ? [{ path: '/api/v1', router: keyRoutes({ keys, tenants: new TenantRegistry(db, loaded.secrets.master), authorize }) }] : []),
+        ...(extension.routers ?? []),
+      ],
       readinessChecks: extension.readinessChecks ?? {},
       readinessReport: extension.readinessReport,
     });

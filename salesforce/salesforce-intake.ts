@@ -5,7 +5,8 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Router, RequestHandler } from 'express';
+import type { Router } from 'express';
+import type { Authorize } from '../connector/access/authorize.ts';
 import type { DirectRoute } from '../connector/http/direct-routes.ts';
 import type { InboxEntry, InboxKey } from '../connector/intake/intake-inbox.ts';
 import type { MasterKeys } from '../connector/model/sealing.ts';
@@ -26,7 +27,7 @@ export interface SalesforceIntakeDeps {
   logger: Logger;
   accept(entry: InboxEntry): Promise<{ duplicate: boolean }>;
   enqueue(keys: InboxKey[]): Promise<void>;
-  authenticate: RequestHandler;
+  authorize: Authorize;
 }
 
 export interface SalesforceIntake {
@@ -51,7 +52,7 @@ export function salesforceIntake(deps: SalesforceIntakeDeps): SalesforceIntake {
       enqueue: deps.enqueue,
       logger: deps.logger,
     }),
-    settingsRouter: salesforceSettingsRoutes({ settings, authenticate: deps.authenticate }),
+    settingsRouter: salesforceSettingsRoutes({ settings, authorize: deps.authorize }),
     startSubscriptions(options = {}) {
       // The leases' own connection: lease commands must fail fast, not queue while Redis is away.
       const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1 });

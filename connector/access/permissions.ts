@@ -21,7 +21,8 @@ export const PERMISSIONS = {
   'history.read_ticket': ['agent', 'admin', 'auditor'],
   /** Whole-log export, verify, checkpoints. */
   'log.export': ['auditor'],
-  'log.verify': ['auditor'],
+  // Hashes only, no customer data: the operator checks every tenant's chain as part of running the service.
+  'log.verify': ['operator', 'auditor'],
   /** The read audit and denied attempts. */
   'audit.read': ['auditor'],
   /** GDPR subject access export (everything held about a person). */
@@ -37,6 +38,14 @@ export const PERMISSIONS = {
   'personal_data.read': ['auditor'],
   /** Metrics, queue dashboard. */
   'ops.read': ['operator'],
+  /** Run the service, migrate, grant database roles, print the configuration. */
+  'service.operate': ['operator'],
+  /** Sign and write checkpoints (the scheduler does it periodically). */
+  'log.checkpoint': ['operator'],
+  /** Apply the retention policies now (the scheduler does it periodically). */
+  'retention.apply': ['operator'],
+  /** Start a reconciliation run or a backfill. */
+  'reconciliation.run': ['operator', 'admin'],
 } as const satisfies Record<string, readonly ('operator' | TenantRole)[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -5,6 +5,7 @@
  * an admin: the token's `user_id` claim is only a hint, so the role is asked of the Zendesk API.
  */
 import { Router, type RequestHandler } from 'express';
+import { principalLabel, principalOf, type Principal } from '../access/principal.ts';
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import type { IntakeInbox } from '../intake/intake-inbox.ts';
@@ -50,6 +51,7 @@ export function requireZendeskAdmin(lookups: ZendeskAppLookups): RequestHandler 
       const r = await lookups.userRole(tenant, claims.user_id);
       if (r.role === 'unavailable') throw new HttpError(503, 'zendesk_unavailable', "the user's role could not be confirmed with the Zendesk API");
       if (r.role !== 'admin') throw new HttpError(403, 'forbidden', 'only Zendesk admins may use the admin page');
+      res.locals.principal = { type: 'app_user', tenant: tenant.id, role: 'admin', zendesk_user_id: claims.user_id } satisfies Principal;
       next();
     } catch (err) {
       next(err);
@@ -70,10 +72,10 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
   });
 
   r.put('/mapping', async (req, res) => {
-    const { tenant, claims } = appCaller(res);
+    const { tenant } = appCaller(res);
     const parsed = parseMappingDocument(req.body);
     if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
-    const saved = await tenants.setMapping(tenant.id, 'zendesk', req.body, `zendesk-app:user:${claims.user_id ?? 'unknown'}`);
+    const saved = await tenants.setMapping(tenant.id, 'zendesk', req.body, principalLabel(principalOf(res)));
     if (!saved.ok) throw new HttpError(saved.status, saved.code, saved.message, saved.problems);
     res.json(saved.value);
   });

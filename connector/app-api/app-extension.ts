@@ -1,12 +1,12 @@
 /**
  * Plugs the Zendesk app's endpoints into the service: `/app/v1/:tenant/sidebar` and
  * `/app/v1/:tenant/admin/*` (app JWT), plus `/api/v1/tenants/:tenant/app-settings/warnings`
- * (admin bearer token, for automation).
+ * (`tenant.settings`, for automation).
  */
 import express, { Router } from 'express';
 import { Redis } from 'ioredis';
 import type { ServiceExtension, ServiceResources } from '../service.ts';
-import { requireBearerToken } from '../http/auth.ts';
+
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import { IntakeInbox } from '../intake/intake-inbox.ts';
 import { TenantId } from '../model/standing-event.ts';
@@ -48,11 +48,10 @@ export function appApiExtension(res: ServiceResources, options: AppApiOptions = 
   appRouter.use('/:tenant', app);
 
   const bearer = Router();
-  bearer.use('/tenants/:tenant/app-settings', requireBearerToken(secrets.adminToken));
-  bearer.get('/tenants/:tenant/app-settings/warnings', async (req, res2) => {
+  bearer.get('/tenants/:tenant/app-settings/warnings', res.authorize('tenant.settings'), async (req, res2) => {
     res2.json(await settings.warnings(await existingTenant(tenants, req.params.tenant)));
   });
-  bearer.put('/tenants/:tenant/app-settings/warnings', express.json(), async (req, res2) => {
+  bearer.put('/tenants/:tenant/app-settings/warnings', res.authorize('tenant.settings'), express.json(), async (req, res2) => {
     const saved = await settings.setWarnings(await existingTenant(tenants, req.params.tenant), req.body);
     if (!saved.ok) throw new ValidationError('warning settings', saved.problems);
     res2.json(saved.value);

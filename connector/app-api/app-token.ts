@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { HttpError } from '../http/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.ts';
+import type { Principal } from '../access/principal.ts';
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9_\-.]+)[ \t]*$/i;
 /** Longest token lifetime accepted, whatever `exp` says (the app asks for 5 minutes). */
@@ -63,6 +64,8 @@ export function requireAppToken(tenants: TenantRegistry): RequestHandler {
       if (claims.data.exp - Date.now() / 1000 > MAX_TOKEN_LIFETIME_S + 30) throw new AppUnauthorizedError('lifetime too long');
       const caller: AppCaller = { tenant, claims: claims.data };
       res.locals.appCaller = caller;
+      // An agent until Zendesk confirms more (requireZendeskAdmin): the token alone proves only the app.
+      res.locals.principal = { type: 'app_user', tenant: tenant.id, role: 'agent', zendesk_user_id: claims.data.user_id ?? null } satisfies Principal;
       next();
     } catch (err) {
       next(err);

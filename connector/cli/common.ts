@@ -10,7 +10,7 @@ import { openDatabase, type Database } from '../store/database.ts';
 import { migrateFor } from '../store/open-migrated.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 
-export const EXIT = { ok: 0, broken: 1, usage: 2, failed: 3 } as const;
+export const EXIT = { ok: 0, broken: 1, usage: 2, failed: 3, denied: 4 } as const;
 
 /** Sets the process exit code once a command's action is done. */
 export type SetExitCode = (code: number) => void;

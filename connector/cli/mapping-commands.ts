@@ -55,8 +55,9 @@ async function showMapping(idArg: string, o: MappingOptions): Promise<number> {
 }
 
 async function setMapping(idArg: string, o: MappingOptions): Promise<number> {
-  const actor = Actor.safeParse(o.actor ?? process.env.USER ?? '');
-  if (!actor.success) throw new CliFailure(`--actor: ${o.actor === undefined ? 'required when $USER is not set' : (actor.error.issues[0]?.message ?? 'invalid')}`, EXIT.usage);
+  // Set by the role check (command-access.ts) from the authenticated key: never from an argument.
+  const actor = Actor.safeParse(o.actor ?? '');
+  if (!actor.success) throw new Error('mapping set ran without the role check (no actor)');
   const path = o.file ?? '';
   const text = await readOptionFile('--file', path);
   let document: unknown;
@@ -110,7 +111,6 @@ export function registerMappingCommands(program: Command, setExitCode: SetExitCo
     .argument('<tenant>', 'tenant id')
     .requiredOption('--file <path>', 'the JSON mapping document (start from `standing mapping default`)')
     .addOption(sourceOption())
-    .option('--actor <who>', 'recorded as who made the change (default: $USER)')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nThe running service applies the new version within a few seconds (its mapping cache).')
     .action(async (tenant: string, o: MappingOptions) => setExitCode(await setMapping(tenant, o)));

@@ -1,7 +1,7 @@
 /**
  * `standing retention set|show|apply` and `standing hold place|lift|list`: retention policies per
  * tenant, the retention run (the scheduler's job, by hand), and legal holds. Every change is
- * recorded with who made it (--actor, else $USER).
+ * recorded with who made it (the authenticated principal: cli/command-access.ts).
  */
 import { Option, type Command } from 'commander';
 import { IDENTITY_KINDS, type CustomerIdentities } from '../model/standing-event.ts';
@@ -14,8 +14,9 @@ import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, wri
 import { signingKey, withLog } from './log-commands.ts';
 
 const actorOf = (actor: string | undefined): string => {
-  const who = (actor ?? process.env.USER ?? '').trim();
-  if (who === '' || who.length > 200) throw new CliFailure(`--actor: ${actor === undefined ? 'required when $USER is not set' : 'must be 1-200 characters'}`, EXIT.usage);
+  // Set by the role check (command-access.ts) from the authenticated key: never from an argument.
+  const who = (actor ?? '').trim();
+  if (who === '') throw new Error('a retention or hold command ran without the role check (no actor)');
   return who;
 };
 const reasonOf = (reason: string): string => {
@@ -128,7 +129,6 @@ export function registerRetentionCommands(program: Command, setExitCode: SetExit
     .requiredOption('--tenant <id>', 'the tenant')
     .addOption(new Option('--category <name>', 'financial (7 years), telecom (2 years) or custom (--days)').choices([...RETENTION_CATEGORIES]).makeOptionMandatory())
     .option('--days <n>', 'days kept (required for custom; overrides the category)')
-    .option('--actor <who>', 'recorded as who made the change (default: $USER)')
     .option('--json', 'machine-readable output')
     .action(async (o: { tenant: string; category: string; days?: string; actor?: string; json?: boolean }) => setExitCode(await runSet(o)));
   retention.command('show').description("a tenant's policy in force and its active holds").requiredOption('--tenant <id>', 'the tenant').option('--json', 'machine-readable output').action(async (o: { tenant: string; json?: boolean }) => setExitCode(await runShow(o)));
@@ -146,7 +146,6 @@ export function registerRetentionCommands(program: Command, setExitCode: SetExit
     .requiredOption('--tenant <id>', 'the tenant')
     .option('--identity <kind=value>', `an identity of the subject (${IDENTITY_KINDS.join(', ')}); repeatable`, collect)
     .requiredOption('--reason <text>', 'why (a case or matter reference)')
-    .option('--actor <who>', 'recorded as who placed it (default: $USER)')
     .option('--json', 'machine-readable output')
     .action(async (o: { tenant: string; identity?: string[]; reason: string; actor?: string; json?: boolean }) => setExitCode(await runPlace(o)));
   hold
@@ -154,7 +153,6 @@ export function registerRetentionCommands(program: Command, setExitCode: SetExit
     .description('lift an active hold (the placing stays on record)')
     .requiredOption('--tenant <id>', 'the tenant')
     .requiredOption('--reason <text>', 'why')
-    .option('--actor <who>', 'recorded as who lifted it (default: $USER)')
     .action(async (holdId: string, o: { tenant: string; reason: string; actor?: string }) => setExitCode(await runLift(holdId, o)));
   hold
     .command('list')

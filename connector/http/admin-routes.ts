@@ -1,8 +1,8 @@
 /**
- * Admin API (bearer admin token): tenants, their mapping documents (versioned, every change
- * recorded with who and when), and the quarantine with replay.
+ * Admin API: tenants (the operator provisions them), their mapping documents (versioned, every
+ * change recorded with the authenticated principal and when), and the quarantine with replay.
  */
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { TenantId } from '../model/standing-event.ts';
@@ -12,6 +12,8 @@ import { toView, type RegistryResult, type TenantRegistry } from '../tenants/ten
 import type { AnySource, Sources } from '../intake/intake-source.ts';
 import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../../queue/intake-queue.ts';
 import { BadRequestError, HttpError, NotFoundError, ValidationError } from './errors.ts';
+import type { Authorize } from '../access/authorize.ts';
+import { principalLabel, principalOf } from '../access/principal.ts';
 
 export interface AdminRoutesDeps {
   tenants: TenantRegistry;
@@ -19,10 +21,8 @@ export interface AdminRoutesDeps {
   queue: Queue<IntakeJobData>;
   /** The sources whose mapping documents the API serves (`/mappings/zendesk`, `/mappings/salesforce`). */
   sources: Sources;
-  authenticate: RequestHandler;
+  authorize: Authorize;
 }
-
-const ACTOR_HEADER = 'x-standing-actor';
 
 const ReplayBody = z.strictObject({ event_ids: z.array(z.string().min(1).max(255)).min(1).max(10_000).optional() });
 const PageQuery = z.strictObject({
@@ -52,46 +52,45 @@ function sourceParam(sources: Sources, value: unknown): AnySource {
 
 export function adminRoutes(deps: AdminRoutesDeps): Router {
   const { tenants, inbox, queue } = deps;
+  const { authorize } = deps;
   const r = Router();
-  r.use('/tenants', deps.authenticate);
 
-  r.get('/tenants', async (_req, res) => {
+  r.get('/tenants', authorize('tenants.provision'), async (_req, res) => {
     res.json({ tenants: await tenants.list() });
   });
-  r.post('/tenants', async (req, res) => {
+  r.post('/tenants', authorize('tenants.provision'), async (req, res) => {
     res.status(201).json(toView(unwrap(await tenants.create(req.body))));
   });
-  r.get('/tenants/:tenant', async (req, res) => {
+  r.get('/tenants/:tenant', authorize('tenant.settings'), async (req, res) => {
     const t = await tenants.get(tenantParam(req.params.tenant));
     if (!t) throw new NotFoundError(`no tenant "${req.params.tenant}"`);
     res.json(toView(t));
   });
-  r.patch('/tenants/:tenant', async (req, res) => {
+  r.patch('/tenants/:tenant', authorize('tenant.settings'), async (req, res) => {
     res.json(toView(unwrap(await tenants.update(tenantParam(req.params.tenant), req.body))));
   });
 
-  r.get('/tenants/:tenant/mappings/:source', async (req, res) => {
+  r.get('/tenants/:tenant/mappings/:source', authorize('mapping.read'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const source = sourceParam(deps.sources, req.params.source);
     const current = await tenants.currentMapping(tenant, source.name);
     res.json(current ? { ...current, is_default: false } : { version: 0, document: source.defaultMappingDocument, changed_by: null, changed_at: null, is_default: true });
   });
-  r.put('/tenants/:tenant/mappings/:source', async (req, res) => {
+  r.put('/tenants/:tenant/mappings/:source', authorize('mapping.write'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const source = sourceParam(deps.sources, req.params.source);
     const parsed = source.parseMapping(req.body);
     if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
     const refused = (await source.checkMappingWithProvider?.(tenant, parsed.mapping)) ?? [];
     if (refused.length > 0) throw new ValidationError('mapping document', refused);
-    const actor = req.get(ACTOR_HEADER)?.trim().slice(0, 200) || 'admin-api';
-    res.json(unwrap(await tenants.setMapping(tenant, source.name, req.body, actor)));
+    res.json(unwrap(await tenants.setMapping(tenant, source.name, req.body, principalLabel(principalOf(res)))));
   });
-  r.get('/tenants/:tenant/mappings/:source/versions', async (req, res) => {
+  r.get('/tenants/:tenant/mappings/:source/versions', authorize('mapping.read'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
     res.json({ versions: await tenants.mappingHistory(tenant, sourceParam(deps.sources, req.params.source).name) });
   });
 
-  r.get('/tenants/:tenant/quarantine', async (req, res) => {
+  r.get('/tenants/:tenant/quarantine', authorize('quarantine.read'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const q = PageQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
@@ -103,7 +102,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     }
   });
   // Any state of the inbox, e.g. `?state=ignored`: events deliberately not mapped, with the reason.
-  r.get('/tenants/:tenant/inbox', async (req, res) => {
+  r.get('/tenants/:tenant/inbox', authorize('quarantine.read'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const q = InboxQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
@@ -114,7 +113,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
       throw err;
     }
   });
-  r.post('/tenants/:tenant/quarantine/replay', async (req, res) => {
+  r.post('/tenants/:tenant/quarantine/replay', authorize('quarantine.replay'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const body = ReplayBody.safeParse(req.body ?? {});
     if (!body.success) throw ValidationError.fromZod('body', body.error);

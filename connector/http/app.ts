@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../store/database.ts';
 import type { StandingLog } from '../store/standing-log.ts';
-import { requireBearerToken } from './auth.ts';
+import type { Authorize } from '../access/authorize.ts';
 import { BadRequestError, errorHandler, notFoundHandler } from './errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
 import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
@@ -31,8 +31,8 @@ export interface AppOptions {
   log: StandingLog;
   db: Database;
   redis: Redis;
-  /** Bearer token of the admin API. */
-  adminToken: string;
+  /** Authentication and role check of every API route. */
+  authorize: Authorize;
   logger: Logger;
   /**
    * Whether the history API is served (not by the `worker` and `scheduler` roles).
@@ -69,7 +69,7 @@ export interface AppOptions {
 const DEFAULTS = { readinessTimeoutMs: 1000, jsonBodyLimit: '1mb' } as const;
 
 export function createApp(options: AppOptions): Express {
-  const { log, db, redis, adminToken, logger } = options;
+  const { log, db, redis, authorize, logger } = options;
   const app = express();
   app.disable('x-powered-by');
   // The history query schema expects flat string values (repeated keys become arrays), not nested objects.
@@ -96,7 +96,7 @@ export function createApp(options: AppOptions): Express {
   app.get('/api/v1/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(OPENAPI_YAML);
   });
-  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authenticate: requireBearerToken(adminToken) }));
+  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize }));
   for (const { path, router } of options.routers ?? []) app.use(path, router);
 
   app.use(notFoundHandler);

@@ -1,8 +1,10 @@
 /**
  * `GET /api/v1/history`: one customer's standing events, newest first, found by any of its
- * identities, with the status in force. Admin API: bearer token required.
+ * identities, with the status in force. Needs `history.read` (an auditor key).
  */
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
+import type { Authorize } from '../access/authorize.ts';
+import { principalOf } from '../access/principal.ts';
 import { z } from 'zod';
 import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../model/standing-event.ts';
 import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
@@ -26,7 +28,7 @@ const limitMessage = `must be an integer 1-${HISTORY_LIMIT.max}`;
 
 export const HistoryQuery = z
   .strictObject({
-    tenant: once(TenantId.default(DEFAULT_TENANT)),
+    tenant: once(TenantId.optional()),
     zendesk_user_id: once(identity.zendesk_user_id),
     email: once(identity.email),
     zendesk_organization_id: once(identity.zendesk_organization_id),
@@ -50,18 +52,21 @@ export const HistoryQuery = z
 
 export interface HistoryRoutesDeps {
   log: StandingLog;
-  /** Authenticates the caller; runs before the query is even parsed. */
-  authenticate: RequestHandler;
+  /** Authenticates the caller and checks the role; runs before the query is even parsed. */
+  authorize: Authorize;
 }
 
 /** Mounted at `/api/v1`. */
-export function historyRoutes({ log, authenticate }: HistoryRoutesDeps): Router {
+export function historyRoutes({ log, authorize }: HistoryRoutesDeps): Router {
   const settings = new AppSettingsStore(log.db);
   const router = Router();
-  router.get('/history', authenticate, async (req, res) => {
+  router.get('/history', authorize('history.read'), async (req, res) => {
     const parsed = HistoryQuery.safeParse(req.query);
     if (!parsed.success) throw ValidationError.fromZod('invalid query parameters', parsed.error);
-    const { tenant, limit, cursor, about, ...identities } = parsed.data;
+    const { tenant: named, limit, cursor, about, ...identities } = parsed.data;
+    // A tenant's key reads its own tenant when the query names none (authorize checked a named one).
+    const principal = principalOf(res);
+    const tenant = named ?? (principal.type === 'operator' ? DEFAULT_TENANT : principal.tenant);
     const history = await log.history(tenant, identities, { limit, cursor, about }).catch((err: unknown) => {
       throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
     });

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import type { ServiceExtension, ServiceResources } from '../service.ts';
 import { adminRoutes } from '../http/admin-routes.ts';
-import { requireBearerToken } from '../http/auth.ts';
+
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { zendeskWebhookRoute, type ZendeskWebhookOptions } from '../zendesk/webhook-route.ts';
@@ -72,7 +72,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     logger,
     accept: (entry) => inbox.accept(entry),
     enqueue: (keys) => enqueueIntake(queue, keys),
-    authenticate: requireBearerToken(secrets.adminToken),
+    authorize: res.authorize,
   });
   const sources: Sources = new Map<IntakeSource, AnySource>([
     ['zendesk', new ZendeskSource(log.fieldValues, new ZendeskDirectory(), { companionWaitMs: settings.worker.companionWaitMs, recordTicketsSeen: (rows) => recordTicketsSeen(db, rows) })],
@@ -117,10 +117,10 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
       !duties.httpApi
         ? []
         : [
-            { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authenticate: requireBearerToken(secrets.adminToken) }) },
+            { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authorize: res.authorize }) },
             { path: '/api/v1', router: salesforce.settingsRouter },
-            { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authenticate: requireBearerToken(secrets.adminToken) }) },
-            bullBoardRouter([queue], requireBearerToken(secrets.adminToken)),
+            { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authorize: res.authorize }) },
+            bullBoardRouter([queue], res.authorize('ops.read')),
           ],
     close: async () => {
       for (const close of closers) await close();

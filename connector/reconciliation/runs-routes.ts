@@ -1,9 +1,10 @@
 /**
- * `GET /api/v1/tenants/{tenant}/reconciliation/runs?limit=&source=` (admin token): a tenant's
+ * `GET /api/v1/tenants/{tenant}/reconciliation/runs?limit=&source=` (admin or auditor key): a tenant's
  * reconciliation runs, newest first, with their start and end, pages, records read, events appended,
  * drift found and errors.
  */
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
+import type { Authorize } from '../access/authorize.ts';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import { TenantId, describeIssues } from '../model/standing-event.ts';
@@ -15,9 +16,9 @@ const RunsQuery = z.strictObject({
   source: z.enum(['zendesk', 'salesforce'], { error: 'must be zendesk or salesforce' }).optional(),
 });
 
-export function reconciliationRoutes(deps: { store: ReconciliationStore; tenants: Pick<TenantRegistry, 'get'>; authenticate: RequestHandler }): Router {
+export function reconciliationRoutes(deps: { store: ReconciliationStore; tenants: Pick<TenantRegistry, 'get'>; authorize: Authorize }): Router {
   const r = Router();
-  r.get('/tenants/:tenant/reconciliation/runs', deps.authenticate, async (req, res) => {
+  r.get('/tenants/:tenant/reconciliation/runs', deps.authorize('reconciliation.read'), async (req, res) => {
     const tenant = TenantId.safeParse(req.params.tenant);
     if (!tenant.success || !(await deps.tenants.get(tenant.data))) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
     const q = RunsQuery.safeParse(req.query);

@@ -89,7 +89,7 @@ export class TenantRegistry {
   private readonly mappings: LRUCache<string, { current: MappingVersion | null }>;
 
   constructor(
-    private readonly db: Database,
+    readonly db: Database,
     private readonly keys: MasterKeys,
     options: TenantRegistryOptions = {},
   ) {

@@ -13,6 +13,7 @@ import { StandingLog } from '../../connector/store/standing-log.ts';
 import { TEST_DATABASE_URL, openTestStore, type TestStore } from '../support/databases.ts';
 import { run, runCli, type Run } from '../support/cli.ts';
 import { event } from '../support/fixtures.ts';
+import { tenantKey } from '../support/access.ts';
 
 let store: TestStore;
 let workDir: string;
@@ -42,24 +43,31 @@ it('checkpoints, verifies against the checkpoint key, and exports what the offli
   expect(v.code).toBe(0);
   expect(v.stdout).toContain('; checkpoint 1 (seq 3) signed with the pinned key');
   const out = join(workDir, 'export.ndjson');
-  expect((await cli(['export', '--tenant', tenant, '--out', out])).code).toBe(0);
-  expect((await cli(['export', '--tenant', tenant, '--out', out])).code).toBe(2);
+  // Export is an auditor's: the operator is refused (exit 4), the tenant's auditor key may.
+  expect((await cli(['export', '--tenant', tenant, '--out', out])).code).toBe(4);
+  const auditor = { STANDING_API_KEY: await tenantKey(store.db, tenant, 'auditor') };
+  expect((await cli(['export', '--tenant', tenant, '--out', out], auditor)).code).toBe(0);
+  expect((await cli(['export', '--tenant', tenant, '--out', out], auditor)).code).toBe(2);
   const offline = await run(process.execPath, ['tools/verify-export.mjs', out]);
   expect(offline).toMatchObject({ code: 0 });
   expect(offline.stdout).toMatch(new RegExp(`^${tenant}: ok, 3 rows \\(seq 1-3\\), 1 checkpoints, 0 boundaries`));
-});
+}, 120_000);
 
 it('records a retention policy and a legal hold found by identity, with who did it', async () => {
-  expect(await cli(['retention', 'set', '--tenant', tenant, '--category', 'telecom', '--actor', 'dpo@example.com'])).toMatchObject({ code: 0, stdout: `${tenant}: retention policy v1: telecom\n` });
-  const placed = await cli(['hold', 'place', '--tenant', tenant, '--identity', `email=${email}`, '--reason', 'matter 17', '--actor', 'counsel@example.com', '--json']);
+  // The policy is the tenant admin's, holds the auditor's; each is recorded as the key that did it.
+  const adminKey = await tenantKey(store.db, tenant, 'admin');
+  const auditorKey = await tenantKey(store.db, tenant, 'auditor');
+  expect(await cli(['retention', 'set', '--tenant', tenant, '--category', 'telecom'], { STANDING_API_KEY: adminKey })).toMatchObject({ code: 0, stdout: `${tenant}: retention policy v1: telecom\n` });
+  expect((await cli(['hold', 'place', '--tenant', tenant, '--identity', `email=${email}`, '--reason', 'x'], { STANDING_API_KEY: adminKey })).code).toBe(4);
+  const placed = await cli(['hold', 'place', '--tenant', tenant, '--identity', `email=${email}`, '--reason', 'matter 17', '--json'], { STANDING_API_KEY: auditorKey });
   expect(placed.code).toBe(0);
   const [hold] = JSON.parse(placed.stdout) as { hold_id: string; subject_id: string }[];
   expect(hold?.subject_id).toMatch(/^[0-9a-f-]{36}$/);
   const applied = await cli(['retention', 'apply', '--tenant', tenant]);
   expect(applied).toMatchObject({ code: 0, stdout: `${tenant}: nothing expired\n` });
   const [row] = await store.db.query<{ actor: string; reason: string }>('SELECT actor, reason FROM legal_hold_events WHERE hold_id = $1', [hold!.hold_id]);
-  expect(row).toEqual({ actor: 'counsel@example.com', reason: 'matter 17' });
-});
+  expect(row).toEqual({ actor: `api-key:${auditorKey.split('_')[1]}`, reason: 'matter 17' });
+}, 120_000);
 
 it('db grant has no role to grant on the embedded database', async () => {
   const r = await runCli(['db', 'grant', '--role', 'standing_app'], { STANDING_DATA_DIR: join(workDir, 'embedded') });

@@ -12,6 +12,7 @@ import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../../connector/zendesk/mapping-document.ts';
 import { TEST_DATABASE_URL, openTestStore, type TestStore } from '../support/databases.ts';
 import { runCli, type Run } from '../support/cli.ts';
+import { tenantKey } from '../support/access.ts';
 
 
 let store: TestStore;
@@ -195,68 +196,86 @@ describe('standing mapping', () => {
     expect(parseMappingDocument(doc).ok).toBe(true);
   });
 
+  // Mapping commands need the tenant's admin key (STANDING_API_KEY): the operator provisions only.
+  let admin: Record<string, string>;
+  let adminLabel: string;
+  beforeAll(async () => {
+    const key = await tenantKey(store.db, 'acme', 'admin');
+    admin = { STANDING_API_KEY: key };
+    adminLabel = `api-key:${key.split('_')[1]}`;
+  });
+
   it('show prints the default when none is set, saying so on stderr', async () => {
-    const r = await cli(['mapping', 'show', 'acme']);
+    const r = await cli(['mapping', 'show', 'acme'], admin);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(DEFAULT_ZENDESK_MAPPING_DOCUMENT);
     expect(r.stderr).toContain('tenant acme has no zendesk mapping set: showing the built-in default');
-    const json = await cli(['mapping', 'show', 'acme', '--json']);
+    const json = await cli(['mapping', 'show', 'acme', '--json'], admin);
     expect(JSON.parse(json.stdout)).toMatchObject({ version: 0, is_default: true, changed_by: null });
   });
 
   it('set refuses an invalid document, printing each path, and records nothing', async () => {
     const bad = file('bad-mapping.json', JSON.stringify({ version: 1, user: { active_changed: { deactivated_status: 'vanished' } }, organization: { colour: 'red' } }));
-    const r = await cli(['mapping', 'set', 'acme', '--file', bad, '--actor', 'ops-lead']);
+    const r = await cli(['mapping', 'set', 'acme', '--file', bad], admin);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^user\.active_changed\.deactivated_status: must be deleted or deactivated$/m);
     expect(r.stderr).toMatch(/^organization\.colour: unknown key "colour"$/m);
     expect(await registry().mappingHistory('acme', 'zendesk')).toEqual([]);
 
-    const notJson = await cli(['mapping', 'set', 'acme', '--file', file('not-json.json', '{"version": 1,'), '--actor', 'ops-lead']);
+    const notJson = await cli(['mapping', 'set', 'acme', '--file', file('not-json.json', '{"version": 1,')], admin);
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain('--file: ');
     expect(notJson.stderr).toContain('is not valid JSON');
   });
 
-  it('set records versions with the actor (--actor, else $USER); history and show --version read them', async () => {
+  it('set records versions as changed by the authenticated key; history and show --version read them', async () => {
     const doc = structuredClone(DEFAULT_ZENDESK_MAPPING_DOCUMENT);
     doc.ticket = { tags: [{ tag: 'please_reinstate', kind: 'reinstatement_requested' }] };
-    const first = await cli(['mapping', 'set', 'acme', '--file', file('mapping-1.json', JSON.stringify(doc)), '--actor', 'ops-lead@acme']);
+    const first = await cli(['mapping', 'set', 'acme', '--file', file('mapping-1.json', JSON.stringify(doc))], admin);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toBe('tenant acme: zendesk mapping version 1 recorded (changed by ops-lead@acme)\n');
+    expect(first.stdout).toBe(`tenant acme: zendesk mapping version 1 recorded (changed by ${adminLabel})\n`);
 
-    const history = await cli(['mapping', 'history', 'acme']);
+    const history = await cli(['mapping', 'history', 'acme'], admin);
     expect(history.code).toBe(0);
-    expect(history.stdout).toMatch(/^VERSION\s+CHANGED_BY\s+CHANGED_AT\n1\s+ops-lead@acme\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\n$/);
+    expect(history.stdout).toMatch(new RegExp(`^VERSION\\s+CHANGED_BY\\s+CHANGED_AT\\n1\\s+${adminLabel}\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\n$`));
 
-    const second = await cli(['mapping', 'set', 'acme', '--file', file('mapping-2.json', JSON.stringify(DEFAULT_ZENDESK_MAPPING_DOCUMENT)), '--json'], { USER: 'dana' });
+    // Neither $USER nor an --actor argument can name someone else.
+    expect((await cli(['mapping', 'set', 'acme', '--file', file('mapping-x.json', '{}'), '--actor', 'dana'], admin)).stderr).toContain("unknown option '--actor'");
+    const second = await cli(['mapping', 'set', 'acme', '--file', file('mapping-2.json', JSON.stringify(DEFAULT_ZENDESK_MAPPING_DOCUMENT)), '--json'], { ...admin, USER: 'dana' });
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.stdout)).toMatchObject({ version: 2, changed_by: 'dana' });
-    const versions = JSON.parse((await cli(['mapping', 'history', 'acme', '--json'])).stdout) as { versions: { version: number; changed_by: string; changed_at: string }[] };
-    expect(versions.versions.map((v) => [v.version, v.changed_by])).toEqual([[2, 'dana'], [1, 'ops-lead@acme']]);
+    expect(JSON.parse(second.stdout)).toMatchObject({ version: 2, changed_by: adminLabel });
+    const versions = JSON.parse((await cli(['mapping', 'history', 'acme', '--json'], admin)).stdout) as { versions: { version: number; changed_by: string; changed_at: string }[] };
+    expect(versions.versions.map((v) => v.version)).toEqual([2, 1]);
 
-    const v1 = await cli(['mapping', 'show', 'acme', '--version', '1']);
+    const v1 = await cli(['mapping', 'show', 'acme', '--version', '1'], admin);
     expect(v1.code).toBe(0);
     expect(JSON.parse(v1.stdout)).toEqual(doc);
-    expect(v1.stderr).toContain('version 1, changed by ops-lead@acme');
-    const current = JSON.parse((await cli(['mapping', 'show', 'acme', '--json'])).stdout) as { version: number; is_default: boolean };
+    expect(v1.stderr).toContain(`version 1, changed by ${adminLabel}`);
+    const current = JSON.parse((await cli(['mapping', 'show', 'acme', '--json'], admin)).stdout) as { version: number; is_default: boolean };
     expect(current).toMatchObject({ version: 2, is_default: false });
-    const missing = await cli(['mapping', 'show', 'acme', '--version', '9']);
+    const missing = await cli(['mapping', 'show', 'acme', '--version', '9'], admin);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--version: tenant "acme" has no zendesk mapping version 9');
-  });
+  }, 120_000);
 
-  it('set without --actor or $USER, or for an unknown tenant, is exit 2', async () => {
+  it('set by the operator, another role or another tenant is refused with exit 4; a revoked key too', async () => {
     const path = file('mapping-ok.json', JSON.stringify(DEFAULT_ZENDESK_MAPPING_DOCUMENT));
-    const anonymous = await cli(['mapping', 'set', 'acme', '--file', path]);
-    expect(anonymous.code).toBe(2);
-    expect(anonymous.stderr).toContain('--actor: required when $USER is not set');
-    const unknown = await cli(['mapping', 'set', 'nosuch', '--file', path, '--actor', 'x']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('standing: no tenant "nosuch"\n');
+    const operator = await cli(['mapping', 'set', 'acme', '--file', path]);
+    expect(operator.code).toBe(4);
+    expect(operator.stderr).toContain('the operator token may not mapping.write (allowed: admin)');
+    const auditor = await cli(['mapping', 'set', 'acme', '--file', path], { STANDING_API_KEY: await tenantKey(store.db, 'acme', 'auditor') });
+    expect(auditor.code).toBe(4);
+    const unknown = await cli(['mapping', 'set', 'nosuch', '--file', path], admin);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('is not for tenant "nosuch"');
+    const revoked = await tenantKey(store.db, 'acme', 'admin');
+    expect((await cli(['key', 'revoke', revoked.split('_')[1]!, '--tenant', 'acme'])).code).toBe(0);
+    const afterRevoke = await cli(['mapping', 'show', 'acme'], { STANDING_API_KEY: revoked });
+    expect(afterRevoke.code).toBe(4);
+    expect(afterRevoke.stderr).toContain('STANDING_API_KEY: not a valid API key');
     expect((await registry().mappingHistory('acme', 'zendesk')).length).toBe(2);
-  });
+  }, 120_000);
 
   it('exit 3 when the database cannot be reached', async () => {
     const r = await cli(['tenant', 'list'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
