@@ -4,6 +4,7 @@
  * quarantined with the error where an admin sees it; the rest of its batch is stored meanwhile.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 import { userDeactivated as userEvent } from '../support/load.ts';
@@ -59,7 +60,7 @@ it('a mapper exception (any error that is not a database refusal) ends in quaran
   });
   expect(doomed.outcome?.reason).toBe('processing_failed');
   expect(doomed.outcome?.problems?.[0]?.message).toMatch(/^processing failed 3 times: .*doomed event for the test/);
-  const listed = await fetch(`${svc.url}/api/v1/tenants/default/quarantine`, { headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}` } });
+  const listed = await fetch(`${svc.url}/api/v1/tenants/default/quarantine`, { headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, '/api/v1/tenants/default/quarantine') } });
   expect(((await listed.json()) as { events: { event_id: string; reason: string }[] }).events).toContainEqual(expect.objectContaining({ event_id: `doomed-${run}`, reason: 'processing_failed' }));
   expect((await svc.resources.log.verify('default')).ok).toBe(true);
 }, 30_000);

@@ -3,6 +3,7 @@
  * settle a row that was replayed after it loaded it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { authorizationFor } from '../support/access.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
@@ -22,8 +23,8 @@ afterAll(async () => {
   await stopIntakeService(env, api, worker);
 });
 
-const admin = (path: string, init: RequestInit = {}) =>
-  fetch(`${api.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+const admin = async (path: string, init: RequestInit = {}) =>
+  fetch(`${api.url}/api/v1${path}`, { ...init, headers: { authorization: await authorizationFor(api.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json', ...init.headers } });
 const row = async (id: string) =>
   (await api.resources.db.query<{ state: string; attempts: number; mapping_version: number | null }>('SELECT state, attempts, mapping_version FROM intake_inbox WHERE event_id = $1', [id]))[0];
 

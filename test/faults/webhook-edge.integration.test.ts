@@ -3,6 +3,7 @@
  * nested too deep, long numeric event ids, undecodable paths, Zendesk's public test secret.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizationFor } from '../support/access.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { ZENDESK_TEST_SIGNING_SECRET } from '../../connector/zendesk/webhook-signature.ts';
@@ -22,8 +23,8 @@ afterAll(async () => {
 });
 
 
-const admin = (path: string, init: RequestInit = {}) =>
-  fetch(`${svc.url}${path}`, { ...init, headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+const admin = async (path: string, init: RequestInit = {}) =>
+  fetch(`${svc.url}${path}`, { ...init, headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json', ...init.headers } });
 const states = async (ids: string[]) =>
   new Map((await svc.resources.db.query<{ event_id: string; state: string }>('SELECT event_id, state FROM intake_inbox WHERE event_id = ANY($1::text[])', [ids])).map((r) => [r.event_id, r.state]));
 

@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, startIntakeService, stopIntakeService, waitFor, WEBHOOK_SECRET, type IntakeEnv } from '../support/intake-harness.ts';
 import { FUZZ_ORG, fuzzCase, type FuzzCase } from './arbitraries.ts';
@@ -21,14 +22,14 @@ const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 let env: IntakeEnv;
 let service: ServiceHandle;
-const admin = () => ({ authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}`, 'content-type': 'application/json' });
+const admin = async (path: string) => ({ authorization: await authorizationFor(service.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json' });
 
 beforeAll(async () => {
   // No Zendesk API credentials: mutated payloads lacking identities would otherwise send the worker
   // to look them up at acme.zendesk.com, and the network's answer (or its absence) decides the drain time.
   env = intakeEnv('fuzz', { STANDING_COMPANION_WAIT_MS: '0', ZENDESK_API_EMAIL: '', ZENDESK_API_TOKEN: '' });
   service = await startIntakeService(env);
-  const put = await fetch(`${service.url}/api/v1/tenants/default/salesforce`, { method: 'PUT', headers: admin(), body: JSON.stringify({ organization_id: FUZZ_ORG, instance_url: 'https://acme.my.salesforce.com' }) });
+  const put = await fetch(`${service.url}/api/v1/tenants/default/salesforce`, { method: 'PUT', headers: await admin('/api/v1/tenants/default/salesforce'), body: JSON.stringify({ organization_id: FUZZ_ORG, instance_url: 'https://acme.my.salesforce.com' }) });
   expect(put.status).toBe(200);
 });
 afterAll(async () => {
@@ -111,7 +112,7 @@ it(`${FUZZ_RUNS * FUZZ_BATCH} mutated deliveries: no 5xx, nothing forged stored,
     let listed = 0;
     let cursor: string | null = null;
     do {
-      const page = (await (await fetch(`${service.url}/api/v1/tenants/default/inbox?state=${state}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: admin() })).json()) as { events: unknown[]; next_cursor: string | null };
+      const page = (await (await fetch(`${service.url}/api/v1/tenants/default/inbox?state=${state}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: await admin('/api/v1/tenants/default/inbox') })).json()) as { events: unknown[]; next_cursor: string | null };
       listed += page.events.length;
       cursor = page.next_cursor;
     } while (cursor);

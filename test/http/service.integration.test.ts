@@ -73,8 +73,11 @@ describe('startService', () => {
     expect(sources.adminToken).toEqual({ from: 'file', path: join(dataDir, 'admin-token'), created: true });
     const denied = await fetch(`${handle.url}/api/v1/history?email=a%40b.co`);
     expect(denied.status).toBe(401);
-    const allowed = await fetch(`${handle.url}/api/v1/history?email=a%40b.co`, { headers: { Authorization: `Bearer ${adminToken}` } });
-    expect(allowed.status).toBe(200);
+    // The operator token provisions: it may list tenants and issue keys, and may not read histories.
+    const asOperator = { Authorization: `Bearer ${adminToken}` };
+    expect((await fetch(`${handle.url}/api/v1/history?email=a%40b.co`, { headers: asOperator })).status).toBe(403);
+    const provisioning = await fetch(`${handle.url}/api/v1/tenants/nosuch/keys`, { headers: asOperator });
+    expect(provisioning.status).toBe(404);
   });
 
   it('on close, lets the in-flight request finish, stops the extension, then refuses connections', async () => {

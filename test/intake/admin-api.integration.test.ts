@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT } from '../../connector/zendesk/mapping-document.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, WEBHOOK_SECRET, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
@@ -27,10 +28,13 @@ interface ErrorBody {
 
 async function api(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
   const { token, ...rest } = init;
-  const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token ?? env.env.STANDING_ADMIN_TOKEN}` };
+  // Without a token named, the route's own role: the operator's, or the tenant's admin or auditor key.
+  const auth: Record<string, string> = token === null ? {} : { authorization: token === undefined ? await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, `/api/v1${path}`) : `Bearer ${token}` };
   return fetch(`${svc.url}/api/v1${path}`, { ...rest, headers: { 'content-type': 'application/json', ...auth, ...rest.headers } });
 }
 const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
+/** The key `api` uses for this tenant's route (the admin's or the auditor's). */
+const keyOf = async (tenant: string, path: string) => (await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, `/api/v1/tenants/${tenant}${path}`)).slice('Bearer '.length);
 
 const inboxRows = (tenant: string, ids: readonly string[]) =>
   svc.resources.db.query<{ event_id: string; state: string; attempts: number }>('SELECT event_id, state, attempts FROM intake_inbox WHERE tenant = $1 AND event_id = ANY($2::text[])', [tenant, ids]);
@@ -201,19 +205,21 @@ describe('mappings', () => {
   it('PUT records versions with who and when; GET versions lists them newest first', async () => {
     const doc = structuredClone(DEFAULT_ZENDESK_MAPPING_DOCUMENT);
     doc.ticket = { tags: [{ tag: 'please_reinstate', kind: 'reinstatement_requested' }] };
+    // Who is the authenticated admin key; a header naming someone else is not believed.
+    const admin = `api-key:${(await keyOf(TENANT, '/mappings/zendesk')).split('_')[1]}`;
     const first = await api(base, { method: 'PUT', body: JSON.stringify(doc), headers: { 'x-standing-actor': 'ops-lead@initrode' } });
     expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ version: 1, changed_by: 'ops-lead@initrode', document: doc });
+    expect(await first.json()).toMatchObject({ version: 1, changed_by: admin, document: doc });
     const second = await api(base, { method: 'PUT', body: JSON.stringify(DEFAULT_ZENDESK_MAPPING_DOCUMENT) });
     expect(second.status).toBe(200);
-    expect(await second.json()).toMatchObject({ version: 2, changed_by: 'admin-api' });
+    expect(await second.json()).toMatchObject({ version: 2, changed_by: admin });
 
     const versions = await json<{ versions: { version: number; changed_by: string; changed_at: string; document: unknown }[] }>(await api(`${base}/versions`));
-    expect(versions.versions.map((v) => [v.version, v.changed_by])).toEqual([[2, 'admin-api'], [1, 'ops-lead@initrode']]);
+    expect(versions.versions.map((v) => [v.version, v.changed_by])).toEqual([[2, admin], [1, admin]]);
     for (const v of versions.versions) expect(new Date(v.changed_at).toISOString()).toBe(v.changed_at);
     expect(Date.parse(versions.versions[0]!.changed_at)).toBeGreaterThanOrEqual(Date.parse(versions.versions[1]!.changed_at));
     expect(versions.versions[1]!.document).toEqual(doc);
-    expect(await json<unknown>(await api(base))).toMatchObject({ version: 2, is_default: false, changed_by: 'admin-api' });
+    expect(await json<unknown>(await api(base))).toMatchObject({ version: 2, is_default: false, changed_by: admin });
     // Another tenant's mapping is untouched.
     expect(await json<unknown>(await api('/tenants/default/mappings/zendesk'))).toMatchObject({ is_default: true });
   });
@@ -225,10 +231,10 @@ describe('mappings', () => {
     expect((await json<{ versions: unknown[] }>(await api(`${base}/versions`))).versions).toHaveLength(2);
   });
 
-  it('404 for an unknown source or tenant', async () => {
+  it('404 for an unknown source; 403 for another tenant (a key acts on its own only)', async () => {
     expect((await api(`/tenants/${TENANT}/mappings/freshdesk`)).status).toBe(404);
     expect((await api(`/tenants/${TENANT}/mappings/salesforce`)).status).toBe(200);
-    expect((await api('/tenants/nosuch/mappings/zendesk')).status).toBe(404);
+    expect((await api('/tenants/nosuch/mappings/zendesk', { token: await keyOf(TENANT, '/mappings/zendesk') })).status).toBe(403);
   });
 });
 
@@ -275,7 +281,7 @@ describe('quarantine', () => {
     const badLimit = await api(`${base}?limit=0`);
     expect(badLimit.status).toBe(400);
     expect((await json<ErrorBody>(badLimit)).error.details?.map((d) => d.path)).toEqual(['limit']);
-    expect((await api('/tenants/nosuch/quarantine')).status).toBe(404);
+    expect((await api('/tenants/nosuch/quarantine', { token: await keyOf(TENANT, '/quarantine') })).status).toBe(403);
   });
 
   it('replay without a body reopens every quarantined event, and they are processed again', async () => {

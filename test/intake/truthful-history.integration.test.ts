@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT } from '../../connector/zendesk/mapping-document.ts';
 import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
@@ -65,7 +66,7 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
   let svc: ServiceHandle;
 
   const api = async (path: string, init: RequestInit = {}) =>
-    fetch(`${svc.url}${path}`, { ...init, headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+    fetch(`${svc.url}${path}`, { ...init, headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json', ...init.headers } });
   const history = async (query: string): Promise<HistoryBody> => {
     const res = await api(`/api/v1/history?${query}`);
     expect(res.status, await res.clone().text()).toBe(200);

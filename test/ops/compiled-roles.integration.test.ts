@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { issueKey } from '../support/access.ts';
 import pg from 'pg';
 import { TEST_DATABASE_URL } from '../support/databases.ts';
 import { dropRedisPrefix, intakeEnv, postWebhook, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
@@ -72,7 +73,8 @@ it('the api accepts, the worker stores', async () => {
 
 it('only the api serves the webhooks and the HTTP APIs; every role serves health and metrics', async () => {
   const auth = { headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}` } };
-  expect(await status('api', '/api/v1/history?email=a@example.com', auth)).toBe(200);
+  const auditor = { headers: { authorization: `Bearer ${await issueKey(urls.get('api')!, env.env.STANDING_ADMIN_TOKEN!, 'default', 'auditor')}` } };
+  expect(await status('api', '/api/v1/history?email=a@example.com', auditor)).toBe(200);
   for (const role of ['worker', 'scheduler'] as const) {
     expect(await status(role, '/api/v1/history?email=a@example.com', auth)).toBe(404);
     expect(await status(role, '/api/v1/tenants', auth)).toBe(404);

@@ -5,6 +5,7 @@
 import { Queue } from 'bullmq';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { RECONCILIATION_QUEUE_NAME, reconciliationSchedulerId } from '../../queue/reconciliation-scheduler.ts';
 import { intakeEnv, REDIS_URL, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
@@ -39,14 +40,15 @@ describe('scheduled reconciliation', () => {
     } finally {
       await queue.close();
     }
-    const api = (path: string) => fetch(`${svc.url}/api/v1${path}`, { headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}` } });
+    const api = async (path: string) => fetch(`${svc.url}/api/v1${path}`, { headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path.replace('/tenants/nobody/', '/tenants/default/')) } });
     const runs = await waitFor('a completed run', async () => {
       const body = (await (await api('/tenants/default/reconciliation/runs')).json()) as { runs: { state: string }[] };
       return body.runs.find((r) => r.state !== 'running') ? body.runs : null;
     });
     expect(runs[0]).toMatchObject({ source: 'zendesk', trigger: 'schedule', state: 'completed', records_read: 1, events_appended: 1, drift_found: 1, errors: [] });
     expect(runs[0]).toHaveProperty('started_at');
-    expect((await api('/tenants/nobody/reconciliation/runs')).status).toBe(404);
+    // A key of the default tenant may not read another tenant's runs, known or not.
+    expect((await api('/tenants/nobody/reconciliation/runs')).status).toBe(403);
     expect((await api('/tenants/default/reconciliation/runs?limit=0')).status).toBe(400);
     expect((await fetch(`${svc.url}/api/v1/tenants/default/reconciliation/runs`)).status).toBe(401);
   });

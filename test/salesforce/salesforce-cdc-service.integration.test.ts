@@ -7,6 +7,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
 import { BayeuxTestServer } from './support/bayeux-server.ts';
@@ -25,8 +26,8 @@ const storedFor = (recordId: string) =>
     const rows = await svc.resources.db.query("SELECT 1 FROM intake_inbox WHERE source = 'salesforce' AND state = 'stored' AND event_id LIKE $1", [`%:${recordId}`]);
     return rows.length > 0;
   }, 45_000);
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${svc.url}${path}`, { ...init, headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+const api = async (path: string, init: RequestInit = {}) =>
+  fetch(`${svc.url}${path}`, { ...init, headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json', ...init.headers } });
 
 beforeAll(async () => {
   nock.disableNetConnect();

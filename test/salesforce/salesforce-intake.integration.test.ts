@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { enqueueIntake, createIntakeQueue } from '../../queue/intake-queue.ts';
 import { acceptChangeEvent } from '../../salesforce/change-event-intake.ts';
@@ -26,8 +27,8 @@ const MAPPING = {
 
 let env: IntakeEnv;
 let svc: ServiceHandle;
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${svc.url}${path}`, { ...init, headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+const api = async (path: string, init: RequestInit = {}) =>
+  fetch(`${svc.url}${path}`, { ...init, headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json', ...init.headers } });
 const postOutbound = (xml: string, tenant = 'default') => fetch(`${svc.url}/webhooks/salesforce/${tenant}/outbound`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, body: xml });
 const inboxRows = (eventId: string) => svc.resources.db.query<{ state: string }>("SELECT state FROM intake_inbox WHERE source = 'salesforce' AND event_id = $1", [eventId]);
 const settled = (eventId: string) => waitFor(`${eventId} settled`, async () => {
