@@ -19,8 +19,10 @@ export function startStanding(
         await intake.close?.();
         throw err;
       });
+      // The SIEM routes go first: the admin routes authenticate everything under /api/v1/tenants with
+      // the admin token, and these authorize per route instead.
       // The Zendesk app's endpoints are HTTP API: served by the roles that serve it (api, all).
-      return roleDuties(config.intake.role).httpApi ? combineExtensions(intake, compliance, appApiExtension(resources, app)) : combineExtensions(intake, compliance);
+      return roleDuties(config.intake.role).httpApi ? combineExtensions(compliance, intake, appApiExtension(resources, app)) : combineExtensions(compliance, intake);
     },
   });
 }
