@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { SqlClient } from '../store/database.ts';
+import { loadSql } from '../store/sql.ts';
 import type { HecDestination } from './splunk-hec.ts';
 
-const KIND = 'splunk_hec';
-const aad = (tenant: string) => `siem-token:${tenant}:${KIND}`;
+const SQL = { get: loadSql('siem-target-get'), due: loadSql('siem-targets-due'), put: loadSql('siem-target-put'), advance: loadSql('siem-target-advance'), failure: loadSql('siem-target-failure') };
+const aad = (tenant: string) => `siem-token:${tenant}:splunk_hec`;
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const HecUrl = text(2000).refine((v) => {
@@ -75,7 +76,6 @@ interface Row extends Omit<SplunkTarget, 'index' | 'last_seq' | 'last_success_at
   updated_at: Date;
 }
 
-const COLUMNS = 'tenant, url, token_sealed, index_name, sourcetype, source, host, include_personal_data, enabled, last_seq, last_success_at, last_error, last_error_at, not_before, updated_by, updated_at';
 const isoOrNull = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export class SplunkTargets {
@@ -85,13 +85,13 @@ export class SplunkTargets {
   ) {}
 
   async get(tenant: string): Promise<SplunkTargetView | null> {
-    const [row] = await this.db.query<Row>(`SELECT ${COLUMNS} FROM siem_targets WHERE tenant = $1 AND kind = '${KIND}'`, [tenant]);
+    const [row] = await this.db.query<Row>(SQL.get, [tenant]);
     return row ? this.view(row) : null;
   }
 
   /** Enabled targets whose Retry-After wait is over, with their tokens (for the push only). */
   async due(now: Date): Promise<(SplunkTarget & { token: string })[]> {
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM siem_targets WHERE kind = '${KIND}' AND enabled AND (not_before IS NULL OR not_before <= $1) ORDER BY tenant`, [now.toISOString()]);
+    const rows = await this.db.query<Row>(SQL.due, [now.toISOString()]);
     return rows.map((r) => ({ ...this.fromRow(r), token: unseal(this.keys.tenantSecrets, r.token_sealed, aad(r.tenant)).toString('utf8') }));
   }
 
@@ -102,7 +102,7 @@ export class SplunkTargets {
     const i = parsed.data;
     const [exists] = await this.db.query('SELECT 1 FROM tenants WHERE id = $1', [tenant]);
     if (!exists) throw new UnknownTenantError(`tenant "${tenant}" does not exist`);
-    const [current] = await this.db.query<Row>(`SELECT ${COLUMNS} FROM siem_targets WHERE tenant = $1 AND kind = '${KIND}'`, [tenant]);
+    const [current] = await this.db.query<Row>(SQL.get, [tenant]);
     const missing: FieldProblem[] = [];
     if (!current && i.url === undefined) missing.push({ path: 'url', message: 'is required to create the target' });
     if (!current && i.token === undefined) missing.push({ path: 'token', message: 'is required to create the target' });
@@ -110,11 +110,7 @@ export class SplunkTargets {
     const pick = <T>(v: T | undefined, old: T | undefined, dflt: T): T => (v !== undefined ? v : old !== undefined ? old : dflt);
     const tokenSealed = i.token !== undefined ? seal(this.keys.tenantSecrets, Buffer.from(i.token, 'utf8'), aad(tenant)) : current!.token_sealed;
     const [row] = await this.db.query<Row>(
-      `INSERT INTO siem_targets (tenant, kind, url, token_sealed, index_name, sourcetype, source, host, include_personal_data, enabled, updated_by, updated_at)
-       VALUES ($1, '${KIND}', $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
-       ON CONFLICT (tenant, kind) DO UPDATE SET url = $2, token_sealed = $3, index_name = $4, sourcetype = $5, source = $6, host = $7,
-         include_personal_data = $8, enabled = $9, updated_by = $10, updated_at = now(), last_error = NULL, last_error_at = NULL, not_before = NULL
-       RETURNING ${COLUMNS}`,
+      SQL.put,
       [
         tenant,
         pick(i.url, current?.url, ''),
@@ -133,21 +129,13 @@ export class SplunkTargets {
 
   /** Moves the cursor from `from` to `to` after Splunk accepted a batch; false when another pusher moved it first. */
   async advance(tenant: string, from: number, to: number): Promise<boolean> {
-    const moved = await this.db.query(
-      `UPDATE siem_targets SET last_seq = $3, last_success_at = now(), last_error = NULL, last_error_at = NULL, not_before = NULL
-       WHERE tenant = $1 AND kind = '${KIND}' AND last_seq = $2 RETURNING 1`,
-      [tenant, from, to],
-    );
+    const moved = await this.db.query(SQL.advance, [tenant, from, to]);
     return moved.length === 1;
   }
 
   /** Records a failed batch (no token in `error`); `waitMs` delays the next attempt (Retry-After). */
   async recordFailure(tenant: string, error: string, waitMs: number | null): Promise<void> {
-    await this.db.query(
-      `UPDATE siem_targets SET last_error = $2, last_error_at = now(), not_before = CASE WHEN $3::bigint IS NULL THEN NULL ELSE now() + $3::bigint * interval '1 millisecond' END
-       WHERE tenant = $1 AND kind = '${KIND}'`,
-      [tenant, error, waitMs],
-    );
+    await this.db.query(SQL.failure, [tenant, error, waitMs]);
   }
 
   private fromRow(r: Row): SplunkTarget {
