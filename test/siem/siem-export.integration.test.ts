@@ -2,7 +2,7 @@
  * SIEM export on the real PostgreSQL and Redis: the NDJSON stream (seq order, resumable, personal data
  * only for `personal_data.read`, never for an erased subject), the Splunk target settings (token
  * write-only, personal data gated), and the Splunk HEC push (nock): exactly the rows after the
- * cursor, a 503 retried later without moving it, a restart resuming from it.
+ * cursor, a 503 retried later without moving it, a restart resuming from it, a crash re-sending one batch.
  */
 import type { RequestHandler } from 'express';
 import nock from 'nock';
@@ -179,13 +179,29 @@ describe('Splunk HEC push', () => {
     expect(a.seen[0]![0]).toMatchObject({ event: { personal: { customer: { email: dana.email } } } });
   });
 
+  it('after a crash between the answer and the cursor update, sends that one batch again and no more', async () => {
+    await s.resources.log.append([event({ tenant: 'default', customer: dana }), event({ tenant: 'default', customer: dana })]);
+    // The process dies right after Splunk accepted the batch, before the cursor moved.
+    class CrashingTargets extends SplunkTargets {
+      override advance(): Promise<boolean> {
+        return Promise.reject(new Error('killed'));
+      }
+    }
+    const first = hec(200, { text: 'Success', code: 0 });
+    await expect(pushSiemTargets(s.resources.log, new CrashingTargets(s.resources.db, s.resources.secrets.master), { batchSize: 1 })).rejects.toThrow('killed');
+    const again = hec(200, { text: 'Success', code: 0 });
+    const next = hec(200, { text: 'Success', code: 0 });
+    expect(await pushSiemTargets(s.resources.log, targets, { batchSize: 1 })).toMatchObject([{ status: 'sent', events: 2, last_seq: 10 }]);
+    expect([first, again, next].map((h) => h.seen.map((b) => b.map((e) => (e.event as { seq: number }).seq)))).toEqual([[[9]], [[9]], [[10]]]);
+  });
+
   it('records a refused token without retrying sooner, and never logs or stores the token', async () => {
     await s.resources.log.append([event({ tenant: 'default', customer: dana })]);
     hec(403, { text: 'Invalid token', code: 4 });
     const [out] = await pushSiemTargets(s.resources.log, targets);
-    expect(out).toMatchObject({ status: 'failed', reason: 'unauthorized', retry: false, last_seq: 8 });
+    expect(out).toMatchObject({ status: 'failed', reason: 'unauthorized', retry: false, last_seq: 10 });
     const stored = await targets.get('default');
-    expect(stored).toMatchObject({ last_seq: 8, last_error: 'unauthorized: HTTP 403, code 4, Invalid token', not_before: null });
+    expect(stored).toMatchObject({ last_seq: 10, last_error: 'unauthorized: HTTP 403, code 4, Invalid token', not_before: null });
     expect(JSON.stringify(stored)).not.toContain(TOKEN);
     const [{ sealed }] = (await s.resources.db.query<{ sealed: Buffer }>('SELECT token_sealed AS sealed FROM siem_targets')) as [{ sealed: Buffer }];
     expect(sealed.toString('latin1')).not.toContain(TOKEN);
