@@ -66,6 +66,11 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
       res.addTrailers({ [SIEM_CURSOR_TRAILER]: String(last) });
       res.end();
     } catch (err) {
+      // Nothing sent yet: the error handler answers (503 when the database is down).
+      if (!res.headersSent) {
+        res.removeHeader('Trailer');
+        throw err;
+      }
       // Headers are gone: cut the stream, so the client sees no cursor line and resumes from its last row.
       res.destroy(err as Error);
     }
