@@ -1,5 +1,5 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, key, mapping, backfill, db, checkpoint, export, retention, hold. Exit codes: 0 success; 1 a
+ * `standing <command>`: serve, migrate, verify, config, tenant, key, mapping, backfill, db, checkpoint, export, retention, hold, siem. Exit codes: 0 success; 1 a
  * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
  * duplicate tenant); 3 the command could not run (e.g. database unreachable); 4 not allowed (the
  * role of STANDING_API_KEY, or the operator, may not run it: see cli/command-access.ts).

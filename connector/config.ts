@@ -38,6 +38,9 @@ export const CONFIG_DEFAULTS = {
   STANDING_RECONCILE_INTERVAL_MS: 900_000,
   STANDING_RECONCILE_MAX_PAGES: 1000,
   STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE: 0.5,
+  STANDING_CHECKPOINT_INTERVAL_MS: 3_600_000,
+  STANDING_RETENTION_INTERVAL_MS: 86_400_000,
+  STANDING_SIEM_PUSH_INTERVAL_MS: 60_000,
   STANDING_S3_REGION: 'us-east-1',
 } as const satisfies Record<string, string | number>;
 
@@ -62,6 +65,17 @@ export interface StandingConfig {
   checkpoints: CheckpointSettings;
   /** Zendesk intake: process role, queue, worker tuning, the env-configured `default` tenant. */
   intake: IntakeSettings;
+  /** The scheduler role's compliance jobs (queue/compliance-scheduler.ts); `0` turns one off. */
+  schedules: ComplianceSchedules;
+}
+
+export interface ComplianceSchedules {
+  /** How often each changed chain head is checkpointed. @defaultValue 3_600_000 ms (1 h) */
+  checkpointEveryMs: number;
+  /** How often retention policies are applied. @defaultValue 86_400_000 ms (24 h) */
+  retentionEveryMs: number;
+  /** How often new log rows are pushed to each tenant's Splunk HEC target. @defaultValue 60_000 ms (1 min) */
+  siemPushEveryMs: number;
 }
 
 export interface CheckpointSettings {
@@ -133,7 +147,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_ROLE',
     default: CONFIG_DEFAULTS.STANDING_ROLE,
-    description: '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; `scheduler`: the sweeper. Every role serves /healthz, /readyz and /metrics.',
+    description: '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; `scheduler`: the sweeper, reconciliation, checkpoints, retention and the SIEM push. Every role serves /healthz, /readyz and /metrics.',
     secret: false,
   },
   { name: 'STANDING_QUEUE_PREFIX', default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX, description: 'Redis key prefix of the BullMQ queues.', secret: false },
@@ -202,6 +216,24 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
     description: "A Salesforce reconciliation run stops (and resumes next run) once the org's API usage is above this share of its daily quota.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_CHECKPOINT_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS),
+    description: "How often the scheduler checkpoints each tenant's changed chain head (signed, copied to STANDING_CHECKPOINT_EXPORT); 0 turns it off.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_RETENTION_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_RETENTION_INTERVAL_MS),
+    description: "How often the scheduler applies the tenants' retention policies (removing expired ranges); 0 turns it off.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_SIEM_PUSH_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
+    description: "How often the scheduler pushes new log rows to each tenant's Splunk HTTP Event Collector target; 0 turns it off.",
     secret: false,
   },
   {
@@ -350,6 +382,9 @@ const EnvSchema = z.object({
     unsetIfEmpty,
     z.coerce.number({ error: 'must be a number between 0 and 1' }).gt(0, 'must be above 0').max(1, 'must be at most 1').default(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
   ),
+  STANDING_CHECKPOINT_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS)),
+  STANDING_RETENTION_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_RETENTION_INTERVAL_MS)),
+  STANDING_SIEM_PUSH_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(0, 86_400_000).default(CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS)),
   STANDING_CHECKPOINT_KEY: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
   STANDING_CHECKPOINT_EXPORT: z.preprocess(
     unsetIfEmpty,
@@ -409,6 +444,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         s3: { endpoint: e.STANDING_S3_ENDPOINT, region: e.STANDING_S3_REGION, accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN },
       },
       production: e.NODE_ENV === 'production',
+      schedules: { checkpointEveryMs: e.STANDING_CHECKPOINT_INTERVAL_MS, retentionEveryMs: e.STANDING_RETENTION_INTERVAL_MS, siemPushEveryMs: e.STANDING_SIEM_PUSH_INTERVAL_MS },
       intake: {
         role: e.STANDING_ROLE,
         queuePrefix: e.STANDING_QUEUE_PREFIX,

@@ -31,6 +31,7 @@ describe('parseConfig', () => {
           exportTarget: undefined,
           s3: { endpoint: undefined, region: 'us-east-1', accessKeyId: undefined, secretAccessKey: undefined, sessionToken: undefined },
         },
+        schedules: { checkpointEveryMs: 3_600_000, retentionEveryMs: 86_400_000, siemPushEveryMs: 60_000 },
         intake: {
           role: 'all',
           queuePrefix: 'standing',

@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   /** SIEM export (personal data only where `personal_data.read` is held too). */
   'siem.export': ['admin', 'auditor'],
   'personal_data.read': ['auditor'],
+  /** The tenant's Splunk HEC target (a push with personal data also needs `personal_data.read`). */
+  'siem.configure': ['admin', 'auditor'],
   /** Metrics, queue dashboard. */
   'ops.read': ['operator'],
   /** Run the service, migrate, grant database roles, print the configuration. */

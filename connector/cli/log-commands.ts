@@ -14,6 +14,7 @@ import { migrateFor } from '../store/open-migrated.ts';
 import { StandingLog } from '../store/standing-log.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, type SetExitCode } from './common.ts';
 import { registerRetentionCommands } from './retention-commands.ts';
+import { registerSiemCommands } from './siem-commands.ts';
 
 /** The log on the configured database, migrated first. Reading hashes needs no master key. */
 export async function withLog<T>(config: StandingConfig, fn: (log: StandingLog) => Promise<T>): Promise<T> {
@@ -84,4 +85,5 @@ export function registerLogCommands(program: Command, setExitCode: SetExitCode):
     .requiredOption('--out <file>', 'file to create (never overwritten)')
     .action(async (options: { tenant: string; out: string }) => setExitCode(await runExport(options)));
   registerRetentionCommands(program, setExitCode);
+  registerSiemCommands(program, setExitCode);
 }

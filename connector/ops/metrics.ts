@@ -57,6 +57,12 @@ export class StandingMetrics {
   readonly reconciliationDrift: Counter<'source' | 'tenant'>;
   readonly reconciliationAppended: Counter<'source' | 'tenant'>;
   readonly reconciliationLastSuccess: Gauge<'source' | 'tenant'>;
+  readonly scheduledJobRuns: Counter<'job' | 'outcome'>;
+  readonly scheduledJobLastSuccess: Gauge<'job'>;
+  readonly scheduledJobEnabled: Gauge<'job'>;
+  readonly siemEventsPushed: Counter<'tenant'>;
+  readonly siemPushFailures: Counter<'tenant' | 'reason'>;
+  readonly siemLastSuccess: Gauge<'tenant'>;
   private readonly probes: MetricsProbe[] = [];
   private readonly failing = new Set<string>();
   private readonly o: Required<Omit<StandingMetricsOptions, 'logger'>> & { logger?: Logger };
@@ -73,6 +79,12 @@ export class StandingMetrics {
       labelNames: ['source', 'tenant'],
       registers,
     });
+    this.scheduledJobRuns = new Counter({ name: 'standing_scheduled_job_runs_total', help: 'Runs of the scheduled compliance jobs (checkpoint, retention, siem_push) by outcome.', labelNames: ['job', 'outcome'], registers });
+    this.scheduledJobLastSuccess = new Gauge({ name: 'standing_scheduled_job_last_success_timestamp_seconds', help: 'When each scheduled compliance job last succeeded (lag: now minus this).', labelNames: ['job'], registers });
+    this.scheduledJobEnabled = new Gauge({ name: 'standing_scheduled_job_enabled', help: '1 when this process schedules the job, 0 when it is off or cannot run (e.g. no checkpoint key).', labelNames: ['job'], registers });
+    this.siemEventsPushed = new Counter({ name: 'standing_siem_events_pushed_total', help: 'Log rows Splunk HEC accepted.', labelNames: ['tenant'], registers });
+    this.siemPushFailures = new Counter({ name: 'standing_siem_push_failures_total', help: 'Batches Splunk HEC did not accept, by reason.', labelNames: ['tenant', 'reason'], registers });
+    this.siemLastSuccess = new Gauge({ name: 'standing_siem_last_success_timestamp_seconds', help: "When each tenant's Splunk target last accepted a batch or was found up to date.", labelNames: ['tenant'], registers });
     this.webhookResponses = new Counter({ name: 'standing_webhook_responses_total', help: 'Webhook answers by route and HTTP status code.', labelNames: ['route', 'code'], registers });
     this.webhookDuration = new Histogram({ name: 'standing_webhook_duration_seconds', help: 'Time to answer a webhook.', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers });
     this.intakeEvents = new Counter({

@@ -87,7 +87,7 @@ it('only the api serves the webhooks and the HTTP APIs; every role serves health
   const checks = async (role: Role) => ((await (await fetch(`${urls.get(role)}/readyz`)).json()) as { checks: Record<string, string> }).checks;
   expect(await checks('api')).toEqual({ database: 'ok', redis: 'ok' });
   expect(await checks('worker')).toEqual({ database: 'ok', redis: 'ok' });
-  expect(await checks('scheduler')).toEqual({ database: 'ok', redis: 'ok', sweeper: 'ok' });
+  expect(await checks('scheduler')).toEqual({ database: 'ok', redis: 'ok', sweeper: 'ok', compliance: 'ok' });
   const ready = (await (await fetch(`${urls.get('worker')}/readyz`)).json()) as { backlog: Record<string, number | null> };
   expect(ready.backlog).toEqual({ inbox_pending: 0, inbox_oldest_pending_age_seconds: 0, queue_waiting: 0, queue_oldest_waiting_age_seconds: 0 });
 });

@@ -1,0 +1,8 @@
+-- siem-target-advance: moves a target's cursor after Splunk accepted a batch, only from the value the
+-- push read (compare-and-set); returns a row when it moved.
+-- $1 text     tenant
+-- $2 bigint   the cursor the push read
+-- $3 bigint   the last seq of the accepted batch
+UPDATE siem_targets SET last_seq = $3, last_success_at = now(), last_error = NULL, last_error_at = NULL, not_before = NULL
+WHERE tenant = $1 AND kind = 'splunk_hec' AND last_seq = $2
+RETURNING 1;
