@@ -16,6 +16,7 @@ import { staticLookups } from '../connector/app-api/zendesk-app-lookups.ts';
 import { requireBearerToken } from '../connector/http/auth.ts';
 import { errorHandler } from '../connector/http/errors.ts';
 import { historyRoutes } from '../connector/http/history-routes.ts';
+import { AccessAudit } from '../connector/audit/access-audit.ts';
 import { NewStandingEvent } from '../connector/model/standing-event.ts';
 import { TenantRegistry } from '../connector/tenants/tenant-registry.ts';
 import { scaled, summarize, timeEach, type BenchContext, type Benchmark, type Figure } from './harness.ts';
@@ -57,10 +58,11 @@ export const appSidebar: Benchmark = {
     await log.append(events(200));
     await recordTicketsSeen(ctx.db, [{ tenant: TENANT, ticket_id: '1', requester_id: USER, organization_id: ORG, at: new Date().toISOString() }]);
 
+    const audit = new AccessAudit(ctx.db);
     const app = express();
     app.set('query parser', 'simple');
-    app.use('/api/v1', historyRoutes({ log, authenticate: requireBearerToken(ADMIN) }));
-    app.use('/app/v1/:tenant', sidebarRoutes({ db: ctx.db, history: logHistorySource(log), settings: new AppSettingsStore(ctx.db), lookups: staticLookups({}), authenticate: requireAppToken(tenants) }));
+    app.use('/api/v1', historyRoutes({ log, authenticate: requireBearerToken(ADMIN), audit }));
+    app.use('/app/v1/:tenant', sidebarRoutes({ db: ctx.db, history: logHistorySource(log), settings: new AppSettingsStore(ctx.db), lookups: staticLookups({}), authenticate: requireAppToken(tenants), audit }));
     app.use(errorHandler);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

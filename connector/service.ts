@@ -16,6 +16,7 @@ import { type Database } from './store/database.ts';
 import { openMigratedDatabase } from './store/open-migrated.ts';
 import { type MigrationReport } from './store/migrate.ts';
 import { StandingLog } from './store/standing-log.ts';
+import { AccessAudit } from './audit/access-audit.ts';
 import { requireBearerToken } from './http/auth.ts';
 import { StandingMetrics } from './ops/metrics.ts';
 import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from './ops/metrics-wiring.ts';
@@ -37,6 +38,8 @@ export interface ServiceResources {
   db: Database;
   redis: Redis;
   log: StandingLog;
+  /** The read audit: every read and export of a customer's history, and denied attempts. */
+  audit: AccessAudit;
   migrations: MigrationReport;
   /** This instance's Prometheus metrics (served at /metrics). */
   metrics: StandingMetrics;
@@ -138,12 +141,13 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     cleanups.push(() => closeRedis(redis));
     const metrics = new StandingMetrics({ logger });
     metrics.addProbe(databaseProbe(db, metrics));
-    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log: new StandingLog(db, loaded.secrets.master), migrations, metrics };
+    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log: new StandingLog(db, loaded.secrets.master), audit: new AccessAudit(db), migrations, metrics };
     const extension = (await options.extend?.(resources)) ?? {};
     if (extension.close) cleanups.push(extension.close);
 
     const app = createApp({
       log: resources.log,
+      audit: resources.audit,
       db,
       redis,
       adminToken: loaded.secrets.adminToken,

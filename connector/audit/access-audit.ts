@@ -135,6 +135,13 @@ export class AccessAudit {
     return { seq: Number(out!.seq), hash: out!.hash };
   }
 
+  /** Whether `tenant` is registered or has an audit chain (`*` always is). */
+  async known(tenant: string): Promise<boolean> {
+    if (tenant === GLOBAL_AUDIT_TENANT) return true;
+    const rows = await this.db.query('SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM access_audit_heads WHERE tenant = $1 LIMIT 1', [tenant]);
+    return rows.length > 0;
+  }
+
   /** A page of a tenant's audit rows in seq order (`*`: denials not tied to a tenant). */
   async list(tenant: string, options: AuditListOptions = {}): Promise<AuditPage> {
     const limit = Math.min(Math.max(options.limit ?? AUDIT_LIST_LIMIT.default, 1), AUDIT_LIST_LIMIT.max);

@@ -9,6 +9,8 @@ import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
 import { BadRequestError, ValidationError } from './errors.ts';
 import { AppSettingsStore } from '../app-api/app-settings.ts';
 import { standingWarnings } from '../history/standing-warnings.ts';
+import type { AccessAudit } from '../audit/access-audit.ts';
+import { answerSubjectIds, principalOr, recordReadOrRefuse } from '../audit/read-audit.ts';
 
 export const DEFAULT_TENANT = 'default';
 export const HISTORY_LIMIT = { default: 50, max: 500 } as const;
@@ -52,10 +54,12 @@ export interface HistoryRoutesDeps {
   log: StandingLog;
   /** Authenticates the caller; runs before the query is even parsed. */
   authenticate: RequestHandler;
+  /** Every answer is recorded here before it is sent (README "Read audit"). */
+  audit: AccessAudit;
 }
 
 /** Mounted at `/api/v1`. */
-export function historyRoutes({ log, authenticate }: HistoryRoutesDeps): Router {
+export function historyRoutes({ log, authenticate, audit }: HistoryRoutesDeps): Router {
   const settings = new AppSettingsStore(log.db);
   const router = Router();
   router.get('/history', authenticate, async (req, res) => {
@@ -64,6 +68,14 @@ export function historyRoutes({ log, authenticate }: HistoryRoutesDeps): Router 
     const { tenant, limit, cursor, about, ...identities } = parsed.data;
     const history = await log.history(tenant, identities, { limit, cursor, about }).catch((err: unknown) => {
       throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
+    });
+    await recordReadOrRefuse(audit, res, {
+      tenant,
+      principal: principalOr(res, { type: 'operator' }),
+      action: 'history.read',
+      path: 'GET /api/v1/history',
+      subject_ids: answerSubjectIds(history),
+      detail: { identity_kinds: IDENTITY_KINDS.filter((k) => identities[k] !== undefined), about, page: cursor ? 'next' : 'first', events: history.events.length },
     });
     // The same warnings the Zendesk app shows, from the tenant's thresholds, so every client agrees.
     res.json({ tenant, ...history, warnings: standingWarnings(history.events, await settings.warnings(tenant)) });
