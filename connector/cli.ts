@@ -1,5 +1,5 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, mapping, backfill, db, checkpoint, export, retention, hold. Exit codes: 0 success; 1 a
+ * `standing <command>`: serve, migrate, verify, config, tenant, mapping, backfill, db, checkpoint, export, retention, hold, audit. Exit codes: 0 success; 1 a
  * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
  * duplicate tenant); 3 the command could not run (e.g. database unreachable).
  */
@@ -25,6 +25,7 @@ import { registerDbCommands } from './cli/db-commands.ts';
 import { registerMappingCommands } from './cli/mapping-commands.ts';
 import { registerTenantCommands } from './cli/tenant-commands.ts';
 import { registerBackfillCommand } from './cli/backfill-command.ts';
+import { registerAuditCommands } from './cli/audit-commands.ts';
 
 async function runMigrate(): Promise<number> {
   const config = loadConfigOrFail();
@@ -154,6 +155,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerBackfillCommand(program, setExitCode);
   registerDbCommands(program, setExitCode);
   registerLogCommands(program, setExitCode);
+  registerAuditCommands(program, setExitCode);
   return program;
 }
 
