@@ -7,9 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type Permission } from '../access/permissions.ts';
+import { roleOf, type Permission } from '../access/permissions.ts';
 import { principalLabel, type Principal } from '../access/principal.ts';
-import { roleOf } from '../access/permissions.ts';
 import { describeIssues, TenantId } from '../model/standing-event.ts';
 import type { ChainBreak } from '../model/chain.ts';
 import type { SqlClient } from '../store/database.ts';
@@ -91,6 +90,7 @@ export class InvalidAuditEntryError extends Error {
 const SubjectIds = z.array(z.uuid({ error: 'must be a uuid' }).transform((s) => s.toLowerCase())).max(10_000).transform((ids) => [...new Set(ids)]);
 const Path = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 const ChainTenant = z.union([TenantId, z.literal(GLOBAL_AUDIT_TENANT)]);
+const ReadEntry = z.object({ tenant: TenantId, path: Path, subject_ids: SubjectIds, action: z.enum(ACCESS_ACTIONS).exclude(['denied']) });
 
 /** How a principal is recorded: stable label and role, no secret, no customer data. */
 export function auditPrincipal(p: Principal | null): AuditPrincipal {
@@ -112,7 +112,7 @@ export class AccessAudit {
 
   /** Records an allowed read or export: one statement. Throws if it cannot be written; then do not serve the read. */
   async record(entry: ReadAuditEntry): Promise<{ seq: number; hash: string }> {
-    const parsed = z.object({ tenant: TenantId, path: Path, subject_ids: SubjectIds, action: z.enum(ACCESS_ACTIONS).exclude(['denied']) }).safeParse(entry);
+    const parsed = ReadEntry.safeParse(entry);
     if (!parsed.success) throw new InvalidAuditEntryError(`audit entry: ${describeIssues(parsed.error).map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     const { tenant, path, subject_ids, action } = parsed.data;
     return this.append(tenant, { action, principal: auditPrincipal(entry.principal), path, subject_ids, outcome: 'allowed', detail: entry.detail ?? {} });
