@@ -17,6 +17,7 @@ import { ApiKeyStore } from '../connector/access/api-keys.ts';
 import { createAuthorizer } from '../connector/access/authorize.ts';
 import { errorHandler } from '../connector/http/errors.ts';
 import { historyRoutes } from '../connector/http/history-routes.ts';
+import { AccessAudit } from '../connector/audit/access-audit.ts';
 import { NewStandingEvent } from '../connector/model/standing-event.ts';
 import { TenantRegistry } from '../connector/tenants/tenant-registry.ts';
 import { scaled, summarize, timeEach, type BenchContext, type Benchmark, type Figure } from './harness.ts';
@@ -58,14 +59,15 @@ export const appSidebar: Benchmark = {
     await log.append(events(200));
     await recordTicketsSeen(ctx.db, [{ tenant: TENANT, ticket_id: '1', requester_id: USER, organization_id: ORG, at: new Date().toISOString() }]);
 
+    const audit = new AccessAudit(ctx.db);
     const app = express();
     app.set('query parser', 'simple');
     const keys = new ApiKeyStore(ctx.db);
     const auditor = await keys.create(TENANT, { role: 'auditor', name: 'bench' }, 'bench');
     if (!auditor.ok) throw new Error('bench key');
     const AUDITOR = auditor.key;
-    app.use('/api/v1', historyRoutes({ log, authorize: createAuthorizer({ operatorToken: ADMIN, keys, denials: { recordDenied: async () => undefined } }) }));
-    app.use('/app/v1/:tenant', sidebarRoutes({ db: ctx.db, history: logHistorySource(log), settings: new AppSettingsStore(ctx.db), lookups: staticLookups({}), authenticate: requireAppToken(tenants) }));
+    app.use('/api/v1', historyRoutes({ log, authorize: createAuthorizer({ operatorToken: ADMIN, keys, denials: audit }), audit }));
+    app.use('/app/v1/:tenant', sidebarRoutes({ db: ctx.db, history: logHistorySource(log), settings: new AppSettingsStore(ctx.db), lookups: staticLookups({}), authenticate: requireAppToken(tenants), audit }));
     app.use(errorHandler);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

@@ -1,5 +1,5 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, key, mapping, backfill, db, checkpoint, export, retention, hold, siem. Exit codes: 0 success; 1 a
+ * `standing <command>`: serve, migrate, verify, config, tenant, key, mapping, backfill, db, checkpoint, export, retention, hold, siem, audit. Exit codes: 0 success; 1 a
  * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
  * duplicate tenant); 3 the command could not run (e.g. database unreachable); 4 not allowed (the
  * role of STANDING_API_KEY, or the operator, may not run it: see cli/command-access.ts).
@@ -28,6 +28,8 @@ import { registerTenantCommands } from './cli/tenant-commands.ts';
 import { registerBackfillCommand } from './cli/backfill-command.ts';
 import { registerKeyCommands } from './cli/key-commands.ts';
 import { installCommandAccess } from './cli/command-access.ts';
+import { registerAuditCommands } from './cli/audit-commands.ts';
+import { AccessAudit } from './audit/access-audit.ts';
 
 async function runMigrate(): Promise<number> {
   const config = loadConfigOrFail();
@@ -157,8 +159,9 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerBackfillCommand(program, setExitCode);
   registerDbCommands(program, setExitCode);
   registerLogCommands(program, setExitCode);
+  registerAuditCommands(program, setExitCode);
   registerKeyCommands(program, setExitCode);
-  installCommandAccess(program, { denials: () => ({ recordDenied: async () => undefined }) });
+  installCommandAccess(program, { denials: (db) => new AccessAudit(db) });
   return program;
 }
 

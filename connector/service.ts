@@ -16,6 +16,7 @@ import { type Database } from './store/database.ts';
 import { openMigratedDatabase } from './store/open-migrated.ts';
 import { type MigrationReport } from './store/migrate.ts';
 import { StandingLog } from './store/standing-log.ts';
+import { AccessAudit } from './audit/access-audit.ts';
 import { requireBearerToken } from './http/auth.ts';
 import { ApiKeyStore } from './access/api-keys.ts';
 import { createAuthorizer, type Authorize, type DenialRecorder } from './access/authorize.ts';
@@ -41,6 +42,8 @@ export interface ServiceResources {
   db: Database;
   redis: Redis;
   log: StandingLog;
+  /** The read audit: every read and export of a customer's history, and denied attempts. */
+  audit: AccessAudit;
   migrations: MigrationReport;
   /** This instance's Prometheus metrics (served at /metrics). */
   metrics: StandingMetrics;
@@ -148,14 +151,15 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     metrics.addProbe(databaseProbe(db, metrics));
     const log = new StandingLog(db, loaded.secrets.master);
     const keys = new ApiKeyStore(db);
-    const denials: DenialRecorder = { recordDenied: async (d) => logger.warn({ denied: { ...d, principal: d.principal?.type ?? null } }, 'access denied') };
-    const authorize = createAuthorizer({ operatorToken: loaded.secrets.adminToken, keys, denials, logger });
-    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, migrations, metrics, keys, authorize };
+    const audit = new AccessAudit(db);
+    const authorize = createAuthorizer({ operatorToken: loaded.secrets.adminToken, keys, denials: audit, logger });
+    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, audit, migrations, metrics, keys, authorize };
     const extension = (await options.extend?.(resources)) ?? {};
     if (extension.close) cleanups.push(extension.close);
 
     const app = createApp({
       log: resources.log,
+      audit: resources.audit,
       db,
       redis,
       authorize,

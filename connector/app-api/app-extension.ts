@@ -31,7 +31,7 @@ export interface AppApiOptions {
 
 export function appApiExtension(res: ServiceResources, options: AppApiOptions = {}): ServiceExtension {
   if (res.config.intake.role === 'worker') return {};
-  const { db, log, secrets, config } = res;
+  const { db, log, secrets, config, audit } = res;
   const tenants = new TenantRegistry(db, secrets.master);
   const inbox = new IntakeInbox(db);
   const settings = new AppSettingsStore(db);
@@ -42,7 +42,7 @@ export function appApiExtension(res: ServiceResources, options: AppApiOptions = 
   const authenticate = requireAppToken(tenants);
 
   const app = Router({ mergeParams: true });
-  app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate }));
+  app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate, audit }));
   app.use('/admin', adminAppRoutes({ db, tenants, inbox, queue, settings, lookups, authenticate }));
   const appRouter = Router();
   appRouter.use('/:tenant', app);

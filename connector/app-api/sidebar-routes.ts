@@ -16,6 +16,8 @@ import { appCaller } from './app-token.ts';
 import type { HistorySource } from './history-source.ts';
 import { findTicketSeen, recordTicketsSeen, type KnownTicket } from './tickets-seen.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
+import type { AccessAudit } from '../audit/access-audit.ts';
+import { answerSubjectIds, principalOr, recordReadOrRefuse } from '../audit/read-audit.ts';
 
 export const SIDEBAR_LIMIT = { default: 25, max: 100 } as const;
 
@@ -37,6 +39,8 @@ export interface SidebarRoutesDeps {
   settings: AppSettingsStore;
   lookups: ZendeskAppLookups;
   authenticate: RequestHandler;
+  /** Every answer is recorded here before it is sent (README "Read audit"). */
+  audit: AccessAudit;
   /**
    * A ticket last seen longer ago than this is confirmed with the Zendesk API (when it can be).
    * @defaultValue 600_000 ms
@@ -72,7 +76,7 @@ export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
   router.get('/sidebar', deps.authenticate, async (req, res) => {
     const q = SidebarQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('invalid query parameters', q.error);
-    const { tenant } = appCaller(res);
+    const { tenant, claims } = appCaller(res);
     const { ticket_id, about, limit, cursor } = q.data;
     const cacheKey = `${tenant.id}\u0000${ticket_id}`;
     const resolved = resolvedTickets.get(cacheKey)?.r ?? (await resolveTicket(deps, tenant.id, () => deps.lookups.ticket(tenant, ticket_id), ticket_id));
@@ -95,6 +99,14 @@ export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
         }),
       deps.settings.warnings(tenant.id),
     ]);
+    await recordReadOrRefuse(deps.audit, res, {
+      tenant: tenant.id,
+      principal: principalOr(res, { type: 'app_user', tenant: tenant.id, role: 'agent', zendesk_user_id: claims.user_id ?? null }),
+      action: 'history.read',
+      path: 'app sidebar',
+      subject_ids: answerSubjectIds(history),
+      detail: { identity_kinds: [...(requester_id ? ['zendesk_user_id'] : []), ...(organization_id ? ['zendesk_organization_id'] : [])], about, page: cursor ? 'next' : 'first', events: history.events.length },
+    });
     res.set('Cache-Control', 'no-store').json({
       ...history,
       ticket: { id: ticket_id, requester_id, organization_id, confirmed_by: resolved.confirmed_by, seen_at: resolved.ticket.seen_at },

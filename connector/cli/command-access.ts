@@ -67,7 +67,8 @@ export interface CliAccessOptions {
 
 /**
  * Checks the role before a command's action runs; sets its `actor` option to the principal's label
- * (who a change is recorded as) and, for a tenant's key without `--tenant`, the key's tenant.
+ * (who a change is recorded as), its `principal` option (who a read is audited as) and, for a
+ * tenant's key without `--tenant`, the key's tenant.
  */
 export function installCommandAccess(program: Command, options: CliAccessOptions): void {
   program.hook('preAction', async (_root, action) => {
@@ -99,5 +100,6 @@ export function installCommandAccess(program: Command, options: CliAccessOptions
       throw new CliFailure(`${why}${principal.type === 'operator' ? ` — set ${API_KEY_ENV} to a key of that role` : ''}`, EXIT.denied);
     }
     action.setOptionValue('actor', principalLabel(principal));
+    action.setOptionValue('principal', principal);
   });
 }

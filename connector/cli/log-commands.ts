@@ -3,6 +3,7 @@
  * and `standing export --tenant t --out file` (what tools/verify-export.mjs checks offline).
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadCheckpointKey } from '../checkpoint-key.ts';
 import type { StandingConfig } from '../config.ts';
@@ -15,6 +16,8 @@ import { StandingLog } from '../store/standing-log.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, type SetExitCode } from './common.ts';
 import { registerRetentionCommands } from './retention-commands.ts';
 import { registerSiemCommands } from './siem-commands.ts';
+import { AccessAudit } from '../audit/access-audit.ts';
+import type { Principal } from '../access/principal.ts';
 
 /** The log on the configured database, migrated first. Reading hashes needs no master key. */
 export async function withLog<T>(config: StandingConfig, fn: (log: StandingLog) => Promise<T>): Promise<T> {
@@ -57,16 +60,24 @@ async function runCheckpoint(options: { tenant?: string; json?: boolean }): Prom
   return outcomes.some((o) => (o.status === 'written' || o.status === 'unchanged') && exporter && o.exported !== true) ? EXIT.failed : EXIT.ok;
 }
 
-async function runExport(options: { tenant: string; out: string }): Promise<number> {
+async function runExport(options: { tenant: string; out: string; principal?: Principal }): Promise<number> {
   const tenant = tenantIdArgument(options.tenant, '--tenant');
   const config = loadConfigOrFail();
   const key = await loadCheckpointKey(config, { generate: false }).catch(() => null);
-  const result = await withLog(config, (log) =>
-    exportLog(log, tenant, options.out, { publicKey: key ?? undefined }).catch((err: NodeJS.ErrnoException) => {
+  const result = await withLog(config, async (log) => {
+    const written = await exportLog(log, tenant, options.out, { publicKey: key ?? undefined }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EEXIST') throw new CliFailure(`--out: ${options.out} exists; exports never overwrite`, EXIT.usage);
       throw err;
-    }),
-  );
+    });
+    // Recorded once the file exists (a refused export is no read); an export that cannot be recorded is removed.
+    await new AccessAudit(log.db)
+      .record({ tenant, principal: options.principal ?? { type: 'operator' }, action: 'log.export', path: 'cli export', subject_ids: [], detail: { rows: written.rows } })
+      .catch(async (err: unknown) => {
+        await rm(options.out, { force: true });
+        throw new CliFailure(`the export could not be recorded in the read audit, so ${options.out} was removed: ${(err as Error).message}`, EXIT.failed);
+      });
+    return written;
+  });
   process.stdout.write(`${tenant}: ${result.rows} rows, ${result.checkpoints} checkpoints, ${result.boundaries} boundaries written to ${options.out}\n`);
   return EXIT.ok;
 }
@@ -83,7 +94,7 @@ export function registerLogCommands(program: Command, setExitCode: SetExitCode):
     .description("write a tenant's log, boundaries, checkpoints and public key as NDJSON for tools/verify-export.mjs")
     .requiredOption('--tenant <id>', 'the tenant')
     .requiredOption('--out <file>', 'file to create (never overwritten)')
-    .action(async (options: { tenant: string; out: string }) => setExitCode(await runExport(options)));
+    .action(async (options: { tenant: string; out: string; principal?: Principal }) => setExitCode(await runExport(options)));
   registerRetentionCommands(program, setExitCode);
   registerSiemCommands(program, setExitCode);
 }

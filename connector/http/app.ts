@@ -13,6 +13,8 @@ import { BadRequestError, errorHandler, notFoundHandler } from './errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
 import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
 import { historyRoutes } from './history-routes.ts';
+import { AccessAudit } from '../audit/access-audit.ts';
+import { accessAuditRoutes } from '../audit/access-audit-routes.ts';
 import { httpLogger } from './logging.ts';
 
 
@@ -34,6 +36,11 @@ export interface AppOptions {
   /** Authentication and role check of every API route. */
   authorize: Authorize;
   logger: Logger;
+  /**
+   * The read audit every history read is recorded in.
+   * @defaultValue an AccessAudit on `db`
+   */
+  audit?: AccessAudit;
   /**
    * Whether the history API is served (not by the `worker` and `scheduler` roles).
    * @defaultValue true
@@ -96,7 +103,9 @@ export function createApp(options: AppOptions): Express {
   app.get('/api/v1/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(OPENAPI_YAML);
   });
-  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize }));
+  const audit = options.audit ?? new AccessAudit(db);
+  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize, audit }));
+  if (options.historyApi ?? true) app.use('/api/v1', accessAuditRoutes({ audit, authorize }));
   for (const { path, router } of options.routers ?? []) app.use(path, router);
 
   app.use(notFoundHandler);

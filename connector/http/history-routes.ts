@@ -11,6 +11,8 @@ import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
 import { BadRequestError, ValidationError } from './errors.ts';
 import { AppSettingsStore } from '../app-api/app-settings.ts';
 import { standingWarnings } from '../history/standing-warnings.ts';
+import type { AccessAudit } from '../audit/access-audit.ts';
+import { answerSubjectIds, recordReadOrRefuse } from '../audit/read-audit.ts';
 
 export const DEFAULT_TENANT = 'default';
 export const HISTORY_LIMIT = { default: 50, max: 500 } as const;
@@ -54,10 +56,12 @@ export interface HistoryRoutesDeps {
   log: StandingLog;
   /** Authenticates the caller and checks the role; runs before the query is even parsed. */
   authorize: Authorize;
+  /** Every answer is recorded here before it is sent (README "Read audit"). */
+  audit: AccessAudit;
 }
 
 /** Mounted at `/api/v1`. */
-export function historyRoutes({ log, authorize }: HistoryRoutesDeps): Router {
+export function historyRoutes({ log, authorize, audit }: HistoryRoutesDeps): Router {
   const settings = new AppSettingsStore(log.db);
   const router = Router();
   router.get('/history', authorize('history.read'), async (req, res) => {
@@ -69,6 +73,14 @@ export function historyRoutes({ log, authorize }: HistoryRoutesDeps): Router {
     const tenant = named ?? (principal.type === 'operator' ? DEFAULT_TENANT : principal.tenant);
     const history = await log.history(tenant, identities, { limit, cursor, about }).catch((err: unknown) => {
       throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
+    });
+    await recordReadOrRefuse(audit, res, {
+      tenant,
+      principal,
+      action: 'history.read',
+      path: 'GET /api/v1/history',
+      subject_ids: answerSubjectIds(history),
+      detail: { identity_kinds: IDENTITY_KINDS.filter((k) => identities[k] !== undefined), about, page: cursor ? 'next' : 'first', events: history.events.length },
     });
     // The same warnings the Zendesk app shows, from the tenant's thresholds, so every client agrees.
     res.json({ tenant, ...history, warnings: standingWarnings(history.events, await settings.warnings(tenant)) });

@@ -75,6 +75,15 @@ export interface HistoryAccount {
   linked_since: string | null;
 }
 
+// Keyed by a history's events array, which every copy of the answer (`{tenant, ...history}`)
+// shares: the read audit learns the subjects without a field in the answer's JSON.
+const subjectsOfHistory = new WeakMap<object, readonly string[]>();
+
+/** The subjects whose data a history holds (asked for, the accounts it covers), for the read audit. */
+export function historySubjectIds(history: { events: readonly object[] }): readonly string[] | undefined {
+  return subjectsOfHistory.get(history.events);
+}
+
 export interface History {
   /** What was asked about: person identities make it a person's history, account identities an account's. */
   subject: { kind: SubjectKind };
@@ -257,6 +266,7 @@ export class StandingLog {
     const kind = subjectKindOf(identities);
     const digests = this.subjects.digests(tenant, identities);
     const empty: History = { subject: { kind }, current: null, person: kind === 'person' ? { current: null } : null, accounts: [], events: [], next_cursor: null };
+    subjectsOfHistory.set(empty.events, []);
     if (digests.length === 0) return empty;
     const digestsJson = JSON.stringify(digests);
     const [page, subjects] = await Promise.all([
@@ -283,6 +293,7 @@ export class StandingLog {
       linked_since: r.linked_since,
     }));
     const person = kind === 'person' ? { current: latest(askedPeople) } : null;
+    subjectsOfHistory.set(events, [...new Set([...askedPeople, ...accountRows, ...page.slice(0, limit)].map((r) => r.subject_id))]);
     return {
       subject: { kind },
       current: kind === 'person' ? person!.current : latest(accountRows.filter((r) => r.asked)),

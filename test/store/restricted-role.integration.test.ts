@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessAudit } from '../../connector/audit/access-audit.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import { deriveMasterKeys } from '../../connector/model/sealing.ts';
 import { openMigratedDatabase } from '../../connector/store/open-migrated.ts';
@@ -57,6 +58,21 @@ describe('the service role', () => {
       .then(() => null, (e: unknown) => (e as { code?: string }).code);
     expect(cut).toBe('42501');
     expect(await refused('SELECT standing_grant_service_role($1)', [split.serviceRole])).toBe('42501');
+  });
+
+  it('records reads in the access audit but cannot UPDATE, DELETE or TRUNCATE it, nor move its head back', async () => {
+    const audit = new AccessAudit(split.service);
+    await audit.record({ tenant, principal: { type: 'operator' }, action: 'history.read', path: 'GET /api/v1/history', subject_ids: [] });
+    await audit.recordDenied({ tenant: null, principal: null, path: 'GET /api/v1/tenants', permission: 'tenants.provision', reason: 'no credentials' });
+    expect((await audit.list(tenant)).entries).toHaveLength(1);
+    expect(await audit.verify(tenant)).toMatchObject({ ok: true, checked: 1 });
+    expect(await refused('UPDATE access_audit SET path = $2 WHERE tenant = $1', [tenant, 'elsewhere'])).toBe('42501');
+    expect(await refused('DELETE FROM access_audit WHERE tenant = $1', [tenant])).toBe('42501');
+    expect(await refused('TRUNCATE access_audit')).toBe('42501');
+    expect(await refused('ALTER TABLE access_audit DISABLE TRIGGER access_audit_append_only')).toBe('42501');
+    expect(await refused('UPDATE access_audit_heads SET seq = 0 WHERE tenant = $1', [tenant])).toBe('42501');
+    expect(await refused('DELETE FROM access_audit_heads WHERE tenant = $1', [tenant])).toBe('42501');
+    expect(await refused('TRUNCATE access_audit_heads')).toBe('42501');
   });
 
   it('cannot insert a chain boundary directly', async () => {

@@ -1,0 +1,194 @@
+/**
+ * The read audit: every read and export of a customer's history, and every denied attempt, as a
+ * row of `access_audit`, hash-chained per tenant (denials not tied to a tenant on the chain of
+ * tenant `*`). Rows name subjects by uuid only, never by an identity, so an erasure (which removes
+ * the identities and the key) leaves nothing readable here. Migration 011 makes the table
+ * append-only and gives the service role INSERT and SELECT only.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { roleOf, type Permission } from '../access/permissions.ts';
+import { principalLabel, type Principal } from '../access/principal.ts';
+import { describeIssues, TenantId } from '../model/standing-event.ts';
+import type { ChainBreak } from '../model/chain.ts';
+import type { SqlClient } from '../store/database.ts';
+import { loadSql } from '../store/sql.ts';
+import { GENESIS_HASH, auditChainTemplate, checkAuditLinks, type AuditDetail, type AuditPrincipal, type StoredAuditRow } from './audit-chain.ts';
+
+const SQL = {
+  append: loadSql('access-audit-append'),
+  page: loadSql('access-audit-page'),
+};
+
+/** The chain of denials not tied to a tenant (an unknown tenant, a global route). */
+export const GLOBAL_AUDIT_TENANT = '*';
+
+export const ACCESS_ACTIONS = ['history.read', 'log.export', 'subject.access_export', 'siem.export', 'denied'] as const;
+export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+
+/** An allowed read or export of customers' data. */
+export interface ReadAuditEntry {
+  tenant: string;
+  /** Who read; `null` only if nobody was authenticated (not for an allowed read in practice). */
+  principal: Principal | null;
+  action: Exclude<AccessAction, 'denied'>;
+  /** How: e.g. `GET /api/v1/history`, `app sidebar`, `cli export`. */
+  path: string;
+  /** The subjects whose data was returned; empty for a whole-tenant export. */
+  subject_ids: readonly string[];
+  /** No personal data: identity kinds, counts, never an identity's value. @defaultValue {} */
+  detail?: AuditDetail;
+}
+
+/** An attempt the authorization refused. */
+export interface DeniedAttempt {
+  /** The tenant acted on; `null` when none (unknown tenant, global route): recorded on chain `*`. */
+  tenant: string | null;
+  principal: Principal | null;
+  path: string;
+  permission: Permission;
+  /** Why, without the presented secret: e.g. `role`, `other tenant`, `no credentials`. */
+  reason: string;
+}
+
+export interface AuditListOptions {
+  /** Rows after this seq (the previous page's `next_after_seq`). @defaultValue 0 */
+  after_seq?: number;
+  /** @defaultValue 100 (1..1000) */
+  limit?: number;
+  /** Only rows naming this subject. @defaultValue all */
+  subject_id?: string;
+  /** Only rows of this action. @defaultValue all */
+  action?: AccessAction;
+}
+
+export type AuditRow = StoredAuditRow;
+
+export interface AuditPage {
+  entries: AuditRow[];
+  /** Pass as `after_seq` for the next page; `null` when this page is the last. */
+  next_after_seq: number | null;
+}
+
+export type AuditVerifyReport =
+  | { tenant: string; ok: true; checked: number; head: { seq: number; hash: string } }
+  | { tenant: string; ok: false; checked: number; broken: ChainBreak };
+
+export interface AccessAuditOptions {
+  /** Rows read per query while verifying. @defaultValue 5000 */
+  verifyPageSize?: number;
+}
+
+export const AUDIT_LIST_LIMIT = { default: 100, max: 1000 } as const;
+const DEFAULTS = { verifyPageSize: 5000 } as const;
+
+/** An entry that is not one the audit accepts (a programming error: callers build entries). */
+export class InvalidAuditEntryError extends Error {
+  override name = 'InvalidAuditEntryError';
+}
+
+const SubjectIds = z.array(z.uuid({ error: 'must be a uuid' }).transform((s) => s.toLowerCase())).max(10_000).transform((ids) => [...new Set(ids)]);
+const Path = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const ChainTenant = z.union([TenantId, z.literal(GLOBAL_AUDIT_TENANT)]);
+const ReadEntry = z.object({ tenant: TenantId, path: Path, subject_ids: SubjectIds, action: z.enum(ACCESS_ACTIONS).exclude(['denied']) });
+
+/** How a principal is recorded: stable label and role, no secret, no customer data. */
+export function auditPrincipal(p: Principal | null): AuditPrincipal {
+  if (p === null) return { type: 'anonymous', label: 'anonymous', role: null };
+  const out: AuditPrincipal = { type: p.type, label: principalLabel(p), role: roleOf(p) };
+  if (p.type !== 'operator') out.tenant = p.tenant;
+  return out;
+}
+
+export class AccessAudit {
+  private readonly verifyPageSize: number;
+
+  constructor(
+    readonly db: SqlClient,
+    options: AccessAuditOptions = {},
+  ) {
+    this.verifyPageSize = options.verifyPageSize ?? DEFAULTS.verifyPageSize;
+  }
+
+  /** Records an allowed read or export: one statement. Throws if it cannot be written; then do not serve the read. */
+  async record(entry: ReadAuditEntry): Promise<{ seq: number; hash: string }> {
+    const parsed = ReadEntry.safeParse(entry);
+    if (!parsed.success) throw new InvalidAuditEntryError(`audit entry: ${describeIssues(parsed.error).map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    const { tenant, path, subject_ids, action } = parsed.data;
+    return this.append(tenant, { action, principal: auditPrincipal(entry.principal), path, subject_ids, outcome: 'allowed', detail: entry.detail ?? {} });
+  }
+
+  /** Records a denied attempt on the tenant's chain, or on `*` when it is not about a tenant. */
+  async recordDenied(attempt: DeniedAttempt): Promise<{ seq: number; hash: string }> {
+    const tenant = attempt.tenant !== null && TenantId.safeParse(attempt.tenant).success ? attempt.tenant : GLOBAL_AUDIT_TENANT;
+    const path = Path.safeParse(attempt.path);
+    const detail: Record<string, string> = { permission: attempt.permission, reason: attempt.reason.slice(0, 200) };
+    // A tenant id that is not valid is what the caller typed: kept out, it may be anything.
+    if (attempt.tenant !== null && tenant === GLOBAL_AUDIT_TENANT) detail.tenant = 'invalid';
+    return this.append(tenant, { action: 'denied', principal: auditPrincipal(attempt.principal), path: path.success ? path.data : attempt.path.slice(0, 200) || '?', subject_ids: [], outcome: 'denied', detail });
+  }
+
+  private async append(tenant: string, row: Omit<StoredAuditRow, 'tenant' | 'seq' | 'id' | 'at' | 'prev_hash' | 'hash'>): Promise<{ seq: number; hash: string }> {
+    const full = { tenant, id: randomUUID(), at: new Date().toISOString(), ...row };
+    const [a, b, c] = auditChainTemplate(full);
+    const [out] = await this.db.query<{ seq: number; hash: string }>(SQL.append, [tenant, a, b, c, JSON.stringify(full)]);
+    return { seq: Number(out!.seq), hash: out!.hash };
+  }
+
+  /** Whether `tenant` is registered or has an audit chain (`*` always is). */
+  async known(tenant: string): Promise<boolean> {
+    if (tenant === GLOBAL_AUDIT_TENANT) return true;
+    const rows = await this.db.query('SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM access_audit_heads WHERE tenant = $1 LIMIT 1', [tenant]);
+    return rows.length > 0;
+  }
+
+  /** A page of a tenant's audit rows in seq order (`*`: denials not tied to a tenant). */
+  async list(tenant: string, options: AuditListOptions = {}): Promise<AuditPage> {
+    const limit = Math.min(Math.max(options.limit ?? AUDIT_LIST_LIMIT.default, 1), AUDIT_LIST_LIMIT.max);
+    const rows = await this.page(tenant, { after: options.after_seq ?? 0, subject: options.subject_id?.toLowerCase() ?? null, action: options.action ?? null, limit: limit + 1, until: null });
+    const entries = rows.slice(0, limit);
+    return { entries, next_after_seq: rows.length > limit ? entries.at(-1)!.seq : null };
+  }
+
+  /**
+   * Walks a tenant's audit chain up to its head as read when the walk began (appends meanwhile are
+   * not read): each row links to the one before and hashes to what it says, and the last is the head.
+   */
+  async verify(tenant: string): Promise<AuditVerifyReport> {
+    ChainTenant.parse(tenant);
+    const [head] = await this.db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM access_audit_heads WHERE tenant = $1', [tenant]);
+    const expected = head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
+    let last = { seq: 0, hash: GENESIS_HASH };
+    let checked = 0;
+    for (;;) {
+      const rows = await this.page(tenant, { after: last.seq, subject: null, action: null, limit: this.verifyPageSize, until: expected.seq });
+      const result = checkAuditLinks(last, rows);
+      checked += result.checked;
+      if (!result.ok) return { tenant, ok: false, checked, broken: result.broken };
+      last = result.last;
+      if (rows.length < this.verifyPageSize) break;
+    }
+    if (last.seq !== expected.seq || last.hash !== expected.hash) {
+      return { tenant, ok: false, checked, broken: { seq: last.seq + 1, problem: 'head_mismatch', expected: `head at seq ${expected.seq} (${expected.hash})`, found: `chain ends at seq ${last.seq} (${last.hash})` } };
+    }
+    return { tenant, ok: true, checked, head: last };
+  }
+
+  private async page(tenant: string, q: { after: number; subject: string | null; action: string | null; limit: number; until: number | null }): Promise<AuditRow[]> {
+    const rows = await this.db.query<AuditRow>(SQL.page, [tenant, q.after, q.subject, q.action, q.limit, q.until]);
+    return rows.map((r) => ({
+      tenant: r.tenant,
+      seq: Number(r.seq),
+      id: r.id,
+      at: r.at,
+      action: r.action,
+      principal: r.principal,
+      path: r.path,
+      subject_ids: r.subject_ids,
+      outcome: r.outcome,
+      detail: r.detail,
+      prev_hash: r.prev_hash,
+      hash: r.hash,
+    }));
+  }
+}
