@@ -1,5 +1,5 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, mapping, backfill, db, checkpoint, export, retention, hold. Exit codes: 0 success; 1 a
+ * `standing <command>`: serve, migrate, verify, config, tenant, mapping, backfill, db, checkpoint, export, retention, hold, subject. Exit codes: 0 success; 1 a
  * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
  * duplicate tenant); 3 the command could not run (e.g. database unreachable).
  */
@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CONFIG_REFERENCE, describeConfig } from './config.ts';
 import { deriveMasterKeys } from './model/sealing.ts';
 import { TenantId } from './model/standing-event.ts';
+import { registerGdprCommands } from './cli/gdpr-commands.ts';
 import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE } from './secrets.ts';
 import { migrateAsOwner } from './store/open-migrated.ts';
 import type { KeyObject } from 'node:crypto';
@@ -154,6 +155,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerBackfillCommand(program, setExitCode);
   registerDbCommands(program, setExitCode);
   registerLogCommands(program, setExitCode);
+  registerGdprCommands(program, setExitCode);
   return program;
 }
 
