@@ -7,7 +7,7 @@
  * as ciphertext, so destroying a customer's key erases the data without breaking the chain.
  * Anyone holding an export of the rows can re-check it with any JCS implementation.
  *
- * Two formats of the public part coexist in one chain: v1 rows (written before 0.4) keep the
+ * Two formats of the public part coexist in one chain: v1 rows (written before migration 013) keep the
  * source's record id, its URL and the related ticket ids in clear; v2 rows (`public.v: 2`) carry
  * those in the sealed part and only a keyed digest of the source event id in clear, so an erasure
  * leaves nothing in the log that names the person. A row is hashed exactly as stored either way.
@@ -17,7 +17,7 @@ import canonicalize from 'canonicalize';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Rows written before 0.4: the source's ids and the related tickets in clear. Read and verified, never written. */
+/** Rows written before migration 013: the source's ids and the related tickets in clear. Read and verified, never written. */
 export interface PublicPartV1 {
   initiation: { type: string; temporary: boolean } | null;
   reason_code: string | null;

@@ -1,6 +1,6 @@
 -- find-existing-source-events: which of a batch's source events are already in the log.
 -- Run after lock-chain-heads, so it sees every row committed by writers that held the lock before.
--- v2 rows keep a keyed digest of the source event id, v1 rows (written before 0.4) the id itself:
+-- v2 rows keep a keyed digest of the source event id, v1 rows (written before migration 013) the id itself:
 -- both are looked up, so a redelivery of an event stored before the upgrade stays a duplicate.
 -- $1 json   array of {tenant, system, event_id (the digest), legacy_event_id (the provider's id)}
 -- Returns   tenant, system, event_id (the digest asked for), seq, id of each one already stored.
