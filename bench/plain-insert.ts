@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { NewStandingEvent } from '../connector/model/standing-event.ts';
-import { newSubjectKey } from '../connector/model/sealing.ts';
+import { deriveMasterKeys, newSubjectKey, sourceEventDigest } from '../connector/model/sealing.ts';
 import { publicPart, sealEvent } from '../connector/store/event-codec.ts';
 
 export const PLAIN_COLUMNS = [
@@ -53,6 +53,7 @@ export async function createPlainTable(client: pg.Client, table: string): Promis
 export function toPlainRows(events: readonly NewStandingEvent[]): PlainRow[] {
   const subjects = new Map<string, { id: string; key: Buffer }>();
   const recordedAt = new Date().toISOString();
+  const master = deriveMasterKeys(randomBytes(32));
   return events.map((e, i) => {
     const who = e.customer.email ?? JSON.stringify(e.customer);
     let subject = subjects.get(who);
@@ -68,7 +69,7 @@ export function toPlainRows(events: readonly NewStandingEvent[]): PlainRow[] {
       e.occurred_at,
       recordedAt,
       subject.id,
-      JSON.stringify(publicPart(e)),
+      JSON.stringify(publicPart(e, sourceEventDigest(master, e.tenant, e.source.system, e.source.event_id))),
       sealEvent(subject.key, e.tenant, id, e),
       randomBytes(32).toString('hex'),
       randomBytes(32).toString('hex'),

@@ -1,5 +1,5 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, key, mapping, backfill, db, checkpoint, export, retention, hold, siem, audit. Exit codes: 0 success; 1 a
+ * `standing <command>`: serve, migrate, verify, config, tenant, key, mapping, backfill, db, checkpoint, export, retention, hold, siem, audit, subject. Exit codes: 0 success; 1 a
  * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
  * duplicate tenant); 3 the command could not run (e.g. database unreachable); 4 not allowed (the
  * role of STANDING_API_KEY, or the operator, may not run it: see cli/command-access.ts).
@@ -11,6 +11,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CONFIG_REFERENCE, describeConfig } from './config.ts';
 import { deriveMasterKeys } from './model/sealing.ts';
 import { TenantId } from './model/standing-event.ts';
+import { registerGdprCommands } from './cli/gdpr-commands.ts';
 import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE } from './secrets.ts';
 import { migrateAsOwner } from './store/open-migrated.ts';
 import type { KeyObject } from 'node:crypto';
@@ -159,6 +160,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerBackfillCommand(program, setExitCode);
   registerDbCommands(program, setExitCode);
   registerLogCommands(program, setExitCode);
+  registerGdprCommands(program, setExitCode, (db) => new AccessAudit(db));
   registerAuditCommands(program, setExitCode);
   registerKeyCommands(program, setExitCode);
   installCommandAccess(program, { denials: (db) => new AccessAudit(db) });

@@ -191,4 +191,18 @@ export class AccessAudit {
       hash: r.hash,
     }));
   }
+
+  /** Every allowed read that returned any of these subjects, oldest first (the GDPR access export lists them). */
+  async readsOf(tenant: string, subjectIds: readonly string[]): Promise<{ seq: number; at: string; action: string; principal: unknown; path: string }[]> {
+    const bySeq = new Map<number, { seq: number; at: string; action: string; principal: unknown; path: string }>();
+    for (const subject_id of new Set(subjectIds)) {
+      let after_seq: number | undefined;
+      do {
+        const page = await this.list(tenant, { subject_id, after_seq, limit: 1000 });
+        for (const e of page.entries) if (e.outcome === 'allowed') bySeq.set(e.seq, { seq: e.seq, at: e.at, action: e.action, principal: e.principal, path: e.path });
+        after_seq = page.next_after_seq ?? undefined;
+      } while (after_seq !== undefined);
+    }
+    return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  }
 }

@@ -44,6 +44,11 @@ export const CLI_PERMISSIONS: Readonly<Record<string, { permission: Permission; 
   'hold place': { permission: 'hold.manage', tenant: 'option' },
   'hold lift': { permission: 'hold.manage', tenant: 'option' },
   'hold list': { permission: 'hold.manage', tenant: 'option' },
+  'audit list': { permission: 'audit.read', tenant: 'option' },
+  'audit verify': { permission: 'audit.read', tenant: 'option' },
+  'subject export': { permission: 'subject.access_export', tenant: 'option' },
+  'subject erase': { permission: 'subject.erase', tenant: 'option' },
+  'siem export': { permission: 'siem.export', tenant: 'option' },
 };
 
 export const API_KEY_ENV = 'STANDING_API_KEY';

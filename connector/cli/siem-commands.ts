@@ -6,6 +6,9 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
+import { isAllowed } from '../access/permissions.ts';
+import type { Principal } from '../access/principal.ts';
+import { AccessAudit } from '../audit/access-audit.ts';
 import { formatConfigProblems } from '../config.ts';
 import { loadSecrets } from '../secrets.ts';
 import { siemEvents } from '../siem/siem-events.ts';
@@ -19,8 +22,10 @@ export interface SiemExportCommandOptions {
   afterSeq?: string;
   /** @defaultValue unset: every row after the cursor */
   limit?: string;
-  /** Include the personal part (the lead gates this by role). @defaultValue false */
+  /** Include the personal part: only for a principal allowed `personal_data.read` (exit 4 otherwise). @defaultValue false */
   personalData?: boolean;
+  /** Set by the role check (command-access.ts). @defaultValue the operator */
+  principal?: Principal;
 }
 
 const seqOption = (name: string, value: string | undefined, min: number): number | undefined => {
@@ -32,6 +37,10 @@ const seqOption = (name: string, value: string | undefined, min: number): number
 /** Writes the NDJSON to `out` (stdout), waiting for it to drain; returns the exit code. */
 export async function runSiemExport(o: SiemExportCommandOptions, out: Writable = process.stdout): Promise<number> {
   const tenant = tenantIdArgument(o.tenant, '--tenant');
+  const principal: Principal = o.principal ?? { type: 'operator' };
+  if (o.personalData === true && !isAllowed(principal, 'personal_data.read', tenant)) {
+    throw new CliFailure('--personal-data: only an auditor key of the tenant may read personal data (personal_data.read)', EXIT.denied);
+  }
   const afterSeq = seqOption('--after-seq', o.afterSeq, 0) ?? 0;
   const limit = seqOption('--limit', o.limit, 1);
   const config = loadConfigOrFail();
@@ -43,6 +52,12 @@ export async function runSiemExport(o: SiemExportCommandOptions, out: Writable =
   await withDatabase(config, async (db) => {
     await migrateFor(db, config.database);
     const log = new StandingLog(db, secrets.secrets.master);
+    // Recorded before a line is written: an export that cannot be audited is not given.
+    await new AccessAudit(db)
+      .record({ tenant, principal, action: 'siem.export', path: 'cli siem export', subject_ids: [], detail: { after_seq: afterSeq, personal_data: o.personalData === true } })
+      .catch((err: unknown) => {
+        throw new CliFailure(`the export could not be recorded in the read audit, so it is not given: ${(err as Error).message}`, EXIT.failed);
+      });
     let last = afterSeq;
     let count = 0;
     for await (const e of siemEvents(log, tenant, { afterSeq, limit, personalData: o.personalData === true })) {

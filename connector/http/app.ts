@@ -15,6 +15,7 @@ import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
 import { accessAuditRoutes } from '../audit/access-audit-routes.ts';
+import { gdprRoutes } from '../gdpr/gdpr-routes.ts';
 import { httpLogger } from './logging.ts';
 
 
@@ -106,6 +107,7 @@ export function createApp(options: AppOptions): Express {
   const audit = options.audit ?? new AccessAudit(db);
   if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize, audit }));
   if (options.historyApi ?? true) app.use('/api/v1', accessAuditRoutes({ audit, authorize }));
+  if (options.historyApi ?? true) app.use('/api/v1', gdprRoutes({ log, audit, authorize }));
   for (const { path, router } of options.routers ?? []) app.use(path, router);
 
   app.use(notFoundHandler);

@@ -6,14 +6,19 @@
  * is the ChainRecord below, `prev_hash` included. The sealed (encrypted) personal data is hashed
  * as ciphertext, so destroying a customer's key erases the data without breaking the chain.
  * Anyone holding an export of the rows can re-check it with any JCS implementation.
+ *
+ * Two formats of the public part coexist in one chain: v1 rows (written before migration 013) keep the
+ * source's record id, its URL and the related ticket ids in clear; v2 rows (`public.v: 2`) carry
+ * those in the sealed part and only a keyed digest of the source event id in clear, so an erasure
+ * leaves nothing in the log that names the person. A row is hashed exactly as stored either way.
  */
 import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Non-personal fields kept in clear: what a rule or report needs without decrypting. */
-export interface PublicPart {
+/** Rows written before migration 013: the source's ids and the related tickets in clear. Read and verified, never written. */
+export interface PublicPartV1 {
   initiation: { type: string; temporary: boolean } | null;
   reason_code: string | null;
   actor_type: string;
@@ -21,6 +26,24 @@ export interface PublicPart {
   detected_via: string;
   related_ticket_ids: string[];
 }
+
+/**
+ * Non-personal fields kept in clear: what a rule or report needs without decrypting. `event_id` is
+ * a keyed digest of the provider's event id (see `sourceEventDigest`): the idempotency key,
+ * which names no record.
+ */
+export interface PublicPartV2 {
+  v: 2;
+  initiation: { type: string; temporary: boolean } | null;
+  reason_code: string | null;
+  actor_type: string;
+  source: { system: string; object: string; event_id: string };
+  detected_via: string;
+}
+
+export type PublicPart = PublicPartV1 | PublicPartV2;
+
+export const isPublicV2 = (p: PublicPart): p is PublicPartV2 => 'v' in p && p.v === 2;
 
 /** Exactly what is hashed for one row. Field order is irrelevant (JCS sorts keys). */
 export interface ChainRecord {
@@ -70,34 +93,44 @@ function hasExactShape(r: ChainRecord): boolean {
   if (typeof p !== 'object' || p === null || Array.isArray(p) || !hasKeys(r, RECORD_KEYS) || !hasKeys(p, 6)) return false;
   const i = p.initiation as Record<string, unknown> | null;
   const s = p.source as Record<string, unknown> | null;
-  return (
+  const common =
     isStr(r.tenant) && Number.isSafeInteger(r.seq) && isStr(r.id) && isStr(r.kind) && isStrOrNull(r.status_before) && isStrOrNull(r.status_after) &&
     isStr(r.occurred_at) && isStr(r.recorded_at) && isStr(r.subject_id) && isStr(r.sealed) && isStr(r.prev_hash) &&
     (i === null || (typeof i === 'object' && !Array.isArray(i) && hasKeys(i, 2) && isStr(i.type) && typeof i.temporary === 'boolean')) &&
     isStrOrNull(p.reason_code) && isStr(p.actor_type) && isStr(p.detected_via) &&
-    Array.isArray(p.related_ticket_ids) && p.related_ticket_ids.every(isStr) &&
-    typeof s === 'object' && s !== null && !Array.isArray(s) && hasKeys(s, 5) &&
-    isStr(s.system) && isStr(s.object) && isStr(s.id) && isStrOrNull(s.url) && isStr(s.event_id)
-  );
+    typeof s === 'object' && s !== null && !Array.isArray(s) && isStr(s.system) && isStr(s.object) && isStr(s.event_id);
+  if (!common) return false;
+  if ('v' in p) return p.v === 2 && hasKeys(s, 3);
+  return Array.isArray(p.related_ticket_ids) && p.related_ticket_ids.every(isStr) && hasKeys(s, 5) && isStr(s.id) && isStrOrNull(s.url);
 }
 
 /** Keys inserted in UTF-16 order, as JCS sorts them. */
 function sortedCopy(r: ChainRecord) {
   const p = r.public;
-  const s = p.source;
+  const initiation = p.initiation === null ? null : { temporary: p.initiation.temporary, type: p.initiation.type };
+  const pub = isPublicV2(p)
+    ? {
+        actor_type: p.actor_type,
+        detected_via: p.detected_via,
+        initiation,
+        reason_code: p.reason_code,
+        source: { event_id: p.source.event_id, object: p.source.object, system: p.source.system },
+        v: p.v,
+      }
+    : {
+        actor_type: p.actor_type,
+        detected_via: p.detected_via,
+        initiation,
+        reason_code: p.reason_code,
+        related_ticket_ids: p.related_ticket_ids,
+        source: { event_id: p.source.event_id, id: p.source.id, object: p.source.object, system: p.source.system, url: p.source.url },
+      };
   return {
     id: r.id,
     kind: r.kind,
     occurred_at: r.occurred_at,
     prev_hash: r.prev_hash,
-    public: {
-      actor_type: p.actor_type,
-      detected_via: p.detected_via,
-      initiation: p.initiation === null ? null : { temporary: p.initiation.temporary, type: p.initiation.type },
-      reason_code: p.reason_code,
-      related_ticket_ids: p.related_ticket_ids,
-      source: { event_id: s.event_id, id: s.id, object: s.object, system: s.system, url: s.url },
-    },
+    public: pub,
     recorded_at: r.recorded_at,
     sealed: r.sealed,
     seq: r.seq,

@@ -27,6 +27,8 @@ export interface MasterKeys {
   tenantSecrets: Buffer;
   /** Seals the custom field values kept for point-in-time mapping (field history). */
   fieldValues: Buffer;
+  /** Keys the digest of source event ids kept in clear in the log (the idempotency key). */
+  sourceEvents: Buffer;
 }
 
 /** Derives the purpose-specific keys from the 32-byte master key. */
@@ -38,6 +40,7 @@ export function deriveMasterKeys(master: Buffer): MasterKeys {
     lookup: derive('standing/identity-lookup/v1'),
     tenantSecrets: derive('standing/tenant-secrets/v1'),
     fieldValues: derive('standing/field-values/v1'),
+    sourceEvents: derive('standing/source-event-digest/v1'),
   };
 }
 
@@ -122,4 +125,14 @@ export function salesforceId15(id: string): string {
 /** Blind index of one identity, scoped by tenant so equal emails in two tenants never collide. */
 export function identityDigest(keys: MasterKeys, tenant: string, kind: IdentityKind, value: string): string {
   return createHmac('sha256', keys.lookup).update(`${tenant}\u0000${kind}\u0000${normalizeIdentity(kind, value)}`).digest('hex');
+}
+
+/**
+ * What the log keeps in clear of a provider's event id: an HMAC under a deployment key, scoped by
+ * tenant and source system. Deterministic, so a redelivery of the same source event (also after
+ * the person was erased) still finds the entry; it names no record (CDC and reconciliation ids embed
+ * record ids) and cannot be reversed without the master key.
+ */
+export function sourceEventDigest(keys: MasterKeys, tenant: string, system: string, eventId: string): string {
+  return createHmac('sha256', keys.sourceEvents).update(`${tenant}\u0000${system}\u0000${eventId}`).digest('hex');
 }

@@ -53,7 +53,7 @@ export async function complianceExtension(res: ServiceResources, options: Compli
 
   return {
     readinessChecks,
-    routers: duties.httpApi ? [{ path: '/api/v1', router: siemRoutes({ log, targets, authorize: res.authorize }) }] : [],
+    routers: duties.httpApi ? [{ path: '/api/v1', router: siemRoutes({ log, targets, authorize: res.authorize, audit: res.audit }) }] : [],
     close: async () => {
       for (const close of closers) await close();
     },

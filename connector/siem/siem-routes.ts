@@ -8,6 +8,8 @@
  */
 import { once } from 'node:events';
 import { Router, type RequestHandler, type Response } from 'express';
+import type { AccessAudit } from '../audit/access-audit.ts';
+import { recordReadOrRefuse } from '../audit/read-audit.ts';
 import { z } from 'zod';
 import { isAllowed, type Permission } from '../access/permissions.ts';
 import { principalLabel, principalOf } from '../access/principal.ts';
@@ -22,6 +24,8 @@ export interface SiemRoutesDeps {
   targets: SplunkTargets;
   /** Authenticates the caller, sets `res.locals.principal`, answers 401/403 itself. */
   authorize: (permission: Permission) => RequestHandler;
+  /** Every stream is recorded in the read audit before its first line. */
+  audit: AccessAudit;
 }
 
 export const SIEM_LIMITS = { defaultLimit: 1000, maxLimit: 100_000 } as const;
@@ -52,6 +56,14 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
     const afterSeq = q.data.after_seq ?? 0;
     const limit = q.data.limit ?? SIEM_LIMITS.defaultLimit;
     const personalData = isAllowed(principalOf(res), 'personal_data.read', tenant);
+    await recordReadOrRefuse(deps.audit, res, {
+      tenant,
+      principal: principalOf(res),
+      action: 'siem.export',
+      path: 'GET /api/v1/tenants/{tenant}/siem/events',
+      subject_ids: [],
+      detail: { after_seq: afterSeq, limit, personal_data: personalData },
+    });
     res.status(200).set({ 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', Trailer: SIEM_CURSOR_TRAILER });
     let last = afterSeq;
     let count = 0;

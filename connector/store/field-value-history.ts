@@ -61,4 +61,9 @@ export class FieldValueHistory {
     }
     return out;
   }
+
+  /** The value and actor of one stored row (an access export reads rows it selected itself). */
+  unsealRow(tenant: string, source: string, eventId: string, sealed: string): { value: unknown; actor_id: string | null } {
+    return JSON.parse(unseal(this.keys.fieldValues, Buffer.from(sealed, 'base64'), aad(tenant, source, eventId)).toString('utf8')) as { value: unknown; actor_id: string | null };
+  }
 }

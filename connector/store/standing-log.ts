@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH, canonicalChainText, checkLinks, hashChainText, type ChainBreak, type ChainRecord, type PublicPart, type StoredChainRow } from '../model/chain.ts';
-import type { MasterKeys } from '../model/sealing.ts';
+import { sourceEventDigest, type MasterKeys } from '../model/sealing.ts';
 import { subjectKindOf, type AccountIdentities, type AccountStatus, type CustomerIdentities, type NewStandingEvent, type SubjectKind } from '../model/standing-event.ts';
 import type { Database } from './database.ts';
 import { decodeEvent, publicPart, sealAad, sealEvent, type StoredStandingEvent } from './event-codec.ts';
@@ -22,6 +22,7 @@ const SQL = {
   currentStanding: loadSql('current-standing'),
   chainPage: loadSql('chain-page'),
   upsertLinks: loadSql('upsert-subject-links'),
+  subjectsErased: loadSql('subjects-erased'),
 };
 
 export type AppendOutcome =
@@ -105,6 +106,11 @@ export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }
 
+/** A batch kept meeting subjects erased by another process (each retry resolves afresh). */
+export class SubjectErasedWhileWritingError extends Error {
+  override name = 'SubjectErasedWhileWritingError';
+}
+
 export interface StandingLogOptions extends SubjectDirectoryOptions {
   /**
    * Rows read per query while verifying a chain.
@@ -129,7 +135,7 @@ export class StandingLog {
 
   constructor(
     readonly db: Database,
-    master: MasterKeys,
+    private readonly master: MasterKeys,
     options: StandingLogOptions = {},
   ) {
     this.subjects = new SubjectDirectory(db, master, options);
@@ -144,6 +150,17 @@ export class StandingLog {
    */
   async append(events: readonly NewStandingEvent[], options: AppendOptions = {}): Promise<AppendOutcome[]> {
     if (events.length === 0) return [];
+    // A subject erased by another process while this one still had it cached: forget it and
+    // resolve again, which files the customer under a new subject (the erased one stays erased).
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.appendOnce(events, options);
+      if (Array.isArray(result)) return result;
+      for (const [tenant, ids] of result.erased) this.subjects.forget(tenant, ids);
+      if (attempt >= 3) throw new SubjectErasedWhileWritingError(`a subject of this batch was erased during ${attempt} attempts to write it`);
+    }
+  }
+
+  private async appendOnce(events: readonly NewStandingEvent[], options: AppendOptions): Promise<AppendOutcome[] | { erased: Map<string, string[]> }> {
     // One claim per event for the subject it is about, then one per event naming an account as context.
     const withAccount = events.flatMap((e, i) => (e.account ? [i] : []));
     const resolved = await this.subjects.resolve([
@@ -157,27 +174,44 @@ export class StandingLog {
       account_subject_id: resolved[events.length + j]!,
       seen_at: iso(events[i]!.occurred_at),
     }));
+    const erasedSeen = new Map<string, string[]>();
     const prepared = await Promise.all(
       groupIndexes(events, (e) => e.tenant).map(async ([tenant, idx]) => {
         const keys = await this.subjects.keysFor(tenant, idx.map((i) => subjectIds[i]!));
-        return idx.map((i) => {
+        return idx.flatMap((i) => {
           const e = events[i]!;
           const id = randomUUID();
           const key = keys.get(subjectIds[i]!);
-          if (!key) throw new Error(`subject ${subjectIds[i]} has no key (erased while being written to)`);
-          return { i, id, e, pub: publicPart(e), sealed: sealEvent(key, tenant, id, e).toString('base64') };
+          if (!key) {
+            erasedSeen.set(tenant, [...(erasedSeen.get(tenant) ?? []), subjectIds[i]!]);
+            return [];
+          }
+          const digest = sourceEventDigest(this.master, tenant, e.source.system, e.source.event_id);
+          return [{ i, id, e, pub: publicPart(e, digest), sealed: sealEvent(key, tenant, id, e).toString('base64') }];
         });
       }),
     );
+    if (erasedSeen.size > 0) return { erased: erasedSeen };
     const rows = prepared.flat().sort((a, b) => a.i - b.i);
     const tenantsJson = JSON.stringify([...new Set(events.map((e) => e.tenant))].sort());
-    const sourceKeysJson = JSON.stringify(rows.map((r) => ({ tenant: r.e.tenant, system: r.pub.source.system, event_id: r.pub.source.event_id })));
+    const sourceKeysJson = JSON.stringify(
+      rows.map((r) => ({ tenant: r.e.tenant, system: r.pub.source.system, event_id: r.pub.source.event_id, legacy_event_id: r.e.source.event_id })),
+    );
+    const claimTenants = [...events.map((e) => e.tenant), ...withAccount.map((i) => events[i]!.tenant)];
+    const used = new Map(resolved.map((subject_id, j) => [`${claimTenants[j]}\u0000${subject_id}`, { tenant: claimTenants[j]!, subject_id }]));
+    const usedSubjectsJson = JSON.stringify([...used.values()]);
 
     // Only linking, hashing and writing happen under the head lock.
-    return this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx): Promise<AppendOutcome[] | { erased: Map<string, string[]> }> => {
       const heads = new Map(
         (await tx.query<{ tenant: string; seq: number; hash: string }>(SQL.lockHeads, [tenantsJson])).map((h) => [h.tenant, { seq: Number(h.seq), hash: h.hash }]),
       );
+      const erased = await tx.query<{ tenant: string; subject_id: string }>(SQL.subjectsErased, [usedSubjectsJson]);
+      if (erased.length > 0) {
+        const byTenant = new Map<string, string[]>();
+        for (const x of erased) byTenant.set(x.tenant, [...(byTenant.get(x.tenant) ?? []), x.subject_id]);
+        return { erased: byTenant };
+      }
       const existing = new Map(
         (await tx.query<{ tenant: string; system: string; event_id: string; seq: number; id: string }>(SQL.findExisting, [sourceKeysJson])).map((x) => [
           sourceKey(x.tenant, x.system, x.event_id),
@@ -204,7 +238,8 @@ export class StandingLog {
       const inserts: string[] = [];
       for (const r of rows) {
         const k = sourceKey(r.e.tenant, r.pub.source.system, r.pub.source.event_id);
-        const base = { tenant: r.e.tenant, source_event_id: r.pub.source.event_id };
+        // Callers know the provider's id, not its digest.
+        const base = { tenant: r.e.tenant, source_event_id: r.e.source.event_id };
         const seen = existing.get(k);
         if (seen) {
           outcomes.push({ status: 'duplicate', ...base, ...seen });

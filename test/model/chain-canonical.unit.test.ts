@@ -1,9 +1,11 @@
 /** The fast canonical serializer must be byte-identical to RFC 8785 (the `canonicalize` library) on every record shape. */
 import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
-import { canonicalChainText, type ChainRecord } from '../../connector/model/chain.ts';
+import { canonicalChainText, type ChainRecord, type PublicPartV1, type PublicPartV2 } from '../../connector/model/chain.ts';
 
-function record(overrides: Partial<ChainRecord> = {}): ChainRecord {
+type V1Record = ChainRecord & { public: PublicPartV1 };
+
+function record(overrides: Partial<V1Record> = {}): V1Record {
   return {
     tenant: 'acme',
     seq: 42,
@@ -41,11 +43,24 @@ describe('canonicalChainText', () => {
     for (const r of cases) expect(canonicalChainText(r)).toBe(canonicalize(r));
   });
 
+  it('equals JCS for v2 records (no source id, url or tickets in clear)', () => {
+    const v2 = (p: Partial<PublicPartV2> = {}, o: Partial<ChainRecord> = {}): ChainRecord => {
+      const { related_ticket_ids: _t, source, ...rest } = record().public;
+      return { ...record(), public: { v: 2, ...rest, source: { system: source.system, object: source.object, event_id: 'a'.repeat(64) }, ...p }, ...o };
+    };
+    const cases = [v2(), v2({ initiation: null, reason_code: null }), ...awkward.map((t) => v2({ actor_type: t, source: { system: t, object: t, event_id: t } }, { sealed: t }))];
+    for (const r of cases) expect(canonicalChainText(r)).toBe(canonicalize(r));
+    const v3 = { ...v2(), public: { ...v2().public, v: 3 } } as unknown as ChainRecord;
+    expect(canonicalChainText(v3)).toBe(canonicalize(v3));
+    const withId = { ...v2(), public: { ...v2().public, source: { system: 'zendesk', object: 'user', event_id: 'e', id: '1' } } } as unknown as ChainRecord;
+    expect(canonicalChainText(withId)).toBe(canonicalize(withId));
+  });
+
   it('falls back to the general JCS for records of another shape, so a changed shape changes the text', () => {
     const extra = { ...record(), injected: 'x' } as unknown as ChainRecord;
     expect(canonicalChainText(extra)).toBe(canonicalize(extra));
     expect(canonicalChainText(extra)).not.toBe(canonicalChainText(record()));
-    const extraInPublic = record({ public: { ...record().public, note: 'x' } as unknown as ChainRecord['public'] });
+    const extraInPublic = record({ public: { ...record().public, note: 'x' } as unknown as PublicPartV1 });
     expect(canonicalChainText(extraInPublic)).toBe(canonicalize(extraInPublic));
     const wrongType = record({ seq: '42' as unknown as number });
     expect(canonicalChainText(wrongType)).toBe(canonicalize(wrongType));

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, checkLinks, hashRecord, type ChainRecord, type StoredChainRow } from '../../connector/model/chain.ts';
+import { GENESIS_HASH, checkLinks, hashRecord, type ChainRecord, type PublicPartV1, type StoredChainRow } from '../../connector/model/chain.ts';
 
-function record(seq: number, prevHash: string): ChainRecord {
+type V1Record = ChainRecord & { public: PublicPartV1 };
+
+function record(seq: number, prevHash: string): V1Record {
   return {
     tenant: 'acme',
     seq,
@@ -57,7 +59,7 @@ describe('hashRecord', () => {
     expect(hashRecord(structuredClone(r))).toBe(hashRecord(r));
   });
 
-  const changes: [string, (r: ChainRecord) => void][] = [
+  const changes: [string, (r: V1Record) => void][] = [
     ['tenant', (r) => (r.tenant = 'acme2')],
     ['seq', (r) => (r.seq = 2)],
     ['id', (r) => (r.id = '00000000-0000-4000-8000-000000000009')],
