@@ -19,6 +19,7 @@ import { StandingLog } from './store/standing-log.ts';
 import { AccessAudit } from './audit/access-audit.ts';
 import { requireBearerToken } from './http/auth.ts';
 import { ApiKeyStore } from './access/api-keys.ts';
+import { loadCheckpointKey } from './checkpoint-key.ts';
 import { createAuthorizer, type Authorize, type DenialRecorder } from './access/authorize.ts';
 import { keyRoutes } from './access/key-routes.ts';
 import { TenantRegistry } from './tenants/tenant-registry.ts';
@@ -163,6 +164,7 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       db,
       redis,
       authorize,
+      checkpointPublicKey: async () => (await loadCheckpointKey(config, { generate: false }).catch(() => null))?.publicKey,
       logger,
       historyApi: roleDuties(config.intake.role).httpApi,
       routers: [

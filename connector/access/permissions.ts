@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   'log.verify': ['operator', 'auditor'],
   /** The read audit and denied attempts. */
   'audit.read': ['auditor'],
+  /** The audit chain `*`: refusals tied to no tenant (unknown tenants, global routes). */
+  'audit.read_global': ['operator'],
   /** GDPR subject access export (everything held about a person). */
   'subject.access_export': ['auditor'],
   /** GDPR erasure: destroys a subject's key. */

@@ -45,14 +45,21 @@ export function accessAuditRoutes(deps: AccessAuditRoutesDeps): Router {
     if (!(await deps.audit.known(parsed.data))) throw new NotFoundError(`no tenant "${parsed.data}"`);
     return parsed.data;
   };
-  router.get('/tenants/:tenant/audit', deps.authorize('audit.read'), async (req, res) => {
+  router.get('/tenants/:tenant/audit', auditPermission(deps), async (req, res) => {
     const tenant = await tenantOf(req.params.tenant);
     const q = AuditListQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('invalid query parameters', q.error);
     res.set('Cache-Control', 'no-store').json({ tenant, ...(await deps.audit.list(tenant, q.data)) });
   });
-  router.get('/tenants/:tenant/audit/verify', deps.authorize('audit.read'), async (req, res) => {
+  router.get('/tenants/:tenant/audit/verify', auditPermission(deps), async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await deps.audit.verify(await tenantOf(req.params.tenant)));
   });
   return router;
+}
+
+/** A tenant's audit is its auditor's; the `*` chain (refusals tied to no tenant) the operator's. */
+function auditPermission(deps: { authorize: (permission: Permission) => RequestHandler }): RequestHandler {
+  const tenantAudit = deps.authorize('audit.read');
+  const globalAudit = deps.authorize('audit.read_global');
+  return (req, res, next) => (req.params.tenant === GLOBAL_AUDIT_TENANT ? globalAudit : tenantAudit)(req, res, next);
 }

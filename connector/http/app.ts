@@ -16,6 +16,8 @@ import { historyRoutes } from './history-routes.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
 import { accessAuditRoutes } from '../audit/access-audit-routes.ts';
 import { gdprRoutes } from '../gdpr/gdpr-routes.ts';
+import { logRoutes } from './log-routes.ts';
+import type { KeyObject } from 'node:crypto';
 import { httpLogger } from './logging.ts';
 
 
@@ -36,6 +38,11 @@ export interface AppOptions {
   redis: Redis;
   /** Authentication and role check of every API route. */
   authorize: Authorize;
+  /**
+   * The public key checkpoints must be signed with, for `GET /api/v1/tenants/{t}/verify`.
+   * @defaultValue none: each checkpoint is checked against the key it names
+   */
+  checkpointPublicKey?: () => Promise<KeyObject | undefined>;
   logger: Logger;
   /**
    * The read audit every history read is recorded in.
@@ -108,6 +115,7 @@ export function createApp(options: AppOptions): Express {
   if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize, audit }));
   if (options.historyApi ?? true) app.use('/api/v1', accessAuditRoutes({ audit, authorize }));
   if (options.historyApi ?? true) app.use('/api/v1', gdprRoutes({ log, audit, authorize }));
+  if (options.historyApi ?? true) app.use('/api/v1', logRoutes({ log, authorize, publicKey: options.checkpointPublicKey ?? (async () => undefined) }));
   for (const { path, router } of options.routers ?? []) app.use(path, router);
 
   app.use(notFoundHandler);

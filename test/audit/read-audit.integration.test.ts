@@ -9,6 +9,7 @@ import { staticLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
 import { stopIntakeService } from '../support/intake-harness.ts';
 import { appToken, createTenant, startAppService, type AppService } from '../support/app-harness.ts';
 import { event } from '../support/fixtures.ts';
+import { issueKey } from '../support/access.ts';
 
 const SECRET = 'acme-app-shared-secret-0123456789abcdef';
 const DANA = { zendesk_user_id: '8800770011', email: 'dana.audited@example.com' };
@@ -17,7 +18,9 @@ let s: AppService;
 let dana: string;
 let org: string;
 
-const admin = (path: string) => fetch(`${s.url}${path}`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+let auditorKey: string;
+/** The auditor of acme: reads histories and the read audit. */
+const admin = (path: string) => fetch(`${s.url}${path}`, { headers: { authorization: `Bearer ${auditorKey}` } });
 const json = async <T>(res: Response) => (await res.json()) as T;
 interface Entry { seq: number; action: string; path: string; outcome: string; subject_ids: string[]; principal: Record<string, unknown>; detail: Record<string, unknown>; hash: string }
 interface Page { tenant: string; entries: Entry[]; next_after_seq: number | null }
@@ -25,6 +28,7 @@ interface Page { tenant: string; entries: Entry[]; next_after_seq: number | null
 beforeAll(async () => {
   s = await startAppService('read_audit', staticLookups({}));
   await createTenant(s, { id: 'acme', name: 'Acme', zendesk: { subdomain: 'acme', app_shared_secret: SECRET } });
+  auditorKey = await issueKey(s.url, s.adminToken, 'acme', 'auditor');
   const { log, db } = s.handle.resources;
   await log.append([event({ tenant: 'acme', customer: DANA, account: ORG }), event({ tenant: 'acme', customer: DANA })]);
   dana = (await log.subjects.find('acme', DANA))[0]!;
@@ -49,7 +53,7 @@ describe('read audit', () => {
       action: 'history.read',
       outcome: 'allowed',
       path: 'GET /api/v1/history',
-      principal: { type: 'operator', label: 'operator', role: 'operator' },
+      principal: { type: 'api_key', label: `api-key:${auditorKey.split('_')[1]}`, role: 'auditor', tenant: 'acme' },
       detail: { identity_kinds: ['email'], about: 'all', page: 'first', events: 2 },
     });
     expect([...page.entries[0]!.subject_ids].sort()).toEqual([dana, org].sort());
@@ -86,11 +90,13 @@ describe('read audit', () => {
     expect(await json<unknown>(verify)).toMatchObject({ tenant: 'acme', ok: true, checked: 3, head: { seq: 3 } });
   });
 
-  it('answers 400 naming the field, 404 for an unknown tenant, 401 without the token', async () => {
+  it("answers 400 naming the field, 403 for another tenant's audit, 401 without the token (recorded as denied)", async () => {
     const bad = await json<{ error: { message: string; details: { path: string }[] } }>(await admin('/api/v1/tenants/acme/audit?limit=0&subject_id=x'));
     expect(bad.error.details.map((d) => d.path).sort()).toEqual(['limit', 'subject_id']);
-    expect((await admin('/api/v1/tenants/nope/audit')).status).toBe(404);
+    expect((await admin('/api/v1/tenants/nope/audit')).status).toBe(403);
     expect((await fetch(`${s.url}/api/v1/tenants/acme/audit`)).status).toBe(401);
+    const denied = await json<Page>(await admin('/api/v1/tenants/acme/audit?action=denied'));
+    expect(denied.entries).toEqual([expect.objectContaining({ seq: 4, outcome: 'denied', path: 'GET /api/v1/tenants/acme/audit', principal: expect.objectContaining({ type: 'anonymous' }) })]);
   });
 
   it('refuses a read whose audit record cannot be written (503), and serves it again once it can', async () => {
@@ -106,6 +112,6 @@ describe('read audit', () => {
       await db.exec('ALTER TABLE access_audit_away RENAME TO access_audit');
     }
     expect((await admin(`/api/v1/history?tenant=acme&email=${encodeURIComponent(DANA.email)}`)).status).toBe(200);
-    expect(await json<unknown>(await admin('/api/v1/tenants/acme/audit/verify'))).toMatchObject({ ok: true, checked: 4 });
+    expect(await json<unknown>(await admin('/api/v1/tenants/acme/audit/verify'))).toMatchObject({ ok: true, checked: 5 });
   });
 });

@@ -84,7 +84,8 @@ describe('GET /tenants/:tenant/siem/events', () => {
     const created = await fetch(`${s.url}/api/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'bulk', name: 'Bulk' }) });
     expect(created.status).toBe(201);
     for (let i = 0; i < 3; i++) await s.resources.log.append(Array.from({ length: 500 }, () => event({ tenant: 'bulk' })));
-    const res = await call('/tenants/bulk/siem/events?limit=1400&after_seq=50', 'auditor');
+    keys.bulkAuditor = await issueKey(s.url, env.env.STANDING_ADMIN_TOKEN!, 'bulk', 'auditor');
+    const res = await call('/tenants/bulk/siem/events?limit=1400&after_seq=50', 'bulkAuditor');
     const reader = res.body!.getReader();
     let text = '';
     for (let chunks = 0; ; chunks++) {
