@@ -114,7 +114,11 @@ describe('coverage and records', () => {
     const { entries } = JSON.parse(text) as { entries: { outcome: string; principal: { type: string; label: string }; detail: { permission?: string; reason?: string }; path: string }[] };
     expect(entries.length).toBeGreaterThan(20);
     expect(entries.every((e) => e.outcome === 'denied')).toBe(true);
-    expect(entries).toContainEqual(expect.objectContaining({ path: 'GET /api/v1/history', principal: expect.objectContaining({ type: 'operator' }), detail: expect.objectContaining({ permission: 'history.read' }) }));
+    expect(entries).toContainEqual(expect.objectContaining({ path: 'GET /api/v1/tenants/default/mappings/zendesk', principal: expect.objectContaining({ type: 'operator' }), detail: expect.objectContaining({ permission: 'mapping.read' }) }));
+    // A refusal about no one tenant (the operator asking for a history names none) is in the operator's `*` chain.
+    const global = await fetch(`${svc.url}/api/v1/tenants/*/audit?action=denied&limit=1000`, { headers: { authorization: `Bearer ${credential.operator}` } });
+    const globalEntries = ((await global.json()) as { entries: { path: string; principal: { type: string }; detail: { permission?: string } }[] }).entries;
+    expect(globalEntries).toContainEqual(expect.objectContaining({ path: 'GET /api/v1/history', principal: expect.objectContaining({ type: 'operator' }), detail: expect.objectContaining({ permission: 'history.read' }) }));
     expect(entries).toContainEqual(expect.objectContaining({ principal: expect.objectContaining({ type: 'anonymous' }), detail: expect.objectContaining({ reason: 'no credentials' }) }));
   });
 });

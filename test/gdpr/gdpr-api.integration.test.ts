@@ -88,6 +88,6 @@ describe('GDPR API', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ tenant, subjects: [{ subject_id: expect.any(String), erasure_seq: 3 }] });
     const [record] = await store.db.query<{ actor: string; reason: string }>('SELECT actor, reason FROM subject_erasures WHERE tenant = $1', [tenant]);
-    expect(record).toEqual({ actor: 'api-key:test', reason: 'R-1' });
+    expect(record).toEqual({ actor: `api-key:${keys.admin!.split('_')[1]}`, reason: 'R-1' });
   });
 });
