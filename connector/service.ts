@@ -20,6 +20,7 @@ import { AccessAudit } from './audit/access-audit.ts';
 import { requireBearerToken } from './http/auth.ts';
 import { ApiKeyStore } from './access/api-keys.ts';
 import { loadCheckpointKey } from './checkpoint-key.ts';
+import { ErasureBroadcast, erasureChannel } from './gdpr/erasure-broadcast.ts';
 import { createAuthorizer, type Authorize, type DenialRecorder } from './access/authorize.ts';
 import { keyRoutes } from './access/key-routes.ts';
 import { TenantRegistry } from './tenants/tenant-registry.ts';
@@ -52,6 +53,8 @@ export interface ServiceResources {
   keys: ApiKeyStore;
   /** Every API route's authentication and role check (connector/access/authorize.ts). */
   authorize: Authorize;
+  /** Erasures announced to every process, so each drops what it caches of the person. */
+  erasures: ErasureBroadcast;
 }
 
 export interface ServiceExtension {
@@ -154,7 +157,11 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     const keys = new ApiKeyStore(db);
     const audit = new AccessAudit(db);
     const authorize = createAuthorizer({ operatorToken: loaded.secrets.adminToken, keys, denials: audit, logger });
-    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, audit, migrations, metrics, keys, authorize };
+    const erasures = new ErasureBroadcast(config.redisUrl, erasureChannel(config.intake.queuePrefix), logger);
+    erasures.onErasure((n) => log.subjects.forget(n.tenant, n.subject_ids));
+    await erasures.start();
+    cleanups.push(() => erasures.close());
+    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, audit, migrations, metrics, keys, authorize, erasures };
     const extension = (await options.extend?.(resources)) ?? {};
     if (extension.close) cleanups.push(extension.close);
 
@@ -164,6 +171,7 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       db,
       redis,
       authorize,
+      onErased: (notice) => erasures.publish(notice, redis).then(() => undefined),
       checkpointPublicKey: async () => (await loadCheckpointKey(config, { generate: false }).catch(() => null))?.publicKey,
       logger,
       historyApi: roleDuties(config.intake.role).httpApi,

@@ -36,6 +36,7 @@ export function appApiExtension(res: ServiceResources, options: AppApiOptions = 
   const inbox = new IntakeInbox(db);
   const settings = new AppSettingsStore(db);
   const lookups = options.lookups ?? nodeZendeskLookups();
+  res.erasures.onErasure(() => lookups.forgetAll?.());
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const queue = createIntakeQueue({ connection, prefix: config.intake.queuePrefix });

@@ -22,6 +22,8 @@ export interface ZendeskAppLookups {
   ticket(tenant: Tenant, ticketId: string): Promise<TicketLookup>;
   /** `admin`, `agent`, `end-user` (Zendesk's `role`), or null when the user does not exist. */
   userRole(tenant: Tenant, userId: string): Promise<RoleLookup>;
+  /** Forgets cached ticket look-ups (their requesters), after an erasure. */
+  forgetAll?(): void;
 }
 
 interface ShowResult {
@@ -66,6 +68,9 @@ export function nodeZendeskLookups(options: NodeZendeskLookupsOptions = {}): Zen
     return c;
   };
   return {
+    forgetAll() {
+      tickets.clear();
+    },
     async ticket(tenant, ticketId) {
       const key = `${tenant.id}\u0000${ticketId}`;
       const hit = tickets.get(key);

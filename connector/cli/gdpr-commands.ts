@@ -4,6 +4,8 @@
  */
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { erasureChannel, publishErasure, type ErasureNotice } from '../gdpr/erasure-broadcast.ts';
 import { formatConfigProblems } from '../config.ts';
 import { accessExport, accessExportCsv, type ReadsSource } from '../gdpr/access-export.ts';
 import { eraseSubject, LegalHoldBlocksErasureError } from '../gdpr/erasure.ts';
@@ -95,6 +97,7 @@ export async function runSubjectErase(o: SubjectOptions & { reason: string; yes?
       throw err instanceof LegalHoldBlocksErasureError ? new CliFailure(err.message, EXIT.failed) : err;
     }),
   );
+  if (report.subjects.length > 0) await announceErasure({ tenant, subject_ids: report.subjects.map((x) => x.subject_id) });
   if (o.json) writeJson(report);
   else {
     process.stdout.write(`${tenant}: erased ${report.subjects.length} subject(s)${report.subjects.map((s) => ` ${s.subject_id} (erasure entry seq ${s.erasure_seq})`).join(',')}\n`);
@@ -120,4 +123,17 @@ export function registerGdprCommands(program: Command, setExitCode: SetExitCode,
     .option('--yes', 'confirm: erasure cannot be undone')
     .option('--json', 'machine-readable output')
     .action(async (o: SubjectOptions & { reason: string; yes?: boolean; json?: boolean }) => setExitCode(await runSubjectErase(o)));
+}
+
+/** Tells the running processes to drop what they cache of the person (README "GDPR: access and erasure"). */
+async function announceErasure(notice: ErasureNotice): Promise<void> {
+  const config = loadConfigOrFail();
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: true, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  const told = await redis.connect().then(
+    () => publishErasure(redis, erasureChannel(config.intake.queuePrefix), notice),
+    () => false,
+  );
+  redis.disconnect();
+  if (!told) process.stderr.write('warning: Redis did not take the erasure notice: running processes drop their cached copies when those expire (at most 10 minutes)\n');
 }

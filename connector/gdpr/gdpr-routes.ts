@@ -15,6 +15,7 @@ import type { StandingLog } from '../store/standing-log.ts';
 import { accessExport, accessExportCsv } from './access-export.ts';
 import { eraseSubject, LegalHoldBlocksErasureError } from './erasure.ts';
 import { PersonIdentities } from './person-data.ts';
+import type { ErasureNotice } from './erasure-broadcast.ts';
 
 export interface GdprRoutesDeps {
   log: StandingLog;
@@ -22,6 +23,8 @@ export interface GdprRoutesDeps {
   audit: AccessAudit;
   /** Authenticates the caller, sets `res.locals.principal`, answers 401/403 itself. */
   authorize: Authorize;
+  /** Told of each committed erasure (every process then drops its caches of the person). @defaultValue nothing */
+  onErased?: (notice: ErasureNotice) => Promise<void>;
 }
 
 const single = <T extends z.ZodType>(schema: T) =>
@@ -80,6 +83,7 @@ export function gdprRoutes(deps: GdprRoutesDeps): Router {
     const report = await eraseSubject(deps.log, { tenant, identities: body.data.identities, reason: body.data.reason, actor: principalLabel(principalOf(res)) }).catch((err: unknown) => {
       throw err instanceof LegalHoldBlocksErasureError ? new HttpError(409, 'legal_hold', err.message) : err;
     });
+    if (report.subjects.length > 0) await deps.onErased?.({ tenant, subject_ids: report.subjects.map((s) => s.subject_id) });
     res.json(report);
   });
   return r;

@@ -16,6 +16,7 @@ import { historyRoutes } from './history-routes.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
 import { accessAuditRoutes } from '../audit/access-audit-routes.ts';
 import { gdprRoutes } from '../gdpr/gdpr-routes.ts';
+import type { ErasureNotice } from '../gdpr/erasure-broadcast.ts';
 import { logRoutes } from './log-routes.ts';
 import type { KeyObject } from 'node:crypto';
 import { httpLogger } from './logging.ts';
@@ -43,6 +44,11 @@ export interface AppOptions {
    * @defaultValue none: each checkpoint is checked against the key it names
    */
   checkpointPublicKey?: () => Promise<KeyObject | undefined>;
+  /**
+   * Told of each erasure once it is committed (the service announces it to every process).
+   * @defaultValue nothing
+   */
+  onErased?: (notice: ErasureNotice) => Promise<void>;
   logger: Logger;
   /**
    * The read audit every history read is recorded in.
@@ -114,7 +120,7 @@ export function createApp(options: AppOptions): Express {
   const audit = options.audit ?? new AccessAudit(db);
   if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize, audit }));
   if (options.historyApi ?? true) app.use('/api/v1', accessAuditRoutes({ audit, authorize }));
-  if (options.historyApi ?? true) app.use('/api/v1', gdprRoutes({ log, audit, authorize }));
+  if (options.historyApi ?? true) app.use('/api/v1', gdprRoutes({ log, audit, authorize, onErased: options.onErased }));
   if (options.historyApi ?? true) app.use('/api/v1', logRoutes({ log, authorize, publicKey: options.checkpointPublicKey ?? (async () => undefined) }));
   for (const { path, router } of options.routers ?? []) app.use(path, router);
 

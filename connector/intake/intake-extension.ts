@@ -74,8 +74,10 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     enqueue: (keys) => enqueueIntake(queue, keys),
     authorize: res.authorize,
   });
+  const directory = new ZendeskDirectory();
+  res.erasures.onErasure(() => directory.forgetAll());
   const sources: Sources = new Map<IntakeSource, AnySource>([
-    ['zendesk', new ZendeskSource(log.fieldValues, new ZendeskDirectory(), { companionWaitMs: settings.worker.companionWaitMs, recordTicketsSeen: (rows) => recordTicketsSeen(db, rows) })],
+    ['zendesk', new ZendeskSource(log.fieldValues, directory, { companionWaitMs: settings.worker.companionWaitMs, recordTicketsSeen: (rows) => recordTicketsSeen(db, rows) })],
     ['salesforce', salesforce.source],
   ]);
   const readinessChecks: Record<string, ReadinessCheck> = {};

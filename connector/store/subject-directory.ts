@@ -155,6 +155,11 @@ export class SubjectDirectory {
     return key;
   }
 
+  /** Whether this process holds the subject's data key in memory (erasure must leave none). */
+  holdsKey(tenant: string, subjectId: string): boolean {
+    return this.keys.get(cacheKey(tenant, subjectId))?.key != null;
+  }
+
   /** Drops what this process remembers of erased subjects. */
   forget(tenant: string, subjectIds: readonly string[]): void {
     const gone = new Set(subjectIds);

@@ -71,6 +71,11 @@ export class ZendeskDirectory {
   private readonly cache: LRUCache<string, { entity: Entity }>;
   private readonly clients = new Map<string, ZendeskClient>();
 
+  /** Forgets every looked-up user and organization (after an erasure: which entries were the person's is not known). */
+  forgetAll(): void {
+    this.cache.clear();
+  }
+
   constructor(options: ZendeskDirectoryOptions = {}) {
     this.cache = new LRUCache({ max: options.cacheSize ?? 100_000, ttl: options.cacheTtlMs ?? 600_000 });
   }
