@@ -36,7 +36,15 @@ export interface AuthorizerOptions {
   keys: ApiKeyStore;
   denials: DenialRecorder;
   logger?: Logger;
+  /**
+   * Refusals of requests with no valid credential recorded per minute and process; beyond it they are
+   * only counted and logged once a minute, so anonymous traffic cannot turn into unbounded writes.
+   * @defaultValue 600
+   */
+  anonymousDenialsPerMinute?: number;
 }
+
+export const DEFAULT_ANONYMOUS_DENIALS_PER_MINUTE = 600;
 
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
 // Comparing fixed-length digests keeps the comparison constant-time even when the lengths differ.
@@ -72,6 +80,8 @@ export const requestPath = (req: Request) => `${req.method} ${(req.originalUrl |
 
 export function createAuthorizer(options: AuthorizerOptions): Authorize {
   const operatorDigest = digest(options.operatorToken);
+  const anonymousBudget = options.anonymousDenialsPerMinute ?? DEFAULT_ANONYMOUS_DENIALS_PER_MINUTE;
+  let window = { minute: -1, recorded: 0, skipped: 0 };
 
   async function authenticate(header: string | undefined): Promise<Principal | 'none' | 'invalid'> {
     const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
@@ -81,6 +91,18 @@ export function createAuthorizer(options: AuthorizerOptions): Authorize {
   }
 
   async function deny(attempt: DeniedAttempt): Promise<void> {
+    if (attempt.principal === null) {
+      const minute = Math.floor(Date.now() / 60_000);
+      if (minute !== window.minute) {
+        if (window.skipped > 0) options.logger?.warn({ skipped: window.skipped }, 'refusals of unauthenticated requests over the per-minute budget were not recorded');
+        window = { minute, recorded: 0, skipped: 0 };
+      }
+      if (window.recorded >= anonymousBudget) {
+        window.skipped++;
+        return;
+      }
+      window.recorded++;
+    }
     // A refusal is answered even if it cannot be recorded; the failure is logged, without the credential.
     await options.denials.recordDenied(attempt).catch((err: unknown) => options.logger?.error({ err, path: attempt.path }, 'a denied attempt could not be recorded'));
   }
