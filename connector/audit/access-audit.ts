@@ -120,11 +120,15 @@ export class AccessAudit {
 
   /** Records a denied attempt on the tenant's chain, or on `*` when it is not about a tenant. */
   async recordDenied(attempt: DeniedAttempt): Promise<{ seq: number; hash: string }> {
-    const tenant = attempt.tenant !== null && TenantId.safeParse(attempt.tenant).success ? attempt.tenant : GLOBAL_AUDIT_TENANT;
+    const valid = attempt.tenant !== null && TenantId.safeParse(attempt.tenant).success;
+    // Only a registered tenant gets the refusal in its chain: names anyone can type must not create chains.
+    const known = valid && (await this.db.query('SELECT 1 FROM tenants WHERE id = $1', [attempt.tenant])).length > 0;
+    const tenant = known ? attempt.tenant! : GLOBAL_AUDIT_TENANT;
     const path = Path.safeParse(attempt.path);
     const detail: Record<string, string> = { permission: attempt.permission, reason: attempt.reason.slice(0, 200) };
     // A tenant id that is not valid is what the caller typed: kept out, it may be anything.
-    if (attempt.tenant !== null && tenant === GLOBAL_AUDIT_TENANT) detail.tenant = 'invalid';
+    if (attempt.tenant !== null && !valid) detail.tenant = 'invalid';
+    else if (attempt.tenant !== null && !known) detail.tenant = 'unknown';
     return this.append(tenant, { action: 'denied', principal: auditPrincipal(attempt.principal), path: path.success ? path.data : attempt.path.slice(0, 200) || '?', subject_ids: [], outcome: 'denied', detail });
   }
 

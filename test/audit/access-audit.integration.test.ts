@@ -58,10 +58,12 @@ describe.each(BACKENDS)('access audit on %s', (backend) => {
     expect(await audit.verify('acme')).toMatchObject({ ok: false, checked: 4, broken: { seq: 5, problem: 'hash_mismatch' } });
   });
 
-  it('records denials on the tenant chain, or on * when there is no valid tenant', async () => {
+  it('records denials on the tenant chain, or on * when there is no valid or registered tenant', async () => {
+    await store.db.query("INSERT INTO tenants (id, name) VALUES ('acme', 'Acme') ON CONFLICT (id) DO NOTHING");
     await audit.recordDenied({ tenant: 'acme', principal: { type: 'app_user', tenant: 'acme', role: 'agent', zendesk_user_id: '7' }, path: 'GET /api/v1/tenants/acme/audit', permission: 'audit.read', reason: 'role' });
     await audit.recordDenied({ tenant: null, principal: null, path: 'GET /api/v1/tenants', permission: 'tenants.provision', reason: 'no credentials' });
     await audit.recordDenied({ tenant: 'Not A Tenant!', principal: AUDITOR, path: 'GET /api/v1/history', permission: 'history.read', reason: 'other tenant' });
+    await audit.recordDenied({ tenant: 'nobody-registered', principal: AUDITOR, path: 'GET /api/v1/history', permission: 'history.read', reason: 'other tenant' });
     const denied = await audit.list('acme', { action: 'denied' });
     expect(denied.entries).toEqual([
       expect.objectContaining({ outcome: 'denied', subject_ids: [], principal: { type: 'app_user', label: 'zendesk-app:user:7', role: 'agent', tenant: 'acme' }, detail: { permission: 'audit.read', reason: 'role' } }),
@@ -70,8 +72,10 @@ describe.each(BACKENDS)('access audit on %s', (backend) => {
     expect(global.entries).toEqual([
       expect.objectContaining({ seq: 1, tenant: '*', principal: { type: 'anonymous', label: 'anonymous', role: null }, detail: { permission: 'tenants.provision', reason: 'no credentials' } }),
       expect.objectContaining({ seq: 2, detail: { permission: 'history.read', reason: 'other tenant', tenant: 'invalid' } }),
+      expect.objectContaining({ seq: 3, detail: { permission: 'history.read', reason: 'other tenant', tenant: 'unknown' } }),
     ]);
-    expect(await audit.verify(GLOBAL_AUDIT_TENANT)).toMatchObject({ ok: true, checked: 2 });
+    expect(await audit.known('nobody-registered')).toBe(false);
+    expect(await audit.verify(GLOBAL_AUDIT_TENANT)).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE, and a head moved other than one link forward', async () => {
