@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
 import { sendUntilAcked, userDeactivated } from '../support/load.ts';
+import { sourceEventDigests } from '../support/source-events.ts';
 
 const RUNNER = fileURLToPath(new URL('../support/run-standing.ts', import.meta.url));
 const run = `${Date.now()}`;
@@ -47,8 +48,10 @@ afterAll(async () => {
 
 const db = () => worker.resources.db;
 const countOf = async (sql: string, ids: string[]) => Number((await db().query<{ n: number }>(sql, [ids]))[0]!.n);
-const stored = (ids: string[]) => countOf('SELECT count(*)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', ids);
-const storedDistinct = (ids: string[]) => countOf('SELECT count(DISTINCT source_event_id)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', ids);
+// The log keeps a keyed digest of each provider event id, not the id: look the events up by theirs.
+const digests = (ids: string[]) => sourceEventDigests(worker.resources.secrets.master, 'default', 'zendesk', ids);
+const stored = (ids: string[]) => countOf('SELECT count(*)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', digests(ids));
+const storedDistinct = (ids: string[]) => countOf('SELECT count(DISTINCT source_event_id)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', digests(ids));
 
 it('the API killed with SIGKILL mid-load: every acked event stored once', async () => {
   const ids = Array.from({ length: 1500 }, (_, i) => `apikill-${run}-${i}`);

@@ -8,6 +8,7 @@ import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 import { userDeactivated as userEvent } from '../support/load.ts';
+import { sourceEventDigests } from '../support/source-events.ts';
 
 let env: IntakeEnv;
 let svc: ServiceHandle;
@@ -16,11 +17,15 @@ const run = `${Date.now()}`;
 beforeAll(async () => {
   env = intakeEnv('zd_failures');
   svc = await startIntakeService(env);
-  // An error PostgreSQL raises for one event that is not about its data (SQLSTATE P0001).
+  // An error PostgreSQL raises for one event that is not about its data (SQLSTATE P0001). The row
+  // keeps a keyed digest of the provider's event id, not the id: the trigger matches the doomed
+  // event's digest (hex, computed here with the service's key).
+  const [doomedDigest] = sourceEventDigests(svc.resources.secrets.master, 'default', 'zendesk', [`doomed-${run}`]);
+  if (!/^[0-9a-f]{64}$/.test(doomedDigest!)) throw new Error(`unexpected digest ${doomedDigest}`);
   await svc.resources.db.exec(`
     CREATE FUNCTION fail_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF NEW.public #>> '{source,event_id}' LIKE 'doomed-%' THEN RAISE EXCEPTION 'doomed event for the test'; END IF;
+      IF NEW.public #>> '{source,event_id}' = '${doomedDigest}' THEN RAISE EXCEPTION 'doomed event for the test'; END IF;
       RETURN NEW;
     END $$;
     CREATE TRIGGER fail_doomed BEFORE INSERT ON standing_events FOR EACH ROW EXECUTE FUNCTION fail_doomed();`);
