@@ -66,18 +66,7 @@ export interface InboxRowOfPerson {
   body: unknown;
 }
 
-interface RawRow {
-  seq: number;
-  id: string;
-  kind: string;
-  status_before: string | null;
-  status_after: string | null;
-  occurred_at: string;
-  recorded_at: string;
-  subject_id: string;
-  public: PublicPart;
-  sealed: string;
-  prev_hash: string;
+interface RawRow extends Omit<ChainRecord, 'tenant'> {
   hash: string;
   about: SubjectKind;
   wrapped_key: Buffer | null;

@@ -5,10 +5,10 @@
  * related ticket ids, and the other sealed parts) is added only when the caller may read personal
  * data, and never for an erased subject, whose key is gone.
  */
-import type { PublicPart } from '../model/chain.ts';
+
 import { decodeEvent } from '../store/event-codec.ts';
 import { loadSql } from '../store/sql.ts';
-import type { StandingLog } from '../store/standing-log.ts';
+import type { ChainRow, StandingLog } from '../store/standing-log.ts';
 
 const SIEM_PAGE = loadSql('siem-page');
 
@@ -53,18 +53,8 @@ export interface SiemReadOptions {
 
 export const DEFAULT_SIEM_READ = { afterSeq: 0, personalData: false, pageSize: 500 } as const;
 
-interface SiemRow {
-  [k: string]: unknown;
-  seq: number | string;
-  id: string;
-  kind: string;
-  status_before: string | null;
-  status_after: string | null;
-  occurred_at: Date | string;
-  recorded_at: Date | string;
-  subject_id: string;
-  public: PublicPart;
-  sealed: string;
+/** `seq` is a bigint: it may arrive as text (converted where read). */
+interface SiemRow extends ChainRow {
   prev_hash: string;
   hash: string;
   subject_kind: 'person' | 'account';

@@ -457,7 +457,8 @@ interface CoveredSubjectRow {
   digests: string[];
 }
 
-interface ChainRow {
+/** A log row as the chain and history queries read it (what the record hashed is built from). */
+export interface ChainRow {
   [k: string]: unknown;
   seq: number;
   id: string;
