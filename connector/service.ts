@@ -159,7 +159,7 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     const authorize = createAuthorizer({ operatorToken: loaded.secrets.adminToken, keys, denials: audit, logger });
     const erasures = new ErasureBroadcast(config.redisUrl, erasureChannel(config.intake.queuePrefix), logger);
     erasures.onErasure((n) => log.subjects.forget(n.tenant, n.subject_ids));
-    await erasures.start();
+    erasures.start();
     cleanups.push(() => erasures.close());
     const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, audit, migrations, metrics, keys, authorize, erasures };
     const extension = (await options.extend?.(resources)) ?? {};

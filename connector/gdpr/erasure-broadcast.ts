@@ -32,9 +32,12 @@ export class ErasureBroadcast {
     this.listeners.push(listener);
   }
 
-  /** Subscribes to the channel (reconnecting as ioredis does, resubscribing on reconnect). */
-  async start(): Promise<void> {
-    const subscriber = new Redis(this.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  /**
+   * Subscribes to the channel. Does not wait for Redis: the service starts while Redis is down, and
+   * ioredis subscribes once connected (and again after every reconnect).
+   */
+  start(): void {
+    const subscriber = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
     subscriber.on('error', () => undefined);
     subscriber.on('message', (_channel: string, message: string) => {
       let parsed: ErasureNotice;
@@ -47,8 +50,7 @@ export class ErasureBroadcast {
       this.notifyHere(parsed);
     });
     this.subscriber = subscriber;
-    await subscriber.connect().catch(() => undefined);
-    await subscriber.subscribe(this.channel).catch((err: unknown) => this.logger?.warn({ err }, 'erasure notices: not subscribed yet (Redis unavailable); caches expire by themselves meanwhile'));
+    subscriber.subscribe(this.channel).catch((err: unknown) => this.logger?.warn({ err }, 'erasure notices: not subscribed (Redis unavailable); caches expire by themselves meanwhile'));
   }
 
   /** Runs the listeners of this process. */
@@ -71,7 +73,9 @@ export class ErasureBroadcast {
   async close(): Promise<void> {
     const s = this.subscriber;
     this.subscriber = undefined;
-    if (s) await s.quit().catch(() => s.disconnect());
+    if (!s) return;
+    if (s.status === 'ready') await s.quit().catch(() => s.disconnect());
+    else s.disconnect();
   }
 }
 
