@@ -57,7 +57,7 @@ const parseSince = (value: string): Date => {
   return new Date(t);
 };
 
-async function backfillAction(o: { tenant: string; source: ReconciliationSource; since: string; progress: boolean }): Promise<number> {
+export async function backfillAction(o: { tenant: string; source: ReconciliationSource; since: string; progress: boolean }): Promise<number> {
   const tenant = tenantIdArgument(o.tenant, '--tenant');
   const since = parseSince(o.since);
   const config = loadConfigOrFail();
@@ -112,15 +112,4 @@ async function backfillAction(o: { tenant: string; source: ReconciliationSource;
       process.off('SIGINT', onSigint);
     }
   });
-}
-
-export function registerBackfillCommand(program: Command, setExitCode: SetExitCode): void {
-  program
-    .command('backfill')
-    .description('import a tenant\'s history from a date (resumable: run it again after Ctrl-C or a crash)')
-    .requiredOption('--tenant <id>', 'the tenant')
-    .addOption(new Option('--source <source>', 'which provider').choices(['zendesk', 'salesforce']).makeOptionMandatory())
-    .requiredOption('--since <date>', 'from this date (ISO-8601, e.g. 2025-01-01)')
-    .option('--no-progress', 'plain progress lines instead of a progress bar')
-    .action(async (o: { tenant: string; source: ReconciliationSource; since: string; progress: boolean }) => setExitCode(await backfillAction(o)));
 }

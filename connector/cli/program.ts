@@ -26,7 +26,7 @@ import { registerLogCommands } from './log-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerMappingCommands } from './mapping-commands.ts';
 import { registerTenantCommands } from './tenant-commands.ts';
-import { registerBackfillCommand } from './backfill-command.ts';
+import { registerBackfillCommand } from './backfill-registration.ts';
 import { registerKeyCommands } from './key-commands.ts';
 import { installCommandAccess } from './command-access.ts';
 import { registerAuditCommands } from './audit-commands.ts';
