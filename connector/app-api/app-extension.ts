@@ -3,7 +3,7 @@
  * `/app/v1/:tenant/admin/*` (app JWT), plus `/api/v1/tenants/:tenant/app-settings/warnings`
  * (`tenant.settings`, for automation).
  */
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { Redis } from 'ioredis';
 import type { ServiceExtension, ServiceResources } from '../service.ts';
 
@@ -14,7 +14,7 @@ import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { adminAppRoutes } from './admin-app-routes.ts';
 import { AppSettingsStore } from './app-settings.ts';
-import { requireAppToken } from './app-token.ts';
+import { requireAppToken, type AppCaller } from './app-token.ts';
 import { logHistorySource, type HistorySource } from './history-source.ts';
 import { sidebarRoutes } from './sidebar-routes.ts';
 import { nodeZendeskLookups, type ZendeskAppLookups } from './zendesk-app-lookups.ts';
@@ -43,7 +43,7 @@ export function appApiExtension(res: ServiceResources, options: AppApiOptions = 
   const authenticate = requireAppToken(tenants);
 
   const app = Router({ mergeParams: true });
-  app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate, audit }));
+  app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')), audit }));
   app.use('/admin', adminAppRoutes({ db, tenants, inbox, queue, settings, lookups, authenticate }));
   const appRouter = Router();
   appRouter.use('/:tenant', app);
@@ -88,5 +88,31 @@ export function combineExtensions(...parts: ServiceExtension[]): ServiceExtensio
     close: async () => {
       for (const p of [...parts].reverse()) await p.close?.();
     },
+  };
+}
+
+/**
+ * The sidebar also takes a tenant's API key (an agent's, for a helpdesk integration outside the
+ * Zendesk app): the ticket is still confirmed before its customers' history is served.
+ */
+function appTokenOrKey(tenants: TenantRegistry, appToken: RequestHandler, apiKey: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    const token = /^Bearer[ \t]+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
+    // A JWT (three dot-separated parts) is the app's; anything else goes to the service's role check.
+    if (token === undefined || token.split('.').length === 3) {
+      appToken(req, res, next);
+      return;
+    }
+    apiKey(req, res, (err?: unknown) => {
+      if (err !== undefined) {
+        next(err);
+        return;
+      }
+      tenants.get(String(req.params.tenant)).then((tenant) => {
+        if (!tenant) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
+        res.locals.appCaller = { tenant, claims: { tenant: tenant.id, exp: 0 } } satisfies AppCaller;
+        next();
+      }).catch(next);
+    });
   };
 }

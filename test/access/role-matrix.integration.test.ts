@@ -46,6 +46,7 @@ const ROUTES: readonly [string, string, unknown, readonly Caller[]][] = [
   ['GET', '/api/v1/tenants/{t}/siem/events?limit=1', undefined, ['admin', 'auditor']],
   ['GET', '/api/v1/tenants/{t}/siem/splunk', undefined, ['admin', 'auditor']],
   ['PUT', '/api/v1/tenants/{t}/siem/splunk', { url: 'https://splunk.example.com:8088', token: 'matrix-token' }, ['admin', 'auditor']],
+  ['GET', '/app/v1/{t}/sidebar?ticket_id=1', undefined, ['agent', 'admin', 'auditor']],
   ['GET', '/metrics', undefined, ['operator']],
   ['GET', '/admin/queues', undefined, ['operator']],
 ];
