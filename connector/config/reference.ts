@@ -1,0 +1,223 @@
+/** The reference of every variable (README, `standing --help`) and the values in force (`standing config`). */
+import { CONFIG_DEFAULTS, LOG_LEVELS } from './defaults.ts';
+import { unsetIfEmpty } from './env-values.ts';
+
+export interface ConfigReferenceEntry {
+  name: string;
+  /** Human-readable default, or what happens when unset. */
+  default: string;
+  description: string;
+  /** Its value must never be printed. */
+  secret: boolean;
+}
+
+export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
+  { name: 'PORT', default: String(CONFIG_DEFAULTS.PORT), description: 'HTTP port to listen on (0: any free port).', secret: false },
+  { name: 'HOST', default: CONFIG_DEFAULTS.HOST, description: 'Interface to listen on.', secret: false },
+  {
+    name: 'DATABASE_URL',
+    default: '(unset: embedded PGlite in <STANDING_DATA_DIR>/pgdata)',
+    description: 'PostgreSQL connection string, postgres://user:password@host:5432/db.',
+    secret: false,
+  },
+  {
+    name: 'DATABASE_OWNER_URL',
+    default: '(unset: DATABASE_URL migrates too, and the service owns the tables)',
+    description: 'Connection string of the role owning the schema, used only to migrate; DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself.',
+    secret: false,
+  },
+  { name: 'DATABASE_SCHEMA', default: CONFIG_DEFAULTS.DATABASE_SCHEMA, description: 'Schema holding every table.', secret: false },
+  {
+    name: 'STANDING_DATA_DIR',
+    default: CONFIG_DEFAULTS.STANDING_DATA_DIR,
+    description: 'Local state: the embedded database (pgdata/) and, outside production, generated secrets.',
+    secret: false,
+  },
+  { name: 'REDIS_URL', default: CONFIG_DEFAULTS.REDIS_URL, description: 'Redis for queues and coordination.', secret: false },
+  {
+    name: 'STANDING_MASTER_KEY',
+    default: '(unset: generated into <STANDING_DATA_DIR>/master.key; required in production)',
+    description: 'Base64 of 32 random bytes (openssl rand -base64 32). Protects every customer key: losing it loses the sealed data.',
+    secret: true,
+  },
+  {
+    name: 'STANDING_ADMIN_TOKEN',
+    default: '(unset: generated into <STANDING_DATA_DIR>/admin-token; required in production)',
+    description: 'Bearer token for the admin API (/api/v1/history, /api/v1/tenants...), at least 32 characters.',
+    secret: true,
+  },
+  {
+    name: 'STANDING_METRICS_TOKEN',
+    default: '(unset: /metrics takes the admin token)',
+    description: 'Bearer token of GET /metrics (Prometheus), at least 32 characters: give scrapers this rather than the admin token.',
+    secret: true,
+  },
+  { name: 'LOG_LEVEL', default: CONFIG_DEFAULTS.LOG_LEVEL, description: `One of ${LOG_LEVELS.join(', ')}.`, secret: false },
+  {
+    name: 'SHUTDOWN_GRACE_MS',
+    default: String(CONFIG_DEFAULTS.SHUTDOWN_GRACE_MS),
+    description: 'On SIGTERM/SIGINT, how long in-flight requests may take before connections are cut.',
+    secret: false,
+  },
+  { name: 'NODE_ENV', default: CONFIG_DEFAULTS.NODE_ENV, description: '`production` refuses to generate secrets.', secret: false },
+  {
+    name: 'STANDING_ROLE',
+    default: CONFIG_DEFAULTS.STANDING_ROLE,
+    description: '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; `scheduler`: the sweeper, reconciliation, checkpoints, retention and the SIEM push. Every role serves /healthz, /readyz and /metrics.',
+    secret: false,
+  },
+  { name: 'STANDING_QUEUE_PREFIX', default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX, description: 'Redis key prefix of the BullMQ queues.', secret: false },
+  {
+    name: 'STANDING_WORKER_CONCURRENCY',
+    default: String(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),
+    description: 'Intake jobs a worker holds at once (bounds the largest batch).',
+    secret: false,
+  },
+  { name: 'STANDING_WORKER_BATCH', default: String(CONFIG_DEFAULTS.STANDING_WORKER_BATCH), description: 'Most events written to the log in one batch.', secret: false },
+  {
+    name: 'STANDING_WORKER_LOCK_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS),
+    description: "How long a crashed worker's jobs stay locked before another worker takes them over.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_SALESFORCE_SETTINGS_REFRESH_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_SALESFORCE_SETTINGS_REFRESH_MS),
+    description: "How often a worker re-reads the tenants' Salesforce connections to start, restart or stop their Change Data Capture subscriptions.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_COMPANION_WAIT_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_COMPANION_WAIT_MS),
+    description: 'How long after its arrival a status change waits for its reason or approval field changed in the same update (sent as a separate event) before it is mapped without it.',
+    secret: false,
+  },
+  {
+    name: 'STANDING_INBOX_RETENTION_DAYS',
+    default: String(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS),
+    description: 'Days the raw payload of a stored or ignored event stays in the intake inbox (quarantined ones stay until replayed).',
+    secret: false,
+  },
+  {
+    name: 'STANDING_SWEEP_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS),
+    description: 'How often the sweeper re-enqueues lost intake events and purges old payloads (its schedule is re-created if Redis lost it).',
+    secret: false,
+  },
+  {
+    name: 'STANDING_SWEEP_PENDING_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_SWEEP_PENDING_MS),
+    description: 'How long an event stays pending before the sweeper checks that its job still exists.',
+    secret: false,
+  },
+  {
+    name: 'STANDING_SWEEP_MAX_EVENTS',
+    default: String(CONFIG_DEFAULTS.STANDING_SWEEP_MAX_EVENTS),
+    description: 'Most lost events the sweeper re-enqueues per sweep: bounds the recovery rate.',
+    secret: false,
+  },
+  {
+    name: 'STANDING_RECONCILE_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS),
+    description: "How often each tenant's Zendesk account (and Salesforce org, when connected) is reconciled with the log; 0 turns scheduled reconciliation off.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_RECONCILE_MAX_PAGES',
+    default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES),
+    description: 'Most provider pages a reconciliation run reads per stream; a run that reaches it ends partial and the next run resumes.',
+    secret: false,
+  },
+  {
+    name: 'STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE',
+    default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
+    description: "A Salesforce reconciliation run stops (and resumes next run) once the org's API usage is above this share of its daily quota.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_CHECKPOINT_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS),
+    description: "How often the scheduler checkpoints each tenant's changed chain head (signed, copied to STANDING_CHECKPOINT_EXPORT); 0 turns it off.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_RETENTION_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_RETENTION_INTERVAL_MS),
+    description: "How often the scheduler applies the tenants' retention policies (removing expired ranges); 0 turns it off.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_SIEM_PUSH_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
+    description: "How often the scheduler pushes new log rows to each tenant's Splunk HTTP Event Collector target; 0 turns it off.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_CHECKPOINT_KEY',
+    default: '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key; required in production to write checkpoints or apply retention)',
+    description: 'Ed25519 key signing checkpoints and retention boundaries: a PKCS#8 PEM, or the base64 of a 32-byte seed (openssl rand -base64 32).',
+    secret: true,
+  },
+  {
+    name: 'STANDING_CHECKPOINT_EXPORT',
+    default: '(unset: checkpoints stay in the database only)',
+    description: 'Where each new checkpoint is also written: a directory (/path or file:///path) or s3://bucket/prefix.',
+    secret: false,
+  },
+  { name: 'STANDING_S3_ENDPOINT', default: '(unset: https://s3.<region>.amazonaws.com)', description: 'S3-compatible endpoint for an s3:// export (path-style requests).', secret: false },
+  { name: 'STANDING_S3_REGION', default: CONFIG_DEFAULTS.STANDING_S3_REGION, description: 'Region the S3 requests are signed for.', secret: false },
+  { name: 'AWS_ACCESS_KEY_ID', default: '(unset)', description: 'Access key of an s3:// export.', secret: false },
+  { name: 'AWS_SECRET_ACCESS_KEY', default: '(unset)', description: 'Secret key of an s3:// export.', secret: true },
+  { name: 'AWS_SESSION_TOKEN', default: '(unset)', description: 'Session token of temporary S3 credentials.', secret: true },
+  { name: 'ZENDESK_SUBDOMAIN', default: '(unset)', description: 'The `default` tenant\'s Zendesk subdomain (acme for acme.zendesk.com).', secret: false },
+  {
+    name: 'ZENDESK_WEBHOOK_SECRET',
+    default: '(unset: the default tenant accepts no webhooks)',
+    description: 'Signing secret of the Zendesk webhook that posts to /webhooks/zendesk/default.',
+    secret: true,
+  },
+  { name: 'ZENDESK_API_EMAIL', default: '(unset)', description: 'Zendesk user (agent/admin) owning ZENDESK_API_TOKEN, for identity look-ups.', secret: false },
+  { name: 'ZENDESK_API_TOKEN', default: '(unset: no look-ups)', description: 'Zendesk API token (Admin Center > Apps and integrations > Zendesk API).', secret: true },
+  {
+    name: 'ZENDESK_WEBHOOK_TOLERANCE_SECONDS',
+    default: String(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS),
+    description: 'How far a webhook\'s signed timestamp may be from our clock before it is refused as stale or future.',
+    secret: false,
+  },
+  {
+    name: 'ZENDESK_WEBHOOK_MAX_BODY_BYTES',
+    default: String(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_MAX_BODY_BYTES),
+    description: 'Largest webhook body accepted, after decoding any Content-Encoding (413 above).',
+    secret: false,
+  },
+];
+
+export interface ConfigRow {
+  name: string;
+  /** What is in force, secrets and URL passwords masked. */
+  value: string;
+  source: 'environment' | 'default';
+  description: string;
+}
+
+/** The reference table with the values in force, for `standing config`. Never shows a secret. */
+export function describeConfig(env: NodeJS.ProcessEnv = process.env): ConfigRow[] {
+  return CONFIG_REFERENCE.map((entry) => {
+    const raw = unsetIfEmpty(env[entry.name]);
+    if (typeof raw !== 'string') return { name: entry.name, value: entry.default, source: 'default', description: entry.description };
+    const value = entry.secret ? '(set, hidden)' : maskUrlPassword(raw);
+    return { name: entry.name, value, source: 'environment', description: entry.description };
+  });
+}
+
+/** `postgres://user:secret@host/db` -> `postgres://user:****@host/db`; anything else unchanged. */
+export function maskUrlPassword(value: string): string {
+  try {
+    const url = new URL(value);
+    if (!url.password) return value;
+    url.password = '****';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
