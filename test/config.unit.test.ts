@@ -135,7 +135,7 @@ describe('CONFIG_REFERENCE', () => {
     expect(names).toEqual(expect.arrayContaining([...Object.keys(CONFIG_DEFAULTS), 'DATABASE_URL', 'STANDING_MASTER_KEY', 'STANDING_ADMIN_TOKEN']));
     const port = CONFIG_REFERENCE.find((e) => e.name === 'PORT');
     expect(port?.default).toBe('8080');
-    expect(CONFIG_REFERENCE.filter((e) => e.secret).map((e) => e.name).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'STANDING_ADMIN_TOKEN', 'STANDING_CHECKPOINT_KEY', 'STANDING_MASTER_KEY', 'STANDING_METRICS_TOKEN', 'ZENDESK_API_TOKEN', 'ZENDESK_WEBHOOK_SECRET']);
+    expect(CONFIG_REFERENCE.filter((e) => e.secret).map((e) => e.name).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'STANDING_ADMIN_TOKEN', 'STANDING_API_KEY', 'STANDING_CHECKPOINT_KEY', 'STANDING_MASTER_KEY', 'STANDING_METRICS_TOKEN', 'ZENDESK_API_TOKEN', 'ZENDESK_WEBHOOK_SECRET']);
   });
 });
 

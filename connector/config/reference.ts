@@ -43,13 +43,19 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_ADMIN_TOKEN',
     default: '(unset: generated into <STANDING_DATA_DIR>/admin-token; required in production)',
-    description: 'Bearer token for the admin API (/api/v1/history, /api/v1/tenants...), at least 32 characters.',
+    description: "The operator's token (provisioning: tenants and their API keys; metrics, queue dashboard), at least 32 characters. Tenants' data is read with their API keys.",
+    secret: true,
+  },
+  {
+    name: 'STANDING_API_KEY',
+    default: '(unset: CLI commands run as the operator)',
+    description: "A tenant's API key (stk_...) the CLI acts with: its role and tenant decide which commands may run (exit 4 otherwise).",
     secret: true,
   },
   {
     name: 'STANDING_METRICS_TOKEN',
-    default: '(unset: /metrics takes the admin token)',
-    description: 'Bearer token of GET /metrics (Prometheus), at least 32 characters: give scrapers this rather than the admin token.',
+    default: '(unset: /metrics takes the operator token)',
+    description: 'Bearer token of GET /metrics (Prometheus), at least 32 characters: give scrapers this rather than the operator token.',
     secret: true,
   },
   { name: 'LOG_LEVEL', default: CONFIG_DEFAULTS.LOG_LEVEL, description: `One of ${LOG_LEVELS.join(', ')}.`, secret: false },
