@@ -26,7 +26,7 @@ export interface StandingConfig {
   /** 32 bytes, or `undefined` when it is to be generated / read from the data directory. */
   masterKey: Buffer | undefined;
   adminToken: string | undefined;
-  /** Bearer token of /metrics; `undefined`: the admin token. */
+  /** Bearer token of /metrics; `undefined`: the operator token (`ops.read`). */
   metricsToken: string | undefined;
   logLevel: LogLevel;
   shutdownGraceMs: number;

@@ -24,7 +24,7 @@ try {
   const { sources } = handle.resources.secrets;
   logger.info(
     { database: config.database.url ? 'postgres' : `embedded (${config.database.embeddedDataDir})`, schema: config.database.schema },
-    `${describeSource('admin token', sources.adminToken)}; ${describeSource('master key', sources.masterKey)}`,
+    `${describeSource('operator token', sources.adminToken)}; ${describeSource('master key', sources.masterKey)}`,
   );
   if (sources.masterKey.from === 'file' && sources.masterKey.created) {
     logger.warn(`new master key in ${sources.masterKey.path}: back it up; sealed customer data cannot be read without it`);

@@ -1,5 +1,5 @@
 /**
- * bull-board, the BullMQ dashboard, at /admin/queues for whoever presents the admin token (it can
+ * bull-board, the BullMQ dashboard, at /admin/queues for the operator (`ops.read`: the operator token; it can
  * retry and remove jobs). Served by the `api` and `all` roles. Jobs carry only inbox keys (tenant,
  * source, event id): no personal data is shown.
  */
