@@ -14,13 +14,14 @@ import type { Principal } from './principal.ts';
 
 /** A refused attempt, as recorded (connector/audit/access-audit.ts). No credential in it. */
 export interface DeniedAttempt {
-  /** The tenant the request was about, or `null` for a route not about one tenant. */
+  /** The tenant the request was about, or `null` for a route not about one tenant (recorded on chain `*`, as an unregistered tenant is). */
   tenant: string | null;
   /** `null` when no valid credential was presented. */
   principal: Principal | null;
   /** `METHOD /path` (no query: it may hold identities) or `cli <command>`. */
   path: string;
   permission: Permission;
+  /** Why, without the presented secret: e.g. `no credentials`, or which role or tenant may not. */
   reason: string;
 }
 

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { roleOf, type Permission } from '../access/permissions.ts';
 import { principalLabel, type Principal } from '../access/principal.ts';
+import type { DeniedAttempt } from '../access/authorize.ts';
 import { describeIssues, TenantId } from '../model/standing-event.ts';
 import type { ChainBreak } from '../model/chain.ts';
 import type { SqlClient } from '../store/database.ts';
@@ -38,17 +39,6 @@ export interface ReadAuditEntry {
   subject_ids: readonly string[];
   /** No personal data: identity kinds, counts, never an identity's value. @defaultValue {} */
   detail?: AuditDetail;
-}
-
-/** An attempt the authorization refused. */
-export interface DeniedAttempt {
-  /** The tenant acted on; `null` when none (unknown tenant, global route): recorded on chain `*`. */
-  tenant: string | null;
-  principal: Principal | null;
-  path: string;
-  permission: Permission;
-  /** Why, without the presented secret: e.g. `role`, `other tenant`, `no credentials`. */
-  reason: string;
 }
 
 export interface AuditListOptions {

@@ -7,6 +7,18 @@ const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 // The same rule openDatabase applies; checked here so the error names the variable.
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** A token presented as `Authorization: Bearer …` (the operator's, the metrics scraper's). */
+const bearerToken = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .trim()
+    .min(32, 'must be at least 32 characters')
+    .max(1024, 'must be at most 1024 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)')
+    .optional(),
+);
+
 export const SERVICE_ENV = {
   PORT: z.preprocess(unsetIfEmpty, integerIn(0, 65_535).default(CONFIG_DEFAULTS.PORT)),
   HOST: z.preprocess(unsetIfEmpty, z.string().trim().default(CONFIG_DEFAULTS.HOST)),
@@ -27,26 +39,8 @@ export const SERVICE_ENV = {
       .transform((v) => Buffer.from(v, 'base64'))
       .optional(),
   ),
-  STANDING_ADMIN_TOKEN: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .trim()
-      .min(32, 'must be at least 32 characters')
-      .max(1024, 'must be at most 1024 characters')
-      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)')
-      .optional(),
-  ),
-  STANDING_METRICS_TOKEN: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .trim()
-      .min(32, 'must be at least 32 characters')
-      .max(1024, 'must be at most 1024 characters')
-      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)')
-      .optional(),
-  ),
+  STANDING_ADMIN_TOKEN: bearerToken,
+  STANDING_METRICS_TOKEN: bearerToken,
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(CONFIG_DEFAULTS.LOG_LEVEL),

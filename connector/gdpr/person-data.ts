@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ChainRecord, PublicPart } from '../model/chain.ts';
+import type { ChainRecord } from '../model/chain.ts';
+import { toRecord, type ChainRow } from '../store/chain-row.ts';
 import { salesforceId15 } from '../model/sealing.ts';
 import { CustomerIdentities, PERSON_IDENTITY_KINDS, type SubjectKind } from '../model/standing-event.ts';
 import type { SqlClient } from '../store/database.ts';
@@ -66,7 +67,8 @@ export interface InboxRowOfPerson {
   body: unknown;
 }
 
-interface RawRow extends Omit<ChainRecord, 'tenant'> {
+interface RawRow extends ChainRow {
+  prev_hash: string;
   hash: string;
   about: SubjectKind;
   wrapped_key: Buffer | null;
@@ -84,21 +86,8 @@ export async function collectPerson(log: StandingLog, db: SqlClient, tenant: str
   const ids = [...people.map((p) => p.subject_id), ...accountIds];
   const raw = ids.length === 0 ? [] : await db.query<RawRow>(SQL.subjectRows, [tenant, JSON.stringify(ids)]);
   const rows = raw.map((r): PersonRow => {
-    const record: ChainRecord = {
-      tenant,
-      seq: Number(r.seq),
-      id: r.id,
-      kind: r.kind,
-      status_before: r.status_before,
-      status_after: r.status_after,
-      occurred_at: r.occurred_at,
-      recorded_at: r.recorded_at,
-      subject_id: r.subject_id,
-      public: r.public,
-      sealed: r.sealed,
-      prev_hash: r.prev_hash,
-    };
-    const { prev_hash: _p, ...body } = record;
+    const body = toRecord(tenant, r);
+    const record: ChainRecord = { ...body, prev_hash: r.prev_hash };
     return { event: decodeEvent(body, log.subjects.keyOf(tenant, r.subject_id, r.wrapped_key), r.about), record, hash: r.hash };
   });
   const identities = { email: new Set<string>(), zendesk_user_id: new Set<string>(), salesforce_contact_id: new Set<string>() };
