@@ -2,11 +2,11 @@
  * Process entry point (`npm start`, `standing serve`). Exit codes: 0 after a clean shutdown,
  * 2 for a configuration error (nothing was started), 1 when starting or stopping failed.
  */
-import { formatConfigProblems, parseConfig } from './config.ts';
+import { formatConfigProblems, parseConfig } from './config/config.ts';
 import { createLogger } from './http/logging.ts';
-import type { SecretSource } from './secrets.ts';
-import { StartupError } from './service.ts';
-import { startStanding } from './standing.ts';
+import type { SecretSource } from './config/secrets.ts';
+import { StartupError } from './app/service.ts';
+import { startStanding } from './app/standing.ts';
 
 const parsed = parseConfig();
 if (!parsed.ok) {

@@ -6,9 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, formatConfigProblems } from '../connector/config.ts';
+import { parseConfig, formatConfigProblems } from '../connector/config/config.ts';
 import { staticLookups } from '../connector/app-api/zendesk-app-lookups.ts';
-import { startStanding } from '../connector/standing.ts';
+import { startStanding } from '../connector/app/standing.ts';
 import { buildZendeskApp, DIST_DIR } from '../scripts/build-zendesk-app.ts';
 import { AGENTS, DEMO_TENANT, TICKETS } from './demo-data.ts';
 import { startHost } from './host-server.ts';

@@ -7,7 +7,7 @@
 import type { MappedRows, RowOutcome, Source, SourceBatch } from '../connector/intake/intake-source.ts';
 import { ProviderRateLimitedError, ProviderUnavailableError } from '../connector/intake/provider-errors.ts';
 import type { Tenant } from '../connector/tenants/tenant-registry.ts';
-import type { RetryDecision } from '../queue/retry-decision.ts';
+import type { RetryDecision } from '../connector/lib/retry-decision.ts';
 import { mapSalesforceRow } from './map-salesforce.ts';
 import { checkStatusFieldDescribe, DEFAULT_SALESFORCE_MAPPING_DOCUMENT, parseSalesforceMapping, type SalesforceMapping } from './mapping-document.ts';
 import type { FieldProblem } from '../connector/model/standing-event.ts';

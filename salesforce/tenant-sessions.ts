@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Tenant } from '../connector/tenants/tenant-registry.ts';
-import { decideRetry } from '../queue/retry-decision.ts';
+import { decideRetry } from '../connector/lib/retry-decision.ts';
 import { SalesforceConnectionFactory, type SalesforceSession } from './connection.ts';
 import { LRUCache } from 'lru-cache';
 import type { SalesforceDescriber, SalesforceRecordReader, SalesforceUserNames } from './salesforce-source.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, CONFIG_REFERENCE, describeConfig, formatConfigProblems, maskUrlPassword, parseConfig } from '../connector/config.ts';
+import { CONFIG_DEFAULTS, CONFIG_REFERENCE, describeConfig, formatConfigProblems, maskUrlPassword, parseConfig } from '../connector/config/config.ts';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 

@@ -1,7 +1,7 @@
 /** The README is part of the product: its configuration table must name every variable the service reads. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_REFERENCE } from '../connector/config.ts';
+import { CONFIG_REFERENCE } from '../connector/config/config.ts';
 import { DEFAULT_ZENDESK_MAPPING, resolveOutcome, type FieldRule } from '../connector/zendesk/mapping-document.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deriveMasterKeys } from '../connector/model/sealing.ts';
-import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE, loadSecrets } from '../connector/secrets.ts';
+import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE, loadSecrets } from '../connector/config/secrets.ts';
 
 let dataDir: string;
 beforeEach(async () => {

@@ -3,9 +3,9 @@
  * configuration, and the database / tenant registry opened the way the service opens them.
  */
 import { readFile } from 'node:fs/promises';
-import { formatConfigProblems, parseConfig, type StandingConfig } from '../config.ts';
+import { formatConfigProblems, parseConfig, type StandingConfig } from '../config/config.ts';
 import { TenantId, type FieldProblem } from '../model/standing-event.ts';
-import { loadSecrets } from '../secrets.ts';
+import { loadSecrets } from '../config/secrets.ts';
 import { openDatabase, type Database } from '../store/database.ts';
 import { migrateFor } from '../store/open-migrated.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadCheckpointKey } from '../checkpoint-key.ts';
-import type { StandingConfig } from '../config.ts';
+import { loadCheckpointKey } from '../config/checkpoint-key.ts';
+import type { StandingConfig } from '../config/config.ts';
 import { deriveMasterKeys } from '../model/sealing.ts';
 import { checkpointExporter } from '../store/checkpoint-export.ts';
 import { writeCheckpoints } from '../store/checkpoints.ts';

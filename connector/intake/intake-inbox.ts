@@ -7,7 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import { loadSql } from '../store/sql.ts';
 import type { Database } from '../store/database.ts';
-import { MicroBatcher, type MicroBatcherOptions } from '../../queue/micro-batcher.ts';
+import { MicroBatcher, type MicroBatcherOptions } from '../lib/micro-batcher.ts';
 import type { FieldProblem } from '../model/standing-event.ts';
 import { isRefusedData } from '../store/database-errors.ts';
 

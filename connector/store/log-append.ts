@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { canonicalChainText, hashChainText, type ChainRecord } from '../model/chain.ts';
 import { sourceEventDigest, type MasterKeys } from '../model/sealing.ts';
 import { subjectKindOf, type NewStandingEvent } from '../model/standing-event.ts';
-import { planTransitions, recordTransitions, type TransitionWindow } from '../reconciliation/transition-matching.ts';
+import { planTransitions, recordTransitions, type TransitionWindow } from './transition-matching.ts';
 import { iso } from './chain-row.ts';
 import type { Database } from './database.ts';
 import { publicPart, sealEvent } from './event-codec.ts';

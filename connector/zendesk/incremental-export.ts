@@ -16,7 +16,7 @@
  * failure value: the caller stops its run there (never hammering) and resumes next run.
  */
 import { z } from 'zod';
-import { decideRetry, type RetryDecision } from '../../queue/retry-decision.ts';
+import { decideRetry, type RetryDecision } from '../lib/retry-decision.ts';
 
 export interface ZendeskExportCredentials {
   /** `acme` for acme.zendesk.com. */

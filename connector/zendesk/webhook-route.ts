@@ -14,7 +14,7 @@ import { jsonBodyProblem, topLevelNumberText } from '../http/json-body.ts';
 import { isRefusedData } from '../store/database-errors.ts';
 import type { IntakeInbox, InboxKey } from '../intake/intake-inbox.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
-import { MicroBatcher } from '../../queue/micro-batcher.ts';
+import { MicroBatcher } from '../lib/micro-batcher.ts';
 import { enqueueIntake, type IntakeJobData } from '../../queue/intake-queue.ts';
 import {
   ZENDESK_INVOCATION_ID_HEADER,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, type StandingConfig } from '../../connector/config.ts';
-import { StartupError, startService, type ServiceHandle } from '../../connector/service.ts';
+import { parseConfig, type StandingConfig } from '../../connector/config/config.ts';
+import { StartupError, startService, type ServiceHandle } from '../../connector/app/service.ts';
 import { openDatabase } from '../../connector/store/database.ts';
 import { TEST_DATABASE_URL, uniqueSchema } from '../support/databases.ts';
 

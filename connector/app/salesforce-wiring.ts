@@ -6,19 +6,19 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Router } from 'express';
-import type { Authorize } from '../connector/access/authorize.ts';
-import type { DirectRoute } from '../connector/http/direct-routes.ts';
-import type { InboxEntry, InboxKey } from '../connector/intake/intake-inbox.ts';
-import type { MasterKeys } from '../connector/model/sealing.ts';
-import type { Database } from '../connector/store/database.ts';
+import type { Authorize } from '../access/authorize.ts';
+import type { DirectRoute } from '../http/direct-routes.ts';
+import type { InboxEntry, InboxKey } from '../intake/intake-inbox.ts';
+import type { MasterKeys } from '../model/sealing.ts';
+import type { Database } from '../store/database.ts';
 import type { Connection } from 'jsforce';
-import { salesforceOutboundRoute } from './outbound-route.ts';
-import { PgReplayStore } from './replay-store.ts';
-import { SalesforceSource } from './salesforce-source.ts';
-import { salesforceSettingsRoutes } from './settings-routes.ts';
-import { SalesforceSubscriptionManager, type SubscriptionManagerOptions } from './subscription-manager.ts';
-import { jsforceDescriber, jsforceRecordReader, jsforceUserNames, salesforceSessions } from './tenant-sessions.ts';
-import { SalesforceSettingsStore } from './tenant-settings.ts';
+import { salesforceOutboundRoute } from '../../salesforce/outbound-route.ts';
+import { PgReplayStore } from '../../salesforce/replay-store.ts';
+import { SalesforceSource } from '../../salesforce/salesforce-source.ts';
+import { salesforceSettingsRoutes } from '../../salesforce/settings-routes.ts';
+import { SalesforceSubscriptionManager, type SubscriptionManagerOptions } from '../../salesforce/subscription-manager.ts';
+import { jsforceDescriber, jsforceRecordReader, jsforceUserNames, salesforceSessions } from '../../salesforce/tenant-sessions.ts';
+import { SalesforceSettingsStore } from '../../salesforce/tenant-settings.ts';
 
 export interface SalesforceIntakeDeps {
   db: Database;

@@ -5,15 +5,15 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { IntakeSettings } from './intake/intake-extension.ts';
-import { COMPLIANCE_ENV, type CheckpointSettings, type ComplianceSchedules } from './config/compliance-env.ts';
-import type { LogLevel } from './config/defaults.ts';
-import { INTAKE_ENV, ZENDESK_ENV } from './config/intake-env.ts';
-import { SERVICE_ENV } from './config/service-env.ts';
+import type { IntakeSettings } from '../app/intake-wiring.ts';
+import { COMPLIANCE_ENV, type CheckpointSettings, type ComplianceSchedules } from './compliance-env.ts';
+import type { LogLevel } from './defaults.ts';
+import { INTAKE_ENV, ZENDESK_ENV } from './intake-env.ts';
+import { SERVICE_ENV } from './service-env.ts';
 
-export { CONFIG_DEFAULTS, LOG_LEVELS, type LogLevel } from './config/defaults.ts';
-export type { CheckpointSettings, ComplianceSchedules } from './config/compliance-env.ts';
-export { CONFIG_REFERENCE, describeConfig, maskUrlPassword, type ConfigReferenceEntry, type ConfigRow } from './config/reference.ts';
+export { CONFIG_DEFAULTS, LOG_LEVELS, type LogLevel } from './defaults.ts';
+export type { CheckpointSettings, ComplianceSchedules } from './compliance-env.ts';
+export { CONFIG_REFERENCE, describeConfig, maskUrlPassword, type ConfigReferenceEntry, type ConfigRow } from './reference.ts';
 
 export interface StandingConfig {
   port: number;

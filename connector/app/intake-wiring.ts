@@ -4,7 +4,7 @@
  * API-only, the normalize-and-store worker and the sweeper.
  */
 import { Redis } from 'ioredis';
-import type { ServiceExtension, ServiceResources } from '../service.ts';
+import type { ServiceExtension, ServiceResources } from './service.ts';
 import { adminRoutes } from '../http/admin-routes.ts';
 
 import type { ReadinessCheck } from '../http/health-routes.ts';
@@ -13,18 +13,18 @@ import { zendeskWebhookRoute, type ZendeskWebhookOptions } from '../zendesk/webh
 import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
 import { ZendeskSource } from '../zendesk/zendesk-source.ts';
 import { recordTicketsSeen } from '../app-api/tickets-seen.ts';
-import type { AnySource, Sources } from './intake-source.ts';
-import type { IntakeSource } from './intake-inbox.ts';
+import type { AnySource, Sources } from '../intake/intake-source.ts';
+import type { IntakeSource } from '../intake/intake-inbox.ts';
 import { enqueueIntake } from '../../queue/intake-queue.ts';
-import { salesforceIntake } from '../../salesforce/salesforce-intake.ts';
+import { salesforceIntake } from './salesforce-wiring.ts';
 import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
-import { IntakeInbox } from './intake-inbox.ts';
+import { IntakeInbox } from '../intake/intake-inbox.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { reconciliationRoutes } from '../reconciliation/runs-routes.ts';
 import { startReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
-import { roleDuties, type ProcessRole } from '../ops/roles.ts';
+import { roleDuties, type ProcessRole } from '../config/roles.ts';
 import { observeWorker, queueProbe, recordBatch, recordReconciliationRun } from '../ops/metrics-wiring.ts';
 import { bullBoardRouter } from '../ops/bull-board.ts';
 import { backlogReport } from '../ops/backlog.ts';

@@ -6,13 +6,13 @@
  */
 import type { StandingLog } from '../store/standing-log.ts';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.ts';
-import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from '../zendesk/mapping-document.ts';
-import { ZendeskIncrementalExport, type ExportPosition, type ExportResult, type ZendeskExportOptions } from '../zendesk/incremental-export.ts';
-import { findingsOf, type FindingOptions, type ObservedState } from './findings.ts';
-import { runStreamLoop, type PageRead, type StreamEnd } from './page-loop.ts';
-import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState, type RunTrigger } from './reconciliation-store.ts';
-import { organizationState, stateContext, userState } from './zendesk-states.ts';
-import type { MapContext } from '../zendesk/map-common.ts';
+import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from './mapping-document.ts';
+import { ZendeskIncrementalExport, type ExportPosition, type ExportResult, type ZendeskExportOptions } from './incremental-export.ts';
+import { findingsOf, type FindingOptions, type ObservedState } from '../reconciliation/findings.ts';
+import { runStreamLoop, type PageRead, type StreamEnd } from '../reconciliation/page-loop.ts';
+import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState, type RunTrigger } from '../reconciliation/reconciliation-store.ts';
+import { organizationState, stateContext, userState } from './reconciler-states.ts';
+import type { MapContext } from './map-common.ts';
 
 export interface ReconcileOptions {
   /** @defaultValue `schedule` */

@@ -1,9 +1,9 @@
 /** The whole product in one process: the service with Zendesk intake (routes, queue, worker), the compliance jobs and SIEM routes, and the Zendesk app's endpoints. */
-import { appApiExtension, combineExtensions, type AppApiOptions } from './app-api/app-extension.ts';
-import type { StandingConfig } from './config.ts';
-import { intakeExtension } from './intake/intake-extension.ts';
-import { complianceExtension, type ComplianceExtensionOptions } from './ops/compliance-extension.ts';
-import { roleDuties } from './ops/roles.ts';
+import { appApiExtension, combineExtensions, type AppApiOptions } from './app-api-wiring.ts';
+import type { StandingConfig } from '../config/config.ts';
+import { intakeExtension } from './intake-wiring.ts';
+import { complianceExtension, type ComplianceExtensionOptions } from './compliance-wiring.ts';
+import { roleDuties } from '../config/roles.ts';
 import { startService, type ServiceHandle, type ServiceOptions } from './service.ts';
 
 export function startStanding(

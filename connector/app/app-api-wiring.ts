@@ -5,19 +5,19 @@
  */
 import express, { Router, type RequestHandler } from 'express';
 import { Redis } from 'ioredis';
-import type { ServiceExtension, ServiceResources } from '../service.ts';
+import type { ServiceExtension, ServiceResources } from './service.ts';
 
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import { IntakeInbox } from '../intake/intake-inbox.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { createIntakeQueue } from '../../queue/intake-queue.ts';
-import { adminAppRoutes } from './admin-app-routes.ts';
-import { AppSettingsStore } from './app-settings.ts';
-import { requireAppToken, type AppCaller } from './app-token.ts';
-import { logHistorySource, type HistorySource } from './history-source.ts';
-import { sidebarRoutes } from './sidebar-routes.ts';
-import { nodeZendeskLookups, type ZendeskAppLookups } from './zendesk-app-lookups.ts';
+import { adminAppRoutes } from '../app-api/admin-app-routes.ts';
+import { AppSettingsStore } from '../app-api/app-settings.ts';
+import { requireAppToken, type AppCaller } from '../app-api/app-token.ts';
+import { logHistorySource, type HistorySource } from '../app-api/history-source.ts';
+import { sidebarRoutes } from '../app-api/sidebar-routes.ts';
+import { nodeZendeskLookups, type ZendeskAppLookups } from '../app-api/zendesk-app-lookups.ts';
 
 export interface AppApiOptions {
   /**

@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StandingConfig } from './config.ts';
-import { InvalidCheckpointKeyError, parseCheckpointKey, type CheckpointKey } from './model/checkpoint.ts';
+import { InvalidCheckpointKeyError, parseCheckpointKey, type CheckpointKey } from '../model/checkpoint.ts';
 
 export const CHECKPOINT_KEY_FILE = 'checkpoint.key';
 

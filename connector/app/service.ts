@@ -6,27 +6,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import type { ConfigProblem, StandingConfig } from './config.ts';
-import { createApp, type MountedRouter } from './http/app.ts';
-import { directRouteListener, type DirectRoute } from './http/direct-routes.ts';
-import type { ReadinessCheck } from './http/health-routes.ts';
-import { createLogger, type Logger } from './http/logging.ts';
-import { loadSecrets, type Secrets } from './secrets.ts';
-import { type Database } from './store/database.ts';
-import { openMigratedDatabase } from './store/open-migrated.ts';
-import { type MigrationReport } from './store/migrate.ts';
-import { StandingLog } from './store/standing-log.ts';
-import { AccessAudit } from './audit/access-audit.ts';
-import { requireBearerToken } from './http/auth.ts';
-import { ApiKeyStore } from './access/api-keys.ts';
-import { loadCheckpointKey } from './checkpoint-key.ts';
-import { ErasureBroadcast, erasureChannel } from './gdpr/erasure-broadcast.ts';
-import { createAuthorizer, type Authorize, type DenialRecorder } from './access/authorize.ts';
-import { keyRoutes } from './access/key-routes.ts';
-import { TenantRegistry } from './tenants/tenant-registry.ts';
-import { StandingMetrics } from './ops/metrics.ts';
-import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from './ops/metrics-wiring.ts';
-import { roleDuties } from './ops/roles.ts';
+import type { ConfigProblem, StandingConfig } from '../config/config.ts';
+import { createApp, type MountedRouter } from '../http/app.ts';
+import { directRouteListener, type DirectRoute } from '../http/direct-routes.ts';
+import type { ReadinessCheck } from '../http/health-routes.ts';
+import { createLogger, type Logger } from '../http/logging.ts';
+import { loadSecrets, type Secrets } from '../config/secrets.ts';
+import { type Database } from '../store/database.ts';
+import { openMigratedDatabase } from '../store/open-migrated.ts';
+import { type MigrationReport } from '../store/migrate.ts';
+import { StandingLog } from '../store/standing-log.ts';
+import { AccessAudit } from '../audit/access-audit.ts';
+import { requireBearerToken } from '../http/auth.ts';
+import { ApiKeyStore } from '../access/api-keys.ts';
+import { loadCheckpointKey } from '../config/checkpoint-key.ts';
+import { ErasureBroadcast, erasureChannel } from '../gdpr/erasure-broadcast.ts';
+import { createAuthorizer, type Authorize, type DenialRecorder } from '../access/authorize.ts';
+import { keyRoutes } from '../access/key-routes.ts';
+import { TenantRegistry } from '../tenants/tenant-registry.ts';
+import { StandingMetrics } from '../ops/metrics.ts';
+import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from '../ops/metrics-wiring.ts';
+import { roleDuties } from '../config/roles.ts';
 
 /** Startup refused because of the deployment's configuration (e.g. a missing secret in production). */
 export class StartupError extends Error {

@@ -4,15 +4,15 @@
  * role the SIEM routes, behind the service's role check (connector/access).
  */
 import { Redis } from 'ioredis';
-import { CheckpointKeyMissingError, loadCheckpointKey } from '../checkpoint-key.ts';
+import { CheckpointKeyMissingError, loadCheckpointKey } from '../config/checkpoint-key.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import type { CheckpointKey } from '../model/checkpoint.ts';
-import { StartupError, type ServiceExtension, type ServiceResources } from '../service.ts';
+import { StartupError, type ServiceExtension, type ServiceResources } from './service.ts';
 import { siemRoutes } from '../siem/siem-routes.ts';
 import { SplunkTargets } from '../siem/splunk-targets.ts';
 import { checkpointExporter } from '../store/checkpoint-export.ts';
 import { startComplianceScheduler, type ComplianceSchedulerOptions } from '../../queue/compliance-scheduler.ts';
-import { roleDuties } from './roles.ts';
+import { roleDuties } from '../config/roles.ts';
 
 export interface ComplianceExtensionOptions {
   /**

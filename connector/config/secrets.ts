@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigProblem, StandingConfig } from './config.ts';
-import { deriveMasterKeys, type MasterKeys } from './model/sealing.ts';
+import { deriveMasterKeys, type MasterKeys } from '../model/sealing.ts';
 
 export const MASTER_KEY_FILE = 'master.key';
 export const ADMIN_TOKEN_FILE = 'admin-token';
