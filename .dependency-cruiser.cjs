@@ -10,21 +10,21 @@
 
 /** Top to bottom. `path` is a regular expression on the module path from the repository root. */
 const LAYERS = [
-  // root: the one composition root. Nothing imports it.
-  { name: 'root', path: '^connector/app/' },
-  // ways in: operator commands, the Zendesk app's API, the queues and schedulers.
+  // root: the one composition root and the two process entries. Nothing imports it.
+  { name: 'root', path: '^connector/(app/|main[.]ts$|cli[.]ts$)' },
+  // ways in: operator commands, the Zendesk app's API, the queues and their schedulers.
   { name: 'cli', path: '^connector/cli/' },
   { name: 'app-api', path: '^connector/app-api/' },
   { name: 'queue', path: '^queue/' },
-  // features
+  // features: the providers, then what they build on.
   { name: 'zendesk', path: '^connector/zendesk/' },
   { name: 'salesforce', path: '^salesforce/' },
+  { name: 'ops', path: '^connector/ops/' },
+  { name: 'http', path: '^connector/http/' },
+  { name: 'intake', path: '^connector/intake/' },
   { name: 'reconciliation', path: '^connector/reconciliation/' },
   { name: 'gdpr', path: '^connector/gdpr/' },
   { name: 'siem', path: '^connector/siem/' },
-  { name: 'ops', path: '^connector/ops/' },
-  { name: 'intake', path: '^connector/intake/' },
-  { name: 'http', path: '^connector/http/' },
   { name: 'audit', path: '^connector/audit/' },
   { name: 'access', path: '^connector/access/' },
   { name: 'tenants', path: '^connector/tenants/' },

@@ -9,7 +9,7 @@ import { adminRoutes } from '../http/admin-routes.ts';
 
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
-import { zendeskWebhookRoute, type ZendeskWebhookOptions } from '../zendesk/webhook-route.ts';
+import { zendeskWebhookRoute } from '../zendesk/webhook-route.ts';
 import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
 import { ZendeskSource } from '../zendesk/zendesk-source.ts';
 import { recordTicketsSeen } from '../app-api/tickets-seen.ts';
@@ -24,33 +24,12 @@ import { IntakeInbox } from '../intake/intake-inbox.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { reconciliationRoutes } from '../reconciliation/runs-routes.ts';
 import { startReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
-import { roleDuties, type ProcessRole } from '../config/roles.ts';
+import { roleDuties } from '../config/roles.ts';
+import type { IntakeSettings } from '../config/intake-settings.ts';
 import { observeWorker, queueProbe, recordBatch, recordReconciliationRun } from '../ops/metrics-wiring.ts';
 import { bullBoardRouter } from '../ops/bull-board.ts';
 import { backlogReport } from '../ops/backlog.ts';
 
-export interface IntakeSettings {
-  /**
-   * What this process does (connector/ops/roles.ts).
-   * @defaultValue `all`
-   */
-  role: ProcessRole;
-  /** Redis key prefix of the queues. @defaultValue `standing` */
-  queuePrefix: string;
-  /** The `default` tenant's Zendesk settings from the environment (any may be absent). */
-  defaultTenant: { subdomain?: string; webhookSecret?: string; apiEmail?: string; apiToken?: string };
-  webhook: ZendeskWebhookOptions;
-  /** Worker tuning (see IntakeWorkerOptions). */
-  worker: { concurrency: number; batchSize: number; lockDurationMs: number; companionWaitMs: number };
-  /** How often a worker re-reads the Salesforce connections (subscriptions). @defaultValue 30_000 ms */
-  salesforceSettingsRefreshMs: number;
-  /** Days stored/ignored events' raw payloads stay in the inbox. @defaultValue 30 */
-  inboxRetentionDays: number;
-  /** The sweeper (see IntakeSweeperOptions): how often, after how long pending, how many events per sweep. */
-  sweeper: { everyMs: number; pendingForMs: number; maxEvents: number };
-  /** Scheduled reconciliation (see ReconciliationSchedulerOptions); `everyMs: 0` turns it off. */
-  reconciliation: { everyMs: number; maxPages: number; salesforceMaxQuotaShare: number };
-}
 
 export async function intakeExtension(res: ServiceResources, settings: IntakeSettings): Promise<ServiceExtension> {
   const { db, log, logger, secrets, config, metrics } = res;
@@ -63,7 +42,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
   // Outages are logged once by the queue and workers; the connection's own errors would repeat them.
   connection.on('error', () => undefined);
   const queue = createIntakeQueue({ connection, prefix: settings.queuePrefix, logger });
-  const webhook = zendeskWebhookRoute({ tenants, inbox, queue, logger }, settings.webhook);
+  const webhook = zendeskWebhookRoute({ tenants, inbox, enqueue: (keys) => enqueueIntake(queue, keys), logger }, settings.webhook);
   const closers: (() => Promise<void>)[] = [];
   const salesforce = salesforceIntake({
     db,

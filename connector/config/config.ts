@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { IntakeSettings } from '../app/intake-wiring.ts';
+import type { IntakeSettings } from './intake-settings.ts';
 import { COMPLIANCE_ENV, type CheckpointSettings, type ComplianceSchedules } from './compliance-env.ts';
 import type { LogLevel } from './defaults.ts';
 import { INTAKE_ENV, ZENDESK_ENV } from './intake-env.ts';

@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
 import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
 import { TenantId, describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { Database } from '../store/database.ts';
-import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from '../zendesk/webhook-signature.ts';
+import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from '../config/zendesk-test-secret.ts';
 
 export const ZENDESK_SUBDOMAIN = z
   .string()
