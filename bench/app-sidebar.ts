@@ -11,7 +11,7 @@ import { requireAppToken } from '../connector/app-api/app-token.ts';
 import { AppSettingsStore } from '../connector/app-api/app-settings.ts';
 import { logHistorySource } from '../connector/app-api/history-source.ts';
 import { sidebarRoutes } from '../connector/app-api/sidebar-routes.ts';
-import { recordTicketsSeen } from '../connector/app-api/tickets-seen.ts';
+import { recordTicketsSeen } from '../connector/zendesk/tickets-seen.ts';
 import { staticLookups } from '../connector/app-api/zendesk-app-lookups.ts';
 import { ApiKeyStore } from '../connector/access/api-keys.ts';
 import { createAuthorizer } from '../connector/access/authorize.ts';

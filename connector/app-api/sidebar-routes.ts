@@ -14,7 +14,7 @@ import { standingWarnings } from '../history/standing-warnings.ts';
 import type { AppSettingsStore } from './app-settings.ts';
 import { appCaller } from './app-token.ts';
 import type { HistorySource } from './history-source.ts';
-import { findTicketSeen, recordTicketsSeen, type KnownTicket } from './tickets-seen.ts';
+import { findTicketSeen, recordTicketsSeen, type KnownTicket } from '../zendesk/tickets-seen.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
 import { answerSubjectIds, principalOr, recordReadOrRefuse } from '../audit/read-audit.ts';

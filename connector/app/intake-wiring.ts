@@ -12,7 +12,7 @@ import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { zendeskWebhookRoute } from '../zendesk/webhook-route.ts';
 import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
 import { ZendeskSource } from '../zendesk/zendesk-source.ts';
-import { recordTicketsSeen } from '../app-api/tickets-seen.ts';
+import { recordTicketsSeen } from '../zendesk/tickets-seen.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
 import type { IntakeSource } from '../intake/intake-inbox.ts';
 import { enqueueIntake } from '../../queue/intake-queue.ts';
