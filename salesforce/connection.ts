@@ -12,7 +12,7 @@ import type { KeyObject } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import { JWT_BEARER_GRANT_TYPE, InvalidPrivateKeyError, MAX_JWT_LIFETIME_SECONDS, parsePrivateKey, signJwtAssertion } from './jwt-assertion.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../connector/lib/result.ts';
 
 const HttpsUrl = z
   .url({ message: 'must be a URL such as https://acme.my.salesforce.com' })
