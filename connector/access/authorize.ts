@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HttpError, UnauthorizedError } from '../http/errors.ts';
+import { HttpError, UnauthorizedError } from '../lib/errors.ts';
 import { looksLikeApiKey, type ApiKeyStore } from './api-keys.ts';
 import { isAllowed, PERMISSIONS, roleOf, type Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';

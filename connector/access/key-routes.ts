@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../http/errors.ts';
+import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { ApiKeyStore } from './api-keys.ts';

@@ -10,7 +10,7 @@ import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import type { IntakeInbox } from '../intake/intake-inbox.ts';
 import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
-import { BadRequestError, HttpError, ValidationError } from '../http/errors.ts';
+import { BadRequestError, HttpError, ValidationError } from '../lib/errors.ts';
 import type { Database } from '../store/database.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { mapZendeskWebhook } from '../zendesk/map-event.ts';

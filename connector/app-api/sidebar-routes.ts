@@ -9,7 +9,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { SqlClient } from '../store/database.ts';
 import { InvalidCursorError } from '../store/standing-log.ts';
-import { BadRequestError, HttpError, ValidationError } from '../http/errors.ts';
+import { BadRequestError, HttpError, ValidationError } from '../lib/errors.ts';
 import { standingWarnings } from '../history/standing-warnings.ts';
 import type { AppSettingsStore } from './app-settings.ts';
 import { appCaller } from './app-token.ts';

@@ -7,7 +7,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { Redis } from 'ioredis';
 import type { ServiceExtension, ServiceResources } from './service.ts';
 
-import { NotFoundError, ValidationError } from '../http/errors.ts';
+import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { IntakeInbox } from '../intake/intake-inbox.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';

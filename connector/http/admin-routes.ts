@@ -11,7 +11,7 @@ import { INBOX_STATES, InvalidQuarantineCursorError } from '../intake/intake-inb
 import { toView, type RegistryResult, type TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
 import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../../queue/intake-queue.ts';
-import { BadRequestError, HttpError, NotFoundError, ValidationError } from './errors.ts';
+import { BadRequestError, HttpError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import type { Authorize } from '../access/authorize.ts';
 import { principalLabel, principalOf } from '../access/principal.ts';
 

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { TenantId } from '../model/standing-event.ts';
-import { HttpError, BadRequestError, NotFoundError } from '../http/errors.ts';
+import { HttpError, BadRequestError, NotFoundError } from '../lib/errors.ts';
 import { readRawBody, sendJson, type DirectRoute } from '../http/direct-routes.ts';
 import { jsonBodyProblem, topLevelNumberText } from '../http/json-body.ts';
 import { isRefusedData } from '../store/database-errors.ts';
