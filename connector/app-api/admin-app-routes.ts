@@ -6,7 +6,6 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { principalLabel, principalOf, type Principal } from '../access/principal.ts';
-import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import type { IntakeInbox } from '../intake/intake-inbox.ts';
 import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
@@ -16,7 +15,7 @@ import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { mapZendeskWebhook } from '../zendesk/map-event.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
-import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
+import type { IntakeJobs } from '../intake/intake-jobs.ts';
 import type { AppSettingsStore } from './app-settings.ts';
 import { appCaller } from './app-token.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
@@ -25,7 +24,8 @@ export interface AdminAppRoutesDeps {
   db: Database;
   tenants: TenantRegistry;
   inbox: IntakeInbox;
-  queue: Queue<IntakeJobData>;
+  /** The intake queue (queue/intake-queue.ts), for replays. */
+  jobs: IntakeJobs;
   settings: AppSettingsStore;
   lookups: ZendeskAppLookups;
   authenticate: RequestHandler;
@@ -60,7 +60,7 @@ export function requireZendeskAdmin(lookups: ZendeskAppLookups): RequestHandler 
 }
 
 export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
-  const { db, tenants, inbox, queue, settings } = deps;
+  const { db, tenants, inbox, jobs, settings } = deps;
   const reconciliation = new ReconciliationStore(db);
   const r = Router({ mergeParams: true });
   r.use(deps.authenticate, requireZendeskAdmin(deps.lookups));
@@ -130,7 +130,7 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     const body = ReplayBody.safeParse(req.body ?? {});
     if (!body.success) throw ValidationError.fromZod('body', body.error);
     const reopened = await inbox.reopen(tenant.id, body.data.event_ids);
-    await enqueueIntake(queue, reopened, intakeRound.replay());
+    await jobs.replay().enqueue(reopened);
     res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
   });
 

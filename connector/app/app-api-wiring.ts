@@ -11,7 +11,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { IntakeInbox } from '../intake/intake-inbox.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
-import { createIntakeQueue } from '../../queue/intake-queue.ts';
+import { createIntakeQueue, intakeJobs } from '../../queue/intake-queue.ts';
 import { adminAppRoutes } from '../app-api/admin-app-routes.ts';
 import { AppSettingsStore } from '../app-api/app-settings.ts';
 import { requireAppToken, type AppCaller } from '../app-api/app-token.ts';
@@ -44,7 +44,7 @@ export function appApiExtension(res: ServiceResources, options: AppApiOptions = 
 
   const app = Router({ mergeParams: true });
   app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')), audit }));
-  app.use('/admin', adminAppRoutes({ db, tenants, inbox, queue, settings, lookups, authenticate }));
+  app.use('/admin', adminAppRoutes({ db, tenants, inbox, jobs: intakeJobs(queue), settings, lookups, authenticate }));
   const appRouter = Router();
   appRouter.use('/:tenant', app);
 

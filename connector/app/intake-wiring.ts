@@ -17,7 +17,7 @@ import type { AnySource, Sources } from '../intake/intake-source.ts';
 import type { IntakeSource } from '../intake/intake-inbox.ts';
 import { enqueueIntake } from '../../queue/intake-queue.ts';
 import { salesforceIntake } from './salesforce-wiring.ts';
-import { createIntakeQueue } from '../../queue/intake-queue.ts';
+import { createIntakeQueue, intakeJobs } from '../../queue/intake-queue.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
 import { IntakeInbox } from '../intake/intake-inbox.ts';
@@ -98,7 +98,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
       !duties.httpApi
         ? []
         : [
-            { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authorize: res.authorize }) },
+            { path: '/api/v1', router: adminRoutes({ tenants, inbox, jobs: intakeJobs(queue), sources, authorize: res.authorize }) },
             { path: '/api/v1', router: salesforce.settingsRouter },
             { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authorize: res.authorize }) },
             bullBoardRouter([queue], res.authorize('ops.read')),

@@ -3,14 +3,13 @@
  * change recorded with the authenticated principal and when), and the quarantine with replay.
  */
 import { Router } from 'express';
-import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { TenantId } from '../model/standing-event.ts';
 import type { IntakeInbox } from '../intake/intake-inbox.ts';
 import { INBOX_STATES, InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
 import { toView, type RegistryResult, type TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
-import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../../queue/intake-queue.ts';
+import type { IntakeJobs } from '../intake/intake-jobs.ts';
 import { BadRequestError, HttpError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import type { Authorize } from '../access/authorize.ts';
 import { principalLabel, principalOf } from '../access/principal.ts';
@@ -18,7 +17,8 @@ import { principalLabel, principalOf } from '../access/principal.ts';
 export interface AdminRoutesDeps {
   tenants: TenantRegistry;
   inbox: IntakeInbox;
-  queue: Queue<IntakeJobData>;
+  /** The intake queue (queue/intake-queue.ts), for replays. */
+  jobs: IntakeJobs;
   /** The sources whose mapping documents the API serves (`/mappings/zendesk`, `/mappings/salesforce`). */
   sources: Sources;
   authorize: Authorize;
@@ -51,7 +51,7 @@ function sourceParam(sources: Sources, value: unknown): AnySource {
 }
 
 export function adminRoutes(deps: AdminRoutesDeps): Router {
-  const { tenants, inbox, queue } = deps;
+  const { tenants, inbox, jobs } = deps;
   const { authorize } = deps;
   const r = Router();
 
@@ -117,9 +117,9 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const body = ReplayBody.safeParse(req.body ?? {});
     if (!body.success) throw ValidationError.fromZod('body', body.error);
-    const round = intakeRound.replay();
-    const reopened = await inbox.reopen(tenant, body.data.event_ids ?? null, roundSuffix(round));
-    await enqueueIntake(queue, reopened, round);
+    const round = jobs.replay();
+    const reopened = await inbox.reopen(tenant, body.data.event_ids ?? null, round.suffix);
+    await round.enqueue(reopened);
     res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
   });
   return r;
