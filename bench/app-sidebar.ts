@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SignJWT } from 'jose';
 import { requireAppToken } from '../connector/app-api/app-token.ts';
-import { AppSettingsStore } from '../connector/app-api/app-settings.ts';
+import { AppSettingsStore } from '../connector/history/app-settings.ts';
 import { logHistorySource } from '../connector/app-api/history-source.ts';
 import { sidebarRoutes } from '../connector/app-api/sidebar-routes.ts';
 import { recordTicketsSeen } from '../connector/zendesk/tickets-seen.ts';

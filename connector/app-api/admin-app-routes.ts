@@ -16,7 +16,7 @@ import { mapZendeskWebhook } from '../zendesk/map-event.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
 import type { IntakeJobs } from '../intake/intake-jobs.ts';
-import type { AppSettingsStore } from './app-settings.ts';
+import type { AppSettingsStore } from '../history/app-settings.ts';
 import { appCaller } from './app-token.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 

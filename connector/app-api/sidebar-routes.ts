@@ -11,7 +11,7 @@ import type { SqlClient } from '../store/database.ts';
 import { InvalidCursorError } from '../store/standing-log.ts';
 import { BadRequestError, HttpError, ValidationError } from '../lib/errors.ts';
 import { standingWarnings } from '../history/standing-warnings.ts';
-import type { AppSettingsStore } from './app-settings.ts';
+import type { AppSettingsStore } from '../history/app-settings.ts';
 import { appCaller } from './app-token.ts';
 import type { HistorySource } from './history-source.ts';
 import { findTicketSeen, recordTicketsSeen, type KnownTicket } from '../zendesk/tickets-seen.ts';

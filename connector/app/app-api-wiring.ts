@@ -13,7 +13,7 @@ import { TenantId } from '../model/standing-event.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { createIntakeQueue, intakeJobs } from '../../queue/intake-queue.ts';
 import { adminAppRoutes } from '../app-api/admin-app-routes.ts';
-import { AppSettingsStore } from '../app-api/app-settings.ts';
+import { AppSettingsStore } from '../history/app-settings.ts';
 import { requireAppToken, type AppCaller } from '../app-api/app-token.ts';
 import { logHistorySource, type HistorySource } from '../app-api/history-source.ts';
 import { sidebarRoutes } from '../app-api/sidebar-routes.ts';

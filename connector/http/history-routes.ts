@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../model/standing-event.ts';
 import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
 import { BadRequestError, ValidationError } from '../lib/errors.ts';
-import { AppSettingsStore } from '../app-api/app-settings.ts';
+import { AppSettingsStore } from '../history/app-settings.ts';
 import { standingWarnings } from '../history/standing-warnings.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
 import { answerSubjectIds, recordReadOrRefuse } from '../audit/read-audit.ts';

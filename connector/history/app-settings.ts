@@ -1,7 +1,7 @@
 /** Per-tenant settings of the app features: the history warnings' thresholds (table tenant_app_settings). */
 import { LRUCache } from 'lru-cache';
 import type { SqlClient } from '../store/database.ts';
-import { DEFAULT_WARNING_SETTINGS, WarningSettings } from '../history/standing-warnings.ts';
+import { DEFAULT_WARNING_SETTINGS, WarningSettings } from './standing-warnings.ts';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 
 export class AppSettingsStore {
