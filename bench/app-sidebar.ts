@@ -66,8 +66,9 @@ export const appSidebar: Benchmark = {
     const auditor = await keys.create(TENANT, { role: 'auditor', name: 'bench' }, 'bench');
     if (!auditor.ok) throw new Error('bench key');
     const AUDITOR = auditor.key;
-    app.use('/api/v1', historyRoutes({ log, authorize: createAuthorizer({ operatorToken: ADMIN, keys, denials: audit }), audit }));
-    app.use('/app/v1/:tenant', sidebarRoutes({ db: ctx.db, history: logHistorySource(log), settings: new AppSettingsStore(ctx.db), lookups: staticLookups({}), authenticate: requireAppToken(tenants), audit }));
+    const settings = new AppSettingsStore(ctx.db);
+    app.use('/api/v1', historyRoutes({ log, authorize: createAuthorizer({ operatorToken: ADMIN, keys, denials: audit }), audit, settings }));
+    app.use('/app/v1/:tenant', sidebarRoutes({ db: ctx.db, history: logHistorySource(log), settings, lookups: staticLookups({}), authenticate: requireAppToken(tenants), audit }));
     app.use(errorHandler);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

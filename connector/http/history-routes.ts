@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../model/standing-event.ts';
 import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
 import { BadRequestError, ValidationError } from '../lib/errors.ts';
-import { AppSettingsStore } from '../history/app-settings.ts';
+import type { AppSettingsStore } from '../history/app-settings.ts';
 import { standingWarnings } from '../history/standing-warnings.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
 import { answerSubjectIds, recordReadOrRefuse } from '../audit/read-audit.ts';
@@ -58,11 +58,12 @@ export interface HistoryRoutesDeps {
   authorize: Authorize;
   /** Every answer is recorded here before it is sent (README "Read audit"). */
   audit: AccessAudit;
+  /** The tenants' warning thresholds (shared with the Zendesk app's settings routes, one cache). */
+  settings: Pick<AppSettingsStore, 'warnings'>;
 }
 
 /** Mounted at `/api/v1`. */
-export function historyRoutes({ log, authorize, audit }: HistoryRoutesDeps): Router {
-  const settings = new AppSettingsStore(log.db);
+export function historyRoutes({ log, authorize, audit, settings }: HistoryRoutesDeps): Router {
   const router = Router();
   router.get('/history', authorize('history.read'), async (req, res) => {
     const parsed = HistoryQuery.safeParse(req.query);
