@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { z } from 'zod';
 import type { MappingVersion, TenantRegistry } from '../tenants/tenant-registry.ts';
-import { MAPPING_DOCUMENTS, MAPPING_SOURCES } from '../intake/mapping-documents.ts';
+import { MAPPING_DOCUMENTS, MAPPING_SOURCES } from './mapping-documents.ts';
 import { CliFailure, EXIT, readOptionFile, tenantIdArgument, validationFailure, withTenantRegistry, writeJson, writeTable, type SetExitCode } from './common.ts';
 
 type MappingSource = (typeof MAPPING_SOURCES)[number];

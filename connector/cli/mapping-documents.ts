@@ -4,8 +4,8 @@
  */
 import { DEFAULT_SALESFORCE_MAPPING_DOCUMENT, parseSalesforceMapping } from '../../salesforce/mapping-document.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
-import type { IntakeSource } from './intake-inbox.ts';
-import type { MappingCheck } from './intake-source.ts';
+import type { IntakeSource } from '../intake/intake-inbox.ts';
+import type { MappingCheck } from '../intake/intake-source.ts';
 
 export interface MappingDocumentKind {
   defaultDocument: unknown;
