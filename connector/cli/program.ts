@@ -125,7 +125,23 @@ function environmentHelp(): string {
   return `\nEnvironment:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 broken chain (verify), 2 usage, configuration or validation error, 3 could not run, 4 not allowed for this key's role (STANDING_API_KEY) or the operator.\n`;
 }
 
-export function buildProgram(setExitCode: (code: number) => void): Command {
+/**
+ * What the commands `serve` and `demo` start: the process entry (connector/cli.ts) hands them in,
+ * so the commands do not import the composition root above them.
+ */
+export interface CliEntries {
+  /** Starts the service in this process (connector/main.ts). */
+  serve(): Promise<unknown>;
+  /** Starts the demo (demo/run-demo.ts). */
+  demo(): Promise<unknown>;
+}
+
+const NO_ENTRIES: CliEntries = {
+  serve: () => Promise.reject(new CliFailure('serve: not available here (run the standing command)', EXIT.usage)),
+  demo: () => Promise.reject(new CliFailure('demo: not available here (run the standing command)', EXIT.usage)),
+};
+
+export function buildProgram(setExitCode: (code: number) => void, entries: CliEntries = NO_ENTRIES): Command {
   const program = new Command('standing')
     .description('Standing: the tamper-evident history of customer account standing.')
     .exitOverride()
@@ -137,13 +153,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('serve')
     .description('start the HTTP service (same as npm start)')
     .action(async () => {
-      await import('../main.ts');
+      await entries.serve();
     });
   program
     .command('demo')
     .description('the Zendesk app on demo data in a local host page, without Zendesk (same as npm run demo)')
     .action(async () => {
-      await import('../../demo/run-demo.ts');
+      await entries.demo();
     });
   program.command('migrate').description('apply pending database migrations and list them').action(run(runMigrate));
   program
@@ -167,10 +183,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(argv: readonly string[], entries: CliEntries): Promise<number> {
   let exitCode: number = EXIT.ok;
   try {
-    await buildProgram((code) => (exitCode = code)).parseAsync([...argv]);
+    await buildProgram((code) => (exitCode = code), entries).parseAsync([...argv]);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (err instanceof CliFailure) {
