@@ -11,7 +11,7 @@ import { InvalidRetentionPolicyError, RETENTION_CATEGORIES, Retention, UnknownHo
 import { formatConfigProblems } from '../config/config.ts';
 import { migrateFor } from '../store/open-migrated.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, writeTable, type SetExitCode } from './common.ts';
-import { signingKey, withLog } from './log-commands.ts';
+import { signingKey, withLog } from './log-access.ts';
 
 const actorOf = (actor: string | undefined): string => {
   // Set by the role check (command-access.ts) from the authenticated key: never from an argument.
