@@ -22,7 +22,7 @@ import { findingsOf, type ObservedState } from '../connector/reconciliation/find
 import { DEFAULT_TRANSITION_TOLERANCE_MS, type TransitionWindow } from '../connector/store/transition-matching.ts';
 import { runStreamLoop, type PageRead, type StreamEnd } from '../connector/reconciliation/page-loop.ts';
 import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState } from '../connector/reconciliation/reconciliation-store.ts';
-import { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions, type RunResult } from '../connector/zendesk/reconciler.ts';
+import { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions, type RunResult } from '../connector/reconciliation/reconcile-run.ts';
 
 export interface SalesforceReconcileOptions extends ReconcileOptions, HistoryReaderOptions {
   /** Each run re-reads this far before its checkpoint (late commits); repeats are deduplicated. @defaultValue 5 min */
