@@ -9,7 +9,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SignedCheckpoint } from './checkpoints.ts';
+import type { SignedCheckpoint } from '../model/checkpoint.ts';
 
 export interface CheckpointExporter {
   /** Where the copies go, safe to print (no credentials). */
