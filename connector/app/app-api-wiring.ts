@@ -4,16 +4,13 @@
  * (`tenant.settings`, for automation).
  */
 import express, { Router, type RequestHandler } from 'express';
-import { Redis } from 'ioredis';
 import type { ServiceExtension, ServiceResources } from './service.ts';
 
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
-import { IntakeInbox } from '../intake/intake-inbox.ts';
 import { TenantId } from '../model/standing-event.ts';
-import { TenantRegistry } from '../tenants/tenant-registry.ts';
-import { createIntakeQueue, intakeJobs } from '../../queue/intake-queue.ts';
+import type { TenantRegistry } from '../tenants/tenant-registry.ts';
+import type { IntakeResources } from './intake-resources.ts';
 import { adminAppRoutes } from '../app-api/admin-app-routes.ts';
-import { AppSettingsStore } from '../history/app-settings.ts';
 import { requireAppToken, type AppCaller } from '../app-api/app-token.ts';
 import { logHistorySource, type HistorySource } from '../app-api/history-source.ts';
 import { sidebarRoutes } from '../app-api/sidebar-routes.ts';
@@ -29,22 +26,17 @@ export interface AppApiOptions {
   history?: HistorySource;
 }
 
-export function appApiExtension(res: ServiceResources, options: AppApiOptions = {}): ServiceExtension {
+export function appApiExtension(res: ServiceResources, shared: Pick<IntakeResources, 'inbox' | 'jobs'>, options: AppApiOptions = {}): ServiceExtension {
   if (res.config.intake.role === 'worker') return {};
-  const { db, log, secrets, config, audit } = res;
-  const tenants = new TenantRegistry(db, secrets.master);
-  const inbox = new IntakeInbox(db);
-  const settings = new AppSettingsStore(db);
+  const { db, log, audit, tenants, appSettings: settings } = res;
+  const { inbox, jobs } = shared;
   const lookups = options.lookups ?? nodeZendeskLookups();
   res.erasures.onErasure(() => lookups.forgetAll?.());
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', () => undefined);
-  const queue = createIntakeQueue({ connection, prefix: config.intake.queuePrefix });
   const authenticate = requireAppToken(tenants);
 
   const app = Router({ mergeParams: true });
   app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')), audit }));
-  app.use('/admin', adminAppRoutes({ db, tenants, inbox, jobs: intakeJobs(queue), settings, lookups, authenticate }));
+  app.use('/admin', adminAppRoutes({ db, tenants, inbox, jobs, settings, lookups, authenticate }));
   const appRouter = Router();
   appRouter.use('/:tenant', app);
 
@@ -63,11 +55,6 @@ export function appApiExtension(res: ServiceResources, options: AppApiOptions = 
       { path: '/app/v1', router: appRouter },
       { path: '/api/v1', router: bearer },
     ],
-    close: async () => {
-      await inbox.close();
-      await queue.close();
-      await connection.quit().catch(() => connection.disconnect());
-    },
   };
 }
 

@@ -3,7 +3,7 @@
  * checkpoints, retention and SIEM push (queue/compliance-scheduler.ts); on the `api` (and `all`)
  * role the SIEM routes, behind the service's role check (connector/access).
  */
-import { Redis } from 'ioredis';
+import type { IntakeResources } from './intake-resources.ts';
 import { CheckpointKeyMissingError, loadCheckpointKey } from '../config/checkpoint-key.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import type { CheckpointKey } from '../model/checkpoint.ts';
@@ -22,7 +22,7 @@ export interface ComplianceExtensionOptions {
   scheduler?: Partial<Omit<ComplianceSchedulerOptions, 'connection'>>;
 }
 
-export async function complianceExtension(res: ServiceResources, options: ComplianceExtensionOptions = {}): Promise<ServiceExtension> {
+export async function complianceExtension(res: ServiceResources, shared: Pick<IntakeResources, 'connection'>, options: ComplianceExtensionOptions = {}): Promise<ServiceExtension> {
   const { config, db, log, logger, metrics, secrets } = res;
   const duties = roleDuties(config.intake.role);
   const targets = new SplunkTargets(db, secrets.master);
@@ -40,15 +40,13 @@ export async function complianceExtension(res: ServiceResources, options: Compli
       keyProblem = 'STANDING_CHECKPOINT_KEY is not set (required in production)';
     }
     const target = config.checkpoints.exportTarget;
-    // BullMQ needs its own connection with maxRetriesPerRequest: null (blocking commands).
-    const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-    connection.on('error', () => undefined);
+    const { connection } = shared;
     const scheduler = await startComplianceScheduler(
       { log, targets, logger, metrics, checkpointKey: key, checkpointKeyProblem: keyProblem, exporter: target ? checkpointExporter(target, config.checkpoints.s3) : undefined },
       { connection, prefix: config.intake.queuePrefix, ...config.schedules, ...options.scheduler },
     );
     readinessChecks.compliance = () => scheduler.checkScheduled();
-    closers.push(() => scheduler.close(), () => connection.quit().then(() => undefined, () => connection.disconnect()));
+    closers.push(() => scheduler.close());
   }
 
   return {

@@ -1,26 +1,23 @@
 /**
- * Plugs Zendesk intake into the service: tenant registry (with the env-configured `default`
- * tenant), intake inbox, BullMQ queue, webhook and admin routes, and, unless this process is
- * API-only, the normalize-and-store worker and the sweeper.
+ * Wires the intake: the sources (Zendesk, and Salesforce through salesforce-wiring.ts), their
+ * ingress routes, the admin routes, reconciliation and bull-board on the API roles; the
+ * normalize-and-store worker and the Salesforce subscriptions on the worker role; the sweeper and
+ * scheduled reconciliation on the scheduler role. The inbox, queue and BullMQ connection are the
+ * root's (intake-resources.ts), the tenant registry the service's.
  */
-import { Redis } from 'ioredis';
 import type { ServiceExtension, ServiceResources } from './service.ts';
 import { adminRoutes } from '../http/admin-routes.ts';
-
 import type { ReadinessCheck } from '../http/health-routes.ts';
-import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { zendeskWebhookRoute } from '../zendesk/webhook-route.ts';
 import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
 import { ZendeskSource } from '../zendesk/zendesk-source.ts';
 import { recordTicketsSeen } from '../zendesk/tickets-seen.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
 import type { IntakeSource } from '../intake/intake-inbox.ts';
-import { enqueueIntake } from '../../queue/intake-queue.ts';
 import { salesforceIntake } from './salesforce-wiring.ts';
-import { createIntakeQueue, intakeJobs } from '../../queue/intake-queue.ts';
+import type { IntakeResources } from './intake-resources.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
-import { IntakeInbox } from '../intake/intake-inbox.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { reconciliationRoutes } from '../reconciliation/runs-routes.ts';
 import { startReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
@@ -31,18 +28,12 @@ import { bullBoardRouter } from '../ops/bull-board.ts';
 import { backlogReport } from '../ops/backlog.ts';
 
 
-export async function intakeExtension(res: ServiceResources, settings: IntakeSettings): Promise<ServiceExtension> {
-  const { db, log, logger, secrets, config, metrics } = res;
+export async function intakeExtension(res: ServiceResources, shared: IntakeResources, settings: IntakeSettings): Promise<ServiceExtension> {
+  const { db, log, logger, secrets, config, metrics, tenants } = res;
+  const { inbox, connection, queue, jobs } = shared;
   const duties = roleDuties(settings.role);
-  const tenants = new TenantRegistry(db, secrets.master);
   await tenants.syncDefaultTenant(settings.defaultTenant);
-  const inbox = new IntakeInbox(db);
-  // BullMQ needs its own connections with maxRetriesPerRequest: null (blocking commands).
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  // Outages are logged once by the queue and workers; the connection's own errors would repeat them.
-  connection.on('error', () => undefined);
-  const queue = createIntakeQueue({ connection, prefix: settings.queuePrefix, logger });
-  const webhook = zendeskWebhookRoute({ tenants, inbox, enqueue: (keys) => enqueueIntake(queue, keys), logger }, settings.webhook);
+  const webhook = zendeskWebhookRoute({ tenants, inbox, enqueue: jobs.enqueue, logger }, settings.webhook);
   const closers: (() => Promise<void>)[] = [];
   const salesforce = salesforceIntake({
     db,
@@ -50,7 +41,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     redisUrl: config.redisUrl,
     logger,
     accept: (entry) => inbox.accept(entry),
-    enqueue: (keys) => enqueueIntake(queue, keys),
+    enqueue: jobs.enqueue,
     authorize: res.authorize,
   });
   const directory = new ZendeskDirectory();
@@ -98,7 +89,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
       !duties.httpApi
         ? []
         : [
-            { path: '/api/v1', router: adminRoutes({ tenants, inbox, jobs: intakeJobs(queue), sources, authorize: res.authorize }) },
+            { path: '/api/v1', router: adminRoutes({ tenants, inbox, jobs, sources, authorize: res.authorize }) },
             { path: '/api/v1', router: salesforce.settingsRouter },
             { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authorize: res.authorize }) },
             bullBoardRouter([queue], res.authorize('ops.read')),
@@ -106,9 +97,6 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     close: async () => {
       for (const close of closers) await close();
       await webhook.close();
-      await inbox.close();
-      await queue.close();
-      await connection.quit().catch(() => connection.disconnect());
     },
   };
 }

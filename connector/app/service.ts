@@ -24,6 +24,7 @@ import { ErasureBroadcast, erasureChannel } from '../gdpr/erasure-broadcast.ts';
 import { createAuthorizer, type Authorize, type DenialRecorder } from '../access/authorize.ts';
 import { keyRoutes } from '../access/key-routes.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
+import { AppSettingsStore } from '../history/app-settings.ts';
 import { StandingMetrics } from '../ops/metrics.ts';
 import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from '../ops/metrics-wiring.ts';
 import { roleDuties } from '../config/roles.ts';
@@ -55,6 +56,10 @@ export interface ServiceResources {
   authorize: Authorize;
   /** Erasures announced to every process, so each drops what it caches of the person. */
   erasures: ErasureBroadcast;
+  /** The tenants (one registry, one cache, per process). */
+  tenants: TenantRegistry;
+  /** The tenants' warning thresholds (history answers and the Zendesk app's settings). */
+  appSettings: AppSettingsStore;
 }
 
 export interface ServiceExtension {
@@ -161,7 +166,9 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     erasures.onErasure((n) => log.subjects.forget(n.tenant, n.subject_ids));
     erasures.start();
     cleanups.push(() => erasures.close());
-    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, audit, migrations, metrics, keys, authorize, erasures };
+    const tenants = new TenantRegistry(db, loaded.secrets.master);
+    const appSettings = new AppSettingsStore(db);
+    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, audit, migrations, metrics, keys, authorize, erasures, tenants, appSettings };
     const extension = (await options.extend?.(resources)) ?? {};
     if (extension.close) cleanups.push(extension.close);
 
@@ -175,10 +182,11 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       checkpointPublicKey: async () => (await loadCheckpointKey(config, { generate: false }).catch(() => null))?.publicKey,
       logger,
       historyApi: roleDuties(config.intake.role).httpApi,
+      appSettings,
       routers: [
         // A dedicated scrape token (`STANDING_METRICS_TOKEN`) when set: scrapers get no key of any tenant.
         { path: '/', router: metricsRoutes(metrics, config.metricsToken ? requireBearerToken(config.metricsToken) : authorize('ops.read')) },
-        ...(roleDuties(config.intake.role).httpApi ? [{ path: '/api/v1', router: keyRoutes({ keys, tenants: new TenantRegistry(db, loaded.secrets.master), authorize }) }] : []),
+        ...(roleDuties(config.intake.role).httpApi ? [{ path: '/api/v1', router: keyRoutes({ keys, tenants, authorize }) }] : []),
         ...(extension.routers ?? []),
       ],
       readinessChecks: extension.readinessChecks ?? {},

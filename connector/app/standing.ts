@@ -1,10 +1,18 @@
-/** The whole product in one process: the service with Zendesk intake (routes, queue, worker), the compliance jobs and SIEM routes, and the Zendesk app's endpoints. */
+/**
+ * The composition root: the whole product in one process, or the part its role runs. The service
+ * (service.ts) opens what every part shares (database, Redis, the log, the tenants, the read audit,
+ * the role check); this adds the intake's shared inbox, queue and BullMQ connection
+ * (intake-resources.ts), then one wiring module per feature: intake (both providers), compliance
+ * (checkpoints, retention, SIEM) and the Zendesk app's API. Each resource is built once and handed
+ * down; nothing below connector/app/ builds a shared one.
+ */
 import { appApiExtension, combineExtensions, type AppApiOptions } from './app-api-wiring.ts';
 import type { StandingConfig } from '../config/config.ts';
 import { intakeExtension } from './intake-wiring.ts';
+import { openIntakeResources } from './intake-resources.ts';
 import { complianceExtension, type ComplianceExtensionOptions } from './compliance-wiring.ts';
 import { roleDuties } from '../config/roles.ts';
-import { startService, type ServiceHandle, type ServiceOptions } from './service.ts';
+import { startService, type ServiceExtension, type ServiceHandle, type ServiceOptions } from './service.ts';
 
 export function startStanding(
   config: StandingConfig,
@@ -14,13 +22,22 @@ export function startStanding(
   return startService(config, {
     ...serviceOptions,
     extend: async (resources) => {
-      const intake = await intakeExtension(resources, config.intake);
-      const compliance = await complianceExtension(resources, complianceOptions).catch(async (err: unknown) => {
-        await intake.close?.();
+      const shared = openIntakeResources(resources);
+      // The shared part closes last: the workers and schedulers use the queue and the connection until they stop.
+      const opened: ServiceExtension[] = [{ close: shared.close }];
+      try {
+        const intake = await intakeExtension(resources, shared, config.intake);
+        opened.push(intake);
+        const compliance = await complianceExtension(resources, shared, complianceOptions);
+        // Compliance's routes and readiness checks come before the intake's.
+        opened.splice(1, 0, compliance);
+        // The Zendesk app's endpoints are HTTP API: served by the roles that serve it (api, all).
+        if (roleDuties(config.intake.role).httpApi) opened.push(appApiExtension(resources, shared, app));
+      } catch (err) {
+        await combineExtensions(...opened).close?.();
         throw err;
-      });
-      // The Zendesk app's endpoints are HTTP API: served by the roles that serve it (api, all).
-      return roleDuties(config.intake.role).httpApi ? combineExtensions(compliance, intake, appApiExtension(resources, app)) : combineExtensions(compliance, intake);
+      }
+      return combineExtensions(...opened);
     },
   });
 }
