@@ -8,8 +8,7 @@ import { Router, type RequestHandler } from 'express';
 import { principalLabel, principalOf, type Principal } from '../access/principal.ts';
 import { z } from 'zod';
 import type { IntakeInbox } from '../intake/intake-inbox.ts';
-import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
-import { BadRequestError, HttpError, ValidationError } from '../lib/errors.ts';
+import { HttpError, ValidationError } from '../lib/errors.ts';
 import type { Database } from '../store/database.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { mapZendeskWebhook } from '../zendesk/map-event.ts';
@@ -117,12 +116,7 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     const { tenant } = appCaller(res);
     const q = PageQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
-    try {
-      res.json(await inbox.quarantined(tenant.id, q.data));
-    } catch (err) {
-      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
-      throw err;
-    }
+    res.json(await inbox.quarantined(tenant.id, q.data));
   });
 
   r.post('/quarantine/replay', async (req, res) => {

@@ -8,8 +8,7 @@ import { Router, type RequestHandler } from 'express';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { SqlClient } from '../store/database.ts';
-import { InvalidCursorError } from '../store/standing-log.ts';
-import { BadRequestError, HttpError, ValidationError } from '../lib/errors.ts';
+import { HttpError, ValidationError } from '../lib/errors.ts';
 import { standingWarnings } from '../history/standing-warnings.ts';
 import type { AppSettingsStore } from '../history/app-settings.ts';
 import { appCaller } from './app-token.ts';
@@ -93,9 +92,6 @@ export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
           about,
           limit,
           cursor,
-        })
-        .catch((err: unknown) => {
-          throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
         }),
       deps.settings.warnings(tenant.id),
     ]);

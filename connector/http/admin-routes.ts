@@ -6,11 +6,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { TenantId } from '../model/standing-event.ts';
 import type { IntakeInbox } from '../intake/intake-inbox.ts';
-import { INBOX_STATES, InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
+import { INBOX_STATES } from '../intake/intake-inbox.ts';
 import { toView, type RegistryResult, type TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
 import type { IntakeJobs } from '../intake/intake-jobs.ts';
-import { BadRequestError, HttpError, NotFoundError, ValidationError } from '../lib/errors.ts';
+import { HttpError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import type { Authorize } from '../access/authorize.ts';
 import { principalLabel, principalOf } from '../access/principal.ts';
 
@@ -94,24 +94,14 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const q = PageQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
-    try {
-      res.json(await inbox.quarantined(tenant, q.data));
-    } catch (err) {
-      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
-      throw err;
-    }
+    res.json(await inbox.quarantined(tenant, q.data));
   });
   // Any state of the inbox, e.g. `?state=ignored`: events deliberately not mapped, with the reason.
   r.get('/tenants/:tenant/inbox', authorize('quarantine.read'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const q = InboxQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
-    try {
-      res.json({ state: q.data.state, ...(await inbox.quarantined(tenant, q.data)) });
-    } catch (err) {
-      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
-      throw err;
-    }
+    res.json({ state: q.data.state, ...(await inbox.quarantined(tenant, q.data)) });
   });
   r.post('/tenants/:tenant/quarantine/replay', authorize('quarantine.replay'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);

@@ -3,7 +3,7 @@
  * subclass; the handlers below turn it (or anything unexpected) into the response.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { BadRequestError, HttpError, NotFoundError } from '../lib/errors.ts';
+import { BadRequestError, CursorError, HttpError, NotFoundError } from '../lib/errors.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
 
 /** Seconds a client is asked to wait while the database is unreachable. */
@@ -39,6 +39,7 @@ const PARSER_ERRORS: Record<string, { code: string; message: string }> = {
 /** The HttpError an error stands for (ours, or a body parser's 4xx), or `null` for an unexpected one. */
 export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
+  if (err instanceof CursorError) return new BadRequestError('invalid_cursor', err.message);
   // Express's router could not percent-decode a path parameter (`/tenants/%`): the client's path.
   if (err instanceof URIError && (err as URIError & { status?: unknown }).status === 400) {
     return new BadRequestError('invalid_path', 'the path is not valid percent-encoding');

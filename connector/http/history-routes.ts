@@ -7,8 +7,8 @@ import type { Authorize } from '../access/authorize.ts';
 import { principalOf } from '../access/principal.ts';
 import { z } from 'zod';
 import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../model/standing-event.ts';
-import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
-import { BadRequestError, ValidationError } from '../lib/errors.ts';
+import type { StandingLog } from '../store/standing-log.ts';
+import { ValidationError } from '../lib/errors.ts';
 import type { AppSettingsStore } from '../history/app-settings.ts';
 import { standingWarnings } from '../history/standing-warnings.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
@@ -72,9 +72,7 @@ export function historyRoutes({ log, authorize, audit, settings }: HistoryRoutes
     // A tenant's key reads its own tenant when the query names none (authorize checked a named one).
     const principal = principalOf(res);
     const tenant = named ?? (principal.type === 'operator' ? DEFAULT_TENANT : principal.tenant);
-    const history = await log.history(tenant, identities, { limit, cursor, about }).catch((err: unknown) => {
-      throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
-    });
+    const history = await log.history(tenant, identities, { limit, cursor, about });
     await recordReadOrRefuse(audit, res, {
       tenant,
       principal,

@@ -10,6 +10,7 @@ import type { Database } from '../store/database.ts';
 import { MicroBatcher, type MicroBatcherOptions } from '../lib/micro-batcher.ts';
 import type { FieldProblem } from '../model/standing-event.ts';
 import { isRefusedData } from '../store/database-errors.ts';
+import { CursorError } from '../lib/errors.ts';
 
 const SQL = {
   accept: loadSql('inbox-accept'),
@@ -241,7 +242,7 @@ export class IntakeInbox {
 
 const keyOnly = (k: InboxKey): InboxKey => ({ tenant: k.tenant, source: k.source, event_id: k.event_id });
 
-export class InvalidQuarantineCursorError extends Error {
+export class InvalidQuarantineCursorError extends CursorError {
   override name = 'InvalidQuarantineCursorError';
 }
 

@@ -12,6 +12,14 @@ export class StandingError extends Error {
   override name = 'StandingError';
 }
 
+/**
+ * A page cursor that is not one the API returned (tampered with, or from another query): the
+ * client's mistake, answered 400 `invalid_cursor` by toHttpError wherever it is thrown.
+ */
+export class CursorError extends StandingError {
+  override name = 'CursorError';
+}
+
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }

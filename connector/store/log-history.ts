@@ -6,6 +6,7 @@ import type { Database } from './database.ts';
 import { decodeEvent, sealAad, type StoredStandingEvent } from './event-codec.ts';
 import { loadSql } from './sql.ts';
 import type { SubjectDirectory } from './subject-directory.ts';
+import { CursorError } from '../lib/errors.ts';
 
 const SQL = {
   historyPage: loadSql('history-page'),
@@ -62,7 +63,7 @@ export interface History {
   next_cursor: string | null;
 }
 
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends CursorError {
   override name = 'InvalidCursorError';
 }
 
