@@ -37,7 +37,7 @@ const lookups = staticLookups({
   roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) },
 });
 const service = await startStanding(parsed.config, { app: { lookups } });
-const { posted } = await seedDemo({ url: service.url, adminToken: service.resources.secrets.adminToken, db: service.resources.db, secrets });
+const { posted } = await seedDemo({ url: service.url, adminToken: service.resources.secrets.operatorToken, db: service.resources.db, secrets });
 const host = await startHost({ connectorUrl: service.url, appDir: DIST_DIR, sharedSecret: secrets.appSecret, port: Number(process.env.DEMO_PORT ?? 4567) });
 
 process.stdout.write(`

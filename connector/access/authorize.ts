@@ -32,7 +32,7 @@ export interface DenialRecorder {
 export type Authorize = (permission: Permission) => RequestHandler;
 
 export interface AuthorizerOptions {
-  /** The operator's global token (`STANDING_ADMIN_TOKEN`). */
+  /** The operator's global token (`STANDING_OPERATOR_TOKEN`). */
   operatorToken: string;
   keys: ApiKeyStore;
   denials: DenialRecorder;

@@ -161,7 +161,7 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     const log = new StandingLog(db, loaded.secrets.master);
     const keys = new ApiKeyStore(db);
     const audit = new AccessAudit(db);
-    const authorize = createAuthorizer({ operatorToken: loaded.secrets.adminToken, keys, denials: audit, logger });
+    const authorize = createAuthorizer({ operatorToken: loaded.secrets.operatorToken, keys, denials: audit, logger });
     const erasures = new ErasureBroadcast(config.redisUrl, erasureChannel(config.intake.queuePrefix), logger);
     erasures.onErasure((n) => log.subjects.forget(n.tenant, n.subject_ids));
     erasures.start();

@@ -12,7 +12,7 @@ import { CONFIG_REFERENCE, describeConfig } from '../config/config.ts';
 import { deriveMasterKeys } from '../model/sealing.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { registerGdprCommands } from './gdpr-commands.ts';
-import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE } from '../config/secrets.ts';
+import { OPERATOR_TOKEN_FILE, MASTER_KEY_FILE } from '../config/secrets.ts';
 import { migrateAsOwner } from '../store/open-migrated.ts';
 import type { KeyObject } from 'node:crypto';
 import { StandingLog, type VerifyReport } from '../store/standing-log.ts';
@@ -106,8 +106,10 @@ async function runVerify(options: { tenant?: string; json?: boolean; publicKey?:
 function runConfig(): number {
   const config = loadConfigOrFail();
   const rows = describeConfig().map((row) => {
-    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_ADMIN_TOKEN' ? ADMIN_TOKEN_FILE : row.name === 'STANDING_CHECKPOINT_KEY' ? CHECKPOINT_KEY_FILE : undefined;
+    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_OPERATOR_TOKEN' ? OPERATOR_TOKEN_FILE : row.name === 'STANDING_CHECKPOINT_KEY' ? CHECKPOINT_KEY_FILE : undefined;
     if (row.name === 'STANDING_DATA_DIR') return { ...row, value: config.dataDir };
+    // Set under its former name: the token is in force, and the STANDING_ADMIN_TOKEN row says so too.
+    if (row.name === 'STANDING_OPERATOR_TOKEN' && row.source !== 'environment' && config.operatorToken !== undefined) return { ...row, value: '(set as STANDING_ADMIN_TOKEN, hidden)', source: 'environment' };
     if (!secretFile || row.source === 'environment') return row;
     const path = join(config.dataDir, secretFile);
     const value = existsSync(path) ? `(unset: read from ${path})` : config.production ? '(unset: REQUIRED in production)' : `(unset: will be generated into ${path})`;

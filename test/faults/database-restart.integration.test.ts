@@ -108,7 +108,7 @@ afterAll(async () => {
 
 /** What the API's /metrics says of PostgreSQL (`standing_dependency_up`). */
 async function databaseUp(): Promise<number> {
-  const text = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.resources.secrets.adminToken}` } })).text();
+  const text = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.resources.secrets.operatorToken}` } })).text();
   return Number(/^standing_dependency_up\{dependency="database"\} (\d)$/m.exec(text)?.[1]);
 }
 

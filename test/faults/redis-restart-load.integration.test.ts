@@ -25,7 +25,7 @@ const startRedis = (port: number, dir: string, aof: boolean) => startPrivateRedi
 
 /** What the process's /metrics says of Redis (`standing_dependency_up`). */
 async function redisUp(s: ServiceHandle): Promise<number> {
-  const text = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.resources.secrets.adminToken}` } })).text();
+  const text = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.resources.secrets.operatorToken}` } })).text();
   return Number(/^standing_dependency_up\{dependency="redis"\} (\d)$/m.exec(text)?.[1]);
 }
 
