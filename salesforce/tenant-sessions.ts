@@ -11,6 +11,7 @@ import { SalesforceConnectionFactory, type SalesforceSession } from './connectio
 import { LRUCache } from 'lru-cache';
 import type { SalesforceDescriber, SalesforceRecordReader, SalesforceUserNames } from './salesforce-source.ts';
 import { connectionSettingsOf, type SalesforceSettingsStore } from './tenant-settings.ts';
+import { StandingError } from '../connector/lib/errors.ts';
 
 export type SessionResult = { ok: true; session: SalesforceSession } | { ok: false; unavailable: string };
 
@@ -63,7 +64,7 @@ export class SalesforceTenantSessions {
 /** How long one REST call may take before it counts as unavailable: a stalled provider must not stall a batch. */
 export const SALESFORCE_REST_TIMEOUT_MS = 20_000;
 
-export class SalesforceTimeoutError extends Error {
+export class SalesforceTimeoutError extends StandingError {
   override name = 'SalesforceTimeoutError';
 }
 

@@ -28,9 +28,10 @@ import { AppSettingsStore } from '../history/app-settings.ts';
 import { StandingMetrics } from '../ops/metrics.ts';
 import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from '../ops/metrics-wiring.ts';
 import { roleDuties } from '../config/roles.ts';
+import { StandingError } from '../lib/errors.ts';
 
 /** Startup refused because of the deployment's configuration (e.g. a missing secret in production). */
-export class StartupError extends Error {
+export class StartupError extends StandingError {
   override name = 'StartupError';
   constructor(readonly problems: ConfigProblem[]) {
     super(problems.map((p) => `${p.variable}: ${p.message}`).join('\n'));

@@ -11,6 +11,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { GENESIS_HASH, hashChainText, walkChain, type LinkCheck } from '../model/chain.ts';
+import { StandingError } from '../lib/errors.ts';
 
 export { GENESIS_HASH };
 
@@ -46,7 +47,7 @@ export interface StoredAuditRow extends AuditRecord {
   hash: string;
 }
 
-export class NotCanonicalizableError extends Error {
+export class NotCanonicalizableError extends StandingError {
   override name = 'NotCanonicalizableError';
 }
 

@@ -8,10 +8,11 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StandingConfig } from './config.ts';
 import { InvalidCheckpointKeyError, parseCheckpointKey, type CheckpointKey } from '../model/checkpoint.ts';
+import { StandingError } from '../lib/errors.ts';
 
 export const CHECKPOINT_KEY_FILE = 'checkpoint.key';
 
-export class CheckpointKeyMissingError extends Error {
+export class CheckpointKeyMissingError extends StandingError {
   override name = 'CheckpointKeyMissingError';
 }
 

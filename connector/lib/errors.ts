@@ -7,10 +7,8 @@
 import type { z } from 'zod';
 import { describeIssues, type FieldProblem } from './problems.ts';
 
-/** Base of our named errors. `name` is the subclass's own (set by each, so it survives minification). */
-export class StandingError extends Error {
-  override name = 'StandingError';
-}
+/** Base of our named errors. Each sets its own `name`; the base leaves it alone. */
+export class StandingError extends Error {}
 
 /**
  * A page cursor that is not one the API returned (tampered with, or from another query): the

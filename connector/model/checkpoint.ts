@@ -8,8 +8,9 @@
  */
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { StandingError } from '../lib/errors.ts';
 
-export class InvalidCheckpointKeyError extends Error {
+export class InvalidCheckpointKeyError extends StandingError {
   override name = 'InvalidCheckpointKeyError';
 }
 

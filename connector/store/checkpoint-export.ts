@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SignedCheckpoint } from '../model/checkpoint.ts';
+import { StandingError } from '../lib/errors.ts';
 
 export interface CheckpointExporter {
   /** Where the copies go, safe to print (no credentials). */
@@ -17,7 +18,7 @@ export interface CheckpointExporter {
   put(checkpoint: SignedCheckpoint): Promise<void>;
 }
 
-export class CheckpointExportError extends Error {
+export class CheckpointExportError extends StandingError {
   override name = 'CheckpointExportError';
 }
 

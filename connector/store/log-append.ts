@@ -9,6 +9,7 @@ import type { Database } from './database.ts';
 import { publicPart, sealEvent } from './event-codec.ts';
 import { loadSql } from './sql.ts';
 import type { SubjectDirectory } from './subject-directory.ts';
+import { StandingError } from '../lib/errors.ts';
 
 const SQL = {
   lockHeads: loadSql('lock-chain-heads'),
@@ -42,7 +43,7 @@ export interface AppendOptions {
 }
 
 /** A batch kept meeting subjects erased by another process (each retry resolves afresh). */
-export class SubjectErasedWhileWritingError extends Error {
+export class SubjectErasedWhileWritingError extends StandingError {
   override name = 'SubjectErasedWhileWritingError';
 }
 
