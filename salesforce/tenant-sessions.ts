@@ -9,7 +9,7 @@ import type { Tenant } from '../connector/tenants/tenant-registry.ts';
 import { decideRetry } from '../connector/lib/retry-decision.ts';
 import { SalesforceConnectionFactory, type SalesforceSession } from './connection.ts';
 import { LRUCache } from 'lru-cache';
-import type { SalesforceDescriber, SalesforceRecordReader, SalesforceUserNames } from './salesforce-source.ts';
+import type { SalesforceDescriber, SalesforceRecordReader, SalesforceUserNames } from './source.ts';
 import { connectionSettingsOf, type SalesforceSettingsStore } from './tenant-settings.ts';
 import { StandingError } from '../connector/lib/errors.ts';
 

@@ -10,7 +10,7 @@ import { adminRoutes } from '../http/admin-routes.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import { zendeskWebhookRoute } from '../zendesk/webhook-route.ts';
 import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
-import { ZendeskSource } from '../zendesk/zendesk-source.ts';
+import { ZendeskSource } from '../zendesk/source.ts';
 import { recordTicketsSeen } from '../zendesk/tickets-seen.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
 import type { IntakeSource } from '../intake/intake-inbox.ts';

@@ -14,7 +14,7 @@ import type { Database } from '../store/database.ts';
 import type { Connection } from 'jsforce';
 import { salesforceOutboundRoute } from '../../salesforce/outbound-route.ts';
 import { PgReplayStore } from '../../salesforce/replay-store.ts';
-import { SalesforceSource } from '../../salesforce/salesforce-source.ts';
+import { SalesforceSource } from '../../salesforce/source.ts';
 import { salesforceSettingsRoutes } from '../../salesforce/settings-routes.ts';
 import { SalesforceSubscriptionManager, type SubscriptionManagerOptions } from '../../salesforce/subscription-manager.ts';
 import { jsforceDescriber, jsforceRecordReader, jsforceUserNames, salesforceSessions } from '../../salesforce/tenant-sessions.ts';

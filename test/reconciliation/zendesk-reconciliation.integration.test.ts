@@ -16,7 +16,7 @@ import { userState } from '../../connector/zendesk/reconciler-states.ts';
 import { TenantRegistry, type Tenant } from '../../connector/tenants/tenant-registry.ts';
 import { DEFAULT_ZENDESK_MAPPING } from '../../connector/zendesk/mapping-document.ts';
 import type { ZendeskDirectory } from '../../connector/zendesk/zendesk-directory.ts';
-import { ZendeskSource } from '../../connector/zendesk/zendesk-source.ts';
+import { ZendeskSource } from '../../connector/zendesk/source.ts';
 import { openTestStore, type TestStore } from '../support/databases.ts';
 
 const ZD = 'https://acme.zendesk.com';
