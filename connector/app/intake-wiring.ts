@@ -1,20 +1,18 @@
 /**
- * Wires the intake: the sources (Zendesk, and Salesforce through salesforce-wiring.ts), their
- * ingress routes, the admin routes, reconciliation and bull-board on the API roles; the
- * normalize-and-store worker and the Salesforce subscriptions on the worker role; the sweeper and
- * scheduled reconciliation on the scheduler role. The inbox, queue and BullMQ connection are the
- * root's (intake-resources.ts), the tenant registry the service's.
+ * Wires the intake. The providers (zendesk-wiring.ts, salesforce-wiring.ts) each bring a source,
+ * ingress routes and API routes. API roles: those routes, the admin routes, reconciliation runs
+ * and bull-board. Worker role: the normalize-and-store worker and the providers' subscriptions.
+ * Scheduler role: the sweeper and scheduled reconciliation. The inbox, queue and BullMQ connection
+ * are the root's (intake-resources.ts), the tenant registry the service's.
  */
 import type { ServiceExtension, ServiceResources } from './service.ts';
 import { adminRoutes } from '../http/admin-routes.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
-import { zendeskWebhookRoute } from '../zendesk/webhook-route.ts';
-import { ZendeskDirectory } from '../zendesk/zendesk-directory.ts';
-import { ZendeskSource } from '../zendesk/source.ts';
-import { recordTicketsSeen } from '../zendesk/tickets-seen.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
 import type { IntakeSource } from '../intake/intake-inbox.ts';
-import { salesforceIntake } from './salesforce-wiring.ts';
+import { salesforceProvider } from './salesforce-wiring.ts';
+import { zendeskProvider } from './zendesk-wiring.ts';
+import type { ProviderWiring } from './provider-wiring.ts';
 import type { IntakeResources } from './intake-resources.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
@@ -29,27 +27,16 @@ import { backlogReport } from '../ops/backlog.ts';
 
 
 export async function intakeExtension(res: ServiceResources, shared: IntakeResources, settings: IntakeSettings): Promise<ServiceExtension> {
-  const { db, log, logger, secrets, config, metrics, tenants } = res;
+  const { db, log, logger, metrics, tenants } = res;
   const { inbox, connection, queue, jobs } = shared;
   const duties = roleDuties(settings.role);
   await tenants.syncDefaultTenant(settings.defaultTenant);
-  const webhook = zendeskWebhookRoute({ tenants, inbox, enqueue: jobs.enqueue, logger }, settings.webhook);
   const closers: (() => Promise<void>)[] = [];
-  const salesforce = salesforceIntake({
-    db,
-    master: secrets.master,
-    redisUrl: config.redisUrl,
-    logger,
-    accept: (entry) => inbox.accept(entry),
-    enqueue: jobs.enqueue,
-    authorize: res.authorize,
-  });
-  const directory = new ZendeskDirectory();
-  res.erasures.onErasure(() => directory.forgetAll());
-  const sources: Sources = new Map<IntakeSource, AnySource>([
-    ['zendesk', new ZendeskSource(log.fieldValues, directory, { companionWaitMs: settings.worker.companionWaitMs, recordTicketsSeen: (rows) => recordTicketsSeen(db, rows) })],
-    ['salesforce', salesforce.source],
-  ]);
+  const zendesk = zendeskProvider(res, shared, settings);
+  const salesforce = salesforceProvider(res, shared, settings);
+  // Every provider, in the order their routes are served.
+  const providers: readonly ProviderWiring[] = [zendesk, salesforce];
+  const sources: Sources = new Map<IntakeSource, AnySource>(providers.map((p) => [p.source.name, p.source]));
   const readinessChecks: Record<string, ReadinessCheck> = {};
   const reconciliation = new ReconciliationStore(db);
   metrics.addProbe(queueProbe(queue, metrics));
@@ -68,8 +55,8 @@ export async function intakeExtension(res: ServiceResources, shared: IntakeResou
       },
     });
     observeWorker(worker.worker, metrics);
-    const stopSubscriptions = salesforce.startSubscriptions({ refreshEveryMs: settings.salesforceSettingsRefreshMs });
-    closers.push(stopSubscriptions, () => worker.close());
+    for (const provider of providers) if (provider.startWorker) closers.push(provider.startWorker());
+    closers.push(() => worker.close());
   }
   if (duties.scheduler) {
     const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays, ...settings.sweeper });
@@ -82,7 +69,7 @@ export async function intakeExtension(res: ServiceResources, shared: IntakeResou
   }
 
   return {
-    directRoutes: duties.httpApi ? [webhook.route, salesforce.outboundRoute] : [],
+    directRoutes: duties.httpApi ? providers.flatMap((p) => p.directRoutes) : [],
     readinessChecks,
     readinessReport: backlogReport(db, queue),
     routers:
@@ -90,13 +77,13 @@ export async function intakeExtension(res: ServiceResources, shared: IntakeResou
         ? []
         : [
             { path: '/api/v1', router: adminRoutes({ tenants, inbox, jobs, sources, authorize: res.authorize }) },
-            { path: '/api/v1', router: salesforce.settingsRouter },
+            ...providers.flatMap((p) => p.routers),
             { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authorize: res.authorize }) },
             bullBoardRouter([queue], res.authorize('ops.read')),
           ],
     close: async () => {
       for (const close of closers) await close();
-      await webhook.close();
+      for (const provider of providers) await provider.close?.();
     },
   };
 }

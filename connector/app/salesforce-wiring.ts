@@ -4,62 +4,50 @@
  * the settings API, and, in worker processes, the Change Data Capture subscriptions.
  */
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { Router } from 'express';
-import type { Authorize } from '../access/authorize.ts';
-import type { DirectRoute } from '../http/direct-routes.ts';
-import type { InboxEntry, InboxKey } from '../intake/intake-inbox.ts';
-import type { MasterKeys } from '../model/sealing.ts';
-import type { Database } from '../store/database.ts';
+import type { IntakeSettings } from '../config/intake-settings.ts';
+import type { InboxEntry } from '../intake/intake-inbox.ts';
+import type { IntakeResources } from './intake-resources.ts';
+import type { ProviderWiring } from './provider-wiring.ts';
+import type { ServiceResources } from './service.ts';
 import type { Connection } from 'jsforce';
 import { salesforceOutboundRoute } from '../../salesforce/outbound-route.ts';
 import { PgReplayStore } from '../../salesforce/replay-store.ts';
 import { SalesforceSource } from '../../salesforce/source.ts';
 import { salesforceSettingsRoutes } from '../../salesforce/settings-routes.ts';
-import { SalesforceSubscriptionManager, type SubscriptionManagerOptions } from '../../salesforce/subscription-manager.ts';
+import { SalesforceSubscriptionManager } from '../../salesforce/subscription-manager.ts';
 import { jsforceDescriber, jsforceRecordReader, jsforceUserNames, salesforceSessions } from '../../salesforce/tenant-sessions.ts';
 import { SalesforceSettingsStore } from '../../salesforce/tenant-settings.ts';
 
-export interface SalesforceIntakeDeps {
-  db: Database;
-  master: MasterKeys;
-  redisUrl: string;
-  logger: Logger;
-  accept(entry: InboxEntry): Promise<{ duplicate: boolean }>;
-  enqueue(keys: InboxKey[]): Promise<void>;
-  authorize: Authorize;
-}
-
-export interface SalesforceIntake {
+export interface SalesforceProvider extends ProviderWiring {
   /** The tenant's authenticated jsforce connection (sessions are kept), or null without a working one. */
   connectionFor(tenant: string): Promise<Connection | null>;
-  source: SalesforceSource;
-  outboundRoute: DirectRoute;
-  settingsRouter: Router;
-  /** Starts the Change Data Capture subscriptions of this (worker) process; returns their stop. */
-  startSubscriptions(options?: SubscriptionManagerOptions): () => Promise<void>;
 }
 
-export function salesforceIntake(deps: SalesforceIntakeDeps): SalesforceIntake {
-  const settings = new SalesforceSettingsStore(deps.db, deps.master);
-  const { sessions, connections } = salesforceSessions(settings, deps.logger);
+export function salesforceProvider(res: ServiceResources, shared: IntakeResources, settings: IntakeSettings): SalesforceProvider {
+  const { db, logger, config } = res;
+  const accept = (entry: InboxEntry) => shared.inbox.accept(entry);
+  const { enqueue } = shared.jobs;
+  const store = new SalesforceSettingsStore(db, res.secrets.master);
+  const { sessions, connections } = salesforceSessions(store, logger);
   return {
     connectionFor: (tenant) => sessions.connection(tenant),
-    source: new SalesforceSource(settings, jsforceRecordReader(sessions), jsforceDescriber(sessions), jsforceUserNames(sessions)),
-    outboundRoute: salesforceOutboundRoute({
-      organizationOf: async (tenant) => (await settings.get(tenant))?.organization_id ?? null,
-      accept: deps.accept,
-      enqueue: deps.enqueue,
-      logger: deps.logger,
-    }),
-    settingsRouter: salesforceSettingsRoutes({ settings, authorize: deps.authorize }),
-    startSubscriptions(options = {}) {
+    source: new SalesforceSource(store, jsforceRecordReader(sessions), jsforceDescriber(sessions), jsforceUserNames(sessions)),
+    directRoutes: [
+      salesforceOutboundRoute({
+        organizationOf: async (tenant) => (await store.get(tenant))?.organization_id ?? null,
+        accept,
+        enqueue,
+        logger,
+      }),
+    ],
+    routers: [{ path: '/api/v1', router: salesforceSettingsRoutes({ settings: store, authorize: res.authorize }) }],
+    startWorker() {
       // The leases' own connection: lease commands must fail fast, not queue while Redis is away.
-      const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1 });
+      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
       redis.on('error', () => undefined);
       const manager = new SalesforceSubscriptionManager(
-        { settings, connections, store: new PgReplayStore(deps.db), redis, accept: deps.accept, enqueue: deps.enqueue, logger: deps.logger },
-        options,
+        { settings: store, connections, store: new PgReplayStore(db), redis, accept, enqueue, logger },
+        { refreshEveryMs: settings.salesforceSettingsRefreshMs },
       );
       manager.start();
       return async () => {
