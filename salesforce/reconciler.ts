@@ -9,8 +9,8 @@
  *    row explained is appended as `status_observed`.
  *
  * A run stops (state `partial`, resumed next run) once the org's API usage is above the configured
- * share of its daily quota. See page-loop.ts for checkpoints and transition-matching.ts for the race
- * with change events and Outbound Messages.
+ * share of its daily quota. See connector/reconciliation/page-loop.ts for checkpoints and
+ * connector/store/transition-matching.ts for the race with change events and Outbound Messages.
  */
 import type { Connection } from 'jsforce';
 import { parseStandingEvent, type NewStandingEvent, type NewStandingEventInput } from '../connector/model/standing-event.ts';

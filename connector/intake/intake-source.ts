@@ -1,6 +1,6 @@
 /**
  * The seam between the intake (inbox, worker, quarantine, replay, admin API) and the providers.
- * Each source (connector/zendesk/zendesk-source.ts, salesforce/salesforce-source.ts) says how its
+ * Each source (connector/zendesk/source.ts, salesforce/source.ts) says how its
  * mapping document is validated, what its default is, and how a batch of its inbox rows becomes
  * standing events. Everything else is shared.
  */

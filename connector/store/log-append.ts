@@ -29,7 +29,7 @@ export type AppendOutcome =
       source_event_id: string;
       /**
        * Set when the entry is the same status change recorded under another source event id (a
-       * reconciliation finding and a live event, see reconciliation/transition-matching.ts): which came first.
+       * reconciliation finding and a live event, see transition-matching.ts): which came first.
        */
       same_transition?: 'live_first' | 'reconciled_first';
     };

@@ -12,7 +12,7 @@
  *   (`total=20; remaining=19; resets=41`) says what is left, and an exhausted budget is waited out
  *   before the next request. https://developer.zendesk.com/api-reference/introduction/rate-limits/
  *
- * Retries are decided by queue/retry-decision.ts. A page that still fails after `maxAttempts` is a
+ * Retries are decided by connector/lib/retry-decision.ts. A page that still fails after `maxAttempts` is a
  * failure value: the caller stops its run there (never hammering) and resumes next run.
  */
 import { z } from 'zod';

@@ -1,8 +1,8 @@
 /**
  * Reconciles one tenant's Zendesk account with the log: the users cursor export (which also
  * catches `suspended`, which no webhook reports) and the organizations export, each from its
- * checkpoint to the end of the stream. See page-loop.ts for the checkpoint rule and
- * transition-matching.ts for how a late webhook of a found change is recognised.
+ * checkpoint to the end of the stream. See connector/reconciliation/page-loop.ts for the checkpoint
+ * rule and connector/store/transition-matching.ts for how a late webhook of a found change is recognised.
  */
 import type { StandingLog } from '../store/standing-log.ts';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.ts';
