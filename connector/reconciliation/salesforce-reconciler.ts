@@ -9,7 +9,7 @@
  *    row explained is appended as `status_observed`.
  *
  * A run stops (state `partial`, resumed next run) once the org's API usage is above the configured
- * share of its daily quota. See page-loop.ts for checkpoints and transition-matching.ts for the race
+ * share of its daily quota, as read before the first page (the limits resource) and after each answer. See page-loop.ts for checkpoints and transition-matching.ts for the race
  * with change events and Outbound Messages.
  */
 import type { Connection } from 'jsforce';
@@ -63,6 +63,8 @@ export async function reconcileSalesforce(deps: SalesforceReconcilerDeps, tenant
   let state: RunState = 'completed';
   try {
     const mapping = await salesforceMappingOf(deps.tenants, tenant);
+    // Decide on today's figure: asked of Salesforce now, never one the long-lived connection kept.
+    await reader.readQuota();
     const until = new Date(now - o.settleMs).toISOString();
     const since = o.since?.toISOString();
     const suffix = o.since ? '@backfill' : '';
