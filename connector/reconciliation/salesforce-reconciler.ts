@@ -136,7 +136,7 @@ async function readHistory(
       events.push({ event: built.event, window: { from: new Date(t - DEFAULT_TRANSITION_TOLERANCE_MS).toISOString(), to: new Date(t + DEFAULT_TRANSITION_TOLERANCE_MS).toISOString() } });
     }
   }
-  return { ok: true, page: { events, records: r.rows.length, drift: events.length, next: r.next, endOfStream: r.done } };
+  return { ok: true, page: { events, records: r.rows.length, next: r.next, endOfStream: r.done } };
 }
 
 /** A history row as a transition: who (automation users are `automatic`) and when, as Salesforce recorded them. */
@@ -187,5 +187,5 @@ async function readStates(
   const differing = await deps.store.disagreements(tenant, 'salesforce', states.map((s) => ({ k: s.key, status: s.status, digest: digestOf(s) })));
   const { findings, problems } = findingsOf(tenant, states, differing);
   for (const x of problems) counters.errors.push({ stream: object, message: `record ${x.key}: ${x.problems.map((y) => y.message).join('; ')}` });
-  return { ok: true, page: { events: findings, records: r.rows.length, drift: findings.length, next: r.next, endOfStream: r.done } };
+  return { ok: true, page: { events: findings, records: r.rows.length, next: r.next, endOfStream: r.done } };
 }

@@ -145,4 +145,19 @@ describe('Salesforce reconciliation', () => {
     expect(stopped.counters.errors.map((e) => e.message)).toEqual([expect.stringMatching(/90\/100 \(from the limits resource before the first page\) is above 80 %/)]);
     expect((await recon.listRuns(tenant))[0]).toMatchObject({ state: 'partial', errors: stopped.counters.errors });
   });
+
+  it('reports no drift for history the log already holds, read again in the next run', async () => {
+    const rows = [history('017E1', 'Yes', 'No', '2026-03-04T23:56:00.000+0000'), history('017E2', 'No', 'Yes', '2026-03-04T23:57:00.000+0000')];
+    nock(SF).get(Q).query(isHistory).reply(200, { totalSize: 2, done: true, records: rows }, limit(10));
+    noStates();
+    const first = await reconcileSalesforce(deps, tenant, conn());
+    expect(first.counters).toMatchObject({ records_read: 2, events_appended: 2, drift_found: 2 });
+
+    // The next run re-reads the lookback before its checkpoint: the same two rows, already in the log.
+    nock(SF).get(Q).query((q) => isHistory(q) && String(q.q).includes('CreatedDate >= 2026-03-04T23:54:00Z')).reply(200, { totalSize: 2, done: true, records: rows }, limit(11));
+    noStates();
+    const second = await reconcileSalesforce(deps, tenant, conn());
+    expect(second).toMatchObject({ state: 'completed', counters: { records_read: 2, events_appended: 0, drift_found: 0 } });
+    expect((await recon.listRuns(tenant))[0]).toMatchObject({ drift_found: 0, events_appended: 0 });
+  });
 });
