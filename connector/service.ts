@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type { ConfigProblem, StandingConfig } from './config.ts';
 import { createApp, type MountedRouter } from './http/app.ts';
 import { directRouteListener, type DirectRoute } from './http/direct-routes.ts';
+import { withSecurityHeaders } from './http/security-headers.ts';
 import type { ReadinessCheck } from './http/health-routes.ts';
 import { createLogger, type Logger } from './http/logging.ts';
 import { loadSecrets, type Secrets } from './secrets.ts';
@@ -184,7 +185,7 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       readinessChecks: extension.readinessChecks ?? {},
       readinessReport: extension.readinessReport,
     });
-    const server = createServer(directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger));
+    const server = createServer(withSecurityHeaders(directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger)));
     const drain = drainer(server, config.shutdownGraceMs, logger);
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
