@@ -24,6 +24,7 @@ import { loadCheckpointKey } from './checkpoint-key.ts';
 import { ErasureBroadcast, erasureChannel } from './gdpr/erasure-broadcast.ts';
 import { createAuthorizer, type Authorize, type DenialRecorder } from './access/authorize.ts';
 import { keyRoutes } from './access/key-routes.ts';
+import { KeyIssuer } from './access/key-issuance.ts';
 import { TenantRegistry } from './tenants/tenant-registry.ts';
 import { StandingMetrics } from './ops/metrics.ts';
 import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from './ops/metrics-wiring.ts';
@@ -179,7 +180,7 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       routers: [
         // A dedicated scrape token (`STANDING_METRICS_TOKEN`) when set: scrapers get no key of any tenant.
         { path: '/', router: metricsRoutes(metrics, config.metricsToken ? requireBearerToken(config.metricsToken) : authorize('ops.read')) },
-        ...(roleDuties(config.intake.role).httpApi ? [{ path: '/api/v1', router: keyRoutes({ keys, tenants: new TenantRegistry(db, loaded.secrets.master), authorize }) }] : []),
+        ...(roleDuties(config.intake.role).httpApi ? [{ path: '/api/v1', router: keyRoutes({ keys, issuer: new KeyIssuer(db, { operatorAuditorKeys: config.operatorAuditorKeys }), tenants: new TenantRegistry(db, loaded.secrets.master), authorize }) }] : []),
         ...(extension.routers ?? []),
       ],
       readinessChecks: extension.readinessChecks ?? {},
