@@ -72,7 +72,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     description: 'On SIGTERM/SIGINT, how long in-flight requests may take before connections are cut.',
     secret: false,
   },
-  { name: 'NODE_ENV', default: CONFIG_DEFAULTS.NODE_ENV, description: '`production` refuses to generate secrets.', secret: false },
+  { name: 'NODE_ENV', default: CONFIG_DEFAULTS.NODE_ENV, description: '`production` refuses to generate secrets and makes STANDING_OPERATOR_AUDITOR_KEYS default to first-only.', secret: false },
   {
     name: 'STANDING_ROLE',
     default: CONFIG_DEFAULTS.STANDING_ROLE,
