@@ -14,6 +14,9 @@ import { bearer, issueKey } from '../support/access.ts';
 import { appToken } from '../support/app-harness.ts';
 import { runCli } from '../support/cli.ts';
 import { intakeEnv, stopIntakeService, type IntakeEnv } from '../support/intake-harness.ts';
+import { openRoleSplit } from '../support/roles.ts';
+import { KeyIssuer } from '../../connector/access/key-issuance.ts';
+import { AccessAudit } from '../../connector/audit/access-audit.ts';
 
 const APP_SECRET = 'keys-app-shared-secret-0123456789abcdef';
 
@@ -162,5 +165,24 @@ describe('STANDING_OPERATOR_AUDITOR_KEYS=always', () => {
     const res = await fetch(`${svc.url}/api/v1/tenants/default/audit?action=key.create`, { headers: bearer(first) });
     const { entries } = (await res.json()) as { entries: KeyRecord[] };
     expect(entries.filter((e) => e.detail.role === 'auditor' && e.principal.type === 'operator')).toHaveLength(2);
+  });
+});
+
+describe('as the restricted service role (DATABASE_OWNER_URL split)', () => {
+  it('issues and revokes a key with its records, and refuses a second auditor key to the operator', async () => {
+    const split = await openRoleSplit('keys_roles');
+    try {
+      await split.owner.query("INSERT INTO tenants (id, name) VALUES ('acme', 'Acme')");
+      const issuer = new KeyIssuer(split.service, { operatorAuditorKeys: 'first-only' });
+      const created = await issuer.create('acme', { role: 'auditor', name: 'first' }, { type: 'operator' }, 'cli key create');
+      if (!created.ok) throw new Error(JSON.stringify(created));
+      expect(await issuer.create('acme', { role: 'auditor', name: 'second' }, { type: 'operator' }, 'cli key create')).toMatchObject({ ok: false, refused: expect.stringMatching(/only the first auditor key/) });
+      expect(await issuer.revoke('acme', created.view.key_id, { type: 'operator' }, 'cli key revoke')).toMatchObject({ revoked_now: true });
+      const audit = new AccessAudit(split.service);
+      expect((await audit.list('acme')).entries.map((e) => [e.action, e.outcome])).toEqual([['key.create', 'allowed'], ['denied', 'denied'], ['key.revoke', 'allowed']]);
+      expect(await audit.verify('acme')).toMatchObject({ ok: true, checked: 3 });
+    } finally {
+      await split.dispose();
+    }
   });
 });
