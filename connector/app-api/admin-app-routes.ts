@@ -1,7 +1,7 @@
 /**
  * The Zendesk app's admin page (nav_bar): the tenant's mapping (view, edit, preview a draft against
- * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs
- * and the warning thresholds. Every route needs a valid app token *and* a caller Zendesk confirms is
+ * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs, the
+ * warning thresholds, and the tenant's API keys created and revoked (the read audit's key records). Every route needs a valid app token *and* a caller Zendesk confirms is
  * an admin: the token's `user_id` claim is only a hint, so the role is asked of the Zendesk API.
  */
 import { Router, type RequestHandler } from 'express';
@@ -12,6 +12,8 @@ import type { IntakeInbox } from '../intake/intake-inbox.ts';
 import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
 import { BadRequestError, HttpError, ValidationError } from '../http/errors.ts';
 import type { Database } from '../store/database.ts';
+import { KEY_ACTIONS, type AccessAudit } from '../audit/access-audit.ts';
+import { KeyRecordsQuery } from '../audit/access-audit-routes.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { mapZendeskWebhook } from '../zendesk/map-event.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
@@ -29,6 +31,8 @@ export interface AdminAppRoutesDeps {
   settings: AppSettingsStore;
   lookups: ZendeskAppLookups;
   authenticate: RequestHandler;
+  /** Where the key records are read (as `GET /api/v1/tenants/{tenant}/audit/keys`). */
+  audit: AccessAudit;
 }
 
 export const PREVIEW_LIMIT = { default: 20, max: 100 } as const;
@@ -137,6 +141,13 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
   // The tenant's reconciliation and backfill runs, newest first (as GET /api/v1/tenants/{tenant}/reconciliation/runs).
   r.get('/reconciliation', async (_req, res) => {
     res.json({ runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }) });
+  });
+
+  // Who was given which key and when: a Zendesk admin sees each key that can read its customers.
+  r.get('/key-records', async (req, res) => {
+    const q = KeyRecordsQuery.safeParse(req.query);
+    if (!q.success) throw ValidationError.fromZod('query', q.error);
+    res.json(await deps.audit.list(appCaller(res).tenant.id, { ...q.data, action: KEY_ACTIONS }));
   });
 
   r.get('/warning-settings', async (_req, res) => {
