@@ -36,7 +36,9 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  // Field values are kept as written (a reason text's trailing whitespace included); ids are
+  // trimmed where they are read. The whitespace between elements becomes `#text`, never a field.
+  trimValues: false,
   processEntities: true,
   // Never expand entities declared in a DOCTYPE (XML bombs): a DOCTYPE is refused below anyway.
   htmlEntities: false,
@@ -64,8 +66,8 @@ export function parseOutboundMessage(xml: string): OutboundParseResult {
   if (notifications['@xmlns'] !== undefined && notifications['@xmlns'] !== OUTBOUND_NAMESPACE) {
     return { ok: false, problem: `notifications must be in the namespace ${OUTBOUND_NAMESPACE}` };
   }
-  const organizationId = text(notifications.OrganizationId);
-  const actionId = text(notifications.ActionId);
+  const organizationId = text(notifications.OrganizationId)?.trim();
+  const actionId = text(notifications.ActionId)?.trim();
   if (!organizationId || !SALESFORCE_ID.test(organizationId)) return { ok: false, problem: 'OrganizationId is missing or not a Salesforce id' };
   if (!actionId) return { ok: false, problem: 'ActionId is missing' };
   const list = Array.isArray(notifications.Notification) ? notifications.Notification : [];
@@ -73,7 +75,7 @@ export function parseOutboundMessage(xml: string): OutboundParseResult {
   if (list.length > MAX_NOTIFICATIONS) return { ok: false, problem: `the message has ${list.length} notifications; Salesforce sends at most ${MAX_NOTIFICATIONS}` };
   const out: OutboundNotification[] = [];
   for (const [i, n] of list.entries()) {
-    const id = isNode(n) ? text(n.Id) : undefined;
+    const id = isNode(n) ? text(n.Id)?.trim() : undefined;
     const sObject = isNode(n) ? n.sObject : undefined;
     if (!id || !SALESFORCE_ID.test(id)) return { ok: false, problem: `Notification[${i}]/Id is missing or not a Salesforce id` };
     if (!isNode(sObject)) return { ok: false, problem: `Notification[${i}]/sObject is missing` };
