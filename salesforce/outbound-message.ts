@@ -6,6 +6,7 @@
  * The message is not signed: the connector checks `OrganizationId` against the tenant, dedupes on
  * the notification `Id`, and relies on IP allow-listing / TLS client certificates (README). Pure.
  */
+import { MIMEType } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
 
 /** The namespace of the outbound messaging WSDL. */
@@ -97,6 +98,28 @@ function text(v: unknown): string | undefined {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (isNode(v) && typeof v['#text'] === 'string') return v['#text'];
   return undefined;
+}
+
+/**
+ * The media type of an Outbound Message: SOAP 1.1 over HTTP must be `text/xml` (section 6,
+ * https://www.w3.org/TR/2000/NOTE-SOAP-20000508/#_Toc478383526), and the body is read as UTF-8.
+ */
+export const OUTBOUND_CONTENT_TYPE = 'text/xml; charset=utf-8';
+
+/** Why a request's `Content-Type` is not an Outbound Message's (`text/xml`, charset UTF-8 if named), or null. */
+export function outboundContentTypeProblem(header: string | undefined): string | null {
+  const expected = `an outbound message is ${OUTBOUND_CONTENT_TYPE} (SOAP 1.1)`;
+  if (!header) return `Content-Type is missing: ${expected}`;
+  let type: MIMEType;
+  try {
+    type = new MIMEType(header);
+  } catch {
+    return `Content-Type is not a media type: ${expected}`;
+  }
+  if (type.essence !== 'text/xml') return `Content-Type ${type.essence} is not supported: ${expected}`;
+  const charset = type.params.get('charset');
+  if (charset !== null && charset.toLowerCase() !== 'utf-8') return `charset ${charset.slice(0, 40)} is not supported: ${expected}`;
+  return null;
 }
 
 /** The acknowledgement Salesforce expects once every notification is stored; anything else is retried. */
