@@ -12,7 +12,7 @@ import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../
 import { INBOX_STATES, InvalidQuarantineCursorError, type IntakeInbox, type QuarantinedEvent } from './intake-inbox.ts';
 
 /** Most events one replay request may name. */
-export const MAX_REPLAY_IDS = 10_000;
+const MAX_REPLAY_IDS = 10_000;
 
 const EventIds = z.array(z.string().min(1).max(255)).min(1, 'must name at least one event').max(MAX_REPLAY_IDS);
 /** A replay naming its events; without `event_ids` (only where `allowAll`), every quarantined event. */
@@ -46,11 +46,6 @@ export interface ReplayOptions {
    * @defaultValue false: the request must name its events
    */
   allowAll?: boolean;
-  /**
-   * The replay's time, which names its jobs.
-   * @defaultValue Date.now()
-   */
-  now?: number;
 }
 
 const invalid = (what: string, error: z.ZodError): AdminActionRefusal => ({ ok: false, code: 'invalid_request', what, problems: describeIssues(error) });
@@ -80,7 +75,7 @@ export class InboxAdminActions {
   async replay(tenant: string, body: unknown, options: ReplayOptions = {}): Promise<AdminActionResult<ReplayOutcome>> {
     const parsed = (options.allowAll ? ReplayRequest : NamedReplayRequest).safeParse(body ?? {});
     if (!parsed.success) return invalid('body', parsed.error);
-    const round = intakeRound.replay(options.now);
+    const round = intakeRound.replay();
     const reopened = await this.inbox.reopen(tenant, parsed.data.event_ids ?? null, roundSuffix(round));
     await enqueueIntake(this.queue, reopened, round);
     return { ok: true, value: { replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) } };
