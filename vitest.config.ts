@@ -20,13 +20,18 @@ export default defineConfig({
           name: 'unit',
           include: named(['unit']),
           // Component tests (jsdom) need matchMedia; harmless elsewhere.
-          setupFiles: ['zendesk-app/test/setup.ts'],
+          setupFiles: ['zendesk-app/test/setup.ts', 'test/support/jsforce-over-node-http.ts'],
         },
       },
       {
         extends: true,
         // Real PostgreSQL, PGlite and Redis; the browser suite drives Chromium.
-        test: { name: 'integration', include: named(['integration', 'browser']) },
+        test: {
+          name: 'integration',
+          include: named(['integration', 'browser']),
+          // jsforce's own undici fetch, routed through node:http so that nock sees Salesforce calls.
+          setupFiles: ['test/support/jsforce-over-node-http.ts'],
+        },
       },
     ],
   },
