@@ -20,7 +20,7 @@ export default defineConfig({
           name: 'unit',
           include: named(['unit']),
           // Component tests (jsdom) need matchMedia; harmless elsewhere.
-          setupFiles: ['zendesk-app/test/setup.ts', 'test/support/jsforce-over-node-http.ts'],
+          setupFiles: ['zendesk-app/test/setup.ts'],
         },
       },
       {
