@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `standing <command>` (npx standing verify ...): runs the compiled CLI (`npm run build` writes
-// dist/), as production does; tsx is a dev dependency and is not installed there. In a development
-// checkout that has no build yet, it runs the TypeScript source through tsx instead.
+// dist/), as production does; tsx is a dev dependency and is not installed there. From source
+// through tsx instead: in a development checkout that has no build yet, and for `demo`, which builds
+// the Zendesk app with Vite (a dev dependency) from its TypeScript source.
 import { existsSync } from 'node:fs';
 
 const compiled = new URL('../dist/connector/cli.js', import.meta.url);
-if (existsSync(compiled)) {
+if (existsSync(compiled) && process.argv[2] !== 'demo') {
   await import(compiled.href);
 } else {
   let register;
