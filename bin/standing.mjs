@@ -13,7 +13,11 @@ if (existsSync(compiled) && process.argv[2] !== 'demo') {
   try {
     ({ register } = await import('tsx/esm/api'));
   } catch {
-    console.error('standing: dist/ is missing; run `npm run build` first (or `npm ci` to develop from source)');
+    console.error(
+      existsSync(compiled)
+        ? 'standing: `demo` needs the development dependencies (`npm ci`)'
+        : 'standing: dist/ is missing; run `npm run build` first (or `npm ci` to develop from source)',
+    );
     process.exit(1);
   }
   register();
