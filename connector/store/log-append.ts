@@ -14,6 +14,7 @@ const SQL = {
   lockHeads: loadSql('lock-chain-heads'),
   findExisting: loadSql('find-existing-source-events'),
   insertEvents: loadSql('insert-events'),
+  advanceHeads: loadSql('chain-advance'),
   upsertLinks: loadSql('upsert-subject-links'),
   subjectsErased: loadSql('subjects-erased'),
 };
@@ -51,6 +52,8 @@ export interface AppendContext {
   db: Database;
   master: MasterKeys;
   subjects: SubjectDirectory;
+  /** When rows are recorded. @defaultValue () => new Date() */
+  clock?: () => Date;
 }
 
 const sourceKey = (tenant: string, system: string, eventId: string) => `${tenant}\u0000${system}\u0000${eventId}`;
@@ -144,7 +147,7 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
     const claims: Parameters<typeof recordTransitions>[1][number][] = [];
     const closed: Parameters<typeof recordTransitions>[2][number][] = [];
 
-    const recordedAt = new Date().toISOString();
+    const recordedAt = (ctx.clock ?? (() => new Date()))().toISOString();
     const outcomes: AppendOutcome[] = [];
     // Each row's insert JSON is its JCS text plus the hash: serialized once, for both.
     const inserts: string[] = [];
@@ -192,7 +195,8 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
     }
     if (inserts.length > 0) {
       const moved = [...heads].map(([tenant, h]) => ({ tenant, ...h }));
-      await tx.query(SQL.insertEvents, [`[${inserts.join(',')}]`, JSON.stringify(moved)]);
+      await tx.query(SQL.insertEvents, [`[${inserts.join(',')}]`]);
+      await tx.query(SQL.advanceHeads, [JSON.stringify(moved)]);
     }
     await recordTransitions(tx, claims, closed);
     if (links.length > 0) await tx.query(SQL.upsertLinks, [JSON.stringify(links)]);

@@ -83,7 +83,7 @@ it('db grant gives a role INSERT and SELECT on the log and no more, and re-runni
     const can = async (table: string, privilege: string) =>
       (await store.db.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2, $3) AS ok', [role, `${store.schema}.${table}`, privilege]))[0]!.ok;
     expect([await can('standing_events', 'INSERT'), await can('standing_events', 'SELECT'), await can('standing_events', 'UPDATE'), await can('standing_events', 'DELETE')]).toEqual([true, true, false, false]);
-    expect([await can('chain_boundaries', 'INSERT'), await can('chain_heads', 'UPDATE'), await can('intake_inbox', 'DELETE')]).toEqual([false, true, true]);
+    expect([await can('chain_boundaries', 'INSERT'), await can('chain_heads', 'UPDATE'), await can('legal_hold_events', 'INSERT'), await can('intake_inbox', 'DELETE')]).toEqual([false, false, false, true]);
     expect(await Promise.all(['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE'].map((p) => can('access_audit', p)))).toEqual([true, true, false, false, false]);
     expect(await Promise.all(['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE'].map((p) => can('access_audit_heads', p)))).toEqual([true, true, true, false, false]);
   } finally {

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckpointKey } from '../../connector/model/checkpoint.ts';
 import { verifyTenant, writeCheckpoints } from '../../connector/store/checkpoints.ts';
 import { exportLog } from '../../connector/store/log-export.ts';
-import { Retention, applyRetention, retentionCutoff } from '../../connector/store/retention.ts';
+import { HoldActorRefusedError, Retention, applyRetention, retentionCutoff } from '../../connector/store/retention.ts';
+import { StandingLog } from '../../connector/store/standing-log.ts';
+import { holdActor } from '../support/access.ts';
 import { BACKENDS, openTestStore, type TestStore } from '../support/databases.ts';
 import { run } from '../support/cli.ts';
 import { event } from '../support/fixtures.ts';
@@ -20,7 +22,6 @@ const key = parseCheckpointKey(randomBytes(32).toString('base64'));
 let counter = 0;
 const freshTenant = (label: string) => `${label}-${++counter}-${randomBytes(2).toString('hex')}`;
 const DAY = 86_400_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it('derives the cutoff from the category or from keep_days', () => {
   const now = new Date('2026-12-01T00:00:00.000Z');
@@ -40,17 +41,18 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
     await store?.dispose();
   });
 
-  /** Three old events (one of `customer`), then three recent; `now` makes the old ones expire under a 1-day policy. */
+  /**
+   * Three events recorded two days ago (one of `customer`), then three now: under a 1-day policy the
+   * old ones have expired, by the database's clock too (the cut checks every row's age itself).
+   */
   async function agedChain(label: string, customer = { email: `old-${randomBytes(3).toString('hex')}@example.com` }) {
     const tenant = freshTenant(label);
-    await store.log.append([event({ tenant, customer }), event({ tenant }), event({ tenant })]);
-    await sleep(15);
-    const boundaryTime = Date.now();
-    await sleep(15);
+    const earlier = new StandingLog(store.db, store.master, { clock: () => new Date(Date.now() - 2 * DAY) });
+    await earlier.append([event({ tenant, customer }), event({ tenant }), event({ tenant })]);
     await store.log.append([event({ tenant }), event({ tenant }), event({ tenant })]);
     await retention.setPolicy(tenant, { category: 'custom', keep_days: 1 }, 'dpo@example.com');
     const [{ subject_id }] = (await store.db.query<{ subject_id: string }>('SELECT subject_id FROM standing_events WHERE tenant = $1 AND seq = 1', [tenant])) as [{ subject_id: string }];
-    return { tenant, now: () => new Date(boundaryTime + DAY), subject: subject_id };
+    return { tenant, now: () => new Date(), subject: subject_id, counsel: await holdActor(store.db, tenant) };
   }
   const seqs = async (tenant: string) => (await store.db.query<{ seq: number }>('SELECT seq FROM standing_events WHERE tenant = $1 ORDER BY seq', [tenant])).map((r) => Number(r.seq));
 
@@ -73,23 +75,24 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
   });
 
   it('keeps a held subject and everything after its first row, until the hold is lifted', async () => {
-    const { tenant, now, subject } = await agedChain('held-subject');
+    const { tenant, now, subject, counsel } = await agedChain('held-subject');
     // The held subject's first row is seq 1: nothing may go.
-    const hold = await retention.placeHold(tenant, subject, 'litigation 2026-17', 'counsel@example.com');
+    const hold = await retention.placeHold(tenant, subject, 'litigation 2026-17', counsel);
     expect(await applyRetention(store.log, key, { tenants: [tenant], now })).toMatchObject([{ status: 'held', held_from: 1, removed: 0 }]);
     expect(await seqs(tenant)).toEqual([1, 2, 3, 4, 5, 6]);
-    await retention.liftHold(tenant, hold.hold_id, 'case closed', 'counsel@example.com');
+    await retention.liftHold(tenant, hold.hold_id, 'case closed', counsel);
     expect(await retention.activeHolds(tenant)).toEqual([]);
-    expect((await retention.holdLog(tenant)).map((h) => [h.action, h.actor])).toEqual([
-      ['place', 'counsel@example.com'],
-      ['lift', 'counsel@example.com'],
+    expect((await retention.holdLog(tenant)).map((h) => [h.seq, h.action, h.actor])).toEqual([
+      [1, 'place', counsel],
+      [2, 'lift', counsel],
     ]);
+    expect(await retention.verifyHolds(tenant)).toMatchObject({ ok: true, checked: 2 });
     expect(await applyRetention(store.log, key, { tenants: [tenant], now })).toMatchObject([{ status: 'removed', removed: 3 }]);
   });
 
   it('removes nothing while the tenant is on hold, and the function itself refuses too', async () => {
-    const { tenant, now } = await agedChain('held-tenant');
-    await retention.placeHold(tenant, null, 'regulator inquiry', 'counsel@example.com');
+    const { tenant, now, counsel } = await agedChain('held-tenant');
+    await retention.placeHold(tenant, null, 'regulator inquiry', counsel);
     expect(await applyRetention(store.log, key, { tenants: [tenant], now })).toMatchObject([{ status: 'held', removed: 0 }]);
     const [row] = await store.db.query<{ hash: string }>('SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 2', [tenant]);
     const direct = await store.db
