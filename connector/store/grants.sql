@@ -8,7 +8,7 @@
 -- cannot ALTER a table, disable a trigger, or redefine a function. What it may do on the tables that
 -- keep the past:
 --   standing_events      SELECT, INSERT           (rows leave only through standing_retention_cut)
---   chain_heads          SELECT                   (standing_chain_heads_lock, standing_chain_advance)
+--   chain_heads          SELECT                   (standing_chain_heads_lock, standing_chain_advance, standing_events_append)
 --   chain_boundaries     SELECT                   (written by standing_retention_cut)
 --   checkpoints          SELECT                   (standing_checkpoint_insert)
 --   checkpoint_keys      SELECT                   (only the owner registers a key)
@@ -21,7 +21,8 @@
 -- Every other table (the intake inbox, subjects and identities, tenants, settings, reconciliation,
 -- Salesforce and SIEM state) is working state: SELECT, INSERT, UPDATE, DELETE. No TRUNCATE, REFERENCES
 -- or TRIGGER anywhere. Owner functions it may execute: standing_retention_cut, standing_hold_place,
--- standing_hold_lift, standing_checkpoint_insert, standing_chain_heads_lock, standing_chain_advance.
+-- standing_hold_lift, standing_checkpoint_insert, standing_chain_heads_lock, standing_chain_advance,
+-- standing_events_append.
 -- test/store/grants.integration.test.ts checks every table and owner function against this list.
 
 CREATE OR REPLACE FUNCTION standing_grant_service_role(p_role text) RETURNS void LANGUAGE plpgsql AS $$
@@ -34,7 +35,7 @@ DECLARE
   no_delete constant text[] := ARRAY['access_audit_heads', 'api_keys'];
   none constant text[] := ARRAY['service_role_grants'];
   callable constant text[] := ARRAY['standing_retention_cut', 'standing_hold_place', 'standing_hold_lift',
-    'standing_checkpoint_insert', 'standing_chain_heads_lock', 'standing_chain_advance'];
+    'standing_checkpoint_insert', 'standing_chain_heads_lock', 'standing_chain_advance', 'standing_events_append'];
 BEGIN
   EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, p_role);
   EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM %I', s, p_role);

@@ -14,7 +14,6 @@ const SQL = {
   lockHeads: loadSql('lock-chain-heads'),
   findExisting: loadSql('find-existing-source-events'),
   insertEvents: loadSql('insert-events'),
-  advanceHeads: loadSql('chain-advance'),
   upsertLinks: loadSql('upsert-subject-links'),
   subjectsErased: loadSql('subjects-erased'),
 };
@@ -195,8 +194,7 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
     }
     if (inserts.length > 0) {
       const moved = [...heads].map(([tenant, h]) => ({ tenant, ...h }));
-      await tx.query(SQL.insertEvents, [`[${inserts.join(',')}]`]);
-      await tx.query(SQL.advanceHeads, [JSON.stringify(moved)]);
+      await tx.query(SQL.insertEvents, [`[${inserts.join(',')}]`, JSON.stringify(moved)]);
     }
     await recordTransitions(tx, claims, closed);
     if (links.length > 0) await tx.query(SQL.upsertLinks, [JSON.stringify(links)]);

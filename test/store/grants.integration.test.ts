@@ -58,6 +58,7 @@ const OWNER_FUNCTIONS: Record<string, boolean> = {
   standing_checkpoint_insert: true,
   standing_chain_heads_lock: true,
   standing_chain_advance: true,
+  standing_events_append: true,
   standing_checkpoint_key_register: false,
 };
 

@@ -11,10 +11,10 @@ import { deriveMasterKeys } from '../../connector/model/sealing.ts';
 import { openMigratedDatabase } from '../../connector/store/open-migrated.ts';
 import { StandingLog } from '../../connector/store/standing-log.ts';
 import { parseCheckpointKey } from '../../connector/model/checkpoint.ts';
-import { verifyTenant } from '../../connector/store/checkpoints.ts';
+import { verifyTenant, writeCheckpoints } from '../../connector/store/checkpoints.ts';
 import { Retention, applyRetention } from '../../connector/store/retention.ts';
 import { CheckpointKeyNotRegisteredError, registerCheckpointKey } from '../../connector/store/checkpoint-keys.ts';
-import { boundaryBody, signBody } from '../../connector/model/checkpoint.ts';
+import { bodyHash, boundaryBody, signBody, type CheckpointBody } from '../../connector/model/checkpoint.ts';
 import { holdActor } from '../support/access.ts';
 import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
 import { event } from '../support/fixtures.ts';
@@ -164,6 +164,20 @@ describe('the service role against legal holds and the retention cut', () => {
     expect(await refused("INSERT INTO checkpoints (tenant, number, seq, body, hash, signature) VALUES ($1, 99, 1, '{}', 'x', 'y')", [t])).toBe('42501');
     expect(await refused('INSERT INTO checkpoint_keys (key_id, public_key, registered_by) VALUES ($1, $2, $3)', ['0'.repeat(64), Buffer.alloc(32), 'me'])).toBe('42501');
     expect(await refused('SELECT standing_checkpoint_key_register($1, $2)', [Buffer.alloc(32, 1), 'me'])).toBe('42501');
+    // A checkpoint only through the owner's function, signed by a registered key.
+    const stranger = parseCheckpointKey(randomBytes(32).toString('base64'));
+    await expect(writeCheckpoints(log, stranger, { tenants: [t] })).rejects.toThrow(CheckpointKeyNotRegisteredError);
+    expect(await writeCheckpoints(log, key, { tenants: [t] })).toMatchObject([{ status: 'written', number: 1 }]);
+    const [c] = await split.service.query<{ body: CheckpointBody; hash: string; signature: string }>('SELECT body, hash, signature FROM checkpoints WHERE tenant = $1 AND number = 1', [t]);
+    const next = { ...c!.body, number: 2, previous: c!.hash, key_id: stranger.keyId, public_key: stranger.publicKeyPem };
+    const insert = (body: CheckpointBody, signature: string, hash = bodyHash(body)) =>
+      split.service.query('SELECT standing_checkpoint_insert($1, 2, $2, $3::jsonb, $4, $5)', [t, body.seq, JSON.stringify(body), hash, signature]).then(() => null, (e: unknown) => (e as { code?: string }).code);
+    expect(await insert(next, signBody(stranger, next))).toBe('42501');
+    const mine = { ...next, key_id: key.keyId, public_key: key.publicKeyPem };
+    expect(await insert(mine, signBody(key, { ...mine, seq: mine.seq + 1 }))).toBe('42501');
+    expect(await insert(mine, signBody(key, mine), 'f'.repeat(64))).toBe('23514');
+    expect(await insert({ ...mine, previous: null }, signBody(key, { ...mine, previous: null }))).toBe('23514');
+    expect((await verifyTenant(log, t, { publicKey: key.publicKey })).checkpoints.count).toBe(1);
     // The head moves only to a row of the chain.
     expect(await refused("SELECT standing_chain_advance($1::json)", [JSON.stringify([{ tenant: t, seq: 9, hash: 'f'.repeat(64) }])])).toBe('42501');
   });

@@ -29,6 +29,7 @@
 --       the previous checkpoint, its hash is right, and it is signed by a registered key.
 --   standing_chain_heads_lock(tenants json) -> (tenant, seq, hash): creates and row-locks chain heads.
 --   standing_chain_advance(heads json): moves each head forward to a row that exists with that hash.
+--   standing_events_append(rows json, heads json): inserts a chained batch, then standing_chain_advance.
 -- Pure helpers (not SECURITY DEFINER): standing_boundary_text, standing_checkpoint_text,
 -- standing_hold_text (the canonical texts signed or hashed), standing_signature_valid.
 
@@ -348,6 +349,21 @@ BEGIN
   IF moved <> wanted THEN
     RAISE EXCEPTION 'standing: a chain head moves only to a row of its chain' USING ERRCODE = 'insufficient_privilege';
   END IF;
+END
+$$;
+
+-- Inserts a chained batch and moves the heads in one call (one round trip, as the single statement
+-- that did both before): the head check in standing_chain_advance sees the rows inserted here.
+CREATE FUNCTION standing_events_append(p_rows json, p_heads json) RETURNS void LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+  INSERT INTO standing_events
+    (tenant, seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public, sealed, prev_hash, hash)
+  SELECT tenant, seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public,
+         decode(sealed, 'base64'), prev_hash, hash
+  FROM json_to_recordset(p_rows) AS r(
+    tenant text, seq bigint, id uuid, kind text, status_before text, status_after text, occurred_at timestamptz,
+    recorded_at timestamptz, subject_id uuid, public jsonb, sealed text, prev_hash text, hash text);
+  PERFORM standing_chain_advance(p_heads);
 END
 $$;
 
