@@ -68,6 +68,8 @@ it('records a retention policy and a legal hold found by identity, with who did 
   expect(applied).toMatchObject({ code: 0, stdout: `${tenant}: nothing expired\n` });
   const [row] = await store.db.query<{ actor: string; reason: string }>('SELECT actor, reason FROM legal_hold_events WHERE hold_id = $1', [hold!.hold_id]);
   expect(row).toEqual({ actor: `api-key:${auditorKey.split('_')[1]}`, reason: 'matter 17' });
+  const listed = await cli(['hold', 'list', '--tenant', tenant], { STANDING_API_KEY: auditorKey });
+  expect(listed).toMatchObject({ code: 0, stdout: expect.stringContaining('hold chain: ok, 1 events verified') });
 }, 120_000);
 
 it('db grant has no role to grant on the embedded database', async () => {
