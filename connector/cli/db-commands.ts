@@ -13,7 +13,6 @@ import { registerCheckpointKey } from '../store/checkpoint-keys.ts';
 import type { Database } from '../store/database.ts';
 import { EmbeddedHasOneUserError, grantServiceRole, migrate } from '../store/migrate.ts';
 import { CliFailure, EXIT, loadConfigOrFail, withDatabase, type SetExitCode } from './common.ts';
-import { signingKey } from './log-commands.ts';
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -51,8 +50,10 @@ async function runGrant(options: { role: string }): Promise<number> {
 
 async function runRegisterKey(): Promise<number> {
   const config = loadConfigOrFail();
-  const key = await signingKey(config);
-  const keyId = await withOwner(config, (db) => register(db, key));
+  const key = await loadCheckpointKey(config).catch((err: Error) => {
+    throw new CliFailure(err.message, EXIT.usage);
+  });
+  const keyId = await withOwner(config, (db) => register(db, key!));
   process.stdout.write(`registered checkpoint key ${keyId}: the database accepts the boundaries and checkpoints it signs\n`);
   return EXIT.ok;
 }

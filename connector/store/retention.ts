@@ -7,7 +7,7 @@
  * cut (before that subject's first row). Policies and holds are append-only tables: every change
  * stays on record, with who and when. Holds are placed and lifted only through the owner's
  * functions (migration 016), which accept an actor that is an unrevoked auditor key of the tenant
- * and chain each hold event to the one before it (see legal-hold-chain.ts).
+ * and chain each hold event to the one before it (see model/legal-hold.ts).
  */
 import { z } from 'zod';
 import { boundaryBody, signBody, type CheckpointKey } from '../model/checkpoint.ts';
