@@ -26,17 +26,17 @@ export interface AppApiOptions {
   history?: HistorySource;
 }
 
-export function appApiExtension(res: ServiceResources, shared: Pick<IntakeResources, 'inbox' | 'jobs'>, options: AppApiOptions = {}): ServiceExtension {
+export function appApiExtension(res: ServiceResources, shared: Pick<IntakeResources, 'actions'>, options: AppApiOptions = {}): ServiceExtension {
   if (res.config.intake.role === 'worker') return {};
   const { db, log, audit, tenants, appSettings: settings } = res;
-  const { inbox, jobs } = shared;
+  const { actions } = shared;
   const lookups = options.lookups ?? nodeZendeskLookups();
   res.erasures.onErasure(() => lookups.forgetAll?.());
   const authenticate = requireAppToken(tenants);
 
   const app = Router({ mergeParams: true });
   app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')), audit }));
-  app.use('/admin', adminAppRoutes({ db, tenants, inbox, jobs, settings, lookups, authenticate }));
+  app.use('/admin', adminAppRoutes({ db, tenants, inboxActions: actions, settings, lookups, authenticate, audit }));
   const appRouter = Router();
   appRouter.use('/:tenant', app);
 

@@ -5,6 +5,7 @@
  */
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { InboxAdminActions } from '../intake/admin-actions.ts';
 import { IntakeInbox } from '../intake/intake-inbox.ts';
 import type { IntakeJobs } from '../intake/intake-jobs.ts';
 import { createIntakeQueue, intakeJobs, type IntakeJobData } from '../../queue/intake-queue.ts';
@@ -21,6 +22,8 @@ export interface IntakeResources {
   queue: Queue<IntakeJobData>;
   /** The queue as intake and the admin routes see it (connector/intake/intake-jobs.ts). */
   jobs: IntakeJobs;
+  /** What an admin does with the inbox (quarantine, inspect, replay), for the API and the Zendesk app. */
+  actions: InboxAdminActions;
   /** Closes the queue, the inbox's batcher and the connection (after the workers and schedulers). */
   close(): Promise<void>;
 }
@@ -31,11 +34,13 @@ export function openIntakeResources(res: Pick<ServiceResources, 'db' | 'config' 
   // Outages are logged once by the queue and workers; the connection's own errors would repeat them.
   connection.on('error', () => undefined);
   const queue = createIntakeQueue({ connection, prefix: res.config.intake.queuePrefix, logger: res.logger });
+  const jobs = intakeJobs(queue);
   return {
     inbox,
     connection,
     queue,
-    jobs: intakeJobs(queue),
+    jobs,
+    actions: new InboxAdminActions(inbox, jobs),
     close: async () => {
       await inbox.close();
       await queue.close();

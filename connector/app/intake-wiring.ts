@@ -76,7 +76,7 @@ export async function intakeExtension(res: ServiceResources, shared: IntakeResou
       !duties.httpApi
         ? []
         : [
-            { path: '/api/v1', router: adminRoutes({ tenants, inbox, jobs, sources, authorize: res.authorize }) },
+            { path: '/api/v1', router: adminRoutes({ tenants, inboxActions: shared.actions, sources, authorize: res.authorize }) },
             ...providers.flatMap((p) => p.routers),
             { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authorize: res.authorize }) },
             bullBoardRouter([queue], res.authorize('ops.read')),

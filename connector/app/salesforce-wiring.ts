@@ -46,7 +46,7 @@ export function salesforceProvider(res: ServiceResources, shared: IntakeResource
       const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
       redis.on('error', () => undefined);
       const manager = new SalesforceSubscriptionManager(
-        { settings: store, connections, store: new PgReplayStore(db), redis, accept, enqueue, logger },
+        { settings: store, connections, store: new PgReplayStore(db), redis, redisPrefix: config.intake.queuePrefix, accept, enqueue, logger },
         { refreshEveryMs: settings.salesforceSettingsRefreshMs },
       );
       manager.start();

@@ -7,8 +7,6 @@
  * and a finding the service records meanwhile is the same entry (transition-matching.ts).
  */
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
-import { Option } from 'commander';
 import type { Connection } from 'jsforce';
 import { formatConfigProblems } from '../config/config.ts';
 import { loadSecrets } from '../config/secrets.ts';
@@ -21,7 +19,7 @@ import type { ReconcileOptions, RunResult } from '../reconciliation/reconcile-ru
 import { reconcileSalesforce } from '../../salesforce/reconciler.ts';
 import { salesforceSessions } from '../../salesforce/tenant-sessions.ts';
 import { SalesforceSettingsStore } from '../../salesforce/tenant-settings.ts';
-import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, type SetExitCode } from './common.ts';
+import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase } from './common.ts';
 
 export interface BackfillRequest {
   tenant: string;
@@ -49,6 +47,12 @@ export async function runBackfill(deps: BackfillDeps, r: BackfillRequest): Promi
   const conn = await deps.salesforceConnection(r.tenant);
   if (!conn) throw new CliFailure(`tenant "${r.tenant}" has no Salesforce connection (PUT /api/v1/tenants/{tenant}/salesforce: instance_url, client_id and credentials)`, EXIT.usage);
   return reconcileSalesforce(deps, r.tenant, conn, options);
+}
+
+/** The line a finished backfill prints: drift counts only what the log lacked or contradicted. */
+export function backfillSummary(run: RunResult): string {
+  const c = run.counters;
+  return `backfill ${run.state}: ${c.pages} pages, ${c.records_read} records read, ${c.events_appended} events appended, ${c.drift_found} differences found (run ${run.id})`;
 }
 
 const parseSince = (value: string): Date => {
@@ -104,9 +108,8 @@ export async function backfillAction(o: { tenant: string; source: Reconciliation
         },
       });
       bar?.stop();
-      const c = run.counters;
-      process.stdout.write(`backfill ${run.state}: ${c.pages} pages, ${c.records_read} records read, ${c.events_appended} events appended, ${c.drift_found} differences found (run ${run.id})\n`);
-      for (const e of c.errors) process.stdout.write(`  ${e.stream}: ${e.message}\n`);
+      process.stdout.write(`${backfillSummary(run)}\n`);
+      for (const e of run.counters.errors) process.stdout.write(`  ${e.stream}: ${e.message}\n`);
       return run.state === 'failed' ? EXIT.failed : EXIT.ok;
     } finally {
       bar?.stop();

@@ -3,8 +3,9 @@
  * subclass; the handlers below turn it (or anything unexpected) into the response.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { BadRequestError, CursorError, HttpError, NotFoundError } from '../lib/errors.ts';
+import { BadRequestError, CursorError, HttpError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
+import type { AdminActionResult } from '../intake/admin-actions.ts';
 
 /** Seconds a client is asked to wait while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -14,6 +15,13 @@ export class DatabaseUnavailableHttpError extends HttpError {
   constructor() {
     super(503, 'database_unavailable', 'the database is unavailable; retry later', undefined, { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) });
   }
+}
+
+/** The value of an admin action, or the 400 its refusal stands for. */
+export function actionValue<T>(r: AdminActionResult<T>): T {
+  if (r.ok) return r.value;
+  if (r.code === 'invalid_cursor') throw new BadRequestError('invalid_cursor', r.message);
+  throw new ValidationError(r.what, r.problems);
 }
 
 /** The error types body-parser raises, per the http-errors convention (`status`, `type`, `expose`). */

@@ -23,6 +23,11 @@ export interface StandingLogOptions extends SubjectDirectoryOptions {
    * @defaultValue 5000
    */
   verifyPageSize?: number;
+  /**
+   * When appended rows are recorded (their `recorded_at`, which retention ages them by).
+   * @defaultValue () => new Date()
+   */
+  clock?: () => Date;
 }
 
 export class StandingLog {
@@ -30,6 +35,7 @@ export class StandingLog {
   /** The custom field values sources reported, read "as of" an event by the mappers. */
   readonly fieldValues: FieldValueHistory;
   private readonly verifyPageSize: number;
+  private readonly clock: () => Date;
 
   constructor(
     readonly db: Database,
@@ -39,6 +45,7 @@ export class StandingLog {
     this.subjects = new SubjectDirectory(db, master, options);
     this.fieldValues = new FieldValueHistory(db, master);
     this.verifyPageSize = options.verifyPageSize ?? 5000;
+    this.clock = options.clock ?? (() => new Date());
   }
 
   /**
@@ -47,7 +54,7 @@ export class StandingLog {
    * Outcomes come back in input order.
    */
   append(events: readonly NewStandingEvent[], options: AppendOptions = {}): Promise<AppendOutcome[]> {
-    return appendEvents({ db: this.db, master: this.master, subjects: this.subjects }, events, options);
+    return appendEvents({ db: this.db, master: this.master, subjects: this.subjects, clock: this.clock }, events, options);
   }
 
   /**
@@ -84,24 +91,5 @@ export class StandingLog {
   /** Tenants that have a chain. */
   async tenants(): Promise<string[]> {
     return (await this.db.query<{ tenant: string }>('SELECT tenant FROM chain_heads ORDER BY tenant')).map((r) => r.tenant);
-  }
-
-  /**
-   * GDPR erasure: destroys the data key of every subject these identities resolve to and removes
-   * the identities. Their events stay in the chain (which still verifies) with personal parts unreadable.
-   */
-  async erase(tenant: string, identities: Partial<CustomerIdentities>): Promise<{ subjects: number }> {
-    const subjectIds = await this.subjects.find(tenant, identities);
-    if (subjectIds.length === 0) return { subjects: 0 };
-    await this.db.transaction(async (tx) => {
-      const ids = JSON.stringify(subjectIds);
-      await tx.query('DELETE FROM subject_identities WHERE tenant = $1 AND subject_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))', [tenant, ids]);
-      await tx.query(
-        'UPDATE subjects SET wrapped_key = NULL, erased_at = now() WHERE tenant = $1 AND erased_at IS NULL AND subject_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))',
-        [tenant, ids],
-      );
-    });
-    this.subjects.forget(tenant, subjectIds);
-    return { subjects: subjectIds.length };
   }
 }
