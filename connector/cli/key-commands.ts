@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ApiKeyStore } from '../access/api-keys.ts';
-import { KeyIssuer } from '../access/key-issuance.ts';
+import { KeyIssuer } from '../keys/key-issuance.ts';
 import { TENANT_ROLES, type Principal } from '../access/principal.ts';
 import type { StandingConfig } from '../config/config.ts';
 import type { Database } from '../store/database.ts';

@@ -15,7 +15,7 @@ import { appToken } from '../support/app-harness.ts';
 import { runCli } from '../support/cli.ts';
 import { intakeEnv, stopIntakeService, type IntakeEnv } from '../support/intake-harness.ts';
 import { openRoleSplit } from '../support/roles.ts';
-import { KeyIssuer } from '../../connector/access/key-issuance.ts';
+import { KeyIssuer } from '../../connector/keys/key-issuance.ts';
 import { AccessAudit } from '../../connector/audit/access-audit.ts';
 
 const APP_SECRET = 'keys-app-shared-secret-0123456789abcdef';
