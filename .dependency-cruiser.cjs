@@ -23,6 +23,7 @@ const LAYERS = [
   { name: 'http', path: '^connector/http/' },
   { name: 'intake', path: '^connector/intake/' },
   { name: 'reconciliation', path: '^connector/reconciliation/' },
+  { name: 'keys', path: '^connector/keys/' },
   { name: 'gdpr', path: '^connector/gdpr/' },
   { name: 'siem', path: '^connector/siem/' },
   { name: 'audit', path: '^connector/audit/' },
