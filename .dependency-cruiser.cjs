@@ -1,3 +1,4 @@
+/* global module */
 /**
  * The layer table of docs/layers.md, enforced: `npm run lint:deps` (run first by `npm test`) fails
  * on an import circle or on an arrow that points up the table or across it.
@@ -70,7 +71,8 @@ module.exports = {
     },
     {
       name: 'only-our-layers',
-      comment: 'Product code does not import tests, the demo, scripts or the bench (they sit outside the table); the CLI entry starts the demo.',
+      comment:
+        'Product code does not import tests, the demo, scripts or the bench (they sit outside the table); the CLI entry starts the demo.',
       severity: 'error',
       from: { path: OURS, pathNot: LAYERS[0].path },
       to: { path: '^(test|demo|scripts|bench|tools|zendesk-app)/' },

@@ -26,7 +26,11 @@ export interface AppApiOptions {
   history?: HistorySource;
 }
 
-export function appApiExtension(res: ServiceResources, shared: Pick<IntakeResources, 'actions'>, options: AppApiOptions = {}): ServiceExtension {
+export function appApiExtension(
+  res: ServiceResources,
+  shared: Pick<IntakeResources, 'actions'>,
+  options: AppApiOptions = {},
+): ServiceExtension {
   if (res.config.intake.role === 'worker') return {};
   const { db, log, audit, tenants, appSettings: settings } = res;
   const { actions } = shared;
@@ -35,7 +39,16 @@ export function appApiExtension(res: ServiceResources, shared: Pick<IntakeResour
   const authenticate = requireAppToken(tenants);
 
   const app = Router({ mergeParams: true });
-  app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')), audit }));
+  app.use(
+    sidebarRoutes({
+      db,
+      history: options.history ?? logHistorySource(log),
+      settings,
+      lookups,
+      authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')),
+      audit,
+    }),
+  );
   app.use('/admin', adminAppRoutes({ db, tenants, inboxActions: actions, settings, lookups, authenticate, audit }));
   const appRouter = Router();
   appRouter.use('/:tenant', app);
@@ -44,11 +57,16 @@ export function appApiExtension(res: ServiceResources, shared: Pick<IntakeResour
   bearer.get('/tenants/:tenant/app-settings/warnings', res.authorize('tenant.settings'), async (req, res2) => {
     res2.json(await settings.warnings(await existingTenant(tenants, req.params.tenant)));
   });
-  bearer.put('/tenants/:tenant/app-settings/warnings', res.authorize('tenant.settings'), express.json(), async (req, res2) => {
-    const saved = await settings.setWarnings(await existingTenant(tenants, req.params.tenant), req.body);
-    if (!saved.ok) throw new ValidationError('warning settings', saved.problems);
-    res2.json(saved.value);
-  });
+  bearer.put(
+    '/tenants/:tenant/app-settings/warnings',
+    res.authorize('tenant.settings'),
+    express.json(),
+    async (req, res2) => {
+      const saved = await settings.setWarnings(await existingTenant(tenants, req.params.tenant), req.body);
+      if (!saved.ok) throw new ValidationError('warning settings', saved.problems);
+      res2.json(saved.value);
+    },
+  );
 
   return {
     routers: [
@@ -95,11 +113,14 @@ function appTokenOrKey(tenants: TenantRegistry, appToken: RequestHandler, apiKey
         next(err);
         return;
       }
-      tenants.get(String(req.params.tenant)).then((tenant) => {
-        if (!tenant) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
-        res.locals.appCaller = { tenant, claims: { tenant: tenant.id, exp: 0 } } satisfies AppCaller;
-        next();
-      }).catch(next);
+      tenants
+        .get(String(req.params.tenant))
+        .then((tenant) => {
+          if (!tenant) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
+          res.locals.appCaller = { tenant, claims: { tenant: tenant.id, exp: 0 } } satisfies AppCaller;
+          next();
+        })
+        .catch(next);
     });
   };
 }

@@ -22,7 +22,11 @@ export interface ComplianceExtensionOptions {
   scheduler?: Partial<Omit<ComplianceSchedulerOptions, 'connection'>>;
 }
 
-export async function complianceExtension(res: ServiceResources, shared: Pick<IntakeResources, 'connection'>, options: ComplianceExtensionOptions = {}): Promise<ServiceExtension> {
+export async function complianceExtension(
+  res: ServiceResources,
+  shared: Pick<IntakeResources, 'connection'>,
+  options: ComplianceExtensionOptions = {},
+): Promise<ServiceExtension> {
   const { config, db, log, logger, metrics, secrets } = res;
   const duties = roleDuties(config.intake.role);
   const targets = new SplunkTargets(db, secrets.master);
@@ -36,13 +40,27 @@ export async function complianceExtension(res: ServiceResources, shared: Pick<In
       key = await loadCheckpointKey(config);
     } catch (err) {
       // A key that is set but unreadable is a configuration error; a missing one (production) only stops signing.
-      if (!(err instanceof CheckpointKeyMissingError)) throw new StartupError([{ variable: 'STANDING_CHECKPOINT_KEY', message: (err as Error).message.replace(/^STANDING_CHECKPOINT_KEY:?\s*/, '') }]);
+      if (!(err instanceof CheckpointKeyMissingError))
+        throw new StartupError([
+          {
+            variable: 'STANDING_CHECKPOINT_KEY',
+            message: (err as Error).message.replace(/^STANDING_CHECKPOINT_KEY:?\s*/, ''),
+          },
+        ]);
       keyProblem = 'STANDING_CHECKPOINT_KEY is not set (required in production)';
     }
     const target = config.checkpoints.exportTarget;
     const { connection } = shared;
     const scheduler = await startComplianceScheduler(
-      { log, targets, logger, metrics, checkpointKey: key, checkpointKeyProblem: keyProblem, exporter: target ? checkpointExporter(target, config.checkpoints.s3) : undefined },
+      {
+        log,
+        targets,
+        logger,
+        metrics,
+        checkpointKey: key,
+        checkpointKeyProblem: keyProblem,
+        exporter: target ? checkpointExporter(target, config.checkpoints.s3) : undefined,
+      },
       { connection, prefix: config.intake.queuePrefix, ...config.schedules, ...options.scheduler },
     );
     readinessChecks.compliance = () => scheduler.checkScheduled();
@@ -51,7 +69,9 @@ export async function complianceExtension(res: ServiceResources, shared: Pick<In
 
   return {
     readinessChecks,
-    routers: duties.httpApi ? [{ path: '/api/v1', router: siemRoutes({ log, targets, authorize: res.authorize, audit: res.audit }) }] : [],
+    routers: duties.httpApi
+      ? [{ path: '/api/v1', router: siemRoutes({ log, targets, authorize: res.authorize, audit: res.audit }) }]
+      : [],
     close: async () => {
       for (const close of closers) await close();
     },

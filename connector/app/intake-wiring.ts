@@ -25,10 +25,13 @@ import { observeWorker, queueProbe, recordBatch, recordReconciliationRun } from 
 import { bullBoardRouter } from '../ops/bull-board.ts';
 import { backlogReport } from '../ops/backlog.ts';
 
-
-export async function intakeExtension(res: ServiceResources, shared: IntakeResources, settings: IntakeSettings): Promise<ServiceExtension> {
+export async function intakeExtension(
+  res: ServiceResources,
+  shared: IntakeResources,
+  settings: IntakeSettings,
+): Promise<ServiceExtension> {
   const { db, log, logger, metrics, tenants } = res;
-  const { inbox, connection, queue, jobs } = shared;
+  const { inbox, connection, queue } = shared;
   const duties = roleDuties(settings.role);
   await tenants.syncDefaultTenant(settings.defaultTenant);
   const closers: (() => Promise<void>)[] = [];
@@ -59,11 +62,26 @@ export async function intakeExtension(res: ServiceResources, shared: IntakeResou
     closers.push(() => worker.close());
   }
   if (duties.scheduler) {
-    const sweeper = await startIntakeSweeper(inbox, queue, logger, { connection, prefix: settings.queuePrefix, inboxRetentionDays: settings.inboxRetentionDays, ...settings.sweeper });
+    const sweeper = await startIntakeSweeper(inbox, queue, logger, {
+      connection,
+      prefix: settings.queuePrefix,
+      inboxRetentionDays: settings.inboxRetentionDays,
+      ...settings.sweeper,
+    });
     closers.push(() => sweeper.close());
     readinessChecks.sweeper = () => sweeper.checkScheduled();
     if (settings.reconciliation.everyMs > 0) {
-      const scheduler = await startReconciliationScheduler({ log, store: reconciliation, tenants, logger, salesforceConnection: (tenant) => salesforce.connectionFor(tenant), onRunEnd: (run) => recordReconciliationRun(metrics, run) }, { connection, redis: connection, prefix: settings.queuePrefix, ...settings.reconciliation });
+      const scheduler = await startReconciliationScheduler(
+        {
+          log,
+          store: reconciliation,
+          tenants,
+          logger,
+          salesforceConnection: (tenant) => salesforce.connectionFor(tenant),
+          onRunEnd: (run) => recordReconciliationRun(metrics, run),
+        },
+        { connection, redis: connection, prefix: settings.queuePrefix, ...settings.reconciliation },
+      );
       closers.unshift(() => scheduler.close());
     }
   }
@@ -72,15 +90,20 @@ export async function intakeExtension(res: ServiceResources, shared: IntakeResou
     directRoutes: duties.httpApi ? providers.flatMap((p) => p.directRoutes) : [],
     readinessChecks,
     readinessReport: backlogReport(db, queue),
-    routers:
-      !duties.httpApi
-        ? []
-        : [
-            { path: '/api/v1', router: adminRoutes({ tenants, inboxActions: shared.actions, sources, authorize: res.authorize }) },
-            ...providers.flatMap((p) => p.routers),
-            { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authorize: res.authorize }) },
-            bullBoardRouter([queue], res.authorize('ops.read')),
-          ],
+    routers: !duties.httpApi
+      ? []
+      : [
+          {
+            path: '/api/v1',
+            router: adminRoutes({ tenants, inboxActions: shared.actions, sources, authorize: res.authorize }),
+          },
+          ...providers.flatMap((p) => p.routers),
+          {
+            path: '/api/v1',
+            router: reconciliationRoutes({ store: reconciliation, tenants, authorize: res.authorize }),
+          },
+          bullBoardRouter([queue], res.authorize('ops.read')),
+        ],
     close: async () => {
       for (const close of closers) await close();
       for (const provider of providers) await provider.close?.();

@@ -15,7 +15,12 @@ import { PgReplayStore } from '../../salesforce/replay-store.ts';
 import { SalesforceSource } from '../../salesforce/source.ts';
 import { salesforceSettingsRoutes } from '../../salesforce/settings-routes.ts';
 import { SalesforceSubscriptionManager } from '../../salesforce/subscription-manager.ts';
-import { jsforceDescriber, jsforceRecordReader, jsforceUserNames, salesforceSessions } from '../../salesforce/tenant-sessions.ts';
+import {
+  jsforceDescriber,
+  jsforceRecordReader,
+  jsforceUserNames,
+  salesforceSessions,
+} from '../../salesforce/tenant-sessions.ts';
 import { SalesforceSettingsStore } from '../../salesforce/tenant-settings.ts';
 
 export interface SalesforceProvider extends ProviderWiring {
@@ -23,7 +28,11 @@ export interface SalesforceProvider extends ProviderWiring {
   connectionFor(tenant: string): Promise<Connection | null>;
 }
 
-export function salesforceProvider(res: ServiceResources, shared: IntakeResources, settings: IntakeSettings): SalesforceProvider {
+export function salesforceProvider(
+  res: ServiceResources,
+  shared: IntakeResources,
+  settings: IntakeSettings,
+): SalesforceProvider {
   const { db, logger, config } = res;
   const accept = (entry: InboxEntry) => shared.inbox.accept(entry);
   const { enqueue } = shared.jobs;
@@ -31,7 +40,12 @@ export function salesforceProvider(res: ServiceResources, shared: IntakeResource
   const { sessions, connections } = salesforceSessions(store, logger);
   return {
     connectionFor: (tenant) => sessions.connection(tenant),
-    source: new SalesforceSource(store, jsforceRecordReader(sessions), jsforceDescriber(sessions), jsforceUserNames(sessions)),
+    source: new SalesforceSource(
+      store,
+      jsforceRecordReader(sessions),
+      jsforceDescriber(sessions),
+      jsforceUserNames(sessions),
+    ),
     directRoutes: [
       salesforceOutboundRoute({
         organizationOf: async (tenant) => (await store.get(tenant))?.organization_id ?? null,
@@ -46,7 +60,16 @@ export function salesforceProvider(res: ServiceResources, shared: IntakeResource
       const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
       redis.on('error', () => undefined);
       const manager = new SalesforceSubscriptionManager(
-        { settings: store, connections, store: new PgReplayStore(db), redis, redisPrefix: config.intake.queuePrefix, accept, enqueue, logger },
+        {
+          settings: store,
+          connections,
+          store: new PgReplayStore(db),
+          redis,
+          redisPrefix: config.intake.queuePrefix,
+          accept,
+          enqueue,
+          logger,
+        },
         { refreshEveryMs: settings.salesforceSettingsRefreshMs },
       );
       manager.start();

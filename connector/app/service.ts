@@ -143,7 +143,8 @@ export async function startService(config: StandingConfig, options: ServiceOptio
   // so a failed start leaves no open handles.
   const cleanups: (() => Promise<void>)[] = [];
   const undo = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'error while closing'));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((err: unknown) => logger.error({ err }, 'error while closing'));
   };
   try {
     const { db, migrations } = await openMigratedDatabase({
@@ -152,7 +153,16 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       // jobs fail meanwhile (webhooks are answered 503 with Retry-After; jobs retry).
       onAvailabilityChange: (available, err) => {
         if (available) logger.info('database available again');
-        else logger.error({ err: { message: (err as Error | undefined)?.message, code: (err as { code?: unknown } | undefined)?.code } }, 'database unavailable; answering 503 and retrying until it is back');
+        else
+          logger.error(
+            {
+              err: {
+                message: (err as Error | undefined)?.message,
+                code: (err as { code?: unknown } | undefined)?.code,
+              },
+            },
+            'database unavailable; answering 503 and retrying until it is back',
+          );
       },
     });
     cleanups.push(() => db.close());
@@ -171,7 +181,22 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     cleanups.push(() => erasures.close());
     const tenants = new TenantRegistry(db, loaded.secrets.master);
     const appSettings = new AppSettingsStore(db);
-    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, audit, migrations, metrics, keys, authorize, erasures, tenants, appSettings };
+    const resources: ServiceResources = {
+      config,
+      logger,
+      secrets: loaded.secrets,
+      db,
+      redis,
+      log,
+      audit,
+      migrations,
+      metrics,
+      keys,
+      authorize,
+      erasures,
+      tenants,
+      appSettings,
+    };
     const extension = (await options.extend?.(resources)) ?? {};
     if (extension.close) cleanups.push(extension.close);
 
@@ -182,20 +207,43 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       redis,
       authorize,
       onErased: (notice) => erasures.publish(notice, redis).then(() => undefined),
-      checkpointPublicKey: async () => (await loadCheckpointKey(config, { generate: false }).catch(() => null))?.publicKey,
+      checkpointPublicKey: async () =>
+        (await loadCheckpointKey(config, { generate: false }).catch(() => null))?.publicKey,
       logger,
       historyApi: roleDuties(config.intake.role).httpApi,
       appSettings,
       routers: [
         // A dedicated scrape token (`STANDING_METRICS_TOKEN`) when set: scrapers get no key of any tenant.
-        { path: '/', router: metricsRoutes(metrics, config.metricsToken ? requireBearerToken(config.metricsToken) : authorize('ops.read')) },
-        ...(roleDuties(config.intake.role).httpApi ? [{ path: '/api/v1', router: keyRoutes({ keys, issuer: new KeyIssuer(db, { operatorAuditorKeys: config.operatorAuditorKeys }), tenants, authorize }) }] : []),
+        {
+          path: '/',
+          router: metricsRoutes(
+            metrics,
+            config.metricsToken ? requireBearerToken(config.metricsToken) : authorize('ops.read'),
+          ),
+        },
+        ...(roleDuties(config.intake.role).httpApi
+          ? [
+              {
+                path: '/api/v1',
+                router: keyRoutes({
+                  keys,
+                  issuer: new KeyIssuer(db, { operatorAuditorKeys: config.operatorAuditorKeys }),
+                  tenants,
+                  authorize,
+                }),
+              },
+            ]
+          : []),
         ...(extension.routers ?? []),
       ],
       readinessChecks: extension.readinessChecks ?? {},
       readinessReport: extension.readinessReport,
     });
-    const server = createServer(withSecurityHeaders(directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger)));
+    const server = createServer(
+      withSecurityHeaders(
+        directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger),
+      ),
+    );
     const drain = drainer(server, config.shutdownGraceMs, logger);
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;

@@ -11,13 +11,23 @@ import type { IntakeResources } from './intake-resources.ts';
 import type { ProviderWiring } from './provider-wiring.ts';
 import type { ServiceResources } from './service.ts';
 
-export function zendeskProvider(res: ServiceResources, shared: IntakeResources, settings: IntakeSettings): ProviderWiring {
+export function zendeskProvider(
+  res: ServiceResources,
+  shared: IntakeResources,
+  settings: IntakeSettings,
+): ProviderWiring {
   const { db, log, logger, tenants } = res;
-  const webhook = zendeskWebhookRoute({ tenants, inbox: shared.inbox, enqueue: shared.jobs.enqueue, logger }, settings.webhook);
+  const webhook = zendeskWebhookRoute(
+    { tenants, inbox: shared.inbox, enqueue: shared.jobs.enqueue, logger },
+    settings.webhook,
+  );
   const directory = new ZendeskDirectory();
   res.erasures.onErasure(() => directory.forgetAll());
   return {
-    source: new ZendeskSource(log.fieldValues, directory, { companionWaitMs: settings.worker.companionWaitMs, recordTicketsSeen: (rows) => recordTicketsSeen(db, rows) }),
+    source: new ZendeskSource(log.fieldValues, directory, {
+      companionWaitMs: settings.worker.companionWaitMs,
+      recordTicketsSeen: (rows) => recordTicketsSeen(db, rows),
+    }),
     directRoutes: [webhook.route],
     routers: [],
     close: () => webhook.close(),

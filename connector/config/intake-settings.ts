@@ -1,4 +1,7 @@
-/** The intake's settings, parsed from the environment (intake-env.ts): process role, queues, worker tuning, the `default` tenant. */
+/**
+ * The intake's settings, parsed from the environment (intake-env.ts): process role, queues,
+ * worker tuning, the `default` tenant.
+ */
 import type { ProcessRole } from './roles.ts';
 
 export interface ZendeskWebhookOptions {

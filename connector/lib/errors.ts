@@ -35,7 +35,13 @@ export class HttpError extends StandingError {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
   }
 }
 
@@ -63,9 +69,17 @@ export class UnauthorizedError extends HttpError {
   // RFC 6750 section 3: a 401 for a bearer-protected resource names the scheme, and says
   // `invalid_token` when a token was presented but is not accepted.
   constructor(tokenPresented: boolean) {
-    super(401, 'unauthorized', tokenPresented ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required', undefined, {
-      'WWW-Authenticate': tokenPresented ? 'Bearer realm="standing", error="invalid_token"' : 'Bearer realm="standing"',
-    });
+    super(
+      401,
+      'unauthorized',
+      tokenPresented ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required',
+      undefined,
+      {
+        'WWW-Authenticate': tokenPresented
+          ? 'Bearer realm="standing", error="invalid_token"'
+          : 'Bearer realm="standing"',
+      },
+    );
   }
 }
 

@@ -7,19 +7,32 @@ import { ACCOUNT_STATUSES, EVENT_KINDS } from '../model/standing-event.ts';
 
 const list = (values: readonly string[]) => values.join(', ');
 
-const StatusName = z.string({ error: 'must be a status name' }).pipe(
-  z.enum(ACCOUNT_STATUSES, { error: (iss) => `unknown status ${JSON.stringify(iss.input)}: must be one of ${list(ACCOUNT_STATUSES)}` }),
-);
+const StatusName = z
+  .string({ error: 'must be a status name' })
+  .pipe(
+    z.enum(ACCOUNT_STATUSES, {
+      error: (iss) => `unknown status ${JSON.stringify(iss.input)}: must be one of ${list(ACCOUNT_STATUSES)}`,
+    }),
+  );
 const ReasonCode = z
   .string({ error: 'must be a reason code string' })
-  .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lowercase code of letters, digits, _ . - (at most 64), e.g. non_payment');
-const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  .regex(
+    /^[a-z0-9][a-z0-9_.-]{0,63}$/,
+    'must be a lowercase code of letters, digits, _ . - (at most 64), e.g. non_payment',
+  );
+const Text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 /** Zendesk ids are digits; written as a string or a number. */
-const ZendeskIdText = z.union([z.string().regex(/^\d{1,20}$/, 'must be a Zendesk id (digits only)'), z.number().int().positive()], {
-  error: 'must be a Zendesk id (digits, as a string or a number)',
-});
+const ZendeskIdText = z.union(
+  [z.string().regex(/^\d{1,20}$/, 'must be a Zendesk id (digits only)'), z.number().int().positive()],
+  {
+    error: 'must be a Zendesk id (digits, as a string or a number)',
+  },
+);
 /** Zendesk stores tags lower-case, without spaces or commas. */
-const TagName = z.string().regex(/^[^\sA-Z,]{1,80}$/, 'must be a Zendesk tag: lowercase, no spaces or commas, at most 80 characters');
+const TagName = z
+  .string()
+  .regex(/^[^\sA-Z,]{1,80}$/, 'must be a Zendesk tag: lowercase, no spaces or commas, at most 80 characters');
 
 /** Zendesk's ticket status categories. https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/ */
 export const ZENDESK_TICKET_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
@@ -49,7 +62,9 @@ export type StatusOutcome = z.output<typeof StatusOutcome>;
  */
 const CustomFieldRef = z
   .strictObject({ key: Text(64).optional(), id: ZendeskIdText.optional(), title: Text(255).optional() })
-  .refine((f) => f.key !== undefined || f.id !== undefined || f.title !== undefined, { message: 'must give the field key, id or title' });
+  .refine((f) => f.key !== undefined || f.id !== undefined || f.title !== undefined, {
+    message: 'must give the field key, id or title',
+  });
 
 const FieldRule = z.strictObject({
   field: CustomFieldRef,
@@ -61,13 +76,21 @@ const FieldRule = z.strictObject({
    * reported up to the status change (custom_field_changed events), never from an API read.
    */
   reason_field: z
-    .strictObject({ key: Text(64).optional(), id: ZendeskIdText.optional(), title: Text(255).optional(), as: z.enum(['code', 'text']).default('text') })
-    .refine((f) => f.key !== undefined || f.id !== undefined || f.title !== undefined, { message: 'must give the field key, id or title' })
+    .strictObject({
+      key: Text(64).optional(),
+      id: ZendeskIdText.optional(),
+      title: Text(255).optional(),
+      as: z.enum(['code', 'text']).default('text'),
+    })
+    .refine((f) => f.key !== undefined || f.id !== undefined || f.title !== undefined, {
+      message: 'must give the field key, id or title',
+    })
     .optional(),
 });
 export type FieldRule = z.output<typeof FieldRule>;
 
-const Toggle = (reasonCode: string) => z.strictObject({ enabled: z.boolean().default(true), reason_code: ReasonCode.default(reasonCode) });
+const Toggle = (reasonCode: string) =>
+  z.strictObject({ enabled: z.boolean().default(true), reason_code: ReasonCode.default(reasonCode) });
 
 const UserSection = z.strictObject({
   /** `user.active_changed`: `current:false` is a soft delete. */
@@ -75,7 +98,9 @@ const UserSection = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       /** The status a soft-deleted user ends in. */
-      deactivated_status: z.enum(['deleted', 'deactivated'], { error: 'must be deleted or deactivated' }).default('deleted'),
+      deactivated_status: z
+        .enum(['deleted', 'deactivated'], { error: 'must be deleted or deactivated' })
+        .default('deleted'),
       reason_code: ReasonCode.default('zendesk_user_deactivated'),
       reinstatement_reason_code: ReasonCode.default('zendesk_user_reactivated'),
     })
@@ -100,7 +125,9 @@ const OrganizationSection = z.strictObject({
     .array(
       z
         .strictObject({ tag: TagName, added: StatusOutcome.optional(), removed: StatusOutcome.optional() })
-        .refine((t) => t.added !== undefined || t.removed !== undefined, { message: 'must say what adding or removing the tag means (added, removed)' }),
+        .refine((t) => t.added !== undefined || t.removed !== undefined, {
+          message: 'must say what adding or removing the tag means (added, removed)',
+        }),
     )
     .default([]),
 });
@@ -110,7 +137,16 @@ const TicketFieldRef = z.strictObject({ id: ZendeskIdText, title: Text(255).opti
 
 const TicketSection = z.strictObject({
   /** A tag added to a ticket -> a workflow step, e.g. `reinstatement_request` -> `reinstatement_requested`. */
-  tags: z.array(z.strictObject({ tag: TagName, kind: z.enum(['reinstatement_requested'], { error: 'must be reinstatement_requested' }).default('reinstatement_requested') })).default([]),
+  tags: z
+    .array(
+      z.strictObject({
+        tag: TagName,
+        kind: z
+          .enum(['reinstatement_requested'], { error: 'must be reinstatement_requested' })
+          .default('reinstatement_requested'),
+      }),
+    )
+    .default([]),
   /** A ticket field set to a value -> `verification_recorded`. */
   verification: z
     .array(
@@ -120,7 +156,9 @@ const TicketSection = z.strictObject({
         value: Text(255),
         /** e.g. `id_document`, `callback`, `billing_record`. */
         method: Text(64),
-        result: z.enum(['passed', 'failed', 'pending'], { error: 'must be passed, failed or pending' }).default('passed'),
+        result: z
+          .enum(['passed', 'failed', 'pending'], { error: 'must be passed, failed or pending' })
+          .default('passed'),
       }),
     )
     .default([]),
@@ -135,7 +173,9 @@ const TicketSection = z.strictObject({
       field: TicketFieldRef,
       approved: z.array(Text(255)).min(1, 'must list at least one value').default(['approved']),
       denied: z.array(Text(255)).default(['denied']),
-      when_status: z.enum(ZENDESK_TICKET_STATUSES, { error: `must be one of ${list(ZENDESK_TICKET_STATUSES)}` }).default('solved'),
+      when_status: z
+        .enum(ZENDESK_TICKET_STATUSES, { error: `must be one of ${list(ZENDESK_TICKET_STATUSES)}` })
+        .default('solved'),
       /** Recorded as the approver's role, e.g. `team_lead`. */
       approver_role: Text(64).default('agent'),
     })
@@ -152,13 +192,21 @@ const InitiatorSection = z.strictObject({
    * such change is made by rules, or by agents.
    * @defaultValue unknown
    */
-  missing_actor: z.enum(['unknown', 'automatic', 'manual'], { error: 'must be unknown, automatic or manual' }).default('unknown'),
+  missing_actor: z
+    .enum(['unknown', 'automatic', 'manual'], { error: 'must be unknown, automatic or manual' })
+    .default('unknown'),
 });
 
 const TriggerSection = z.strictObject({
   enabled: z.boolean().default(true),
   /** Kinds a trigger/automation body may name in `standing.kind`. */
-  kinds: z.array(z.enum(EVENT_KINDS, { error: (iss) => `unknown kind ${JSON.stringify(iss.input)}: must be one of ${list(EVENT_KINDS)}` })).default([...EVENT_KINDS]),
+  kinds: z
+    .array(
+      z.enum(EVENT_KINDS, {
+        error: (iss) => `unknown kind ${JSON.stringify(iss.input)}: must be one of ${list(EVENT_KINDS)}`,
+      }),
+    )
+    .default([...EVENT_KINDS]),
   /** Approver role for approvals from trigger bodies that do not name one. */
   approver_role: Text(64).default('agent'),
 });

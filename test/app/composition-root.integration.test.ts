@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ServiceHandle } from '../../connector/app/service.ts';
 import { intakeEnv, startIntakeService, stopIntakeService, type IntakeEnv } from '../support/intake-harness.ts';
 
-const built = vi.hoisted(() => ({ tenants: 0, inboxes: 0, appSettings: 0, queues: [] as string[], redisSites: [] as string[] }));
+const built = vi.hoisted(() => ({
+  tenants: 0,
+  inboxes: 0,
+  appSettings: 0,
+  queues: [] as string[],
+  redisSites: [] as string[],
+}));
 
 /** The file of ours that ran `new Redis(...)`: the purpose of the connection. */
 function constructionSite(): string {
