@@ -31,6 +31,7 @@ import { registerKeyCommands } from './key-commands.ts';
 import { installCommandAccess } from './command-access.ts';
 import { registerAuditCommands } from './audit-commands.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
+import type { MappingKind } from '../intake/intake-source.ts';
 
 async function runMigrate(): Promise<number> {
   const config = loadConfigOrFail();
@@ -136,11 +137,14 @@ export interface CliEntries {
   serve(): Promise<unknown>;
   /** Starts the demo (demo/run-demo.ts). */
   demo(): Promise<unknown>;
+  /** The providers' mapping documents (connector/app/providers.ts). */
+  mappingKinds: readonly MappingKind[];
 }
 
 const NO_ENTRIES: CliEntries = {
   serve: () => Promise.reject(new CliFailure('serve: not available here (run the standing command)', EXIT.usage)),
   demo: () => Promise.reject(new CliFailure('demo: not available here (run the standing command)', EXIT.usage)),
+  mappingKinds: [],
 };
 
 export function buildProgram(setExitCode: (code: number) => void, entries: CliEntries = NO_ENTRIES): Command {
@@ -174,7 +178,7 @@ export function buildProgram(setExitCode: (code: number) => void, entries: CliEn
     .action(async (options: { tenant?: string; json?: boolean; publicKey?: string; checkpoints?: string }) => setExitCode(await runVerify(options)));
   program.command('config').description('print every setting in force, secrets masked').action(run(runConfig));
   registerTenantCommands(program, setExitCode);
-  registerMappingCommands(program, setExitCode);
+  registerMappingCommands(program, setExitCode, entries.mappingKinds);
   registerBackfillCommand(program, setExitCode);
   registerDbCommands(program, setExitCode);
   registerLogCommands(program, setExitCode);

@@ -58,5 +58,11 @@ export interface Source<M> {
  */
 export type AnySource = Source<unknown>;
 
+/**
+ * A source's mapping document without the source: its default and its validator, for what runs
+ * without a service (the CLI). Each provider exports one (connector/app/providers.ts lists them).
+ */
+export type MappingKind = Pick<AnySource, 'name' | 'defaultMappingDocument' | 'parseMapping'>;
+
 /** The sources a deployment serves, by name. */
 export type Sources = ReadonlyMap<IntakeSource, AnySource>;

@@ -8,6 +8,7 @@ import { ACCOUNT_STATUSES, type FieldProblem } from '../model/standing-event.ts'
 import { describeMappingIssues } from '../model/mapping-issues.ts';
 import { checkMappingConsistency } from './mapping-consistency.ts';
 import { MappingShape, type StatusOutcome, type ZendeskMapping } from './mapping-schema.ts';
+import type { MappingKind } from '../intake/intake-source.ts';
 
 export { ZENDESK_TICKET_STATUSES, type FieldRule, type StatusOutcome, type ZendeskMapping } from './mapping-schema.ts';
 
@@ -78,3 +79,10 @@ export function resolveOutcome(outcome: StatusOutcome): { status: (typeof ACCOUN
   if (typeof outcome === 'string') return { status: outcome, temporary: outcome === 'suspended' };
   return { status: outcome.status, reasonCode: outcome.reason_code, temporary: outcome.temporary ?? outcome.status === 'suspended' };
 }
+
+/** The Zendesk mapping document as the CLI sees it (connector/app/providers.ts). */
+export const ZENDESK_MAPPING_KIND: MappingKind = {
+  name: 'zendesk',
+  defaultMappingDocument: DEFAULT_ZENDESK_MAPPING_DOCUMENT,
+  parseMapping: parseMappingDocument,
+};
