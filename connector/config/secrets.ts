@@ -10,6 +10,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigProblem, StandingConfig } from './config.ts';
 import { deriveMasterKeys, type MasterKeys } from '../model/sealing.ts';
+import type { Outcome } from '../lib/result.ts';
 
 export const MASTER_KEY_FILE = 'master.key';
 /** The generated operator token's file. It keeps its first name, so existing data directories keep their token. */
@@ -33,7 +34,7 @@ interface SecretSpec<T> {
   file: string;
   generate: () => string;
   /** Turns the file's text into the secret, or says what is wrong with it. */
-  decode: (text: string) => { ok: true; value: T } | { ok: false; message: string };
+  decode: (text: string) => Outcome<T, { message: string }>;
 }
 
 const MASTER_KEY: SecretSpec<Buffer> = {

@@ -286,10 +286,11 @@ export type StandingEvent = NewStandingEvent & {
 };
 
 import { describeIssues, type FieldProblem } from '../lib/problems.ts';
+import type { Outcome } from '../lib/result.ts';
 
 export { describeIssues, type FieldProblem };
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
+export type ParseResult<T> = Outcome<T, { problems: FieldProblem[] }>;
 
 /** Validates and normalizes one event. Expected failure is a value, not a throw. */
 export function parseStandingEvent(input: unknown): ParseResult<NewStandingEvent> {
