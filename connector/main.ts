@@ -4,7 +4,7 @@
  */
 import { formatConfigProblems, parseConfig } from './config/config.ts';
 import { createLogger } from './http/logging.ts';
-import type { SecretSource } from './config/secrets.ts';
+import type { SecretOrigin } from './config/secrets.ts';
 import { StartupError } from './app/service.ts';
 import { startStanding } from './app/standing.ts';
 
@@ -16,7 +16,7 @@ if (!parsed.ok) {
 const config = parsed.config;
 const logger = createLogger(config.logLevel);
 
-const describeSource = (what: string, source: SecretSource) =>
+const describeSource = (what: string, source: SecretOrigin) =>
   source.from === 'environment' ? `${what} from the environment` : `${what} ${source.created ? 'generated into' : 'read from'} ${source.path}`;
 
 try {

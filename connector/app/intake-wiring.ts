@@ -9,7 +9,7 @@ import type { ServiceExtension, ServiceResources } from './service.ts';
 import { adminRoutes } from '../http/admin-routes.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
-import type { IntakeSource } from '../intake/intake-inbox.ts';
+import type { SourceName } from '../intake/intake-inbox.ts';
 import { salesforceProvider } from './salesforce-wiring.ts';
 import { zendeskProvider } from './zendesk-wiring.ts';
 import type { ProviderWiring } from './provider-wiring.ts';
@@ -39,7 +39,7 @@ export async function intakeExtension(
   const salesforce = salesforceProvider(res, shared, settings);
   // Every provider, in the order their routes are served.
   const providers: readonly ProviderWiring[] = [zendesk, salesforce];
-  const sources: Sources = new Map<IntakeSource, AnySource>(providers.map((p) => [p.source.name, p.source]));
+  const sources: Sources = new Map<SourceName, AnySource>(providers.map((p) => [p.source.name, p.source]));
   const readinessChecks: Record<string, ReadinessCheck> = {};
   const reconciliation = new ReconciliationStore(db);
   metrics.addProbe(queueProbe(queue, metrics));

@@ -5,11 +5,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { z } from 'zod';
 import type { MappingVersion, TenantRegistry } from '../tenants/tenant-registry.ts';
-import type { IntakeSource } from '../intake/intake-inbox.ts';
+import type { SourceName } from '../intake/intake-inbox.ts';
 import type { MappingKind } from '../intake/intake-source.ts';
 import { CliFailure, EXIT, readOptionFile, tenantIdArgument, validationFailure, withTenantRegistry, writeJson, writeTable, type SetExitCode } from './common.ts';
 
-type MappingSource = IntakeSource;
+type MappingSource = SourceName;
 
 const Actor = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 

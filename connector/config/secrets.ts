@@ -17,12 +17,12 @@ export const MASTER_KEY_FILE = 'master.key';
 export const OPERATOR_TOKEN_FILE = 'admin-token';
 
 /** Where a secret came from; the path is safe to log, the secret is not. */
-export type SecretSource = { from: 'environment' } | { from: 'file'; path: string; created: boolean };
+export type SecretOrigin = { from: 'environment' } | { from: 'file'; path: string; created: boolean };
 
 export interface Secrets {
   master: MasterKeys;
   operatorToken: string;
-  sources: { masterKey: SecretSource; operatorToken: SecretSource };
+  sources: { masterKey: SecretOrigin; operatorToken: SecretOrigin };
 }
 
 export type SecretsResult = { ok: true; secrets: Secrets } | { ok: false; problems: ConfigProblem[] };
@@ -71,7 +71,7 @@ export async function loadSecrets(config: SecretsConfig): Promise<SecretsResult>
   };
 }
 
-type Resolved<T> = { ok: true; value: T; source: SecretSource } | { ok: false; problem: ConfigProblem };
+type Resolved<T> = { ok: true; value: T; source: SecretOrigin } | { ok: false; problem: ConfigProblem };
 
 async function resolveSecret<T>(spec: SecretSpec<T>, fromEnv: T | undefined, config: SecretsConfig): Promise<Resolved<T>> {
   if (fromEnv !== undefined) return { ok: true, value: fromEnv, source: { from: 'environment' } };

@@ -6,7 +6,7 @@
  */
 import type { FieldProblem, NewStandingEvent } from '../model/standing-event.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
-import type { IntakeSource, PendingInboxRow } from './intake-inbox.ts';
+import type { SourceName, PendingInboxRow } from './intake-inbox.ts';
 
 /** What one inbox row came to. */
 export type RowOutcome =
@@ -35,7 +35,7 @@ export interface SourceBatch<M> {
 }
 
 export interface Source<M> {
-  readonly name: IntakeSource;
+  readonly name: SourceName;
   /** The built-in mapping document, served while a tenant has set none. */
   readonly defaultMappingDocument: unknown;
   /** Validates a mapping document; every problem names its path. */
@@ -65,4 +65,4 @@ export type AnySource = Source<unknown>;
 export type MappingKind = Pick<AnySource, 'name' | 'defaultMappingDocument' | 'parseMapping'>;
 
 /** The sources a deployment serves, by name. */
-export type Sources = ReadonlyMap<IntakeSource, AnySource>;
+export type Sources = ReadonlyMap<SourceName, AnySource>;
