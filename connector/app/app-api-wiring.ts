@@ -82,20 +82,6 @@ async function existingTenant(tenants: TenantRegistry, value: unknown): Promise<
   return id.data;
 }
 
-/** Runs two extensions side by side: routes in order, readiness checks merged, closed in reverse. */
-export function combineExtensions(...parts: ServiceExtension[]): ServiceExtension {
-  return {
-    routers: parts.flatMap((p) => p.routers ?? []),
-    directRoutes: parts.flatMap((p) => p.directRoutes ?? []),
-    readinessChecks: Object.assign({}, ...parts.map((p) => p.readinessChecks ?? {})),
-    // The first part that reports a backlog reports it (the intake does).
-    readinessReport: parts.find((p) => p.readinessReport)?.readinessReport,
-    close: async () => {
-      for (const p of [...parts].reverse()) await p.close?.();
-    },
-  };
-}
-
 /**
  * The sidebar also takes a tenant's API key (an agent's, for a helpdesk integration outside the
  * Zendesk app): the ticket is still confirmed before its customers' history is served.

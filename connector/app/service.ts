@@ -78,6 +78,20 @@ export interface ServiceExtension {
   close?: () => Promise<void>;
 }
 
+/** Runs extensions side by side: routes in order, readiness checks merged, closed in reverse. */
+export function combineExtensions(...parts: ServiceExtension[]): ServiceExtension {
+  return {
+    routers: parts.flatMap((p) => p.routers ?? []),
+    directRoutes: parts.flatMap((p) => p.directRoutes ?? []),
+    readinessChecks: Object.assign({}, ...parts.map((p) => p.readinessChecks ?? {})),
+    // The first part that reports a backlog reports it (the intake does).
+    readinessReport: parts.find((p) => p.readinessReport)?.readinessReport,
+    close: async () => {
+      for (const p of [...parts].reverse()) await p.close?.();
+    },
+  };
+}
+
 export interface ServiceOptions {
   /**
    * Where logs go.
@@ -97,11 +111,17 @@ export interface ServiceHandle {
   port: number;
   server: Server;
   resources: ServiceResources;
-  /** Stops accepting connections, lets in-flight requests finish within SHUTDOWN_GRACE_MS, then closes everything. Idempotent. */
+  /**
+   * Stops accepting connections, lets in-flight requests finish within SHUTDOWN_GRACE_MS, then closes
+   * everything. Idempotent.
+   */
   close(): Promise<void>;
 }
 
-/** Redis client for the app's own commands. Retries forever with a capped delay, but fails single commands fast, so /readyz reports an outage instead of hanging. */
+/**
+ * Redis client for the app's own commands. Retries forever with a capped delay, but fails single
+ * commands fast, so /readyz reports an outage instead of hanging.
+ */
 export function connectRedis(url: string, logger: Logger): Redis {
   const redis = new Redis(url, {
     connectTimeout: 5000,

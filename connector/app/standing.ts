@@ -6,13 +6,19 @@
  * (checkpoints, retention, SIEM) and the Zendesk app's API. Each resource is built once and handed
  * down; nothing below connector/app/ builds a shared one.
  */
-import { appApiExtension, combineExtensions, type AppApiOptions } from './app-api-wiring.ts';
+import { appApiExtension, type AppApiOptions } from './app-api-wiring.ts';
 import type { StandingConfig } from '../config/config.ts';
 import { intakeExtension } from './intake-wiring.ts';
 import { openIntakeResources } from './intake-resources.ts';
 import { complianceExtension, type ComplianceExtensionOptions } from './compliance-wiring.ts';
 import { roleDuties } from '../config/roles.ts';
-import { startService, type ServiceExtension, type ServiceHandle, type ServiceOptions } from './service.ts';
+import {
+  combineExtensions,
+  startService,
+  type ServiceExtension,
+  type ServiceHandle,
+  type ServiceOptions,
+} from './service.ts';
 
 export function startStanding(
   config: StandingConfig,
