@@ -40,12 +40,11 @@ export function salesforceProvider(
   const { sessions, connections } = salesforceSessions(store, logger);
   return {
     connectionFor: (tenant) => sessions.connection(tenant),
-    source: new SalesforceSource(
-      store,
-      jsforceRecordReader(sessions),
-      jsforceDescriber(sessions),
-      jsforceUserNames(sessions),
-    ),
+    source: new SalesforceSource(store, {
+      reader: jsforceRecordReader(sessions),
+      describe: jsforceDescriber(sessions),
+      userNames: jsforceUserNames(sessions),
+    }),
     directRoutes: [
       salesforceOutboundRoute({
         organizationOf: async (tenant) => (await store.get(tenant))?.organization_id ?? null,
