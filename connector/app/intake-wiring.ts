@@ -1,27 +1,23 @@
 /**
- * Wires the intake. The providers (zendesk-wiring.ts, salesforce-wiring.ts) each bring a source,
- * ingress routes and API routes. API roles: those routes, the admin routes, reconciliation runs
- * and bull-board. Worker role: the normalize-and-store worker and the providers' subscriptions.
- * Scheduler role: the sweeper and scheduled reconciliation. The inbox, queue and BullMQ connection
- * are the root's (intake-resources.ts), the tenant registry the service's.
+ * Wires the intake around the root's providers (provider-list.ts: each a source, ingress routes
+ * and API routes). API roles: those routes, the admin routes and bull-board. Worker role: the
+ * normalize-and-store worker and the providers' subscriptions. Scheduler role: the sweeper. The
+ * inbox, queue and BullMQ connection are the root's (intake-resources.ts), the tenant registry the
+ * service's.
  */
 import type { ServiceExtension, ServiceResources } from './service.ts';
 import { adminRoutes } from '../http/admin-routes.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
 import type { SourceName } from '../intake/intake-inbox.ts';
-import { salesforceProvider, type SalesforceProvider } from './salesforce-wiring.ts';
-import { zendeskProvider } from './zendesk-wiring.ts';
+import type { Providers } from './provider-list.ts';
 import type { ProviderWiring } from './provider-wiring.ts';
 import type { IntakeResources } from './intake-resources.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
-import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
-import { reconciliationRoutes } from '../reconciliation/runs-routes.ts';
-import { startReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
 import { roleDuties } from '../config/roles.ts';
 import type { IntakeSettings } from '../config/intake-settings.ts';
-import { observeWorker, queueProbe, recordBatch, recordReconciliationRun } from '../ops/metrics-wiring.ts';
+import { observeWorker, queueProbe, recordBatch } from '../ops/metrics-wiring.ts';
 import { bullBoardRouter } from '../ops/bull-board.ts';
 import { backlogReport } from '../ops/backlog.ts';
 
@@ -30,30 +26,24 @@ type Closer = () => Promise<void>;
 export async function intakeExtension(
   res: ServiceResources,
   shared: IntakeResources,
+  providerList: Providers,
   settings: IntakeSettings,
 ): Promise<ServiceExtension> {
   const { db, metrics, tenants } = res;
   const { queue } = shared;
   const duties = roleDuties(settings.role);
   await tenants.syncDefaultTenant(settings.defaultTenant);
-  const zendesk = zendeskProvider(res, shared, settings);
-  const salesforce = salesforceProvider(res, shared, settings);
-  // Every provider, in the order their routes are served.
-  const providers: readonly ProviderWiring[] = [zendesk, salesforce];
+  const providers = providerList.all;
   const sources: Sources = new Map<SourceName, AnySource>(providers.map((p) => [p.source.name, p.source]));
-  const reconciliation = new ReconciliationStore(db);
   metrics.addProbe(queueProbe(queue, metrics));
 
   const workers = duties.worker ? startWorkerDuties(res, shared, settings, providers, sources) : [];
-  const schedulers = duties.scheduler
-    ? await startSchedulerDuties(res, shared, settings, reconciliation, salesforce)
-    : { first: [], last: [], readinessChecks: {} };
-  // Scheduled reconciliation stops first, the sweeper last.
-  const closers: Closer[] = [...schedulers.first, ...workers, ...schedulers.last];
+  const sweeper = duties.scheduler ? await startSweeper(res, shared, settings) : undefined;
+  const closers: Closer[] = [...workers, ...(sweeper ? [sweeper.close] : [])];
 
   return {
     directRoutes: duties.httpApi ? providers.flatMap((p) => p.directRoutes) : [],
-    readinessChecks: schedulers.readinessChecks,
+    readinessChecks: sweeper ? { sweeper: sweeper.checkScheduled } : {},
     readinessReport: backlogReport(db, queue),
     routers: !duties.httpApi
       ? []
@@ -63,10 +53,6 @@ export async function intakeExtension(
             router: adminRoutes({ tenants, inboxActions: shared.actions, sources, authorize: res.authorize }),
           },
           ...providers.flatMap((p) => p.routers),
-          {
-            path: '/api/v1',
-            router: reconciliationRoutes({ store: reconciliation, tenants, authorize: res.authorize }),
-          },
           bullBoardRouter([queue], res.authorize('ops.read')),
         ],
     close: async () => {
@@ -103,34 +89,17 @@ function startWorkerDuties(
   return [...stops, () => worker.close()];
 }
 
-/** The scheduler role: the sweeper and, unless turned off, scheduled reconciliation. */
-async function startSchedulerDuties(
+/** The scheduler role's intake duty: the sweeper. */
+async function startSweeper(
   res: ServiceResources,
   shared: IntakeResources,
   settings: IntakeSettings,
-  reconciliation: ReconciliationStore,
-  salesforce: SalesforceProvider,
-): Promise<{ first: Closer[]; last: Closer[]; readinessChecks: Record<string, ReadinessCheck> }> {
-  const { log, logger, metrics, tenants } = res;
-  const { connection } = shared;
-  const sweeper = await startIntakeSweeper(shared.inbox, shared.queue, logger, {
-    connection,
+): Promise<{ close: Closer; checkScheduled: ReadinessCheck }> {
+  const sweeper = await startIntakeSweeper(shared.inbox, shared.queue, res.logger, {
+    connection: shared.connection,
     prefix: settings.queuePrefix,
     inboxRetentionDays: settings.inboxRetentionDays,
     ...settings.sweeper,
   });
-  const readinessChecks: Record<string, ReadinessCheck> = { sweeper: () => sweeper.checkScheduled() };
-  if (settings.reconciliation.everyMs <= 0) return { first: [], last: [() => sweeper.close()], readinessChecks };
-  const scheduler = await startReconciliationScheduler(
-    {
-      log,
-      store: reconciliation,
-      tenants,
-      logger,
-      salesforceConnection: (tenant) => salesforce.connectionFor(tenant),
-      onRunEnd: (run) => recordReconciliationRun(metrics, run),
-    },
-    { connection, redis: connection, prefix: settings.queuePrefix, ...settings.reconciliation },
-  );
-  return { first: [() => scheduler.close()], last: [() => sweeper.close()], readinessChecks };
+  return { close: () => sweeper.close(), checkScheduled: () => sweeper.checkScheduled() };
 }

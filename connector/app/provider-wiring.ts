@@ -1,7 +1,7 @@
 /**
  * What each provider's wiring module (zendesk-wiring.ts, salesforce-wiring.ts) hands the intake
  * wiring: the same shape for every provider, so adding one is a provider folder and one line in
- * intake-wiring.ts.
+ * provider-list.ts.
  */
 import type { MountedRouter } from '../http/app.ts';
 import type { DirectRoute } from '../http/direct-routes.ts';
