@@ -1,6 +1,6 @@
 /**
  * The providers' mapping documents, for the CLI (which runs without the service). The service's
- * providers are wired in intake-wiring.ts; a new provider goes in both lists.
+ * providers are listed in provider-list.ts; a new provider goes in both lists.
  */
 import type { MappingKind } from '../intake/intake-source.ts';
 import { ZENDESK_MAPPING_KIND } from '../zendesk/mapping-document.ts';
