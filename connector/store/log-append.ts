@@ -8,7 +8,7 @@ import { iso } from './chain-row.ts';
 import type { Database } from './database.ts';
 import { publicPart, sealEvent } from './event-codec.ts';
 import { loadSql } from './sql.ts';
-import type { SubjectDirectory } from './subject-directory.ts';
+import type { SubjectDirectory } from './subject-resolver.ts';
 import { StandingError } from '../lib/errors.ts';
 
 const SQL = {

@@ -5,7 +5,7 @@ import { toRecord, type ChainRow } from './chain-row.ts';
 import type { Database } from './database.ts';
 import { decodeEvent, sealAad, type StoredStandingEvent } from './event-codec.ts';
 import { loadSql } from './sql.ts';
-import type { SubjectDirectory } from './subject-directory.ts';
+import type { SubjectDirectory } from './subject-resolver.ts';
 import { CursorError } from '../lib/errors.ts';
 
 const SQL = {

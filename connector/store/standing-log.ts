@@ -10,7 +10,7 @@ import { chainRows, verifyChain, walkChain, type VerifyReport, type WalkResult }
 import type { Database } from './database.ts';
 import { FieldValueHistory } from './field-value-history.ts';
 import { readHistory, type History, type HistoryOptions } from './log-history.ts';
-import { SubjectDirectory, type SubjectDirectoryOptions } from './subject-directory.ts';
+import { SubjectDirectory, type SubjectDirectoryOptions } from './subject-resolver.ts';
 
 export type { ChainRow } from './chain-row.ts';
 export type { VerifyReport } from './chain-verify.ts';
