@@ -8,7 +8,7 @@ import { iso } from './chain-row.ts';
 import type { Database } from './database.ts';
 import { publicPart, sealEvent } from './event-codec.ts';
 import { loadSql } from './sql.ts';
-import type { SubjectDirectory } from './subject-resolver.ts';
+import type { SubjectResolver } from './subject-resolver.ts';
 import { StandingError } from '../lib/errors.ts';
 
 const SQL = {
@@ -51,7 +51,7 @@ export class SubjectErasedWhileWritingError extends StandingError {
 export interface AppendContext {
   db: Database;
   master: MasterKeys;
-  subjects: SubjectDirectory;
+  subjects: SubjectResolver;
   /** When rows are recorded. @defaultValue () => new Date() */
   clock?: () => Date;
 }
