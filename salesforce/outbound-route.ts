@@ -3,7 +3,7 @@
  * written to the intake inbox (committed, deduped on the notification id) before the exact
  * `notificationsResponse` / `<Ack>true</Ack>` is answered; until then Salesforce keeps retrying.
  * Malformed XML, or a message from another organization than the tenant's, gets a SOAP Fault
- * (non-2xx) and nothing is stored. The message is unsigned: see the README for IP allow-listing and
+ * (non-2xx) and nothing is stored. The message is unsigned: see docs/salesforce.md for IP allow-listing and
  * TLS client certificates. Served by node:http directly, as the Zendesk webhook is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
