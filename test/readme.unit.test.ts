@@ -17,7 +17,9 @@ function harnessVariables(): { name: string; fallback: string }[] {
     ...readdirSync(new URL('support/', import.meta.url)).map((f) => `test/support/${f}`),
     ...readdirSync(new URL('browser/', import.meta.url)).map((f) => `test/browser/${f}`),
   ].filter((f) => f.endsWith('.ts'));
-  return files.flatMap((f) => [...read(f).matchAll(/process\.env\.([A-Z0-9_]+) \?\? '([^']*)'/g)].map((m) => ({ name: m[1]!, fallback: m[2]! })))
+  return files
+    .flatMap((f) => [...read(f).matchAll(/process\.env\.([A-Z0-9_]+) \?\? '([^']*)'/g)])
+    .map((m) => ({ name: m[1]!, fallback: m[2]! }))
     .filter((v) => v.fallback !== '');
 }
 
@@ -34,7 +36,8 @@ describe('README', () => {
   it('names each variable the test harness reads, with its default (README or docs/development.md)', () => {
     const text = readme + read('docs/development.md');
     const variables = harnessVariables();
-    expect(variables.map((v) => v.name)).toEqual(expect.arrayContaining(['TEST_DATABASE_URL', 'TEST_REDIS_URL', 'CHROMIUM_PATH']));
+    const names = variables.map((v) => v.name);
+    expect(names).toEqual(expect.arrayContaining(['TEST_DATABASE_URL', 'TEST_REDIS_URL', 'CHROMIUM_PATH']));
     for (const { name, fallback } of variables) {
       expect(text, name).toContain(`\`${name}\``);
       expect(text, `${name}'s default`).toContain(`\`${fallback}\``);

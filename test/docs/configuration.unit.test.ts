@@ -26,7 +26,8 @@ describe('docs/configuration.md', () => {
   });
 
   it('shows a table cell, not HTML, for a placeholder in angle brackets', () => {
-    const page = renderConfigurationDoc([{ name: 'X_DIR', default: '(unset: <STANDING_DATA_DIR>/x)', description: 'A | B `<kept>`', secret: false }]);
+    const entry = { name: 'X_DIR', default: '(unset: <STANDING_DATA_DIR>/x)', description: 'A | B `<kept>`' };
+    const page = renderConfigurationDoc([{ ...entry, secret: false }]);
     expect(page).toContain('| `X_DIR` | unset: &lt;STANDING_DATA_DIR&gt;/x | A \\| B `<kept>` |');
   });
 });

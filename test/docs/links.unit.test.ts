@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { anchors, links, slug } from './markdown-links.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'));
+const PAGES = ['README.md', ...DOCS.map((f) => `docs/${f}`)];
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 /** What is wrong with one link of `page`, or undefined when it resolves. */
@@ -48,5 +49,6 @@ describe.each(PAGES)('%s', (page) => {
 });
 
 it('checks links outside code only', () => {
-  expect(links('[a](x.md)\n`[b](y.md)`\n```\n[c](z.md)\n```\n![d](img.png "t")').map((l) => l.target)).toEqual(['x.md', 'img.png']);
+  const page = '[a](x.md)\n`[b](y.md)`\n```\n[c](z.md)\n```\n![d](img.png "t")';
+  expect(links(page).map((l) => l.target)).toEqual(['x.md', 'img.png']);
 });

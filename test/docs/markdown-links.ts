@@ -57,7 +57,9 @@ export function links(markdown: string): MarkdownLink[] {
   const found: MarkdownLink[] = [];
   proseLines(markdown).forEach((line, i) => {
     const prose = line.replace(/`[^`]*`/g, '');
-    for (const m of prose.matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) found.push({ target: m[1]!, line: i + 1 });
+    for (const m of prose.matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      found.push({ target: m[1]!, line: i + 1 });
+    }
   });
   return found;
 }
