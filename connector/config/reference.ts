@@ -72,7 +72,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     description: '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; `scheduler`: the sweeper, reconciliation, checkpoints, retention and the SIEM push. Every role serves /healthz, /readyz and /metrics.',
     secret: false,
   },
-  { name: 'STANDING_QUEUE_PREFIX', default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX, description: 'Redis key prefix of the BullMQ queues.', secret: false },
+  { name: 'STANDING_QUEUE_PREFIX', default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX, description: 'Redis key prefix of every key and channel the deployment writes (queues, leases, locks, the erasure channel); deployments sharing a Redis need different prefixes.', secret: false },
   {
     name: 'STANDING_WORKER_CONCURRENCY',
     default: String(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),
@@ -137,7 +137,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
-    description: "A Salesforce reconciliation run stops (partial, resumed next run) once the org's API usage (Sforce-Limit-Info) is above this share of its daily quota.",
+    description: "A Salesforce reconciliation run stops (partial, resumed next run) once the org's API usage (asked of the limits resource before the first page, then Sforce-Limit-Info) is above this share of its daily quota.",
     secret: false,
   },
   {
