@@ -15,6 +15,7 @@ export const SEE_ALSO: Readonly<Record<string, { title: string; href: string }>>
   DATABASE_OWNER_URL: { title: 'Protecting the past', href: 'operations.md#protecting-the-past' },
   STANDING_ADMIN_TOKEN: { title: 'Roles and API keys', href: 'tenants-and-roles.md#roles-and-api-keys' },
   STANDING_API_KEY: { title: 'CLI', href: 'cli.md' },
+  STANDING_OPERATOR_AUDITOR_KEYS: { title: 'Roles and API keys', href: 'tenants-and-roles.md#roles-and-api-keys' },
   STANDING_ROLE: { title: 'Process roles', href: 'operations.md#process-roles' },
   STANDING_METRICS_TOKEN: { title: 'Metrics and dashboards', href: 'operations.md#metrics-and-dashboards' },
   STANDING_RECONCILE_INTERVAL_MS: { title: 'Reconciliation and backfill', href: 'reconciliation.md' },

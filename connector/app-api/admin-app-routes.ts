@@ -1,22 +1,21 @@
 /**
  * The Zendesk app's admin page (nav_bar): the tenant's mapping (view, edit, preview a draft against
- * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs
- * and the warning thresholds. Every route needs a valid app token *and* a caller Zendesk confirms is
+ * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs, the
+ * warning thresholds, and the tenant's API keys created and revoked (the read audit's key records). Every route needs a valid app token *and* a caller Zendesk confirms is
  * an admin: the token's `user_id` claim is only a hint, so the role is asked of the Zendesk API.
  */
 import { Router, type RequestHandler } from 'express';
 import { principalLabel, principalOf, type Principal } from '../access/principal.ts';
-import type { Queue } from 'bullmq';
 import { z } from 'zod';
-import type { IntakeInbox } from '../intake/intake-inbox.ts';
-import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
-import { BadRequestError, HttpError, ValidationError } from '../http/errors.ts';
+import type { InboxAdminActions } from '../intake/admin-actions.ts';
+import { actionValue, HttpError, ValidationError } from '../http/errors.ts';
 import type { Database } from '../store/database.ts';
+import { KEY_ACTIONS, type AccessAudit } from '../audit/access-audit.ts';
+import { KeyRecordsQuery } from '../audit/access-audit-routes.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { mapZendeskWebhook } from '../zendesk/map-event.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
-import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
 import type { AppSettingsStore } from './app-settings.ts';
 import { appCaller } from './app-token.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
@@ -24,22 +23,19 @@ import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 export interface AdminAppRoutesDeps {
   db: Database;
   tenants: TenantRegistry;
-  inbox: IntakeInbox;
-  queue: Queue<IntakeJobData>;
+  /** The quarantine actions (list, replay), shared with the admin API. */
+  inboxActions: InboxAdminActions;
   settings: AppSettingsStore;
   lookups: ZendeskAppLookups;
   authenticate: RequestHandler;
+  /** Where the key records are read (as `GET /api/v1/tenants/{tenant}/audit/keys`). */
+  audit: AccessAudit;
 }
 
 export const PREVIEW_LIMIT = { default: 20, max: 100 } as const;
 const PreviewBody = z.strictObject({
   document: z.unknown(),
   limit: z.number().int().min(1).max(PREVIEW_LIMIT.max).default(PREVIEW_LIMIT.default),
-});
-const ReplayBody = z.strictObject({ event_ids: z.array(z.string().min(1).max(255)).min(1, 'must name at least one event').max(1000) });
-const PageQuery = z.strictObject({
-  limit: z.string().regex(/^\d{1,3}$/, 'must be an integer 1-500').transform(Number).pipe(z.number().int().min(1).max(500)).optional(),
-  cursor: z.string().max(512).optional(),
 });
 
 /** 403 unless Zendesk says the user named in the token is an admin of this tenant's Zendesk. */
@@ -60,7 +56,7 @@ export function requireZendeskAdmin(lookups: ZendeskAppLookups): RequestHandler 
 }
 
 export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
-  const { db, tenants, inbox, queue, settings } = deps;
+  const { db, tenants, settings, inboxActions } = deps;
   const reconciliation = new ReconciliationStore(db);
   const r = Router({ mergeParams: true });
   r.use(deps.authenticate, requireZendeskAdmin(deps.lookups));
@@ -114,29 +110,24 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
   });
 
   r.get('/quarantine', async (req, res) => {
-    const { tenant } = appCaller(res);
-    const q = PageQuery.safeParse(req.query);
-    if (!q.success) throw ValidationError.fromZod('query', q.error);
-    try {
-      res.json(await inbox.quarantined(tenant.id, q.data));
-    } catch (err) {
-      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
-      throw err;
-    }
+    res.json(actionValue(await inboxActions.quarantine(appCaller(res).tenant.id, req.query)));
   });
 
+  // The page names the events it replays (never "all").
   r.post('/quarantine/replay', async (req, res) => {
-    const { tenant } = appCaller(res);
-    const body = ReplayBody.safeParse(req.body ?? {});
-    if (!body.success) throw ValidationError.fromZod('body', body.error);
-    const reopened = await inbox.reopen(tenant.id, body.data.event_ids);
-    await enqueueIntake(queue, reopened, intakeRound.replay());
-    res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
+    res.status(202).json(actionValue(await inboxActions.replay(appCaller(res).tenant.id, req.body)));
   });
 
   // The tenant's reconciliation and backfill runs, newest first (as GET /api/v1/tenants/{tenant}/reconciliation/runs).
   r.get('/reconciliation', async (_req, res) => {
     res.json({ runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }) });
+  });
+
+  // Who was given which key and when: a Zendesk admin sees each key that can read its customers.
+  r.get('/key-records', async (req, res) => {
+    const q = KeyRecordsQuery.safeParse(req.query);
+    if (!q.success) throw ValidationError.fromZod('query', q.error);
+    res.json(await deps.audit.list(appCaller(res).tenant.id, { ...q.data, action: KEY_ACTIONS }));
   });
 
   r.get('/warning-settings', async (_req, res) => {

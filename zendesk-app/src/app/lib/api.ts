@@ -3,7 +3,7 @@
  * `shared_secret` setting never reaches the browser; Zendesk signs the JWT (HS256) server-side.
  */
 import type { ZafClient } from './zaf-client';
-import type { AdminMapping, PreviewAnswer, Problem, QuarantinePage, ReconciliationRun, SidebarAnswer } from './types';
+import type { AdminMapping, KeyRecord, PreviewAnswer, Problem, QuarantinePage, ReconciliationRun, SidebarAnswer } from './types';
 
 export type ApiErrorKind = 'unknown_ticket' | 'unauthorized' | 'forbidden' | 'invalid' | 'unreachable';
 
@@ -81,4 +81,5 @@ export const api = {
   warningSettings: (c: ZafClient, s: ConnectorSettings) => call<unknown>(c, s, '/admin/warning-settings'),
   saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) => call<unknown>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
   reconciliation: (c: ZafClient, s: ConnectorSettings) => call<{ runs: ReconciliationRun[] }>(c, s, '/admin/reconciliation'),
+  keyRecords: (c: ZafClient, s: ConnectorSettings) => call<{ entries: KeyRecord[]; next_after_seq: number | null }>(c, s, '/admin/key-records?limit=1000'),
 };

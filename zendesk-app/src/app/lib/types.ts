@@ -105,3 +105,13 @@ export interface ReconciliationRun {
   drift_found: number;
   errors: { stream: string; message: string }[];
 }
+
+/** A key created or revoked, as the read audit records it (`GET /app/v1/{tenant}/admin/key-records`). */
+export interface KeyRecord {
+  seq: number;
+  at: string;
+  action: 'key.create' | 'key.revoke';
+  principal: { type: string; label: string; role: string | null };
+  path: string;
+  detail: { key_id: string; role: 'agent' | 'admin' | 'auditor'; name: string };
+}
