@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 const readme = read('README.md');
-const docs = readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+const docs = readdirSync(new URL('../docs/', import.meta.url))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`);
 const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
 
 /** `process.env.NAME ?? 'default'` in the files that set up the tests (a pass-through `?? ''` is no setting). */

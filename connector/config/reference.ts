@@ -1,4 +1,7 @@
-/** The reference of every variable (docs/configuration.md, `standing --help`) and the values in force (`standing config`). */
+/**
+ * The reference of every variable (docs/configuration.md, `standing --help`) and the values in force
+ * (`standing config`).
+ */
 import { CONFIG_DEFAULTS, LOG_LEVELS, OPERATOR_AUDITOR_KEYS_DEFAULT } from './defaults.ts';
 import { unsetIfEmpty } from './env-values.ts';
 
@@ -23,7 +26,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'DATABASE_OWNER_URL',
     default: '(unset: DATABASE_URL migrates too, and the service owns the tables)',
-    description: 'Connection string of the role owning the schema, used only to migrate; DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself. Needs DATABASE_URL.',
+    description: 'Connection string of the role owning the schema, used only to migrate (and to register the checkpoint key: standing checkpoint register-key); DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself. Needs DATABASE_URL.',
     secret: false,
   },
   { name: 'DATABASE_SCHEMA', default: CONFIG_DEFAULTS.DATABASE_SCHEMA, description: 'Schema holding every table.', secret: false },

@@ -21,7 +21,9 @@ describe('docs/configuration.md', () => {
   });
 
   it('has one row per variable of the reference', () => {
-    const rows = renderConfigurationDoc().split('\n').filter((line) => line.startsWith('| `'));
+    const rows = renderConfigurationDoc()
+      .split('\n')
+      .filter((line) => line.startsWith('| `'));
     expect(rows.map((r) => /^\| `([A-Z0-9_]+)`/.exec(r)?.[1])).toEqual(documented);
   });
 

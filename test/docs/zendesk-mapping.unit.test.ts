@@ -10,28 +10,42 @@ const page = readFileSync(new URL('../../docs/zendesk.md', import.meta.url), 'ut
 const prose = page.replace(/\s+/g, ' ');
 
 describe("docs/zendesk.md's description of the default mapping", () => {
-  const table = /<!-- default-mapping:account_status -->\n([\s\S]*?)<!-- \/default-mapping:account_status -->/.exec(page)?.[1] ?? '';
+  const table =
+    /<!-- default-mapping:account_status -->\n([\s\S]*?)<!-- \/default-mapping:account_status -->/.exec(page)?.[1] ??
+    '';
   const rows = table
     .split('\n')
     .filter((line) => line.startsWith('| `') && !line.includes('value |'))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim().replace(/`/g, '')));
-  const claims = (column: 1 | 2) => Object.fromEntries(rows.map((r) => [r[0], { status: r[column], reason_code: r[3] || undefined }]));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replace(/`/g, '')),
+    );
+  const claims = (column: 1 | 2) =>
+    Object.fromEntries(rows.map((r) => [r[0], { status: r[column], reason_code: r[3] || undefined }]));
   const actual = (rule: FieldRule | undefined) =>
-    Object.fromEntries(Object.entries(rule?.values ?? {}).map(([value, outcome]) => {
-      const r = resolveOutcome(outcome);
-      return [value, { status: r.status, reason_code: r.reasonCode }];
-    }));
+    Object.fromEntries(
+      Object.entries(rule?.values ?? {}).map(([value, outcome]) => {
+        const r = resolveOutcome(outcome);
+        return [value, { status: r.status, reason_code: r.reasonCode }];
+      }),
+    );
 
   it('has the account_status table', () => {
     expect(rows.length).toBeGreaterThan(3);
   });
 
   it('says what the default does with the user field account_status, value by value', () => {
-    expect(claims(1)).toEqual(actual(DEFAULT_ZENDESK_MAPPING.user.fields.find((f) => f.field.key === 'account_status')));
+    expect(claims(1)).toEqual(
+      actual(DEFAULT_ZENDESK_MAPPING.user.fields.find((f) => f.field.key === 'account_status')),
+    );
   });
 
   it('says what the default does with the organization field account_status, value by value', () => {
-    expect(claims(2)).toEqual(actual(DEFAULT_ZENDESK_MAPPING.organization.fields.find((f) => f.field.key === 'account_status')));
+    expect(claims(2)).toEqual(
+      actual(DEFAULT_ZENDESK_MAPPING.organization.fields.find((f) => f.field.key === 'account_status')),
+    );
   });
 
   it('names the reason field both rules read', () => {
@@ -43,9 +57,14 @@ describe("docs/zendesk.md's description of the default mapping", () => {
   it('matches the other claims: soft delete status, unknown actors, the request tag', () => {
     expect(prose).toContain(`person to \`${DEFAULT_ZENDESK_MAPPING.user.active_changed.deactivated_status}\``);
     expect(DEFAULT_ZENDESK_MAPPING.initiator.missing_actor).toBe('unknown');
-    expect(prose).toContain('records changes that name no actor (every Zendesk user and organization event) as `unknown`');
-    expect(DEFAULT_ZENDESK_MAPPING.ticket.tags).toEqual([{ tag: 'reinstatement_request', kind: 'reinstatement_requested' }]);
+    expect(prose).toContain(
+      'records changes that name no actor (every Zendesk user and organization event) as `unknown`',
+    );
+    expect(DEFAULT_ZENDESK_MAPPING.ticket.tags).toEqual([
+      { tag: 'reinstatement_request', kind: 'reinstatement_requested' },
+    ]);
     expect(prose).toContain('turns the ticket tag `reinstatement_request` (added) into `reinstatement_requested`');
-    expect(DEFAULT_ZENDESK_MAPPING.user.deleted.enabled && DEFAULT_ZENDESK_MAPPING.organization.deleted.enabled).toBe(true);
+    const { user, organization } = DEFAULT_ZENDESK_MAPPING;
+    expect(user.deleted.enabled && organization.deleted.enabled).toBe(true);
   });
 });
