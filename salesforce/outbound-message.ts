@@ -4,7 +4,7 @@
  * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_wsdl.htm
  *
  * The message is not signed: the connector checks `OrganizationId` against the tenant, dedupes on
- * the notification `Id`, and relies on IP allow-listing / TLS client certificates (README). Pure.
+ * the notification `Id`, and relies on IP allow-listing / TLS client certificates (docs/salesforce.md). Pure.
  */
 import { MIMEType } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';

@@ -3,8 +3,9 @@
  * written to the intake inbox (committed, deduped on the notification id) before the exact
  * `notificationsResponse` / `<Ack>true</Ack>` is answered; until then Salesforce keeps retrying.
  * Malformed XML, a message from another organization than the tenant's, or a body that is not
- * `text/xml` (415) gets a SOAP Fault (non-2xx) and nothing is stored. The message is unsigned: see the README for IP allow-listing and
- * TLS client certificates. Served by node:http directly, as the Zendesk webhook is.
+ * `text/xml` (415) gets a SOAP Fault (non-2xx) and nothing is stored. The message is unsigned: see
+ * docs/salesforce.md for IP allow-listing and TLS client certificates. Served by node:http directly,
+ * as the Zendesk webhook is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';

@@ -1,58 +1,61 @@
-/** The README is part of the product: its configuration table must name every variable the service reads. */
-import { readFileSync } from 'node:fs';
+/**
+ * What the README and docs/ state as facts about running and testing Standing, checked against
+ * package.json and the test harness: the quick start's commands exist, every `npm run` the pages
+ * give is a script, and every variable the test harness reads is named with its default.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_REFERENCE } from '../connector/config/config.ts';
-import { DEFAULT_ZENDESK_MAPPING, resolveOutcome, type FieldRule } from '../connector/zendesk/mapping-document.ts';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+const readme = read('README.md');
+const docs = readdirSync(new URL('../docs/', import.meta.url))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`);
+const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
+
+/** `process.env.NAME ?? 'default'` in the files that set up the tests (a pass-through `?? ''` is no setting). */
+function harnessVariables(): { name: string; fallback: string }[] {
+  const files = [
+    ...readdirSync(new URL('support/', import.meta.url)).map((f) => `test/support/${f}`),
+    ...readdirSync(new URL('browser/', import.meta.url)).map((f) => `test/browser/${f}`),
+  ].filter((f) => f.endsWith('.ts'));
+  return files
+    .flatMap((f) => [...read(f).matchAll(/process\.env\.([A-Z0-9_]+) \?\? '([^']*)'/g)])
+    .map((m) => ({ name: m[1]!, fallback: m[2]! }))
+    .filter((v) => v.fallback !== '');
+}
 
 describe('README', () => {
-  it.each(CONFIG_REFERENCE.map((e) => [e.name, e.default] as const))('documents %s', (name) => {
-    expect(readme).toContain(`| \`${name}\` |`);
+  it('gives the two quick-start commands, each a script of package.json', () => {
+    expect(readme).toMatch(/```sh\nnpm start[^\n]*\nnpm test[^\n]*\n```/);
+    expect(scripts).toEqual(expect.arrayContaining(['start', 'test']));
   });
 
-  it('gives the two quick-start commands', () => {
-    expect(readme).toMatch(/```sh\nnpm start[^\n]*\nnpm test[^\n]*\n```/);
+  it('stays short: at most 200 lines', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(200);
+  });
+
+  it('names each variable the test harness reads, with its default (README or docs/development.md)', () => {
+    const text = readme + read('docs/development.md');
+    const variables = harnessVariables();
+    const names = variables.map((v) => v.name);
+    expect(names).toEqual(expect.arrayContaining(['TEST_DATABASE_URL', 'TEST_REDIS_URL', 'CHROMIUM_PATH']));
+    for (const { name, fallback } of variables) {
+      expect(text, name).toContain(`\`${name}\``);
+      expect(text, `${name}'s default`).toContain(`\`${fallback}\``);
+    }
   });
 });
 
-describe("README's description of the default mapping", () => {
-  const table = /<!-- default-mapping:account_status -->\n([\s\S]*?)<!-- \/default-mapping:account_status -->/.exec(readme)?.[1] ?? '';
-  const rows = table
-    .split('\n')
-    .filter((line) => line.startsWith('| `') && !line.includes('value |'))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim().replace(/`/g, '')));
-  const claims = (column: 1 | 2) => Object.fromEntries(rows.map((r) => [r[0], { status: r[column], reason_code: r[3] || undefined }]));
-  const actual = (rule: FieldRule | undefined) =>
-    Object.fromEntries(Object.entries(rule?.values ?? {}).map(([value, outcome]) => {
-      const r = resolveOutcome(outcome);
-      return [value, { status: r.status, reason_code: r.reasonCode }];
-    }));
-
-  it('has the account_status table', () => {
-    expect(rows.length).toBeGreaterThan(3);
+describe.each(['README.md', ...docs])('%s', (page) => {
+  it('runs only npm scripts that exist', () => {
+    const named = [...read(page).matchAll(/npm run (?:-s |--silent )?([a-z][\w:-]*)/g)].map((m) => m[1]!);
+    expect(named.filter((name) => !scripts.includes(name))).toEqual([]);
   });
+});
 
-  it('says what the default does with the user field account_status, value by value', () => {
-    expect(claims(1)).toEqual(actual(DEFAULT_ZENDESK_MAPPING.user.fields.find((f) => f.field.key === 'account_status')));
-  });
-
-  it('says what the default does with the organization field account_status, value by value', () => {
-    expect(claims(2)).toEqual(actual(DEFAULT_ZENDESK_MAPPING.organization.fields.find((f) => f.field.key === 'account_status')));
-  });
-
-  it('names the reason field both rules read', () => {
-    for (const rule of [...DEFAULT_ZENDESK_MAPPING.user.fields, ...DEFAULT_ZENDESK_MAPPING.organization.fields]) {
-      expect(readme).toContain(`the field \`${rule.reason_field?.key}\` (title\n  *${rule.reason_field?.title}*)`);
-    }
-  });
-
-  it('matches the other claims: soft delete status, unknown actors, the request tag', () => {
-    expect(readme).toContain(`person to \`${DEFAULT_ZENDESK_MAPPING.user.active_changed.deactivated_status}\``);
-    expect(DEFAULT_ZENDESK_MAPPING.initiator.missing_actor).toBe('unknown');
-    expect(readme).toContain('records changes that name no actor (every Zendesk user and organization event) as `unknown`');
-    expect(DEFAULT_ZENDESK_MAPPING.ticket.tags).toEqual([{ tag: 'reinstatement_request', kind: 'reinstatement_requested' }]);
-    expect(readme).toContain('turns the ticket tag `reinstatement_request` (added) into `reinstatement_requested`');
-    expect(DEFAULT_ZENDESK_MAPPING.user.deleted.enabled && DEFAULT_ZENDESK_MAPPING.organization.deleted.enabled).toBe(true);
-  });
+it('docs/README.md lists every page of docs/', () => {
+  const index = read('docs/README.md');
+  const unlisted = docs.filter((p) => p !== 'docs/README.md' && !index.includes(`](${p.slice('docs/'.length)})`));
+  expect(unlisted).toEqual([]);
 });

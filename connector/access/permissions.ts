@@ -1,6 +1,6 @@
 /**
- * What each principal may do: one table, read by every route and CLI command (README "Roles and
- * API keys"). A permission names an action, not a route, so the API and the CLI share it.
+ * What each principal may do: one table, read by every route and CLI command
+ * (docs/tenants-and-roles.md). A permission names an action, not a route, so the API and the CLI share it.
  */
 import type { Principal, TenantRole } from './principal.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Response } from 'express';
 
-/** The roles a tenant's API keys and app users hold (README "Roles and API keys"). */
+/** The roles a tenant's API keys and app users hold (docs/tenants-and-roles.md). */
 export const TENANT_ROLES = ['agent', 'admin', 'auditor'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
 

@@ -38,7 +38,7 @@ export interface SidebarRoutesDeps {
   settings: AppSettingsStore;
   lookups: ZendeskAppLookups;
   authenticate: RequestHandler;
-  /** Every answer is recorded here before it is sent (README "Read audit"). */
+  /** Every answer is recorded here before it is sent (docs/compliance.md, "Read audit"). */
   audit: AccessAudit;
   /**
    * A ticket last seen longer ago than this is confirmed with the Zendesk API (when it can be).

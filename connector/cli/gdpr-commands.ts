@@ -125,7 +125,7 @@ export function registerGdprCommands(program: Command, setExitCode: SetExitCode,
     .action(async (o: SubjectOptions & { reason: string; yes?: boolean; json?: boolean }) => setExitCode(await runSubjectErase(o)));
 }
 
-/** Tells the running processes to drop what they cache of the person (README "GDPR: access and erasure"). */
+/** Tells the running processes to drop what they cache of the person (docs/compliance.md, "GDPR: access and erasure"). */
 async function announceErasure(notice: ErasureNotice): Promise<void> {
   const config = loadConfigOrFail();
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: true, retryStrategy: () => null });

@@ -71,7 +71,7 @@ export async function runSiemExport(o: SiemExportCommandOptions, out: Writable =
 }
 
 export function registerSiemCommands(program: Command, setExitCode: SetExitCode): void {
-  const siem = program.command('siem').description('SIEM export of the log (see README "SIEM export")');
+  const siem = program.command('siem').description('SIEM export of the log (see docs/compliance.md, "SIEM export")');
   siem
     .command('export')
     .description("write a tenant's log rows as SIEM events (NDJSON) to stdout, then a cursor line to resume from")

@@ -1,6 +1,6 @@
 /**
  * The service's configuration: environment variables parsed once, at start, into a typed value.
- * Every default lives in CONFIG_DEFAULTS; CONFIG_REFERENCE documents each variable for the README
+ * Every default lives in CONFIG_DEFAULTS; CONFIG_REFERENCE documents each variable for docs/configuration.md
  * and `standing --help`. A bad value is reported as `NAME: problem`, never as a stack trace.
  */
 import { resolve } from 'node:path';

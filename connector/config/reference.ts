@@ -1,4 +1,7 @@
-/** The reference of every variable (README, `standing --help`) and the values in force (`standing config`). */
+/**
+ * The reference of every variable (docs/configuration.md, `standing --help`) and the values in force
+ * (`standing config`).
+ */
 import { CONFIG_DEFAULTS, LOG_LEVELS, OPERATOR_AUDITOR_KEYS_DEFAULT } from './defaults.ts';
 import { unsetIfEmpty } from './env-values.ts';
 
@@ -23,7 +26,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'DATABASE_OWNER_URL',
     default: '(unset: DATABASE_URL migrates too, and the service owns the tables)',
-    description: 'Connection string of the role owning the schema, used only to migrate (and to register the checkpoint key: standing checkpoint register-key); DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself.',
+    description: 'Connection string of the role owning the schema, used only to migrate (and to register the checkpoint key: standing checkpoint register-key); DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself. Needs DATABASE_URL.',
     secret: false,
   },
   { name: 'DATABASE_SCHEMA', default: CONFIG_DEFAULTS.DATABASE_SCHEMA, description: 'Schema holding every table.', secret: false },
@@ -33,11 +36,11 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     description: 'Local state: the embedded database (pgdata/) and, outside production, generated secrets.',
     secret: false,
   },
-  { name: 'REDIS_URL', default: CONFIG_DEFAULTS.REDIS_URL, description: 'Redis for queues and coordination.', secret: false },
+  { name: 'REDIS_URL', default: CONFIG_DEFAULTS.REDIS_URL, description: 'Redis for queues and coordination. Use maxmemory-policy noeviction.', secret: false },
   {
     name: 'STANDING_MASTER_KEY',
     default: '(unset: generated into <STANDING_DATA_DIR>/master.key; required in production)',
-    description: 'Base64 of 32 random bytes (openssl rand -base64 32). Protects every customer key: losing it loses the sealed data.',
+    description: 'Base64 of 32 random bytes (openssl rand -base64 32). Protects every customer key and tenant secret: losing it loses the sealed data.',
     secret: true,
   },
   {
@@ -89,10 +92,10 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_WORKER_CONCURRENCY',
     default: String(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),
-    description: 'Intake jobs a worker holds at once (bounds the largest batch).',
+    description: 'Intake jobs a worker holds at once (bounds the largest batch); keep it at least twice STANDING_WORKER_BATCH.',
     secret: false,
   },
-  { name: 'STANDING_WORKER_BATCH', default: String(CONFIG_DEFAULTS.STANDING_WORKER_BATCH), description: 'Most events written to the log in one batch.', secret: false },
+  { name: 'STANDING_WORKER_BATCH', default: String(CONFIG_DEFAULTS.STANDING_WORKER_BATCH), description: 'Most events written to the log in one batch (two batches are in flight at once).', secret: false },
   {
     name: 'STANDING_WORKER_LOCK_MS',
     default: String(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS),
@@ -108,7 +111,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_COMPANION_WAIT_MS',
     default: String(CONFIG_DEFAULTS.STANDING_COMPANION_WAIT_MS),
-    description: 'How long after its arrival a status change waits for its reason or approval field changed in the same update (sent as a separate event) before it is mapped without it.',
+    description: 'How long after its arrival a status change waits for its reason or approval field changed in the same Zendesk update (sent as a separate event, in either order) before it is mapped without it; 0 never waits.',
     secret: false,
   },
   {
@@ -120,7 +123,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_SWEEP_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS),
-    description: 'How often the sweeper re-enqueues lost intake events and purges old payloads (its schedule is re-created if Redis lost it).',
+    description: 'How often the sweeper re-enqueues lost intake events and purges old payloads (its schedule is re-created within 10 s if Redis lost it).',
     secret: false,
   },
   {
@@ -150,7 +153,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
-    description: "A Salesforce reconciliation run stops (and resumes next run) once the org's API usage is above this share of its daily quota.",
+    description: "A Salesforce reconciliation run stops (partial, resumed next run) once the org's API usage (asked of the limits resource before the first page, then Sforce-Limit-Info) is above this share of its daily quota.",
     secret: false,
   },
   {
@@ -173,8 +176,8 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   },
   {
     name: 'STANDING_CHECKPOINT_KEY',
-    default: '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key; required in production to write checkpoints or apply retention)',
-    description: 'Ed25519 key signing checkpoints and retention boundaries: a PKCS#8 PEM, or the base64 of a 32-byte seed (openssl rand -base64 32).',
+    default: '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key by the first command or scheduler process that signs; required in production to write checkpoints or apply retention, by command or on schedule)',
+    description: 'Ed25519 key signing checkpoints and retention boundaries: a PKCS#8 PEM (openssl genpkey -algorithm ed25519), or the base64 of a 32-byte seed (openssl rand -base64 32).',
     secret: true,
   },
   {
@@ -196,7 +199,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     secret: true,
   },
   { name: 'ZENDESK_API_EMAIL', default: '(unset)', description: 'Zendesk user (agent/admin) owning ZENDESK_API_TOKEN, for identity look-ups.', secret: false },
-  { name: 'ZENDESK_API_TOKEN', default: '(unset: no look-ups)', description: 'Zendesk API token (Admin Center > Apps and integrations > Zendesk API).', secret: true },
+  { name: 'ZENDESK_API_TOKEN', default: '(unset: no look-ups)', description: 'Zendesk API token for identity look-ups (Admin Center > Apps and integrations > Zendesk API).', secret: true },
   {
     name: 'ZENDESK_WEBHOOK_TOLERANCE_SECONDS',
     default: String(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS),

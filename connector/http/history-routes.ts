@@ -56,7 +56,7 @@ export interface HistoryRoutesDeps {
   log: StandingLog;
   /** Authenticates the caller and checks the role; runs before the query is even parsed. */
   authorize: Authorize;
-  /** Every answer is recorded here before it is sent (README "Read audit"). */
+  /** Every answer is recorded here before it is sent (docs/compliance.md, "Read audit"). */
   audit: AccessAudit;
   /** The tenants' warning thresholds (shared with the Zendesk app's settings routes, one cache). */
   settings: Pick<AppSettingsStore, 'warnings'>;

@@ -2,7 +2,7 @@
  * The normalized account standing event: the one shape every source (Zendesk, Salesforce,
  * reconciliation, manual entry) is turned into before it reaches the log.
  *
- * Wire and storage names are snake_case, as in the README's field tables.
+ * Wire and storage names are snake_case, as in the field tables of docs/event-model.md.
  */
 import { z } from 'zod';
 

@@ -12,7 +12,7 @@ import type { ChainRow, StandingLog } from '../store/standing-log.ts';
 
 const SIEM_PAGE = loadSql('siem-page');
 
-/** What a SIEM receives for one log row (README "SIEM export"). */
+/** What a SIEM receives for one log row (docs/compliance.md, "SIEM export"). */
 export interface SiemEvent {
   type: 'standing.event';
   seq: number;

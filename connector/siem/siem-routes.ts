@@ -1,7 +1,7 @@
 /**
  * SIEM export over HTTP:
  *   GET /tenants/:tenant/siem/events?after_seq=&limit=   NDJSON, one SiemEvent per log row in seq
- *       order, then a final `{"type":"standing.cursor", ...}` line (README "SIEM export").
+ *       order, then a final `{"type":"standing.cursor", ...}` line (docs/compliance.md, "SIEM export").
  *   GET/PUT /tenants/:tenant/siem/splunk                  the tenant's Splunk HEC target.
  * Who may do what comes from `authorize` (connector/access): personal data only for callers
  * holding `personal_data.read` on the tenant.

@@ -90,7 +90,7 @@ async function openPostgres(url: string, schema: string, max: number, onAvailabi
   const pool = new pg.Pool({ connectionString: url, max, types: pgTypes, options: `-c search_path=${schema}`, application_name: DEFAULT_APPLICATION_NAME });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  // Created only when missing: the service's restricted role (see README, The log) may not create
+  // Created only when missing: the service's restricted role (see docs/operations.md, Protecting the past) may not create
   // schemas, and CREATE SCHEMA IF NOT EXISTS checks that right even when the schema exists.
   const existing = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
   if (existing.rowCount === 0) {

@@ -24,7 +24,7 @@ export function parseMappingDocument(input: unknown): MappingParseResult {
   return r.success ? { ok: true, mapping: r.data } : { ok: false, problems: describeMappingIssues(r.error.issues) };
 }
 
-/** JSON Schema of the document as an admin writes it (for the README and the admin API). */
+/** JSON Schema of the document as an admin writes it (for the docs and the admin API). */
 export function zendeskMappingJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(ZendeskMappingDocument, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 /**
  * Each role can run exactly its CLI commands: every command the program registers is in the
  * table the role check reads, and that table gives each command the roles written here (an
- * independent statement of README "Roles and API keys"), for its own tenant only.
+ * independent statement of docs/tenants-and-roles.md), for its own tenant only.
  */
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';

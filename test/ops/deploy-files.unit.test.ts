@@ -1,5 +1,5 @@
 /**
- * The deployment files cannot be run here (no Docker daemon): this checks what the README says of
+ * The deployment files cannot be run here (no Docker daemon): this checks what docs/operations.md says of
  * them against their text. Compiled output, non-root, the three roles, Redis with AOF.
  */
 import { readFileSync } from 'node:fs';

@@ -39,7 +39,7 @@ export async function tenantCredentials(baseUrl: string, operatorToken: string, 
   return { operator: operatorToken, admin, auditor };
 }
 
-/** Which of them a route takes (README "Roles and API keys"): histories the auditor's, mappings and the inbox the admin's, the rest the operator's. */
+/** Which of them a route takes (docs/tenants-and-roles.md): histories the auditor's, mappings and the inbox the admin's, the rest the operator's. */
 export function credentialFor(c: TenantCredentials, path: string): string {
   if (/\/history\b|\/reconciliation\//.test(path)) return c.auditor;
   if (/\/mappings\/|\/quarantine|\/inbox/.test(path)) return c.admin;

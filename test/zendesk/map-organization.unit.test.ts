@@ -62,7 +62,7 @@ describe('organization.custom_field_changed', () => {
     expect(e).toMatchObject({ kind: 'deactivation', status: { before: 'active', after: 'closed' }, initiation: { temporary: false }, reason: { code: 'unspecified', text: 'Contract ended' } });
   });
 
-  it.each([['suspended_fraud', 'suspended', 'fraud_suspected'], ['deactivated', 'deactivated', undefined]])('maps account_status = %s as the README says', (value, status, code) => {
+  it.each([['suspended_fraud', 'suspended', 'fraud_suspected'], ['deactivated', 'deactivated', undefined]])('maps account_status = %s as docs/zendesk.md says', (value, status, code) => {
     const e = onlyEvent(map(change(value)));
     expect(e.status.after).toBe(status);
     expect(e.reason?.code).toBe(code);
