@@ -19,6 +19,7 @@ import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zende
 import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
 import type { AppSettingsStore } from './app-settings.ts';
 import { appCaller } from './app-token.ts';
+import type { AppReconciliationRuns, CurrentMapping, MappingPreview, MappingPreviewRow, MappingVersion, QuarantinePage, ReplayResult, WarningSettings } from '../contracts/index.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 
 export interface AdminAppRoutesDeps {
@@ -68,7 +69,9 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
   r.get('/mapping', async (_req, res) => {
     const { tenant } = appCaller(res);
     const current = await tenants.currentMapping(tenant.id, 'zendesk');
-    res.json(current ? { ...current, is_default: false } : { version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true });
+    res.json(
+      (current ? { ...current, is_default: false } : { version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true }) satisfies CurrentMapping,
+    );
   });
 
   r.put('/mapping', async (req, res) => {
@@ -77,7 +80,7 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
     const saved = await tenants.setMapping(tenant.id, 'zendesk', req.body, principalLabel(principalOf(res)));
     if (!saved.ok) throw new HttpError(saved.status, saved.code, saved.message, saved.problems);
-    res.json(saved.value);
+    res.json(saved.value satisfies MappingVersion);
   });
 
   // How the latest inbox events would map under a draft, before it is saved. No identity look-ups
@@ -93,7 +96,7 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
        WHERE tenant = $1 AND source = 'zendesk' ORDER BY received_at DESC, event_id DESC LIMIT $2`,
       [tenant.id, body.data.limit],
     );
-    const events = rows.map((row) => {
+    const events = rows.map((row): MappingPreviewRow => {
       const receivedAt = new Date(row.received_at).toISOString();
       const result = mapZendeskWebhook({ tenant: tenant.id, body: row.body, mapping: parsed.mapping, subdomain: tenant.zendesk.subdomain, invocationId: row.meta?.invocation_id ?? null, receivedAt });
       const type = typeof row.body === 'object' && row.body !== null ? (row.body as { type?: unknown }).type : undefined;
@@ -110,7 +113,7 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
             : { reason: result.outcome === 'unmappable' ? result.reason : 'invalid', problems: result.problems }),
       };
     });
-    res.json({ events });
+    res.json({ events } satisfies MappingPreview);
   });
 
   r.get('/quarantine', async (req, res) => {
@@ -118,7 +121,7 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     const q = PageQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
     try {
-      res.json(await inbox.quarantined(tenant.id, q.data));
+      res.json((await inbox.quarantined(tenant.id, q.data)) satisfies QuarantinePage);
     } catch (err) {
       if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
       throw err;
@@ -131,21 +134,21 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     if (!body.success) throw ValidationError.fromZod('body', body.error);
     const reopened = await inbox.reopen(tenant.id, body.data.event_ids);
     await enqueueIntake(queue, reopened, intakeRound.replay());
-    res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
+    res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) } satisfies ReplayResult);
   });
 
   // The tenant's reconciliation and backfill runs, newest first (as GET /api/v1/tenants/{tenant}/reconciliation/runs).
   r.get('/reconciliation', async (_req, res) => {
-    res.json({ runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }) });
+    res.json({ runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }) } satisfies AppReconciliationRuns);
   });
 
   r.get('/warning-settings', async (_req, res) => {
-    res.json(await settings.warnings(appCaller(res).tenant.id));
+    res.json((await settings.warnings(appCaller(res).tenant.id)) satisfies WarningSettings);
   });
   r.put('/warning-settings', async (req, res) => {
     const saved = await settings.setWarnings(appCaller(res).tenant.id, req.body);
     if (!saved.ok) throw new ValidationError('warning settings', saved.problems);
-    res.json(saved.value);
+    res.json(saved.value satisfies WarningSettings);
   });
   return r;
 }

@@ -14,6 +14,7 @@ import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../
 import { BadRequestError, HttpError, NotFoundError, ValidationError } from './errors.ts';
 import type { Authorize } from '../access/authorize.ts';
 import { principalLabel, principalOf } from '../access/principal.ts';
+import type { CurrentMapping, InboxPage, MappingVersion, MappingVersions, QuarantinePage, ReplayResult } from '../contracts/index.ts';
 
 export interface AdminRoutesDeps {
   tenants: TenantRegistry;
@@ -74,7 +75,9 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const tenant = await requireTenant(tenants, req.params.tenant);
     const source = sourceParam(deps.sources, req.params.source);
     const current = await tenants.currentMapping(tenant, source.name);
-    res.json(current ? { ...current, is_default: false } : { version: 0, document: source.defaultMappingDocument, changed_by: null, changed_at: null, is_default: true });
+    res.json(
+      (current ? { ...current, is_default: false } : { version: 0, document: source.defaultMappingDocument, changed_by: null, changed_at: null, is_default: true }) satisfies CurrentMapping,
+    );
   });
   r.put('/tenants/:tenant/mappings/:source', authorize('mapping.write'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
@@ -83,11 +86,11 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
     const refused = (await source.checkMappingWithProvider?.(tenant, parsed.mapping)) ?? [];
     if (refused.length > 0) throw new ValidationError('mapping document', refused);
-    res.json(unwrap(await tenants.setMapping(tenant, source.name, req.body, principalLabel(principalOf(res)))));
+    res.json(unwrap(await tenants.setMapping(tenant, source.name, req.body, principalLabel(principalOf(res)))) satisfies MappingVersion);
   });
   r.get('/tenants/:tenant/mappings/:source/versions', authorize('mapping.read'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
-    res.json({ versions: await tenants.mappingHistory(tenant, sourceParam(deps.sources, req.params.source).name) });
+    res.json({ versions: await tenants.mappingHistory(tenant, sourceParam(deps.sources, req.params.source).name) } satisfies MappingVersions);
   });
 
   r.get('/tenants/:tenant/quarantine', authorize('quarantine.read'), async (req, res) => {
@@ -95,7 +98,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const q = PageQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
     try {
-      res.json(await inbox.quarantined(tenant, q.data));
+      res.json((await inbox.quarantined(tenant, q.data)) satisfies QuarantinePage);
     } catch (err) {
       if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
       throw err;
@@ -107,7 +110,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const q = InboxQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
     try {
-      res.json({ state: q.data.state, ...(await inbox.quarantined(tenant, q.data)) });
+      res.json({ state: q.data.state, ...(await inbox.quarantined(tenant, q.data)) } satisfies InboxPage);
     } catch (err) {
       if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
       throw err;
@@ -120,7 +123,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const round = intakeRound.replay();
     const reopened = await inbox.reopen(tenant, body.data.event_ids ?? null, roundSuffix(round));
     await enqueueIntake(queue, reopened, round);
-    res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) });
+    res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) } satisfies ReplayResult);
   });
   return r;
 }
