@@ -8,10 +8,12 @@ import type { z } from 'zod';
 import * as admin from './admin.ts';
 import * as common from './common.ts';
 import * as history from './history.ts';
+import * as operations from './operations.ts';
 
 export * from './admin.ts';
 export * from './common.ts';
 export * from './history.ts';
+export * from './operations.ts';
 
 /**
  * The schemas the OpenAPI document names (`#/components/schemas/<name>`); a schema used by
@@ -46,4 +48,11 @@ export const OPENAPI_COMPONENTS: Readonly<Record<string, z.ZodType>> = {
   ReconciliationRunsPage: admin.ReconciliationRunsPage,
   AppReconciliationRuns: admin.AppReconciliationRuns,
   WarningSettings: admin.WarningSettings,
+  Readiness: operations.Readiness,
+  TenantView: operations.TenantView,
+  TenantList: operations.TenantList,
+  ApiKey: operations.ApiKey,
+  CreatedApiKey: operations.CreatedApiKey,
+  ApiKeyList: operations.ApiKeyList,
+  WebhookAck: operations.WebhookAck,
 };

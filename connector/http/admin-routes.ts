@@ -14,7 +14,7 @@ import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../
 import { BadRequestError, HttpError, NotFoundError, ValidationError } from './errors.ts';
 import type { Authorize } from '../access/authorize.ts';
 import { principalLabel, principalOf } from '../access/principal.ts';
-import type { CurrentMapping, InboxPage, MappingVersion, MappingVersions, QuarantinePage, ReplayResult } from '../contracts/index.ts';
+import type { CurrentMapping, InboxPage, MappingVersion, MappingVersions, QuarantinePage, ReplayResult, TenantList, TenantView } from '../contracts/index.ts';
 
 export interface AdminRoutesDeps {
   tenants: TenantRegistry;
@@ -57,18 +57,18 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   const r = Router();
 
   r.get('/tenants', authorize('tenants.provision'), async (_req, res) => {
-    res.json({ tenants: await tenants.list() });
+    res.json({ tenants: await tenants.list() } satisfies TenantList);
   });
   r.post('/tenants', authorize('tenants.provision'), async (req, res) => {
-    res.status(201).json(toView(unwrap(await tenants.create(req.body))));
+    res.status(201).json(toView(unwrap(await tenants.create(req.body))) satisfies TenantView);
   });
   r.get('/tenants/:tenant', authorize('tenant.settings'), async (req, res) => {
     const t = await tenants.get(tenantParam(req.params.tenant));
     if (!t) throw new NotFoundError(`no tenant "${req.params.tenant}"`);
-    res.json(toView(t));
+    res.json(toView(t) satisfies TenantView);
   });
   r.patch('/tenants/:tenant', authorize('tenant.settings'), async (req, res) => {
-    res.json(toView(unwrap(await tenants.update(tenantParam(req.params.tenant), req.body))));
+    res.json(toView(unwrap(await tenants.update(tenantParam(req.params.tenant), req.body))) satisfies TenantView);
   });
 
   r.get('/tenants/:tenant/mappings/:source', authorize('mapping.read'), async (req, res) => {
