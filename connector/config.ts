@@ -7,11 +7,11 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { IntakeSettings } from './intake/intake-extension.ts';
 import { COMPLIANCE_ENV, type CheckpointSettings, type ComplianceSchedules } from './config/compliance-env.ts';
-import type { LogLevel } from './config/defaults.ts';
+import { OPERATOR_AUDITOR_KEYS_DEFAULT, type LogLevel, type OperatorAuditorKeyPolicy } from './config/defaults.ts';
 import { INTAKE_ENV, ZENDESK_ENV } from './config/intake-env.ts';
 import { SERVICE_ENV } from './config/service-env.ts';
 
-export { CONFIG_DEFAULTS, LOG_LEVELS, type LogLevel } from './config/defaults.ts';
+export { CONFIG_DEFAULTS, LOG_LEVELS, OPERATOR_AUDITOR_KEY_POLICIES, type LogLevel, type OperatorAuditorKeyPolicy } from './config/defaults.ts';
 export type { CheckpointSettings, ComplianceSchedules } from './config/compliance-env.ts';
 export { CONFIG_REFERENCE, describeConfig, maskUrlPassword, type ConfigReferenceEntry, type ConfigRow } from './config/reference.ts';
 
@@ -32,6 +32,12 @@ export interface StandingConfig {
   shutdownGraceMs: number;
   nodeEnv: string;
   production: boolean;
+  /**
+   * STANDING_OPERATOR_AUDITOR_KEYS: `first-only`, the operator's token may issue a tenant's first
+   * `auditor` key only (further ones come from that tenant's auditors); `always`, any number.
+   * @defaultValue `first-only` when NODE_ENV=production, else `always`
+   */
+  operatorAuditorKeys: OperatorAuditorKeyPolicy;
   /** Signed checkpoints: the signing key (PEM or base64 seed, checked when loaded) and where copies go. */
   checkpoints: CheckpointSettings;
   /** Zendesk intake: process role, queue, worker tuning, the env-configured `default` tenant. */
@@ -90,6 +96,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         s3: { endpoint: e.STANDING_S3_ENDPOINT, region: e.STANDING_S3_REGION, accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN },
       },
       production: e.NODE_ENV === 'production',
+      operatorAuditorKeys: e.STANDING_OPERATOR_AUDITOR_KEYS ?? (e.NODE_ENV === 'production' ? OPERATOR_AUDITOR_KEYS_DEFAULT.production : OPERATOR_AUDITOR_KEYS_DEFAULT.otherwise),
       schedules: { checkpointEveryMs: e.STANDING_CHECKPOINT_INTERVAL_MS, retentionEveryMs: e.STANDING_RETENTION_INTERVAL_MS, siemPushEveryMs: e.STANDING_SIEM_PUSH_INTERVAL_MS },
       intake: {
         role: e.STANDING_ROLE,

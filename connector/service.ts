@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type { ConfigProblem, StandingConfig } from './config.ts';
 import { createApp, type MountedRouter } from './http/app.ts';
 import { directRouteListener, type DirectRoute } from './http/direct-routes.ts';
+import { withSecurityHeaders } from './http/security-headers.ts';
 import type { ReadinessCheck } from './http/health-routes.ts';
 import { createLogger, type Logger } from './http/logging.ts';
 import { loadSecrets, type Secrets } from './secrets.ts';
@@ -23,6 +24,7 @@ import { loadCheckpointKey } from './checkpoint-key.ts';
 import { ErasureBroadcast, erasureChannel } from './gdpr/erasure-broadcast.ts';
 import { createAuthorizer, type Authorize, type DenialRecorder } from './access/authorize.ts';
 import { keyRoutes } from './access/key-routes.ts';
+import { KeyIssuer } from './access/key-issuance.ts';
 import { TenantRegistry } from './tenants/tenant-registry.ts';
 import { StandingMetrics } from './ops/metrics.ts';
 import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from './ops/metrics-wiring.ts';
@@ -178,13 +180,13 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       routers: [
         // A dedicated scrape token (`STANDING_METRICS_TOKEN`) when set: scrapers get no key of any tenant.
         { path: '/', router: metricsRoutes(metrics, config.metricsToken ? requireBearerToken(config.metricsToken) : authorize('ops.read')) },
-        ...(roleDuties(config.intake.role).httpApi ? [{ path: '/api/v1', router: keyRoutes({ keys, tenants: new TenantRegistry(db, loaded.secrets.master), authorize }) }] : []),
+        ...(roleDuties(config.intake.role).httpApi ? [{ path: '/api/v1', router: keyRoutes({ keys, issuer: new KeyIssuer(db, { operatorAuditorKeys: config.operatorAuditorKeys }), tenants: new TenantRegistry(db, loaded.secrets.master), authorize }) }] : []),
         ...(extension.routers ?? []),
       ],
       readinessChecks: extension.readinessChecks ?? {},
       readinessReport: extension.readinessReport,
     });
-    const server = createServer(directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger));
+    const server = createServer(withSecurityHeaders(directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger)));
     const drain = drainer(server, config.shutdownGraceMs, logger);
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;

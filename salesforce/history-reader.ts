@@ -10,11 +10,16 @@
  *   deletes included (`IsDeleted`). https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm
  *
  * Every page is one request; the next one follows `nextRecordsUrl` (never jsforce's autoFetch,
- * which stops silently at maxFetch). After each answer the `Sforce-Limit-Info: api-usage=N/M`
- * header (jsforce keeps it in `conn.limitInfo`) says how much of the daily quota is used:
- * `quotaStop()` names the reason to stop once it is above the configured share.
+ * which stops silently at maxFetch). How much of the daily API quota is used is asked of Salesforce
+ * before the first page (`readQuota()`: the limits resource, `DailyApiRequests`), then taken from
+ * the `Sforce-Limit-Info: api-usage=N/M` header of each answer (jsforce keeps it in
+ * `conn.limitInfo`); `quotaStop()` names the reason to stop once it is above the configured share.
+ * The tenant's connection lives long: a figure it kept from an earlier run is never used, or a run
+ * stopped once at high usage would stop every later run on that old figure.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
  */
 import { Connection } from 'jsforce';
+import { z } from 'zod';
 
 export type SalesforceObject = 'Account' | 'Contact';
 
@@ -61,6 +66,17 @@ export interface HistoryReaderOptions {
 
 export const DEFAULT_HISTORY_READER_OPTIONS = { maxQuotaShare: 0.5 } as const;
 
+/** The org's daily API usage as this run read it. */
+export interface QuotaReading {
+  used: number;
+  limit: number;
+  /** `limits`: the limits resource before the first page; `response`: the `Sforce-Limit-Info` header of an answer of this run. */
+  from: 'limits' | 'response';
+}
+
+/** What the limits resource says of the daily API requests (other limits are ignored). */
+const LimitsBody = z.object({ DailyApiRequests: z.object({ Max: z.number().int().nonnegative(), Remaining: z.number().int() }) });
+
 /** A jsforce connection from an instance URL and an access token (the integrator may pass an authenticated one instead). */
 export function connectionFor(o: { instanceUrl: string; accessToken: string; version?: string }): Connection {
   return new Connection({ instanceUrl: o.instanceUrl, accessToken: o.accessToken, version: o.version ?? '60.0' });
@@ -73,20 +89,54 @@ const soqlDate = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$
 
 export class SalesforceHistoryReader {
   private readonly maxQuotaShare: number;
+  private reading: QuotaReading | null = null;
+  /** `conn.limitInfo` as it was when last taken in: anything older is not this run's. */
+  private lastLimitInfo: unknown;
 
   constructor(
     private readonly conn: Connection,
     options: HistoryReaderOptions = {},
   ) {
     this.maxQuotaShare = options.maxQuotaShare ?? DEFAULT_HISTORY_READER_OPTIONS.maxQuotaShare;
+    this.lastLimitInfo = conn.limitInfo;
   }
 
-  /** A reason to stop when the last answer said more than the allowed share of the quota is used. */
+  /**
+   * Asks Salesforce how much of the daily quota is used now (one request). When the limits resource
+   * cannot be read (it needs the "View Setup and Configuration" permission), returns null and the
+   * run goes on: the first answer's header decides from then on.
+   */
+  async readQuota(): Promise<QuotaReading | null> {
+    try {
+      const body = LimitsBody.parse(await this.conn.request('/limits'));
+      const { Max, Remaining } = body.DailyApiRequests;
+      this.reading = { used: Math.max(Max - Remaining, 0), limit: Max, from: 'limits' };
+    } catch {
+      this.reading = null;
+    }
+    this.lastLimitInfo = this.conn.limitInfo;
+    return this.reading;
+  }
+
+  /** The latest figure this run read (the limits resource, or a later answer's header), or null. */
+  quota(): QuotaReading | null {
+    const info = this.conn.limitInfo;
+    // jsforce replaces `limitInfo` with a new object at every answer that carries the header.
+    if (info !== this.lastLimitInfo) {
+      this.lastLimitInfo = info;
+      const usage = info?.apiUsage;
+      if (usage) this.reading = { used: usage.used, limit: usage.limit, from: 'response' };
+    }
+    return this.reading;
+  }
+
+  /** A reason to stop when the latest figure of this run is above the allowed share of the quota. */
   quotaStop(): string | null {
-    const usage = this.conn.limitInfo?.apiUsage;
+    const usage = this.quota();
     if (!usage || usage.limit <= 0) return null;
+    const where = usage.from === 'limits' ? 'the limits resource before the first page' : "the last answer's Sforce-Limit-Info";
     return usage.used / usage.limit > this.maxQuotaShare
-      ? `Salesforce API usage ${usage.used}/${usage.limit} is above ${Math.round(this.maxQuotaShare * 100)} % of the daily quota; the next run resumes`
+      ? `Salesforce API usage ${usage.used}/${usage.limit} (from ${where}) is above ${Math.round(this.maxQuotaShare * 100)} % of the daily quota; the next run resumes`
       : null;
   }
 

@@ -24,6 +24,8 @@ export interface SalesforceIntakeDeps {
   db: Database;
   master: MasterKeys;
   redisUrl: string;
+  /** The deployment's Redis key prefix (`STANDING_QUEUE_PREFIX`): every key this source writes lives under it. */
+  redisPrefix: string;
   logger: Logger;
   accept(entry: InboxEntry): Promise<{ duplicate: boolean }>;
   enqueue(keys: InboxKey[]): Promise<void>;
@@ -58,7 +60,7 @@ export function salesforceIntake(deps: SalesforceIntakeDeps): SalesforceIntake {
       const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1 });
       redis.on('error', () => undefined);
       const manager = new SalesforceSubscriptionManager(
-        { settings, connections, store: new PgReplayStore(deps.db), redis, accept: deps.accept, enqueue: deps.enqueue, logger: deps.logger },
+        { settings, connections, store: new PgReplayStore(deps.db), redis, redisPrefix: deps.redisPrefix, accept: deps.accept, enqueue: deps.enqueue, logger: deps.logger },
         options,
       );
       manager.start();

@@ -35,6 +35,8 @@ export interface SubscriptionManagerDeps {
   store: ReplayStore;
   /** This process's own Redis connection for the leases. */
   redis: Redis;
+  /** The deployment's Redis key prefix (`STANDING_QUEUE_PREFIX`): the leases live under it. */
+  redisPrefix: string;
   accept(entry: InboxEntry): Promise<{ duplicate: boolean }>;
   enqueue(keys: InboxKey[]): Promise<void>;
   logger: Logger;
@@ -94,7 +96,7 @@ export class SalesforceSubscriptionManager {
       const conn = stored ? connectionSettingsOf(stored) : null;
       if (!conn?.ok) continue;
       const subscriber = createTenantSubscription(
-        { tenant, settings: conn.settings, connections: this.deps.connections, store: this.deps.store, redis: this.deps.redis, onMessage: this.onMessage },
+        { tenant, settings: conn.settings, connections: this.deps.connections, store: this.deps.store, redis: this.deps.redis, redisPrefix: this.deps.redisPrefix, onMessage: this.onMessage },
         {
           logger: this.deps.logger,
           onAuthFailure: (t, e) => this.deps.logger.error({ tenant: t, code: e.code }, 'salesforce: the connection settings cannot sign in; fix them (PUT /api/v1/tenants/{tenant}/salesforce)'),

@@ -47,10 +47,11 @@ export class RedisLease {
 
 export interface ExclusiveSubscriptionOptions {
   /**
-   * Redis key prefix; the lease key is `<prefix>salesforce:subscription:<tenant>`.
-   * @defaultValue `standing:`
+   * The deployment's Redis key prefix (`STANDING_QUEUE_PREFIX`, no colon); the lease key is
+   * `<prefix>:salesforce:subscription:<tenant>`, so deployments sharing a Redis never share a lease.
+   * @defaultValue `standing`
    */
-  keyPrefix?: string;
+  prefix?: string;
   /**
    * Lease time to live: how long after its holder died another process may take over.
    * @defaultValue 15_000 ms
@@ -78,7 +79,10 @@ export interface ExclusiveSubscriptionOptions {
   onHolding?: (holding: boolean) => void;
 }
 
-export const DEFAULT_EXCLUSIVE_OPTIONS = { keyPrefix: 'standing:', ttlMs: 15_000, acquireEveryMs: 5_000 } as const;
+export const DEFAULT_EXCLUSIVE_OPTIONS = { prefix: 'standing', ttlMs: 15_000, acquireEveryMs: 5_000 } as const;
+
+/** The Redis key of a tenant's subscription lease, under the deployment's prefix. */
+export const subscriptionLeaseKey = (prefix: string, tenant: string) => `${prefix}:salesforce:subscription:${tenant}`;
 
 /**
  * Runs `subscriber` only while this process holds the tenant's lease. Itself a
@@ -106,7 +110,7 @@ export class ExclusiveSubscription implements ChangeEventSubscriber {
     this.ttlMs = options.ttlMs ?? DEFAULT_EXCLUSIVE_OPTIONS.ttlMs;
     this.renewEveryMs = options.renewEveryMs ?? Math.max(Math.floor(this.ttlMs / 3), 1);
     this.acquireEveryMs = options.acquireEveryMs ?? DEFAULT_EXCLUSIVE_OPTIONS.acquireEveryMs;
-    this.lease = new RedisLease(redis, `${options.keyPrefix ?? DEFAULT_EXCLUSIVE_OPTIONS.keyPrefix}salesforce:subscription:${tenant}`, this.ttlMs);
+    this.lease = new RedisLease(redis, subscriptionLeaseKey(options.prefix ?? DEFAULT_EXCLUSIVE_OPTIONS.prefix, tenant), this.ttlMs);
     this.log = (options.logger ?? pino({ level: 'silent' })).child({ tenant, component: 'salesforce-lease' });
   }
 

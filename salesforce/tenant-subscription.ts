@@ -21,6 +21,8 @@ export interface TenantSubscriptionDeps {
   store: ReplayStore;
   /** A connection of this process's own (the lease); commands must not wait forever. */
   redis: Redis;
+  /** The deployment's Redis key prefix (`STANDING_QUEUE_PREFIX`): the lease key lives under it. */
+  redisPrefix: string;
   onMessage: OnMessage;
 }
 
@@ -31,10 +33,10 @@ export interface TenantSubscriptionOptions {
    */
   subscriber?: CometdSubscriberOptions;
   /**
-   * Lease timings and Redis key prefix.
+   * Lease timings (the key prefix is the deployment's, `redisPrefix`).
    * @defaultValue see `ExclusiveSubscriptionOptions`
    */
-  exclusive?: ExclusiveSubscriptionOptions;
+  exclusive?: Omit<ExclusiveSubscriptionOptions, 'prefix'>;
   /**
    * Delays between failed authentications.
    * @defaultValue `{ initialMs: 5_000, maxMs: 300_000, jitter: 0.3 }`
@@ -58,7 +60,7 @@ export const DEFAULT_CONNECT_BACKOFF: BackoffOptions = { initialMs: 5_000, maxMs
 export function createTenantSubscription(deps: TenantSubscriptionDeps, options: TenantSubscriptionOptions = {}): ChangeEventSubscriber {
   const logger = options.logger ?? pino({ level: 'silent' });
   const connecting = new ConnectingSubscriber(deps, { ...options, logger });
-  return new ExclusiveSubscription(deps.redis, deps.tenant, connecting, { logger, ...options.exclusive });
+  return new ExclusiveSubscription(deps.redis, deps.tenant, connecting, { logger, ...options.exclusive, prefix: deps.redisPrefix });
 }
 
 /** Authenticates on first start (with retries), then runs the CometD subscriber; keeps the session across restarts. */

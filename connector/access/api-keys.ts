@@ -97,11 +97,19 @@ export class ApiKeyStore {
     return rows.map(toView);
   }
 
-  /** Revokes a key of this tenant; `null` when the tenant has no such key. Revoking twice keeps the first record. */
-  async revoke(tenant: string, keyId: string, revokedBy: string): Promise<ApiKeyView | null> {
-    await this.db.query('UPDATE api_keys SET revoked_at = now(), revoked_by = $3 WHERE tenant = $1 AND key_id = $2 AND revoked_at IS NULL', [tenant, keyId, revokedBy]);
+  /**
+   * Revokes a key of this tenant; `null` when the tenant has no such key. Revoking twice keeps the
+   * first record (`revoked_now` says whether this call revoked it).
+   */
+  async revoke(tenant: string, keyId: string, revokedBy: string): Promise<{ key: ApiKeyView; revoked_now: boolean } | null> {
+    const changed = await this.db.query('UPDATE api_keys SET revoked_at = now(), revoked_by = $3 WHERE tenant = $1 AND key_id = $2 AND revoked_at IS NULL RETURNING key_id', [tenant, keyId, revokedBy]);
     const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE tenant = $1 AND key_id = $2`, [tenant, keyId]);
-    return rows[0] ? toView(rows[0]) : null;
+    return rows[0] ? { key: toView(rows[0]), revoked_now: changed.length > 0 } : null;
+  }
+
+  /** Whether the tenant has ever had a key of this role, revoked ones included. */
+  async hasEverHad(tenant: string, role: TenantRole): Promise<boolean> {
+    return (await this.db.query('SELECT 1 FROM api_keys WHERE tenant = $1 AND role = $2 LIMIT 1', [tenant, role])).length > 0;
   }
 
   /** The principal a presented key stands for, or `null` (unknown, malformed, wrong secret, revoked). */

@@ -1,19 +1,22 @@
 /**
- * `/api/v1/tenants/:tenant/keys`: the operator creates, lists and revokes a tenant's API keys.
- * The secret is in the creation answer only.
+ * `/api/v1/tenants/:tenant/keys`: the operator creates, lists and revokes a tenant's API keys; an
+ * auditor key is issued by the tenant's auditors (and by the operator as key-issuance.ts allows).
+ * The secret is in the creation answer only. Every creation and revocation is in the read audit.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { ApiKeyStore } from './api-keys.ts';
-import type { Authorize } from './authorize.ts';
-import { principalLabel, principalOf } from './principal.ts';
+import { ForbiddenError, requestPath, type Authorize } from './authorize.ts';
+import { issuePermission, type KeyIssuer } from './key-issuance.ts';
+import { principalOf } from './principal.ts';
 import type { ApiKey, ApiKeyList, CreatedApiKey } from '../contracts/index.ts';
 
 export interface KeyRoutesDeps {
   keys: ApiKeyStore;
+  issuer: KeyIssuer;
   tenants: Pick<TenantRegistry, 'get'>;
   authorize: Authorize;
 }
@@ -27,11 +30,17 @@ async function existingTenant(tenants: KeyRoutesDeps['tenants'], value: unknown)
 }
 
 /** Mounted at `/api/v1`. */
-export function keyRoutes({ keys, tenants, authorize }: KeyRoutesDeps): Router {
+export function keyRoutes({ keys, issuer, tenants, authorize }: KeyRoutesDeps): Router {
   const r = Router();
-  r.post('/tenants/:tenant/keys', authorize('tenants.provision'), async (req, res) => {
+  // The role asked for decides the permission: the body is parsed by then (createApp's JSON parser).
+  const byRole: RequestHandler = (req, res, next) => {
+    const role: unknown = typeof req.body === 'object' && req.body !== null ? (req.body as { role?: unknown }).role : undefined;
+    return authorize(issuePermission(role))(req, res, next);
+  };
+  r.post('/tenants/:tenant/keys', byRole, async (req, res) => {
     const tenant = await existingTenant(tenants, req.params.tenant);
-    const created = await keys.create(tenant, req.body ?? {}, principalLabel(principalOf(res)));
+    const created = await issuer.create(tenant, req.body ?? {}, principalOf(res), requestPath(req));
+    if (!created.ok && 'refused' in created) throw new ForbiddenError(created.refused);
     if (!created.ok) throw new ValidationError('API key', created.problems);
     res.status(201).json({ ...created.view, key: created.key } satisfies CreatedApiKey);
   });
@@ -43,9 +52,10 @@ export function keyRoutes({ keys, tenants, authorize }: KeyRoutesDeps): Router {
   });
   r.delete('/tenants/:tenant/keys/:key_id', authorize('tenants.provision'), async (req, res) => {
     const tenant = await existingTenant(tenants, req.params.tenant);
-    const revoked = await keys.revoke(tenant, String(req.params.key_id), principalLabel(principalOf(res)));
+    const revoked = await issuer.revoke(tenant, String(req.params.key_id), principalOf(res), requestPath(req));
     if (!revoked) throw new NotFoundError(`tenant "${tenant}" has no key "${req.params.key_id}"`);
-    res.json(revoked satisfies ApiKey);
+    res.json(revoked.key satisfies ApiKey);
   });
   return r;
 }
+

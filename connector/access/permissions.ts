@@ -5,8 +5,13 @@
 import type { Principal, TenantRole } from './principal.ts';
 
 export const PERMISSIONS = {
-  /** Create and list tenants; create, list and revoke API keys. */
+  /** Create and list tenants; create, list and revoke API keys (an auditor key needs `keys.issue_auditor` instead). */
   'tenants.provision': ['operator'],
+  /**
+   * Issue an `auditor` key (it reads every history): the tenant's auditors, and the operator, which
+   * under STANDING_OPERATOR_AUDITOR_KEYS=first-only issues only a tenant's first one (key-issuance.ts).
+   */
+  'keys.issue_auditor': ['operator', 'auditor'],
   /** Read and change a tenant's settings (secrets, Salesforce, app warnings). */
   'tenant.settings': ['operator', 'admin'],
   'mapping.read': ['admin'],
@@ -25,6 +30,8 @@ export const PERMISSIONS = {
   'log.verify': ['operator', 'auditor'],
   /** The read audit and denied attempts. */
   'audit.read': ['auditor'],
+  /** The read audit's key records only: which keys were created and revoked, by whom, when. */
+  'audit.read_keys': ['admin', 'auditor'],
   /** The audit chain `*`: refusals tied to no tenant (unknown tenants, global routes). */
   'audit.read_global': ['operator'],
   /** GDPR subject access export (everything held about a person). */

@@ -1,7 +1,7 @@
 /**
  * The Zendesk app's admin page (nav_bar): the tenant's mapping (view, edit, preview a draft against
- * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs
- * and the warning thresholds. Every route needs a valid app token *and* a caller Zendesk confirms is
+ * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs, the
+ * warning thresholds, and the tenant's API keys created and revoked (the read audit's key records). Every route needs a valid app token *and* a caller Zendesk confirms is
  * an admin: the token's `user_id` claim is only a hint, so the role is asked of the Zendesk API.
  */
 import { Router, type RequestHandler } from 'express';
@@ -12,6 +12,8 @@ import type { IntakeInbox } from '../intake/intake-inbox.ts';
 import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
 import { BadRequestError, HttpError, ValidationError } from '../http/errors.ts';
 import type { Database } from '../store/database.ts';
+import { KEY_ACTIONS, type AccessAudit } from '../audit/access-audit.ts';
+import { KeyRecordsQuery } from '../audit/access-audit-routes.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { mapZendeskWebhook } from '../zendesk/map-event.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
@@ -19,7 +21,17 @@ import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zende
 import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
 import type { AppSettingsStore } from './app-settings.ts';
 import { appCaller } from './app-token.ts';
-import type { AppReconciliationRuns, CurrentMapping, MappingPreview, MappingPreviewRow, MappingVersion, QuarantinePage, ReplayResult, WarningSettings } from '../contracts/index.ts';
+import {
+  KeyRecordsPage,
+  type AppReconciliationRuns,
+  type CurrentMapping,
+  type MappingPreview,
+  type MappingPreviewRow,
+  type MappingVersion,
+  type QuarantinePage,
+  type ReplayResult,
+  type WarningSettings,
+} from '../contracts/index.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 
 export interface AdminAppRoutesDeps {
@@ -30,6 +42,8 @@ export interface AdminAppRoutesDeps {
   settings: AppSettingsStore;
   lookups: ZendeskAppLookups;
   authenticate: RequestHandler;
+  /** Where the key records are read (as `GET /api/v1/tenants/{tenant}/audit/keys`). */
+  audit: AccessAudit;
 }
 
 export const PREVIEW_LIMIT = { default: 20, max: 100 } as const;
@@ -140,6 +154,14 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
   // The tenant's reconciliation and backfill runs, newest first (as GET /api/v1/tenants/{tenant}/reconciliation/runs).
   r.get('/reconciliation', async (_req, res) => {
     res.json({ runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }) } satisfies AppReconciliationRuns);
+  });
+
+  // Who was given which key and when: a Zendesk admin sees each key that can read its customers.
+  r.get('/key-records', async (req, res) => {
+    const q = KeyRecordsQuery.safeParse(req.query);
+    if (!q.success) throw ValidationError.fromZod('query', q.error);
+    // Parsed, not only typed: the audit stores `detail` as any record, the app reads a key's id, role and name in it.
+    res.json(KeyRecordsPage.parse(await deps.audit.list(appCaller(res).tenant.id, { ...q.data, action: KEY_ACTIONS })));
   });
 
   r.get('/warning-settings', async (_req, res) => {

@@ -44,7 +44,7 @@ export function appApiExtension(res: ServiceResources, options: AppApiOptions = 
 
   const app = Router({ mergeParams: true });
   app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')), audit }));
-  app.use('/admin', adminAppRoutes({ db, tenants, inbox, queue, settings, lookups, authenticate }));
+  app.use('/admin', adminAppRoutes({ db, tenants, inbox, queue, settings, lookups, authenticate, audit }));
   const appRouter = Router();
   appRouter.use('/:tenant', app);
 

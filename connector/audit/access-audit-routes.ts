@@ -1,14 +1,16 @@
 /**
  * The read audit over HTTP, mounted at `/api/v1`: `GET /tenants/:tenant/audit` (the rows, in seq
  * order, filtered by subject or action, paged by `after_seq`) and `GET /tenants/:tenant/audit/verify`
- * (the chain re-checked). Both need `audit.read`. Tenant `*` is the chain of denials not tied to a tenant.
+ * (the chain re-checked), both `audit.read`; `GET /tenants/:tenant/audit/keys`, the key records
+ * only (`audit.read_keys`: the tenant's admins see who was given which key, not who read what).
+ * Tenant `*` is the chain of denials not tied to a tenant.
  */
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Permission } from '../access/permissions.ts';
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
-import { ACCESS_ACTIONS, AUDIT_LIST_LIMIT, GLOBAL_AUDIT_TENANT, type AccessAudit } from './access-audit.ts';
+import { ACCESS_ACTIONS, AUDIT_LIST_LIMIT, GLOBAL_AUDIT_TENANT, KEY_ACTIONS, type AccessAudit } from './access-audit.ts';
 
 export interface AccessAuditRoutesDeps {
   audit: AccessAudit;
@@ -34,6 +36,9 @@ export const AuditListQuery = z.strictObject({
     .optional(),
 });
 
+/** The key records' query: paging only. */
+export const KeyRecordsQuery = AuditListQuery.pick({ after_seq: true, limit: true });
+
 const AuditTenant = z.union([TenantId, z.literal(GLOBAL_AUDIT_TENANT)]);
 
 export function accessAuditRoutes(deps: AccessAuditRoutesDeps): Router {
@@ -50,6 +55,12 @@ export function accessAuditRoutes(deps: AccessAuditRoutesDeps): Router {
     const q = AuditListQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('invalid query parameters', q.error);
     res.set('Cache-Control', 'no-store').json({ tenant, ...(await deps.audit.list(tenant, q.data)) });
+  });
+  router.get('/tenants/:tenant/audit/keys', deps.authorize('audit.read_keys'), async (req, res) => {
+    const tenant = await tenantOf(req.params.tenant);
+    const q = KeyRecordsQuery.safeParse(req.query);
+    if (!q.success) throw ValidationError.fromZod('invalid query parameters', q.error);
+    res.json({ tenant, ...(await deps.audit.list(tenant, { ...q.data, action: KEY_ACTIONS })) });
   });
   router.get('/tenants/:tenant/audit/verify', auditPermission(deps), async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await deps.audit.verify(await tenantOf(req.params.tenant)));

@@ -1,6 +1,6 @@
 /**
- * The read audit: every read and export of a customer's history, and every denied attempt, as a
- * row of `access_audit`, hash-chained per tenant (denials not tied to a tenant on the chain of
+ * The read audit: every read and export of a customer's history, every denied attempt, and every
+ * API key created or revoked (who can read is part of who read), as a row of `access_audit`, hash-chained per tenant (denials not tied to a tenant on the chain of
  * tenant `*`). Rows name subjects by uuid only, never by an identity, so an erasure (which removes
  * the identities and the key) leaves nothing readable here. Migration 011 makes the table
  * append-only and gives the service role INSERT and SELECT only.
@@ -24,21 +24,37 @@ const SQL = {
 /** The chain of denials not tied to a tenant (an unknown tenant, a global route). */
 export const GLOBAL_AUDIT_TENANT = '*';
 
-export const ACCESS_ACTIONS = ['history.read', 'log.export', 'subject.access_export', 'siem.export', 'denied'] as const;
+/** Reads and exports of customers' data. */
+export const READ_ACTIONS = ['history.read', 'log.export', 'subject.access_export', 'siem.export'] as const;
+/** A tenant's API key created or revoked: the records the tenant's admins see too. */
+export const KEY_ACTIONS = ['key.create', 'key.revoke'] as const;
+export const ACCESS_ACTIONS = [...READ_ACTIONS, ...KEY_ACTIONS, 'denied'] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+export type KeyAction = (typeof KEY_ACTIONS)[number];
 
 /** An allowed read or export of customers' data. */
 export interface ReadAuditEntry {
   tenant: string;
   /** Who read; `null` only if nobody was authenticated (not for an allowed read in practice). */
   principal: Principal | null;
-  action: Exclude<AccessAction, 'denied'>;
+  action: (typeof READ_ACTIONS)[number];
   /** How: e.g. `GET /api/v1/history`, `app sidebar`, `cli export`. */
   path: string;
   /** The subjects whose data was returned; empty for a whole-tenant export. */
   subject_ids: readonly string[];
   /** No personal data: identity kinds, counts, never an identity's value. @defaultValue {} */
   detail?: AuditDetail;
+}
+
+/** A tenant's API key created or revoked: who did it (the row's principal), and which key. */
+export interface KeyAuditEntry {
+  tenant: string;
+  principal: Principal;
+  action: KeyAction;
+  /** How: e.g. `POST /api/v1/tenants/acme/keys`, `cli key revoke`. */
+  path: string;
+  /** The key: its id, role and name (what it is for), never its secret. */
+  key: { key_id: string; role: string; name: string };
 }
 
 export interface AuditListOptions {
@@ -48,8 +64,8 @@ export interface AuditListOptions {
   limit?: number;
   /** Only rows naming this subject. @defaultValue all */
   subject_id?: string;
-  /** Only rows of this action. @defaultValue all */
-  action?: AccessAction;
+  /** Only rows of this action, or of any of these. @defaultValue all */
+  action?: AccessAction | readonly AccessAction[];
 }
 
 export type AuditRow = StoredAuditRow;
@@ -80,7 +96,13 @@ export class InvalidAuditEntryError extends Error {
 const SubjectIds = z.array(z.uuid({ error: 'must be a uuid' }).transform((s) => s.toLowerCase())).max(10_000).transform((ids) => [...new Set(ids)]);
 const Path = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 const ChainTenant = z.union([TenantId, z.literal(GLOBAL_AUDIT_TENANT)]);
-const ReadEntry = z.object({ tenant: TenantId, path: Path, subject_ids: SubjectIds, action: z.enum(ACCESS_ACTIONS).exclude(['denied']) });
+const ReadEntry = z.object({ tenant: TenantId, path: Path, subject_ids: SubjectIds, action: z.enum(READ_ACTIONS) });
+const KeyEntry = z.object({
+  tenant: TenantId,
+  path: Path,
+  action: z.enum(KEY_ACTIONS),
+  key: z.object({ key_id: z.string().regex(/^[0-9a-f]{16}$/), role: z.string().min(1).max(20), name: z.string().min(1).max(200) }),
+});
 
 /** How a principal is recorded: stable label and role, no secret, no customer data. */
 export function auditPrincipal(p: Principal | null): AuditPrincipal {
@@ -106,6 +128,17 @@ export class AccessAudit {
     if (!parsed.success) throw new InvalidAuditEntryError(`audit entry: ${describeIssues(parsed.error).map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     const { tenant, path, subject_ids, action } = parsed.data;
     return this.append(tenant, { action, principal: auditPrincipal(entry.principal), path, subject_ids, outcome: 'allowed', detail: entry.detail ?? {} });
+  }
+
+  /**
+   * Records a key created or revoked. Throws if it cannot be written: callers run it in the
+   * transaction that creates or revokes the key, so a key no auditor can see is never issued.
+   */
+  async recordKeyChange(entry: KeyAuditEntry): Promise<{ seq: number; hash: string }> {
+    const parsed = KeyEntry.safeParse(entry);
+    if (!parsed.success) throw new InvalidAuditEntryError(`audit entry: ${describeIssues(parsed.error).map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    const { tenant, path, action, key } = parsed.data;
+    return this.append(tenant, { action, principal: auditPrincipal(entry.principal), path, subject_ids: [], outcome: 'allowed', detail: { ...key } });
   }
 
   /** Records a denied attempt on the tenant's chain, or on `*` when it is not about a tenant. */
@@ -139,7 +172,8 @@ export class AccessAudit {
   /** A page of a tenant's audit rows in seq order (`*`: denials not tied to a tenant). */
   async list(tenant: string, options: AuditListOptions = {}): Promise<AuditPage> {
     const limit = Math.min(Math.max(options.limit ?? AUDIT_LIST_LIMIT.default, 1), AUDIT_LIST_LIMIT.max);
-    const rows = await this.page(tenant, { after: options.after_seq ?? 0, subject: options.subject_id?.toLowerCase() ?? null, action: options.action ?? null, limit: limit + 1, until: null });
+    const action = options.action === undefined ? null : typeof options.action === 'string' ? [options.action] : [...options.action];
+    const rows = await this.page(tenant, { after: options.after_seq ?? 0, subject: options.subject_id?.toLowerCase() ?? null, actions: action, limit: limit + 1, until: null });
     const entries = rows.slice(0, limit);
     return { entries, next_after_seq: rows.length > limit ? entries.at(-1)!.seq : null };
   }
@@ -155,7 +189,7 @@ export class AccessAudit {
     let last = { seq: 0, hash: GENESIS_HASH };
     let checked = 0;
     for (;;) {
-      const rows = await this.page(tenant, { after: last.seq, subject: null, action: null, limit: this.verifyPageSize, until: expected.seq });
+      const rows = await this.page(tenant, { after: last.seq, subject: null, actions: null, limit: this.verifyPageSize, until: expected.seq });
       const result = checkAuditLinks(last, rows);
       checked += result.checked;
       if (!result.ok) return { tenant, ok: false, checked, broken: result.broken };
@@ -168,8 +202,8 @@ export class AccessAudit {
     return { tenant, ok: true, checked, head: last };
   }
 
-  private async page(tenant: string, q: { after: number; subject: string | null; action: string | null; limit: number; until: number | null }): Promise<AuditRow[]> {
-    const rows = await this.db.query<AuditRow>(SQL.page, [tenant, q.after, q.subject, q.action, q.limit, q.until]);
+  private async page(tenant: string, q: { after: number; subject: string | null; actions: string[] | null; limit: number; until: number | null }): Promise<AuditRow[]> {
+    const rows = await this.db.query<AuditRow>(SQL.page, [tenant, q.after, q.subject, q.actions, q.limit, q.until]);
     return rows.map((r) => ({
       tenant: r.tenant,
       seq: Number(r.seq),

@@ -4,7 +4,7 @@
  * Tenant `*` is the chain of denials not tied to a tenant.
  */
 import type { Command } from 'commander';
-import { AccessAudit, GLOBAL_AUDIT_TENANT, type AuditPage, type AuditVerifyReport } from '../audit/access-audit.ts';
+import { ACCESS_ACTIONS, AccessAudit, GLOBAL_AUDIT_TENANT, type AuditPage, type AuditVerifyReport } from '../audit/access-audit.ts';
 import { AuditListQuery } from '../audit/access-audit-routes.ts';
 import { describeIssues } from '../model/standing-event.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, writeJson, writeTable, type SetExitCode } from './common.ts';
@@ -75,7 +75,7 @@ export function registerAuditCommands(program: Command, setExitCode: SetExitCode
     .description("a tenant's read audit rows in seq order ('*': denials not tied to a tenant)")
     .requiredOption('--tenant <id>', 'the tenant, or * ')
     .option('--subject-id <uuid>', 'only rows naming this subject')
-    .option('--action <action>', 'only rows of this action (history.read, log.export, subject.access_export, siem.export, denied)')
+    .option('--action <action>', `only rows of this action (${ACCESS_ACTIONS.join(', ')})`)
     .option('--after-seq <n>', 'rows after this seq (the "more:" line of the previous page)')
     .option('--limit <n>', 'at most this many rows (default 100, at most 1000)')
     .option('--json', 'machine-readable output')

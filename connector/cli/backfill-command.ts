@@ -50,6 +50,12 @@ export async function runBackfill(deps: BackfillDeps, r: BackfillRequest): Promi
   return reconcileSalesforce(deps, r.tenant, conn, options);
 }
 
+/** The line a finished backfill prints: drift counts only what the log lacked or contradicted. */
+export function backfillSummary(run: RunResult): string {
+  const c = run.counters;
+  return `backfill ${run.state}: ${c.pages} pages, ${c.records_read} records read, ${c.events_appended} events appended, ${c.drift_found} differences found (run ${run.id})`;
+}
+
 const parseSince = (value: string): Date => {
   const t = Date.parse(value);
   if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\d/.test(value)) throw new CliFailure('--since: must be a date, e.g. 2025-01-01 or 2025-01-01T00:00:00Z', EXIT.usage);
@@ -103,9 +109,8 @@ export async function backfillAction(o: { tenant: string; source: Reconciliation
         },
       });
       bar?.stop();
-      const c = run.counters;
-      process.stdout.write(`backfill ${run.state}: ${c.pages} pages, ${c.records_read} records read, ${c.events_appended} events appended, ${c.drift_found} differences found (run ${run.id})\n`);
-      for (const e of c.errors) process.stdout.write(`  ${e.stream}: ${e.message}\n`);
+      process.stdout.write(`${backfillSummary(run)}\n`);
+      for (const e of run.counters.errors) process.stdout.write(`  ${e.stream}: ${e.message}\n`);
       return run.state === 'failed' ? EXIT.failed : EXIT.ok;
     } finally {
       bar?.stop();

@@ -34,3 +34,12 @@ export const CONFIG_DEFAULTS = {
   STANDING_SIEM_PUSH_INTERVAL_MS: 60_000,
   STANDING_S3_REGION: 'us-east-1',
 } as const satisfies Record<string, string | number>;
+
+/**
+ * STANDING_OPERATOR_AUDITOR_KEYS: whether the operator's token may issue a tenant's `auditor` keys
+ * (which read every customer's history) beyond the tenant's first one.
+ */
+export const OPERATOR_AUDITOR_KEY_POLICIES = ['first-only', 'always'] as const;
+export type OperatorAuditorKeyPolicy = (typeof OPERATOR_AUDITOR_KEY_POLICIES)[number];
+/** Its default depends on NODE_ENV: a production deployment does not let its operator read in secret. */
+export const OPERATOR_AUDITOR_KEYS_DEFAULT = { production: 'first-only', otherwise: 'always' } as const satisfies Record<string, OperatorAuditorKeyPolicy>;

@@ -1,5 +1,5 @@
 /** The reference of every variable (README, `standing --help`) and the values in force (`standing config`). */
-import { CONFIG_DEFAULTS, LOG_LEVELS } from './defaults.ts';
+import { CONFIG_DEFAULTS, LOG_LEVELS, OPERATOR_AUDITOR_KEYS_DEFAULT } from './defaults.ts';
 import { unsetIfEmpty } from './env-values.ts';
 
 export interface ConfigReferenceEntry {
@@ -58,6 +58,13 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     description: 'Bearer token of GET /metrics (Prometheus), at least 32 characters: give scrapers this rather than the operator token.',
     secret: true,
   },
+  {
+    name: 'STANDING_OPERATOR_AUDITOR_KEYS',
+    default: `(unset: ${OPERATOR_AUDITOR_KEYS_DEFAULT.production} when NODE_ENV=production, else ${OPERATOR_AUDITOR_KEYS_DEFAULT.otherwise})`,
+    description:
+      "Whether the operator's token may issue auditor keys (which read every history): first-only, only a tenant's first one ever (break-glass), further ones are issued by that tenant's auditors; always, any number. Every key issued or revoked is recorded in the tenant's read audit either way.",
+    secret: false,
+  },
   { name: 'LOG_LEVEL', default: CONFIG_DEFAULTS.LOG_LEVEL, description: `One of ${LOG_LEVELS.join(', ')}.`, secret: false },
   {
     name: 'SHUTDOWN_GRACE_MS',
@@ -65,14 +72,14 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     description: 'On SIGTERM/SIGINT, how long in-flight requests may take before connections are cut.',
     secret: false,
   },
-  { name: 'NODE_ENV', default: CONFIG_DEFAULTS.NODE_ENV, description: '`production` refuses to generate secrets.', secret: false },
+  { name: 'NODE_ENV', default: CONFIG_DEFAULTS.NODE_ENV, description: '`production` refuses to generate secrets and makes STANDING_OPERATOR_AUDITOR_KEYS default to first-only.', secret: false },
   {
     name: 'STANDING_ROLE',
     default: CONFIG_DEFAULTS.STANDING_ROLE,
     description: '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; `scheduler`: the sweeper, reconciliation, checkpoints, retention and the SIEM push. Every role serves /healthz, /readyz and /metrics.',
     secret: false,
   },
-  { name: 'STANDING_QUEUE_PREFIX', default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX, description: 'Redis key prefix of the BullMQ queues.', secret: false },
+  { name: 'STANDING_QUEUE_PREFIX', default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX, description: 'Redis key prefix of every key and channel the deployment writes (queues, leases, locks, the erasure channel); deployments sharing a Redis need different prefixes.', secret: false },
   {
     name: 'STANDING_WORKER_CONCURRENCY',
     default: String(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),

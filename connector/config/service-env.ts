@@ -1,6 +1,6 @@
 /** The service's own variables: listening, database, Redis, its secrets, logging and shutdown. */
 import { z } from 'zod';
-import { CONFIG_DEFAULTS, LOG_LEVELS } from './defaults.ts';
+import { CONFIG_DEFAULTS, LOG_LEVELS, OPERATOR_AUDITOR_KEY_POLICIES } from './defaults.ts';
 import { integerIn, unsetIfEmpty, urlWithScheme } from './env-values.ts';
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
@@ -41,6 +41,11 @@ export const SERVICE_ENV = {
   ),
   STANDING_ADMIN_TOKEN: bearerToken,
   STANDING_METRICS_TOKEN: bearerToken,
+  // No default here: it depends on NODE_ENV (OPERATOR_AUDITOR_KEYS_DEFAULT), decided in parseConfig.
+  STANDING_OPERATOR_AUDITOR_KEYS: z.preprocess(
+    (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),
+    z.enum(OPERATOR_AUDITOR_KEY_POLICIES, { error: `must be one of ${OPERATOR_AUDITOR_KEY_POLICIES.join(', ')}` }).optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(CONFIG_DEFAULTS.LOG_LEVEL),

@@ -90,7 +90,7 @@ export const ReconciliationRun = z.object({
   pages: z.number().int().min(0),
   records_read: z.number().int().min(0),
   events_appended: z.number().int().min(0),
-  drift_found: z.number().int().min(0).describe('Records whose state disagreed with the log.'),
+  drift_found: z.number().int().min(0).describe('Findings the log lacked or contradicted, each appended; what the log already held, read again, is not drift.'),
   errors: z.array(z.object({ stream: z.string(), message: z.string() })).describe('What went wrong or made the run stop. No personal data.'),
 });
 export type ReconciliationRun = z.infer<typeof ReconciliationRun>;

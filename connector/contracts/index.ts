@@ -6,11 +6,13 @@
  */
 import type { z } from 'zod';
 import * as admin from './admin.ts';
+import * as audit from './audit.ts';
 import * as common from './common.ts';
 import * as history from './history.ts';
 import * as operations from './operations.ts';
 
 export * from './admin.ts';
+export * from './audit.ts';
 export * from './common.ts';
 export * from './history.ts';
 export * from './operations.ts';
@@ -55,4 +57,8 @@ export const OPENAPI_COMPONENTS: Readonly<Record<string, z.ZodType>> = {
   CreatedApiKey: operations.CreatedApiKey,
   ApiKeyList: operations.ApiKeyList,
   WebhookAck: operations.WebhookAck,
+  AuditRow: audit.AuditRow,
+  AccessAuditPage: audit.AccessAuditPage,
+  KeyRecord: audit.KeyRecord,
+  KeyRecordsPage: audit.KeyRecordsPage,
 };

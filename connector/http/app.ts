@@ -20,7 +20,7 @@ import type { ErasureNotice } from '../gdpr/erasure-broadcast.ts';
 import { logRoutes } from './log-routes.ts';
 import type { KeyObject } from 'node:crypto';
 import { httpLogger } from './logging.ts';
-
+import { refuseCorsPreflight } from './security-headers.ts';
 
 const OPENAPI_YAML = readFileSync(new URL('./openapi.yaml', import.meta.url), 'utf8');
 
@@ -97,6 +97,7 @@ export function createApp(options: AppOptions): Express {
   app.set('query parser', 'simple');
 
   app.use(httpLogger(logger));
+  app.use(refuseCorsPreflight);
   app.use(
     healthRoutes({
       checks: { database: () => db.query('SELECT 1'), redis: () => redis.ping(), ...options.readinessChecks },

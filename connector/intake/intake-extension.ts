@@ -69,6 +69,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
     db,
     master: secrets.master,
     redisUrl: config.redisUrl,
+    redisPrefix: settings.queuePrefix,
     logger,
     accept: (entry) => inbox.accept(entry),
     enqueue: (keys) => enqueueIntake(queue, keys),

@@ -71,7 +71,7 @@ export class StandingMetrics {
     this.o = { ...DEFAULT_METRICS_OPTIONS, ...options };
     const registers = [this.registry];
     this.reconciliationRuns = new Counter({ name: 'standing_reconciliation_runs_total', help: 'Reconciliation runs by outcome (completed, partial, failed).', labelNames: ['source', 'tenant', 'state'], registers });
-    this.reconciliationDrift = new Counter({ name: 'standing_reconciliation_drift_total', help: 'Records whose state at the provider disagreed with the log.', labelNames: ['source', 'tenant'], registers });
+    this.reconciliationDrift = new Counter({ name: 'standing_reconciliation_drift_total', help: 'Findings the log lacked or contradicted (each appended); what it already held is not counted.', labelNames: ['source', 'tenant'], registers });
     this.reconciliationAppended = new Counter({ name: 'standing_reconciliation_events_appended_total', help: 'Events reconciliation appended to the log.', labelNames: ['source', 'tenant'], registers });
     this.reconciliationLastSuccess = new Gauge({
       name: 'standing_reconciliation_last_success_timestamp_seconds',

@@ -16,8 +16,6 @@ export interface PageOutcome<P> {
   events: { event: NewStandingEvent; window?: TransitionWindow }[];
   /** Records read on the page. */
   records: number;
-  /** Records whose state disagreed with the log. */
-  drift: number;
   next: P;
   endOfStream: boolean;
   /** The newest record time on the page (ISO-8601), for progress over a time range. */
@@ -78,7 +76,12 @@ export async function runStreamLoop<P>(l: StreamLoop<P>): Promise<StreamEnd> {
       const windows = new Map<number, TransitionWindow>();
       page.events.forEach((e, i) => e.window && windows.set(i, e.window));
       const outcomes = await l.log.append(page.events.map((e) => e.event), { transitionWindows: windows });
-      l.counters.events_appended += outcomes.filter((o) => o.status === 'appended').length;
+      const appended = outcomes.filter((o) => o.status === 'appended').length;
+      l.counters.events_appended += appended;
+      // Drift is what the log lacked or contradicted. A finding the log already holds (a history row
+      // read again in the lookback, a repeated backfill, the change a live event already recorded)
+      // comes back `duplicate` and is not drift.
+      l.counters.drift_found += appended;
     }
     // Durable: the page's events are committed. Only now may the checkpoint move past it.
     position = page.next;
@@ -86,7 +89,6 @@ export async function runStreamLoop<P>(l: StreamLoop<P>): Promise<StreamEnd> {
     if (page.events.length > 0 || page.endOfStream || Date.now() - savedAt >= (l.checkpointEveryMs ?? 1000)) await save();
     l.counters.pages++;
     l.counters.records_read += page.records;
-    l.counters.drift_found += page.drift;
     await l.afterPage?.(page);
     if (page.endOfStream) return 'end_of_stream';
   }

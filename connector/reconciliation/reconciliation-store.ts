@@ -25,7 +25,10 @@ export interface RunCounters {
   pages: number;
   records_read: number;
   events_appended: number;
-  /** Records whose state disagreed with the log (appended, or found already recorded meanwhile). */
+  /**
+   * Findings the log lacked or contradicted, each appended. What the log already holds (a history
+   * row read again in the lookback, a repeated backfill, a change a live event recorded) is not drift.
+   */
   drift_found: number;
   /** What went wrong or made the run stop: `{stream, message}`. No personal data. */
   errors: { stream: string; message: string }[];

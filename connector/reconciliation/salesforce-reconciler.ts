@@ -9,7 +9,7 @@
  *    row explained is appended as `status_observed`.
  *
  * A run stops (state `partial`, resumed next run) once the org's API usage is above the configured
- * share of its daily quota. See page-loop.ts for checkpoints and transition-matching.ts for the race
+ * share of its daily quota, as read before the first page (the limits resource) and after each answer. See page-loop.ts for checkpoints and transition-matching.ts for the race
  * with change events and Outbound Messages.
  */
 import type { Connection } from 'jsforce';
@@ -63,6 +63,8 @@ export async function reconcileSalesforce(deps: SalesforceReconcilerDeps, tenant
   let state: RunState = 'completed';
   try {
     const mapping = await salesforceMappingOf(deps.tenants, tenant);
+    // Decide on today's figure: asked of Salesforce now, never one the long-lived connection kept.
+    await reader.readQuota();
     const until = new Date(now - o.settleMs).toISOString();
     const since = o.since?.toISOString();
     const suffix = o.since ? '@backfill' : '';
@@ -134,7 +136,7 @@ async function readHistory(
       events.push({ event: built.event, window: { from: new Date(t - DEFAULT_TRANSITION_TOLERANCE_MS).toISOString(), to: new Date(t + DEFAULT_TRANSITION_TOLERANCE_MS).toISOString() } });
     }
   }
-  return { ok: true, page: { events, records: r.rows.length, drift: events.length, next: r.next, endOfStream: r.done } };
+  return { ok: true, page: { events, records: r.rows.length, next: r.next, endOfStream: r.done } };
 }
 
 /** A history row as a transition: who (automation users are `automatic`) and when, as Salesforce recorded them. */
@@ -185,5 +187,5 @@ async function readStates(
   const differing = await deps.store.disagreements(tenant, 'salesforce', states.map((s) => ({ k: s.key, status: s.status, digest: digestOf(s) })));
   const { findings, problems } = findingsOf(tenant, states, differing);
   for (const x of problems) counters.errors.push({ stream: object, message: `record ${x.key}: ${x.problems.map((y) => y.message).join('; ')}` });
-  return { ok: true, page: { events: findings, records: r.rows.length, drift: findings.length, next: r.next, endOfStream: r.done } };
+  return { ok: true, page: { events: findings, records: r.rows.length, next: r.next, endOfStream: r.done } };
 }

@@ -104,7 +104,7 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
         let latest = -Infinity;
         for (const st of states) latest = Math.max(latest, Date.parse(st.observedAt) || -Infinity);
         const latestAt = Number.isFinite(latest) ? new Date(latest).toISOString() : undefined;
-        return { ok: true, page: { events: findings, records: r.items.length, drift: findings.length, next: r.next, endOfStream: r.endOfStream, ...(latestAt ? { latestAt } : {}) } };
+        return { ok: true, page: { events: findings, records: r.items.length, next: r.next, endOfStream: r.endOfStream, ...(latestAt ? { latestAt } : {}) } };
       });
       const saved = await deps.store.checkpoint<{ since?: number; position: ExportPosition }>(tenant.id, 'zendesk', s.stream);
       // A backfill resumes only the same backfill (same since); a scheduled stream always resumes.

@@ -23,6 +23,9 @@ const ROUTES: readonly [string, string, unknown, readonly Caller[]][] = [
   ['GET', '/api/v1/tenants/{t}', undefined, ['operator', 'admin']],
   ['PATCH', '/api/v1/tenants/{t}', { name: 'Default tenant' }, ['operator', 'admin']],
   ['POST', '/api/v1/tenants/{t}/keys', { role: 'agent', name: 'matrix' }, ['operator']],
+  ['POST', '/api/v1/tenants/{t}/keys', { role: 'admin', name: 'matrix' }, ['operator']],
+  // Outside production the operator may issue more than a tenant's first (key-records.integration.test.ts covers first-only).
+  ['POST', '/api/v1/tenants/{t}/keys', { role: 'auditor', name: 'matrix' }, ['operator', 'auditor']],
   ['GET', '/api/v1/tenants/{t}/keys', undefined, ['operator']],
   ['DELETE', '/api/v1/tenants/{t}/keys/0000000000000000', undefined, ['operator']],
   ['GET', '/api/v1/history?email=someone%40example.com', undefined, ['auditor']],
@@ -39,6 +42,7 @@ const ROUTES: readonly [string, string, unknown, readonly Caller[]][] = [
   ['GET', '/api/v1/tenants/{t}/reconciliation/runs', undefined, ['admin', 'auditor']],
   ['GET', '/api/v1/tenants/{t}/audit', undefined, ['auditor']],
   ['GET', '/api/v1/tenants/{t}/audit/verify', undefined, ['auditor']],
+  ['GET', '/api/v1/tenants/{t}/audit/keys', undefined, ['admin', 'auditor']],
   ['GET', '/api/v1/tenants/*/audit', undefined, ['operator']],
   ['GET', '/api/v1/tenants/{t}/verify', undefined, ['operator', 'auditor']],
   ['GET', '/api/v1/tenants/{t}/subjects/access-export?email=someone%40example.com', undefined, ['auditor']],

@@ -46,10 +46,13 @@ describe('read audit', () => {
     const body = await json<Record<string, unknown>>(res);
     expect(Object.keys(body).sort()).toEqual(['accounts', 'current', 'events', 'next_cursor', 'person', 'subject', 'tenant', 'warnings']);
 
-    const page = await json<Page>(await admin('/api/v1/tenants/acme/audit'));
+    // Seq 1 is the auditor key's creation: who can read is recorded before anyone reads.
+    const all = await json<Page>(await admin('/api/v1/tenants/acme/audit'));
+    expect(all.entries.map((e) => e.action)).toEqual(['key.create', 'history.read']);
+    const page = await json<Page>(await admin('/api/v1/tenants/acme/audit?action=history.read'));
     expect(page.entries).toHaveLength(1);
     expect(page.entries[0]).toMatchObject({
-      seq: 1,
+      seq: 2,
       action: 'history.read',
       outcome: 'allowed',
       path: 'GET /api/v1/history',
@@ -65,10 +68,10 @@ describe('read audit', () => {
   it('records a sidebar read as the app user, through the app sidebar', async () => {
     const res = await fetch(`${s.url}/app/v1/acme/sidebar?ticket_id=100`, { headers: { authorization: `Bearer ${await appToken(SECRET, { tenant: 'acme', user_id: '7002' })}` } });
     expect(res.status).toBe(200);
-    const page = await json<Page>(await admin('/api/v1/tenants/acme/audit?after_seq=1'));
+    const page = await json<Page>(await admin('/api/v1/tenants/acme/audit?after_seq=2'));
     expect(page.entries).toHaveLength(1);
     expect(page.entries[0]).toMatchObject({
-      seq: 2,
+      seq: 3,
       action: 'history.read',
       path: 'app sidebar',
       principal: { type: 'app_user', label: 'zendesk-app:user:7002', role: 'agent', tenant: 'acme' },
@@ -80,14 +83,14 @@ describe('read audit', () => {
   it('lists by subject and action, page by page, and verifies the chain', async () => {
     await admin('/api/v1/history?tenant=acme&zendesk_organization_id=6601');
     const first = await json<Page>(await admin(`/api/v1/tenants/acme/audit?subject_id=${dana}&limit=1`));
-    expect(first.entries.map((e) => e.seq)).toEqual([1]);
+    expect(first.entries.map((e) => e.seq)).toEqual([2]);
     const second = await json<Page>(await admin(`/api/v1/tenants/acme/audit?subject_id=${dana}&limit=1&after_seq=${first.next_after_seq}`));
-    expect(second.entries.map((e) => e.seq)).toEqual([2]);
+    expect(second.entries.map((e) => e.seq)).toEqual([3]);
     expect(second.next_after_seq).toBeNull();
-    expect((await json<Page>(await admin(`/api/v1/tenants/acme/audit?subject_id=${org}`))).entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect((await json<Page>(await admin(`/api/v1/tenants/acme/audit?subject_id=${org}`))).entries.map((e) => e.seq)).toEqual([2, 3, 4]);
     expect((await json<Page>(await admin('/api/v1/tenants/acme/audit?action=log.export'))).entries).toEqual([]);
     const verify = await admin('/api/v1/tenants/acme/audit/verify');
-    expect(await json<unknown>(verify)).toMatchObject({ tenant: 'acme', ok: true, checked: 3, head: { seq: 3 } });
+    expect(await json<unknown>(verify)).toMatchObject({ tenant: 'acme', ok: true, checked: 4, head: { seq: 4 } });
   });
 
   it("answers 400 naming the field, 403 for another tenant's audit, 401 without the token (recorded as denied)", async () => {
@@ -96,7 +99,7 @@ describe('read audit', () => {
     expect((await admin('/api/v1/tenants/nope/audit')).status).toBe(403);
     expect((await fetch(`${s.url}/api/v1/tenants/acme/audit`)).status).toBe(401);
     const denied = await json<Page>(await admin('/api/v1/tenants/acme/audit?action=denied'));
-    expect(denied.entries).toEqual([expect.objectContaining({ seq: 4, outcome: 'denied', path: 'GET /api/v1/tenants/acme/audit', principal: expect.objectContaining({ type: 'anonymous' }) })]);
+    expect(denied.entries).toEqual([expect.objectContaining({ seq: 5, outcome: 'denied', path: 'GET /api/v1/tenants/acme/audit', principal: expect.objectContaining({ type: 'anonymous' }) })]);
   });
 
   it('refuses a read whose audit record cannot be written (503), and serves it again once it can', async () => {
@@ -112,6 +115,6 @@ describe('read audit', () => {
       await db.exec('ALTER TABLE access_audit_away RENAME TO access_audit');
     }
     expect((await admin(`/api/v1/history?tenant=acme&email=${encodeURIComponent(DANA.email)}`)).status).toBe(200);
-    expect(await json<unknown>(await admin('/api/v1/tenants/acme/audit/verify'))).toMatchObject({ ok: true, checked: 5 });
+    expect(await json<unknown>(await admin('/api/v1/tenants/acme/audit/verify'))).toMatchObject({ ok: true, checked: 6 });
   });
 });

@@ -5,10 +5,11 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runBackfill, type BackfillDeps } from '../../connector/cli/backfill-command.ts';
+import { backfillSummary, runBackfill, type BackfillDeps } from '../../connector/cli/backfill-command.ts';
 import { ReconciliationStore } from '../../connector/reconciliation/reconciliation-store.ts';
 import { reconcileZendesk } from '../../connector/reconciliation/zendesk-reconciler.ts';
 import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
+import { connectionFor } from '../../salesforce/history-reader.ts';
 import { openTestStore, type TestStore } from '../support/databases.ts';
 
 const ZD = 'https://acme.zendesk.com';
@@ -68,5 +69,28 @@ describe('standing backfill', () => {
     ]);
     expect(a.counters.events_appended + b.counters.events_appended).toBe(1);
     expect((await store.log.history('globex', { zendesk_user_id: '9' })).events).toHaveLength(1);
+  });
+
+  it('run again over history already imported, a backfill prints 0 differences', async () => {
+    const SF = 'https://globex.my.salesforce.com';
+    const Q = '/services/data/v60.0/query';
+    const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+    const row = (id: string, oldValue: string, newValue: string, createdDate: string) => ({ attributes: { type: 'AccountHistory' }, Id: id, AccountId: '0015g00000BkFiLAAV', OldValue: oldValue, NewValue: newValue, CreatedDate: createdDate, CreatedById: '0055g00000AGENTAAA' });
+    // Within the lookback the second backfill reads again (5 min before its checkpoint, 1 min before now).
+    const rows = [row('017F1', 'Yes', 'No', at(180_000)), row('017F2', 'No', 'Yes', at(150_000))];
+    const history = () => nock(SF).get(Q).query((q) => String(q.q).includes('FROM AccountHistory')).reply(200, { totalSize: 2, done: true, records: rows });
+    const states = () => nock(SF).get('/services/data/v60.0/queryAll').query(true).reply(200, { totalSize: 0, done: true, records: [] });
+    const sf: BackfillDeps = { ...deps, salesforceConnection: async () => connectionFor({ instanceUrl: SF, accessToken: 'access-token' }) };
+    const since = new Date(Date.now() - 86_400_000);
+
+    history();
+    states();
+    const first = await runBackfill(sf, { tenant: 'globex', source: 'salesforce', since });
+    expect(first.counters).toMatchObject({ events_appended: 2, drift_found: 2 });
+    history();
+    states();
+    const second = await runBackfill(sf, { tenant: 'globex', source: 'salesforce', since });
+    expect(second.counters).toMatchObject({ records_read: 2, events_appended: 0, drift_found: 0 });
+    expect(backfillSummary(second)).toMatch(/^backfill completed: \d+ pages, 2 records read, 0 events appended, 0 differences found \(run /);
   });
 });

@@ -78,7 +78,7 @@ describe('read-ahead pipeline', () => {
       fetched.push(p);
       return p === 3 ? { ok: false as const } : { ok: true as const, next: p + 1, endOfStream: p === 5 };
     };
-    const pages = pipelined<number, Awaited<ReturnType<typeof fetch>>>(fetch, async (r) => (r.ok ? { ok: true, page: { events: [], records: 1, drift: 0, next: r.next, endOfStream: r.endOfStream } } : { ok: false, message: 'boom' }), 2);
+    const pages = pipelined<number, Awaited<ReturnType<typeof fetch>>>(fetch, async (r) => (r.ok ? { ok: true, page: { events: [], records: 1, next: r.next, endOfStream: r.endOfStream } } : { ok: false, message: 'boom' }), 2);
     const first = await pages.read(1);
     expect(first.ok).toBe(true);
     expect(await pages.read(2)).toMatchObject({ ok: true });

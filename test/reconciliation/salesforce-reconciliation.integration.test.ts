@@ -52,6 +52,9 @@ const history = (id: string, oldValue: string, newValue: string, at: string) => 
 const limit = (used: number) => ({ 'Sforce-Limit-Info': `api-usage=${used}/100` });
 const isHistory = (q: NodeJS.Dict<string | string[]>) => String(q.q).includes('FROM AccountHistory');
 const isState = (q: NodeJS.Dict<string | string[]>) => String(q.q).includes('FROM Account ');
+const LIMITS = '/services/data/v60.0/limits';
+/** The limits resource: `used` of 100 daily API requests. */
+const limits = (used: number) => nock(SF).get(LIMITS).reply(200, { DailyApiRequests: { Max: 100, Remaining: 100 - used }, DailyBulkApiBatches: { Max: 15000, Remaining: 15000 } }, limit(used));
 const noStates = () => nock(SF).get(QA).query(isState).reply(200, { totalSize: 0, done: true, records: [] }, limit(10));
 
 function changeEvent(at: string, after: 'active' | 'deactivated'): NewStandingEvent {
@@ -107,7 +110,7 @@ describe('Salesforce reconciliation', () => {
     nock(SF).get(Q).query(isHistory).reply(200, { totalSize: 2, done: false, nextRecordsUrl: `${Q}/01g-2000`, records: [history('017C1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000')] }, limit(81));
     const stopped = await reconcileSalesforce(deps, tenant, conn(), { maxQuotaShare: 0.8 });
     expect(stopped).toMatchObject({ state: 'partial', counters: { pages: 1, events_appended: 1 } });
-    expect(stopped.counters.errors[0]!.message).toMatch(/81\/100 is above 80 %/);
+    expect(stopped.counters.errors[0]!.message).toMatch(/81\/100 \(from the last answer's Sforce-Limit-Info\) is above 80 %/);
     expect(await recon.checkpoint(tenant, 'salesforce', 'AccountHistory')).toEqual({ since: '2026-03-04T10:00:00.000Z' });
 
     // Next run (quota reset): from the checkpoint minus the lookback; the row read again is not doubled.
@@ -116,5 +119,45 @@ describe('Salesforce reconciliation', () => {
     const resumed = await reconcileSalesforce(deps, tenant, conn(), { maxQuotaShare: 0.8 });
     expect(resumed).toMatchObject({ state: 'completed', counters: { events_appended: 1 } });
     expect(await accountHistory()).toHaveLength(2);
+  });
+
+  it('asks Salesforce before deciding: on the same long-lived connection, the run after a quota stop resumes once usage dropped', async () => {
+    const session = conn();
+    limits(10);
+    nock(SF).get(Q).query(isHistory).reply(200, { totalSize: 2, done: false, nextRecordsUrl: `${Q}/01g-2000`, records: [history('017D1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000')] }, limit(81));
+    const stopped = await reconcileSalesforce(deps, tenant, session, { maxQuotaShare: 0.8 });
+    expect(stopped).toMatchObject({ state: 'partial', counters: { pages: 1, events_appended: 1 } });
+    expect(stopped.counters.errors.map((e) => e.message)).toEqual([expect.stringMatching(/81\/100 \(from the last answer's Sforce-Limit-Info\) is above 80 %/)]);
+
+    // Usage dropped (the connection still remembers 81/100): the next run asks, then reads.
+    limits(5);
+    nock(SF).get(Q).query((q) => isHistory(q) && String(q.q).includes('CreatedDate >= 2026-03-04T09:55:00Z')).reply(200, { totalSize: 2, done: true, records: [history('017D1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000'), history('017D2', 'No', 'Yes', '2026-03-04T11:00:00.000+0000')] }, limit(6));
+    noStates();
+    const resumed = await reconcileSalesforce(deps, tenant, session, { maxQuotaShare: 0.8 });
+    expect(resumed).toMatchObject({ state: 'completed', counters: { pages: 2, events_appended: 1, errors: [] } });
+    expect(await accountHistory()).toHaveLength(2);
+  });
+
+  it('stops before the first page when the limits resource says usage is above the share, quoting that figure', async () => {
+    limits(90);
+    const stopped = await reconcileSalesforce(deps, tenant, conn(), { maxQuotaShare: 0.8 });
+    expect(stopped).toMatchObject({ state: 'partial', counters: { pages: 0 } });
+    expect(stopped.counters.errors.map((e) => e.message)).toEqual([expect.stringMatching(/90\/100 \(from the limits resource before the first page\) is above 80 %/)]);
+    expect((await recon.listRuns(tenant))[0]).toMatchObject({ state: 'partial', errors: stopped.counters.errors });
+  });
+
+  it('reports no drift for history the log already holds, read again in the next run', async () => {
+    const rows = [history('017E1', 'Yes', 'No', '2026-03-04T23:56:00.000+0000'), history('017E2', 'No', 'Yes', '2026-03-04T23:57:00.000+0000')];
+    nock(SF).get(Q).query(isHistory).reply(200, { totalSize: 2, done: true, records: rows }, limit(10));
+    noStates();
+    const first = await reconcileSalesforce(deps, tenant, conn());
+    expect(first.counters).toMatchObject({ records_read: 2, events_appended: 2, drift_found: 2 });
+
+    // The next run re-reads the lookback before its checkpoint: the same two rows, already in the log.
+    nock(SF).get(Q).query((q) => isHistory(q) && String(q.q).includes('CreatedDate >= 2026-03-04T23:54:00Z')).reply(200, { totalSize: 2, done: true, records: rows }, limit(11));
+    noStates();
+    const second = await reconcileSalesforce(deps, tenant, conn());
+    expect(second).toMatchObject({ state: 'completed', counters: { records_read: 2, events_appended: 0, drift_found: 0 } });
+    expect((await recon.listRuns(tenant))[0]).toMatchObject({ drift_found: 0, events_appended: 0 });
   });
 });

@@ -14,7 +14,7 @@ async function worker(h: StreamingHarness, prefix: string, tenant: string, recei
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 0, retryStrategy: () => null });
   const { subscriber, received: own, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
   const holding: boolean[] = [];
-  const exclusive = new ExclusiveSubscription(redis, tenant, subscriber, { keyPrefix: prefix, ttlMs: 2000, renewEveryMs: 250, acquireEveryMs: 100, onHolding: (v) => holding.push(v) });
+  const exclusive = new ExclusiveSubscription(redis, tenant, subscriber, { prefix, ttlMs: 2000, renewEveryMs: 250, acquireEveryMs: 100, onHolding: (v) => holding.push(v) });
   // Everything this worker's onMessage got, in the shared order.
   const mirror = setInterval(() => received.push(...own.splice(0)), 5);
   return {
@@ -34,13 +34,13 @@ async function worker(h: StreamingHarness, prefix: string, tenant: string, recei
 describe('one Salesforce subscription per tenant across processes', () => {
   let h: StreamingHarness;
   let redis: Redis;
-  const prefix = `test:sf:${process.pid}:${randomBytes(3).toString('hex')}:`;
+  const prefix = `test-sf-${process.pid}-${randomBytes(3).toString('hex')}`;
   beforeAll(async () => {
     h = await StreamingHarness.start('sf_lease');
     redis = new Redis(REDIS_URL);
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
+    const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
     await h?.dispose();
@@ -51,8 +51,8 @@ describe('one Salesforce subscription per tenant across processes', () => {
   afterEach(() => h.stopSubscribers());
 
   it('a lease is renewed and released only by its holder', async () => {
-    const a = new RedisLease(redis, `${prefix}lease`, 5000);
-    const b = new RedisLease(redis, `${prefix}lease`, 5000);
+    const a = new RedisLease(redis, `${prefix}:lease`, 5000);
+    const b = new RedisLease(redis, `${prefix}:lease`, 5000);
     expect(await a.acquire()).toBe(true);
     expect(await b.acquire()).toBe(false);
     expect(await b.renew()).toBe(false);

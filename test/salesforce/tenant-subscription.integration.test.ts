@@ -14,12 +14,12 @@ const until = (fn: () => unknown) => vi.waitFor(() => expect(fn()).toBeTruthy(),
 describe('a tenant subscription as the integrator creates it', () => {
   let h: StreamingHarness;
   let redis: Redis;
-  const prefix = `test:sf:${process.pid}:${randomBytes(3).toString('hex')}:`;
+  const prefix = `test-sf-${process.pid}-${randomBytes(3).toString('hex')}`;
   beforeAll(async () => {
     [h, redis] = await Promise.all([StreamingHarness.start('sf_tenant'), new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })]);
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
+    const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
     await h?.dispose();
@@ -36,11 +36,12 @@ describe('a tenant subscription as the integrator creates it', () => {
         connections: new SalesforceConnectionFactory(),
         store: h.replay,
         redis,
+        redisPrefix: prefix,
         onMessage: async (tenant, channel, message) => void got.push([tenant, channel, message]),
       },
       {
         subscriber: { channels: [ACCOUNT], backoff: { initialMs: 50, maxMs: 200, jitter: 0 } },
-        exclusive: { keyPrefix: prefix, ttlMs: 2000, acquireEveryMs: 100 },
+        exclusive: { ttlMs: 2000, acquireEveryMs: 100 },
         connectBackoff: { initialMs: 20, maxMs: 50, jitter: 0 },
         onAuthFailure: (_t, e: SalesforceAuthError) => failures.push(e.code),
       },
@@ -56,7 +57,7 @@ describe('a tenant subscription as the integrator creates it', () => {
     const [tenant, channel, message] = got[0]!;
     expect([tenant, channel, message.kind, message.replayId]).toEqual(['acme', ACCOUNT, 'change_event', 6734]);
     // Released on stop: another process could take the tenant at once.
-    expect(await redis.exists(`${prefix}salesforce:subscription:acme`)).toBe(0);
+    expect(await redis.exists(`${prefix}:salesforce:subscription:acme`)).toBe(0);
   });
 
   it('does not retry settings that cannot work', async () => {
@@ -68,9 +69,10 @@ describe('a tenant subscription as the integrator creates it', () => {
         connections: new SalesforceConnectionFactory(),
         store: h.replay,
         redis,
+        redisPrefix: prefix,
         onMessage: async () => undefined,
       },
-      { exclusive: { keyPrefix: prefix, acquireEveryMs: 50 }, onAuthFailure: (_t, e) => failures.push(e.failure) },
+      { exclusive: { acquireEveryMs: 50 }, onAuthFailure: (_t, e) => failures.push(e.failure) },
     );
     const requests = h.tokenRequests;
     subscription.start();

@@ -96,6 +96,37 @@ describe('admin page', () => {
   });
 });
 
+describe('admin page: API keys', () => {
+  const record = (seq: number, action: string, role: string, name: string, by: { type: string; label: string; role: string | null }) => ({
+    tenant: 'acme', seq, id: `00000000-0000-4000-8000-00000000000${seq}`, at: '2026-03-01T10:00:00Z', action, principal: by, path: 'POST /api/v1/tenants/acme/keys', subject_ids: [], outcome: 'allowed', detail: { key_id: `000000000000000${seq}`, role, name }, prev_hash: 'x', hash: 'y',
+  });
+
+  it('lists every key created and revoked, newest first, with who did it', async () => {
+    let asked = '';
+    const entries = [
+      record(1, 'key.create', 'auditor', 'Acme compliance', { type: 'operator', label: 'operator', role: 'operator' }),
+      record(2, 'key.create', 'auditor', 'Second look', { type: 'api_key', label: 'api-key:0000000000000001', role: 'auditor' }),
+      record(3, 'key.revoke', 'agent', 'Helpdesk bot', { type: 'operator', label: 'operator', role: 'operator' }),
+    ];
+    renderApp(admin({ 'GET /key-records': (o) => ((asked = o.url), Promise.resolve({ entries, next_after_seq: null })) }).client);
+    fireEvent.click(await screen.findByTestId('tab-keys'));
+    const rows = await screen.findAllByTestId('key-record');
+    expect(asked).toContain('/app/v1/acme/admin/key-records');
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringMatching(/revoked.*agent key "Helpdesk bot" \(0000000000000003\).*operator/),
+      expect.stringMatching(/created.*auditor key "Second look" \(0000000000000002\).*api-key:0000000000000001 \(auditor\)/),
+      expect.stringMatching(/created.*auditor key "Acme compliance" \(0000000000000001\).*operator/),
+    ]);
+    expect(screen.getByTestId('keys-tab').textContent).toMatch(/An auditor key reads every customer's history/);
+  });
+
+  it('says when no key was created yet', async () => {
+    renderApp(admin({ 'GET /key-records': () => Promise.resolve({ entries: [], next_after_seq: null }) }).client);
+    fireEvent.click(await screen.findByTestId('tab-keys'));
+    expect((await screen.findByTestId('keys-empty')).textContent).toMatch(/No API key/);
+  });
+});
+
 describe('admin page: warning thresholds', () => {
   it('shows the thresholds, refuses a bad one at its path, and saves a good one', async () => {
     const settings = { fraud_reactivation: { enabled: true, window_hours: 72, reason_codes: ['fraud_suspected'] } };

@@ -7,6 +7,7 @@ import type {
   AppReconciliationRuns,
   CurrentMapping,
   FieldProblem,
+  KeyRecordsPage,
   MappingPreview,
   MappingVersion,
   QuarantinePage,
@@ -91,4 +92,5 @@ export const api = {
   warningSettings: (c: ZafClient, s: ConnectorSettings) => call<WarningSettings>(c, s, '/admin/warning-settings'),
   saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) => call<WarningSettings>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
   reconciliation: (c: ZafClient, s: ConnectorSettings) => call<AppReconciliationRuns>(c, s, '/admin/reconciliation'),
+  keyRecords: (c: ZafClient, s: ConnectorSettings) => call<KeyRecordsPage>(c, s, '/admin/key-records?limit=1000'),
 };

@@ -1,4 +1,4 @@
-/** nav_bar (Zendesk admins): mapping (view, edit, preview, save), quarantine (inspect, replay), reconciliation, warning thresholds. */
+/** nav_bar (Zendesk admins): mapping (view, edit, preview, save), quarantine (inspect, replay), reconciliation, warning thresholds, API keys issued and revoked. */
 import { pal } from '../lib/colors';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import styled from 'styled-components';
@@ -15,8 +15,9 @@ import type { ZafClient } from '../lib/zaf-client';
 import { ErrorState, Problems } from './admin-parts';
 import { WarningSettingsTab } from './WarningSettingsTab';
 import { ReconciliationTab } from './ReconciliationTab';
+import { KeysTab } from './KeysTab';
 
-type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings';
+type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings' | 'keys';
 
 const Page = styled.main`
   padding: 16px 24px;
@@ -249,6 +250,7 @@ export function NavBar() {
     { id: 'quarantine', label: t('admin.tab_quarantine') },
     { id: 'reconciliation', label: t('admin.tab_reconciliation') },
     { id: 'warnings', label: t('admin.tab_warnings') },
+    { id: 'keys', label: t('admin.tab_keys') },
   ];
   return (
     <Page data-testid="navbar">
@@ -264,6 +266,7 @@ export function NavBar() {
       {tab === 'quarantine' ? <QuarantineTab client={client} s={s} /> : null}
       {tab === 'warnings' ? <WarningSettingsTab client={client} s={s} /> : null}
       {tab === 'reconciliation' ? <ReconciliationTab client={client} s={s} /> : null}
+      {tab === 'keys' ? <KeysTab client={client} s={s} /> : null}
     </Page>
   );
 }
