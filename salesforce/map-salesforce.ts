@@ -151,7 +151,7 @@ interface StatusArgs {
 }
 
 function statusEvent(b: Base, a: StatusArgs): SalesforceMapResult {
-  const reasonText = b.rule.reason_field ? fieldText(a.fields, b.rule.reason_field.name) : undefined;
+  const reasonText = b.rule.reason_field ? fieldText(a.fields, b.rule.reason_field.name, true) : undefined;
   const reason = reasonOf(a.reasonCode, reasonText, b.rule.reason_field?.as);
   const initiator = initiatorOf(b);
   const who = subjectOf(b, a.fields);
@@ -204,18 +204,19 @@ function initiatorOf(b: Base): { type: 'manual' | 'automatic' | 'unknown'; actor
   return { type: 'manual', actor: { type: 'agent', id } };
 }
 
-function fieldText(fields: Record<string, unknown>, name: string): string | undefined {
+/** A field's value as text, trimmed (for matching), or `asWritten` (free text: a reason); blank is absent. */
+function fieldText(fields: Record<string, unknown>, name: string, asWritten = false): string | undefined {
   const key = Object.keys(fields).find((k) => k.toLowerCase() === name.toLowerCase());
   const v = key === undefined ? undefined : fields[key];
   if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string') return v.trim() === '' ? undefined : v.trim();
+  if (typeof v === 'string') return v.trim() === '' ? undefined : asWritten ? v : v.trim();
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
 }
 
 function reasonOf(code: string | undefined, text: string | undefined, as: 'text' | 'code' = 'text'): NewStandingEventInput['reason'] {
   if (text !== undefined && as === 'code') {
-    const c = text.toLowerCase().replace(/\s+/g, '_');
+    const c = text.trim().toLowerCase().replace(/\s+/g, '_');
     if (/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(c)) return { code: c };
   }
   if (code === undefined && text === undefined) return undefined;

@@ -6,6 +6,7 @@
  * The message is not signed: the connector checks `OrganizationId` against the tenant, dedupes on
  * the notification `Id`, and relies on IP allow-listing / TLS client certificates (README). Pure.
  */
+import { MIMEType } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
 
 /** The namespace of the outbound messaging WSDL. */
@@ -36,7 +37,9 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  // Field values are kept as written (a reason text's trailing whitespace included); ids are
+  // trimmed where they are read. The whitespace between elements becomes `#text`, never a field.
+  trimValues: false,
   processEntities: true,
   // Never expand entities declared in a DOCTYPE (XML bombs): a DOCTYPE is refused below anyway.
   htmlEntities: false,
@@ -64,8 +67,8 @@ export function parseOutboundMessage(xml: string): OutboundParseResult {
   if (notifications['@xmlns'] !== undefined && notifications['@xmlns'] !== OUTBOUND_NAMESPACE) {
     return { ok: false, problem: `notifications must be in the namespace ${OUTBOUND_NAMESPACE}` };
   }
-  const organizationId = text(notifications.OrganizationId);
-  const actionId = text(notifications.ActionId);
+  const organizationId = text(notifications.OrganizationId)?.trim();
+  const actionId = text(notifications.ActionId)?.trim();
   if (!organizationId || !SALESFORCE_ID.test(organizationId)) return { ok: false, problem: 'OrganizationId is missing or not a Salesforce id' };
   if (!actionId) return { ok: false, problem: 'ActionId is missing' };
   const list = Array.isArray(notifications.Notification) ? notifications.Notification : [];
@@ -73,7 +76,7 @@ export function parseOutboundMessage(xml: string): OutboundParseResult {
   if (list.length > MAX_NOTIFICATIONS) return { ok: false, problem: `the message has ${list.length} notifications; Salesforce sends at most ${MAX_NOTIFICATIONS}` };
   const out: OutboundNotification[] = [];
   for (const [i, n] of list.entries()) {
-    const id = isNode(n) ? text(n.Id) : undefined;
+    const id = isNode(n) ? text(n.Id)?.trim() : undefined;
     const sObject = isNode(n) ? n.sObject : undefined;
     if (!id || !SALESFORCE_ID.test(id)) return { ok: false, problem: `Notification[${i}]/Id is missing or not a Salesforce id` };
     if (!isNode(sObject)) return { ok: false, problem: `Notification[${i}]/sObject is missing` };
@@ -95,6 +98,28 @@ function text(v: unknown): string | undefined {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (isNode(v) && typeof v['#text'] === 'string') return v['#text'];
   return undefined;
+}
+
+/**
+ * The media type of an Outbound Message: SOAP 1.1 over HTTP must be `text/xml` (section 6,
+ * https://www.w3.org/TR/2000/NOTE-SOAP-20000508/#_Toc478383526), and the body is read as UTF-8.
+ */
+export const OUTBOUND_CONTENT_TYPE = 'text/xml; charset=utf-8';
+
+/** Why a request's `Content-Type` is not an Outbound Message's (`text/xml`, charset UTF-8 if named), or null. */
+export function outboundContentTypeProblem(header: string | undefined): string | null {
+  const expected = `an outbound message is ${OUTBOUND_CONTENT_TYPE} (SOAP 1.1)`;
+  if (!header) return `Content-Type is missing: ${expected}`;
+  let type: MIMEType;
+  try {
+    type = new MIMEType(header);
+  } catch {
+    return `Content-Type is not a media type: ${expected}`;
+  }
+  if (type.essence !== 'text/xml') return `Content-Type ${type.essence} is not supported: ${expected}`;
+  const charset = type.params.get('charset');
+  if (charset !== null && charset.toLowerCase() !== 'utf-8') return `charset ${charset.slice(0, 40)} is not supported: ${expected}`;
+  return null;
 }
 
 /** The acknowledgement Salesforce expects once every notification is stored; anything else is retried. */

@@ -2,8 +2,8 @@
  * `POST /webhooks/salesforce/:tenant/outbound`: Salesforce Outbound Messages. Every notification is
  * written to the intake inbox (committed, deduped on the notification id) before the exact
  * `notificationsResponse` / `<Ack>true</Ack>` is answered; until then Salesforce keeps retrying.
- * Malformed XML, or a message from another organization than the tenant's, gets a SOAP Fault
- * (non-2xx) and nothing is stored. The message is unsigned: see the README for IP allow-listing and
+ * Malformed XML, a message from another organization than the tenant's, or a body that is not
+ * `text/xml` (415) gets a SOAP Fault (non-2xx) and nothing is stored. The message is unsigned: see the README for IP allow-listing and
  * TLS client certificates. Served by node:http directly, as the Zendesk webhook is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +14,7 @@ import { jsonBodyProblem } from '../connector/http/json-body.ts';
 import type { InboxEntry, InboxKey } from '../connector/intake/intake-inbox.ts';
 import { TenantId } from '../connector/model/standing-event.ts';
 import { salesforceId15 } from '../connector/model/sealing.ts';
-import { OUTBOUND_ACK, parseOutboundMessage, soapFault } from './outbound-message.ts';
+import { OUTBOUND_ACK, outboundContentTypeProblem, parseOutboundMessage, soapFault } from './outbound-message.ts';
 import type { OutboundNotificationRow } from './payloads.ts';
 
 export interface OutboundRouteOptions {
@@ -54,6 +54,8 @@ export function salesforceOutboundRoute(deps: OutboundRouteDeps, options: Outbou
 
   const handle = async (req: IncomingMessage, res: ServerResponse, tenantParam: string): Promise<void> => {
     try {
+      const wrongType = outboundContentTypeProblem(req.headers['content-type']);
+      if (wrongType) throw new SoapError(415, 'soapenv:Client', wrongType);
       const tenant = TenantId.safeParse(tenantParam);
       const organization = tenant.success ? await deps.organizationOf(tenant.data) : null;
       if (!tenant.success || !organization) throw new SoapError(404, 'soapenv:Client', `no tenant "${tenantParam}" connected to Salesforce`);

@@ -6,11 +6,9 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { principalLabel, principalOf, type Principal } from '../access/principal.ts';
-import type { Queue } from 'bullmq';
 import { z } from 'zod';
-import type { IntakeInbox } from '../intake/intake-inbox.ts';
-import { InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
-import { BadRequestError, HttpError, ValidationError } from '../http/errors.ts';
+import type { InboxAdminActions } from '../intake/admin-actions.ts';
+import { actionValue, HttpError, ValidationError } from '../http/errors.ts';
 import type { Database } from '../store/database.ts';
 import { KEY_ACTIONS, type AccessAudit } from '../audit/access-audit.ts';
 import { KeyRecordsQuery } from '../audit/access-audit-routes.ts';
@@ -18,7 +16,6 @@ import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { mapZendeskWebhook } from '../zendesk/map-event.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
-import { enqueueIntake, intakeRound, type IntakeJobData } from '../../queue/intake-queue.ts';
 import type { AppSettingsStore } from './app-settings.ts';
 import { appCaller } from './app-token.ts';
 import {
@@ -37,8 +34,8 @@ import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 export interface AdminAppRoutesDeps {
   db: Database;
   tenants: TenantRegistry;
-  inbox: IntakeInbox;
-  queue: Queue<IntakeJobData>;
+  /** The quarantine actions (list, replay), shared with the admin API. */
+  inboxActions: InboxAdminActions;
   settings: AppSettingsStore;
   lookups: ZendeskAppLookups;
   authenticate: RequestHandler;
@@ -50,11 +47,6 @@ export const PREVIEW_LIMIT = { default: 20, max: 100 } as const;
 const PreviewBody = z.strictObject({
   document: z.unknown(),
   limit: z.number().int().min(1).max(PREVIEW_LIMIT.max).default(PREVIEW_LIMIT.default),
-});
-const ReplayBody = z.strictObject({ event_ids: z.array(z.string().min(1).max(255)).min(1, 'must name at least one event').max(1000) });
-const PageQuery = z.strictObject({
-  limit: z.string().regex(/^\d{1,3}$/, 'must be an integer 1-500').transform(Number).pipe(z.number().int().min(1).max(500)).optional(),
-  cursor: z.string().max(512).optional(),
 });
 
 /** 403 unless Zendesk says the user named in the token is an admin of this tenant's Zendesk. */
@@ -75,7 +67,7 @@ export function requireZendeskAdmin(lookups: ZendeskAppLookups): RequestHandler 
 }
 
 export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
-  const { db, tenants, inbox, queue, settings } = deps;
+  const { db, tenants, settings, inboxActions } = deps;
   const reconciliation = new ReconciliationStore(db);
   const r = Router({ mergeParams: true });
   r.use(deps.authenticate, requireZendeskAdmin(deps.lookups));
@@ -131,24 +123,12 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
   });
 
   r.get('/quarantine', async (req, res) => {
-    const { tenant } = appCaller(res);
-    const q = PageQuery.safeParse(req.query);
-    if (!q.success) throw ValidationError.fromZod('query', q.error);
-    try {
-      res.json((await inbox.quarantined(tenant.id, q.data)) satisfies QuarantinePage);
-    } catch (err) {
-      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
-      throw err;
-    }
+    res.json(actionValue(await inboxActions.quarantine(appCaller(res).tenant.id, req.query)) satisfies QuarantinePage);
   });
 
+  // The page names the events it replays (never "all").
   r.post('/quarantine/replay', async (req, res) => {
-    const { tenant } = appCaller(res);
-    const body = ReplayBody.safeParse(req.body ?? {});
-    if (!body.success) throw ValidationError.fromZod('body', body.error);
-    const reopened = await inbox.reopen(tenant.id, body.data.event_ids);
-    await enqueueIntake(queue, reopened, intakeRound.replay());
-    res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) } satisfies ReplayResult);
+    res.status(202).json(actionValue(await inboxActions.replay(appCaller(res).tenant.id, req.body)) satisfies ReplayResult);
   });
 
   // The tenant's reconciliation and backfill runs, newest first (as GET /api/v1/tenants/{tenant}/reconciliation/runs).

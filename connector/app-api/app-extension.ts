@@ -9,6 +9,7 @@ import type { ServiceExtension, ServiceResources } from '../service.ts';
 
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import { IntakeInbox } from '../intake/intake-inbox.ts';
+import { InboxAdminActions } from '../intake/admin-actions.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { createIntakeQueue } from '../../queue/intake-queue.ts';
@@ -44,7 +45,7 @@ export function appApiExtension(res: ServiceResources, options: AppApiOptions = 
 
   const app = Router({ mergeParams: true });
   app.use(sidebarRoutes({ db, history: options.history ?? logHistorySource(log), settings, lookups, authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')), audit }));
-  app.use('/admin', adminAppRoutes({ db, tenants, inbox, queue, settings, lookups, authenticate, audit }));
+  app.use('/admin', adminAppRoutes({ db, tenants, inboxActions: new InboxAdminActions(inbox, queue), settings, lookups, authenticate, audit }));
   const appRouter = Router();
   appRouter.use('/:tenant', app);
 

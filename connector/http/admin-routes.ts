@@ -3,36 +3,23 @@
  * change recorded with the authenticated principal and when), and the quarantine with replay.
  */
 import { Router } from 'express';
-import type { Queue } from 'bullmq';
-import { z } from 'zod';
 import { TenantId } from '../model/standing-event.ts';
-import type { IntakeInbox } from '../intake/intake-inbox.ts';
-import { INBOX_STATES, InvalidQuarantineCursorError } from '../intake/intake-inbox.ts';
+import type { InboxAdminActions } from '../intake/admin-actions.ts';
 import { toView, type RegistryResult, type TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
-import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../../queue/intake-queue.ts';
-import { BadRequestError, HttpError, NotFoundError, ValidationError } from './errors.ts';
+import { actionValue, HttpError, NotFoundError, ValidationError } from './errors.ts';
 import type { Authorize } from '../access/authorize.ts';
 import { principalLabel, principalOf } from '../access/principal.ts';
 import type { CurrentMapping, InboxPage, MappingVersion, MappingVersions, QuarantinePage, ReplayResult, TenantList, TenantView } from '../contracts/index.ts';
 
 export interface AdminRoutesDeps {
   tenants: TenantRegistry;
-  inbox: IntakeInbox;
-  queue: Queue<IntakeJobData>;
+  /** The quarantine and inbox actions (list, inspect, replay), shared with the Zendesk app's admin page. */
+  inboxActions: InboxAdminActions;
   /** The sources whose mapping documents the API serves (`/mappings/zendesk`, `/mappings/salesforce`). */
   sources: Sources;
   authorize: Authorize;
 }
-
-const ReplayBody = z.strictObject({ event_ids: z.array(z.string().min(1).max(255)).min(1).max(10_000).optional() });
-const PageQuery = z.strictObject({
-  limit: z.coerce.number().int('must be an integer').min(1).max(500).optional(),
-  cursor: z.string().max(512).optional(),
-});
-const InboxQuery = PageQuery.extend({
-  state: z.enum(INBOX_STATES, { error: `must be one of ${INBOX_STATES.join(', ')}` }).default('quarantined'),
-});
 
 function unwrap<T>(r: RegistryResult<T>): T {
   if (r.ok) return r.value;
@@ -52,8 +39,8 @@ function sourceParam(sources: Sources, value: unknown): AnySource {
 }
 
 export function adminRoutes(deps: AdminRoutesDeps): Router {
-  const { tenants, inbox, queue } = deps;
-  const { authorize } = deps;
+  const { tenants, authorize } = deps;
+  const actions = deps.inboxActions;
   const r = Router();
 
   r.get('/tenants', authorize('tenants.provision'), async (_req, res) => {
@@ -94,36 +81,16 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   });
 
   r.get('/tenants/:tenant/quarantine', authorize('quarantine.read'), async (req, res) => {
-    const tenant = await requireTenant(tenants, req.params.tenant);
-    const q = PageQuery.safeParse(req.query);
-    if (!q.success) throw ValidationError.fromZod('query', q.error);
-    try {
-      res.json((await inbox.quarantined(tenant, q.data)) satisfies QuarantinePage);
-    } catch (err) {
-      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
-      throw err;
-    }
+    res.json(actionValue(await actions.quarantine(await requireTenant(tenants, req.params.tenant), req.query)) satisfies QuarantinePage);
   });
   // Any state of the inbox, e.g. `?state=ignored`: events deliberately not mapped, with the reason.
   r.get('/tenants/:tenant/inbox', authorize('quarantine.read'), async (req, res) => {
-    const tenant = await requireTenant(tenants, req.params.tenant);
-    const q = InboxQuery.safeParse(req.query);
-    if (!q.success) throw ValidationError.fromZod('query', q.error);
-    try {
-      res.json({ state: q.data.state, ...(await inbox.quarantined(tenant, q.data)) } satisfies InboxPage);
-    } catch (err) {
-      if (err instanceof InvalidQuarantineCursorError) throw new BadRequestError('invalid_cursor', err.message);
-      throw err;
-    }
+    res.json(actionValue(await actions.inspect(await requireTenant(tenants, req.params.tenant), req.query)) satisfies InboxPage);
   });
+  // Without `event_ids`, every quarantined event of the tenant.
   r.post('/tenants/:tenant/quarantine/replay', authorize('quarantine.replay'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
-    const body = ReplayBody.safeParse(req.body ?? {});
-    if (!body.success) throw ValidationError.fromZod('body', body.error);
-    const round = intakeRound.replay();
-    const reopened = await inbox.reopen(tenant, body.data.event_ids ?? null, roundSuffix(round));
-    await enqueueIntake(queue, reopened, round);
-    res.status(202).json({ replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) } satisfies ReplayResult);
+    res.status(202).json(actionValue(await actions.replay(tenant, req.body, { allowAll: true })) satisfies ReplayResult);
   });
   return r;
 }

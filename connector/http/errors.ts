@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
 import type { ErrorBody } from '../contracts/index.ts';
+import type { AdminActionResult } from '../intake/admin-actions.ts';
 
 export type { ErrorBody };
 
@@ -71,6 +72,13 @@ export class NotFoundError extends HttpError {
   constructor(message = 'no such resource') {
     super(404, 'not_found', message);
   }
+}
+
+/** The value of an admin action, or the 400 its refusal stands for. */
+export function actionValue<T>(r: AdminActionResult<T>): T {
+  if (r.ok) return r.value;
+  if (r.code === 'invalid_cursor') throw new BadRequestError('invalid_cursor', r.message);
+  throw new ValidationError(r.what, r.problems);
 }
 
 /** The error types body-parser raises, per the http-errors convention (`status`, `type`, `expose`). */

@@ -46,8 +46,33 @@ export async function runCheck(check: ReadinessCheck, timeoutMs: number): Promis
   }
 }
 
+/**
+ * Logs a check's readiness once per change of state: one warn line when it starts failing (with
+ * the error's message and code: an orchestrator probing every few seconds would otherwise log a
+ * stack trace per probe for the length of the outage), one info line when it answers again.
+ */
+export class ReadinessLog {
+  /** Checks seen failing and not seen ok since. Every check counts as ok until seen failing. */
+  private readonly failing = new Set<string>();
+
+  constructor(private readonly logger: Logger) {}
+
+  record(name: string, result: { outcome: CheckOutcome; error?: unknown }, reqId: unknown): void {
+    if (result.outcome === 'ok') {
+      if (this.failing.delete(name)) this.logger.info({ reqId, check: name }, `readiness check ${name} ok again`);
+      return;
+    }
+    if (this.failing.has(name)) return;
+    this.failing.add(name);
+    const err = result.error as { message?: unknown; code?: unknown } | undefined;
+    const cause = result.outcome === 'failed' ? { err: { message: String(err?.message ?? err), ...(err?.code === undefined ? {} : { code: err.code }) } } : {};
+    this.logger.warn({ reqId, check: name, outcome: result.outcome, ...cause }, `readiness check ${name} ${result.outcome}; logged again when it is ok`);
+  }
+}
+
 export function healthRoutes({ checks, timeoutMs = DEFAULT_READINESS_TIMEOUT_MS, logger, report }: HealthRoutesOptions): Router {
   const router = Router();
+  const readiness = new ReadinessLog(logger);
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -56,15 +81,12 @@ export function healthRoutes({ checks, timeoutMs = DEFAULT_READINESS_TIMEOUT_MS,
     const [results, backlog] = await Promise.all([Promise.all(names.map((name) => runCheck(checks[name]!, timeoutMs))), report?.().catch(() => undefined)]);
     const extra = backlog === undefined ? {} : { backlog };
     const outcome = Object.fromEntries(names.map((name, i) => [name, results[i]!.outcome]));
+    // Details go to the log only: /readyz is unauthenticated and driver messages name hosts and users.
+    names.forEach((name, i) => readiness.record(name, results[i]!, req.id));
     const failing = names.filter((_, i) => results[i]!.outcome !== 'ok');
     if (failing.length === 0) {
       res.json({ status: 'ready', checks: outcome, ...extra });
       return;
-    }
-    // Details go to the log only: /readyz is unauthenticated and driver messages name hosts and users.
-    for (const name of failing) {
-      const r = results[names.indexOf(name)]!;
-      logger.warn({ reqId: req.id, check: name, outcome: r.outcome, err: r.error }, `readiness check ${name} ${r.outcome}`);
     }
     res.status(503).json({ status: 'not_ready', checks: outcome, failing, ...extra });
   });

@@ -21,6 +21,7 @@ import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { startIntakeWorker } from '../../queue/intake-worker.ts';
 import { startIntakeSweeper } from '../../queue/intake-sweeper.ts';
 import { IntakeInbox } from './intake-inbox.ts';
+import { InboxAdminActions } from './admin-actions.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { reconciliationRoutes } from '../reconciliation/runs-routes.ts';
 import { startReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
@@ -120,7 +121,7 @@ export async function intakeExtension(res: ServiceResources, settings: IntakeSet
       !duties.httpApi
         ? []
         : [
-            { path: '/api/v1', router: adminRoutes({ tenants, inbox, queue, sources, authorize: res.authorize }) },
+            { path: '/api/v1', router: adminRoutes({ tenants, inboxActions: new InboxAdminActions(inbox, queue), sources, authorize: res.authorize }) },
             { path: '/api/v1', router: salesforce.settingsRouter },
             { path: '/api/v1', router: reconciliationRoutes({ store: reconciliation, tenants, authorize: res.authorize }) },
             bullBoardRouter([queue], res.authorize('ops.read')),

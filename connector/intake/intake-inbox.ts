@@ -163,9 +163,11 @@ export class IntakeInbox {
 
   /**
    * Back to pending (replay); `eventIds` null reopens every quarantined event of the tenant.
-   * `jobRound`: the id suffix of the jobs the replay enqueues, recorded for the sweeper.
+   * `jobRound`: the id suffix of the jobs the replay enqueues (see `roundSuffix`), recorded for the
+   * sweeper, which otherwise looks for the first job and re-enqueues an event whose replay waits.
+   * Admins replay through admin-actions.ts, which passes it.
    */
-  async reopen(tenant: string, eventIds: readonly string[] | null, jobRound = ''): Promise<InboxKey[]> {
+  async reopen(tenant: string, eventIds: readonly string[] | null, jobRound: string): Promise<InboxKey[]> {
     const rows = await this.db.query<{ source: IntakeSource; event_id: string }>(SQL.reopen, [tenant, eventIds ? JSON.stringify(eventIds) : null, jobRound || null]);
     return rows.map((r) => ({ tenant, source: r.source, event_id: r.event_id }));
   }

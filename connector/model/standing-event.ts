@@ -51,6 +51,17 @@ const NonEmpty = (max: number) =>
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
     .refine(storableText, 'must be valid Unicode text without NUL characters');
+/**
+ * Free text (a reason, a note, a comment) is kept as written, leading and trailing whitespace
+ * included (a U+2028 line separator, a trailing blank line): only a text of nothing but
+ * whitespace counts as empty. Names, codes and ids are trimmed (NonEmpty).
+ */
+const FreeText = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => s.trim() !== '', 'must not be empty')
+    .refine(storableText, 'must be valid Unicode text without NUL characters');
 /** Provider ids arrive as numbers (REST) or strings (webhooks): keep them as strings. */
 const ExternalId = z.union([z.string(), z.number().int().nonnegative()]).transform(String).pipe(NonEmpty(255));
 
@@ -72,12 +83,12 @@ export const Reason = z.strictObject({
   /** A stable machine code, e.g. `non_payment`, `fraud_suspected`, `inactivity`. */
   code: z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lowercase code of letters, digits, _ . - (at most 64)'),
   /** Free text as an agent or system wrote it. Personal data: sealed at rest. */
-  text: NonEmpty(4000).optional(),
+  text: FreeText(4000).optional(),
 });
 
 export const Condition = z.strictObject({
   code: NonEmpty(64),
-  text: NonEmpty(2000).optional(),
+  text: FreeText(2000).optional(),
   met: z.boolean().optional(),
 });
 
@@ -87,7 +98,7 @@ export const Verification = z.strictObject({
   result: z.enum(['passed', 'failed', 'pending']),
   by: Actor.optional(),
   at: Instant,
-  notes: NonEmpty(2000).optional(),
+  notes: FreeText(2000).optional(),
 });
 
 export const Approval = z.strictObject({
@@ -96,7 +107,7 @@ export const Approval = z.strictObject({
   role: NonEmpty(64),
   decision: z.enum(['approved', 'denied']),
   at: Instant,
-  comment: NonEmpty(2000).optional(),
+  comment: FreeText(2000).optional(),
 });
 
 export const Source = z.strictObject({

@@ -85,23 +85,4 @@ export class StandingLog {
   async tenants(): Promise<string[]> {
     return (await this.db.query<{ tenant: string }>('SELECT tenant FROM chain_heads ORDER BY tenant')).map((r) => r.tenant);
   }
-
-  /**
-   * GDPR erasure: destroys the data key of every subject these identities resolve to and removes
-   * the identities. Their events stay in the chain (which still verifies) with personal parts unreadable.
-   */
-  async erase(tenant: string, identities: Partial<CustomerIdentities>): Promise<{ subjects: number }> {
-    const subjectIds = await this.subjects.find(tenant, identities);
-    if (subjectIds.length === 0) return { subjects: 0 };
-    await this.db.transaction(async (tx) => {
-      const ids = JSON.stringify(subjectIds);
-      await tx.query('DELETE FROM subject_identities WHERE tenant = $1 AND subject_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))', [tenant, ids]);
-      await tx.query(
-        'UPDATE subjects SET wrapped_key = NULL, erased_at = now() WHERE tenant = $1 AND erased_at IS NULL AND subject_id IN (SELECT value::uuid FROM json_array_elements_text($2::json))',
-        [tenant, ids],
-      );
-    });
-    this.subjects.forget(tenant, subjectIds);
-    return { subjects: subjectIds.length };
-  }
 }

@@ -307,16 +307,18 @@ const REASON_CODE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 
 /**
  * A reason from a configured code and/or a reason field's value. A value meant as a code that is not
- * code-shaped (`Payment overdue`) is kept as text rather than lost.
+ * code-shaped (`Payment overdue`) is kept as text rather than lost. Text is kept as written
+ * (whitespace included); only the code is derived from the trimmed value.
  */
 export function reasonFrom(code: string | undefined, fieldValue: unknown, as: 'code' | 'text' = 'text'): NewStandingEventInput['reason'] {
-  const value = typeof fieldValue === 'string' || typeof fieldValue === 'number' ? String(fieldValue).trim() : '';
+  const written = typeof fieldValue === 'string' || typeof fieldValue === 'number' ? String(fieldValue) : '';
+  const value = written.trim();
   let finalCode = code;
   let text: string | undefined;
   if (value !== '') {
     const asCode = value.toLowerCase().replace(/\s+/g, '_');
     if (as === 'code' && REASON_CODE.test(asCode)) finalCode = asCode;
-    else text = value.slice(0, 4000);
+    else text = written.slice(0, 4000);
   }
   if (finalCode === undefined && text === undefined) return undefined;
   return { code: finalCode ?? 'unspecified', ...(text ? { text } : {}) };

@@ -19,7 +19,8 @@ export function findFieldRule(rules: readonly FieldRule[], field: ZendeskFieldRe
   return rule ? { rule, index } : undefined;
 }
 
-export type FieldValueText = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'unsupported'; description: string };
+/** `text`: trimmed, for matching with the mapping; `written`: the value as written, for free text (a reason). */
+export type FieldValueText = { kind: 'empty' } | { kind: 'text'; text: string; written: string } | { kind: 'unsupported'; description: string };
 
 /**
  * A field value as text to compare with the mapping: dropdowns send the option's tag value,
@@ -30,8 +31,8 @@ export type FieldValueText = { kind: 'empty' } | { kind: 'text'; text: string } 
  */
 export function fieldValueText(value: FieldValue | unknown): FieldValueText {
   if (value === null || value === undefined) return { kind: 'empty' };
-  if (typeof value === 'string') return value.trim() === '' ? { kind: 'empty' } : { kind: 'text', text: value.trim() };
-  if (typeof value === 'number' || typeof value === 'boolean') return { kind: 'text', text: String(value) };
+  if (typeof value === 'string') return value.trim() === '' ? { kind: 'empty' } : { kind: 'text', text: value.trim(), written: value };
+  if (typeof value === 'number' || typeof value === 'boolean') return { kind: 'text', text: String(value), written: String(value) };
   if (Array.isArray(value)) {
     if (value.length === 0) return { kind: 'empty' };
     if (value.length === 1 && value[0] !== undefined) return fieldValueText(value[0]);
@@ -40,7 +41,7 @@ export function fieldValueText(value: FieldValue | unknown): FieldValueText {
   if (typeof value !== 'object') return { kind: 'unsupported', description: `a ${typeof value} value` };
   if (Object.hasOwn(value, 'value')) return fieldValueText((value as { value: unknown }).value);
   const id = (value as { id?: unknown }).id;
-  if (typeof id === 'string' || typeof id === 'number') return { kind: 'text', text: String(id) };
+  if (typeof id === 'string' || typeof id === 'number') return { kind: 'text', text: String(id), written: String(id) };
   return { kind: 'unsupported', description: 'an object value without a value or an id' };
 }
 
@@ -140,7 +141,7 @@ export function customFieldStep(a: {
       after: meaning.after,
       before: meaning.before,
       temporary: meaning.temporary,
-      reason: reasonFrom(meaning.reasonCode, reasonText?.kind === 'text' ? reasonText.text : undefined, reasonField?.as),
+      reason: reasonFrom(meaning.reasonCode, reasonText?.kind === 'text' ? reasonText.written : undefined, reasonField?.as),
       evidence: {
         ...a.evidence,
         field: event.data.field,

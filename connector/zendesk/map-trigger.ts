@@ -49,6 +49,9 @@ export const ZENDESK_TRIGGER_BODY_TEMPLATE = {
 const blank = (v: unknown) => (typeof v === 'string' && (v.trim() === '' || /^\{\{[^}]*\}\}$/.test(v.trim())) ? undefined : v);
 const OptText = (max: number) =>
   z.preprocess(blank, z.union([z.string(), z.number()]).transform((v) => String(v).trim()).pipe(z.string().max(max, `must be at most ${max} characters`)).optional());
+/** Free text (the reason): kept as written, whitespace included; blank means not given. */
+const OptFreeText = (max: number) =>
+  z.preprocess(blank, z.union([z.string(), z.number()]).transform((v) => String(v)).pipe(z.string().max(max, `must be at most ${max} characters`)).optional());
 const OptBool = z.preprocess(blank, z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional());
 const OptStatus = z.preprocess(
   (v) => (typeof blank(v) === 'string' ? String(v).trim().toLowerCase() : blank(v)),
@@ -65,7 +68,7 @@ const TriggerBody = z.looseObject({
     status_before: OptStatus,
     status_after: OptStatus,
     reason_code: OptText(64),
-    reason_text: OptText(4000),
+    reason_text: OptFreeText(4000),
     temporary: OptBool,
     verification_method: OptText(64),
     verification_result: z.preprocess((v) => (typeof blank(v) === 'string' ? String(v).trim().toLowerCase() : blank(v)), z.enum(['passed', 'failed', 'pending']).optional()),

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
+import { intakeRound, roundSuffix } from '../../queue/intake-queue.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
@@ -68,12 +69,12 @@ it('a stale settle does not re-quarantine a row replayed after it was loaded', a
   const slow = new IntakeInbox(api.resources.db);
   const fast = new IntakeInbox(api.resources.db);
   try {
-    await fast.reopen('default', [id]);
+    await fast.reopen('default', [id], roundSuffix(intakeRound.replay()));
     // Two jobs of the same event load it; one settles it; an admin replays it; then the slow one settles.
     expect(await slow.load([key])).toHaveLength(1);
     expect(await fast.load([key])).toHaveLength(1);
     await fast.settle([{ ...key, state: 'quarantined', outcome: { reason: 'unknown_event_type', problems: [] }, mapping_version: 0 }]);
-    await fast.reopen('default', [id]);
+    await fast.reopen('default', [id], roundSuffix(intakeRound.replay()));
     await slow.settle([{ ...key, state: 'quarantined', outcome: { reason: 'stale', problems: [] }, mapping_version: 0 }]);
     expect(await row(id)).toMatchObject({ state: 'pending' });
   } finally {

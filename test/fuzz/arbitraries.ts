@@ -11,7 +11,10 @@ import { userDeactivated } from '../support/load.ts';
 /** One request the fuzzer sends. `signed`: signed with the tenant's real secret. */
 export type FuzzCase =
   | { kind: 'zendesk'; signed: boolean; body: Buffer; headers: Record<string, string>; tenant: string; timestampSkewS: number }
-  | { kind: 'salesforce'; rightOrg: boolean; notificationId: string; body: Buffer };
+  | { kind: 'salesforce'; rightOrg: boolean; notificationId: string; body: Buffer; contentType: string | null };
+
+/** The Content-Types Standing reads an Outbound Message under (SOAP 1.1: `text/xml`, UTF-8). */
+export const isOutboundContentType = (t: string | null) => t !== null && /^text\/xml\s*(;\s*charset="?utf-8"?\s*)?$/i.test(t);
 
 const DANGEROUS_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'id', 'type', 'detail', 'event', ''];
 
@@ -85,12 +88,18 @@ const soapMutation = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 500_000, max: 1_500_000 }).map((n) => (x: string) => x.replace('Reyes Logistics', 'R'.repeat(n))) },
 );
 
+const soapContentType = fc.oneof(
+  { weight: 12, arbitrary: fc.constantFrom('text/xml; charset=utf-8', 'text/xml', 'Text/XML; charset="UTF-8"') },
+  { weight: 1, arbitrary: fc.constantFrom('application/soap+xml', 'application/xml', 'application/json', 'text/plain', 'text/xml; charset=iso-8859-1', '') },
+  { weight: 1, arbitrary: fc.oneof(fc.constant(null), headerValue) },
+);
+
 const salesforceCase: fc.Arbitrary<FuzzCase> = fc
-  .record({ rightOrg: fc.boolean(), mutate: soapMutation, suffix: fc.stringMatching(/^[A-Za-z0-9]{12}$/) })
-  .map(({ rightOrg, mutate, suffix }) => {
+  .record({ rightOrg: fc.boolean(), mutate: soapMutation, suffix: fc.stringMatching(/^[A-Za-z0-9]{12}$/), contentType: soapContentType })
+  .map(({ rightOrg, mutate, suffix, contentType }) => {
     const notificationId = `04l${suffix}`;
     const xml = FIXTURE.replace('04l5g00000AbCdEAAV', notificationId).replace(FUZZ_ORG, rightOrg ? FUZZ_ORG : '00D000000000001AAA');
-    return { kind: 'salesforce' as const, rightOrg, notificationId, body: Buffer.from(mutate(xml)) };
+    return { kind: 'salesforce' as const, rightOrg, notificationId, body: Buffer.from(mutate(xml)), contentType };
   });
 
 export const fuzzCase: fc.Arbitrary<FuzzCase> = fc.oneof({ weight: 4, arbitrary: zendeskCase }, { weight: 1, arbitrary: salesforceCase });

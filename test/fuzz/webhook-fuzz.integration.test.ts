@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
 import { intakeEnv, startIntakeService, stopIntakeService, waitFor, WEBHOOK_SECRET, type IntakeEnv } from '../support/intake-harness.ts';
-import { FUZZ_ORG, fuzzCase, type FuzzCase } from './arbitraries.ts';
+import { FUZZ_ORG, fuzzCase, isOutboundContentType, type FuzzCase } from './arbitraries.ts';
 
 const FUZZ_BATCH = 50;
 // 2,000 deliveries under `npm test`; `npm run test:fuzz` (run by .ci/run) sends 10,000.
@@ -44,7 +44,8 @@ function verifiable(c: Extract<FuzzCase, { kind: 'zendesk' }>): boolean {
 
 async function send(c: FuzzCase): Promise<number> {
   if (c.kind === 'salesforce') {
-    const res = await fetch(`${service.url}/webhooks/salesforce/default/outbound`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, body: c.body });
+    const headers: Record<string, string> = { soapaction: '""', ...(c.contentType === null ? {} : { 'content-type': c.contentType }) };
+    const res = await fetch(`${service.url}/webhooks/salesforce/default/outbound`, { method: 'POST', headers, body: c.body });
     await res.arrayBuffer();
     return res.status;
   }
@@ -81,6 +82,9 @@ it(`${FUZZ_RUNS * FUZZ_BATCH} mutated deliveries: no 5xx, nothing forged stored,
         if (c.kind === 'zendesk') {
           if (!verifiable(c)) expect(status, 'an unverifiable delivery was accepted').toBeGreaterThanOrEqual(400);
           if (status === 202) zendeskAccepted += 1;
+        } else if (!isOutboundContentType(c.contentType)) {
+          expect(status, `Content-Type ${String(c.contentType)} was read`).toBe(415);
+          if (c.rightOrg) refusedNotifications.push(c.notificationId);
         } else if (!c.rightOrg) {
           expect(status, 'another organization was acked').not.toBe(200);
           refusedNotifications.push(c.notificationId);

@@ -158,6 +158,32 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     expect((await settled(reason.id)).outcome).toMatchObject({ reason: expect.stringContaining('Account status reason') });
   });
 
+  it('keeps a reason text as written, trailing whitespace (U+2028, spaces) included, from a field event and from a trigger', async () => {
+    const written = 'Invoice 2026-117 overdue.\u2028Call first.\u2028  ';
+    const mia = user(id(), null, `mia.${n}@example.com`);
+    const reason = userEvent('user.custom_field_changed', mia, at(9), accountStatusReason(written));
+    const suspended = userEvent('user.custom_field_changed', mia, at(9), accountStatus('suspended_billing'));
+    await post(reason);
+    await settled(reason.id);
+    await post(suspended);
+    await stored(suspended);
+    const [fromField] = (await history(`zendesk_user_id=${mia.id}`)).events;
+    expect(fromField?.reason).toEqual({ code: 'non_payment', text: written });
+
+    const requester = id();
+    const trigger = {
+      standing: { version: 1, kind: 'deactivation', event_id: `trig-${requester}`, status_after: 'suspended', reason_code: 'fraud_suspected', reason_text: `\u2028 ${written}` },
+      ticket: { id: id(), updated_at: at(10) },
+      requester: { id: requester, email: `trig.${requester}@example.com`, external_id: '' },
+      organization: { id: '', external_id: '' },
+      current_user: { id: SOLVER },
+    };
+    await post(trigger);
+    expect((await settled(trigger.standing.event_id)).state).toBe('stored');
+    const [fromTrigger] = (await history(`zendesk_user_id=${requester}`)).events;
+    expect(fromTrigger?.reason).toEqual({ code: 'fraud_suspected', text: `\u2028 ${written}` });
+  });
+
   it('puts a reason that arrives after its status change (same update) on that change', async () => {
     const kim = user(id(), null, `kim.${n}@example.com`);
     const suspended = userEvent('user.custom_field_changed', kim, at(6), accountStatus('suspended_fraud'));

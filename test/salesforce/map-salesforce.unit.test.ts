@@ -131,6 +131,18 @@ describe('Outbound Messages', () => {
     });
   });
 
+  it('keeps the reason field as written, trailing U+2028 and spaces included (CDC and Outbound Message alike)', () => {
+    const written = 'Non-payment.\u2028Call first.\u2028  ';
+    const xml = fixtureText('outbound-message.xml').replace('<sf:Status_Reason__c>Non-payment</sf:Status_Reason__c>', `<sf:Status_Reason__c>${written}</sf:Status_Reason__c>`);
+    const parsed = parseOutboundMessage(xml);
+    expect(parsed.ok && parsed.message.notifications[0]!.fields).toMatchObject({ Id: '0015g00000XyZaBAAV', Status__c: 'Suspended', Status_Reason__c: written });
+    if (!parsed.ok) return;
+    const body = { kind: 'outbound_message', organization_id: parsed.message.organizationId, action_id: parsed.message.actionId, notification: parsed.message.notifications[0] };
+    expect(only(map(body)).reason).toEqual({ code: 'non_payment', text: written });
+    const [row] = rowsOf(cdc({ fields: { Status_Reason__c: written } }));
+    expect(only(map(row!.body)).reason).toEqual({ code: 'unspecified', text: written });
+  });
+
   it.each([
     ['not XML', 'hello', 'not well-formed'],
     ['an entity bomb', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', 'DOCTYPE'],

@@ -29,7 +29,8 @@ let env: IntakeEnv;
 let svc: ServiceHandle;
 const api = async (path: string, init: RequestInit = {}) =>
   fetch(`${svc.url}${path}`, { ...init, headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json', ...init.headers } });
-const postOutbound = (xml: string, tenant = 'default') => fetch(`${svc.url}/webhooks/salesforce/${tenant}/outbound`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, body: xml });
+const postOutbound = (xml: string, tenant = 'default', contentType: string | null = 'text/xml; charset=utf-8') =>
+  fetch(`${svc.url}/webhooks/salesforce/${tenant}/outbound`, { method: 'POST', headers: { ...(contentType === null ? {} : { 'content-type': contentType }), soapaction: '""' }, body: Buffer.from(xml) });
 const inboxRows = (eventId: string) => svc.resources.db.query<{ state: string }>("SELECT state FROM intake_inbox WHERE source = 'salesforce' AND event_id = $1", [eventId]);
 const settled = (eventId: string) => waitFor(`${eventId} settled`, async () => {
   const [r] = await inboxRows(eventId);
@@ -39,7 +40,11 @@ const settled = (eventId: string) => waitFor(`${eventId} settled`, async () => {
 const outbound = (notificationId: string, accountId: string, status = 'Suspended') =>
   fixture('outbound-message.xml').replace('04l5g00000AbCdEAAV', notificationId).replace('0015g00000XyZaBAAV', accountId).replace('>Suspended<', `>${status}<`);
 let n = 0;
-const sfId = (prefix: string) => `${prefix}5g00000${String(Date.now() % 100000).padStart(5, '0')}${String(++n).padStart(3, '0')}`;
+/**
+ * A unique 18-character id: unique in its first 15 characters (the id proper; the last three only
+ * encode its letters' case, and `AAA` says all lower case), as Standing compares ids by those.
+ */
+const sfId = (prefix: string) => `${prefix}${String(Date.now() % 10_000_000).padStart(7, '0')}${String(++n).padStart(5, '0')}AAA`;
 
 beforeAll(async () => {
   env = intakeEnv('sf_intake');
@@ -88,6 +93,24 @@ describe('Salesforce Outbound Messages', () => {
     expect(await bad.text()).toContain('soapenv:Fault');
     expect(await inboxRows(`om:${notification}`)).toHaveLength(0);
     expect((await postOutbound(outbound(sfId('04l'), sfId('001')), 'nobody')).status).toBe(404);
+  });
+
+  it('answers 415 with a SOAP fault naming text/xml to any other content type, storing nothing; text/xml with or without charset is read', async () => {
+    for (const type of ['application/soap+xml; charset=utf-8', 'application/json', 'text/plain', 'application/xml', 'text/xml; charset=iso-8859-1', 'not a type', null]) {
+      const notification = sfId('04l');
+      const res = await postOutbound(outbound(notification, sfId('001')), 'default', type);
+      expect(res.status, String(type)).toBe(415);
+      expect(res.headers.get('content-type')).toBe('text/xml; charset=utf-8');
+      const fault = await res.text();
+      expect(fault).toContain('<faultcode>soapenv:Client</faultcode>');
+      expect(fault).toMatch(/<faultstring>[^<]*an outbound message is text\/xml; charset=utf-8 \(SOAP 1\.1\)<\/faultstring>/);
+      expect(await inboxRows(`om:${notification}`)).toHaveLength(0);
+    }
+    for (const type of ['text/xml', 'Text/XML; charset="UTF-8"']) {
+      const notification = sfId('04l');
+      expect((await postOutbound(outbound(notification, sfId('001')), 'default', type)).status, type).toBe(200);
+      expect(await inboxRows(`om:${notification}`)).toHaveLength(1);
+    }
   });
 
   it('joins the Zendesk organization whose external_id is the Account Id: one account, both systems', async () => {

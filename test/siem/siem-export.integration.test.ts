@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../support/access.ts';
 import { parseConfig } from '../../connector/config.ts';
 import type { ServiceHandle } from '../../connector/service.ts';
+import { eraseSubject } from '../../connector/gdpr/erasure.ts';
 import { pushSiemTargets } from '../../connector/siem/siem-push.ts';
 import { SplunkTargets } from '../../connector/siem/splunk-targets.ts';
 import { startStanding } from '../../connector/standing.ts';
@@ -40,8 +41,9 @@ beforeAll(async () => {
   s = await startStanding(parsed.config);
   for (const role of ['agent', 'admin', 'auditor'] as const) keys[role] = await issueKey(s.url, env.env.STANDING_ADMIN_TOKEN!, 'default', role);
   targets = new SplunkTargets(s.resources.db, s.resources.secrets.master);
-  await s.resources.log.append([event({ tenant: 'default', customer: dana }), event({ tenant: 'default', customer: lee }), event({ tenant: 'default', customer: dana })]);
-  await s.resources.log.erase('default', { email: lee.email });
+  // Seq 1 and 2; erasing Lee appends the erasure entry, seq 3.
+  await s.resources.log.append([event({ tenant: 'default', customer: dana }), event({ tenant: 'default', customer: lee })]);
+  await eraseSubject(s.resources.log, { tenant: 'default', identities: { email: lee.email }, reason: 'R-7', actor: 'test' });
 });
 
 afterAll(async () => {
@@ -69,6 +71,7 @@ describe('GET /tenants/:tenant/siem/events', () => {
     expect(body[0]).toMatchObject({ personal: { customer: { email: dana.email }, actor: { name: 'Ana Agent' }, reason_text: expect.stringContaining('Invoice'), source: { id: dana.zendesk_user_id } } });
     expect(body[1]).toMatchObject({ seq: 2, erased: true });
     expect(body[1]).not.toHaveProperty('personal');
+    expect(body[2]).toMatchObject({ seq: 3, kind: 'erasure', reason_code: 'gdpr_erasure', erased: true });
     expect(body.at(-1)).toMatchObject({ personal_data: true });
   });
 

@@ -13,9 +13,12 @@ export interface AppService {
   adminToken: string;
 }
 
-/** No Zendesk API credentials: the worker makes no identity look-ups; the app endpoints use `lookups`. */
-export async function startAppService(label: string, lookups: ZendeskAppLookups): Promise<AppService> {
-  const env = intakeEnv(label, { ZENDESK_API_EMAIL: '', ZENDESK_API_TOKEN: '' });
+/**
+ * No Zendesk API credentials: the worker makes no identity look-ups; the app endpoints use `lookups`.
+ * `overrides`: more environment, e.g. `STANDING_ROLE: 'api'` for a service without a worker.
+ */
+export async function startAppService(label: string, lookups: ZendeskAppLookups, overrides: Record<string, string> = {}): Promise<AppService> {
+  const env = intakeEnv(label, { ZENDESK_API_EMAIL: '', ZENDESK_API_TOKEN: '', ...overrides });
   const parsed = parseConfig(env.env);
   if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.problems)}`);
   const handle = await startStanding(parsed.config, { app: { lookups } });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eraseSubject, type ErasureReport } from '../../connector/gdpr/erasure.ts';
+import type { PersonIdentities } from '../../connector/gdpr/person-data.ts';
 import { StandingLog } from '../../connector/store/standing-log.ts';
 import { BACKENDS, openTestStore, type TestStore } from '../support/databases.ts';
 import { event } from '../support/fixtures.ts';
@@ -8,8 +10,20 @@ import { event } from '../support/fixtures.ts';
 /** The history of a person nobody knows (any more). */
 const NOBODY = { subject: { kind: 'person' }, person: { current: null }, accounts: [], events: [], next_cursor: null, current: null };
 
+/** Erasure as the API and the CLI do it (hold check, erasure entry, inbox redaction). */
+const erase = (log: StandingLog, tenant: string, identities: PersonIdentities): Promise<ErasureReport> => eraseSubject(log, { tenant, identities, reason: 'R-1', actor: 'test' });
+
 let tenantCounter = 0;
 const freshTenant = (label: string) => `${label}-${++tenantCounter}-${randomBytes(2).toString('hex')}`;
+
+/**
+ * What erasing a person does to the log: unfindable, rows and chain kept, key destroyed, in this
+ * process and others. The log itself offers no way to erase: the only one is eraseSubject, which
+ * checks legal holds, records the erasure in the chain and redacts the inbox.
+ */
+it('the log offers no erasure of its own', () => {
+  expect(StandingLog.prototype).not.toHaveProperty('erase');
+});
 
 describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
   let store: TestStore;
@@ -41,7 +55,8 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
       [tenant, danas[0]!.id],
     );
 
-    expect(await store.log.erase(tenant, { email: 'DANA.REYES@example.com' })).toEqual({ subjects: 1 });
+    const report = await erase(store.log, tenant, { email: 'DANA.REYES@example.com' });
+    expect(report.subjects).toEqual([{ subject_id: danaSubject, erasure_seq: 5 }]);
 
     // Not findable by any of the customer's identities, neither here nor in a process with empty caches.
     const fresh = new StandingLog(store.db, store.master);
@@ -51,8 +66,9 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
       }
     }
     const [count] = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM standing_events WHERE tenant = $1', [tenant]);
-    expect(count?.n).toBe(4);
-    expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 4 });
+    // The four events, and the erasure entry.
+    expect(count?.n).toBe(5);
+    expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 5 });
 
     const subjects = await subjectRows(tenant);
     const erased = subjects.find((s) => s.subject_id === danaSubject);
@@ -68,21 +84,21 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
   it('erases every customer the given identities resolve to', async () => {
     const tenant = freshTenant('erase-two');
     await store.log.append([event({ tenant, customer: dana }), event({ tenant, customer: lee })]);
-    expect(await store.log.erase(tenant, { email: dana.email, zendesk_user_id: lee.zendesk_user_id })).toEqual({ subjects: 2 });
+    expect((await erase(store.log, tenant, { email: dana.email, zendesk_user_id: lee.zendesk_user_id })).subjects).toHaveLength(2);
     expect((await subjectRows(tenant)).map((s) => s.wrapped_key)).toEqual([null, null]);
   });
 
   it('does nothing for an unknown customer', async () => {
     const tenant = freshTenant('erase-unknown');
     await store.log.append([event({ tenant, customer: lee })]);
-    expect(await store.log.erase(tenant, { email: 'nobody@example.com' })).toEqual({ subjects: 0 });
+    expect(await erase(store.log, tenant, { email: 'nobody@example.com' })).toMatchObject({ subjects: [], already_erased: [] });
     expect((await store.log.history(tenant, { email: lee.email })).events).toHaveLength(1);
   });
 
   it('only erases within the tenant asked', async () => {
     const [t1, t2] = [freshTenant('erase-a'), freshTenant('erase-b')];
     await store.log.append([event({ tenant: t1, customer: dana }), event({ tenant: t2, customer: dana })]);
-    await store.log.erase(t1, { email: dana.email });
+    await erase(store.log, t1, { email: dana.email });
     expect((await store.log.history(t1, { email: dana.email })).events).toHaveLength(0);
     expect((await store.log.history(t2, { email: dana.email })).events).toHaveLength(1);
   });
@@ -90,12 +106,13 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
   it('treats a customer who comes back after erasure as a new customer', async () => {
     const tenant = freshTenant('erase-return');
     await store.log.append([event({ tenant, customer: dana })]);
-    await store.log.erase(tenant, { email: dana.email });
+    await erase(store.log, tenant, { email: dana.email });
     const [back] = await store.log.append([event({ tenant, customer: dana })]);
-    expect(back).toMatchObject({ status: 'appended', seq: 2 });
+    // After the erasure entry (seq 2).
+    expect(back).toMatchObject({ status: 'appended', seq: 3 });
     const history = await store.log.history(tenant, { email: dana.email });
     expect(history.events.map((e) => e.id)).toEqual([back!.id]);
-    expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 2 });
+    expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('shows in the history another process reads at once, whatever that process has cached', async () => {
@@ -105,7 +122,7 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
     await api.append([event({ tenant, customer: dana })]);
     expect((await api.history(tenant, { email: dana.email })).events).toHaveLength(1);
 
-    await store.log.erase(tenant, { email: dana.email });
+    await erase(store.log, tenant, { email: dana.email });
 
     expect(await api.history(tenant, { email: dana.email })).toEqual(NOBODY);
     expect(await api.history(tenant, { zendesk_user_id: dana.zendesk_user_id })).toEqual(NOBODY);
@@ -119,12 +136,12 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
     await worker.append([event({ tenant, customer: dana })]);
     expect((await worker.history(tenant, { email: dana.email })).events).toHaveLength(1);
 
-    await store.log.erase(tenant, { email: dana.email });
+    await erase(store.log, tenant, { email: dana.email });
     await sleep(cacheTtlMs * 4);
 
     expect(await worker.history(tenant, { email: dana.email })).toEqual(NOBODY);
     const [back] = await worker.append([event({ tenant, customer: dana })]);
-    expect(back).toMatchObject({ status: 'appended', seq: 2 });
+    expect(back).toMatchObject({ status: 'appended', seq: 3 });
     expect((await worker.history(tenant, { zendesk_user_id: dana.zendesk_user_id })).events.map((e) => e.id)).toEqual([back!.id]);
   });
 });
