@@ -8,12 +8,14 @@ import type { z } from 'zod';
 import * as admin from './admin.ts';
 import * as audit from './audit.ts';
 import * as common from './common.ts';
+import * as compliance from './compliance.ts';
 import * as history from './history.ts';
 import * as operations from './operations.ts';
 
 export * from './admin.ts';
 export * from './audit.ts';
 export * from './common.ts';
+export * from './compliance.ts';
 export * from './history.ts';
 export * from './operations.ts';
 
@@ -61,4 +63,6 @@ export const OPENAPI_COMPONENTS: Readonly<Record<string, z.ZodType>> = {
   AccessAuditPage: audit.AccessAuditPage,
   KeyRecord: audit.KeyRecord,
   KeyRecordsPage: audit.KeyRecordsPage,
+  SplunkTarget: compliance.SplunkTarget,
+  ErasureResult: compliance.ErasureResult,
 };
