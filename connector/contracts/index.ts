@@ -11,6 +11,7 @@ import * as common from './common.ts';
 import * as compliance from './compliance.ts';
 import * as history from './history.ts';
 import * as operations from './operations.ts';
+import * as verify from './verify.ts';
 
 export * from './admin.ts';
 export * from './audit.ts';
@@ -18,6 +19,7 @@ export * from './common.ts';
 export * from './compliance.ts';
 export * from './history.ts';
 export * from './operations.ts';
+export * from './verify.ts';
 
 /**
  * The schemas the OpenAPI document names (`#/components/schemas/<name>`); a schema used by
@@ -65,4 +67,7 @@ export const OPENAPI_COMPONENTS: Readonly<Record<string, z.ZodType>> = {
   KeyRecordsPage: audit.KeyRecordsPage,
   SplunkTarget: compliance.SplunkTarget,
   ErasureResult: compliance.ErasureResult,
+  ChainBreak: verify.ChainBreak,
+  LogVerifyReport: verify.LogVerifyReport,
+  AuditVerifyReport: verify.AuditVerifyReport,
 };
