@@ -61,6 +61,7 @@ export const OPENAPI_COMPONENTS: Readonly<Record<string, z.ZodType>> = {
   CreatedApiKey: operations.CreatedApiKey,
   ApiKeyList: operations.ApiKeyList,
   WebhookAck: operations.WebhookAck,
+  SalesforceSettingsView: operations.SalesforceSettingsView,
   AuditRow: audit.AuditRow,
   AccessAuditPage: audit.AccessAuditPage,
   KeyRecord: audit.KeyRecord,

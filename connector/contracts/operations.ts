@@ -59,6 +59,21 @@ export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
 export const ApiKeyList = z.object({ keys: z.array(ApiKey) });
 export type ApiKeyList = z.infer<typeof ApiKeyList>;
 
+/** `GET|PUT /api/v1/tenants/{tenant}/salesforce`: the connection, its secrets shown only as set or not. */
+export const SalesforceSettingsView = z.object({
+  tenant: TenantId,
+  organization_id: z.string().nullable().describe('The org Outbound Messages are checked against (00D...).'),
+  instance_url: z.string().nullable().describe('e.g. https://acme.my.salesforce.com: links to records, and the API host.'),
+  login_url: z.string().describe('https://login.salesforce.com, https://test.salesforce.com (sandboxes) or My Domain.'),
+  client_id: z.string().nullable().describe("The connected app's consumer key."),
+  username: z.string().nullable().describe('The integration user (JWT bearer flow).'),
+  cdc_channels: z.array(z.string()).nullable().describe('`null`: the default channels (Account and Contact change events).'),
+  private_key_set: z.boolean(),
+  refresh_token_set: z.boolean(),
+  client_secret_set: z.boolean(),
+});
+export type SalesforceSettingsView = z.infer<typeof SalesforceSettingsView>;
+
 export const WebhookAck = z.object({
   status: z.enum(['accepted', 'duplicate']),
   event_id: z.string().describe('The id the event is deduplicated by.'),
