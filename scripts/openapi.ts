@@ -42,7 +42,10 @@ export function contractSchemas(): Record<string, Json> {
   );
 }
 
-/** Drops what zod writes that says nothing to a reader: repeated constraints beside a `$ref`, regexes of formats, the safe-integer bounds. */
+/**
+ * Drops what zod writes that says nothing to a reader: repeated constraints beside a `$ref`, the
+ * regular expressions of formats, the safe-integer bounds.
+ */
 function tidy(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(tidy);
   if (typeof node !== 'object' || node === null) return node;
@@ -79,13 +82,17 @@ export function renderOpenApi(base = readFileSync(BASE_PATH, 'utf8')): string {
   const names = new Set(Object.keys(generated));
   for (const pair of handWritten) {
     const name = String(pair.key.value);
-    if (names.has(name)) throw new OpenApiSourceError(`components.schemas.${name} is in openapi.base.yaml and in connector/contracts: keep one`);
+    if (names.has(name)) {
+      throw new OpenApiSourceError(`components.schemas.${name} is in openapi.base.yaml and in connector/contracts: keep one`);
+    }
     names.add(name);
   }
   const merged = new YAML.YAMLMap<YAML.Scalar<string>, unknown>();
   const pairs = Object.entries(generated).map(([name, schema]) => doc.createPair(name, schema) as YAML.Pair<YAML.Scalar<string>, unknown>);
   // Collections of scalars on one line, as the hand-written part writes them.
-  for (const pair of pairs) YAML.visit(pair.value as YAML.Node, { Collection: (_key, node) => void (node.flow = node.items.every(isLeaf)) });
+  for (const pair of pairs) {
+    YAML.visit(pair.value as YAML.Node, { Collection: (_key, node) => void (node.flow = node.items.every(isLeaf)) });
+  }
   merged.items = [...handWritten, ...pairs];
   merged.items.sort((a, b) => String(a.key.value).localeCompare(String(b.key.value)));
   doc.setIn(['components', 'schemas'], merged);

@@ -38,7 +38,13 @@ export const MappingPreviewRow = z.object({
   current_state: z.string().describe("The event's inbox state now."),
   outcome: z.enum(['events', 'ignored', 'wait', 'unmappable', 'invalid', 'drafts']),
   events: z
-    .array(z.object({ kind: z.enum(EVENT_KINDS), status: z.object({ before: AccountStatus.nullable(), after: AccountStatus.nullable() }), reason_code: z.string().nullable() }))
+    .array(
+      z.object({
+        kind: z.enum(EVENT_KINDS),
+        status: z.object({ before: AccountStatus.nullable(), after: AccountStatus.nullable() }),
+        reason_code: z.string().nullable(),
+      }),
+    )
     .optional()
     .describe('For `events`: what would be appended.'),
   reason: z.string().optional(),
@@ -84,14 +90,22 @@ export const ReconciliationRun = z.object({
   tenant: TenantId,
   source: z.enum(['zendesk', 'salesforce']),
   trigger: z.enum(['schedule', 'backfill']),
-  state: z.enum(['running', 'completed', 'partial', 'failed']).describe('`partial`: stopped on purpose before the end (quota share, page cap); the next run resumes.'),
+  state: z
+    .enum(['running', 'completed', 'partial', 'failed'])
+    .describe('`partial`: stopped on purpose before the end (quota share, page cap); the next run resumes.'),
   started_at: Instant,
   ended_at: Instant.nullable(),
   pages: z.number().int().min(0),
   records_read: z.number().int().min(0),
   events_appended: z.number().int().min(0),
-  drift_found: z.number().int().min(0).describe('Findings the log lacked or contradicted, each appended; what the log already held, read again, is not drift.'),
-  errors: z.array(z.object({ stream: z.string(), message: z.string() })).describe('What went wrong or made the run stop. No personal data.'),
+  drift_found: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Findings the log lacked or contradicted, each appended; what the log already held, read again, is not drift.'),
+  errors: z
+    .array(z.object({ stream: z.string(), message: z.string() }))
+    .describe('What went wrong or made the run stop. No personal data.'),
 });
 export type ReconciliationRun = z.infer<typeof ReconciliationRun>;
 
@@ -121,7 +135,11 @@ export const WarningSettings = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       window_hours: z.number().int('must be a whole number of hours').min(1).max(8760).default(72),
-      reason_codes: z.array(Code).min(1, 'must list at least one reason code').max(100).default(['fraud_suspected', 'fraud', 'chargeback_fraud']),
+      reason_codes: z
+        .array(Code)
+        .min(1, 'must list at least one reason code')
+        .max(100)
+        .default(['fraud_suspected', 'fraud', 'chargeback_fraud']),
     })
     .prefault({}),
   repeated_cycles: z

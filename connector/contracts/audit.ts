@@ -5,7 +5,15 @@
 import { z } from 'zod';
 import { Instant, Uuid } from './common.ts';
 
-export const AUDIT_ACTIONS = ['history.read', 'log.export', 'subject.access_export', 'siem.export', 'key.create', 'key.revoke', 'denied'] as const;
+export const AUDIT_ACTIONS = [
+  'history.read',
+  'log.export',
+  'subject.access_export',
+  'siem.export',
+  'key.create',
+  'key.revoke',
+  'denied',
+] as const;
 
 export const AuditPrincipal = z
   .object({ type: z.string(), label: z.string(), role: z.string().nullable(), tenant: z.string().optional() })
@@ -24,7 +32,10 @@ export const AuditRow = z.object({
   outcome: z.enum(['allowed', 'denied']),
   detail: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))
-    .describe('No personal data: the identity kinds asked by, counts; for a denial the permission and the reason; for a key record the key_id, role and name.'),
+    .describe(
+      'No personal data: the identity kinds asked by, counts; for a denial the permission and the reason; ' +
+        'for a key record the key_id, role and name.',
+    ),
   prev_hash: z.string(),
   hash: z.string(),
 });

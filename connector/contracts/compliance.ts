@@ -27,7 +27,9 @@ export type SplunkTarget = z.infer<typeof SplunkTarget>;
 
 export const ErasureResult = z.object({
   tenant: TenantId,
-  subjects: z.array(z.object({ subject_id: Uuid, erasure_seq: z.number().int().min(1) })).describe("The person's subjects erased now, each with the seq of its `erasure` entry."),
+  subjects: z
+    .array(z.object({ subject_id: Uuid, erasure_seq: z.number().int().min(1) }))
+    .describe("The person's subjects erased now, each with the seq of its `erasure` entry."),
   already_erased: z.array(Uuid).describe('Subjects of the person erased before (nothing left to do for them).'),
   inbox_rows_redacted: z.number().int().min(0),
   field_values_deleted: z.number().int().min(0),

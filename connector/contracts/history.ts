@@ -41,10 +41,20 @@ export const StandingEvent = z
     reason: z.object({ code: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/), text: z.string().optional() }).optional(),
     conditions: z.array(z.object({ ...Step, met: z.boolean().optional() })).optional(),
     verification: z
-      .array(z.object({ method: z.string(), result: z.enum(['passed', 'failed', 'pending']), by: Actor.optional(), at: Instant, notes: z.string().optional() }))
+      .array(
+        z.object({
+          method: z.string(),
+          result: z.enum(['passed', 'failed', 'pending']),
+          by: Actor.optional(),
+          at: Instant,
+          notes: z.string().optional(),
+        }),
+      )
       .optional(),
     approvals: z
-      .array(z.object({ by: Actor, role: z.string(), decision: z.enum(['approved', 'denied']), at: Instant, comment: z.string().optional() }))
+      .array(
+        z.object({ by: Actor, role: z.string(), decision: z.enum(['approved', 'denied']), at: Instant, comment: z.string().optional() }),
+      )
       .optional(),
     evidence: z.record(z.string(), z.unknown()).optional(),
     actor: Actor,
@@ -66,8 +76,13 @@ export const StandingEvent = z
         salesforce_contact_id: SalesforceId.optional(),
       })
       .optional()
-      .describe('The subject the event is about, a person (user id, email, Contact id) or an account (organization id, Account id), never both.'),
-    account: AccountIdentities.optional().describe('For an event about a person, the account they belonged to at the time (a membership link).'),
+      .describe(
+        'The subject the event is about, a person (user id, email, Contact id) or an account (organization id, ' +
+          'Account id), never both.',
+      ),
+    account: AccountIdentities.optional().describe(
+      'For an event about a person, the account they belonged to at the time (a membership link).',
+    ),
     occurred_at: Instant,
     recorded_at: Instant,
     erased: z.boolean(),

@@ -11,8 +11,17 @@ const ChainHead = z.object({ seq: Seq, hash: z.string() });
 /** The first link that does not hold, and what was expected there (model/chain.ts `ChainBreak`). */
 export const ChainBreak = z.union([
   z.object({ seq: Seq, problem: z.literal('seq_gap'), expected: Seq }),
-  z.object({ seq: Seq, problem: z.enum(['prev_hash_mismatch', 'hash_mismatch', 'head_mismatch']), expected: z.string(), found: z.string() }),
-  z.object({ seq: Seq, problem: z.enum(['no_boundary', 'checkpoint_mismatch', 'checkpoint_invalid', 'boundary_unsigned']), found: z.string() }),
+  z.object({
+    seq: Seq,
+    problem: z.enum(['prev_hash_mismatch', 'hash_mismatch', 'head_mismatch']),
+    expected: z.string(),
+    found: z.string(),
+  }),
+  z.object({
+    seq: Seq,
+    problem: z.enum(['no_boundary', 'checkpoint_mismatch', 'checkpoint_invalid', 'boundary_unsigned']),
+    found: z.string(),
+  }),
 ]);
 export type ChainBreak = z.infer<typeof ChainBreak>;
 
@@ -26,7 +35,14 @@ const CheckpointSummary = z.object({
 });
 
 export const LogVerifyReport = z.union([
-  z.object({ tenant: z.string(), ok: z.literal(true), checked: Checked, head: ChainHead, starts_at: Seq.describe('The first seq kept (after retention).'), checkpoints: CheckpointSummary }),
+  z.object({
+    tenant: z.string(),
+    ok: z.literal(true),
+    checked: Checked,
+    head: ChainHead,
+    starts_at: Seq.describe('The first seq kept (after retention).'),
+    checkpoints: CheckpointSummary,
+  }),
   z.object({ tenant: z.string(), ok: z.literal(false), checked: Checked, broken: ChainBreak, checkpoints: CheckpointSummary }),
 ]);
 export type LogVerifyReport = z.infer<typeof LogVerifyReport>;

@@ -44,7 +44,12 @@ export async function answerHistory(audit: AccessAudit, res: Response, ask: Hist
     action: 'history.read',
     path: ask.path,
     subject_ids: answerSubjectIds(history),
-    detail: { identity_kinds: [...ask.identityKinds], about: ask.about, page: ask.cursor ? 'next' : 'first', events: history.events.length },
+    detail: {
+      identity_kinds: [...ask.identityKinds],
+      about: ask.about,
+      page: ask.cursor ? 'next' : 'first',
+      events: history.events.length,
+    },
   });
   return { tenant: ask.tenant, ...history, warnings: standingWarnings(history.events, settings) };
 }
