@@ -22,7 +22,7 @@ import { requireBearerToken } from './http/auth.ts';
 import { ApiKeyStore } from './access/api-keys.ts';
 import { loadCheckpointKey } from './checkpoint-key.ts';
 import { ErasureBroadcast, erasureChannel } from './gdpr/erasure-broadcast.ts';
-import { createAuthorizer, type Authorize, type DenialRecorder } from './access/authorize.ts';
+import { createAuthorizer, type Authorize } from './access/authorize.ts';
 import { keyRoutes } from './access/key-routes.ts';
 import { KeyIssuer } from './access/key-issuance.ts';
 import { TenantRegistry } from './tenants/tenant-registry.ts';

@@ -4,9 +4,10 @@
  * Run with `npm run build:app`; the browser tests call `buildZendeskApp()`.
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { crc32, deflateSync, gzipSync } from 'node:zlib';
+import { zipSync } from 'fflate';
 
 export const APP_DIR = fileURLToPath(new URL('../zendesk-app/', import.meta.url));
 export const DIST_DIR = join(APP_DIR, 'dist');
@@ -37,7 +38,7 @@ export async function buildZendeskApp(options: { quiet?: boolean } = {}): Promis
   writeFileSync(join(DIST_DIR, 'assets', 'logo.png'), solidPng(320, [3, 54, 61]));
   writeFileSync(join(DIST_DIR, 'assets', 'logo-small.png'), solidPng(128, [3, 54, 61]));
   const files = walk(DIST_DIR).map((f) => relative(DIST_DIR, f));
-  writeFileSync(ZIP_PATH, zip(files.map((name) => ({ name, data: readFileSync(join(DIST_DIR, name)) }))));
+  writeFileSync(ZIP_PATH, packageApp(DIST_DIR));
   const code = files.filter((f) => /\.(js|css)$/.test(f)).map((f) => readFileSync(join(DIST_DIR, f)));
   const report = { gzipBytes: code.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0), rawBytes: code.reduce((n, b) => n + b.length, 0), files };
   if (!options.quiet) {
@@ -54,49 +55,13 @@ function walk(dir: string): string[] {
   });
 }
 
-/** A minimal ZIP (deflate, no extras): enough for Zendesk's app upload, with no zip tool needed. */
-function zip(entries: { name: string; data: Buffer }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const { name, data } of entries) {
-    const nameBuf = Buffer.from(name.split('\\').join('/'));
-    const packed = deflateRawSync(data);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(0x00210000, 10);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(0x00210000, 12);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, packed);
-    centrals.push(central, nameBuf);
-    offset += local.length + nameBuf.length + packed.length;
-  }
-  const centralDir = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralDir.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, centralDir, end]);
+/**
+ * The app package Zendesk's upload takes: every file under `dir`, with `/` separators, manifest.json at
+ * the root. A fixed modification time makes two builds of the same files byte-identical.
+ */
+export function packageApp(dir: string): Uint8Array {
+  const entries = walk(dir).map((path) => [relative(dir, path).split(sep).join('/'), readFileSync(path)] as const);
+  return zipSync(Object.fromEntries(entries), { level: 9, mtime: new Date(1980, 0, 1) });
 }
 
 /** A square PNG of one colour. */

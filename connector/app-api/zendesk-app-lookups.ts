@@ -7,8 +7,6 @@ import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import { nodeZendeskErrorStatus } from '../zendesk/node-zendesk-status.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
-// Loaded for its Promise.withResolvers polyfill, which node-zendesk needs on Node 20.
-import '../zendesk/zendesk-directory.ts';
 
 export type TicketLookup =
   | { found: true; requester_id: string | null; organization_id: string | null }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { roleOf, type Permission } from '../access/permissions.ts';
+import { roleOf } from '../access/permissions.ts';
 import { principalLabel, type Principal } from '../access/principal.ts';
 import type { DeniedAttempt } from '../access/authorize.ts';
 import { describeIssues, TenantId } from '../model/standing-event.ts';

@@ -7,8 +7,6 @@
  * and a finding the service records meanwhile is the same entry (transition-matching.ts).
  */
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
-import { Option } from 'commander';
 import type { Connection } from 'jsforce';
 import { formatConfigProblems } from '../config.ts';
 import { loadSecrets } from '../secrets.ts';
@@ -20,7 +18,7 @@ import { reconcileZendesk, type ReconcileOptions, type RunResult, type ZendeskRe
 import { reconcileSalesforce } from '../reconciliation/salesforce-reconciler.ts';
 import { salesforceSessions } from '../../salesforce/tenant-sessions.ts';
 import { SalesforceSettingsStore } from '../../salesforce/tenant-settings.ts';
-import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, type SetExitCode } from './common.ts';
+import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase } from './common.ts';
 
 export interface BackfillRequest {
   tenant: string;

@@ -25,6 +25,7 @@ export const CLI_PERMISSIONS: Readonly<Record<string, { permission: Permission; 
   'db grant': { permission: 'service.operate', tenant: 'none' },
   verify: { permission: 'log.verify', tenant: 'option' },
   checkpoint: { permission: 'log.checkpoint', tenant: 'option' },
+  'checkpoint register-key': { permission: 'service.operate', tenant: 'none' },
   export: { permission: 'log.export', tenant: 'option' },
   'tenant create': { permission: 'tenants.provision', tenant: 'none' },
   'tenant list': { permission: 'tenants.provision', tenant: 'none' },

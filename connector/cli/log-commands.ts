@@ -14,6 +14,7 @@ import { exportLog } from '../store/log-export.ts';
 import { migrateFor } from '../store/open-migrated.ts';
 import { StandingLog } from '../store/standing-log.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, type SetExitCode } from './common.ts';
+import { registerCheckpointKeyCommand } from './db-commands.ts';
 import { registerRetentionCommands } from './retention-commands.ts';
 import { registerSiemCommands } from './siem-commands.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
@@ -83,12 +84,13 @@ async function runExport(options: { tenant: string; out: string; principal?: Pri
 }
 
 export function registerLogCommands(program: Command, setExitCode: SetExitCode): void {
-  program
+  const checkpoint = program
     .command('checkpoint')
     .description("sign each tenant's chain head (after checking the rows since the last checkpoint) and copy it to STANDING_CHECKPOINT_EXPORT")
     .option('--tenant <id>', 'only this tenant')
     .option('--json', 'machine-readable output')
     .action(async (options: { tenant?: string; json?: boolean }) => setExitCode(await runCheckpoint(options)));
+  registerCheckpointKeyCommand(checkpoint, setExitCode);
   program
     .command('export')
     .description("write a tenant's log, boundaries, checkpoints and public key as NDJSON for tools/verify-export.mjs")

@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { IDENTITY_KINDS, type CustomerIdentities } from '../model/standing-event.ts';
 import { loadSecrets } from '../secrets.ts';
 import { StandingLog } from '../store/standing-log.ts';
-import { InvalidRetentionPolicyError, RETENTION_CATEGORIES, Retention, UnknownHoldError, applyRetention } from '../store/retention.ts';
+import { HoldActorRefusedError, InvalidRetentionPolicyError, RETENTION_CATEGORIES, Retention, UnknownHoldError, applyRetention } from '../store/retention.ts';
 import { formatConfigProblems } from '../config.ts';
 import { migrateFor } from '../store/open-migrated.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, writeTable, type SetExitCode } from './common.ts';
@@ -85,10 +85,14 @@ async function runPlace(o: { tenant: string; identity?: string[]; reason: string
   const holds = await withDatabase(config, async (db) => {
     await migrateFor(db, config.database);
     const retention = new Retention(db);
-    if (!secrets?.ok) return [await retention.placeHold(tenant, null, reason, actor)];
+    const refused = (err: unknown): never => {
+      if (err instanceof HoldActorRefusedError) throw new CliFailure(err.message, EXIT.denied);
+      throw err;
+    };
+    if (!secrets?.ok) return [await retention.placeHold(tenant, null, reason, actor).catch(refused)];
     const subjects = await new StandingLog(db, secrets.secrets.master).subjects.find(tenant, identities);
     if (subjects.length === 0) throw new CliFailure('--identity: no subject of this tenant has these identities', EXIT.usage);
-    return Promise.all(subjects.map((s) => retention.placeHold(tenant, s, reason, actor)));
+    return Promise.all(subjects.map((s) => retention.placeHold(tenant, s, reason, actor).catch(refused)));
   });
   if (o.json) writeJson(holds);
   else for (const h of holds) process.stdout.write(`placed hold ${h.hold_id} on ${h.subject_id ? `subject ${h.subject_id}` : `the whole tenant ${tenant}`}\n`);
@@ -101,6 +105,7 @@ async function runLift(holdId: string, o: { tenant: string; reason: string; acto
   await withLog(loadConfigOrFail(), (log) =>
     new Retention(log.db).liftHold(tenant, holdId, reason, actor).catch((err: unknown) => {
       if (err instanceof UnknownHoldError) throw new CliFailure(err.message, EXIT.usage);
+      if (err instanceof HoldActorRefusedError) throw new CliFailure(err.message, EXIT.denied);
       throw err;
     }),
   );
@@ -110,13 +115,21 @@ async function runLift(holdId: string, o: { tenant: string; reason: string; acto
 
 async function runList(o: { tenant: string; all?: boolean; json?: boolean }): Promise<number> {
   const tenant = tenantIdArgument(o.tenant, '--tenant');
-  const rows = await withLog(loadConfigOrFail(), async (log) => {
+  const [rows, chain] = await withLog(loadConfigOrFail(), async (log) => {
     const r = new Retention(log.db);
-    return o.all ? r.holdLog(tenant) : (await r.activeHolds(tenant)).map((h) => ({ ...h, action: 'place' as const }));
+    const list = o.all ? await r.holdLog(tenant) : (await r.activeHolds(tenant)).map((h) => ({ ...h, action: 'place' as const }));
+    return [list, await r.verifyHolds(tenant)] as const;
   });
-  if (o.json) writeJson(rows);
-  else writeTable([['HOLD', 'ACTION', 'SUBJECT', 'AT', 'BY', 'REASON'], ...rows.map((h) => [h.hold_id, h.action, h.subject_id ?? '(tenant)', h.at, h.actor, h.reason])]);
-  return EXIT.ok;
+  if (o.json) writeJson({ holds: rows, chain });
+  else {
+    writeTable([['HOLD', 'ACTION', 'SUBJECT', 'AT', 'BY', 'REASON'], ...rows.map((h) => [h.hold_id, h.action, h.subject_id ?? '(tenant)', h.at, h.actor, h.reason])]);
+    process.stdout.write(
+      chain.ok
+        ? `hold chain: ok, ${chain.checked} events verified\n`
+        : `hold chain: BROKEN at event ${chain.broken.seq}: ${chain.broken.problem} (expected ${chain.broken.expected}, found ${chain.broken.found}); ${chain.checked} events verified before it\n`,
+    );
+  }
+  return chain.ok ? EXIT.ok : EXIT.broken;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

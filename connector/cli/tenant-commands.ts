@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { StandingConfig } from '../config.ts';
-import { toView, type RegistryResult, type Tenant, type TenantRegistry, type TenantView } from '../tenants/tenant-registry.ts';
+import { toView, type RegistryResult, type Tenant, type TenantView } from '../tenants/tenant-registry.ts';
 import { CliFailure, EXIT, readOptionFile, tenantIdArgument, validationFailure, withTenantRegistry, writeJson, writeTable, type SetExitCode } from './common.ts';
 
 /** What commander parses from a `tenant create|update` command line. */

@@ -23,7 +23,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'DATABASE_OWNER_URL',
     default: '(unset: DATABASE_URL migrates too, and the service owns the tables)',
-    description: 'Connection string of the role owning the schema, used only to migrate; DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself.',
+    description: 'Connection string of the role owning the schema, used only to migrate (and to register the checkpoint key: standing checkpoint register-key); DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself.',
     secret: false,
   },
   { name: 'DATABASE_SCHEMA', default: CONFIG_DEFAULTS.DATABASE_SCHEMA, description: 'Schema holding every table.', secret: false },

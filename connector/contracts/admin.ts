@@ -61,7 +61,11 @@ export const QuarantinedEvent = z.object({
   received_at: Instant,
   processed_at: Instant.nullable(),
   attempts: z.number().int().min(0),
-  mapping_version: z.number().int().nullable().describe('The mapping version it was tried with (0 for the built-in default).'),
+  mapping_version: z
+    .number()
+    .int()
+    .nullable()
+    .describe('The mapping version it was tried with (0 for the built-in default).'),
   reason: z.string(),
   problems: z.array(FieldProblem),
   body: z.unknown().describe('The body as received.'),
@@ -102,7 +106,9 @@ export const ReconciliationRun = z.object({
     .number()
     .int()
     .min(0)
-    .describe('Findings the log lacked or contradicted, each appended; what the log already held, read again, is not drift.'),
+    .describe(
+      'Findings the log lacked or contradicted, each appended; what the log already held, read again, is not drift.',
+    ),
   errors: z
     .array(z.object({ stream: z.string(), message: z.string() }))
     .describe('What went wrong or made the run stop. No personal data.'),

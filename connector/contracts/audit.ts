@@ -28,7 +28,9 @@ export const AuditRow = z.object({
   action: z.enum(AUDIT_ACTIONS),
   principal: AuditPrincipal,
   path: z.string().describe('How: `GET /api/v1/history`, `app sidebar`, `cli export`...'),
-  subject_ids: z.array(Uuid).describe('The subjects whose data was returned (empty for a whole-tenant export or a denial).'),
+  subject_ids: z
+    .array(Uuid)
+    .describe('The subjects whose data was returned (empty for a whole-tenant export or a denial).'),
   outcome: z.enum(['allowed', 'denied']),
   detail: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))

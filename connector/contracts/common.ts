@@ -8,7 +8,9 @@ import { ACCOUNT_STATUSES, SUBJECT_KINDS, TenantId } from '../model/standing-eve
 export { TenantId };
 
 /** Every instant the API writes comes from `Date#toISOString` (or PostgreSQL in UTC). */
-export const Instant = z.iso.datetime({ offset: true }).describe('UTC, millisecond precision, e.g. 2026-03-04T05:33:18.000Z.');
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .describe('UTC, millisecond precision, e.g. 2026-03-04T05:33:18.000Z.');
 export type Instant = z.infer<typeof Instant>;
 
 export const SalesforceId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/);

@@ -8,7 +8,9 @@ import { Instant, TenantId, Uuid } from './common.ts';
 export const SplunkTarget = z.object({
   tenant: TenantId,
   url: z.string().describe('HEC base URL, e.g. https://splunk.example.com:8088.'),
-  token: z.object({ set: z.literal(true), last4: z.string() }).describe('Never the token: only its last four characters.'),
+  token: z
+    .object({ set: z.literal(true), last4: z.string() })
+    .describe('Never the token: only its last four characters.'),
   index: z.string().nullable(),
   sourcetype: z.string(),
   source: z.string(),

@@ -5,7 +5,13 @@
  * their answers against these types.
  */
 import { z } from 'zod';
-import { ACTOR_TYPES, DETECTION_METHODS, EVENT_KINDS, INITIATION_TYPES, SOURCE_SYSTEMS } from '../model/standing-event.ts';
+import {
+  ACTOR_TYPES,
+  DETECTION_METHODS,
+  EVENT_KINDS,
+  INITIATION_TYPES,
+  SOURCE_SYSTEMS,
+} from '../model/standing-event.ts';
 import { About, AccountStatus, Instant, SalesforceId, TenantId, Uuid } from './common.ts';
 
 export const Actor = z.object({
@@ -53,7 +59,13 @@ export const StandingEvent = z
       .optional(),
     approvals: z
       .array(
-        z.object({ by: Actor, role: z.string(), decision: z.enum(['approved', 'denied']), at: Instant, comment: z.string().optional() }),
+        z.object({
+          by: Actor,
+          role: z.string(),
+          decision: z.enum(['approved', 'denied']),
+          at: Instant,
+          comment: z.string().optional(),
+        }),
       )
       .optional(),
     evidence: z.record(z.string(), z.unknown()).optional(),
@@ -101,7 +113,9 @@ export const StandingWarning = z.object({
   code: z.enum(WARNING_CODES),
   about: About,
   event_ids: z.array(Uuid).describe('The events the warning is about, newest first.'),
-  details: z.record(z.string(), z.union([z.number(), z.string()])).describe('Numbers a client needs to phrase the warning itself.'),
+  details: z
+    .record(z.string(), z.union([z.number(), z.string()]))
+    .describe('Numbers a client needs to phrase the warning itself.'),
   message: z.string().describe('English, for API clients that do not translate.'),
 });
 export type StandingWarning = z.infer<typeof StandingWarning>;
@@ -110,7 +124,9 @@ export type StandingWarning = z.infer<typeof StandingWarning>;
 export const HistoryAccount = z.object({
   subject_id: Uuid,
   relation: z.enum(['asked', 'member']).describe('Asked for, or linked to the person asked for (membership).'),
-  identities: AccountIdentities.describe("The account's identities as its latest readable event names them (empty once erased)."),
+  identities: AccountIdentities.describe(
+    "The account's identities as its latest readable event names them (empty once erased).",
+  ),
   current: CurrentStanding,
   linked_since: Instant.nullable().describe('For a member account: when the membership was first seen.'),
 });
@@ -120,7 +136,10 @@ export type HistoryAccount = z.infer<typeof HistoryAccount>;
 export const History = z.object({
   subject: z.object({ kind: About.describe('What was asked about.') }),
   current: CurrentStanding,
-  person: z.object({ current: CurrentStanding }).nullable().describe('The person asked for; `null` when an account was asked for.'),
+  person: z
+    .object({ current: CurrentStanding })
+    .nullable()
+    .describe('The person asked for; `null` when an account was asked for.'),
   accounts: z.array(HistoryAccount).describe('The account asked for, or the accounts the person asked for belongs to.'),
   events: z.array(StandingEvent).describe('Newest first.'),
   next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; `null` on the last.'),

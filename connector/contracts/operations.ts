@@ -19,7 +19,9 @@ export const Readiness = z.object({
       queue_oldest_waiting_age_seconds: Count,
     })
     .optional()
-    .describe('The intake backlog (any part `null` when its dependency did not answer). Reported, never decides readiness.'),
+    .describe(
+      'The intake backlog (any part `null` when its dependency did not answer). Reported, never decides readiness.',
+    ),
 });
 export type Readiness = z.infer<typeof Readiness>;
 
@@ -53,7 +55,9 @@ export const ApiKey = z.object({
 export type ApiKey = z.infer<typeof ApiKey>;
 
 /** The one answer that holds a key's secret. */
-export const CreatedApiKey = ApiKey.extend({ key: z.string().describe('`stk_<key_id>_<secret>`: shown in this answer only.') });
+export const CreatedApiKey = ApiKey.extend({
+  key: z.string().describe('`stk_<key_id>_<secret>`: shown in this answer only.'),
+});
 export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
 
 export const ApiKeyList = z.object({ keys: z.array(ApiKey) });
@@ -63,11 +67,17 @@ export type ApiKeyList = z.infer<typeof ApiKeyList>;
 export const SalesforceSettingsView = z.object({
   tenant: TenantId,
   organization_id: z.string().nullable().describe('The org Outbound Messages are checked against (00D...).'),
-  instance_url: z.string().nullable().describe('e.g. https://acme.my.salesforce.com: links to records, and the API host.'),
+  instance_url: z
+    .string()
+    .nullable()
+    .describe('e.g. https://acme.my.salesforce.com: links to records, and the API host.'),
   login_url: z.string().describe('https://login.salesforce.com, https://test.salesforce.com (sandboxes) or My Domain.'),
   client_id: z.string().nullable().describe("The connected app's consumer key."),
   username: z.string().nullable().describe('The integration user (JWT bearer flow).'),
-  cdc_channels: z.array(z.string()).nullable().describe('`null`: the default channels (Account and Contact change events).'),
+  cdc_channels: z
+    .array(z.string())
+    .nullable()
+    .describe('`null`: the default channels (Account and Contact change events).'),
   private_key_set: z.boolean(),
   refresh_token_set: z.boolean(),
   client_secret_set: z.boolean(),

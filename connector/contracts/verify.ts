@@ -1,5 +1,5 @@
 /**
- * The verification reports: a tenant's hash chain with its signed checkpoints
+ * The verification reports: a tenant's hash chain with its signed checkpoints and legal holds
  * (`GET /api/v1/tenants/{tenant}/verify`, as `standing verify --tenant`) and its read audit chain
  * (`GET /api/v1/tenants/{tenant}/audit/verify`). `ok` is false with `broken` naming the first bad seq.
  */
@@ -19,7 +19,13 @@ export const ChainBreak = z.union([
   }),
   z.object({
     seq: Seq,
-    problem: z.enum(['no_boundary', 'checkpoint_mismatch', 'checkpoint_invalid', 'boundary_unsigned']),
+    problem: z.enum([
+      'no_boundary',
+      'checkpoint_mismatch',
+      'checkpoint_invalid',
+      'boundary_unsigned',
+      'legal_hold_chain',
+    ]),
     found: z.string(),
   }),
 ]);
@@ -34,6 +40,13 @@ const CheckpointSummary = z.object({
   pinned: z.boolean().describe('Whether the signatures were checked against a pinned public key.'),
 });
 
+const LegalHolds = z
+  .object({ ok: z.boolean(), checked: z.number().int().min(0) })
+  .describe(
+    "The chain of the tenant's legal hold events (each links to the one before and hashes to what it says); " +
+      'when it is broken, `ok` is false and `broken.problem` is `legal_hold_chain`.',
+  );
+
 export const LogVerifyReport = z.union([
   z.object({
     tenant: z.string(),
@@ -42,8 +55,16 @@ export const LogVerifyReport = z.union([
     head: ChainHead,
     starts_at: Seq.describe('The first seq kept (after retention).'),
     checkpoints: CheckpointSummary,
+    legal_holds: LegalHolds,
   }),
-  z.object({ tenant: z.string(), ok: z.literal(false), checked: Checked, broken: ChainBreak, checkpoints: CheckpointSummary }),
+  z.object({
+    tenant: z.string(),
+    ok: z.literal(false),
+    checked: Checked,
+    broken: ChainBreak,
+    checkpoints: CheckpointSummary,
+    legal_holds: LegalHolds,
+  }),
 ]);
 export type LogVerifyReport = z.infer<typeof LogVerifyReport>;
 

@@ -15,6 +15,7 @@ import { collectPerson, inboxOfPerson, loadGdprSql, type PersonIdentities } from
 
 const SQL = {
   lockHeads: loadSql('lock-chain-heads'),
+  advanceHeads: loadSql('chain-advance'),
   activeHolds: loadSql('legal-holds-active'),
   redactInbox: loadGdprSql('inbox-redact'),
   purgeObjects: loadGdprSql('person-objects-purge'),
@@ -104,7 +105,10 @@ export async function eraseSubject(log: StandingLog, req: EraseSubjectRequest): 
       link = { seq: record.seq, hash };
       erasures.push({ subject_id: subjectId, actor: req.actor, reason: req.reason, seq: record.seq, removed });
     }
-    if (erasures.length > 0) await tx.query(SQL.record, [tenant, `[${inserts.join(',')}]`, JSON.stringify(link), JSON.stringify(erasures)]);
+    if (erasures.length > 0) {
+      await tx.query(SQL.record, [tenant, `[${inserts.join(',')}]`, JSON.stringify(erasures)]);
+      await tx.query(SQL.advanceHeads, [JSON.stringify([{ tenant, ...link }])]);
+    }
     return { erasures, removed, at };
   });
   log.subjects.forget(tenant, live);

@@ -17,6 +17,7 @@ export const MAX_JSON_DEPTH = 64;
 export type JsonBodyProblem = { code: 'too_deep' | 'invalid_text'; message: string; problem: FieldProblem };
 
 // A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+// eslint-disable-next-line no-control-regex -- the NUL is the control character this rejects
 const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function textProblem(s: string): string | null {
@@ -70,8 +71,6 @@ export function topLevelNumberText(text: string, key: string): string | null {
   let depth = 0;
   let found: string | null = null;
   let i = 0;
-  // At depth 1, a string followed by ':' is a key; remember it to look at the value after it.
-  let pendingKey: string | null = null;
   while (i < text.length) {
     const c = text[i]!;
     if (c === '"') {
@@ -82,8 +81,9 @@ export function topLevelNumberText(text: string, key: string): string | null {
       if (depth === 1) {
         let k = i;
         while (k < text.length && /\s/.test(text[k]!)) k++;
+        // At depth 1, a string followed by ':' is a key: look at the value after it.
         if (text[k] === ':') {
-          pendingKey = JSON.parse(token) as string;
+          const pendingKey = JSON.parse(token) as string;
           i = k + 1;
           while (i < text.length && /\s/.test(text[i]!)) i++;
           if (pendingKey === key) {

@@ -148,7 +148,9 @@ export type ChainBreak =
   | { seq: number; problem: 'no_boundary'; found: string }
   | { seq: number; problem: 'head_mismatch'; expected: string; found: string }
   /** Signed checkpoints or boundaries disagree with the rows (see connector/store/checkpoints.ts). */
-  | { seq: number; problem: 'checkpoint_mismatch' | 'checkpoint_invalid' | 'boundary_unsigned'; found: string };
+  | { seq: number; problem: 'checkpoint_mismatch' | 'checkpoint_invalid' | 'boundary_unsigned'; found: string }
+  /** The tenant's chain of legal hold events does not check out (see connector/model/legal-hold.ts); `seq` is the hold event's. */
+  | { seq: number; problem: 'legal_hold_chain'; found: string };
 
 export interface StoredChainRow extends ChainRecord {
   hash: string;

@@ -1,10 +1,11 @@
 /**
  * Copies of signed checkpoints outside the database: a directory (a path or file:///path, e.g. a
  * mounted WORM volume) or an S3-compatible bucket (s3://bucket/prefix, path-style PUT signed with
- * AWS Signature Version 4 by hand: one request type does not justify the AWS SDK). Each checkpoint
- * is one JSON object, `<tenant>/<number, 12 digits>.json`, never overwritten by us.
+ * AWS Signature Version 4 by aws4fetch: one request type does not justify the AWS SDK). Each
+ * checkpoint is one JSON object, `<tenant>/<number, 12 digits>.json`, never overwritten by us.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { AwsClient } from 'aws4fetch';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { dirname, join } from 'node:path';
@@ -55,41 +56,26 @@ function s3Exporter(target: string, s3: S3Settings, fetchImpl: typeof fetch): Ch
   const bucket = url.hostname;
   const prefix = url.pathname.replace(/^\/+|\/+$/g, '');
   const endpoint = new URL(s3.endpoint ?? `https://s3.${s3.region}.amazonaws.com`);
+  const { accessKeyId, secretAccessKey, sessionToken, region } = s3;
+  // No retries here: a failed copy is retried by the next checkpoint run (see checkpoints.ts).
+  const client = accessKeyId && secretAccessKey ? new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region, service: 's3', retries: 0 }) : undefined;
   return {
     target,
     put: async (c) => {
-      if (!s3.accessKeyId || !s3.secretAccessKey) throw new CheckpointExportError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed for an s3:// export');
+      if (!client) throw new CheckpointExportError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed for an s3:// export');
       const key = [prefix, checkpointObjectName(c)].filter(Boolean).join('/');
       const path = `${endpoint.pathname.replace(/\/$/, '')}/${bucket}/${key}`.split('/').map(encodeRfc3986).join('/');
       const body = document(c);
-      const headers = signV4({ method: 'PUT', host: endpoint.host, path, body, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, sessionToken: s3.sessionToken, now: new Date() });
-      const res = await fetchImpl(`${endpoint.protocol}//${endpoint.host}${path}`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/json' }, body });
+      // The payload's hash, signed (aws4fetch would send UNSIGNED-PAYLOAD to s3 otherwise).
+      const headers = { 'content-type': 'application/json', 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') };
+      const signed = await client.sign(`${endpoint.protocol}//${endpoint.host}${path}`, { method: 'PUT', headers, body });
+      const res = await fetchImpl(signed);
       if (!res.ok) throw new CheckpointExportError(`S3 PUT ${bucket}/${key}: HTTP ${res.status}`);
     },
   };
 }
 
 const encodeRfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const hmac = (key: Buffer | string, s: string) => createHmac('sha256', key).update(s).digest();
-
-/** AWS Signature Version 4 headers of a request without a query string (exported for tests). */
-export function signV4(r: { method: string; host: string; path: string; body: string; region: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string; now: Date }): Record<string, string> {
-  const amzDate = r.now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
-  const payloadHash = sha256(r.body);
-  const headers: Record<string, string> = { host: r.host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate };
-  if (r.sessionToken) headers['x-amz-security-token'] = r.sessionToken;
-  const names = Object.keys(headers).sort();
-  const canonical = [r.method, r.path, '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), payloadHash].join('\n');
-  const scope = `${day}/${r.region}/s3/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${r.secretAccessKey}`, day), r.region), 's3'), 'aws4_request');
-  const signature = createHmac('sha256', signingKey).update(toSign).digest('hex');
-  const { host: _host, ...rest } = headers;
-  return { ...rest, authorization: `AWS4-HMAC-SHA256 Credential=${r.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` };
-}
-
 const CopyShape = z.object({ number: z.number().int().positive(), seq: z.number().int().min(0), hash: z.string().regex(/^[0-9a-f]{64}$/) });
 
 /**

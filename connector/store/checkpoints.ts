@@ -12,6 +12,8 @@ import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH, type ChainBreak } from '../model/chain.ts';
 import { boundaryBody, bodyHash, keyIdOf, parsePublicKey, signBody, signatureValid, type CheckpointBody, type CheckpointKey } from '../model/checkpoint.ts';
 import type { CheckpointExporter } from './checkpoint-export.ts';
+import { ensureCheckpointKeyRegistered } from './checkpoint-keys.ts';
+import { Retention } from './retention.ts';
 import { loadSql } from './sql.ts';
 import type { StandingLog, VerifyReport } from './standing-log.ts';
 
@@ -65,6 +67,8 @@ export async function listCheckpoints(log: StandingLog, tenant: string): Promise
 export async function writeCheckpoints(log: StandingLog, key: CheckpointKey, options: WriteCheckpointsOptions = {}): Promise<CheckpointOutcome[]> {
   const tenants = options.tenants ?? (await log.tenants());
   const now = options.now ?? (() => new Date());
+  // The database accepts a checkpoint only signed by a registered key (standing_checkpoint_insert).
+  if (tenants.length > 0) await ensureCheckpointKeyRegistered(log.db, key);
   const out: CheckpointOutcome[] = [];
   for (const tenant of tenants) out.push(await writeOne(log, key, tenant, now(), options.exporter));
   return out;
@@ -106,8 +110,8 @@ async function writeOne(log: StandingLog, key: CheckpointKey, tenant: string, at
     public_key: key.publicKeyPem,
   };
   const signed: SignedCheckpoint = { number, seq: head.seq, body, hash: bodyHash(body), signature: signBody(key, body) };
-  const written = await log.db.query(SQL.insert, [tenant, number, head.seq, JSON.stringify(body), signed.hash, signed.signature]);
-  if (written.length === 0) return { tenant, status: 'raced' };
+  const [written] = await log.db.query<{ number: number | null }>(SQL.insert, [tenant, number, head.seq, JSON.stringify(body), signed.hash, signed.signature]);
+  if (written?.number === null || written?.number === undefined) return { tenant, status: 'raced' };
   if (!exporter) return { tenant, status: 'written', number, seq: head.seq, exported: false };
   return { tenant, status: 'written', number, seq: head.seq, ...(await exportOne(exporter, signed)) };
 }
@@ -136,18 +140,42 @@ export interface VerifyTenantOptions {
   copies?: readonly Pick<SignedCheckpoint, 'number' | 'seq' | 'hash'>[];
 }
 
-export type TenantVerifyReport = VerifyReport & {
+type RowsAndCheckpointsReport = VerifyReport & {
   checkpoints: { count: number; latest: { number: number; seq: number } | null; key_ids: string[]; pinned: boolean };
 };
 
-/** `verify` of the rows, then every checkpoint and every boundary against them and their signatures. */
+export type TenantVerifyReport = RowsAndCheckpointsReport & {
+  /** The tenant's chain of legal hold events: how many were checked, and whether they link and hash. */
+  legal_holds: { ok: boolean; checked: number };
+};
+
+/**
+ * `verify` of the rows, then every checkpoint and every boundary against them and their signatures,
+ * then the chain of the tenant's legal hold events.
+ */
 export async function verifyTenant(log: StandingLog, tenant: string, options: VerifyTenantOptions = {}): Promise<TenantVerifyReport> {
+  const report = await verifyRowsAndCheckpoints(log, tenant, options);
+  const holds = await new Retention(log.db).verifyHolds(tenant);
+  const legal_holds = { ok: holds.ok, checked: holds.checked };
+  if (holds.ok || !report.ok) return { ...report, legal_holds };
+  const b = holds.broken;
+  return {
+    tenant,
+    ok: false,
+    checked: report.checked,
+    broken: { seq: b.seq, problem: 'legal_hold_chain', found: `legal hold event ${b.seq}: ${b.problem} (expected ${b.expected}, found ${b.found})` },
+    checkpoints: report.checkpoints,
+    legal_holds,
+  };
+}
+
+async function verifyRowsAndCheckpoints(log: StandingLog, tenant: string, options: VerifyTenantOptions): Promise<RowsAndCheckpointsReport> {
   const chain = await log.verify(tenant);
   const checkpoints = await listCheckpoints(log, tenant);
   const last = checkpoints.at(-1);
   const keyIds = new Set<string>();
   const summary = () => ({ count: checkpoints.length, latest: last ? { number: last.number, seq: last.seq } : null, key_ids: [...keyIds], pinned: options.publicKey !== undefined });
-  const broken = (b: ChainBreak): TenantVerifyReport => ({ tenant, ok: false, checked: chain.checked, broken: b, checkpoints: summary() });
+  const broken = (b: ChainBreak): RowsAndCheckpointsReport => ({ tenant, ok: false, checked: chain.checked, broken: b, checkpoints: summary() });
   if (!chain.ok) return { ...chain, checkpoints: summary() };
   const keys = new Map<string, KeyObject>();
   const pinnedId = options.publicKey ? keyIdOf(options.publicKey) : undefined;

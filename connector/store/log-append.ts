@@ -51,6 +51,8 @@ export interface AppendContext {
   db: Database;
   master: MasterKeys;
   subjects: SubjectDirectory;
+  /** When rows are recorded. @defaultValue () => new Date() */
+  clock?: () => Date;
 }
 
 const sourceKey = (tenant: string, system: string, eventId: string) => `${tenant}\u0000${system}\u0000${eventId}`;
@@ -144,7 +146,7 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
     const claims: Parameters<typeof recordTransitions>[1][number][] = [];
     const closed: Parameters<typeof recordTransitions>[2][number][] = [];
 
-    const recordedAt = new Date().toISOString();
+    const recordedAt = (ctx.clock ?? (() => new Date()))().toISOString();
     const outcomes: AppendOutcome[] = [];
     // Each row's insert JSON is its JCS text plus the hash: serialized once, for both.
     const inserts: string[] = [];

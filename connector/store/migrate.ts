@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Database } from './database.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const GRANTS_FILE = fileURLToPath(new URL('./grants.sql', import.meta.url));
 const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 // Any constant: serializes concurrent migrators (several replicas starting at once).
 const MIGRATION_LOCK = 7_301_952;
@@ -53,15 +54,9 @@ export async function migrate(db: Database): Promise<MigrationReport> {
     if (done) applied.push(file);
     else alreadyApplied++;
   }
-  // Roles given the service's grants keep them over new tables (PostgreSQL only: PGlite has one user).
-  if (db.kind === 'postgres' && applied.length > 0) {
-    const [has] = await db.query<{ ok: boolean }>("SELECT to_regclass('service_role_grants') IS NOT NULL AS ok");
-    if (has?.ok) {
-      for (const { role_name } of await db.query<{ role_name: string }>('SELECT role_name FROM service_role_grants ORDER BY role_name')) {
-        await db.query('SELECT standing_grant_service_role($1)', [role_name]);
-      }
-    }
-  }
+  // The service role's rights (grants.sql), re-applied so new tables and functions are covered
+  // (PostgreSQL only: PGlite has one user). Only the schema's owner may redefine them.
+  if (db.kind === 'postgres') await applyGrants(db);
   return { applied, alreadyApplied };
 }
 
@@ -89,10 +84,24 @@ export class EmbeddedHasOneUserError extends Error {
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+async function applyGrants(db: Database): Promise<void> {
+  const [me] = await db.query<{ owner: boolean }>(
+    `SELECT n.nspowner = r.oid OR r.rolsuper AS owner FROM pg_namespace n, pg_roles r WHERE n.nspname = current_schema() AND r.rolname = current_user`,
+  );
+  if (!me?.owner) return;
+  const sql = await readFile(GRANTS_FILE, 'utf8');
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.exec(sql);
+    for (const { role_name } of await tx.query<{ role_name: string }>('SELECT role_name FROM service_role_grants ORDER BY role_name')) {
+      await tx.query('SELECT standing_grant_service_role($1)', [role_name]);
+    }
+  });
+}
+
 /**
- * Gives a PostgreSQL role what the service needs and nothing that rewrites the log (see
- * `standing_grant_service_role` in migration 010). Run on a connection as the owner; re-applied by
- * `migrate` after later migrations.
+ * Gives a PostgreSQL role what the service needs and nothing that rewrites the log (the list in
+ * connector/store/grants.sql). Run on a connection as the owner; re-applied by `migrate`.
  */
 export async function grantServiceRole(db: Database, role: string): Promise<void> {
   if (db.kind !== 'postgres') throw new EmbeddedHasOneUserError('the embedded database has a single user: there is no role to grant');

@@ -5,11 +5,14 @@
  * way rows leave the log, which records a boundary signed with the checkpoint key so the rest still
  * verifies. An active legal hold on the tenant, or on a subject with a row in the range, stops the
  * cut (before that subject's first row). Policies and holds are append-only tables: every change
- * stays on record, with who and when.
+ * stays on record, with who and when. Holds are placed and lifted only through the owner's
+ * functions (migration 016), which accept an actor that is an unrevoked auditor key of the tenant
+ * and chain each hold event to the one before it (see model/legal-hold.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { boundaryBody, signBody, type CheckpointKey } from '../model/checkpoint.ts';
+import { ensureCheckpointKeyRegistered } from './checkpoint-keys.ts';
+import { verifyHoldChain, type HoldChainReport, type HoldEvent } from '../model/legal-hold.ts';
 import { loadSql } from './sql.ts';
 import type { SqlClient } from './database.ts';
 import type { StandingLog } from './standing-log.ts';
@@ -54,6 +57,17 @@ export class InvalidRetentionPolicyError extends Error {
 export class UnknownHoldError extends Error {
   override name = 'UnknownHoldError';
 }
+/** The actor may not manage this tenant's holds (only an unrevoked auditor key of the tenant may). */
+export class HoldActorRefusedError extends Error {
+  override name = 'HoldActorRefusedError';
+}
+
+// `at` as hashed: ISO 8601 UTC with milliseconds (the database keeps milliseconds only).
+const HOLD_COLUMNS = `hold_id, action, tenant, subject_id, reason, actor, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, seq, prev_hash, hash`;
+const holdRefusal = (err: unknown): never => {
+  if ((err as { code?: string }).code === '42501') throw new HoldActorRefusedError((err as Error).message.replace(/^standing: /, ''));
+  throw err;
+};
 
 export interface ApplyRetentionOptions {
   /** @defaultValue every tenant with a retention policy */
@@ -108,12 +122,12 @@ export class Retention {
     return { ...p!, changed_at: iso(p!.changed_at) };
   }
 
-  /** Places a hold on a subject, or on the whole tenant (`subjectId` null). */
+  /**
+   * Places a hold on a subject, or on the whole tenant (`subjectId` null). `actor` is the
+   * authenticated principal's label (`api-key:<key_id>`); the database refuses any other.
+   */
   async placeHold(tenant: string, subjectId: string | null, reason: string, actor: string): Promise<LegalHold> {
-    const [h] = await this.db.query<LegalHold>(
-      "INSERT INTO legal_hold_events (hold_id, action, tenant, subject_id, reason, actor) VALUES ($1, 'place', $2, $3, $4, $5) RETURNING hold_id, tenant, subject_id, reason, actor, at",
-      [randomUUID(), tenant, subjectId, reason, actor],
-    );
+    const [h] = await this.db.query<LegalHold>('SELECT hold_id, tenant, subject_id, reason, actor, at FROM standing_hold_place($1, $2, $3, $4)', [tenant, subjectId, reason, actor]).catch(holdRefusal);
     return { ...h!, at: iso(h!.at) };
   }
 
@@ -121,20 +135,26 @@ export class Retention {
   async liftHold(tenant: string, holdId: string, reason: string, actor: string): Promise<void> {
     const active = (await this.activeHolds(tenant)).find((h) => h.hold_id === holdId);
     if (!active) throw new UnknownHoldError(`no active hold ${holdId} in tenant ${tenant}`);
-    await this.db.query(
-      "INSERT INTO legal_hold_events (hold_id, action, tenant, subject_id, reason, actor) VALUES ($1, 'lift', $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-      [holdId, tenant, active.subject_id, reason, actor],
-    );
+    const [lifted] = await this.db.query<{ hold_id: string | null }>('SELECT hold_id FROM standing_hold_lift($1, $2, $3, $4)', [tenant, holdId, reason, actor]).catch(holdRefusal);
+    if (!lifted?.hold_id) throw new UnknownHoldError(`no active hold ${holdId} in tenant ${tenant}`);
   }
 
   async activeHolds(tenant: string): Promise<LegalHold[]> {
     return (await this.db.query<LegalHold>(SQL.activeHolds, [tenant])).map((h) => ({ ...h, tenant, at: iso(h.at) }));
   }
 
-  /** Every placing and lifting, oldest first. */
-  async holdLog(tenant: string): Promise<(LegalHold & { action: 'place' | 'lift' })[]> {
-    const rows = await this.db.query<LegalHold & { action: 'place' | 'lift' }>('SELECT hold_id, action, tenant, subject_id, reason, actor, at FROM legal_hold_events WHERE tenant = $1 ORDER BY at, hold_id, action DESC', [tenant]);
-    return rows.map((h) => ({ ...h, at: iso(h.at) }));
+  /** Every placing and lifting, in the order of the tenant's hold chain. */
+  async holdLog(tenant: string): Promise<HoldEvent[]> {
+    const rows = await this.db.query<HoldEvent>(
+      `SELECT ${HOLD_COLUMNS} FROM legal_hold_events WHERE tenant = $1 ORDER BY seq`,
+      [tenant],
+    );
+    return rows.map((h) => ({ ...h, seq: Number(h.seq) }));
+  }
+
+  /** Walks the tenant's hold chain: each event links to the one before and hashes to what it says. */
+  async verifyHolds(tenant: string): Promise<HoldChainReport> {
+    return verifyHoldChain(await this.holdLog(tenant));
   }
 }
 
@@ -146,6 +166,8 @@ export async function applyRetention(log: StandingLog, key: CheckpointKey, optio
   const retention = new Retention(log.db);
   const now = (options.now ?? (() => new Date()))();
   const tenants = options.tenants ?? (await log.db.query<{ tenant: string }>('SELECT DISTINCT tenant FROM retention_policies ORDER BY tenant')).map((r) => r.tenant);
+  // standing_retention_cut accepts a boundary only signed by a registered key.
+  if (tenants.length > 0) await ensureCheckpointKeyRegistered(log.db, key);
   const out: RetentionOutcome[] = [];
   for (const tenant of tenants) {
     const policy = await retention.policy(tenant);

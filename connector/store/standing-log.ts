@@ -23,6 +23,11 @@ export interface StandingLogOptions extends SubjectDirectoryOptions {
    * @defaultValue 5000
    */
   verifyPageSize?: number;
+  /**
+   * When appended rows are recorded (their `recorded_at`, which retention ages them by).
+   * @defaultValue () => new Date()
+   */
+  clock?: () => Date;
 }
 
 export class StandingLog {
@@ -30,6 +35,7 @@ export class StandingLog {
   /** The custom field values sources reported, read "as of" an event by the mappers. */
   readonly fieldValues: FieldValueHistory;
   private readonly verifyPageSize: number;
+  private readonly clock: () => Date;
 
   constructor(
     readonly db: Database,
@@ -39,6 +45,7 @@ export class StandingLog {
     this.subjects = new SubjectDirectory(db, master, options);
     this.fieldValues = new FieldValueHistory(db, master);
     this.verifyPageSize = options.verifyPageSize ?? 5000;
+    this.clock = options.clock ?? (() => new Date());
   }
 
   /**
@@ -47,7 +54,7 @@ export class StandingLog {
    * Outcomes come back in input order.
    */
   append(events: readonly NewStandingEvent[], options: AppendOptions = {}): Promise<AppendOutcome[]> {
-    return appendEvents({ db: this.db, master: this.master, subjects: this.subjects }, events, options);
+    return appendEvents({ db: this.db, master: this.master, subjects: this.subjects, clock: this.clock }, events, options);
   }
 
   /**

@@ -12,19 +12,6 @@ import { nodeZendeskErrorStatus } from './node-zendesk-status.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
 import type { ZendeskDirectoryOrganization, ZendeskDirectoryUser } from './map-common.ts';
 
-// node-zendesk 6.0.1 calls Promise.withResolvers (Node >= 22); this product runs on Node 20.
-// https://developer.mozilla.org/docs/Web/JavaScript/Reference/Global_Objects/Promise/withResolvers
-const promiseStatics = Promise as unknown as { withResolvers?: () => { promise: Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void } };
-promiseStatics.withResolvers ??= () => {
-  let resolve!: (v: unknown) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise((a, b) => {
-    resolve = a;
-    reject = b;
-  });
-  return { promise, resolve, reject };
-};
-
 // node-zendesk is CommonJS only (named ESM imports fail, see FIELD-NOTES).
 const zendesk = createRequire(import.meta.url)('node-zendesk') as { createClient(o: { username: string; token: string; subdomain: string }): ZendeskClient };
 

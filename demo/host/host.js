@@ -47,7 +47,7 @@
     fetch('/proxy', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(options) })
       .then(function (r) { return r.json(); })
       .then(function (answer) {
-        var json = null;
+        var json;
         try { json = answer.text ? JSON.parse(answer.text) : null; } catch (e) { json = null; }
         var xhr = { status: answer.status, responseText: answer.text, responseJSON: json };
         if (answer.status >= 200 && answer.status < 300) send({ key: 'zaf.' + key + '.done', message: { responseArgs: [json, 'success', xhr] } });

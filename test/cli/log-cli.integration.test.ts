@@ -1,5 +1,5 @@
 /**
- * `standing checkpoint`, `verify`, `export`, `retention`, `hold` and `db grant` as an operator runs
+ * `standing checkpoint`, `verify`, `export`, `retention`, `hold`, `db grant` and `checkpoint register-key` as an operator runs
  * them: child processes on the machine's PostgreSQL, in a schema of their own, with the checkpoint
  * key generated into the data directory as outside production.
  */
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseCheckpointKey } from '../../connector/model/checkpoint.ts';
 import { deriveMasterKeys } from '../../connector/model/sealing.ts';
 import { StandingLog } from '../../connector/store/standing-log.ts';
 import { TEST_DATABASE_URL, openTestStore, type TestStore } from '../support/databases.ts';
@@ -67,6 +68,8 @@ it('records a retention policy and a legal hold found by identity, with who did 
   expect(applied).toMatchObject({ code: 0, stdout: `${tenant}: nothing expired\n` });
   const [row] = await store.db.query<{ actor: string; reason: string }>('SELECT actor, reason FROM legal_hold_events WHERE hold_id = $1', [hold!.hold_id]);
   expect(row).toEqual({ actor: `api-key:${auditorKey.split('_')[1]}`, reason: 'matter 17' });
+  const listed = await cli(['hold', 'list', '--tenant', tenant], { STANDING_API_KEY: auditorKey });
+  expect(listed).toMatchObject({ code: 0, stdout: expect.stringContaining('hold chain: ok, 1 events verified') });
 }, 120_000);
 
 it('db grant has no role to grant on the embedded database', async () => {
@@ -79,11 +82,16 @@ it('db grant gives a role INSERT and SELECT on the log and no more, and re-runni
   const role = `standing_cli_${process.pid}_${randomBytes(3).toString('hex')}`;
   await store.db.exec(`CREATE ROLE ${role} NOLOGIN`);
   try {
-    for (let i = 0; i < 2; i++) expect(await cli(['db', 'grant', '--role', role])).toMatchObject({ code: 0 });
+    const seed = randomBytes(32).toString('base64');
+    const keyId = parseCheckpointKey(seed).keyId;
+    for (let i = 0; i < 2; i++) expect(await cli(['db', 'grant', '--role', role], { STANDING_CHECKPOINT_KEY: seed })).toMatchObject({ code: 0, stdout: expect.stringContaining(`registered checkpoint key ${keyId}`) });
+    expect(await store.db.query('SELECT registered_by FROM checkpoint_keys WHERE key_id = $1', [keyId])).toEqual([{ registered_by: 'operator' }]);
+    const rotated = randomBytes(32).toString('base64');
+    expect(await cli(['checkpoint', 'register-key'], { STANDING_CHECKPOINT_KEY: rotated })).toMatchObject({ code: 0, stdout: expect.stringContaining(`registered checkpoint key ${parseCheckpointKey(rotated).keyId}`) });
     const can = async (table: string, privilege: string) =>
       (await store.db.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2, $3) AS ok', [role, `${store.schema}.${table}`, privilege]))[0]!.ok;
     expect([await can('standing_events', 'INSERT'), await can('standing_events', 'SELECT'), await can('standing_events', 'UPDATE'), await can('standing_events', 'DELETE')]).toEqual([true, true, false, false]);
-    expect([await can('chain_boundaries', 'INSERT'), await can('chain_heads', 'UPDATE'), await can('intake_inbox', 'DELETE')]).toEqual([false, true, true]);
+    expect([await can('chain_boundaries', 'INSERT'), await can('chain_heads', 'UPDATE'), await can('legal_hold_events', 'INSERT'), await can('intake_inbox', 'DELETE')]).toEqual([false, false, false, true]);
     expect(await Promise.all(['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE'].map((p) => can('access_audit', p)))).toEqual([true, true, false, false, false]);
     expect(await Promise.all(['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE'].map((p) => can('access_audit_heads', p)))).toEqual([true, true, true, false, false]);
   } finally {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../../connector/access/api-keys.ts';
 import { createAuthorizer } from '../../connector/access/authorize.ts';
 import { AccessAudit } from '../../connector/audit/access-audit.ts';
-import { tenantKey } from '../support/access.ts';
+import { holdActor, tenantKey } from '../support/access.ts';
 import { gdprRoutes } from '../../connector/gdpr/gdpr-routes.ts';
 import { errorHandler } from '../../connector/http/errors.ts';
 import { Retention } from '../../connector/store/retention.ts';
@@ -77,11 +77,12 @@ describe('GDPR API', () => {
 
   it('erases for an admin, answering what was erased; 409 under a legal hold', async () => {
     const [leeSubject] = await store.log.subjects.find(tenant, lee);
-    const hold = await new Retention(store.db).placeHold(tenant, leeSubject!, 'case', 'operator');
+    const counsel = await holdActor(store.db, tenant);
+    const hold = await new Retention(store.db).placeHold(tenant, leeSubject!, 'case', counsel);
     const held = await erase({ identities: { email: lee.email }, reason: 'R-2' });
     expect(held.status).toBe(409);
     expect(((await held.json()) as { error: { code: string } }).error.code).toBe('legal_hold');
-    await new Retention(store.db).liftHold(tenant, hold.hold_id, 'done', 'operator');
+    await new Retention(store.db).liftHold(tenant, hold.hold_id, 'done', counsel);
 
     expect((await erase({ identities: { email: dana.email }, reason: 'R-1' }, 'auditor')).status).toBe(403);
     const res = await erase({ identities: { email: dana.email }, reason: 'R-1' });

@@ -35,7 +35,10 @@ const keys: Record<'admin' | 'auditor', string> = { admin: '', auditor: '' };
 async function answer(path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
   const res = await fetch(`${s.url}${path}`, {
     method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
   expect(res.status, `${path}: ${res.status}`).toBeLessThan(300);
@@ -50,7 +53,10 @@ beforeAll(async () => {
   s = await startAppService('answer_contracts', staticLookups({ roles: { acme: { '7001': 'admin' } } }));
   await createTenant(s, { id: 'acme', name: 'Acme', zendesk: { subdomain: 'acme', app_shared_secret: SECRET } });
   for (const role of ['admin', 'auditor'] as const) {
-    const created = await answer('/api/v1/tenants/acme/keys', s.adminToken, { method: 'POST', body: { role, name: `contracts ${role}` } });
+    const created = await answer('/api/v1/tenants/acme/keys', s.adminToken, {
+      method: 'POST',
+      body: { role, name: `contracts ${role}` },
+    });
     expectContract(CreatedApiKey, created);
     keys[role] = (created as CreatedApiKey).key;
   }
@@ -70,7 +76,13 @@ describe('the API answers as its contracts say', () => {
 
   it('mappings, quarantine, inbox and warning thresholds', async () => {
     expectContract(CurrentMapping, await answer('/api/v1/tenants/acme/mappings/zendesk', keys.admin));
-    expectContract(MappingVersion, await answer('/api/v1/tenants/acme/mappings/zendesk', keys.admin, { method: 'PUT', body: DEFAULT_ZENDESK_MAPPING_DOCUMENT }));
+    expectContract(
+      MappingVersion,
+      await answer('/api/v1/tenants/acme/mappings/zendesk', keys.admin, {
+        method: 'PUT',
+        body: DEFAULT_ZENDESK_MAPPING_DOCUMENT,
+      }),
+    );
     expectContract(CurrentMapping, await answer('/api/v1/tenants/acme/mappings/zendesk', keys.admin));
     const versions = await answer('/api/v1/tenants/acme/mappings/zendesk/versions', keys.admin);
     expectContract(MappingVersions, versions);

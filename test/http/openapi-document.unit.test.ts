@@ -13,9 +13,14 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes every answer of the contracts as a component schema', () => {
-    const schemas = (YAML.parse(readFileSync(OUTPUT_PATH, 'utf8')) as { components: { schemas: Record<string, unknown> } }).components.schemas;
+    const schemas = (
+      YAML.parse(readFileSync(OUTPUT_PATH, 'utf8')) as { components: { schemas: Record<string, unknown> } }
+    ).components.schemas;
     for (const name of Object.keys(OPENAPI_COMPONENTS)) expect(schemas, name).toHaveProperty(name);
-    expect(schemas.HistoryPage).toMatchObject({ type: 'object', properties: { events: { type: 'array', items: { $ref: '#/components/schemas/StandingEvent' } } } });
+    expect(schemas.HistoryPage).toMatchObject({
+      type: 'object',
+      properties: { events: { type: 'array', items: { $ref: '#/components/schemas/StandingEvent' } } },
+    });
   });
 
   it('refuses a base that defines a schema the contracts define', () => {
@@ -25,7 +30,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('refuses a $ref to a schema nobody defines', () => {
-    const dangling = base.replace("$ref: '#/components/schemas/SidebarPage'", "$ref: '#/components/schemas/NoSuchPage'");
+    const dangling = base.replace(
+      "$ref: '#/components/schemas/SidebarPage'",
+      "$ref: '#/components/schemas/NoSuchPage'",
+    );
     expect(dangling).not.toBe(base);
     expect(() => renderOpenApi(dangling)).toThrow(/NoSuchPage/);
   });

@@ -31,7 +31,6 @@ async function api(path: string, init: RequestInit = {}): Promise<Response> {
 }
 
 const count = async (sql: string, params: unknown[] = []) => Number((await svc.resources.db.query<{ n: number }>(sql, params))[0]!.n);
-const logCount = () => count('SELECT count(*) AS n FROM standing_events');
 const inboxCount = () => count('SELECT count(*) AS n FROM intake_inbox');
 const inboxState = async (eventId: string) =>
   (await svc.resources.db.query<{ state: string; outcome: { reason?: string } | null }>('SELECT state, outcome FROM intake_inbox WHERE event_id = $1', [eventId]))[0];

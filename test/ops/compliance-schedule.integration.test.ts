@@ -18,6 +18,8 @@ import { SplunkTargets } from '../../connector/siem/splunk-targets.ts';
 import { startStanding } from '../../connector/standing.ts';
 import { verifyTenant } from '../../connector/store/checkpoints.ts';
 import { Retention } from '../../connector/store/retention.ts';
+import { StandingLog } from '../../connector/store/standing-log.ts';
+import { holdActor } from '../support/access.ts';
 import { event } from '../support/fixtures.ts';
 import { intakeEnv, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
 
@@ -71,7 +73,9 @@ describe('the scheduler role', () => {
   it('writes and copies a checkpoint of each changed chain, and pushes new rows to Splunk', async () => {
     const { log, db, secrets } = s.resources;
     await new SplunkTargets(db, secrets.master).put('default', { url: HEC, token: 'hec-token-0001' }, 'test');
-    await log.append([event({ tenant: 'default' }), event({ tenant: 'default' }), event({ tenant: 'default' })]);
+    // Recorded two days ago: old enough for the 1-day policy of the next test, by the database's clock too.
+    const recordedEarlier = new StandingLog(db, secrets.master, { clock: () => new Date(Date.now() - 2 * DAY) });
+    await recordedEarlier.append([event({ tenant: 'default' }), event({ tenant: 'default' }), event({ tenant: 'default' })]);
     await log.append([event({ tenant: 'held' }), event({ tenant: 'held' })]);
     await waitFor('checkpoints of both tenants', async () => {
       const cps = await db.query<{ tenant: string; seq: number }>('SELECT tenant, seq FROM checkpoints ORDER BY tenant');
@@ -91,7 +95,7 @@ describe('the scheduler role', () => {
     const retention = new Retention(db);
     await retention.setPolicy('default', { category: 'custom', keep_days: 1 }, 'dpo@example.com');
     await retention.setPolicy('held', { category: 'custom', keep_days: 1 }, 'dpo@example.com');
-    await retention.placeHold('held', null, 'litigation 2026-17', 'counsel@example.com');
+    await retention.placeHold('held', null, 'litigation 2026-17', await holdActor(db, 'held'));
     clock = () => new Date(boundary + DAY);
     await waitFor('retention of the expired range', async () => ((await rows('default'))[0] === 4 ? true : null));
     expect(await rows('default')).toEqual([4, 5]);

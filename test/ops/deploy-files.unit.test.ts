@@ -23,7 +23,7 @@ it('compose runs api, worker and scheduler on PostgreSQL and Redis with AOF', ()
     expect(PROCESS_ROLES).toContain(role);
     expect(compose).toMatch(new RegExp(`^  ${role}:\\n(?:    .*\\n)*    environment: \\{ <<: \\*standing-env, STANDING_ROLE: ${role} \\}`, 'm'));
   }
-  expect(compose).toMatch(/^  postgres:$/m);
+  expect(compose).toMatch(/^ {2}postgres:$/m);
   expect(compose).toMatch(/"--appendonly", "yes"/);
   expect(compose).toMatch(/"--maxmemory-policy", "noeviction"/);
 });

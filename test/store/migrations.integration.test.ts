@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveMasterKeys } from '../../connector/model/sealing.ts';
 import { openDatabase, type Database } from '../../connector/store/database.ts';
 import { MigrationChecksumError, migrate } from '../../connector/store/migrate.ts';
+import { Retention } from '../../connector/store/retention.ts';
 import { StandingLog } from '../../connector/store/standing-log.ts';
 import { BACKENDS, TEST_DATABASE_URL, openTestStore, uniqueSchema, type TestStore } from '../support/databases.ts';
 import { event } from '../support/fixtures.ts';
@@ -50,6 +51,34 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
       expect(refused?.hint).toContain('DATABASE_SCHEMA');
       // Nothing of 003 was applied: the old schema stays as it was.
       expect(await db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+    } finally {
+      if (backend === 'postgres') await db.exec(`DROP SCHEMA ${schema} CASCADE`);
+      await db.close();
+    }
+  });
+
+  it('chains the legal holds recorded before migration 016, so that they verify', async () => {
+    const schema = uniqueSchema('holds016');
+    const db = await openDatabase(backend === 'postgres' ? { url: TEST_DATABASE_URL, schema } : { embeddedDataDir: 'memory://', schema });
+    try {
+      const { createHash } = await import('node:crypto');
+      const { readFile } = await import('node:fs/promises');
+      await db.exec('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const file of (await migrationFiles()).filter((f) => f < '016')) {
+        const sql = await readFile(MIGRATIONS_DIR + file, 'utf8');
+        await db.exec(sql);
+        await db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [Number(file.slice(0, 3)), file.slice(4, -4), createHash('sha256').update(sql).digest('hex')]);
+      }
+      // Holds as the service wrote them before: free-text actors, microsecond times, two tenants.
+      await db.exec(`INSERT INTO legal_hold_events (hold_id, action, tenant, subject_id, reason, actor, at) VALUES
+        ('00000000-0000-4000-8000-000000000001', 'place', 'acme', NULL, 'matter "1"', 'counsel@example.com', '2026-01-02T03:04:05.678901Z'),
+        ('00000000-0000-4000-8000-000000000001', 'lift', 'acme', NULL, 'closed', 'counsel@example.com', '2026-02-02T03:04:05.1Z'),
+        ('00000000-0000-4000-8000-000000000002', 'place', 'globex', gen_random_uuid(), 'x', 'operator', '2026-01-01T00:00:00Z')`);
+      await migrate(db);
+      const retention = new Retention(db);
+      expect((await retention.holdLog('acme')).map((h) => [h.seq, h.action, h.at])).toEqual([[1, 'place', '2026-01-02T03:04:05.678Z'], [2, 'lift', '2026-02-02T03:04:05.100Z']]);
+      expect(await retention.verifyHolds('acme')).toMatchObject({ ok: true, checked: 2 });
+      expect(await retention.verifyHolds('globex')).toMatchObject({ ok: true, checked: 1 });
     } finally {
       if (backend === 'postgres') await db.exec(`DROP SCHEMA ${schema} CASCADE`);
       await db.close();

@@ -60,3 +60,8 @@ export async function authorizationFor(baseUrl: string, operatorToken: string, p
   if (!issued.has(key)) issued.set(key, tenantCredentials(baseUrl, operatorToken, tenant));
   return `Bearer ${credentialFor(await issued.get(key)!, path)}`;
 }
+
+/** Who may place and lift a tenant's legal holds: the label of a new auditor key of the tenant. */
+export async function holdActor(db: SqlClient, tenant: string): Promise<string> {
+  return `api-key:${(await tenantKey(db, tenant, 'auditor')).split('_')[1]}`;
+}

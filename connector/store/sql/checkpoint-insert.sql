@@ -1,13 +1,12 @@
--- checkpoint-insert: records a signed checkpoint; a checkpoint with that number already written (by
--- another writer meanwhile) wins and nothing is written.
+-- checkpoint-insert: records a signed checkpoint through the owner's standing_checkpoint_insert,
+-- which checks the body, its hash, its link to the previous checkpoint and its signature by a
+-- registered checkpoint key; a checkpoint with that number already written (by another writer
+-- meanwhile) wins and nothing is written.
 -- $1 text    tenant
 -- $2 bigint  number
 -- $3 bigint  seq
 -- $4 jsonb   body (exactly what is signed)
 -- $5 text    hash of the body (SHA-256 of its JCS text, hex)
 -- $6 text    signature (base64 Ed25519)
--- Returns    number when written
-INSERT INTO checkpoints (tenant, number, seq, body, hash, signature)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (tenant, number) DO NOTHING
-RETURNING number;
+-- Returns    number: the number when written, NULL when another writer was first
+SELECT standing_checkpoint_insert($1, $2, $3, $4::jsonb, $5, $6) AS number;
