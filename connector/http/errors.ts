@@ -6,11 +6,10 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
+import type { ErrorBody } from '../contracts/index.ts';
 import type { AdminActionResult } from '../intake/admin-actions.ts';
 
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+export type { ErrorBody };
 
 export class HttpError extends Error {
   override name = 'HttpError';

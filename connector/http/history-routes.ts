@@ -7,12 +7,12 @@ import type { Authorize } from '../access/authorize.ts';
 import { principalOf } from '../access/principal.ts';
 import { z } from 'zod';
 import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../model/standing-event.ts';
-import { InvalidCursorError, type StandingLog } from '../store/standing-log.ts';
-import { BadRequestError, ValidationError } from './errors.ts';
+import type { StandingLog } from '../store/standing-log.ts';
+import { ValidationError } from './errors.ts';
 import { AppSettingsStore } from '../app-api/app-settings.ts';
-import { standingWarnings } from '../history/standing-warnings.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
-import { answerSubjectIds, recordReadOrRefuse } from '../audit/read-audit.ts';
+import type { HistoryPage } from '../contracts/index.ts';
+import { answerHistory } from '../history/history-answer.ts';
 
 export const DEFAULT_TENANT = 'default';
 export const HISTORY_LIMIT = { default: 50, max: 500 } as const;
@@ -71,19 +71,18 @@ export function historyRoutes({ log, authorize, audit }: HistoryRoutesDeps): Rou
     // A tenant's key reads its own tenant when the query names none (authorize checked a named one).
     const principal = principalOf(res);
     const tenant = named ?? (principal.type === 'operator' ? DEFAULT_TENANT : principal.tenant);
-    const history = await log.history(tenant, identities, { limit, cursor, about }).catch((err: unknown) => {
-      throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
-    });
-    await recordReadOrRefuse(audit, res, {
+    const page = await answerHistory(audit, res, {
       tenant,
       principal,
-      action: 'history.read',
       path: 'GET /api/v1/history',
-      subject_ids: answerSubjectIds(history),
-      detail: { identity_kinds: IDENTITY_KINDS.filter((k) => identities[k] !== undefined), about, page: cursor ? 'next' : 'first', events: history.events.length },
+      identityKinds: IDENTITY_KINDS.filter((k) => identities[k] !== undefined),
+      about,
+      cursor,
+      read: () => log.history(tenant, identities, { limit, cursor, about }),
+      // The same warnings the Zendesk app shows, from the tenant's thresholds, so every client agrees.
+      settings: () => settings.warnings(tenant),
     });
-    // The same warnings the Zendesk app shows, from the tenant's thresholds, so every client agrees.
-    res.json({ tenant, ...history, warnings: standingWarnings(history.events, await settings.warnings(tenant)) });
+    res.json(page satisfies HistoryPage);
   });
   return router;
 }
