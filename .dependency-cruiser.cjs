@@ -27,10 +27,10 @@ const LAYERS = [
   { name: 'keys', path: '^connector/keys/' },
   { name: 'gdpr', path: '^connector/gdpr/' },
   { name: 'siem', path: '^connector/siem/' },
+  { name: 'history', path: '^connector/history/' },
   { name: 'audit', path: '^connector/audit/' },
   { name: 'access', path: '^connector/access/' },
   { name: 'tenants', path: '^connector/tenants/' },
-  { name: 'history', path: '^connector/history/' },
   { name: 'contracts', path: '^connector/contracts/' },
   // core
   { name: 'store', path: '^connector/store/' },

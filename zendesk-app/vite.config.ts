@@ -13,6 +13,9 @@ export default defineConfig({
   mode: 'production',
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   plugins: [react()],
+  // The server's answer types (connector/contracts): imported with `import type` only, so no zod
+  // reaches the bundle; the alias is here for the day a value is imported on purpose.
+  resolve: { alias: { '@standing/contracts': here('../connector/contracts/index.ts') } },
   logLevel: 'warn',
   build: {
     outDir: here('./dist/assets'),

@@ -19,6 +19,17 @@ import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
 import type { AppSettingsStore } from '../history/app-settings.ts';
 import { appCaller } from './app-token.ts';
+import {
+  KeyRecordsPage,
+  type AppReconciliationRuns,
+  type CurrentMapping,
+  type MappingPreview,
+  type MappingPreviewRow,
+  type MappingVersion,
+  type QuarantinePage,
+  type ReplayResult,
+  type WarningSettings,
+} from '../contracts/index.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 
 export interface AdminAppRoutesDeps {
@@ -65,7 +76,9 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
   r.get('/mapping', async (_req, res) => {
     const { tenant } = appCaller(res);
     const current = await tenants.currentMapping(tenant.id, 'zendesk');
-    res.json(current ? { ...current, is_default: false } : { version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true });
+    res.json(
+      (current ? { ...current, is_default: false } : { version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true }) satisfies CurrentMapping,
+    );
   });
 
   r.put('/mapping', async (req, res) => {
@@ -74,7 +87,7 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
     const saved = await tenants.setMapping(tenant.id, 'zendesk', req.body, principalLabel(principalOf(res)));
     if (!saved.ok) throw new HttpError(saved.status, saved.code, saved.message, saved.problems);
-    res.json(saved.value);
+    res.json(saved.value satisfies MappingVersion);
   });
 
   // How the latest inbox events would map under a draft, before it is saved. No identity look-ups
@@ -90,7 +103,7 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
        WHERE tenant = $1 AND source = 'zendesk' ORDER BY received_at DESC, event_id DESC LIMIT $2`,
       [tenant.id, body.data.limit],
     );
-    const events = rows.map((row) => {
+    const events = rows.map((row): MappingPreviewRow => {
       const receivedAt = new Date(row.received_at).toISOString();
       const result = mapZendeskWebhook({ tenant: tenant.id, body: row.body, mapping: parsed.mapping, subdomain: tenant.zendesk.subdomain, invocationId: row.meta?.invocation_id ?? null, receivedAt });
       const type = typeof row.body === 'object' && row.body !== null ? (row.body as { type?: unknown }).type : undefined;
@@ -107,37 +120,38 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
             : { reason: result.outcome === 'unmappable' ? result.reason : 'invalid', problems: result.problems }),
       };
     });
-    res.json({ events });
+    res.json({ events } satisfies MappingPreview);
   });
 
   r.get('/quarantine', async (req, res) => {
-    res.json(actionValue(await inboxActions.quarantine(appCaller(res).tenant.id, req.query)));
+    res.json(actionValue(await inboxActions.quarantine(appCaller(res).tenant.id, req.query)) satisfies QuarantinePage);
   });
 
   // The page names the events it replays (never "all").
   r.post('/quarantine/replay', async (req, res) => {
-    res.status(202).json(actionValue(await inboxActions.replay(appCaller(res).tenant.id, req.body)));
+    res.status(202).json(actionValue(await inboxActions.replay(appCaller(res).tenant.id, req.body)) satisfies ReplayResult);
   });
 
   // The tenant's reconciliation and backfill runs, newest first (as GET /api/v1/tenants/{tenant}/reconciliation/runs).
   r.get('/reconciliation', async (_req, res) => {
-    res.json({ runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }) });
+    res.json({ runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }) } satisfies AppReconciliationRuns);
   });
 
   // Who was given which key and when: a Zendesk admin sees each key that can read its customers.
   r.get('/key-records', async (req, res) => {
     const q = KeyRecordsQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
-    res.json(await deps.audit.list(appCaller(res).tenant.id, { ...q.data, action: KEY_ACTIONS }));
+    // Parsed, not only typed: the audit stores `detail` as any record, the app reads a key's id, role and name in it.
+    res.json(KeyRecordsPage.parse(await deps.audit.list(appCaller(res).tenant.id, { ...q.data, action: KEY_ACTIONS })));
   });
 
   r.get('/warning-settings', async (_req, res) => {
-    res.json(await settings.warnings(appCaller(res).tenant.id));
+    res.json((await settings.warnings(appCaller(res).tenant.id)) satisfies WarningSettings);
   });
   r.put('/warning-settings', async (req, res) => {
     const saved = await settings.setWarnings(appCaller(res).tenant.id, req.body);
     if (!saved.ok) throw new ValidationError('warning settings', saved.problems);
-    res.json(saved.value);
+    res.json(saved.value satisfies WarningSettings);
   });
   return r;
 }

@@ -2,10 +2,10 @@
  * The history the Zendesk app reads, from the standing log: the ticket's requester (a person) and
  * their organization (an account) asked for together, so the answer holds the person's events, the
  * organization's (asked for, or linked to the person), each labelled `about`, and each subject's
- * current standing (connector/history/history-contract.ts).
+ * current standing (connector/contracts/history.ts).
  */
 import type { StandingLog } from '../store/standing-log.ts';
-import type { About, HistoryAnswer } from '../history/history-contract.ts';
+import type { About, History } from '../contracts/index.ts';
 
 export interface PersonIdentities {
   zendesk_user_id?: string;
@@ -25,11 +25,8 @@ export interface HistoryAsk {
   cursor?: string;
 }
 
-export type HistorySource = (tenant: string, ask: HistoryAsk) => Promise<HistoryAnswer>;
+export type HistorySource = (tenant: string, ask: HistoryAsk) => Promise<History>;
 
 export function logHistorySource(log: StandingLog): HistorySource {
-  return async (tenant, ask) => {
-    const history = await log.history(tenant, { ...ask.account, ...ask.person }, { about: ask.about, limit: ask.limit, cursor: ask.cursor });
-    return { tenant, ...history } as HistoryAnswer;
-  };
+  return (tenant, ask) => log.history(tenant, { ...ask.account, ...ask.person }, { about: ask.about, limit: ask.limit, cursor: ask.cursor });
 }

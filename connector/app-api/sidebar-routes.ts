@@ -9,14 +9,15 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { SqlClient } from '../store/database.ts';
 import { HttpError, ValidationError } from '../lib/errors.ts';
-import { standingWarnings } from '../history/standing-warnings.ts';
+import type { SidebarPage } from '../contracts/index.ts';
+import { answerHistory } from '../history/history-answer.ts';
 import type { AppSettingsStore } from '../history/app-settings.ts';
 import { appCaller } from './app-token.ts';
 import type { HistorySource } from './history-source.ts';
 import { findTicketSeen, recordTicketsSeen, type KnownTicket } from '../zendesk/tickets-seen.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
-import { answerSubjectIds, principalOr, recordReadOrRefuse } from '../audit/read-audit.ts';
+import { principalOr } from '../audit/read-audit.ts';
 
 export const SIDEBAR_LIMIT = { default: 25, max: 100 } as const;
 
@@ -84,31 +85,28 @@ export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
       throw new HttpError(404, 'unknown_ticket', `ticket ${ticket_id} has not been seen in this tenant's ticket events, and Zendesk did not confirm it`);
     }
     const { requester_id, organization_id } = resolved.ticket;
-    const [history, settings] = await Promise.all([
-      deps
-        .history(tenant.id, {
+    const page = await answerHistory(deps.audit, res, {
+      tenant: tenant.id,
+      principal: principalOr(res, { type: 'app_user', tenant: tenant.id, role: 'agent', zendesk_user_id: claims.user_id ?? null }),
+      path: 'app sidebar',
+      identityKinds: [...(requester_id ? (['zendesk_user_id'] as const) : []), ...(organization_id ? (['zendesk_organization_id'] as const) : [])],
+      about,
+      cursor,
+      read: () =>
+        deps.history(tenant.id, {
           person: requester_id ? { zendesk_user_id: requester_id } : undefined,
           account: organization_id ? { zendesk_organization_id: organization_id } : undefined,
           about,
           limit,
           cursor,
         }),
-      deps.settings.warnings(tenant.id),
-    ]);
-    await recordReadOrRefuse(deps.audit, res, {
-      tenant: tenant.id,
-      principal: principalOr(res, { type: 'app_user', tenant: tenant.id, role: 'agent', zendesk_user_id: claims.user_id ?? null }),
-      action: 'history.read',
-      path: 'app sidebar',
-      subject_ids: answerSubjectIds(history),
-      detail: { identity_kinds: [...(requester_id ? ['zendesk_user_id'] : []), ...(organization_id ? ['zendesk_organization_id'] : [])], about, page: cursor ? 'next' : 'first', events: history.events.length },
+      settings: () => deps.settings.warnings(tenant.id),
     });
     res.set('Cache-Control', 'no-store').json({
-      ...history,
+      ...page,
       ticket: { id: ticket_id, requester_id, organization_id, confirmed_by: resolved.confirmed_by, seen_at: resolved.ticket.seen_at },
-      warnings: standingWarnings(history.events, settings),
       synced_at: new Date().toISOString(),
-    });
+    } satisfies SidebarPage);
   });
   return router;
 }

@@ -11,6 +11,7 @@ import type { Permission } from '../access/permissions.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { ACCESS_ACTIONS, AUDIT_LIST_LIMIT, GLOBAL_AUDIT_TENANT, KEY_ACTIONS, type AccessAudit } from './access-audit.ts';
+import type { AuditVerifyReport } from '../contracts/index.ts';
 
 export interface AccessAuditRoutesDeps {
   audit: AccessAudit;
@@ -63,7 +64,7 @@ export function accessAuditRoutes(deps: AccessAuditRoutesDeps): Router {
     res.json({ tenant, ...(await deps.audit.list(tenant, { ...q.data, action: KEY_ACTIONS })) });
   });
   router.get('/tenants/:tenant/audit/verify', auditPermission(deps), async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await deps.audit.verify(await tenantOf(req.params.tenant)));
+    res.set('Cache-Control', 'no-store').json((await deps.audit.verify(await tenantOf(req.params.tenant))) satisfies AuditVerifyReport);
   });
   return router;
 }

@@ -16,6 +16,7 @@ import { accessExport, accessExportCsv } from './access-export.ts';
 import { eraseSubject, LegalHoldBlocksErasureError } from './erasure.ts';
 import { PersonIdentities } from './person-data.ts';
 import type { ErasureNotice } from './erasure-broadcast.ts';
+import type { ErasureResult } from '../contracts/index.ts';
 
 export interface GdprRoutesDeps {
   log: StandingLog;
@@ -84,7 +85,7 @@ export function gdprRoutes(deps: GdprRoutesDeps): Router {
       throw err instanceof LegalHoldBlocksErasureError ? new HttpError(409, 'legal_hold', err.message) : err;
     });
     if (report.subjects.length > 0) await deps.onErased?.({ tenant, subject_ids: report.subjects.map((s) => s.subject_id) });
-    res.json(report);
+    res.json(report satisfies ErasureResult);
   });
   return r;
 }

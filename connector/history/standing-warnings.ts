@@ -11,51 +11,14 @@
  *   `window_days`.
  * Thresholds are the tenant's (`WarningSettings`, defaults below).
  */
-import { z } from 'zod';
-import type { About, ContractEvent } from './history-contract.ts';
+import { WarningSettings, type StandingEvent, type StandingWarning } from '../contracts/index.ts';
 
-const Code = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lowercase reason code');
-
-export const WarningSettings = z.strictObject({
-  unapproved_reinstatement: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      /** Reason codes of deactivations whose reinstatement needs no approval (e.g. `non_payment`). */
-      exempt_reason_codes: z.array(Code).max(100).default([]),
-    })
-    .prefault({}),
-  fraud_reactivation: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      window_hours: z.number().int('must be a whole number of hours').min(1).max(8760).default(72),
-      reason_codes: z.array(Code).min(1, 'must list at least one reason code').max(100).default(['fraud_suspected', 'fraud', 'chargeback_fraud']),
-    })
-    .prefault({}),
-  repeated_cycles: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      min_cycles: z.number().int().min(2).max(50).default(3),
-      window_days: z.number().int().min(1).max(3650).default(90),
-    })
-    .prefault({}),
-});
-export type WarningSettings = z.output<typeof WarningSettings>;
+// The thresholds are part of the HTTP contract (the admin page edits them): re-exported for the
+// modules that read them with the warnings.
+export { WarningSettings, type StandingWarning };
 export const DEFAULT_WARNING_SETTINGS: WarningSettings = WarningSettings.parse({});
 
-export type WarningCode = 'reinstatement_without_approval' | 'reactivation_after_fraud' | 'repeated_cycles';
-
-export interface StandingWarning {
-  code: WarningCode;
-  about: About;
-  /** The events the warning is about (the reinstatement(s)), newest first. */
-  event_ids: string[];
-  /** Numbers a client needs to phrase the warning in its own language. */
-  details: Record<string, number | string>;
-  /** English, for API clients that do not translate. */
-  message: string;
-}
-
-type Ev = Pick<ContractEvent, 'id' | 'seq' | 'kind' | 'status' | 'reason' | 'approvals' | 'related_ticket_ids' | 'occurred_at' | 'about' | 'account' | 'customer'>;
+type Ev = Pick<StandingEvent, 'id' | 'seq' | 'kind' | 'status' | 'reason' | 'approvals' | 'related_ticket_ids' | 'occurred_at' | 'about' | 'account' | 'customer'>;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -5,7 +5,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { BadRequestError, CursorError, HttpError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
+import type { ErrorBody } from '../contracts/index.ts';
 import type { AdminActionResult } from '../intake/admin-actions.ts';
+
+export type { ErrorBody };
 
 /** Seconds a client is asked to wait while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;

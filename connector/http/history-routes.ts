@@ -10,9 +10,9 @@ import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../
 import type { StandingLog } from '../store/standing-log.ts';
 import { ValidationError } from '../lib/errors.ts';
 import type { AppSettingsStore } from '../history/app-settings.ts';
-import { standingWarnings } from '../history/standing-warnings.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
-import { answerSubjectIds, recordReadOrRefuse } from '../audit/read-audit.ts';
+import type { HistoryPage } from '../contracts/index.ts';
+import { answerHistory } from '../history/history-answer.ts';
 
 export const DEFAULT_TENANT = 'default';
 export const HISTORY_LIMIT = { default: 50, max: 500 } as const;
@@ -72,17 +72,18 @@ export function historyRoutes({ log, authorize, audit, settings }: HistoryRoutes
     // A tenant's key reads its own tenant when the query names none (authorize checked a named one).
     const principal = principalOf(res);
     const tenant = named ?? (principal.type === 'operator' ? DEFAULT_TENANT : principal.tenant);
-    const history = await log.history(tenant, identities, { limit, cursor, about });
-    await recordReadOrRefuse(audit, res, {
+    const page = await answerHistory(audit, res, {
       tenant,
       principal,
-      action: 'history.read',
       path: 'GET /api/v1/history',
-      subject_ids: answerSubjectIds(history),
-      detail: { identity_kinds: IDENTITY_KINDS.filter((k) => identities[k] !== undefined), about, page: cursor ? 'next' : 'first', events: history.events.length },
+      identityKinds: IDENTITY_KINDS.filter((k) => identities[k] !== undefined),
+      about,
+      cursor,
+      read: () => log.history(tenant, identities, { limit, cursor, about }),
+      // The same warnings the Zendesk app shows, from the tenant's thresholds, so every client agrees.
+      settings: () => settings.warnings(tenant),
     });
-    // The same warnings the Zendesk app shows, from the tenant's thresholds, so every client agrees.
-    res.json({ tenant, ...history, warnings: standingWarnings(history.events, await settings.warnings(tenant)) });
+    res.json(page satisfies HistoryPage);
   });
   return router;
 }

@@ -9,6 +9,7 @@ import { NotFoundError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { verifyTenant } from '../store/checkpoints.ts';
 import type { StandingLog } from '../store/standing-log.ts';
+import type { LogVerifyReport } from '../contracts/index.ts';
 
 export interface LogRoutesDeps {
   log: StandingLog;
@@ -25,7 +26,7 @@ export function logRoutes({ log, authorize, publicKey }: LogRoutesDeps): Router 
     // Registered, or with a chain: a mistyped id must not read as "ok".
     const known = t.success ? await log.db.query('SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM chain_heads WHERE tenant = $1', [t.data]) : [];
     if (!t.success || known.length === 0) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
-    res.set('Cache-Control', 'no-store').json(await verifyTenant(log, t.data, { publicKey: await publicKey() }));
+    res.set('Cache-Control', 'no-store').json((await verifyTenant(log, t.data, { publicKey: await publicKey() })) satisfies LogVerifyReport);
   });
   return r;
 }

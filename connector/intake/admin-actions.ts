@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { IntakeJobs } from './intake-jobs.ts';
-import { INBOX_STATES, InvalidQuarantineCursorError, type IntakeInbox, type QuarantinedEvent } from './intake-inbox.ts';
+import { INBOX_STATES, InvalidQuarantineCursorError, type InboxState, type IntakeInbox, type QuarantinedEvent } from './intake-inbox.ts';
 
 /** Most events one replay request may name. */
 const MAX_REPLAY_IDS = 10_000;
@@ -63,7 +63,7 @@ export class InboxAdminActions {
   }
 
   /** One page of the tenant's inbox events in one state (`query.state`, quarantined by default), with the reason and raw payload. */
-  async inspect(tenant: string, query: unknown): Promise<AdminActionResult<InboxPage & { state: string }>> {
+  async inspect(tenant: string, query: unknown): Promise<AdminActionResult<InboxPage & { state: InboxState }>> {
     const q = InboxQuery.safeParse(query ?? {});
     if (!q.success) return invalid('query', q.error);
     const page = await this.page(tenant, q.data);

@@ -12,6 +12,7 @@ import type { ApiKeyStore } from '../access/api-keys.ts';
 import { ForbiddenError, requestPath, type Authorize } from '../access/authorize.ts';
 import { issuePermission, type KeyIssuer } from './key-issuance.ts';
 import { principalOf } from '../access/principal.ts';
+import type { ApiKey, ApiKeyList, CreatedApiKey } from '../contracts/index.ts';
 
 export interface KeyRoutesDeps {
   keys: ApiKeyStore;
@@ -41,19 +42,19 @@ export function keyRoutes({ keys, issuer, tenants, authorize }: KeyRoutesDeps): 
     const created = await issuer.create(tenant, req.body ?? {}, principalOf(res), requestPath(req));
     if (!created.ok && 'refused' in created) throw new ForbiddenError(created.refused);
     if (!created.ok) throw new ValidationError('API key', created.problems);
-    res.status(201).json({ ...created.view, key: created.key });
+    res.status(201).json({ ...created.view, key: created.key } satisfies CreatedApiKey);
   });
   r.get('/tenants/:tenant/keys', authorize('tenants.provision'), async (req, res) => {
     const tenant = await existingTenant(tenants, req.params.tenant);
     const q = ListQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
-    res.json({ keys: await keys.list(tenant, { includeRevoked: q.data.include_revoked === 'true' }) });
+    res.json({ keys: await keys.list(tenant, { includeRevoked: q.data.include_revoked === 'true' }) } satisfies ApiKeyList);
   });
   r.delete('/tenants/:tenant/keys/:key_id', authorize('tenants.provision'), async (req, res) => {
     const tenant = await existingTenant(tenants, req.params.tenant);
     const revoked = await issuer.revoke(tenant, String(req.params.key_id), principalOf(res), requestPath(req));
     if (!revoked) throw new NotFoundError(`tenant "${tenant}" has no key "${req.params.key_id}"`);
-    res.json(revoked.key);
+    res.json(revoked.key satisfies ApiKey);
   });
   return r;
 }

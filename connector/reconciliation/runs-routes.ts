@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { TenantId, describeIssues } from '../model/standing-event.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { ReconciliationStore } from './reconciliation-store.ts';
+import type { ReconciliationRunsPage } from '../contracts/index.ts';
 
 const RunsQuery = z.strictObject({
   limit: z.coerce.number().int('must be an integer').min(1).max(500).default(50),
@@ -23,7 +24,7 @@ export function reconciliationRoutes(deps: { store: ReconciliationStore; tenants
     if (!tenant.success || !(await deps.tenants.get(tenant.data))) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
     const q = RunsQuery.safeParse(req.query);
     if (!q.success) throw new ValidationError('invalid query', describeIssues(q.error));
-    res.json({ tenant: tenant.data, runs: await deps.store.listRuns(tenant.data, q.data) });
+    res.json({ tenant: tenant.data, runs: await deps.store.listRuns(tenant.data, q.data) } satisfies ReconciliationRunsPage);
   });
   return r;
 }

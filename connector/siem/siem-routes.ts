@@ -18,6 +18,7 @@ import { TenantId } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import { siemEvents } from './siem-events.ts';
 import { InvalidSiemTargetError, UnknownTenantError, type SplunkTargets } from './splunk-targets.ts';
+import type { SplunkTarget } from '../contracts/index.ts';
 
 export interface SiemRoutesDeps {
   log: StandingLog;
@@ -92,7 +93,7 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
     const tenant = await tenantOf(req.params.tenant);
     const target = await deps.targets.get(tenant);
     if (!target) throw new NotFoundError(`tenant "${tenant}" has no Splunk target (PUT one)`);
-    res.json(target);
+    res.json(target satisfies SplunkTarget);
   });
 
   r.put('/tenants/:tenant/siem/splunk', deps.authorize('siem.configure'), async (req, res) => {
@@ -105,7 +106,7 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
       ]);
     }
     try {
-      res.json(await deps.targets.put(tenant, body, principalLabel(principal)));
+      res.json((await deps.targets.put(tenant, body, principalLabel(principal))) satisfies SplunkTarget);
     } catch (err) {
       if (err instanceof InvalidSiemTargetError) throw new ValidationError('splunk target', err.problems);
       if (err instanceof UnknownTenantError) throw new NotFoundError(err.message);

@@ -22,6 +22,7 @@ import {
 } from './webhook-signature.ts';
 import { triggerEventId } from './map-trigger.ts';
 import type { ZendeskWebhookOptions } from '../config/intake-settings.ts';
+import type { WebhookAck } from '../contracts/index.ts';
 
 
 export const DEFAULT_ZENDESK_WEBHOOK_OPTIONS = { maxBodyBytes: 262_144, toleranceSeconds: 300 } as const;
@@ -90,7 +91,7 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
       // enqueue fails, or this process dies first, the sweeper enqueues the event later.
       enqueuer.submit(key).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message, tenant: tenant.id }, 'enqueue failed; the sweeper will retry'));
     }
-    sendJson(res, duplicate ? 200 : 202, { status: duplicate ? 'duplicate' : 'accepted', event_id: eventId });
+    sendJson(res, duplicate ? 200 : 202, { status: duplicate ? 'duplicate' : 'accepted', event_id: eventId } satisfies WebhookAck);
   };
 
   return { route: { prefix: ZENDESK_WEBHOOK_PREFIX, match: tenantSegment, handle }, close: () => enqueuer.close() };

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordTicketsSeen } from '../../connector/zendesk/tickets-seen.ts';
 import { staticLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
+import { SidebarPage } from '../../connector/contracts/index.ts';
 import { stopIntakeService } from '../support/intake-harness.ts';
 import { appToken, createTenant, startAppService, type AppService } from '../support/app-harness.ts';
 
@@ -39,6 +40,12 @@ describe('app token', () => {
     const body = (await res.json()) as { ticket: unknown; events: unknown[]; warnings: unknown[] };
     expect(body.ticket).toMatchObject({ id: '100', requester_id: '501', organization_id: '601', confirmed_by: 'ticket_events' });
     expect(body.events).toEqual([]);
+  });
+
+  it('answers exactly as the SidebarPage contract says', async () => {
+    const body = (await (await sidebar('acme', await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7002' }))).json()) as unknown;
+    // Parsing drops what the contract does not describe, so an undocumented field makes them differ.
+    expect(SidebarPage.parse(body)).toEqual(body);
   });
 
   it('refuses a request without a token', async () => {

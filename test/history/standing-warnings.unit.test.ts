@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractEvent } from '../../connector/history/history-contract.ts';
+import type { StandingEvent } from '../../connector/contracts/index.ts';
 import { DEFAULT_WARNING_SETTINGS, standingWarnings, WarningSettings } from '../../connector/history/standing-warnings.ts';
 
 let seq = 0;
-type Partial_ = Partial<ContractEvent> & Pick<ContractEvent, 'kind' | 'occurred_at'>;
-function ev(p: Partial_): ContractEvent {
+type Partial_ = Partial<StandingEvent> & Pick<StandingEvent, 'kind' | 'occurred_at'>;
+function ev(p: Partial_): StandingEvent {
   seq++;
   return {
     id: `e${seq}`,
@@ -22,9 +22,9 @@ function ev(p: Partial_): ContractEvent {
     ...p,
   };
 }
-const suspend = (at: string, code = 'non_payment', more: Partial<ContractEvent> = {}) =>
+const suspend = (at: string, code = 'non_payment', more: Partial<StandingEvent> = {}) =>
   ev({ kind: 'deactivation', occurred_at: at, status: { before: 'active', after: 'suspended' }, reason: { code }, initiation: { type: 'manual', temporary: true }, ...more });
-const reinstate = (at: string, more: Partial<ContractEvent> = {}) => ev({ kind: 'reinstatement', occurred_at: at, status: { before: 'suspended', after: 'active' }, ...more });
+const reinstate = (at: string, more: Partial<StandingEvent> = {}) => ev({ kind: 'reinstatement', occurred_at: at, status: { before: 'suspended', after: 'active' }, ...more });
 const approve = (at: string, tickets: string[] = []) =>
   ev({ kind: 'reinstatement_approved', occurred_at: at, related_ticket_ids: tickets, approvals: [{ by: { type: 'agent', id: '9' }, role: 'team_lead', decision: 'approved', at }] });
 const codes = (ws: { code: string }[]) => ws.map((w) => w.code).sort();

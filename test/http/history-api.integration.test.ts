@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HistoryPage } from '../../connector/contracts/index.ts';
 import { createApp, type MountedRouter } from '../../connector/http/app.ts';
 import { createLogger } from '../../connector/http/logging.ts';
 import type { NewStandingEvent } from '../../connector/model/standing-event.ts';
@@ -168,6 +169,13 @@ describe('history API on PostgreSQL', () => {
     expect(events[0]).toMatchObject({ kind: 'deactivation', status: { before: 'active', after: 'deactivated' }, customer: { email: EMAIL.toLowerCase() }, erased: false });
     expect(body.current).toMatchObject({ status: 'deactivated', since: at(7) });
     expect(body.next_cursor).toBeNull();
+  });
+
+  it('answers exactly as the HistoryPage contract says: no field it does not describe, none missing', async () => {
+    const { body } = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}&limit=5`);
+    // Parsing drops what the contract does not describe, so an undocumented field makes them differ.
+    expect(HistoryPage.parse(body)).toEqual(body);
+    expect((body.events as unknown[]).length).toBe(5);
   });
 
   it('finds the same customer by another identity, and nobody by an unknown one', async () => {

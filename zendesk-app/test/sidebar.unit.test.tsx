@@ -43,7 +43,7 @@ describe('ticket sidebar', () => {
       respond: async () =>
         answer({
           person: { current: { status: 'active', since, seconds_since_change: 100_800 } },
-          accounts: [{ subject_id: 'a1', identities: { zendesk_organization_id: '8101' }, current: { status: 'suspended', since: events[0]!.occurred_at, seconds_since_change: 36_000 } }],
+          accounts: [{ subject_id: 'a1', relation: 'member', identities: { zendesk_organization_id: '8101' }, current: { status: 'suspended', since: events[0]!.occurred_at, seconds_since_change: 36_000 }, linked_since: null }],
           events,
           warnings: [{ code: 'reactivation_after_fraud', about: 'person', event_ids: [], details: { hours: 2, window_hours: 72, reason_code: 'fraud_suspected' }, message: '' }],
         }),
@@ -124,7 +124,7 @@ describe('ticket sidebar', () => {
   });
 
   it('shows repeated unapproved reinstatements of one subject as one warning with their number', async () => {
-    const w = (id: string, about: 'person' | 'account') => ({ code: 'reinstatement_without_approval', about, event_ids: [id], details: {}, message: '' });
+    const w = (id: string, about: 'person' | 'account') => ({ code: 'reinstatement_without_approval' as const, about, event_ids: [id], details: {}, message: '' });
     renderApp(stubClient({ respond: async () => answer({ events: [event({ kind: 'reinstatement' }, 1)], warnings: [w('a', 'person'), w('b', 'person'), w('c', 'person'), w('d', 'account')] }) }).client);
     await screen.findByTestId('timeline');
     expect(screen.getAllByTestId('warning').map((e) => e.textContent)).toEqual(['Person: 3 reinstatements with no recorded approval.', 'Account: Reinstated with no recorded approval.']);

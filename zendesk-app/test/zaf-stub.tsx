@@ -4,7 +4,7 @@ import { vi } from 'vitest';
 import { App } from '../src/app/App';
 import { ClientProvider } from '../src/app/contexts/ClientProvider';
 import type { ZafClient, ZafRequestOptions } from '../src/app/lib/zaf-client';
-import type { HistoryEvent, SidebarAnswer } from '../src/app/lib/types';
+import type { SidebarPage, StandingEvent } from '@standing/contracts';
 
 // The first render of a suite imports Garden and styled-components: slow on a shared 2-core machine.
 configure({ asyncUtilTimeout: 5000 });
@@ -43,25 +43,30 @@ export const fail = (status: number, error?: { code: string; message: string; de
 
 const H = 3_600_000;
 let n = 0;
-export function event(p: Partial<HistoryEvent> & Pick<HistoryEvent, 'kind'>, hoursAgo: number): HistoryEvent {
+export function event(p: Partial<StandingEvent> & Pick<StandingEvent, 'kind'>, hoursAgo: number): StandingEvent {
   n++;
+  const occurredAt = new Date(Date.now() - hoursAgo * H).toISOString();
   return {
     id: `ev-${n}`,
     seq: n,
+    tenant: 'acme',
     status: { before: null, after: null },
     actor: { type: 'agent', id: '9001' },
     source: { system: 'zendesk', object: 'ticket', id: '1001', url: 'https://acme.zendesk.com/agent/tickets/1001', event_id: `z-${n}` },
     related_ticket_ids: ['1001'],
-    occurred_at: new Date(Date.now() - hoursAgo * H).toISOString(),
+    detected_via: 'webhook',
+    occurred_at: occurredAt,
+    recorded_at: occurredAt,
     erased: false,
     about: 'person',
     ...p,
   };
 }
 
-export function answer(p: Partial<SidebarAnswer> = {}): SidebarAnswer {
+export function answer(p: Partial<SidebarPage> = {}): SidebarPage {
   return {
     tenant: 'acme',
+    subject: { kind: 'person' },
     current: null,
     person: { current: null },
     accounts: [],
@@ -69,7 +74,7 @@ export function answer(p: Partial<SidebarAnswer> = {}): SidebarAnswer {
     next_cursor: null,
     warnings: [],
     synced_at: new Date().toISOString(),
-    ticket: { id: '1001', requester_id: '7101', organization_id: null },
+    ticket: { id: '1001', requester_id: '7101', organization_id: null, confirmed_by: 'ticket_events', seen_at: new Date().toISOString() },
     ...p,
   };
 }

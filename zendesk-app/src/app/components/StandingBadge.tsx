@@ -2,10 +2,10 @@ import { pal } from '../lib/colors';
 import { Tag } from '@zendeskgarden/react-tags';
 import { useI18n } from '../lib/i18n';
 import { exactTime, relativeTime } from '../lib/timeline';
-import type { Current, HistoryEvent, Status } from '../lib/types';
+import type { AccountStatus, CurrentStanding, StandingEvent } from '@standing/contracts';
 import styled from 'styled-components';
 
-const HUE: Record<Status, string> = { active: 'green', suspended: 'yellow', deactivated: 'red', closed: 'grey', deleted: 'grey' };
+const HUE: Record<AccountStatus, string> = { active: 'green', suspended: 'yellow', deactivated: 'red', closed: 'grey', deleted: 'grey' };
 
 const Row = styled.div`
   display: flex;
@@ -27,7 +27,7 @@ const Why = styled.span`
 `;
 
 /** One subject's current standing: badge, since when, and why (the reason of the change that set it). */
-export function StandingBadge({ label, current, events, testId }: { label: string; current: Current | null; events: HistoryEvent[]; testId: string }) {
+export function StandingBadge({ label, current, events, testId }: { label: string; current: CurrentStanding; events: StandingEvent[]; testId: string }) {
   const { t, locale } = useI18n();
   if (!current) {
     return (

@@ -3,7 +3,7 @@ import styled from 'styled-components';
 import { Anchor } from '@zendeskgarden/react-buttons';
 import { useI18n, type Translate } from '../lib/i18n';
 import { exactTime, relativeTime, type TimelineEntry as Entry } from '../lib/timeline';
-import type { HistoryEvent } from '../lib/types';
+import type { StandingEvent } from '@standing/contracts';
 
 const Item = styled.li<{ $kind: string }>`
   position: relative;
@@ -29,9 +29,9 @@ const Steps = styled.ul`
   list-style: disc;
 `;
 
-function sourceLabel(t: Translate, e: HistoryEvent): string {
+function sourceLabel(t: Translate, e: StandingEvent): string {
   if (e.source.system === 'salesforce') return t('entry.salesforce');
-  if (e.source.object === 'ticket') return t('entry.ticket', { id: e.source.id });
+  if (e.source.object === 'ticket') return t('entry.ticket', { id: e.source.id ?? '' });
   if (e.source.object === 'organization') return t('entry.organization');
   return t('entry.user');
 }
@@ -41,7 +41,7 @@ function who(t: Translate, a: { type: string; id?: string; name?: string } | und
   return a.name ?? (a.id ? `${a.type} ${a.id}` : a.type);
 }
 
-function Step({ e }: { e: HistoryEvent }) {
+function Step({ e }: { e: StandingEvent }) {
   const { t, locale } = useI18n();
   const details = [
     ...(e.verification ?? []).map((v) => t('entry.verification', { method: v.method.replace(/_/g, ' '), result: v.result })),

@@ -3,7 +3,18 @@
  * `shared_secret` setting never reaches the browser; Zendesk signs the JWT (HS256) server-side.
  */
 import type { ZafClient } from './zaf-client';
-import type { AdminMapping, KeyRecord, PreviewAnswer, Problem, QuarantinePage, ReconciliationRun, SidebarAnswer } from './types';
+import type {
+  AppReconciliationRuns,
+  CurrentMapping,
+  FieldProblem,
+  KeyRecordsPage,
+  MappingPreview,
+  MappingVersion,
+  QuarantinePage,
+  ReplayResult,
+  SidebarPage,
+  WarningSettings,
+} from '@standing/contracts';
 
 export type ApiErrorKind = 'unknown_ticket' | 'unauthorized' | 'forbidden' | 'invalid' | 'unreachable';
 
@@ -12,7 +23,7 @@ export class ApiError extends Error {
     readonly kind: ApiErrorKind,
     readonly status: number,
     message: string,
-    readonly problems: Problem[] = [],
+    readonly problems: FieldProblem[] = [],
   ) {
     super(message);
   }
@@ -30,7 +41,7 @@ export function settingsOf(settings: Record<string, unknown>, userId: number): C
 
 interface FailedXhr {
   status?: number;
-  responseJSON?: { error?: { code?: string; message?: string; details?: Problem[] } };
+  responseJSON?: { error?: { code?: string; message?: string; details?: FieldProblem[] } };
   responseText?: string;
 }
 
@@ -72,14 +83,14 @@ export async function call<T>(client: ZafClient, s: ConnectorSettings, path: str
 
 export const api = {
   sidebar: (c: ZafClient, s: ConnectorSettings, q: { ticketId: string; about: string; cursor?: string | null }) =>
-    call<SidebarAnswer>(c, s, `/sidebar?${new URLSearchParams({ ticket_id: q.ticketId, about: q.about, ...(q.cursor ? { cursor: q.cursor } : {}) }).toString()}`),
-  mapping: (c: ZafClient, s: ConnectorSettings) => call<AdminMapping>(c, s, '/admin/mapping'),
-  saveMapping: (c: ZafClient, s: ConnectorSettings, document: unknown) => call<AdminMapping>(c, s, '/admin/mapping', { method: 'PUT', body: document }),
-  preview: (c: ZafClient, s: ConnectorSettings, document: unknown) => call<PreviewAnswer>(c, s, '/admin/mapping/preview', { method: 'POST', body: { document, limit: 20 } }),
+    call<SidebarPage>(c, s, `/sidebar?${new URLSearchParams({ ticket_id: q.ticketId, about: q.about, ...(q.cursor ? { cursor: q.cursor } : {}) }).toString()}`),
+  mapping: (c: ZafClient, s: ConnectorSettings) => call<CurrentMapping>(c, s, '/admin/mapping'),
+  saveMapping: (c: ZafClient, s: ConnectorSettings, document: unknown) => call<MappingVersion>(c, s, '/admin/mapping', { method: 'PUT', body: document }),
+  preview: (c: ZafClient, s: ConnectorSettings, document: unknown) => call<MappingPreview>(c, s, '/admin/mapping/preview', { method: 'POST', body: { document, limit: 20 } }),
   quarantine: (c: ZafClient, s: ConnectorSettings) => call<QuarantinePage>(c, s, '/admin/quarantine?limit=50'),
-  replay: (c: ZafClient, s: ConnectorSettings, eventIds: string[]) => call<{ replayed: number }>(c, s, '/admin/quarantine/replay', { method: 'POST', body: { event_ids: eventIds } }),
-  warningSettings: (c: ZafClient, s: ConnectorSettings) => call<unknown>(c, s, '/admin/warning-settings'),
-  saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) => call<unknown>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
-  reconciliation: (c: ZafClient, s: ConnectorSettings) => call<{ runs: ReconciliationRun[] }>(c, s, '/admin/reconciliation'),
-  keyRecords: (c: ZafClient, s: ConnectorSettings) => call<{ entries: KeyRecord[]; next_after_seq: number | null }>(c, s, '/admin/key-records?limit=1000'),
+  replay: (c: ZafClient, s: ConnectorSettings, eventIds: string[]) => call<ReplayResult>(c, s, '/admin/quarantine/replay', { method: 'POST', body: { event_ids: eventIds } }),
+  warningSettings: (c: ZafClient, s: ConnectorSettings) => call<WarningSettings>(c, s, '/admin/warning-settings'),
+  saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) => call<WarningSettings>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
+  reconciliation: (c: ZafClient, s: ConnectorSettings) => call<AppReconciliationRuns>(c, s, '/admin/reconciliation'),
+  keyRecords: (c: ZafClient, s: ConnectorSettings) => call<KeyRecordsPage>(c, s, '/admin/key-records?limit=1000'),
 };

@@ -1,24 +1,24 @@
 /** Pure helpers of the sidebar: grouping workflow steps under their reinstatement, relative times. */
 import type { Translate } from './i18n';
-import type { HistoryEvent } from './types';
+import type { StandingEvent } from '@standing/contracts';
 
 export const STEP_KINDS = new Set(['reinstatement_requested', 'verification_recorded', 'reinstatement_approved', 'reinstatement_denied']);
 
 export interface TimelineEntry {
-  event: HistoryEvent;
+  event: StandingEvent;
   /** Workflow steps of a reinstatement, oldest first. */
-  steps: HistoryEvent[];
+  steps: StandingEvent[];
 }
 
 /**
  * Newest first. A reinstatement takes the workflow steps before it that share one of its tickets
  * (or, when it names none, the steps of the same subject since the previous deactivation).
  */
-export function groupTimeline(events: readonly HistoryEvent[]): TimelineEntry[] {
+export function groupTimeline(events: readonly StandingEvent[]): TimelineEntry[] {
   const oldestFirst = [...events].sort((a, b) => a.occurred_at.localeCompare(b.occurred_at) || a.seq - b.seq);
   const taken = new Set<string>();
-  const steps = new Map<string, HistoryEvent[]>();
-  const pending: HistoryEvent[] = [];
+  const steps = new Map<string, StandingEvent[]>();
+  const pending: StandingEvent[] = [];
   for (const e of oldestFirst) {
     if (e.kind === 'deactivation') {
       for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.about === e.about && pending[i]!.related_ticket_ids.length === 0) pending.splice(i, 1);

@@ -10,7 +10,7 @@ import { Table } from '@zendeskgarden/react-tables';
 import { useClient } from '../hooks/useClient';
 import { api, ApiError, settingsOf, type ConnectorSettings } from '../lib/api';
 import { useI18n } from '../lib/i18n';
-import type { AdminMapping, PreviewRow, Problem, QuarantinedEvent } from '../lib/types';
+import type { CurrentMapping, FieldProblem, MappingPreviewRow, QuarantinedEvent } from '@standing/contracts';
 import type { ZafClient } from '../lib/zaf-client';
 import { ErrorState, Problems } from './admin-parts';
 import { WarningSettingsTab } from './WarningSettingsTab';
@@ -43,11 +43,11 @@ const Pre = styled.pre`
 
 function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) {
   const { t } = useI18n();
-  const [mapping, setMapping] = useState<AdminMapping | null>(null);
+  const [mapping, setMapping] = useState<CurrentMapping | null>(null);
   const [text, setText] = useState('');
-  const [problems, setProblems] = useState<Problem[]>([]);
+  const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [jsonError, setJsonError] = useState<string | null>(null);
-  const [preview, setPreview] = useState<PreviewRow[] | null>(null);
+  const [preview, setPreview] = useState<MappingPreviewRow[] | null>(null);
   const [saved, setSaved] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -83,7 +83,8 @@ function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) 
       if (what === 'preview') setPreview((await api.preview(client, s, doc)).events);
       else {
         const m = await api.saveMapping(client, s, doc);
-        setMapping(m);
+        // A saved version is the tenant's own, never the built-in default.
+        setMapping({ ...m, is_default: false });
         setSaved(m.version);
       }
     } catch (e) {
@@ -133,7 +134,7 @@ function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) 
   );
 }
 
-function PreviewTable({ rows }: { rows: PreviewRow[] }) {
+function PreviewTable({ rows }: { rows: MappingPreviewRow[] }) {
   const { t } = useI18n();
   if (rows.length === 0) return <p>{t('admin.no_events')}</p>;
   return (

@@ -4,7 +4,7 @@ import { Dots } from '@zendeskgarden/react-loaders';
 import { Table } from '@zendeskgarden/react-tables';
 import { api, ApiError, type ConnectorSettings } from '../lib/api';
 import { useI18n } from '../lib/i18n';
-import type { ReconciliationRun } from '../lib/types';
+import type { ReconciliationRun } from '@standing/contracts';
 import type { ZafClient } from '../lib/zaf-client';
 import { ErrorState } from './admin-parts';
 

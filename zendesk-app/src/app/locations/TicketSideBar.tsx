@@ -9,7 +9,7 @@ import { useClient } from '../hooks/useClient';
 import { api, ApiError, settingsOf } from '../lib/api';
 import { useI18n } from '../lib/i18n';
 import { exactTime, groupTimeline, relativeTime } from '../lib/timeline';
-import type { HistoryEvent, SidebarAnswer, Warning } from '../lib/types';
+import type { SidebarPage, StandingEvent, StandingWarning } from '@standing/contracts';
 import { Segmented } from '../components/Segmented';
 import { StandingBadge } from '../components/StandingBadge';
 import { StateMessage } from '../components/StateMessage';
@@ -17,7 +17,7 @@ import { TimelineEntry } from '../components/TimelineEntry';
 
 type KindFilter = 'all' | 'deactivations' | 'reinstatements';
 type AboutFilter = 'all' | 'person' | 'account';
-type Load = { state: 'loading' } | { state: 'error'; error: ApiError } | { state: 'ready'; data: SidebarAnswer; events: HistoryEvent[]; more: boolean };
+type Load = { state: 'loading' } | { state: 'error'; error: ApiError } | { state: 'ready'; data: SidebarPage; events: StandingEvent[]; more: boolean };
 
 const Wrap = styled.main`
   padding: 8px 4px 12px;
@@ -52,8 +52,8 @@ const Stack = styled.div`
 const COMPACT_ALERT = { padding: '8px 12px 8px 40px', fontSize: 12, lineHeight: '16px' } as const;
 
 /** Warnings of one kind about one subject shown once, with how many there are (unapproved reinstatements repeat). */
-function groupWarnings(warnings: readonly Warning[]): { w: Warning; count: number }[] {
-  const groups = new Map<string, { w: Warning; count: number }>();
+function groupWarnings(warnings: readonly StandingWarning[]): { w: StandingWarning; count: number }[] {
+  const groups = new Map<string, { w: StandingWarning; count: number }>();
   for (const w of warnings) {
     const key = w.code === 'reinstatement_without_approval' ? `${w.code}:${w.about}` : `${w.code}:${w.about}:${w.event_ids.join()}`;
     const g = groups.get(key);

@@ -6,14 +6,14 @@ import { Alert } from '@zendeskgarden/react-notifications';
 import { Dots } from '@zendeskgarden/react-loaders';
 import { api, ApiError, type ConnectorSettings } from '../lib/api';
 import { useI18n } from '../lib/i18n';
-import type { Problem } from '../lib/types';
+import type { FieldProblem } from '@standing/contracts';
 import type { ZafClient } from '../lib/zaf-client';
 import { ErrorState, Problems } from './admin-parts';
 
 export function WarningSettingsTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) {
   const { t } = useI18n();
   const [text, setText] = useState<string | null>(null);
-  const [problems, setProblems] = useState<Problem[]>([]);
+  const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [jsonError, setJsonError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);

@@ -3,7 +3,7 @@ import styled from 'styled-components';
 import { pal } from '../lib/colors';
 import type { ApiError } from '../lib/api';
 import { useI18n } from '../lib/i18n';
-import type { Problem } from '../lib/types';
+import type { FieldProblem } from '@standing/contracts';
 import { StateMessage } from '../components/StateMessage';
 
 const ProblemList = styled.ul`
@@ -19,7 +19,7 @@ export function ErrorState({ error: e, retry }: { error: ApiError; retry: () => 
   return <StateMessage testId="state-unreachable" type="error" title={t('sidebar.unreachable_title')} text={t('sidebar.unreachable')} onRetry={retry} />;
 }
 
-export function Problems({ problems, testId }: { problems: Problem[]; testId: string }) {
+export function Problems({ problems, testId }: { problems: FieldProblem[]; testId: string }) {
   const { t } = useI18n();
   if (problems.length === 0) return null;
   return (
