@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseStandingEvent, type NewStandingEvent } from '../connector/model/standing-event.ts';
 import { ReconciliationStore } from '../connector/reconciliation/reconciliation-store.ts';
-import { reconcileZendesk } from '../connector/reconciliation/zendesk-reconciler.ts';
+import { reconcileZendesk } from '../connector/zendesk/reconciler.ts';
 import { TenantRegistry } from '../connector/tenants/tenant-registry.ts';
 import { ZendeskIncrementalExport, type ExportPosition } from '../connector/zendesk/incremental-export.ts';
 import { chunk, elapsedMs, scaled, type Benchmark } from './harness.ts';

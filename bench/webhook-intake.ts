@@ -200,7 +200,7 @@ function serviceEnv(ctx: BenchContext, schema: string, prefix: string): NodeJS.P
     STANDING_QUEUE_PREFIX: prefix,
     HOST: '127.0.0.1',
     STANDING_MASTER_KEY: randomBytes(32).toString('base64'),
-    STANDING_ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    STANDING_OPERATOR_TOKEN: randomBytes(24).toString('hex'),
     STANDING_DATA_DIR: `/tmp/${schema}`,
     ZENDESK_SUBDOMAIN: 'bench',
     ZENDESK_WEBHOOK_SECRET: SECRET,

@@ -6,9 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, formatConfigProblems } from '../connector/config.ts';
+import { parseConfig, formatConfigProblems } from '../connector/config/config.ts';
 import { staticLookups } from '../connector/app-api/zendesk-app-lookups.ts';
-import { startStanding } from '../connector/standing.ts';
+import { startStanding } from '../connector/app/standing.ts';
 import { buildZendeskApp, DIST_DIR } from '../scripts/build-zendesk-app.ts';
 import { AGENTS, DEMO_TENANT, TICKETS } from './demo-data.ts';
 import { startHost } from './host-server.ts';
@@ -37,7 +37,7 @@ const lookups = staticLookups({
   roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) },
 });
 const service = await startStanding(parsed.config, { app: { lookups } });
-const { posted } = await seedDemo({ url: service.url, adminToken: service.resources.secrets.adminToken, db: service.resources.db, secrets });
+const { posted } = await seedDemo({ url: service.url, adminToken: service.resources.secrets.operatorToken, db: service.resources.db, secrets });
 const host = await startHost({ connectorUrl: service.url, appDir: DIST_DIR, sharedSecret: secrets.appSecret, port: Number(process.env.DEMO_PORT ?? 4567) });
 
 process.stdout.write(`

@@ -1,6 +1,6 @@
 /** Sets up the demo tenant and posts the demo webhooks, signed, through the running connector's real intake. */
 import { randomBytes } from 'node:crypto';
-import { recordTicketsSeen } from '../connector/app-api/tickets-seen.ts';
+import { recordTicketsSeen } from '../connector/zendesk/tickets-seen.ts';
 import type { SqlClient } from '../connector/store/database.ts';
 import { signZendeskWebhook } from '../connector/zendesk/webhook-signature.ts';
 import { DEMO_SUBDOMAIN, DEMO_TENANT, demoWebhooks, TICKETS } from './demo-data.ts';

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { TenantId } from '../connector/model/standing-event.ts';
 import type { InboxKey } from '../connector/intake/intake-inbox.ts';
+import type { IntakeJobs } from '../connector/intake/intake-jobs.ts';
 
 export const INTAKE_QUEUE_NAME = 'standing-intake';
 
@@ -125,6 +126,17 @@ export function roundSuffix(round: IntakeRound): string {
 export function intakeJobId(key: InboxKey, round: IntakeRound | string = intakeRound.first()): string {
   const digest = createHash('sha256').update(key.event_id).digest('hex').slice(0, 40);
   return `${key.source}-${key.tenant}-${digest}${typeof round === 'string' ? round : roundSuffix(round)}`;
+}
+
+/** The IntakeJobs seam (connector/intake/intake-jobs.ts) over this queue. */
+export function intakeJobs(queue: Queue<IntakeJobData>): IntakeJobs {
+  return {
+    enqueue: (keys) => enqueueIntake(queue, keys),
+    replay: () => {
+      const round = intakeRound.replay();
+      return { suffix: roundSuffix(round), enqueue: (keys) => enqueueIntake(queue, keys, round) };
+    },
+  };
 }
 
 export async function enqueueIntake(queue: Queue<IntakeJobData>, keys: readonly InboxKey[], round: IntakeRound = intakeRound.first()): Promise<void> {

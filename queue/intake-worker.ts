@@ -10,7 +10,7 @@ import { ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '..
 import { isTransientFailure, processIntakeBatchIsolating } from '../connector/intake/process-isolating.ts';
 import { INTAKE_QUEUE_NAME, IntakeJobData, logErrorsOnce } from './intake-queue.ts';
 import { inboxKeyString } from '../connector/intake/intake-inbox.ts';
-import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
+import { MicroBatcher, type MicroBatcherOptions } from '../connector/lib/micro-batcher.ts';
 import { closeWorker } from './close-worker.ts';
 
 export interface IntakeWorkerOptions {

@@ -5,6 +5,7 @@
  */
 import type { InboxEntry, InboxKey } from '../connector/intake/intake-inbox.ts';
 import { ChangeEventMessage, splitChangeEvent } from './payloads.ts';
+import { StandingError } from '../connector/lib/errors.ts';
 
 export interface ChangeEventIntakeDeps {
   accept(entry: InboxEntry): Promise<{ duplicate: boolean }>;
@@ -12,7 +13,7 @@ export interface ChangeEventIntakeDeps {
 }
 
 /** Thrown for a message that is not a change event: the subscriber logs it and moves on. */
-export class MalformedChangeEventError extends Error {
+export class MalformedChangeEventError extends StandingError {
   override name = 'MalformedChangeEventError';
 }
 

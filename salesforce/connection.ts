@@ -12,7 +12,8 @@ import type { KeyObject } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import { JWT_BEARER_GRANT_TYPE, InvalidPrivateKeyError, MAX_JWT_LIFETIME_SECONDS, parsePrivateKey, signJwtAssertion } from './jwt-assertion.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../connector/lib/result.ts';
+import { StandingError } from '../connector/lib/errors.ts';
 
 const HttpsUrl = z
   .url({ message: 'must be a URL such as https://acme.my.salesforce.com' })
@@ -72,7 +73,7 @@ export type SalesforceAuthFailure =
   /** No answer, or a 5xx or 429: try again later. */
   | 'unavailable';
 
-export class SalesforceAuthError extends Error {
+export class SalesforceAuthError extends StandingError {
   override name = 'SalesforceAuthError';
   constructor(
     readonly failure: SalesforceAuthFailure,

@@ -7,6 +7,7 @@
  * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { StandingError } from '../connector/lib/errors.ts';
 
 export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** Salesforce refuses assertions whose `exp` is more than 3 minutes away. */
@@ -22,7 +23,7 @@ export interface JwtAssertionInput {
   lifetimeSeconds: number;
 }
 
-export class InvalidPrivateKeyError extends Error {
+export class InvalidPrivateKeyError extends StandingError {
   override name = 'InvalidPrivateKeyError';
 }
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ACCOUNT_STATUSES, type FieldProblem } from '../connector/model/standing-event.ts';
 import { describeMappingIssues } from '../connector/model/mapping-issues.ts';
+import type { MappingKind } from '../connector/intake/intake-source.ts';
 
 const list = (values: readonly string[]) => values.join(', ');
 
@@ -132,3 +133,10 @@ export function outcomeOf(rule: SalesforceObjectRule, value: string): { status: 
   if (typeof outcome === 'string') return { status: outcome, temporary: outcome === 'suspended' };
   return { status: outcome.status, reasonCode: outcome.reason_code, temporary: outcome.temporary ?? outcome.status === 'suspended' };
 }
+
+/** The Salesforce mapping document as the CLI sees it (connector/app/providers.ts). */
+export const SALESFORCE_MAPPING_KIND: MappingKind = {
+  name: 'salesforce',
+  defaultMappingDocument: DEFAULT_SALESFORCE_MAPPING_DOCUMENT,
+  parseMapping: parseSalesforceMapping,
+};

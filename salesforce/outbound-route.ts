@@ -17,6 +17,7 @@ import { TenantId } from '../connector/model/standing-event.ts';
 import { salesforceId15 } from '../connector/model/sealing.ts';
 import { OUTBOUND_ACK, outboundContentTypeProblem, parseOutboundMessage, soapFault } from './outbound-message.ts';
 import type { OutboundNotificationRow } from './payloads.ts';
+import { StandingError } from '../connector/lib/errors.ts';
 
 export interface OutboundRouteOptions {
   /**
@@ -40,7 +41,7 @@ export interface OutboundRouteDeps {
 
 export const SALESFORCE_WEBHOOK_PREFIX = '/webhooks/salesforce/';
 
-class SoapError extends Error {
+class SoapError extends StandingError {
   constructor(
     readonly status: number,
     readonly code: 'soapenv:Client' | 'soapenv:Server',

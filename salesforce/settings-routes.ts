@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import type { Authorize } from '../connector/access/authorize.ts';
-import { HttpError, NotFoundError } from '../connector/http/errors.ts';
+import { HttpError, NotFoundError } from '../connector/lib/errors.ts';
 import { TenantId } from '../connector/model/standing-event.ts';
 import type { SalesforceSettingsView } from '../connector/contracts/index.ts';
 import { toSalesforceView, type SalesforceSettingsStore } from './tenant-settings.ts';

@@ -13,11 +13,12 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import type { ChangeEventSubscriber } from './cdc-subscriber.ts';
+import { StandingError } from '../connector/lib/errors.ts';
 
 const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
 const SCRIPTS = { renew: lua('renew-lock'), release: lua('release-lock') };
 
-export class LeaseCommandTimeoutError extends Error {
+export class LeaseCommandTimeoutError extends StandingError {
   override name = 'LeaseCommandTimeoutError';
 }
 

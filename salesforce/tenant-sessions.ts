@@ -6,11 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Tenant } from '../connector/tenants/tenant-registry.ts';
-import { decideRetry } from '../queue/retry-decision.ts';
+import { decideRetry } from '../connector/lib/retry-decision.ts';
 import { SalesforceConnectionFactory, type SalesforceSession } from './connection.ts';
 import { LRUCache } from 'lru-cache';
-import type { SalesforceDescriber, SalesforceRecordReader, SalesforceUserNames } from './salesforce-source.ts';
+import type { SalesforceDescriber, SalesforceRecordReader, SalesforceUserNames } from './source.ts';
 import { connectionSettingsOf, type SalesforceSettingsStore } from './tenant-settings.ts';
+import { StandingError } from '../connector/lib/errors.ts';
 
 export type SessionResult = { ok: true; session: SalesforceSession } | { ok: false; unavailable: string };
 
@@ -63,7 +64,7 @@ export class SalesforceTenantSessions {
 /** How long one REST call may take before it counts as unavailable: a stalled provider must not stall a batch. */
 export const SALESFORCE_REST_TIMEOUT_MS = 20_000;
 
-export class SalesforceTimeoutError extends Error {
+export class SalesforceTimeoutError extends StandingError {
   override name = 'SalesforceTimeoutError';
 }
 

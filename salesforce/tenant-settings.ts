@@ -9,6 +9,7 @@ import { seal, unseal, type MasterKeys } from '../connector/model/sealing.ts';
 import { describeIssues, type FieldProblem } from '../connector/model/standing-event.ts';
 import type { Database } from '../connector/store/database.ts';
 import type { SalesforceSettingsInput as ConnectionSettings } from './connection.ts';
+import type { Outcome } from '../connector/lib/result.ts';
 
 const OrgId = z.string().regex(/^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'must be a Salesforce organization id (00D..., 15 or 18 characters)');
 /** An https origin; plain http only on the loopback interface (a local stand-in for tests and demos). */
@@ -86,7 +87,7 @@ export function connectionSettingsOf(s: SalesforceTenantSettings): { ok: true; s
   return { ok: false, missing: 'private_key or refresh_token' };
 }
 
-export type SettingsResult = { ok: true; value: SalesforceTenantSettings } | { ok: false; status: 400 | 404; code: string; message: string; problems?: FieldProblem[] };
+export type SettingsResult = Outcome<SalesforceTenantSettings, { status: 400 | 404; code: string; message: string; problems?: FieldProblem[] }>;
 
 interface Secrets {
   private_key: string | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, CONFIG_REFERENCE, describeConfig, formatConfigProblems, maskUrlPassword, parseConfig } from '../connector/config.ts';
+import { CONFIG_DEFAULTS, CONFIG_REFERENCE, describeConfig, formatConfigProblems, maskUrlPassword, parseConfig } from '../connector/config/config.ts';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -21,7 +21,7 @@ describe('parseConfig', () => {
         dataDir: '/srv/app/.standing',
         redisUrl: 'redis://127.0.0.1:6379',
         masterKey: undefined,
-        adminToken: undefined,
+        operatorToken: undefined,
         logLevel: 'info',
         shutdownGraceMs: 10_000,
         nodeEnv: 'development',
@@ -94,7 +94,7 @@ describe('parseConfig', () => {
       database: { url: 'postgres://u:p@db:5432/standing', schema: 'tenant_a', embeddedDataDir: '/var/lib/standing/pgdata' },
       dataDir: '/var/lib/standing',
       redisUrl: 'rediss://cache:6380',
-      adminToken: 'x'.repeat(40),
+      operatorToken: 'x'.repeat(40),
       logLevel: 'debug',
       shutdownGraceMs: 0,
       production: true,
@@ -152,7 +152,7 @@ describe('CONFIG_REFERENCE', () => {
     expect(names).toEqual(expect.arrayContaining([...Object.keys(CONFIG_DEFAULTS), 'DATABASE_URL', 'STANDING_MASTER_KEY', 'STANDING_ADMIN_TOKEN']));
     const port = CONFIG_REFERENCE.find((e) => e.name === 'PORT');
     expect(port?.default).toBe('8080');
-    expect(CONFIG_REFERENCE.filter((e) => e.secret).map((e) => e.name).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'STANDING_ADMIN_TOKEN', 'STANDING_API_KEY', 'STANDING_CHECKPOINT_KEY', 'STANDING_MASTER_KEY', 'STANDING_METRICS_TOKEN', 'ZENDESK_API_TOKEN', 'ZENDESK_WEBHOOK_SECRET']);
+    expect(CONFIG_REFERENCE.filter((e) => e.secret).map((e) => e.name).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'STANDING_ADMIN_TOKEN', 'STANDING_API_KEY', 'STANDING_CHECKPOINT_KEY', 'STANDING_MASTER_KEY', 'STANDING_METRICS_TOKEN', 'STANDING_OPERATOR_TOKEN', 'ZENDESK_API_TOKEN', 'ZENDESK_WEBHOOK_SECRET']);
   });
 });
 
@@ -171,5 +171,31 @@ describe('describeConfig', () => {
 
   it('leaves URLs without a password alone', () => {
     expect(maskUrlPassword('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});
+
+describe('the operator token', () => {
+  const token = (c: string) => c.repeat(40);
+
+  it('is read from STANDING_OPERATOR_TOKEN', () => {
+    const r = parseConfig({ STANDING_OPERATOR_TOKEN: token('o') }, '/srv/app');
+    expect(r.ok && r.config.operatorToken).toBe(token('o'));
+  });
+
+  it('is still read from its former name STANDING_ADMIN_TOKEN', () => {
+    const r = parseConfig({ STANDING_ADMIN_TOKEN: token('a') }, '/srv/app');
+    expect(r.ok && r.config.operatorToken).toBe(token('a'));
+  });
+
+  it('takes both names when they agree, and refuses two different tokens', () => {
+    const same = parseConfig({ STANDING_OPERATOR_TOKEN: token('o'), STANDING_ADMIN_TOKEN: token('o') }, '/srv/app');
+    expect(same.ok && same.config.operatorToken).toBe(token('o'));
+    expect(problems({ STANDING_OPERATOR_TOKEN: token('o'), STANDING_ADMIN_TOKEN: token('a') })).toEqual([
+      { variable: 'STANDING_ADMIN_TOKEN', message: expect.stringContaining('STANDING_OPERATOR_TOKEN') },
+    ]);
+  });
+
+  it('is validated under either name', () => {
+    expect(problems({ STANDING_OPERATOR_TOKEN: 'short' })).toEqual([{ variable: 'STANDING_OPERATOR_TOKEN', message: 'must be at least 32 characters' }]);
   });
 });

@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HttpError, UnauthorizedError } from '../http/errors.ts';
+import { HttpError, UnauthorizedError } from '../lib/errors.ts';
 import { looksLikeApiKey, type ApiKeyStore } from './api-keys.ts';
 import { isAllowed, PERMISSIONS, roleOf, type Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
@@ -32,7 +32,7 @@ export interface DenialRecorder {
 export type Authorize = (permission: Permission) => RequestHandler;
 
 export interface AuthorizerOptions {
-  /** The operator's global token (`STANDING_ADMIN_TOKEN`). */
+  /** The operator's global token (`STANDING_OPERATOR_TOKEN`). */
   operatorToken: string;
   keys: ApiKeyStore;
   denials: DenialRecorder;

@@ -10,7 +10,7 @@ export const TENANT_ROLES = ['agent', 'admin', 'auditor'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
 
 export type Principal =
-  /** The operator's global token (`STANDING_ADMIN_TOKEN`): provisioning only. */
+  /** The operator's global token (`STANDING_OPERATOR_TOKEN`): provisioning only. */
   | { type: 'operator' }
   /** A tenant's API key, created for one role. */
   | { type: 'api_key'; tenant: string; role: TenantRole; key_id: string; name: string }

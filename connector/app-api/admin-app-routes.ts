@@ -8,7 +8,8 @@ import { Router, type RequestHandler } from 'express';
 import { principalLabel, principalOf, type Principal } from '../access/principal.ts';
 import { z } from 'zod';
 import type { InboxAdminActions } from '../intake/admin-actions.ts';
-import { actionValue, HttpError, ValidationError } from '../http/errors.ts';
+import { actionValue } from '../http/errors.ts';
+import { HttpError, ValidationError } from '../lib/errors.ts';
 import type { Database } from '../store/database.ts';
 import { KEY_ACTIONS, type AccessAudit } from '../audit/access-audit.ts';
 import { KeyRecordsQuery } from '../audit/access-audit-routes.ts';
@@ -16,7 +17,7 @@ import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { mapZendeskWebhook } from '../zendesk/map-event.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
-import type { AppSettingsStore } from './app-settings.ts';
+import type { AppSettingsStore } from '../history/app-settings.ts';
 import { appCaller } from './app-token.ts';
 import {
   KeyRecordsPage,

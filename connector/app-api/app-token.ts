@@ -9,7 +9,7 @@
 import type { RequestHandler, Response } from 'express';
 import { errors, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { HttpError } from '../http/errors.ts';
+import { HttpError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { Principal } from '../access/principal.ts';

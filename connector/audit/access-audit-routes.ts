@@ -8,7 +8,7 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Permission } from '../access/permissions.ts';
-import { NotFoundError, ValidationError } from '../http/errors.ts';
+import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { ACCESS_ACTIONS, AUDIT_LIST_LIMIT, GLOBAL_AUDIT_TENANT, KEY_ACTIONS, type AccessAudit } from './access-audit.ts';
 import type { AuditVerifyReport } from '../contracts/index.ts';

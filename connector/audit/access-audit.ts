@@ -15,6 +15,7 @@ import type { ChainBreak } from '../model/chain.ts';
 import type { SqlClient } from '../store/database.ts';
 import { loadSql } from '../store/sql.ts';
 import { GENESIS_HASH, auditChainTemplate, checkAuditLinks, type AuditDetail, type AuditPrincipal, type StoredAuditRow } from './audit-chain.ts';
+import { StandingError } from '../lib/errors.ts';
 
 const SQL = {
   append: loadSql('access-audit-append'),
@@ -89,7 +90,7 @@ export const AUDIT_LIST_LIMIT = { default: 100, max: 1000 } as const;
 const DEFAULTS = { verifyPageSize: 5000 } as const;
 
 /** An entry that is not one the audit accepts (a programming error: callers build entries). */
-export class InvalidAuditEntryError extends Error {
+export class InvalidAuditEntryError extends StandingError {
   override name = 'InvalidAuditEntryError';
 }
 

@@ -10,7 +10,8 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { GENESIS_HASH, hashChainText, type ChainBreak } from '../model/chain.ts';
+import { GENESIS_HASH, hashChainText, walkChain, type LinkCheck } from '../model/chain.ts';
+import { StandingError } from '../lib/errors.ts';
 
 export { GENESIS_HASH };
 
@@ -46,7 +47,7 @@ export interface StoredAuditRow extends AuditRecord {
   hash: string;
 }
 
-export class NotCanonicalizableError extends Error {
+export class NotCanonicalizableError extends StandingError {
   override name = 'NotCanonicalizableError';
 }
 
@@ -80,21 +81,7 @@ export function auditChainTemplate(record: Omit<AuditRecord, 'seq' | 'prev_hash'
   }
 }
 
-/** Walks rows in seq order from a link and returns the first break, or the last good link. */
-export function checkAuditLinks(
-  start: { seq: number; hash: string },
-  rows: Iterable<StoredAuditRow>,
-): { ok: true; last: { seq: number; hash: string }; checked: number } | { ok: false; broken: ChainBreak; checked: number } {
-  let last = start;
-  let checked = 0;
-  for (const row of rows) {
-    if (row.seq !== last.seq + 1) return { ok: false, broken: { seq: row.seq, problem: 'seq_gap', expected: last.seq + 1 }, checked };
-    if (row.prev_hash !== last.hash) return { ok: false, broken: { seq: row.seq, problem: 'prev_hash_mismatch', expected: last.hash, found: row.prev_hash }, checked };
-    const { hash, ...record } = row;
-    const recomputed = hashAuditRecord(record);
-    if (recomputed !== hash) return { ok: false, broken: { seq: row.seq, problem: 'hash_mismatch', expected: recomputed, found: hash }, checked };
-    checked++;
-    last = { seq: row.seq, hash };
-  }
-  return { ok: true, last, checked };
+/** The read audit's chain: walkChain (model/chain.ts) over its rows. */
+export function checkAuditLinks(start: { seq: number; hash: string }, rows: Iterable<StoredAuditRow>): LinkCheck {
+  return walkChain(start, rows, ({ hash: _hash, ...record }) => hashAuditRecord(record));
 }

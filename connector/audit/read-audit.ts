@@ -4,7 +4,7 @@
  */
 import type { Response } from 'express';
 import type { Principal } from '../access/principal.ts';
-import { HttpError } from '../http/errors.ts';
+import { HttpError } from '../lib/errors.ts';
 import { historySubjectIds } from '../store/standing-log.ts';
 import type { AccessAudit, ReadAuditEntry } from './access-audit.ts';
 

@@ -8,7 +8,7 @@ import { ACCESS_ACTIONS, AccessAudit, GLOBAL_AUDIT_TENANT, type AuditPage, type 
 import { AuditListQuery } from '../audit/access-audit-routes.ts';
 import { describeIssues } from '../model/standing-event.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, writeJson, writeTable, type SetExitCode } from './common.ts';
-import { withLog } from './log-commands.ts';
+import { withLog } from './log-access.ts';
 
 export interface AuditListCliOptions {
   tenant: string;

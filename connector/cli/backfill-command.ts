@@ -8,14 +8,15 @@
  */
 import cliProgress from 'cli-progress';
 import type { Connection } from 'jsforce';
-import { formatConfigProblems } from '../config.ts';
-import { loadSecrets } from '../secrets.ts';
+import { formatConfigProblems } from '../config/config.ts';
+import { loadSecrets } from '../config/secrets.ts';
 import { migrate } from '../store/migrate.ts';
 import { StandingLog } from '../store/standing-log.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
 import { ReconciliationStore, type ReconciliationSource } from '../reconciliation/reconciliation-store.ts';
-import { reconcileZendesk, type ReconcileOptions, type RunResult, type ZendeskReconcilerDeps } from '../reconciliation/zendesk-reconciler.ts';
-import { reconcileSalesforce } from '../reconciliation/salesforce-reconciler.ts';
+import { reconcileZendesk, type ZendeskReconcilerDeps } from '../zendesk/reconciler.ts';
+import type { ReconcileOptions, RunResult } from '../reconciliation/reconcile-run.ts';
+import { reconcileSalesforce } from '../../salesforce/reconciler.ts';
 import { salesforceSessions } from '../../salesforce/tenant-sessions.ts';
 import { SalesforceSettingsStore } from '../../salesforce/tenant-settings.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase } from './common.ts';

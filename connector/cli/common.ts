@@ -3,12 +3,13 @@
  * configuration, and the database / tenant registry opened the way the service opens them.
  */
 import { readFile } from 'node:fs/promises';
-import { formatConfigProblems, parseConfig, type StandingConfig } from '../config.ts';
+import { formatConfigProblems, parseConfig, type StandingConfig } from '../config/config.ts';
 import { TenantId, type FieldProblem } from '../model/standing-event.ts';
-import { loadSecrets } from '../secrets.ts';
+import { loadSecrets } from '../config/secrets.ts';
 import { openDatabase, type Database } from '../store/database.ts';
 import { migrateFor } from '../store/open-migrated.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
+import { StandingError } from '../lib/errors.ts';
 
 export const EXIT = { ok: 0, broken: 1, usage: 2, failed: 3, denied: 4 } as const;
 
@@ -16,7 +17,7 @@ export const EXIT = { ok: 0, broken: 1, usage: 2, failed: 3, denied: 4 } as cons
 export type SetExitCode = (code: number) => void;
 
 /** An expected failure: printed as `standing: <message>` and exited with `exitCode`. */
-export class CliFailure extends Error {
+export class CliFailure extends StandingError {
   constructor(
     message: string,
     readonly exitCode: number,

@@ -6,8 +6,8 @@
  * the owner: DATABASE_OWNER_URL, or DATABASE_URL when that is the owner (or the embedded database).
  */
 import type { Command } from 'commander';
-import { loadCheckpointKey } from '../checkpoint-key.ts';
-import type { StandingConfig } from '../config.ts';
+import { loadCheckpointKey } from '../config/checkpoint-key.ts';
+import type { StandingConfig } from '../config/config.ts';
 import type { CheckpointKey } from '../model/checkpoint.ts';
 import { registerCheckpointKey } from '../store/checkpoint-keys.ts';
 import type { Database } from '../store/database.ts';

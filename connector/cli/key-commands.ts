@@ -6,9 +6,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ApiKeyStore } from '../access/api-keys.ts';
-import { KeyIssuer } from '../access/key-issuance.ts';
+import { KeyIssuer } from '../keys/key-issuance.ts';
 import { TENANT_ROLES, type Principal } from '../access/principal.ts';
-import type { StandingConfig } from '../config.ts';
+import type { StandingConfig } from '../config/config.ts';
 import type { Database } from '../store/database.ts';
 import { CliFailure, EXIT, tenantIdArgument, validationFailure, withTenantRegistry, writeJson, writeTable, type SetExitCode } from './common.ts';
 

@@ -2,40 +2,21 @@
  * `standing checkpoint` (sign and record each tenant's head, copy it to STANDING_CHECKPOINT_EXPORT)
  * and `standing export --tenant t --out file` (what tools/verify-export.mjs checks offline).
  */
-import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadCheckpointKey } from '../checkpoint-key.ts';
-import type { StandingConfig } from '../config.ts';
-import { deriveMasterKeys } from '../model/sealing.ts';
+import type { StandingConfig } from '../config/config.ts';
 import { checkpointExporter } from '../store/checkpoint-export.ts';
 import { writeCheckpoints } from '../store/checkpoints.ts';
 import { exportLog } from '../store/log-export.ts';
-import { migrateFor } from '../store/open-migrated.ts';
 import { StandingLog } from '../store/standing-log.ts';
+import { loadCheckpointKey } from '../config/checkpoint-key.ts';
+import { signingKey, withLog } from './log-access.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, type SetExitCode } from './common.ts';
 import { registerCheckpointKeyCommand } from './db-commands.ts';
 import { registerRetentionCommands } from './retention-commands.ts';
 import { registerSiemCommands } from './siem-commands.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
 import type { Principal } from '../access/principal.ts';
-
-/** The log on the configured database, migrated first. Reading hashes needs no master key. */
-export async function withLog<T>(config: StandingConfig, fn: (log: StandingLog) => Promise<T>): Promise<T> {
-  return withDatabase(config, async (db) => {
-    await migrateFor(db, config.database);
-    return fn(new StandingLog(db, deriveMasterKeys(randomBytes(32))));
-  });
-}
-
-/** The signing key, failures as usage errors naming the variable (never the key). */
-export async function signingKey(config: StandingConfig) {
-  try {
-    return (await loadCheckpointKey(config))!;
-  } catch (err) {
-    throw new CliFailure((err as Error).message, EXIT.usage);
-  }
-}
 
 async function runCheckpoint(options: { tenant?: string; json?: boolean }): Promise<number> {
   const tenants = options.tenant !== undefined ? [tenantIdArgument(options.tenant, '--tenant')] : undefined;

@@ -5,10 +5,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { z } from 'zod';
 import type { MappingVersion, TenantRegistry } from '../tenants/tenant-registry.ts';
-import { MAPPING_DOCUMENTS, MAPPING_SOURCES } from '../intake/mapping-documents.ts';
+import type { SourceName } from '../intake/intake-inbox.ts';
+import type { MappingKind } from '../intake/intake-source.ts';
 import { CliFailure, EXIT, readOptionFile, tenantIdArgument, validationFailure, withTenantRegistry, writeJson, writeTable, type SetExitCode } from './common.ts';
 
-type MappingSource = (typeof MAPPING_SOURCES)[number];
+type MappingSource = SourceName;
 
 const Actor = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 
@@ -35,7 +36,7 @@ async function requireTenant(tenants: TenantRegistry, idArg: string): Promise<st
 
 const summary = (v: Pick<MappingVersion, 'version' | 'changed_by' | 'changed_at'>) => ({ version: v.version, changed_by: v.changed_by, changed_at: v.changed_at });
 
-async function showMapping(idArg: string, o: MappingOptions): Promise<number> {
+async function showMapping(idArg: string, o: MappingOptions, kind: MappingKind): Promise<number> {
   const shown = await withTenantRegistry(async (tenants) => {
     const id = await requireTenant(tenants, idArg);
     if (o.version === undefined) return { id, current: await tenants.currentMapping(id, o.source) };
@@ -45,16 +46,16 @@ async function showMapping(idArg: string, o: MappingOptions): Promise<number> {
   });
   const { id, current } = shown;
   if (o.json) {
-    writeJson(current ? { ...current, is_default: false } : { version: 0, document: MAPPING_DOCUMENTS[o.source].defaultDocument, changed_by: null, changed_at: null, is_default: true });
+    writeJson(current ? { ...current, is_default: false } : { version: 0, document: kind.defaultMappingDocument, changed_by: null, changed_at: null, is_default: true });
     return EXIT.ok;
   }
   if (current) process.stderr.write(`tenant ${id}: ${o.source} mapping version ${current.version}, changed by ${current.changed_by} at ${current.changed_at}\n`);
   else process.stderr.write(`tenant ${id} has no ${o.source} mapping set: showing the built-in default, which is in force\n`);
-  writeJson(current ? current.document : MAPPING_DOCUMENTS[o.source].defaultDocument);
+  writeJson(current ? current.document : kind.defaultMappingDocument);
   return EXIT.ok;
 }
 
-async function setMapping(idArg: string, o: MappingOptions): Promise<number> {
+async function setMapping(idArg: string, o: MappingOptions, kind: MappingKind): Promise<number> {
   // Set by the role check (command-access.ts) from the authenticated key: never from an argument.
   const actor = Actor.safeParse(o.actor ?? '');
   if (!actor.success) throw new Error('mapping set ran without the role check (no actor)');
@@ -66,7 +67,7 @@ async function setMapping(idArg: string, o: MappingOptions): Promise<number> {
   } catch (err) {
     throw new CliFailure(`--file: ${path} is not valid JSON (${(err as Error).message})`, EXIT.usage);
   }
-  const parsed = MAPPING_DOCUMENTS[o.source].parse(document);
+  const parsed = kind.parseMapping(document);
   if (!parsed.ok) throw validationFailure(`invalid ${o.source} mapping document ${path}`, parsed.problems);
 
   const recorded = await withTenantRegistry(async (tenants) => {
@@ -91,9 +92,14 @@ async function mappingHistory(idArg: string, o: MappingOptions): Promise<number>
   return EXIT.ok;
 }
 
-const sourceOption = () => new Option('--source <source>', 'which provider the mapping is for').choices(MAPPING_SOURCES).default('zendesk');
-
-export function registerMappingCommands(program: Command, setExitCode: SetExitCode): void {
+/** `kinds`: the providers' mapping documents (connector/app/providers.ts), handed in by the CLI's entry. */
+export function registerMappingCommands(program: Command, setExitCode: SetExitCode, kinds: readonly MappingKind[]): void {
+  const sourceOption = () => new Option('--source <source>', 'which provider the mapping is for').choices(kinds.map((k) => k.name)).default('zendesk');
+  const kindOf = (source: MappingSource): MappingKind => {
+    const kind = kinds.find((k) => k.name === source);
+    if (!kind) throw new CliFailure(`no mapping source "${source}"`, EXIT.usage);
+    return kind;
+  };
   const mapping = program.command('mapping').description("read and change tenants' mapping documents (versioned), on the database directly");
 
   mapping
@@ -103,7 +109,7 @@ export function registerMappingCommands(program: Command, setExitCode: SetExitCo
     .addOption(sourceOption())
     .addOption(new Option('--version <n>', 'an earlier version (see mapping history)').argParser(positiveInteger))
     .option('--json', 'the version record (version, changed_by, changed_at, is_default, document)')
-    .action(async (tenant: string, o: MappingOptions) => setExitCode(await showMapping(tenant, o)));
+    .action(async (tenant: string, o: MappingOptions) => setExitCode(await showMapping(tenant, o, kindOf(o.source))));
 
   mapping
     .command('set')
@@ -113,7 +119,7 @@ export function registerMappingCommands(program: Command, setExitCode: SetExitCo
     .addOption(sourceOption())
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nThe running service applies the new version within a few seconds (its mapping cache).')
-    .action(async (tenant: string, o: MappingOptions) => setExitCode(await setMapping(tenant, o)));
+    .action(async (tenant: string, o: MappingOptions) => setExitCode(await setMapping(tenant, o, kindOf(o.source))));
 
   mapping
     .command('history')
@@ -128,7 +134,7 @@ export function registerMappingCommands(program: Command, setExitCode: SetExitCo
     .description('print the built-in default mapping document, a starting point to edit')
     .addOption(sourceOption())
     .action((o: { source: MappingSource }) => {
-      writeJson(MAPPING_DOCUMENTS[o.source].defaultDocument);
+      writeJson(kindOf(o.source).defaultMappingDocument);
       setExitCode(EXIT.ok);
     });
 }

@@ -8,19 +8,19 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { CONFIG_REFERENCE, describeConfig } from '../config.ts';
+import { CONFIG_REFERENCE, describeConfig } from '../config/config.ts';
 import { deriveMasterKeys } from '../model/sealing.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { registerGdprCommands } from './gdpr-commands.ts';
-import { ADMIN_TOKEN_FILE, MASTER_KEY_FILE } from '../secrets.ts';
+import { OPERATOR_TOKEN_FILE, MASTER_KEY_FILE } from '../config/secrets.ts';
 import { migrateAsOwner } from '../store/open-migrated.ts';
 import type { KeyObject } from 'node:crypto';
 import { StandingLog, type VerifyReport } from '../store/standing-log.ts';
 import { verifyTenant, type TenantVerifyReport } from '../store/checkpoints.ts';
 import { readCheckpointCopies } from '../store/checkpoint-export.ts';
 import { InvalidCheckpointKeyError, parsePublicKey } from '../model/checkpoint.ts';
-import { CHECKPOINT_KEY_FILE, loadCheckpointKey } from '../checkpoint-key.ts';
-import { type StandingConfig } from '../config.ts';
+import { CHECKPOINT_KEY_FILE, loadCheckpointKey } from '../config/checkpoint-key.ts';
+import { type StandingConfig } from '../config/config.ts';
 import { CliFailure, EXIT, loadConfigOrFail, readOptionFile, withDatabase } from './common.ts';
 import { registerLogCommands } from './log-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
@@ -31,6 +31,7 @@ import { registerKeyCommands } from './key-commands.ts';
 import { installCommandAccess } from './command-access.ts';
 import { registerAuditCommands } from './audit-commands.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
+import type { MappingKind } from '../intake/intake-source.ts';
 
 async function runMigrate(): Promise<number> {
   const config = loadConfigOrFail();
@@ -106,8 +107,10 @@ async function runVerify(options: { tenant?: string; json?: boolean; publicKey?:
 function runConfig(): number {
   const config = loadConfigOrFail();
   const rows = describeConfig().map((row) => {
-    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_ADMIN_TOKEN' ? ADMIN_TOKEN_FILE : row.name === 'STANDING_CHECKPOINT_KEY' ? CHECKPOINT_KEY_FILE : undefined;
+    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_OPERATOR_TOKEN' ? OPERATOR_TOKEN_FILE : row.name === 'STANDING_CHECKPOINT_KEY' ? CHECKPOINT_KEY_FILE : undefined;
     if (row.name === 'STANDING_DATA_DIR') return { ...row, value: config.dataDir };
+    // Set under its former name: the token is in force, and the STANDING_ADMIN_TOKEN row says so too.
+    if (row.name === 'STANDING_OPERATOR_TOKEN' && row.source !== 'environment' && config.operatorToken !== undefined) return { ...row, value: '(set as STANDING_ADMIN_TOKEN, hidden)', source: 'environment' };
     if (!secretFile || row.source === 'environment') return row;
     const path = join(config.dataDir, secretFile);
     const value = existsSync(path) ? `(unset: read from ${path})` : config.production ? '(unset: REQUIRED in production)' : `(unset: will be generated into ${path})`;
@@ -125,7 +128,26 @@ function environmentHelp(): string {
   return `\nEnvironment:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 broken chain (verify), 2 usage, configuration or validation error, 3 could not run, 4 not allowed for this key's role (STANDING_API_KEY) or the operator.\n`;
 }
 
-export function buildProgram(setExitCode: (code: number) => void): Command {
+/**
+ * What the commands `serve` and `demo` start: the process entry (connector/cli.ts) hands them in,
+ * so the commands do not import the composition root above them.
+ */
+export interface CliEntries {
+  /** Starts the service in this process (connector/main.ts). */
+  serve(): Promise<unknown>;
+  /** Starts the demo (demo/run-demo.ts). */
+  demo(): Promise<unknown>;
+  /** The providers' mapping documents (connector/app/providers.ts). */
+  mappingKinds: readonly MappingKind[];
+}
+
+const NO_ENTRIES: CliEntries = {
+  serve: () => Promise.reject(new CliFailure('serve: not available here (run the standing command)', EXIT.usage)),
+  demo: () => Promise.reject(new CliFailure('demo: not available here (run the standing command)', EXIT.usage)),
+  mappingKinds: [],
+};
+
+export function buildProgram(setExitCode: (code: number) => void, entries: CliEntries = NO_ENTRIES): Command {
   const program = new Command('standing')
     .description('Standing: the tamper-evident history of customer account standing.')
     .exitOverride()
@@ -137,13 +159,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('serve')
     .description('start the HTTP service (same as npm start)')
     .action(async () => {
-      await import('../main.ts');
+      await entries.serve();
     });
   program
     .command('demo')
     .description('the Zendesk app on demo data in a local host page, without Zendesk (same as npm run demo)')
     .action(async () => {
-      await import('../../demo/run-demo.ts');
+      await entries.demo();
     });
   program.command('migrate').description('apply pending database migrations and list them').action(run(runMigrate));
   program
@@ -156,7 +178,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options: { tenant?: string; json?: boolean; publicKey?: string; checkpoints?: string }) => setExitCode(await runVerify(options)));
   program.command('config').description('print every setting in force, secrets masked').action(run(runConfig));
   registerTenantCommands(program, setExitCode);
-  registerMappingCommands(program, setExitCode);
+  registerMappingCommands(program, setExitCode, entries.mappingKinds);
   registerBackfillCommand(program, setExitCode);
   registerDbCommands(program, setExitCode);
   registerLogCommands(program, setExitCode);
@@ -167,10 +189,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(argv: readonly string[], entries: CliEntries): Promise<number> {
   let exitCode: number = EXIT.ok;
   try {
-    await buildProgram((code) => (exitCode = code)).parseAsync([...argv]);
+    await buildProgram((code) => (exitCode = code), entries).parseAsync([...argv]);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (err instanceof CliFailure) {

@@ -5,13 +5,13 @@
  */
 import { Option, type Command } from 'commander';
 import { IDENTITY_KINDS, type CustomerIdentities } from '../model/standing-event.ts';
-import { loadSecrets } from '../secrets.ts';
+import { loadSecrets } from '../config/secrets.ts';
 import { StandingLog } from '../store/standing-log.ts';
 import { HoldActorRefusedError, InvalidRetentionPolicyError, RETENTION_CATEGORIES, Retention, UnknownHoldError, applyRetention } from '../store/retention.ts';
-import { formatConfigProblems } from '../config.ts';
+import { formatConfigProblems } from '../config/config.ts';
 import { migrateFor } from '../store/open-migrated.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, writeTable, type SetExitCode } from './common.ts';
-import { signingKey, withLog } from './log-commands.ts';
+import { signingKey, withLog } from './log-access.ts';
 
 const actorOf = (actor: string | undefined): string => {
   // Set by the role check (command-access.ts) from the authenticated key: never from an argument.

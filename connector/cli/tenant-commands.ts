@@ -4,7 +4,7 @@
  * from files, or from ZENDESK_WEBHOOK_SECRET / ZENDESK_API_TOKEN with `--secrets-from-env`.
  */
 import { Option, type Command } from 'commander';
-import type { StandingConfig } from '../config.ts';
+import type { StandingConfig } from '../config/config.ts';
 import { toView, type RegistryResult, type Tenant, type TenantView } from '../tenants/tenant-registry.ts';
 import { CliFailure, EXIT, readOptionFile, tenantIdArgument, validationFailure, withTenantRegistry, writeJson, writeTable, type SetExitCode } from './common.ts';
 

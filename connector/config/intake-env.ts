@@ -1,7 +1,7 @@
 /** Intake variables: process role, queue, worker, sweeper, reconciliation, and the env-configured `default` Zendesk tenant. */
 import { z } from 'zod';
-import { PROCESS_ROLES } from '../ops/roles.ts';
-import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from '../zendesk/webhook-signature.ts';
+import { PROCESS_ROLES } from './roles.ts';
+import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from './zendesk-test-secret.ts';
 import { CONFIG_DEFAULTS } from './defaults.ts';
 import { integerIn, unsetIfEmpty } from './env-values.ts';
 

@@ -44,9 +44,15 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     secret: true,
   },
   {
-    name: 'STANDING_ADMIN_TOKEN',
+    name: 'STANDING_OPERATOR_TOKEN',
     default: '(unset: generated into <STANDING_DATA_DIR>/admin-token; required in production)',
     description: "The operator's token (provisioning: tenants and their API keys; metrics, queue dashboard), at least 32 characters. Tenants' data is read with their API keys.",
+    secret: true,
+  },
+  {
+    name: 'STANDING_ADMIN_TOKEN',
+    default: '(unset: STANDING_OPERATOR_TOKEN)',
+    description: 'Deprecated: the former name of STANDING_OPERATOR_TOKEN, still read when that is unset.',
     secret: true,
   },
   {

@@ -39,6 +39,8 @@ export const SERVICE_ENV = {
       .transform((v) => Buffer.from(v, 'base64'))
       .optional(),
   ),
+  STANDING_OPERATOR_TOKEN: bearerToken,
+  /** The operator token's former name, still read (deprecated): see config.ts. */
   STANDING_ADMIN_TOKEN: bearerToken,
   STANDING_METRICS_TOKEN: bearerToken,
   // No default here: it depends on NODE_ENV (OPERATOR_AUDITOR_KEYS_DEFAULT), decided in parseConfig.

@@ -1,6 +1,6 @@
 /**
  * After an erasure, every process drops what it remembers of the person: cached subject keys and
- * identity look-ups (connector/store/subject-directory.ts), Zendesk user details looked up for
+ * identity look-ups (connector/store/subject-resolver.ts), Zendesk user details looked up for
  * identities, the Zendesk app's ticket look-ups. The process that erased publishes a notice on a
  * Redis channel; every process subscribes and runs its listeners. Writers do not depend on it (they
  * check the subject row under the chain-head lock), but nothing readable may linger in memory.

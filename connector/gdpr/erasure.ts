@@ -12,6 +12,7 @@ import { canonicalChainText, hashChainText, type ChainRecord, type PublicPartV2 
 import { loadSql } from '../store/sql.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import { collectPerson, inboxOfPerson, loadGdprSql, type PersonIdentities } from './person-data.ts';
+import { StandingError } from '../lib/errors.ts';
 
 const SQL = {
   lockHeads: loadSql('lock-chain-heads'),
@@ -23,7 +24,7 @@ const SQL = {
 };
 
 /** A legal hold on the tenant or on one of the person's subjects: nothing was erased. */
-export class LegalHoldBlocksErasureError extends Error {
+export class LegalHoldBlocksErasureError extends StandingError {
   override name = 'LegalHoldBlocksErasureError';
 }
 

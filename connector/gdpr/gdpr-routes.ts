@@ -10,7 +10,7 @@ import type { Authorize } from '../access/authorize.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
 import { recordReadOrRefuse } from '../audit/read-audit.ts';
 import { TenantId } from '../model/standing-event.ts';
-import { HttpError, ValidationError } from '../http/errors.ts';
+import { HttpError, ValidationError } from '../lib/errors.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import { accessExport, accessExportCsv } from './access-export.ts';
 import { eraseSubject, LegalHoldBlocksErasureError } from './erasure.ts';

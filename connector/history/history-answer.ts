@@ -9,9 +9,7 @@ import type { Principal } from '../access/principal.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
 import { answerSubjectIds, recordReadOrRefuse } from '../audit/read-audit.ts';
 import type { About, History, HistoryPage, WarningSettings } from '../contracts/index.ts';
-import { BadRequestError } from '../http/errors.ts';
 import type { IdentityKind } from '../model/standing-event.ts';
-import { InvalidCursorError } from '../store/standing-log.ts';
 import { standingWarnings } from './standing-warnings.ts';
 
 export interface HistoryRead {
@@ -33,9 +31,8 @@ export interface HistoryRead {
 /** The page to answer with; the read is recorded (or refused with a 503) before it returns. */
 export async function answerHistory(audit: AccessAudit, res: Response, ask: HistoryRead): Promise<HistoryPage> {
   const [history, settings] = await Promise.all([
-    ask.read().catch((err: unknown) => {
-      throw err instanceof InvalidCursorError ? new BadRequestError('invalid_cursor', err.message) : err;
-    }),
+    // A cursor that is not ours throws a CursorError: toHttpError answers it 400 invalid_cursor.
+    ask.read(),
     ask.settings(),
   ]);
   await recordReadOrRefuse(audit, res, {

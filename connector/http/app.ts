@@ -9,10 +9,12 @@ import type { Logger } from 'pino';
 import type { Database } from '../store/database.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import type { Authorize } from '../access/authorize.ts';
-import { BadRequestError, errorHandler, notFoundHandler } from './errors.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { BadRequestError } from '../lib/errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
 import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
 import { historyRoutes } from './history-routes.ts';
+import { AppSettingsStore } from '../history/app-settings.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
 import { accessAuditRoutes } from '../audit/access-audit-routes.ts';
 import { gdprRoutes } from '../gdpr/gdpr-routes.ts';
@@ -60,6 +62,11 @@ export interface AppOptions {
    * @defaultValue true
    */
   historyApi?: boolean;
+  /**
+   * The tenants' warning thresholds, for the history answers' warnings.
+   * @defaultValue an AppSettingsStore on `db`
+   */
+  appSettings?: AppSettingsStore;
   /**
    * Extra routers, in order.
    * @defaultValue []
@@ -119,7 +126,7 @@ export function createApp(options: AppOptions): Express {
     res.type('application/yaml').send(OPENAPI_YAML);
   });
   const audit = options.audit ?? new AccessAudit(db);
-  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize, audit }));
+  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize, audit, settings: options.appSettings ?? new AppSettingsStore(db) }));
   if (options.historyApi ?? true) app.use('/api/v1', accessAuditRoutes({ audit, authorize }));
   if (options.historyApi ?? true) app.use('/api/v1', gdprRoutes({ log, audit, authorize, onErased: options.onErased }));
   if (options.historyApi ?? true) app.use('/api/v1', logRoutes({ log, authorize, publicKey: options.checkpointPublicKey ?? (async () => undefined) }));

@@ -1,7 +1,7 @@
 /** Bearer-token authentication for the admin API (RFC 6750 header form only, never a query parameter). */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { UnauthorizedError } from './errors.ts';
+import { UnauthorizedError } from '../lib/errors.ts';
 
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
 

@@ -10,7 +10,8 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import getRawBody from 'raw-body';
 import type { Logger } from 'pino';
-import { BadRequestError, HttpError, toHttpError } from './errors.ts';
+import { toHttpError } from './errors.ts';
+import { BadRequestError, HttpError } from '../lib/errors.ts';
 import { pathWithoutQuery, quietRequestLogger } from './logging.ts';
 
 export interface DirectRoute {

@@ -3,60 +3,12 @@
  * subclass; the handlers below turn it (or anything unexpected) into the response.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { z } from 'zod';
-import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
+import { BadRequestError, CursorError, HttpError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
 import type { ErrorBody } from '../contracts/index.ts';
 import type { AdminActionResult } from '../intake/admin-actions.ts';
 
 export type { ErrorBody };
-
-export class HttpError extends Error {
-  override name = 'HttpError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-  }
-
-  toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
-  }
-}
-
-export class BadRequestError extends HttpError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(400, code, message, details);
-  }
-}
-
-/** Input that failed its zod schema: `details` lists `{path, message}` per problem. */
-export class ValidationError extends BadRequestError {
-  constructor(
-    what: string,
-    readonly problems: FieldProblem[],
-  ) {
-    super('invalid_request', `${what}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
-  }
-
-  static fromZod(what: string, error: z.ZodError): ValidationError {
-    return new ValidationError(what, describeIssues(error));
-  }
-}
-
-export class UnauthorizedError extends HttpError {
-  // RFC 6750 section 3: a 401 for a bearer-protected resource names the scheme, and says
-  // `invalid_token` when a token was presented but is not accepted.
-  constructor(tokenPresented: boolean) {
-    super(401, 'unauthorized', tokenPresented ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required', undefined, {
-      'WWW-Authenticate': tokenPresented ? 'Bearer realm="standing", error="invalid_token"' : 'Bearer realm="standing"',
-    });
-  }
-}
 
 /** Seconds a client is asked to wait while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -65,12 +17,6 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 export class DatabaseUnavailableHttpError extends HttpError {
   constructor() {
     super(503, 'database_unavailable', 'the database is unavailable; retry later', undefined, { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) });
-  }
-}
-
-export class NotFoundError extends HttpError {
-  constructor(message = 'no such resource') {
-    super(404, 'not_found', message);
   }
 }
 
@@ -104,6 +50,7 @@ const PARSER_ERRORS: Record<string, { code: string; message: string }> = {
 /** The HttpError an error stands for (ours, or a body parser's 4xx), or `null` for an unexpected one. */
 export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
+  if (err instanceof CursorError) return new BadRequestError('invalid_cursor', err.message);
   // Express's router could not percent-decode a path parameter (`/tenants/%`): the client's path.
   if (err instanceof URIError && (err as URIError & { status?: unknown }).status === 400) {
     return new BadRequestError('invalid_path', 'the path is not valid percent-encoding');

@@ -8,8 +8,8 @@ import { principalOf } from '../access/principal.ts';
 import { z } from 'zod';
 import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
-import { ValidationError } from './errors.ts';
-import { AppSettingsStore } from '../app-api/app-settings.ts';
+import { ValidationError } from '../lib/errors.ts';
+import type { AppSettingsStore } from '../history/app-settings.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
 import type { HistoryPage } from '../contracts/index.ts';
 import { answerHistory } from '../history/history-answer.ts';
@@ -58,11 +58,12 @@ export interface HistoryRoutesDeps {
   authorize: Authorize;
   /** Every answer is recorded here before it is sent (docs/compliance.md, "Read audit"). */
   audit: AccessAudit;
+  /** The tenants' warning thresholds (shared with the Zendesk app's settings routes, one cache). */
+  settings: Pick<AppSettingsStore, 'warnings'>;
 }
 
 /** Mounted at `/api/v1`. */
-export function historyRoutes({ log, authorize, audit }: HistoryRoutesDeps): Router {
-  const settings = new AppSettingsStore(log.db);
+export function historyRoutes({ log, authorize, audit, settings }: HistoryRoutesDeps): Router {
   const router = Router();
   router.get('/history', authorize('history.read'), async (req, res) => {
     const parsed = HistoryQuery.safeParse(req.query);

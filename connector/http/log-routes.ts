@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import type { KeyObject } from 'node:crypto';
 import type { Authorize } from '../access/authorize.ts';
-import { NotFoundError } from './errors.ts';
+import { NotFoundError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { verifyTenant } from '../store/checkpoints.ts';
 import type { StandingLog } from '../store/standing-log.ts';

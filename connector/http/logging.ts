@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
-import type { LogLevel } from '../config.ts';
+import type { LogLevel } from '../config/config.ts';
 import { assignRequestId } from './request-id.ts';
 
 export type { Logger } from 'pino';

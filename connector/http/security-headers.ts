@@ -13,7 +13,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { RequestListener } from 'node:http';
-import { HttpError } from './errors.ts';
+import { HttpError } from '../lib/errors.ts';
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',

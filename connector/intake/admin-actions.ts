@@ -5,10 +5,9 @@
  * records the replay job's round before the job is enqueued, which is how the sweeper knows that
  * job is still waiting and leaves the event alone.
  */
-import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
-import { enqueueIntake, intakeRound, roundSuffix, type IntakeJobData } from '../../queue/intake-queue.ts';
+import type { IntakeJobs } from './intake-jobs.ts';
 import { INBOX_STATES, InvalidQuarantineCursorError, type InboxState, type IntakeInbox, type QuarantinedEvent } from './intake-inbox.ts';
 
 /** Most events one replay request may name. */
@@ -53,7 +52,7 @@ const invalid = (what: string, error: z.ZodError): AdminActionRefusal => ({ ok: 
 export class InboxAdminActions {
   constructor(
     private readonly inbox: IntakeInbox,
-    private readonly queue: Queue<IntakeJobData>,
+    private readonly jobs: IntakeJobs,
   ) {}
 
   /** One page of the tenant's quarantined events, newest first; `query`: `{limit?, cursor?}` as strings or numbers. */
@@ -75,9 +74,9 @@ export class InboxAdminActions {
   async replay(tenant: string, body: unknown, options: ReplayOptions = {}): Promise<AdminActionResult<ReplayOutcome>> {
     const parsed = (options.allowAll ? ReplayRequest : NamedReplayRequest).safeParse(body ?? {});
     if (!parsed.success) return invalid('body', parsed.error);
-    const round = intakeRound.replay();
-    const reopened = await this.inbox.reopen(tenant, parsed.data.event_ids ?? null, roundSuffix(round));
-    await enqueueIntake(this.queue, reopened, round);
+    const round = this.jobs.replay();
+    const reopened = await this.inbox.reopen(tenant, parsed.data.event_ids ?? null, round.suffix);
+    await round.enqueue(reopened);
     return { ok: true, value: { replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) } };
   }
 

@@ -7,9 +7,10 @@
 import { LRUCache } from 'lru-cache';
 import { loadSql } from '../store/sql.ts';
 import type { Database } from '../store/database.ts';
-import { MicroBatcher, type MicroBatcherOptions } from '../../queue/micro-batcher.ts';
+import { MicroBatcher, type MicroBatcherOptions } from '../lib/micro-batcher.ts';
 import type { FieldProblem } from '../model/standing-event.ts';
 import { isRefusedData } from '../store/database-errors.ts';
+import { CursorError } from '../lib/errors.ts';
 
 const SQL = {
   accept: loadSql('inbox-accept'),
@@ -31,11 +32,12 @@ export interface StalePendingRow extends InboxKey {
   cursor_at: string;
 }
 
-export type IntakeSource = 'zendesk' | 'salesforce';
+/** A provider's name, as the inbox records it (`source` column) and the Sources map keys it. */
+export type SourceName = 'zendesk' | 'salesforce';
 
 export interface InboxKey {
   tenant: string;
-  source: IntakeSource;
+  source: SourceName;
   event_id: string;
 }
 
@@ -65,7 +67,7 @@ export type InboxState = (typeof INBOX_STATES)[number];
 
 /** An inbox event as an admin inspects it: why it is quarantined or ignored, and its raw payload. */
 export interface QuarantinedEvent {
-  source: IntakeSource;
+  source: SourceName;
   event_id: string;
   received_at: string;
   processed_at: string | null;
@@ -136,7 +138,7 @@ export class IntakeInbox {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
     const cursor = options.cursor ? decodeCursor(options.cursor) : null;
     const rows = await this.db.query<{
-      source: IntakeSource;
+      source: SourceName;
       event_id: string;
       received_at: Date;
       processed_at: Date | null;
@@ -168,7 +170,7 @@ export class IntakeInbox {
    * Admins replay through admin-actions.ts, which passes it.
    */
   async reopen(tenant: string, eventIds: readonly string[] | null, jobRound: string): Promise<InboxKey[]> {
-    const rows = await this.db.query<{ source: IntakeSource; event_id: string }>(SQL.reopen, [tenant, eventIds ? JSON.stringify(eventIds) : null, jobRound || null]);
+    const rows = await this.db.query<{ source: SourceName; event_id: string }>(SQL.reopen, [tenant, eventIds ? JSON.stringify(eventIds) : null, jobRound || null]);
     return rows.map((r) => ({ tenant, source: r.source, event_id: r.event_id }));
   }
 
@@ -243,7 +245,7 @@ export class IntakeInbox {
 
 const keyOnly = (k: InboxKey): InboxKey => ({ tenant: k.tenant, source: k.source, event_id: k.event_id });
 
-export class InvalidQuarantineCursorError extends Error {
+export class InvalidQuarantineCursorError extends CursorError {
   override name = 'InvalidQuarantineCursorError';
 }
 

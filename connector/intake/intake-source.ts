@@ -1,12 +1,12 @@
 /**
  * The seam between the intake (inbox, worker, quarantine, replay, admin API) and the providers.
- * Each source (connector/zendesk/zendesk-source.ts, salesforce/salesforce-source.ts) says how its
+ * Each source (connector/zendesk/source.ts, salesforce/source.ts) says how its
  * mapping document is validated, what its default is, and how a batch of its inbox rows becomes
  * standing events. Everything else is shared.
  */
 import type { FieldProblem, NewStandingEvent } from '../model/standing-event.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
-import type { IntakeSource, PendingInboxRow } from './intake-inbox.ts';
+import type { SourceName, PendingInboxRow } from './intake-inbox.ts';
 
 /** What one inbox row came to. */
 export type RowOutcome =
@@ -35,7 +35,7 @@ export interface SourceBatch<M> {
 }
 
 export interface Source<M> {
-  readonly name: IntakeSource;
+  readonly name: SourceName;
   /** The built-in mapping document, served while a tenant has set none. */
   readonly defaultMappingDocument: unknown;
   /** Validates a mapping document; every problem names its path. */
@@ -58,5 +58,11 @@ export interface Source<M> {
  */
 export type AnySource = Source<unknown>;
 
+/**
+ * A source's mapping document without the source: its default and its validator, for what runs
+ * without a service (the CLI). Each provider exports one (connector/app/providers.ts lists them).
+ */
+export type MappingKind = Pick<AnySource, 'name' | 'defaultMappingDocument' | 'parseMapping'>;
+
 /** The sources a deployment serves, by name. */
-export type Sources = ReadonlyMap<IntakeSource, AnySource>;
+export type Sources = ReadonlyMap<SourceName, AnySource>;

@@ -8,7 +8,7 @@
 import type { NewStandingEvent } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import type { MappingVersion, TenantRegistry, Tenant } from '../tenants/tenant-registry.ts';
-import { inboxKeyString, type InboxKey, type IntakeInbox, type IntakeSource, type PendingInboxRow, type Settlement } from './intake-inbox.ts';
+import { inboxKeyString, type InboxKey, type IntakeInbox, type SourceName, type PendingInboxRow, type Settlement } from './intake-inbox.ts';
 import type { AnySource, MappingCheck, RowOutcome, Sources } from './intake-source.ts';
 
 export { ProviderRateLimitedError, ProviderUnavailableError } from './provider-errors.ts';
@@ -112,8 +112,8 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
 }
 
 /** Rows by tenant and source, each group in the batch's order. */
-function groupRows(rows: readonly PendingInboxRow[]): { tenant: string; source: IntakeSource; rows: PendingInboxRow[] }[] {
-  const groups = new Map<string, { tenant: string; source: IntakeSource; rows: PendingInboxRow[] }>();
+function groupRows(rows: readonly PendingInboxRow[]): { tenant: string; source: SourceName; rows: PendingInboxRow[] }[] {
+  const groups = new Map<string, { tenant: string; source: SourceName; rows: PendingInboxRow[] }>();
   for (const row of rows) {
     const k = `${row.tenant}\u0000${row.source}`;
     const g = groups.get(k) ?? { tenant: row.tenant, source: row.source, rows: [] };

@@ -156,14 +156,22 @@ export interface StoredChainRow extends ChainRecord {
   hash: string;
 }
 
+/** What a chain walk needs of a stored row: its place, the link it claims and its own hash. */
+export interface ChainLink {
+  seq: number;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A walk's outcome: the last good link, or the first break; `checked` rows were good either way. */
+export type LinkCheck = { ok: true; last: { seq: number; hash: string }; checked: number } | { ok: false; broken: ChainBreak; checked: number };
+
 /**
  * Walks rows in seq order from a starting link and returns the first break, or the last good link.
- * Call it page by page, feeding back the returned `{seq, hash}`.
+ * Call it page by page, feeding back the returned `{seq, hash}`. `hashOf` recomputes a row's hash
+ * from what it records (each chain, the log's and the read audit's, hashes its own record).
  */
-export function checkLinks(
-  start: { seq: number; hash: string },
-  rows: Iterable<StoredChainRow>,
-): { ok: true; last: { seq: number; hash: string }; checked: number } | { ok: false; broken: ChainBreak; checked: number } {
+export function walkChain<R extends ChainLink>(start: { seq: number; hash: string }, rows: Iterable<R>, hashOf: (row: R) => string): LinkCheck {
   let last = start;
   let checked = 0;
   for (const row of rows) {
@@ -171,11 +179,15 @@ export function checkLinks(
     if (row.prev_hash !== last.hash) {
       return { ok: false, broken: { seq: row.seq, problem: 'prev_hash_mismatch', expected: last.hash, found: row.prev_hash }, checked };
     }
-    const { hash, ...record } = row;
-    const recomputed = hashRecord(record);
-    if (recomputed !== hash) return { ok: false, broken: { seq: row.seq, problem: 'hash_mismatch', expected: recomputed, found: hash }, checked };
+    const recomputed = hashOf(row);
+    if (recomputed !== row.hash) return { ok: false, broken: { seq: row.seq, problem: 'hash_mismatch', expected: recomputed, found: row.hash }, checked };
     checked++;
-    last = { seq: row.seq, hash };
+    last = { seq: row.seq, hash: row.hash };
   }
   return { ok: true, last, checked };
+}
+
+/** The log's chain: walkChain over stored events. */
+export function checkLinks(start: { seq: number; hash: string }, rows: Iterable<StoredChainRow>): LinkCheck {
+  return walkChain(start, rows, ({ hash: _hash, ...record }) => hashRecord(record));
 }

@@ -8,8 +8,9 @@
  */
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { StandingError } from '../lib/errors.ts';
 
-export class InvalidCheckpointKeyError extends Error {
+export class InvalidCheckpointKeyError extends StandingError {
   override name = 'InvalidCheckpointKeyError';
 }
 
@@ -112,4 +113,13 @@ export function signatureValid(publicKey: KeyObject, body: CheckpointBody | Boun
 
 export function boundaryBody(tenant: string, seq: number, hash: string, reason: string, keyId: string): BoundaryBody {
   return { type: 'standing.boundary', version: 1, tenant, seq, hash, reason, key_id: keyId };
+}
+
+/** A checkpoint as stored and exported: the signed body, its hash and signature. */
+export interface SignedCheckpoint {
+  number: number;
+  seq: number;
+  body: CheckpointBody;
+  hash: string;
+  signature: string;
 }

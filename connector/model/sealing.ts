@@ -9,12 +9,13 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { foldEmail, type IdentityKind } from './standing-event.ts';
+import { StandingError } from '../lib/errors.ts';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** Thrown when a sealed value or a wrapped key does not authenticate: wrong key or tampered data. */
-export class SealBrokenError extends Error {
+export class SealBrokenError extends StandingError {
   override name = 'SealBrokenError';
 }
 

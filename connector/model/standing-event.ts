@@ -285,18 +285,12 @@ export type StandingEvent = NewStandingEvent & {
   erased: boolean;
 };
 
-/** One problem found in an input, with the path of the offending field. */
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
+import { describeIssues, type FieldProblem } from '../lib/problems.ts';
+import type { Outcome } from '../lib/result.ts';
 
-/** Turns zod issues into `{path, message}` pairs, `path` dotted (`status.after`, `approvals.0.at`). */
-export function describeIssues(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
-}
+export { describeIssues, type FieldProblem };
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
+export type ParseResult<T> = Outcome<T, { problems: FieldProblem[] }>;
 
 /** Validates and normalizes one event. Expected failure is a value, not a throw. */
 export function parseStandingEvent(input: unknown): ParseResult<NewStandingEvent> {

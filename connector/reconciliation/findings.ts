@@ -5,7 +5,7 @@
  * happened (the race rule: transition-matching.ts).
  */
 import { parseStandingEvent, type FieldProblem, type NewStandingEvent, type NewStandingEventInput } from '../model/standing-event.ts';
-import type { TransitionWindow } from './transition-matching.ts';
+import type { TransitionWindow } from '../store/transition-matching.ts';
 import type { LoggedStatus } from './reconciliation-store.ts';
 
 export interface FindingOptions {

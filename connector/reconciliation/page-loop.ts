@@ -8,7 +8,7 @@
  */
 import type { NewStandingEvent } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
-import type { TransitionWindow } from './transition-matching.ts';
+import type { TransitionWindow } from '../store/transition-matching.ts';
 import type { ReconciliationSource, ReconciliationStore, RunCounters } from './reconciliation-store.ts';
 
 /** What one page yields: events to append (with their windows) and where the next page starts. */

@@ -6,7 +6,7 @@
 import { Router } from 'express';
 import type { Authorize } from '../access/authorize.ts';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../http/errors.ts';
+import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { TenantId, describeIssues } from '../model/standing-event.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { ReconciliationStore } from './reconciliation-store.ts';

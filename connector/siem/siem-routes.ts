@@ -13,7 +13,7 @@ import { recordReadOrRefuse } from '../audit/read-audit.ts';
 import { z } from 'zod';
 import { isAllowed, type Permission } from '../access/permissions.ts';
 import { principalLabel, principalOf } from '../access/principal.ts';
-import { HttpError, NotFoundError, ValidationError } from '../http/errors.ts';
+import { HttpError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import { siemEvents } from './siem-events.ts';

@@ -8,7 +8,7 @@
  * 9 server busy and 18-20 unhealthy with 503). The event format is at
  * https://help.splunk.com/splunk-enterprise/get-data-in/collect-http-event-data/format-events-for-http-event-collector
  */
-import { parseRetryAfter } from '../../queue/retry-decision.ts';
+import { parseRetryAfter } from '../lib/retry-decision.ts';
 import type { SiemEvent } from './siem-events.ts';
 
 export const HEC_EVENT_PATH = '/services/collector/event';

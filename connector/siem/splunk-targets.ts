@@ -10,6 +10,7 @@ import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { SqlClient } from '../store/database.ts';
 import { loadSql } from '../store/sql.ts';
 import type { HecDestination } from './splunk-hec.ts';
+import { StandingError } from '../lib/errors.ts';
 
 const SQL = { get: loadSql('siem-target-get'), due: loadSql('siem-targets-due'), put: loadSql('siem-target-put'), advance: loadSql('siem-target-advance'), failure: loadSql('siem-target-failure') };
 const aad = (tenant: string) => `siem-token:${tenant}:splunk_hec`;
@@ -56,13 +57,13 @@ export interface SplunkTarget extends HecDestination {
 /** What the API shows: the token only as set, with its last four characters. */
 export type SplunkTargetView = SplunkTarget & { token: { set: true; last4: string } };
 
-export class InvalidSiemTargetError extends Error {
+export class InvalidSiemTargetError extends StandingError {
   override name = 'InvalidSiemTargetError';
   constructor(readonly problems: FieldProblem[]) {
     super(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
   }
 }
-export class UnknownTenantError extends Error {
+export class UnknownTenantError extends StandingError {
   override name = 'UnknownTenantError';
 }
 

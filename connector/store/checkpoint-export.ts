@@ -10,7 +10,8 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SignedCheckpoint } from './checkpoints.ts';
+import type { SignedCheckpoint } from '../model/checkpoint.ts';
+import { StandingError } from '../lib/errors.ts';
 
 export interface CheckpointExporter {
   /** Where the copies go, safe to print (no credentials). */
@@ -18,7 +19,7 @@ export interface CheckpointExporter {
   put(checkpoint: SignedCheckpoint): Promise<void>;
 }
 
-export class CheckpointExportError extends Error {
+export class CheckpointExportError extends StandingError {
   override name = 'CheckpointExportError';
 }
 

@@ -7,9 +7,10 @@
  */
 import type { CheckpointKey } from '../model/checkpoint.ts';
 import type { SqlClient } from './database.ts';
+import { StandingError } from '../lib/errors.ts';
 
 /** The key signs, but the database does not know it: nothing it signs would be accepted. */
-export class CheckpointKeyNotRegisteredError extends Error {
+export class CheckpointKeyNotRegisteredError extends StandingError {
   override name = 'CheckpointKeyNotRegisteredError';
   constructor(readonly keyId: string) {
     super(`checkpoint key ${keyId} is not registered in the database: run \`standing checkpoint register-key\` with DATABASE_OWNER_URL set (the owner registers it), then retry`);

@@ -10,7 +10,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH, type ChainBreak } from '../model/chain.ts';
-import { boundaryBody, bodyHash, keyIdOf, parsePublicKey, signBody, signatureValid, type CheckpointBody, type CheckpointKey } from '../model/checkpoint.ts';
+import { boundaryBody, bodyHash, keyIdOf, parsePublicKey, signBody, signatureValid, type CheckpointBody, type CheckpointKey, type SignedCheckpoint } from '../model/checkpoint.ts';
 import type { CheckpointExporter } from './checkpoint-export.ts';
 import { ensureCheckpointKeyRegistered } from './checkpoint-keys.ts';
 import { Retention } from './retention.ts';
@@ -19,14 +19,7 @@ import type { StandingLog, VerifyReport } from './standing-log.ts';
 
 const SQL = { list: loadSql('checkpoints-of-tenant'), insert: loadSql('checkpoint-insert'), boundaries: loadSql('boundaries-of-tenant') };
 
-/** A checkpoint as stored and exported: the signed body, its hash and signature. */
-export interface SignedCheckpoint {
-  number: number;
-  seq: number;
-  body: CheckpointBody;
-  hash: string;
-  signature: string;
-}
+export type { SignedCheckpoint } from '../model/checkpoint.ts';
 
 export interface WriteCheckpointsOptions {
   /**

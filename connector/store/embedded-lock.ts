@@ -4,8 +4,9 @@
  * owner's pid, created exclusively; a lock left by a process that no longer runs is taken over.
  */
 import { open, readFile, rm } from 'node:fs/promises';
+import { StandingError } from '../lib/errors.ts';
 
-export class EmbeddedDatabaseBusyError extends Error {
+export class EmbeddedDatabaseBusyError extends StandingError {
   override name = 'EmbeddedDatabaseBusyError';
 }
 

@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { canonicalChainText, hashChainText, type ChainRecord } from '../model/chain.ts';
 import { sourceEventDigest, type MasterKeys } from '../model/sealing.ts';
 import { subjectKindOf, type NewStandingEvent } from '../model/standing-event.ts';
-import { planTransitions, recordTransitions, type TransitionWindow } from '../reconciliation/transition-matching.ts';
+import { planTransitions, recordTransitions, type TransitionWindow } from './transition-matching.ts';
 import { iso } from './chain-row.ts';
 import type { Database } from './database.ts';
 import { publicPart, sealEvent } from './event-codec.ts';
 import { loadSql } from './sql.ts';
-import type { SubjectDirectory } from './subject-directory.ts';
+import type { SubjectResolver } from './subject-resolver.ts';
+import { StandingError } from '../lib/errors.ts';
 
 const SQL = {
   lockHeads: loadSql('lock-chain-heads'),
@@ -28,7 +29,7 @@ export type AppendOutcome =
       source_event_id: string;
       /**
        * Set when the entry is the same status change recorded under another source event id (a
-       * reconciliation finding and a live event, see reconciliation/transition-matching.ts): which came first.
+       * reconciliation finding and a live event, see transition-matching.ts): which came first.
        */
       same_transition?: 'live_first' | 'reconciled_first';
     };
@@ -42,7 +43,7 @@ export interface AppendOptions {
 }
 
 /** A batch kept meeting subjects erased by another process (each retry resolves afresh). */
-export class SubjectErasedWhileWritingError extends Error {
+export class SubjectErasedWhileWritingError extends StandingError {
   override name = 'SubjectErasedWhileWritingError';
 }
 
@@ -50,7 +51,7 @@ export class SubjectErasedWhileWritingError extends Error {
 export interface AppendContext {
   db: Database;
   master: MasterKeys;
-  subjects: SubjectDirectory;
+  subjects: SubjectResolver;
   /** When rows are recorded. @defaultValue () => new Date() */
   clock?: () => Date;
 }

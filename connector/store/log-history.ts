@@ -5,7 +5,8 @@ import { toRecord, type ChainRow } from './chain-row.ts';
 import type { Database } from './database.ts';
 import { decodeEvent, sealAad, type StoredStandingEvent } from './event-codec.ts';
 import { loadSql } from './sql.ts';
-import type { SubjectDirectory } from './subject-directory.ts';
+import type { SubjectResolver } from './subject-resolver.ts';
+import { CursorError } from '../lib/errors.ts';
 
 const SQL = {
   historyPage: loadSql('history-page'),
@@ -62,7 +63,7 @@ export interface History {
   next_cursor: string | null;
 }
 
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends CursorError {
   override name = 'InvalidCursorError';
 }
 
@@ -91,7 +92,7 @@ interface CoveredSubjectRow {
  */
 export async function readHistory(
   db: Database,
-  subjects: SubjectDirectory,
+  subjects: SubjectResolver,
   tenant: string,
   identities: Partial<CustomerIdentities>,
   options: HistoryOptions = {},
@@ -143,7 +144,7 @@ export async function readHistory(
  * The identities that name an account: from its latest event, or, for an account known only as a
  * person's context, from the page's events that name it (matched by blind index). None once erased.
  */
-function accountLabel(subjects: SubjectDirectory, tenant: string, r: CoveredSubjectRow, page: readonly StoredStandingEvent[]): HistoryAccount['identities'] {
+function accountLabel(subjects: SubjectResolver, tenant: string, r: CoveredSubjectRow, page: readonly StoredStandingEvent[]): HistoryAccount['identities'] {
   const pick = (c: Partial<Record<string, unknown>> | undefined) => {
     const out: Record<string, string> = {};
     for (const k of ['zendesk_organization_id', 'salesforce_account_id'] as const) if (typeof c?.[k] === 'string') out[k] = c[k];

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './database.ts';
+import { StandingError } from '../lib/errors.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const GRANTS_FILE = fileURLToPath(new URL('./grants.sql', import.meta.url));
@@ -15,7 +16,7 @@ const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 // Any constant: serializes concurrent migrators (several replicas starting at once).
 const MIGRATION_LOCK = 7_301_952;
 
-export class MigrationChecksumError extends Error {
+export class MigrationChecksumError extends StandingError {
   override name = 'MigrationChecksumError';
 }
 
@@ -60,7 +61,7 @@ export async function migrate(db: Database): Promise<MigrationReport> {
   return { applied, alreadyApplied };
 }
 
-export class PendingMigrationsError extends Error {
+export class PendingMigrationsError extends StandingError {
   override name = 'PendingMigrationsError';
 }
 
@@ -78,7 +79,7 @@ export async function assertMigrated(db: Database): Promise<void> {
   }
 }
 
-export class EmbeddedHasOneUserError extends Error {
+export class EmbeddedHasOneUserError extends StandingError {
   override name = 'EmbeddedHasOneUserError';
 }
 

@@ -16,6 +16,7 @@ import { verifyHoldChain, type HoldChainReport, type HoldEvent } from '../model/
 import { loadSql } from './sql.ts';
 import type { SqlClient } from './database.ts';
 import type { StandingLog } from './standing-log.ts';
+import { StandingError } from '../lib/errors.ts';
 
 const SQL = { cutPoint: loadSql('retention-cut-point'), activeHolds: loadSql('legal-holds-active') };
 
@@ -51,14 +52,14 @@ export interface LegalHold {
   at: string;
 }
 
-export class InvalidRetentionPolicyError extends Error {
+export class InvalidRetentionPolicyError extends StandingError {
   override name = 'InvalidRetentionPolicyError';
 }
-export class UnknownHoldError extends Error {
+export class UnknownHoldError extends StandingError {
   override name = 'UnknownHoldError';
 }
 /** The actor may not manage this tenant's holds (only an unrevoked auditor key of the tenant may). */
-export class HoldActorRefusedError extends Error {
+export class HoldActorRefusedError extends StandingError {
   override name = 'HoldActorRefusedError';
 }
 

@@ -10,14 +10,14 @@ import { chainRows, verifyChain, walkChain, type VerifyReport, type WalkResult }
 import type { Database } from './database.ts';
 import { FieldValueHistory } from './field-value-history.ts';
 import { readHistory, type History, type HistoryOptions } from './log-history.ts';
-import { SubjectDirectory, type SubjectDirectoryOptions } from './subject-directory.ts';
+import { SubjectResolver, type SubjectResolverOptions } from './subject-resolver.ts';
 
 export type { ChainRow } from './chain-row.ts';
 export type { VerifyReport } from './chain-verify.ts';
 export { SubjectErasedWhileWritingError, type AppendOptions, type AppendOutcome } from './log-append.ts';
 export { InvalidCursorError, historySubjectIds, type CurrentStanding, type History, type HistoryAccount, type HistoryOptions } from './log-history.ts';
 
-export interface StandingLogOptions extends SubjectDirectoryOptions {
+export interface StandingLogOptions extends SubjectResolverOptions {
   /**
    * Rows read per query while verifying a chain.
    * @defaultValue 5000
@@ -31,7 +31,7 @@ export interface StandingLogOptions extends SubjectDirectoryOptions {
 }
 
 export class StandingLog {
-  readonly subjects: SubjectDirectory;
+  readonly subjects: SubjectResolver;
   /** The custom field values sources reported, read "as of" an event by the mappers. */
   readonly fieldValues: FieldValueHistory;
   private readonly verifyPageSize: number;
@@ -42,7 +42,7 @@ export class StandingLog {
     private readonly master: MasterKeys,
     options: StandingLogOptions = {},
   ) {
-    this.subjects = new SubjectDirectory(db, master, options);
+    this.subjects = new SubjectResolver(db, master, options);
     this.fieldValues = new FieldValueHistory(db, master);
     this.verifyPageSize = options.verifyPageSize ?? 5000;
     this.clock = options.clock ?? (() => new Date());

@@ -8,7 +8,8 @@ import { LRUCache } from 'lru-cache';
 import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
 import { TenantId, describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { Database } from '../store/database.ts';
-import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from '../zendesk/webhook-signature.ts';
+import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from '../config/zendesk-test-secret.ts';
+import type { Outcome } from '../lib/result.ts';
 
 export const ZENDESK_SUBDOMAIN = z
   .string()
@@ -59,7 +60,7 @@ export interface MappingVersion {
   changed_at: string;
 }
 
-export type RegistryResult<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409; code: string; message: string; problems?: FieldProblem[] };
+export type RegistryResult<T> = Outcome<T, { status: 400 | 404 | 409; code: string; message: string; problems?: FieldProblem[] }>;
 
 export interface TenantRegistryOptions {
   /**

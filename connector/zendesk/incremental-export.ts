@@ -12,11 +12,11 @@
  *   (`total=20; remaining=19; resets=41`) says what is left, and an exhausted budget is waited out
  *   before the next request. https://developer.zendesk.com/api-reference/introduction/rate-limits/
  *
- * Retries are decided by queue/retry-decision.ts. A page that still fails after `maxAttempts` is a
+ * Retries are decided by connector/lib/retry-decision.ts. A page that still fails after `maxAttempts` is a
  * failure value: the caller stops its run there (never hammering) and resumes next run.
  */
 import { z } from 'zod';
-import { decideRetry, type RetryDecision } from '../../queue/retry-decision.ts';
+import { decideRetry, type RetryDecision } from '../lib/retry-decision.ts';
 
 export interface ZendeskExportCredentials {
   /** `acme` for acme.zendesk.com. */

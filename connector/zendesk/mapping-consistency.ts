@@ -4,7 +4,7 @@
  * value both approved and denied).
  */
 import type { z } from 'zod';
-import type { FieldRule, StatusOutcome, ZendeskMapping } from './mapping-document.ts';
+import type { FieldRule, StatusOutcome, ZendeskMapping } from './mapping-schema.ts';
 
 type Path = (string | number)[];
 type Ctx = z.RefinementCtx;

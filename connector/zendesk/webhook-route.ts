@@ -5,17 +5,15 @@
  * Served by node:http directly, not Express: the hot path (see connector/http/direct-routes.ts).
  */
 import type { IncomingMessage } from 'node:http';
-import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { TenantId } from '../model/standing-event.ts';
-import { HttpError, BadRequestError, NotFoundError } from '../http/errors.ts';
+import { HttpError, BadRequestError, NotFoundError } from '../lib/errors.ts';
 import { readRawBody, sendJson, type DirectRoute } from '../http/direct-routes.ts';
 import { jsonBodyProblem, topLevelNumberText } from '../http/json-body.ts';
 import { isRefusedData } from '../store/database-errors.ts';
 import type { IntakeInbox, InboxKey } from '../intake/intake-inbox.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
-import { MicroBatcher } from '../../queue/micro-batcher.ts';
-import { enqueueIntake, type IntakeJobData } from '../../queue/intake-queue.ts';
+import { MicroBatcher } from '../lib/micro-batcher.ts';
 import {
   ZENDESK_INVOCATION_ID_HEADER,
   ZENDESK_SIGNATURE_HEADER,
@@ -23,27 +21,17 @@ import {
   verifyZendeskSignature,
 } from './webhook-signature.ts';
 import { triggerEventId } from './map-trigger.ts';
+import type { ZendeskWebhookOptions } from '../config/intake-settings.ts';
 import type { WebhookAck } from '../contracts/index.ts';
 
-export interface ZendeskWebhookOptions {
-  /**
-   * Largest accepted body; larger ones get 413. Zendesk event payloads are a few KiB.
-   * @defaultValue 262_144 bytes
-   */
-  maxBodyBytes?: number;
-  /**
-   * How far the signed timestamp may be from our clock, either way.
-   * @defaultValue 300 s
-   */
-  toleranceSeconds?: number;
-}
 
 export const DEFAULT_ZENDESK_WEBHOOK_OPTIONS = { maxBodyBytes: 262_144, toleranceSeconds: 300 } as const;
 
 export interface ZendeskWebhookDeps {
   tenants: TenantRegistry;
   inbox: IntakeInbox;
-  queue: Queue<IntakeJobData>;
+  /** Puts the stored events' jobs on the intake queue. */
+  enqueue(keys: InboxKey[]): Promise<void>;
   logger: Logger;
 }
 
@@ -66,7 +54,7 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
   // Enqueues of concurrent requests go to Redis together (one addBulk).
   const enqueuer = new MicroBatcher<InboxKey, null>(
     async (keys) => {
-      await enqueueIntake(deps.queue, keys);
+      await deps.enqueue(keys);
       return keys.map(() => null);
     },
     { maxBatch: 500, maxWaitMs: 0, maxInFlight: 2 },

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
-import { decideRetry, type RetryDecision } from '../../queue/retry-decision.ts';
+import { decideRetry, type RetryDecision } from '../lib/retry-decision.ts';
 import { nodeZendeskErrorStatus } from './node-zendesk-status.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
 import type { ZendeskDirectoryOrganization, ZendeskDirectoryUser } from './map-common.ts';

@@ -6,16 +6,16 @@
  * admin page) see. With `always` the operator may issue more, and each is still recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../connector/config.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
-import { startStanding } from '../../connector/standing.ts';
+import { parseConfig } from '../../connector/config/config.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
+import { startStanding } from '../../connector/app/standing.ts';
 import { staticLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
 import { bearer, issueKey } from '../support/access.ts';
 import { appToken } from '../support/app-harness.ts';
 import { runCli } from '../support/cli.ts';
 import { intakeEnv, stopIntakeService, type IntakeEnv } from '../support/intake-harness.ts';
 import { openRoleSplit } from '../support/roles.ts';
-import { KeyIssuer } from '../../connector/access/key-issuance.ts';
+import { KeyIssuer } from '../../connector/keys/key-issuance.ts';
 import { AccessAudit } from '../../connector/audit/access-audit.ts';
 
 const APP_SECRET = 'keys-app-shared-secret-0123456789abcdef';

@@ -3,7 +3,7 @@
  * ticket of another tenant, a non-admin on an admin endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordTicketsSeen } from '../../connector/app-api/tickets-seen.ts';
+import { recordTicketsSeen } from '../../connector/zendesk/tickets-seen.ts';
 import { staticLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
 import { SidebarPage } from '../../connector/contracts/index.ts';
 import { stopIntakeService } from '../support/intake-harness.ts';

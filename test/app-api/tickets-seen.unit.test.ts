@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ticketSeenFromWebhook } from '../../connector/app-api/tickets-seen.ts';
+import { ticketSeenFromWebhook } from '../../connector/zendesk/tickets-seen.ts';
 
 const fixture = JSON.parse(readFileSync('/work/shared/fixtures/zendesk/ticket.status_changed.json', 'utf8')) as Record<string, unknown>;
 const AT = '2026-03-05T09:41:12Z';

@@ -5,7 +5,7 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { findTicketSeen, recordTicketsSeen } from '../../connector/app-api/tickets-seen.ts';
+import { findTicketSeen, recordTicketsSeen } from '../../connector/zendesk/tickets-seen.ts';
 import { nodeZendeskLookups, type ZendeskAppLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
 import type { Tenant } from '../../connector/tenants/tenant-registry.ts';
 import { stopIntakeService } from '../support/intake-harness.ts';

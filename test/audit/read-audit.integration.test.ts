@@ -4,7 +4,7 @@
  * routes list, filter and verify it; a read whose record cannot be written is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordTicketsSeen } from '../../connector/app-api/tickets-seen.ts';
+import { recordTicketsSeen } from '../../connector/zendesk/tickets-seen.ts';
 import { staticLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
 import { stopIntakeService } from '../support/intake-harness.ts';
 import { appToken, createTenant, startAppService, type AppService } from '../support/app-harness.ts';

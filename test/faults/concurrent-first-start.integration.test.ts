@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, expect, it } from 'vitest';
 import { deriveMasterKeys } from '../../connector/model/sealing.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
 import { openTestStore } from '../support/databases.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, stopIntakeService } from '../support/intake-harness.ts';

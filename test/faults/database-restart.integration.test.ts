@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseConfig } from '../../connector/config.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
-import { startStanding } from '../../connector/standing.ts';
+import { parseConfig } from '../../connector/config/config.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
+import { startStanding } from '../../connector/app/standing.ts';
 import { TEST_DATABASE_URL } from '../support/databases.ts';
 import { intakeEnv, postWebhook, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 import { sendUntilAcked, userDeactivated as userEvent } from '../support/load.ts';
@@ -108,7 +108,7 @@ afterAll(async () => {
 
 /** What the API's /metrics says of PostgreSQL (`standing_dependency_up`). */
 async function databaseUp(): Promise<number> {
-  const text = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.resources.secrets.adminToken}` } })).text();
+  const text = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.resources.secrets.operatorToken}` } })).text();
   return Number(/^standing_dependency_up\{dependency="database"\} (\d)$/m.exec(text)?.[1]);
 }
 

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import nock from 'nock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import type { IntakeJobData } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
 import { sendUntilAcked, userDeactivated } from '../support/load.ts';
 import { freePort, startPrivateRedis } from '../support/private-redis.ts';
@@ -24,7 +24,7 @@ const startRedis = (port: number, dir: string, aof: boolean) => startPrivateRedi
 
 /** What the process's /metrics says of Redis (`standing_dependency_up`). */
 async function redisUp(s: ServiceHandle): Promise<number> {
-  const text = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.resources.secrets.adminToken}` } })).text();
+  const text = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.resources.secrets.operatorToken}` } })).text();
   return Number(/^standing_dependency_up\{dependency="redis"\} (\d)$/m.exec(text)?.[1]);
 }
 

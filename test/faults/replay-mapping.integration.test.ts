@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import { intakeRound, roundSuffix } from '../../queue/intake-queue.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
 let env: IntakeEnv;

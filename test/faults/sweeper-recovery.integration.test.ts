@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { createIntakeQueue, INTAKE_QUEUE_NAME } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
 import { REDIS_URL, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { ZENDESK_TEST_SIGNING_SECRET } from '../../connector/zendesk/webhook-signature.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 import { userDeactivated as userEvent } from '../support/load.ts';

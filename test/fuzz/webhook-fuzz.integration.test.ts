@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { intakeEnv, startIntakeService, stopIntakeService, waitFor, WEBHOOK_SECRET, type IntakeEnv } from '../support/intake-harness.ts';
 import { FUZZ_ORG, fuzzCase, isOutboundContentType, type FuzzCase } from './arbitraries.ts';
 

@@ -3,7 +3,7 @@
  * worker sharing the database and Redis) that holds the person's data key in memory drops it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { issueKey } from '../support/access.ts';
 import { event } from '../support/fixtures.ts';
 import { intakeEnv, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';

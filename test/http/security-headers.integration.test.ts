@@ -5,7 +5,7 @@
  * and a CORS preflight is refused with a 403 that names why and allows nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { bearer, issueKey } from '../support/access.ts';
 import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, type StandingConfig } from '../../connector/config.ts';
-import { StartupError, startService, type ServiceHandle } from '../../connector/service.ts';
+import { parseConfig, type StandingConfig } from '../../connector/config/config.ts';
+import { StartupError, startService, type ServiceHandle } from '../../connector/app/service.ts';
 import { openDatabase } from '../../connector/store/database.ts';
 import { TEST_DATABASE_URL, uniqueSchema } from '../support/databases.ts';
 
@@ -69,8 +69,8 @@ describe('startService', () => {
   });
 
   it('generated the admin token outside production and protects the API with it', async () => {
-    const { adminToken, sources } = handle.resources.secrets;
-    expect(sources.adminToken).toEqual({ from: 'file', path: join(dataDir, 'admin-token'), created: true });
+    const { operatorToken: adminToken, sources } = handle.resources.secrets;
+    expect(sources.operatorToken).toEqual({ from: 'file', path: join(dataDir, 'admin-token'), created: true });
     const denied = await fetch(`${handle.url}/api/v1/history?email=a%40b.co`);
     expect(denied.status).toBe(401);
     // The operator token provisions: it may list tenants and issue keys, and may not read histories.
@@ -129,7 +129,7 @@ describe('startService in production', () => {
     const start = startService(configFor({ NODE_ENV: 'production' }));
     await expect(start).rejects.toBeInstanceOf(StartupError);
     await expect(start).rejects.toMatchObject({
-      problems: [expect.objectContaining({ variable: 'STANDING_MASTER_KEY' }), expect.objectContaining({ variable: 'STANDING_ADMIN_TOKEN' })],
+      problems: [expect.objectContaining({ variable: 'STANDING_MASTER_KEY' }), expect.objectContaining({ variable: 'STANDING_OPERATOR_TOKEN' })],
     });
   });
 });

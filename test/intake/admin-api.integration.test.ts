@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT } from '../../connector/zendesk/mapping-document.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, WEBHOOK_SECRET, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 

@@ -3,7 +3,7 @@
  * quarantined with the database's reason, the rest are stored.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 import { userDeactivated as userEvent } from '../support/load.ts';
 import { sourceEventDigests } from '../support/source-events.ts';

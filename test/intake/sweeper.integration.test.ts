@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
 import { REDIS_URL, dropRedisPrefix, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';

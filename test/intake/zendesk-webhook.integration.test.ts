@@ -8,7 +8,7 @@ import { signZendeskWebhook } from '../../connector/zendesk/webhook-signature.ts
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { WEBHOOK_SECRET, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/zendesk/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;

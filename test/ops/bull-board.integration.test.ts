@@ -1,6 +1,6 @@
 /** bull-board at /admin/queues: only with the admin token, showing the intake queue. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { intakeEnv, startIntakeService, stopIntakeService, type IntakeEnv } from '../support/intake-harness.ts';
 
 let env: IntakeEnv;

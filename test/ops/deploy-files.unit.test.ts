@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { PROCESS_ROLES } from '../../connector/ops/roles.ts';
+import { PROCESS_ROLES } from '../../connector/config/roles.ts';
 
 const read = (name: string) => readFileSync(new URL(`../../deploy/${name}`, import.meta.url), 'utf8');
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
 import { userDeactivated } from '../support/load.ts';
 

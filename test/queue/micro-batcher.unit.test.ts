@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MicroBatcher } from '../../queue/micro-batcher.ts';
+import { MicroBatcher } from '../../connector/lib/micro-batcher.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
 

@@ -14,7 +14,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import nock from 'nock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { authorizationFor, issueKey } from '../support/access.ts';
 import { event } from '../support/fixtures.ts';
 import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';

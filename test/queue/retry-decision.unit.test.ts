@@ -1,6 +1,6 @@
 /** The retry decision for provider calls: a pure function of status, Retry-After and error code. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMIT_WAIT_MS, decideRetry, parseRetryAfter } from '../../queue/retry-decision.ts';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, decideRetry, parseRetryAfter } from '../../connector/lib/retry-decision.ts';
 
 const NOW = Date.parse('2026-03-04T05:00:00Z');
 

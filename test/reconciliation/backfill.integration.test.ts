@@ -7,7 +7,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backfillSummary, runBackfill, type BackfillDeps } from '../../connector/cli/backfill-command.ts';
 import { ReconciliationStore } from '../../connector/reconciliation/reconciliation-store.ts';
-import { reconcileZendesk } from '../../connector/reconciliation/zendesk-reconciler.ts';
+import { reconcileZendesk } from '../../connector/zendesk/reconciler.ts';
 import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
 import { connectionFor } from '../../salesforce/history-reader.ts';
 import { openTestStore, type TestStore } from '../support/databases.ts';

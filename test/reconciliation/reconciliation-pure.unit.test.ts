@@ -5,8 +5,8 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compareStates } from '../../connector/reconciliation/findings.ts';
-import { pipelined } from '../../connector/reconciliation/zendesk-reconciler.ts';
-import { organizationState, userState } from '../../connector/reconciliation/zendesk-states.ts';
+import { pipelined } from '../../connector/reconciliation/reconcile-run.ts';
+import { organizationState, userState } from '../../connector/zendesk/reconciler-states.ts';
 import { parseBudgetHeader, ZendeskIncrementalExport } from '../../connector/zendesk/incremental-export.ts';
 import { DEFAULT_ZENDESK_MAPPING } from '../../connector/zendesk/mapping-document.ts';
 

@@ -7,7 +7,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseStandingEvent, type NewStandingEvent } from '../../connector/model/standing-event.ts';
 import { ReconciliationStore } from '../../connector/reconciliation/reconciliation-store.ts';
-import { reconcileSalesforce, type SalesforceReconcilerDeps } from '../../connector/reconciliation/salesforce-reconciler.ts';
+import { reconcileSalesforce, type SalesforceReconcilerDeps } from '../../salesforce/reconciler.ts';
 import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
 import { connectionFor } from '../../salesforce/history-reader.ts';
 import { openTestStore, type TestStore } from '../support/databases.ts';

@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { RECONCILIATION_QUEUE_NAME, reconciliationSchedulerId } from '../../queue/reconciliation-scheduler.ts';
 import { intakeEnv, REDIS_URL, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
 

@@ -10,13 +10,13 @@ import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import type { AnySource, Sources } from '../../connector/intake/intake-source.ts';
 import { processIntakeBatch } from '../../connector/intake/process-intake-batch.ts';
 import { ReconciliationStore } from '../../connector/reconciliation/reconciliation-store.ts';
-import { reconcileZendesk, type ZendeskReconcilerDeps } from '../../connector/reconciliation/zendesk-reconciler.ts';
+import { reconcileZendesk, type ZendeskReconcilerDeps } from '../../connector/zendesk/reconciler.ts';
 import { compareStates } from '../../connector/reconciliation/findings.ts';
-import { userState } from '../../connector/reconciliation/zendesk-states.ts';
+import { userState } from '../../connector/zendesk/reconciler-states.ts';
 import { TenantRegistry, type Tenant } from '../../connector/tenants/tenant-registry.ts';
 import { DEFAULT_ZENDESK_MAPPING } from '../../connector/zendesk/mapping-document.ts';
 import type { ZendeskDirectory } from '../../connector/zendesk/zendesk-directory.ts';
-import { ZendeskSource } from '../../connector/zendesk/zendesk-source.ts';
+import { ZendeskSource } from '../../connector/zendesk/source.ts';
 import { openTestStore, type TestStore } from '../support/databases.ts';
 
 const ZD = 'https://acme.zendesk.com';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { enqueueIntake, createIntakeQueue } from '../../queue/intake-queue.ts';
 import { acceptChangeEvent } from '../../salesforce/change-event-intake.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';

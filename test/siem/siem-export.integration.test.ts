@@ -7,12 +7,12 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../support/access.ts';
-import { parseConfig } from '../../connector/config.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import { parseConfig } from '../../connector/config/config.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { eraseSubject } from '../../connector/gdpr/erasure.ts';
 import { pushSiemTargets } from '../../connector/siem/siem-push.ts';
 import { SplunkTargets } from '../../connector/siem/splunk-targets.ts';
-import { startStanding } from '../../connector/standing.ts';
+import { startStanding } from '../../connector/app/standing.ts';
 import { event } from '../support/fixtures.ts';
 import { intakeEnv, stopIntakeService, type IntakeEnv } from '../support/intake-harness.ts';
 

@@ -1,8 +1,8 @@
 /** The service with the Zendesk app endpoints, against the test PostgreSQL schema, with fixed Zendesk look-ups. */
 import { SignJWT } from 'jose';
-import { parseConfig } from '../../connector/config.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
-import { startStanding } from '../../connector/standing.ts';
+import { parseConfig } from '../../connector/config/config.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
+import { startStanding } from '../../connector/app/standing.ts';
 import type { ZendeskAppLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
 import { intakeEnv, type IntakeEnv } from './intake-harness.ts';
 

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { parseConfig } from '../../connector/config.ts';
-import { startStanding } from '../../connector/standing.ts';
-import type { ServiceHandle } from '../../connector/service.ts';
+import { parseConfig } from '../../connector/config/config.ts';
+import { startStanding } from '../../connector/app/standing.ts';
+import type { ServiceHandle } from '../../connector/app/service.ts';
 import { signZendeskWebhook } from '../../connector/zendesk/webhook-signature.ts';
 import { TEST_DATABASE_URL, uniqueSchema } from './databases.ts';
 

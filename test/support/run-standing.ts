@@ -2,8 +2,8 @@
  * Child-process entry for crash tests: runs the product with the environment it is given and
  * prints `ready <url>` once listening. Tests kill it with SIGKILL to simulate a crash.
  */
-import { parseConfig } from '../../connector/config.ts';
-import { startStanding } from '../../connector/standing.ts';
+import { parseConfig } from '../../connector/config/config.ts';
+import { startStanding } from '../../connector/app/standing.ts';
 
 const parsed = parseConfig(process.env);
 if (!parsed.ok) {

@@ -5,15 +5,15 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { IntakeSettings } from './intake/intake-extension.ts';
-import { COMPLIANCE_ENV, type CheckpointSettings, type ComplianceSchedules } from './config/compliance-env.ts';
-import { OPERATOR_AUDITOR_KEYS_DEFAULT, type LogLevel, type OperatorAuditorKeyPolicy } from './config/defaults.ts';
-import { INTAKE_ENV, ZENDESK_ENV } from './config/intake-env.ts';
-import { SERVICE_ENV } from './config/service-env.ts';
+import type { IntakeSettings } from './intake-settings.ts';
+import { COMPLIANCE_ENV, type CheckpointSettings, type ComplianceSchedules } from './compliance-env.ts';
+import { OPERATOR_AUDITOR_KEYS_DEFAULT, type LogLevel, type OperatorAuditorKeyPolicy } from './defaults.ts';
+import { INTAKE_ENV, ZENDESK_ENV } from './intake-env.ts';
+import { SERVICE_ENV } from './service-env.ts';
 
-export { CONFIG_DEFAULTS, LOG_LEVELS, OPERATOR_AUDITOR_KEY_POLICIES, type LogLevel, type OperatorAuditorKeyPolicy } from './config/defaults.ts';
-export type { CheckpointSettings, ComplianceSchedules } from './config/compliance-env.ts';
-export { CONFIG_REFERENCE, describeConfig, maskUrlPassword, type ConfigReferenceEntry, type ConfigRow } from './config/reference.ts';
+export { CONFIG_DEFAULTS, LOG_LEVELS, OPERATOR_AUDITOR_KEY_POLICIES, type LogLevel, type OperatorAuditorKeyPolicy } from './defaults.ts';
+export type { CheckpointSettings, ComplianceSchedules } from './compliance-env.ts';
+export { CONFIG_REFERENCE, describeConfig, maskUrlPassword, type ConfigReferenceEntry, type ConfigRow } from './reference.ts';
 
 export interface StandingConfig {
   port: number;
@@ -25,7 +25,8 @@ export interface StandingConfig {
   redisUrl: string;
   /** 32 bytes, or `undefined` when it is to be generated / read from the data directory. */
   masterKey: Buffer | undefined;
-  adminToken: string | undefined;
+  /** STANDING_OPERATOR_TOKEN (or its former name STANDING_ADMIN_TOKEN); `undefined`: generated / read from the data directory. */
+  operatorToken: string | undefined;
   /** Bearer token of /metrics; `undefined`: the operator token (`ops.read`). */
   metricsToken: string | undefined;
   logLevel: LogLevel;
@@ -75,6 +76,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
   if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) {
     return { ok: false, problems: [{ variable: 'DATABASE_OWNER_URL', message: 'needs DATABASE_URL (the service role) too; the embedded database has a single user' }] };
   }
+  if (e.STANDING_OPERATOR_TOKEN !== undefined && e.STANDING_ADMIN_TOKEN !== undefined && e.STANDING_OPERATOR_TOKEN !== e.STANDING_ADMIN_TOKEN) {
+    return { ok: false, problems: [{ variable: 'STANDING_ADMIN_TOKEN', message: 'is the former name of STANDING_OPERATOR_TOKEN, and both are set to different values: keep only STANDING_OPERATOR_TOKEN' }] };
+  }
   const dataDir = resolve(cwd, e.STANDING_DATA_DIR);
   return {
     ok: true,
@@ -85,7 +89,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
       dataDir,
       redisUrl: e.REDIS_URL,
       masterKey: e.STANDING_MASTER_KEY,
-      adminToken: e.STANDING_ADMIN_TOKEN,
+      operatorToken: e.STANDING_OPERATOR_TOKEN ?? e.STANDING_ADMIN_TOKEN,
       metricsToken: e.STANDING_METRICS_TOKEN,
       logLevel: e.LOG_LEVEL,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -1,8 +1,8 @@
 /** Per-tenant settings of the app features: the history warnings' thresholds (table tenant_app_settings). */
 import { LRUCache } from 'lru-cache';
 import type { SqlClient } from '../store/database.ts';
-import { DEFAULT_WARNING_SETTINGS, WarningSettings } from '../history/standing-warnings.ts';
-import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
+import { DEFAULT_WARNING_SETTINGS, WarningSettings } from './standing-warnings.ts';
+import { describeIssues, type ParseResult } from '../model/standing-event.ts';
 
 export class AppSettingsStore {
   private readonly cache = new LRUCache<string, { v: WarningSettings }>({ max: 10_000, ttl: 5000 });
@@ -20,7 +20,7 @@ export class AppSettingsStore {
   }
 
   /** Validates and stores; the tenant must exist (foreign key). */
-  async setWarnings(tenant: string, input: unknown): Promise<{ ok: true; value: WarningSettings } | { ok: false; problems: FieldProblem[] }> {
+  async setWarnings(tenant: string, input: unknown): Promise<ParseResult<WarningSettings>> {
     const parsed = WarningSettings.safeParse(input);
     if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error) };
     await this.db.query(

@@ -6,32 +6,34 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import type { ConfigProblem, StandingConfig } from './config.ts';
-import { createApp, type MountedRouter } from './http/app.ts';
-import { directRouteListener, type DirectRoute } from './http/direct-routes.ts';
-import { withSecurityHeaders } from './http/security-headers.ts';
-import type { ReadinessCheck } from './http/health-routes.ts';
-import { createLogger, type Logger } from './http/logging.ts';
-import { loadSecrets, type Secrets } from './secrets.ts';
-import { type Database } from './store/database.ts';
-import { openMigratedDatabase } from './store/open-migrated.ts';
-import { type MigrationReport } from './store/migrate.ts';
-import { StandingLog } from './store/standing-log.ts';
-import { AccessAudit } from './audit/access-audit.ts';
-import { requireBearerToken } from './http/auth.ts';
-import { ApiKeyStore } from './access/api-keys.ts';
-import { loadCheckpointKey } from './checkpoint-key.ts';
-import { ErasureBroadcast, erasureChannel } from './gdpr/erasure-broadcast.ts';
-import { createAuthorizer, type Authorize } from './access/authorize.ts';
-import { keyRoutes } from './access/key-routes.ts';
-import { KeyIssuer } from './access/key-issuance.ts';
-import { TenantRegistry } from './tenants/tenant-registry.ts';
-import { StandingMetrics } from './ops/metrics.ts';
-import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from './ops/metrics-wiring.ts';
-import { roleDuties } from './ops/roles.ts';
+import type { ConfigProblem, StandingConfig } from '../config/config.ts';
+import { createApp, type MountedRouter } from '../http/app.ts';
+import { directRouteListener, type DirectRoute } from '../http/direct-routes.ts';
+import { withSecurityHeaders } from '../http/security-headers.ts';
+import type { ReadinessCheck } from '../http/health-routes.ts';
+import { createLogger, type Logger } from '../http/logging.ts';
+import { loadSecrets, type Secrets } from '../config/secrets.ts';
+import { type Database } from '../store/database.ts';
+import { openMigratedDatabase } from '../store/open-migrated.ts';
+import { type MigrationReport } from '../store/migrate.ts';
+import { StandingLog } from '../store/standing-log.ts';
+import { AccessAudit } from '../audit/access-audit.ts';
+import { requireBearerToken } from '../http/auth.ts';
+import { ApiKeyStore } from '../access/api-keys.ts';
+import { loadCheckpointKey } from '../config/checkpoint-key.ts';
+import { ErasureBroadcast, erasureChannel } from '../gdpr/erasure-broadcast.ts';
+import { createAuthorizer, type Authorize } from '../access/authorize.ts';
+import { keyRoutes } from '../keys/key-routes.ts';
+import { KeyIssuer } from '../keys/key-issuance.ts';
+import { TenantRegistry } from '../tenants/tenant-registry.ts';
+import { AppSettingsStore } from '../history/app-settings.ts';
+import { StandingMetrics } from '../ops/metrics.ts';
+import { databaseProbe, instrumentDirectRoutes, metricsRoutes } from '../ops/metrics-wiring.ts';
+import { roleDuties } from '../config/roles.ts';
+import { StandingError } from '../lib/errors.ts';
 
 /** Startup refused because of the deployment's configuration (e.g. a missing secret in production). */
-export class StartupError extends Error {
+export class StartupError extends StandingError {
   override name = 'StartupError';
   constructor(readonly problems: ConfigProblem[]) {
     super(problems.map((p) => `${p.variable}: ${p.message}`).join('\n'));
@@ -57,6 +59,10 @@ export interface ServiceResources {
   authorize: Authorize;
   /** Erasures announced to every process, so each drops what it caches of the person. */
   erasures: ErasureBroadcast;
+  /** The tenants (one registry, one cache, per process). */
+  tenants: TenantRegistry;
+  /** The tenants' warning thresholds (history answers and the Zendesk app's settings). */
+  appSettings: AppSettingsStore;
 }
 
 export interface ServiceExtension {
@@ -70,6 +76,20 @@ export interface ServiceExtension {
   readinessReport?: () => Promise<unknown>;
   /** Runs once HTTP has drained and before Redis and the database close (stop workers here). */
   close?: () => Promise<void>;
+}
+
+/** Runs extensions side by side: routes in order, readiness checks merged, closed in reverse. */
+export function combineExtensions(...parts: ServiceExtension[]): ServiceExtension {
+  return {
+    routers: parts.flatMap((p) => p.routers ?? []),
+    directRoutes: parts.flatMap((p) => p.directRoutes ?? []),
+    readinessChecks: Object.assign({}, ...parts.map((p) => p.readinessChecks ?? {})),
+    // The first part that reports a backlog reports it (the intake does).
+    readinessReport: parts.find((p) => p.readinessReport)?.readinessReport,
+    close: async () => {
+      for (const p of [...parts].reverse()) await p.close?.();
+    },
+  };
 }
 
 export interface ServiceOptions {
@@ -91,11 +111,17 @@ export interface ServiceHandle {
   port: number;
   server: Server;
   resources: ServiceResources;
-  /** Stops accepting connections, lets in-flight requests finish within SHUTDOWN_GRACE_MS, then closes everything. Idempotent. */
+  /**
+   * Stops accepting connections, lets in-flight requests finish within SHUTDOWN_GRACE_MS, then closes
+   * everything. Idempotent.
+   */
   close(): Promise<void>;
 }
 
-/** Redis client for the app's own commands. Retries forever with a capped delay, but fails single commands fast, so /readyz reports an outage instead of hanging. */
+/**
+ * Redis client for the app's own commands. Retries forever with a capped delay, but fails single
+ * commands fast, so /readyz reports an outage instead of hanging.
+ */
 export function connectRedis(url: string, logger: Logger): Redis {
   const redis = new Redis(url, {
     connectTimeout: 5000,
@@ -137,7 +163,8 @@ export async function startService(config: StandingConfig, options: ServiceOptio
   // so a failed start leaves no open handles.
   const cleanups: (() => Promise<void>)[] = [];
   const undo = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'error while closing'));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((err: unknown) => logger.error({ err }, 'error while closing'));
   };
   try {
     const { db, migrations } = await openMigratedDatabase({
@@ -146,7 +173,16 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       // jobs fail meanwhile (webhooks are answered 503 with Retry-After; jobs retry).
       onAvailabilityChange: (available, err) => {
         if (available) logger.info('database available again');
-        else logger.error({ err: { message: (err as Error | undefined)?.message, code: (err as { code?: unknown } | undefined)?.code } }, 'database unavailable; answering 503 and retrying until it is back');
+        else
+          logger.error(
+            {
+              err: {
+                message: (err as Error | undefined)?.message,
+                code: (err as { code?: unknown } | undefined)?.code,
+              },
+            },
+            'database unavailable; answering 503 and retrying until it is back',
+          );
       },
     });
     cleanups.push(() => db.close());
@@ -158,12 +194,29 @@ export async function startService(config: StandingConfig, options: ServiceOptio
     const log = new StandingLog(db, loaded.secrets.master);
     const keys = new ApiKeyStore(db);
     const audit = new AccessAudit(db);
-    const authorize = createAuthorizer({ operatorToken: loaded.secrets.adminToken, keys, denials: audit, logger });
+    const authorize = createAuthorizer({ operatorToken: loaded.secrets.operatorToken, keys, denials: audit, logger });
     const erasures = new ErasureBroadcast(config.redisUrl, erasureChannel(config.intake.queuePrefix), logger);
     erasures.onErasure((n) => log.subjects.forget(n.tenant, n.subject_ids));
     erasures.start();
     cleanups.push(() => erasures.close());
-    const resources: ServiceResources = { config, logger, secrets: loaded.secrets, db, redis, log, audit, migrations, metrics, keys, authorize, erasures };
+    const tenants = new TenantRegistry(db, loaded.secrets.master);
+    const appSettings = new AppSettingsStore(db);
+    const resources: ServiceResources = {
+      config,
+      logger,
+      secrets: loaded.secrets,
+      db,
+      redis,
+      log,
+      audit,
+      migrations,
+      metrics,
+      keys,
+      authorize,
+      erasures,
+      tenants,
+      appSettings,
+    };
     const extension = (await options.extend?.(resources)) ?? {};
     if (extension.close) cleanups.push(extension.close);
 
@@ -174,19 +227,43 @@ export async function startService(config: StandingConfig, options: ServiceOptio
       redis,
       authorize,
       onErased: (notice) => erasures.publish(notice, redis).then(() => undefined),
-      checkpointPublicKey: async () => (await loadCheckpointKey(config, { generate: false }).catch(() => null))?.publicKey,
+      checkpointPublicKey: async () =>
+        (await loadCheckpointKey(config, { generate: false }).catch(() => null))?.publicKey,
       logger,
       historyApi: roleDuties(config.intake.role).httpApi,
+      appSettings,
       routers: [
         // A dedicated scrape token (`STANDING_METRICS_TOKEN`) when set: scrapers get no key of any tenant.
-        { path: '/', router: metricsRoutes(metrics, config.metricsToken ? requireBearerToken(config.metricsToken) : authorize('ops.read')) },
-        ...(roleDuties(config.intake.role).httpApi ? [{ path: '/api/v1', router: keyRoutes({ keys, issuer: new KeyIssuer(db, { operatorAuditorKeys: config.operatorAuditorKeys }), tenants: new TenantRegistry(db, loaded.secrets.master), authorize }) }] : []),
+        {
+          path: '/',
+          router: metricsRoutes(
+            metrics,
+            config.metricsToken ? requireBearerToken(config.metricsToken) : authorize('ops.read'),
+          ),
+        },
+        ...(roleDuties(config.intake.role).httpApi
+          ? [
+              {
+                path: '/api/v1',
+                router: keyRoutes({
+                  keys,
+                  issuer: new KeyIssuer(db, { operatorAuditorKeys: config.operatorAuditorKeys }),
+                  tenants,
+                  authorize,
+                }),
+              },
+            ]
+          : []),
         ...(extension.routers ?? []),
       ],
       readinessChecks: extension.readinessChecks ?? {},
       readinessReport: extension.readinessReport,
     });
-    const server = createServer(withSecurityHeaders(directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger)));
+    const server = createServer(
+      withSecurityHeaders(
+        directRouteListener(instrumentDirectRoutes(extension.directRoutes ?? [], metrics), app, logger),
+      ),
+    );
     const drain = drainer(server, config.shutdownGraceMs, logger);
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;

@@ -13,8 +13,8 @@ import { AccessAudit } from '../audit/access-audit.ts';
 import type { OperatorAuditorKeyPolicy } from '../config/defaults.ts';
 import type { Database } from '../store/database.ts';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
-import { ApiKeyStore, NewApiKey, type ApiKeyView } from './api-keys.ts';
-import { principalLabel, type Principal } from './principal.ts';
+import { ApiKeyStore, NewApiKey, type ApiKeyView } from '../access/api-keys.ts';
+import { principalLabel, type Principal } from '../access/principal.ts';
 
 export interface KeyIssuerOptions {
   /**

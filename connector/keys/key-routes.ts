@@ -5,13 +5,13 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../http/errors.ts';
+import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
-import type { ApiKeyStore } from './api-keys.ts';
-import { ForbiddenError, requestPath, type Authorize } from './authorize.ts';
+import type { ApiKeyStore } from '../access/api-keys.ts';
+import { ForbiddenError, requestPath, type Authorize } from '../access/authorize.ts';
 import { issuePermission, type KeyIssuer } from './key-issuance.ts';
-import { principalOf } from './principal.ts';
+import { principalOf } from '../access/principal.ts';
 import type { ApiKey, ApiKeyList, CreatedApiKey } from '../contracts/index.ts';
 
 export interface KeyRoutesDeps {

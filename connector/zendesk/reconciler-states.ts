@@ -13,11 +13,11 @@
  * quarantines it; reconciliation does not guess).
  */
 import type { AccountStatus } from '../model/standing-event.ts';
-import { LookupCollector, accountSubject, agentUrl, personSubject, type MapContext } from '../zendesk/map-common.ts';
-import { fieldValueText } from '../zendesk/map-fields.ts';
-import { resolveOutcome, type FieldRule, type ZendeskMapping } from '../zendesk/mapping-document.ts';
-import type { ExportOrganization, ExportUser } from '../zendesk/incremental-export.ts';
-import type { ObservedState } from './findings.ts';
+import { LookupCollector, accountSubject, agentUrl, personSubject, type MapContext } from './map-common.ts';
+import { fieldValueText } from './map-fields.ts';
+import { resolveOutcome, type FieldRule, type ZendeskMapping } from './mapping-document.ts';
+import type { ExportOrganization, ExportUser } from './incremental-export.ts';
+import type { ObservedState } from '../reconciliation/findings.ts';
 
 const SEVERITY: Record<AccountStatus, number> = { active: 0, suspended: 1, deactivated: 2, closed: 3, deleted: 4 };
 

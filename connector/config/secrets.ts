@@ -1,5 +1,5 @@
 /**
- * The deployment's two secrets: the master key (wraps every customer's data key) and the admin API
+ * The deployment's two secrets: the master key (wraps every customer's data key) and the operator
  * token. Taken from the environment when set. Outside production a missing one is generated once
  * into the data directory (mode 0600) and reused on later starts, so `npm start` works with no
  * setup; in production a missing one is a startup error, because a silently generated master key
@@ -9,30 +9,32 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigProblem, StandingConfig } from './config.ts';
-import { deriveMasterKeys, type MasterKeys } from './model/sealing.ts';
+import { deriveMasterKeys, type MasterKeys } from '../model/sealing.ts';
+import type { Outcome } from '../lib/result.ts';
 
 export const MASTER_KEY_FILE = 'master.key';
-export const ADMIN_TOKEN_FILE = 'admin-token';
+/** The generated operator token's file. It keeps its first name, so existing data directories keep their token. */
+export const OPERATOR_TOKEN_FILE = 'admin-token';
 
 /** Where a secret came from; the path is safe to log, the secret is not. */
-export type SecretSource = { from: 'environment' } | { from: 'file'; path: string; created: boolean };
+export type SecretOrigin = { from: 'environment' } | { from: 'file'; path: string; created: boolean };
 
 export interface Secrets {
   master: MasterKeys;
-  adminToken: string;
-  sources: { masterKey: SecretSource; adminToken: SecretSource };
+  operatorToken: string;
+  sources: { masterKey: SecretOrigin; operatorToken: SecretOrigin };
 }
 
 export type SecretsResult = { ok: true; secrets: Secrets } | { ok: false; problems: ConfigProblem[] };
 
-type SecretsConfig = Pick<StandingConfig, 'masterKey' | 'adminToken' | 'dataDir' | 'production'>;
+type SecretsConfig = Pick<StandingConfig, 'masterKey' | 'operatorToken' | 'dataDir' | 'production'>;
 
 interface SecretSpec<T> {
   variable: string;
   file: string;
   generate: () => string;
   /** Turns the file's text into the secret, or says what is wrong with it. */
-  decode: (text: string) => { ok: true; value: T } | { ok: false; message: string };
+  decode: (text: string) => Outcome<T, { message: string }>;
 }
 
 const MASTER_KEY: SecretSpec<Buffer> = {
@@ -45,9 +47,9 @@ const MASTER_KEY: SecretSpec<Buffer> = {
   },
 };
 
-const ADMIN_TOKEN: SecretSpec<string> = {
-  variable: 'STANDING_ADMIN_TOKEN',
-  file: ADMIN_TOKEN_FILE,
+const OPERATOR_TOKEN: SecretSpec<string> = {
+  variable: 'STANDING_OPERATOR_TOKEN',
+  file: OPERATOR_TOKEN_FILE,
   generate: () => randomBytes(32).toString('base64url'),
   decode: (text) => (/^[\x21-\x7e]{32,1024}$/.test(text) ? { ok: true, value: text } : { ok: false, message: 'must hold 32-1024 printable characters' }),
 };
@@ -55,7 +57,7 @@ const ADMIN_TOKEN: SecretSpec<string> = {
 export async function loadSecrets(config: SecretsConfig): Promise<SecretsResult> {
   const [master, token] = await Promise.all([
     resolveSecret(MASTER_KEY, config.masterKey, config),
-    resolveSecret(ADMIN_TOKEN, config.adminToken, config),
+    resolveSecret(OPERATOR_TOKEN, config.operatorToken, config),
   ]);
   const problems = [master, token].flatMap((r) => (r.ok ? [] : [r.problem]));
   if (!master.ok || !token.ok) return { ok: false, problems };
@@ -63,13 +65,13 @@ export async function loadSecrets(config: SecretsConfig): Promise<SecretsResult>
     ok: true,
     secrets: {
       master: deriveMasterKeys(master.value),
-      adminToken: token.value,
-      sources: { masterKey: master.source, adminToken: token.source },
+      operatorToken: token.value,
+      sources: { masterKey: master.source, operatorToken: token.source },
     },
   };
 }
 
-type Resolved<T> = { ok: true; value: T; source: SecretSource } | { ok: false; problem: ConfigProblem };
+type Resolved<T> = { ok: true; value: T; source: SecretOrigin } | { ok: false; problem: ConfigProblem };
 
 async function resolveSecret<T>(spec: SecretSpec<T>, fromEnv: T | undefined, config: SecretsConfig): Promise<Resolved<T>> {
   if (fromEnv !== undefined) return { ok: true, value: fromEnv, source: { from: 'environment' } };

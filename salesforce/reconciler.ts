@@ -9,20 +9,21 @@
  *    row explained is appended as `status_observed`.
  *
  * A run stops (state `partial`, resumed next run) once the org's API usage is above the configured
- * share of its daily quota, as read before the first page (the limits resource) and after each answer. See page-loop.ts for checkpoints and transition-matching.ts for the race
- * with change events and Outbound Messages.
+ * share of its daily quota, as read before the first page (the limits resource) and after each
+ * answer. See connector/reconciliation/page-loop.ts for checkpoints and
+ * connector/store/transition-matching.ts for the race with change events and Outbound Messages.
  */
 import type { Connection } from 'jsforce';
-import { parseStandingEvent, type NewStandingEvent, type NewStandingEventInput } from '../model/standing-event.ts';
-import type { StandingLog } from '../store/standing-log.ts';
-import type { TenantRegistry } from '../tenants/tenant-registry.ts';
-import { DEFAULT_SALESFORCE_MAPPING, outcomeOf, parseSalesforceMapping, type SalesforceMapping, type SalesforceObjectRule } from '../../salesforce/mapping-document.ts';
-import { SalesforceHistoryReader, type HistoryReaderOptions, type HistoryRow, type SalesforceObject, type SoqlPosition } from '../../salesforce/history-reader.ts';
-import { findingsOf, type ObservedState } from './findings.ts';
-import { DEFAULT_TRANSITION_TOLERANCE_MS, type TransitionWindow } from './transition-matching.ts';
-import { runStreamLoop, type PageRead, type StreamEnd } from './page-loop.ts';
-import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState } from './reconciliation-store.ts';
-import { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions, type RunResult } from './zendesk-reconciler.ts';
+import { parseStandingEvent, type NewStandingEvent, type NewStandingEventInput } from '../connector/model/standing-event.ts';
+import type { StandingLog } from '../connector/store/standing-log.ts';
+import type { TenantRegistry } from '../connector/tenants/tenant-registry.ts';
+import { DEFAULT_SALESFORCE_MAPPING, outcomeOf, parseSalesforceMapping, type SalesforceMapping, type SalesforceObjectRule } from './mapping-document.ts';
+import { SalesforceHistoryReader, type HistoryReaderOptions, type HistoryRow, type SalesforceObject, type SoqlPosition } from './history-reader.ts';
+import { findingsOf, type ObservedState } from '../connector/reconciliation/findings.ts';
+import { DEFAULT_TRANSITION_TOLERANCE_MS, type TransitionWindow } from '../connector/store/transition-matching.ts';
+import { runStreamLoop, type PageRead, type StreamEnd } from '../connector/reconciliation/page-loop.ts';
+import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState } from '../connector/reconciliation/reconciliation-store.ts';
+import { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions, type RunResult } from '../connector/reconciliation/reconcile-run.ts';
 
 export interface SalesforceReconcileOptions extends ReconcileOptions, HistoryReaderOptions {
   /** Each run re-reads this far before its checkpoint (late commits); repeats are deduplicated. @defaultValue 5 min */

@@ -7,11 +7,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StandingConfig } from './config.ts';
-import { InvalidCheckpointKeyError, parseCheckpointKey, type CheckpointKey } from './model/checkpoint.ts';
+import { InvalidCheckpointKeyError, parseCheckpointKey, type CheckpointKey } from '../model/checkpoint.ts';
+import { StandingError } from '../lib/errors.ts';
 
 export const CHECKPOINT_KEY_FILE = 'checkpoint.key';
 
-export class CheckpointKeyMissingError extends Error {
+export class CheckpointKeyMissingError extends StandingError {
   override name = 'CheckpointKeyMissingError';
 }
 

@@ -14,7 +14,7 @@ const FIND_SUBJECTS = loadSql('find-subjects');
 const REGISTER_SUBJECTS = loadSql('register-subjects');
 const SUBJECT_KEYS = loadSql('subject-keys');
 
-export interface SubjectDirectoryOptions {
+export interface SubjectResolverOptions {
   /**
    * Identity -> subject mappings kept in memory. Mappings only change on erasure, which another
    * process may do: entries expire after `keyCacheTtlMs`.
@@ -36,7 +36,7 @@ export interface SubjectDirectoryOptions {
   keyCacheSize?: number;
 }
 
-const DEFAULTS: Required<SubjectDirectoryOptions> = { identityCacheSize: 200_000, keyCacheTtlMs: 60_000, keyCacheSize: 50_000 };
+const DEFAULTS: Required<SubjectResolverOptions> = { identityCacheSize: 200_000, keyCacheTtlMs: 60_000, keyCacheSize: 50_000 };
 
 /** A subject's key, or `null` if the subject was erased. */
 export type SubjectKey = Buffer | null;
@@ -50,14 +50,14 @@ export interface SubjectClaim {
 
 const cacheKey = (tenant: string, id: string) => `${tenant}\u0000${id}`;
 
-export class SubjectDirectory {
+export class SubjectResolver {
   private readonly identities: LRUCache<string, string>;
   private readonly keys: LRUCache<string, { key: SubjectKey }>;
 
   constructor(
     private readonly db: SqlClient,
     private readonly master: MasterKeys,
-    options: SubjectDirectoryOptions = {},
+    options: SubjectResolverOptions = {},
   ) {
     const o = { ...DEFAULTS, ...options };
     this.identities = new LRUCache({ max: o.identityCacheSize, ttl: o.keyCacheTtlMs });

@@ -15,8 +15,8 @@
  *    same transition: it is reported as a duplicate of the reconciliation entry (`same_transition`),
  *    not written, and the claim is closed, so a second, later change to S is an entry of its own.
  */
-import type { SqlClient } from '../store/database.ts';
-import { loadSql } from '../store/sql.ts';
+import type { SqlClient } from './database.ts';
+import { loadSql } from './sql.ts';
 
 const SQL = {
   findClaims: loadSql('transition-claims-find'),

@@ -3,16 +3,16 @@
  * checkpoints, retention and SIEM push (queue/compliance-scheduler.ts); on the `api` (and `all`)
  * role the SIEM routes, behind the service's role check (connector/access).
  */
-import { Redis } from 'ioredis';
-import { CheckpointKeyMissingError, loadCheckpointKey } from '../checkpoint-key.ts';
+import type { IntakeResources } from './intake-resources.ts';
+import { CheckpointKeyMissingError, loadCheckpointKey } from '../config/checkpoint-key.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import type { CheckpointKey } from '../model/checkpoint.ts';
-import { StartupError, type ServiceExtension, type ServiceResources } from '../service.ts';
+import { StartupError, type ServiceExtension, type ServiceResources } from './service.ts';
 import { siemRoutes } from '../siem/siem-routes.ts';
 import { SplunkTargets } from '../siem/splunk-targets.ts';
 import { checkpointExporter } from '../store/checkpoint-export.ts';
 import { startComplianceScheduler, type ComplianceSchedulerOptions } from '../../queue/compliance-scheduler.ts';
-import { roleDuties } from './roles.ts';
+import { roleDuties } from '../config/roles.ts';
 
 export interface ComplianceExtensionOptions {
   /**
@@ -22,7 +22,11 @@ export interface ComplianceExtensionOptions {
   scheduler?: Partial<Omit<ComplianceSchedulerOptions, 'connection'>>;
 }
 
-export async function complianceExtension(res: ServiceResources, options: ComplianceExtensionOptions = {}): Promise<ServiceExtension> {
+export async function complianceExtension(
+  res: ServiceResources,
+  shared: Pick<IntakeResources, 'connection'>,
+  options: ComplianceExtensionOptions = {},
+): Promise<ServiceExtension> {
   const { config, db, log, logger, metrics, secrets } = res;
   const duties = roleDuties(config.intake.role);
   const targets = new SplunkTargets(db, secrets.master);
@@ -36,24 +40,38 @@ export async function complianceExtension(res: ServiceResources, options: Compli
       key = await loadCheckpointKey(config);
     } catch (err) {
       // A key that is set but unreadable is a configuration error; a missing one (production) only stops signing.
-      if (!(err instanceof CheckpointKeyMissingError)) throw new StartupError([{ variable: 'STANDING_CHECKPOINT_KEY', message: (err as Error).message.replace(/^STANDING_CHECKPOINT_KEY:?\s*/, '') }]);
+      if (!(err instanceof CheckpointKeyMissingError))
+        throw new StartupError([
+          {
+            variable: 'STANDING_CHECKPOINT_KEY',
+            message: (err as Error).message.replace(/^STANDING_CHECKPOINT_KEY:?\s*/, ''),
+          },
+        ]);
       keyProblem = 'STANDING_CHECKPOINT_KEY is not set (required in production)';
     }
     const target = config.checkpoints.exportTarget;
-    // BullMQ needs its own connection with maxRetriesPerRequest: null (blocking commands).
-    const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-    connection.on('error', () => undefined);
+    const { connection } = shared;
     const scheduler = await startComplianceScheduler(
-      { log, targets, logger, metrics, checkpointKey: key, checkpointKeyProblem: keyProblem, exporter: target ? checkpointExporter(target, config.checkpoints.s3) : undefined },
+      {
+        log,
+        targets,
+        logger,
+        metrics,
+        checkpointKey: key,
+        checkpointKeyProblem: keyProblem,
+        exporter: target ? checkpointExporter(target, config.checkpoints.s3) : undefined,
+      },
       { connection, prefix: config.intake.queuePrefix, ...config.schedules, ...options.scheduler },
     );
     readinessChecks.compliance = () => scheduler.checkScheduled();
-    closers.push(() => scheduler.close(), () => connection.quit().then(() => undefined, () => connection.disconnect()));
+    closers.push(() => scheduler.close());
   }
 
   return {
     readinessChecks,
-    routers: duties.httpApi ? [{ path: '/api/v1', router: siemRoutes({ log, targets, authorize: res.authorize, audit: res.audit }) }] : [],
+    routers: duties.httpApi
+      ? [{ path: '/api/v1', router: siemRoutes({ log, targets, authorize: res.authorize, audit: res.audit }) }]
+      : [],
     close: async () => {
       for (const close of closers) await close();
     },

@@ -48,7 +48,8 @@ export function decideRetry(r: ProviderResponse): RetryDecision {
   const wait = parseRetryAfter(r.retryAfter, r.now);
   if (r.status === null) return { retry: true, reason: 'network', wait: null };
   if (r.status < 400) return { retry: false, reason: 'ok', wait: null };
-  if (r.status === 429 || (r.errorCode && RATE_LIMIT_CODES.has(r.errorCode))) return { retry: true, reason: 'rate_limited', wait: wait ?? DEFAULT_RATE_LIMIT_WAIT_MS };
+  if (r.status === 429 || (r.errorCode && RATE_LIMIT_CODES.has(r.errorCode)))
+    return { retry: true, reason: 'rate_limited', wait: wait ?? DEFAULT_RATE_LIMIT_WAIT_MS };
   if (r.status >= 500) return { retry: true, reason: 'server_error', wait };
   if (r.status === 401 || r.status === 403) return { retry: false, reason: 'unauthorized', wait: null };
   if (r.status === 404) return { retry: false, reason: 'not_found', wait: null };

@@ -14,7 +14,7 @@ import type { FieldFact } from './map-common.ts';
 import { identityLookupsFor, mapZendeskWebhook } from './map-event.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument, type ZendeskMapping } from './mapping-document.ts';
 import type { Directory, LookupRequest, ZendeskDirectory } from './zendesk-directory.ts';
-import { ticketSeenFromWebhook, type TicketSeen } from '../app-api/tickets-seen.ts';
+import { ticketSeenFromWebhook, type TicketSeen } from './tickets-seen.ts';
 
 export interface ZendeskSourceOptions {
   /**

@@ -1,39 +1,19 @@
 /**
  * Reconciles one tenant's Zendesk account with the log: the users cursor export (which also
  * catches `suspended`, which no webhook reports) and the organizations export, each from its
- * checkpoint to the end of the stream. See page-loop.ts for the checkpoint rule and
- * transition-matching.ts for how a late webhook of a found change is recognised.
+ * checkpoint to the end of the stream. See connector/reconciliation/page-loop.ts for the checkpoint
+ * rule and connector/store/transition-matching.ts for how a late webhook of a found change is recognised.
  */
 import type { StandingLog } from '../store/standing-log.ts';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.ts';
-import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from '../zendesk/mapping-document.ts';
-import { ZendeskIncrementalExport, type ExportPosition, type ExportResult, type ZendeskExportOptions } from '../zendesk/incremental-export.ts';
-import { findingsOf, type FindingOptions, type ObservedState } from './findings.ts';
-import { runStreamLoop, type PageRead, type StreamEnd } from './page-loop.ts';
-import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState, type RunTrigger } from './reconciliation-store.ts';
-import { organizationState, stateContext, userState } from './zendesk-states.ts';
-import type { MapContext } from '../zendesk/map-common.ts';
-
-export interface ReconcileOptions {
-  /** @defaultValue `schedule` */
-  trigger?: RunTrigger;
-  /**
-   * Backfill: read from this instant (its own checkpoint, `<stream>@backfill`, so it never moves the
-   * scheduled runs' checkpoint). Resumed where it stopped when run again with the same `since`.
-   */
-  since?: Date;
-  /** Where a stream without a checkpoint starts, back from now. @defaultValue 7 days */
-  initialLookbackMs?: number;
-  /** Most pages per stream per run; reaching it ends the run `partial` (resumed next run). @defaultValue 1000 */
-  maxPages?: number;
-  /** Stop before the next page when it returns a reason (Ctrl-C). */
-  shouldStop?: () => string | null;
-  /** After each durable page. */
-  onProgress?: (p: { stream: string; counters: RunCounters; endOfStream: boolean; latestAt?: string }) => void;
-  findings?: FindingOptions;
-}
-
-export const DEFAULT_RECONCILE_OPTIONS = { initialLookbackMs: 7 * 86_400_000, maxPages: 1000 } as const;
+import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from './mapping-document.ts';
+import { ZendeskIncrementalExport, type ExportPosition, type ExportResult, type ZendeskExportOptions } from './incremental-export.ts';
+import { findingsOf, type ObservedState } from '../reconciliation/findings.ts';
+import { runStreamLoop, type PageRead, type StreamEnd } from '../reconciliation/page-loop.ts';
+import { emptyCounters, type ReconciliationStore, type RunState } from '../reconciliation/reconciliation-store.ts';
+import { DEFAULT_RECONCILE_OPTIONS, pipelined, throttled, type ReconcileOptions, type RunResult } from '../reconciliation/reconcile-run.ts';
+import { organizationState, stateContext, userState } from './reconciler-states.ts';
+import type { MapContext } from './map-common.ts';
 
 export interface ZendeskReconcilerDeps {
   log: StandingLog;
@@ -43,12 +23,6 @@ export interface ZendeskReconcilerDeps {
   exportOptions?: ZendeskExportOptions;
   /** @defaultValue Date.now */
   now?: () => number;
-}
-
-export interface RunResult {
-  id: string;
-  state: RunState;
-  counters: RunCounters;
 }
 
 /** The tenant's Zendesk mapping in force (the default when none was set, or when the stored one no longer parses). */
@@ -147,52 +121,3 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
 
 /** How often a running run's record is updated (it is always written at the end). */
 const RUN_RECORD_EVERY_MS = 1000;
-
-/** Calls `fn` at most once per `everyMs`. */
-export function throttled(fn: () => Promise<void>, everyMs: number, now: () => number = Date.now): () => Promise<void> {
-  let last = -Infinity;
-  return async () => {
-    if (now() - last < everyMs) return;
-    last = now();
-    await fn();
-  };
-}
-
-/**
- * Reads pages ahead of the consumer: the fetch of the next page starts as soon as the previous
- * fetch answered successfully (at most `depth` pages ahead), and each fetched page is compared at
- * once. After a failure nothing more is fetched. The consumer still takes pages in order.
- */
-export function pipelined<P, F extends { ok: boolean; next?: P; endOfStream?: boolean }>(
-  fetch: (p: P) => Promise<F>,
-  compare: (fetched: F) => Promise<PageRead<P>>,
-  depth = 4,
-): { read(p: P): Promise<PageRead<P>> } {
-  const ahead = new Map<string, Promise<PageRead<P>>>();
-  const start = (p: P): Promise<PageRead<P>> => {
-    const fetched = fetch(p).then((r) => {
-      if (r.ok && !r.endOfStream && r.next !== undefined && ahead.size < depth) {
-        const key = JSON.stringify(r.next);
-        if (!ahead.has(key)) ahead.set(key, start(r.next));
-      }
-      return r;
-    });
-    const page = fetched.then(compare);
-    page.catch(() => undefined); // awaited (and reported) by the read that takes it
-    return page;
-  };
-  return {
-    read: (p) => {
-      const key = JSON.stringify(p);
-      const page = ahead.get(key) ?? start(p);
-      ahead.delete(key);
-      // The chain may have paused at `depth`: taking a page lets it go on.
-      void page.then((r) => {
-        if (!r.ok || r.page.endOfStream) return;
-        const next = JSON.stringify(r.page.next);
-        if (!ahead.has(next) && ahead.size < depth) ahead.set(next, start(r.page.next));
-      });
-      return page;
-    },
-  };
-}

@@ -76,7 +76,8 @@ export class MicroBatcher<I, O> {
     if (this.timer) return;
     const fire = () => {
       this.timer = null;
-      if (this.queue.length > 0 && this.inFlight.size < this.options.maxInFlight) this.start(this.queue.splice(0, this.options.maxBatch));
+      if (this.queue.length > 0 && this.inFlight.size < this.options.maxInFlight)
+        this.start(this.queue.splice(0, this.options.maxBatch));
       this.schedule();
     };
     this.timer = this.options.maxWaitMs === 0 ? setImmediate(fire) : setTimeout(fire, this.options.maxWaitMs);
@@ -104,7 +105,8 @@ export class MicroBatcher<I, O> {
   private async run(batch: Pending<I, O>[]): Promise<void> {
     try {
       const results = await this.flush(batch.map((p) => p.item));
-      if (results.length !== batch.length) throw new Error(`flush returned ${results.length} results for ${batch.length} items`);
+      if (results.length !== batch.length)
+        throw new Error(`flush returned ${results.length} results for ${batch.length} items`);
       batch.forEach((p, i) => p.resolve(results[i]!));
     } catch (err) {
       for (const p of batch) p.reject(err);

@@ -7,7 +7,7 @@
 import type { MappedRows, RowOutcome, Source, SourceBatch } from '../connector/intake/intake-source.ts';
 import { ProviderRateLimitedError, ProviderUnavailableError } from '../connector/intake/provider-errors.ts';
 import type { Tenant } from '../connector/tenants/tenant-registry.ts';
-import type { RetryDecision } from '../queue/retry-decision.ts';
+import type { RetryDecision } from '../connector/lib/retry-decision.ts';
 import { mapSalesforceRow } from './map-salesforce.ts';
 import { checkStatusFieldDescribe, DEFAULT_SALESFORCE_MAPPING_DOCUMENT, parseSalesforceMapping, type SalesforceMapping } from './mapping-document.ts';
 import type { FieldProblem } from '../connector/model/standing-event.ts';
@@ -24,19 +24,41 @@ export type SalesforceUserNames = (tenant: string, ids: readonly string[]) => Pr
 /** Describes an object's fields (`GET /sobjects/{object}/describe`), or null when it cannot. */
 export type SalesforceDescriber = (tenant: string, object: string) => Promise<readonly { name: string; calculated?: boolean }[] | null>;
 
+/** What the source reads from the tenant's org through its session (connector/app/salesforce-wiring.ts). */
+export interface SalesforceSourceOptions {
+  /**
+   * Re-reads records for GAP events.
+   * @defaultValue none: GAP events are left to reconciliation
+   */
+  reader?: SalesforceRecordReader;
+  /**
+   * Describes objects, to check a mapping's status fields.
+   * @defaultValue none: status fields are not checked against the org
+   */
+  describe?: SalesforceDescriber;
+  /**
+   * Names the users who made changes.
+   * @defaultValue none: actors are recorded by id only
+   */
+  userNames?: SalesforceUserNames;
+}
+
 export class SalesforceSource implements Source<SalesforceMapping> {
   readonly name = 'salesforce' as const;
   readonly defaultMappingDocument = DEFAULT_SALESFORCE_MAPPING_DOCUMENT;
 
+  private readonly reader: SalesforceRecordReader | undefined;
+  private readonly describe: SalesforceDescriber | undefined;
+  private readonly userNames: SalesforceUserNames | undefined;
+
   constructor(
     private readonly settings: SalesforceSettingsStore,
-    /** @defaultValue none: GAP events are left to reconciliation */
-    private readonly reader?: SalesforceRecordReader,
-    /** @defaultValue none: status fields are not checked against the org */
-    private readonly describe?: SalesforceDescriber,
-    /** @defaultValue none: actors are recorded by id only */
-    private readonly userNames?: SalesforceUserNames,
-  ) {}
+    options: SalesforceSourceOptions = {},
+  ) {
+    this.reader = options.reader;
+    this.describe = options.describe;
+    this.userNames = options.userNames;
+  }
 
   parseMapping(document: unknown) {
     return parseSalesforceMapping(document);
