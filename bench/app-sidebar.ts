@@ -40,7 +40,12 @@ function events(n: number): NewStandingEvent[] {
       initiation: { type: 'manual', temporary: down },
       reason: { code: down ? 'non_payment' : 'paid', text: 'Invoice overdue' },
       actor: { type: 'agent', id: '9001' },
-      source: { system: 'zendesk', object: onOrg ? 'organization' : 'user', id: onOrg ? ORG : USER, event_id: `bench-${i}` },
+      source: {
+        system: 'zendesk',
+        object: onOrg ? 'organization' : 'user',
+        id: onOrg ? ORG : USER,
+        event_id: `bench-${i}`,
+      },
       detected_via: 'webhook',
       customer: onOrg ? { zendesk_organization_id: ORG } : { zendesk_user_id: USER },
       occurred_at: new Date(t0 + i * 3_600_000).toISOString(),
@@ -57,7 +62,9 @@ export const appSidebar: Benchmark = {
     const created = await tenants.create({ id: TENANT, name: 'Sidebar bench', zendesk: { app_shared_secret: SECRET } });
     if (!created.ok) throw new Error(created.message);
     await log.append(events(200));
-    await recordTicketsSeen(ctx.db, [{ tenant: TENANT, ticket_id: '1', requester_id: USER, organization_id: ORG, at: new Date().toISOString() }]);
+    await recordTicketsSeen(ctx.db, [
+      { tenant: TENANT, ticket_id: '1', requester_id: USER, organization_id: ORG, at: new Date().toISOString() },
+    ]);
 
     const audit = new AccessAudit(ctx.db);
     const app = express();
@@ -67,14 +74,35 @@ export const appSidebar: Benchmark = {
     if (!auditor.ok) throw new Error('bench key');
     const AUDITOR = auditor.key;
     const settings = new AppSettingsStore(ctx.db);
-    app.use('/api/v1', historyRoutes({ log, authorize: createAuthorizer({ operatorToken: ADMIN, keys, denials: audit }), audit, settings }));
-    app.use('/app/v1/:tenant', sidebarRoutes({ db: ctx.db, history: logHistorySource(log), settings, lookups: staticLookups({}), authenticate: requireAppToken(tenants), audit }));
+    app.use(
+      '/api/v1',
+      historyRoutes({
+        log,
+        authorize: createAuthorizer({ operatorToken: ADMIN, keys, denials: audit }),
+        audit,
+        settings,
+      }),
+    );
+    app.use(
+      '/app/v1/:tenant',
+      sidebarRoutes({
+        db: ctx.db,
+        history: logHistorySource(log),
+        settings,
+        lookups: staticLookups({}),
+        authenticate: requireAppToken(tenants),
+        audit,
+      }),
+    );
     app.use(errorHandler);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const now = Math.floor(Date.now() / 1000);
-    const jwt = await new SignJWT({ tenant: TENANT, user_id: '9001' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now + 3600).sign(new TextEncoder().encode(SECRET));
+    const jwt = await new SignJWT({ tenant: TENANT, user_id: '9001' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(now + 3600)
+      .sign(new TextEncoder().encode(SECRET));
     const get = async (url: string, auth: string) => {
       const res = await fetch(url, { headers: { authorization: `Bearer ${auth}` } });
       if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
@@ -103,10 +131,19 @@ export const appSidebar: Benchmark = {
       });
       const h = summarize(history);
       const s = summarize(sidebar);
-      ctx.note(`sidebar: history p50 ${h.p50.toFixed(2)} ms p99 ${h.p99.toFixed(2)} ms; sidebar p50 ${s.p50.toFixed(2)} ms p99 ${s.p99.toFixed(2)} ms (person + account histories, 200 events, limit 25). The sidebar reads the person and the account in one history call, after confirming the ticket.`);
+      ctx.note(
+        `sidebar: history p50 ${h.p50.toFixed(2)} ms p99 ${h.p99.toFixed(2)} ms; sidebar p50 ${s.p50.toFixed(2)} ms p99 ${s.p99.toFixed(2)} ms (person + account histories, 200 events, limit 25). The sidebar reads the person and the account in one history call, after confirming the ticket.`,
+      );
       return [
         { name: 'GET /api/v1/history p99 (one customer, limit 25)', value: h.p99, unit: 'ms', better: 'lower' },
-        { name: 'GET /app/v1/:tenant/sidebar p99', value: s.p99, unit: 'ms', better: 'lower', baseline: { name: 'history p99', value: h.p99 }, goal: { limit: 2 * h.p99 } },
+        {
+          name: 'GET /app/v1/:tenant/sidebar p99',
+          value: s.p99,
+          unit: 'ms',
+          better: 'lower',
+          baseline: { name: 'history p99', value: h.p99 },
+          goal: { limit: 2 * h.p99 },
+        },
       ];
     } finally {
       await new Promise((r) => server.close(r));

@@ -3,7 +3,12 @@
  * deployment produces them, for a population of made-up customers (no real personal data). Every
  * event goes through the zod model, so the log receives exactly what a source would hand it.
  */
-import { parseStandingEvent, type CustomerIdentities, type NewStandingEvent, type NewStandingEventInput } from '../connector/model/standing-event.ts';
+import {
+  parseStandingEvent,
+  type CustomerIdentities,
+  type NewStandingEvent,
+  type NewStandingEventInput,
+} from '../connector/model/standing-event.ts';
 import { seededRandom } from './harness.ts';
 
 export interface BenchCustomer {
@@ -42,7 +47,12 @@ export interface EventMixOptions {
   maxGapMs?: number;
 }
 
-const DEFAULT_MIX = { seed: 1, eventIdPrefix: 'evt', startAt: new Date('2024-01-01T00:00:00Z'), maxGapMs: 600_000 } as const;
+const DEFAULT_MIX = {
+  seed: 1,
+  eventIdPrefix: 'evt',
+  startAt: new Date('2024-01-01T00:00:00Z'),
+  maxGapMs: 600_000,
+} as const;
 
 /** Made-up customers: ids in provider formats, emails on the reserved `example.test` domain. */
 export function makeCustomers(count: number, idOffset = 0): BenchCustomer[] {
@@ -62,7 +72,15 @@ const OVERDUE_NOTE = (days: number) => `Invoice overdue by ${days} days; two rem
 
 /** Kinds in rough production proportion: most traffic is observations and suspend/reinstate pairs. */
 const TEMPLATES: readonly [weight: number, Template][] = [
-  [30, () => ({ kind: 'status_observed', status: { before: null, after: 'active' }, actor: { type: 'system' }, detected_via: 'reconciliation' })],
+  [
+    30,
+    () => ({
+      kind: 'status_observed',
+      status: { before: null, after: 'active' },
+      actor: { type: 'system' },
+      detected_via: 'reconciliation',
+    }),
+  ],
   [
     25,
     (_c, _at, rand) => ({
@@ -82,7 +100,15 @@ const TEMPLATES: readonly [weight: number, Template][] = [
       reason: { code: 'payment_received', text: 'Outstanding balance settled by bank transfer.' },
     }),
   ],
-  [10, () => ({ kind: 'reinstatement_requested', status: { before: 'suspended', after: null }, actor: { type: 'customer' }, reason: { code: 'customer_request', text: 'Customer asks to restore access after paying.' } })],
+  [
+    10,
+    () => ({
+      kind: 'reinstatement_requested',
+      status: { before: 'suspended', after: null },
+      actor: { type: 'customer' },
+      reason: { code: 'customer_request', text: 'Customer asks to restore access after paying.' },
+    }),
+  ],
   [
     10,
     (_c, at) => ({
@@ -127,10 +153,24 @@ export function makeEvents(options: EventMixOptions): NewStandingEvent[] {
     clock += Math.floor(rand() * o.maxGapMs);
     const at = new Date(clock).toISOString();
     const fromSalesforce = c.salesforceContactId !== null && rand() < 0.3;
-    const customer: CustomerIdentities = fromSalesforce ? { salesforce_contact_id: c.salesforceContactId!, email: c.email } : { zendesk_user_id: c.zendeskUserId, email: c.email };
+    const customer: CustomerIdentities = fromSalesforce
+      ? { salesforce_contact_id: c.salesforceContactId!, email: c.email }
+      : { zendesk_user_id: c.zendeskUserId, email: c.email };
     const source = fromSalesforce
-      ? { system: 'salesforce' as const, object: 'Contact', id: c.salesforceContactId!, event_id: `${o.eventIdPrefix}-sf-${i}`, url: `https://example.my.salesforce.com/${c.salesforceContactId}` }
-      : { system: 'zendesk' as const, object: 'user', id: c.zendeskUserId, event_id: `${o.eventIdPrefix}-zd-${i}`, url: `https://example.zendesk.com/agent/users/${c.zendeskUserId}` };
+      ? {
+          system: 'salesforce' as const,
+          object: 'Contact',
+          id: c.salesforceContactId!,
+          event_id: `${o.eventIdPrefix}-sf-${i}`,
+          url: `https://example.my.salesforce.com/${c.salesforceContactId}`,
+        }
+      : {
+          system: 'zendesk' as const,
+          object: 'user',
+          id: c.zendeskUserId,
+          event_id: `${o.eventIdPrefix}-zd-${i}`,
+          url: `https://example.zendesk.com/agent/users/${c.zendeskUserId}`,
+        };
     const input: NewStandingEventInput = {
       tenant: o.tenant,
       kind: 'status_observed',

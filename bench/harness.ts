@@ -103,11 +103,21 @@ export interface LatencySummary {
 
 export function summarize(samplesMs: readonly number[]): LatencySummary {
   const sorted = [...samplesMs].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1)!, count: sorted.length };
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1)!,
+    count: sorted.length,
+  };
 }
 
 /** Times `fn` once per call, sequentially, returning each call's milliseconds; `setup` runs untimed before each. */
-export async function timeEach<S = void>(count: number, fn: (i: number, prepared: S) => Promise<void>, setup?: (i: number) => S): Promise<number[]> {
+export async function timeEach<S = void>(
+  count: number,
+  fn: (i: number, prepared: S) => Promise<void>,
+  setup?: (i: number) => S,
+): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     const prepared = setup ? setup(i) : (undefined as S);

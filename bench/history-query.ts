@@ -8,7 +8,15 @@ import { sealEvent } from '../connector/store/event-codec.ts';
 import { newSubjectKey } from '../connector/model/sealing.ts';
 import type { StandingLog } from '../connector/store/standing-log.ts';
 import { makeEvents, type BenchCustomer } from './event-mix.ts';
-import { scaled, summarize, timeEach, type BenchContext, type Benchmark, type Figure, type LatencySummary } from './harness.ts';
+import {
+  scaled,
+  summarize,
+  timeEach,
+  type BenchContext,
+  type Benchmark,
+  type Figure,
+  type LatencySummary,
+} from './harness.ts';
 import { seedHistory } from './history-seed.ts';
 import { PerformanceObserver } from 'node:perf_hooks';
 
@@ -21,7 +29,10 @@ export interface HistoryBenchOptions {
   targetEvents: number;
   /** Timed `history()` calls with warm caches, and raw baseline queries. @defaultValue 2_000 (times `--scale`) */
   queries: number;
-  /** Timed calls with a new StandingLog each (cold key cache; identities are resolved in SQL either way). @defaultValue 500 (times `--scale`) */
+  /**
+   * Timed calls with a new StandingLog each (cold key cache; identities are resolved in SQL either way).
+   * @defaultValue 500 (times `--scale`)
+   */
   coldQueries: number;
   /** Page size asked for. @defaultValue 50 */
   limit: number;
@@ -43,7 +54,11 @@ function defaults(ctx: BenchContext): HistoryBenchOptions {
   };
 }
 
-const TARGET: BenchCustomer = { zendeskUserId: '361999999999', email: 'target.customer@example.test', salesforceContactId: '003TARGET000001YPA' };
+const TARGET: BenchCustomer = {
+  zendeskUserId: '361999999999',
+  email: 'target.customer@example.test',
+  salesforceContactId: '003TARGET000001YPA',
+};
 
 /** How callers look a customer up: by any one identity, the 15-char Salesforce id, or several at once. */
 const LOOKUPS: readonly Partial<CustomerIdentities>[] = [
@@ -62,17 +77,43 @@ export const historyQuery: Benchmark = {
   description: 'StandingLog.history first page for one customer among ~1,000,000 events',
   async run(ctx) {
     const o = defaults(ctx);
-    const target = makeEvents({ tenant: TENANT, count: o.targetEvents, customers: [TARGET], seed: 7, eventIdPrefix: 'target', maxGapMs: 7 * 24 * 3600 * 1000 });
+    const target = makeEvents({
+      tenant: TENANT,
+      count: o.targetEvents,
+      customers: [TARGET],
+      seed: 7,
+      eventIdPrefix: 'target',
+      maxGapMs: 7 * 24 * 3600 * 1000,
+    });
     const sample = target[0]!;
     const sealedBytes = sealEvent(newSubjectKey(), TENANT, sample.source.event_id, sample).length;
 
-    ctx.progress(`history: seeding ${o.fillerEvents.toLocaleString('en-US')} filler rows for ${o.fillerSubjects.toLocaleString('en-US')} customers + ${o.targetEvents} real events`);
+    ctx.progress(
+      `history: seeding ${o.fillerEvents.toLocaleString('en-US')} filler rows for ${o.fillerSubjects.toLocaleString('en-US')} customers + ${o.targetEvents} real events`,
+    );
     const writer = ctx.newLog();
-    const seeded = await seedHistory(ctx.db, writer, target, { tenant: TENANT, fillerEvents: o.fillerEvents, fillerSubjects: o.fillerSubjects, rounds: 100, sealedBytes, fillerSeqBase: 1_000_000_000 }, ctx.progress);
+    const seeded = await seedHistory(
+      ctx.db,
+      writer,
+      target,
+      {
+        tenant: TENANT,
+        fillerEvents: o.fillerEvents,
+        fillerSubjects: o.fillerSubjects,
+        rounds: 100,
+        sealedBytes,
+        fillerSeqBase: 1_000_000_000,
+      },
+      ctx.progress,
+    );
     ctx.progress('history: ANALYZE, CHECKPOINT');
     await ctx.db.exec('ANALYZE standing_events; ANALYZE subjects; ANALYZE subject_identities');
     // Seeding wrote ~1 GB of WAL: without this, the checkpoint it triggered flushes during the timed calls.
-    await ctx.db.exec('CHECKPOINT').catch((err: unknown) => ctx.note(`history: CHECKPOINT skipped (${err instanceof Error ? err.message : String(err)})`));
+    await ctx.db
+      .exec('CHECKPOINT')
+      .catch((err: unknown) =>
+        ctx.note(`history: CHECKPOINT skipped (${err instanceof Error ? err.message : String(err)})`),
+      );
     const [size] = await ctx.db.query<{ rows: number; bytes: string }>(
       `SELECT (SELECT count(*) FROM standing_events)::int AS rows, pg_size_pretty(pg_total_relation_size('standing_events')) AS bytes`,
     );
@@ -85,7 +126,11 @@ export const historyQuery: Benchmark = {
     for (let i = 0; i < 20; i++) check(await reader.history(TENANT, LOOKUPS[i % LOOKUPS.length]!, { limit: o.limit }));
     ctx.settleHeap();
     const pauses = watchGcPauses();
-    const warm = summarize(await timeEach(o.queries, async (i) => check(await reader.history(TENANT, LOOKUPS[i % LOOKUPS.length]!, { limit: o.limit }))));
+    const warm = summarize(
+      await timeEach(o.queries, async (i) =>
+        check(await reader.history(TENANT, LOOKUPS[i % LOOKUPS.length]!, { limit: o.limit })),
+      ),
+    );
     const gc = await pauses.stop();
     ctx.note(
       `history: garbage collection during the ${o.queries} warm calls: ${gc.length} pauses, ${gc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, ` +
@@ -97,7 +142,8 @@ export const historyQuery: Benchmark = {
     const cold = summarize(
       await timeEach(
         o.coldQueries,
-        async (i, log: StandingLog) => check(await log.history(TENANT, LOOKUPS[i % LOOKUPS.length]!, { limit: o.limit })),
+        async (i, log: StandingLog) =>
+          check(await log.history(TENANT, LOOKUPS[i % LOOKUPS.length]!, { limit: o.limit })),
         // Small caches: allocating the default-sized ones (200,000 identities, 50,000 keys) costs more
         // per instance than the queries a cold call makes, and a real process allocates them once.
         () => ctx.newLog({ identityCacheSize: 1_000, keyCacheSize: 1_000 }),
@@ -109,7 +155,8 @@ export const historyQuery: Benchmark = {
     const raw = summarize(
       await timeEach(o.queries, async () => {
         const rows = await ctx.db.query(RAW_PAGE, [TENANT, subject, rawLimit]);
-        if (rows.length !== Math.min(rawLimit, o.targetEvents)) throw new Error(`history benchmark: raw page returned ${rows.length} rows`);
+        if (rows.length !== Math.min(rawLimit, o.targetEvents))
+          throw new Error(`history benchmark: raw page returned ${rows.length} rows`);
       }),
     );
 
@@ -124,13 +171,22 @@ export const historyQuery: Benchmark = {
         `warm = one long-lived StandingLog after 20 warm-up calls; cold = a new StandingLog per call (empty key cache: each call unwraps the key; identities are resolved in SQL either way). ` +
         `Each call is one round trip of two queries side by side (the page with its subjects' wrapped keys, and the current standing, both resolving the identities in SQL) and decrypts ${o.limit} events. Baseline: bare page query by subject_id, no identity resolution or decryption.`,
     );
-    return [...latencyFigures('warm', warm, raw, ['p50', 'p95', 'p99', 'max'], true), ...latencyFigures('cold caches', cold, raw, ['p50', 'p99', 'max'], false)];
+    return [
+      ...latencyFigures('warm', warm, raw, ['p50', 'p95', 'p99', 'max'], true),
+      ...latencyFigures('cold caches', cold, raw, ['p50', 'p99', 'max'], false),
+    ];
   },
 };
 
 type Statistic = 'p50' | 'p95' | 'p99' | 'max';
 
-function latencyFigures(label: string, s: LatencySummary, raw: LatencySummary, stats: readonly Statistic[], withGoal: boolean): Figure[] {
+function latencyFigures(
+  label: string,
+  s: LatencySummary,
+  raw: LatencySummary,
+  stats: readonly Statistic[],
+  withGoal: boolean,
+): Figure[] {
   const baselineName = 'bare page query by subject_id (pg round trip, same limit)';
   return stats.map((p): Figure => ({
     name: `history ${label} ${p} (n=${s.count})`,
@@ -145,9 +201,11 @@ function latencyFigures(label: string, s: LatencySummary, raw: LatencySummary, s
 /** Every timed call must return a full first page of readable events, or the figure means nothing. */
 function checkPage(targetEvents: number, limit: number) {
   return (h: Awaited<ReturnType<StandingLog['history']>>): void => {
-    if (h.events.length !== Math.min(limit, targetEvents)) throw new Error(`history benchmark: page has ${h.events.length} events`);
+    if (h.events.length !== Math.min(limit, targetEvents))
+      throw new Error(`history benchmark: page has ${h.events.length} events`);
     if (h.events.some((e) => e.erased)) throw new Error('history benchmark: an event came back erased');
-    if (targetEvents > limit && h.next_cursor === null) throw new Error('history benchmark: no next_cursor on a partial page');
+    if (targetEvents > limit && h.next_cursor === null)
+      throw new Error('history benchmark: no next_cursor on a partial page');
     if (h.current === null) throw new Error('history benchmark: no current standing');
   };
 }

@@ -27,10 +27,12 @@ export interface HistorySeedOptions {
 }
 
 /** One filler subject in ten goes to each of two other tenants; the rest share the target's tenant. */
-const FILLER_TENANT = (tenant: string, n: string) => `CASE ${n} % 10 WHEN 3 THEN 'initech' WHEN 7 THEN 'globex' ELSE '${tenant}' END`;
+const FILLER_TENANT = (tenant: string, n: string) =>
+  `CASE ${n} % 10 WHEN 3 THEN 'initech' WHEN 7 THEN 'globex' ELSE '${tenant}' END`;
 
 /** A UUID-shaped id per filler subject: cheap to compute, yet spread over the index like random ones. */
-const FILLER_SUBJECT = (k: string) => `(lpad(to_hex((${k} * 2654435761) % 4294967296), 8, '0') || '-5b1e-4c7a-8000-' || lpad(to_hex(${k}), 12, '0'))::uuid`;
+const FILLER_SUBJECT = (k: string) =>
+  `(lpad(to_hex((${k} * 2654435761) % 4294967296), 8, '0') || '-5b1e-4c7a-8000-' || lpad(to_hex(${k}), 12, '0'))::uuid`;
 
 /**
  * $1 first n, $2 last n, $3 subjects, $4 seq base, $5 bytea tail of the sealed part. Built from
@@ -101,16 +103,19 @@ export async function seedHistory(
     const first = round * perRound;
     const last = Math.min(o.fillerEvents, first + perRound) - 1;
     t = performance.now();
-    if (first <= last) await db.query(INSERT_FILLER(o.tenant), [first, last, o.fillerSubjects, o.fillerSeqBase, sealedTail]);
+    if (first <= last)
+      await db.query(INSERT_FILLER(o.tenant), [first, last, o.fillerSubjects, o.fillerSeqBase, sealedTail]);
     fillerMs += performance.now() - t;
     const batch = targetBatches[round];
     if (batch) {
       t = performance.now();
       const outcomes = await log.append(batch);
       appendMs += performance.now() - t;
-      if (outcomes.some((x) => x.status !== 'appended')) throw new Error('history seed: a target event was not appended');
+      if (outcomes.some((x) => x.status !== 'appended'))
+        throw new Error('history seed: a target event was not appended');
     }
-    if ((round + 1) % Math.max(1, Math.floor(o.rounds / 5)) === 0) progress(`history: seeded ${(last + 1).toLocaleString('en-US')} filler rows`);
+    if ((round + 1) % Math.max(1, Math.floor(o.rounds / 5)) === 0)
+      progress(`history: seeded ${(last + 1).toLocaleString('en-US')} filler rows`);
   }
   return { fillerMs, appendMs };
 }

@@ -38,10 +38,27 @@ const BenchArgs = z.object({
   only: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(',').map((n) => n.trim()).filter(Boolean) : BENCHMARKS.map((b) => b.name)))
-    .pipe(z.array(z.enum(BENCHMARKS.map((b) => b.name) as [string, ...string[]], { message: `--only takes a comma-separated list of: ${BENCHMARKS.map((b) => b.name).join(', ')}` }))),
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((n) => n.trim())
+            .filter(Boolean)
+        : BENCHMARKS.map((b) => b.name),
+    )
+    .pipe(
+      z.array(
+        z.enum(BENCHMARKS.map((b) => b.name) as [string, ...string[]], {
+          message: `--only takes a comma-separated list of: ${BENCHMARKS.map((b) => b.name).join(', ')}`,
+        }),
+      ),
+    ),
   keep: z.boolean().default(false),
-  scale: z.coerce.number({ message: '--scale must be a number' }).positive('--scale must be greater than 0').max(10, '--scale must be at most 10').default(1),
+  scale: z.coerce
+    .number({ message: '--scale must be a number' })
+    .positive('--scale must be greater than 0')
+    .max(10, '--scale must be at most 10')
+    .default(1),
 });
 
 interface Row {
@@ -51,10 +68,14 @@ interface Row {
 
 async function main(): Promise<number> {
   const env = BenchEnv.safeParse(process.env);
-  const { values } = parseArgs({ options: { only: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' } },
+    strict: true,
+  });
   const args = BenchArgs.safeParse(values);
   if (!env.success || !args.success) {
-    for (const issue of [...(env.error?.issues ?? []), ...(args.error?.issues ?? [])]) console.error(`bench: ${issue.path.join('.') || 'argument'}: ${issue.message}`);
+    for (const issue of [...(env.error?.issues ?? []), ...(args.error?.issues ?? [])])
+      console.error(`bench: ${issue.path.join('.') || 'argument'}: ${issue.message}`);
     return 2;
   }
   const url = env.data.BENCH_DATABASE_URL;
@@ -92,7 +113,8 @@ async function main(): Promise<number> {
         await client.connect();
         return client;
       },
-      progress: (message) => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`),
+      progress: (message) =>
+        console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`),
       note: (text) => notes.push(text),
       settleHeap: () => {
         const gc = (globalThis as { gc?: () => void }).gc;
@@ -115,7 +137,9 @@ async function main(): Promise<number> {
   printTable(rows);
   if (notes.length > 0) console.log(`\nNotes\n${notes.map((n) => `- ${n}`).join('\n')}`);
   console.log(`\nLoad average at end ${formatLoad()} (1 / 5 / 15 min).`);
-  console.log(`\nGoals are informational: BELOW GOAL does not fail the run. Total ${((performance.now() - started) / 1000).toFixed(1)} s; schema ${schema} ${args.data.keep ? 'KEPT (--keep): drop it when done' : 'dropped'}.`);
+  console.log(
+    `\nGoals are informational: BELOW GOAL does not fail the run. Total ${((performance.now() - started) / 1000).toFixed(1)} s; schema ${schema} ${args.data.keep ? 'KEPT (--keep): drop it when done' : 'dropped'}.`,
+  );
   for (const f of failures) console.error(`\nbench: FAILED ${f}`);
   return failures.length > 0 ? 1 : 0;
 }
@@ -125,10 +149,15 @@ function printEnvironment(pgVersion: string, schema: string, scale: number): voi
   console.log('Standing benchmarks');
   console.log(`  node ${process.version}, ${cpu.length} CPU(s): ${cpu[0]?.model.trim() ?? 'unknown'}`);
   console.log(`  PostgreSQL ${pgVersion}, schema ${schema}${scale === 1 ? '' : `, scale ${scale}`}`);
-  console.log(`  load average at start ${formatLoad()}${loadavg()[0]! > 1 ? '  (other work is running: figures, above all tail latencies, will be noisy)' : ''}`);
+  console.log(
+    `  load average at start ${formatLoad()}${loadavg()[0]! > 1 ? '  (other work is running: figures, above all tail latencies, will be noisy)' : ''}`,
+  );
 }
 
-const formatLoad = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+const formatLoad = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 
 const number = (v: number, unit: string) => (unit === 'ms' ? v.toFixed(2) : Math.round(v).toLocaleString('en-US'));
 
@@ -143,16 +172,27 @@ function printTable(rows: readonly Row[]): void {
       baseline = `${number(f.baseline.value, f.unit)} [${ref + 1}]`;
       ratio = `${(f.value / f.baseline.value).toFixed(2)}x`;
     }
-    const goal = !f.goal ? '' : f.goal.ratio ? `${f.better === 'higher' ? '>=' : '<='} ${f.goal.limit.toFixed(2)}x` : `${f.better === 'higher' ? '>=' : '<'} ${number(f.goal.limit, f.unit)}`;
+    const goal = !f.goal
+      ? ''
+      : f.goal.ratio
+        ? `${f.better === 'higher' ? '>=' : '<='} ${f.goal.limit.toFixed(2)}x`
+        : `${f.better === 'higher' ? '>=' : '<'} ${number(f.goal.limit, f.unit)}`;
     return [benchmark, f.name, number(f.value, f.unit), f.unit, baseline, ratio, goal, verdict(f)];
   });
   const header = ['benchmark', 'figure', 'value', 'unit', 'raw baseline', 'ratio', 'goal', 'verdict'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const numeric = new Set([2, 4, 5]);
-  const line = (c: readonly string[]) => c.map((v, i) => (numeric.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (c: readonly string[]) =>
+    c
+      .map((v, i) => (numeric.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const c of cells) console.log(line(c));
-  if (baselines.length > 0) console.log(`\nRaw baselines (same run, same machine; ratio = figure / baseline)\n${baselines.map((b, i) => `  [${i + 1}] ${b}`).join('\n')}`);
+  if (baselines.length > 0)
+    console.log(
+      `\nRaw baselines (same run, same machine; ratio = figure / baseline)\n${baselines.map((b, i) => `  [${i + 1}] ${b}`).join('\n')}`,
+    );
 }
 
 process.exitCode = await main();

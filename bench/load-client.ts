@@ -15,7 +15,12 @@ export interface LoadResponse {
 }
 
 /** A request as the bytes that go on the wire. */
-export function serializeRequest(method: string, path: string, headers: Readonly<Record<string, string>>, body = ''): Buffer {
+export function serializeRequest(
+  method: string,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+  body = '',
+): Buffer {
   const bodyBytes = Buffer.from(body, 'utf8');
   const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: keep-alive'];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
@@ -55,7 +60,9 @@ class Connection {
       p?.reject(err);
     };
     socket.on('error', fail);
-    socket.on('close', () => fail(Object.assign(new Error('load client: connection closed by the server'), { code: 'ECONNRESET' })));
+    socket.on('close', () =>
+      fail(Object.assign(new Error('load client: connection closed by the server'), { code: 'ECONNRESET' })),
+    );
     this.socket = socket;
     return socket;
   }

@@ -17,13 +17,22 @@ export interface AppendBenchOptions {
   batchSize: number;
   /** Distinct customers the single writer's events are about. @defaultValue 10_000 (times `--scale`) */
   customers: number;
-  /** Concurrent writers, each on a tenant of its own, sharing `concurrentEvents` and `customers` between them. @defaultValue 4 */
+  /**
+   * Concurrent writers, each on a tenant of its own, sharing `concurrentEvents` and `customers` between them.
+   * @defaultValue 4
+   */
   writers: number;
-  /** Events written by the concurrent writers together, in each concurrent run. @defaultValue 50_000 (times `--scale`) */
+  /**
+   * Events written by the concurrent writers together, in each concurrent run.
+   * @defaultValue 50_000 (times `--scale`)
+   */
   concurrentEvents: number;
   /** Append loops overlapping on one tenant (as a queue worker with that concurrency would). @defaultValue 2 */
   sameTenantWriters: number;
-  /** Rows the single-connection raw baselines write (the first of the single writer's events). @defaultValue 50_000 (times `--scale`) */
+  /**
+   * Rows the single-connection raw baselines write (the first of the single writer's events).
+   * @defaultValue 50_000 (times `--scale`)
+   */
   baselineEvents: number;
 }
 
@@ -31,24 +40,50 @@ export interface AppendBenchOptions {
 export const APPEND_GOAL_RATIO = 0.5;
 
 function defaults(ctx: BenchContext): AppendBenchOptions {
-  return { events: scaled(ctx, 100_000, 1000), batchSize: 500, customers: scaled(ctx, 10_000, 100), writers: 4, concurrentEvents: scaled(ctx, 50_000, 1000), sameTenantWriters: 2, baselineEvents: scaled(ctx, 50_000, 1000) };
+  return {
+    events: scaled(ctx, 100_000, 1000),
+    batchSize: 500,
+    customers: scaled(ctx, 10_000, 100),
+    writers: 4,
+    concurrentEvents: scaled(ctx, 50_000, 1000),
+    sameTenantWriters: 2,
+    baselineEvents: scaled(ctx, 50_000, 1000),
+  };
 }
 
 const rate = (events: number, ms: number) => Math.round((events * 1000) / ms);
 
 export const logAppend: Benchmark = {
   name: 'append',
-  description: 'StandingLog.append in batches: one writer, overlapping writers on one tenant, concurrent writers on separate tenants',
+  description:
+    'StandingLog.append in batches: one writer, overlapping writers on one tenant, concurrent writers on separate tenants',
   async run(ctx) {
     const o = defaults(ctx);
-    ctx.progress(`append: making ${o.events.toLocaleString('en-US')} events for ${o.customers.toLocaleString('en-US')} customers`);
-    const single = makeEvents({ tenant: 'bench-append', count: o.events, customers: makeCustomers(o.customers), seed: 11 });
+    ctx.progress(
+      `append: making ${o.events.toLocaleString('en-US')} events for ${o.customers.toLocaleString('en-US')} customers`,
+    );
+    const single = makeEvents({
+      tenant: 'bench-append',
+      count: o.events,
+      customers: makeCustomers(o.customers),
+      seed: 11,
+    });
     const perWriter = Math.floor(o.concurrentEvents / o.writers);
     const writerCustomers = Math.floor(o.customers / o.writers);
     const concurrent = Array.from({ length: o.writers }, (_, w) =>
-      makeEvents({ tenant: `bench-append-w${w + 1}`, count: perWriter, customers: makeCustomers(writerCustomers, (w + 1) * 1_000_000), seed: 100 + w }),
+      makeEvents({
+        tenant: `bench-append-w${w + 1}`,
+        count: perWriter,
+        customers: makeCustomers(writerCustomers, (w + 1) * 1_000_000),
+        seed: 100 + w,
+      }),
     );
-    const shared = makeEvents({ tenant: 'bench-append-shared', count: o.concurrentEvents, customers: makeCustomers(o.customers, 9_000_000), seed: 12 });
+    const shared = makeEvents({
+      tenant: 'bench-append-shared',
+      count: o.concurrentEvents,
+      customers: makeCustomers(o.customers, 9_000_000),
+      seed: 12,
+    });
     const distinct = new Set(single.map((e) => e.customer.email)).size;
 
     ctx.progress('append: raw baselines (plain INSERT, COPY)');
@@ -84,12 +119,31 @@ export const logAppend: Benchmark = {
         `in autocommit; ${baselineRows.length.toLocaleString('en-US')} rows on 1 connection, ${concurrentEvents.toLocaleString('en-US')} on ${o.writers}.`,
     );
 
-    const insertBaseline = { name: `plain INSERT VALUES, batch ${o.batchSize}`, value: rate(baselineRows.length, plain.insertMs) };
+    const insertBaseline = {
+      name: `plain INSERT VALUES, batch ${o.batchSize}`,
+      value: rate(baselineRows.length, plain.insertMs),
+    };
     const figures: Figure[] = [
-      { name: `1 writer, batch ${o.batchSize}`, value: rate(single.length, one.totalMs), unit: 'events/s', better: 'higher', baseline: insertBaseline, goal: { limit: APPEND_GOAL_RATIO, ratio: true } },
+      {
+        name: `1 writer, batch ${o.batchSize}`,
+        value: rate(single.length, one.totalMs),
+        unit: 'events/s',
+        better: 'higher',
+        baseline: insertBaseline,
+        goal: { limit: APPEND_GOAL_RATIO, ratio: true },
+      },
     ];
     if (plain.copyMs !== null) {
-      figures.push({ name: `1 writer, batch ${o.batchSize} (vs COPY)`, value: rate(single.length, one.totalMs), unit: 'events/s', better: 'higher', baseline: { name: `plain COPY FROM STDIN, batch ${o.batchSize}`, value: rate(baselineRows.length, plain.copyMs) } });
+      figures.push({
+        name: `1 writer, batch ${o.batchSize} (vs COPY)`,
+        value: rate(single.length, one.totalMs),
+        unit: 'events/s',
+        better: 'higher',
+        baseline: {
+          name: `plain COPY FROM STDIN, batch ${o.batchSize}`,
+          value: rate(baselineRows.length, plain.copyMs),
+        },
+      });
     }
     figures.push({
       name: `${o.sameTenantWriters} writers, same tenant, batch ${o.batchSize}`,
@@ -103,13 +157,20 @@ export const logAppend: Benchmark = {
       value: rate(concurrentEvents, concurrentMs),
       unit: 'events/s',
       better: 'higher',
-      baseline: { name: `plain INSERT VALUES, ${o.writers} connections`, value: rate(concurrentEvents, plain.concurrentInsertMs) },
+      baseline: {
+        name: `plain INSERT VALUES, ${o.writers} connections`,
+        value: rate(concurrentEvents, plain.concurrentInsertMs),
+      },
     });
     return figures;
   },
 };
 
-async function appendAll(log: StandingLog, events: readonly NewStandingEvent[], batchSize: number): Promise<{ totalMs: number; batchMs: number[] }> {
+async function appendAll(
+  log: StandingLog,
+  events: readonly NewStandingEvent[],
+  batchSize: number,
+): Promise<{ totalMs: number; batchMs: number[] }> {
   const batchMs: number[] = [];
   const t0 = performance.now();
   for (const batch of chunk(events, batchSize)) {
@@ -117,20 +178,27 @@ async function appendAll(log: StandingLog, events: readonly NewStandingEvent[], 
     const outcomes = await log.append(batch);
     batchMs.push(elapsedMs(t));
     const appended = outcomes.filter((x) => x.status === 'appended').length;
-    if (appended !== batch.length) throw new Error(`append benchmark: expected ${batch.length} appended, got ${appended}`);
+    if (appended !== batch.length)
+      throw new Error(`append benchmark: expected ${batch.length} appended, got ${appended}`);
   }
   return { totalMs: elapsedMs(t0), batchMs };
 }
 
 /** `writers` loops appending batches taken from one shared queue; returns the elapsed milliseconds. */
-async function appendOverlapping(log: StandingLog, events: readonly NewStandingEvent[], batchSize: number, writers: number): Promise<number> {
+async function appendOverlapping(
+  log: StandingLog,
+  events: readonly NewStandingEvent[],
+  batchSize: number,
+  writers: number,
+): Promise<number> {
   const queue = chunk(events, batchSize);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: writers }, async () => {
       for (let batch = queue.shift(); batch; batch = queue.shift()) {
         const outcomes = await log.append(batch);
-        if (outcomes.some((x) => x.status !== 'appended')) throw new Error('append benchmark: an overlapping append reported a duplicate');
+        if (outcomes.some((x) => x.status !== 'appended'))
+          throw new Error('append benchmark: an overlapping append reported a duplicate');
       }
     }),
   );
@@ -160,14 +228,20 @@ async function measurePlain(
     }
     const perClient = concurrent.map((events) => toPlainRows(events));
     const t0 = performance.now();
-    await Promise.all(perClient.map((r, w) => writeAll(r, batchSize, (b) => insertValues(clients[w]!, 'bench_plain_concurrent', b))));
+    await Promise.all(
+      perClient.map((r, w) => writeAll(r, batchSize, (b) => insertValues(clients[w]!, 'bench_plain_concurrent', b))),
+    );
     return { insertMs, copyMs, concurrentInsertMs: elapsedMs(t0) };
   } finally {
     await Promise.all(clients.map((c: pg.Client) => c.end()));
   }
 }
 
-async function writeAll(rows: readonly PlainRow[], batchSize: number, write: (batch: PlainRow[]) => Promise<void>): Promise<number> {
+async function writeAll(
+  rows: readonly PlainRow[],
+  batchSize: number,
+  write: (batch: PlainRow[]) => Promise<void>,
+): Promise<number> {
   const t0 = performance.now();
   for (const batch of chunk(rows, batchSize)) await write(batch);
   return elapsedMs(t0);

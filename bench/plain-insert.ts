@@ -139,6 +139,8 @@ function copyField(v: string | number | Buffer | null): string {
 /** One COPY of these rows, committed on its own. */
 export async function copyRows(client: pg.Client, table: string, rows: readonly PlainRow[]): Promise<void> {
   const text = rows.map((r) => r.map(copyField).join('\t')).join('\n') + '\n';
-  const copy = client.query(new CopyIn(`COPY ${table} (${PLAIN_COLUMNS.join(',')}) FROM STDIN`, Buffer.from(text, 'utf8')));
+  const copy = client.query(
+    new CopyIn(`COPY ${table} (${PLAIN_COLUMNS.join(',')}) FROM STDIN`, Buffer.from(text, 'utf8')),
+  );
   await copy.done;
 }

@@ -27,7 +27,20 @@ function pages(users: number): string[] {
   for (let p = 0; p < count; p++) {
     const list = [];
     for (let i = p * PAGE; i < Math.min(users, (p + 1) * PAGE); i++) {
-      list.push({ id: 10_000_000 + i, url: `https://bench.zendesk.com/api/v2/users/${10_000_000 + i}.json`, name: `User ${i}`, email: `user${i}@example.com`, active: true, suspended: suspendedUser(i), role: 'end-user', organization_id: null, external_id: null, updated_at: UPDATED, created_at: UPDATED, user_fields: { account_status: null } });
+      list.push({
+        id: 10_000_000 + i,
+        url: `https://bench.zendesk.com/api/v2/users/${10_000_000 + i}.json`,
+        name: `User ${i}`,
+        email: `user${i}@example.com`,
+        active: true,
+        suspended: suspendedUser(i),
+        role: 'end-user',
+        organization_id: null,
+        external_id: null,
+        updated_at: UPDATED,
+        created_at: UPDATED,
+        user_fields: { account_status: null },
+      });
     }
     const last = p === count - 1;
     out.push(JSON.stringify({ users: list, after_cursor: `p${p + 1}`, after_url: null, end_of_stream: last }));
@@ -39,7 +52,10 @@ async function mockZendesk(body: string[]): Promise<{ server: Server; url: strin
   const orgs = JSON.stringify({ organizations: [], end_time: 1, end_of_stream: true });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const headers = { 'content-type': 'application/json', 'zendesk-ratelimit-incremental-exports-cursor': 'total=100000; remaining=99999; resets=60' };
+    const headers = {
+      'content-type': 'application/json',
+      'zendesk-ratelimit-incremental-exports-cursor': 'total=100000; remaining=99999; resets=60',
+    };
     if (url.pathname.endsWith('/organizations.json')) return void res.writeHead(200, headers).end(orgs);
     const cursor = url.searchParams.get('cursor');
     const index = cursor ? Number(cursor.slice(1)) : 0;
@@ -68,14 +84,23 @@ function seedEvent(i: number): NewStandingEvent {
 
 export const reconcileUsers: Benchmark = {
   name: 'reconcile',
-  description: 'Zendesk users reconciliation of unchanged users against a local mock export: log writes, and rate beside reading the same pages',
+  description:
+    'Zendesk users reconciliation of unchanged users against a local mock export: log writes, and rate beside reading the same pages',
   async run(ctx) {
     const users = scaled(ctx, 100_000, 1000);
     const log = ctx.newLog();
     ctx.progress(`reconcile: seeding the log with ${users.toLocaleString('en-US')} users' current status`);
-    for (const batch of chunk(Array.from({ length: users }, (_, i) => i), 1000)) await log.append(batch.map(seedEvent));
+    for (const batch of chunk(
+      Array.from({ length: users }, (_, i) => i),
+      1000,
+    ))
+      await log.append(batch.map(seedEvent));
     const tenants = new TenantRegistry(ctx.db, ctx.master, { cacheTtlMs: 0 });
-    await tenants.create({ id: TENANT, name: 'Bench', zendesk: { subdomain: 'bench', api_email: 'bench@example.com', api_token: 'bench-api-token' } });
+    await tenants.create({
+      id: TENANT,
+      name: 'Bench',
+      zendesk: { subdomain: 'bench', api_email: 'bench@example.com', api_token: 'bench-api-token' },
+    });
     const mock = await mockZendesk(pages(users));
     try {
       const credentials = { subdomain: 'bench', email: 'bench@example.com', token: 'bench-api-token' };
@@ -104,19 +129,33 @@ export const reconcileUsers: Benchmark = {
       );
       const reconcileMs = elapsedMs(t1);
       const [after] = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM standing_events');
-      if (run.state !== 'completed' || run.counters.records_read !== users) throw new Error(`reconciliation ended ${run.state} after ${run.counters.records_read} records: ${JSON.stringify(run.counters.errors)}`);
+      if (run.state !== 'completed' || run.counters.records_read !== users)
+        throw new Error(
+          `reconciliation ended ${run.state} after ${run.counters.records_read} records: ${JSON.stringify(run.counters.errors)}`,
+        );
       const writes = after!.n - before!.n;
       const readRate = (read * 1000) / readMs;
       const reconcileRate = (users * 1000) / reconcileMs;
-      ctx.note(`reconcile: ${users.toLocaleString('en-US')} unchanged users (every tenth suspended), ${Math.ceil(users / PAGE)} pages of ${PAGE}; log rows written during the run: ${writes} (goal 0); drift found ${run.counters.drift_found}; reconcile/read rate ratio ${(reconcileRate / readRate).toFixed(2)} (goal >= 0.50).`);
+      ctx.note(
+        `reconcile: ${users.toLocaleString('en-US')} unchanged users (every tenth suspended), ${Math.ceil(users / PAGE)} pages of ${PAGE}; log rows written during the run: ${writes} (goal 0); drift found ${run.counters.drift_found}; reconcile/read rate ratio ${(reconcileRate / readRate).toFixed(2)} (goal >= 0.50).`,
+      );
       return [
-        { name: 'log rows written reconciling unchanged users', value: writes, unit: 'rows', better: 'lower', goal: { limit: 1 } },
+        {
+          name: 'log rows written reconciling unchanged users',
+          value: writes,
+          unit: 'rows',
+          better: 'lower',
+          goal: { limit: 1 },
+        },
         {
           name: `reconcile ${users.toLocaleString('en-US')} unchanged users`,
           value: reconcileRate,
           unit: 'users/s',
           better: 'higher',
-          baseline: { name: 'reading the same export pages from the local mock (same client, same run)', value: readRate },
+          baseline: {
+            name: 'reading the same export pages from the local mock (same client, same run)',
+            value: readRate,
+          },
           goal: { limit: readRate * 0.5 },
         },
       ];

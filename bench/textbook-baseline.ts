@@ -27,7 +27,9 @@ export interface TextbookOptions {
 
 export async function textbookRate(o: TextbookOptions): Promise<number> {
   const table = `${o.schema}.textbook_events`;
-  await o.db.exec(`CREATE TABLE ${table} (event_id text PRIMARY KEY, body jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`);
+  await o.db.exec(
+    `CREATE TABLE ${table} (event_id text PRIMARY KEY, body jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`,
+  );
   const env = {
     ...process.env,
     TEXTBOOK_REDIS_URL: o.redisUrl,
@@ -67,7 +69,10 @@ export async function textbookRate(o: TextbookOptions): Promise<number> {
 }
 
 function start(role: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', PROCESS, role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', PROCESS, role], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve(child);

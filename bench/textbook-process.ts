@@ -40,7 +40,10 @@ if (role === 'api') {
   const worker = new Worker(
     'textbook',
     async (job) => {
-      await pool.query(`INSERT INTO ${table} (event_id, body) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [job.data.id, job.data.body]);
+      await pool.query(`INSERT INTO ${table} (event_id, body) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+        job.data.id,
+        job.data.body,
+      ]);
     },
     { connection, prefix, concurrency: 50 },
   );

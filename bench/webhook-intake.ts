@@ -77,10 +77,24 @@ export const webhookIntake: Benchmark = {
       const settled = await count(db, "SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored'");
       if (settled !== total) ctx.note(`intake: ${total - settled} events not settled as stored at the end of the run`);
 
-      ctx.progress(`intake: the textbook pipeline (express -> one BullMQ job per webhook -> one INSERT per job), same ${total.toLocaleString('en-US')} deliveries`);
-      const textbook = await textbookRate({ db, databaseUrl: ctx.url, schema, redisUrl: REDIS_URL, prefix: `${prefix}-textbook`, secret: SECRET, port: await freePort(), deliveries, inFlight: 64 });
+      ctx.progress(
+        `intake: the textbook pipeline (express -> one BullMQ job per webhook -> one INSERT per job), same ${total.toLocaleString('en-US')} deliveries`,
+      );
+      const textbook = await textbookRate({
+        db,
+        databaseUrl: ctx.url,
+        schema,
+        redisUrl: REDIS_URL,
+        prefix: `${prefix}-textbook`,
+        secret: SECRET,
+        port: await freePort(),
+        deliveries,
+        inFlight: 64,
+      });
 
-      ctx.progress('intake: open-loop 1,000 then 500 requests/s for 10 s each (/healthz as the baseline, then webhooks)');
+      ctx.progress(
+        'intake: open-loop 1,000 then 500 requests/s for 10 s each (/healthz as the baseline, then webhooks)',
+      );
       const seconds = Math.max(2, Math.round(10 * Math.min(ctx.scale, 1)));
       // The goal's rate, and half of it: where the answer time stands relative to the API's capacity.
       const latency: Figure[] = [];
@@ -90,7 +104,13 @@ export const webhookIntake: Benchmark = {
         const timed = Array.from({ length: rate * seconds }, () => signed(body(`lat-${n}`, total + n++)));
         const hooks = summarize(await openLoop(rate, seconds, (i) => client.send(timed[i]!)));
         latency.push(
-          { name: `webhook answer p50 at ${rate}/s`, value: hooks.p50, unit: 'ms', better: 'lower', baseline: { name: `/healthz p50 at ${rate}/s`, value: health.p50 } },
+          {
+            name: `webhook answer p50 at ${rate}/s`,
+            value: hooks.p50,
+            unit: 'ms',
+            better: 'lower',
+            baseline: { name: `/healthz p50 at ${rate}/s`, value: health.p50 },
+          },
           {
             name: `webhook answer p99 at ${rate}/s`,
             value: hooks.p99,
@@ -109,17 +129,33 @@ export const webhookIntake: Benchmark = {
           value: total / (endToEndMs / 1000),
           unit: 'events/s',
           better: 'higher',
-          baseline: { name: 'textbook pipeline end to end: express -> 1 BullMQ job per webhook -> 1 INSERT per job (same run, PostgreSQL, Redis)', value: textbook },
+          baseline: {
+            name: 'textbook pipeline end to end: express -> 1 BullMQ job per webhook -> 1 INSERT per job (same run, PostgreSQL, Redis)',
+            value: textbook,
+          },
           goal: { limit: 3, ratio: true },
         },
-        { name: 'textbook pipeline end to end', value: textbook, unit: 'events/s', better: 'higher', baseline: { name: 'BullMQ no-op jobs/s (concurrency 50, same Redis)', value: noop } },
-        { name: 'webhooks accepted (202 answered)', value: total / (acceptedMs / 1000), unit: 'events/s', better: 'higher' },
+        {
+          name: 'textbook pipeline end to end',
+          value: textbook,
+          unit: 'events/s',
+          better: 'higher',
+          baseline: { name: 'BullMQ no-op jobs/s (concurrency 50, same Redis)', value: noop },
+        },
+        {
+          name: 'webhooks accepted (202 answered)',
+          value: total / (acceptedMs / 1000),
+          unit: 'events/s',
+          better: 'higher',
+        },
         ...latency,
         { name: 'worker RSS at start', value: mb(rss[0]!), unit: 'MiB', better: 'lower' },
         { name: 'worker RSS peak', value: mb(Math.max(...rss)), unit: 'MiB', better: 'lower' },
         { name: 'worker RSS at end', value: mb(rss.at(-1)!), unit: 'MiB', better: 'lower' },
       );
-      ctx.note('intake: one API process and one worker process, the load generator (this process), PostgreSQL and Redis share the 2 cores; bodies signed before timing.');
+      ctx.note(
+        'intake: one API process and one worker process, the load generator (this process), PostgreSQL and Redis share the 2 cores; bodies signed before timing.',
+      );
     } finally {
       client.close();
       for (const child of [api, service]) {
@@ -143,7 +179,15 @@ function body(id: string, n: number) {
     time: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString().replace('.000Z', 'Z'),
     zendesk_event_version: '2022-06-20',
     subject: `zen:user:${user}`,
-    detail: { id: user, email: `bench${user}@example.com`, role: 'end-user', external_id: '', organization_id: '0', created_at: '2025-01-08T10:12:42Z', updated_at: '2026-01-01T00:00:00Z' },
+    detail: {
+      id: user,
+      email: `bench${user}@example.com`,
+      role: 'end-user',
+      external_id: '',
+      organization_id: '0',
+      created_at: '2025-01-08T10:12:42Z',
+      updated_at: '2026-01-01T00:00:00Z',
+    },
     event: n % 2 === 0 ? { current: false, previous: true } : { current: true, previous: false },
   });
 }
@@ -153,11 +197,24 @@ const WEBHOOK_PATH = '/webhooks/zendesk/default';
 /** A signed delivery, serialized for the wire before the clock starts. */
 function signed(raw: string): Buffer {
   const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return serializeRequest('POST', WEBHOOK_PATH, { 'content-type': 'application/json', 'x-zendesk-webhook-signature-timestamp': timestamp, 'x-zendesk-webhook-signature': signZendeskWebhook(SECRET, timestamp, raw) }, raw);
+  return serializeRequest(
+    'POST',
+    WEBHOOK_PATH,
+    {
+      'content-type': 'application/json',
+      'x-zendesk-webhook-signature-timestamp': timestamp,
+      'x-zendesk-webhook-signature': signZendeskWebhook(SECRET, timestamp, raw),
+    },
+    raw,
+  );
 }
 
 /** Starts a request every 1/rate s regardless of answers (open loop), returning each latency. */
-async function openLoop(rate: number, seconds: number, fire: (i: number) => Promise<{ status: number }>): Promise<number[]> {
+async function openLoop(
+  rate: number,
+  seconds: number,
+  fire: (i: number) => Promise<{ status: number }>,
+): Promise<number[]> {
   const total = rate * seconds;
   const samples: Promise<number>[] = [];
   const start = performance.now();
@@ -176,7 +233,14 @@ async function bullmqNoopRate(ctx: BenchContext, prefix: string): Promise<number
   const queue = new Queue('noop', { connection, prefix });
   const jobs = scaled(ctx, 20_000, 500);
   try {
-    for (let i = 0; i < jobs; i += 1000) await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({ name: 'noop', data: { i: i + j }, opts: { removeOnComplete: true } })));
+    for (let i = 0; i < jobs; i += 1000)
+      await queue.addBulk(
+        Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({
+          name: 'noop',
+          data: { i: i + j },
+          opts: { removeOnComplete: true },
+        })),
+      );
     let done = 0;
     const t0 = performance.now();
     const worker = new Worker('noop', async () => undefined, { connection, prefix, concurrency: 50 });
@@ -210,8 +274,13 @@ function serviceEnv(ctx: BenchContext, schema: string, prefix: string): NodeJS.P
 
 async function startService(env: NodeJS.ProcessEnv, role: 'api' | 'worker', port: number): Promise<ChildProcess> {
   // BENCH_CPU_PROF_DIR=dir writes a V8 CPU profile of each service process there when it exits.
-  const profile = process.env.BENCH_CPU_PROF_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${role}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN], { env: { ...env, STANDING_ROLE: role, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${role}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', MAIN], {
+    env: { ...env, STANDING_ROLE: role, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const probe = new LoadClient(port, 1);
   const readyz = serializeRequest('GET', '/readyz', {});
   try {

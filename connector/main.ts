@@ -17,19 +17,27 @@ const config = parsed.config;
 const logger = createLogger(config.logLevel);
 
 const describeSource = (what: string, source: SecretOrigin) =>
-  source.from === 'environment' ? `${what} from the environment` : `${what} ${source.created ? 'generated into' : 'read from'} ${source.path}`;
+  source.from === 'environment'
+    ? `${what} from the environment`
+    : `${what} ${source.created ? 'generated into' : 'read from'} ${source.path}`;
 
 try {
   const handle = await startStanding(config, { logger });
   const { sources } = handle.resources.secrets;
   logger.info(
-    { database: config.database.url ? 'postgres' : `embedded (${config.database.embeddedDataDir})`, schema: config.database.schema },
+    {
+      database: config.database.url ? 'postgres' : `embedded (${config.database.embeddedDataDir})`,
+      schema: config.database.schema,
+    },
     `${describeSource('operator token', sources.operatorToken)}; ${describeSource('master key', sources.masterKey)}`,
   );
   if (sources.masterKey.from === 'file' && sources.masterKey.created) {
-    logger.warn(`new master key in ${sources.masterKey.path}: back it up; sealed customer data cannot be read without it`);
+    logger.warn(
+      `new master key in ${sources.masterKey.path}: back it up; sealed customer data cannot be read without it`,
+    );
   }
-  if (process.env.STANDING_ADMIN_TOKEN?.trim()) logger.warn('STANDING_ADMIN_TOKEN is the former name of STANDING_OPERATOR_TOKEN: rename it (it is still read)');
+  if (process.env.STANDING_ADMIN_TOKEN?.trim())
+    logger.warn('STANDING_ADMIN_TOKEN is the former name of STANDING_OPERATOR_TOKEN: rename it (it is still read)');
   logger.info(`listening on ${handle.url}`);
 
   let stopping = false;

@@ -15,7 +15,11 @@ export const PEOPLE = {
   kim: { id: '7104', email: 'kim.novak@example.com', name: 'Kim Novak', org: null },
 } as const;
 export const ORG = { id: '8101', name: 'Reyes Logistics', external_id: '0015g00000XyZabAAB' };
-export const AGENTS = { alex: { id: '9001', name: 'Alex Agent', role: 'agent' }, tara: { id: '9002', name: 'Tara Lead', role: 'agent' }, ada: { id: '9100', name: 'Ada Admin', role: 'admin' } } as const;
+export const AGENTS = {
+  alex: { id: '9001', name: 'Alex Agent', role: 'agent' },
+  tara: { id: '9002', name: 'Tara Lead', role: 'agent' },
+  ada: { id: '9100', name: 'Ada Admin', role: 'admin' },
+} as const;
 /** Tickets: 1001 Dana (with her organization), 1002 Sam, 1003 Lee (no history), 1005 Kim; 1004 is unknown. */
 export const TICKETS: Record<string, { requester_id: string; organization_id: string | null }> = {
   '1001': { requester_id: PEOPLE.dana.id, organization_id: ORG.id },
@@ -30,16 +34,66 @@ const D = 24 * H;
 const iso = (now: number, ago: number) => new Date(now - ago).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const FIELD = { id: '360001122', title: 'Account status', type: 'dropdown' };
 
-function envelope(type: string, subject: string, time: string, detail: Record<string, unknown>, event: Record<string, unknown>) {
-  return { type: `zen:event-type:${type}`, account_id: 12514403, id: randomUUID(), time, zendesk_event_version: '2022-06-20', subject, detail, event };
+function envelope(
+  type: string,
+  subject: string,
+  time: string,
+  detail: Record<string, unknown>,
+  event: Record<string, unknown>,
+) {
+  return {
+    type: `zen:event-type:${type}`,
+    account_id: 12514403,
+    id: randomUUID(),
+    time,
+    zendesk_event_version: '2022-06-20',
+    subject,
+    detail,
+    event,
+  };
 }
 
-function userStatus(p: { id: string; email: string; org: string | null }, time: string, current: string, previous: string) {
-  return envelope('user.custom_field_changed', `zen:user:${p.id}`, time, { id: p.id, email: p.email, external_id: '', organization_id: p.org, role: 'end-user', created_at: '2025-01-08T10:12:42Z', updated_at: time, default_group_id: '0' }, { field: FIELD, current, previous });
+function userStatus(
+  p: { id: string; email: string; org: string | null },
+  time: string,
+  current: string,
+  previous: string,
+) {
+  return envelope(
+    'user.custom_field_changed',
+    `zen:user:${p.id}`,
+    time,
+    {
+      id: p.id,
+      email: p.email,
+      external_id: '',
+      organization_id: p.org,
+      role: 'end-user',
+      created_at: '2025-01-08T10:12:42Z',
+      updated_at: time,
+      default_group_id: '0',
+    },
+    { field: FIELD, current, previous },
+  );
 }
 
 function orgStatus(time: string, current: string, previous: string) {
-  return envelope('organization.custom_field_changed', `zen:organization:${ORG.id}`, time, { id: ORG.id, name: ORG.name, external_id: ORG.external_id, group_id: null, shared_comments: false, shared_tickets: false, created_at: '2025-01-08T10:12:42Z', updated_at: time }, { field: FIELD, current, previous });
+  return envelope(
+    'organization.custom_field_changed',
+    `zen:organization:${ORG.id}`,
+    time,
+    {
+      id: ORG.id,
+      name: ORG.name,
+      external_id: ORG.external_id,
+      group_id: null,
+      shared_comments: false,
+      shared_tickets: false,
+      created_at: '2025-01-08T10:12:42Z',
+      updated_at: time,
+    },
+    { field: FIELD, current, previous },
+  );
 }
 
 function trigger(ticket: string, time: string, actor: string, standing: Record<string, string>) {
@@ -62,11 +116,32 @@ export function demoWebhooks(now = Date.now()): unknown[] {
     orgStatus(iso(now, 20 * D), 'suspended_billing', 'active'),
     orgStatus(iso(now, 19 * D), 'active', 'suspended_billing'),
     // Dana: suspended for suspected fraud, then a full reinstatement workflow on ticket 1001.
-    trigger('1001', iso(now, 6 * D), AGENTS.alex.id, { kind: 'deactivation', status_before: 'active', status_after: 'suspended', reason_code: 'fraud_suspected', reason_text: 'Card used from three countries within an hour.' }),
-    trigger('1001', iso(now, 5 * D), dana.id, { kind: 'reinstatement_requested', reason_text: 'Customer says the charges were hers while travelling.' }),
-    trigger('1001', iso(now, 5 * D - 2 * H), AGENTS.alex.id, { kind: 'verification_recorded', verification_method: 'id_document', verification_result: 'passed' }),
-    trigger('1001', iso(now, 5 * D - 3 * H), AGENTS.tara.id, { kind: 'reinstatement_approved', approver_role: 'team_lead' }),
-    trigger('1001', iso(now, 5 * D - 4 * H), AGENTS.alex.id, { kind: 'reinstatement', status_before: 'suspended', status_after: 'active', reason_code: 'identity_verified' }),
+    trigger('1001', iso(now, 6 * D), AGENTS.alex.id, {
+      kind: 'deactivation',
+      status_before: 'active',
+      status_after: 'suspended',
+      reason_code: 'fraud_suspected',
+      reason_text: 'Card used from three countries within an hour.',
+    }),
+    trigger('1001', iso(now, 5 * D), dana.id, {
+      kind: 'reinstatement_requested',
+      reason_text: 'Customer says the charges were hers while travelling.',
+    }),
+    trigger('1001', iso(now, 5 * D - 2 * H), AGENTS.alex.id, {
+      kind: 'verification_recorded',
+      verification_method: 'id_document',
+      verification_result: 'passed',
+    }),
+    trigger('1001', iso(now, 5 * D - 3 * H), AGENTS.tara.id, {
+      kind: 'reinstatement_approved',
+      approver_role: 'team_lead',
+    }),
+    trigger('1001', iso(now, 5 * D - 4 * H), AGENTS.alex.id, {
+      kind: 'reinstatement',
+      status_before: 'suspended',
+      status_after: 'active',
+      reason_code: 'identity_verified',
+    }),
     // Sam: three suspend/reinstate cycles within two months, suspended again now.
     userStatus(sam, iso(now, 60 * D), 'suspended_billing', 'active'),
     userStatus(sam, iso(now, 58 * D), 'active', 'suspended_billing'),

@@ -14,7 +14,13 @@ import { SignJWT } from 'jose';
 import { AGENTS, DEMO_TENANT, ORG, PEOPLE, TICKETS } from './demo-data.ts';
 
 const HOST_JS = fileURLToPath(new URL('./host/host.js', import.meta.url));
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.png': 'image/png',
+};
 
 export interface HostOptions {
   connectorUrl: string;
@@ -51,9 +57,17 @@ function pageConfig(o: HostOptions, q: URLSearchParams) {
   return {
     location,
     appGuid: `standing-${location}`,
-    settings: { connector_url: q.get('connector') ?? o.connectorUrl, tenant: q.get('tenant') ?? o.tenant ?? DEMO_TENANT },
+    settings: {
+      connector_url: q.get('connector') ?? o.connectorUrl,
+      tenant: q.get('tenant') ?? o.tenant ?? DEMO_TENANT,
+    },
     currentUser: { id: Number(agent.id), name: agent.name, role: agent.role, locale: q.get('locale') ?? 'en' },
-    ticket: { id: Number(ticketId), subject: `Demo ticket #${ticketId}`, requester: person ? { id: Number(person.id), name: person.name, email: person.email } : null, organization: t?.organization_id ? { id: Number(ORG.id), name: ORG.name } : null },
+    ticket: {
+      id: Number(ticketId),
+      subject: `Demo ticket #${ticketId}`,
+      requester: person ? { id: Number(person.id), name: person.name, email: person.email } : null,
+      organization: t?.organization_id ? { id: Number(ORG.id), name: ORG.name } : null,
+    },
   };
 }
 
@@ -81,13 +95,19 @@ async function proxy(o: HostOptions, req: IncomingMessage, res: ServerResponse):
   const url = String(options.url ?? '');
   // Zendesk only proxies to the app's domainWhitelist: here, the connector.
   if (!url.startsWith(`${o.connectorUrl}/`)) {
-    res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 403, body: { error: { code: 'not_whitelisted', message: 'not the connector' } } }));
+    res
+      .writeHead(403, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ status: 403, body: { error: { code: 'not_whitelisted', message: 'not the connector' } } }));
     return;
   }
   const now = Math.floor(Date.now() / 1000);
   const expiry = typeof options.jwt?.expiry === 'number' ? options.jwt.expiry : 300;
   const token = options.jwt
-    ? await new SignJWT(options.jwt.claims ?? {}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + expiry).sign(new TextEncoder().encode(o.sharedSecret))
+    ? await new SignJWT(options.jwt.claims ?? {})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt(now)
+        .setExpirationTime(now + expiry)
+        .sign(new TextEncoder().encode(o.sharedSecret))
     : '';
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.headers ?? {})) headers[k] = String(v).replace('{{jwt.token}}', token);
@@ -95,7 +115,11 @@ async function proxy(o: HostOptions, req: IncomingMessage, res: ServerResponse):
   let status = 502;
   let text = JSON.stringify({ error: { code: 'connector_unreachable', message: 'the connector did not answer' } });
   try {
-    const r = await fetch(url, { method: typeof options.type === 'string' ? options.type : 'GET', headers, body: typeof options.data === 'string' ? options.data : undefined });
+    const r = await fetch(url, {
+      method: typeof options.type === 'string' ? options.type : 'GET',
+      headers,
+      body: typeof options.data === 'string' ? options.data : undefined,
+    });
     status = r.status;
     text = await r.text();
   } catch {
@@ -112,7 +136,12 @@ function serveStatic(root: string, path: string, res: ServerResponse): void {
   }
   try {
     const data = readFileSync(file);
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(data);
+    res
+      .writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      })
+      .end(data);
   } catch {
     res.writeHead(404).end('not found');
   }
@@ -128,7 +157,9 @@ export async function startHost(o: HostOptions): Promise<HostHandle> {
     if (u.pathname === '/host.js') return serveStatic(join(HOST_JS, '..'), 'host.js', res);
     if (u.pathname.startsWith('/app/')) return serveStatic(o.appDir, u.pathname.slice('/app/'.length), res);
     if (u.pathname === '/') {
-      res.writeHead(200, { 'content-type': TYPES['.html']! }).end(hostPage(o, u.searchParams, `http://${req.headers.host ?? '127.0.0.1'}`));
+      res
+        .writeHead(200, { 'content-type': TYPES['.html']! })
+        .end(hostPage(o, u.searchParams, `http://${req.headers.host ?? '127.0.0.1'}`));
       return;
     }
     res.writeHead(404).end('not found');

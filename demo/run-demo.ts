@@ -37,8 +37,18 @@ const lookups = staticLookups({
   roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) },
 });
 const service = await startStanding(parsed.config, { app: { lookups } });
-const { posted } = await seedDemo({ url: service.url, adminToken: service.resources.secrets.operatorToken, db: service.resources.db, secrets });
-const host = await startHost({ connectorUrl: service.url, appDir: DIST_DIR, sharedSecret: secrets.appSecret, port: Number(process.env.DEMO_PORT ?? 4567) });
+const { posted } = await seedDemo({
+  url: service.url,
+  adminToken: service.resources.secrets.operatorToken,
+  db: service.resources.db,
+  secrets,
+});
+const host = await startHost({
+  connectorUrl: service.url,
+  appDir: DIST_DIR,
+  sharedSecret: secrets.appSecret,
+  port: Number(process.env.DEMO_PORT ?? 4567),
+});
 
 process.stdout.write(`
 Standing demo
@@ -53,7 +63,10 @@ Ctrl-C to stop.
 `);
 
 const stop = () => {
-  void host.close().then(() => service.close()).then(() => process.exit(0));
+  void host
+    .close()
+    .then(() => service.close())
+    .then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -18,14 +18,28 @@ async function ok(res: Response, what: string): Promise<void> {
   if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text()}`);
 }
 
-export async function seedDemo(o: { url: string; adminToken: string; db: SqlClient; secrets: DemoSecrets; tenant?: string }): Promise<{ posted: number }> {
+export async function seedDemo(o: {
+  url: string;
+  adminToken: string;
+  db: SqlClient;
+  secrets: DemoSecrets;
+  tenant?: string;
+}): Promise<{ posted: number }> {
   const tenant = o.tenant ?? DEMO_TENANT;
   const auth = { authorization: `Bearer ${o.adminToken}`, 'content-type': 'application/json' };
   await ok(
     await fetch(`${o.url}/api/v1/tenants`, {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ id: tenant, name: 'Demo Co', zendesk: { subdomain: DEMO_SUBDOMAIN, webhook_secret: o.secrets.webhookSecret, app_shared_secret: o.secrets.appSecret } }),
+      body: JSON.stringify({
+        id: tenant,
+        name: 'Demo Co',
+        zendesk: {
+          subdomain: DEMO_SUBDOMAIN,
+          webhook_secret: o.secrets.webhookSecret,
+          app_shared_secret: o.secrets.appSecret,
+        },
+      }),
     }),
     'create the demo tenant',
   );
@@ -35,18 +49,29 @@ export async function seedDemo(o: { url: string; adminToken: string; db: SqlClie
     const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const res = await fetch(`${o.url}/webhooks/zendesk/${tenant}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature-timestamp': timestamp, 'x-zendesk-webhook-signature': signZendeskWebhook(o.secrets.webhookSecret, timestamp, raw), 'x-zendesk-webhook-invocation-id': String(Math.floor(Math.random() * 1e12)) },
+      headers: {
+        'content-type': 'application/json',
+        'x-zendesk-webhook-signature-timestamp': timestamp,
+        'x-zendesk-webhook-signature': signZendeskWebhook(o.secrets.webhookSecret, timestamp, raw),
+        'x-zendesk-webhook-invocation-id': String(Math.floor(Math.random() * 1e12)),
+      },
       body: raw,
     });
     await ok(res, 'post a demo webhook');
   }
   // What the intake worker will record for ticket events once wired (see recordTicketsSeen).
   const at = new Date().toISOString();
-  await recordTicketsSeen(o.db, Object.entries(TICKETS).map(([ticket_id, t]) => ({ tenant, ticket_id, ...t, at })));
+  await recordTicketsSeen(
+    o.db,
+    Object.entries(TICKETS).map(([ticket_id, t]) => ({ tenant, ticket_id, ...t, at })),
+  );
   // The worker stores asynchronously: wait until nothing is pending.
   const until = Date.now() + 30_000;
   for (;;) {
-    const [row] = await o.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM intake_inbox WHERE tenant = $1 AND state = 'pending'`, [tenant]);
+    const [row] = await o.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM intake_inbox WHERE tenant = $1 AND state = 'pending'`,
+      [tenant],
+    );
     if (row && Number(row.n) === 0) break;
     if (Date.now() > until) throw new Error('the demo webhooks were not processed within 30 s (is Redis running?)');
     await new Promise((r) => setTimeout(r, 100));

@@ -19,9 +19,21 @@ export const within = <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> => 
 };
 
 /** `graceful` when the worker closed within `graceMs`, `forced` otherwise. */
-export async function closeWorker(worker: Worker, graceMs = DEFAULT_WORKER_CLOSE_GRACE_MS): Promise<'graceful' | 'forced'> {
-  if ((await within(worker.close().then(() => 'closed' as const), graceMs)) === 'closed') return 'graceful';
+export async function closeWorker(
+  worker: Worker,
+  graceMs = DEFAULT_WORKER_CLOSE_GRACE_MS,
+): Promise<'graceful' | 'forced'> {
+  if (
+    (await within(
+      worker.close().then(() => 'closed' as const),
+      graceMs,
+    )) === 'closed'
+  )
+    return 'graceful';
   await within(worker.close(true), graceMs);
-  await within(worker.disconnect().catch(() => undefined), graceMs);
+  await within(
+    worker.disconnect().catch(() => undefined),
+    graceMs,
+  );
   return 'forced';
 }

@@ -59,7 +59,12 @@ export interface ComplianceSchedulerOptions {
   siemPush?: SiemPushOptions;
 }
 
-export const DEFAULT_COMPLIANCE_SCHEDULER_OPTIONS = { prefix: 'standing', checkpointEveryMs: 3_600_000, retentionEveryMs: 86_400_000, siemPushEveryMs: 60_000 } as const;
+export const DEFAULT_COMPLIANCE_SCHEDULER_OPTIONS = {
+  prefix: 'standing',
+  checkpointEveryMs: 3_600_000,
+  retentionEveryMs: 86_400_000,
+  siemPushEveryMs: 60_000,
+} as const;
 
 export type ComplianceRunOutcome = 'ok' | 'refused' | 'export_failed' | 'partial' | 'failed';
 
@@ -73,44 +78,73 @@ export interface ComplianceScheduler {
   close(): Promise<void>;
 }
 
-export async function startComplianceScheduler(deps: ComplianceSchedulerDeps, options: ComplianceSchedulerOptions): Promise<ComplianceScheduler> {
+export async function startComplianceScheduler(
+  deps: ComplianceSchedulerDeps,
+  options: ComplianceSchedulerOptions,
+): Promise<ComplianceScheduler> {
   const o = { ...DEFAULT_COMPLIANCE_SCHEDULER_OPTIONS, ...options };
   const now = o.now ?? (() => new Date());
   const { log, logger, metrics } = deps;
-  const every: Record<ComplianceJob, number> = { checkpoint: o.checkpointEveryMs, retention: o.retentionEveryMs, siem_push: o.siemPushEveryMs };
+  const every: Record<ComplianceJob, number> = {
+    checkpoint: o.checkpointEveryMs,
+    retention: o.retentionEveryMs,
+    siem_push: o.siemPushEveryMs,
+  };
   const needsKey = (job: ComplianceJob) => job === 'checkpoint' || job === 'retention';
   const wanted = COMPLIANCE_JOBS.filter((job) => every[job] > 0);
   const scheduled = wanted.filter((job) => !needsKey(job) || deps.checkpointKey !== null);
   const keyProblem = deps.checkpointKeyProblem ?? 'no checkpoint signing key';
-  if (scheduled.length < wanted.length) logger.error({ jobs: wanted.filter((j) => !scheduled.includes(j)) }, `checkpoints and retention are not scheduled: ${keyProblem}`);
+  if (scheduled.length < wanted.length)
+    logger.error(
+      { jobs: wanted.filter((j) => !scheduled.includes(j)) },
+      `checkpoints and retention are not scheduled: ${keyProblem}`,
+    );
   for (const job of COMPLIANCE_JOBS) metrics?.scheduledJobEnabled.set({ job }, scheduled.includes(job) ? 1 : 0);
 
   const queue = new Queue(COMPLIANCE_QUEUE_NAME, { connection: o.connection, prefix: o.prefix });
   const queueErrors = logErrorsOnce(queue, logger, 'compliance queue');
-  const schedule = (job: ComplianceJob) => queue.upsertJobScheduler(complianceSchedulerId(job), { every: every[job] }, { name: job, opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 1 } });
+  const schedule = (job: ComplianceJob) =>
+    queue.upsertJobScheduler(
+      complianceSchedulerId(job),
+      { every: every[job] },
+      { name: job, opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 1 } },
+    );
   for (const job of scheduled) await schedule(job);
   // A schedule left from an earlier configuration would keep producing jobs: remove what is off here.
-  for (const job of COMPLIANCE_JOBS.filter((j) => !scheduled.includes(j))) await queue.removeJobScheduler(complianceSchedulerId(job));
+  for (const job of COMPLIANCE_JOBS.filter((j) => !scheduled.includes(j)))
+    await queue.removeJobScheduler(complianceSchedulerId(job));
 
   const runCheckpoint = async (): Promise<ComplianceRunOutcome> => {
     const outcomes = await writeCheckpoints(log, deps.checkpointKey!, { exporter: deps.exporter, now });
     let result: ComplianceRunOutcome = 'ok';
     for (const c of outcomes) {
       if (c.status === 'refused') {
-        logger.error({ tenant: c.tenant, seq: c.broken.seq, problem: c.broken.problem }, 'checkpoint refused: the rows since the last checkpoint do not check out; run standing verify');
+        logger.error(
+          { tenant: c.tenant, seq: c.broken.seq, problem: c.broken.problem },
+          'checkpoint refused: the rows since the last checkpoint do not check out; run standing verify',
+        );
         result = 'refused';
       } else if ((c.status === 'written' || c.status === 'unchanged') && deps.exporter && c.exported !== true) {
-        logger.warn({ tenant: c.tenant, number: c.number, target: deps.exporter.target, error: c.export_error }, 'checkpoint not copied to the export; retried next run');
+        logger.warn(
+          { tenant: c.tenant, number: c.number, target: deps.exporter.target, error: c.export_error },
+          'checkpoint not copied to the export; retried next run',
+        );
         if (result === 'ok') result = 'export_failed';
-      } else if (c.status === 'written') logger.info({ tenant: c.tenant, number: c.number, seq: c.seq }, 'checkpoint written');
+      } else if (c.status === 'written')
+        logger.info({ tenant: c.tenant, number: c.number, seq: c.seq }, 'checkpoint written');
     }
     return result;
   };
 
   const runRetention = async (): Promise<ComplianceRunOutcome> => {
     for (const r of await applyRetention(log, deps.checkpointKey!, { now })) {
-      if (r.status === 'removed' || (r.status === 'held' && r.removed > 0)) logger.info({ tenant: r.tenant, through: r.through, removed: r.removed, cutoff: r.cutoff }, 'retention removed an expired range');
-      if (r.status === 'held') logger.info({ tenant: r.tenant, held_from: r.held_from }, 'retention stopped by a legal hold');
+      if (r.status === 'removed' || (r.status === 'held' && r.removed > 0))
+        logger.info(
+          { tenant: r.tenant, through: r.through, removed: r.removed, cutoff: r.cutoff },
+          'retention removed an expired range',
+        );
+      if (r.status === 'held')
+        logger.info({ tenant: r.tenant, held_from: r.held_from }, 'retention stopped by a legal hold');
     }
     return 'ok';
   };
@@ -120,19 +154,34 @@ export async function startComplianceScheduler(deps: ComplianceSchedulerDeps, op
     let failed = 0;
     for (const p of outcomes) {
       if (p.status === 'sent' || p.status === 'raced') metrics?.siemEventsPushed.inc({ tenant: p.tenant }, p.events);
-      if (p.status === 'sent' || p.status === 'up_to_date') metrics?.siemLastSuccess.set({ tenant: p.tenant }, Date.now() / 1000);
+      if (p.status === 'sent' || p.status === 'up_to_date')
+        metrics?.siemLastSuccess.set({ tenant: p.tenant }, Date.now() / 1000);
       if (p.status === 'failed') {
         failed++;
         metrics?.siemPushFailures.inc({ tenant: p.tenant, reason: p.reason });
         if (p.events > 0) metrics?.siemEventsPushed.inc({ tenant: p.tenant }, p.events);
         // HEC's text and code only: never the token or the events.
-        logger.warn({ tenant: p.tenant, reason: p.reason, retry: p.retry, wait_ms: p.wait_ms, error: p.error, last_seq: p.last_seq }, 'SIEM push to Splunk failed; the batch is sent again later');
+        logger.warn(
+          {
+            tenant: p.tenant,
+            reason: p.reason,
+            retry: p.retry,
+            wait_ms: p.wait_ms,
+            error: p.error,
+            last_seq: p.last_seq,
+          },
+          'SIEM push to Splunk failed; the batch is sent again later',
+        );
       }
     }
     return failed === 0 ? 'ok' : failed === outcomes.length ? 'failed' : 'partial';
   };
 
-  const jobs: Record<ComplianceJob, () => Promise<ComplianceRunOutcome>> = { checkpoint: runCheckpoint, retention: runRetention, siem_push: runSiemPush };
+  const jobs: Record<ComplianceJob, () => Promise<ComplianceRunOutcome>> = {
+    checkpoint: runCheckpoint,
+    retention: runRetention,
+    siem_push: runSiemPush,
+  };
   const run = async (job: ComplianceJob): Promise<ComplianceRunOutcome> => {
     if (needsKey(job) && !deps.checkpointKey) throw new Error(`${job}: ${keyProblem}`);
     let outcome: ComplianceRunOutcome;
@@ -159,34 +208,47 @@ export async function startComplianceScheduler(deps: ComplianceSchedulerDeps, op
     { connection: o.connection, prefix: o.prefix, concurrency: 1, lockDuration: 120_000 },
   );
   logErrorsOnce(worker, logger, 'compliance worker');
-  worker.on('failed', (j, err) => logger.error({ job: j?.name, err: { message: err.message } }, 'compliance job failed; it runs again at the next tick'));
+  worker.on('failed', (j, err) =>
+    logger.error(
+      { job: j?.name, err: { message: err.message } },
+      'compliance job failed; it runs again at the next tick',
+    ),
+  );
 
   const missing = async (): Promise<ComplianceJob[]> => {
     const found = await Promise.all(scheduled.map((job) => queue.getJobScheduler(complianceSchedulerId(job))));
     return scheduled.filter((_, i) => !found[i]);
   };
   let checking = false;
-  const timer = scheduled.length === 0 ? undefined : setInterval(() => {
-    if (checking) return;
-    checking = true;
-    missing()
-      .then(async (gone) => {
-        queueErrors.recovered();
-        for (const job of gone) await schedule(job);
-        if (gone.length > 0) logger.warn({ jobs: gone }, 'compliance schedules were missing (Redis lost its data?); re-created');
-      })
-      .catch(() => undefined) // Redis unreachable: the queue's error listener said so.
-      .finally(() => {
-        checking = false;
-      });
-  }, Math.min(SCHEDULE_CHECK_MAX_MS, ...scheduled.map((j) => every[j])));
+  const timer =
+    scheduled.length === 0
+      ? undefined
+      : setInterval(
+          () => {
+            if (checking) return;
+            checking = true;
+            missing()
+              .then(async (gone) => {
+                queueErrors.recovered();
+                for (const job of gone) await schedule(job);
+                if (gone.length > 0)
+                  logger.warn({ jobs: gone }, 'compliance schedules were missing (Redis lost its data?); re-created');
+              })
+              .catch(() => undefined) // Redis unreachable: the queue's error listener said so.
+              .finally(() => {
+                checking = false;
+              });
+          },
+          Math.min(SCHEDULE_CHECK_MAX_MS, ...scheduled.map((j) => every[j])),
+        );
   timer?.unref();
 
   return {
     scheduled,
     run,
     checkScheduled: async () => {
-      if (scheduled.length < wanted.length) throw new Error(`checkpoints and retention are not scheduled: ${keyProblem}`);
+      if (scheduled.length < wanted.length)
+        throw new Error(`checkpoints and retention are not scheduled: ${keyProblem}`);
       const gone = await missing();
       if (gone.length > 0) throw new Error(`the ${gone.join(', ')} schedule is missing from Redis`);
     },

@@ -70,7 +70,11 @@ export function createIntakeQueue(options: IntakeQueueOptions): Queue<IntakeJobD
     removeOnComplete: o.keepCompleted,
     removeOnFail: o.keepFailed,
   };
-  const queue = new Queue<IntakeJobData>(INTAKE_QUEUE_NAME, { connection: o.connection, prefix: o.prefix, defaultJobOptions });
+  const queue = new Queue<IntakeJobData>(INTAKE_QUEUE_NAME, {
+    connection: o.connection,
+    prefix: o.prefix,
+    defaultJobOptions,
+  });
   // Without a listener, a connection error (Redis restarting) is printed as a raw stack trace.
   if (o.logger) logErrorsOnce(queue, o.logger, 'intake queue');
   else queue.on('error', () => undefined);
@@ -78,10 +82,18 @@ export function createIntakeQueue(options: IntakeQueueOptions): Queue<IntakeJobD
 }
 
 /** One warn line when an emitter (queue, worker) starts failing, one info line when it works again. */
-export function logErrorsOnce(emitter: { on(event: 'error', fn: (err: Error) => void): unknown }, logger: Logger, what: string): { recovered(): void } {
+export function logErrorsOnce(
+  emitter: { on(event: 'error', fn: (err: Error) => void): unknown },
+  logger: Logger,
+  what: string,
+): { recovered(): void } {
   let failing = false;
   emitter.on('error', (err: Error) => {
-    if (!failing) logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, `${what}: redis error; retrying`);
+    if (!failing)
+      logger.warn(
+        { err: { message: err.message, code: (err as { code?: unknown }).code } },
+        `${what}: redis error; retrying`,
+      );
     failing = true;
   });
   return {
@@ -139,7 +151,11 @@ export function intakeJobs(queue: Queue<IntakeJobData>): IntakeJobs {
   };
 }
 
-export async function enqueueIntake(queue: Queue<IntakeJobData>, keys: readonly InboxKey[], round: IntakeRound = intakeRound.first()): Promise<void> {
+export async function enqueueIntake(
+  queue: Queue<IntakeJobData>,
+  keys: readonly InboxKey[],
+  round: IntakeRound = intakeRound.first(),
+): Promise<void> {
   if (keys.length === 0) return;
   await queue.addBulk(
     keys.map((k) => ({

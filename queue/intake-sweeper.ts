@@ -9,7 +9,14 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { IntakeInbox, StalePendingRow } from '../connector/intake/intake-inbox.ts';
-import { enqueueIntake, intakeJobId, intakeRound, logErrorsOnce, roundSuffix, type IntakeJobData } from './intake-queue.ts';
+import {
+  enqueueIntake,
+  intakeJobId,
+  intakeRound,
+  logErrorsOnce,
+  roundSuffix,
+  type IntakeJobData,
+} from './intake-queue.ts';
 import { closeWorker, DEFAULT_WORKER_CLOSE_GRACE_MS, within } from './close-worker.ts';
 
 export const SWEEPER_QUEUE_NAME = 'standing-intake-sweeper';
@@ -42,7 +49,13 @@ export interface IntakeSweeperOptions {
   inboxRetentionDays?: number;
 }
 
-export const DEFAULT_SWEEPER_OPTIONS = { prefix: 'standing', everyMs: 60_000, pendingForMs: 120_000, maxEvents: 50_000, inboxRetentionDays: 30 } as const;
+export const DEFAULT_SWEEPER_OPTIONS = {
+  prefix: 'standing',
+  everyMs: 60_000,
+  pendingForMs: 120_000,
+  maxEvents: 50_000,
+  inboxRetentionDays: 30,
+} as const;
 
 /** Shortest window of sweep job ids (a pending age of 0 would make one window forever). */
 const MIN_SWEEP_WINDOW_MS = 1000;
@@ -54,7 +67,12 @@ const SWEEP_PAGE = 1000;
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 /** Re-enqueues stale pending events whose job is gone, at most `maxEvents`; returns how many. */
-export async function sweepPendingIntake(inbox: IntakeInbox, queue: Queue<IntakeJobData>, pendingForMs: number, maxEvents: number): Promise<number> {
+export async function sweepPendingIntake(
+  inbox: IntakeInbox,
+  queue: Queue<IntakeJobData>,
+  pendingForMs: number,
+  maxEvents: number,
+): Promise<number> {
   // Distinct from the lost (or permanently failed, still retained) job, yet one event is
   // re-enqueued at most once per window however often the sweep runs.
   const round = intakeRound.sweep(Math.max(pendingForMs, MIN_SWEEP_WINDOW_MS));
@@ -84,11 +102,21 @@ export interface IntakeSweeper {
   close(): Promise<void>;
 }
 
-export async function startIntakeSweeper(inbox: IntakeInbox, intakeQueue: Queue<IntakeJobData>, logger: Logger, options: IntakeSweeperOptions): Promise<IntakeSweeper> {
+export async function startIntakeSweeper(
+  inbox: IntakeInbox,
+  intakeQueue: Queue<IntakeJobData>,
+  logger: Logger,
+  options: IntakeSweeperOptions,
+): Promise<IntakeSweeper> {
   const o = { ...DEFAULT_SWEEPER_OPTIONS, ...options };
   const queue = new Queue(SWEEPER_QUEUE_NAME, { connection: o.connection, prefix: o.prefix });
   const queueErrors = logErrorsOnce(queue, logger, 'sweeper queue');
-  const schedule = () => queue.upsertJobScheduler(SWEEPER_SCHEDULER_ID, { every: o.everyMs }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  const schedule = () =>
+    queue.upsertJobScheduler(
+      SWEEPER_SCHEDULER_ID,
+      { every: o.everyMs },
+      { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
   await schedule();
 
   const worker = new Worker(
@@ -106,27 +134,31 @@ export async function startIntakeSweeper(inbox: IntakeInbox, intakeQueue: Queue<
 
   // The schedule is a Redis key: gone if Redis lost its data. Re-created as soon as it is seen missing.
   let checking = false;
-  const timer = setInterval(() => {
-    if (checking) return;
-    checking = true;
-    queue
-      .getJobScheduler(SWEEPER_SCHEDULER_ID)
-      .then(async (existing) => {
-        queueErrors.recovered();
-        if (existing) return;
-        await schedule();
-        logger.warn('sweeper schedule was missing (Redis lost its data?); re-created');
-      })
-      .catch(() => undefined) // Redis unreachable: the queue's error listener said so; next tick retries.
-      .finally(() => {
-        checking = false;
-      });
-  }, Math.min(o.everyMs, SCHEDULE_CHECK_MAX_MS));
+  const timer = setInterval(
+    () => {
+      if (checking) return;
+      checking = true;
+      queue
+        .getJobScheduler(SWEEPER_SCHEDULER_ID)
+        .then(async (existing) => {
+          queueErrors.recovered();
+          if (existing) return;
+          await schedule();
+          logger.warn('sweeper schedule was missing (Redis lost its data?); re-created');
+        })
+        .catch(() => undefined) // Redis unreachable: the queue's error listener said so; next tick retries.
+        .finally(() => {
+          checking = false;
+        });
+    },
+    Math.min(o.everyMs, SCHEDULE_CHECK_MAX_MS),
+  );
   timer.unref();
 
   return {
     checkScheduled: async () => {
-      if (!(await queue.getJobScheduler(SWEEPER_SCHEDULER_ID))) throw new Error('the sweeper schedule is missing from Redis');
+      if (!(await queue.getJobScheduler(SWEEPER_SCHEDULER_ID)))
+        throw new Error('the sweeper schedule is missing from Redis');
     },
     close: async () => {
       clearInterval(timer);

@@ -6,7 +6,11 @@
  */
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { ProviderRateLimitedError, type BatchSummary, type IntakeDeps } from '../connector/intake/process-intake-batch.ts';
+import {
+  ProviderRateLimitedError,
+  type BatchSummary,
+  type IntakeDeps,
+} from '../connector/intake/process-intake-batch.ts';
 import { isTransientFailure, processIntakeBatchIsolating } from '../connector/intake/process-isolating.ts';
 import { INTAKE_QUEUE_NAME, IntakeJobData, logErrorsOnce } from './intake-queue.ts';
 import { inboxKeyString } from '../connector/intake/intake-inbox.ts';
@@ -54,7 +58,13 @@ export interface IntakeWorkerOptions {
   maxEventFailures?: number;
 }
 
-export const DEFAULT_INTAKE_WORKER_OPTIONS = { prefix: 'standing', concurrency: 500, batching: { maxBatch: 250, maxWaitMs: 10, maxInFlight: 2 }, lockDurationMs: 30_000, maxEventFailures: 3 } as const;
+export const DEFAULT_INTAKE_WORKER_OPTIONS = {
+  prefix: 'standing',
+  concurrency: 500,
+  batching: { maxBatch: 250, maxWaitMs: 10, maxInFlight: 2 },
+  lockDurationMs: 30_000,
+  maxEventFailures: 3,
+} as const;
 
 export interface IntakeWorker {
   worker: Worker<IntakeJobData>;
@@ -65,20 +75,20 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
   const o = { ...DEFAULT_INTAKE_WORKER_OPTIONS, ...options };
   // Per key: null (done), an error that keeps its job failing, or when to try again (waiting for a
   // companion event of the same update).
-  const batcher = new MicroBatcher<IntakeJobData, Error | { retryAt: number } | null>(
-    async (keys) => {
-      const { summary, errors } = await processIntakeBatchIsolating(deps, keys, { maxEventFailures: o.maxEventFailures });
-      o.onBatch?.(summary, keys.length);
-      if (summary.quarantined > 0 || summary.skippedLookups.length > 0) {
-        logger.warn({ quarantined: summary.quarantined, skipped_lookups: summary.skippedLookups.length }, 'intake batch had events needing attention');
-      }
-      return keys.map((k, i) => {
-        const retryAt = summary.deferred.get(inboxKeyString(k));
-        return retryAt !== undefined ? { retryAt } : (errors[i] ?? null);
-      });
-    },
-    o.batching,
-  );
+  const batcher = new MicroBatcher<IntakeJobData, Error | { retryAt: number } | null>(async (keys) => {
+    const { summary, errors } = await processIntakeBatchIsolating(deps, keys, { maxEventFailures: o.maxEventFailures });
+    o.onBatch?.(summary, keys.length);
+    if (summary.quarantined > 0 || summary.skippedLookups.length > 0) {
+      logger.warn(
+        { quarantined: summary.quarantined, skipped_lookups: summary.skippedLookups.length },
+        'intake batch had events needing attention',
+      );
+    }
+    return keys.map((k, i) => {
+      const retryAt = summary.deferred.get(inboxKeyString(k));
+      return retryAt !== undefined ? { retryAt } : (errors[i] ?? null);
+    });
+  }, o.batching);
 
   // Per tenant and provider: until when its provider asked us to wait (429). Its other jobs wait
   // too, without a call; other tenants' jobs flow. (worker.rateLimit would pause every tenant.)
@@ -103,7 +113,11 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
       if (failure instanceof ProviderRateLimitedError) {
         const until = Math.max(Date.now() + failure.waitMs, blockedUntil.get(limitKey) ?? 0);
         o.onRateLimited?.(data.source, data.tenant, failure.waitMs);
-        if (!blockedUntil.has(limitKey)) logger.warn({ tenant: data.tenant, source: data.source, wait_ms: failure.waitMs }, 'provider rate limit: this tenant waits');
+        if (!blockedUntil.has(limitKey))
+          logger.warn(
+            { tenant: data.tenant, source: data.source, wait_ms: failure.waitMs },
+            'provider rate limit: this tenant waits',
+          );
         blockedUntil.set(limitKey, until);
         return waitUntil(job, token, until);
       }
@@ -111,7 +125,14 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
       // Waiting for a companion event of the same update (facts as of the event).
       if (failure) return waitUntil(job, token, Math.max(failure.retryAt, Date.now() + 1));
     },
-    { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, lockDuration: o.lockDurationMs, stalledInterval: o.lockDurationMs, autorun: true },
+    {
+      connection: o.connection,
+      prefix: o.prefix,
+      concurrency: o.concurrency,
+      lockDuration: o.lockDurationMs,
+      stalledInterval: o.lockDurationMs,
+      autorun: true,
+    },
   );
   // An outage fails every job until it ends: that is logged once (by the database and Redis
   // clients), not per job; a failure of the event itself is logged per job.

@@ -38,7 +38,10 @@ export interface ReconciliationSchedulerDeps {
   store: ReconciliationStore;
   tenants: TenantRegistry;
   logger: Logger;
-  /** The tenant's authenticated Salesforce connection, or null when it has none. @defaultValue none: Salesforce is not scheduled */
+  /**
+   * The tenant's authenticated Salesforce connection, or null when it has none.
+   * @defaultValue none: Salesforce is not scheduled
+   */
   salesforceConnection?: (tenant: string) => Promise<Connection | null>;
   /** Called after every run (metrics). */
   onRunEnd?: (run: RunResult & ReconciliationJobData) => void;
@@ -65,10 +68,17 @@ export interface ReconciliationSchedulerOptions {
   zendeskExport?: ZendeskExportOptions;
 }
 
-export const DEFAULT_RECONCILIATION_SCHEDULER_OPTIONS = { prefix: 'standing', everyMs: 900_000, refreshEveryMs: 60_000, maxPages: 1000, salesforceMaxQuotaShare: 0.5 } as const;
+export const DEFAULT_RECONCILIATION_SCHEDULER_OPTIONS = {
+  prefix: 'standing',
+  everyMs: 900_000,
+  refreshEveryMs: 60_000,
+  maxPages: 1000,
+  salesforceMaxQuotaShare: 0.5,
+} as const;
 
 /** BullMQ ids may not contain `:`; tenant ids are `[a-z0-9_-]`. */
-export const reconciliationSchedulerId = (tenant: string, source: ReconciliationSource) => `reconcile-${tenant}-${source}`;
+export const reconciliationSchedulerId = (tenant: string, source: ReconciliationSource) =>
+  `reconcile-${tenant}-${source}`;
 
 export interface ReconciliationScheduler {
   /** Upserts the schedule of every tenant and source that can be reconciled; returns how many. */
@@ -78,9 +88,15 @@ export interface ReconciliationScheduler {
   close(): Promise<void>;
 }
 
-export async function startReconciliationScheduler(deps: ReconciliationSchedulerDeps, options: ReconciliationSchedulerOptions): Promise<ReconciliationScheduler> {
+export async function startReconciliationScheduler(
+  deps: ReconciliationSchedulerDeps,
+  options: ReconciliationSchedulerOptions,
+): Promise<ReconciliationScheduler> {
   const o = { ...DEFAULT_RECONCILIATION_SCHEDULER_OPTIONS, ...options };
-  const queue = new Queue<ReconciliationJobData>(RECONCILIATION_QUEUE_NAME, { connection: o.connection, prefix: o.prefix });
+  const queue = new Queue<ReconciliationJobData>(RECONCILIATION_QUEUE_NAME, {
+    connection: o.connection,
+    prefix: o.prefix,
+  });
   logErrorsOnce(queue, deps.logger, 'reconciliation queue');
 
   const run = async (job: ReconciliationJobData): Promise<RunResult | null> => {
@@ -91,7 +107,10 @@ export async function startReconciliationScheduler(deps: ReconciliationScheduler
     const key = `${o.prefix}:${RECONCILIATION_QUEUE_NAME}:running:${job.tenant}:${job.source}`;
     const token = randomUUID();
     if ((await client.set(key, token, 'PX', RUN_LOCK_MS, 'NX')) !== 'OK') {
-      deps.logger.info({ tenant: job.tenant, source: job.source }, 'reconciliation run skipped: the previous one is still running');
+      deps.logger.info(
+        { tenant: job.tenant, source: job.source },
+        'reconciliation run skipped: the previous one is still running',
+      );
       return null;
     }
     const renew = setInterval(() => void client.pexpire(key, RUN_LOCK_MS).catch(() => undefined), RUN_LOCK_MS / 3);
@@ -110,15 +129,32 @@ export async function startReconciliationScheduler(deps: ReconciliationScheduler
     if (!t) return null;
     let result: RunResult;
     if (source === 'zendesk') {
-      result = await reconcileZendesk({ log: deps.log, store: deps.store, tenants: deps.tenants, exportOptions: o.zendeskExport }, t, { maxPages: o.maxPages });
+      result = await reconcileZendesk(
+        { log: deps.log, store: deps.store, tenants: deps.tenants, exportOptions: o.zendeskExport },
+        t,
+        { maxPages: o.maxPages },
+      );
     } else {
       const conn = await deps.salesforceConnection?.(tenant);
       if (!conn) return null;
-      result = await reconcileSalesforce({ log: deps.log, store: deps.store, tenants: deps.tenants }, tenant, conn, { maxPages: o.maxPages, maxQuotaShare: o.salesforceMaxQuotaShare });
+      result = await reconcileSalesforce({ log: deps.log, store: deps.store, tenants: deps.tenants }, tenant, conn, {
+        maxPages: o.maxPages,
+        maxQuotaShare: o.salesforceMaxQuotaShare,
+      });
     }
     // Counts and messages only: no personal data.
     const level = result.state === 'failed' ? 'warn' : 'info';
-    deps.logger[level]({ tenant, source, run: result.id, state: result.state, ...result.counters, errors: result.counters.errors.length }, 'reconciliation run ended');
+    deps.logger[level](
+      {
+        tenant,
+        source,
+        run: result.id,
+        state: result.state,
+        ...result.counters,
+        errors: result.counters.errors.length,
+      },
+      'reconciliation run ended',
+    );
     deps.onRunEnd?.({ ...result, tenant, source });
     return result;
   };
@@ -130,13 +166,18 @@ export async function startReconciliationScheduler(deps: ReconciliationScheduler
       if (!t) continue;
       const sources: ReconciliationSource[] = [];
       if (t.zendesk.subdomain && t.zendesk.api_email && t.zendesk.api_token) sources.push('zendesk');
-      if (deps.salesforceConnection && (await deps.salesforceConnection(t.id).catch(() => null))) sources.push('salesforce');
+      if (deps.salesforceConnection && (await deps.salesforceConnection(t.id).catch(() => null)))
+        sources.push('salesforce');
       for (const source of sources) {
-        await queue.upsertJobScheduler(reconciliationSchedulerId(t.id, source), { every: o.everyMs }, {
-          name: 'reconcile',
-          data: { tenant: t.id, source },
-          opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 1 },
-        });
+        await queue.upsertJobScheduler(
+          reconciliationSchedulerId(t.id, source),
+          { every: o.everyMs },
+          {
+            name: 'reconcile',
+            data: { tenant: t.id, source },
+            opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 1 },
+          },
+        );
         n++;
       }
     }
@@ -145,13 +186,17 @@ export async function startReconciliationScheduler(deps: ReconciliationScheduler
 
   // A run that fails is recorded as such and resumes at the next tick: the job is not retried sooner
   // (attempts: 1), so a provider in trouble is never hammered.
-  const worker = new Worker<ReconciliationJobData>(RECONCILIATION_QUEUE_NAME, async (job) => (await run(job.data))?.state ?? 'skipped', {
-    connection: o.connection,
-    prefix: o.prefix,
-    concurrency: 2,
-    // A run may read for minutes: keep the lock renewed, and do not count a slow run as stalled.
-    lockDuration: 120_000,
-  });
+  const worker = new Worker<ReconciliationJobData>(
+    RECONCILIATION_QUEUE_NAME,
+    async (job) => (await run(job.data))?.state ?? 'skipped',
+    {
+      connection: o.connection,
+      prefix: o.prefix,
+      concurrency: 2,
+      // A run may read for minutes: keep the lock renewed, and do not count a slow run as stalled.
+      lockDuration: 120_000,
+    },
+  );
   logErrorsOnce(worker, deps.logger, 'reconciliation worker');
 
   await registerTenants();
@@ -160,7 +205,12 @@ export async function startReconciliationScheduler(deps: ReconciliationScheduler
     if (refreshing) return;
     refreshing = true;
     registerTenants()
-      .catch((err: unknown) => deps.logger.warn({ err: { message: (err as Error).message } }, 'reconciliation schedules could not be refreshed; retrying'))
+      .catch((err: unknown) =>
+        deps.logger.warn(
+          { err: { message: (err as Error).message } },
+          'reconciliation schedules could not be refreshed; retrying',
+        ),
+      )
       .finally(() => {
         refreshing = false;
       });

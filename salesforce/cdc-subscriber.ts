@@ -13,8 +13,20 @@
  */
 import { pino, type Logger } from 'pino';
 import { parseSubscribedMessage, type SubscribedMessage } from './change-event.ts';
-import { CommittedReplay, FailureMonitor, closeCometdClient, createCometdClient, type FayeClient } from './cometd-client.ts';
-import { backoffDelay, classifyCometdError, cometdErrorText, type BackoffOptions, type CometdFailure } from './cometd-errors.ts';
+import {
+  CommittedReplay,
+  FailureMonitor,
+  closeCometdClient,
+  createCometdClient,
+  type FayeClient,
+} from './cometd-client.ts';
+import {
+  backoffDelay,
+  classifyCometdError,
+  cometdErrorText,
+  type BackoffOptions,
+  type CometdFailure,
+} from './cometd-errors.ts';
 import type { SalesforceSession } from './connection.ts';
 import type { ReplayGap, ReplayStore } from './replay-store.ts';
 
@@ -36,7 +48,10 @@ export type OnMessage = (tenant: string, channel: string, message: SubscribedMes
 export interface SubscriberObserver {
   subscribed?(channel: string, fromReplayId: number): void;
   stored?(channel: string, replayId: number): void;
-  connectionLost?(reason: CometdFailure | 'transport_down' | 'callback_failed' | 'store_failed' | 'token_refreshed', retryInMs: number): void;
+  connectionLost?(
+    reason: CometdFailure | 'transport_down' | 'callback_failed' | 'store_failed' | 'token_refreshed',
+    retryInMs: number,
+  ): void;
   gap?(gap: Omit<ReplayGap, 'detectedAt'>): void;
 }
 
@@ -124,7 +139,10 @@ export class CometdChangeEventSubscriber implements ChangeEventSubscriber {
     this.initialReplayId = options.initialReplayId ?? DEFAULT_SUBSCRIBER_OPTIONS.initialReplayId;
     this.backoff = { ...DEFAULT_SUBSCRIBER_OPTIONS.backoff, ...options.backoff };
     this.subscribeTimeoutMs = options.subscribeTimeoutMs ?? DEFAULT_SUBSCRIBER_OPTIONS.subscribeTimeoutMs;
-    this.log = (options.logger ?? pino({ level: 'silent' })).child({ tenant: this.tenant, component: 'salesforce-cometd' });
+    this.log = (options.logger ?? pino({ level: 'silent' })).child({
+      tenant: this.tenant,
+      component: 'salesforce-cometd',
+    });
     this.observer = options.observer ?? {};
   }
 
@@ -133,7 +151,8 @@ export class CometdChangeEventSubscriber implements ChangeEventSubscriber {
     this.running = true;
     // jsforce refreshed the session (a REST call got 401): the client's Authorization header is stale.
     this.unlistenRefresh = this.deps.session.onRefresh(() => {
-      if (!this.refreshingOurselves && this.client) void this.fail(this.generation, 'token_refreshed', 'access token refreshed');
+      if (!this.refreshingOurselves && this.client)
+        void this.fail(this.generation, 'token_refreshed', 'access token refreshed');
     });
     this.schedule(0);
   }
@@ -180,7 +199,10 @@ export class CometdChangeEventSubscriber implements ChangeEventSubscriber {
       }
     }
     const delay = reason === 'token_refreshed' ? 0 : backoffDelay(this.attempt++, this.backoff);
-    this.log.warn({ reason, detail: detail.slice(0, 300), retry_in_ms: delay }, 'Salesforce streaming connection lost; reconnecting');
+    this.log.warn(
+      { reason, detail: detail.slice(0, 300), retry_in_ms: delay },
+      'Salesforce streaming connection lost; reconnecting',
+    );
     this.observer.connectionLost?.(reason, delay);
     this.schedule(delay);
   }
@@ -198,8 +220,17 @@ export class CometdChangeEventSubscriber implements ChangeEventSubscriber {
     if (gen !== this.generation || !this.running) return;
     for (const ch of this.channels) this.positions.set(ch, stored.get(ch) ?? this.initialReplayId);
 
-    const monitor = new FailureMonitor((f) => void this.fail(gen, classifyCometdError(f.error, f.sfdcFailureReason), `${f.channel}: ${cometdErrorText(f.error)}`));
-    const replays = this.channels.map((ch) => new CommittedReplay(ch, () => this.positions.get(ch) ?? this.initialReplayId));
+    const monitor = new FailureMonitor(
+      (f) =>
+        void this.fail(
+          gen,
+          classifyCometdError(f.error, f.sfdcFailureReason),
+          `${f.channel}: ${cometdErrorText(f.error)}`,
+        ),
+    );
+    const replays = this.channels.map(
+      (ch) => new CommittedReplay(ch, () => this.positions.get(ch) ?? this.initialReplayId),
+    );
     const client = createCometdClient(this.deps.session.connection, [monitor, ...replays]);
     this.client = client;
     client.on('transport:down', () => void this.fail(gen, 'transport_down', 'transport down'));
@@ -214,7 +245,9 @@ export class CometdChangeEventSubscriber implements ChangeEventSubscriber {
   private async subscribe(gen: number, client: FayeClient, channel: string): Promise<boolean> {
     for (let tries = 0; tries < 2; tries++) {
       const from = this.positions.get(channel) ?? this.initialReplayId;
-      const outcome = await this.awaitSubscription(client.subscribe(channel, (data) => this.enqueue(gen, channel, data)));
+      const outcome = await this.awaitSubscription(
+        client.subscribe(channel, (data) => this.enqueue(gen, channel, data)),
+      );
       if (gen !== this.generation || !this.running) return false;
       if (outcome.ok) {
         this.log.info({ channel, from_replay_id: from }, 'subscribed');
@@ -236,14 +269,19 @@ export class CometdChangeEventSubscriber implements ChangeEventSubscriber {
         return false;
       }
       this.positions.set(channel, -2);
-      this.log.warn({ channel, from_replay_id: from }, 'replay id no longer retained: gap recorded, resubscribing from -2');
+      this.log.warn(
+        { channel, from_replay_id: from },
+        'replay id no longer retained: gap recorded, resubscribing from -2',
+      );
       this.observer.gap?.(gap);
     }
     await this.fail(gen, 'other', `/meta/subscribe ${channel}: refused twice`);
     return false;
   }
 
-  private awaitSubscription(sub: PromiseLike<unknown>): Promise<{ ok: true } | { ok: false; timedOut: boolean; error?: unknown }> {
+  private awaitSubscription(
+    sub: PromiseLike<unknown>,
+  ): Promise<{ ok: true } | { ok: false; timedOut: boolean; error?: unknown }> {
     const ended = this.ended.signal;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ ok: false, timedOut: true }), this.subscribeTimeoutMs);
@@ -251,7 +289,9 @@ export class CometdChangeEventSubscriber implements ChangeEventSubscriber {
         clearTimeout(timer);
         resolve(v);
       };
-      ended.addEventListener('abort', () => done({ ok: false, timedOut: false, error: 'client closed' }), { once: true });
+      ended.addEventListener('abort', () => done({ ok: false, timedOut: false, error: 'client closed' }), {
+        once: true,
+      });
       sub.then(
         () => done({ ok: true }),
         (error: unknown) => done({ ok: false, timedOut: false, error }),
@@ -267,11 +307,19 @@ export class CometdChangeEventSubscriber implements ChangeEventSubscriber {
     // A torn-down client's queued messages are re-delivered by the next subscription.
     if (gen !== this.generation || !this.running) return;
     const message = parseSubscribedMessage(channel, data);
-    if (message.kind === 'invalid') this.log.warn({ channel, replay_id: message.replayId, problems: message.problems.slice(0, 5) }, 'invalid streaming message');
+    if (message.kind === 'invalid')
+      this.log.warn(
+        { channel, replay_id: message.replayId, problems: message.problems.slice(0, 5) },
+        'invalid streaming message',
+      );
     try {
       await this.deps.onMessage(this.tenant, channel, message);
     } catch (e) {
-      return this.fail(gen, 'callback_failed', `onMessage rejected (replay id ${String(message.replayId)}): ${e instanceof Error ? e.name : typeof e}`);
+      return this.fail(
+        gen,
+        'callback_failed',
+        `onMessage rejected (replay id ${String(message.replayId)}): ${e instanceof Error ? e.name : typeof e}`,
+      );
     }
     // Durable now: even if the client was torn down meanwhile, moving past it is right.
     if (message.replayId === null) return;

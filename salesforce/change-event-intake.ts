@@ -18,9 +18,17 @@ export class MalformedChangeEventError extends StandingError {
 }
 
 /** Commits every record of a change event to the inbox; resolves once all are durable. Returns how many were new. */
-export async function acceptChangeEvent(deps: ChangeEventIntakeDeps, tenant: string, channel: string, raw: unknown): Promise<number> {
+export async function acceptChangeEvent(
+  deps: ChangeEventIntakeDeps,
+  tenant: string,
+  channel: string,
+  raw: unknown,
+): Promise<number> {
   const parsed = ChangeEventMessage.safeParse(raw);
-  if (!parsed.success) throw new MalformedChangeEventError(`not a change event on ${channel}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new MalformedChangeEventError(
+      `not a change event on ${channel}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const entries: InboxEntry[] = splitChangeEvent(channel, parsed.data).map((r) => ({
     tenant,
     source: 'salesforce',
@@ -29,7 +37,9 @@ export async function acceptChangeEvent(deps: ChangeEventIntakeDeps, tenant: str
     meta: { channel: channel.slice(0, 255), replay_id: String(parsed.data.event.replayId) },
   }));
   const accepted = await Promise.all(entries.map((e) => deps.accept(e)));
-  const fresh = entries.filter((_, i) => !accepted[i]!.duplicate).map(({ tenant: t, source, event_id }) => ({ tenant: t, source, event_id }));
+  const fresh = entries
+    .filter((_, i) => !accepted[i]!.duplicate)
+    .map(({ tenant: t, source, event_id }) => ({ tenant: t, source, event_id }));
   // Durable already: a failed enqueue is caught up by the sweeper.
   if (fresh.length > 0) await deps.enqueue(fresh).catch(() => undefined);
   return fresh.length;

@@ -6,12 +6,24 @@
  */
 import { z } from 'zod';
 
-export const CHANGE_TYPES = ['CREATE', 'UPDATE', 'DELETE', 'UNDELETE', 'GAP_CREATE', 'GAP_UPDATE', 'GAP_DELETE', 'GAP_UNDELETE', 'GAP_OVERFLOW'] as const;
+export const CHANGE_TYPES = [
+  'CREATE',
+  'UPDATE',
+  'DELETE',
+  'UNDELETE',
+  'GAP_CREATE',
+  'GAP_UPDATE',
+  'GAP_DELETE',
+  'GAP_UNDELETE',
+  'GAP_OVERFLOW',
+] as const;
 export const ChangeType = z.enum(CHANGE_TYPES);
 export type ChangeType = z.infer<typeof ChangeType>;
 
 /** A 15- or 18-character record id, or the wildcard `001*` sent for field type conversions. */
-const RecordId = z.string().regex(/^(?:[a-zA-Z0-9]{15}|[a-zA-Z0-9]{18}|[a-zA-Z0-9]{3}\*)$/, 'must be a Salesforce record id');
+const RecordId = z
+  .string()
+  .regex(/^(?:[a-zA-Z0-9]{15}|[a-zA-Z0-9]{18}|[a-zA-Z0-9]{3}\*)$/, 'must be a Salesforce record id');
 const ReplayId = z.number().int();
 
 export const ChangeEventHeader = z
@@ -34,7 +46,10 @@ export const ChangeEventHeader = z
     nulledFields: z.array(z.string()).optional(),
     diffFields: z.array(z.string()).optional(),
   })
-  .refine((h) => h.changeType === 'GAP_OVERFLOW' || h.recordIds.length > 0, { message: 'must name at least one record', path: ['recordIds'] });
+  .refine((h) => h.changeType === 'GAP_OVERFLOW' || h.recordIds.length > 0, {
+    message: 'must name at least one record',
+    path: ['recordIds'],
+  });
 export type ChangeEventHeader = z.infer<typeof ChangeEventHeader>;
 
 export const ChangeEventMessage = z.object({
@@ -67,16 +82,31 @@ export type SubscribedMessage =
   | { kind: 'platform_event'; channel: string; replayId: number; message: PlatformEventMessage }
   | { kind: 'invalid'; channel: string; replayId: number | null; problems: MessageProblem[]; raw: unknown };
 
-/** Change Data Capture channels are `/data/<Entity>ChangeEvent` (or `/data/ChangeEvents`, or a custom `/data/<Name>__chn`). */
+/**
+ * Change Data Capture channels are `/data/<Entity>ChangeEvent` (or `/data/ChangeEvents`, or a custom
+ * `/data/<Name>__chn`).
+ */
 export const isChangeEventChannel = (channel: string) => channel.startsWith('/data/');
 
 /** Validates a message received on `channel` (pure). */
 export function parseSubscribedMessage(channel: string, raw: unknown): SubscribedMessage {
-  const parsed = isChangeEventChannel(channel) ? ChangeEventMessage.safeParse(raw) : PlatformEventMessage.safeParse(raw);
+  const parsed = isChangeEventChannel(channel)
+    ? ChangeEventMessage.safeParse(raw)
+    : PlatformEventMessage.safeParse(raw);
   if (parsed.success) {
     return isChangeEventChannel(channel)
-      ? { kind: 'change_event', channel, replayId: parsed.data.event.replayId, message: parsed.data as ChangeEventMessage }
-      : { kind: 'platform_event', channel, replayId: parsed.data.event.replayId, message: parsed.data as PlatformEventMessage };
+      ? {
+          kind: 'change_event',
+          channel,
+          replayId: parsed.data.event.replayId,
+          message: parsed.data as ChangeEventMessage,
+        }
+      : {
+          kind: 'platform_event',
+          channel,
+          replayId: parsed.data.event.replayId,
+          message: parsed.data as PlatformEventMessage,
+        };
   }
   const replay = z.object({ event: z.object({ replayId: ReplayId }) }).safeParse(raw);
   return {

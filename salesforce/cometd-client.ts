@@ -36,7 +36,10 @@ interface FayeInternals {
   disable?(feature: string): void;
   _state?: number;
   _advice?: { reconnect?: string };
-  _dispatcher?: { close(): void; transports?: Record<string, Map<string, FayeTransport> | Record<string, FayeTransport>> };
+  _dispatcher?: {
+    close(): void;
+    transports?: Record<string, Map<string, FayeTransport> | Record<string, FayeTransport>>;
+  };
 }
 interface FayeTransport {
   close?(): void;
@@ -79,7 +82,11 @@ export class FailureMonitor {
     const meta = message.channel === '/meta/connect' || message.channel === '/meta/handshake';
     if (meta && (message.successful === false || message.advice?.reconnect === 'none')) {
       // Not passed on: faye would otherwise re-handshake or stop on its own.
-      this.onFailure({ channel: message.channel as MetaFailure['channel'], error: message.error ?? 'reconnect: none', sfdcFailureReason: message.ext?.sfdc?.failureReason });
+      this.onFailure({
+        channel: message.channel as MetaFailure['channel'],
+        error: message.error ?? 'reconnect: none',
+        sfdcFailureReason: message.ext?.sfdc?.failureReason,
+      });
       return;
     }
     callback(message);

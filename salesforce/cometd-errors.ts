@@ -15,7 +15,8 @@ export function cometdErrorText(error: unknown): string {
   if (error && typeof error === 'object') {
     const e = error as { code?: unknown; params?: unknown; message?: unknown };
     const params = Array.isArray(e.params) ? e.params.join(',') : '';
-    if (e.code !== undefined || e.message !== undefined) return `${String(e.code ?? '')}:${params}:${String(e.message ?? '')}`;
+    if (e.code !== undefined || e.message !== undefined)
+      return `${String(e.code ?? '')}:${params}:${String(e.message ?? '')}`;
   }
   return String(error);
 }
@@ -24,7 +25,8 @@ export function classifyCometdError(error: unknown, sfdcFailureReason?: unknown)
   const text = cometdErrorText(error);
   const reason = typeof sfdcFailureReason === 'string' ? sfdcFailureReason : '';
   if (/replayid\b.*\b(invalid|too old)/i.test(text) || /^400:.*replay/i.test(text)) return 'replay_id_invalid';
-  if (/^401:/.test(text) || /^401:/.test(reason) || /authentication invalid/i.test(text + reason)) return 'unauthorized';
+  if (/^401:/.test(text) || /^401:/.test(reason) || /authentication invalid/i.test(text + reason))
+    return 'unauthorized';
   if (/^403:.*unknown client/i.test(text)) return 'unknown_client';
   return 'other';
 }

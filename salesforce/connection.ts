@@ -11,7 +11,13 @@ import { Connection, OAuth2 } from 'jsforce';
 import type { KeyObject } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import { JWT_BEARER_GRANT_TYPE, InvalidPrivateKeyError, MAX_JWT_LIFETIME_SECONDS, parsePrivateKey, signJwtAssertion } from './jwt-assertion.ts';
+import {
+  JWT_BEARER_GRANT_TYPE,
+  InvalidPrivateKeyError,
+  MAX_JWT_LIFETIME_SECONDS,
+  parsePrivateKey,
+  signJwtAssertion,
+} from './jwt-assertion.ts';
 import { err, ok, type Result } from '../connector/lib/result.ts';
 import { StandingError } from '../connector/lib/errors.ts';
 
@@ -43,7 +49,10 @@ export const SalesforceSettings = z.strictObject({
   /** The connected app's consumer key. */
   clientId: z.string().min(1),
   /** API version of REST and CometD calls (`/cometd/<version>`). */
-  apiVersion: z.string().regex(/^\d{2,3}\.0$/, 'must look like 60.0').default('60.0'),
+  apiVersion: z
+    .string()
+    .regex(/^\d{2,3}\.0$/, 'must look like 60.0')
+    .default('60.0'),
   auth: SalesforceAuthSettings,
 });
 export type SalesforceSettings = z.infer<typeof SalesforceSettings>;
@@ -66,7 +75,9 @@ const TokenResponse = z.looseObject({
 });
 
 export type SalesforceAuthFailure =
-  /** Salesforce refused the grant (revoked refresh token, user not pre-authorized, bad certificate): an admin must act. */
+  /**
+   * Salesforce refused the grant (revoked refresh token, user not pre-authorized, bad certificate): an admin must act.
+   */
   | 'rejected'
   /** The settings are unusable (unreadable private key, invalid values). */
   | 'invalid_settings'
@@ -101,7 +112,11 @@ export function classifyTokenError(e: unknown): SalesforceAuthError {
   }
   if (/^[a-z_]+$/.test(name) && name !== 'error') {
     // OAuth errors: invalid_grant, invalid_client, invalid_client_id, unsupported_grant_type, ...
-    return new SalesforceAuthError('rejected', name, `token endpoint refused the grant: ${name}${description ? ` (${description.slice(0, 200)})` : ''}`);
+    return new SalesforceAuthError(
+      'rejected',
+      name,
+      `token endpoint refused the grant: ${name}${description ? ` (${description.slice(0, 200)})` : ''}`,
+    );
   }
   return new SalesforceAuthError('unavailable', 'network', `token endpoint unreachable: ${description.slice(0, 200)}`);
 }
@@ -143,7 +158,12 @@ export interface SalesforceConnectionOptions {
   now?: () => number;
 }
 
-const DEFAULTS = { jwtLifetimeSeconds: MAX_JWT_LIFETIME_SECONDS, tokenTimeoutMs: 30_000, refreshLoopGuardMs: 10_000, now: Date.now } as const;
+const DEFAULTS = {
+  jwtLifetimeSeconds: MAX_JWT_LIFETIME_SECONDS,
+  tokenTimeoutMs: 30_000,
+  refreshLoopGuardMs: 10_000,
+  now: Date.now,
+} as const;
 
 /** A tenant's authenticated connection. */
 export interface SalesforceSession {
@@ -177,7 +197,10 @@ export class SalesforceConnectionFactory {
   }
 
   /** Validates the settings, obtains a first access token and returns the tenant's session. */
-  async connect(tenant: string, input: SalesforceSettingsInput): Promise<Result<SalesforceSession, SalesforceAuthError>> {
+  async connect(
+    tenant: string,
+    input: SalesforceSettingsInput,
+  ): Promise<Result<SalesforceSession, SalesforceAuthError>> {
     const parsed = SalesforceSettings.safeParse(input);
     if (!parsed.success) {
       // Only paths and messages: the input holds secrets.
@@ -200,7 +223,12 @@ export class SalesforceConnectionFactory {
   }
 
   /** @internal Asks the token endpoint for a new access token. */
-  async requestTokens(tenant: string, settings: SalesforceSettings, key: KeyObject | null, refreshToken: string | null): Promise<Result<SalesforceTokens, SalesforceAuthError>> {
+  async requestTokens(
+    tenant: string,
+    settings: SalesforceSettings,
+    key: KeyObject | null,
+    refreshToken: string | null,
+  ): Promise<Result<SalesforceTokens, SalesforceAuthError>> {
     const log = this.logger.child({ tenant, salesforce_auth: settings.auth.kind });
     let raw: unknown;
     try {
@@ -214,9 +242,15 @@ export class SalesforceConnectionFactory {
           lifetimeSeconds: this.jwtLifetimeSeconds,
         });
         // No client id on this OAuth2: the JWT bearer request carries only grant_type and assertion.
-        raw = await this.withTimeout(new OAuth2({ loginUrl: settings.loginUrl }).requestToken({ grant_type: JWT_BEARER_GRANT_TYPE, assertion }));
+        raw = await this.withTimeout(
+          new OAuth2({ loginUrl: settings.loginUrl }).requestToken({ grant_type: JWT_BEARER_GRANT_TYPE, assertion }),
+        );
       } else if (settings.auth.kind === 'refresh_token') {
-        const oauth2 = new OAuth2({ loginUrl: settings.loginUrl, clientId: settings.clientId, clientSecret: settings.auth.clientSecret });
+        const oauth2 = new OAuth2({
+          loginUrl: settings.loginUrl,
+          clientId: settings.clientId,
+          clientSecret: settings.auth.clientSecret,
+        });
         raw = await this.withTimeout(oauth2.refreshToken(refreshToken ?? settings.auth.refreshToken));
       }
     } catch (e) {
@@ -227,19 +261,31 @@ export class SalesforceConnectionFactory {
     const body = TokenResponse.safeParse(raw);
     if (!body.success) {
       log.warn('Salesforce token endpoint answered without access_token/instance_url');
-      return err(new SalesforceAuthError('unavailable', 'malformed_response', 'token endpoint answered without access_token and instance_url'));
+      return err(
+        new SalesforceAuthError(
+          'unavailable',
+          'malformed_response',
+          'token endpoint answered without access_token and instance_url',
+        ),
+      );
     }
     const tokens: SalesforceTokens = {
       accessToken: body.data.access_token,
       instanceUrl: body.data.instance_url.replace(/\/+$/, ''),
-      refreshToken: settings.auth.kind === 'refresh_token' ? (body.data.refresh_token ?? refreshToken ?? settings.auth.refreshToken) : null,
+      refreshToken:
+        settings.auth.kind === 'refresh_token'
+          ? (body.data.refresh_token ?? refreshToken ?? settings.auth.refreshToken)
+          : null,
       issuedAt: new Date(this.now()).toISOString(),
     };
     if (settings.auth.kind === 'refresh_token') {
       try {
         await this.onTokens(tenant, tokens);
       } catch (e) {
-        log.error({ err_name: e instanceof Error ? e.name : typeof e }, 'persisting the Salesforce tokens failed; a rotated refresh token may be lost');
+        log.error(
+          { err_name: e instanceof Error ? e.name : typeof e },
+          'persisting the Salesforce tokens failed; a rotated refresh token may be lost',
+        );
       }
     }
     log.debug({ rotated: body.data.refresh_token !== undefined }, 'Salesforce access token obtained');
@@ -249,7 +295,17 @@ export class SalesforceConnectionFactory {
   private withTimeout<T>(request: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SalesforceAuthError('unavailable', 'timeout', `token endpoint did not answer within ${this.tokenTimeoutMs} ms`)), this.tokenTimeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new SalesforceAuthError(
+              'unavailable',
+              'timeout',
+              `token endpoint did not answer within ${this.tokenTimeoutMs} ms`,
+            ),
+          ),
+        this.tokenTimeoutMs,
+      );
     });
     return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
   }
@@ -277,7 +333,13 @@ class TenantSession implements SalesforceSession {
       refreshFn: (_conn, callback) => {
         const now = this.factory.now();
         if (this.lastJsforceRefreshAt !== null && now - this.lastJsforceRefreshAt < this.factory.refreshLoopGuardMs) {
-          callback(new SalesforceAuthError('rejected', 'session_refused', 'Salesforce refused a session obtained moments ago (401 INVALID_SESSION_ID again)'));
+          callback(
+            new SalesforceAuthError(
+              'rejected',
+              'session_refused',
+              'Salesforce refused a session obtained moments ago (401 INVALID_SESSION_ID again)',
+            ),
+          );
           return;
         }
         this.lastJsforceRefreshAt = now;

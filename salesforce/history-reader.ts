@@ -5,9 +5,11 @@
  *
  * - `AccountHistory` / `ContactHistory` rows of the mapped status field: real old -> new
  *   transitions with who (`CreatedById`) and when (`CreatedDate`). Needs Field History Tracking on
- *   the field. https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_accounthistory.htm
+ *   the field.
+ *   https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_accounthistory.htm
  * - `/queryAll` of the records by `SystemModstamp` in [since, until): the current state, soft
- *   deletes included (`IsDeleted`). https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm
+ *   deletes included (`IsDeleted`).
+ *   https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm
  *
  * Every page is one request; the next one follows `nextRecordsUrl` (never jsforce's autoFetch,
  * which stops silently at maxFetch). How much of the daily API quota is used is asked of Salesforce
@@ -57,7 +59,8 @@ export interface SoqlPage<R> {
   next: SoqlPosition;
   done: boolean;
 }
-export type SoqlResult<R> = SoqlPage<R> | { ok: false; message: string; errorCode: string | null; status: number | null };
+export type SoqlResult<R> =
+  SoqlPage<R> | { ok: false; message: string; errorCode: string | null; status: number | null };
 
 export interface HistoryReaderOptions {
   /** Stop (resume next run) once this share of the org's daily API quota is used. @defaultValue 0.5 */
@@ -70,14 +73,21 @@ export const DEFAULT_HISTORY_READER_OPTIONS = { maxQuotaShare: 0.5 } as const;
 export interface QuotaReading {
   used: number;
   limit: number;
-  /** `limits`: the limits resource before the first page; `response`: the `Sforce-Limit-Info` header of an answer of this run. */
+  /**
+   * `limits`: the limits resource before the first page; `response`: the `Sforce-Limit-Info` header of an answer of
+   * this run.
+   */
   from: 'limits' | 'response';
 }
 
 /** What the limits resource says of the daily API requests (other limits are ignored). */
-const LimitsBody = z.object({ DailyApiRequests: z.object({ Max: z.number().int().nonnegative(), Remaining: z.number().int() }) });
+const LimitsBody = z.object({
+  DailyApiRequests: z.object({ Max: z.number().int().nonnegative(), Remaining: z.number().int() }),
+});
 
-/** A jsforce connection from an instance URL and an access token (the integrator may pass an authenticated one instead). */
+/**
+ * A jsforce connection from an instance URL and an access token (the integrator may pass an authenticated one instead).
+ */
 export function connectionFor(o: { instanceUrl: string; accessToken: string; version?: string }): Connection {
   return new Connection({ instanceUrl: o.instanceUrl, accessToken: o.accessToken, version: o.version ?? '60.0' });
 }
@@ -134,7 +144,8 @@ export class SalesforceHistoryReader {
   quotaStop(): string | null {
     const usage = this.quota();
     if (!usage || usage.limit <= 0) return null;
-    const where = usage.from === 'limits' ? 'the limits resource before the first page' : "the last answer's Sforce-Limit-Info";
+    const where =
+      usage.from === 'limits' ? 'the limits resource before the first page' : "the last answer's Sforce-Limit-Info";
     return usage.used / usage.limit > this.maxQuotaShare
       ? `Salesforce API usage ${usage.used}/${usage.limit} (from ${where}) is above ${Math.round(this.maxQuotaShare * 100)} % of the daily quota; the next run resumes`
       : null;
@@ -142,18 +153,33 @@ export class SalesforceHistoryReader {
 
   /** One page of the status field's history rows in the position's range, oldest first. */
   async historyPage(object: SalesforceObject, field: string, position: SoqlPosition): Promise<SoqlResult<HistoryRow>> {
-    if (!FIELD_NAME.test(field)) return { ok: false, message: `not a field API name: ${field}`, errorCode: null, status: null };
+    if (!FIELD_NAME.test(field))
+      return { ok: false, message: `not a field API name: ${field}`, errorCode: null, status: null };
     const parent = object === 'Account' ? 'AccountId' : 'ContactId';
     const soql =
       `SELECT Id, ${parent}, OldValue, NewValue, CreatedDate, CreatedById FROM ${object}History ` +
       `WHERE Field = '${field}' AND CreatedDate >= ${soqlDate(position.since)} AND CreatedDate < ${soqlDate(position.until)} ORDER BY CreatedDate, Id`;
     const r = await this.page<Record<string, unknown>>(soql, position, 'query', (row) => String(row.CreatedDate));
     if (!r.ok) return r;
-    return { ...r, rows: r.rows.map((x) => ({ Id: String(x.Id), ParentId: String(x[parent]), OldValue: x.OldValue, NewValue: x.NewValue, CreatedDate: isoOf(x.CreatedDate), CreatedById: x.CreatedById ? String(x.CreatedById) : null })) };
+    return {
+      ...r,
+      rows: r.rows.map((x) => ({
+        Id: String(x.Id),
+        ParentId: String(x[parent]),
+        OldValue: x.OldValue,
+        NewValue: x.NewValue,
+        CreatedDate: isoOf(x.CreatedDate),
+        CreatedById: x.CreatedById ? String(x.CreatedById) : null,
+      })),
+    };
   }
 
   /** One page of the records modified in the position's range (deleted ones too), by SystemModstamp. */
-  async statePage(object: SalesforceObject, fields: readonly string[], position: SoqlPosition): Promise<SoqlResult<StateRow>> {
+  async statePage(
+    object: SalesforceObject,
+    fields: readonly string[],
+    position: SoqlPosition,
+  ): Promise<SoqlResult<StateRow>> {
     const bad = fields.find((f) => !FIELD_NAME.test(f));
     if (bad) return { ok: false, message: `not a field API name: ${bad}`, errorCode: null, status: null };
     const extra = [...new Set(fields)].filter((f) => !['Id', 'IsDeleted', 'SystemModstamp'].includes(f));
@@ -162,22 +188,49 @@ export class SalesforceHistoryReader {
       `WHERE SystemModstamp >= ${soqlDate(position.since)} AND SystemModstamp < ${soqlDate(position.until)} ORDER BY SystemModstamp, Id`;
     const r = await this.page<Record<string, unknown>>(soql, position, 'queryAll', (row) => String(row.SystemModstamp));
     if (!r.ok) return r;
-    return { ...r, rows: r.rows.map((x) => ({ Id: String(x.Id), IsDeleted: x.IsDeleted === true || x.IsDeleted === 'true', SystemModstamp: isoOf(x.SystemModstamp), fields: Object.fromEntries(extra.map((f) => [f, x[f]])) })) };
+    return {
+      ...r,
+      rows: r.rows.map((x) => ({
+        Id: String(x.Id),
+        IsDeleted: x.IsDeleted === true || x.IsDeleted === 'true',
+        SystemModstamp: isoOf(x.SystemModstamp),
+        fields: Object.fromEntries(extra.map((f) => [f, x[f]])),
+      })),
+    };
   }
 
-  private async page<R extends Record<string, unknown>>(soql: string, position: SoqlPosition, resource: 'query' | 'queryAll', timeOf: (row: R) => string): Promise<SoqlResult<R>> {
+  private async page<R extends Record<string, unknown>>(
+    soql: string,
+    position: SoqlPosition,
+    resource: 'query' | 'queryAll',
+    timeOf: (row: R) => string,
+  ): Promise<SoqlResult<R>> {
     let body: { records: R[]; done: boolean; nextRecordsUrl?: string };
     try {
       body = await this.conn.request(position.next ?? `/${resource}?q=${encodeURIComponent(soql)}`);
     } catch (err) {
       const e = err as { errorCode?: string; statusCode?: number; message?: string };
-      return { ok: false, message: `Salesforce ${resource} failed: ${e.errorCode ?? ''} ${e.message ?? ''}`.trim(), errorCode: e.errorCode ?? null, status: e.statusCode ?? null };
+      return {
+        ok: false,
+        message: `Salesforce ${resource} failed: ${e.errorCode ?? ''} ${e.message ?? ''}`.trim(),
+        errorCode: e.errorCode ?? null,
+        status: e.statusCode ?? null,
+      };
     }
     const records = (body.records ?? []).map(({ attributes: _a, ...rest }) => rest as unknown as R);
     const last = records.at(-1);
     // The next run (or a resume after a stop) starts at the last durable row's time: rows at that
     // very instant are read again and deduplicated by their ids, none is skipped.
     const since = body.done ? position.until : last ? new Date(timeOf(last)).toISOString() : position.since;
-    return { ok: true, rows: records, next: { since, until: position.until, ...(body.done || !body.nextRecordsUrl ? {} : { next: body.nextRecordsUrl }) }, done: body.done || !body.nextRecordsUrl };
+    return {
+      ok: true,
+      rows: records,
+      next: {
+        since,
+        until: position.until,
+        ...(body.done || !body.nextRecordsUrl ? {} : { next: body.nextRecordsUrl }),
+      },
+      done: body.done || !body.nextRecordsUrl,
+    };
   }
 }

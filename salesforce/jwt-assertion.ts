@@ -45,7 +45,12 @@ export function signJwtAssertion(input: JwtAssertionInput): string {
   const lifetime = Math.min(Math.max(Math.floor(input.lifetimeSeconds), 1), MAX_JWT_LIFETIME_SECONDS);
   const header = b64url(JSON.stringify({ alg: 'RS256' }));
   const claims = b64url(
-    JSON.stringify({ iss: input.clientId, sub: input.username, aud: input.audience, exp: Math.floor(input.nowMs / 1000) + lifetime }),
+    JSON.stringify({
+      iss: input.clientId,
+      sub: input.username,
+      aud: input.audience,
+      exp: Math.floor(input.nowMs / 1000) + lifetime,
+    }),
   );
   const signature = sign('sha256', Buffer.from(`${header}.${claims}`), input.privateKey);
   return `${header}.${claims}.${b64url(signature)}`;

@@ -11,15 +11,27 @@ import type { MappingKind } from '../connector/intake/intake-source.ts';
 const list = (values: readonly string[]) => values.join(', ');
 
 const StatusName = z.string({ error: 'must be a status name' }).pipe(
-  z.enum(ACCOUNT_STATUSES, { error: (iss) => `unknown status ${JSON.stringify(iss.input)}: must be one of ${list(ACCOUNT_STATUSES)}` }),
+  z.enum(ACCOUNT_STATUSES, {
+    error: (iss) => `unknown status ${JSON.stringify(iss.input)}: must be one of ${list(ACCOUNT_STATUSES)}`,
+  }),
 );
-const ReasonCode = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lowercase code of letters, digits, _ . - (at most 64), e.g. non_payment');
+const ReasonCode = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_.-]{0,63}$/,
+    'must be a lowercase code of letters, digits, _ . - (at most 64), e.g. non_payment',
+  );
 /** A field API name: `Status__c`, `Active__c`, `npsp__Status__c`. */
 const FieldApiName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'must be a field API name, e.g. Status__c');
-const SalesforceId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
+const SalesforceId = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
 
 const Outcome = z.union(
-  [StatusName, z.strictObject({ status: StatusName, reason_code: ReasonCode.optional(), temporary: z.boolean().optional() })],
+  [
+    StatusName,
+    z.strictObject({ status: StatusName, reason_code: ReasonCode.optional(), temporary: z.boolean().optional() }),
+  ],
   { error: 'must be a status name or {status, reason_code?, temporary?}' },
 );
 export type SalesforceOutcome = z.output<typeof Outcome>;
@@ -27,7 +39,10 @@ export type SalesforceOutcome = z.output<typeof Outcome>;
 /** How one object's records (Account or Contact) map. */
 const ObjectRule = z
   .strictObject({
-    /** The picklist (or text/checkbox) field holding the status. Formula fields are refused: neither CDC nor history tracking sees them. */
+    /**
+     * The picklist (or text/checkbox) field holding the status. Formula fields are refused: neither CDC nor history
+     * tracking sees them.
+     */
     status_field: FieldApiName,
     /** Field value -> outcome, matched case-insensitively. Checkboxes send `true` / `false`. */
     values: z.record(z.string(), Outcome),
@@ -41,14 +56,24 @@ const ObjectRule = z
     map_deletes: z.boolean().default(true),
   })
   .superRefine((r, ctx) => {
-    if (Object.keys(r.values).length === 0) ctx.addIssue({ code: 'custom', path: ['values'], message: 'must map at least one field value to a status' });
+    if (Object.keys(r.values).length === 0)
+      ctx.addIssue({ code: 'custom', path: ['values'], message: 'must map at least one field value to a status' });
     if (r.reason_field && r.reason_field.name.toLowerCase() === r.status_field.toLowerCase()) {
-      ctx.addIssue({ code: 'custom', path: ['reason_field', 'name'], message: 'must be another field than the status field itself' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason_field', 'name'],
+        message: 'must be another field than the status field itself',
+      });
     }
     const seen = new Map<string, string>();
     for (const key of Object.keys(r.values)) {
       const k = key.trim().toLowerCase();
-      if (seen.has(k)) ctx.addIssue({ code: 'custom', path: ['values', key], message: `same value as "${seen.get(k)}" (values are matched case-insensitively)` });
+      if (seen.has(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['values', key],
+          message: `same value as "${seen.get(k)}" (values are matched case-insensitively)`,
+        });
       else seen.set(k, key);
     }
   });
@@ -88,7 +113,8 @@ const MappingShape = z.strictObject({
 export type SalesforceMapping = z.output<typeof MappingShape>;
 export type SalesforceMappingInput = z.input<typeof MappingShape>;
 
-export type SalesforceMappingParseResult = { ok: true; mapping: SalesforceMapping } | { ok: false; problems: FieldProblem[] };
+export type SalesforceMappingParseResult =
+  { ok: true; mapping: SalesforceMapping } | { ok: false; problems: FieldProblem[] };
 
 export function parseSalesforceMapping(input: unknown): SalesforceMappingParseResult {
   const r = MappingShape.safeParse(input);
@@ -118,20 +144,37 @@ export const DEFAULT_SALESFORCE_MAPPING: SalesforceMapping = (() => {
  * field, which the describe call marks `calculated: true`. Pure: the caller passes the describe
  * result's fields (`GET /sobjects/{object}/describe`).
  */
-export function checkStatusFieldDescribe(rulePath: string, fieldName: string, describedFields: readonly { name: string; calculated?: boolean; type?: string }[]): FieldProblem[] {
+export function checkStatusFieldDescribe(
+  rulePath: string,
+  fieldName: string,
+  describedFields: readonly { name: string; calculated?: boolean; type?: string }[],
+): FieldProblem[] {
   const f = describedFields.find((d) => d.name.toLowerCase() === fieldName.toLowerCase());
   if (!f) return [{ path: `${rulePath}.status_field`, message: `no field ${fieldName} on this object` }];
-  if (f.calculated) return [{ path: `${rulePath}.status_field`, message: `${fieldName} is a formula field: Change Data Capture and Field History Tracking do not see its changes` }];
+  if (f.calculated)
+    return [
+      {
+        path: `${rulePath}.status_field`,
+        message: `${fieldName} is a formula field: Change Data Capture and Field History Tracking do not see its changes`,
+      },
+    ];
   return [];
 }
 
 /** The outcome of a field value under a rule (matched case-insensitively), if mapped. */
-export function outcomeOf(rule: SalesforceObjectRule, value: string): { status: (typeof ACCOUNT_STATUSES)[number]; reasonCode?: string; temporary: boolean } | undefined {
+export function outcomeOf(
+  rule: SalesforceObjectRule,
+  value: string,
+): { status: (typeof ACCOUNT_STATUSES)[number]; reasonCode?: string; temporary: boolean } | undefined {
   const key = Object.keys(rule.values).find((k) => k.trim().toLowerCase() === value.trim().toLowerCase());
   const outcome = key === undefined ? undefined : rule.values[key];
   if (outcome === undefined) return undefined;
   if (typeof outcome === 'string') return { status: outcome, temporary: outcome === 'suspended' };
-  return { status: outcome.status, reasonCode: outcome.reason_code, temporary: outcome.temporary ?? outcome.status === 'suspended' };
+  return {
+    status: outcome.status,
+    reasonCode: outcome.reason_code,
+    temporary: outcome.temporary ?? outcome.status === 'suspended',
+  };
 }
 
 /** The Salesforce mapping document as the CLI sees it (connector/app/providers.ts). */

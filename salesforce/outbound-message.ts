@@ -69,25 +69,33 @@ export function parseOutboundMessage(xml: string): OutboundParseResult {
   }
   const organizationId = text(notifications.OrganizationId)?.trim();
   const actionId = text(notifications.ActionId)?.trim();
-  if (!organizationId || !SALESFORCE_ID.test(organizationId)) return { ok: false, problem: 'OrganizationId is missing or not a Salesforce id' };
+  if (!organizationId || !SALESFORCE_ID.test(organizationId))
+    return { ok: false, problem: 'OrganizationId is missing or not a Salesforce id' };
   if (!actionId) return { ok: false, problem: 'ActionId is missing' };
   const list = Array.isArray(notifications.Notification) ? notifications.Notification : [];
   if (list.length === 0) return { ok: false, problem: 'the message has no Notification' };
-  if (list.length > MAX_NOTIFICATIONS) return { ok: false, problem: `the message has ${list.length} notifications; Salesforce sends at most ${MAX_NOTIFICATIONS}` };
+  if (list.length > MAX_NOTIFICATIONS)
+    return {
+      ok: false,
+      problem: `the message has ${list.length} notifications; Salesforce sends at most ${MAX_NOTIFICATIONS}`,
+    };
   const out: OutboundNotification[] = [];
   for (const [i, n] of list.entries()) {
     const id = isNode(n) ? text(n.Id)?.trim() : undefined;
     const sObject = isNode(n) ? n.sObject : undefined;
-    if (!id || !SALESFORCE_ID.test(id)) return { ok: false, problem: `Notification[${i}]/Id is missing or not a Salesforce id` };
+    if (!id || !SALESFORCE_ID.test(id))
+      return { ok: false, problem: `Notification[${i}]/Id is missing or not a Salesforce id` };
     if (!isNode(sObject)) return { ok: false, problem: `Notification[${i}]/sObject is missing` };
     const type = typeof sObject['@type'] === 'string' ? sObject['@type'].replace(/^[^:]*:/, '') : '';
-    if (!FIELD_NAME.test(type)) return { ok: false, problem: `Notification[${i}]/sObject has no xsi:type naming the object` };
+    if (!FIELD_NAME.test(type))
+      return { ok: false, problem: `Notification[${i}]/sObject has no xsi:type naming the object` };
     const fields: Record<string, string | null> = {};
     for (const [name, value] of Object.entries(sObject)) {
       if (name.startsWith('@') || !FIELD_NAME.test(name)) continue;
       fields[name] = isNode(value) && (value['@nil'] === 'true' || value['@nil'] === true) ? null : (text(value) ?? '');
     }
-    if (!fields.Id || !SALESFORCE_ID.test(fields.Id)) return { ok: false, problem: `Notification[${i}]/sObject/Id is missing or not a Salesforce id` };
+    if (!fields.Id || !SALESFORCE_ID.test(fields.Id))
+      return { ok: false, problem: `Notification[${i}]/sObject/Id is missing or not a Salesforce id` };
     out.push({ id, object: type, fields });
   }
   return { ok: true, message: { organizationId, actionId, notifications: out } };
@@ -118,7 +126,8 @@ export function outboundContentTypeProblem(header: string | undefined): string |
   }
   if (type.essence !== 'text/xml') return `Content-Type ${type.essence} is not supported: ${expected}`;
   const charset = type.params.get('charset');
-  if (charset !== null && charset.toLowerCase() !== 'utf-8') return `charset ${charset.slice(0, 40)} is not supported: ${expected}`;
+  if (charset !== null && charset.toLowerCase() !== 'utf-8')
+    return `charset ${charset.slice(0, 40)} is not supported: ${expected}`;
   return null;
 }
 

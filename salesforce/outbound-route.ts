@@ -60,7 +60,8 @@ export function salesforceOutboundRoute(deps: OutboundRouteDeps, options: Outbou
       if (wrongType) throw new SoapError(415, 'soapenv:Client', wrongType);
       const tenant = TenantId.safeParse(tenantParam);
       const organization = tenant.success ? await deps.organizationOf(tenant.data) : null;
-      if (!tenant.success || !organization) throw new SoapError(404, 'soapenv:Client', `no tenant "${tenantParam}" connected to Salesforce`);
+      if (!tenant.success || !organization)
+        throw new SoapError(404, 'soapenv:Client', `no tenant "${tenantParam}" connected to Salesforce`);
       const raw = await readRawBody(req, o.maxBodyBytes).catch((err: unknown) => {
         const known = toHttpError(err);
         throw new SoapError(known?.status ?? 400, 'soapenv:Client', known?.message ?? 'the body could not be read');
@@ -69,22 +70,48 @@ export function salesforceOutboundRoute(deps: OutboundRouteDeps, options: Outbou
       if (!parsed.ok) throw new SoapError(400, 'soapenv:Client', parsed.problem);
       const { message } = parsed;
       if (salesforceId15(message.organizationId) !== salesforceId15(organization)) {
-        throw new SoapError(403, 'soapenv:Client', `OrganizationId ${message.organizationId} is not the organization of tenant "${tenant.data}"`);
+        throw new SoapError(
+          403,
+          'soapenv:Client',
+          `OrganizationId ${message.organizationId} is not the organization of tenant "${tenant.data}"`,
+        );
       }
       const entries: InboxEntry[] = message.notifications.map((n) => {
-        const body: OutboundNotificationRow = { kind: 'outbound_message', organization_id: message.organizationId, action_id: message.actionId, notification: n };
-        return { tenant: tenant.data, source: 'salesforce', event_id: `om:${n.id}`, body, meta: { action_id: message.actionId.slice(0, 255) } };
+        const body: OutboundNotificationRow = {
+          kind: 'outbound_message',
+          organization_id: message.organizationId,
+          action_id: message.actionId,
+          notification: n,
+        };
+        return {
+          tenant: tenant.data,
+          source: 'salesforce',
+          event_id: `om:${n.id}`,
+          body,
+          meta: { action_id: message.actionId.slice(0, 255) },
+        };
       });
       // Text PostgreSQL cannot store (U+0000, lone surrogates: XML character references allow
       // both) is refused for this message alone, as for webhooks, instead of failing the inbox insert.
       for (const e of entries) {
         const problem = jsonBodyProblem(e.body) ?? jsonBodyProblem(e.meta);
-        if (problem) throw new SoapError(400, 'soapenv:Client', `notification ${e.event_id.slice(3)}: ${problem.message}`);
+        if (problem)
+          throw new SoapError(400, 'soapenv:Client', `notification ${e.event_id.slice(3)}: ${problem.message}`);
       }
       const accepted = await Promise.all(entries.map((e) => deps.accept(e)));
-      const fresh = entries.filter((_, i) => !accepted[i]!.duplicate).map(({ tenant: t, source, event_id }) => ({ tenant: t, source, event_id }));
+      const fresh = entries
+        .filter((_, i) => !accepted[i]!.duplicate)
+        .map(({ tenant: t, source, event_id }) => ({ tenant: t, source, event_id }));
       // Durable already: the answer does not wait for Redis; the sweeper enqueues what this misses.
-      if (fresh.length > 0) deps.enqueue(fresh).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message, tenant: tenant.data }, 'enqueue failed; the sweeper will retry'));
+      if (fresh.length > 0)
+        deps
+          .enqueue(fresh)
+          .catch((err: unknown) =>
+            deps.logger.warn(
+              { err: (err as Error).message, tenant: tenant.data },
+              'enqueue failed; the sweeper will retry',
+            ),
+          );
       sendXml(res, 200, OUTBOUND_ACK);
     } catch (err) {
       if (err instanceof SoapError) {

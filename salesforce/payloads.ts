@@ -9,7 +9,9 @@ import { ChangeEventMessage, PlatformEventMessage, type ChangeEventHeader } from
 
 export { CHANGE_TYPES, ChangeEventHeader, ChangeEventMessage } from './change-event.ts';
 
-const SalesforceId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
+const SalesforceId = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
 
 /** Inbox body of one record of a change event. */
 export const ChangeEventRow = z.strictObject({
@@ -26,12 +28,20 @@ export const OutboundNotificationRow = z.strictObject({
   kind: z.literal('outbound_message'),
   organization_id: SalesforceId,
   action_id: z.string().min(1),
-  notification: z.strictObject({ id: SalesforceId, object: z.string().min(1), fields: z.record(z.string(), z.string().nullable()) }),
+  notification: z.strictObject({
+    id: SalesforceId,
+    object: z.string().min(1),
+    fields: z.record(z.string(), z.string().nullable()),
+  }),
 });
 export type OutboundNotificationRow = z.output<typeof OutboundNotificationRow>;
 
 /** Inbox body of a Platform Event from a configured `/event/*` channel. */
-export const PlatformEventRow = z.strictObject({ kind: z.literal('platform_event'), channel: z.string().min(1), message: PlatformEventMessage });
+export const PlatformEventRow = z.strictObject({
+  kind: z.literal('platform_event'),
+  channel: z.string().min(1),
+  message: PlatformEventMessage,
+});
 export type PlatformEventRow = z.output<typeof PlatformEventRow>;
 
 /** Inbox body of a message the subscriber could not read: kept (quarantined) so an admin sees it. */
@@ -43,7 +53,12 @@ export const InvalidMessageRow = z.strictObject({
 });
 export type InvalidMessageRow = z.output<typeof InvalidMessageRow>;
 
-export const SalesforceInboxBody = z.discriminatedUnion('kind', [ChangeEventRow, OutboundNotificationRow, PlatformEventRow, InvalidMessageRow]);
+export const SalesforceInboxBody = z.discriminatedUnion('kind', [
+  ChangeEventRow,
+  OutboundNotificationRow,
+  PlatformEventRow,
+  InvalidMessageRow,
+]);
 export type SalesforceInboxBody = z.output<typeof SalesforceInboxBody>;
 
 /**
@@ -51,12 +66,18 @@ export type SalesforceInboxBody = z.output<typeof SalesforceInboxBody>;
  * event's place in it and the record, so a redelivery (or a replay from an older replay id) is the
  * same inbox row and the same log entry.
  */
-export function changeEventRecordId(header: Pick<ChangeEventHeader, 'transactionKey' | 'sequenceNumber'>, recordId: string | null): string {
+export function changeEventRecordId(
+  header: Pick<ChangeEventHeader, 'transactionKey' | 'sequenceNumber'>,
+  recordId: string | null,
+): string {
   return `cdc:${header.transactionKey}:${header.sequenceNumber}:${recordId ?? 'all'}`;
 }
 
 /** One inbox row per record of a change event (a change event may name several `recordIds`). */
-export function splitChangeEvent(channel: string, message: ChangeEventMessage): { event_id: string; body: ChangeEventRow }[] {
+export function splitChangeEvent(
+  channel: string,
+  message: ChangeEventMessage,
+): { event_id: string; body: ChangeEventRow }[] {
   const header = message.payload.ChangeEventHeader;
   const records: (string | null)[] = header.recordIds.length > 0 ? [...new Set(header.recordIds)] : [null];
   return records.map((recordId) => ({

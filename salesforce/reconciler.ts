@@ -14,21 +14,49 @@
  * connector/store/transition-matching.ts for the race with change events and Outbound Messages.
  */
 import type { Connection } from 'jsforce';
-import { parseStandingEvent, type NewStandingEvent, type NewStandingEventInput } from '../connector/model/standing-event.ts';
+import {
+  parseStandingEvent,
+  type NewStandingEvent,
+  type NewStandingEventInput,
+} from '../connector/model/standing-event.ts';
 import type { StandingLog } from '../connector/store/standing-log.ts';
 import type { TenantRegistry } from '../connector/tenants/tenant-registry.ts';
-import { DEFAULT_SALESFORCE_MAPPING, outcomeOf, parseSalesforceMapping, type SalesforceMapping, type SalesforceObjectRule } from './mapping-document.ts';
-import { SalesforceHistoryReader, type HistoryReaderOptions, type HistoryRow, type SalesforceObject, type SoqlPosition } from './history-reader.ts';
+import {
+  DEFAULT_SALESFORCE_MAPPING,
+  outcomeOf,
+  parseSalesforceMapping,
+  type SalesforceMapping,
+  type SalesforceObjectRule,
+} from './mapping-document.ts';
+import {
+  SalesforceHistoryReader,
+  type HistoryReaderOptions,
+  type HistoryRow,
+  type SalesforceObject,
+  type SoqlPosition,
+} from './history-reader.ts';
 import { findingsOf, type ObservedState } from '../connector/reconciliation/findings.ts';
 import { DEFAULT_TRANSITION_TOLERANCE_MS, type TransitionWindow } from '../connector/store/transition-matching.ts';
 import { runStreamLoop, type PageRead, type StreamEnd } from '../connector/reconciliation/page-loop.ts';
-import { emptyCounters, type ReconciliationStore, type RunCounters, type RunState } from '../connector/reconciliation/reconciliation-store.ts';
-import { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions, type RunResult } from '../connector/reconciliation/reconcile-run.ts';
+import {
+  emptyCounters,
+  type ReconciliationStore,
+  type RunCounters,
+  type RunState,
+} from '../connector/reconciliation/reconciliation-store.ts';
+import {
+  DEFAULT_RECONCILE_OPTIONS,
+  type ReconcileOptions,
+  type RunResult,
+} from '../connector/reconciliation/reconcile-run.ts';
 
 export interface SalesforceReconcileOptions extends ReconcileOptions, HistoryReaderOptions {
   /** Each run re-reads this far before its checkpoint (late commits); repeats are deduplicated. @defaultValue 5 min */
   lookbackMs?: number;
-  /** The upper edge of a run's range is this far before now, so in-flight transactions are complete. @defaultValue 60 s */
+  /**
+   * The upper edge of a run's range is this far before now, so in-flight transactions are complete.
+   * @defaultValue 60 s
+   */
   settleMs?: number;
 }
 
@@ -42,11 +70,15 @@ export interface SalesforceReconcilerDeps {
   now?: () => number;
 }
 
-export async function salesforceMappingOf(tenants: Pick<TenantRegistry, 'currentMapping'>, tenant: string): Promise<SalesforceMapping> {
+export async function salesforceMappingOf(
+  tenants: Pick<TenantRegistry, 'currentMapping'>,
+  tenant: string,
+): Promise<SalesforceMapping> {
   const current = await tenants.currentMapping(tenant, 'salesforce');
   if (!current) return DEFAULT_SALESFORCE_MAPPING;
   const parsed = parseSalesforceMapping(current.document);
-  if (!parsed.ok) throw new Error(`tenant ${tenant}: the Salesforce mapping in force (version ${current.version}) does not parse`);
+  if (!parsed.ok)
+    throw new Error(`tenant ${tenant}: the Salesforce mapping in force (version ${current.version}) does not parse`);
   return parsed.mapping;
 }
 
@@ -54,8 +86,18 @@ export async function salesforceMappingOf(tenants: Pick<TenantRegistry, 'current
  * @param conn the tenant's authenticated jsforce Connection (salesforce/connection.ts), or one from
  *   `connectionFor` in salesforce/history-reader.ts.
  */
-export async function reconcileSalesforce(deps: SalesforceReconcilerDeps, tenant: string, conn: Connection, options: SalesforceReconcileOptions = {}): Promise<RunResult> {
-  const o = { ...DEFAULT_RECONCILE_OPTIONS, ...DEFAULT_SALESFORCE_RECONCILE_OPTIONS, trigger: 'schedule' as const, ...options };
+export async function reconcileSalesforce(
+  deps: SalesforceReconcilerDeps,
+  tenant: string,
+  conn: Connection,
+  options: SalesforceReconcileOptions = {},
+): Promise<RunResult> {
+  const o = {
+    ...DEFAULT_RECONCILE_OPTIONS,
+    ...DEFAULT_SALESFORCE_RECONCILE_OPTIONS,
+    trigger: 'schedule' as const,
+    ...options,
+  };
   const now = (deps.now ?? Date.now)();
   const counters = emptyCounters();
   const id = await deps.store.startRun(tenant, 'salesforce', o.trigger);
@@ -75,13 +117,29 @@ export async function reconcileSalesforce(deps: SalesforceReconcilerDeps, tenant
     });
     outer: for (const { object, rule } of objects) {
       const streams = [
-        { stream: `${object}History${suffix}`, read: (p: SoqlPosition) => readHistory(tenant, mapping, object, rule, reader, conn, p, counters) },
-        { stream: `${object}${suffix}`, read: (p: SoqlPosition) => readStates(deps, tenant, object, rule, reader, conn, p, counters) },
+        {
+          stream: `${object}History${suffix}`,
+          read: (p: SoqlPosition) => readHistory(tenant, mapping, object, rule, reader, conn, p, counters),
+        },
+        {
+          stream: `${object}${suffix}`,
+          read: (p: SoqlPosition) => readStates(deps, tenant, object, rule, reader, conn, p, counters),
+        },
       ];
       for (const s of streams) {
-        const saved = await deps.store.checkpoint<{ since: string; backfill_since?: string }>(tenant, 'salesforce', s.stream);
-        const resumeAt = saved && (!since || saved.backfill_since === since) ? new Date(Date.parse(saved.since) - o.lookbackMs).toISOString() : undefined;
-        const start: SoqlPosition = { since: resumeAt ?? since ?? new Date(now - o.initialLookbackMs).toISOString(), until };
+        const saved = await deps.store.checkpoint<{ since: string; backfill_since?: string }>(
+          tenant,
+          'salesforce',
+          s.stream,
+        );
+        const resumeAt =
+          saved && (!since || saved.backfill_since === since)
+            ? new Date(Date.parse(saved.since) - o.lookbackMs).toISOString()
+            : undefined;
+        const start: SoqlPosition = {
+          since: resumeAt ?? since ?? new Date(now - o.initialLookbackMs).toISOString(),
+          until,
+        };
         if (start.since >= start.until) continue;
         const end: StreamEnd = await runStreamLoop<SoqlPosition>({
           log: deps.log,
@@ -116,14 +174,27 @@ export async function reconcileSalesforce(deps: SalesforceReconcilerDeps, tenant
 
 const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
 
-function subjectOf(object: SalesforceObject, recordId: string, accountId?: string): Pick<NewStandingEventInput, 'customer' | 'account'> {
+function subjectOf(
+  object: SalesforceObject,
+  recordId: string,
+  accountId?: string,
+): Pick<NewStandingEventInput, 'customer' | 'account'> {
   if (object === 'Account') return { customer: { salesforce_account_id: recordId } };
-  return { customer: { salesforce_contact_id: recordId }, ...(accountId ? { account: { salesforce_account_id: accountId } } : {}) };
+  return {
+    customer: { salesforce_contact_id: recordId },
+    ...(accountId ? { account: { salesforce_account_id: accountId } } : {}),
+  };
 }
 
 async function readHistory(
-  tenant: string, mapping: SalesforceMapping, object: SalesforceObject, rule: SalesforceObjectRule,
-  reader: SalesforceHistoryReader, conn: Connection, p: SoqlPosition, counters: RunCounters,
+  tenant: string,
+  mapping: SalesforceMapping,
+  object: SalesforceObject,
+  rule: SalesforceObjectRule,
+  reader: SalesforceHistoryReader,
+  conn: Connection,
+  p: SoqlPosition,
+  counters: RunCounters,
 ): Promise<PageRead<SoqlPosition>> {
   const r = await reader.historyPage(object, rule.status_field, p);
   if (!r.ok) return { ok: false, message: r.message };
@@ -131,49 +202,94 @@ async function readHistory(
   for (const row of r.rows) {
     const built = transitionEvent(tenant, mapping, object, rule, conn.instanceUrl, row);
     if (built === null) continue;
-    if ('problem' in built) counters.errors.push({ stream: `${object}History`, message: `history row ${row.Id}: ${built.problem}` });
+    if ('problem' in built)
+      counters.errors.push({ stream: `${object}History`, message: `history row ${row.Id}: ${built.problem}` });
     else {
       const t = Date.parse(built.event.occurred_at);
-      events.push({ event: built.event, window: { from: new Date(t - DEFAULT_TRANSITION_TOLERANCE_MS).toISOString(), to: new Date(t + DEFAULT_TRANSITION_TOLERANCE_MS).toISOString() } });
+      events.push({
+        event: built.event,
+        window: {
+          from: new Date(t - DEFAULT_TRANSITION_TOLERANCE_MS).toISOString(),
+          to: new Date(t + DEFAULT_TRANSITION_TOLERANCE_MS).toISOString(),
+        },
+      });
     }
   }
   return { ok: true, page: { events, records: r.rows.length, next: r.next, endOfStream: r.done } };
 }
 
 /** A history row as a transition: who (automation users are `automatic`) and when, as Salesforce recorded them. */
-export function transitionEvent(tenant: string, mapping: SalesforceMapping, object: SalesforceObject, rule: SalesforceObjectRule, instanceUrl: string, row: HistoryRow): { event: NewStandingEvent } | { problem: string } | null {
+export function transitionEvent(
+  tenant: string,
+  mapping: SalesforceMapping,
+  object: SalesforceObject,
+  rule: SalesforceObjectRule,
+  instanceUrl: string,
+  row: HistoryRow,
+): { event: NewStandingEvent } | { problem: string } | null {
   const after = text(row.NewValue) === undefined ? undefined : outcomeOf(rule, text(row.NewValue)!);
   if (!after) return { problem: `${rule.status_field} value ${JSON.stringify(row.NewValue)} is not in the mapping` };
   const before = text(row.OldValue) === undefined ? undefined : outcomeOf(rule, text(row.OldValue)!);
   if (before?.status === after.status) return null;
-  const automatic = row.CreatedById !== null && mapping.initiator.automation_user_ids.some((u) => u.slice(0, 15) === row.CreatedById!.slice(0, 15));
-  const initiation = { type: row.CreatedById === null ? ('unknown' as const) : automatic ? ('automatic' as const) : ('manual' as const), temporary: after.temporary };
+  const automatic =
+    row.CreatedById !== null &&
+    mapping.initiator.automation_user_ids.some((u) => u.slice(0, 15) === row.CreatedById!.slice(0, 15));
+  const initiation = {
+    type: row.CreatedById === null ? ('unknown' as const) : automatic ? ('automatic' as const) : ('manual' as const),
+    temporary: after.temporary,
+  };
   const parsed = parseStandingEvent({
     tenant,
     kind: after.status === 'active' ? 'reinstatement' : 'deactivation',
     status: { before: before?.status ?? null, after: after.status },
     initiation,
     ...(after.reasonCode ? { reason: { code: after.reasonCode } } : {}),
-    actor: row.CreatedById === null ? { type: 'unknown' } : { type: automatic ? 'integration' : 'agent', id: row.CreatedById },
-    source: { system: 'salesforce', object, id: row.ParentId, url: `${instanceUrl}/${row.ParentId}`, event_id: `history:${row.Id}` },
+    actor:
+      row.CreatedById === null
+        ? { type: 'unknown' }
+        : { type: automatic ? 'integration' : 'agent', id: row.CreatedById },
+    source: {
+      system: 'salesforce',
+      object,
+      id: row.ParentId,
+      url: `${instanceUrl}/${row.ParentId}`,
+      event_id: `history:${row.Id}`,
+    },
     detected_via: 'reconciliation',
     ...subjectOf(object, row.ParentId),
     occurred_at: row.CreatedDate,
     evidence: { found_by: 'reconciliation', salesforce_history_id: row.Id },
   });
-  return parsed.ok ? { event: parsed.value } : { problem: parsed.problems.map((x) => `${x.path}: ${x.message}`).join('; ') };
+  return parsed.ok
+    ? { event: parsed.value }
+    : { problem: parsed.problems.map((x) => `${x.path}: ${x.message}`).join('; ') };
 }
 
 async function readStates(
-  deps: SalesforceReconcilerDeps, tenant: string, object: SalesforceObject, rule: SalesforceObjectRule,
-  reader: SalesforceHistoryReader, conn: Connection, p: SoqlPosition, counters: RunCounters,
+  deps: SalesforceReconcilerDeps,
+  tenant: string,
+  object: SalesforceObject,
+  rule: SalesforceObjectRule,
+  reader: SalesforceHistoryReader,
+  conn: Connection,
+  p: SoqlPosition,
+  counters: RunCounters,
 ): Promise<PageRead<SoqlPosition>> {
-  const r = await reader.statePage(object, object === 'Contact' ? [rule.status_field, 'AccountId'] : [rule.status_field], p);
+  const r = await reader.statePage(
+    object,
+    object === 'Contact' ? [rule.status_field, 'AccountId'] : [rule.status_field],
+    p,
+  );
   if (!r.ok) return { ok: false, message: r.message };
   const states: ObservedState[] = [];
   for (const row of r.rows) {
     const value = text(row.fields[rule.status_field]);
-    const outcome = row.IsDeleted && rule.map_deletes ? { status: 'deleted' as const, reasonCode: rule.deleted_reason_code, temporary: false } : value === undefined ? undefined : outcomeOf(rule, value);
+    const outcome =
+      row.IsDeleted && rule.map_deletes
+        ? { status: 'deleted' as const, reasonCode: rule.deleted_reason_code, temporary: false }
+        : value === undefined
+          ? undefined
+          : outcomeOf(rule, value);
     if (!outcome) continue; // no value, or one the mapping does not know: no signal (the change path quarantines it)
     states.push({
       key: row.Id,
@@ -181,12 +297,27 @@ async function readStates(
       ...(outcome.reasonCode ? { reasonCode: outcome.reasonCode } : {}),
       temporary: outcome.temporary,
       observedAt: row.SystemModstamp,
-      describe: () => ({ ...subjectOf(object, row.Id, text(row.fields.AccountId)), source: { system: 'salesforce', object, id: row.Id, url: `${conn.instanceUrl}/${row.Id}` } }),
+      describe: () => ({
+        ...subjectOf(object, row.Id, text(row.fields.AccountId)),
+        source: { system: 'salesforce', object, id: row.Id, url: `${conn.instanceUrl}/${row.Id}` },
+      }),
     });
   }
-  const digestOf = (s: ObservedState) => deps.log.subjects.digests(tenant, object === 'Account' ? { salesforce_account_id: s.key } : { salesforce_contact_id: s.key })[0]!;
-  const differing = await deps.store.disagreements(tenant, 'salesforce', states.map((s) => ({ k: s.key, status: s.status, digest: digestOf(s) })));
+  const digestOf = (s: ObservedState) =>
+    deps.log.subjects.digests(
+      tenant,
+      object === 'Account' ? { salesforce_account_id: s.key } : { salesforce_contact_id: s.key },
+    )[0]!;
+  const differing = await deps.store.disagreements(
+    tenant,
+    'salesforce',
+    states.map((s) => ({ k: s.key, status: s.status, digest: digestOf(s) })),
+  );
   const { findings, problems } = findingsOf(tenant, states, differing);
-  for (const x of problems) counters.errors.push({ stream: object, message: `record ${x.key}: ${x.problems.map((y) => y.message).join('; ')}` });
+  for (const x of problems)
+    counters.errors.push({
+      stream: object,
+      message: `record ${x.key}: ${x.problems.map((y) => y.message).join('; ')}`,
+    });
   return { ok: true, page: { events: findings, records: r.rows.length, next: r.next, endOfStream: r.done } };
 }

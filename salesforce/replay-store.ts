@@ -54,7 +54,13 @@ export class PgReplayStore implements ReplayStore {
   }
 
   async openGaps(tenant: string): Promise<ReplayGap[]> {
-    const rows = await this.db.query<{ tenant: string; channel: string; from_replay_id: string | number; detected_at: Date | string; reason: string }>(SQL.openGaps, [tenant]);
+    const rows = await this.db.query<{
+      tenant: string;
+      channel: string;
+      from_replay_id: string | number;
+      detected_at: Date | string;
+      reason: string;
+    }>(SQL.openGaps, [tenant]);
     return rows.map((r) => ({
       tenant: r.tenant,
       channel: r.channel,

@@ -1,6 +1,6 @@
 /**
- * `GET/PUT /api/v1/tenants/{tenant}/salesforce`: a tenant's Salesforce connection (`tenant.settings`: the tenant's admin key or the operator).
- * Secrets are write-only: the answer only says whether each is set.
+ * `GET/PUT /api/v1/tenants/{tenant}/salesforce`: a tenant's Salesforce connection (`tenant.settings`: the tenant's
+ * admin key or the operator). Secrets are write-only: the answer only says whether each is set.
  */
 import { Router } from 'express';
 import type { Authorize } from '../connector/access/authorize.ts';

@@ -58,7 +58,14 @@ export class SalesforceSubscriptionManager {
 
   start(): void {
     const tick = () => {
-      this.syncing = this.syncing.then(() => this.sync()).catch((err: unknown) => this.deps.logger.warn({ err: (err as Error).message }, 'salesforce subscriptions: could not read the tenants; retrying'));
+      this.syncing = this.syncing
+        .then(() => this.sync())
+        .catch((err: unknown) =>
+          this.deps.logger.warn(
+            { err: (err as Error).message },
+            'salesforce subscriptions: could not read the tenants; retrying',
+          ),
+        );
       if (!this.stopped) this.timer = setTimeout(tick, this.refreshEveryMs);
     };
     tick();
@@ -83,7 +90,13 @@ export class SalesforceSubscriptionManager {
     for (const tenant of await this.deps.settings.tenants()) {
       const stored = await this.deps.settings.get(tenant);
       const conn = stored ? connectionSettingsOf(stored) : null;
-      if (conn?.ok) wanted.set(tenant, createHash('sha256').update(JSON.stringify([conn.settings, stored?.cdc_channels])).digest('hex'));
+      if (conn?.ok)
+        wanted.set(
+          tenant,
+          createHash('sha256')
+            .update(JSON.stringify([conn.settings, stored?.cdc_channels]))
+            .digest('hex'),
+        );
     }
     for (const [tenant, r] of this.running) {
       if (wanted.get(tenant) === r.fingerprint) continue;
@@ -96,12 +109,26 @@ export class SalesforceSubscriptionManager {
       const conn = stored ? connectionSettingsOf(stored) : null;
       if (!conn?.ok) continue;
       const subscriber = createTenantSubscription(
-        { tenant, settings: conn.settings, connections: this.deps.connections, store: this.deps.store, redis: this.deps.redis, redisPrefix: this.deps.redisPrefix, onMessage: this.onMessage },
+        {
+          tenant,
+          settings: conn.settings,
+          connections: this.deps.connections,
+          store: this.deps.store,
+          redis: this.deps.redis,
+          redisPrefix: this.deps.redisPrefix,
+          onMessage: this.onMessage,
+        },
         {
           logger: this.deps.logger,
-          onAuthFailure: (t, e) => this.deps.logger.error({ tenant: t, code: e.code }, 'salesforce: the connection settings cannot sign in; fix them (PUT /api/v1/tenants/{tenant}/salesforce)'),
+          onAuthFailure: (t, e) =>
+            this.deps.logger.error(
+              { tenant: t, code: e.code },
+              'salesforce: the connection settings cannot sign in; fix them (PUT /api/v1/tenants/{tenant}/salesforce)',
+            ),
           ...this.options.subscription,
-          ...(stored?.cdc_channels ? { subscriber: { ...this.options.subscription?.subscriber, channels: stored.cdc_channels } } : {}),
+          ...(stored?.cdc_channels
+            ? { subscriber: { ...this.options.subscription?.subscriber, channels: stored.cdc_channels } }
+            : {}),
         },
       );
       subscriber.start();
@@ -111,18 +138,34 @@ export class SalesforceSubscriptionManager {
 
   /** Resolves once the message is durable in the inbox: only then is its replay id stored. */
   private readonly onMessage: OnMessage = async (tenant, channel, message) => {
-    const intake = { accept: (e: InboxEntry) => this.deps.accept(e), enqueue: (keys: InboxKey[]) => this.deps.enqueue(keys) };
+    const intake = {
+      accept: (e: InboxEntry) => this.deps.accept(e),
+      enqueue: (keys: InboxKey[]) => this.deps.enqueue(keys),
+    };
     if (message.kind === 'change_event') {
       await acceptChangeEvent(intake, tenant, channel, message.message);
       return;
     }
-    const key = `${channel}:${message.replayId ?? createHash('sha256').update(JSON.stringify(message.kind === 'invalid' ? message.raw : message.message)).digest('hex').slice(0, 32)}`;
+    const key = `${channel}:${
+      message.replayId ??
+      createHash('sha256')
+        .update(JSON.stringify(message.kind === 'invalid' ? message.raw : message.message))
+        .digest('hex')
+        .slice(0, 32)
+    }`;
     const body =
       message.kind === 'platform_event'
         ? { kind: 'platform_event', channel, message: message.message }
         : { kind: 'invalid_message', channel, problems: message.problems, raw: message.raw };
-    const entry: InboxEntry = { tenant, source: 'salesforce', event_id: key.slice(0, 255), body, meta: { channel: channel.slice(0, 255) } };
+    const entry: InboxEntry = {
+      tenant,
+      source: 'salesforce',
+      event_id: key.slice(0, 255),
+      body,
+      meta: { channel: channel.slice(0, 255) },
+    };
     const { duplicate } = await this.deps.accept(entry);
-    if (!duplicate) await this.deps.enqueue([{ tenant, source: 'salesforce', event_id: entry.event_id }]).catch(() => undefined);
+    if (!duplicate)
+      await this.deps.enqueue([{ tenant, source: 'salesforce', event_id: entry.event_id }]).catch(() => undefined);
   };
 }

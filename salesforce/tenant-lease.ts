@@ -111,7 +111,11 @@ export class ExclusiveSubscription implements ChangeEventSubscriber {
     this.ttlMs = options.ttlMs ?? DEFAULT_EXCLUSIVE_OPTIONS.ttlMs;
     this.renewEveryMs = options.renewEveryMs ?? Math.max(Math.floor(this.ttlMs / 3), 1);
     this.acquireEveryMs = options.acquireEveryMs ?? DEFAULT_EXCLUSIVE_OPTIONS.acquireEveryMs;
-    this.lease = new RedisLease(redis, subscriptionLeaseKey(options.prefix ?? DEFAULT_EXCLUSIVE_OPTIONS.prefix, tenant), this.ttlMs);
+    this.lease = new RedisLease(
+      redis,
+      subscriptionLeaseKey(options.prefix ?? DEFAULT_EXCLUSIVE_OPTIONS.prefix, tenant),
+      this.ttlMs,
+    );
     this.log = (options.logger ?? pino({ level: 'silent' })).child({ tenant, component: 'salesforce-lease' });
   }
 
@@ -133,7 +137,9 @@ export class ExclusiveSubscription implements ChangeEventSubscriber {
     await (this.busy = this.busy.then(async () => {
       if (!this.holding) return;
       await this.letGo('stopped');
-      await this.lease.release().catch((e: unknown) => this.log.warn({ err: e }, 'lease release failed; it expires by itself'));
+      await this.lease
+        .release()
+        .catch((e: unknown) => this.log.warn({ err: e }, 'lease release failed; it expires by itself'));
     }));
   }
 
@@ -141,7 +147,9 @@ export class ExclusiveSubscription implements ChangeEventSubscriber {
     if (!this.running) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.busy = this.busy.then(() => this.tick()).then(() => this.schedule(this.holding ? this.renewEveryMs : this.acquireEveryMs));
+      this.busy = this.busy
+        .then(() => this.tick())
+        .then(() => this.schedule(this.holding ? this.renewEveryMs : this.acquireEveryMs));
     }, delayMs);
   }
 
@@ -166,7 +174,8 @@ export class ExclusiveSubscription implements ChangeEventSubscriber {
     } catch (e) {
       // Redis unreachable: keep going only while the lease cannot have expired yet.
       this.log.warn({ err: e }, 'lease check failed');
-      if (this.holding && Date.now() - this.lastRenewedAt >= this.ttlMs - this.renewEveryMs) await this.letGo('lease unverifiable');
+      if (this.holding && Date.now() - this.lastRenewedAt >= this.ttlMs - this.renewEveryMs)
+        await this.letGo('lease unverifiable');
     }
   }
 
@@ -174,7 +183,10 @@ export class ExclusiveSubscription implements ChangeEventSubscriber {
   private bounded<T>(command: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LeaseCommandTimeoutError(`Redis did not answer within ${this.renewEveryMs} ms`)), this.renewEveryMs);
+      timer = setTimeout(
+        () => reject(new LeaseCommandTimeoutError(`Redis did not answer within ${this.renewEveryMs} ms`)),
+        this.renewEveryMs,
+      );
     });
     return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
   }

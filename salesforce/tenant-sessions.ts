@@ -19,7 +19,10 @@ export type SessionResult = { ok: true; session: SalesforceSession } | { ok: fal
  * One place that makes the tenants' sessions: the settings store and a connection factory that keeps
  * rotated refresh tokens (sealed) in the settings.
  */
-export function salesforceSessions(settings: SalesforceSettingsStore, logger?: import('pino').Logger): { sessions: SalesforceTenantSessions; connections: SalesforceConnectionFactory } {
+export function salesforceSessions(
+  settings: SalesforceSettingsStore,
+  logger?: import('pino').Logger,
+): { sessions: SalesforceTenantSessions; connections: SalesforceConnectionFactory } {
   const connections = new SalesforceConnectionFactory({
     // Salesforce may rotate the refresh token at each refresh: keep the one in force.
     onTokens: async (tenant, tokens) => {
@@ -53,7 +56,11 @@ export class SalesforceTenantSessions {
     const fingerprint = createHash('sha256').update(JSON.stringify(wanted.settings)).digest('hex');
     const known = this.sessions.get(tenant);
     if (known?.fingerprint === fingerprint) return known.session;
-    const session = this.connections.connect(tenant, wanted.settings).then((r): SessionResult => (r.ok ? { ok: true, session: r.value } : { ok: false, unavailable: r.error.message }));
+    const session = this.connections
+      .connect(tenant, wanted.settings)
+      .then((r): SessionResult =>
+        r.ok ? { ok: true, session: r.value } : { ok: false, unavailable: r.error.message },
+      );
     this.sessions.set(tenant, { fingerprint, session });
     const result = await session;
     if (!result.ok) this.sessions.delete(tenant);
@@ -71,7 +78,10 @@ export class SalesforceTimeoutError extends StandingError {
 function withTimeout<T>(call: Promise<T>, what: string, ms = SALESFORCE_REST_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SalesforceTimeoutError(`Salesforce did not answer ${what} within ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new SalesforceTimeoutError(`Salesforce did not answer ${what} within ${ms} ms`)),
+      ms,
+    );
   });
   return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
 }
@@ -89,12 +99,22 @@ export function jsforceRecordReader(sessions: SalesforceTenantSessions): Salesfo
       const s = await sessions.session(tenant.id);
       if (!s.ok) return { ok: false, unavailable: s.unavailable };
       try {
-        const records = (await withTimeout(s.session.connection.retrieve(object, [...ids], { fields: [...new Set(['Id', ...fields])] }), `the re-read of ${object}`)) as (Record<string, unknown> | null)[];
+        const records = (await withTimeout(
+          s.session.connection.retrieve(object, [...ids], { fields: [...new Set(['Id', ...fields])] }),
+          `the re-read of ${object}`,
+        )) as (Record<string, unknown> | null)[];
         return { ok: true, records: new Map(ids.map((id, i) => [id, records[i] ?? null])) };
       } catch (err) {
         if (err instanceof SalesforceTimeoutError) return { ok: false, decision: decideRetry({ status: null }) };
         const e = err as JsforceError;
-        const status = typeof e.statusCode === 'number' ? e.statusCode : e.errorCode === 'REQUEST_LIMIT_EXCEEDED' ? 403 : e.errorCode ? 400 : null;
+        const status =
+          typeof e.statusCode === 'number'
+            ? e.statusCode
+            : e.errorCode === 'REQUEST_LIMIT_EXCEEDED'
+              ? 403
+              : e.errorCode
+                ? 400
+                : null;
         return { ok: false, decision: decideRetry({ status, errorCode: e.errorCode ?? null }) };
       }
     },
@@ -137,7 +157,10 @@ export function jsforceUserNames(sessions: SalesforceTenantSessions, ttlMs = 3_6
     if (!s.ok) return out;
     // Ids are checked against the id pattern above, so they are safe inside the SOQL literal list.
     const soql = `SELECT Id, Name FROM User WHERE Id IN (${missing.map((id) => `'${id}'`).join(',')})`;
-    const result = await withTimeout(Promise.resolve(s.session.connection.query<{ Id: string; Name: string }>(soql)), 'the user name look-up');
+    const result = await withTimeout(
+      Promise.resolve(s.session.connection.query<{ Id: string; Name: string }>(soql)),
+      'the user name look-up',
+    );
     const found = new Map(result.records.map((r) => [r.Id.slice(0, 15), r.Name]));
     for (const id of missing) {
       const name = found.get(id.slice(0, 15)) ?? null;

@@ -11,11 +11,19 @@ import type { Database } from '../connector/store/database.ts';
 import type { SalesforceSettingsInput as ConnectionSettings } from './connection.ts';
 import type { Outcome } from '../connector/lib/result.ts';
 
-const OrgId = z.string().regex(/^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'must be a Salesforce organization id (00D..., 15 or 18 characters)');
+const OrgId = z
+  .string()
+  .regex(
+    /^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/,
+    'must be a Salesforce organization id (00D..., 15 or 18 characters)',
+  );
 /** An https origin; plain http only on the loopback interface (a local stand-in for tests and demos). */
 const HttpsOrigin = z
   .url({ message: 'must be an https URL' })
-  .refine((u) => /^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/i.test(u) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/i.test(u), 'must be an https origin without a path, e.g. https://acme.my.salesforce.com')
+  .refine(
+    (u) => /^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/i.test(u) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/i.test(u),
+    'must be an https origin without a path, e.g. https://acme.my.salesforce.com',
+  )
   .transform((u) => u.replace(/\/$/, ''));
 
 export const SalesforceSettingsPatch = z.strictObject({
@@ -30,7 +38,14 @@ export const SalesforceSettingsPatch = z.strictObject({
   username: z.string().trim().min(3).max(255).nullable().optional(),
   /** Change Data Capture / Platform Event channels; `null` for the default (Account and Contact change events). */
   cdc_channels: z
-    .array(z.string().regex(/^\/(data|event)\/[A-Za-z0-9_]{1,80}$/, 'must be a channel such as /data/AccountChangeEvent or /event/Account_Status__e'))
+    .array(
+      z
+        .string()
+        .regex(
+          /^\/(data|event)\/[A-Za-z0-9_]{1,80}$/,
+          'must be a channel such as /data/AccountChangeEvent or /event/Account_Status__e',
+        ),
+    )
     .min(1, 'must name at least one channel (or null for the default)')
     .max(20)
     .nullable()
@@ -57,13 +72,21 @@ export interface SalesforceTenantSettings {
 }
 
 /** What the API shows: never the secrets. */
-export type SalesforceSettingsView = Omit<SalesforceTenantSettings, 'private_key' | 'refresh_token' | 'client_secret'> & {
+export type SalesforceSettingsView = Omit<
+  SalesforceTenantSettings,
+  'private_key' | 'refresh_token' | 'client_secret'
+> & {
   private_key_set: boolean;
   refresh_token_set: boolean;
   client_secret_set: boolean;
 };
 
-export const toSalesforceView = ({ private_key, refresh_token, client_secret, ...rest }: SalesforceTenantSettings): SalesforceSettingsView => ({
+export const toSalesforceView = ({
+  private_key,
+  refresh_token,
+  client_secret,
+  ...rest
+}: SalesforceTenantSettings): SalesforceSettingsView => ({
   ...rest,
   private_key_set: private_key !== null,
   refresh_token_set: refresh_token !== null,
@@ -74,20 +97,45 @@ export const toSalesforceView = ({ private_key, refresh_token, client_secret, ..
  * What the API connection needs (salesforce/connection.ts), or why the settings do not make one:
  * the instance URL, the connected app, and a private key with a username (JWT bearer) or a refresh token.
  */
-export function connectionSettingsOf(s: SalesforceTenantSettings): { ok: true; settings: ConnectionSettings } | { ok: false; missing: string } {
+export function connectionSettingsOf(
+  s: SalesforceTenantSettings,
+): { ok: true; settings: ConnectionSettings } | { ok: false; missing: string } {
   if (!s.instance_url) return { ok: false, missing: 'instance_url' };
   if (!s.client_id) return { ok: false, missing: 'client_id' };
   if (s.private_key) {
     if (!s.username) return { ok: false, missing: 'username' };
-    return { ok: true, settings: { instanceUrl: s.instance_url, loginUrl: s.login_url, clientId: s.client_id, auth: { kind: 'jwt', username: s.username, privateKeyPem: s.private_key } } };
+    return {
+      ok: true,
+      settings: {
+        instanceUrl: s.instance_url,
+        loginUrl: s.login_url,
+        clientId: s.client_id,
+        auth: { kind: 'jwt', username: s.username, privateKeyPem: s.private_key },
+      },
+    };
   }
   if (s.refresh_token) {
-    return { ok: true, settings: { instanceUrl: s.instance_url, loginUrl: s.login_url, clientId: s.client_id, auth: { kind: 'refresh_token', refreshToken: s.refresh_token, ...(s.client_secret ? { clientSecret: s.client_secret } : {}) } } };
+    return {
+      ok: true,
+      settings: {
+        instanceUrl: s.instance_url,
+        loginUrl: s.login_url,
+        clientId: s.client_id,
+        auth: {
+          kind: 'refresh_token',
+          refreshToken: s.refresh_token,
+          ...(s.client_secret ? { clientSecret: s.client_secret } : {}),
+        },
+      },
+    };
   }
   return { ok: false, missing: 'private_key or refresh_token' };
 }
 
-export type SettingsResult = Outcome<SalesforceTenantSettings, { status: 400 | 404; code: string; message: string; problems?: FieldProblem[] }>;
+export type SettingsResult = Outcome<
+  SalesforceTenantSettings,
+  { status: 400 | 404; code: string; message: string; problems?: FieldProblem[] }
+>;
 
 interface Secrets {
   private_key: string | null;
@@ -119,7 +167,10 @@ export class SalesforceSettingsStore {
   async get(tenant: string): Promise<SalesforceTenantSettings | null> {
     const hit = this.cache.get(tenant);
     if (hit) return hit.settings;
-    const [row] = await this.db.query<Row>('SELECT tenant, organization_id, instance_url, login_url, client_id, username, cdc_channels, secrets FROM salesforce_settings WHERE tenant = $1', [tenant]);
+    const [row] = await this.db.query<Row>(
+      'SELECT tenant, organization_id, instance_url, login_url, client_id, username, cdc_channels, secrets FROM salesforce_settings WHERE tenant = $1',
+      [tenant],
+    );
     const settings = row ? this.fromRow(row) : null;
     this.cache.set(tenant, { settings });
     return settings;
@@ -130,12 +181,30 @@ export class SalesforceSettingsStore {
     const parsed = SalesforceSettingsPatch.safeParse(input);
     if (!parsed.success) {
       const problems = describeIssues(parsed.error);
-      return { ok: false, status: 400, code: 'invalid_settings', message: problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems };
+      return {
+        ok: false,
+        status: 400,
+        code: 'invalid_settings',
+        message: problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+        problems,
+      };
     }
     const [exists] = await this.db.query('SELECT 1 FROM tenants WHERE id = $1', [tenant]);
-    if (!exists) return { ok: false, status: 404, code: 'tenant_not_found', message: `tenant "${tenant}" does not exist` };
+    if (!exists)
+      return { ok: false, status: 404, code: 'tenant_not_found', message: `tenant "${tenant}" does not exist` };
     this.cache.delete(tenant);
-    const current = (await this.get(tenant)) ?? { tenant, organization_id: null, instance_url: null, login_url: 'https://login.salesforce.com', client_id: null, username: null, cdc_channels: null, private_key: null, refresh_token: null, client_secret: null };
+    const current = (await this.get(tenant)) ?? {
+      tenant,
+      organization_id: null,
+      instance_url: null,
+      login_url: 'https://login.salesforce.com',
+      client_id: null,
+      username: null,
+      cdc_channels: null,
+      private_key: null,
+      refresh_token: null,
+      client_secret: null,
+    };
     const pick = <T>(v: T | null | undefined, old: T): T | null => (v === undefined ? old : v);
     const i = parsed.data;
     const next: SalesforceTenantSettings = {
@@ -154,7 +223,16 @@ export class SalesforceSettingsStore {
       `INSERT INTO salesforce_settings (tenant, organization_id, instance_url, login_url, client_id, username, cdc_channels, secrets, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
        ON CONFLICT (tenant) DO UPDATE SET organization_id = $2, instance_url = $3, login_url = $4, client_id = $5, username = $6, cdc_channels = $7, secrets = $8, updated_at = now()`,
-      [tenant, next.organization_id, next.instance_url, next.login_url, next.client_id, next.username, next.cdc_channels, this.seal(next)],
+      [
+        tenant,
+        next.organization_id,
+        next.instance_url,
+        next.login_url,
+        next.client_id,
+        next.username,
+        next.cdc_channels,
+        this.seal(next),
+      ],
     );
     this.cache.delete(tenant);
     return { ok: true, value: next };
@@ -162,7 +240,9 @@ export class SalesforceSettingsStore {
 
   /** Tenants with a Salesforce connection row. */
   async tenants(): Promise<string[]> {
-    return (await this.db.query<{ tenant: string }>('SELECT tenant FROM salesforce_settings ORDER BY tenant')).map((r) => r.tenant);
+    return (await this.db.query<{ tenant: string }>('SELECT tenant FROM salesforce_settings ORDER BY tenant')).map(
+      (r) => r.tenant,
+    );
   }
 
   /** Keeps a refresh token Salesforce rotated (refresh-token flow). */
@@ -171,14 +251,29 @@ export class SalesforceSettingsStore {
   }
 
   private seal(s: SalesforceTenantSettings): Buffer {
-    const secrets: Secrets = { private_key: s.private_key, refresh_token: s.refresh_token, client_secret: s.client_secret };
+    const secrets: Secrets = {
+      private_key: s.private_key,
+      refresh_token: s.refresh_token,
+      client_secret: s.client_secret,
+    };
     return seal(this.keys.tenantSecrets, Buffer.from(JSON.stringify(secrets)), `salesforce-secrets:${s.tenant}`);
   }
 
   private fromRow(r: Row): SalesforceTenantSettings {
     const s: Secrets = r.secrets
-      ? (JSON.parse(unseal(this.keys.tenantSecrets, r.secrets, `salesforce-secrets:${r.tenant}`).toString('utf8')) as Secrets)
+      ? (JSON.parse(
+          unseal(this.keys.tenantSecrets, r.secrets, `salesforce-secrets:${r.tenant}`).toString('utf8'),
+        ) as Secrets)
       : { private_key: null, refresh_token: null, client_secret: null };
-    return { tenant: r.tenant, organization_id: r.organization_id, instance_url: r.instance_url, login_url: r.login_url, client_id: r.client_id, username: r.username, cdc_channels: r.cdc_channels, ...s };
+    return {
+      tenant: r.tenant,
+      organization_id: r.organization_id,
+      instance_url: r.instance_url,
+      login_url: r.login_url,
+      client_id: r.client_id,
+      username: r.username,
+      cdc_channels: r.cdc_channels,
+      ...s,
+    };
   }
 }

@@ -6,7 +6,12 @@
  */
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { CometdChangeEventSubscriber, type ChangeEventSubscriber, type CometdSubscriberOptions, type OnMessage } from './cdc-subscriber.ts';
+import {
+  CometdChangeEventSubscriber,
+  type ChangeEventSubscriber,
+  type CometdSubscriberOptions,
+  type OnMessage,
+} from './cdc-subscriber.ts';
 import { backoffDelay, type BackoffOptions } from './cometd-errors.ts';
 import type { SalesforceAuthError, SalesforceConnectionFactory, SalesforceSettingsInput } from './connection.ts';
 import type { ReplayStore } from './replay-store.ts';
@@ -57,10 +62,17 @@ export interface TenantSubscriptionOptions {
 
 export const DEFAULT_CONNECT_BACKOFF: BackoffOptions = { initialMs: 5_000, maxMs: 300_000, jitter: 0.3 };
 
-export function createTenantSubscription(deps: TenantSubscriptionDeps, options: TenantSubscriptionOptions = {}): ChangeEventSubscriber {
+export function createTenantSubscription(
+  deps: TenantSubscriptionDeps,
+  options: TenantSubscriptionOptions = {},
+): ChangeEventSubscriber {
   const logger = options.logger ?? pino({ level: 'silent' });
   const connecting = new ConnectingSubscriber(deps, { ...options, logger });
-  return new ExclusiveSubscription(deps.redis, deps.tenant, connecting, { logger, ...options.exclusive, prefix: deps.redisPrefix });
+  return new ExclusiveSubscription(deps.redis, deps.tenant, connecting, {
+    logger,
+    ...options.exclusive,
+    prefix: deps.redisPrefix,
+  });
 }
 
 /** Authenticates on first start (with retries), then runs the CometD subscriber; keeps the session across restarts. */
@@ -108,11 +120,17 @@ class ConnectingSubscriber implements ChangeEventSubscriber {
       }
       this.options.onAuthFailure?.(this.deps.tenant, r.error);
       if (r.error.failure === 'invalid_settings') {
-        this.log.error({ code: r.error.code, problem: r.error.message }, 'Salesforce settings unusable; not subscribing');
+        this.log.error(
+          { code: r.error.code, problem: r.error.message },
+          'Salesforce settings unusable; not subscribing',
+        );
         return;
       }
       const delay = backoffDelay(attempt, this.backoff);
-      this.log.warn({ code: r.error.code, failure: r.error.failure, retry_in_ms: delay }, 'Salesforce authentication failed; retrying');
+      this.log.warn(
+        { code: r.error.code, failure: r.error.failure, retry_in_ms: delay },
+        'Salesforce authentication failed; retrying',
+      );
       await sleep(delay, this.wake.signal);
     }
   }

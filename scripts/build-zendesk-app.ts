@@ -33,17 +33,24 @@ export async function buildZendeskApp(options: { quiet?: boolean } = {}): Promis
   }
   copyFileSync(join(APP_DIR, 'manifest.json'), join(DIST_DIR, 'manifest.json'));
   mkdirSync(join(DIST_DIR, 'translations'), { recursive: true });
-  for (const f of readdirSync(join(APP_DIR, 'translations'))) copyFileSync(join(APP_DIR, 'translations', f), join(DIST_DIR, 'translations', f));
+  for (const f of readdirSync(join(APP_DIR, 'translations')))
+    copyFileSync(join(APP_DIR, 'translations', f), join(DIST_DIR, 'translations', f));
   // Zendesk wants a logo (320x320) and a small logo (128x128) in assets/.
   writeFileSync(join(DIST_DIR, 'assets', 'logo.png'), solidPng(320, [3, 54, 61]));
   writeFileSync(join(DIST_DIR, 'assets', 'logo-small.png'), solidPng(128, [3, 54, 61]));
   const files = walk(DIST_DIR).map((f) => relative(DIST_DIR, f));
   writeFileSync(ZIP_PATH, packageApp(DIST_DIR));
   const code = files.filter((f) => /\.(js|css)$/.test(f)).map((f) => readFileSync(join(DIST_DIR, f)));
-  const report = { gzipBytes: code.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0), rawBytes: code.reduce((n, b) => n + b.length, 0), files };
+  const report = {
+    gzipBytes: code.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0),
+    rawBytes: code.reduce((n, b) => n + b.length, 0),
+    files,
+  };
   if (!options.quiet) {
     process.stdout.write(`zendesk-app: ${DIST_DIR} (zcli apps:server), ${ZIP_PATH} (upload)\n`);
-    process.stdout.write(`zendesk-app: sidebar bundle JS+CSS ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped (${(report.rawBytes / 1024).toFixed(0)} KB raw; budget 150 KB gzipped)\n`);
+    process.stdout.write(
+      `zendesk-app: sidebar bundle JS+CSS ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped (${(report.rawBytes / 1024).toFixed(0)} KB raw; budget 150 KB gzipped)\n`,
+    );
   }
   return report;
 }
@@ -81,7 +88,12 @@ function solidPng(size: number, [r, g, b]: [number, number, number]): Buffer {
   ihdr.writeUInt32BE(size, 0);
   ihdr.writeUInt32BE(size, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, CONFIG_REFERENCE, describeConfig, formatConfigProblems, maskUrlPassword, parseConfig } from '../connector/config/config.ts';
+import {
+  CONFIG_DEFAULTS,
+  CONFIG_REFERENCE,
+  describeConfig,
+  formatConfigProblems,
+  maskUrlPassword,
+  parseConfig,
+} from '../connector/config/config.ts';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -17,7 +24,12 @@ describe('parseConfig', () => {
       config: {
         port: 8080,
         host: '0.0.0.0',
-        database: { url: undefined, ownerUrl: undefined, schema: 'standing', embeddedDataDir: '/srv/app/.standing/pgdata' },
+        database: {
+          url: undefined,
+          ownerUrl: undefined,
+          schema: 'standing',
+          embeddedDataDir: '/srv/app/.standing/pgdata',
+        },
         dataDir: '/srv/app/.standing',
         redisUrl: 'redis://127.0.0.1:6379',
         masterKey: undefined,
@@ -30,7 +42,13 @@ describe('parseConfig', () => {
         checkpoints: {
           key: undefined,
           exportTarget: undefined,
-          s3: { endpoint: undefined, region: 'us-east-1', accessKeyId: undefined, secretAccessKey: undefined, sessionToken: undefined },
+          s3: {
+            endpoint: undefined,
+            region: 'us-east-1',
+            accessKeyId: undefined,
+            secretAccessKey: undefined,
+            sessionToken: undefined,
+          },
         },
         schedules: { checkpointEveryMs: 3_600_000, retentionEveryMs: 86_400_000, siemPushEveryMs: 60_000 },
         intake: {
@@ -49,20 +67,43 @@ describe('parseConfig', () => {
   });
 
   it('reads the intake settings and names a bad one', () => {
-    const r = parseConfig({ STANDING_ROLE: 'worker', ZENDESK_SUBDOMAIN: 'acme', ZENDESK_WEBHOOK_SECRET: 's'.repeat(44), STANDING_WORKER_BATCH: '50' }, '/srv/app');
-    expect(r.ok && r.config.intake).toMatchObject({ role: 'worker', defaultTenant: { subdomain: 'acme', webhookSecret: 's'.repeat(44) }, worker: { batchSize: 50 } });
+    const r = parseConfig(
+      {
+        STANDING_ROLE: 'worker',
+        ZENDESK_SUBDOMAIN: 'acme',
+        ZENDESK_WEBHOOK_SECRET: 's'.repeat(44),
+        STANDING_WORKER_BATCH: '50',
+      },
+      '/srv/app',
+    );
+    expect(r.ok && r.config.intake).toMatchObject({
+      role: 'worker',
+      defaultTenant: { subdomain: 'acme', webhookSecret: 's'.repeat(44) },
+      worker: { batchSize: 50 },
+    });
     const bad = parseConfig({ STANDING_ROLE: 'both', ZENDESK_SUBDOMAIN: 'acme.zendesk.com' }, '/srv/app');
     expect(!bad.ok && bad.problems.map((p) => p.variable).sort()).toEqual(['STANDING_ROLE', 'ZENDESK_SUBDOMAIN']);
   });
 
   it('reads the owner URL and the checkpoint settings, and wants DATABASE_URL beside the owner URL', () => {
     const r = parseConfig(
-      { DATABASE_URL: 'postgres://svc@db/x', DATABASE_OWNER_URL: 'postgres://own@db/x', STANDING_CHECKPOINT_EXPORT: 's3://audit-bucket/standing', AWS_ACCESS_KEY_ID: 'AK' },
+      {
+        DATABASE_URL: 'postgres://svc@db/x',
+        DATABASE_OWNER_URL: 'postgres://own@db/x',
+        STANDING_CHECKPOINT_EXPORT: 's3://audit-bucket/standing',
+        AWS_ACCESS_KEY_ID: 'AK',
+      },
       '/srv/app',
     );
-    expect(r.ok && [r.config.database.ownerUrl, r.config.checkpoints.exportTarget, r.config.checkpoints.s3.accessKeyId]).toEqual(['postgres://own@db/x', 's3://audit-bucket/standing', 'AK']);
-    expect(problems({ DATABASE_OWNER_URL: 'postgres://own@db/x' }).map((p) => p.variable)).toEqual(['DATABASE_OWNER_URL']);
-    expect(problems({ STANDING_CHECKPOINT_EXPORT: 's3://' }).map((p) => p.variable)).toEqual(['STANDING_CHECKPOINT_EXPORT']);
+    expect(
+      r.ok && [r.config.database.ownerUrl, r.config.checkpoints.exportTarget, r.config.checkpoints.s3.accessKeyId],
+    ).toEqual(['postgres://own@db/x', 's3://audit-bucket/standing', 'AK']);
+    expect(problems({ DATABASE_OWNER_URL: 'postgres://own@db/x' }).map((p) => p.variable)).toEqual([
+      'DATABASE_OWNER_URL',
+    ]);
+    expect(problems({ STANDING_CHECKPOINT_EXPORT: 's3://' }).map((p) => p.variable)).toEqual([
+      'STANDING_CHECKPOINT_EXPORT',
+    ]);
   });
 
   it('treats empty variables as unset', () => {
@@ -91,7 +132,11 @@ describe('parseConfig', () => {
     expect(r.config).toMatchObject({
       port: 9000,
       host: '127.0.0.1',
-      database: { url: 'postgres://u:p@db:5432/standing', schema: 'tenant_a', embeddedDataDir: '/var/lib/standing/pgdata' },
+      database: {
+        url: 'postgres://u:p@db:5432/standing',
+        schema: 'tenant_a',
+        embeddedDataDir: '/var/lib/standing/pgdata',
+      },
       dataDir: '/var/lib/standing',
       redisUrl: 'rediss://cache:6380',
       operatorToken: 'x'.repeat(40),
@@ -117,7 +162,11 @@ describe('parseConfig', () => {
     ['STANDING_ADMIN_TOKEN', `${'x'.repeat(20)} ${'y'.repeat(20)}`, 'must be printable ASCII without spaces'],
     ['LOG_LEVEL', 'verbose', 'must be one of fatal, error, warn, info, debug, trace, silent'],
     ['SHUTDOWN_GRACE_MS', '1.5', 'must be an integer 0-600000'],
-    ['ZENDESK_WEBHOOK_SECRET', 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==', "is Zendesk's public test signing secret"],
+    [
+      'ZENDESK_WEBHOOK_SECRET',
+      'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==',
+      "is Zendesk's public test signing secret",
+    ],
   ])('%s=%s is refused naming the variable', (variable, value, message) => {
     const found = problems({ [variable]: value });
     expect(found).toHaveLength(1);
@@ -137,29 +186,61 @@ describe('parseConfig', () => {
     expect(policy({ ...secrets, NODE_ENV: 'production' })).toBe('first-only');
     expect(policy({ ...secrets, NODE_ENV: 'production', STANDING_OPERATOR_AUDITOR_KEYS: 'always' })).toBe('always');
     expect(policy({ STANDING_OPERATOR_AUDITOR_KEYS: ' First-Only ' })).toBe('first-only');
-    expect(problems({ STANDING_OPERATOR_AUDITOR_KEYS: 'never' })).toEqual([{ variable: 'STANDING_OPERATOR_AUDITOR_KEYS', message: 'must be one of first-only, always' }]);
+    expect(problems({ STANDING_OPERATOR_AUDITOR_KEYS: 'never' })).toEqual([
+      { variable: 'STANDING_OPERATOR_AUDITOR_KEYS', message: 'must be one of first-only, always' },
+    ]);
   });
 
   it('reports every bad variable at once, one line each', () => {
     const text = formatConfigProblems(problems({ PORT: 'x', LOG_LEVEL: 'loud' }));
-    expect(text.split('\n')).toEqual(['PORT: must be an integer 0-65535', expect.stringMatching(/^LOG_LEVEL: must be one of/)]);
+    expect(text.split('\n')).toEqual([
+      'PORT: must be an integer 0-65535',
+      expect.stringMatching(/^LOG_LEVEL: must be one of/),
+    ]);
   });
 });
 
 describe('CONFIG_REFERENCE', () => {
   it('documents every variable with the defaults in force', () => {
     const names = CONFIG_REFERENCE.map((e) => e.name);
-    expect(names).toEqual(expect.arrayContaining([...Object.keys(CONFIG_DEFAULTS), 'DATABASE_URL', 'STANDING_MASTER_KEY', 'STANDING_ADMIN_TOKEN']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        ...Object.keys(CONFIG_DEFAULTS),
+        'DATABASE_URL',
+        'STANDING_MASTER_KEY',
+        'STANDING_ADMIN_TOKEN',
+      ]),
+    );
     const port = CONFIG_REFERENCE.find((e) => e.name === 'PORT');
     expect(port?.default).toBe('8080');
-    expect(CONFIG_REFERENCE.filter((e) => e.secret).map((e) => e.name).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'STANDING_ADMIN_TOKEN', 'STANDING_API_KEY', 'STANDING_CHECKPOINT_KEY', 'STANDING_MASTER_KEY', 'STANDING_METRICS_TOKEN', 'STANDING_OPERATOR_TOKEN', 'ZENDESK_API_TOKEN', 'ZENDESK_WEBHOOK_SECRET']);
+    expect(
+      CONFIG_REFERENCE.filter((e) => e.secret)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'STANDING_ADMIN_TOKEN',
+      'STANDING_API_KEY',
+      'STANDING_CHECKPOINT_KEY',
+      'STANDING_MASTER_KEY',
+      'STANDING_METRICS_TOKEN',
+      'STANDING_OPERATOR_TOKEN',
+      'ZENDESK_API_TOKEN',
+      'ZENDESK_WEBHOOK_SECRET',
+    ]);
   });
 });
 
 describe('describeConfig', () => {
   it('never shows a secret or a URL password', () => {
     const token = 'super-secret-token-value-0123456789';
-    const rows = describeConfig({ STANDING_ADMIN_TOKEN: token, STANDING_MASTER_KEY: KEY, DATABASE_URL: 'postgres://app:hunter2@db/x', PORT: '9000' });
+    const rows = describeConfig({
+      STANDING_ADMIN_TOKEN: token,
+      STANDING_MASTER_KEY: KEY,
+      DATABASE_URL: 'postgres://app:hunter2@db/x',
+      PORT: '9000',
+    });
     const text = JSON.stringify(rows);
     expect(text).not.toContain(token);
     expect(text).not.toContain(KEY);
@@ -196,6 +277,8 @@ describe('the operator token', () => {
   });
 
   it('is validated under either name', () => {
-    expect(problems({ STANDING_OPERATOR_TOKEN: 'short' })).toEqual([{ variable: 'STANDING_OPERATOR_TOKEN', message: 'must be at least 32 characters' }]);
+    expect(problems({ STANDING_OPERATOR_TOKEN: 'short' })).toEqual([
+      { variable: 'STANDING_OPERATOR_TOKEN', message: 'must be at least 32 characters' },
+    ]);
   });
 });

@@ -26,7 +26,10 @@ describe('loadSecrets outside production', () => {
     const first = await load(base());
     const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
     const keyPath = join(dataDir, MASTER_KEY_FILE);
-    expect(first.sources).toEqual({ operatorToken: { from: 'file', path: tokenPath, created: true }, masterKey: { from: 'file', path: keyPath, created: true } });
+    expect(first.sources).toEqual({
+      operatorToken: { from: 'file', path: tokenPath, created: true },
+      masterKey: { from: 'file', path: keyPath, created: true },
+    });
     expect((await stat(tokenPath)).mode & 0o777).toBe(0o600);
     expect((await stat(keyPath)).mode & 0o777).toBe(0o600);
     expect(first.operatorToken.length).toBeGreaterThanOrEqual(32);
@@ -54,7 +57,9 @@ describe('loadSecrets outside production', () => {
     await writeFile(keyPath, 'not a key\n');
     const r = await loadSecrets(base());
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.problems).toEqual([{ variable: 'STANDING_MASTER_KEY', message: expect.stringContaining(keyPath) }]);
+    expect(!r.ok && r.problems).toEqual([
+      { variable: 'STANDING_MASTER_KEY', message: expect.stringContaining(keyPath) },
+    ]);
     expect(await readFile(keyPath, 'utf8')).toBe('not a key\n');
   });
 
@@ -77,7 +82,12 @@ describe('loadSecrets in production', () => {
   });
 
   it('accepts both from the environment', async () => {
-    const secrets = await load({ ...base(), production: true, masterKey: Buffer.alloc(32, 2), operatorToken: 'a'.repeat(48) });
+    const secrets = await load({
+      ...base(),
+      production: true,
+      masterKey: Buffer.alloc(32, 2),
+      operatorToken: 'a'.repeat(48),
+    });
     expect(secrets.operatorToken).toBe('a'.repeat(48));
   });
 });

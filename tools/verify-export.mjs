@@ -26,14 +26,19 @@ export function jcs(v) {
   }
   if (Array.isArray(v)) return `[${v.map(jcs).join(',')}]`;
   if (typeof v === 'object') {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${jcs(v[k])}`).join(',')}}`;
   }
   throw new TypeError(`cannot canonicalize ${typeof v}`);
 }
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
-const keyIdOf = (key) => createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');
+const keyIdOf = (key) =>
+  createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 
 class Broken extends Error {}
 const fail = (message) => {
@@ -80,8 +85,17 @@ export async function verifyExport(path, pinnedPem) {
     }
     if (item.type === 'boundary') {
       if (!key) fail(`boundary at seq ${item.seq}: no public key to check its signature`);
-      const body = { type: 'standing.boundary', version: 1, tenant: header.tenant, seq: item.seq, hash: item.hash, reason: item.reason, key_id: item.key_id };
-      if (item.key_id !== keyIdOf(key) || !signedBy(key, body, item.signature)) fail(`boundary at seq ${item.seq}: signature does not verify: rows before it may have been cut`);
+      const body = {
+        type: 'standing.boundary',
+        version: 1,
+        tenant: header.tenant,
+        seq: item.seq,
+        hash: item.hash,
+        reason: item.reason,
+        key_id: item.key_id,
+      };
+      if (item.key_id !== keyIdOf(key) || !signedBy(key, body, item.signature))
+        fail(`boundary at seq ${item.seq}: signature does not verify: rows before it may have been cut`);
       boundaries.set(item.seq, item.hash);
     } else if (item.type === 'checkpoint') {
       checkpoints.push(item);
@@ -90,7 +104,8 @@ export async function verifyExport(path, pinnedPem) {
       if (record.tenant !== header.tenant) fail(`row ${record.seq}: another tenant's row`);
       if (last === null) {
         const start = record.seq === 1 ? GENESIS : boundaries.get(record.seq - 1);
-        if (start === undefined) fail(`the export starts at seq ${record.seq} and no signed boundary is recorded at ${record.seq - 1}`);
+        if (start === undefined)
+          fail(`the export starts at seq ${record.seq} and no signed boundary is recorded at ${record.seq - 1}`);
         last = { seq: record.seq - 1, hash: start };
         first = record.seq;
       }
@@ -112,15 +127,27 @@ export async function verifyExport(path, pinnedPem) {
     const b = c.body;
     const where = `checkpoint ${c.number}`;
     if (!key) fail(`${where}: no public key to check its signature`);
-    if (c.number !== i + 1 || b.number !== c.number || b.seq !== c.seq || b.tenant !== header.tenant) fail(`${where}: number, seq or tenant differ from the signed body`);
+    if (c.number !== i + 1 || b.number !== c.number || b.seq !== c.seq || b.tenant !== header.tenant)
+      fail(`${where}: number, seq or tenant differ from the signed body`);
     if (sha256(jcs(b)) !== c.hash || b.previous !== previous) fail(`${where}: not linked to the checkpoint before it`);
     if (b.key_id !== keyIdOf(key) || !signedBy(key, b, c.signature)) fail(`${where}: signature does not verify`);
     previous = c.hash;
     const rowHash = rowHashes.get(c.seq) ?? (boundaries.has(c.seq) ? boundaries.get(c.seq) : undefined);
-    if (rowHash !== undefined && rowHash !== b.head_hash) fail(`${where}: row ${c.seq} is not the row it signed (rewritten)`);
-    if (rowHash === undefined && c.seq > 0 && (first === null || c.seq >= first)) fail(`${where}: row ${c.seq} it signed is missing`);
+    if (rowHash !== undefined && rowHash !== b.head_hash)
+      fail(`${where}: row ${c.seq} is not the row it signed (rewritten)`);
+    if (rowHash === undefined && c.seq > 0 && (first === null || c.seq >= first))
+      fail(`${where}: row ${c.seq} it signed is missing`);
   }
-  return { tenant: header.tenant, rows, first, last: last?.seq ?? null, checkpoints: checkpoints.length, boundaries: boundaries.size, key_id: key ? keyIdOf(key) : null, pinned: pinnedPem !== undefined };
+  return {
+    tenant: header.tenant,
+    rows,
+    first,
+    last: last?.seq ?? null,
+    checkpoints: checkpoints.length,
+    boundaries: boundaries.size,
+    key_id: key ? keyIdOf(key) : null,
+    pinned: pinnedPem !== undefined,
+  };
 }
 
 async function main(argv) {
@@ -136,8 +163,12 @@ async function main(argv) {
     pem = pemFile ? readFileSync(pemFile, 'utf8') : undefined;
     const r = await verifyExport(args[0], pem);
     const range = r.rows === 0 ? 'no rows' : `${r.rows} rows (seq ${r.first}-${r.last})`;
-    const signer = r.key_id ? `signed with key ${r.key_id}${r.pinned ? ' (pinned)' : ' (named by the export: compare it with the key you trust)'}` : 'no key';
-    process.stdout.write(`${r.tenant}: ok, ${range}, ${r.checkpoints} checkpoints, ${r.boundaries} boundaries, ${signer}\n`);
+    const signer = r.key_id
+      ? `signed with key ${r.key_id}${r.pinned ? ' (pinned)' : ' (named by the export: compare it with the key you trust)'}`
+      : 'no key';
+    process.stdout.write(
+      `${r.tenant}: ok, ${range}, ${r.checkpoints} checkpoints, ${r.boundaries} boundaries, ${signer}\n`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof Broken) {
@@ -149,4 +180,5 @@ async function main(argv) {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = await main(process.argv);

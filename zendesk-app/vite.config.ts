@@ -1,4 +1,7 @@
-/** Builds the app's iframe page into dist/assets (what manifest.json's locations point at). See scripts/build-zendesk-app.ts. */
+/**
+ * Builds the app's iframe page into dist/assets (what manifest.json's locations point at). See
+ * scripts/build-zendesk-app.ts.
+ */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';

@@ -50,7 +50,8 @@ export type CreateKeyResult = { ok: true; key: string; view: ApiKeyView } | { ok
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
-const COLUMNS = 'key_id, tenant, role, name, secret_sha256, created_by, created_at, revoked_by, revoked_at, last_used_at';
+const COLUMNS =
+  'key_id, tenant, role, name, secret_sha256, created_by, created_at, revoked_by, revoked_at, last_used_at';
 
 function toView(r: ApiKeyRow): ApiKeyView {
   return {
@@ -101,15 +102,27 @@ export class ApiKeyStore {
    * Revokes a key of this tenant; `null` when the tenant has no such key. Revoking twice keeps the
    * first record (`revoked_now` says whether this call revoked it).
    */
-  async revoke(tenant: string, keyId: string, revokedBy: string): Promise<{ key: ApiKeyView; revoked_now: boolean } | null> {
-    const changed = await this.db.query('UPDATE api_keys SET revoked_at = now(), revoked_by = $3 WHERE tenant = $1 AND key_id = $2 AND revoked_at IS NULL RETURNING key_id', [tenant, keyId, revokedBy]);
-    const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE tenant = $1 AND key_id = $2`, [tenant, keyId]);
+  async revoke(
+    tenant: string,
+    keyId: string,
+    revokedBy: string,
+  ): Promise<{ key: ApiKeyView; revoked_now: boolean } | null> {
+    const changed = await this.db.query(
+      'UPDATE api_keys SET revoked_at = now(), revoked_by = $3 WHERE tenant = $1 AND key_id = $2 AND revoked_at IS NULL RETURNING key_id',
+      [tenant, keyId, revokedBy],
+    );
+    const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE tenant = $1 AND key_id = $2`, [
+      tenant,
+      keyId,
+    ]);
     return rows[0] ? { key: toView(rows[0]), revoked_now: changed.length > 0 } : null;
   }
 
   /** Whether the tenant has ever had a key of this role, revoked ones included. */
   async hasEverHad(tenant: string, role: TenantRole): Promise<boolean> {
-    return (await this.db.query('SELECT 1 FROM api_keys WHERE tenant = $1 AND role = $2 LIMIT 1', [tenant, role])).length > 0;
+    return (
+      (await this.db.query('SELECT 1 FROM api_keys WHERE tenant = $1 AND role = $2 LIMIT 1', [tenant, role])).length > 0
+    );
   }
 
   /** The principal a presented key stands for, or `null` (unknown, malformed, wrong secret, revoked). */

@@ -14,7 +14,10 @@ import type { Principal } from './principal.ts';
 
 /** A refused attempt, as recorded (connector/audit/access-audit.ts). No credential in it. */
 export interface DeniedAttempt {
-  /** The tenant the request was about, or `null` for a route not about one tenant (recorded on chain `*`, as an unregistered tenant is). */
+  /**
+   * The tenant the request was about, or `null` for a route not about one tenant (recorded on chain `*`, as an
+   * unregistered tenant is).
+   */
   tenant: string | null;
   /** `null` when no valid credential was presented. */
   principal: Principal | null;
@@ -64,11 +67,17 @@ export function refusal(principal: Principal, permission: Permission, tenant: st
   if (!roles.includes(roleOf(principal))) {
     return `${describe(principal)} may not ${permission} (allowed: ${roles.join(', ')})`;
   }
-  return tenant === null ? `${permission} is not about one tenant: a tenant's key may not do it` : `${describe(principal)} is not for tenant "${tenant}"`;
+  return tenant === null
+    ? `${permission} is not about one tenant: a tenant's key may not do it`
+    : `${describe(principal)} is not for tenant "${tenant}"`;
 }
 
 const describe = (p: Principal) =>
-  p.type === 'operator' ? 'the operator token' : p.type === 'api_key' ? `an ${p.role} key of tenant "${p.tenant}"` : `a Zendesk app ${p.role} of tenant "${p.tenant}"`;
+  p.type === 'operator'
+    ? 'the operator token'
+    : p.type === 'api_key'
+      ? `an ${p.role} key of tenant "${p.tenant}"`
+      : `a Zendesk app ${p.role} of tenant "${p.tenant}"`;
 
 /** The tenant a request is about: the `:tenant` route parameter, else a `tenant` query parameter. */
 export function requestTenant(req: Request): string | null {
@@ -95,7 +104,11 @@ export function createAuthorizer(options: AuthorizerOptions): Authorize {
     if (attempt.principal === null) {
       const minute = Math.floor(Date.now() / 60_000);
       if (minute !== window.minute) {
-        if (window.skipped > 0) options.logger?.warn({ skipped: window.skipped }, 'refusals of unauthenticated requests over the per-minute budget were not recorded');
+        if (window.skipped > 0)
+          options.logger?.warn(
+            { skipped: window.skipped },
+            'refusals of unauthenticated requests over the per-minute budget were not recorded',
+          );
         window = { minute, recorded: 0, skipped: 0 };
       }
       if (window.recorded >= anonymousBudget) {
@@ -105,16 +118,27 @@ export function createAuthorizer(options: AuthorizerOptions): Authorize {
       window.recorded++;
     }
     // A refusal is answered even if it cannot be recorded; the failure is logged, without the credential.
-    await options.denials.recordDenied(attempt).catch((err: unknown) => options.logger?.error({ err, path: attempt.path }, 'a denied attempt could not be recorded'));
+    await options.denials
+      .recordDenied(attempt)
+      .catch((err: unknown) =>
+        options.logger?.error({ err, path: attempt.path }, 'a denied attempt could not be recorded'),
+      );
   }
 
   return (permission) => async (req, res, next) => {
     try {
       const found = await authenticate(req.headers.authorization);
       // A tenant key acting without naming a tenant acts on its own (e.g. GET /api/v1/history).
-      const tenant = requestTenant(req) ?? (typeof found === 'object' && found.type !== 'operator' ? found.tenant : null);
+      const tenant =
+        requestTenant(req) ?? (typeof found === 'object' && found.type !== 'operator' ? found.tenant : null);
       if (typeof found === 'string') {
-        await deny({ tenant, principal: null, path: requestPath(req), permission, reason: found === 'none' ? 'no credentials' : 'invalid credentials' });
+        await deny({
+          tenant,
+          principal: null,
+          path: requestPath(req),
+          permission,
+          reason: found === 'none' ? 'no credentials' : 'invalid credentials',
+        });
         next(new UnauthorizedError(found === 'invalid'));
         return;
       }

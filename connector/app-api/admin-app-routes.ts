@@ -1,8 +1,9 @@
 /**
  * The Zendesk app's admin page (nav_bar): the tenant's mapping (view, edit, preview a draft against
  * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs, the
- * warning thresholds, and the tenant's API keys created and revoked (the read audit's key records). Every route needs a valid app token *and* a caller Zendesk confirms is
- * an admin: the token's `user_id` claim is only a hint, so the role is asked of the Zendesk API.
+ * warning thresholds, and the tenant's API keys created and revoked (the read audit's key records). Every route needs a
+ * valid app token *and* a caller Zendesk confirms is an admin: the token's `user_id` claim is only a hint, so the role
+ * is asked of the Zendesk API.
  */
 import { Router, type RequestHandler } from 'express';
 import { principalLabel, principalOf, type Principal } from '../access/principal.ts';
@@ -57,9 +58,15 @@ export function requireZendeskAdmin(lookups: ZendeskAppLookups): RequestHandler 
       const { tenant, claims } = appCaller(res);
       if (!claims.user_id) throw new HttpError(403, 'forbidden', 'the app token names no user (claim user_id)');
       const r = await lookups.userRole(tenant, claims.user_id);
-      if (r.role === 'unavailable') throw new HttpError(503, 'zendesk_unavailable', "the user's role could not be confirmed with the Zendesk API");
+      if (r.role === 'unavailable')
+        throw new HttpError(503, 'zendesk_unavailable', "the user's role could not be confirmed with the Zendesk API");
       if (r.role !== 'admin') throw new HttpError(403, 'forbidden', 'only Zendesk admins may use the admin page');
-      res.locals.principal = { type: 'app_user', tenant: tenant.id, role: 'admin', zendesk_user_id: claims.user_id } satisfies Principal;
+      res.locals.principal = {
+        type: 'app_user',
+        tenant: tenant.id,
+        role: 'admin',
+        zendesk_user_id: claims.user_id,
+      } satisfies Principal;
       next();
     } catch (err) {
       next(err);
@@ -77,7 +84,15 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     const { tenant } = appCaller(res);
     const current = await tenants.currentMapping(tenant.id, 'zendesk');
     res.json(
-      (current ? { ...current, is_default: false } : { version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true }) satisfies CurrentMapping,
+      (current
+        ? { ...current, is_default: false }
+        : {
+            version: 0,
+            document: DEFAULT_ZENDESK_MAPPING_DOCUMENT,
+            changed_by: null,
+            changed_at: null,
+            is_default: true,
+          }) satisfies CurrentMapping,
     );
   });
 
@@ -98,15 +113,29 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     if (!body.success) throw ValidationError.fromZod('body', body.error);
     const parsed = parseMappingDocument(body.data.document);
     if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
-    const rows = await db.query<{ event_id: string; received_at: Date | string; body: unknown; meta: Record<string, string> | null; state: string }>(
+    const rows = await db.query<{
+      event_id: string;
+      received_at: Date | string;
+      body: unknown;
+      meta: Record<string, string> | null;
+      state: string;
+    }>(
       `SELECT event_id, received_at, body, meta, state FROM intake_inbox
        WHERE tenant = $1 AND source = 'zendesk' ORDER BY received_at DESC, event_id DESC LIMIT $2`,
       [tenant.id, body.data.limit],
     );
     const events = rows.map((row): MappingPreviewRow => {
       const receivedAt = new Date(row.received_at).toISOString();
-      const result = mapZendeskWebhook({ tenant: tenant.id, body: row.body, mapping: parsed.mapping, subdomain: tenant.zendesk.subdomain, invocationId: row.meta?.invocation_id ?? null, receivedAt });
-      const type = typeof row.body === 'object' && row.body !== null ? (row.body as { type?: unknown }).type : undefined;
+      const result = mapZendeskWebhook({
+        tenant: tenant.id,
+        body: row.body,
+        mapping: parsed.mapping,
+        subdomain: tenant.zendesk.subdomain,
+        invocationId: row.meta?.invocation_id ?? null,
+        receivedAt,
+      });
+      const type =
+        typeof row.body === 'object' && row.body !== null ? (row.body as { type?: unknown }).type : undefined;
       return {
         event_id: row.event_id,
         received_at: receivedAt,
@@ -114,7 +143,13 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
         current_state: row.state,
         outcome: result.outcome,
         ...(result.outcome === 'events'
-          ? { events: result.events.map((e) => ({ kind: e.kind, status: e.status, reason_code: e.reason?.code ?? null })) }
+          ? {
+              events: result.events.map((e) => ({
+                kind: e.kind,
+                status: e.status,
+                reason_code: e.reason?.code ?? null,
+              })),
+            }
           : result.outcome === 'ignored' || result.outcome === 'wait'
             ? { reason: result.reason }
             : { reason: result.outcome === 'unmappable' ? result.reason : 'invalid', problems: result.problems }),
@@ -129,12 +164,16 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
 
   // The page names the events it replays (never "all").
   r.post('/quarantine/replay', async (req, res) => {
-    res.status(202).json(actionValue(await inboxActions.replay(appCaller(res).tenant.id, req.body)) satisfies ReplayResult);
+    res
+      .status(202)
+      .json(actionValue(await inboxActions.replay(appCaller(res).tenant.id, req.body)) satisfies ReplayResult);
   });
 
   // The tenant's reconciliation and backfill runs, newest first (as GET /api/v1/tenants/{tenant}/reconciliation/runs).
   r.get('/reconciliation', async (_req, res) => {
-    res.json({ runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }) } satisfies AppReconciliationRuns);
+    res.json({
+      runs: await reconciliation.listRuns(appCaller(res).tenant.id, { limit: 50 }),
+    } satisfies AppReconciliationRuns);
   });
 
   // Who was given which key and when: a Zendesk admin sees each key that can read its customers.

@@ -21,7 +21,11 @@ export const MAX_TOKEN_LIFETIME_S = 3600;
 export const AppClaims = z.looseObject({
   tenant: z.string(),
   /** The Zendesk user id the app says is signed in: only ever a hint, confirmed with Zendesk where it matters. */
-  user_id: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d{1,20}$/)).optional(),
+  user_id: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(z.string().regex(/^\d{1,20}$/))
+    .optional(),
   exp: z.number(),
 });
 export type AppClaims = z.output<typeof AppClaims>;
@@ -33,7 +37,9 @@ export interface AppCaller {
 
 export class AppUnauthorizedError extends HttpError {
   constructor(reason: string) {
-    super(401, 'unauthorized', `the app token is not valid: ${reason}`, undefined, { 'WWW-Authenticate': 'Bearer realm="standing-app", error="invalid_token"' });
+    super(401, 'unauthorized', `the app token is not valid: ${reason}`, undefined, {
+      'WWW-Authenticate': 'Bearer realm="standing-app", error="invalid_token"',
+    });
   }
 }
 
@@ -52,20 +58,33 @@ export function requireAppToken(tenants: TenantRegistry): RequestHandler {
       if (!tenant || !secret) throw new AppUnauthorizedError('signature');
       let payload: unknown;
       try {
-        ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'], requiredClaims: ['exp'], clockTolerance: 30 }));
+        ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+          algorithms: ['HS256'],
+          requiredClaims: ['exp'],
+          clockTolerance: 30,
+        }));
       } catch (err) {
         if (err instanceof errors.JWTExpired) throw new AppUnauthorizedError('expired');
-        if (err instanceof errors.JOSEError) throw new AppUnauthorizedError(err instanceof errors.JWTClaimValidationFailed ? `claim ${err.claim}` : 'signature');
+        if (err instanceof errors.JOSEError)
+          throw new AppUnauthorizedError(
+            err instanceof errors.JWTClaimValidationFailed ? `claim ${err.claim}` : 'signature',
+          );
         throw err;
       }
       const claims = AppClaims.safeParse(payload);
       if (!claims.success) throw new AppUnauthorizedError('claims');
       if (claims.data.tenant !== tenant.id) throw new AppUnauthorizedError('tenant');
-      if (claims.data.exp - Date.now() / 1000 > MAX_TOKEN_LIFETIME_S + 30) throw new AppUnauthorizedError('lifetime too long');
+      if (claims.data.exp - Date.now() / 1000 > MAX_TOKEN_LIFETIME_S + 30)
+        throw new AppUnauthorizedError('lifetime too long');
       const caller: AppCaller = { tenant, claims: claims.data };
       res.locals.appCaller = caller;
       // An agent until Zendesk confirms more (requireZendeskAdmin): the token alone proves only the app.
-      res.locals.principal = { type: 'app_user', tenant: tenant.id, role: 'agent', zendesk_user_id: claims.data.user_id ?? null } satisfies Principal;
+      res.locals.principal = {
+        type: 'app_user',
+        tenant: tenant.id,
+        role: 'agent',
+        zendesk_user_id: claims.data.user_id ?? null,
+      } satisfies Principal;
       next();
     } catch (err) {
       next(err);

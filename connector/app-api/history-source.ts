@@ -28,5 +28,6 @@ export interface HistoryAsk {
 export type HistorySource = (tenant: string, ask: HistoryAsk) => Promise<History>;
 
 export function logHistorySource(log: StandingLog): HistorySource {
-  return (tenant, ask) => log.history(tenant, { ...ask.account, ...ask.person }, { about: ask.about, limit: ask.limit, cursor: ask.cursor });
+  return (tenant, ask) =>
+    log.history(tenant, { ...ask.account, ...ask.person }, { about: ask.about, limit: ask.limit, cursor: ask.cursor });
 }

@@ -28,7 +28,13 @@ export const SidebarQuery = z.strictObject({
     .string()
     .regex(/^\d{1,3}$/, `must be an integer 1-${SIDEBAR_LIMIT.max}`)
     .transform(Number)
-    .pipe(z.number().int().min(1, `must be an integer 1-${SIDEBAR_LIMIT.max}`).max(SIDEBAR_LIMIT.max, `must be an integer 1-${SIDEBAR_LIMIT.max}`))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, `must be an integer 1-${SIDEBAR_LIMIT.max}`)
+        .max(SIDEBAR_LIMIT.max, `must be an integer 1-${SIDEBAR_LIMIT.max}`),
+    )
     .default(SIDEBAR_LIMIT.default),
   cursor: z.string().min(1).max(1024, 'must be at most 1024 characters').optional(),
 });
@@ -55,15 +61,31 @@ export interface SidebarRoutesDeps {
 
 type Resolved = { ticket: KnownTicket; confirmed_by: 'ticket_events' | 'zendesk_api' } | null;
 
-async function resolveTicket(deps: SidebarRoutesDeps, tenantId: string, lookup: () => ReturnType<ZendeskAppLookups['ticket']>, ticketId: string): Promise<Resolved> {
+async function resolveTicket(
+  deps: SidebarRoutesDeps,
+  tenantId: string,
+  lookup: () => ReturnType<ZendeskAppLookups['ticket']>,
+  ticketId: string,
+): Promise<Resolved> {
   const known = await findTicketSeen(deps.db, tenantId, ticketId);
   const fresh = known && Date.now() - Date.parse(known.seen_at) <= (deps.staleAfterMs ?? 600_000);
   if (known && fresh) return { ticket: known, confirmed_by: 'ticket_events' };
   const api = await lookup();
   if (api.found === true) {
     const at = new Date().toISOString();
-    await recordTicketsSeen(deps.db, [{ tenant: tenantId, ticket_id: ticketId, requester_id: api.requester_id, organization_id: api.organization_id, at }]);
-    return { ticket: { requester_id: api.requester_id, organization_id: api.organization_id, seen_at: at }, confirmed_by: 'zendesk_api' };
+    await recordTicketsSeen(deps.db, [
+      {
+        tenant: tenantId,
+        ticket_id: ticketId,
+        requester_id: api.requester_id,
+        organization_id: api.organization_id,
+        at,
+      },
+    ]);
+    return {
+      ticket: { requester_id: api.requester_id, organization_id: api.organization_id, seen_at: at },
+      confirmed_by: 'zendesk_api',
+    };
   }
   if (api.found === false) return null;
   // Zendesk could not be asked: what the ticket events said is still the best answer there is.
@@ -72,24 +94,41 @@ async function resolveTicket(deps: SidebarRoutesDeps, tenantId: string, lookup: 
 
 export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
   const router = Router({ mergeParams: true });
-  const resolvedTickets = new LRUCache<string, { r: NonNullable<Resolved> }>({ max: 50_000, ttl: deps.ticketCacheTtlMs ?? 15_000 });
+  const resolvedTickets = new LRUCache<string, { r: NonNullable<Resolved> }>({
+    max: 50_000,
+    ttl: deps.ticketCacheTtlMs ?? 15_000,
+  });
   router.get('/sidebar', deps.authenticate, async (req, res) => {
     const q = SidebarQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('invalid query parameters', q.error);
     const { tenant, claims } = appCaller(res);
     const { ticket_id, about, limit, cursor } = q.data;
     const cacheKey = `${tenant.id}\u0000${ticket_id}`;
-    const resolved = resolvedTickets.get(cacheKey)?.r ?? (await resolveTicket(deps, tenant.id, () => deps.lookups.ticket(tenant, ticket_id), ticket_id));
+    const resolved =
+      resolvedTickets.get(cacheKey)?.r ??
+      (await resolveTicket(deps, tenant.id, () => deps.lookups.ticket(tenant, ticket_id), ticket_id));
     if (resolved) resolvedTickets.set(cacheKey, { r: resolved }, { noUpdateTTL: true });
     if (!resolved || (!resolved.ticket.requester_id && !resolved.ticket.organization_id)) {
-      throw new HttpError(404, 'unknown_ticket', `ticket ${ticket_id} has not been seen in this tenant's ticket events, and Zendesk did not confirm it`);
+      throw new HttpError(
+        404,
+        'unknown_ticket',
+        `ticket ${ticket_id} has not been seen in this tenant's ticket events, and Zendesk did not confirm it`,
+      );
     }
     const { requester_id, organization_id } = resolved.ticket;
     const page = await answerHistory(deps.audit, res, {
       tenant: tenant.id,
-      principal: principalOr(res, { type: 'app_user', tenant: tenant.id, role: 'agent', zendesk_user_id: claims.user_id ?? null }),
+      principal: principalOr(res, {
+        type: 'app_user',
+        tenant: tenant.id,
+        role: 'agent',
+        zendesk_user_id: claims.user_id ?? null,
+      }),
       path: 'app sidebar',
-      identityKinds: [...(requester_id ? (['zendesk_user_id'] as const) : []), ...(organization_id ? (['zendesk_organization_id'] as const) : [])],
+      identityKinds: [
+        ...(requester_id ? (['zendesk_user_id'] as const) : []),
+        ...(organization_id ? (['zendesk_organization_id'] as const) : []),
+      ],
       about,
       cursor,
       read: () =>
@@ -104,7 +143,13 @@ export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
     });
     res.set('Cache-Control', 'no-store').json({
       ...page,
-      ticket: { id: ticket_id, requester_id, organization_id, confirmed_by: resolved.confirmed_by, seen_at: resolved.ticket.seen_at },
+      ticket: {
+        id: ticket_id,
+        requester_id,
+        organization_id,
+        confirmed_by: resolved.confirmed_by,
+        seen_at: resolved.ticket.seen_at,
+      },
       synced_at: new Date().toISOString(),
     } satisfies SidebarPage);
   });

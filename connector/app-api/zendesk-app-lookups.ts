@@ -32,11 +32,17 @@ interface Client {
   users: { show(id: string): Promise<ShowResult> };
   tickets: { show(id: string): Promise<ShowResult> };
 }
-const zendesk = createRequire(import.meta.url)('node-zendesk') as { createClient(o: { username: string; token: string; subdomain: string }): Client };
+const zendesk = createRequire(import.meta.url)('node-zendesk') as {
+  createClient(o: { username: string; token: string; subdomain: string }): Client;
+};
 
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
 
-async function show(client: Client, what: 'users' | 'tickets', id: string): Promise<{ status: number; result: Record<string, unknown> }> {
+async function show(
+  client: Client,
+  what: 'users' | 'tickets',
+  id: string,
+): Promise<{ status: number; result: Record<string, unknown> }> {
   try {
     const res = await client[what].show(id);
     const status = typeof res.result.statusCode === 'number' ? res.result.statusCode : (res.response?.status ?? 200);
@@ -78,7 +84,8 @@ export function nodeZendeskLookups(options: NodeZendeskLookupsOptions = {}): Zen
       const { status, result } = await show(client, 'tickets', ticketId);
       let v: TicketLookup;
       if (status === 404) v = { found: false };
-      else if (status >= 200 && status < 300) v = { found: true, requester_id: str(result.requester_id), organization_id: str(result.organization_id) };
+      else if (status >= 200 && status < 300)
+        v = { found: true, requester_id: str(result.requester_id), organization_id: str(result.organization_id) };
       else return { found: 'unavailable' };
       tickets.set(key, { v });
       return v;
@@ -101,7 +108,10 @@ export function nodeZendeskLookups(options: NodeZendeskLookupsOptions = {}): Zen
 }
 
 /** Fixed answers, for the demo and tests: tickets and users of one or more tenants. */
-export function staticLookups(data: { tickets?: Record<string, Record<string, { requester_id: string | null; organization_id: string | null }>>; roles?: Record<string, Record<string, string>> }): ZendeskAppLookups {
+export function staticLookups(data: {
+  tickets?: Record<string, Record<string, { requester_id: string | null; organization_id: string | null }>>;
+  roles?: Record<string, Record<string, string>>;
+}): ZendeskAppLookups {
   return {
     ticket: async (tenant, id) => {
       const t = data.tickets?.[tenant.id]?.[id];

@@ -10,7 +10,13 @@ import { z } from 'zod';
 import type { Permission } from '../access/permissions.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
-import { ACCESS_ACTIONS, AUDIT_LIST_LIMIT, GLOBAL_AUDIT_TENANT, KEY_ACTIONS, type AccessAudit } from './access-audit.ts';
+import {
+  ACCESS_ACTIONS,
+  AUDIT_LIST_LIMIT,
+  GLOBAL_AUDIT_TENANT,
+  KEY_ACTIONS,
+  type AccessAudit,
+} from './access-audit.ts';
 import type { AuditVerifyReport } from '../contracts/index.ts';
 
 export interface AccessAuditRoutesDeps {
@@ -46,7 +52,8 @@ export function accessAuditRoutes(deps: AccessAuditRoutesDeps): Router {
   const router = Router();
   const tenantOf = async (value: unknown): Promise<string> => {
     const parsed = AuditTenant.safeParse(value);
-    if (!parsed.success) throw new ValidationError('invalid path', [{ path: 'tenant', message: 'must be a tenant id or *' }]);
+    if (!parsed.success)
+      throw new ValidationError('invalid path', [{ path: 'tenant', message: 'must be a tenant id or *' }]);
     // A mistyped id must not read as an empty, intact audit.
     if (!(await deps.audit.known(parsed.data))) throw new NotFoundError(`no tenant "${parsed.data}"`);
     return parsed.data;
@@ -64,7 +71,9 @@ export function accessAuditRoutes(deps: AccessAuditRoutesDeps): Router {
     res.json({ tenant, ...(await deps.audit.list(tenant, { ...q.data, action: KEY_ACTIONS })) });
   });
   router.get('/tenants/:tenant/audit/verify', auditPermission(deps), async (req, res) => {
-    res.set('Cache-Control', 'no-store').json((await deps.audit.verify(await tenantOf(req.params.tenant))) satisfies AuditVerifyReport);
+    res
+      .set('Cache-Control', 'no-store')
+      .json((await deps.audit.verify(await tenantOf(req.params.tenant))) satisfies AuditVerifyReport);
   });
   return router;
 }

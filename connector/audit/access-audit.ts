@@ -1,8 +1,8 @@
 /**
  * The read audit: every read and export of a customer's history, every denied attempt, and every
- * API key created or revoked (who can read is part of who read), as a row of `access_audit`, hash-chained per tenant (denials not tied to a tenant on the chain of
- * tenant `*`). Rows name subjects by uuid only, never by an identity, so an erasure (which removes
- * the identities and the key) leaves nothing readable here. Migration 011 makes the table
+ * API key created or revoked (who can read is part of who read), as a row of `access_audit`, hash-chained per tenant
+ * (denials not tied to a tenant on the chain of tenant `*`). Rows name subjects by uuid only, never by an identity, so
+ * an erasure (which removes the identities and the key) leaves nothing readable here. Migration 011 makes the table
  * append-only and gives the service role INSERT and SELECT only.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,7 +14,14 @@ import { describeIssues, TenantId } from '../model/standing-event.ts';
 import type { ChainBreak } from '../model/chain.ts';
 import type { SqlClient } from '../store/database.ts';
 import { loadSql } from '../store/sql.ts';
-import { GENESIS_HASH, auditChainTemplate, checkAuditLinks, type AuditDetail, type AuditPrincipal, type StoredAuditRow } from './audit-chain.ts';
+import {
+  GENESIS_HASH,
+  auditChainTemplate,
+  checkAuditLinks,
+  type AuditDetail,
+  type AuditPrincipal,
+  type StoredAuditRow,
+} from './audit-chain.ts';
 import { StandingError } from '../lib/errors.ts';
 
 const SQL = {
@@ -94,7 +101,10 @@ export class InvalidAuditEntryError extends StandingError {
   override name = 'InvalidAuditEntryError';
 }
 
-const SubjectIds = z.array(z.uuid({ error: 'must be a uuid' }).transform((s) => s.toLowerCase())).max(10_000).transform((ids) => [...new Set(ids)]);
+const SubjectIds = z
+  .array(z.uuid({ error: 'must be a uuid' }).transform((s) => s.toLowerCase()))
+  .max(10_000)
+  .transform((ids) => [...new Set(ids)]);
 const Path = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 const ChainTenant = z.union([TenantId, z.literal(GLOBAL_AUDIT_TENANT)]);
 const ReadEntry = z.object({ tenant: TenantId, path: Path, subject_ids: SubjectIds, action: z.enum(READ_ACTIONS) });
@@ -102,7 +112,11 @@ const KeyEntry = z.object({
   tenant: TenantId,
   path: Path,
   action: z.enum(KEY_ACTIONS),
-  key: z.object({ key_id: z.string().regex(/^[0-9a-f]{16}$/), role: z.string().min(1).max(20), name: z.string().min(1).max(200) }),
+  key: z.object({
+    key_id: z.string().regex(/^[0-9a-f]{16}$/),
+    role: z.string().min(1).max(20),
+    name: z.string().min(1).max(200),
+  }),
 });
 
 /** How a principal is recorded: stable label and role, no secret, no customer data. */
@@ -126,9 +140,21 @@ export class AccessAudit {
   /** Records an allowed read or export: one statement. Throws if it cannot be written; then do not serve the read. */
   async record(entry: ReadAuditEntry): Promise<{ seq: number; hash: string }> {
     const parsed = ReadEntry.safeParse(entry);
-    if (!parsed.success) throw new InvalidAuditEntryError(`audit entry: ${describeIssues(parsed.error).map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new InvalidAuditEntryError(
+        `audit entry: ${describeIssues(parsed.error)
+          .map((p) => `${p.path}: ${p.message}`)
+          .join('; ')}`,
+      );
     const { tenant, path, subject_ids, action } = parsed.data;
-    return this.append(tenant, { action, principal: auditPrincipal(entry.principal), path, subject_ids, outcome: 'allowed', detail: entry.detail ?? {} });
+    return this.append(tenant, {
+      action,
+      principal: auditPrincipal(entry.principal),
+      path,
+      subject_ids,
+      outcome: 'allowed',
+      detail: entry.detail ?? {},
+    });
   }
 
   /**
@@ -137,9 +163,21 @@ export class AccessAudit {
    */
   async recordKeyChange(entry: KeyAuditEntry): Promise<{ seq: number; hash: string }> {
     const parsed = KeyEntry.safeParse(entry);
-    if (!parsed.success) throw new InvalidAuditEntryError(`audit entry: ${describeIssues(parsed.error).map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new InvalidAuditEntryError(
+        `audit entry: ${describeIssues(parsed.error)
+          .map((p) => `${p.path}: ${p.message}`)
+          .join('; ')}`,
+      );
     const { tenant, path, action, key } = parsed.data;
-    return this.append(tenant, { action, principal: auditPrincipal(entry.principal), path, subject_ids: [], outcome: 'allowed', detail: { ...key } });
+    return this.append(tenant, {
+      action,
+      principal: auditPrincipal(entry.principal),
+      path,
+      subject_ids: [],
+      outcome: 'allowed',
+      detail: { ...key },
+    });
   }
 
   /** Records a denied attempt on the tenant's chain, or on `*` when it is not about a tenant. */
@@ -153,28 +191,54 @@ export class AccessAudit {
     // A tenant id that is not valid is what the caller typed: kept out, it may be anything.
     if (attempt.tenant !== null && !valid) detail.tenant = 'invalid';
     else if (attempt.tenant !== null && !known) detail.tenant = 'unknown';
-    return this.append(tenant, { action: 'denied', principal: auditPrincipal(attempt.principal), path: path.success ? path.data : attempt.path.slice(0, 200) || '?', subject_ids: [], outcome: 'denied', detail });
+    return this.append(tenant, {
+      action: 'denied',
+      principal: auditPrincipal(attempt.principal),
+      path: path.success ? path.data : attempt.path.slice(0, 200) || '?',
+      subject_ids: [],
+      outcome: 'denied',
+      detail,
+    });
   }
 
-  private async append(tenant: string, row: Omit<StoredAuditRow, 'tenant' | 'seq' | 'id' | 'at' | 'prev_hash' | 'hash'>): Promise<{ seq: number; hash: string }> {
+  private async append(
+    tenant: string,
+    row: Omit<StoredAuditRow, 'tenant' | 'seq' | 'id' | 'at' | 'prev_hash' | 'hash'>,
+  ): Promise<{ seq: number; hash: string }> {
     const full = { tenant, id: randomUUID(), at: new Date().toISOString(), ...row };
     const [a, b, c] = auditChainTemplate(full);
-    const [out] = await this.db.query<{ seq: number; hash: string }>(SQL.append, [tenant, a, b, c, JSON.stringify(full)]);
+    const [out] = await this.db.query<{ seq: number; hash: string }>(SQL.append, [
+      tenant,
+      a,
+      b,
+      c,
+      JSON.stringify(full),
+    ]);
     return { seq: Number(out!.seq), hash: out!.hash };
   }
 
   /** Whether `tenant` is registered or has an audit chain (`*` always is). */
   async known(tenant: string): Promise<boolean> {
     if (tenant === GLOBAL_AUDIT_TENANT) return true;
-    const rows = await this.db.query('SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM access_audit_heads WHERE tenant = $1 LIMIT 1', [tenant]);
+    const rows = await this.db.query(
+      'SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM access_audit_heads WHERE tenant = $1 LIMIT 1',
+      [tenant],
+    );
     return rows.length > 0;
   }
 
   /** A page of a tenant's audit rows in seq order (`*`: denials not tied to a tenant). */
   async list(tenant: string, options: AuditListOptions = {}): Promise<AuditPage> {
     const limit = Math.min(Math.max(options.limit ?? AUDIT_LIST_LIMIT.default, 1), AUDIT_LIST_LIMIT.max);
-    const action = options.action === undefined ? null : typeof options.action === 'string' ? [options.action] : [...options.action];
-    const rows = await this.page(tenant, { after: options.after_seq ?? 0, subject: options.subject_id?.toLowerCase() ?? null, actions: action, limit: limit + 1, until: null });
+    const action =
+      options.action === undefined ? null : typeof options.action === 'string' ? [options.action] : [...options.action];
+    const rows = await this.page(tenant, {
+      after: options.after_seq ?? 0,
+      subject: options.subject_id?.toLowerCase() ?? null,
+      actions: action,
+      limit: limit + 1,
+      until: null,
+    });
     const entries = rows.slice(0, limit);
     return { entries, next_after_seq: rows.length > limit ? entries.at(-1)!.seq : null };
   }
@@ -185,12 +249,21 @@ export class AccessAudit {
    */
   async verify(tenant: string): Promise<AuditVerifyReport> {
     ChainTenant.parse(tenant);
-    const [head] = await this.db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM access_audit_heads WHERE tenant = $1', [tenant]);
+    const [head] = await this.db.query<{ seq: number; hash: string }>(
+      'SELECT seq, hash FROM access_audit_heads WHERE tenant = $1',
+      [tenant],
+    );
     const expected = head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
     let last = { seq: 0, hash: GENESIS_HASH };
     let checked = 0;
     for (;;) {
-      const rows = await this.page(tenant, { after: last.seq, subject: null, actions: null, limit: this.verifyPageSize, until: expected.seq });
+      const rows = await this.page(tenant, {
+        after: last.seq,
+        subject: null,
+        actions: null,
+        limit: this.verifyPageSize,
+        until: expected.seq,
+      });
       const result = checkAuditLinks(last, rows);
       checked += result.checked;
       if (!result.ok) return { tenant, ok: false, checked, broken: result.broken };
@@ -198,12 +271,25 @@ export class AccessAudit {
       if (rows.length < this.verifyPageSize) break;
     }
     if (last.seq !== expected.seq || last.hash !== expected.hash) {
-      return { tenant, ok: false, checked, broken: { seq: last.seq + 1, problem: 'head_mismatch', expected: `head at seq ${expected.seq} (${expected.hash})`, found: `chain ends at seq ${last.seq} (${last.hash})` } };
+      return {
+        tenant,
+        ok: false,
+        checked,
+        broken: {
+          seq: last.seq + 1,
+          problem: 'head_mismatch',
+          expected: `head at seq ${expected.seq} (${expected.hash})`,
+          found: `chain ends at seq ${last.seq} (${last.hash})`,
+        },
+      };
     }
     return { tenant, ok: true, checked, head: last };
   }
 
-  private async page(tenant: string, q: { after: number; subject: string | null; actions: string[] | null; limit: number; until: number | null }): Promise<AuditRow[]> {
+  private async page(
+    tenant: string,
+    q: { after: number; subject: string | null; actions: string[] | null; limit: number; until: number | null },
+  ): Promise<AuditRow[]> {
     const rows = await this.db.query<AuditRow>(SQL.page, [tenant, q.after, q.subject, q.actions, q.limit, q.until]);
     return rows.map((r) => ({
       tenant: r.tenant,
@@ -222,13 +308,18 @@ export class AccessAudit {
   }
 
   /** Every allowed read that returned any of these subjects, oldest first (the GDPR access export lists them). */
-  async readsOf(tenant: string, subjectIds: readonly string[]): Promise<{ seq: number; at: string; action: string; principal: unknown; path: string }[]> {
+  async readsOf(
+    tenant: string,
+    subjectIds: readonly string[],
+  ): Promise<{ seq: number; at: string; action: string; principal: unknown; path: string }[]> {
     const bySeq = new Map<number, { seq: number; at: string; action: string; principal: unknown; path: string }>();
     for (const subject_id of new Set(subjectIds)) {
       let after_seq: number | undefined;
       do {
         const page = await this.list(tenant, { subject_id, after_seq, limit: 1000 });
-        for (const e of page.entries) if (e.outcome === 'allowed') bySeq.set(e.seq, { seq: e.seq, at: e.at, action: e.action, principal: e.principal, path: e.path });
+        for (const e of page.entries)
+          if (e.outcome === 'allowed')
+            bySeq.set(e.seq, { seq: e.seq, at: e.at, action: e.action, principal: e.principal, path: e.path });
         after_seq = page.next_after_seq ?? undefined;
       } while (after_seq !== undefined);
     }

@@ -13,9 +13,15 @@ export const AUDIT_RETRY_AFTER_SECONDS = 5;
 /** The read could not be recorded in the read audit, so it is not served. */
 export class AuditUnavailableError extends HttpError {
   constructor() {
-    super(503, 'audit_unavailable', 'the read could not be recorded in the read audit, so it is not served; retry later', undefined, {
-      'Retry-After': String(AUDIT_RETRY_AFTER_SECONDS),
-    });
+    super(
+      503,
+      'audit_unavailable',
+      'the read could not be recorded in the read audit, so it is not served; retry later',
+      undefined,
+      {
+        'Retry-After': String(AUDIT_RETRY_AFTER_SECONDS),
+      },
+    );
   }
 }
 
@@ -23,7 +29,10 @@ export class AuditUnavailableError extends HttpError {
  * The subjects a history answer holds: as the standing log reported them, else (another history
  * source) the accounts it lists.
  */
-export function answerSubjectIds(answer: { events: readonly object[]; accounts: readonly { subject_id: string }[] }): string[] {
+export function answerSubjectIds(answer: {
+  events: readonly object[];
+  accounts: readonly { subject_id: string }[];
+}): string[] {
   return [...(historySubjectIds(answer) ?? answer.accounts.map((a) => a.subject_id))];
 }
 

@@ -4,10 +4,24 @@
  * Tenant `*` is the chain of denials not tied to a tenant.
  */
 import type { Command } from 'commander';
-import { ACCESS_ACTIONS, AccessAudit, GLOBAL_AUDIT_TENANT, type AuditPage, type AuditVerifyReport } from '../audit/access-audit.ts';
+import {
+  ACCESS_ACTIONS,
+  AccessAudit,
+  GLOBAL_AUDIT_TENANT,
+  type AuditPage,
+  type AuditVerifyReport,
+} from '../audit/access-audit.ts';
 import { AuditListQuery } from '../audit/access-audit-routes.ts';
 import { describeIssues } from '../model/standing-event.ts';
-import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, writeJson, writeTable, type SetExitCode } from './common.ts';
+import {
+  CliFailure,
+  EXIT,
+  loadConfigOrFail,
+  tenantIdArgument,
+  writeJson,
+  writeTable,
+  type SetExitCode,
+} from './common.ts';
 import { withLog } from './log-access.ts';
 
 export interface AuditListCliOptions {
@@ -25,28 +39,52 @@ const auditTenant = (value: string) => (value === GLOBAL_AUDIT_TENANT ? value : 
 async function withAudit<T>(tenant: string, fn: (audit: AccessAudit) => Promise<T>): Promise<T> {
   return withLog(loadConfigOrFail(), async (log) => {
     const audit = new AccessAudit(log.db);
-    if (!(await audit.known(tenant))) throw new CliFailure(`--tenant: no tenant "${tenant}" is registered and none has an audit under that id`, EXIT.usage);
+    if (!(await audit.known(tenant)))
+      throw new CliFailure(
+        `--tenant: no tenant "${tenant}" is registered and none has an audit under that id`,
+        EXIT.usage,
+      );
     return fn(audit);
   });
 }
 
 export async function runAuditList(options: AuditListCliOptions): Promise<number> {
   const tenant = auditTenant(options.tenant);
-  const q = AuditListQuery.safeParse({ subject_id: options.subjectId, action: options.action, after_seq: options.afterSeq, limit: options.limit });
+  const q = AuditListQuery.safeParse({
+    subject_id: options.subjectId,
+    action: options.action,
+    after_seq: options.afterSeq,
+    limit: options.limit,
+  });
   if (!q.success) {
     const flag = (path: string) => `--${path.replace(/_/g, '-')}`;
-    throw new CliFailure(describeIssues(q.error).map((p) => `${flag(p.path)}: ${p.message}`).join('\n'), EXIT.usage);
+    throw new CliFailure(
+      describeIssues(q.error)
+        .map((p) => `${flag(p.path)}: ${p.message}`)
+        .join('\n'),
+      EXIT.usage,
+    );
   }
   const page: AuditPage = await withAudit(tenant, (audit) => audit.list(tenant, q.data));
   if (options.json) {
     writeJson({ tenant, ...page });
     return EXIT.ok;
   }
-  if (page.entries.length === 0) process.stdout.write(`${tenant}: no audit rows${q.data.after_seq ? ` after seq ${q.data.after_seq}` : ''}\n`);
+  if (page.entries.length === 0)
+    process.stdout.write(`${tenant}: no audit rows${q.data.after_seq ? ` after seq ${q.data.after_seq}` : ''}\n`);
   else {
     writeTable([
       ['SEQ', 'AT', 'ACTION', 'OUTCOME', 'WHO', 'ROLE', 'PATH', 'SUBJECTS'],
-      ...page.entries.map((e) => [String(e.seq), e.at, e.action, e.outcome, e.principal.label, e.principal.role ?? '-', e.path, e.subject_ids.length > 0 ? e.subject_ids.join(',') : '-']),
+      ...page.entries.map((e) => [
+        String(e.seq),
+        e.at,
+        e.action,
+        e.outcome,
+        e.principal.label,
+        e.principal.role ?? '-',
+        e.path,
+        e.subject_ids.length > 0 ? e.subject_ids.join(',') : '-',
+      ]),
     ]);
   }
   if (page.next_after_seq !== null) process.stdout.write(`more: --after-seq ${page.next_after_seq}\n`);
@@ -54,9 +92,17 @@ export async function runAuditList(options: AuditListCliOptions): Promise<number
 }
 
 function formatAuditVerify(r: AuditVerifyReport): string {
-  if (r.ok) return r.head.seq === 0 ? `${r.tenant}: read audit ok, no rows` : `${r.tenant}: read audit ok, ${r.checked} rows checked, head ${r.head.seq} ${r.head.hash}`;
+  if (r.ok)
+    return r.head.seq === 0
+      ? `${r.tenant}: read audit ok, no rows`
+      : `${r.tenant}: read audit ok, ${r.checked} rows checked, head ${r.head.seq} ${r.head.hash}`;
   const b = r.broken;
-  const detail = 'expected' in b && 'found' in b ? ` (expected ${b.expected}, found ${b.found})` : 'expected' in b ? ` (expected seq ${b.expected})` : ` (${b.found})`;
+  const detail =
+    'expected' in b && 'found' in b
+      ? ` (expected ${b.expected}, found ${b.found})`
+      : 'expected' in b
+        ? ` (expected seq ${b.expected})`
+        : ` (${b.found})`;
   return `${r.tenant}: read audit BROKEN at seq ${b.seq}: ${b.problem}${detail}; ${r.checked} rows verified before it`;
 }
 
@@ -69,7 +115,9 @@ export async function runAuditVerify(options: { tenant: string; json?: boolean }
 }
 
 export function registerAuditCommands(program: Command, setExitCode: SetExitCode): void {
-  const audit = program.command('audit').description('the read audit: who read or exported customers\' histories, and denied attempts');
+  const audit = program
+    .command('audit')
+    .description("the read audit: who read or exported customers' histories, and denied attempts");
   audit
     .command('list')
     .description("a tenant's read audit rows in seq order ('*': denials not tied to a tenant)")

@@ -38,14 +38,24 @@ export interface BackfillDeps extends ZendeskReconcilerDeps {
 
 /** One backfill run (no paging cap: it goes to the end unless stopped). */
 export async function runBackfill(deps: BackfillDeps, r: BackfillRequest): Promise<RunResult> {
-  const options: ReconcileOptions = { trigger: 'backfill', since: r.since, maxPages: Number.MAX_SAFE_INTEGER, shouldStop: r.shouldStop, onProgress: r.onProgress };
+  const options: ReconcileOptions = {
+    trigger: 'backfill',
+    since: r.since,
+    maxPages: Number.MAX_SAFE_INTEGER,
+    shouldStop: r.shouldStop,
+    onProgress: r.onProgress,
+  };
   if (r.source === 'zendesk') {
     const tenant = await deps.tenants.get(r.tenant);
     if (!tenant) throw new CliFailure(`--tenant: no tenant "${r.tenant}"`, EXIT.usage);
     return reconcileZendesk(deps, tenant, options);
   }
   const conn = await deps.salesforceConnection(r.tenant);
-  if (!conn) throw new CliFailure(`tenant "${r.tenant}" has no Salesforce connection (PUT /api/v1/tenants/{tenant}/salesforce: instance_url, client_id and credentials)`, EXIT.usage);
+  if (!conn)
+    throw new CliFailure(
+      `tenant "${r.tenant}" has no Salesforce connection (PUT /api/v1/tenants/{tenant}/salesforce: instance_url, client_id and credentials)`,
+      EXIT.usage,
+    );
   return reconcileSalesforce(deps, r.tenant, conn, options);
 }
 
@@ -57,12 +67,18 @@ export function backfillSummary(run: RunResult): string {
 
 const parseSince = (value: string): Date => {
   const t = Date.parse(value);
-  if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\d/.test(value)) throw new CliFailure('--since: must be a date, e.g. 2025-01-01 or 2025-01-01T00:00:00Z', EXIT.usage);
+  if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\d/.test(value))
+    throw new CliFailure('--since: must be a date, e.g. 2025-01-01 or 2025-01-01T00:00:00Z', EXIT.usage);
   if (t > Date.now()) throw new CliFailure('--since: must be in the past', EXIT.usage);
   return new Date(t);
 };
 
-export async function backfillAction(o: { tenant: string; source: ReconciliationSource; since: string; progress: boolean }): Promise<number> {
+export async function backfillAction(o: {
+  tenant: string;
+  source: ReconciliationSource;
+  since: string;
+  progress: boolean;
+}): Promise<number> {
   const tenant = tenantIdArgument(o.tenant, '--tenant');
   const since = parseSince(o.since);
   const config = loadConfigOrFail();
@@ -83,12 +99,23 @@ export async function backfillAction(o: { tenant: string; source: Reconciliation
     const onSigint = () => {
       interrupted++;
       if (interrupted > 1) process.exit(130); // the checkpoint is already at the last durable page
-      process.stderr.write('\nstopping after the current page (Ctrl-C again to quit now); run the same command to resume\n');
+      process.stderr.write(
+        '\nstopping after the current page (Ctrl-C again to quit now); run the same command to resume\n',
+      );
     };
     process.on('SIGINT', onSigint);
-    const bar = o.progress && process.stderr.isTTY
-      ? new cliProgress.SingleBar({ format: '{stream} |{bar}| {percentage}% of the range | {records} records | {rate}/s | {events} appended | ETA {eta_formatted}', etaBuffer: 20, stream: process.stderr }, cliProgress.Presets.shades_classic)
-      : null;
+    const bar =
+      o.progress && process.stderr.isTTY
+        ? new cliProgress.SingleBar(
+            {
+              format:
+                '{stream} |{bar}| {percentage}% of the range | {records} records | {rate}/s | {events} appended | ETA {eta_formatted}',
+              etaBuffer: 20,
+              stream: process.stderr,
+            },
+            cliProgress.Presets.shades_classic,
+          )
+        : null;
     const started = Date.now();
     const span = Math.max(1, started - since.getTime());
     bar?.start(1000, 0, { stream: '', records: 0, rate: 0, events: 0 });
@@ -102,7 +129,12 @@ export async function backfillAction(o: { tenant: string; source: Reconciliation
           const at = p.latestAt ? Date.parse(p.latestAt) : since.getTime();
           const fraction = p.endOfStream ? 1 : Math.min(1, Math.max(0, (at - since.getTime()) / span));
           const rate = Math.round(p.counters.records_read / Math.max(0.001, (Date.now() - started) / 1000));
-          const payload = { stream: p.stream, records: p.counters.records_read, rate, events: p.counters.events_appended };
+          const payload = {
+            stream: p.stream,
+            records: p.counters.records_read,
+            rate,
+            events: p.counters.events_appended,
+          };
           if (bar) bar.update(Math.round(fraction * 1000), payload);
           else process.stderr.write(`${p.stream}: ${payload.records} records, ${rate}/s, ${payload.events} appended\n`);
         },

@@ -84,14 +84,27 @@ export function installCommandAccess(program: Command, options: CliAccessOptions
     if (need === null || need === undefined) return;
     const key = options.apiKey ?? process.env[API_KEY_ENV];
     const withDb = options.withDb ?? (<T>(fn: (db: Database) => Promise<T>) => withDatabase(loadConfigOrFail(), fn));
-    const named = need.tenant === 'option' ? (action.opts() as { tenant?: unknown }).tenant : need.tenant === 'argument' ? action.args[0] : undefined;
+    const named =
+      need.tenant === 'option'
+        ? (action.opts() as { tenant?: unknown }).tenant
+        : need.tenant === 'argument'
+          ? action.args[0]
+          : undefined;
     let tenant = typeof named === 'string' ? named : null;
 
     let principal: Principal = { type: 'operator' };
     if (key !== undefined && key !== '') {
       const found = await withDb((db) => new ApiKeyStore(db).authenticate(key.trim()));
       if (!found) {
-        await withDb((db) => options.denials(db).recordDenied({ tenant, principal: null, path: `cli ${path}`, permission: need.permission, reason: 'invalid credentials' }));
+        await withDb((db) =>
+          options.denials(db).recordDenied({
+            tenant,
+            principal: null,
+            path: `cli ${path}`,
+            permission: need.permission,
+            reason: 'invalid credentials',
+          }),
+        );
         throw new CliFailure(`${API_KEY_ENV}: not a valid API key (unknown, revoked or mistyped)`, EXIT.denied);
       }
       principal = found;
@@ -102,8 +115,15 @@ export function installCommandAccess(program: Command, options: CliAccessOptions
     }
     const why = refusal(principal, need.permission, tenant);
     if (why !== null) {
-      await withDb((db) => options.denials(db).recordDenied({ tenant, principal, path: `cli ${path}`, permission: need.permission, reason: why }));
-      throw new CliFailure(`${why}${principal.type === 'operator' ? ` — set ${API_KEY_ENV} to a key of that role` : ''}`, EXIT.denied);
+      await withDb((db) =>
+        options
+          .denials(db)
+          .recordDenied({ tenant, principal, path: `cli ${path}`, permission: need.permission, reason: why }),
+      );
+      throw new CliFailure(
+        `${why}${principal.type === 'operator' ? ` — set ${API_KEY_ENV} to a key of that role` : ''}`,
+        EXIT.denied,
+      );
     }
     action.setOptionValue('actor', principalLabel(principal));
     action.setOptionValue('principal', principal);

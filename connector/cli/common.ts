@@ -63,7 +63,9 @@ export async function withDatabase<T>(config: StandingConfig, fn: (db: Database)
  * master key the service itself resolves (environment, or the data directory's key file), so
  * what the CLI writes the service can read.
  */
-export async function withTenantRegistry<T>(fn: (tenants: TenantRegistry, config: StandingConfig) => Promise<T>): Promise<T> {
+export async function withTenantRegistry<T>(
+  fn: (tenants: TenantRegistry, config: StandingConfig) => Promise<T>,
+): Promise<T> {
   const config = loadConfigOrFail();
   const secrets = await loadSecrets(config);
   if (!secrets.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(secrets.problems)}`, EXIT.usage);
@@ -98,5 +100,8 @@ export function writeJson(value: unknown): void {
 export function writeTable(rows: readonly (readonly string[])[]): void {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  for (const row of rows) process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}\n`);
+  for (const row of rows)
+    process.stdout.write(
+      `${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}\n`,
+    );
 }

@@ -27,15 +27,26 @@ function withOwner<T>(config: StandingConfig, fn: (db: Database) => Promise<T>):
 
 async function register(db: Database, key: CheckpointKey): Promise<string> {
   return registerCheckpointKey(db, key, 'operator').catch((err: unknown) => {
-    if ((err as { code?: string }).code === '42501') throw new CliFailure('only the schema owner registers a checkpoint key: set DATABASE_OWNER_URL to the owner and run again', EXIT.usage);
+    if ((err as { code?: string }).code === '42501')
+      throw new CliFailure(
+        'only the schema owner registers a checkpoint key: set DATABASE_OWNER_URL to the owner and run again',
+        EXIT.usage,
+      );
     throw err;
   });
 }
 
 async function runGrant(options: { role: string }): Promise<number> {
-  if (!ROLE_NAME.test(options.role)) throw new CliFailure('--role: must be a lowercase SQL identifier (a-z, 0-9, _)', EXIT.usage);
+  if (!ROLE_NAME.test(options.role))
+    throw new CliFailure('--role: must be a lowercase SQL identifier (a-z, 0-9, _)', EXIT.usage);
   const config = loadConfigOrFail();
-  if (!config.database.url) throw new CliFailure(new EmbeddedHasOneUserError('the embedded database has a single user: there is no role to grant; set DATABASE_URL').message, EXIT.usage);
+  if (!config.database.url)
+    throw new CliFailure(
+      new EmbeddedHasOneUserError(
+        'the embedded database has a single user: there is no role to grant; set DATABASE_URL',
+      ).message,
+      EXIT.usage,
+    );
   const key = await loadCheckpointKey(config, { generate: false }).catch((err: Error) => {
     throw new CliFailure(err.message, EXIT.usage);
   });
@@ -43,8 +54,14 @@ async function runGrant(options: { role: string }): Promise<number> {
     await grantServiceRole(db, options.role);
     return key ? register(db, key) : null;
   });
-  process.stdout.write(`granted the service's rights on schema ${config.database.schema} to ${options.role}; set DATABASE_URL to log in as ${options.role}\n`);
-  process.stdout.write(keyId ? `registered checkpoint key ${keyId}\n` : 'no checkpoint key is configured: once STANDING_CHECKPOINT_KEY is set, run `standing checkpoint register-key`\n');
+  process.stdout.write(
+    `granted the service's rights on schema ${config.database.schema} to ${options.role}; set DATABASE_URL to log in as ${options.role}\n`,
+  );
+  process.stdout.write(
+    keyId
+      ? `registered checkpoint key ${keyId}\n`
+      : 'no checkpoint key is configured: once STANDING_CHECKPOINT_KEY is set, run `standing checkpoint register-key`\n',
+  );
   return EXIT.ok;
 }
 
@@ -54,15 +71,22 @@ async function runRegisterKey(): Promise<number> {
     throw new CliFailure(err.message, EXIT.usage);
   });
   const keyId = await withOwner(config, (db) => register(db, key!));
-  process.stdout.write(`registered checkpoint key ${keyId}: the database accepts the boundaries and checkpoints it signs\n`);
+  process.stdout.write(
+    `registered checkpoint key ${keyId}: the database accepts the boundaries and checkpoints it signs\n`,
+  );
   return EXIT.ok;
 }
 
 export function registerDbCommands(program: Command, setExitCode: SetExitCode): void {
   const db = program.command('db').description('database roles');
   db.command('grant')
-    .description("give a login role the service's rights (connector/store/grants.sql) and register the checkpoint key; run as the owner")
-    .requiredOption('--role <name>', 'the PostgreSQL role the service logs in as (create it first: CREATE ROLE name LOGIN PASSWORD ...)')
+    .description(
+      "give a login role the service's rights (connector/store/grants.sql) and register the checkpoint key; run as the owner",
+    )
+    .requiredOption(
+      '--role <name>',
+      'the PostgreSQL role the service logs in as (create it first: CREATE ROLE name LOGIN PASSWORD ...)',
+    )
     .action(async (options: { role: string }) => setExitCode(await runGrant(options)));
 }
 
@@ -70,6 +94,8 @@ export function registerDbCommands(program: Command, setExitCode: SetExitCode): 
 export function registerCheckpointKeyCommand(checkpoint: Command, setExitCode: SetExitCode): void {
   checkpoint
     .command('register-key')
-    .description("register the checkpoint key's public half in the database (as the owner: DATABASE_OWNER_URL), so that it accepts what the key signs")
+    .description(
+      "register the checkpoint key's public half in the database (as the owner: DATABASE_OWNER_URL), so that it accepts what the key signs",
+    )
     .action(async () => setExitCode(await runRegisterKey()));
 }

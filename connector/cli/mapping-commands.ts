@@ -7,7 +7,17 @@ import { z } from 'zod';
 import type { MappingVersion, TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { SourceName } from '../intake/intake-inbox.ts';
 import type { MappingKind } from '../intake/intake-source.ts';
-import { CliFailure, EXIT, readOptionFile, tenantIdArgument, validationFailure, withTenantRegistry, writeJson, writeTable, type SetExitCode } from './common.ts';
+import {
+  CliFailure,
+  EXIT,
+  readOptionFile,
+  tenantIdArgument,
+  validationFailure,
+  withTenantRegistry,
+  writeJson,
+  writeTable,
+  type SetExitCode,
+} from './common.ts';
 
 type MappingSource = SourceName;
 
@@ -24,7 +34,8 @@ interface MappingOptions {
 }
 
 function positiveInteger(value: string): number {
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a version number (1, 2, ...)');
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('must be a version number (1, 2, ...)');
   return Number(value);
 }
 
@@ -34,23 +45,38 @@ async function requireTenant(tenants: TenantRegistry, idArg: string): Promise<st
   return id;
 }
 
-const summary = (v: Pick<MappingVersion, 'version' | 'changed_by' | 'changed_at'>) => ({ version: v.version, changed_by: v.changed_by, changed_at: v.changed_at });
+const summary = (v: Pick<MappingVersion, 'version' | 'changed_by' | 'changed_at'>) => ({
+  version: v.version,
+  changed_by: v.changed_by,
+  changed_at: v.changed_at,
+});
 
 async function showMapping(idArg: string, o: MappingOptions, kind: MappingKind): Promise<number> {
   const shown = await withTenantRegistry(async (tenants) => {
     const id = await requireTenant(tenants, idArg);
     if (o.version === undefined) return { id, current: await tenants.currentMapping(id, o.source) };
     const wanted = (await tenants.mappingHistory(id, o.source)).find((v) => v.version === o.version);
-    if (!wanted) throw new CliFailure(`--version: tenant "${id}" has no ${o.source} mapping version ${o.version}`, EXIT.usage);
+    if (!wanted)
+      throw new CliFailure(`--version: tenant "${id}" has no ${o.source} mapping version ${o.version}`, EXIT.usage);
     return { id, current: wanted };
   });
   const { id, current } = shown;
   if (o.json) {
-    writeJson(current ? { ...current, is_default: false } : { version: 0, document: kind.defaultMappingDocument, changed_by: null, changed_at: null, is_default: true });
+    writeJson(
+      current
+        ? { ...current, is_default: false }
+        : { version: 0, document: kind.defaultMappingDocument, changed_by: null, changed_at: null, is_default: true },
+    );
     return EXIT.ok;
   }
-  if (current) process.stderr.write(`tenant ${id}: ${o.source} mapping version ${current.version}, changed by ${current.changed_by} at ${current.changed_at}\n`);
-  else process.stderr.write(`tenant ${id} has no ${o.source} mapping set: showing the built-in default, which is in force\n`);
+  if (current)
+    process.stderr.write(
+      `tenant ${id}: ${o.source} mapping version ${current.version}, changed by ${current.changed_by} at ${current.changed_at}\n`,
+    );
+  else
+    process.stderr.write(
+      `tenant ${id} has no ${o.source} mapping set: showing the built-in default, which is in force\n`,
+    );
   writeJson(current ? current.document : kind.defaultMappingDocument);
   return EXIT.ok;
 }
@@ -77,7 +103,10 @@ async function setMapping(idArg: string, o: MappingOptions, kind: MappingKind): 
     return { id, version: r.value };
   });
   if (o.json) writeJson(summary(recorded.version));
-  else process.stdout.write(`tenant ${recorded.id}: ${o.source} mapping version ${recorded.version.version} recorded (changed by ${recorded.version.changed_by})\n`);
+  else
+    process.stdout.write(
+      `tenant ${recorded.id}: ${o.source} mapping version ${recorded.version.version} recorded (changed by ${recorded.version.changed_by})\n`,
+    );
   return EXIT.ok;
 }
 
@@ -87,20 +116,34 @@ async function mappingHistory(idArg: string, o: MappingOptions): Promise<number>
     return { id: tenantId, versions: await tenants.mappingHistory(tenantId, o.source) };
   });
   if (o.json) writeJson({ versions: versions.map(summary) });
-  else if (versions.length === 0) process.stdout.write(`tenant ${id} has no ${o.source} mapping versions: the built-in default is in force\n`);
-  else writeTable([['VERSION', 'CHANGED_BY', 'CHANGED_AT'], ...versions.map((v) => [String(v.version), v.changed_by, v.changed_at])]);
+  else if (versions.length === 0)
+    process.stdout.write(`tenant ${id} has no ${o.source} mapping versions: the built-in default is in force\n`);
+  else
+    writeTable([
+      ['VERSION', 'CHANGED_BY', 'CHANGED_AT'],
+      ...versions.map((v) => [String(v.version), v.changed_by, v.changed_at]),
+    ]);
   return EXIT.ok;
 }
 
 /** `kinds`: the providers' mapping documents (connector/app/providers.ts), handed in by the CLI's entry. */
-export function registerMappingCommands(program: Command, setExitCode: SetExitCode, kinds: readonly MappingKind[]): void {
-  const sourceOption = () => new Option('--source <source>', 'which provider the mapping is for').choices(kinds.map((k) => k.name)).default('zendesk');
+export function registerMappingCommands(
+  program: Command,
+  setExitCode: SetExitCode,
+  kinds: readonly MappingKind[],
+): void {
+  const sourceOption = () =>
+    new Option('--source <source>', 'which provider the mapping is for')
+      .choices(kinds.map((k) => k.name))
+      .default('zendesk');
   const kindOf = (source: MappingSource): MappingKind => {
     const kind = kinds.find((k) => k.name === source);
     if (!kind) throw new CliFailure(`no mapping source "${source}"`, EXIT.usage);
     return kind;
   };
-  const mapping = program.command('mapping').description("read and change tenants' mapping documents (versioned), on the database directly");
+  const mapping = program
+    .command('mapping')
+    .description("read and change tenants' mapping documents (versioned), on the database directly");
 
   mapping
     .command('show')
@@ -123,7 +166,7 @@ export function registerMappingCommands(program: Command, setExitCode: SetExitCo
 
   mapping
     .command('history')
-    .description('list the versions of a tenant\'s mapping: who changed it, and when')
+    .description("list the versions of a tenant's mapping: who changed it, and when")
     .argument('<tenant>', 'tenant id')
     .addOption(sourceOption())
     .option('--json', 'machine-readable output')

@@ -1,8 +1,8 @@
 /**
- * `standing <command>`: serve, migrate, verify, config, tenant, key, mapping, backfill, db, checkpoint, export, retention, hold, siem, audit, subject. Exit codes: 0 success; 1 a
- * chain is broken (verify); 2 usage, configuration or validation error (including an unknown or
- * duplicate tenant); 3 the command could not run (e.g. database unreachable); 4 not allowed (the
- * role of STANDING_API_KEY, or the operator, may not run it: see cli/command-access.ts).
+ * `standing <command>`: serve, migrate, verify, config, tenant, key, mapping, backfill, db, checkpoint, export,
+ * retention, hold, siem, audit, subject. Exit codes: 0 success; 1 a chain is broken (verify); 2 usage, configuration or
+ * validation error (including an unknown or duplicate tenant); 3 the command could not run (e.g. database unreachable);
+ * 4 not allowed (the role of STANDING_API_KEY, or the operator, may not run it: see cli/command-access.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -39,14 +39,21 @@ async function runMigrate(): Promise<number> {
     throw new CliFailure(`cannot migrate: ${(err as Error).message}`, EXIT.failed);
   });
   for (const file of report.applied) process.stdout.write(`applied ${file}\n`);
-  process.stdout.write(`${report.applied.length} applied, ${report.alreadyApplied} already applied (schema ${config.database.schema})\n`);
+  process.stdout.write(
+    `${report.applied.length} applied, ${report.alreadyApplied} already applied (schema ${config.database.schema})\n`,
+  );
   return EXIT.ok;
 }
 
 function formatVerifyLine(report: VerifyReport): string {
   if (!report.ok) {
     const b = report.broken;
-    const detail = 'expected' in b && 'found' in b ? ` (expected ${b.expected}, found ${b.found})` : 'expected' in b ? ` (expected seq ${b.expected})` : ` (${b.found})`;
+    const detail =
+      'expected' in b && 'found' in b
+        ? ` (expected ${b.expected}, found ${b.found})`
+        : 'expected' in b
+          ? ` (expected seq ${b.expected})`
+          : ` (${b.found})`;
     return `${report.tenant}: BROKEN at seq ${b.seq}: ${b.problem}${detail}; ${report.checked} events verified before it`;
   }
   if (report.checked === 0 && report.head.seq === 0) return `${report.tenant}: ok, no events`;
@@ -60,18 +67,27 @@ function formatCheckpoints(r: TenantVerifyReport): string {
   return `; checkpoint ${c.latest.number} (seq ${c.latest.seq}) ${c.pinned ? 'signed with the pinned key' : `signed with key ${c.key_ids.join(', ')} (not pinned: give --public-key)`}`;
 }
 
-/** The key checkpoints must be signed with: --public-key, else the public half of the configured key (never generated here). */
+/**
+ * The key checkpoints must be signed with: --public-key, else the public half of the configured key (never generated
+ * here).
+ */
 async function pinnedPublicKey(config: StandingConfig, file: string | undefined): Promise<KeyObject | undefined> {
   try {
     if (file !== undefined) return parsePublicKey(await readOptionFile('--public-key', file));
     return (await loadCheckpointKey(config, { generate: false }))?.publicKey;
   } catch (err) {
-    if (err instanceof InvalidCheckpointKeyError) throw new CliFailure(`${file !== undefined ? '--public-key: ' : ''}${err.message}`, EXIT.usage);
+    if (err instanceof InvalidCheckpointKeyError)
+      throw new CliFailure(`${file !== undefined ? '--public-key: ' : ''}${err.message}`, EXIT.usage);
     throw err;
   }
 }
 
-async function runVerify(options: { tenant?: string; json?: boolean; publicKey?: string; checkpoints?: string }): Promise<number> {
+async function runVerify(options: {
+  tenant?: string;
+  json?: boolean;
+  publicKey?: string;
+  checkpoints?: string;
+}): Promise<number> {
   if (options.tenant !== undefined) {
     const tenant = TenantId.safeParse(options.tenant);
     if (!tenant.success) throw new CliFailure(`--tenant: ${tenant.error.issues[0]?.message ?? 'invalid'}`, EXIT.usage);
@@ -85,14 +101,24 @@ async function runVerify(options: { tenant?: string; json?: boolean; publicKey?:
     const tenants = options.tenant !== undefined ? [options.tenant] : await log.tenants();
     if (options.tenant !== undefined) {
       // A mistyped id must not read as "ok": it has to be a registered tenant or have a chain.
-      const known = await db.query('SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM chain_heads WHERE tenant = $1', [options.tenant]);
-      if (known.length === 0) throw new CliFailure(`--tenant: no tenant "${options.tenant}" is registered and none has events under that id`, EXIT.usage);
+      const known = await db.query(
+        'SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM chain_heads WHERE tenant = $1',
+        [options.tenant],
+      );
+      if (known.length === 0)
+        throw new CliFailure(
+          `--tenant: no tenant "${options.tenant}" is registered and none has events under that id`,
+          EXIT.usage,
+        );
     }
     const out: TenantVerifyReport[] = [];
     for (const tenant of tenants) {
-      const copies = options.checkpoints !== undefined ? await readCheckpointCopies(options.checkpoints, tenant).catch((err: Error) => {
-        throw new CliFailure(`--checkpoints: ${err.message}`, EXIT.usage);
-      }) : [];
+      const copies =
+        options.checkpoints !== undefined
+          ? await readCheckpointCopies(options.checkpoints, tenant).catch((err: Error) => {
+              throw new CliFailure(`--checkpoints: ${err.message}`, EXIT.usage);
+            })
+          : [];
       out.push(await verifyTenant(log, tenant, { publicKey, copies }));
     }
     return out;
@@ -107,13 +133,25 @@ async function runVerify(options: { tenant?: string; json?: boolean; publicKey?:
 function runConfig(): number {
   const config = loadConfigOrFail();
   const rows = describeConfig().map((row) => {
-    const secretFile = row.name === 'STANDING_MASTER_KEY' ? MASTER_KEY_FILE : row.name === 'STANDING_OPERATOR_TOKEN' ? OPERATOR_TOKEN_FILE : row.name === 'STANDING_CHECKPOINT_KEY' ? CHECKPOINT_KEY_FILE : undefined;
+    const secretFile =
+      row.name === 'STANDING_MASTER_KEY'
+        ? MASTER_KEY_FILE
+        : row.name === 'STANDING_OPERATOR_TOKEN'
+          ? OPERATOR_TOKEN_FILE
+          : row.name === 'STANDING_CHECKPOINT_KEY'
+            ? CHECKPOINT_KEY_FILE
+            : undefined;
     if (row.name === 'STANDING_DATA_DIR') return { ...row, value: config.dataDir };
     // Set under its former name: the token is in force, and the STANDING_ADMIN_TOKEN row says so too.
-    if (row.name === 'STANDING_OPERATOR_TOKEN' && row.source !== 'environment' && config.operatorToken !== undefined) return { ...row, value: '(set as STANDING_ADMIN_TOKEN, hidden)', source: 'environment' };
+    if (row.name === 'STANDING_OPERATOR_TOKEN' && row.source !== 'environment' && config.operatorToken !== undefined)
+      return { ...row, value: '(set as STANDING_ADMIN_TOKEN, hidden)', source: 'environment' };
     if (!secretFile || row.source === 'environment') return row;
     const path = join(config.dataDir, secretFile);
-    const value = existsSync(path) ? `(unset: read from ${path})` : config.production ? '(unset: REQUIRED in production)' : `(unset: will be generated into ${path})`;
+    const value = existsSync(path)
+      ? `(unset: read from ${path})`
+      : config.production
+        ? '(unset: REQUIRED in production)'
+        : `(unset: will be generated into ${path})`;
     return { ...row, value };
   });
   const width = (pick: (r: (typeof rows)[number]) => string) => Math.max(...rows.map((r) => pick(r).length));
@@ -173,9 +211,17 @@ export function buildProgram(setExitCode: (code: number) => void, entries: CliEn
     .description("verify tenants' hash chains; exit 1 if any is broken")
     .addOption(new Option('--tenant <id>', 'verify only this tenant (default: every tenant with a chain)'))
     .option('--json', 'machine-readable output')
-    .option('--public-key <file>', 'SPKI PEM the checkpoints and boundaries must be signed with (default: the public half of the configured checkpoint key, if any)')
-    .option('--checkpoints <dir>', 'a directory of checkpoint copies (STANDING_CHECKPOINT_EXPORT): each must be in the database unchanged')
-    .action(async (options: { tenant?: string; json?: boolean; publicKey?: string; checkpoints?: string }) => setExitCode(await runVerify(options)));
+    .option(
+      '--public-key <file>',
+      'SPKI PEM the checkpoints and boundaries must be signed with (default: the public half of the configured checkpoint key, if any)',
+    )
+    .option(
+      '--checkpoints <dir>',
+      'a directory of checkpoint copies (STANDING_CHECKPOINT_EXPORT): each must be in the database unchanged',
+    )
+    .action(async (options: { tenant?: string; json?: boolean; publicKey?: string; checkpoints?: string }) =>
+      setExitCode(await runVerify(options)),
+    );
   program.command('config').description('print every setting in force, secrets masked').action(run(runConfig));
   registerTenantCommands(program, setExitCode);
   registerMappingCommands(program, setExitCode, entries.mappingKinds);

@@ -22,7 +22,10 @@ export interface SiemExportCommandOptions {
   afterSeq?: string;
   /** @defaultValue unset: every row after the cursor */
   limit?: string;
-  /** Include the personal part: only for a principal allowed `personal_data.read` (exit 4 otherwise). @defaultValue false */
+  /**
+   * Include the personal part: only for a principal allowed `personal_data.read` (exit 4 otherwise).
+   * @defaultValue false
+   */
   personalData?: boolean;
   /** Set by the role check (command-access.ts). @defaultValue the operator */
   principal?: Principal;
@@ -30,7 +33,8 @@ export interface SiemExportCommandOptions {
 
 const seqOption = (name: string, value: string | undefined, min: number): number | undefined => {
   if (value === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(value) || Number(value) < min) throw new CliFailure(`${name}: must be an integer of at least ${min}`, EXIT.usage);
+  if (!/^\d{1,15}$/.test(value) || Number(value) < min)
+    throw new CliFailure(`${name}: must be an integer of at least ${min}`, EXIT.usage);
   return Number(value);
 };
 
@@ -39,7 +43,10 @@ export async function runSiemExport(o: SiemExportCommandOptions, out: Writable =
   const tenant = tenantIdArgument(o.tenant, '--tenant');
   const principal: Principal = o.principal ?? { type: 'operator' };
   if (o.personalData === true && !isAllowed(principal, 'personal_data.read', tenant)) {
-    throw new CliFailure('--personal-data: only an auditor key of the tenant may read personal data (personal_data.read)', EXIT.denied);
+    throw new CliFailure(
+      '--personal-data: only an auditor key of the tenant may read personal data (personal_data.read)',
+      EXIT.denied,
+    );
   }
   const afterSeq = seqOption('--after-seq', o.afterSeq, 0) ?? 0;
   const limit = seqOption('--limit', o.limit, 1);
@@ -54,9 +61,19 @@ export async function runSiemExport(o: SiemExportCommandOptions, out: Writable =
     const log = new StandingLog(db, secrets.secrets.master);
     // Recorded before a line is written: an export that cannot be audited is not given.
     await new AccessAudit(db)
-      .record({ tenant, principal, action: 'siem.export', path: 'cli siem export', subject_ids: [], detail: { after_seq: afterSeq, personal_data: o.personalData === true } })
+      .record({
+        tenant,
+        principal,
+        action: 'siem.export',
+        path: 'cli siem export',
+        subject_ids: [],
+        detail: { after_seq: afterSeq, personal_data: o.personalData === true },
+      })
       .catch((err: unknown) => {
-        throw new CliFailure(`the export could not be recorded in the read audit, so it is not given: ${(err as Error).message}`, EXIT.failed);
+        throw new CliFailure(
+          `the export could not be recorded in the read audit, so it is not given: ${(err as Error).message}`,
+          EXIT.failed,
+        );
       });
     let last = afterSeq;
     let count = 0;
@@ -65,7 +82,15 @@ export async function runSiemExport(o: SiemExportCommandOptions, out: Writable =
       last = e.seq;
       count++;
     }
-    await write({ type: 'standing.cursor', tenant, after_seq: afterSeq, next_after_seq: last, count, more: limit !== undefined && count === limit, personal_data: o.personalData === true });
+    await write({
+      type: 'standing.cursor',
+      tenant,
+      after_seq: afterSeq,
+      next_after_seq: last,
+      count,
+      more: limit !== undefined && count === limit,
+      personal_data: o.personalData === true,
+    });
   });
   return EXIT.ok;
 }
@@ -78,6 +103,9 @@ export function registerSiemCommands(program: Command, setExitCode: SetExitCode)
     .requiredOption('--tenant <id>', 'the tenant')
     .option('--after-seq <n>', 'only rows after this seq (the next_after_seq of the last cursor line)')
     .option('--limit <n>', 'at most this many rows')
-    .option('--personal-data', 'include the personal part (customer identities, names, reason text, source ids); never for erased subjects')
+    .option(
+      '--personal-data',
+      'include the personal part (customer identities, names, reason text, source ids); never for erased subjects',
+    )
     .action(async (options: SiemExportCommandOptions) => setExitCode(await runSiemExport(options)));
 }

@@ -6,7 +6,17 @@
 import { Option, type Command } from 'commander';
 import type { StandingConfig } from '../config/config.ts';
 import { toView, type RegistryResult, type Tenant, type TenantView } from '../tenants/tenant-registry.ts';
-import { CliFailure, EXIT, readOptionFile, tenantIdArgument, validationFailure, withTenantRegistry, writeJson, writeTable, type SetExitCode } from './common.ts';
+import {
+  CliFailure,
+  EXIT,
+  readOptionFile,
+  tenantIdArgument,
+  validationFailure,
+  withTenantRegistry,
+  writeJson,
+  writeTable,
+  type SetExitCode,
+} from './common.ts';
 
 /** What commander parses from a `tenant create|update` command line. */
 interface TenantOptions {
@@ -25,7 +35,9 @@ interface TenantOptions {
   json?: boolean;
 }
 
-type ZendeskInput = Partial<Record<'subdomain' | 'api_email' | 'webhook_secret' | 'api_token' | 'app_shared_secret', string | null>>;
+type ZendeskInput = Partial<
+  Record<'subdomain' | 'api_email' | 'webhook_secret' | 'api_token' | 'app_shared_secret', string | null>
+>;
 
 /** Where each field the registry may complain about comes from on the command line. */
 const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
@@ -41,20 +53,36 @@ const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
 function unwrap<T>(r: RegistryResult<T>): T {
   if (r.ok) return r.value;
   if (r.problems) {
-    const named = r.problems.map((p) => (OPTION_OF_FIELD[p.path] ? { ...p, path: `${p.path} (${OPTION_OF_FIELD[p.path]})` } : p));
+    const named = r.problems.map((p) =>
+      OPTION_OF_FIELD[p.path] ? { ...p, path: `${p.path} (${OPTION_OF_FIELD[p.path]})` } : p,
+    );
     throw validationFailure('invalid tenant', named);
   }
   throw new CliFailure(r.message, EXIT.usage);
 }
 
 /** A secret from its file option, or from the environment with `--secrets-from-env`; never both. */
-async function secretInput(o: TenantOptions, spec: { fileOption: string; file: string | undefined; variable: string; fromEnv: string | undefined; clear: boolean | undefined; clearOption: string }): Promise<string | null | undefined> {
+async function secretInput(
+  o: TenantOptions,
+  spec: {
+    fileOption: string;
+    file: string | undefined;
+    variable: string;
+    fromEnv: string | undefined;
+    clear: boolean | undefined;
+    clearOption: string;
+  },
+): Promise<string | null | undefined> {
   const envValue = o.secretsFromEnv ? spec.fromEnv : undefined;
   if (spec.file !== undefined && envValue !== undefined) {
-    throw new CliFailure(`${spec.fileOption}: ${spec.variable} is set too and --secrets-from-env was given; give the secret one way only`, EXIT.usage);
+    throw new CliFailure(
+      `${spec.fileOption}: ${spec.variable} is set too and --secrets-from-env was given; give the secret one way only`,
+      EXIT.usage,
+    );
   }
   const value = spec.file !== undefined ? await readOptionFile(spec.fileOption, spec.file) : envValue;
-  if (spec.clear && value !== undefined) throw new CliFailure(`${spec.clearOption}: cannot clear the secret and set it at once`, EXIT.usage);
+  if (spec.clear && value !== undefined)
+    throw new CliFailure(`${spec.clearOption}: cannot clear the secret and set it at once`, EXIT.usage);
   return spec.clear ? null : value;
 }
 
@@ -96,7 +124,9 @@ async function zendeskInput(o: TenantOptions, config: StandingConfig): Promise<Z
 
 function warnIfDefaultTenant(id: string, zendesk: ZendeskInput): void {
   if (id === 'default' && Object.keys(zendesk).length > 0) {
-    process.stderr.write('standing: note: the service resets the default tenant\'s Zendesk settings from the ZENDESK_* variables at every start\n');
+    process.stderr.write(
+      "standing: note: the service resets the default tenant's Zendesk settings from the ZENDESK_* variables at every start\n",
+    );
   }
 }
 
@@ -128,9 +158,15 @@ async function updateTenant(idArg: string, o: TenantOptions): Promise<number> {
   const id = tenantIdArgument(idArg);
   const updated = await withTenantRegistry(async (tenants, config) => {
     const zendesk = await zendeskInput(o, config);
-    if (o.name === undefined && Object.keys(zendesk).length === 0) throw new CliFailure('nothing to change: give --name, a --zendesk-* option or a --clear-* option', EXIT.usage);
+    if (o.name === undefined && Object.keys(zendesk).length === 0)
+      throw new CliFailure('nothing to change: give --name, a --zendesk-* option or a --clear-* option', EXIT.usage);
     warnIfDefaultTenant(id, zendesk);
-    return unwrap(await tenants.update(id, { ...(o.name === undefined ? {} : { name: o.name }), ...(Object.keys(zendesk).length === 0 ? {} : { zendesk }) }));
+    return unwrap(
+      await tenants.update(id, {
+        ...(o.name === undefined ? {} : { name: o.name }),
+        ...(Object.keys(zendesk).length === 0 ? {} : { zendesk }),
+      }),
+    );
   });
   writeView(toView(updated), `tenant ${updated.id} updated`, o.json);
   return EXIT.ok;
@@ -152,7 +188,13 @@ async function listTenants(o: { json?: boolean }): Promise<number> {
     const setOrNot = (b: boolean) => (b ? 'set' : '-');
     writeTable([
       ['ID', 'NAME', 'ZENDESK_SUBDOMAIN', 'WEBHOOK_SECRET', 'API_TOKEN'],
-      ...views.map((v) => [v.id, v.name, v.zendesk.subdomain ?? '-', setOrNot(v.zendesk.webhook_secret_set), setOrNot(v.zendesk.api_token_set)]),
+      ...views.map((v) => [
+        v.id,
+        v.name,
+        v.zendesk.subdomain ?? '-',
+        setOrNot(v.zendesk.webhook_secret_set),
+        setOrNot(v.zendesk.api_token_set),
+      ]),
     ]);
   }
   return EXIT.ok;
@@ -164,7 +206,10 @@ function settingOptions(command: Command): Command {
     .option('--zendesk-api-email <email>', 'Zendesk user owning the API token (identity look-ups)')
     .option('--zendesk-webhook-secret-file <path>', "file holding the Zendesk webhook's signing secret")
     .option('--zendesk-api-token-file <path>', 'file holding the Zendesk API token')
-    .option('--zendesk-app-shared-secret-file <path>', "file holding the Zendesk app's shared_secret setting (at least 32 characters)")
+    .option(
+      '--zendesk-app-shared-secret-file <path>',
+      "file holding the Zendesk app's shared_secret setting (at least 32 characters)",
+    )
     .option('--secrets-from-env', 'take the secrets from ZENDESK_WEBHOOK_SECRET / ZENDESK_API_TOKEN instead')
     .option('--json', 'print the tenant as JSON');
 }
@@ -175,7 +220,9 @@ or in ZENDESK_WEBHOOK_SECRET / ZENDESK_API_TOKEN with --secrets-from-env. The ru
 sees changes within a few seconds (its tenant cache).`;
 
 export function registerTenantCommands(program: Command, setExitCode: SetExitCode): void {
-  const tenant = program.command('tenant').description('create, change and list tenants (client companies), on the database directly');
+  const tenant = program
+    .command('tenant')
+    .description('create, change and list tenants (client companies), on the database directly');
 
   settingOptions(
     tenant
@@ -196,9 +243,23 @@ export function registerTenantCommands(program: Command, setExitCode: SetExitCod
   )
     .addOption(new Option('--clear-zendesk-subdomain', 'remove the Zendesk subdomain').conflicts('zendeskSubdomain'))
     .addOption(new Option('--clear-zendesk-api-email', 'remove the Zendesk API email').conflicts('zendeskApiEmail'))
-    .addOption(new Option('--clear-zendesk-webhook-secret', 'remove the webhook secret (its webhooks are then refused)').conflicts('zendeskWebhookSecretFile'))
-    .addOption(new Option('--clear-zendesk-api-token', 'remove the API token (no more identity look-ups)').conflicts('zendeskApiTokenFile'))
-    .addOption(new Option('--clear-zendesk-app-shared-secret', 'remove the app shared secret (the Zendesk app is then refused)').conflicts('zendeskAppSharedSecretFile'))
+    .addOption(
+      new Option(
+        '--clear-zendesk-webhook-secret',
+        'remove the webhook secret (its webhooks are then refused)',
+      ).conflicts('zendeskWebhookSecretFile'),
+    )
+    .addOption(
+      new Option('--clear-zendesk-api-token', 'remove the API token (no more identity look-ups)').conflicts(
+        'zendeskApiTokenFile',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--clear-zendesk-app-shared-secret',
+        'remove the app shared secret (the Zendesk app is then refused)',
+      ).conflicts('zendeskAppSharedSecretFile'),
+    )
     .addHelpText('after', SECRETS_HELP)
     .action(async (id: string, o: TenantOptions) => setExitCode(await updateTenant(id, o)));
 

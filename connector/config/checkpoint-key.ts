@@ -16,15 +16,21 @@ export class CheckpointKeyMissingError extends StandingError {
   override name = 'CheckpointKeyMissingError';
 }
 
-type KeyConfig = Pick<StandingConfig, 'dataDir' | 'production'> & { checkpoints: Pick<StandingConfig['checkpoints'], 'key'> };
+type KeyConfig = Pick<StandingConfig, 'dataDir' | 'production'> & {
+  checkpoints: Pick<StandingConfig['checkpoints'], 'key'>;
+};
 
 /**
  * Resolves the signing key. `generate: false` only reads (verifying must not create a key that
  * would then seem to vouch for what is there); resolves to `null` when there is none.
  */
-export async function loadCheckpointKey(config: KeyConfig, options: { generate?: boolean } = {}): Promise<CheckpointKey | null> {
+export async function loadCheckpointKey(
+  config: KeyConfig,
+  options: { generate?: boolean } = {},
+): Promise<CheckpointKey | null> {
   const generate = options.generate ?? true;
-  if (config.checkpoints.key !== undefined) return named('STANDING_CHECKPOINT_KEY', () => parseCheckpointKey(config.checkpoints.key!));
+  if (config.checkpoints.key !== undefined)
+    return named('STANDING_CHECKPOINT_KEY', () => parseCheckpointKey(config.checkpoints.key!));
   const path = join(config.dataDir, CHECKPOINT_KEY_FILE);
   if (generate && !config.production) {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -35,7 +41,10 @@ export async function loadCheckpointKey(config: KeyConfig, options: { generate?:
   }
   const text = await readFile(path, 'utf8').catch(() => null);
   if (text === null) {
-    if (generate) throw new CheckpointKeyMissingError('STANDING_CHECKPOINT_KEY: must be set when NODE_ENV=production (keys are only generated outside production)');
+    if (generate)
+      throw new CheckpointKeyMissingError(
+        'STANDING_CHECKPOINT_KEY: must be set when NODE_ENV=production (keys are only generated outside production)',
+      );
     return null;
   }
   if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);

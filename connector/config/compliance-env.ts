@@ -1,4 +1,6 @@
-/** Compliance variables: the scheduler's checkpoint, retention and SIEM jobs, the checkpoint key and where copies go. */
+/**
+ * Compliance variables: the scheduler's checkpoint, retention and SIEM jobs, the checkpoint key and where copies go.
+ */
 import { z } from 'zod';
 import { CONFIG_DEFAULTS } from './defaults.ts';
 import { integerIn, unsetIfEmpty, urlWithScheme } from './env-values.ts';
@@ -17,24 +19,52 @@ export interface CheckpointSettings {
   key: string | undefined;
   /** STANDING_CHECKPOINT_EXPORT: a directory (path or file:// URL) or s3://bucket/prefix; `undefined`: none. */
   exportTarget: string | undefined;
-  s3: { endpoint: string | undefined; region: string; accessKeyId: string | undefined; secretAccessKey: string | undefined; sessionToken: string | undefined };
+  s3: {
+    endpoint: string | undefined;
+    region: string;
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+    sessionToken: string | undefined;
+  };
 }
 
 export const COMPLIANCE_ENV = {
-  STANDING_CHECKPOINT_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS)),
-  STANDING_RETENTION_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_RETENTION_INTERVAL_MS)),
-  STANDING_SIEM_PUSH_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(0, 86_400_000).default(CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS)),
+  STANDING_CHECKPOINT_INTERVAL_MS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS),
+  ),
+  STANDING_RETENTION_INTERVAL_MS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_RETENTION_INTERVAL_MS),
+  ),
+  STANDING_SIEM_PUSH_INTERVAL_MS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(0, 86_400_000).default(CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
+  ),
   STANDING_CHECKPOINT_KEY: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
   STANDING_CHECKPOINT_EXPORT: z.preprocess(
     unsetIfEmpty,
     z
       .string()
       .trim()
-      .refine((v) => /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|file:\/\/\/.+|[^:]+)$/.test(v), 'must be a directory (/path or file:///path) or s3://bucket/prefix')
+      .refine(
+        (v) => /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|file:\/\/\/.+|[^:]+)$/.test(v),
+        'must be a directory (/path or file:///path) or s3://bucket/prefix',
+      )
       .optional(),
   ),
-  STANDING_S3_ENDPOINT: z.preprocess(unsetIfEmpty, urlWithScheme(['http:', 'https:'], 'https://s3.example.com').optional()),
-  STANDING_S3_REGION: z.preprocess(unsetIfEmpty, z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'must be a region name like us-east-1').default(CONFIG_DEFAULTS.STANDING_S3_REGION)),
+  STANDING_S3_ENDPOINT: z.preprocess(
+    unsetIfEmpty,
+    urlWithScheme(['http:', 'https:'], 'https://s3.example.com').optional(),
+  ),
+  STANDING_S3_REGION: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9-]{1,40}$/, 'must be a region name like us-east-1')
+      .default(CONFIG_DEFAULTS.STANDING_S3_REGION),
+  ),
   AWS_ACCESS_KEY_ID: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
   AWS_SECRET_ACCESS_KEY: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
   AWS_SESSION_TOKEN: z.preprocess(unsetIfEmpty, z.string().trim().optional()),

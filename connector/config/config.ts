@@ -11,9 +11,21 @@ import { OPERATOR_AUDITOR_KEYS_DEFAULT, type LogLevel, type OperatorAuditorKeyPo
 import { INTAKE_ENV, ZENDESK_ENV } from './intake-env.ts';
 import { SERVICE_ENV } from './service-env.ts';
 
-export { CONFIG_DEFAULTS, LOG_LEVELS, OPERATOR_AUDITOR_KEY_POLICIES, type LogLevel, type OperatorAuditorKeyPolicy } from './defaults.ts';
+export {
+  CONFIG_DEFAULTS,
+  LOG_LEVELS,
+  OPERATOR_AUDITOR_KEY_POLICIES,
+  type LogLevel,
+  type OperatorAuditorKeyPolicy,
+} from './defaults.ts';
 export type { CheckpointSettings, ComplianceSchedules } from './compliance-env.ts';
-export { CONFIG_REFERENCE, describeConfig, maskUrlPassword, type ConfigReferenceEntry, type ConfigRow } from './reference.ts';
+export {
+  CONFIG_REFERENCE,
+  describeConfig,
+  maskUrlPassword,
+  type ConfigReferenceEntry,
+  type ConfigRow,
+} from './reference.ts';
 
 export interface StandingConfig {
   port: number;
@@ -25,7 +37,10 @@ export interface StandingConfig {
   redisUrl: string;
   /** 32 bytes, or `undefined` when it is to be generated / read from the data directory. */
   masterKey: Buffer | undefined;
-  /** STANDING_OPERATOR_TOKEN (or its former name STANDING_ADMIN_TOKEN); `undefined`: generated / read from the data directory. */
+  /**
+   * STANDING_OPERATOR_TOKEN (or its former name STANDING_ADMIN_TOKEN); `undefined`: generated / read from the data
+   * directory.
+   */
   operatorToken: string | undefined;
   /** Bearer token of /metrics; `undefined`: the operator token (`ops.read`). */
   metricsToken: string | undefined;
@@ -69,15 +84,39 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
   if (!parsed.success) {
     return {
       ok: false,
-      problems: parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(environment)'), message: i.message })),
+      problems: parsed.error.issues.map((i) => ({
+        variable: String(i.path[0] ?? '(environment)'),
+        message: i.message,
+      })),
     };
   }
   const e = parsed.data;
   if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) {
-    return { ok: false, problems: [{ variable: 'DATABASE_OWNER_URL', message: 'needs DATABASE_URL (the service role) too; the embedded database has a single user' }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          variable: 'DATABASE_OWNER_URL',
+          message: 'needs DATABASE_URL (the service role) too; the embedded database has a single user',
+        },
+      ],
+    };
   }
-  if (e.STANDING_OPERATOR_TOKEN !== undefined && e.STANDING_ADMIN_TOKEN !== undefined && e.STANDING_OPERATOR_TOKEN !== e.STANDING_ADMIN_TOKEN) {
-    return { ok: false, problems: [{ variable: 'STANDING_ADMIN_TOKEN', message: 'is the former name of STANDING_OPERATOR_TOKEN, and both are set to different values: keep only STANDING_OPERATOR_TOKEN' }] };
+  if (
+    e.STANDING_OPERATOR_TOKEN !== undefined &&
+    e.STANDING_ADMIN_TOKEN !== undefined &&
+    e.STANDING_OPERATOR_TOKEN !== e.STANDING_ADMIN_TOKEN
+  ) {
+    return {
+      ok: false,
+      problems: [
+        {
+          variable: 'STANDING_ADMIN_TOKEN',
+          message:
+            'is the former name of STANDING_OPERATOR_TOKEN, and both are set to different values: keep only STANDING_OPERATOR_TOKEN',
+        },
+      ],
+    };
   }
   const dataDir = resolve(cwd, e.STANDING_DATA_DIR);
   return {
@@ -85,7 +124,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
     config: {
       port: e.PORT,
       host: e.HOST,
-      database: { url: e.DATABASE_URL, ownerUrl: e.DATABASE_OWNER_URL, schema: e.DATABASE_SCHEMA, embeddedDataDir: resolve(dataDir, 'pgdata') },
+      database: {
+        url: e.DATABASE_URL,
+        ownerUrl: e.DATABASE_OWNER_URL,
+        schema: e.DATABASE_SCHEMA,
+        embeddedDataDir: resolve(dataDir, 'pgdata'),
+      },
       dataDir,
       redisUrl: e.REDIS_URL,
       masterKey: e.STANDING_MASTER_KEY,
@@ -97,21 +141,56 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
       checkpoints: {
         key: e.STANDING_CHECKPOINT_KEY,
         exportTarget: e.STANDING_CHECKPOINT_EXPORT,
-        s3: { endpoint: e.STANDING_S3_ENDPOINT, region: e.STANDING_S3_REGION, accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN },
+        s3: {
+          endpoint: e.STANDING_S3_ENDPOINT,
+          region: e.STANDING_S3_REGION,
+          accessKeyId: e.AWS_ACCESS_KEY_ID,
+          secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+          sessionToken: e.AWS_SESSION_TOKEN,
+        },
       },
       production: e.NODE_ENV === 'production',
-      operatorAuditorKeys: e.STANDING_OPERATOR_AUDITOR_KEYS ?? (e.NODE_ENV === 'production' ? OPERATOR_AUDITOR_KEYS_DEFAULT.production : OPERATOR_AUDITOR_KEYS_DEFAULT.otherwise),
-      schedules: { checkpointEveryMs: e.STANDING_CHECKPOINT_INTERVAL_MS, retentionEveryMs: e.STANDING_RETENTION_INTERVAL_MS, siemPushEveryMs: e.STANDING_SIEM_PUSH_INTERVAL_MS },
+      operatorAuditorKeys:
+        e.STANDING_OPERATOR_AUDITOR_KEYS ??
+        (e.NODE_ENV === 'production'
+          ? OPERATOR_AUDITOR_KEYS_DEFAULT.production
+          : OPERATOR_AUDITOR_KEYS_DEFAULT.otherwise),
+      schedules: {
+        checkpointEveryMs: e.STANDING_CHECKPOINT_INTERVAL_MS,
+        retentionEveryMs: e.STANDING_RETENTION_INTERVAL_MS,
+        siemPushEveryMs: e.STANDING_SIEM_PUSH_INTERVAL_MS,
+      },
       intake: {
         role: e.STANDING_ROLE,
         queuePrefix: e.STANDING_QUEUE_PREFIX,
-        defaultTenant: { subdomain: e.ZENDESK_SUBDOMAIN, webhookSecret: e.ZENDESK_WEBHOOK_SECRET, apiEmail: e.ZENDESK_API_EMAIL, apiToken: e.ZENDESK_API_TOKEN },
-        webhook: { toleranceSeconds: e.ZENDESK_WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.ZENDESK_WEBHOOK_MAX_BODY_BYTES },
-        worker: { concurrency: e.STANDING_WORKER_CONCURRENCY, batchSize: e.STANDING_WORKER_BATCH, lockDurationMs: e.STANDING_WORKER_LOCK_MS, companionWaitMs: e.STANDING_COMPANION_WAIT_MS },
+        defaultTenant: {
+          subdomain: e.ZENDESK_SUBDOMAIN,
+          webhookSecret: e.ZENDESK_WEBHOOK_SECRET,
+          apiEmail: e.ZENDESK_API_EMAIL,
+          apiToken: e.ZENDESK_API_TOKEN,
+        },
+        webhook: {
+          toleranceSeconds: e.ZENDESK_WEBHOOK_TOLERANCE_SECONDS,
+          maxBodyBytes: e.ZENDESK_WEBHOOK_MAX_BODY_BYTES,
+        },
+        worker: {
+          concurrency: e.STANDING_WORKER_CONCURRENCY,
+          batchSize: e.STANDING_WORKER_BATCH,
+          lockDurationMs: e.STANDING_WORKER_LOCK_MS,
+          companionWaitMs: e.STANDING_COMPANION_WAIT_MS,
+        },
         salesforceSettingsRefreshMs: e.STANDING_SALESFORCE_SETTINGS_REFRESH_MS,
         inboxRetentionDays: e.STANDING_INBOX_RETENTION_DAYS,
-        sweeper: { everyMs: e.STANDING_SWEEP_INTERVAL_MS, pendingForMs: e.STANDING_SWEEP_PENDING_MS, maxEvents: e.STANDING_SWEEP_MAX_EVENTS },
-        reconciliation: { everyMs: e.STANDING_RECONCILE_INTERVAL_MS, maxPages: e.STANDING_RECONCILE_MAX_PAGES, salesforceMaxQuotaShare: e.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE },
+        sweeper: {
+          everyMs: e.STANDING_SWEEP_INTERVAL_MS,
+          pendingForMs: e.STANDING_SWEEP_PENDING_MS,
+          maxEvents: e.STANDING_SWEEP_MAX_EVENTS,
+        },
+        reconciliation: {
+          everyMs: e.STANDING_RECONCILE_INTERVAL_MS,
+          maxPages: e.STANDING_RECONCILE_MAX_PAGES,
+          salesforceMaxQuotaShare: e.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE,
+        },
       },
     },
   };

@@ -42,4 +42,7 @@ export const CONFIG_DEFAULTS = {
 export const OPERATOR_AUDITOR_KEY_POLICIES = ['first-only', 'always'] as const;
 export type OperatorAuditorKeyPolicy = (typeof OPERATOR_AUDITOR_KEY_POLICIES)[number];
 /** Its default depends on NODE_ENV: a production deployment does not let its operator read in secret. */
-export const OPERATOR_AUDITOR_KEYS_DEFAULT = { production: 'first-only', otherwise: 'always' } as const satisfies Record<string, OperatorAuditorKeyPolicy>;
+export const OPERATOR_AUDITOR_KEYS_DEFAULT = {
+  production: 'first-only',
+  otherwise: 'always',
+} as const satisfies Record<string, OperatorAuditorKeyPolicy>;

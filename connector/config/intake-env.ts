@@ -1,4 +1,7 @@
-/** Intake variables: process role, queue, worker, sweeper, reconciliation, and the env-configured `default` Zendesk tenant. */
+/**
+ * Intake variables: process role, queue, worker, sweeper, reconciliation, and the env-configured `default` Zendesk
+ * tenant.
+ */
 import { z } from 'zod';
 import { PROCESS_ROLES } from './roles.ts';
 import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from './zendesk-test-secret.ts';
@@ -6,36 +9,96 @@ import { CONFIG_DEFAULTS } from './defaults.ts';
 import { integerIn, unsetIfEmpty } from './env-values.ts';
 
 export const INTAKE_ENV = {
-  STANDING_ROLE: z.preprocess(unsetIfEmpty, z.enum(PROCESS_ROLES, { error: `must be one of ${PROCESS_ROLES.join(', ')}` }).default(CONFIG_DEFAULTS.STANDING_ROLE)),
+  STANDING_ROLE: z.preprocess(
+    unsetIfEmpty,
+    z
+      .enum(PROCESS_ROLES, { error: `must be one of ${PROCESS_ROLES.join(', ')}` })
+      .default(CONFIG_DEFAULTS.STANDING_ROLE),
+  ),
   STANDING_QUEUE_PREFIX: z.preprocess(
     unsetIfEmpty,
-    z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, _ or - (no colon)').default(CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, _ or - (no colon)')
+      .default(CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX),
   ),
-  STANDING_WORKER_CONCURRENCY: z.preprocess(unsetIfEmpty, integerIn(1, 5000).default(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY)),
+  STANDING_WORKER_CONCURRENCY: z.preprocess(
+    unsetIfEmpty,
+    integerIn(1, 5000).default(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),
+  ),
   STANDING_WORKER_BATCH: z.preprocess(unsetIfEmpty, integerIn(1, 5000).default(CONFIG_DEFAULTS.STANDING_WORKER_BATCH)),
-  STANDING_WORKER_LOCK_MS: z.preprocess(unsetIfEmpty, integerIn(1000, 600_000).default(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS)),
-  STANDING_COMPANION_WAIT_MS: z.preprocess(unsetIfEmpty, integerIn(0, 600_000).default(CONFIG_DEFAULTS.STANDING_COMPANION_WAIT_MS)),
-  STANDING_SALESFORCE_SETTINGS_REFRESH_MS: z.preprocess(unsetIfEmpty, integerIn(100, 3_600_000).default(CONFIG_DEFAULTS.STANDING_SALESFORCE_SETTINGS_REFRESH_MS)),
-  STANDING_INBOX_RETENTION_DAYS: z.preprocess(unsetIfEmpty, integerIn(1, 3650).default(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS)),
-  STANDING_SWEEP_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(100, 3_600_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS)),
-  STANDING_SWEEP_PENDING_MS: z.preprocess(unsetIfEmpty, integerIn(0, 86_400_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_PENDING_MS)),
-  STANDING_SWEEP_MAX_EVENTS: z.preprocess(unsetIfEmpty, integerIn(1, 10_000_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_MAX_EVENTS)),
-  STANDING_RECONCILE_INTERVAL_MS: z.preprocess(unsetIfEmpty, integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS)),
-  STANDING_RECONCILE_MAX_PAGES: z.preprocess(unsetIfEmpty, integerIn(1, 1_000_000).default(CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES)),
+  STANDING_WORKER_LOCK_MS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(1000, 600_000).default(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS),
+  ),
+  STANDING_COMPANION_WAIT_MS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(0, 600_000).default(CONFIG_DEFAULTS.STANDING_COMPANION_WAIT_MS),
+  ),
+  STANDING_SALESFORCE_SETTINGS_REFRESH_MS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(100, 3_600_000).default(CONFIG_DEFAULTS.STANDING_SALESFORCE_SETTINGS_REFRESH_MS),
+  ),
+  STANDING_INBOX_RETENTION_DAYS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(1, 3650).default(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS),
+  ),
+  STANDING_SWEEP_INTERVAL_MS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(100, 3_600_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS),
+  ),
+  STANDING_SWEEP_PENDING_MS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(0, 86_400_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_PENDING_MS),
+  ),
+  STANDING_SWEEP_MAX_EVENTS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(1, 10_000_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_MAX_EVENTS),
+  ),
+  STANDING_RECONCILE_INTERVAL_MS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS),
+  ),
+  STANDING_RECONCILE_MAX_PAGES: z.preprocess(
+    unsetIfEmpty,
+    integerIn(1, 1_000_000).default(CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES),
+  ),
   STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE: z.preprocess(
     unsetIfEmpty,
-    z.coerce.number({ error: 'must be a number between 0 and 1' }).gt(0, 'must be above 0').max(1, 'must be at most 1').default(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
+    z.coerce
+      .number({ error: 'must be a number between 0 and 1' })
+      .gt(0, 'must be above 0')
+      .max(1, 'must be at most 1')
+      .default(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
   ),
 };
 
 export const ZENDESK_ENV = {
-  ZENDESK_SUBDOMAIN: z.preprocess(unsetIfEmpty, z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com').optional()),
+  ZENDESK_SUBDOMAIN: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com')
+      .optional(),
+  ),
   ZENDESK_WEBHOOK_SECRET: z.preprocess(
     unsetIfEmpty,
-    z.string().trim().min(16, 'must be the webhook signing secret Zendesk shows').refine((v) => v !== ZENDESK_TEST_SIGNING_SECRET, ZENDESK_TEST_SECRET_REFUSED).optional(),
+    z
+      .string()
+      .trim()
+      .min(16, 'must be the webhook signing secret Zendesk shows')
+      .refine((v) => v !== ZENDESK_TEST_SIGNING_SECRET, ZENDESK_TEST_SECRET_REFUSED)
+      .optional(),
   ),
   ZENDESK_API_EMAIL: z.preprocess(unsetIfEmpty, z.email({ message: 'must be an email address' }).optional()),
   ZENDESK_API_TOKEN: z.preprocess(unsetIfEmpty, z.string().trim().min(8, 'must be a Zendesk API token').optional()),
-  ZENDESK_WEBHOOK_TOLERANCE_SECONDS: z.preprocess(unsetIfEmpty, integerIn(1, 86_400).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS)),
-  ZENDESK_WEBHOOK_MAX_BODY_BYTES: z.preprocess(unsetIfEmpty, integerIn(1024, 10_485_760).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_MAX_BODY_BYTES)),
+  ZENDESK_WEBHOOK_TOLERANCE_SECONDS: z.preprocess(
+    unsetIfEmpty,
+    integerIn(1, 86_400).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS),
+  ),
+  ZENDESK_WEBHOOK_MAX_BODY_BYTES: z.preprocess(
+    unsetIfEmpty,
+    integerIn(1024, 10_485_760).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_MAX_BODY_BYTES),
+  ),
 };

@@ -15,7 +15,12 @@ export interface ConfigReferenceEntry {
 }
 
 export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
-  { name: 'PORT', default: String(CONFIG_DEFAULTS.PORT), description: 'HTTP port to listen on (0: any free port).', secret: false },
+  {
+    name: 'PORT',
+    default: String(CONFIG_DEFAULTS.PORT),
+    description: 'HTTP port to listen on (0: any free port).',
+    secret: false,
+  },
   { name: 'HOST', default: CONFIG_DEFAULTS.HOST, description: 'Interface to listen on.', secret: false },
   {
     name: 'DATABASE_URL',
@@ -26,27 +31,40 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'DATABASE_OWNER_URL',
     default: '(unset: DATABASE_URL migrates too, and the service owns the tables)',
-    description: 'Connection string of the role owning the schema, used only to migrate (and to register the checkpoint key: standing checkpoint register-key); DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself. Needs DATABASE_URL.',
+    description:
+      'Connection string of the role owning the schema, used only to migrate (and to register the checkpoint key: standing checkpoint register-key); DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself. Needs DATABASE_URL.',
     secret: false,
   },
-  { name: 'DATABASE_SCHEMA', default: CONFIG_DEFAULTS.DATABASE_SCHEMA, description: 'Schema holding every table.', secret: false },
+  {
+    name: 'DATABASE_SCHEMA',
+    default: CONFIG_DEFAULTS.DATABASE_SCHEMA,
+    description: 'Schema holding every table.',
+    secret: false,
+  },
   {
     name: 'STANDING_DATA_DIR',
     default: CONFIG_DEFAULTS.STANDING_DATA_DIR,
     description: 'Local state: the embedded database (pgdata/) and, outside production, generated secrets.',
     secret: false,
   },
-  { name: 'REDIS_URL', default: CONFIG_DEFAULTS.REDIS_URL, description: 'Redis for queues and coordination. Use maxmemory-policy noeviction.', secret: false },
+  {
+    name: 'REDIS_URL',
+    default: CONFIG_DEFAULTS.REDIS_URL,
+    description: 'Redis for queues and coordination. Use maxmemory-policy noeviction.',
+    secret: false,
+  },
   {
     name: 'STANDING_MASTER_KEY',
     default: '(unset: generated into <STANDING_DATA_DIR>/master.key; required in production)',
-    description: 'Base64 of 32 random bytes (openssl rand -base64 32). Protects every customer key and tenant secret: losing it loses the sealed data.',
+    description:
+      'Base64 of 32 random bytes (openssl rand -base64 32). Protects every customer key and tenant secret: losing it loses the sealed data.',
     secret: true,
   },
   {
     name: 'STANDING_OPERATOR_TOKEN',
     default: '(unset: generated into <STANDING_DATA_DIR>/admin-token; required in production)',
-    description: "The operator's token (provisioning: tenants and their API keys; metrics, queue dashboard), at least 32 characters. Tenants' data is read with their API keys.",
+    description:
+      "The operator's token (provisioning: tenants and their API keys; metrics, queue dashboard), at least 32 characters. Tenants' data is read with their API keys.",
     secret: true,
   },
   {
@@ -58,13 +76,15 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_API_KEY',
     default: '(unset: CLI commands run as the operator)',
-    description: "A tenant's API key (stk_...) the CLI acts with: its role and tenant decide which commands may run (exit 4 otherwise).",
+    description:
+      "A tenant's API key (stk_...) the CLI acts with: its role and tenant decide which commands may run (exit 4 otherwise).",
     secret: true,
   },
   {
     name: 'STANDING_METRICS_TOKEN',
     default: '(unset: /metrics takes the operator token)',
-    description: 'Bearer token of GET /metrics (Prometheus), at least 32 characters: give scrapers this rather than the operator token.',
+    description:
+      'Bearer token of GET /metrics (Prometheus), at least 32 characters: give scrapers this rather than the operator token.',
     secret: true,
   },
   {
@@ -74,28 +94,52 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
       "Whether the operator's token may issue auditor keys (which read every history): first-only, only a tenant's first one ever (break-glass), further ones are issued by that tenant's auditors; always, any number. Every key issued or revoked is recorded in the tenant's read audit either way.",
     secret: false,
   },
-  { name: 'LOG_LEVEL', default: CONFIG_DEFAULTS.LOG_LEVEL, description: `One of ${LOG_LEVELS.join(', ')}.`, secret: false },
+  {
+    name: 'LOG_LEVEL',
+    default: CONFIG_DEFAULTS.LOG_LEVEL,
+    description: `One of ${LOG_LEVELS.join(', ')}.`,
+    secret: false,
+  },
   {
     name: 'SHUTDOWN_GRACE_MS',
     default: String(CONFIG_DEFAULTS.SHUTDOWN_GRACE_MS),
     description: 'On SIGTERM/SIGINT, how long in-flight requests may take before connections are cut.',
     secret: false,
   },
-  { name: 'NODE_ENV', default: CONFIG_DEFAULTS.NODE_ENV, description: '`production` refuses to generate secrets and makes STANDING_OPERATOR_AUDITOR_KEYS default to first-only.', secret: false },
+  {
+    name: 'NODE_ENV',
+    default: CONFIG_DEFAULTS.NODE_ENV,
+    description:
+      '`production` refuses to generate secrets and makes STANDING_OPERATOR_AUDITOR_KEYS default to first-only.',
+    secret: false,
+  },
   {
     name: 'STANDING_ROLE',
     default: CONFIG_DEFAULTS.STANDING_ROLE,
-    description: '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; `scheduler`: the sweeper, reconciliation, checkpoints, retention and the SIEM push. Every role serves /healthz, /readyz and /metrics.',
+    description:
+      '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; `scheduler`: the sweeper, reconciliation, checkpoints, retention and the SIEM push. Every role serves /healthz, /readyz and /metrics.',
     secret: false,
   },
-  { name: 'STANDING_QUEUE_PREFIX', default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX, description: 'Redis key prefix of every key and channel the deployment writes (queues, leases, locks, the erasure channel); deployments sharing a Redis need different prefixes.', secret: false },
+  {
+    name: 'STANDING_QUEUE_PREFIX',
+    default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX,
+    description:
+      'Redis key prefix of every key and channel the deployment writes (queues, leases, locks, the erasure channel); deployments sharing a Redis need different prefixes.',
+    secret: false,
+  },
   {
     name: 'STANDING_WORKER_CONCURRENCY',
     default: String(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),
-    description: 'Intake jobs a worker holds at once (bounds the largest batch); keep it at least twice STANDING_WORKER_BATCH.',
+    description:
+      'Intake jobs a worker holds at once (bounds the largest batch); keep it at least twice STANDING_WORKER_BATCH.',
     secret: false,
   },
-  { name: 'STANDING_WORKER_BATCH', default: String(CONFIG_DEFAULTS.STANDING_WORKER_BATCH), description: 'Most events written to the log in one batch (two batches are in flight at once).', secret: false },
+  {
+    name: 'STANDING_WORKER_BATCH',
+    default: String(CONFIG_DEFAULTS.STANDING_WORKER_BATCH),
+    description: 'Most events written to the log in one batch (two batches are in flight at once).',
+    secret: false,
+  },
   {
     name: 'STANDING_WORKER_LOCK_MS',
     default: String(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS),
@@ -105,25 +149,29 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_SALESFORCE_SETTINGS_REFRESH_MS',
     default: String(CONFIG_DEFAULTS.STANDING_SALESFORCE_SETTINGS_REFRESH_MS),
-    description: "How often a worker re-reads the tenants' Salesforce connections to start, restart or stop their Change Data Capture subscriptions.",
+    description:
+      "How often a worker re-reads the tenants' Salesforce connections to start, restart or stop their Change Data Capture subscriptions.",
     secret: false,
   },
   {
     name: 'STANDING_COMPANION_WAIT_MS',
     default: String(CONFIG_DEFAULTS.STANDING_COMPANION_WAIT_MS),
-    description: 'How long after its arrival a status change waits for its reason or approval field changed in the same Zendesk update (sent as a separate event, in either order) before it is mapped without it; 0 never waits.',
+    description:
+      'How long after its arrival a status change waits for its reason or approval field changed in the same Zendesk update (sent as a separate event, in either order) before it is mapped without it; 0 never waits.',
     secret: false,
   },
   {
     name: 'STANDING_INBOX_RETENTION_DAYS',
     default: String(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS),
-    description: 'Days the raw payload of a stored or ignored event stays in the intake inbox (quarantined ones stay until replayed).',
+    description:
+      'Days the raw payload of a stored or ignored event stays in the intake inbox (quarantined ones stay until replayed).',
     secret: false,
   },
   {
     name: 'STANDING_SWEEP_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS),
-    description: 'How often the sweeper re-enqueues lost intake events and purges old payloads (its schedule is re-created within 10 s if Redis lost it).',
+    description:
+      'How often the sweeper re-enqueues lost intake events and purges old payloads (its schedule is re-created within 10 s if Redis lost it).',
     secret: false,
   },
   {
@@ -141,69 +189,108 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'STANDING_RECONCILE_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS),
-    description: "How often each tenant's Zendesk account (and Salesforce org, when connected) is reconciled with the log; 0 turns scheduled reconciliation off.",
+    description:
+      "How often each tenant's Zendesk account (and Salesforce org, when connected) is reconciled with the log; 0 turns scheduled reconciliation off.",
     secret: false,
   },
   {
     name: 'STANDING_RECONCILE_MAX_PAGES',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES),
-    description: 'Most provider pages a reconciliation run reads per stream; a run that reaches it ends partial and the next run resumes.',
+    description:
+      'Most provider pages a reconciliation run reads per stream; a run that reaches it ends partial and the next run resumes.',
     secret: false,
   },
   {
     name: 'STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
-    description: "A Salesforce reconciliation run stops (partial, resumed next run) once the org's API usage (asked of the limits resource before the first page, then Sforce-Limit-Info) is above this share of its daily quota.",
+    description:
+      "A Salesforce reconciliation run stops (partial, resumed next run) once the org's API usage (asked of the limits resource before the first page, then Sforce-Limit-Info) is above this share of its daily quota.",
     secret: false,
   },
   {
     name: 'STANDING_CHECKPOINT_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS),
-    description: "How often the scheduler checkpoints each tenant's changed chain head (signed, copied to STANDING_CHECKPOINT_EXPORT); 0 turns it off.",
+    description:
+      "How often the scheduler checkpoints each tenant's changed chain head (signed, copied to STANDING_CHECKPOINT_EXPORT); 0 turns it off.",
     secret: false,
   },
   {
     name: 'STANDING_RETENTION_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_RETENTION_INTERVAL_MS),
-    description: "How often the scheduler applies the tenants' retention policies (removing expired ranges); 0 turns it off.",
+    description:
+      "How often the scheduler applies the tenants' retention policies (removing expired ranges); 0 turns it off.",
     secret: false,
   },
   {
     name: 'STANDING_SIEM_PUSH_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
-    description: "How often the scheduler pushes new log rows to each tenant's Splunk HTTP Event Collector target; 0 turns it off.",
+    description:
+      "How often the scheduler pushes new log rows to each tenant's Splunk HTTP Event Collector target; 0 turns it off.",
     secret: false,
   },
   {
     name: 'STANDING_CHECKPOINT_KEY',
-    default: '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key by the first command or scheduler process that signs; required in production to write checkpoints or apply retention, by command or on schedule)',
-    description: 'Ed25519 key signing checkpoints and retention boundaries: a PKCS#8 PEM (openssl genpkey -algorithm ed25519), or the base64 of a 32-byte seed (openssl rand -base64 32).',
+    default:
+      '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key by the first command or scheduler process that signs; required in production to write checkpoints or apply retention, by command or on schedule)',
+    description:
+      'Ed25519 key signing checkpoints and retention boundaries: a PKCS#8 PEM (openssl genpkey -algorithm ed25519), or the base64 of a 32-byte seed (openssl rand -base64 32).',
     secret: true,
   },
   {
     name: 'STANDING_CHECKPOINT_EXPORT',
     default: '(unset: checkpoints stay in the database only)',
-    description: 'Where each new checkpoint is also written: a directory (/path or file:///path) or s3://bucket/prefix.',
+    description:
+      'Where each new checkpoint is also written: a directory (/path or file:///path) or s3://bucket/prefix.',
     secret: false,
   },
-  { name: 'STANDING_S3_ENDPOINT', default: '(unset: https://s3.<region>.amazonaws.com)', description: 'S3-compatible endpoint for an s3:// export (path-style requests).', secret: false },
-  { name: 'STANDING_S3_REGION', default: CONFIG_DEFAULTS.STANDING_S3_REGION, description: 'Region the S3 requests are signed for.', secret: false },
+  {
+    name: 'STANDING_S3_ENDPOINT',
+    default: '(unset: https://s3.<region>.amazonaws.com)',
+    description: 'S3-compatible endpoint for an s3:// export (path-style requests).',
+    secret: false,
+  },
+  {
+    name: 'STANDING_S3_REGION',
+    default: CONFIG_DEFAULTS.STANDING_S3_REGION,
+    description: 'Region the S3 requests are signed for.',
+    secret: false,
+  },
   { name: 'AWS_ACCESS_KEY_ID', default: '(unset)', description: 'Access key of an s3:// export.', secret: false },
   { name: 'AWS_SECRET_ACCESS_KEY', default: '(unset)', description: 'Secret key of an s3:// export.', secret: true },
-  { name: 'AWS_SESSION_TOKEN', default: '(unset)', description: 'Session token of temporary S3 credentials.', secret: true },
-  { name: 'ZENDESK_SUBDOMAIN', default: '(unset)', description: 'The `default` tenant\'s Zendesk subdomain (acme for acme.zendesk.com).', secret: false },
+  {
+    name: 'AWS_SESSION_TOKEN',
+    default: '(unset)',
+    description: 'Session token of temporary S3 credentials.',
+    secret: true,
+  },
+  {
+    name: 'ZENDESK_SUBDOMAIN',
+    default: '(unset)',
+    description: "The `default` tenant's Zendesk subdomain (acme for acme.zendesk.com).",
+    secret: false,
+  },
   {
     name: 'ZENDESK_WEBHOOK_SECRET',
     default: '(unset: the default tenant accepts no webhooks)',
     description: 'Signing secret of the Zendesk webhook that posts to /webhooks/zendesk/default.',
     secret: true,
   },
-  { name: 'ZENDESK_API_EMAIL', default: '(unset)', description: 'Zendesk user (agent/admin) owning ZENDESK_API_TOKEN, for identity look-ups.', secret: false },
-  { name: 'ZENDESK_API_TOKEN', default: '(unset: no look-ups)', description: 'Zendesk API token for identity look-ups (Admin Center > Apps and integrations > Zendesk API).', secret: true },
+  {
+    name: 'ZENDESK_API_EMAIL',
+    default: '(unset)',
+    description: 'Zendesk user (agent/admin) owning ZENDESK_API_TOKEN, for identity look-ups.',
+    secret: false,
+  },
+  {
+    name: 'ZENDESK_API_TOKEN',
+    default: '(unset: no look-ups)',
+    description: 'Zendesk API token for identity look-ups (Admin Center > Apps and integrations > Zendesk API).',
+    secret: true,
+  },
   {
     name: 'ZENDESK_WEBHOOK_TOLERANCE_SECONDS',
     default: String(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS),
-    description: 'How far a webhook\'s signed timestamp may be from our clock before it is refused as stale or future.',
+    description: "How far a webhook's signed timestamp may be from our clock before it is refused as stale or future.",
     secret: false,
   },
   {
@@ -226,7 +313,8 @@ export interface ConfigRow {
 export function describeConfig(env: NodeJS.ProcessEnv = process.env): ConfigRow[] {
   return CONFIG_REFERENCE.map((entry) => {
     const raw = unsetIfEmpty(env[entry.name]);
-    if (typeof raw !== 'string') return { name: entry.name, value: entry.default, source: 'default', description: entry.description };
+    if (typeof raw !== 'string')
+      return { name: entry.name, value: entry.default, source: 'default', description: entry.description };
     const value = entry.secret ? '(set, hidden)' : maskUrlPassword(raw);
     return { name: entry.name, value, source: 'environment', description: entry.description };
   });

@@ -43,7 +43,9 @@ const MASTER_KEY: SecretSpec<Buffer> = {
   generate: () => randomBytes(32).toString('base64'),
   decode: (text) => {
     const key = Buffer.from(text, 'base64');
-    return /^[A-Za-z0-9+/]{43}=$/.test(text) && key.length === 32 ? { ok: true, value: key } : { ok: false, message: 'is not the base64 of 32 bytes' };
+    return /^[A-Za-z0-9+/]{43}=$/.test(text) && key.length === 32
+      ? { ok: true, value: key }
+      : { ok: false, message: 'is not the base64 of 32 bytes' };
   },
 };
 
@@ -51,7 +53,10 @@ const OPERATOR_TOKEN: SecretSpec<string> = {
   variable: 'STANDING_OPERATOR_TOKEN',
   file: OPERATOR_TOKEN_FILE,
   generate: () => randomBytes(32).toString('base64url'),
-  decode: (text) => (/^[\x21-\x7e]{32,1024}$/.test(text) ? { ok: true, value: text } : { ok: false, message: 'must hold 32-1024 printable characters' }),
+  decode: (text) =>
+    /^[\x21-\x7e]{32,1024}$/.test(text)
+      ? { ok: true, value: text }
+      : { ok: false, message: 'must hold 32-1024 printable characters' },
 };
 
 export async function loadSecrets(config: SecretsConfig): Promise<SecretsResult> {
@@ -73,10 +78,20 @@ export async function loadSecrets(config: SecretsConfig): Promise<SecretsResult>
 
 type Resolved<T> = { ok: true; value: T; source: SecretOrigin } | { ok: false; problem: ConfigProblem };
 
-async function resolveSecret<T>(spec: SecretSpec<T>, fromEnv: T | undefined, config: SecretsConfig): Promise<Resolved<T>> {
+async function resolveSecret<T>(
+  spec: SecretSpec<T>,
+  fromEnv: T | undefined,
+  config: SecretsConfig,
+): Promise<Resolved<T>> {
   if (fromEnv !== undefined) return { ok: true, value: fromEnv, source: { from: 'environment' } };
   if (config.production) {
-    return { ok: false, problem: { variable: spec.variable, message: 'must be set when NODE_ENV=production (secrets are only generated outside production)' } };
+    return {
+      ok: false,
+      problem: {
+        variable: spec.variable,
+        message: 'must be set when NODE_ENV=production (secrets are only generated outside production)',
+      },
+    };
   }
   const path = join(config.dataDir, spec.file);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -91,7 +106,13 @@ async function resolveSecret<T>(spec: SecretSpec<T>, fromEnv: T | undefined, con
   const decoded = spec.decode((await readFile(path, 'utf8')).trim());
   if (!decoded.ok) {
     // Never replaced automatically: a damaged master key file still names the key the data was sealed with.
-    return { ok: false, problem: { variable: spec.variable, message: `unset, and ${path} ${decoded.message}; fix or remove the file, or set ${spec.variable}` } };
+    return {
+      ok: false,
+      problem: {
+        variable: spec.variable,
+        message: `unset, and ${path} ${decoded.message}; fix or remove the file, or set ${spec.variable}`,
+      },
+    };
   }
   if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
   return { ok: true, value: decoded.value, source: { from: 'file', path, created } };

@@ -22,20 +22,35 @@ const bearerToken = z.preprocess(
 export const SERVICE_ENV = {
   PORT: z.preprocess(unsetIfEmpty, integerIn(0, 65_535).default(CONFIG_DEFAULTS.PORT)),
   HOST: z.preprocess(unsetIfEmpty, z.string().trim().default(CONFIG_DEFAULTS.HOST)),
-  DATABASE_URL: z.preprocess(unsetIfEmpty, urlWithScheme(['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/db').optional()),
-  DATABASE_OWNER_URL: z.preprocess(unsetIfEmpty, urlWithScheme(['postgres:', 'postgresql:'], 'postgres://owner:password@host:5432/db').optional()),
+  DATABASE_URL: z.preprocess(
+    unsetIfEmpty,
+    urlWithScheme(['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/db').optional(),
+  ),
+  DATABASE_OWNER_URL: z.preprocess(
+    unsetIfEmpty,
+    urlWithScheme(['postgres:', 'postgresql:'], 'postgres://owner:password@host:5432/db').optional(),
+  ),
   DATABASE_SCHEMA: z.preprocess(
     unsetIfEmpty,
-    z.string().regex(SCHEMA_NAME, 'must be a lowercase SQL identifier (a-z, 0-9, _; at most 63)').default(CONFIG_DEFAULTS.DATABASE_SCHEMA),
+    z
+      .string()
+      .regex(SCHEMA_NAME, 'must be a lowercase SQL identifier (a-z, 0-9, _; at most 63)')
+      .default(CONFIG_DEFAULTS.DATABASE_SCHEMA),
   ),
   STANDING_DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default(CONFIG_DEFAULTS.STANDING_DATA_DIR)),
-  REDIS_URL: z.preprocess(unsetIfEmpty, urlWithScheme(['redis:', 'rediss:'], 'redis://host:6379').default(CONFIG_DEFAULTS.REDIS_URL)),
+  REDIS_URL: z.preprocess(
+    unsetIfEmpty,
+    urlWithScheme(['redis:', 'rediss:'], 'redis://host:6379').default(CONFIG_DEFAULTS.REDIS_URL),
+  ),
   STANDING_MASTER_KEY: z.preprocess(
     unsetIfEmpty,
     z
       .string()
       .trim()
-      .regex(BASE64_32_BYTES, 'must be the base64 of 32 bytes (44 characters ending in =), e.g. from `openssl rand -base64 32`')
+      .regex(
+        BASE64_32_BYTES,
+        'must be the base64 of 32 bytes (44 characters ending in =), e.g. from `openssl rand -base64 32`',
+      )
       .transform((v) => Buffer.from(v, 'base64'))
       .optional(),
   ),
@@ -46,7 +61,9 @@ export const SERVICE_ENV = {
   // No default here: it depends on NODE_ENV (OPERATOR_AUDITOR_KEYS_DEFAULT), decided in parseConfig.
   STANDING_OPERATOR_AUDITOR_KEYS: z.preprocess(
     (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),
-    z.enum(OPERATOR_AUDITOR_KEY_POLICIES, { error: `must be one of ${OPERATOR_AUDITOR_KEY_POLICIES.join(', ')}` }).optional(),
+    z
+      .enum(OPERATOR_AUDITOR_KEY_POLICIES, { error: `must be one of ${OPERATOR_AUDITOR_KEY_POLICIES.join(', ')}` })
+      .optional(),
   ),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),

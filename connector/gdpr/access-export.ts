@@ -7,7 +7,14 @@ import type { ChainRecord } from '../model/chain.ts';
 import { listCheckpoints, type SignedCheckpoint } from '../store/checkpoints.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import type { StoredStandingEvent } from '../store/event-codec.ts';
-import { collectPerson, inboxOfPerson, loadGdprSql, type InboxRowOfPerson, type PersonIdentities, type SubjectInfo } from './person-data.ts';
+import {
+  collectPerson,
+  inboxOfPerson,
+  loadGdprSql,
+  type InboxRowOfPerson,
+  type PersonIdentities,
+  type SubjectInfo,
+} from './person-data.ts';
 
 const PERSON_OBJECTS = loadGdprSql('person-objects');
 
@@ -54,9 +61,20 @@ export interface AccessExport {
   /** The person's events and their accounts' events (the person's history), seq order. */
   events: ExportedEvent[];
   /** The latest signed checkpoint of the tenant's chain (signature checkable with its public key). */
-  checkpoint: Omit<SignedCheckpoint, 'number' | 'seq'> & { number: number; seq: number } | null;
+  checkpoint: (Omit<SignedCheckpoint, 'number' | 'seq'> & { number: number; seq: number }) | null;
   reads: HistoryRead[];
-  field_values: { source: string; object: string; object_id: string; field_id: string; field_key: string; field_title: string; changed_at: string; event_id: string; value: unknown; actor_id: string | null }[];
+  field_values: {
+    source: string;
+    object: string;
+    object_id: string;
+    field_id: string;
+    field_key: string;
+    field_title: string;
+    changed_at: string;
+    event_id: string;
+    value: unknown;
+    actor_id: string | null;
+  }[];
   tickets_seen: { ticket_id: string; requester_id: string | null; organization_id: string | null; seen_at: string }[];
   inbox: InboxRowOfPerson[];
 }
@@ -66,21 +84,31 @@ export interface AccessExportOptions {
   now?: () => Date;
 }
 
-export async function accessExport(log: StandingLog, reads: ReadsSource, tenant: string, asked: PersonIdentities, options: AccessExportOptions = {}): Promise<AccessExport> {
+export async function accessExport(
+  log: StandingLog,
+  reads: ReadsSource,
+  tenant: string,
+  asked: PersonIdentities,
+  options: AccessExportOptions = {},
+): Promise<AccessExport> {
   const person = await collectPerson(log, log.db, tenant, asked);
   const latest = (await listCheckpoints(log, tenant)).at(-1);
   const checkpoint = latest ? { ...latest, number: Number(latest.number), seq: Number(latest.seq) } : null;
   const subjectIds = [...person.people, ...person.accounts].map((s) => s.subject_id);
-  const objects = await log.db.query<{ what: 'field_value' | 'ticket_seen'; row: Record<string, string | null> }>(PERSON_OBJECTS, [
-    tenant,
-    JSON.stringify(person.identities.zendesk_user_id),
-    JSON.stringify(person.ticketIds),
-  ]);
+  const objects = await log.db.query<{ what: 'field_value' | 'ticket_seen'; row: Record<string, string | null> }>(
+    PERSON_OBJECTS,
+    [tenant, JSON.stringify(person.identities.zendesk_user_id), JSON.stringify(person.ticketIds)],
+  );
   const fieldValues: AccessExport['field_values'] = [];
   const ticketsSeen: AccessExport['tickets_seen'] = [];
   for (const { what, row } of objects) {
     if (what === 'ticket_seen') {
-      ticketsSeen.push({ ticket_id: row.ticket_id!, requester_id: row.requester_id ?? null, organization_id: row.organization_id ?? null, seen_at: new Date(row.seen_at!).toISOString() });
+      ticketsSeen.push({
+        ticket_id: row.ticket_id!,
+        requester_id: row.requester_id ?? null,
+        organization_id: row.organization_id ?? null,
+        seen_at: new Date(row.seen_at!).toISOString(),
+      });
       continue;
     }
     const { sealed, ...plain } = row;
@@ -109,7 +137,13 @@ export async function accessExport(log: StandingLog, reads: ReadsSource, tenant:
     events: person.rows.map(({ event, record, hash }) => ({
       about: event.about,
       event,
-      proof: { seq: record.seq, prev_hash: record.prev_hash, hash, record, checkpoint: checkpoint && checkpoint.seq >= record.seq ? checkpoint.number : null },
+      proof: {
+        seq: record.seq,
+        prev_hash: record.prev_hash,
+        hash,
+        record,
+        checkpoint: checkpoint && checkpoint.seq >= record.seq ? checkpoint.number : null,
+      },
     })),
     checkpoint,
     reads: subjectIds.length === 0 ? [] : await reads.readsOf(tenant, subjectIds),
@@ -120,9 +154,38 @@ export async function accessExport(log: StandingLog, reads: ReadsSource, tenant:
 }
 
 const CSV_COLUMNS = [
-  'seq', 'about', 'id', 'kind', 'status_before', 'status_after', 'occurred_at', 'recorded_at', 'source_system', 'source_object', 'source_id', 'source_url',
-  'source_event_id', 'detected_via', 'related_ticket_ids', 'initiation_type', 'initiation_temporary', 'reason_code', 'reason_text', 'actor_type', 'actor_id',
-  'actor_name', 'customer', 'account', 'conditions', 'verification', 'approvals', 'evidence', 'erased', 'prev_hash', 'hash', 'checkpoint',
+  'seq',
+  'about',
+  'id',
+  'kind',
+  'status_before',
+  'status_after',
+  'occurred_at',
+  'recorded_at',
+  'source_system',
+  'source_object',
+  'source_id',
+  'source_url',
+  'source_event_id',
+  'detected_via',
+  'related_ticket_ids',
+  'initiation_type',
+  'initiation_temporary',
+  'reason_code',
+  'reason_text',
+  'actor_type',
+  'actor_id',
+  'actor_name',
+  'customer',
+  'account',
+  'conditions',
+  'verification',
+  'approvals',
+  'evidence',
+  'erased',
+  'prev_hash',
+  'hash',
+  'checkpoint',
 ] as const;
 
 /**
@@ -135,12 +198,38 @@ export function accessExportCsv(doc: AccessExport): string {
     const readable = e.erased ? null : e;
     const json = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
     const cells: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-      seq: proof.seq, about, id: e.id, kind: e.kind, status_before: e.status.before, status_after: e.status.after, occurred_at: e.occurred_at, recorded_at: e.recorded_at,
-      source_system: e.source.system, source_object: e.source.object, source_id: e.source.id, source_url: e.source.url, source_event_id: e.source.event_id,
-      detected_via: e.detected_via, related_ticket_ids: e.related_ticket_ids.join(' '), initiation_type: e.initiation?.type, initiation_temporary: e.initiation?.temporary,
-      reason_code: e.reason?.code, reason_text: e.reason?.text, actor_type: e.actor.type, actor_id: e.actor.id, actor_name: e.actor.name,
-      customer: json(readable?.customer), account: json(readable?.account), conditions: json(readable?.conditions), verification: json(readable?.verification),
-      approvals: json(readable?.approvals), evidence: json(readable?.evidence), erased: e.erased, prev_hash: proof.prev_hash, hash: proof.hash, checkpoint: proof.checkpoint,
+      seq: proof.seq,
+      about,
+      id: e.id,
+      kind: e.kind,
+      status_before: e.status.before,
+      status_after: e.status.after,
+      occurred_at: e.occurred_at,
+      recorded_at: e.recorded_at,
+      source_system: e.source.system,
+      source_object: e.source.object,
+      source_id: e.source.id,
+      source_url: e.source.url,
+      source_event_id: e.source.event_id,
+      detected_via: e.detected_via,
+      related_ticket_ids: e.related_ticket_ids.join(' '),
+      initiation_type: e.initiation?.type,
+      initiation_temporary: e.initiation?.temporary,
+      reason_code: e.reason?.code,
+      reason_text: e.reason?.text,
+      actor_type: e.actor.type,
+      actor_id: e.actor.id,
+      actor_name: e.actor.name,
+      customer: json(readable?.customer),
+      account: json(readable?.account),
+      conditions: json(readable?.conditions),
+      verification: json(readable?.verification),
+      approvals: json(readable?.approvals),
+      evidence: json(readable?.evidence),
+      erased: e.erased,
+      prev_hash: proof.prev_hash,
+      hash: proof.hash,
+      checkpoint: proof.checkpoint,
     };
     lines.push(CSV_COLUMNS.map((c) => csvCell(cells[c])).join(','));
   }

@@ -9,7 +9,10 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 
-export const ErasureNotice = z.strictObject({ tenant: z.string().min(1).max(63), subject_ids: z.array(z.string().uuid()).max(1000) });
+export const ErasureNotice = z.strictObject({
+  tenant: z.string().min(1).max(63),
+  subject_ids: z.array(z.string().uuid()).max(1000),
+});
 export type ErasureNotice = z.infer<typeof ErasureNotice>;
 
 export type ErasureListener = (notice: ErasureNotice) => void;
@@ -50,7 +53,14 @@ export class ErasureBroadcast {
       this.notifyHere(parsed);
     });
     this.subscriber = subscriber;
-    subscriber.subscribe(this.channel).catch((err: unknown) => this.logger?.warn({ err }, 'erasure notices: not subscribed (Redis unavailable); caches expire by themselves meanwhile'));
+    subscriber
+      .subscribe(this.channel)
+      .catch((err: unknown) =>
+        this.logger?.warn(
+          { err },
+          'erasure notices: not subscribed (Redis unavailable); caches expire by themselves meanwhile',
+        ),
+      );
   }
 
   /** Runs the listeners of this process. */
@@ -80,7 +90,11 @@ export class ErasureBroadcast {
 }
 
 /** Announces an erasure to every process; false when Redis did not take it. */
-export async function publishErasure(publisher: Pick<Redis, 'publish'>, channel: string, notice: ErasureNotice): Promise<boolean> {
+export async function publishErasure(
+  publisher: Pick<Redis, 'publish'>,
+  channel: string,
+  notice: ErasureNotice,
+): Promise<boolean> {
   return publisher.publish(channel, JSON.stringify(notice)).then(
     () => true,
     () => false,

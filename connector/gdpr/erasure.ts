@@ -68,19 +68,30 @@ export async function eraseSubject(log: StandingLog, req: EraseSubjectRequest): 
   const report = await log.db.transaction(async (tx) => {
     const [head] = await tx.query<{ seq: number; hash: string }>(SQL.lockHeads, [JSON.stringify([tenant])]);
     const holds = await tx.query<{ hold_id: string; subject_id: string | null }>(SQL.activeHolds, [tenant]);
-    const blocking = holds.find((h) => h.subject_id === null || person.people.some((p) => p.subject_id === h.subject_id));
+    const blocking = holds.find(
+      (h) => h.subject_id === null || person.people.some((p) => p.subject_id === h.subject_id),
+    );
     if (blocking) {
       throw new LegalHoldBlocksErasureError(
-        blocking.subject_id === null ? `tenant ${tenant} is under a legal hold (${blocking.hold_id}): nothing was erased` : `the person is under a legal hold (${blocking.hold_id}): nothing was erased`,
+        blocking.subject_id === null
+          ? `tenant ${tenant} is under a legal hold (${blocking.hold_id}): nothing was erased`
+          : `the person is under a legal hold (${blocking.hold_id}): nothing was erased`,
       );
     }
-    const [redacted] = await tx.query<{ n: number }>(SQL.redactInbox, [tenant, JSON.stringify(inbox.map((r) => ({ source: r.source, event_id: r.event_id })))]);
+    const [redacted] = await tx.query<{ n: number }>(SQL.redactInbox, [
+      tenant,
+      JSON.stringify(inbox.map((r) => ({ source: r.source, event_id: r.event_id }))),
+    ]);
     const [purged] = await tx.query<{ field_values_deleted: number; tickets_seen_deleted: number }>(SQL.purgeObjects, [
       tenant,
       JSON.stringify(person.identities.zendesk_user_id),
       JSON.stringify(person.ticketIds),
     ]);
-    const removed = { inbox_rows_redacted: redacted?.n ?? 0, field_values_deleted: purged?.field_values_deleted ?? 0, tickets_seen_deleted: purged?.tickets_seen_deleted ?? 0 };
+    const removed = {
+      inbox_rows_redacted: redacted?.n ?? 0,
+      field_values_deleted: purged?.field_values_deleted ?? 0,
+      tickets_seen_deleted: purged?.tickets_seen_deleted ?? 0,
+    };
     const at = new Date().toISOString();
     let link = { seq: Number(head!.seq), hash: head!.hash };
     const inserts: string[] = [];

@@ -48,7 +48,11 @@ const ExportQuery = z
 
 export const EraseBody = z.strictObject({
   identities: PersonIdentities,
-  reason: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters'),
+  reason: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(2000, 'must be at most 2000 characters'),
 });
 
 const tenantOf = (raw: unknown): string => {
@@ -71,20 +75,31 @@ export function gdprRoutes(deps: GdprRoutesDeps): Router {
       action: 'subject.access_export',
       path: 'GET /api/v1/tenants/{tenant}/subjects/access-export',
       subject_ids: doc.subjects.map((s) => s.subject_id),
-      detail: { identity_kinds: Object.keys(identities).filter((k) => identities[k as keyof typeof identities] !== undefined), format, events: doc.events.length },
+      detail: {
+        identity_kinds: Object.keys(identities).filter((k) => identities[k as keyof typeof identities] !== undefined),
+        format,
+        events: doc.events.length,
+      },
     });
     res.set('Cache-Control', 'no-store');
-    if (format === 'csv') res.type('text/csv; charset=utf-8').attachment('access-export.csv').send(accessExportCsv(doc));
+    if (format === 'csv')
+      res.type('text/csv; charset=utf-8').attachment('access-export.csv').send(accessExportCsv(doc));
     else res.json(doc);
   });
   r.post('/tenants/:tenant/subjects/erase', deps.authorize('subject.erase'), async (req, res) => {
     const tenant = tenantOf(req.params.tenant);
     const body = EraseBody.safeParse(req.body);
     if (!body.success) throw ValidationError.fromZod('invalid body', body.error);
-    const report = await eraseSubject(deps.log, { tenant, identities: body.data.identities, reason: body.data.reason, actor: principalLabel(principalOf(res)) }).catch((err: unknown) => {
+    const report = await eraseSubject(deps.log, {
+      tenant,
+      identities: body.data.identities,
+      reason: body.data.reason,
+      actor: principalLabel(principalOf(res)),
+    }).catch((err: unknown) => {
       throw err instanceof LegalHoldBlocksErasureError ? new HttpError(409, 'legal_hold', err.message) : err;
     });
-    if (report.subjects.length > 0) await deps.onErased?.({ tenant, subject_ids: report.subjects.map((s) => s.subject_id) });
+    if (report.subjects.length > 0)
+      await deps.onErased?.({ tenant, subject_ids: report.subjects.map((s) => s.subject_id) });
     res.json(report satisfies ErasureResult);
   });
   return r;

@@ -13,7 +13,8 @@ import type { SqlClient } from '../store/database.ts';
 import { decodeEvent, type StoredStandingEvent } from '../store/event-codec.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 
-export const loadGdprSql = (name: string): string => readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), 'utf8');
+export const loadGdprSql = (name: string): string =>
+  readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), 'utf8');
 
 const SQL = {
   subjectsOf: loadGdprSql('subjects-of'),
@@ -29,7 +30,9 @@ export const PersonIdentities = z
     zendesk_user_id: CustomerIdentities.shape.zendesk_user_id,
     salesforce_contact_id: CustomerIdentities.shape.salesforce_contact_id,
   })
-  .refine((p) => PERSON_IDENTITY_KINDS.some((k) => p[k] !== undefined), { message: `needs at least one identity of the person: ${PERSON_IDENTITY_KINDS.join(', ')}` });
+  .refine((p) => PERSON_IDENTITY_KINDS.some((k) => p[k] !== undefined), {
+    message: `needs at least one identity of the person: ${PERSON_IDENTITY_KINDS.join(', ')}`,
+  });
 export type PersonIdentities = z.infer<typeof PersonIdentities>;
 
 export interface SubjectInfo {
@@ -76,8 +79,15 @@ interface RawRow extends ChainRow {
 
 const isoOf = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
 
-/** The person's subjects (people only: account identities are refused at the edge) and everything in the log about them. */
-export async function collectPerson(log: StandingLog, db: SqlClient, tenant: string, asked: PersonIdentities): Promise<PersonData> {
+/**
+ * The person's subjects (people only: account identities are refused at the edge) and everything in the log about them.
+ */
+export async function collectPerson(
+  log: StandingLog,
+  db: SqlClient,
+  tenant: string,
+  asked: PersonIdentities,
+): Promise<PersonData> {
   const found = await log.subjects.find(tenant, asked);
   const infos = found.length === 0 ? [] : await subjectsOf(db, tenant, found);
   const people = infos.filter((s) => s.kind === 'person');
@@ -88,9 +98,17 @@ export async function collectPerson(log: StandingLog, db: SqlClient, tenant: str
   const rows = raw.map((r): PersonRow => {
     const body = toRecord(tenant, r);
     const record: ChainRecord = { ...body, prev_hash: r.prev_hash };
-    return { event: decodeEvent(body, log.subjects.keyOf(tenant, r.subject_id, r.wrapped_key), r.about), record, hash: r.hash };
+    return {
+      event: decodeEvent(body, log.subjects.keyOf(tenant, r.subject_id, r.wrapped_key), r.about),
+      record,
+      hash: r.hash,
+    };
   });
-  const identities = { email: new Set<string>(), zendesk_user_id: new Set<string>(), salesforce_contact_id: new Set<string>() };
+  const identities = {
+    email: new Set<string>(),
+    zendesk_user_id: new Set<string>(),
+    salesforce_contact_id: new Set<string>(),
+  };
   const add = (c: Partial<Record<string, unknown>> | undefined) => {
     for (const k of PERSON_IDENTITY_KINDS) if (typeof c?.[k] === 'string') identities[k].add(c[k]);
   };
@@ -104,28 +122,43 @@ export async function collectPerson(log: StandingLog, db: SqlClient, tenant: str
   }
   const zendeskUsers = [...identities.zendesk_user_id];
   if (zendeskUsers.length > 0) {
-    for (const t of await db.query<{ ticket_id: string }>(SQL.ticketsOfRequesters, [tenant, JSON.stringify(zendeskUsers)])) tickets.add(t.ticket_id);
+    for (const t of await db.query<{ ticket_id: string }>(SQL.ticketsOfRequesters, [
+      tenant,
+      JSON.stringify(zendeskUsers),
+    ]))
+      tickets.add(t.ticket_id);
   }
   return {
     people,
     accounts,
     rows,
-    identities: { email: [...identities.email], zendesk_user_id: zendeskUsers, salesforce_contact_id: [...identities.salesforce_contact_id] },
+    identities: {
+      email: [...identities.email],
+      zendesk_user_id: zendeskUsers,
+      salesforce_contact_id: [...identities.salesforce_contact_id],
+    },
     ticketIds: [...tickets],
   };
 }
 
 async function subjectsOf(db: SqlClient, tenant: string, ids: string[]): Promise<SubjectInfo[]> {
-  const rows = await db.query<{ subject_id: string; kind: SubjectKind; created_at: unknown; erased_at: unknown; linked: { subject_id: string; first_seen_at: string; last_seen_at: string }[] }>(
-    SQL.subjectsOf,
-    [tenant, JSON.stringify(ids)],
-  );
+  const rows = await db.query<{
+    subject_id: string;
+    kind: SubjectKind;
+    created_at: unknown;
+    erased_at: unknown;
+    linked: { subject_id: string; first_seen_at: string; last_seen_at: string }[];
+  }>(SQL.subjectsOf, [tenant, JSON.stringify(ids)]);
   return rows.map((r) => ({
     subject_id: r.subject_id,
     kind: r.kind,
     created_at: isoOf(r.created_at),
     erased_at: r.erased_at === null ? null : isoOf(r.erased_at),
-    linked: r.linked.map((l) => ({ subject_id: l.subject_id, first_seen_at: isoOf(l.first_seen_at), last_seen_at: isoOf(l.last_seen_at) })),
+    linked: r.linked.map((l) => ({
+      subject_id: l.subject_id,
+      first_seen_at: isoOf(l.first_seen_at),
+      last_seen_at: isoOf(l.last_seen_at),
+    })),
   }));
 }
 
@@ -150,5 +183,9 @@ export async function inboxOfPerson(db: SqlClient, tenant: string, person: Perso
     JSON.stringify(subjectIds),
     JSON.stringify([...needles].map(token)),
   ]);
-  return rows.map((r) => ({ ...r, received_at: isoOf(r.received_at), processed_at: r.processed_at === null ? null : isoOf(r.processed_at) }));
+  return rows.map((r) => ({
+    ...r,
+    received_at: isoOf(r.received_at),
+    processed_at: r.processed_at === null ? null : isoOf(r.processed_at),
+  }));
 }

@@ -12,7 +12,10 @@ export class AppSettingsStore {
   async warnings(tenant: string): Promise<WarningSettings> {
     const hit = this.cache.get(tenant);
     if (hit) return hit.v;
-    const [row] = await this.db.query<{ warnings: unknown }>('SELECT warnings FROM tenant_app_settings WHERE tenant = $1', [tenant]);
+    const [row] = await this.db.query<{ warnings: unknown }>(
+      'SELECT warnings FROM tenant_app_settings WHERE tenant = $1',
+      [tenant],
+    );
     const parsed = row ? WarningSettings.safeParse(row.warnings) : null;
     const v = parsed?.success ? parsed.data : DEFAULT_WARNING_SETTINGS;
     this.cache.set(tenant, { v });

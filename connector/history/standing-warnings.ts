@@ -18,14 +18,32 @@ import { WarningSettings, type StandingEvent, type StandingWarning } from '../co
 export { WarningSettings, type StandingWarning };
 export const DEFAULT_WARNING_SETTINGS: WarningSettings = WarningSettings.parse({});
 
-type Ev = Pick<StandingEvent, 'id' | 'seq' | 'kind' | 'status' | 'reason' | 'approvals' | 'related_ticket_ids' | 'occurred_at' | 'about' | 'account' | 'customer'>;
+type Ev = Pick<
+  StandingEvent,
+  | 'id'
+  | 'seq'
+  | 'kind'
+  | 'status'
+  | 'reason'
+  | 'approvals'
+  | 'related_ticket_ids'
+  | 'occurred_at'
+  | 'about'
+  | 'account'
+  | 'customer'
+>;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 const time = (e: Ev) => Date.parse(e.occurred_at);
 const chronological = (a: Ev, b: Ev) => time(a) - time(b) || a.seq - b.seq;
-const isReinstatement = (e: Ev) => e.kind === 'reinstatement' || (e.kind === 'status_observed' && e.status.after === 'active' && e.status.before !== null && e.status.before !== 'active');
+const isReinstatement = (e: Ev) =>
+  e.kind === 'reinstatement' ||
+  (e.kind === 'status_observed' &&
+    e.status.after === 'active' &&
+    e.status.before !== null &&
+    e.status.before !== 'active');
 const isDeactivation = (e: Ev) => e.kind === 'deactivation';
 const approvedInline = (e: Ev) => (e.approvals ?? []).some((a) => a.decision === 'approved');
 
@@ -37,7 +55,10 @@ function subjectKey(e: Ev): string {
   return `account:${org ?? sf ?? ''}`;
 }
 
-export function standingWarnings(events: readonly Ev[], settings: WarningSettings = DEFAULT_WARNING_SETTINGS): StandingWarning[] {
+export function standingWarnings(
+  events: readonly Ev[],
+  settings: WarningSettings = DEFAULT_WARNING_SETTINGS,
+): StandingWarning[] {
   const bySubject = new Map<string, Ev[]>();
   for (const e of events) {
     const k = subjectKey(e);
@@ -47,7 +68,9 @@ export function standingWarnings(events: readonly Ev[], settings: WarningSetting
   }
   const warnings: StandingWarning[] = [];
   for (const list of bySubject.values()) warnings.push(...subjectWarnings([...list].sort(chronological), settings));
-  return warnings.sort((a, b) => (a.event_ids[0] ?? '').localeCompare(b.event_ids[0] ?? '') || a.code.localeCompare(b.code));
+  return warnings.sort(
+    (a, b) => (a.event_ids[0] ?? '').localeCompare(b.event_ids[0] ?? '') || a.code.localeCompare(b.code),
+  );
 }
 
 function subjectWarnings(events: Ev[], s: WarningSettings): StandingWarning[] {
@@ -70,12 +93,24 @@ function subjectWarnings(events: Ev[], s: WarningSettings): StandingWarning[] {
     const undoes = lastDeactivation;
     if (undoes) cycles.push(e);
     const code = undoes?.reason?.code;
-    const approved = approvedInline(e) || approvalSinceDeactivation || e.related_ticket_ids.some((t) => approvedTickets.has(t));
+    const approved =
+      approvedInline(e) || approvalSinceDeactivation || e.related_ticket_ids.some((t) => approvedTickets.has(t));
     const exempt = code !== undefined && s.unapproved_reinstatement.exempt_reason_codes.includes(code);
     if (s.unapproved_reinstatement.enabled && !approved && !exempt) {
-      out.push({ code: 'reinstatement_without_approval', about: e.about, event_ids: [e.id], details: {}, message: 'Reinstated with no recorded approval.' });
+      out.push({
+        code: 'reinstatement_without_approval',
+        about: e.about,
+        event_ids: [e.id],
+        details: {},
+        message: 'Reinstated with no recorded approval.',
+      });
     }
-    if (s.fraud_reactivation.enabled && undoes && code !== undefined && s.fraud_reactivation.reason_codes.includes(code)) {
+    if (
+      s.fraud_reactivation.enabled &&
+      undoes &&
+      code !== undefined &&
+      s.fraud_reactivation.reason_codes.includes(code)
+    ) {
       const hours = (time(e) - time(undoes)) / HOUR;
       if (hours >= 0 && hours <= s.fraud_reactivation.window_hours) {
         const rounded = Math.max(1, Math.round(hours));

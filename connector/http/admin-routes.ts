@@ -11,7 +11,16 @@ import { actionValue } from './errors.ts';
 import { HttpError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import type { Authorize } from '../access/authorize.ts';
 import { principalLabel, principalOf } from '../access/principal.ts';
-import type { CurrentMapping, InboxPage, MappingVersion, MappingVersions, QuarantinePage, ReplayResult, TenantList, TenantView } from '../contracts/index.ts';
+import type {
+  CurrentMapping,
+  InboxPage,
+  MappingVersion,
+  MappingVersions,
+  QuarantinePage,
+  ReplayResult,
+  TenantList,
+  TenantView,
+} from '../contracts/index.ts';
 
 export interface AdminRoutesDeps {
   tenants: TenantRegistry;
@@ -64,7 +73,15 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const source = sourceParam(deps.sources, req.params.source);
     const current = await tenants.currentMapping(tenant, source.name);
     res.json(
-      (current ? { ...current, is_default: false } : { version: 0, document: source.defaultMappingDocument, changed_by: null, changed_at: null, is_default: true }) satisfies CurrentMapping,
+      (current
+        ? { ...current, is_default: false }
+        : {
+            version: 0,
+            document: source.defaultMappingDocument,
+            changed_by: null,
+            changed_at: null,
+            is_default: true,
+          }) satisfies CurrentMapping,
     );
   });
   r.put('/tenants/:tenant/mappings/:source', authorize('mapping.write'), async (req, res) => {
@@ -74,24 +91,40 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     if (!parsed.ok) throw new ValidationError('mapping document', parsed.problems);
     const refused = (await source.checkMappingWithProvider?.(tenant, parsed.mapping)) ?? [];
     if (refused.length > 0) throw new ValidationError('mapping document', refused);
-    res.json(unwrap(await tenants.setMapping(tenant, source.name, req.body, principalLabel(principalOf(res)))) satisfies MappingVersion);
+    res.json(
+      unwrap(
+        await tenants.setMapping(tenant, source.name, req.body, principalLabel(principalOf(res))),
+      ) satisfies MappingVersion,
+    );
   });
   r.get('/tenants/:tenant/mappings/:source/versions', authorize('mapping.read'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
-    res.json({ versions: await tenants.mappingHistory(tenant, sourceParam(deps.sources, req.params.source).name) } satisfies MappingVersions);
+    res.json({
+      versions: await tenants.mappingHistory(tenant, sourceParam(deps.sources, req.params.source).name),
+    } satisfies MappingVersions);
   });
 
   r.get('/tenants/:tenant/quarantine', authorize('quarantine.read'), async (req, res) => {
-    res.json(actionValue(await actions.quarantine(await requireTenant(tenants, req.params.tenant), req.query)) satisfies QuarantinePage);
+    res.json(
+      actionValue(
+        await actions.quarantine(await requireTenant(tenants, req.params.tenant), req.query),
+      ) satisfies QuarantinePage,
+    );
   });
   // Any state of the inbox, e.g. `?state=ignored`: events deliberately not mapped, with the reason.
   r.get('/tenants/:tenant/inbox', authorize('quarantine.read'), async (req, res) => {
-    res.json(actionValue(await actions.inspect(await requireTenant(tenants, req.params.tenant), req.query)) satisfies InboxPage);
+    res.json(
+      actionValue(
+        await actions.inspect(await requireTenant(tenants, req.params.tenant), req.query),
+      ) satisfies InboxPage,
+    );
   });
   // Without `event_ids`, every quarantined event of the tenant.
   r.post('/tenants/:tenant/quarantine/replay', authorize('quarantine.replay'), async (req, res) => {
     const tenant = await requireTenant(tenants, req.params.tenant);
-    res.status(202).json(actionValue(await actions.replay(tenant, req.body, { allowAll: true })) satisfies ReplayResult);
+    res
+      .status(202)
+      .json(actionValue(await actions.replay(tenant, req.body, { allowAll: true })) satisfies ReplayResult);
   });
   return r;
 }

@@ -113,9 +113,7 @@ export function createApp(options: AppOptions): Express {
       report: options.readinessReport,
     }),
   );
-  app.use(
-    express.json({ limit: options.jsonBodyLimit ?? DEFAULTS.jsonBodyLimit }),
-  );
+  app.use(express.json({ limit: options.jsonBodyLimit ?? DEFAULTS.jsonBodyLimit }));
   // The same edge checks as webhooks (json-body.ts): bounded nesting, text PostgreSQL can store.
   app.use((req, _res, next) => {
     const problem = req.body === undefined ? null : jsonBodyProblem(req.body);
@@ -126,10 +124,18 @@ export function createApp(options: AppOptions): Express {
     res.type('application/yaml').send(OPENAPI_YAML);
   });
   const audit = options.audit ?? new AccessAudit(db);
-  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize, audit, settings: options.appSettings ?? new AppSettingsStore(db) }));
+  if (options.historyApi ?? true)
+    app.use(
+      '/api/v1',
+      historyRoutes({ log, authorize, audit, settings: options.appSettings ?? new AppSettingsStore(db) }),
+    );
   if (options.historyApi ?? true) app.use('/api/v1', accessAuditRoutes({ audit, authorize }));
   if (options.historyApi ?? true) app.use('/api/v1', gdprRoutes({ log, audit, authorize, onErased: options.onErased }));
-  if (options.historyApi ?? true) app.use('/api/v1', logRoutes({ log, authorize, publicKey: options.checkpointPublicKey ?? (async () => undefined) }));
+  if (options.historyApi ?? true)
+    app.use(
+      '/api/v1',
+      logRoutes({ log, authorize, publicKey: options.checkpointPublicKey ?? (async () => undefined) }),
+    );
   for (const { path, router } of options.routers ?? []) app.use(path, router);
 
   app.use(notFoundHandler);

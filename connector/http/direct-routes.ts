@@ -27,7 +27,11 @@ export interface DirectRoute {
 }
 
 /** The server's request listener: direct routes first (logged quietly), then the Express app. */
-export function directRouteListener(routes: readonly DirectRoute[], app: RequestListener, logger: Logger): RequestListener {
+export function directRouteListener(
+  routes: readonly DirectRoute[],
+  app: RequestListener,
+  logger: Logger,
+): RequestListener {
   if (routes.length === 0) return app;
   const quiet = quietRequestLogger(logger);
   return (req, res) => {
@@ -54,9 +58,18 @@ export function directRouteListener(routes: readonly DirectRoute[], app: Request
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+  });
   res.end(json);
 }
 
@@ -81,7 +94,12 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding === 'identity') return getRawBody(req, { length: req.headers['content-length'], limit });
   const inflate = INFLATERS.get(encoding);
-  if (!inflate) throw new HttpError(415, 'unsupported_encoding', `content encoding "${encoding}" is not supported (gzip, deflate, br or none)`);
+  if (!inflate)
+    throw new HttpError(
+      415,
+      'unsupported_encoding',
+      `content encoding "${encoding}" is not supported (gzip, deflate, br or none)`,
+    );
   const inflater = inflate();
   const stream: Readable = req.pipe(inflater);
   try {

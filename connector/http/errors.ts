@@ -16,7 +16,9 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 /** The database cannot be reached: 503 with `Retry-After`, so senders (Zendesk) retry later. */
 export class DatabaseUnavailableHttpError extends HttpError {
   constructor() {
-    super(503, 'database_unavailable', 'the database is unavailable; retry later', undefined, { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) });
+    super(503, 'database_unavailable', 'the database is unavailable; retry later', undefined, {
+      'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS),
+    });
   }
 }
 
@@ -57,7 +59,10 @@ export function toHttpError(err: unknown): HttpError | null {
   }
   if (isDatabaseUnavailable(err)) return new DatabaseUnavailableHttpError();
   if (isClientParserError(err)) {
-    const known = (err.type && PARSER_ERRORS[err.type]) || { code: 'bad_request', message: 'the request could not be read' };
+    const known = (err.type && PARSER_ERRORS[err.type]) || {
+      code: 'bad_request',
+      message: 'the request could not be read',
+    };
     return new HttpError(err.status, known.code, known.message);
   }
   return null;

@@ -28,7 +28,10 @@ export interface HealthRoutesOptions {
 
 export const DEFAULT_READINESS_TIMEOUT_MS = 1000;
 
-export async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<{ outcome: CheckOutcome; error?: unknown }> {
+export async function runCheck(
+  check: ReadinessCheck,
+  timeoutMs: number,
+): Promise<{ outcome: CheckOutcome; error?: unknown }> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<{ outcome: CheckOutcome }>((resolve) => {
     timer = setTimeout(() => resolve({ outcome: 'timeout' }), timeoutMs);
@@ -65,12 +68,23 @@ export class ReadinessLog {
     if (this.failing.has(name)) return;
     this.failing.add(name);
     const err = result.error as { message?: unknown; code?: unknown } | undefined;
-    const cause = result.outcome === 'failed' ? { err: { message: String(err?.message ?? err), ...(err?.code === undefined ? {} : { code: err.code }) } } : {};
-    this.logger.warn({ reqId, check: name, outcome: result.outcome, ...cause }, `readiness check ${name} ${result.outcome}; logged again when it is ok`);
+    const cause =
+      result.outcome === 'failed'
+        ? { err: { message: String(err?.message ?? err), ...(err?.code === undefined ? {} : { code: err.code }) } }
+        : {};
+    this.logger.warn(
+      { reqId, check: name, outcome: result.outcome, ...cause },
+      `readiness check ${name} ${result.outcome}; logged again when it is ok`,
+    );
   }
 }
 
-export function healthRoutes({ checks, timeoutMs = DEFAULT_READINESS_TIMEOUT_MS, logger, report }: HealthRoutesOptions): Router {
+export function healthRoutes({
+  checks,
+  timeoutMs = DEFAULT_READINESS_TIMEOUT_MS,
+  logger,
+  report,
+}: HealthRoutesOptions): Router {
   const router = Router();
   const readiness = new ReadinessLog(logger);
   router.get('/healthz', (_req, res) => {
@@ -78,7 +92,10 @@ export function healthRoutes({ checks, timeoutMs = DEFAULT_READINESS_TIMEOUT_MS,
   });
   router.get('/readyz', async (req, res) => {
     const names = Object.keys(checks);
-    const [results, backlog] = await Promise.all([Promise.all(names.map((name) => runCheck(checks[name]!, timeoutMs))), report?.().catch(() => undefined)]);
+    const [results, backlog] = await Promise.all([
+      Promise.all(names.map((name) => runCheck(checks[name]!, timeoutMs))),
+      report?.().catch(() => undefined),
+    ]);
     const extra = backlog === undefined ? {} : { backlog };
     const outcome = Object.fromEntries(names.map((name, i) => [name, results[i]!.outcome]));
     // Details go to the log only: /readyz is unauthenticated and driver messages name hosts and users.

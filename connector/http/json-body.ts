@@ -23,7 +23,9 @@ const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])
 function textProblem(s: string): string | null {
   const m = BAD_TEXT.exec(s);
   if (!m) return null;
-  return m[0] === '\u0000' ? 'contains U+0000 (NUL), which cannot be stored' : 'contains a lone UTF-16 surrogate, which is not valid Unicode text';
+  return m[0] === '\u0000'
+    ? 'contains U+0000 (NUL), which cannot be stored'
+    : 'contains a lone UTF-16 surrogate, which is not valid Unicode text';
 }
 
 const pathOf = (segments: readonly (string | number)[]) => (segments.length === 0 ? '(root)' : segments.join('.'));
@@ -36,14 +38,23 @@ export function jsonBodyProblem(value: unknown, maxDepth: number = MAX_JSON_DEPT
     const v = item.value;
     if (typeof v === 'string') {
       const p = textProblem(v);
-      if (p) return { code: 'invalid_text', message: `${pathOf(item.path)}: ${p}`, problem: { path: pathOf(item.path), message: p } };
+      if (p)
+        return {
+          code: 'invalid_text',
+          message: `${pathOf(item.path)}: ${p}`,
+          problem: { path: pathOf(item.path), message: p },
+        };
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
     const depth = item.depth + 1;
     if (depth > maxDepth) {
       const message = `nested deeper than ${maxDepth} levels`;
-      return { code: 'too_deep', message: `${pathOf(item.path)}: ${message}`, problem: { path: pathOf(item.path), message } };
+      return {
+        code: 'too_deep',
+        message: `${pathOf(item.path)}: ${message}`,
+        problem: { path: pathOf(item.path), message },
+      };
     }
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...item.path, i], depth });
@@ -51,7 +62,12 @@ export function jsonBodyProblem(value: unknown, maxDepth: number = MAX_JSON_DEPT
     }
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
       const p = textProblem(k);
-      if (p) return { code: 'invalid_text', message: `${pathOf(item.path)}: a key ${p}`, problem: { path: pathOf(item.path), message: `a key ${p}` } };
+      if (p)
+        return {
+          code: 'invalid_text',
+          message: `${pathOf(item.path)}: a key ${p}`,
+          problem: { path: pathOf(item.path), message: `a key ${p}` },
+        };
       stack.push({ value: child, path: [...item.path, k], depth });
     }
   }

@@ -24,9 +24,16 @@ export function logRoutes({ log, authorize, publicKey }: LogRoutesDeps): Router 
   r.get('/tenants/:tenant/verify', authorize('log.verify'), async (req, res) => {
     const t = TenantId.safeParse(req.params.tenant);
     // Registered, or with a chain: a mistyped id must not read as "ok".
-    const known = t.success ? await log.db.query('SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM chain_heads WHERE tenant = $1', [t.data]) : [];
+    const known = t.success
+      ? await log.db.query(
+          'SELECT 1 FROM tenants WHERE id = $1 UNION ALL SELECT 1 FROM chain_heads WHERE tenant = $1',
+          [t.data],
+        )
+      : [];
     if (!t.success || known.length === 0) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
-    res.set('Cache-Control', 'no-store').json((await verifyTenant(log, t.data, { publicKey: await publicKey() })) satisfies LogVerifyReport);
+    res
+      .set('Cache-Control', 'no-store')
+      .json((await verifyTenant(log, t.data, { publicKey: await publicKey() })) satisfies LogVerifyReport);
   });
   return r;
 }

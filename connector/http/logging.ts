@@ -22,7 +22,9 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   return destination ? pino(options, destination) : pino(options);
 }
 
-/** Type, message, stack and code only: driver errors carry extra fields (`detail`, `parameters`) that can quote data. */
+/**
+ * Type, message, stack and code only: driver errors carry extra fields (`detail`, `parameters`) that can quote data.
+ */
 export function safeError(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return { message: String(value) };
   const e = value as { type?: unknown; name?: unknown; message?: unknown; stack?: unknown; code?: unknown };
@@ -37,7 +39,8 @@ export function safeError(value: unknown): Record<string, unknown> {
 export const pathWithoutQuery = (url: string | undefined) => (url ?? '').split('?', 1)[0] ?? '';
 
 // Express rewrites `req.url` inside mounted routers; `originalUrl` is what the client asked for.
-const requestPath = (req: IncomingMessage) => pathWithoutQuery((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url);
+const requestPath = (req: IncomingMessage) =>
+  pathWithoutQuery((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url);
 
 interface SerializedRequestLike {
   id?: unknown;
@@ -61,11 +64,16 @@ export function httpLogger(logger: Logger): HttpLogger<IncomingMessage, ServerRe
     genReqId: assignRequestId,
     autoLogging: { ignore: (req) => PROBE_PATHS.has(requestPath(req)) },
     serializers: {
-      req: (req: SerializedRequestLike) => ({ id: req.id, method: req.method, path: pathWithoutQuery(typeof req.url === 'string' ? req.url : undefined) }),
+      req: (req: SerializedRequestLike) => ({
+        id: req.id,
+        method: req.method,
+        path: pathWithoutQuery(typeof req.url === 'string' ? req.url : undefined),
+      }),
       res: (res: { statusCode?: unknown }) => ({ status: res.statusCode }),
       err: safeError,
     },
-    customLogLevel: (_req, res, err) => (res.statusCode === 503 ? 'debug' : err || res.statusCode >= 500 ? 'error' : 'info'),
+    customLogLevel: (_req, res, err) =>
+      res.statusCode === 503 ? 'debug' : err || res.statusCode >= 500 ? 'error' : 'info',
     customSuccessMessage: (req, res) => `${req.method} ${requestPath(req)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${requestPath(req)} ${res.statusCode} failed`,
     customAttributeKeys: { responseTime: 'duration_ms' },
@@ -78,7 +86,9 @@ export function httpLogger(logger: Logger): HttpLogger<IncomingMessage, ServerRe
  * level. A per-request child logger and serializer pass cost about a third of a webhook's CPU on
  * a small machine (see bench/README.md), and every accepted event is recorded in the inbox anyway.
  */
-export function quietRequestLogger(logger: Logger): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+export function quietRequestLogger(
+  logger: Logger,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   return (req, res, next) => {
     const id = assignRequestId(req, res);
     const started = performance.now();
@@ -88,7 +98,12 @@ export function quietRequestLogger(logger: Logger): (req: IncomingMessage, res: 
       if (!logger.isLevelEnabled(level)) return;
       const err = (res as ServerResponse & { err?: unknown }).err;
       logger[level](
-        { req: { id, method: req.method, path: requestPath(req) }, res: { status }, duration_ms: Math.round(performance.now() - started), ...(err ? { err: safeError(err) } : {}) },
+        {
+          req: { id, method: req.method, path: requestPath(req) },
+          res: { status },
+          duration_ms: Math.round(performance.now() - started),
+          ...(err ? { err: safeError(err) } : {}),
+        },
         `${req.method} ${requestPath(req)} ${status}`,
       );
     });

@@ -40,6 +40,9 @@ export class CorsRefusedError extends HttpError {
 
 /** A CORS preflight (OPTIONS with `Origin` and `Access-Control-Request-Method`) is refused, whatever the path. */
 export const refuseCorsPreflight: RequestHandler = (req, _res, next) => {
-  const preflight = req.method === 'OPTIONS' && req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined;
+  const preflight =
+    req.method === 'OPTIONS' &&
+    req.headers.origin !== undefined &&
+    req.headers['access-control-request-method'] !== undefined;
   next(preflight ? new CorsRefusedError() : undefined);
 };

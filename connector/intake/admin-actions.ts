@@ -8,7 +8,13 @@
 import { z } from 'zod';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { IntakeJobs } from './intake-jobs.ts';
-import { INBOX_STATES, InvalidQuarantineCursorError, type InboxState, type IntakeInbox, type QuarantinedEvent } from './intake-inbox.ts';
+import {
+  INBOX_STATES,
+  InvalidQuarantineCursorError,
+  type InboxState,
+  type IntakeInbox,
+  type QuarantinedEvent,
+} from './intake-inbox.ts';
 
 /** Most events one replay request may name. */
 const MAX_REPLAY_IDS = 10_000;
@@ -18,7 +24,12 @@ const EventIds = z.array(z.string().min(1).max(255)).min(1, 'must name at least 
 const ReplayRequest = z.strictObject({ event_ids: EventIds.optional() });
 const NamedReplayRequest = z.strictObject({ event_ids: EventIds });
 const PageQuery = z.strictObject({
-  limit: z.coerce.number('must be an integer 1-500').int('must be an integer 1-500').min(1, 'must be an integer 1-500').max(500, 'must be an integer 1-500').optional(),
+  limit: z.coerce
+    .number('must be an integer 1-500')
+    .int('must be an integer 1-500')
+    .min(1, 'must be an integer 1-500')
+    .max(500, 'must be an integer 1-500')
+    .optional(),
   cursor: z.string().max(512).optional(),
 });
 const InboxQuery = PageQuery.extend({
@@ -26,7 +37,9 @@ const InboxQuery = PageQuery.extend({
 });
 
 /** Why an admin action refused its input: `what` is the part of the request (`query`, `body`). */
-export type AdminActionRefusal = { ok: false; code: 'invalid_request'; what: string; problems: FieldProblem[] } | { ok: false; code: 'invalid_cursor'; message: string };
+export type AdminActionRefusal =
+  | { ok: false; code: 'invalid_request'; what: string; problems: FieldProblem[] }
+  | { ok: false; code: 'invalid_cursor'; message: string };
 export type AdminActionResult<T> = { ok: true; value: T } | AdminActionRefusal;
 
 export interface InboxPage {
@@ -47,7 +60,12 @@ export interface ReplayOptions {
   allowAll?: boolean;
 }
 
-const invalid = (what: string, error: z.ZodError): AdminActionRefusal => ({ ok: false, code: 'invalid_request', what, problems: describeIssues(error) });
+const invalid = (what: string, error: z.ZodError): AdminActionRefusal => ({
+  ok: false,
+  code: 'invalid_request',
+  what,
+  problems: describeIssues(error),
+});
 
 export class InboxAdminActions {
   constructor(
@@ -62,7 +80,10 @@ export class InboxAdminActions {
     return this.page(tenant, q.data);
   }
 
-  /** One page of the tenant's inbox events in one state (`query.state`, quarantined by default), with the reason and raw payload. */
+  /**
+   * One page of the tenant's inbox events in one state (`query.state`, quarantined by default), with the reason and raw
+   * payload.
+   */
   async inspect(tenant: string, query: unknown): Promise<AdminActionResult<InboxPage & { state: InboxState }>> {
     const q = InboxQuery.safeParse(query ?? {});
     if (!q.success) return invalid('query', q.error);
@@ -80,11 +101,15 @@ export class InboxAdminActions {
     return { ok: true, value: { replayed: reopened.length, event_ids: reopened.map((k) => k.event_id) } };
   }
 
-  private async page(tenant: string, q: z.infer<typeof InboxQuery> | z.infer<typeof PageQuery>): Promise<AdminActionResult<InboxPage>> {
+  private async page(
+    tenant: string,
+    q: z.infer<typeof InboxQuery> | z.infer<typeof PageQuery>,
+  ): Promise<AdminActionResult<InboxPage>> {
     try {
       return { ok: true, value: await this.inbox.quarantined(tenant, q) };
     } catch (err) {
-      if (err instanceof InvalidQuarantineCursorError) return { ok: false, code: 'invalid_cursor', message: err.message };
+      if (err instanceof InvalidQuarantineCursorError)
+        return { ok: false, code: 'invalid_cursor', message: err.message };
       throw err;
     }
   }

@@ -55,9 +55,12 @@ export interface PendingInboxRow extends InboxEntry {
  * What processing concluded for one row. `loaded_attempts`: the row's attempts when it was loaded;
  * by default, what this inbox's last `load` (or `recordFailure`) saw.
  */
-export type Settlement = InboxKey & { loaded_attempts?: number } &
-  (
-    | { state: 'stored'; outcome: { seqs: number[]; duplicates: number; recorded_by_reconciliation?: number }; mapping_version: number }
+export type Settlement = InboxKey & { loaded_attempts?: number } & (
+    | {
+        state: 'stored';
+        outcome: { seqs: number[]; duplicates: number; recorded_by_reconciliation?: number };
+        mapping_version: number;
+      }
     | { state: 'ignored'; outcome: { reason: string }; mapping_version: number }
     | { state: 'quarantined'; outcome: { reason: string; problems: FieldProblem[] }; mapping_version: number | null }
   );
@@ -109,7 +112,9 @@ export class IntakeInbox {
 
   async load(keys: readonly InboxKey[]): Promise<PendingInboxRow[]> {
     if (keys.length === 0) return [];
-    const rows = await this.db.query<PendingInboxRow & { received_at: Date }>(SQL.load, [JSON.stringify(keys.map(keyOnly))]);
+    const rows = await this.db.query<PendingInboxRow & { received_at: Date }>(SQL.load, [
+      JSON.stringify(keys.map(keyOnly)),
+    ]);
     for (const r of rows) this.loadedAttempts.set(inboxKeyString(r), r.attempts);
     return rows.map((r) => ({ ...r, received_at: iso(r.received_at) }));
   }
@@ -117,7 +122,10 @@ export class IntakeInbox {
   /** Applies the settlements to rows still in the state they were loaded in; others stay as they are. */
   async settle(settlements: readonly Settlement[]): Promise<void> {
     if (settlements.length === 0) return;
-    const rows = settlements.map((s) => ({ ...s, loaded_attempts: s.loaded_attempts ?? this.loadedAttempts.get(inboxKeyString(s)) ?? null }));
+    const rows = settlements.map((s) => ({
+      ...s,
+      loaded_attempts: s.loaded_attempts ?? this.loadedAttempts.get(inboxKeyString(s)) ?? null,
+    }));
     await this.db.query(SQL.settle, [JSON.stringify(rows)]);
     for (const s of settlements) this.loadedAttempts.delete(inboxKeyString(s));
   }
@@ -134,7 +142,10 @@ export class IntakeInbox {
   }
 
   /** One page of the tenant's inbox events in `state` (quarantined by default), newest first, with why. */
-  async quarantined(tenant: string, options: { limit?: number; cursor?: string; state?: InboxState } = {}): Promise<{ events: QuarantinedEvent[]; next_cursor: string | null }> {
+  async quarantined(
+    tenant: string,
+    options: { limit?: number; cursor?: string; state?: InboxState } = {},
+  ): Promise<{ events: QuarantinedEvent[]; next_cursor: string | null }> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
     const cursor = options.cursor ? decodeCursor(options.cursor) : null;
     const rows = await this.db.query<{
@@ -170,13 +181,30 @@ export class IntakeInbox {
    * Admins replay through admin-actions.ts, which passes it.
    */
   async reopen(tenant: string, eventIds: readonly string[] | null, jobRound: string): Promise<InboxKey[]> {
-    const rows = await this.db.query<{ source: SourceName; event_id: string }>(SQL.reopen, [tenant, eventIds ? JSON.stringify(eventIds) : null, jobRound || null]);
+    const rows = await this.db.query<{ source: SourceName; event_id: string }>(SQL.reopen, [
+      tenant,
+      eventIds ? JSON.stringify(eventIds) : null,
+      jobRound || null,
+    ]);
     return rows.map((r) => ({ tenant, source: r.source, event_id: r.event_id }));
   }
 
-  /** One page of events pending for longer than `olderThanMs`, oldest first, after `after` (a row of the previous page). */
-  async stalePending(olderThanMs: number, limit: number, after: StalePendingRow | null = null): Promise<StalePendingRow[]> {
-    return this.db.query<StalePendingRow>(SQL.stalePending, [olderThanMs, limit, after?.cursor_at ?? null, after?.tenant ?? '', after?.source ?? '', after?.event_id ?? '']);
+  /**
+   * One page of events pending for longer than `olderThanMs`, oldest first, after `after` (a row of the previous page).
+   */
+  async stalePending(
+    olderThanMs: number,
+    limit: number,
+    after: StalePendingRow | null = null,
+  ): Promise<StalePendingRow[]> {
+    return this.db.query<StalePendingRow>(SQL.stalePending, [
+      olderThanMs,
+      limit,
+      after?.cursor_at ?? null,
+      after?.tenant ?? '',
+      after?.source ?? '',
+      after?.event_id ?? '',
+    ]);
   }
 
   /** Records that the job with id suffix `jobRound` now carries these (pending) events. */
@@ -230,7 +258,9 @@ export class IntakeInbox {
   }
 
   private async insertEntries(entries: InboxEntry[]): Promise<{ duplicate: boolean }[]> {
-    const written = await this.db.query<InboxKey>(SQL.accept, [JSON.stringify(entries.map((e) => ({ ...keyOnly(e), body: e.body, meta: e.meta })))]);
+    const written = await this.db.query<InboxKey>(SQL.accept, [
+      JSON.stringify(entries.map((e) => ({ ...keyOnly(e), body: e.body, meta: e.meta }))),
+    ]);
     const fresh = new Set(written.map(inboxKeyString));
     // Within one batch the same event twice: the first is new, later ones are duplicates.
     const seen = new Set<string>();

@@ -8,7 +8,14 @@
 import type { NewStandingEvent } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import type { MappingVersion, TenantRegistry, Tenant } from '../tenants/tenant-registry.ts';
-import { inboxKeyString, type InboxKey, type IntakeInbox, type SourceName, type PendingInboxRow, type Settlement } from './intake-inbox.ts';
+import {
+  inboxKeyString,
+  type InboxKey,
+  type IntakeInbox,
+  type SourceName,
+  type PendingInboxRow,
+  type Settlement,
+} from './intake-inbox.ts';
 import type { AnySource, MappingCheck, RowOutcome, Sources } from './intake-source.ts';
 
 export { ProviderRateLimitedError, ProviderUnavailableError } from './provider-errors.ts';
@@ -33,9 +40,17 @@ export interface BatchSummary {
   skippedLookups: string[];
 }
 
-export const emptySummary = (): BatchSummary => ({ stored: 0, duplicates: 0, ignored: 0, quarantined: 0, deferred: new Map(), skippedLookups: [] });
+export const emptySummary = (): BatchSummary => ({
+  stored: 0,
+  duplicates: 0,
+  ignored: 0,
+  quarantined: 0,
+  deferred: new Map(),
+  skippedLookups: [],
+});
 
-type MappingInForce = { ok: true; mapping: unknown; version: number } | { ok: false; version: number | null; message: string };
+type MappingInForce =
+  { ok: true; mapping: unknown; version: number } | { ok: false; version: number | null; message: string };
 
 export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxKey[]): Promise<BatchSummary> {
   const rows = await deps.inbox.load(keys);
@@ -48,12 +63,22 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
   const storedRows: { row: PendingInboxRow; version: number; from: number; to: number }[] = [];
   for (const group of groupRows(rows)) {
     const keyOf = (row: PendingInboxRow) => ({ tenant: row.tenant, source: row.source, event_id: row.event_id });
-    const quarantineAll = (outcome: { reason: string; problems: { path: string; message: string }[] }, version: number | null) => {
-      for (const row of group.rows) settlements.push({ ...keyOf(row), state: 'quarantined', outcome, mapping_version: version });
+    const quarantineAll = (
+      outcome: { reason: string; problems: { path: string; message: string }[] },
+      version: number | null,
+    ) => {
+      for (const row of group.rows)
+        settlements.push({ ...keyOf(row), state: 'quarantined', outcome, mapping_version: version });
     };
     const source = deps.sources.get(group.source);
     if (!source) {
-      quarantineAll({ reason: 'source_not_served', problems: [{ path: 'source', message: `this deployment does not serve ${group.source}` }] }, null);
+      quarantineAll(
+        {
+          reason: 'source_not_served',
+          problems: [{ path: 'source', message: `this deployment does not serve ${group.source}` }],
+        },
+        null,
+      );
       continue;
     }
     const tenant = await deps.tenants.get(group.tenant);
@@ -63,13 +88,19 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
     }
     const inForce = await mappingInForce(deps, source, tenant);
     if (!inForce.ok) {
-      quarantineAll({ reason: 'invalid_mapping', problems: [{ path: '(mapping)', message: inForce.message }] }, inForce.version);
+      quarantineAll(
+        { reason: 'invalid_mapping', problems: [{ path: '(mapping)', message: inForce.message }] },
+        inForce.version,
+      );
       continue;
     }
     const mapped = await source.mapRows({ tenant, mapping: inForce.mapping, rows: group.rows, now });
     summary.skippedLookups.push(...(mapped.skipped ?? []));
     group.rows.forEach((row, i) => {
-      const result: RowOutcome = mapped.outcomes[i] ?? { outcome: 'invalid', problems: [{ path: '(row)', message: 'the source returned no outcome for this row' }] };
+      const result: RowOutcome = mapped.outcomes[i] ?? {
+        outcome: 'invalid',
+        problems: [{ path: '(row)', message: 'the source returned no outcome for this row' }],
+      };
       const key = keyOf(row);
       const version = inForce.version;
       if (result.outcome === 'wait') {
@@ -78,10 +109,20 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
         storedRows.push({ row, version, from: events.length, to: events.length + result.events.length });
         events.push(...result.events);
       } else if (result.outcome === 'events' || result.outcome === 'ignored') {
-        settlements.push({ ...key, state: 'ignored', outcome: { reason: result.outcome === 'ignored' ? result.reason : 'no_events' }, mapping_version: version });
+        settlements.push({
+          ...key,
+          state: 'ignored',
+          outcome: { reason: result.outcome === 'ignored' ? result.reason : 'no_events' },
+          mapping_version: version,
+        });
       } else {
         const reason = result.outcome === 'invalid' ? 'invalid_payload' : result.reason;
-        settlements.push({ ...key, state: 'quarantined', outcome: { reason, problems: result.problems }, mapping_version: version });
+        settlements.push({
+          ...key,
+          state: 'quarantined',
+          outcome: { reason, problems: result.problems },
+          mapping_version: version,
+        });
       }
     });
   }
@@ -99,7 +140,11 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
       source: s.row.source,
       event_id: s.row.event_id,
       state: 'stored',
-      outcome: { seqs: mine.map((o) => o.seq), duplicates, ...(sameTransition > 0 ? { recorded_by_reconciliation: sameTransition } : {}) },
+      outcome: {
+        seqs: mine.map((o) => o.seq),
+        duplicates,
+        ...(sameTransition > 0 ? { recorded_by_reconciliation: sameTransition } : {}),
+      },
       mapping_version: s.version,
     });
   }
@@ -112,7 +157,9 @@ export async function processIntakeBatch(deps: IntakeDeps, keys: readonly InboxK
 }
 
 /** Rows by tenant and source, each group in the batch's order. */
-function groupRows(rows: readonly PendingInboxRow[]): { tenant: string; source: SourceName; rows: PendingInboxRow[] }[] {
+function groupRows(
+  rows: readonly PendingInboxRow[],
+): { tenant: string; source: SourceName; rows: PendingInboxRow[] }[] {
   const groups = new Map<string, { tenant: string; source: SourceName; rows: PendingInboxRow[] }>();
   for (const row of rows) {
     const k = `${row.tenant}\u0000${row.source}`;
@@ -137,7 +184,8 @@ async function mappingInForce(deps: IntakeDeps, source: AnySource, tenant: Tenan
       fallback = source.parseMapping(source.defaultMappingDocument);
       parsedDefaults.set(source, fallback);
     }
-    if (!fallback.ok) throw new Error(`the built-in ${source.name} mapping is invalid: ${JSON.stringify(fallback.problems)}`);
+    if (!fallback.ok)
+      throw new Error(`the built-in ${source.name} mapping is invalid: ${JSON.stringify(fallback.problems)}`);
     return { ok: true, mapping: fallback.mapping, version: 0 };
   }
   let parsed = parsedMappings.get(current);
@@ -145,7 +193,12 @@ async function mappingInForce(deps: IntakeDeps, source: AnySource, tenant: Tenan
     parsed = source.parseMapping(current.document);
     parsedMappings.set(current, parsed);
   }
-  if (!parsed.ok) return { ok: false, version: current.version, message: parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ') };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      version: current.version,
+      message: parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+    };
   return { ok: true, mapping: parsed.mapping, version: current.version };
 }
 

@@ -13,7 +13,14 @@
  */
 import { isDatabaseUnavailable, isRefusedData } from '../store/database-errors.ts';
 import type { InboxKey } from './intake-inbox.ts';
-import { emptySummary, processIntakeBatch, ProviderRateLimitedError, ProviderUnavailableError, type BatchSummary, type IntakeDeps } from './process-intake-batch.ts';
+import {
+  emptySummary,
+  processIntakeBatch,
+  ProviderRateLimitedError,
+  ProviderUnavailableError,
+  type BatchSummary,
+  type IntakeDeps,
+} from './process-intake-batch.ts';
 
 export interface IsolationOptions {
   /**
@@ -30,7 +37,9 @@ export const PROCESSING_FAILED = 'processing_failed';
 
 /** An outage or a provider asking us to wait: the event itself is not at fault. */
 export function isTransientFailure(err: unknown): boolean {
-  return isDatabaseUnavailable(err) || err instanceof ProviderUnavailableError || err instanceof ProviderRateLimitedError;
+  return (
+    isDatabaseUnavailable(err) || err instanceof ProviderUnavailableError || err instanceof ProviderRateLimitedError
+  );
 }
 
 function add(into: BatchSummary, one: BatchSummary): void {
@@ -85,24 +94,51 @@ async function holdTenant(
   o: Required<IsolationOptions>,
 ): Promise<{ summary: BatchSummary; errors: (Error | null)[] }> {
   const rest = keys.filter((k) => k.tenant !== err.tenant);
-  const done = rest.length > 0 ? await processIntakeBatchIsolating(deps, rest, o) : { summary: emptySummary(), errors: [] };
+  const done =
+    rest.length > 0 ? await processIntakeBatchIsolating(deps, rest, o) : { summary: emptySummary(), errors: [] };
   const restErrors = done.errors[Symbol.iterator]();
-  return { summary: done.summary, errors: keys.map((k) => (k.tenant === err.tenant ? err : (restErrors.next().value ?? null))) };
+  return {
+    summary: done.summary,
+    errors: keys.map((k) => (k.tenant === err.tenant ? err : (restErrors.next().value ?? null))),
+  };
 }
 
 /** Quarantines the event if its failure is final; `gone` when it is no longer pending (settled elsewhere). */
-async function settleFailure(deps: IntakeDeps, key: InboxKey, err: unknown, maxEventFailures: number): Promise<'quarantined' | 'retry' | 'gone'> {
+async function settleFailure(
+  deps: IntakeDeps,
+  key: InboxKey,
+  err: unknown,
+  maxEventFailures: number,
+): Promise<'quarantined' | 'retry' | 'gone'> {
   if (isTransientFailure(err)) return 'retry';
   const message = asError(err).message;
   if (isRefusedData(err)) {
-    await deps.inbox.settle([{ ...key, state: 'quarantined', outcome: { reason: 'storage_refused', problems: [{ path: '(event)', message: `the database refused the event: ${message}` }] }, mapping_version: null }]);
+    await deps.inbox.settle([
+      {
+        ...key,
+        state: 'quarantined',
+        outcome: {
+          reason: 'storage_refused',
+          problems: [{ path: '(event)', message: `the database refused the event: ${message}` }],
+        },
+        mapping_version: null,
+      },
+    ]);
     return 'quarantined';
   }
   const failures = await deps.inbox.recordFailure(key);
   if (failures === null) return 'gone';
   if (failures < maxEventFailures) return 'retry';
   await deps.inbox.settle([
-    { ...key, state: 'quarantined', outcome: { reason: PROCESSING_FAILED, problems: [{ path: '(event)', message: `processing failed ${failures} times: ${message}` }] }, mapping_version: null },
+    {
+      ...key,
+      state: 'quarantined',
+      outcome: {
+        reason: PROCESSING_FAILED,
+        problems: [{ path: '(event)', message: `processing failed ${failures} times: ${message}` }],
+      },
+      mapping_version: null,
+    },
   ]);
   return 'quarantined';
 }

@@ -33,7 +33,8 @@ export type IssueResult =
 export type RevokeResult = { key: ApiKeyView; revoked_now: boolean } | null;
 
 /** The permission an issuance needs: auditor keys are the auditors' (and the operator's first). */
-export const issuePermission = (role: unknown) => (role === 'auditor' ? 'keys.issue_auditor' : 'tenants.provision') as 'keys.issue_auditor' | 'tenants.provision';
+export const issuePermission = (role: unknown) =>
+  (role === 'auditor' ? 'keys.issue_auditor' : 'tenants.provision') as 'keys.issue_auditor' | 'tenants.provision';
 
 export function operatorAuditorRefusal(tenant: string): string {
   return (
@@ -64,17 +65,34 @@ export class KeyIssuer {
       // The tenant's row lock serializes its key creations, so two first auditor keys cannot both be "first".
       await tx.query('SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [tenant]);
       const keys = new ApiKeyStore(tx);
-      if (role === 'auditor' && by.type === 'operator' && this.policy === 'first-only' && (await keys.hasEverHad(tenant, 'auditor'))) {
+      if (
+        role === 'auditor' &&
+        by.type === 'operator' &&
+        this.policy === 'first-only' &&
+        (await keys.hasEverHad(tenant, 'auditor'))
+      ) {
         return { ok: false, refused: operatorAuditorRefusal(tenant) };
       }
       const created = await keys.create(tenant, parsed.data, principalLabel(by));
       if (!created.ok) return created;
       const { key_id, name } = created.view;
-      await new AccessAudit(tx).recordKeyChange({ tenant, principal: by, action: 'key.create', path, key: { key_id, role, name } });
+      await new AccessAudit(tx).recordKeyChange({
+        tenant,
+        principal: by,
+        action: 'key.create',
+        path,
+        key: { key_id, role, name },
+      });
       return created;
     });
     if ('refused' in outcome) {
-      await new AccessAudit(this.db).recordDenied({ tenant, principal: by, path, permission: 'keys.issue_auditor', reason: outcome.refused });
+      await new AccessAudit(this.db).recordDenied({
+        tenant,
+        principal: by,
+        path,
+        permission: 'keys.issue_auditor',
+        reason: outcome.refused,
+      });
     }
     return outcome;
   }
@@ -86,10 +104,15 @@ export class KeyIssuer {
       const revoked = await new ApiKeyStore(tx).revoke(tenant, keyId, principalLabel(by));
       if (revoked?.revoked_now) {
         const { role, name } = revoked.key;
-        await new AccessAudit(tx).recordKeyChange({ tenant, principal: by, action: 'key.revoke', path, key: { key_id: keyId, role, name } });
+        await new AccessAudit(tx).recordKeyChange({
+          tenant,
+          principal: by,
+          action: 'key.revoke',
+          path,
+          key: { key_id: keyId, role, name },
+        });
       }
       return revoked;
     });
   }
 }
-

@@ -21,7 +21,9 @@ export interface KeyRoutesDeps {
   authorize: Authorize;
 }
 
-const ListQuery = z.strictObject({ include_revoked: z.enum(['true', 'false'], { error: 'must be true or false' }).optional() });
+const ListQuery = z.strictObject({
+  include_revoked: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+});
 
 async function existingTenant(tenants: KeyRoutesDeps['tenants'], value: unknown): Promise<string> {
   const id = TenantId.safeParse(value);
@@ -34,7 +36,8 @@ export function keyRoutes({ keys, issuer, tenants, authorize }: KeyRoutesDeps): 
   const r = Router();
   // The role asked for decides the permission: the body is parsed by then (createApp's JSON parser).
   const byRole: RequestHandler = (req, res, next) => {
-    const role: unknown = typeof req.body === 'object' && req.body !== null ? (req.body as { role?: unknown }).role : undefined;
+    const role: unknown =
+      typeof req.body === 'object' && req.body !== null ? (req.body as { role?: unknown }).role : undefined;
     return authorize(issuePermission(role))(req, res, next);
   };
   r.post('/tenants/:tenant/keys', byRole, async (req, res) => {
@@ -48,7 +51,9 @@ export function keyRoutes({ keys, issuer, tenants, authorize }: KeyRoutesDeps): 
     const tenant = await existingTenant(tenants, req.params.tenant);
     const q = ListQuery.safeParse(req.query);
     if (!q.success) throw ValidationError.fromZod('query', q.error);
-    res.json({ keys: await keys.list(tenant, { includeRevoked: q.data.include_revoked === 'true' }) } satisfies ApiKeyList);
+    res.json({
+      keys: await keys.list(tenant, { includeRevoked: q.data.include_revoked === 'true' }),
+    } satisfies ApiKeyList);
   });
   r.delete('/tenants/:tenant/keys/:key_id', authorize('tenants.provision'), async (req, res) => {
     const tenant = await existingTenant(tenants, req.params.tenant);
@@ -58,4 +63,3 @@ export function keyRoutes({ keys, issuer, tenants, authorize }: KeyRoutesDeps): 
   });
   return r;
 }
-

@@ -17,7 +17,10 @@ import canonicalize from 'canonicalize';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Rows written before migration 013: the source's ids and the related tickets in clear. Read and verified, never written. */
+/**
+ * Rows written before migration 013: the source's ids and the related tickets in clear. Read and verified, never
+ * written.
+ */
 export interface PublicPartV1 {
   initiation: { type: string; temporary: boolean } | null;
   reason_code: string | null;
@@ -90,18 +93,46 @@ const hasKeys = (o: object, n: number) => Object.keys(o).length === n;
 
 function hasExactShape(r: ChainRecord): boolean {
   const p = r.public as unknown as Record<string, unknown> | null;
-  if (typeof p !== 'object' || p === null || Array.isArray(p) || !hasKeys(r, RECORD_KEYS) || !hasKeys(p, 6)) return false;
+  if (typeof p !== 'object' || p === null || Array.isArray(p) || !hasKeys(r, RECORD_KEYS) || !hasKeys(p, 6))
+    return false;
   const i = p.initiation as Record<string, unknown> | null;
   const s = p.source as Record<string, unknown> | null;
   const common =
-    isStr(r.tenant) && Number.isSafeInteger(r.seq) && isStr(r.id) && isStr(r.kind) && isStrOrNull(r.status_before) && isStrOrNull(r.status_after) &&
-    isStr(r.occurred_at) && isStr(r.recorded_at) && isStr(r.subject_id) && isStr(r.sealed) && isStr(r.prev_hash) &&
-    (i === null || (typeof i === 'object' && !Array.isArray(i) && hasKeys(i, 2) && isStr(i.type) && typeof i.temporary === 'boolean')) &&
-    isStrOrNull(p.reason_code) && isStr(p.actor_type) && isStr(p.detected_via) &&
-    typeof s === 'object' && s !== null && !Array.isArray(s) && isStr(s.system) && isStr(s.object) && isStr(s.event_id);
+    isStr(r.tenant) &&
+    Number.isSafeInteger(r.seq) &&
+    isStr(r.id) &&
+    isStr(r.kind) &&
+    isStrOrNull(r.status_before) &&
+    isStrOrNull(r.status_after) &&
+    isStr(r.occurred_at) &&
+    isStr(r.recorded_at) &&
+    isStr(r.subject_id) &&
+    isStr(r.sealed) &&
+    isStr(r.prev_hash) &&
+    (i === null ||
+      (typeof i === 'object' &&
+        !Array.isArray(i) &&
+        hasKeys(i, 2) &&
+        isStr(i.type) &&
+        typeof i.temporary === 'boolean')) &&
+    isStrOrNull(p.reason_code) &&
+    isStr(p.actor_type) &&
+    isStr(p.detected_via) &&
+    typeof s === 'object' &&
+    s !== null &&
+    !Array.isArray(s) &&
+    isStr(s.system) &&
+    isStr(s.object) &&
+    isStr(s.event_id);
   if (!common) return false;
   if ('v' in p) return p.v === 2 && hasKeys(s, 3);
-  return Array.isArray(p.related_ticket_ids) && p.related_ticket_ids.every(isStr) && hasKeys(s, 5) && isStr(s.id) && isStrOrNull(s.url);
+  return (
+    Array.isArray(p.related_ticket_ids) &&
+    p.related_ticket_ids.every(isStr) &&
+    hasKeys(s, 5) &&
+    isStr(s.id) &&
+    isStrOrNull(s.url)
+  );
 }
 
 /** Keys inserted in UTF-16 order, as JCS sorts them. */
@@ -123,7 +154,13 @@ function sortedCopy(r: ChainRecord) {
         initiation,
         reason_code: p.reason_code,
         related_ticket_ids: p.related_ticket_ids,
-        source: { event_id: p.source.event_id, id: p.source.id, object: p.source.object, system: p.source.system, url: p.source.url },
+        source: {
+          event_id: p.source.event_id,
+          id: p.source.id,
+          object: p.source.object,
+          system: p.source.system,
+          url: p.source.url,
+        },
       };
   return {
     id: r.id,
@@ -149,7 +186,10 @@ export type ChainBreak =
   | { seq: number; problem: 'head_mismatch'; expected: string; found: string }
   /** Signed checkpoints or boundaries disagree with the rows (see connector/store/checkpoints.ts). */
   | { seq: number; problem: 'checkpoint_mismatch' | 'checkpoint_invalid' | 'boundary_unsigned'; found: string }
-  /** The tenant's chain of legal hold events does not check out (see connector/model/legal-hold.ts); `seq` is the hold event's. */
+  /**
+   * The tenant's chain of legal hold events does not check out (see connector/model/legal-hold.ts); `seq` is the hold
+   * event's.
+   */
   | { seq: number; problem: 'legal_hold_chain'; found: string };
 
 export interface StoredChainRow extends ChainRecord {
@@ -164,23 +204,39 @@ export interface ChainLink {
 }
 
 /** A walk's outcome: the last good link, or the first break; `checked` rows were good either way. */
-export type LinkCheck = { ok: true; last: { seq: number; hash: string }; checked: number } | { ok: false; broken: ChainBreak; checked: number };
+export type LinkCheck =
+  | { ok: true; last: { seq: number; hash: string }; checked: number }
+  | { ok: false; broken: ChainBreak; checked: number };
 
 /**
  * Walks rows in seq order from a starting link and returns the first break, or the last good link.
  * Call it page by page, feeding back the returned `{seq, hash}`. `hashOf` recomputes a row's hash
  * from what it records (each chain, the log's and the read audit's, hashes its own record).
  */
-export function walkChain<R extends ChainLink>(start: { seq: number; hash: string }, rows: Iterable<R>, hashOf: (row: R) => string): LinkCheck {
+export function walkChain<R extends ChainLink>(
+  start: { seq: number; hash: string },
+  rows: Iterable<R>,
+  hashOf: (row: R) => string,
+): LinkCheck {
   let last = start;
   let checked = 0;
   for (const row of rows) {
-    if (row.seq !== last.seq + 1) return { ok: false, broken: { seq: row.seq, problem: 'seq_gap', expected: last.seq + 1 }, checked };
+    if (row.seq !== last.seq + 1)
+      return { ok: false, broken: { seq: row.seq, problem: 'seq_gap', expected: last.seq + 1 }, checked };
     if (row.prev_hash !== last.hash) {
-      return { ok: false, broken: { seq: row.seq, problem: 'prev_hash_mismatch', expected: last.hash, found: row.prev_hash }, checked };
+      return {
+        ok: false,
+        broken: { seq: row.seq, problem: 'prev_hash_mismatch', expected: last.hash, found: row.prev_hash },
+        checked,
+      };
     }
     const recomputed = hashOf(row);
-    if (recomputed !== row.hash) return { ok: false, broken: { seq: row.seq, problem: 'hash_mismatch', expected: recomputed, found: row.hash }, checked };
+    if (recomputed !== row.hash)
+      return {
+        ok: false,
+        broken: { seq: row.seq, problem: 'hash_mismatch', expected: recomputed, found: row.hash },
+        checked,
+      };
     checked++;
     last = { seq: row.seq, hash: row.hash };
   }

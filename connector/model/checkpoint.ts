@@ -62,7 +62,8 @@ export function parseCheckpointKey(text: string): CheckpointKey {
     if (trimmed.startsWith('-----BEGIN')) privateKey = createPrivateKey(trimmed);
     else {
       const seed = Buffer.from(trimmed, 'base64');
-      if (seed.length !== 32 || !/^[A-Za-z0-9+/]{43}=$/.test(trimmed)) throw new InvalidCheckpointKeyError('is neither a PKCS#8 PEM nor the base64 of a 32-byte seed');
+      if (seed.length !== 32 || !/^[A-Za-z0-9+/]{43}=$/.test(trimmed))
+        throw new InvalidCheckpointKeyError('is neither a PKCS#8 PEM nor the base64 of a 32-byte seed');
       privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
     }
   } catch (err) {
@@ -75,10 +76,18 @@ export function parseCheckpointKey(text: string): CheckpointKey {
 
 function withPublic(privateKey: KeyObject): CheckpointKey {
   const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey, keyId: keyIdOf(publicKey), publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    privateKey,
+    publicKey,
+    keyId: keyIdOf(publicKey),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }
 
-export const keyIdOf = (publicKey: KeyObject): string => createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+export const keyIdOf = (publicKey: KeyObject): string =>
+  createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 
 /** A public key to pin, from its SPKI PEM. */
 export function parsePublicKey(pem: string): KeyObject {
@@ -97,7 +106,8 @@ export function jcs(value: unknown): string {
   return text;
 }
 
-export const bodyHash = (body: CheckpointBody | BoundaryBody): string => createHash('sha256').update(jcs(body)).digest('hex');
+export const bodyHash = (body: CheckpointBody | BoundaryBody): string =>
+  createHash('sha256').update(jcs(body)).digest('hex');
 
 export function signBody(key: CheckpointKey, body: CheckpointBody | BoundaryBody): string {
   return sign(null, Buffer.from(jcs(body)), key.privateKey).toString('base64');

@@ -28,23 +28,60 @@ export interface HoldEvent {
 
 export type HoldChainReport =
   | { ok: true; checked: number; head: { seq: number; hash: string } }
-  | { ok: false; checked: number; broken: { seq: number; problem: 'seq_gap' | 'prev_hash_mismatch' | 'hash_mismatch'; expected: string; found: string } };
+  | {
+      ok: false;
+      checked: number;
+      broken: {
+        seq: number;
+        problem: 'seq_gap' | 'prev_hash_mismatch' | 'hash_mismatch';
+        expected: string;
+        found: string;
+      };
+    };
 
 export function holdText(e: Omit<HoldEvent, 'hash'>): string {
   const { hold_id, action, tenant, subject_id, reason, actor, at, seq, prev_hash } = e;
-  return jcs({ type: 'standing.legal_hold', version: 1, tenant, seq, hold_id, action, subject_id, reason, actor, at, prev_hash });
+  return jcs({
+    type: 'standing.legal_hold',
+    version: 1,
+    tenant,
+    seq,
+    hold_id,
+    action,
+    subject_id,
+    reason,
+    actor,
+    at,
+    prev_hash,
+  });
 }
 
-export const holdHash = (e: Omit<HoldEvent, 'hash'>): string => createHash('sha256').update(holdText(e), 'utf8').digest('hex');
+export const holdHash = (e: Omit<HoldEvent, 'hash'>): string =>
+  createHash('sha256').update(holdText(e), 'utf8').digest('hex');
 
 /** Checks events in seq order from the genesis: contiguous, linked, and each hashing to what it says. */
 export function verifyHoldChain(events: readonly HoldEvent[]): HoldChainReport {
   let last = { seq: 0, hash: GENESIS_HASH };
   for (const e of events) {
-    if (e.seq !== last.seq + 1) return { ok: false, checked: last.seq, broken: { seq: e.seq, problem: 'seq_gap', expected: String(last.seq + 1), found: String(e.seq) } };
-    if (e.prev_hash !== last.hash) return { ok: false, checked: last.seq, broken: { seq: e.seq, problem: 'prev_hash_mismatch', expected: last.hash, found: e.prev_hash } };
+    if (e.seq !== last.seq + 1)
+      return {
+        ok: false,
+        checked: last.seq,
+        broken: { seq: e.seq, problem: 'seq_gap', expected: String(last.seq + 1), found: String(e.seq) },
+      };
+    if (e.prev_hash !== last.hash)
+      return {
+        ok: false,
+        checked: last.seq,
+        broken: { seq: e.seq, problem: 'prev_hash_mismatch', expected: last.hash, found: e.prev_hash },
+      };
     const recomputed = holdHash(e);
-    if (recomputed !== e.hash) return { ok: false, checked: last.seq, broken: { seq: e.seq, problem: 'hash_mismatch', expected: recomputed, found: e.hash } };
+    if (recomputed !== e.hash)
+      return {
+        ok: false,
+        checked: last.seq,
+        broken: { seq: e.seq, problem: 'hash_mismatch', expected: recomputed, found: e.hash },
+      };
     last = { seq: e.seq, hash: e.hash };
   }
   return { ok: true, checked: events.length, head: last };

@@ -16,7 +16,9 @@ export function describeMappingIssues(issues: readonly Issue[], prefix: Property
       for (const key of issue.keys) out.push({ path: at([...path, key]), message: `unknown key "${key}"` });
     } else if (issue.code === 'invalid_union') {
       // A branch that failed only on the type of the value itself was not what the author meant.
-      const meant = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+      const meant = issue.errors.filter(
+        (branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0),
+      );
       if (meant.length === 1 && meant[0]) out.push(...describeMappingIssues(meant[0], path));
       else out.push({ path: at(path), message: issue.message });
     } else {
@@ -25,4 +27,3 @@ export function describeMappingIssues(issues: readonly Issue[], prefix: Property
   }
   return out;
 }
-

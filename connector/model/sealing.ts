@@ -125,7 +125,9 @@ export function salesforceId15(id: string): string {
 
 /** Blind index of one identity, scoped by tenant so equal emails in two tenants never collide. */
 export function identityDigest(keys: MasterKeys, tenant: string, kind: IdentityKind, value: string): string {
-  return createHmac('sha256', keys.lookup).update(`${tenant}\u0000${kind}\u0000${normalizeIdentity(kind, value)}`).digest('hex');
+  return createHmac('sha256', keys.lookup)
+    .update(`${tenant}\u0000${kind}\u0000${normalizeIdentity(kind, value)}`)
+    .digest('hex');
 }
 
 /**

@@ -38,7 +38,10 @@ export type SourceSystem = z.infer<typeof SourceSystem>;
 export const DETECTION_METHODS = ['webhook', 'change_event', 'outbound_message', 'reconciliation', 'manual'] as const;
 
 /** An ISO-8601 instant with an explicit offset (`Z` or `+hh:mm`), at most millisecond precision kept. */
-const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-03-04T05:33:18Z' });
+const Instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-03-04T05:33:18Z',
+});
 /**
  * PostgreSQL text cannot hold NUL, and JCS (the hash chain's encoding) refuses lone surrogates:
  * such text is refused here, at the edge, instead of failing a whole batch at write time.
@@ -73,7 +76,9 @@ export const Actor = z.strictObject({
 export type Actor = z.infer<typeof Actor>;
 
 export const Initiation = z.strictObject({
-  /** How the change came about: an agent (`manual`), a rule such as inactivity (`automatic`), the customer, or a fault. */
+  /**
+   * How the change came about: an agent (`manual`), a rule such as inactivity (`automatic`), the customer, or a fault.
+   */
   type: InitiationType,
   /** Whether the change is meant to be undone (e.g. a suspension pending payment). */
   temporary: z.boolean(),
@@ -81,7 +86,10 @@ export const Initiation = z.strictObject({
 
 export const Reason = z.strictObject({
   /** A stable machine code, e.g. `non_payment`, `fraud_suspected`, `inactivity`. */
-  code: z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lowercase code of letters, digits, _ . - (at most 64)'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lowercase code of letters, digits, _ . - (at most 64)'),
   /** Free text as an agent or system wrote it. Personal data: sealed at rest. */
   text: FreeText(4000).optional(),
 });
@@ -142,7 +150,9 @@ export function foldEmail(email: string): string {
   return email.trim().normalize('NFC').toUpperCase().toLowerCase();
 }
 
-const SalesforceId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
+const SalesforceId = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
 
 /** Identities of a person: a Zendesk user, an email, a Salesforce Contact. */
 export const PERSON_IDENTITY_KINDS = ['zendesk_user_id', 'email', 'salesforce_contact_id'] as const;
@@ -164,25 +174,30 @@ const identityShape = {
  * an account's (organization id, Account id), never both. A person's organization goes in the
  * event's `account`: membership is a link, not a merge.
  */
-export const CustomerIdentities = z
-  .strictObject(identityShape)
-  .superRefine((c, ctx) => {
-    const person = PERSON_IDENTITY_KINDS.some((k) => c[k] !== undefined);
-    const account = ACCOUNT_IDENTITY_KINDS.some((k) => c[k] !== undefined);
-    if (!person && !account) {
-      ctx.addIssue({ code: 'custom', message: 'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id or salesforce_contact_id' });
-    } else if (person && account) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must name one subject: a person (${PERSON_IDENTITY_KINDS.join(', ')}) or an account (${ACCOUNT_IDENTITY_KINDS.join(', ')}), not both; put the person's organization in "account"`,
-      });
-    }
-  });
+export const CustomerIdentities = z.strictObject(identityShape).superRefine((c, ctx) => {
+  const person = PERSON_IDENTITY_KINDS.some((k) => c[k] !== undefined);
+  const account = ACCOUNT_IDENTITY_KINDS.some((k) => c[k] !== undefined);
+  if (!person && !account) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id or salesforce_contact_id',
+    });
+  } else if (person && account) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must name one subject: a person (${PERSON_IDENTITY_KINDS.join(', ')}) or an account (${ACCOUNT_IDENTITY_KINDS.join(', ')}), not both; put the person's organization in "account"`,
+    });
+  }
+});
 export type CustomerIdentities = z.infer<typeof CustomerIdentities>;
 
 /** The account a person belonged to when the event happened (context, never merged into the person). */
 export const AccountIdentities = z
-  .strictObject({ zendesk_organization_id: identityShape.zendesk_organization_id, salesforce_account_id: identityShape.salesforce_account_id })
+  .strictObject({
+    zendesk_organization_id: identityShape.zendesk_organization_id,
+    salesforce_account_id: identityShape.salesforce_account_id,
+  })
   .refine((a) => a.zendesk_organization_id !== undefined || a.salesforce_account_id !== undefined, {
     message: 'needs zendesk_organization_id or salesforce_account_id',
   });
@@ -207,7 +222,10 @@ export function identityKindOf(kind: IdentityKind): SubjectKind {
 
 export const TenantId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lowercase letters, digits, _ or -, starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'must be 1-63 lowercase letters, digits, _ or -, starting with a letter or digit',
+  );
 
 const STATUS_REQUIRED_AFTER: Partial<Record<EventKind, (s: AccountStatus) => boolean>> = {
   deactivation: (s) => s !== 'active',
@@ -248,28 +266,58 @@ export const NewStandingEvent = z
       ctx.addIssue({
         code: 'custom',
         path: ['status', 'after'],
-        message: e.kind === 'deactivation' ? 'a deactivation must end in a status other than active' : 'a reinstatement must end in active',
+        message:
+          e.kind === 'deactivation'
+            ? 'a deactivation must end in a status other than active'
+            : 'a reinstatement must end in active',
       });
     }
     if (e.kind === 'deactivation' && !e.initiation) {
-      ctx.addIssue({ code: 'custom', path: ['initiation'], message: 'a deactivation must say how it came about (manual, automatic, customer_initiated, system_error)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initiation'],
+        message: 'a deactivation must say how it came about (manual, automatic, customer_initiated, system_error)',
+      });
     }
     if (e.kind === 'status_observed' && e.status.after === null) {
-      ctx.addIssue({ code: 'custom', path: ['status', 'after'], message: 'status_observed must carry the observed status' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status', 'after'],
+        message: 'status_observed must carry the observed status',
+      });
     }
     if (e.kind === 'verification_recorded' && e.verification.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['verification'], message: 'verification_recorded needs at least one verification step' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['verification'],
+        message: 'verification_recorded needs at least one verification step',
+      });
     }
-    for (const [kind, decision] of [['reinstatement_approved', 'approved'], ['reinstatement_denied', 'denied']] as const) {
+    for (const [kind, decision] of [
+      ['reinstatement_approved', 'approved'],
+      ['reinstatement_denied', 'denied'],
+    ] as const) {
       if (e.kind === kind && !e.approvals.some((a) => a.decision === decision)) {
-        ctx.addIssue({ code: 'custom', path: ['approvals'], message: `${kind} needs at least one approval with decision "${decision}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['approvals'],
+          message: `${kind} needs at least one approval with decision "${decision}"`,
+        });
       }
     }
     if (e.account && subjectKindOf(e.customer) === 'account') {
-      ctx.addIssue({ code: 'custom', path: ['account'], message: 'only an event about a person names an account as context' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['account'],
+        message: 'only an event about a person names an account as context',
+      });
     }
     if (e.status.after === 'suspended' && e.initiation && !e.initiation.temporary) {
-      ctx.addIssue({ code: 'custom', path: ['initiation', 'temporary'], message: 'a suspension is temporary by definition' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initiation', 'temporary'],
+        message: 'a suspension is temporary by definition',
+      });
     }
   });
 export type NewStandingEvent = z.output<typeof NewStandingEvent>;
@@ -298,7 +346,10 @@ export function parseStandingEvent(input: unknown): ParseResult<NewStandingEvent
   return r.success ? { ok: true, value: normalizeEvent(r.data) } : { ok: false, problems: describeIssues(r.error) };
 }
 
-/** Canonical forms: instants as UTC with milliseconds (emails are normalized by their schema), so equal facts hash equally. */
+/**
+ * Canonical forms: instants as UTC with milliseconds (emails are normalized by their schema), so equal facts hash
+ * equally.
+ */
 function normalizeEvent(e: NewStandingEvent): NewStandingEvent {
   const instant = (s: string) => new Date(s).toISOString();
   return {

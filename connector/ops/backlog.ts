@@ -24,7 +24,11 @@ export function backlogReport(db: SqlClient, queue: Queue, timeoutMs = 1000): ()
   };
   return async () => {
     const [inbox, waiting, oldest] = await Promise.all([
-      bounded(db.query<{ n: number; age: number | null }>("SELECT count(*)::int AS n, extract(epoch FROM now() - min(received_at))::float8 AS age FROM intake_inbox WHERE state = 'pending'")),
+      bounded(
+        db.query<{ n: number; age: number | null }>(
+          "SELECT count(*)::int AS n, extract(epoch FROM now() - min(received_at))::float8 AS age FROM intake_inbox WHERE state = 'pending'",
+        ),
+      ),
       bounded(queue.getWaitingCount()),
       bounded(queue.getWaiting(-1, -1)),
     ]);
@@ -33,7 +37,8 @@ export function backlogReport(db: SqlClient, queue: Queue, timeoutMs = 1000): ()
       inbox_pending: row ? Number(row.n) : null,
       inbox_oldest_pending_age_seconds: row ? Math.max(0, Math.round(Number(row.age ?? 0))) : null,
       queue_waiting: waiting,
-      queue_oldest_waiting_age_seconds: oldest === null ? null : oldest[0] ? Math.max(0, Math.round((Date.now() - oldest[0].timestamp) / 1000)) : 0,
+      queue_oldest_waiting_age_seconds:
+        oldest === null ? null : oldest[0] ? Math.max(0, Math.round((Date.now() - oldest[0].timestamp) / 1000)) : 0,
     };
   };
 }

@@ -14,7 +14,11 @@ export const BULL_BOARD_PATH = '/admin/queues';
 
 export function bullBoardRouter(queues: readonly Queue[], authenticate: RequestHandler): MountedRouter {
   const serverAdapter = new ExpressAdapter().setBasePath(BULL_BOARD_PATH);
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'Standing queues' } } });
+  createBullBoard({
+    queues: queues.map((q) => new BullMQAdapter(q)),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Standing queues' } },
+  });
   const router = Router();
   router.use(authenticate, serverAdapter.getRouter() as RequestHandler);
   return { path: BULL_BOARD_PATH, router };

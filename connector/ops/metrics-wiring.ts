@@ -21,7 +21,9 @@ export function databaseProbe(db: SqlClient, metrics: StandingMetrics): MetricsP
                 (SELECT extract(epoch FROM now() - min(received_at)) FROM intake_inbox WHERE state = 'pending')::float8 AS oldest_age,
                 (SELECT count(*) FROM intake_inbox WHERE state = 'quarantined')::int AS quarantined`,
       );
-      const heads = await db.query<{ tenant: string; seq: number }>('SELECT tenant, seq::float8 AS seq FROM chain_heads');
+      const heads = await db.query<{ tenant: string; seq: number }>(
+        'SELECT tenant, seq::float8 AS seq FROM chain_heads',
+      );
       metrics.inboxPending.set(Number(inbox?.pending ?? 0));
       metrics.inboxOldestPendingAge.set(Math.max(0, Number(inbox?.oldest_age ?? 0)));
       metrics.quarantined.set(Number(inbox?.quarantined ?? 0));
@@ -65,7 +67,13 @@ export function instrumentDirectRoutes(routes: readonly DirectRoute[], metrics: 
 /** A worker batch's outcome, as passed to the worker's `onBatch`. */
 export function recordBatch(metrics: StandingMetrics, summary: BatchSummary, size: number): void {
   metrics.batchSize.observe(size);
-  const outcomes = { stored: summary.stored, duplicate: summary.duplicates, ignored: summary.ignored, quarantined: summary.quarantined, deferred: summary.deferred.size };
+  const outcomes = {
+    stored: summary.stored,
+    duplicate: summary.duplicates,
+    ignored: summary.ignored,
+    quarantined: summary.quarantined,
+    deferred: summary.deferred.size,
+  };
   for (const [outcome, n] of Object.entries(outcomes)) if (n > 0) metrics.intakeEvents.inc({ outcome }, n);
 }
 
@@ -92,7 +100,10 @@ export function metricsRoutes(metrics: StandingMetrics, authenticate: RequestHan
 }
 
 /** A reconciliation run's outcome, drift and appended events; a completed run moves the lag clock. */
-export function recordReconciliationRun(metrics: StandingMetrics, run: { tenant: string; source: string; state: string; counters: { drift_found: number; events_appended: number } }): void {
+export function recordReconciliationRun(
+  metrics: StandingMetrics,
+  run: { tenant: string; source: string; state: string; counters: { drift_found: number; events_appended: number } },
+): void {
   const labels = { source: run.source, tenant: run.tenant };
   metrics.reconciliationRuns.inc({ ...labels, state: run.state });
   metrics.reconciliationDrift.inc(labels, run.counters.drift_found);

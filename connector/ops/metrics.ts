@@ -70,41 +70,152 @@ export class StandingMetrics {
   constructor(options: StandingMetricsOptions = {}) {
     this.o = { ...DEFAULT_METRICS_OPTIONS, ...options };
     const registers = [this.registry];
-    this.reconciliationRuns = new Counter({ name: 'standing_reconciliation_runs_total', help: 'Reconciliation runs by outcome (completed, partial, failed).', labelNames: ['source', 'tenant', 'state'], registers });
-    this.reconciliationDrift = new Counter({ name: 'standing_reconciliation_drift_total', help: 'Findings the log lacked or contradicted (each appended); what it already held is not counted.', labelNames: ['source', 'tenant'], registers });
-    this.reconciliationAppended = new Counter({ name: 'standing_reconciliation_events_appended_total', help: 'Events reconciliation appended to the log.', labelNames: ['source', 'tenant'], registers });
+    this.reconciliationRuns = new Counter({
+      name: 'standing_reconciliation_runs_total',
+      help: 'Reconciliation runs by outcome (completed, partial, failed).',
+      labelNames: ['source', 'tenant', 'state'],
+      registers,
+    });
+    this.reconciliationDrift = new Counter({
+      name: 'standing_reconciliation_drift_total',
+      help: 'Findings the log lacked or contradicted (each appended); what it already held is not counted.',
+      labelNames: ['source', 'tenant'],
+      registers,
+    });
+    this.reconciliationAppended = new Counter({
+      name: 'standing_reconciliation_events_appended_total',
+      help: 'Events reconciliation appended to the log.',
+      labelNames: ['source', 'tenant'],
+      registers,
+    });
     this.reconciliationLastSuccess = new Gauge({
       name: 'standing_reconciliation_last_success_timestamp_seconds',
       help: 'When the last completed reconciliation run ended (lag: now minus this).',
       labelNames: ['source', 'tenant'],
       registers,
     });
-    this.scheduledJobRuns = new Counter({ name: 'standing_scheduled_job_runs_total', help: 'Runs of the scheduled compliance jobs (checkpoint, retention, siem_push) by outcome.', labelNames: ['job', 'outcome'], registers });
-    this.scheduledJobLastSuccess = new Gauge({ name: 'standing_scheduled_job_last_success_timestamp_seconds', help: 'When each scheduled compliance job last succeeded (lag: now minus this).', labelNames: ['job'], registers });
-    this.scheduledJobEnabled = new Gauge({ name: 'standing_scheduled_job_enabled', help: '1 when this process schedules the job, 0 when it is off or cannot run (e.g. no checkpoint key).', labelNames: ['job'], registers });
-    this.siemEventsPushed = new Counter({ name: 'standing_siem_events_pushed_total', help: 'Log rows Splunk HEC accepted.', labelNames: ['tenant'], registers });
-    this.siemPushFailures = new Counter({ name: 'standing_siem_push_failures_total', help: 'Batches Splunk HEC did not accept, by reason.', labelNames: ['tenant', 'reason'], registers });
-    this.siemLastSuccess = new Gauge({ name: 'standing_siem_last_success_timestamp_seconds', help: "When each tenant's Splunk target last accepted a batch or was found up to date.", labelNames: ['tenant'], registers });
-    this.webhookResponses = new Counter({ name: 'standing_webhook_responses_total', help: 'Webhook answers by route and HTTP status code.', labelNames: ['route', 'code'], registers });
-    this.webhookDuration = new Histogram({ name: 'standing_webhook_duration_seconds', help: 'Time to answer a webhook.', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers });
+    this.scheduledJobRuns = new Counter({
+      name: 'standing_scheduled_job_runs_total',
+      help: 'Runs of the scheduled compliance jobs (checkpoint, retention, siem_push) by outcome.',
+      labelNames: ['job', 'outcome'],
+      registers,
+    });
+    this.scheduledJobLastSuccess = new Gauge({
+      name: 'standing_scheduled_job_last_success_timestamp_seconds',
+      help: 'When each scheduled compliance job last succeeded (lag: now minus this).',
+      labelNames: ['job'],
+      registers,
+    });
+    this.scheduledJobEnabled = new Gauge({
+      name: 'standing_scheduled_job_enabled',
+      help: '1 when this process schedules the job, 0 when it is off or cannot run (e.g. no checkpoint key).',
+      labelNames: ['job'],
+      registers,
+    });
+    this.siemEventsPushed = new Counter({
+      name: 'standing_siem_events_pushed_total',
+      help: 'Log rows Splunk HEC accepted.',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.siemPushFailures = new Counter({
+      name: 'standing_siem_push_failures_total',
+      help: 'Batches Splunk HEC did not accept, by reason.',
+      labelNames: ['tenant', 'reason'],
+      registers,
+    });
+    this.siemLastSuccess = new Gauge({
+      name: 'standing_siem_last_success_timestamp_seconds',
+      help: "When each tenant's Splunk target last accepted a batch or was found up to date.",
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.webhookResponses = new Counter({
+      name: 'standing_webhook_responses_total',
+      help: 'Webhook answers by route and HTTP status code.',
+      labelNames: ['route', 'code'],
+      registers,
+    });
+    this.webhookDuration = new Histogram({
+      name: 'standing_webhook_duration_seconds',
+      help: 'Time to answer a webhook.',
+      labelNames: ['route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.intakeEvents = new Counter({
       name: 'standing_intake_events_total',
       help: 'Inbox events processed by this worker, by outcome (stored, duplicate, ignored, quarantined, deferred).',
       labelNames: ['outcome'],
       registers,
     });
-    this.batchSize = new Histogram({ name: 'standing_intake_batch_size', help: 'Events per log batch.', buckets: BATCH_BUCKETS, registers });
-    this.jobLatency = new Histogram({ name: 'standing_intake_job_latency_seconds', help: 'From enqueue to completion of an intake job.', buckets: JOB_LATENCY_BUCKETS, registers });
-    this.jobsFailed = new Counter({ name: 'standing_intake_jobs_failed_total', help: 'Intake job attempts that failed (each retried or swept later).', registers });
-    this.rateLimitWaits = new Counter({ name: 'standing_provider_rate_limit_waits_total', help: 'Times a provider answered 429 and a tenant had to wait.', labelNames: ['source', 'tenant'], registers });
-    this.rateLimitWaitSeconds = new Counter({ name: 'standing_provider_rate_limit_wait_seconds_total', help: 'Seconds of waiting a provider asked for.', labelNames: ['source', 'tenant'], registers });
-    this.dependencyUp = new Gauge({ name: 'standing_dependency_up', help: '1 when the dependency answered the last scrape\'s probe, 0 otherwise.', labelNames: ['dependency'], registers });
-    this.inboxPending = new Gauge({ name: 'standing_inbox_pending', help: 'Inbox events accepted and not yet processed (all tenants).', registers });
-    this.inboxOldestPendingAge = new Gauge({ name: 'standing_inbox_oldest_pending_age_seconds', help: 'Age of the oldest pending inbox event (0 when none).', registers });
-    this.quarantined = new Gauge({ name: 'standing_inbox_quarantined', help: 'Inbox events quarantined (waiting for a mapping fix and a replay).', registers });
-    this.chainHead = new Gauge({ name: 'standing_chain_head_seq', help: 'Sequence number of each tenant\'s chain head.', labelNames: ['tenant'], registers });
-    this.queueJobs = new Gauge({ name: 'standing_queue_jobs', help: 'Intake queue jobs by state.', labelNames: ['state'], registers });
-    this.queueOldestWaitingAge = new Gauge({ name: 'standing_queue_oldest_waiting_age_seconds', help: 'Age of the oldest waiting intake job (0 when none).', registers });
+    this.batchSize = new Histogram({
+      name: 'standing_intake_batch_size',
+      help: 'Events per log batch.',
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
+    this.jobLatency = new Histogram({
+      name: 'standing_intake_job_latency_seconds',
+      help: 'From enqueue to completion of an intake job.',
+      buckets: JOB_LATENCY_BUCKETS,
+      registers,
+    });
+    this.jobsFailed = new Counter({
+      name: 'standing_intake_jobs_failed_total',
+      help: 'Intake job attempts that failed (each retried or swept later).',
+      registers,
+    });
+    this.rateLimitWaits = new Counter({
+      name: 'standing_provider_rate_limit_waits_total',
+      help: 'Times a provider answered 429 and a tenant had to wait.',
+      labelNames: ['source', 'tenant'],
+      registers,
+    });
+    this.rateLimitWaitSeconds = new Counter({
+      name: 'standing_provider_rate_limit_wait_seconds_total',
+      help: 'Seconds of waiting a provider asked for.',
+      labelNames: ['source', 'tenant'],
+      registers,
+    });
+    this.dependencyUp = new Gauge({
+      name: 'standing_dependency_up',
+      help: "1 when the dependency answered the last scrape's probe, 0 otherwise.",
+      labelNames: ['dependency'],
+      registers,
+    });
+    this.inboxPending = new Gauge({
+      name: 'standing_inbox_pending',
+      help: 'Inbox events accepted and not yet processed (all tenants).',
+      registers,
+    });
+    this.inboxOldestPendingAge = new Gauge({
+      name: 'standing_inbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest pending inbox event (0 when none).',
+      registers,
+    });
+    this.quarantined = new Gauge({
+      name: 'standing_inbox_quarantined',
+      help: 'Inbox events quarantined (waiting for a mapping fix and a replay).',
+      registers,
+    });
+    this.chainHead = new Gauge({
+      name: 'standing_chain_head_seq',
+      help: "Sequence number of each tenant's chain head.",
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.queueJobs = new Gauge({
+      name: 'standing_queue_jobs',
+      help: 'Intake queue jobs by state.',
+      labelNames: ['state'],
+      registers,
+    });
+    this.queueOldestWaitingAge = new Gauge({
+      name: 'standing_queue_oldest_waiting_age_seconds',
+      help: 'Age of the oldest waiting intake job (0 when none).',
+      registers,
+    });
     if (this.o.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -119,7 +230,14 @@ export class StandingMetrics {
 
   /** Runs the probes (each bounded by `probeTimeoutMs`), then renders the text exposition format. */
   async scrape(): Promise<string> {
-    const outcomes = await Promise.all(this.probes.map((p) => withTimeout(p.run(), this.o.probeTimeoutMs).then(() => null, (err: unknown) => err)));
+    const outcomes = await Promise.all(
+      this.probes.map((p) =>
+        withTimeout(p.run(), this.o.probeTimeoutMs).then(
+          () => null,
+          (err: unknown) => err,
+        ),
+      ),
+    );
     const down = new Set<string>();
     this.probes.forEach((p, i) => {
       if (outcomes[i] !== null) down.add(p.dependency);
@@ -127,8 +245,10 @@ export class StandingMetrics {
     for (const dependency of new Set(this.probes.map((p) => p.dependency))) {
       const isDown = down.has(dependency);
       this.dependencyUp.set({ dependency }, isDown ? 0 : 1);
-      if (isDown && !this.failing.has(dependency)) this.o.logger?.warn({ dependency }, 'metrics: dependency unreachable; its gauges are stale');
-      if (!isDown && this.failing.has(dependency)) this.o.logger?.info({ dependency }, 'metrics: dependency reachable again');
+      if (isDown && !this.failing.has(dependency))
+        this.o.logger?.warn({ dependency }, 'metrics: dependency unreachable; its gauges are stale');
+      if (!isDown && this.failing.has(dependency))
+        this.o.logger?.info({ dependency }, 'metrics: dependency reachable again');
       if (isDown) this.failing.add(dependency);
       else this.failing.delete(dependency);
     }

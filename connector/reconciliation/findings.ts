@@ -4,7 +4,12 @@
  * source's own timestamp, a deterministic source event id and the window in which the change
  * happened (the race rule: transition-matching.ts).
  */
-import { parseStandingEvent, type FieldProblem, type NewStandingEvent, type NewStandingEventInput } from '../model/standing-event.ts';
+import {
+  parseStandingEvent,
+  type FieldProblem,
+  type NewStandingEvent,
+  type NewStandingEventInput,
+} from '../model/standing-event.ts';
 import type { TransitionWindow } from '../store/transition-matching.ts';
 import type { LoggedStatus } from './reconciliation-store.ts';
 
@@ -46,7 +51,12 @@ export interface ObservedState {
  * Findings for a page, given the store's disagreements (key -> the log's latest or null; absent keys
  * agree with the log and cost nothing more).
  */
-export function findingsOf(tenant: string, states: readonly ObservedState[], disagreements: ReadonlyMap<string, LoggedStatus | null>, options: FindingOptions = {}) {
+export function findingsOf(
+  tenant: string,
+  states: readonly ObservedState[],
+  disagreements: ReadonlyMap<string, LoggedStatus | null>,
+  options: FindingOptions = {},
+) {
   const differing = states.filter((s) => disagreements.has(s.key));
   const logged = new Map<string, LoggedStatus>();
   for (const [k, v] of disagreements) if (v) logged.set(k, v);
@@ -98,7 +108,10 @@ export function compareStates(
       initiation: { type: 'unknown', temporary: s.temporary },
       ...(s.reasonCode ? { reason: { code: s.reasonCode } } : {}),
       actor: { type: 'unknown' },
-      source: { ...d.source, event_id: observationEventId(d.source.object, String(d.source.id), s.status, s.observedAt) },
+      source: {
+        ...d.source,
+        event_id: observationEventId(d.source.object, String(d.source.id), s.status, s.observedAt),
+      },
       detected_via: 'reconciliation',
       customer: d.customer,
       ...(d.account ? { account: d.account } : {}),
@@ -110,7 +123,10 @@ export function compareStates(
       problems.push({ key: s.key, problems: parsed.problems });
       continue;
     }
-    findings.push({ event: parsed.value, window: { from: new Date(from).toISOString(), to: new Date(at + o.toleranceMs).toISOString() } });
+    findings.push({
+      event: parsed.value,
+      window: { from: new Date(from).toISOString(), to: new Date(at + o.toleranceMs).toISOString() },
+    });
   }
   return { findings, problems };
 }

@@ -66,7 +66,8 @@ export async function runStreamLoop<P>(l: StreamLoop<P>): Promise<StreamEnd> {
     return why;
   };
   for (let n = 0; ; n++) {
-    if (n >= l.maxPages) return end('page_cap', `stopped after ${l.maxPages} pages (the page cap); the next run resumes`);
+    if (n >= l.maxPages)
+      return end('page_cap', `stopped after ${l.maxPages} pages (the page cap); the next run resumes`);
     const stop = l.shouldStop?.();
     if (stop) return end('stopped', stop);
     const r = await l.read(position);
@@ -75,7 +76,10 @@ export async function runStreamLoop<P>(l: StreamLoop<P>): Promise<StreamEnd> {
     if (page.events.length > 0) {
       const windows = new Map<number, TransitionWindow>();
       page.events.forEach((e, i) => e.window && windows.set(i, e.window));
-      const outcomes = await l.log.append(page.events.map((e) => e.event), { transitionWindows: windows });
+      const outcomes = await l.log.append(
+        page.events.map((e) => e.event),
+        { transitionWindows: windows },
+      );
       const appended = outcomes.filter((o) => o.status === 'appended').length;
       l.counters.events_appended += appended;
       // Drift is what the log lacked or contradicted. A finding the log already holds (a history row
@@ -86,7 +90,8 @@ export async function runStreamLoop<P>(l: StreamLoop<P>): Promise<StreamEnd> {
     // Durable: the page's events are committed. Only now may the checkpoint move past it.
     position = page.next;
     saved = false;
-    if (page.events.length > 0 || page.endOfStream || Date.now() - savedAt >= (l.checkpointEveryMs ?? 1000)) await save();
+    if (page.events.length > 0 || page.endOfStream || Date.now() - savedAt >= (l.checkpointEveryMs ?? 1000))
+      await save();
     l.counters.pages++;
     l.counters.records_read += page.records;
     await l.afterPage?.(page);

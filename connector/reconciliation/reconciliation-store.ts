@@ -44,7 +44,13 @@ export interface RunRecord extends RunCounters {
   ended_at: string | null;
 }
 
-export const emptyCounters = (): RunCounters => ({ pages: 0, records_read: 0, events_appended: 0, drift_found: 0, errors: [] });
+export const emptyCounters = (): RunCounters => ({
+  pages: 0,
+  records_read: 0,
+  events_appended: 0,
+  drift_found: 0,
+  errors: [],
+});
 
 /** A subject's latest status in the log, as reconciliation compares with it. */
 export interface LoggedStatus {
@@ -72,21 +78,54 @@ export class ReconciliationStore {
   }
 
   async updateRun(id: string, state: RunState, c: RunCounters): Promise<void> {
-    await this.db.query(SQL.updateRun, [id, state, c.pages, c.records_read, c.events_appended, c.drift_found, JSON.stringify(c.errors)]);
+    await this.db.query(SQL.updateRun, [
+      id,
+      state,
+      c.pages,
+      c.records_read,
+      c.events_appended,
+      c.drift_found,
+      JSON.stringify(c.errors),
+    ]);
   }
 
-  async listRuns(tenant: string, options: { limit?: number; source?: ReconciliationSource } = {}): Promise<RunRecord[]> {
+  async listRuns(
+    tenant: string,
+    options: { limit?: number; source?: ReconciliationSource } = {},
+  ): Promise<RunRecord[]> {
     const rows = await this.db.query<RunRecord>(SQL.listRuns, [tenant, options.limit ?? 50, options.source ?? null]);
-    return rows.map((r) => ({ ...r, pages: Number(r.pages), records_read: Number(r.records_read), events_appended: Number(r.events_appended), drift_found: Number(r.drift_found) }));
+    return rows.map((r) => ({
+      ...r,
+      pages: Number(r.pages),
+      records_read: Number(r.records_read),
+      events_appended: Number(r.events_appended),
+      drift_found: Number(r.drift_found),
+    }));
   }
 
   /**
    * The records whose observed status disagrees with the log's latest status from `system` (one
    * query): key -> the log's latest, or null when the log has no status for it. Keys absent agree.
    */
-  async disagreements(tenant: string, system: ReconciliationSource, items: readonly { k: string; digest: string; status: string }[]): Promise<Map<string, LoggedStatus | null>> {
+  async disagreements(
+    tenant: string,
+    system: ReconciliationSource,
+    items: readonly { k: string; digest: string; status: string }[],
+  ): Promise<Map<string, LoggedStatus | null>> {
     if (items.length === 0) return new Map();
-    const rows = await this.db.query<{ k: string; subject_id: string | null; status_after: string | null; occurred_at: string | null }>(SQL.latestStatus, [tenant, JSON.stringify(items), system]);
-    return new Map(rows.map((r) => [r.k, r.subject_id && r.status_after && r.occurred_at ? { subject_id: r.subject_id, status: r.status_after, occurred_at: r.occurred_at } : null]));
+    const rows = await this.db.query<{
+      k: string;
+      subject_id: string | null;
+      status_after: string | null;
+      occurred_at: string | null;
+    }>(SQL.latestStatus, [tenant, JSON.stringify(items), system]);
+    return new Map(
+      rows.map((r) => [
+        r.k,
+        r.subject_id && r.status_after && r.occurred_at
+          ? { subject_id: r.subject_id, status: r.status_after, occurred_at: r.occurred_at }
+          : null,
+      ]),
+    );
   }
 }

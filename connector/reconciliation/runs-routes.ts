@@ -17,14 +17,22 @@ const RunsQuery = z.strictObject({
   source: z.enum(['zendesk', 'salesforce'], { error: 'must be zendesk or salesforce' }).optional(),
 });
 
-export function reconciliationRoutes(deps: { store: ReconciliationStore; tenants: Pick<TenantRegistry, 'get'>; authorize: Authorize }): Router {
+export function reconciliationRoutes(deps: {
+  store: ReconciliationStore;
+  tenants: Pick<TenantRegistry, 'get'>;
+  authorize: Authorize;
+}): Router {
   const r = Router();
   r.get('/tenants/:tenant/reconciliation/runs', deps.authorize('reconciliation.read'), async (req, res) => {
     const tenant = TenantId.safeParse(req.params.tenant);
-    if (!tenant.success || !(await deps.tenants.get(tenant.data))) throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
+    if (!tenant.success || !(await deps.tenants.get(tenant.data)))
+      throw new NotFoundError(`no tenant "${String(req.params.tenant)}"`);
     const q = RunsQuery.safeParse(req.query);
     if (!q.success) throw new ValidationError('invalid query', describeIssues(q.error));
-    res.json({ tenant: tenant.data, runs: await deps.store.listRuns(tenant.data, q.data) } satisfies ReconciliationRunsPage);
+    res.json({
+      tenant: tenant.data,
+      runs: await deps.store.listRuns(tenant.data, q.data),
+    } satisfies ReconciliationRunsPage);
   });
   return r;
 }

@@ -64,7 +64,11 @@ interface SiemRow extends ChainRow {
 const iso = (v: Date | string) => (v instanceof Date ? v : new Date(v)).toISOString();
 
 /** A tenant's log rows after `afterSeq` as SIEM events, page by page. */
-export async function* siemEvents(log: StandingLog, tenant: string, options: SiemReadOptions = {}): AsyncGenerator<SiemEvent> {
+export async function* siemEvents(
+  log: StandingLog,
+  tenant: string,
+  options: SiemReadOptions = {},
+): AsyncGenerator<SiemEvent> {
   const o = { ...DEFAULT_SIEM_READ, ...options };
   let after = o.afterSeq;
   let left = o.limit ?? Number.POSITIVE_INFINITY;
@@ -104,13 +108,28 @@ function toSiemEvent(log: StandingLog, tenant: string, r: SiemRow, personalData:
   };
   if (!personalData || r.wrapped_key === null) return out;
   const key = log.subjects.keyOf(tenant, r.subject_id, r.wrapped_key);
-  const record = { tenant, seq: out.seq, id: r.id, kind: r.kind, status_before: r.status_before, status_after: r.status_after, occurred_at: out.occurred_at, recorded_at: out.recorded_at, subject_id: r.subject_id, public: p, sealed: r.sealed };
+  const record = {
+    tenant,
+    seq: out.seq,
+    id: r.id,
+    kind: r.kind,
+    status_before: r.status_before,
+    status_after: r.status_after,
+    occurred_at: out.occurred_at,
+    recorded_at: out.recorded_at,
+    subject_id: r.subject_id,
+    public: p,
+    sealed: r.sealed,
+  };
   const e = decodeEvent(record, key, r.subject_kind);
   if (e.erased) return { ...out, erased: true };
   out.personal = {
     customer: e.customer,
     ...(e.account ? { account: e.account } : {}),
-    actor: { ...(e.actor.id !== undefined ? { id: e.actor.id } : {}), ...(e.actor.name !== undefined ? { name: e.actor.name } : {}) },
+    actor: {
+      ...(e.actor.id !== undefined ? { id: e.actor.id } : {}),
+      ...(e.actor.name !== undefined ? { name: e.actor.name } : {}),
+    },
     reason_text: e.reason?.text ?? null,
     source: { id: e.source.id, url: e.source.url ?? null, event_id: e.source.event_id },
     related_ticket_ids: e.related_ticket_ids,

@@ -28,10 +28,23 @@ export type SiemPushOutcome =
   | { tenant: string; status: 'up_to_date'; last_seq: number }
   /** Another pusher moved the cursor meanwhile: this run stops for the tenant. */
   | { tenant: string; status: 'raced'; events: number; last_seq: number }
-  | { tenant: string; status: 'failed'; events: number; last_seq: number; reason: HecRetryDecision['reason']; retry: boolean; wait_ms: number | null; error: string };
+  | {
+      tenant: string;
+      status: 'failed';
+      events: number;
+      last_seq: number;
+      reason: HecRetryDecision['reason'];
+      retry: boolean;
+      wait_ms: number | null;
+      error: string;
+    };
 
 /** Pushes every due target once; one tenant's failure does not stop the others. */
-export async function pushSiemTargets(log: StandingLog, targets: SplunkTargets, options: SiemPushOptions = {}): Promise<SiemPushOutcome[]> {
+export async function pushSiemTargets(
+  log: StandingLog,
+  targets: SplunkTargets,
+  options: SiemPushOptions = {},
+): Promise<SiemPushOutcome[]> {
   const o = { ...DEFAULT_SIEM_PUSH, ...options };
   const now = o.now ?? (() => new Date());
   const out: SiemPushOutcome[] = [];
@@ -42,14 +55,29 @@ export async function pushSiemTargets(log: StandingLog, targets: SplunkTargets, 
     let outcome: SiemPushOutcome | null = null;
     while (batches < o.maxBatches && outcome === null) {
       const batch: SiemEvent[] = [];
-      for await (const e of siemEvents(log, t.tenant, { afterSeq: cursor, limit: o.batchSize, personalData: t.include_personal_data, pageSize: o.batchSize })) batch.push(e);
+      for await (const e of siemEvents(log, t.tenant, {
+        afterSeq: cursor,
+        limit: o.batchSize,
+        personalData: t.include_personal_data,
+        pageSize: o.batchSize,
+      }))
+        batch.push(e);
       if (batch.length === 0) break;
       const answer = await sendHecBatch(t, t.token, batch, o.send);
       const decision = decideHecRetry(answer, now().getTime());
       if (decision.reason !== 'ok') {
         const error = `${decision.reason}: ${answer.status === null ? '' : `HTTP ${answer.status}, `}${answer.code === null ? '' : `code ${answer.code}, `}${answer.text}`;
         await targets.recordFailure(t.tenant, error, decision.wait);
-        outcome = { tenant: t.tenant, status: 'failed', events: sent, last_seq: cursor, reason: decision.reason, retry: decision.retry, wait_ms: decision.wait, error };
+        outcome = {
+          tenant: t.tenant,
+          status: 'failed',
+          events: sent,
+          last_seq: cursor,
+          reason: decision.reason,
+          retry: decision.retry,
+          wait_ms: decision.wait,
+          error,
+        };
         break;
       }
       const to = batch.at(-1)!.seq;
@@ -62,7 +90,12 @@ export async function pushSiemTargets(log: StandingLog, targets: SplunkTargets, 
       batches++;
       if (batch.length < o.batchSize) break;
     }
-    out.push(outcome ?? (sent === 0 ? { tenant: t.tenant, status: 'up_to_date', last_seq: cursor } : { tenant: t.tenant, status: 'sent', events: sent, batches, last_seq: cursor }));
+    out.push(
+      outcome ??
+        (sent === 0
+          ? { tenant: t.tenant, status: 'up_to_date', last_seq: cursor }
+          : { tenant: t.tenant, status: 'sent', events: sent, batches, last_seq: cursor }),
+    );
   }
   return out;
 }

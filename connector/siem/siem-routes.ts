@@ -31,10 +31,16 @@ export interface SiemRoutesDeps {
 
 export const SIEM_LIMITS = { defaultLimit: 1000, maxLimit: 100_000 } as const;
 
-const SeqParam = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer').transform(Number);
+const SeqParam = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a non-negative integer')
+  .transform(Number);
 export const SiemEventsQuery = z.strictObject({
   after_seq: SeqParam.optional(),
-  limit: SeqParam.refine((n) => n >= 1 && n <= SIEM_LIMITS.maxLimit, `must be between 1 and ${SIEM_LIMITS.maxLimit}`).optional(),
+  limit: SeqParam.refine(
+    (n) => n >= 1 && n <= SIEM_LIMITS.maxLimit,
+    `must be between 1 and ${SIEM_LIMITS.maxLimit}`,
+  ).optional(),
 });
 
 /** The response header naming the cursor the request started from (the next one is in the final line). */
@@ -65,7 +71,11 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
       subject_ids: [],
       detail: { after_seq: afterSeq, limit, personal_data: personalData },
     });
-    res.status(200).set({ 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', Trailer: SIEM_CURSOR_TRAILER });
+    res.status(200).set({
+      'Content-Type': 'application/x-ndjson; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Trailer: SIEM_CURSOR_TRAILER,
+    });
     let last = afterSeq;
     let count = 0;
     try {
@@ -75,7 +85,15 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
         last = e.seq;
         count++;
       }
-      await writeLine(res, { type: 'standing.cursor', tenant, after_seq: afterSeq, next_after_seq: last, count, more: count === limit, personal_data: personalData });
+      await writeLine(res, {
+        type: 'standing.cursor',
+        tenant,
+        after_seq: afterSeq,
+        next_after_seq: last,
+        count,
+        more: count === limit,
+        personal_data: personalData,
+      });
       res.addTrailers({ [SIEM_CURSOR_TRAILER]: String(last) });
       res.end();
     } catch (err) {
@@ -101,9 +119,12 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
     const principal = principalOf(res);
     const body: unknown = req.body ?? {};
     if (isRecord(body) && body.include_personal_data === true && !isAllowed(principal, 'personal_data.read', tenant)) {
-      throw new HttpError(403, 'forbidden', 'include_personal_data: only a caller allowed to read personal data (personal_data.read) may turn it on', [
-        { path: 'include_personal_data', message: 'needs the personal_data.read permission' },
-      ]);
+      throw new HttpError(
+        403,
+        'forbidden',
+        'include_personal_data: only a caller allowed to read personal data (personal_data.read) may turn it on',
+        [{ path: 'include_personal_data', message: 'needs the personal_data.read permission' }],
+      );
     }
     try {
       res.json((await deps.targets.put(tenant, body, principalLabel(principal))) satisfies SplunkTarget);
@@ -124,7 +145,10 @@ async function writeLine(res: Response, value: unknown): Promise<boolean> {
   // Both listeners go once either fires: a long stream waits many times.
   const ac = new AbortController();
   try {
-    return await Promise.race([once(res, 'drain', { signal: ac.signal }).then(() => true), once(res, 'close', { signal: ac.signal }).then(() => false)]);
+    return await Promise.race([
+      once(res, 'drain', { signal: ac.signal }).then(() => true),
+      once(res, 'close', { signal: ac.signal }).then(() => false),
+    ]);
   } finally {
     ac.abort();
   }

@@ -51,7 +51,17 @@ export interface HecAnswer {
 export interface HecRetryDecision {
   /** Transient: the same batch is sent again after `wait` (or at the next run). */
   retry: boolean;
-  reason: 'ok' | 'network' | 'rate_limited' | 'server_busy' | 'server_error' | 'unauthorized' | 'bad_request' | 'not_found' | 'too_large' | 'client_error';
+  reason:
+    | 'ok'
+    | 'network'
+    | 'rate_limited'
+    | 'server_busy'
+    | 'server_error'
+    | 'unauthorized'
+    | 'bad_request'
+    | 'not_found'
+    | 'too_large'
+    | 'client_error';
   /** Milliseconds to wait before sending again, when HEC said so (or a 429 without Retry-After); null: the next run. */
   wait: number | null;
 }
@@ -60,11 +70,17 @@ export interface HecRetryDecision {
 export const DEFAULT_HEC_RATE_LIMIT_WAIT_MS = 60_000;
 
 /** Whether a batch was accepted and, if not, whether and when to send it again (pure). */
-export function decideHecRetry(a: Pick<HecAnswer, 'status' | 'code' | 'retryAfter'>, now = Date.now()): HecRetryDecision {
+export function decideHecRetry(
+  a: Pick<HecAnswer, 'status' | 'code' | 'retryAfter'>,
+  now = Date.now(),
+): HecRetryDecision {
   const wait = parseRetryAfter(a.retryAfter, now);
   if (a.status === null) return { retry: true, reason: 'network', wait: null };
   // A 200 with a code other than 0 is not a success (17 "HEC is healthy" answers the health endpoint, not this one).
-  if (a.status >= 200 && a.status < 300) return a.code === null || a.code === 0 ? { retry: false, reason: 'ok', wait: null } : { retry: false, reason: 'client_error', wait: null };
+  if (a.status >= 200 && a.status < 300)
+    return a.code === null || a.code === 0
+      ? { retry: false, reason: 'ok', wait: null }
+      : { retry: false, reason: 'client_error', wait: null };
   if (a.status === 429) return { retry: true, reason: 'rate_limited', wait: wait ?? DEFAULT_HEC_RATE_LIMIT_WAIT_MS };
   if (a.status === 503) return { retry: true, reason: 'server_busy', wait };
   if (a.status >= 500) return { retry: true, reason: 'server_error', wait };
@@ -85,7 +101,12 @@ export interface HecSendOptions {
 export const DEFAULT_HEC_SEND = { timeoutMs: 30_000 } as const;
 
 /** Sends one batch; never throws (a network failure is an answer with `status: null`). */
-export async function sendHecBatch(d: HecDestination, token: string, events: readonly SiemEvent[], options: HecSendOptions = {}): Promise<HecAnswer> {
+export async function sendHecBatch(
+  d: HecDestination,
+  token: string,
+  events: readonly SiemEvent[],
+  options: HecSendOptions = {},
+): Promise<HecAnswer> {
   const body = events.map((e) => JSON.stringify(hecEnvelope(e, d))).join('\n');
   const doFetch = options.fetch ?? fetch;
   try {
@@ -109,6 +130,11 @@ export async function sendHecBatch(d: HecDestination, token: string, events: rea
       retryAfter: res.headers.get('retry-after'),
     };
   } catch (err) {
-    return { status: null, code: null, text: `no answer: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message}`.slice(0, 200), retryAfter: null };
+    return {
+      status: null,
+      code: null,
+      text: `no answer: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message}`.slice(0, 200),
+      retryAfter: null,
+    };
   }
 }

@@ -12,10 +12,17 @@ import { loadSql } from '../store/sql.ts';
 import type { HecDestination } from './splunk-hec.ts';
 import { StandingError } from '../lib/errors.ts';
 
-const SQL = { get: loadSql('siem-target-get'), due: loadSql('siem-targets-due'), put: loadSql('siem-target-put'), advance: loadSql('siem-target-advance'), failure: loadSql('siem-target-failure') };
+const SQL = {
+  get: loadSql('siem-target-get'),
+  due: loadSql('siem-targets-due'),
+  put: loadSql('siem-target-put'),
+  advance: loadSql('siem-target-advance'),
+  failure: loadSql('siem-target-failure'),
+};
 const aad = (tenant: string) => `siem-token:${tenant}:splunk_hec`;
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const HecUrl = text(2000).refine((v) => {
   try {
     const u = new URL(v);
@@ -28,7 +35,9 @@ const HecUrl = text(2000).refine((v) => {
 /** PUT body: absent keys keep the current value (or the default on creation); the token is required on creation. */
 export const SplunkTargetInput = z.strictObject({
   url: HecUrl.optional(),
-  token: text(512).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (the HEC token Splunk shows)').optional(),
+  token: text(512)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (the HEC token Splunk shows)')
+    .optional(),
   index: text(80).nullable().optional(),
   sourcetype: text(200).optional(),
   source: text(200).optional(),
@@ -39,7 +48,14 @@ export const SplunkTargetInput = z.strictObject({
 export type SplunkTargetInput = z.infer<typeof SplunkTargetInput>;
 
 /** Defaults of a new target. */
-export const SPLUNK_TARGET_DEFAULTS = { index: null, sourcetype: 'standing:event', source: 'standing', host: null, include_personal_data: false, enabled: true } as const;
+export const SPLUNK_TARGET_DEFAULTS = {
+  index: null,
+  sourcetype: 'standing:event',
+  source: 'standing',
+  host: null,
+  include_personal_data: false,
+  enabled: true,
+} as const;
 
 export interface SplunkTarget extends HecDestination {
   tenant: string;
@@ -67,7 +83,10 @@ export class UnknownTenantError extends StandingError {
   override name = 'UnknownTenantError';
 }
 
-interface Row extends Omit<SplunkTarget, 'index' | 'last_seq' | 'last_success_at' | 'last_error_at' | 'not_before' | 'updated_at'> {
+interface Row extends Omit<
+  SplunkTarget,
+  'index' | 'last_seq' | 'last_success_at' | 'last_error_at' | 'not_before' | 'updated_at'
+> {
   index_name: string | null;
   last_seq: number | string;
   token_sealed: Buffer;
@@ -93,7 +112,10 @@ export class SplunkTargets {
   /** Enabled targets whose Retry-After wait is over, with their tokens (for the push only). */
   async due(now: Date): Promise<(SplunkTarget & { token: string })[]> {
     const rows = await this.db.query<Row>(SQL.due, [now.toISOString()]);
-    return rows.map((r) => ({ ...this.fromRow(r), token: unseal(this.keys.tenantSecrets, r.token_sealed, aad(r.tenant)).toString('utf8') }));
+    return rows.map((r) => ({
+      ...this.fromRow(r),
+      token: unseal(this.keys.tenantSecrets, r.token_sealed, aad(r.tenant)).toString('utf8'),
+    }));
   }
 
   /** Creates or changes a tenant's target; validated with zod (each problem names its field). */
@@ -108,23 +130,24 @@ export class SplunkTargets {
     if (!current && i.url === undefined) missing.push({ path: 'url', message: 'is required to create the target' });
     if (!current && i.token === undefined) missing.push({ path: 'token', message: 'is required to create the target' });
     if (missing.length > 0) throw new InvalidSiemTargetError(missing);
-    const pick = <T>(v: T | undefined, old: T | undefined, dflt: T): T => (v !== undefined ? v : old !== undefined ? old : dflt);
-    const tokenSealed = i.token !== undefined ? seal(this.keys.tenantSecrets, Buffer.from(i.token, 'utf8'), aad(tenant)) : current!.token_sealed;
-    const [row] = await this.db.query<Row>(
-      SQL.put,
-      [
-        tenant,
-        pick(i.url, current?.url, ''),
-        tokenSealed,
-        pick(i.index, current?.index_name, SPLUNK_TARGET_DEFAULTS.index),
-        pick(i.sourcetype, current?.sourcetype, SPLUNK_TARGET_DEFAULTS.sourcetype),
-        pick(i.source, current?.source, SPLUNK_TARGET_DEFAULTS.source),
-        pick(i.host, current?.host, SPLUNK_TARGET_DEFAULTS.host),
-        pick(i.include_personal_data, current?.include_personal_data, SPLUNK_TARGET_DEFAULTS.include_personal_data),
-        pick(i.enabled, current?.enabled, SPLUNK_TARGET_DEFAULTS.enabled),
-        changedBy,
-      ],
-    );
+    const pick = <T>(v: T | undefined, old: T | undefined, dflt: T): T =>
+      v !== undefined ? v : old !== undefined ? old : dflt;
+    const tokenSealed =
+      i.token !== undefined
+        ? seal(this.keys.tenantSecrets, Buffer.from(i.token, 'utf8'), aad(tenant))
+        : current!.token_sealed;
+    const [row] = await this.db.query<Row>(SQL.put, [
+      tenant,
+      pick(i.url, current?.url, ''),
+      tokenSealed,
+      pick(i.index, current?.index_name, SPLUNK_TARGET_DEFAULTS.index),
+      pick(i.sourcetype, current?.sourcetype, SPLUNK_TARGET_DEFAULTS.sourcetype),
+      pick(i.source, current?.source, SPLUNK_TARGET_DEFAULTS.source),
+      pick(i.host, current?.host, SPLUNK_TARGET_DEFAULTS.host),
+      pick(i.include_personal_data, current?.include_personal_data, SPLUNK_TARGET_DEFAULTS.include_personal_data),
+      pick(i.enabled, current?.enabled, SPLUNK_TARGET_DEFAULTS.enabled),
+      changedBy,
+    ]);
     return this.view(row!);
   }
 

@@ -19,7 +19,8 @@ export interface ChainRow {
 
 const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 /** An instant as ISO 8601 in UTC with milliseconds; text already in that form is returned as is. */
-export const iso = (v: unknown) => (typeof v === 'string' && ISO_UTC_MS.test(v) ? v : (v instanceof Date ? v : new Date(String(v))).toISOString());
+export const iso = (v: unknown) =>
+  typeof v === 'string' && ISO_UTC_MS.test(v) ? v : (v instanceof Date ? v : new Date(String(v))).toISOString();
 
 export function toRecord(tenant: string, r: ChainRow): Omit<ChainRecord, 'prev_hash'> {
   return {

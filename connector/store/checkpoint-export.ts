@@ -32,11 +32,17 @@ export interface S3Settings {
   sessionToken?: string;
 }
 
-export const checkpointObjectName = (c: SignedCheckpoint) => `${c.body.tenant}/${String(c.number).padStart(12, '0')}.json`;
-const document = (c: SignedCheckpoint) => `${JSON.stringify({ number: c.number, seq: c.seq, body: c.body, hash: c.hash, signature: c.signature }, null, 2)}\n`;
+export const checkpointObjectName = (c: SignedCheckpoint) =>
+  `${c.body.tenant}/${String(c.number).padStart(12, '0')}.json`;
+const document = (c: SignedCheckpoint) =>
+  `${JSON.stringify({ number: c.number, seq: c.seq, body: c.body, hash: c.hash, signature: c.signature }, null, 2)}\n`;
 
 /** An exporter for STANDING_CHECKPOINT_EXPORT: `s3://bucket/prefix`, `file:///dir` or a directory path. */
-export function checkpointExporter(target: string, s3: S3Settings, fetchImpl: typeof fetch = fetch): CheckpointExporter {
+export function checkpointExporter(
+  target: string,
+  s3: S3Settings,
+  fetchImpl: typeof fetch = fetch,
+): CheckpointExporter {
   if (target.startsWith('s3://')) return s3Exporter(target, s3, fetchImpl);
   const dir = target.startsWith('file://') ? fileURLToPath(target) : target;
   return {
@@ -59,25 +65,41 @@ function s3Exporter(target: string, s3: S3Settings, fetchImpl: typeof fetch): Ch
   const endpoint = new URL(s3.endpoint ?? `https://s3.${s3.region}.amazonaws.com`);
   const { accessKeyId, secretAccessKey, sessionToken, region } = s3;
   // No retries here: a failed copy is retried by the next checkpoint run (see checkpoints.ts).
-  const client = accessKeyId && secretAccessKey ? new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region, service: 's3', retries: 0 }) : undefined;
+  const client =
+    accessKeyId && secretAccessKey
+      ? new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region, service: 's3', retries: 0 })
+      : undefined;
   return {
     target,
     put: async (c) => {
-      if (!client) throw new CheckpointExportError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed for an s3:// export');
+      if (!client)
+        throw new CheckpointExportError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed for an s3:// export');
       const key = [prefix, checkpointObjectName(c)].filter(Boolean).join('/');
       const path = `${endpoint.pathname.replace(/\/$/, '')}/${bucket}/${key}`.split('/').map(encodeRfc3986).join('/');
       const body = document(c);
       // The payload's hash, signed (aws4fetch would send UNSIGNED-PAYLOAD to s3 otherwise).
-      const headers = { 'content-type': 'application/json', 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') };
-      const signed = await client.sign(`${endpoint.protocol}//${endpoint.host}${path}`, { method: 'PUT', headers, body });
+      const headers = {
+        'content-type': 'application/json',
+        'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+      };
+      const signed = await client.sign(`${endpoint.protocol}//${endpoint.host}${path}`, {
+        method: 'PUT',
+        headers,
+        body,
+      });
       const res = await fetchImpl(signed);
       if (!res.ok) throw new CheckpointExportError(`S3 PUT ${bucket}/${key}: HTTP ${res.status}`);
     },
   };
 }
 
-const encodeRfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-const CopyShape = z.object({ number: z.number().int().positive(), seq: z.number().int().min(0), hash: z.string().regex(/^[0-9a-f]{64}$/) });
+const encodeRfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+const CopyShape = z.object({
+  number: z.number().int().positive(),
+  seq: z.number().int().min(0),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
 
 /**
  * A tenant's checkpoint copies in an export directory (`<dir>/<tenant>/*.json`), to compare with the

@@ -13,7 +13,9 @@ import { StandingError } from '../lib/errors.ts';
 export class CheckpointKeyNotRegisteredError extends StandingError {
   override name = 'CheckpointKeyNotRegisteredError';
   constructor(readonly keyId: string) {
-    super(`checkpoint key ${keyId} is not registered in the database: run \`standing checkpoint register-key\` with DATABASE_OWNER_URL set (the owner registers it), then retry`);
+    super(
+      `checkpoint key ${keyId} is not registered in the database: run \`standing checkpoint register-key\` with DATABASE_OWNER_URL set (the owner registers it), then retry`,
+    );
   }
 }
 
@@ -26,7 +28,10 @@ export async function isCheckpointKeyRegistered(db: SqlClient, keyId: string): P
 
 /** Registers the key's public half; needs the owner's connection. Returns the key id. */
 export async function registerCheckpointKey(db: SqlClient, key: CheckpointKey, registeredBy: string): Promise<string> {
-  const [r] = await db.query<{ key_id: string }>('SELECT standing_checkpoint_key_register($1, $2) AS key_id', [rawPublicKey(key), registeredBy]);
+  const [r] = await db.query<{ key_id: string }>('SELECT standing_checkpoint_key_register($1, $2) AS key_id', [
+    rawPublicKey(key),
+    registeredBy,
+  ]);
   return r!.key_id;
 }
 

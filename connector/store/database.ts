@@ -67,7 +67,11 @@ export interface DatabaseOptions {
   onAvailabilityChange?: (available: boolean, err?: unknown) => void;
 }
 
-export const DEFAULT_DATABASE_OPTIONS = { embeddedDataDir: '.standing/pgdata', schema: 'standing', poolSize: 10 } as const;
+export const DEFAULT_DATABASE_OPTIONS = {
+  embeddedDataDir: '.standing/pgdata',
+  schema: 'standing',
+  poolSize: 10,
+} as const;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -75,23 +79,41 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const schema = options.schema ?? DEFAULT_DATABASE_OPTIONS.schema;
   if (!SCHEMA_NAME.test(schema)) throw new RangeError(`schema "${schema}" must be a lowercase SQL identifier`);
   return options.url
-    ? openPostgres(options.url, schema, options.poolSize ?? DEFAULT_DATABASE_OPTIONS.poolSize, options.onAvailabilityChange)
+    ? openPostgres(
+        options.url,
+        schema,
+        options.poolSize ?? DEFAULT_DATABASE_OPTIONS.poolSize,
+        options.onAvailabilityChange,
+      )
     : openEmbedded(options.embeddedDataDir ?? DEFAULT_DATABASE_OPTIONS.embeddedDataDir, schema);
 }
 
 // int8 (seq numbers, counts) as JS numbers: safe up to 2^53, far beyond any chain length.
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-async function openPostgres(url: string, schema: string, max: number, onAvailabilityChange?: (available: boolean, err?: unknown) => void): Promise<Database> {
+async function openPostgres(
+  url: string,
+  schema: string,
+  max: number,
+  onAvailabilityChange?: (available: boolean, err?: unknown) => void,
+): Promise<Database> {
   // application_name names our sessions in pg_stat_activity; a connection string's own wins.
-  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes, options: `-c search_path=${schema}`, application_name: DEFAULT_APPLICATION_NAME });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: pgTypes,
+    options: `-c search_path=${schema}`,
+    application_name: DEFAULT_APPLICATION_NAME,
+  });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  // Created only when missing: the service's restricted role (see docs/operations.md, Protecting the past) may not create
-  // schemas, and CREATE SCHEMA IF NOT EXISTS checks that right even when the schema exists.
+  // Created only when missing: the service's restricted role (see docs/operations.md, Protecting the past) may not
+  // create schemas, and CREATE SCHEMA IF NOT EXISTS checks that right even when the schema exists.
   const existing = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
   if (existing.rowCount === 0) {
     await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((err: unknown) => {
@@ -117,8 +139,21 @@ async function openPostgres(url: string, schema: string, max: number, onAvailabi
         throw err;
       },
     );
-  const run = async <R extends object>(c: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[], options?: QueryOptions) =>
-    (await observe(c.query<R & Row>({ name: options?.prepare ? statementName(text) : undefined, text, values: params as unknown[] | undefined }))).rows as R[];
+  const run = async <R extends object>(
+    c: pg.Pool | pg.PoolClient,
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ) =>
+    (
+      await observe(
+        c.query<R & Row>({
+          name: options?.prepare ? statementName(text) : undefined,
+          text,
+          values: params as unknown[] | undefined,
+        }),
+      )
+    ).rows as R[];
   return {
     kind: 'postgres',
     query: (text, params, options) => run(pool, text, params, options),
@@ -214,7 +249,8 @@ async function openEmbedded(dataDir: string, schema: string): Promise<Database> 
 function fromEmbedded<R extends Row>(row: R): R {
   for (const k of Object.keys(row)) {
     const v = row[k];
-    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) (row as Row)[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    if (v instanceof Uint8Array && !Buffer.isBuffer(v))
+      (row as Row)[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   }
   return row;
 }

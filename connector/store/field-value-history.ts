@@ -42,7 +42,11 @@ export class FieldValueHistory {
       field_title: v.field_title,
       changed_at: v.changed_at,
       event_id: v.event_id,
-      sealed: seal(this.keys.fieldValues, Buffer.from(JSON.stringify({ value: v.value ?? null, actor_id: v.actor_id }), 'utf8'), aad(tenant, source, v.event_id)).toString('base64'),
+      sealed: seal(
+        this.keys.fieldValues,
+        Buffer.from(JSON.stringify({ value: v.value ?? null, actor_id: v.actor_id }), 'utf8'),
+        aad(tenant, source, v.event_id),
+      ).toString('base64'),
     }));
     await this.db.query(SQL.record, [JSON.stringify(rows)]);
   }
@@ -51,19 +55,48 @@ export class FieldValueHistory {
   async asOf(scopes: readonly FieldScope[]): Promise<ReportedFieldValue[][]> {
     const out: ReportedFieldValue[][] = scopes.map(() => []);
     if (scopes.length === 0) return out;
-    const rows = await this.db.query<{ idx: number; field_id: string; field_key: string; field_title: string; changed_at: string; event_id: string; sealed: string }>(SQL.asOf, [
-      JSON.stringify(scopes.map((s, idx) => ({ idx, ...s }))),
-    ]);
+    const rows = await this.db.query<{
+      idx: number;
+      field_id: string;
+      field_key: string;
+      field_title: string;
+      changed_at: string;
+      event_id: string;
+      sealed: string;
+    }>(SQL.asOf, [JSON.stringify(scopes.map((s, idx) => ({ idx, ...s })))]);
     for (const r of rows) {
       const scope = scopes[r.idx]!;
-      const part = JSON.parse(unseal(this.keys.fieldValues, Buffer.from(r.sealed, 'base64'), aad(scope.tenant, scope.source, r.event_id)).toString('utf8')) as { value: unknown; actor_id: string | null };
-      out[r.idx]!.push({ object: scope.object, object_id: scope.object_id, field_id: r.field_id, field_key: r.field_key, field_title: r.field_title, changed_at: r.changed_at, event_id: r.event_id, value: part.value, actor_id: part.actor_id });
+      const part = JSON.parse(
+        unseal(
+          this.keys.fieldValues,
+          Buffer.from(r.sealed, 'base64'),
+          aad(scope.tenant, scope.source, r.event_id),
+        ).toString('utf8'),
+      ) as { value: unknown; actor_id: string | null };
+      out[r.idx]!.push({
+        object: scope.object,
+        object_id: scope.object_id,
+        field_id: r.field_id,
+        field_key: r.field_key,
+        field_title: r.field_title,
+        changed_at: r.changed_at,
+        event_id: r.event_id,
+        value: part.value,
+        actor_id: part.actor_id,
+      });
     }
     return out;
   }
 
   /** The value and actor of one stored row (an access export reads rows it selected itself). */
-  unsealRow(tenant: string, source: string, eventId: string, sealed: string): { value: unknown; actor_id: string | null } {
-    return JSON.parse(unseal(this.keys.fieldValues, Buffer.from(sealed, 'base64'), aad(tenant, source, eventId)).toString('utf8')) as { value: unknown; actor_id: string | null };
+  unsealRow(
+    tenant: string,
+    source: string,
+    eventId: string,
+    sealed: string,
+  ): { value: unknown; actor_id: string | null } {
+    return JSON.parse(
+      unseal(this.keys.fieldValues, Buffer.from(sealed, 'base64'), aad(tenant, source, eventId)).toString('utf8'),
+    ) as { value: unknown; actor_id: string | null };
   }
 }

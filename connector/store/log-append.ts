@@ -63,7 +63,11 @@ const sourceKey = (tenant: string, system: string, eventId: string) => `${tenant
  * system and source event id), or twice in the batch, is reported as `duplicate` and not written.
  * Outcomes come back in input order.
  */
-export async function appendEvents(ctx: AppendContext, events: readonly NewStandingEvent[], options: AppendOptions = {}): Promise<AppendOutcome[]> {
+export async function appendEvents(
+  ctx: AppendContext,
+  events: readonly NewStandingEvent[],
+  options: AppendOptions = {},
+): Promise<AppendOutcome[]> {
   if (events.length === 0) return [];
   // A subject erased by another process while this one still had it cached: forget it and
   // resolve again, which files the customer under a new subject (the erased one stays erased).
@@ -71,16 +75,27 @@ export async function appendEvents(ctx: AppendContext, events: readonly NewStand
     const result = await appendOnce(ctx, events, options);
     if (Array.isArray(result)) return result;
     for (const [tenant, ids] of result.erased) ctx.subjects.forget(tenant, ids);
-    if (attempt >= 3) throw new SubjectErasedWhileWritingError(`a subject of this batch was erased during ${attempt} attempts to write it`);
+    if (attempt >= 3)
+      throw new SubjectErasedWhileWritingError(
+        `a subject of this batch was erased during ${attempt} attempts to write it`,
+      );
   }
 }
 
-async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[], options: AppendOptions): Promise<AppendOutcome[] | { erased: Map<string, string[]> }> {
+async function appendOnce(
+  ctx: AppendContext,
+  events: readonly NewStandingEvent[],
+  options: AppendOptions,
+): Promise<AppendOutcome[] | { erased: Map<string, string[]> }> {
   // One claim per event for the subject it is about, then one per event naming an account as context.
   const withAccount = events.flatMap((e, i) => (e.account ? [i] : []));
   const resolved = await ctx.subjects.resolve([
     ...events.map((e) => ({ tenant: e.tenant, kind: subjectKindOf(e.customer), identities: e.customer })),
-    ...withAccount.map((i) => ({ tenant: events[i]!.tenant, kind: 'account' as const, identities: events[i]!.account! })),
+    ...withAccount.map((i) => ({
+      tenant: events[i]!.tenant,
+      kind: 'account' as const,
+      identities: events[i]!.account!,
+    })),
   ]);
   const subjectIds = resolved.slice(0, events.length);
   const links = withAccount.map((i, j) => ({
@@ -92,7 +107,10 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
   const erasedSeen = new Map<string, string[]>();
   const prepared = await Promise.all(
     groupIndexes(events, (e) => e.tenant).map(async ([tenant, idx]) => {
-      const keys = await ctx.subjects.keysFor(tenant, idx.map((i) => subjectIds[i]!));
+      const keys = await ctx.subjects.keysFor(
+        tenant,
+        idx.map((i) => subjectIds[i]!),
+      );
       return idx.flatMap((i) => {
         const e = events[i]!;
         const id = randomUUID();
@@ -110,16 +128,29 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
   const rows = prepared.flat().sort((a, b) => a.i - b.i);
   const tenantsJson = JSON.stringify([...new Set(events.map((e) => e.tenant))].sort());
   const sourceKeysJson = JSON.stringify(
-    rows.map((r) => ({ tenant: r.e.tenant, system: r.pub.source.system, event_id: r.pub.source.event_id, legacy_event_id: r.e.source.event_id })),
+    rows.map((r) => ({
+      tenant: r.e.tenant,
+      system: r.pub.source.system,
+      event_id: r.pub.source.event_id,
+      legacy_event_id: r.e.source.event_id,
+    })),
   );
   const claimTenants = [...events.map((e) => e.tenant), ...withAccount.map((i) => events[i]!.tenant)];
-  const used = new Map(resolved.map((subject_id, j) => [`${claimTenants[j]}\u0000${subject_id}`, { tenant: claimTenants[j]!, subject_id }]));
+  const used = new Map(
+    resolved.map((subject_id, j) => [
+      `${claimTenants[j]}\u0000${subject_id}`,
+      { tenant: claimTenants[j]!, subject_id },
+    ]),
+  );
   const usedSubjectsJson = JSON.stringify([...used.values()]);
 
   // Only linking, hashing and writing happen under the head lock.
   return ctx.db.transaction(async (tx): Promise<AppendOutcome[] | { erased: Map<string, string[]> }> => {
     const heads = new Map(
-      (await tx.query<{ tenant: string; seq: number; hash: string }>(SQL.lockHeads, [tenantsJson])).map((h) => [h.tenant, { seq: Number(h.seq), hash: h.hash }]),
+      (await tx.query<{ tenant: string; seq: number; hash: string }>(SQL.lockHeads, [tenantsJson])).map((h) => [
+        h.tenant,
+        { seq: Number(h.seq), hash: h.hash },
+      ]),
     );
     const erased = await tx.query<{ tenant: string; subject_id: string }>(SQL.subjectsErased, [usedSubjectsJson]);
     if (erased.length > 0) {
@@ -128,10 +159,12 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
       return { erased: byTenant };
     }
     const existing = new Map(
-      (await tx.query<{ tenant: string; system: string; event_id: string; seq: number; id: string }>(SQL.findExisting, [sourceKeysJson])).map((x) => [
-        sourceKey(x.tenant, x.system, x.event_id),
-        { seq: Number(x.seq), id: x.id },
-      ]),
+      (
+        await tx.query<{ tenant: string; system: string; event_id: string; seq: number; id: string }>(
+          SQL.findExisting,
+          [sourceKeysJson],
+        )
+      ).map((x) => [sourceKey(x.tenant, x.system, x.event_id), { seq: Number(x.seq), id: x.id }]),
     );
 
     // A reconciliation finding and a live event of the same status change are one entry.
@@ -139,9 +172,21 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
       tx,
       rows.flatMap((r) =>
         // Reconciliation findings take part when their window is given; live events always.
-        r.e.status.after === null || existing.has(sourceKey(r.e.tenant, r.pub.source.system, r.pub.source.event_id)) || (r.e.detected_via === 'reconciliation' && !options.transitionWindows?.has(r.i))
+        r.e.status.after === null ||
+        existing.has(sourceKey(r.e.tenant, r.pub.source.system, r.pub.source.event_id)) ||
+        (r.e.detected_via === 'reconciliation' && !options.transitionWindows?.has(r.i))
           ? []
-          : [{ i: r.i, tenant: r.e.tenant, subject_id: subjectIds[r.i]!, status_after: r.e.status.after, occurred_at: iso(r.e.occurred_at), reconciled: r.e.detected_via === 'reconciliation', window: options.transitionWindows?.get(r.i) }],
+          : [
+              {
+                i: r.i,
+                tenant: r.e.tenant,
+                subject_id: subjectIds[r.i]!,
+                status_after: r.e.status.after,
+                occurred_at: iso(r.e.occurred_at),
+                reconciled: r.e.detected_via === 'reconciliation',
+                window: options.transitionWindows?.get(r.i),
+              },
+            ],
       ),
     );
     const claims: Parameters<typeof recordTransitions>[1][number][] = [];
@@ -163,7 +208,8 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
       const same = plan.matches.get(r.i);
       if (same) {
         existing.set(k, { seq: same.seq, id: same.id });
-        if (same.order === 'reconciled_first') closed.push({ tenant: r.e.tenant, seq: same.seq, source_event_id: r.pub.source.event_id });
+        if (same.order === 'reconciled_first')
+          closed.push({ tenant: r.e.tenant, seq: same.seq, source_event_id: r.pub.source.event_id });
         outcomes.push({ status: 'duplicate', ...base, seq: same.seq, id: same.id, same_transition: same.order });
         continue;
       }
@@ -191,7 +237,14 @@ async function appendOnce(ctx: AppendContext, events: readonly NewStandingEvent[
       inserts.push(`${text.slice(0, -1)},"hash":"${hash}"}`);
       outcomes.push({ status: 'appended', ...base, seq: record.seq, id: r.id });
       const window = plan.windows.get(r.i);
-      if (window) claims.push({ tenant: r.e.tenant, seq: record.seq, subject_id: record.subject_id, status_after: r.e.status.after!, window });
+      if (window)
+        claims.push({
+          tenant: r.e.tenant,
+          seq: record.seq,
+          subject_id: record.subject_id,
+          status_after: r.e.status.after!,
+          window,
+        });
     }
     if (inserts.length > 0) {
       const moved = [...heads].map(([tenant, h]) => ({ tenant, ...h }));

@@ -27,9 +27,20 @@ export interface ExportOptions {
   now?: () => Date;
 }
 
-export async function exportLog(log: StandingLog, tenant: string, out: string, options: ExportOptions = {}): Promise<{ rows: number; checkpoints: number; boundaries: number }> {
+export async function exportLog(
+  log: StandingLog,
+  tenant: string,
+  out: string,
+  options: ExportOptions = {},
+): Promise<{ rows: number; checkpoints: number; boundaries: number }> {
   const checkpoints = await listCheckpoints(log, tenant);
-  const boundaries = await log.db.query<{ seq: number; hash: string; reason: string; key_id: string | null; signature: string | null }>(BOUNDARIES, [tenant]);
+  const boundaries = await log.db.query<{
+    seq: number;
+    hash: string;
+    reason: string;
+    key_id: string | null;
+    signature: string | null;
+  }>(BOUNDARIES, [tenant]);
   const latest = checkpoints.at(-1)?.body;
   const key = options.publicKey ?? (latest ? { publicKeyPem: latest.public_key, keyId: latest.key_id } : undefined);
   // Opened before anything is written, so an existing file fails here (EEXIST), never overwritten.
@@ -39,9 +50,32 @@ export async function exportLog(log: StandingLog, tenant: string, out: string, o
   };
   let rows = 0;
   try {
-    await write({ type: 'standing.export', version: 1, tenant, exported_at: (options.now ?? (() => new Date()))().toISOString(), public_key: key?.publicKeyPem ?? null, key_id: key?.keyId ?? null });
-    for (const b of boundaries) await write({ type: 'boundary', seq: Number(b.seq), hash: b.hash, reason: b.reason, key_id: b.key_id, signature: b.signature });
-    for (const c of checkpoints) await write({ type: 'checkpoint', number: c.number, seq: c.seq, body: c.body, hash: c.hash, signature: c.signature });
+    await write({
+      type: 'standing.export',
+      version: 1,
+      tenant,
+      exported_at: (options.now ?? (() => new Date()))().toISOString(),
+      public_key: key?.publicKeyPem ?? null,
+      key_id: key?.keyId ?? null,
+    });
+    for (const b of boundaries)
+      await write({
+        type: 'boundary',
+        seq: Number(b.seq),
+        hash: b.hash,
+        reason: b.reason,
+        key_id: b.key_id,
+        signature: b.signature,
+      });
+    for (const c of checkpoints)
+      await write({
+        type: 'checkpoint',
+        number: c.number,
+        seq: c.seq,
+        body: c.body,
+        hash: c.hash,
+        signature: c.signature,
+      });
     for await (const row of log.rows(tenant)) {
       await write({ type: 'row', row });
       rows++;

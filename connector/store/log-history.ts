@@ -1,6 +1,12 @@
 /** Reading a person's or an account's history from the log, a page at a time. */
 import { unseal } from '../model/sealing.ts';
-import { subjectKindOf, type AccountIdentities, type AccountStatus, type CustomerIdentities, type SubjectKind } from '../model/standing-event.ts';
+import {
+  subjectKindOf,
+  type AccountIdentities,
+  type AccountStatus,
+  type CustomerIdentities,
+  type SubjectKind,
+} from '../model/standing-event.ts';
 import { toRecord, type ChainRow } from './chain-row.ts';
 import type { Database } from './database.ts';
 import { decodeEvent, sealAad, type StoredStandingEvent } from './event-codec.ts';
@@ -101,7 +107,14 @@ export async function readHistory(
   const cursor = options.cursor ? decodeCursor(options.cursor) : null;
   const kind = subjectKindOf(identities);
   const digests = subjects.digests(tenant, identities);
-  const empty: History = { subject: { kind }, current: null, person: kind === 'person' ? { current: null } : null, accounts: [], events: [], next_cursor: null };
+  const empty: History = {
+    subject: { kind },
+    current: null,
+    person: kind === 'person' ? { current: null } : null,
+    accounts: [],
+    events: [],
+    next_cursor: null,
+  };
   subjectsOfHistory.set(empty.events, []);
   if (digests.length === 0) return empty;
   const digestsJson = JSON.stringify(digests);
@@ -113,12 +126,26 @@ export async function readHistory(
     ),
     db.query<CoveredSubjectRow>(SQL.currentStanding, [tenant, digestsJson], { prepare: true }),
   ]);
-  const events = page.slice(0, limit).map((row) => decodeEvent(toRecord(tenant, row), subjects.keyOf(tenant, row.subject_id, row.wrapped_key), row.about));
+  const events = page
+    .slice(0, limit)
+    .map((row) =>
+      decodeEvent(toRecord(tenant, row), subjects.keyOf(tenant, row.subject_id, row.wrapped_key), row.about),
+    );
   const last = events.at(-1);
   const now = Date.now();
   const standing = (r: CoveredSubjectRow): CurrentStanding =>
-    r.status && r.since ? { status: r.status, since: r.since, seconds_since_change: Math.max(0, Math.floor((now - Date.parse(r.since)) / 1000)) } : null;
-  const latest = (rows: CoveredSubjectRow[]) => rows.map(standing).filter((c) => c !== null).sort((a, b) => b.since.localeCompare(a.since))[0] ?? null;
+    r.status && r.since
+      ? {
+          status: r.status,
+          since: r.since,
+          seconds_since_change: Math.max(0, Math.floor((now - Date.parse(r.since)) / 1000)),
+        }
+      : null;
+  const latest = (rows: CoveredSubjectRow[]) =>
+    rows
+      .map(standing)
+      .filter((c) => c !== null)
+      .sort((a, b) => b.since.localeCompare(a.since))[0] ?? null;
   const askedPeople = covered.filter((r) => r.asked && r.kind === 'person');
   const accountRows = covered.filter((r) => r.kind === 'account' && (r.asked || kind === 'person'));
   const accounts = accountRows.map((r): HistoryAccount => ({
@@ -129,7 +156,9 @@ export async function readHistory(
     linked_since: r.linked_since,
   }));
   const person = kind === 'person' ? { current: latest(askedPeople) } : null;
-  subjectsOfHistory.set(events, [...new Set([...askedPeople, ...accountRows, ...page.slice(0, limit)].map((r) => r.subject_id))]);
+  subjectsOfHistory.set(events, [
+    ...new Set([...askedPeople, ...accountRows, ...page.slice(0, limit)].map((r) => r.subject_id)),
+  ]);
   return {
     subject: { kind },
     current: kind === 'person' ? person!.current : latest(accountRows.filter((r) => r.asked)),
@@ -144,16 +173,24 @@ export async function readHistory(
  * The identities that name an account: from its latest event, or, for an account known only as a
  * person's context, from the page's events that name it (matched by blind index). None once erased.
  */
-function accountLabel(subjects: SubjectResolver, tenant: string, r: CoveredSubjectRow, page: readonly StoredStandingEvent[]): HistoryAccount['identities'] {
+function accountLabel(
+  subjects: SubjectResolver,
+  tenant: string,
+  r: CoveredSubjectRow,
+  page: readonly StoredStandingEvent[],
+): HistoryAccount['identities'] {
   const pick = (c: Partial<Record<string, unknown>> | undefined) => {
     const out: Record<string, string> = {};
-    for (const k of ['zendesk_organization_id', 'salesforce_account_id'] as const) if (typeof c?.[k] === 'string') out[k] = c[k];
+    for (const k of ['zendesk_organization_id', 'salesforce_account_id'] as const)
+      if (typeof c?.[k] === 'string') out[k] = c[k];
     return out as HistoryAccount['identities'];
   };
   const key = subjects.keyOf(tenant, r.subject_id, r.wrapped_key);
   if (!key) return {};
   if (r.label_id && r.label_sealed) {
-    const part = JSON.parse(unseal(key, Buffer.from(r.label_sealed, 'base64'), sealAad(tenant, r.label_id)).toString('utf8')) as { customer?: Record<string, unknown> };
+    const part = JSON.parse(
+      unseal(key, Buffer.from(r.label_sealed, 'base64'), sealAad(tenant, r.label_id)).toString('utf8'),
+    ) as { customer?: Record<string, unknown> };
     return pick(part.customer);
   }
   const own = new Set(r.digests);
@@ -171,7 +208,8 @@ function encodeCursor(occurredAt: string, seq: number): string {
 function decodeCursor(cursor: string): { t: string; s: number } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown; s?: unknown };
-    if (typeof v.t === 'string' && !Number.isNaN(Date.parse(v.t)) && Number.isSafeInteger(v.s)) return { t: v.t, s: v.s as number };
+    if (typeof v.t === 'string' && !Number.isNaN(Date.parse(v.t)) && Number.isSafeInteger(v.s))
+      return { t: v.t, s: v.s as number };
   } catch {
     // fall through
   }

@@ -42,14 +42,21 @@ export async function migrate(db: Database): Promise<MigrationReport> {
     const checksum = createHash('sha256').update(sql).digest('hex');
     const done = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      const [row] = await tx.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [Number(version)]);
+      const [row] = await tx.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [
+        Number(version),
+      ]);
       if (row) {
-        if (row.checksum !== checksum) throw new MigrationChecksumError(`migration ${file} was changed after it was applied`);
+        if (row.checksum !== checksum)
+          throw new MigrationChecksumError(`migration ${file} was changed after it was applied`);
         return false;
       }
       // Multi-statement SQL needs the simple-query protocol: no parameters in migration files.
       await tx.exec(sql);
-      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [Number(version), name, checksum]);
+      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+        Number(version),
+        name,
+        checksum,
+      ]);
       return true;
     });
     if (done) applied.push(file);
@@ -75,7 +82,9 @@ export async function assertMigrated(db: Database): Promise<void> {
   const done = new Set(rows.map((r) => Number(r.version)));
   const pending = files.filter((f) => !done.has(Number(FILE_NAME.exec(f)![1])));
   if (pending.length > 0) {
-    throw new PendingMigrationsError(`migrations not applied yet: ${pending.join(', ')}; run \`standing migrate\` with DATABASE_OWNER_URL set`);
+    throw new PendingMigrationsError(
+      `migrations not applied yet: ${pending.join(', ')}; run \`standing migrate\` with DATABASE_OWNER_URL set`,
+    );
   }
 }
 
@@ -94,7 +103,9 @@ async function applyGrants(db: Database): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.exec(sql);
-    for (const { role_name } of await tx.query<{ role_name: string }>('SELECT role_name FROM service_role_grants ORDER BY role_name')) {
+    for (const { role_name } of await tx.query<{ role_name: string }>(
+      'SELECT role_name FROM service_role_grants ORDER BY role_name',
+    )) {
       await tx.query('SELECT standing_grant_service_role($1)', [role_name]);
     }
   });
@@ -105,7 +116,8 @@ async function applyGrants(db: Database): Promise<void> {
  * connector/store/grants.sql). Run on a connection as the owner; re-applied by `migrate`.
  */
 export async function grantServiceRole(db: Database, role: string): Promise<void> {
-  if (db.kind !== 'postgres') throw new EmbeddedHasOneUserError('the embedded database has a single user: there is no role to grant');
+  if (db.kind !== 'postgres')
+    throw new EmbeddedHasOneUserError('the embedded database has a single user: there is no role to grant');
   if (!ROLE_NAME.test(role)) throw new RangeError(`role "${role}" must be a lowercase SQL identifier`);
   await db.query('SELECT standing_grant_service_role($1)', [role]);
 }

@@ -25,7 +25,9 @@ export async function migrateAsOwner(options: MigratedDatabaseOptions): Promise<
   }
 }
 
-export async function openMigratedDatabase(options: MigratedDatabaseOptions): Promise<{ db: Database; migrations: MigrationReport }> {
+export async function openMigratedDatabase(
+  options: MigratedDatabaseOptions,
+): Promise<{ db: Database; migrations: MigrationReport }> {
   if (options.ownerUrl && options.url) {
     const migrations = await migrateAsOwner(options);
     const db = await openDatabase(options);

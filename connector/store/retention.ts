@@ -30,7 +30,10 @@ export const RetentionPolicyInput = z
     keep_days: z.number().int().min(1).max(36_500).optional(),
   })
   .strict()
-  .refine((p) => p.category !== 'custom' || p.keep_days !== undefined, { message: 'a custom policy needs keep_days', path: ['keep_days'] });
+  .refine((p) => p.category !== 'custom' || p.keep_days !== undefined, {
+    message: 'a custom policy needs keep_days',
+    path: ['keep_days'],
+  });
 
 export interface RetentionPolicy {
   tenant: string;
@@ -66,7 +69,8 @@ export class HoldActorRefusedError extends StandingError {
 // `at` as hashed: ISO 8601 UTC with milliseconds (the database keeps milliseconds only).
 const HOLD_COLUMNS = `hold_id, action, tenant, subject_id, reason, actor, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, seq, prev_hash, hash`;
 const holdRefusal = (err: unknown): never => {
-  if ((err as { code?: string }).code === '42501') throw new HoldActorRefusedError((err as Error).message.replace(/^standing: /, ''));
+  if ((err as { code?: string }).code === '42501')
+    throw new HoldActorRefusedError((err as Error).message.replace(/^standing: /, ''));
   throw err;
 };
 
@@ -89,7 +93,14 @@ export type RetentionOutcome =
   | { tenant: string; status: 'removed'; through: number; removed: number; cutoff: string }
   | { tenant: string; status: 'nothing_expired'; cutoff: string }
   /** Expired rows remain because of a hold (the tenant's, or a subject's with rows in the range). */
-  | { tenant: string; status: 'held'; cutoff: string; held_from: number | null; removed: number; through: number | null }
+  | {
+      tenant: string;
+      status: 'held';
+      cutoff: string;
+      held_from: number | null;
+      removed: number;
+      through: number | null;
+    }
   | { tenant: string; status: 'no_policy' };
 
 const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
@@ -98,7 +109,8 @@ const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOS
 export function retentionCutoff(policy: Pick<RetentionPolicy, 'category' | 'keep_days'>, now: Date): Date {
   const cutoff = new Date(now);
   if (policy.keep_days !== null) cutoff.setUTCDate(cutoff.getUTCDate() - policy.keep_days);
-  else if (policy.category !== 'custom') cutoff.setUTCFullYear(cutoff.getUTCFullYear() - RETENTION_YEARS[policy.category]);
+  else if (policy.category !== 'custom')
+    cutoff.setUTCFullYear(cutoff.getUTCFullYear() - RETENTION_YEARS[policy.category]);
   return cutoff;
 }
 
@@ -106,14 +118,20 @@ export class Retention {
   constructor(private readonly db: SqlClient) {}
 
   async policy(tenant: string): Promise<RetentionPolicy | null> {
-    const [p] = await this.db.query<RetentionPolicy>('SELECT tenant, version, category, keep_days, changed_by, changed_at FROM retention_policies WHERE tenant = $1 ORDER BY version DESC LIMIT 1', [tenant]);
+    const [p] = await this.db.query<RetentionPolicy>(
+      'SELECT tenant, version, category, keep_days, changed_by, changed_at FROM retention_policies WHERE tenant = $1 ORDER BY version DESC LIMIT 1',
+      [tenant],
+    );
     return p ? { ...p, changed_at: iso(p.changed_at) } : null;
   }
 
   /** Records a new policy version; validated with zod (`category`, `keep_days`). */
   async setPolicy(tenant: string, input: unknown, changedBy: string): Promise<RetentionPolicy> {
     const parsed = RetentionPolicyInput.safeParse(input);
-    if (!parsed.success) throw new InvalidRetentionPolicyError(parsed.error.issues.map((i) => `${i.path.join('.') || '(policy)'}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      throw new InvalidRetentionPolicyError(
+        parsed.error.issues.map((i) => `${i.path.join('.') || '(policy)'}: ${i.message}`).join('; '),
+      );
     const [p] = await this.db.query<RetentionPolicy>(
       `INSERT INTO retention_policies (tenant, version, category, keep_days, changed_by)
        SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4 FROM retention_policies WHERE tenant = $1
@@ -128,7 +146,12 @@ export class Retention {
    * authenticated principal's label (`api-key:<key_id>`); the database refuses any other.
    */
   async placeHold(tenant: string, subjectId: string | null, reason: string, actor: string): Promise<LegalHold> {
-    const [h] = await this.db.query<LegalHold>('SELECT hold_id, tenant, subject_id, reason, actor, at FROM standing_hold_place($1, $2, $3, $4)', [tenant, subjectId, reason, actor]).catch(holdRefusal);
+    const [h] = await this.db
+      .query<LegalHold>(
+        'SELECT hold_id, tenant, subject_id, reason, actor, at FROM standing_hold_place($1, $2, $3, $4)',
+        [tenant, subjectId, reason, actor],
+      )
+      .catch(holdRefusal);
     return { ...h!, at: iso(h!.at) };
   }
 
@@ -136,7 +159,14 @@ export class Retention {
   async liftHold(tenant: string, holdId: string, reason: string, actor: string): Promise<void> {
     const active = (await this.activeHolds(tenant)).find((h) => h.hold_id === holdId);
     if (!active) throw new UnknownHoldError(`no active hold ${holdId} in tenant ${tenant}`);
-    const [lifted] = await this.db.query<{ hold_id: string | null }>('SELECT hold_id FROM standing_hold_lift($1, $2, $3, $4)', [tenant, holdId, reason, actor]).catch(holdRefusal);
+    const [lifted] = await this.db
+      .query<{ hold_id: string | null }>('SELECT hold_id FROM standing_hold_lift($1, $2, $3, $4)', [
+        tenant,
+        holdId,
+        reason,
+        actor,
+      ])
+      .catch(holdRefusal);
     if (!lifted?.hold_id) throw new UnknownHoldError(`no active hold ${holdId} in tenant ${tenant}`);
   }
 
@@ -163,10 +193,18 @@ export class Retention {
  * Removes each tenant's expired range from the start of its chain (see the module comment). Needs
  * the checkpoint signing key: each cut records a signed boundary.
  */
-export async function applyRetention(log: StandingLog, key: CheckpointKey, options: ApplyRetentionOptions = {}): Promise<RetentionOutcome[]> {
+export async function applyRetention(
+  log: StandingLog,
+  key: CheckpointKey,
+  options: ApplyRetentionOptions = {},
+): Promise<RetentionOutcome[]> {
   const retention = new Retention(log.db);
   const now = (options.now ?? (() => new Date()))();
-  const tenants = options.tenants ?? (await log.db.query<{ tenant: string }>('SELECT DISTINCT tenant FROM retention_policies ORDER BY tenant')).map((r) => r.tenant);
+  const tenants =
+    options.tenants ??
+    (await log.db.query<{ tenant: string }>('SELECT DISTINCT tenant FROM retention_policies ORDER BY tenant')).map(
+      (r) => r.tenant,
+    );
   // standing_retention_cut accepts a boundary only signed by a registered key.
   if (tenants.length > 0) await ensureCheckpointKeyRegistered(log.db, key);
   const out: RetentionOutcome[] = [];
@@ -182,13 +220,20 @@ export async function applyRetention(log: StandingLog, key: CheckpointKey, optio
       out.push({ tenant, status: 'held', cutoff: at, held_from: null, removed: 0, through: null });
       continue;
     }
-    const [p] = await log.db.query<{ first_seq: number | null; expired_through: number | null; through: number | null; held_from: number | null; hash: string | null }>(SQL.cutPoint, [
-      tenant,
-      at,
-      options.maxRows ?? DEFAULT_RETENTION.maxRows,
-    ]);
+    const [p] = await log.db.query<{
+      first_seq: number | null;
+      expired_through: number | null;
+      through: number | null;
+      held_from: number | null;
+      hash: string | null;
+    }>(SQL.cutPoint, [tenant, at, options.maxRows ?? DEFAULT_RETENTION.maxRows]);
     const num = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
-    const [first, expired, through, heldFrom] = [num(p?.first_seq), num(p?.expired_through), num(p?.through), num(p?.held_from)];
+    const [first, expired, through, heldFrom] = [
+      num(p?.first_seq),
+      num(p?.expired_through),
+      num(p?.through),
+      num(p?.held_from),
+    ];
     if (first === null || expired === null || expired < first) {
       out.push({ tenant, status: 'nothing_expired', cutoff: at });
       continue;
@@ -199,9 +244,16 @@ export async function applyRetention(log: StandingLog, key: CheckpointKey, optio
     }
     const reason = `retention: ${policy.category}${policy.keep_days !== null ? ` ${policy.keep_days} days` : ''} (policy v${policy.version}), recorded before ${at}`;
     const signature = signBody(key, boundaryBody(tenant, through, p.hash, reason, key.keyId));
-    const [r] = await log.db.query<{ removed: number }>('SELECT standing_retention_cut($1, $2, $3, $4, $5, $6) AS removed', [tenant, through, p.hash, reason, key.keyId, signature]);
+    const [r] = await log.db.query<{ removed: number }>(
+      'SELECT standing_retention_cut($1, $2, $3, $4, $5, $6) AS removed',
+      [tenant, through, p.hash, reason, key.keyId, signature],
+    );
     const removed = Number(r!.removed);
-    out.push(heldFrom !== null && through === heldFrom - 1 && through < expired ? { tenant, status: 'held', cutoff: at, held_from: heldFrom, removed, through } : { tenant, status: 'removed', through, removed, cutoff: at });
+    out.push(
+      heldFrom !== null && through === heldFrom - 1 && through < expired
+        ? { tenant, status: 'held', cutoff: at, held_from: heldFrom, removed, through }
+        : { tenant, status: 'removed', through, removed, cutoff: at },
+    );
   }
   return out;
 }

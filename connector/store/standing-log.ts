@@ -15,7 +15,14 @@ import { SubjectResolver, type SubjectResolverOptions } from './subject-resolver
 export type { ChainRow } from './chain-row.ts';
 export type { VerifyReport } from './chain-verify.ts';
 export { SubjectErasedWhileWritingError, type AppendOptions, type AppendOutcome } from './log-append.ts';
-export { InvalidCursorError, historySubjectIds, type CurrentStanding, type History, type HistoryAccount, type HistoryOptions } from './log-history.ts';
+export {
+  InvalidCursorError,
+  historySubjectIds,
+  type CurrentStanding,
+  type History,
+  type HistoryAccount,
+  type HistoryOptions,
+} from './log-history.ts';
 
 export interface StandingLogOptions extends SubjectResolverOptions {
   /**
@@ -54,7 +61,11 @@ export class StandingLog {
    * Outcomes come back in input order.
    */
   append(events: readonly NewStandingEvent[], options: AppendOptions = {}): Promise<AppendOutcome[]> {
-    return appendEvents({ db: this.db, master: this.master, subjects: this.subjects, clock: this.clock }, events, options);
+    return appendEvents(
+      { db: this.db, master: this.master, subjects: this.subjects, clock: this.clock },
+      events,
+      options,
+    );
   }
 
   /**
@@ -90,6 +101,8 @@ export class StandingLog {
 
   /** Tenants that have a chain. */
   async tenants(): Promise<string[]> {
-    return (await this.db.query<{ tenant: string }>('SELECT tenant FROM chain_heads ORDER BY tenant')).map((r) => r.tenant);
+    return (await this.db.query<{ tenant: string }>('SELECT tenant FROM chain_heads ORDER BY tenant')).map(
+      (r) => r.tenant,
+    );
   }
 }

@@ -36,7 +36,11 @@ export interface SubjectResolverOptions {
   keyCacheSize?: number;
 }
 
-const DEFAULTS: Required<SubjectResolverOptions> = { identityCacheSize: 200_000, keyCacheTtlMs: 60_000, keyCacheSize: 50_000 };
+const DEFAULTS: Required<SubjectResolverOptions> = {
+  identityCacheSize: 200_000,
+  keyCacheTtlMs: 60_000,
+  keyCacheSize: 50_000,
+};
 
 /** A subject's key, or `null` if the subject was erased. */
 export type SubjectKey = Buffer | null;
@@ -103,7 +107,12 @@ export class SubjectResolver {
         subject = randomUUID();
         const key = newSubjectKey();
         this.keys.set(cacheKey(c.tenant, subject), { key });
-        newSubjects.push({ tenant: c.tenant, subject_id: subject, kind: c.kind, wrapped_key: wrapSubjectKey(this.master, c.tenant, subject, key).toString('base64') });
+        newSubjects.push({
+          tenant: c.tenant,
+          subject_id: subject,
+          kind: c.kind,
+          wrapped_key: wrapSubjectKey(this.master, c.tenant, subject, key).toString('base64'),
+        });
       }
       for (const d of ds) {
         if (!assigned.has(d)) {
@@ -116,7 +125,10 @@ export class SubjectResolver {
 
     await this.db.query(REGISTER_SUBJECTS, [JSON.stringify(newSubjects), JSON.stringify(newIdentities)]);
     // Another writer may have registered some of these identities first: its mapping wins.
-    const settled = await this.lookup(newIdentities.map(({ tenant, digest }) => ({ tenant, digest })), true);
+    const settled = await this.lookup(
+      newIdentities.map(({ tenant, digest }) => ({ tenant, digest })),
+      true,
+    );
     for (const [d, s] of settled) assigned.set(d, s);
     return itemDigests.map((ds) => assigned.get(ds[0]!)!);
   }
@@ -131,7 +143,9 @@ export class SubjectResolver {
       else missing.push({ tenant, subject_id: id });
     }
     if (missing.length > 0) {
-      const rows = await this.db.query<{ subject_id: string; wrapped_key: Buffer | null }>(SUBJECT_KEYS, [JSON.stringify(missing)]);
+      const rows = await this.db.query<{ subject_id: string; wrapped_key: Buffer | null }>(SUBJECT_KEYS, [
+        JSON.stringify(missing),
+      ]);
       for (const r of rows) out.set(r.subject_id, this.keyOf(tenant, r.subject_id, r.wrapped_key));
     }
     return out;
@@ -164,7 +178,8 @@ export class SubjectResolver {
   forget(tenant: string, subjectIds: readonly string[]): void {
     const gone = new Set(subjectIds);
     for (const id of subjectIds) this.keys.delete(cacheKey(tenant, id));
-    for (const [k, s] of this.identities.entries()) if (gone.has(s) && k.startsWith(`${tenant}\u0000`)) this.identities.delete(k);
+    for (const [k, s] of this.identities.entries())
+      if (gone.has(s) && k.startsWith(`${tenant}\u0000`)) this.identities.delete(k);
   }
 
   /** Digest cache key -> subject, for known digests; `fresh` skips the cache. */
@@ -177,7 +192,9 @@ export class SubjectResolver {
       else ask.push(k);
     }
     if (ask.length > 0) {
-      const rows = await this.db.query<{ tenant: string; digest: string; subject_id: string }>(FIND_SUBJECTS, [JSON.stringify(ask)]);
+      const rows = await this.db.query<{ tenant: string; digest: string; subject_id: string }>(FIND_SUBJECTS, [
+        JSON.stringify(ask),
+      ]);
       for (const r of rows) {
         const k = cacheKey(r.tenant, r.digest);
         this.identities.set(k, r.subject_id);

@@ -70,7 +70,11 @@ export function windowOf(c: TransitionCandidate, toleranceMs: number): Transitio
 }
 
 /** Rules 1 and 3: which events of a batch are transitions already in the log. Two queries at most. */
-export async function planTransitions(tx: SqlClient, candidates: readonly TransitionCandidate[], toleranceMs = DEFAULT_TRANSITION_TOLERANCE_MS): Promise<TransitionPlan> {
+export async function planTransitions(
+  tx: SqlClient,
+  candidates: readonly TransitionCandidate[],
+  toleranceMs = DEFAULT_TRANSITION_TOLERANCE_MS,
+): Promise<TransitionPlan> {
   const matches = new Map<number, TransitionMatch>();
   const windows = new Map<number, TransitionWindow>();
   const live = candidates.filter((c) => !c.reconciled);
@@ -79,7 +83,16 @@ export async function planTransitions(tx: SqlClient, candidates: readonly Transi
   type Hit = { i: number; seq: number; id: string; source_event_id: string };
   if (found.length > 0) {
     const rows = await tx.query<Hit>(SQL.findExisting, [
-      JSON.stringify(found.map((c) => ({ i: c.i, tenant: c.tenant, subject_id: c.subject_id, status_after: c.status_after, window_from: windows.get(c.i)!.from, window_to: windows.get(c.i)!.to }))),
+      JSON.stringify(
+        found.map((c) => ({
+          i: c.i,
+          tenant: c.tenant,
+          subject_id: c.subject_id,
+          status_after: c.status_after,
+          window_from: windows.get(c.i)!.from,
+          window_to: windows.get(c.i)!.to,
+        })),
+      ),
     ]);
     for (const r of rows) {
       matches.set(r.i, { seq: Number(r.seq), id: r.id, source_event_id: r.source_event_id, order: 'live_first' });
@@ -88,7 +101,15 @@ export async function planTransitions(tx: SqlClient, candidates: readonly Transi
   }
   if (live.length > 0) {
     const rows = await tx.query<Hit>(SQL.findClaims, [
-      JSON.stringify(live.map((c) => ({ i: c.i, tenant: c.tenant, subject_id: c.subject_id, status_after: c.status_after, occurred_at: c.occurred_at }))),
+      JSON.stringify(
+        live.map((c) => ({
+          i: c.i,
+          tenant: c.tenant,
+          subject_id: c.subject_id,
+          status_after: c.status_after,
+          occurred_at: c.occurred_at,
+        })),
+      ),
     ]);
     // Each claim stands for one change: it matches one live event, the batch's first.
     const taken = new Set<string>();
@@ -111,7 +132,16 @@ export async function recordTransitions(
 ): Promise<void> {
   if (added.length === 0 && matched.length === 0) return;
   await tx.query(SQL.record, [
-    JSON.stringify(added.map((a) => ({ tenant: a.tenant, seq: a.seq, subject_id: a.subject_id, status_after: a.status_after, window_from: a.window.from, window_to: a.window.to }))),
+    JSON.stringify(
+      added.map((a) => ({
+        tenant: a.tenant,
+        seq: a.seq,
+        subject_id: a.subject_id,
+        status_after: a.status_after,
+        window_from: a.window.from,
+        window_to: a.window.to,
+      })),
+    ),
     JSON.stringify(matched),
   ]);
 }

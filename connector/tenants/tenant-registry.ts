@@ -27,7 +27,11 @@ const ZendeskSettings = z.strictObject({
   api_email: z.email({ message: 'must be the email of the Zendesk user owning the API token' }).nullable().optional(),
   api_token: z.string().min(8, 'must be a Zendesk API token').nullable().optional(),
   /** The Zendesk app's secure `shared_secret` setting: signs the app's JWTs (HS256, so at least 32 characters). */
-  app_shared_secret: z.string().min(32, 'must be at least 32 characters (the Zendesk app signs its tokens with it, HS256)').nullable().optional(),
+  app_shared_secret: z
+    .string()
+    .min(32, 'must be at least 32 characters (the Zendesk app signs its tokens with it, HS256)')
+    .nullable()
+    .optional(),
 });
 
 export const TenantCreateInput = z.strictObject({
@@ -43,14 +47,26 @@ export const TenantUpdateInput = z.strictObject({
 export interface Tenant {
   id: string;
   name: string;
-  zendesk: { subdomain: string | null; api_email: string | null; webhook_secret: string | null; api_token: string | null; app_shared_secret: string | null };
+  zendesk: {
+    subdomain: string | null;
+    api_email: string | null;
+    webhook_secret: string | null;
+    api_token: string | null;
+    app_shared_secret: string | null;
+  };
 }
 
 /** What the admin API shows of a tenant: never the secrets themselves. */
 export interface TenantView {
   id: string;
   name: string;
-  zendesk: { subdomain: string | null; api_email: string | null; webhook_secret_set: boolean; api_token_set: boolean; app_shared_secret_set: boolean };
+  zendesk: {
+    subdomain: string | null;
+    api_email: string | null;
+    webhook_secret_set: boolean;
+    api_token_set: boolean;
+    app_shared_secret_set: boolean;
+  };
 }
 
 export interface MappingVersion {
@@ -60,7 +76,10 @@ export interface MappingVersion {
   changed_at: string;
 }
 
-export type RegistryResult<T> = Outcome<T, { status: 400 | 404 | 409; code: string; message: string; problems?: FieldProblem[] }>;
+export type RegistryResult<T> = Outcome<
+  T,
+  { status: 400 | 404 | 409; code: string; message: string; problems?: FieldProblem[] }
+>;
 
 export interface TenantRegistryOptions {
   /**
@@ -82,7 +101,13 @@ interface Secrets {
 export const toView = (t: Tenant): TenantView => ({
   id: t.id,
   name: t.name,
-  zendesk: { subdomain: t.zendesk.subdomain, api_email: t.zendesk.api_email, webhook_secret_set: t.zendesk.webhook_secret !== null, api_token_set: t.zendesk.api_token !== null, app_shared_secret_set: t.zendesk.app_shared_secret !== null },
+  zendesk: {
+    subdomain: t.zendesk.subdomain,
+    api_email: t.zendesk.api_email,
+    webhook_secret_set: t.zendesk.webhook_secret !== null,
+    api_token_set: t.zendesk.api_token !== null,
+    app_shared_secret_set: t.zendesk.app_shared_secret !== null,
+  },
 });
 
 export class TenantRegistry {
@@ -102,19 +127,26 @@ export class TenantRegistry {
   async get(id: string): Promise<Tenant | null> {
     const hit = this.tenants.get(id);
     if (hit) return hit.tenant;
-    const [row] = await this.db.query<{ id: string; name: string; zendesk_subdomain: string | null; zendesk_api_email: string | null; secrets: Buffer | null }>(
-      'SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants WHERE id = $1',
-      [id],
-    );
+    const [row] = await this.db.query<{
+      id: string;
+      name: string;
+      zendesk_subdomain: string | null;
+      zendesk_api_email: string | null;
+      secrets: Buffer | null;
+    }>('SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants WHERE id = $1', [id]);
     const tenant = row ? this.fromRow(row) : null;
     this.tenants.set(id, { tenant });
     return tenant;
   }
 
   async list(): Promise<TenantView[]> {
-    const rows = await this.db.query<{ id: string; name: string; zendesk_subdomain: string | null; zendesk_api_email: string | null; secrets: Buffer | null }>(
-      'SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants ORDER BY id',
-    );
+    const rows = await this.db.query<{
+      id: string;
+      name: string;
+      zendesk_subdomain: string | null;
+      zendesk_api_email: string | null;
+      secrets: Buffer | null;
+    }>('SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants ORDER BY id');
     return rows.map((r) => toView(this.fromRow(r)));
   }
 
@@ -125,14 +157,21 @@ export class TenantRegistry {
     const tenant: Tenant = {
       id,
       name,
-      zendesk: { subdomain: zendesk.subdomain ?? null, api_email: zendesk.api_email ?? null, webhook_secret: zendesk.webhook_secret ?? null, api_token: zendesk.api_token ?? null, app_shared_secret: zendesk.app_shared_secret ?? null },
+      zendesk: {
+        subdomain: zendesk.subdomain ?? null,
+        api_email: zendesk.api_email ?? null,
+        webhook_secret: zendesk.webhook_secret ?? null,
+        api_token: zendesk.api_token ?? null,
+        app_shared_secret: zendesk.app_shared_secret ?? null,
+      },
     };
     const rows = await this.db.query(
       `INSERT INTO tenants (id, name, zendesk_subdomain, zendesk_api_email, secrets) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [id, name, tenant.zendesk.subdomain, tenant.zendesk.api_email, this.sealSecrets(tenant)],
     );
-    if (rows.length === 0) return { ok: false, status: 409, code: 'tenant_exists', message: `tenant "${id}" already exists` };
+    if (rows.length === 0)
+      return { ok: false, status: 409, code: 'tenant_exists', message: `tenant "${id}" already exists` };
     this.tenants.delete(id);
     return { ok: true, value: tenant };
   }
@@ -166,11 +205,23 @@ export class TenantRegistry {
   }
 
   /** Makes the `default` tenant match what the environment says (env is authoritative for it). */
-  async syncDefaultTenant(env: { subdomain?: string; webhookSecret?: string; apiEmail?: string; apiToken?: string }): Promise<Tenant> {
-    const zendesk = { subdomain: env.subdomain ?? null, webhook_secret: env.webhookSecret ?? null, api_email: env.apiEmail ?? null, api_token: env.apiToken ?? null };
+  async syncDefaultTenant(env: {
+    subdomain?: string;
+    webhookSecret?: string;
+    apiEmail?: string;
+    apiToken?: string;
+  }): Promise<Tenant> {
+    const zendesk = {
+      subdomain: env.subdomain ?? null,
+      webhook_secret: env.webhookSecret ?? null,
+      api_email: env.apiEmail ?? null,
+      api_token: env.apiToken ?? null,
+    };
     this.tenants.delete('default');
     const existing = await this.get('default');
-    let r = existing ? await this.update('default', { zendesk }) : await this.create({ id: 'default', name: 'Default tenant', zendesk });
+    let r = existing
+      ? await this.update('default', { zendesk })
+      : await this.create({ id: 'default', name: 'Default tenant', zendesk });
     // Another process starting at the same time created it first: apply ours over it.
     if (!r.ok && r.code === 'tenant_exists') r = await this.update('default', { zendesk });
     if (!r.ok) throw new Error(`default tenant from environment: ${r.message} ${JSON.stringify(r.problems ?? [])}`);
@@ -187,21 +238,37 @@ export class TenantRegistry {
     const key = `${tenant}\u0000${source}`;
     const hit = this.mappings.get(key);
     if (hit) {
-      const [latest] = await this.db.query<{ version: number | null }>('SELECT max(version) AS version FROM mapping_versions WHERE tenant = $1 AND source = $2', [tenant, source]);
+      const [latest] = await this.db.query<{ version: number | null }>(
+        'SELECT max(version) AS version FROM mapping_versions WHERE tenant = $1 AND source = $2',
+        [tenant, source],
+      );
       if ((latest?.version ?? null) === (hit.current?.version ?? null)) return hit.current;
     }
     const [row] = await this.db.query<{ version: number; document: unknown; changed_by: string; changed_at: Date }>(
       'SELECT version, document, changed_by, changed_at FROM mapping_versions WHERE tenant = $1 AND source = $2 ORDER BY version DESC LIMIT 1',
       [tenant, source],
     );
-    const current = row ? { version: row.version, document: row.document, changed_by: row.changed_by, changed_at: new Date(row.changed_at).toISOString() } : null;
+    const current = row
+      ? {
+          version: row.version,
+          document: row.document,
+          changed_by: row.changed_by,
+          changed_at: new Date(row.changed_at).toISOString(),
+        }
+      : null;
     this.mappings.set(key, { current });
     return current;
   }
 
   /** Records a new version of a (validated) mapping document; the previous versions stay readable. */
-  async setMapping(tenant: string, source: string, document: unknown, changedBy: string): Promise<RegistryResult<MappingVersion>> {
-    if (!(await this.get(tenant))) return { ok: false, status: 404, code: 'tenant_not_found', message: `tenant "${tenant}" does not exist` };
+  async setMapping(
+    tenant: string,
+    source: string,
+    document: unknown,
+    changedBy: string,
+  ): Promise<RegistryResult<MappingVersion>> {
+    if (!(await this.get(tenant)))
+      return { ok: false, status: 404, code: 'tenant_not_found', message: `tenant "${tenant}" does not exist` };
     const [row] = await this.db.query<{ version: number; changed_at: Date }>(
       `INSERT INTO mapping_versions (tenant, source, version, document, changed_by)
        SELECT $1, $2, coalesce(max(version), 0) + 1, $3::jsonb, $4 FROM mapping_versions WHERE tenant = $1 AND source = $2
@@ -209,7 +276,15 @@ export class TenantRegistry {
       [tenant, source, JSON.stringify(document), changedBy],
     );
     this.mappings.delete(`${tenant}\u0000${source}`);
-    return { ok: true, value: { version: row!.version, document, changed_by: changedBy, changed_at: new Date(row!.changed_at).toISOString() } };
+    return {
+      ok: true,
+      value: {
+        version: row!.version,
+        document,
+        changed_by: changedBy,
+        changed_at: new Date(row!.changed_at).toISOString(),
+      },
+    };
   }
 
   async mappingHistory(tenant: string, source: string): Promise<MappingVersion[]> {
@@ -217,15 +292,30 @@ export class TenantRegistry {
       'SELECT version, document, changed_by, changed_at FROM mapping_versions WHERE tenant = $1 AND source = $2 ORDER BY version DESC',
       [tenant, source],
     );
-    return rows.map((r) => ({ version: r.version, document: r.document, changed_by: r.changed_by, changed_at: new Date(r.changed_at).toISOString() }));
+    return rows.map((r) => ({
+      version: r.version,
+      document: r.document,
+      changed_by: r.changed_by,
+      changed_at: new Date(r.changed_at).toISOString(),
+    }));
   }
 
   private sealSecrets(t: Tenant): Buffer {
-    const secrets: Secrets = { zendesk_webhook_secret: t.zendesk.webhook_secret, zendesk_api_token: t.zendesk.api_token, zendesk_app_shared_secret: t.zendesk.app_shared_secret };
+    const secrets: Secrets = {
+      zendesk_webhook_secret: t.zendesk.webhook_secret,
+      zendesk_api_token: t.zendesk.api_token,
+      zendesk_app_shared_secret: t.zendesk.app_shared_secret,
+    };
     return seal(this.keys.tenantSecrets, Buffer.from(JSON.stringify(secrets)), `tenant-secrets:${t.id}`);
   }
 
-  private fromRow(r: { id: string; name: string; zendesk_subdomain: string | null; zendesk_api_email: string | null; secrets: Buffer | null }): Tenant {
+  private fromRow(r: {
+    id: string;
+    name: string;
+    zendesk_subdomain: string | null;
+    zendesk_api_email: string | null;
+    secrets: Buffer | null;
+  }): Tenant {
     const s: Secrets = r.secrets
       ? (JSON.parse(unseal(this.keys.tenantSecrets, r.secrets, `tenant-secrets:${r.id}`).toString('utf8')) as Secrets)
       : { zendesk_webhook_secret: null, zendesk_api_token: null };
@@ -243,7 +333,19 @@ export class TenantRegistry {
   }
 }
 
-function invalid(error: z.ZodError): { ok: false; status: 400; code: string; message: string; problems: FieldProblem[] } {
+function invalid(error: z.ZodError): {
+  ok: false;
+  status: 400;
+  code: string;
+  message: string;
+  problems: FieldProblem[];
+} {
   const problems = describeIssues(error);
-  return { ok: false, status: 400, code: 'invalid_tenant', message: problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems };
+  return {
+    ok: false,
+    status: 400,
+    code: 'invalid_tenant',
+    message: problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+    problems,
+  };
 }

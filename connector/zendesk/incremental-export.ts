@@ -104,9 +104,19 @@ export interface ExportFailure {
 export type ExportResult<T> = ExportPage<T> | ExportFailure;
 
 /** A budget header's value: `total=20; remaining=19; resets=41`. */
-export function parseBudgetHeader(value: string | null): { total: number; remaining: number; resetsSeconds: number } | null {
+export function parseBudgetHeader(
+  value: string | null,
+): { total: number; remaining: number; resetsSeconds: number } | null {
   if (!value) return null;
-  const parts = Object.fromEntries(value.split(';').map((p) => p.trim().split('=').map((s) => s.trim()) as [string, string]));
+  const parts = Object.fromEntries(
+    value.split(';').map(
+      (p) =>
+        p
+          .trim()
+          .split('=')
+          .map((s) => s.trim()) as [string, string],
+    ),
+  );
   const total = Number(parts.total);
   const remaining = Number(parts.remaining);
   const resets = Number(parts.resets);
@@ -114,7 +124,10 @@ export function parseBudgetHeader(value: string | null): { total: number; remain
   return { total, remaining, resetsSeconds: resets };
 }
 
-const BUDGET_HEADERS = { users: 'zendesk-ratelimit-incremental-exports-cursor', organizations: 'zendesk-ratelimit-incremental-exports' } as const;
+const BUDGET_HEADERS = {
+  users: 'zendesk-ratelimit-incremental-exports-cursor',
+  organizations: 'zendesk-ratelimit-incremental-exports',
+} as const;
 
 export class ZendeskIncrementalExport {
   private readonly o: Required<Omit<ZendeskExportOptions, 'baseUrl'>> & { baseUrl: string };
@@ -139,8 +152,14 @@ export class ZendeskIncrementalExport {
 
   /** One page of the users cursor export. */
   async usersPage(position: ExportPosition): Promise<ExportResult<ExportUser>> {
-    const q = 'cursor' in position ? `cursor=${encodeURIComponent(position.cursor)}` : `start_time=${Math.floor(position.start_time)}`;
-    const r = await this.get(`/api/v2/incremental/users/cursor.json?${q}&per_page=${this.o.perPage}`, BUDGET_HEADERS.users);
+    const q =
+      'cursor' in position
+        ? `cursor=${encodeURIComponent(position.cursor)}`
+        : `start_time=${Math.floor(position.start_time)}`;
+    const r = await this.get(
+      `/api/v2/incremental/users/cursor.json?${q}&per_page=${this.o.perPage}`,
+      BUDGET_HEADERS.users,
+    );
     if (!r.ok) return r;
     const page = UsersCursorPage.safeParse(r.body);
     if (!page.success) return malformed(r.status, page.error);
@@ -150,35 +169,67 @@ export class ZendeskIncrementalExport {
 
   /** One page of the time-based organizations export. */
   async organizationsPage(startTime: number): Promise<ExportResult<ExportOrganization>> {
-    const r = await this.get(`/api/v2/incremental/organizations.json?start_time=${Math.floor(startTime)}&per_page=${this.o.perPage}`, BUDGET_HEADERS.organizations);
+    const r = await this.get(
+      `/api/v2/incremental/organizations.json?start_time=${Math.floor(startTime)}&per_page=${this.o.perPage}`,
+      BUDGET_HEADERS.organizations,
+    );
     if (!r.ok) return r;
     const page = OrganizationsPage.safeParse(r.body);
     if (!page.success) return malformed(r.status, page.error);
     const end = page.data.end_time ?? startTime;
     // A page whose end_time did not move would repeat itself forever: it is the end.
-    return { ok: true, items: page.data.organizations, next: { start_time: end }, endOfStream: page.data.end_of_stream || end <= startTime };
+    return {
+      ok: true,
+      items: page.data.organizations,
+      next: { start_time: end },
+      endOfStream: page.data.end_of_stream || end <= startTime,
+    };
   }
 
-  private async get(path: string, budgetHeader: string): Promise<{ ok: true; status: number; body: unknown } | ExportFailure> {
-    let last: ExportFailure = { ok: false, decision: { retry: false, reason: 'network', wait: null }, status: null, message: 'not attempted' };
+  private async get(
+    path: string,
+    budgetHeader: string,
+  ): Promise<{ ok: true; status: number; body: unknown } | ExportFailure> {
+    let last: ExportFailure = {
+      ok: false,
+      decision: { retry: false, reason: 'network', wait: null },
+      status: null,
+      message: 'not attempted',
+    };
     for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
       const wait = (this.notBefore.get(budgetHeader) ?? 0) - this.o.now();
       if (wait > 0) await this.pause(wait);
       let res: Response;
       try {
         this.requests++;
-        res = await this.o.fetch(this.o.baseUrl + path, { headers: { authorization: this.auth, accept: 'application/json' } });
+        res = await this.o.fetch(this.o.baseUrl + path, {
+          headers: { authorization: this.auth, accept: 'application/json' },
+        });
       } catch (err) {
-        last = { ok: false, decision: decideRetry({ status: null }), status: null, message: `network: ${(err as Error).message}` };
+        last = {
+          ok: false,
+          decision: decideRetry({ status: null }),
+          status: null,
+          message: `network: ${(err as Error).message}`,
+        };
         if (attempt < this.o.maxAttempts) await this.pause(this.o.backoffMs * 2 ** (attempt - 1));
         continue;
       }
       const budget = parseBudgetHeader(res.headers.get(budgetHeader));
       if (budget && budget.remaining <= 0) this.notBefore.set(budgetHeader, this.o.now() + budget.resetsSeconds * 1000);
-      const decision = decideRetry({ status: res.status, retryAfter: res.headers.get('retry-after'), now: this.o.now() });
+      const decision = decideRetry({
+        status: res.status,
+        retryAfter: res.headers.get('retry-after'),
+        now: this.o.now(),
+      });
       if (decision.reason === 'ok') return { ok: true, status: res.status, body: await res.json() };
       await res.body?.cancel();
-      last = { ok: false, decision, status: res.status, message: `Zendesk answered ${res.status} (${decision.reason})` };
+      last = {
+        ok: false,
+        decision,
+        status: res.status,
+        message: `Zendesk answered ${res.status} (${decision.reason})`,
+      };
       if (!decision.retry || attempt >= this.o.maxAttempts) break;
       await this.pause(decision.wait ?? this.o.backoffMs * 2 ** (attempt - 1));
     }
@@ -193,5 +244,10 @@ export class ZendeskIncrementalExport {
 
 function malformed(status: number, error: z.ZodError): ExportFailure {
   const first = error.issues[0];
-  return { ok: false, decision: { retry: false, reason: 'client_error', wait: null }, status, message: `unexpected export page: ${first?.path.join('.')}: ${first?.message}` };
+  return {
+    ok: false,
+    decision: { retry: false, reason: 'client_error', wait: null },
+    status,
+    message: `unexpected export page: ${first?.path.join('.')}: ${first?.message}`,
+  };
 }

@@ -77,7 +77,8 @@ export type ZendeskMapResult =
   | { outcome: 'invalid'; problems: FieldProblem[] };
 
 /** Mapper output before final validation: events as model input, or a final outcome. */
-export type MapStep = { outcome: 'drafts'; drafts: NewStandingEventInput[] } | Exclude<ZendeskMapResult, { outcome: 'events' }>;
+export type MapStep =
+  { outcome: 'drafts'; drafts: NewStandingEventInput[] } | Exclude<ZendeskMapResult, { outcome: 'events' }>;
 
 /** Ids the caller should look up so the next mapping attempt has the identities the payload lacks. */
 export class LookupCollector {
@@ -100,10 +101,17 @@ export interface MapContext {
 export const drafts = (...list: NewStandingEventInput[]): MapStep => ({ outcome: 'drafts', drafts: list });
 export const ignored = (reason: string): MapStep => ({ outcome: 'ignored', reason });
 export const wait = (reason: string): MapStep => ({ outcome: 'wait', reason });
-export const unmappable = (reason: string, problems: FieldProblem[] = []): MapStep => ({ outcome: 'unmappable', reason, problems });
+export const unmappable = (reason: string, problems: FieldProblem[] = []): MapStep => ({
+  outcome: 'unmappable',
+  reason,
+  problems,
+});
 export const invalid = (error: z.ZodError, prefix: string): MapStep => ({
   outcome: 'invalid',
-  problems: describeIssues(error).map((p) => ({ path: !prefix ? p.path : p.path === '(root)' ? prefix : `${prefix}.${p.path}`, message: p.message })),
+  problems: describeIssues(error).map((p) => ({
+    path: !prefix ? p.path : p.path === '(root)' ? prefix : `${prefix}.${p.path}`,
+    message: p.message,
+  })),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -134,7 +142,11 @@ export interface Initiator {
  * no actor (Zendesk user and organization events never do) is `unknown` unless the tenant's mapping
  * says otherwise (`initiator.missing_actor`).
  */
-export function inferInitiator(ctx: MapContext, actorId: string | null | undefined, customerUserId?: string | null): Initiator {
+export function inferInitiator(
+  ctx: MapContext,
+  actorId: string | null | undefined,
+  customerUserId?: string | null,
+): Initiator {
   const id = actorId?.trim() ?? '';
   if (id === '') {
     switch (ctx.mapping.initiator.missing_actor) {
@@ -148,7 +160,8 @@ export function inferInitiator(ctx: MapContext, actorId: string | null | undefin
   }
   if (customerUserId && id === customerUserId) return { type: 'customer_initiated', actor: { type: 'customer', id } };
   if (isSystemActorId(id)) return { type: 'automatic', actor: { type: 'system', id } };
-  if (ctx.mapping.initiator.automation_actor_ids.some((a) => String(a) === id)) return { type: 'automatic', actor: { type: 'integration', id } };
+  if (ctx.mapping.initiator.automation_actor_ids.some((a) => String(a) === id))
+    return { type: 'automatic', actor: { type: 'integration', id } };
   return { type: 'manual', actor: { type: 'agent', id } };
 }
 
@@ -195,11 +208,17 @@ export function personSubject(ctx: MapContext, userId: string, facts: UserFacts 
   const email = present(facts.email) ?? present(entry?.email);
   const externalId = present(facts.external_id) ?? present(entry?.external_id);
   const orgKnown = facts.organization_id !== undefined || (entry !== undefined && entry.organization_id !== undefined);
-  const organizationId = facts.organization_id !== undefined ? present(facts.organization_id) : present(entry?.organization_id);
+  const organizationId =
+    facts.organization_id !== undefined ? present(facts.organization_id) : present(entry?.organization_id);
   if (!entry && (email === undefined || !orgKnown)) ctx.lookups.userIds.add(userId);
   const customer: CustomerInput = { zendesk_user_id: userId };
   if (email !== undefined && looksLikeEmail(email)) customer.email = email;
-  if (externalId !== undefined && ctx.mapping.identities.user_external_id_is_salesforce_contact && SALESFORCE_CONTACT_ID.test(externalId)) customer.salesforce_contact_id = externalId;
+  if (
+    externalId !== undefined &&
+    ctx.mapping.identities.user_external_id_is_salesforce_contact &&
+    SALESFORCE_CONTACT_ID.test(externalId)
+  )
+    customer.salesforce_contact_id = externalId;
   return organizationId ? { customer, account: accountIdentities(ctx, organizationId) } : { customer };
 }
 
@@ -217,7 +236,12 @@ function accountIdentities(ctx: MapContext, organizationId: string, externalId?:
   if (externalId === undefined && !entry) ctx.lookups.organizationIds.add(organizationId);
   const sfId = present(externalId) ?? present(entry?.external_id);
   const account: AccountInput = { zendesk_organization_id: organizationId };
-  if (sfId !== undefined && ctx.mapping.identities.organization_external_id_is_salesforce_account && SALESFORCE_ACCOUNT_ID.test(sfId)) account.salesforce_account_id = sfId;
+  if (
+    sfId !== undefined &&
+    ctx.mapping.identities.organization_external_id_is_salesforce_account &&
+    SALESFORCE_ACCOUNT_ID.test(sfId)
+  )
+    account.salesforce_account_id = sfId;
   return account;
 }
 
@@ -236,7 +260,12 @@ export function agentUrl(ctx: MapContext, object: keyof typeof AGENT_PATHS, id: 
   return `https://${ctx.subdomain.toLowerCase()}.zendesk.com/agent/${AGENT_PATHS[object]}/${encodeURIComponent(id)}`;
 }
 
-export function source(ctx: MapContext, object: keyof typeof AGENT_PATHS, id: string, eventId: string): NewStandingEventInput['source'] {
+export function source(
+  ctx: MapContext,
+  object: keyof typeof AGENT_PATHS,
+  id: string,
+  eventId: string,
+): NewStandingEventInput['source'] {
   const url = agentUrl(ctx, object, id);
   return { system: 'zendesk', object, id, event_id: eventId, ...(url ? { url } : {}) };
 }
@@ -252,10 +281,13 @@ export function finalize(step: MapStep): ZendeskMapResult {
   const events: NewStandingEvent[] = [];
   const problems: FieldProblem[] = [];
   step.drafts.forEach((draft, i) => {
-    const input = many ? { ...draft, source: { ...draft.source, event_id: `${draft.source.event_id}#${i + 1}` } } : draft;
+    const input = many
+      ? { ...draft, source: { ...draft.source, event_id: `${draft.source.event_id}#${i + 1}` } }
+      : draft;
     const r = parseStandingEvent(input);
     if (r.ok) events.push(r.value);
-    else problems.push(...r.problems.map((p) => ({ path: many ? `events.${i}.${p.path}` : p.path, message: p.message })));
+    else
+      problems.push(...r.problems.map((p) => ({ path: many ? `events.${i}.${p.path}` : p.path, message: p.message })));
   });
   return problems.length > 0 ? { outcome: 'invalid', problems } : { outcome: 'events', events };
 }
@@ -310,7 +342,11 @@ const REASON_CODE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
  * code-shaped (`Payment overdue`) is kept as text rather than lost. Text is kept as written
  * (whitespace included); only the code is derived from the trimmed value.
  */
-export function reasonFrom(code: string | undefined, fieldValue: unknown, as: 'code' | 'text' = 'text'): NewStandingEventInput['reason'] {
+export function reasonFrom(
+  code: string | undefined,
+  fieldValue: unknown,
+  as: 'code' | 'text' = 'text',
+): NewStandingEventInput['reason'] {
   const written = typeof fieldValue === 'string' || typeof fieldValue === 'number' ? String(fieldValue) : '';
   const value = written.trim();
   let finalCode = code;

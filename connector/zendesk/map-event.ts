@@ -54,9 +54,17 @@ export interface IdentityLookups {
  * depends on them. Only asked for bodies the mapping would turn into events. Pass what was already
  * fetched as `directory` to get the next round (a user's organization is known only once the user is).
  */
-export function identityLookupsFor(tenant: string, body: unknown, mapping: ZendeskMapping, directory?: MapperDirectory): IdentityLookups {
+export function identityLookupsFor(
+  tenant: string,
+  body: unknown,
+  mapping: ZendeskMapping,
+  directory?: MapperDirectory,
+): IdentityLookups {
   const lookups = new LookupCollector();
-  const step = route(contextOf({ tenant, body, mapping, directory, receivedAt: new Date().toISOString() }, lookups), body);
+  const step = route(
+    contextOf({ tenant, body, mapping, directory, receivedAt: new Date().toISOString() }, lookups),
+    body,
+  );
   if (step.outcome !== 'drafts') return { userIds: [], organizationIds: [] };
   return { userIds: [...lookups.userIds], organizationIds: [...lookups.organizationIds] };
 }
@@ -82,7 +90,12 @@ function route(ctx: MapContext, body: unknown): MapStep {
     const type = envelope.data.type;
     if (!isStandingEventType(type)) {
       if (DOCUMENTED_OTHER_EVENT_TYPES.has(type)) return ignored(`${type} carries no standing meaning`);
-      return unmappable(`unknown Zendesk event type "${type}"`, [{ path: 'type', message: 'not an event type this connector knows: check the webhook subscriptions or update the connector' }]);
+      return unmappable(`unknown Zendesk event type "${type}"`, [
+        {
+          path: 'type',
+          message: 'not an event type this connector knows: check the webhook subscriptions or update the connector',
+        },
+      ]);
     }
     switch (STANDING_EVENT_SCHEMAS[type].object) {
       case 'user':
@@ -95,6 +108,10 @@ function route(ctx: MapContext, body: unknown): MapStep {
   }
   if (looksLikeTriggerBody(body)) return mapTriggerBody(ctx, body);
   return unmappable('unknown body shape', [
-    { path: '(root)', message: 'neither a Zendesk event (type "zen:event-type:...") nor a trigger body with standing.kind (see ZENDESK_TRIGGER_BODY_TEMPLATE)' },
+    {
+      path: '(root)',
+      message:
+        'neither a Zendesk event (type "zen:event-type:...") nor a trigger body with standing.kind (see ZENDESK_TRIGGER_BODY_TEMPLATE)',
+    },
   ]);
 }

@@ -32,16 +32,36 @@ export function mapOrganizationEvent(ctx: MapContext, envelope: ZendeskEventEnve
     subject: accountSubject(ctx, org.id, org.external_id),
     occurredAt: envelope.time,
   };
-  const evidence: Record<string, unknown> = { zendesk_event_type: envelope.type, zendesk_account_id: String(envelope.account_id) };
+  const evidence: Record<string, unknown> = {
+    zendesk_event_type: envelope.type,
+    zendesk_account_id: String(envelope.account_id),
+  };
 
   switch (envelope.type) {
     case 'zen:event-type:organization.deleted': {
       const rule = ctx.mapping.organization.deleted;
       if (!rule.enabled) return ignored('organization.deleted is turned off in the mapping');
-      return drafts(statusDraft({ ...common, after: 'deleted', before: null, temporary: false, reason: { code: rule.reason_code }, evidence }));
+      return drafts(
+        statusDraft({
+          ...common,
+          after: 'deleted',
+          before: null,
+          temporary: false,
+          reason: { code: rule.reason_code },
+          evidence,
+        }),
+      );
     }
     case 'zen:event-type:organization.custom_field_changed':
-      return customFieldStep({ ctx, rules: ctx.mapping.organization.fields, rulesPath: 'organization.fields', rawEvent: envelope.event, time: envelope.time, common, evidence });
+      return customFieldStep({
+        ctx,
+        rules: ctx.mapping.organization.fields,
+        rulesPath: 'organization.fields',
+        rawEvent: envelope.event,
+        time: envelope.time,
+        common,
+        evidence,
+      });
     case 'zen:event-type:organization.tags_changed': {
       const event = TagsChange.safeParse(envelope.event);
       if (!event.success) return invalid(event.error, 'event');
@@ -50,20 +70,26 @@ export function mapOrganizationEvent(ctx: MapContext, envelope: ZendeskEventEnve
       // Rule order, and within a rule removal before addition: deterministic, so `#n` suffixes are stable.
       for (const rule of ctx.mapping.organization.tags) {
         const tag = rule.tag.toLowerCase();
-        for (const [change, outcome, happened] of [['removed', rule.removed, removed.includes(tag)], ['added', rule.added, added.includes(tag)]] as const) {
+        for (const [change, outcome, happened] of [
+          ['removed', rule.removed, removed.includes(tag)],
+          ['added', rule.added, added.includes(tag)],
+        ] as const) {
           if (!happened || outcome === undefined) continue;
           const resolved = resolveOutcome(outcome);
-          out.push(statusDraft({
-            ...common,
-            after: resolved.status,
-            before: null,
-            temporary: resolved.temporary,
-            reason: resolved.reasonCode ? { code: resolved.reasonCode } : undefined,
-            evidence: { ...evidence, tag, change },
-          }));
+          out.push(
+            statusDraft({
+              ...common,
+              after: resolved.status,
+              before: null,
+              temporary: resolved.temporary,
+              reason: resolved.reasonCode ? { code: resolved.reasonCode } : undefined,
+              evidence: { ...evidence, tag, change },
+            }),
+          );
         }
       }
-      if (out.length === 0) return ignored(`no organization.tags rule for added [${added.join(', ')}] / removed [${removed.join(', ')}]`);
+      if (out.length === 0)
+        return ignored(`no organization.tags rule for added [${added.join(', ')}] / removed [${removed.join(', ')}]`);
       return drafts(...out);
     }
     default:

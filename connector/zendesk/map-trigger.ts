@@ -40,24 +40,52 @@ export const ZENDESK_TRIGGER_BODY_TEMPLATE = {
     approver_role: '',
   },
   ticket: { id: '{{ticket.id}}', updated_at: '{{ticket.updated_at_with_timestamp}}' },
-  requester: { id: '{{ticket.requester.id}}', email: '{{ticket.requester.email}}', external_id: '{{ticket.requester.external_id}}' },
+  requester: {
+    id: '{{ticket.requester.id}}',
+    email: '{{ticket.requester.email}}',
+    external_id: '{{ticket.requester.external_id}}',
+  },
   organization: { id: '{{ticket.organization.id}}', external_id: '{{ticket.organization.external_id}}' },
   current_user: { id: '{{current_user.id}}' },
 } as const;
 
 /** Empty strings (unset placeholders) and placeholders left unrendered mean "not given". */
-const blank = (v: unknown) => (typeof v === 'string' && (v.trim() === '' || /^\{\{[^}]*\}\}$/.test(v.trim())) ? undefined : v);
+const blank = (v: unknown) =>
+  typeof v === 'string' && (v.trim() === '' || /^\{\{[^}]*\}\}$/.test(v.trim())) ? undefined : v;
 const OptText = (max: number) =>
-  z.preprocess(blank, z.union([z.string(), z.number()]).transform((v) => String(v).trim()).pipe(z.string().max(max, `must be at most ${max} characters`)).optional());
+  z.preprocess(
+    blank,
+    z
+      .union([z.string(), z.number()])
+      .transform((v) => String(v).trim())
+      .pipe(z.string().max(max, `must be at most ${max} characters`))
+      .optional(),
+  );
 /** Free text (the reason): kept as written, whitespace included; blank means not given. */
 const OptFreeText = (max: number) =>
-  z.preprocess(blank, z.union([z.string(), z.number()]).transform((v) => String(v)).pipe(z.string().max(max, `must be at most ${max} characters`)).optional());
-const OptBool = z.preprocess(blank, z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional());
+  z.preprocess(
+    blank,
+    z
+      .union([z.string(), z.number()])
+      .transform((v) => String(v))
+      .pipe(z.string().max(max, `must be at most ${max} characters`))
+      .optional(),
+  );
+const OptBool = z.preprocess(
+  blank,
+  z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+);
 const OptStatus = z.preprocess(
   (v) => (typeof blank(v) === 'string' ? String(v).trim().toLowerCase() : blank(v)),
   z.enum(ACCOUNT_STATUSES, { error: `must be one of ${ACCOUNT_STATUSES.join(', ')}` }).optional(),
 );
-const OptId = z.preprocess(blank, z.union([z.string().regex(/^\d{1,20}$/, 'must be a Zendesk id'), z.number().int().positive()]).transform(String).optional());
+const OptId = z.preprocess(
+  blank,
+  z
+    .union([z.string().regex(/^\d{1,20}$/, 'must be a Zendesk id'), z.number().int().positive()])
+    .transform(String)
+    .optional(),
+);
 
 const TriggerBody = z.looseObject({
   standing: z.looseObject({
@@ -71,14 +99,19 @@ const TriggerBody = z.looseObject({
     reason_text: OptFreeText(4000),
     temporary: OptBool,
     verification_method: OptText(64),
-    verification_result: z.preprocess((v) => (typeof blank(v) === 'string' ? String(v).trim().toLowerCase() : blank(v)), z.enum(['passed', 'failed', 'pending']).optional()),
+    verification_result: z.preprocess(
+      (v) => (typeof blank(v) === 'string' ? String(v).trim().toLowerCase() : blank(v)),
+      z.enum(['passed', 'failed', 'pending']).optional(),
+    ),
     approver_role: OptText(64),
     occurred_at: OptText(64),
   }),
   ticket: z.looseObject({ id: OptId, updated_at: OptText(64) }).optional(),
   requester: z.looseObject({ id: OptId, email: OptText(320), external_id: OptText(255) }).optional(),
   organization: z.looseObject({ id: OptId, external_id: OptText(255) }).optional(),
-  current_user: z.looseObject({ id: z.preprocess(blank, z.union([z.string(), z.number()]).transform(String).optional()) }).optional(),
+  current_user: z
+    .looseObject({ id: z.preprocess(blank, z.union([z.string(), z.number()]).transform(String).optional()) })
+    .optional(),
 });
 
 /** Whether a body claims to be one of ours (has a `standing.kind`). */
@@ -90,25 +123,41 @@ export function looksLikeTriggerBody(body: unknown): boolean {
 
 export function mapTriggerBody(ctx: MapContext, body: unknown): MapStep {
   const settings = ctx.mapping.trigger_bodies;
-  const kind = String((body as { standing: { kind: string } }).standing.kind).trim().toLowerCase();
-  if (!settings.enabled) return unmappable('trigger bodies are turned off in the mapping', [{ path: 'standing.kind', message: 'enable trigger_bodies in the mapping' }]);
+  const kind = String((body as { standing: { kind: string } }).standing.kind)
+    .trim()
+    .toLowerCase();
+  if (!settings.enabled)
+    return unmappable('trigger bodies are turned off in the mapping', [
+      { path: 'standing.kind', message: 'enable trigger_bodies in the mapping' },
+    ]);
   if (!(EVENT_KINDS as readonly string[]).includes(kind)) {
-    return unmappable(`unknown standing kind "${kind}"`, [{ path: 'standing.kind', message: `must be one of ${EVENT_KINDS.join(', ')}` }]);
+    return unmappable(`unknown standing kind "${kind}"`, [
+      { path: 'standing.kind', message: `must be one of ${EVENT_KINDS.join(', ')}` },
+    ]);
   }
   if (!settings.kinds.includes(kind as EventKind)) {
-    return unmappable(`standing kind "${kind}" is not allowed for trigger bodies`, [{ path: 'standing.kind', message: `allowed: ${settings.kinds.join(', ')} (trigger_bodies.kinds)` }]);
+    return unmappable(`standing kind "${kind}" is not allowed for trigger bodies`, [
+      { path: 'standing.kind', message: `allowed: ${settings.kinds.join(', ')} (trigger_bodies.kinds)` },
+    ]);
   }
   const parsed = TriggerBody.safeParse(body);
   if (!parsed.success) return invalid(parsed.error, '');
   const { standing, ticket, requester, organization, current_user } = parsed.data;
-  if (!ticket?.id) return { outcome: 'invalid', problems: [{ path: 'ticket.id', message: 'must be the ticket id ({{ticket.id}})' }] };
+  if (!ticket?.id)
+    return { outcome: 'invalid', problems: [{ path: 'ticket.id', message: 'must be the ticket id ({{ticket.id}})' }] };
 
   const when = instant(standing.occurred_at ?? ticket.updated_at) ?? instant(ctx.receivedAt);
-  if (!when) return { outcome: 'invalid', problems: [{ path: 'standing.occurred_at', message: 'must be an ISO-8601 date-time' }] };
+  if (!when)
+    return {
+      outcome: 'invalid',
+      problems: [{ path: 'standing.occurred_at', message: 'must be an ISO-8601 date-time' }],
+    };
   const eventId = standing.event_id ?? triggerEventId(body, ctx.invocationId ?? undefined);
   // `{{current_user.id}}` renders empty only when no user made the update, i.e. for automations
   // (time-based rules): that is what the source says, so it counts as automatic, not unknown.
-  const initiator = current_user?.id ? inferInitiator(ctx, current_user.id, requester?.id) : { type: 'automatic' as const, actor: { type: 'system' as const } };
+  const initiator = current_user?.id
+    ? inferInitiator(ctx, current_user.id, requester?.id)
+    : { type: 'automatic' as const, actor: { type: 'system' as const } };
   const subject = triggerSubject(ctx, requester, organization);
   const common = {
     tenant: ctx.tenant,
@@ -119,9 +168,10 @@ export function mapTriggerBody(ctx: MapContext, body: unknown): MapStep {
     relatedTicketIds: [ticket.id],
     evidence: { zendesk_trigger_body: true },
   };
-  const reason = standing.reason_code || standing.reason_text
-    ? { code: standing.reason_code ?? 'unspecified', ...(standing.reason_text ? { text: standing.reason_text } : {}) }
-    : undefined;
+  const reason =
+    standing.reason_code || standing.reason_text
+      ? { code: standing.reason_code ?? 'unspecified', ...(standing.reason_text ? { text: standing.reason_text } : {}) }
+      : undefined;
 
   if (kind === 'deactivation' || kind === 'reinstatement') {
     const after = standing.status_after ?? (kind === 'reinstatement' ? 'active' : null);
@@ -144,18 +194,38 @@ export function mapTriggerBody(ctx: MapContext, body: unknown): MapStep {
     return drafts(draft);
   }
   if (kind === 'status_observed') {
-    return drafts(workflowDraft({ ...common, kind, extra: { status: { before: standing.status_before ?? null, after: standing.status_after ?? null }, ...(reason ? { reason } : {}) } }));
+    return drafts(
+      workflowDraft({
+        ...common,
+        kind,
+        extra: {
+          status: { before: standing.status_before ?? null, after: standing.status_after ?? null },
+          ...(reason ? { reason } : {}),
+        },
+      }),
+    );
   }
   if (kind === 'verification_recorded') {
     const verification = standing.verification_method
-      ? [{ method: standing.verification_method, result: standing.verification_result ?? 'passed', by: initiator.actor, at: when }]
+      ? [
+          {
+            method: standing.verification_method,
+            result: standing.verification_result ?? 'passed',
+            by: initiator.actor,
+            at: when,
+          },
+        ]
       : [];
     return drafts(workflowDraft({ ...common, kind, extra: { verification, ...(reason ? { reason } : {}) } }));
   }
   if (kind === 'reinstatement_approved' || kind === 'reinstatement_denied') {
     const decision = kind === 'reinstatement_approved' ? 'approved' : 'denied';
-    const approvals = [{ by: initiator.actor, role: standing.approver_role ?? settings.approver_role, decision, at: when }] as const;
-    return drafts(workflowDraft({ ...common, kind, extra: { approvals: [...approvals], ...(reason ? { reason } : {}) } }));
+    const approvals = [
+      { by: initiator.actor, role: standing.approver_role ?? settings.approver_role, decision, at: when },
+    ] as const;
+    return drafts(
+      workflowDraft({ ...common, kind, extra: { approvals: [...approvals], ...(reason ? { reason } : {}) } }),
+    );
   }
   return drafts(workflowDraft({ ...common, kind: 'reinstatement_requested', extra: reason ? { reason } : {} }));
 }
@@ -164,9 +234,15 @@ type Party = { id?: string; email?: string; external_id?: string } | undefined;
 
 /** The requester (a person, with the ticket's organization as their account), else the organization. */
 function triggerSubject(ctx: MapContext, requester: Party, organization: Party): SubjectInput {
-  const account = organization?.id ? accountSubject(ctx, organization.id, organization.external_id ?? undefined).customer : undefined;
+  const account = organization?.id
+    ? accountSubject(ctx, organization.id, organization.external_id ?? undefined).customer
+    : undefined;
   if (requester?.id) {
-    const person = personSubject(ctx, requester.id, { email: requester.email, external_id: requester.external_id, organization_id: organization?.id ?? null });
+    const person = personSubject(ctx, requester.id, {
+      email: requester.email,
+      external_id: requester.external_id,
+      organization_id: organization?.id ?? null,
+    });
     return account ? { customer: person.customer, account } : person;
   }
   if (requester?.email) return { customer: { email: requester.email }, ...(account ? { account } : {}) };
@@ -187,12 +263,16 @@ function instant(text: string | undefined): string | undefined {
  * of the body. The webhook route keys the inbox with the same value.
  */
 export function triggerEventId(body: unknown, invocationId: string | undefined): string {
-  const standing = typeof body === 'object' && body !== null ? (body as { standing?: { event_id?: unknown } }).standing : undefined;
+  const standing =
+    typeof body === 'object' && body !== null ? (body as { standing?: { event_id?: unknown } }).standing : undefined;
   const own = typeof standing?.event_id === 'string' ? standing.event_id.trim() : '';
   if (own) return own;
   return invocationId ? `zendesk-invocation:${invocationId}` : `zendesk-body:${bodyHash(body)}`;
 }
 
 function bodyHash(body: unknown): string {
-  return createHash('sha256').update(canonicalize(body) ?? '').digest('hex').slice(0, 40);
+  return createHash('sha256')
+    .update(canonicalize(body) ?? '')
+    .digest('hex')
+    .slice(0, 40);
 }

@@ -27,10 +27,17 @@ export function mapUserEvent(ctx: MapContext, envelope: ZendeskEventEnvelope): M
     tenant: ctx.tenant,
     initiator: inferInitiator(ctx, user.actor_id, user.id),
     source: source(ctx, 'user', user.id, envelope.id),
-    subject: personSubject(ctx, user.id, { email: user.email, external_id: user.external_id, organization_id: user.organization_id }),
+    subject: personSubject(ctx, user.id, {
+      email: user.email,
+      external_id: user.external_id,
+      organization_id: user.organization_id,
+    }),
     occurredAt: envelope.time,
   };
-  const evidence: Record<string, unknown> = { zendesk_event_type: envelope.type, zendesk_account_id: String(envelope.account_id) };
+  const evidence: Record<string, unknown> = {
+    zendesk_event_type: envelope.type,
+    zendesk_account_id: String(envelope.account_id),
+  };
 
   switch (envelope.type) {
     case 'zen:event-type:user.active_changed':
@@ -48,17 +55,52 @@ export function mapUserEvent(ctx: MapContext, envelope: ZendeskEventEnvelope): M
       // `previous` says what the flag was: the status before is known when the payload gives it.
       const previousKnown = previous !== null && previous !== undefined;
       if (!leavesActive) {
-        return drafts(statusDraft({ ...common, after: 'active', before: previousKnown ? offStatus : null, temporary: false, reason: { code: rule.reinstatement_reason_code }, evidence }));
+        return drafts(
+          statusDraft({
+            ...common,
+            after: 'active',
+            before: previousKnown ? offStatus : null,
+            temporary: false,
+            reason: { code: rule.reinstatement_reason_code },
+            evidence,
+          }),
+        );
       }
-      return drafts(statusDraft({ ...common, after: offStatus, before: previousKnown ? 'active' : null, temporary: offStatus === 'suspended', reason: { code: rule.reason_code }, evidence }));
+      return drafts(
+        statusDraft({
+          ...common,
+          after: offStatus,
+          before: previousKnown ? 'active' : null,
+          temporary: offStatus === 'suspended',
+          reason: { code: rule.reason_code },
+          evidence,
+        }),
+      );
     }
     case 'zen:event-type:user.deleted': {
       const rule = ctx.mapping.user.deleted;
       if (!rule.enabled) return ignored('user.deleted is turned off in the mapping');
-      return drafts(statusDraft({ ...common, after: 'deleted', before: null, temporary: false, reason: { code: rule.reason_code }, evidence }));
+      return drafts(
+        statusDraft({
+          ...common,
+          after: 'deleted',
+          before: null,
+          temporary: false,
+          reason: { code: rule.reason_code },
+          evidence,
+        }),
+      );
     }
     case 'zen:event-type:user.custom_field_changed':
-      return customFieldStep({ ctx, rules: ctx.mapping.user.fields, rulesPath: 'user.fields', rawEvent: envelope.event, time: envelope.time, common, evidence });
+      return customFieldStep({
+        ctx,
+        rules: ctx.mapping.user.fields,
+        rulesPath: 'user.fields',
+        rawEvent: envelope.event,
+        time: envelope.time,
+        common,
+        evidence,
+      });
     default:
       return ignored(`${envelope.type} carries no standing meaning`);
   }

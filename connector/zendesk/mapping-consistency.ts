@@ -17,30 +17,48 @@ export function checkMappingConsistency(doc: ZendeskMapping, ctx: Ctx): void {
   checkFieldRules(doc.user.fields, ['user', 'fields'], problem);
   checkFieldRules(doc.organization.fields, ['organization', 'fields'], problem);
 
-  firstSeen(doc.organization.tags.map((t) => norm(t.tag)), (j, i) => problem(['organization', 'tags', j, 'tag'], `duplicates the rule for this tag at organization.tags.${i}`));
+  firstSeen(
+    doc.organization.tags.map((t) => norm(t.tag)),
+    (j, i) => problem(['organization', 'tags', j, 'tag'], `duplicates the rule for this tag at organization.tags.${i}`),
+  );
   doc.organization.tags.forEach((t, i) => {
     if (t.added !== undefined) checkOutcome(t.added, ['organization', 'tags', i, 'added'], problem);
     if (t.removed !== undefined) checkOutcome(t.removed, ['organization', 'tags', i, 'removed'], problem);
   });
 
-  firstSeen(doc.ticket.tags.map((t) => norm(t.tag)), (j, i) => problem(['ticket', 'tags', j, 'tag'], `duplicates the rule for this tag at ticket.tags.${i}`));
+  firstSeen(
+    doc.ticket.tags.map((t) => norm(t.tag)),
+    (j, i) => problem(['ticket', 'tags', j, 'tag'], `duplicates the rule for this tag at ticket.tags.${i}`),
+  );
   firstSeen(
     doc.ticket.verification.map((v) => `${norm(v.field.id)}=${norm(v.value)}`),
-    (j, i) => problem(['ticket', 'verification', j, 'value'], `duplicates the rule for this field and value at ticket.verification.${i}`),
+    (j, i) =>
+      problem(
+        ['ticket', 'verification', j, 'value'],
+        `duplicates the rule for this field and value at ticket.verification.${i}`,
+      ),
   );
 
   const approval = doc.ticket.approval;
   if (approval) {
-    firstSeen(approval.approved.map(norm), (j, i) => problem(['ticket', 'approval', 'approved', j], `duplicates ticket.approval.approved.${i}`));
-    firstSeen(approval.denied.map(norm), (j, i) => problem(['ticket', 'approval', 'denied', j], `duplicates ticket.approval.denied.${i}`));
+    firstSeen(approval.approved.map(norm), (j, i) =>
+      problem(['ticket', 'approval', 'approved', j], `duplicates ticket.approval.approved.${i}`),
+    );
+    firstSeen(approval.denied.map(norm), (j, i) =>
+      problem(['ticket', 'approval', 'denied', j], `duplicates ticket.approval.denied.${i}`),
+    );
     const approved = new Set(approval.approved.map(norm));
     approval.denied.forEach((v, j) => {
       if (approved.has(norm(v))) problem(['ticket', 'approval', 'denied', j], `"${v}" is also listed as approved`);
     });
   }
 
-  firstSeen(doc.initiator.automation_actor_ids.map(norm), (j, i) => problem(['initiator', 'automation_actor_ids', j], `duplicates initiator.automation_actor_ids.${i}`));
-  firstSeen(doc.trigger_bodies.kinds, (j, i) => problem(['trigger_bodies', 'kinds', j], `duplicates trigger_bodies.kinds.${i}`));
+  firstSeen(doc.initiator.automation_actor_ids.map(norm), (j, i) =>
+    problem(['initiator', 'automation_actor_ids', j], `duplicates initiator.automation_actor_ids.${i}`),
+  );
+  firstSeen(doc.trigger_bodies.kinds, (j, i) =>
+    problem(['trigger_bodies', 'kinds', j], `duplicates trigger_bodies.kinds.${i}`),
+  );
 }
 
 function checkFieldRules(rules: FieldRule[], base: Path, problem: (path: Path, message: string) => void): void {
@@ -51,7 +69,11 @@ function checkFieldRules(rules: FieldRule[], base: Path, problem: (path: Path, m
       const value = rule.field[name];
       if (value === undefined) continue;
       const first = seen[name].get(norm(value));
-      if (first !== undefined) problem([...base, j, 'field', name], `another rule (${[...base, first].join('.')}) already maps the field with this ${name}`);
+      if (first !== undefined)
+        problem(
+          [...base, j, 'field', name],
+          `another rule (${[...base, first].join('.')}) already maps the field with this ${name}`,
+        );
       else seen[name].set(norm(value), j);
     }
     const valueKeys = Object.keys(rule.values);
@@ -59,7 +81,8 @@ function checkFieldRules(rules: FieldRule[], base: Path, problem: (path: Path, m
     const firstKey = new Map<string, string>();
     for (const key of valueKeys) {
       const earlier = firstKey.get(norm(key));
-      if (earlier !== undefined) problem([...base, j, 'values', key], `same value as "${earlier}" (values are matched case-insensitively)`);
+      if (earlier !== undefined)
+        problem([...base, j, 'values', key], `same value as "${earlier}" (values are matched case-insensitively)`);
       else firstKey.set(norm(key), key);
       if (norm(key) === '') problem([...base, j, 'values', key], 'must not be empty: a cleared field is ignored');
       const outcome = rule.values[key];
@@ -77,7 +100,10 @@ function checkFieldRules(rules: FieldRule[], base: Path, problem: (path: Path, m
 
 function checkOutcome(outcome: StatusOutcome, path: Path, problem: (path: Path, message: string) => void): void {
   if (typeof outcome === 'object' && outcome.status === 'suspended' && outcome.temporary === false) {
-    problem([...path, 'temporary'], 'a suspension is temporary by definition: use deactivated or closed for a lasting change');
+    problem(
+      [...path, 'temporary'],
+      'a suspension is temporary by definition: use deactivated or closed for a lasting change',
+    );
   }
   if (typeof outcome === 'object' && outcome.status === 'active' && outcome.temporary === true) {
     problem([...path, 'temporary'], 'a return to active cannot be temporary');

@@ -29,7 +29,10 @@ export function zendeskMappingJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(ZendeskMappingDocument, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
-/** Sensible for a plain Zendesk account: deactivations and deletions, an `account_status` field, reinstatement requests by tag. */
+/**
+ * Sensible for a plain Zendesk account: deactivations and deletions, an `account_status` field, reinstatement requests
+ * by tag.
+ */
 export const DEFAULT_ZENDESK_MAPPING_DOCUMENT: ZendeskMappingInput = {
   version: 1,
   user: {
@@ -75,9 +78,17 @@ export const DEFAULT_ZENDESK_MAPPING: ZendeskMapping = (() => {
 })();
 
 /** The status an outcome leads to, its reason code and whether it is temporary (suspensions always are). */
-export function resolveOutcome(outcome: StatusOutcome): { status: (typeof ACCOUNT_STATUSES)[number]; reasonCode?: string; temporary: boolean } {
+export function resolveOutcome(outcome: StatusOutcome): {
+  status: (typeof ACCOUNT_STATUSES)[number];
+  reasonCode?: string;
+  temporary: boolean;
+} {
   if (typeof outcome === 'string') return { status: outcome, temporary: outcome === 'suspended' };
-  return { status: outcome.status, reasonCode: outcome.reason_code, temporary: outcome.temporary ?? outcome.status === 'suspended' };
+  return {
+    status: outcome.status,
+    reasonCode: outcome.reason_code,
+    temporary: outcome.temporary ?? outcome.status === 'suspended',
+  };
 }
 
 /** The Zendesk mapping document as the CLI sees it (connector/app/providers.ts). */

@@ -7,13 +7,11 @@ import { ACCOUNT_STATUSES, EVENT_KINDS } from '../model/standing-event.ts';
 
 const list = (values: readonly string[]) => values.join(', ');
 
-const StatusName = z
-  .string({ error: 'must be a status name' })
-  .pipe(
-    z.enum(ACCOUNT_STATUSES, {
-      error: (iss) => `unknown status ${JSON.stringify(iss.input)}: must be one of ${list(ACCOUNT_STATUSES)}`,
-    }),
-  );
+const StatusName = z.string({ error: 'must be a status name' }).pipe(
+  z.enum(ACCOUNT_STATUSES, {
+    error: (iss) => `unknown status ${JSON.stringify(iss.input)}: must be one of ${list(ACCOUNT_STATUSES)}`,
+  }),
+);
 const ReasonCode = z
   .string({ error: 'must be a reason code string' })
   .regex(
@@ -37,7 +35,10 @@ const TagName = z
 /** Zendesk's ticket status categories. https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/ */
 export const ZENDESK_TICKET_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 
-/** What a field value (or tag change) means: a status, or a status with a reason code and whether it is meant to be undone. */
+/**
+ * What a field value (or tag change) means: a status, or a status with a reason code and whether it is meant to be
+ * undone.
+ */
 const StatusOutcome = z.union(
   [
     StatusName,
@@ -68,7 +69,10 @@ const CustomFieldRef = z
 
 const FieldRule = z.strictObject({
   field: CustomFieldRef,
-  /** Field value (a dropdown option's tag value, text, `true`/`false` for a checkbox) -> outcome. Matched case-insensitively. */
+  /**
+   * Field value (a dropdown option's tag value, text, `true`/`false` for a checkbox) -> outcome. Matched
+   * case-insensitively.
+   */
   values: z.record(z.string(), StatusOutcome),
   /**
    * Another field of the same user/organization whose value is the reason, named like `field` (key,

@@ -55,14 +55,22 @@ export type ZendeskEventEnvelope = z.output<typeof ZendeskEventEnvelope>;
 
 /** Whether a body is shaped like an event-subscription delivery (as opposed to a trigger body). */
 export function looksLikeEventEnvelope(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && typeof (body as { type?: unknown }).type === 'string'
-    && (body as { type: string }).type.startsWith(ZENDESK_EVENT_TYPE_PREFIX);
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as { type?: unknown }).type === 'string' &&
+    (body as { type: string }).type.startsWith(ZENDESK_EVENT_TYPE_PREFIX)
+  );
 }
 
 /** `detail` of user events. https://developer.zendesk.com/api-reference/webhooks/event-types/user-events/ */
 export const UserDetail = z.looseObject({
   id: ZendeskId,
-  email: z.string().nullable().optional().transform((v) => (v ? v.trim() || undefined : undefined)),
+  email: z
+    .string()
+    .nullable()
+    .optional()
+    .transform((v) => (v ? v.trim() || undefined : undefined)),
   external_id: OptionalRef,
   organization_id: OptionalRef,
   role: z.string().nullable().optional(),
@@ -71,7 +79,10 @@ export const UserDetail = z.looseObject({
 });
 export type UserDetail = z.output<typeof UserDetail>;
 
-/** `detail` of organization events. https://developer.zendesk.com/api-reference/webhooks/event-types/organization-events/ */
+/**
+ * `detail` of organization events.
+ * https://developer.zendesk.com/api-reference/webhooks/event-types/organization-events/
+ */
 export const OrganizationDetail = z.looseObject({
   id: ZendeskId,
   external_id: OptionalRef,
@@ -99,8 +110,13 @@ export const BooleanChange = z.looseObject({ current: z.boolean(), previous: z.b
 /** Events whose `event` object carries nothing we read (`user.deleted`, `organization.deleted`). */
 export const AnyEvent = z.looseObject({});
 
-/** A custom field value: text, dropdown tag, number, checkbox, date, multiselect list, lookup object, or any of these wrapped as `{value}`. */
-const FieldValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), z.looseObject({})]).optional();
+/**
+ * A custom field value: text, dropdown tag, number, checkbox, date, multiselect list, lookup object, or any of these
+ * wrapped as `{value}`.
+ */
+const FieldValue = z
+  .union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), z.looseObject({})])
+  .optional();
 export type FieldValue = z.output<typeof FieldValue>;
 
 const FieldRef = z.looseObject({
@@ -117,14 +133,30 @@ export type ZendeskFieldRef = z.output<typeof FieldRef>;
  * `field` in some webhook examples: both are read.
  */
 export const CustomFieldChange = z
-  .looseObject({ field: FieldRef.optional(), custom_field: FieldRef.optional(), current: FieldValue, previous: FieldValue })
-  .refine((e) => e.field !== undefined || e.custom_field !== undefined, { message: 'must name the changed field (field or custom_field)', path: ['field'] })
-  .transform((e) => ({ field: (e.field ?? e.custom_field) as ZendeskFieldRef, current: e.current ?? null, previous: e.previous ?? null }));
+  .looseObject({
+    field: FieldRef.optional(),
+    custom_field: FieldRef.optional(),
+    current: FieldValue,
+    previous: FieldValue,
+  })
+  .refine((e) => e.field !== undefined || e.custom_field !== undefined, {
+    message: 'must name the changed field (field or custom_field)',
+    path: ['field'],
+  })
+  .transform((e) => ({
+    field: (e.field ?? e.custom_field) as ZendeskFieldRef,
+    current: e.current ?? null,
+    previous: e.previous ?? null,
+  }));
 export type CustomFieldChange = z.output<typeof CustomFieldChange>;
 
 const TagList = z.array(z.string());
-const TagBucket = z.union([TagList, z.looseObject({ tags: TagList.nullable().optional() })]).nullable().optional();
-const bucketTags = (b: z.output<typeof TagBucket>): string[] => (b === null || b === undefined ? [] : Array.isArray(b) ? b : b.tags ?? []);
+const TagBucket = z
+  .union([TagList, z.looseObject({ tags: TagList.nullable().optional() })])
+  .nullable()
+  .optional();
+const bucketTags = (b: z.output<typeof TagBucket>): string[] =>
+  b === null || b === undefined ? [] : Array.isArray(b) ? b : (b.tags ?? []);
 
 /**
  * `event` of `*.tags_changed`, normalized to `{added, removed}`. Two shapes are in circulation and
@@ -144,9 +176,15 @@ export const TagsChange = z
     previous: TagList.nullable().optional(),
   })
   .superRefine((e, ctx) => {
-    const hasDiff = e.tags_added != null || e.tags_removed != null || e.added != null || e.removed != null || e.tags != null;
+    const hasDiff =
+      e.tags_added != null || e.tags_removed != null || e.added != null || e.removed != null || e.tags != null;
     if (!hasDiff && !Array.isArray(e.current)) {
-      ctx.addIssue({ code: 'custom', path: ['tags_added'], message: 'must say which tags were added and removed (tags_added/tags_removed, added/removed or current/previous)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tags_added'],
+        message:
+          'must say which tags were added and removed (tags_added/tags_removed, added/removed or current/previous)',
+      });
     }
   })
   .transform((e) => {
@@ -159,7 +197,10 @@ export const TagsChange = z
     }
     const current = norm(e.current ?? []);
     const previous = norm(e.previous ?? []);
-    return { added: current.filter((t) => !previous.includes(t)), removed: previous.filter((t) => !current.includes(t)) };
+    return {
+      added: current.filter((t) => !previous.includes(t)),
+      removed: previous.filter((t) => !current.includes(t)),
+    };
   });
 export type TagsChange = z.output<typeof TagsChange>;
 
@@ -173,7 +214,11 @@ export const STANDING_EVENT_SCHEMAS = {
   'zen:event-type:user.deleted': { object: 'user', detail: UserDetail, event: AnyEvent },
   'zen:event-type:user.custom_field_changed': { object: 'user', detail: UserDetail, event: CustomFieldChange },
   'zen:event-type:organization.deleted': { object: 'organization', detail: OrganizationDetail, event: AnyEvent },
-  'zen:event-type:organization.custom_field_changed': { object: 'organization', detail: OrganizationDetail, event: CustomFieldChange },
+  'zen:event-type:organization.custom_field_changed': {
+    object: 'organization',
+    detail: OrganizationDetail,
+    event: CustomFieldChange,
+  },
   'zen:event-type:organization.tags_changed': { object: 'organization', detail: OrganizationDetail, event: TagsChange },
   'zen:event-type:ticket.status_changed': { object: 'ticket', detail: TicketDetail, event: StatusChange },
   'zen:event-type:ticket.tags_changed': { object: 'ticket', detail: TicketDetail, event: TagsChange },
@@ -187,21 +232,64 @@ export type StandingEventType = keyof typeof STANDING_EVENT_SCHEMAS;
  */
 export const DOCUMENTED_OTHER_EVENT_TYPES: ReadonlySet<string> = new Set(
   [
-    'user.alias_changed', 'user.created', 'user.custom_role_changed', 'user.default_group_changed', 'user.details_changed',
-    'user.external_id_changed', 'user.group_membership_created', 'user.group_membership_deleted', 'user.identity_changed',
-    'user.identity_created', 'user.identity_deleted', 'user.last_login_changed', 'user.merged', 'user.name_changed',
-    'user.notes_changed', 'user.only_private_comments_changed', 'user.organization_membership_created',
-    'user.organization_membership_deleted', 'user.password_changed', 'user.photo_changed', 'user.role_changed',
-    'user.tags_changed', 'user.time_zone_changed',
-    'organization.created', 'organization.external_id_changed', 'organization.name_changed',
-    'ticket.agent_assignment_changed', 'ticket.attachment_linked_to_comment', 'ticket.attachment_redacted_from_comment',
-    'ticket.brand_changed', 'ticket.comment_added', 'ticket.comment_made_private', 'ticket.comment_redacted', 'ticket.created',
-    'ticket.csat_received', 'ticket.csat_requested', 'ticket.custom_status_changed', 'ticket.description_changed',
-    'ticket.email_ccs_changed', 'ticket.external_id_changed', 'ticket.followers_changed', 'ticket.form_changed',
-    'ticket.group_assignment_changed', 'ticket.marked_as_spam', 'ticket.merged', 'ticket.organization_changed',
-    'ticket.permanently_deleted', 'ticket.priority_changed', 'ticket.problem_link_changed', 'ticket.requester_changed',
-    'ticket.schedule_changed', 'ticket.sla_policy_changed', 'ticket.soft_deleted', 'ticket.subject_changed',
-    'ticket.submitter_changed', 'ticket.task_due_at_changed', 'ticket.type_changed', 'ticket.undeleted',
+    'user.alias_changed',
+    'user.created',
+    'user.custom_role_changed',
+    'user.default_group_changed',
+    'user.details_changed',
+    'user.external_id_changed',
+    'user.group_membership_created',
+    'user.group_membership_deleted',
+    'user.identity_changed',
+    'user.identity_created',
+    'user.identity_deleted',
+    'user.last_login_changed',
+    'user.merged',
+    'user.name_changed',
+    'user.notes_changed',
+    'user.only_private_comments_changed',
+    'user.organization_membership_created',
+    'user.organization_membership_deleted',
+    'user.password_changed',
+    'user.photo_changed',
+    'user.role_changed',
+    'user.tags_changed',
+    'user.time_zone_changed',
+    'organization.created',
+    'organization.external_id_changed',
+    'organization.name_changed',
+    'ticket.agent_assignment_changed',
+    'ticket.attachment_linked_to_comment',
+    'ticket.attachment_redacted_from_comment',
+    'ticket.brand_changed',
+    'ticket.comment_added',
+    'ticket.comment_made_private',
+    'ticket.comment_redacted',
+    'ticket.created',
+    'ticket.csat_received',
+    'ticket.csat_requested',
+    'ticket.custom_status_changed',
+    'ticket.description_changed',
+    'ticket.email_ccs_changed',
+    'ticket.external_id_changed',
+    'ticket.followers_changed',
+    'ticket.form_changed',
+    'ticket.group_assignment_changed',
+    'ticket.marked_as_spam',
+    'ticket.merged',
+    'ticket.organization_changed',
+    'ticket.permanently_deleted',
+    'ticket.priority_changed',
+    'ticket.problem_link_changed',
+    'ticket.requester_changed',
+    'ticket.schedule_changed',
+    'ticket.sla_policy_changed',
+    'ticket.soft_deleted',
+    'ticket.subject_changed',
+    'ticket.submitter_changed',
+    'ticket.task_due_at_changed',
+    'ticket.type_changed',
+    'ticket.undeleted',
   ].map((t) => ZENDESK_EVENT_TYPE_PREFIX + t),
 );
 

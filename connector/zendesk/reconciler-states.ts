@@ -28,7 +28,10 @@ interface Verdict {
 }
 
 function strongest(verdicts: readonly Verdict[]): Verdict {
-  return verdicts.reduce<Verdict>((best, v) => (SEVERITY[v.status] > SEVERITY[best.status] ? v : best), { status: 'active', temporary: false });
+  return verdicts.reduce<Verdict>((best, v) => (SEVERITY[v.status] > SEVERITY[best.status] ? v : best), {
+    status: 'active',
+    temporary: false,
+  });
 }
 
 function fieldVerdicts(rules: readonly FieldRule[], values: Record<string, unknown> | null | undefined): Verdict[] {
@@ -46,7 +49,16 @@ function fieldVerdicts(rules: readonly FieldRule[], values: Record<string, unkno
 }
 
 function context(tenant: string, mapping: ZendeskMapping, subdomain: string | null): MapContext {
-  return { tenant, mapping, subdomain, receivedAt: new Date(0).toISOString(), directory: {}, lookups: new LookupCollector(), fieldsAsOf: [], mayWait: false };
+  return {
+    tenant,
+    mapping,
+    subdomain,
+    receivedAt: new Date(0).toISOString(),
+    directory: {},
+    lookups: new LookupCollector(),
+    fieldsAsOf: [],
+    mayWait: false,
+  };
 }
 
 /** The mapping context shared by one page's records (building one per record costs more than mapping it). */
@@ -54,12 +66,24 @@ export function stateContext(tenant: string, mapping: ZendeskMapping, subdomain:
   return context(tenant, mapping, subdomain);
 }
 
-export function userState(tenant: string, mapping: ZendeskMapping, subdomain: string | null, user: ExportUser, shared?: MapContext): ObservedState {
+export function userState(
+  tenant: string,
+  mapping: ZendeskMapping,
+  subdomain: string | null,
+  user: ExportUser,
+  shared?: MapContext,
+): ObservedState {
   const ctx = shared ?? context(tenant, mapping, subdomain);
   const verdicts = fieldVerdicts(mapping.user.fields, user.user_fields);
   const m = mapping.user;
-  if (user.active === false && m.active_changed.enabled) verdicts.push({ status: m.active_changed.deactivated_status, reasonCode: m.active_changed.reason_code, temporary: false });
-  if (user.suspended === true && m.suspended_changed.enabled) verdicts.push({ status: 'suspended', reasonCode: m.suspended_changed.reason_code, temporary: true });
+  if (user.active === false && m.active_changed.enabled)
+    verdicts.push({
+      status: m.active_changed.deactivated_status,
+      reasonCode: m.active_changed.reason_code,
+      temporary: false,
+    });
+  if (user.suspended === true && m.suspended_changed.enabled)
+    verdicts.push({ status: 'suspended', reasonCode: m.suspended_changed.reason_code, temporary: true });
   const v = strongest(verdicts);
   return {
     key: user.id,
@@ -68,7 +92,11 @@ export function userState(tenant: string, mapping: ZendeskMapping, subdomain: st
     temporary: v.temporary,
     observedAt: user.updated_at,
     describe: () => {
-      const subject = personSubject(ctx, user.id, { email: user.email ?? null, external_id: user.external_id ?? null, organization_id: user.organization_id ?? null });
+      const subject = personSubject(ctx, user.id, {
+        email: user.email ?? null,
+        external_id: user.external_id ?? null,
+        organization_id: user.organization_id ?? null,
+      });
       const url = agentUrl(ctx, 'user', user.id);
       return {
         customer: subject.customer,
@@ -80,11 +108,17 @@ export function userState(tenant: string, mapping: ZendeskMapping, subdomain: st
   };
 }
 
-export function organizationState(tenant: string, mapping: ZendeskMapping, subdomain: string | null, org: ExportOrganization): ObservedState {
+export function organizationState(
+  tenant: string,
+  mapping: ZendeskMapping,
+  subdomain: string | null,
+  org: ExportOrganization,
+): ObservedState {
   const ctx = context(tenant, mapping, subdomain);
   const m = mapping.organization;
   const verdicts = fieldVerdicts(m.fields, org.organization_fields);
-  if (org.deleted_at && m.deleted.enabled) verdicts.push({ status: 'deleted', reasonCode: m.deleted.reason_code, temporary: false });
+  if (org.deleted_at && m.deleted.enabled)
+    verdicts.push({ status: 'deleted', reasonCode: m.deleted.reason_code, temporary: false });
   for (const rule of m.tags) {
     if (rule.added !== undefined && (org.tags ?? []).includes(rule.tag)) {
       const o = resolveOutcome(rule.added);
@@ -100,7 +134,10 @@ export function organizationState(tenant: string, mapping: ZendeskMapping, subdo
     observedAt: org.deleted_at ?? org.updated_at,
     describe: () => {
       const url = agentUrl(ctx, 'organization', org.id);
-      return { customer: accountSubject(ctx, org.id, org.external_id ?? null).customer, source: { system: 'zendesk', object: 'organization', id: org.id, ...(url ? { url } : {}) } };
+      return {
+        customer: accountSubject(ctx, org.id, org.external_id ?? null).customer,
+        source: { system: 'zendesk', object: 'organization', id: org.id, ...(url ? { url } : {}) },
+      };
     },
   };
 }

@@ -89,14 +89,22 @@ export class ZendeskSource implements Source<ZendeskMapping> {
     return { outcomes, skipped };
   }
 
-  private async lookUpIdentities(tenant: Tenant, mapping: ZendeskMapping, rows: readonly PendingInboxRow[], skipped: string[]): Promise<Directory> {
+  private async lookUpIdentities(
+    tenant: Tenant,
+    mapping: ZendeskMapping,
+    rows: readonly PendingInboxRow[],
+    skipped: string[],
+  ): Promise<Directory> {
     const directory: Directory = { users: {}, organizations: {} };
     const asked = new Set<string>();
     for (let round = 0; round < MAX_LOOKUP_ROUNDS; round++) {
       const wanted: LookupRequest = { userIds: [], organizationIds: [] };
       for (const r of rows) {
         const w = identityLookupsFor(tenant.id, r.body, mapping, directory);
-        for (const [list, kind, ids] of [[wanted.userIds, 'user', w.userIds], [wanted.organizationIds, 'organization', w.organizationIds]] as const) {
+        for (const [list, kind, ids] of [
+          [wanted.userIds, 'user', w.userIds],
+          [wanted.organizationIds, 'organization', w.organizationIds],
+        ] as const) {
           for (const id of ids) {
             if (asked.has(`${kind}:${id}`)) continue;
             asked.add(`${kind}:${id}`);
@@ -108,7 +116,8 @@ export class ZendeskSource implements Source<ZendeskMapping> {
       const looked = await this.directory.lookup(tenant, wanted, directory);
       if (!looked.ok) {
         const d = looked.decision;
-        if (d.reason === 'rate_limited') throw new ProviderRateLimitedError(d.wait ?? 60_000, `Zendesk rate limit for tenant ${tenant.id}`, tenant.id);
+        if (d.reason === 'rate_limited')
+          throw new ProviderRateLimitedError(d.wait ?? 60_000, `Zendesk rate limit for tenant ${tenant.id}`, tenant.id);
         throw new ProviderUnavailableError(`Zendesk look-up failed for tenant ${tenant.id}: ${d.reason}`);
       }
       skipped.push(...looked.skipped);

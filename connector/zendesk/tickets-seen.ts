@@ -58,7 +58,13 @@ export async function findTicketSeen(db: SqlClient, tenant: string, ticketId: st
     'SELECT requester_id, organization_id, seen_at FROM tickets_seen WHERE tenant = $1 AND ticket_id = $2',
     [tenant, ticketId],
   );
-  return row ? { requester_id: row.requester_id, organization_id: row.organization_id, seen_at: new Date(row.seen_at).toISOString() } : null;
+  return row
+    ? {
+        requester_id: row.requester_id,
+        organization_id: row.organization_id,
+        seen_at: new Date(row.seen_at).toISOString(),
+      }
+    : null;
 }
 
 const digits = (v: unknown): string | null => {
@@ -69,7 +75,8 @@ const instant = (v: unknown): string | null => {
   const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 };
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /**
  * The ticket a raw Zendesk webhook body is about, with its requester and organization, or null
@@ -85,10 +92,20 @@ export function ticketSeenFromWebhook(tenant: string, body: unknown, receivedAt:
     const detail = obj(b.detail);
     const event = obj(b.event);
     const ticketId = digits(detail.id) ?? digits(/^zen:ticket:(\d+)$/.exec(String(b.subject ?? ''))?.[1]);
-    const requester = type.endsWith('.requester_changed') ? (digits(event.current) ?? digits(detail.requester_id)) : digits(detail.requester_id);
-    const organization = type.endsWith('.organization_changed') ? digits(event.current) : digits(detail.organization_id);
+    const requester = type.endsWith('.requester_changed')
+      ? (digits(event.current) ?? digits(detail.requester_id))
+      : digits(detail.requester_id);
+    const organization = type.endsWith('.organization_changed')
+      ? digits(event.current)
+      : digits(detail.organization_id);
     if (!ticketId || (!requester && !organization)) return null;
-    return { tenant, ticket_id: ticketId, requester_id: requester, organization_id: organization, at: instant(b.time) ?? instant(receivedAt) ?? new Date().toISOString() };
+    return {
+      tenant,
+      ticket_id: ticketId,
+      requester_id: requester,
+      organization_id: organization,
+      at: instant(b.time) ?? instant(receivedAt) ?? new Date().toISOString(),
+    };
   }
   const standing = obj(b.standing);
   if (typeof standing.kind === 'string') {
@@ -96,7 +113,11 @@ export function ticketSeenFromWebhook(tenant: string, body: unknown, receivedAt:
     const requester = digits(obj(b.requester).id);
     const organization = digits(obj(b.organization).id);
     if (!ticketId || (!requester && !organization)) return null;
-    const at = instant(standing.occurred_at) ?? instant(obj(b.ticket).updated_at) ?? instant(receivedAt) ?? new Date().toISOString();
+    const at =
+      instant(standing.occurred_at) ??
+      instant(obj(b.ticket).updated_at) ??
+      instant(receivedAt) ??
+      new Date().toISOString();
     return { tenant, ticket_id: ticketId, requester_id: requester, organization_id: organization, at };
   }
   return null;

@@ -24,7 +24,6 @@ import { triggerEventId } from './map-trigger.ts';
 import type { ZendeskWebhookOptions } from '../config/intake-settings.ts';
 import type { WebhookAck } from '../contracts/index.ts';
 
-
 export const DEFAULT_ZENDESK_WEBHOOK_OPTIONS = { maxBodyBytes: 262_144, toleranceSeconds: 300 } as const;
 
 export interface ZendeskWebhookDeps {
@@ -49,7 +48,10 @@ export interface ZendeskWebhookRoute {
 
 export const ZENDESK_WEBHOOK_PREFIX = '/webhooks/zendesk/';
 
-export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWebhookOptions = {}): ZendeskWebhookRoute {
+export function zendeskWebhookRoute(
+  deps: ZendeskWebhookDeps,
+  options: ZendeskWebhookOptions = {},
+): ZendeskWebhookRoute {
   const o = { ...DEFAULT_ZENDESK_WEBHOOK_OPTIONS, ...options };
   // Enqueues of concurrent requests go to Redis together (one addBulk).
   const enqueuer = new MicroBatcher<InboxKey, null>(
@@ -65,7 +67,12 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
     const tenant = tenantId.success ? await deps.tenants.get(tenantId.data) : null;
     if (!tenant) throw new NotFoundError(`no tenant "${tenantParam}"`);
     const secret = tenant.zendesk.webhook_secret;
-    if (!secret) throw new HttpError(404, 'webhook_not_configured', `tenant "${tenant.id}" has no Zendesk webhook signing secret configured`);
+    if (!secret)
+      throw new HttpError(
+        404,
+        'webhook_not_configured',
+        `tenant "${tenant.id}" has no Zendesk webhook signing secret configured`,
+      );
 
     const rawBody = await readRawBody(req, o.maxBodyBytes);
     const check = verifyZendeskSignature({
@@ -89,9 +96,19 @@ export function zendeskWebhookRoute(deps: ZendeskWebhookDeps, options: ZendeskWe
     if (!duplicate) {
       // Durable already (the inbox row is committed): the answer does not wait for Redis. If the
       // enqueue fails, or this process dies first, the sweeper enqueues the event later.
-      enqueuer.submit(key).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message, tenant: tenant.id }, 'enqueue failed; the sweeper will retry'));
+      enqueuer
+        .submit(key)
+        .catch((err: unknown) =>
+          deps.logger.warn(
+            { err: (err as Error).message, tenant: tenant.id },
+            'enqueue failed; the sweeper will retry',
+          ),
+        );
     }
-    sendJson(res, duplicate ? 200 : 202, { status: duplicate ? 'duplicate' : 'accepted', event_id: eventId } satisfies WebhookAck);
+    sendJson(res, duplicate ? 200 : 202, {
+      status: duplicate ? 'duplicate' : 'accepted',
+      event_id: eventId,
+    } satisfies WebhookAck);
   };
 
   return { route: { prefix: ZENDESK_WEBHOOK_PREFIX, match: tenantSegment, handle }, close: () => enqueuer.close() };
@@ -131,7 +148,9 @@ function parseJsonObject(raw: Buffer): Record<string, unknown> {
     throw new BadRequestError('invalid_json', 'the request body is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new BadRequestError('invalid_body', 'the request body must be a JSON object', [{ path: '(root)', message: 'must be an object' }]);
+    throw new BadRequestError('invalid_body', 'the request body must be a JSON object', [
+      { path: '(root)', message: 'must be an object' },
+    ]);
   }
   const problem = jsonBodyProblem(value);
   if (problem) throw new BadRequestError(problem.code, problem.message, [problem.problem]);
@@ -148,8 +167,14 @@ function eventIdOf(body: Record<string, unknown>, req: IncomingMessage): string 
   const envelope = typeof body.type === 'string' && body.type.startsWith('zen:event-type:');
   const raw = envelope ? body.id : triggerEventId(body, header(req, ZENDESK_INVOCATION_ID_HEADER)?.trim() || undefined);
   const id = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
-  if (!id) throw new BadRequestError('missing_event_id', 'id: an event-subscription body must carry the Zendesk event id', [{ path: 'id', message: 'required' }]);
-  if (id.length > 255) throw new BadRequestError('invalid_body', 'id: must be at most 255 characters', [{ path: 'id', message: 'must be at most 255 characters' }]);
+  if (!id)
+    throw new BadRequestError('missing_event_id', 'id: an event-subscription body must carry the Zendesk event id', [
+      { path: 'id', message: 'required' },
+    ]);
+  if (id.length > 255)
+    throw new BadRequestError('invalid_body', 'id: must be at most 255 characters', [
+      { path: 'id', message: 'must be at most 255 characters' },
+    ]);
   return id;
 }
 

@@ -74,14 +74,23 @@ export function verifyZendeskSignature(options: VerifyZendeskSignatureOptions): 
   }
   const sentAt = ISO_INSTANT.test(timestamp) ? Date.parse(timestamp) : Number.NaN;
   if (Number.isNaN(sentAt)) {
-    return fail('malformed_timestamp', 'the signature timestamp must be an ISO-8601 date-time such as 2024-04-17T17:18:10Z');
+    return fail(
+      'malformed_timestamp',
+      'the signature timestamp must be an ISO-8601 date-time such as 2024-04-17T17:18:10Z',
+    );
   }
   const skewMs = now.getTime() - sentAt;
   if (skewMs > toleranceMs) {
-    return fail('stale_timestamp', `the signature timestamp is ${Math.round(skewMs / 1000)} s old, more than the ${toleranceMs / 1000} s allowed`);
+    return fail(
+      'stale_timestamp',
+      `the signature timestamp is ${Math.round(skewMs / 1000)} s old, more than the ${toleranceMs / 1000} s allowed`,
+    );
   }
   if (-skewMs > toleranceMs) {
-    return fail('future_timestamp', `the signature timestamp is ${Math.round(-skewMs / 1000)} s in the future, more than the ${toleranceMs / 1000} s allowed`);
+    return fail(
+      'future_timestamp',
+      `the signature timestamp is ${Math.round(-skewMs / 1000)} s in the future, more than the ${toleranceMs / 1000} s allowed`,
+    );
   }
 
   // The signature is signed over the timestamp exactly as sent, so use the header value, not a reformatted one.
@@ -89,7 +98,9 @@ export function verifyZendeskSignature(options: VerifyZendeskSignatureOptions): 
   const given = Buffer.from(signature, 'utf8');
   // timingSafeEqual throws on different lengths; the length of a valid signature is public anyway.
   const matches = given.length === expected.length && timingSafeEqual(given, expected);
-  return matches ? { ok: true } : fail('bad_signature', 'the signature does not match the body and timestamp for this webhook secret');
+  return matches
+    ? { ok: true }
+    : fail('bad_signature', 'the signature does not match the body and timestamp for this webhook secret');
 }
 
 function fail(reason: SignatureFailureReason, message: string): SignatureCheck {

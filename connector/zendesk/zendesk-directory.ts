@@ -13,7 +13,9 @@ import type { Tenant } from '../tenants/tenant-registry.ts';
 import type { ZendeskDirectoryOrganization, ZendeskDirectoryUser } from './map-common.ts';
 
 // node-zendesk is CommonJS only (named ESM imports fail, see FIELD-NOTES).
-const zendesk = createRequire(import.meta.url)('node-zendesk') as { createClient(o: { username: string; token: string; subdomain: string }): ZendeskClient };
+const zendesk = createRequire(import.meta.url)('node-zendesk') as {
+  createClient(o: { username: string; token: string; subdomain: string }): ZendeskClient;
+};
 
 interface ShowResult {
   response: { status: number; headers: { get(name: string): string | null } };
@@ -34,7 +36,8 @@ export interface LookupRequest {
   organizationIds: readonly string[];
 }
 
-export type DirectoryResult = { ok: true; directory: Directory; skipped: string[] } | { ok: false; decision: RetryDecision };
+export type DirectoryResult =
+  { ok: true; directory: Directory; skipped: string[] } | { ok: false; decision: RetryDecision };
 
 export interface ZendeskDirectoryOptions {
   /**
@@ -50,7 +53,8 @@ export interface ZendeskDirectoryOptions {
 }
 
 type EntityKind = 'user' | 'organization';
-type Entity = { kind: 'user'; value: ZendeskDirectoryUser } | { kind: 'organization'; value: ZendeskDirectoryOrganization };
+type Entity =
+  { kind: 'user'; value: ZendeskDirectoryUser } | { kind: 'organization'; value: ZendeskDirectoryOrganization };
 
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
 
@@ -72,7 +76,11 @@ export class ZendeskDirectory {
    * 401/403 is skipped too (the event keeps the identities its payload has). A rate limit or a
    * transient failure is returned as a retry decision for the caller to wait on.
    */
-  async lookup(tenant: Tenant, wanted: LookupRequest, into: Directory = { users: {}, organizations: {} }): Promise<DirectoryResult> {
+  async lookup(
+    tenant: Tenant,
+    wanted: LookupRequest,
+    into: Directory = { users: {}, organizations: {} },
+  ): Promise<DirectoryResult> {
     const directory = into;
     const skipped: string[] = [];
     const client = this.clientFor(tenant);
@@ -116,7 +124,11 @@ export class ZendeskDirectory {
   }
 }
 
-async function fetchEntity(client: ZendeskClient, kind: EntityKind, id: string): Promise<{ entity: Entity } | { decision: RetryDecision }> {
+async function fetchEntity(
+  client: ZendeskClient,
+  kind: EntityKind,
+  id: string,
+): Promise<{ entity: Entity } | { decision: RetryDecision }> {
   let res: ShowResult;
   try {
     res = kind === 'user' ? await client.users.show(id) : await client.organizations.show(id);
@@ -128,6 +140,12 @@ async function fetchEntity(client: ZendeskClient, kind: EntityKind, id: string):
   const decision = decideRetry({ status, retryAfter: res.response.headers.get('retry-after') });
   if (decision.reason !== 'ok') return { decision };
   const r = res.result;
-  if (kind === 'user') return { entity: { kind, value: { email: str(r.email), external_id: str(r.external_id), organization_id: str(r.organization_id) } } };
+  if (kind === 'user')
+    return {
+      entity: {
+        kind,
+        value: { email: str(r.email), external_id: str(r.external_id), organization_id: str(r.organization_id) },
+      },
+    };
   return { entity: { kind, value: { external_id: str(r.external_id) } } };
 }

@@ -12,18 +12,40 @@
   }
 
   function context() {
-    return { location: cfg.location, instanceGuid: cfg.appGuid, product: 'support', account: { subdomain: 'demo' }, ticketId: cfg.location === 'ticket_sidebar' ? cfg.ticket.id : undefined };
+    return {
+      location: cfg.location,
+      instanceGuid: cfg.appGuid,
+      product: 'support',
+      account: { subdomain: 'demo' },
+      ticketId: cfg.location === 'ticket_sidebar' ? cfg.ticket.id : undefined,
+    };
   }
 
   var values = {
-    currentUser: function () { return cfg.currentUser; },
-    'currentUser.id': function () { return cfg.currentUser.id; },
-    'currentUser.locale': function () { return cfg.currentUser.locale; },
-    'currentUser.role': function () { return cfg.currentUser.role; },
-    'ticket.id': function () { return cfg.ticket.id; },
-    'ticket.requester': function () { return cfg.ticket.requester; },
-    'ticket.organization': function () { return cfg.ticket.organization; },
-    'ticket.subject': function () { return cfg.ticket.subject; },
+    currentUser: function () {
+      return cfg.currentUser;
+    },
+    'currentUser.id': function () {
+      return cfg.currentUser.id;
+    },
+    'currentUser.locale': function () {
+      return cfg.currentUser.locale;
+    },
+    'currentUser.role': function () {
+      return cfg.currentUser.role;
+    },
+    'ticket.id': function () {
+      return cfg.ticket.id;
+    },
+    'ticket.requester': function () {
+      return cfg.ticket.requester;
+    },
+    'ticket.organization': function () {
+      return cfg.ticket.organization;
+    },
+    'ticket.subject': function () {
+      return cfg.ticket.subject;
+    },
   };
 
   function onGet(msg) {
@@ -45,12 +67,19 @@
 
   function onRequest(key, options) {
     fetch('/proxy', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(options) })
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        return r.json();
+      })
       .then(function (answer) {
         var json;
-        try { json = answer.text ? JSON.parse(answer.text) : null; } catch (e) { json = null; }
+        try {
+          json = answer.text ? JSON.parse(answer.text) : null;
+        } catch (e) {
+          json = null;
+        }
         var xhr = { status: answer.status, responseText: answer.text, responseJSON: json };
-        if (answer.status >= 200 && answer.status < 300) send({ key: 'zaf.' + key + '.done', message: { responseArgs: [json, 'success', xhr] } });
+        if (answer.status >= 200 && answer.status < 300)
+          send({ key: 'zaf.' + key + '.done', message: { responseArgs: [json, 'success', xhr] } });
         else send({ key: 'zaf.' + key + '.fail', message: { responseArgs: [xhr] } });
       })
       .catch(function () {
@@ -61,11 +90,21 @@
   window.addEventListener('message', function (event) {
     if (event.source !== frame.contentWindow) return;
     var msg;
-    try { msg = typeof event.data === 'string' ? JSON.parse(event.data) : event.data; } catch (e) { return; }
+    try {
+      msg = typeof event.data === 'string' ? JSON.parse(event.data) : event.data;
+    } catch (e) {
+      return;
+    }
     window.__zafLog.push(msg.key || msg.request);
     if (msg.key === 'iframe.handshake') {
       window.__zafRegisteredAt = performance.now();
-      send({ key: 'zaf.app.registered', message: { context: context(), metadata: { appId: 0, installationId: 1, name: 'Standing', settings: cfg.settings } } });
+      send({
+        key: 'zaf.app.registered',
+        message: {
+          context: context(),
+          metadata: { appId: 0, installationId: 1, name: 'Standing', settings: cfg.settings },
+        },
+      });
     } else if (msg.request === 'get') onGet(msg);
     else if (msg.request === 'invoke') onInvoke(msg);
     else if (msg.request === 'set') send({ id: msg.id, result: {} });

@@ -48,17 +48,28 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   'siem export': ['admin', 'auditor'],
 };
 
-/** Every command that runs something: each leaf, and a command with an action of its own beside its subcommands (`checkpoint`). */
+/**
+ * Every command that runs something: each leaf, and a command with an action of its own beside its subcommands
+ * (`checkpoint`).
+ */
 function runnable(command: Command): Command[] {
   // commander has no public accessor for "has an action"; its handler field is stable across v9-v14.
-  const own = command.commands.length === 0 || (command as unknown as { _actionHandler: unknown })._actionHandler ? [command] : [];
+  const own =
+    command.commands.length === 0 || (command as unknown as { _actionHandler: unknown })._actionHandler
+      ? [command]
+      : [];
   return [...own, ...command.commands.flatMap(runnable)];
 }
 
-const principal = (who: Who, tenant = 'acme'): Principal => (who === 'operator' ? { type: 'operator' } : { type: 'api_key', tenant, role: who, key_id: '0123456789abcdef', name: 'test' });
+const principal = (who: Who, tenant = 'acme'): Principal =>
+  who === 'operator'
+    ? { type: 'operator' }
+    : { type: 'api_key', tenant, role: who, key_id: '0123456789abcdef', name: 'test' };
 
 describe('the CLI role check', () => {
-  const registered = runnable(buildProgram(() => undefined)).map(commandPath).sort();
+  const registered = runnable(buildProgram(() => undefined))
+    .map(commandPath)
+    .sort();
 
   it('covers every registered command, and the expectations cover the table', () => {
     expect(registered).toEqual(Object.keys(CLI_PERMISSIONS).sort());
@@ -68,10 +79,14 @@ describe('the CLI role check', () => {
   it.each(Object.entries(EXPECTED))('%s: exactly %j, each on its own tenant only', (path, allowed) => {
     const need = CLI_PERMISSIONS[path];
     for (const who of WHO) {
-      const may = need === null || need === undefined || refusal(principal(who), need.permission, need.tenant === 'none' ? null : 'acme') === null;
+      const may =
+        need === null ||
+        need === undefined ||
+        refusal(principal(who), need.permission, need.tenant === 'none' ? null : 'acme') === null;
       expect(may, `${who} ${path}`).toBe(allowed.includes(who));
       // Another tenant's key never may (the operator is not a tenant's).
-      if (need && need.tenant !== 'none' && who !== 'operator') expect(refusal(principal(who, 'other'), need.permission, 'acme'), `${who} of another tenant`).not.toBeNull();
+      if (need && need.tenant !== 'none' && who !== 'operator')
+        expect(refusal(principal(who, 'other'), need.permission, 'acme'), `${who} of another tenant`).not.toBeNull();
     }
   });
 });

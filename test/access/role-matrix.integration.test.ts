@@ -24,7 +24,8 @@ const ROUTES: readonly [string, string, unknown, readonly Caller[]][] = [
   ['PATCH', '/api/v1/tenants/{t}', { name: 'Default tenant' }, ['operator', 'admin']],
   ['POST', '/api/v1/tenants/{t}/keys', { role: 'agent', name: 'matrix' }, ['operator']],
   ['POST', '/api/v1/tenants/{t}/keys', { role: 'admin', name: 'matrix' }, ['operator']],
-  // Outside production the operator may issue more than a tenant's first (key-records.integration.test.ts covers first-only).
+  // Outside production the operator may issue more than a tenant's first (key-records.integration.test.ts covers
+  // first-only).
   ['POST', '/api/v1/tenants/{t}/keys', { role: 'auditor', name: 'matrix' }, ['operator', 'auditor']],
   ['GET', '/api/v1/tenants/{t}/keys', undefined, ['operator']],
   ['DELETE', '/api/v1/tenants/{t}/keys/0000000000000000', undefined, ['operator']],
@@ -38,7 +39,12 @@ const ROUTES: readonly [string, string, unknown, readonly Caller[]][] = [
   ['GET', '/api/v1/tenants/{t}/app-settings/warnings', undefined, ['operator', 'admin']],
   ['PUT', '/api/v1/tenants/{t}/app-settings/warnings', {}, ['operator', 'admin']],
   ['GET', '/api/v1/tenants/{t}/salesforce', undefined, ['operator', 'admin']],
-  ['PUT', '/api/v1/tenants/{t}/salesforce', { organization_id: '00D000000000001AAA', instance_url: 'https://acme.my.salesforce.com' }, ['operator', 'admin']],
+  [
+    'PUT',
+    '/api/v1/tenants/{t}/salesforce',
+    { organization_id: '00D000000000001AAA', instance_url: 'https://acme.my.salesforce.com' },
+    ['operator', 'admin'],
+  ],
   ['GET', '/api/v1/tenants/{t}/reconciliation/runs', undefined, ['admin', 'auditor']],
   ['GET', '/api/v1/tenants/{t}/audit', undefined, ['auditor']],
   ['GET', '/api/v1/tenants/{t}/audit/verify', undefined, ['auditor']],
@@ -46,10 +52,20 @@ const ROUTES: readonly [string, string, unknown, readonly Caller[]][] = [
   ['GET', '/api/v1/tenants/*/audit', undefined, ['operator']],
   ['GET', '/api/v1/tenants/{t}/verify', undefined, ['operator', 'auditor']],
   ['GET', '/api/v1/tenants/{t}/subjects/access-export?email=someone%40example.com', undefined, ['auditor']],
-  ['POST', '/api/v1/tenants/{t}/subjects/erase', { identities: { email: 'nobody.matrix@example.com' }, reason: 'matrix' }, ['admin']],
+  [
+    'POST',
+    '/api/v1/tenants/{t}/subjects/erase',
+    { identities: { email: 'nobody.matrix@example.com' }, reason: 'matrix' },
+    ['admin'],
+  ],
   ['GET', '/api/v1/tenants/{t}/siem/events?limit=1', undefined, ['admin', 'auditor']],
   ['GET', '/api/v1/tenants/{t}/siem/splunk', undefined, ['admin', 'auditor']],
-  ['PUT', '/api/v1/tenants/{t}/siem/splunk', { url: 'https://splunk.example.com:8088', token: 'matrix-token' }, ['admin', 'auditor']],
+  [
+    'PUT',
+    '/api/v1/tenants/{t}/siem/splunk',
+    { url: 'https://splunk.example.com:8088', token: 'matrix-token' },
+    ['admin', 'auditor'],
+  ],
   ['GET', '/app/v1/{t}/sidebar?ticket_id=1', undefined, ['agent', 'admin', 'auditor']],
   ['GET', '/metrics', undefined, ['operator']],
   ['GET', '/admin/queues', undefined, ['operator']],
@@ -66,8 +82,13 @@ beforeAll(async () => {
   svc = await startIntakeService(env);
   const operator = env.env.STANDING_ADMIN_TOKEN!;
   credential.operator = operator;
-  for (const role of ['agent', 'admin', 'auditor'] as const) credential[role] = await issueKey(svc.url, operator, 'default', role);
-  const other = await fetch(`${svc.url}/api/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'matrix-other', name: 'Other' }) });
+  for (const role of ['agent', 'admin', 'auditor'] as const)
+    credential[role] = await issueKey(svc.url, operator, 'default', role);
+  const other = await fetch(`${svc.url}/api/v1/tenants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'matrix-other', name: 'Other' }),
+  });
   expect(other.status).toBe(201);
   credential.otherAdmin = await issueKey(svc.url, operator, 'matrix-other', 'admin');
 });
@@ -87,12 +108,15 @@ const call = (method: string, path: string, body: unknown, token: string | undef
 describe.each(ROUTES)('%s %s', (method, path, body, allowed) => {
   it('is 401 without a credential and with a wrong one', async () => {
     expect((await call(method, path, body, undefined)).status).toBe(401);
-    expect((await call(method, path, body, 'stk_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(401);
+    expect(
+      (await call(method, path, body, 'stk_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status,
+    ).toBe(401);
   });
 
   it.each(CALLERS)('for %s: allowed exactly when the role may', async (caller) => {
     const res = await call(method, path, body, credential[caller]);
-    if (allowed.includes(caller)) expect([401, 403], `${caller} ${res.status} ${await res.clone().text()}`).not.toContain(res.status);
+    if (allowed.includes(caller))
+      expect([401, 403], `${caller} ${res.status} ${await res.clone().text()}`).not.toContain(res.status);
     else expect(res.status, `${caller}`).toBe(403);
   });
 
@@ -106,24 +130,65 @@ describe('coverage and records', () => {
   it('lists every path of the OpenAPI document but health, the document itself and provider webhooks', () => {
     const yaml = readFileSync(new URL('../../connector/http/openapi.yaml', import.meta.url), 'utf8');
     const documented = [...yaml.matchAll(/^ {2}(\/[^:\s]+):$/gm)].map((m) => m[1]!);
-    const tested = new Set(ROUTES.map(([, path]) => path.split('?')[0]!.replace('{t}', '{tenant}').replace('/tenants/*/', '/tenants/{tenant}/').replace('/zendesk', '/{source}').replace(/\/keys\/0+$/, '/keys/{key_id}')));
+    const tested = new Set(
+      ROUTES.map(([, path]) =>
+        path
+          .split('?')[0]!
+          .replace('{t}', '{tenant}')
+          .replace('/tenants/*/', '/tenants/{tenant}/')
+          .replace('/zendesk', '/{source}')
+          .replace(/\/keys\/0+$/, '/keys/{key_id}'),
+      ),
+    );
     const exempt = /^\/(healthz|readyz|api\/v1\/openapi\.yaml|webhooks\/|app\/v1\/)/;
     for (const path of documented.filter((p) => !exempt.test(p))) expect(tested, path).toContain(path);
   });
 
   it('recorded the refusals in the tenant read audit, with who and the permission, never the credential', async () => {
-    const page = await fetch(`${svc.url}/api/v1/tenants/default/audit?action=denied&limit=1000`, { headers: { authorization: `Bearer ${credential.auditor}` } });
+    const page = await fetch(`${svc.url}/api/v1/tenants/default/audit?action=denied&limit=1000`, {
+      headers: { authorization: `Bearer ${credential.auditor}` },
+    });
     expect(page.status).toBe(200);
     const text = await page.text();
     for (const secret of Object.values(credential)) expect(text).not.toContain(secret!.slice(-20));
-    const { entries } = JSON.parse(text) as { entries: { outcome: string; principal: { type: string; label: string }; detail: { permission?: string; reason?: string }; path: string }[] };
+    const { entries } = JSON.parse(text) as {
+      entries: {
+        outcome: string;
+        principal: { type: string; label: string };
+        detail: { permission?: string; reason?: string };
+        path: string;
+      }[];
+    };
     expect(entries.length).toBeGreaterThan(20);
     expect(entries.every((e) => e.outcome === 'denied')).toBe(true);
-    expect(entries).toContainEqual(expect.objectContaining({ path: 'GET /api/v1/tenants/default/mappings/zendesk', principal: expect.objectContaining({ type: 'operator' }), detail: expect.objectContaining({ permission: 'mapping.read' }) }));
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        path: 'GET /api/v1/tenants/default/mappings/zendesk',
+        principal: expect.objectContaining({ type: 'operator' }),
+        detail: expect.objectContaining({ permission: 'mapping.read' }),
+      }),
+    );
     // A refusal about no one tenant (the operator asking for a history names none) is in the operator's `*` chain.
-    const global = await fetch(`${svc.url}/api/v1/tenants/*/audit?action=denied&limit=1000`, { headers: { authorization: `Bearer ${credential.operator}` } });
-    const globalEntries = ((await global.json()) as { entries: { path: string; principal: { type: string }; detail: { permission?: string } }[] }).entries;
-    expect(globalEntries).toContainEqual(expect.objectContaining({ path: 'GET /api/v1/history', principal: expect.objectContaining({ type: 'operator' }), detail: expect.objectContaining({ permission: 'history.read' }) }));
-    expect(entries).toContainEqual(expect.objectContaining({ principal: expect.objectContaining({ type: 'anonymous' }), detail: expect.objectContaining({ reason: 'no credentials' }) }));
+    const global = await fetch(`${svc.url}/api/v1/tenants/*/audit?action=denied&limit=1000`, {
+      headers: { authorization: `Bearer ${credential.operator}` },
+    });
+    const globalEntries = (
+      (await global.json()) as {
+        entries: { path: string; principal: { type: string }; detail: { permission?: string } }[];
+      }
+    ).entries;
+    expect(globalEntries).toContainEqual(
+      expect.objectContaining({
+        path: 'GET /api/v1/history',
+        principal: expect.objectContaining({ type: 'operator' }),
+        detail: expect.objectContaining({ permission: 'history.read' }),
+      }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        principal: expect.objectContaining({ type: 'anonymous' }),
+        detail: expect.objectContaining({ reason: 'no credentials' }),
+      }),
+    );
   });
 });

@@ -15,13 +15,21 @@ let s: AppService;
 
 const sidebar = (tenant: string, token: string | null, query = 'ticket_id=100') =>
   fetch(`${s.url}/app/v1/${tenant}/sidebar?${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-const admin = (tenant: string, token: string, path = '/mapping') => fetch(`${s.url}/app/v1/${tenant}/admin${path}`, { headers: { authorization: `Bearer ${token}` } });
+const admin = (tenant: string, token: string, path = '/mapping') =>
+  fetch(`${s.url}/app/v1/${tenant}/admin${path}`, { headers: { authorization: `Bearer ${token}` } });
 const code = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
 
 beforeAll(async () => {
-  s = await startAppService('app_security', staticLookups({ roles: { acme: { '7001': 'admin', '7002': 'agent' }, globex: { '7001': 'admin' } } }));
+  s = await startAppService(
+    'app_security',
+    staticLookups({ roles: { acme: { '7001': 'admin', '7002': 'agent' }, globex: { '7001': 'admin' } } }),
+  );
   await createTenant(s, { id: 'acme', name: 'Acme', zendesk: { subdomain: 'acme', app_shared_secret: ACME_SECRET } });
-  await createTenant(s, { id: 'globex', name: 'Globex', zendesk: { subdomain: 'globex', app_shared_secret: GLOBEX_SECRET } });
+  await createTenant(s, {
+    id: 'globex',
+    name: 'Globex',
+    zendesk: { subdomain: 'globex', app_shared_secret: GLOBEX_SECRET },
+  });
   await createTenant(s, { id: 'initech', name: 'Initech (no app)', zendesk: { subdomain: 'initech' } });
   const at = new Date().toISOString();
   await recordTicketsSeen(s.handle.resources.db, [
@@ -38,12 +46,19 @@ describe('app token', () => {
     const res = await sidebar('acme', await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7002' }));
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ticket: unknown; events: unknown[]; warnings: unknown[] };
-    expect(body.ticket).toMatchObject({ id: '100', requester_id: '501', organization_id: '601', confirmed_by: 'ticket_events' });
+    expect(body.ticket).toMatchObject({
+      id: '100',
+      requester_id: '501',
+      organization_id: '601',
+      confirmed_by: 'ticket_events',
+    });
     expect(body.events).toEqual([]);
   });
 
   it('answers exactly as the SidebarPage contract says', async () => {
-    const body = (await (await sidebar('acme', await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7002' }))).json()) as unknown;
+    const body = (await (
+      await sidebar('acme', await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7002' }))
+    ).json()) as unknown;
     // Parsing drops what the contract does not describe, so an undocumented field makes them differ.
     expect(SidebarPage.parse(body)).toEqual(body);
   });
@@ -73,7 +88,9 @@ describe('app token', () => {
 
   it('refuses a token without an expiry, an unsigned token and one living longer than an hour', async () => {
     const { SignJWT, UnsecuredJWT } = await import('jose');
-    const noExp = await new SignJWT({ tenant: 'acme' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(ACME_SECRET));
+    const noExp = await new SignJWT({ tenant: 'acme' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(ACME_SECRET));
     expect((await sidebar('acme', noExp)).status).toBe(401);
     const unsigned = new UnsecuredJWT({ tenant: 'acme' }).setExpirationTime('5m').encode();
     expect((await sidebar('acme', unsigned)).status).toBe(401);
@@ -87,7 +104,7 @@ describe('app token', () => {
 });
 
 describe('what the sidebar serves', () => {
-  it("refuses a ticket id of another tenant (404, nothing of it shown)", async () => {
+  it('refuses a ticket id of another tenant (404, nothing of it shown)', async () => {
     const res = await sidebar('acme', await appToken(ACME_SECRET, { tenant: 'acme' }), 'ticket_id=200');
     expect(res.status).toBe(404);
     const err = await code(res);
@@ -110,7 +127,11 @@ describe('admin endpoints', () => {
   });
 
   it('refuse an agent, a user unknown to Zendesk and a token naming no user', async () => {
-    for (const claims of [{ tenant: 'acme', user_id: '7002' }, { tenant: 'acme', user_id: '9999' }, { tenant: 'acme' }]) {
+    for (const claims of [
+      { tenant: 'acme', user_id: '7002' },
+      { tenant: 'acme', user_id: '9999' },
+      { tenant: 'acme' },
+    ]) {
       const res = await admin('acme', await appToken(ACME_SECRET, claims));
       expect(res.status, JSON.stringify(claims)).toBe(403);
     }
@@ -123,7 +144,12 @@ describe('admin endpoints', () => {
 
   it('show an invalid mapping draft at its path, and save a valid one', async () => {
     const token = await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7001' });
-    const put = (doc: unknown) => fetch(`${s.url}/app/v1/acme/admin/mapping`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    const put = (doc: unknown) =>
+      fetch(`${s.url}/app/v1/acme/admin/mapping`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(doc),
+      });
     const bad = await put({ version: 1, user: { active_changed: { deactivated_status: 'gone' } } });
     expect(bad.status).toBe(400);
     const details = ((await bad.json()) as { error: { details: { path: string }[] } }).error.details;
@@ -135,14 +161,27 @@ describe('admin endpoints', () => {
 
   it('read and set the warning thresholds, naming a bad field; the admin token reaches the same settings', async () => {
     const token = await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7001' });
-    const put = (body: unknown) => fetch(`${s.url}/app/v1/acme/admin/warning-settings`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const put = (body: unknown) =>
+      fetch(`${s.url}/app/v1/acme/admin/warning-settings`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const bad = await put({ repeated_cycles: { min_cycles: 1 } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('repeated_cycles.min_cycles');
     expect((await put({ repeated_cycles: { min_cycles: 5 } })).status).toBe(200);
-    const viaAdmin = await fetch(`${s.url}/api/v1/tenants/acme/app-settings/warnings`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    const viaAdmin = await fetch(`${s.url}/api/v1/tenants/acme/app-settings/warnings`, {
+      headers: { authorization: `Bearer ${s.adminToken}` },
+    });
     expect(await viaAdmin.json()).toMatchObject({ repeated_cycles: { min_cycles: 5, window_days: 90 } });
     expect((await fetch(`${s.url}/api/v1/tenants/acme/app-settings/warnings`)).status).toBe(401);
-    expect((await fetch(`${s.url}/api/v1/tenants/nosuch/app-settings/warnings`, { headers: { authorization: `Bearer ${s.adminToken}` } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${s.url}/api/v1/tenants/nosuch/app-settings/warnings`, {
+          headers: { authorization: `Bearer ${s.adminToken}` },
+        })
+      ).status,
+    ).toBe(404);
   });
 });

@@ -13,7 +13,17 @@ import { appToken, createTenant, startAppService, type AppService } from '../sup
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 const SECRET = 'lookups-app-shared-secret-0123456789abcd';
-const tenant: Tenant = { id: 'acme', name: 'Acme', zendesk: { subdomain: 'acme', api_email: 'api@acme.example', api_token: 'token-123456', webhook_secret: null, app_shared_secret: SECRET } };
+const tenant: Tenant = {
+  id: 'acme',
+  name: 'Acme',
+  zendesk: {
+    subdomain: 'acme',
+    api_email: 'api@acme.example',
+    api_token: 'token-123456',
+    webhook_secret: null,
+    app_shared_secret: SECRET,
+  },
+};
 
 beforeAll(() => {
   nock.disableNetConnect();
@@ -41,10 +51,16 @@ describe('nodeZendeskLookups', () => {
 
   it("reads a user's role, and says unavailable without API credentials", async () => {
     const lookups = nodeZendeskLookups();
-    nock('https://acme.zendesk.com').get('/api/v2/users/9100.json').reply(200, { user: { id: 9100, role: 'admin' } }, JSON_TYPE).get('/api/v2/users/9001.json').reply(200, { user: { id: 9001, role: 'agent' } }, JSON_TYPE);
+    nock('https://acme.zendesk.com')
+      .get('/api/v2/users/9100.json')
+      .reply(200, { user: { id: 9100, role: 'admin' } }, JSON_TYPE)
+      .get('/api/v2/users/9001.json')
+      .reply(200, { user: { id: 9001, role: 'agent' } }, JSON_TYPE);
     expect(await lookups.userRole(tenant, '9100')).toEqual({ role: 'admin' });
     expect(await lookups.userRole(tenant, '9001')).toEqual({ role: 'agent' });
-    expect(await lookups.userRole({ ...tenant, zendesk: { ...tenant.zendesk, api_token: null } }, '9200')).toEqual({ role: 'unavailable' });
+    expect(await lookups.userRole({ ...tenant, zendesk: { ...tenant.zendesk, api_token: null } }, '9200')).toEqual({
+      role: 'unavailable',
+    });
   });
 });
 
@@ -53,12 +69,24 @@ describe('the sidebar and the tickets seen', () => {
   const lookups: ZendeskAppLookups = nodeZendeskLookups();
   beforeAll(async () => {
     s = await startAppService('app_lookups', lookups);
-    await createTenant(s, { id: 'acme', name: 'Acme', zendesk: { subdomain: 'acme', api_email: 'api@acme.example', api_token: 'token-123456', app_shared_secret: SECRET } });
+    await createTenant(s, {
+      id: 'acme',
+      name: 'Acme',
+      zendesk: {
+        subdomain: 'acme',
+        api_email: 'api@acme.example',
+        api_token: 'token-123456',
+        app_shared_secret: SECRET,
+      },
+    });
   });
   afterAll(async () => {
     if (s) await stopIntakeService(s.env, s.handle);
   });
-  const sidebar = async (ticket: string) => fetch(`${s.url}/app/v1/acme/sidebar?ticket_id=${ticket}`, { headers: { authorization: `Bearer ${await appToken(SECRET, { tenant: 'acme' })}` } });
+  const sidebar = async (ticket: string) =>
+    fetch(`${s.url}/app/v1/acme/sidebar?ticket_id=${ticket}`, {
+      headers: { authorization: `Bearer ${await appToken(SECRET, { tenant: 'acme' })}` },
+    });
 
   it('keeps the newest requester of a ticket and skips malformed rows', async () => {
     const db = s.handle.resources.db;
@@ -68,16 +96,24 @@ describe('the sidebar and the tickets seen', () => {
       { tenant: 'acme', ticket_id: 'x', requester_id: '3', organization_id: null, at: '2026-03-01T11:00:00Z' },
     ]);
     expect(r).toEqual({ recorded: 1 });
-    await recordTicketsSeen(db, [{ tenant: 'acme', ticket_id: '10', requester_id: '1', organization_id: null, at: '2026-03-01T09:00:00Z' }]);
+    await recordTicketsSeen(db, [
+      { tenant: 'acme', ticket_id: '10', requester_id: '1', organization_id: null, at: '2026-03-01T09:00:00Z' },
+    ]);
     expect(await findTicketSeen(db, 'acme', '10')).toMatchObject({ requester_id: '2', organization_id: '5' });
     expect(await findTicketSeen(db, 'globex', '10')).toBeNull();
   });
 
   it('confirms a stale ticket with Zendesk and serves the requester Zendesk names now', async () => {
-    nock('https://acme.zendesk.com').get('/api/v2/tickets/10.json').reply(200, { ticket: { id: 10, requester_id: 3, organization_id: null } }, JSON_TYPE);
+    nock('https://acme.zendesk.com')
+      .get('/api/v2/tickets/10.json')
+      .reply(200, { ticket: { id: 10, requester_id: 3, organization_id: null } }, JSON_TYPE);
     const res = await sidebar('10');
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { ticket: unknown }).ticket).toMatchObject({ requester_id: '3', organization_id: null, confirmed_by: 'zendesk_api' });
+    expect(((await res.json()) as { ticket: unknown }).ticket).toMatchObject({
+      requester_id: '3',
+      organization_id: null,
+      confirmed_by: 'zendesk_api',
+    });
   });
 
   it('confirms an unknown ticket with Zendesk, and refuses one Zendesk does not know', async () => {
@@ -86,7 +122,11 @@ describe('the sidebar and the tickets seen', () => {
       .reply(200, { ticket: { id: 11, requester_id: 4, organization_id: 6 } }, JSON_TYPE)
       .get('/api/v2/tickets/12.json')
       .reply(404, { error: 'RecordNotFound' }, JSON_TYPE);
-    expect(((await (await sidebar('11')).json()) as { ticket: unknown }).ticket).toMatchObject({ requester_id: '4', organization_id: '6', confirmed_by: 'zendesk_api' });
+    expect(((await (await sidebar('11')).json()) as { ticket: unknown }).ticket).toMatchObject({
+      requester_id: '4',
+      organization_id: '6',
+      confirmed_by: 'zendesk_api',
+    });
     expect(await findTicketSeen(s.handle.resources.db, 'acme', '11')).toMatchObject({ requester_id: '4' });
     const refused = await sidebar('12');
     expect(refused.status).toBe(404);

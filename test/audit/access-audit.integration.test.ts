@@ -20,10 +20,38 @@ describe.each(BACKENDS)('access audit on %s', (backend) => {
   });
 
   it('records reads on the tenant chain and lists them by subject and action, page by page', async () => {
-    expect(await audit.record({ tenant: 'acme', principal: AUDITOR, action: 'history.read', path: 'GET /api/v1/history', subject_ids: [S1, S2], detail: { identity_kinds: ['email'] } })).toMatchObject({ seq: 1 });
-    await audit.record({ tenant: 'acme', principal: { type: 'operator' }, action: 'log.export', path: 'cli export', subject_ids: [] });
-    for (let i = 0; i < 5; i++) await audit.record({ tenant: 'acme', principal: AUDITOR, action: 'history.read', path: 'GET /api/v1/history', subject_ids: [S1.toUpperCase()] });
-    await audit.record({ tenant: 'other', principal: AUDITOR, action: 'history.read', path: 'GET /api/v1/history', subject_ids: [S1] });
+    expect(
+      await audit.record({
+        tenant: 'acme',
+        principal: AUDITOR,
+        action: 'history.read',
+        path: 'GET /api/v1/history',
+        subject_ids: [S1, S2],
+        detail: { identity_kinds: ['email'] },
+      }),
+    ).toMatchObject({ seq: 1 });
+    await audit.record({
+      tenant: 'acme',
+      principal: { type: 'operator' },
+      action: 'log.export',
+      path: 'cli export',
+      subject_ids: [],
+    });
+    for (let i = 0; i < 5; i++)
+      await audit.record({
+        tenant: 'acme',
+        principal: AUDITOR,
+        action: 'history.read',
+        path: 'GET /api/v1/history',
+        subject_ids: [S1.toUpperCase()],
+      });
+    await audit.record({
+      tenant: 'other',
+      principal: AUDITOR,
+      action: 'history.read',
+      path: 'GET /api/v1/history',
+      subject_ids: [S1],
+    });
 
     const all = await audit.list('acme');
     expect(all.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -54,32 +82,84 @@ describe.each(BACKENDS)('access audit on %s', (backend) => {
     expect(await audit.verify('acme')).toMatchObject({ ok: true, checked: 7, head: { seq: 7 } });
     expect(await audit.verify('other')).toMatchObject({ ok: true, checked: 1 });
     expect(await audit.verify('nobody')).toMatchObject({ ok: true, checked: 0, head: { seq: 0 } });
-    await asSuperuserBypassingTriggers(store.db, `UPDATE access_audit SET subject_ids = ARRAY[$1::uuid] WHERE tenant = 'acme' AND seq = 5`, [S3]);
-    expect(await audit.verify('acme')).toMatchObject({ ok: false, checked: 4, broken: { seq: 5, problem: 'hash_mismatch' } });
+    await asSuperuserBypassingTriggers(
+      store.db,
+      `UPDATE access_audit SET subject_ids = ARRAY[$1::uuid] WHERE tenant = 'acme' AND seq = 5`,
+      [S3],
+    );
+    expect(await audit.verify('acme')).toMatchObject({
+      ok: false,
+      checked: 4,
+      broken: { seq: 5, problem: 'hash_mismatch' },
+    });
   });
 
   it('records denials on the tenant chain, or on * when there is no valid or registered tenant', async () => {
     await store.db.query("INSERT INTO tenants (id, name) VALUES ('acme', 'Acme') ON CONFLICT (id) DO NOTHING");
-    await audit.recordDenied({ tenant: 'acme', principal: { type: 'app_user', tenant: 'acme', role: 'agent', zendesk_user_id: '7' }, path: 'GET /api/v1/tenants/acme/audit', permission: 'audit.read', reason: 'role' });
-    await audit.recordDenied({ tenant: null, principal: null, path: 'GET /api/v1/tenants', permission: 'tenants.provision', reason: 'no credentials' });
-    await audit.recordDenied({ tenant: 'Not A Tenant!', principal: AUDITOR, path: 'GET /api/v1/history', permission: 'history.read', reason: 'other tenant' });
-    await audit.recordDenied({ tenant: 'nobody-registered', principal: AUDITOR, path: 'GET /api/v1/history', permission: 'history.read', reason: 'other tenant' });
+    await audit.recordDenied({
+      tenant: 'acme',
+      principal: { type: 'app_user', tenant: 'acme', role: 'agent', zendesk_user_id: '7' },
+      path: 'GET /api/v1/tenants/acme/audit',
+      permission: 'audit.read',
+      reason: 'role',
+    });
+    await audit.recordDenied({
+      tenant: null,
+      principal: null,
+      path: 'GET /api/v1/tenants',
+      permission: 'tenants.provision',
+      reason: 'no credentials',
+    });
+    await audit.recordDenied({
+      tenant: 'Not A Tenant!',
+      principal: AUDITOR,
+      path: 'GET /api/v1/history',
+      permission: 'history.read',
+      reason: 'other tenant',
+    });
+    await audit.recordDenied({
+      tenant: 'nobody-registered',
+      principal: AUDITOR,
+      path: 'GET /api/v1/history',
+      permission: 'history.read',
+      reason: 'other tenant',
+    });
     const denied = await audit.list('acme', { action: 'denied' });
     expect(denied.entries).toEqual([
-      expect.objectContaining({ outcome: 'denied', subject_ids: [], principal: { type: 'app_user', label: 'zendesk-app:user:7', role: 'agent', tenant: 'acme' }, detail: { permission: 'audit.read', reason: 'role' } }),
+      expect.objectContaining({
+        outcome: 'denied',
+        subject_ids: [],
+        principal: { type: 'app_user', label: 'zendesk-app:user:7', role: 'agent', tenant: 'acme' },
+        detail: { permission: 'audit.read', reason: 'role' },
+      }),
     ]);
     const global = await audit.list(GLOBAL_AUDIT_TENANT);
     expect(global.entries).toEqual([
-      expect.objectContaining({ seq: 1, tenant: '*', principal: { type: 'anonymous', label: 'anonymous', role: null }, detail: { permission: 'tenants.provision', reason: 'no credentials' } }),
-      expect.objectContaining({ seq: 2, detail: { permission: 'history.read', reason: 'other tenant', tenant: 'invalid' } }),
-      expect.objectContaining({ seq: 3, detail: { permission: 'history.read', reason: 'other tenant', tenant: 'unknown' } }),
+      expect.objectContaining({
+        seq: 1,
+        tenant: '*',
+        principal: { type: 'anonymous', label: 'anonymous', role: null },
+        detail: { permission: 'tenants.provision', reason: 'no credentials' },
+      }),
+      expect.objectContaining({
+        seq: 2,
+        detail: { permission: 'history.read', reason: 'other tenant', tenant: 'invalid' },
+      }),
+      expect.objectContaining({
+        seq: 3,
+        detail: { permission: 'history.read', reason: 'other tenant', tenant: 'unknown' },
+      }),
     ]);
     expect(await audit.known('nobody-registered')).toBe(false);
     expect(await audit.verify(GLOBAL_AUDIT_TENANT)).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE, and a head moved other than one link forward', async () => {
-    const code = (p: Promise<unknown>) => p.then(() => null, (e: { code?: string }) => e.code);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: { code?: string }) => e.code,
+      );
     expect(await code(store.db.query(`UPDATE access_audit SET path = 'x' WHERE tenant = 'other'`))).toBe('42501');
     expect(await code(store.db.query(`DELETE FROM access_audit WHERE tenant = 'other'`))).toBe('42501');
     expect(await code(store.db.query('TRUNCATE access_audit'))).toBe('42501');
@@ -89,7 +169,17 @@ describe.each(BACKENDS)('access audit on %s', (backend) => {
   });
 
   it('serializes concurrent appends of one tenant into one chain', async () => {
-    await Promise.all(Array.from({ length: 20 }, () => audit.record({ tenant: 'busy', principal: AUDITOR, action: 'history.read', path: 'GET /api/v1/history', subject_ids: [S2] })));
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        audit.record({
+          tenant: 'busy',
+          principal: AUDITOR,
+          action: 'history.read',
+          path: 'GET /api/v1/history',
+          subject_ids: [S2],
+        }),
+      ),
+    );
     expect(await audit.verify('busy')).toMatchObject({ ok: true, checked: 20, head: { seq: 20 } });
   });
 });

@@ -1,6 +1,14 @@
 import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, auditCanonicalText, auditChainTemplate, checkAuditLinks, hashAuditRecord, type AuditRecord, type StoredAuditRow } from '../../connector/audit/audit-chain.ts';
+import {
+  GENESIS_HASH,
+  auditCanonicalText,
+  auditChainTemplate,
+  checkAuditLinks,
+  hashAuditRecord,
+  type AuditRecord,
+  type StoredAuditRow,
+} from '../../connector/audit/audit-chain.ts';
 import { auditPrincipal } from '../../connector/audit/access-audit.ts';
 
 function record(seq: number, prevHash: string, over: Partial<AuditRecord> = {}): AuditRecord {
@@ -41,10 +49,19 @@ describe('audit chain', () => {
   });
 
   it('cuts the JCS text around prev_hash and seq so that filling them in gives the whole text', () => {
-    for (const over of [{}, { detail: { seq: 5, note: '"prev_hash":"x"' } }, { path: 'a"seq":1', subject_ids: [] }, { tenant: '*', outcome: 'denied' as const }]) {
+    for (const over of [
+      {},
+      { detail: { seq: 5, note: '"prev_hash":"x"' } },
+      { path: 'a"seq":1', subject_ids: [] },
+      { tenant: '*', outcome: 'denied' as const },
+    ]) {
       const { seq: _s, prev_hash: _p, ...rest } = record(1, GENESIS_HASH, over);
       const [a, b, c] = auditChainTemplate(rest);
-      for (const [seq, prev] of [[1, GENESIS_HASH], [42, 'ab'.repeat(32)], [9_007_199_254_740_991, 'cd'.repeat(32)]] as const) {
+      for (const [seq, prev] of [
+        [1, GENESIS_HASH],
+        [42, 'ab'.repeat(32)],
+        [9_007_199_254_740_991, 'cd'.repeat(32)],
+      ] as const) {
         expect(a + prev + b + String(seq) + c).toBe(auditCanonicalText({ ...rest, seq, prev_hash: prev }));
       }
     }
@@ -52,18 +69,43 @@ describe('audit chain', () => {
 
   it('verifies a well-linked chain and names the first broken link', () => {
     const rows = chain(5);
-    expect(checkAuditLinks({ seq: 0, hash: GENESIS_HASH }, rows)).toMatchObject({ ok: true, checked: 5, last: { seq: 5, hash: rows[4]!.hash } });
-    const tampered = rows.map((r) => (r.seq === 3 ? { ...r, subject_ids: ['22222222-2222-4222-8222-222222222222'] } : r));
-    expect(checkAuditLinks({ seq: 0, hash: GENESIS_HASH }, tampered)).toMatchObject({ ok: false, checked: 2, broken: { seq: 3, problem: 'hash_mismatch' } });
-    expect(checkAuditLinks({ seq: 0, hash: GENESIS_HASH }, rows.filter((r) => r.seq !== 2))).toMatchObject({ ok: false, broken: { seq: 3, problem: 'seq_gap', expected: 2 } });
+    expect(checkAuditLinks({ seq: 0, hash: GENESIS_HASH }, rows)).toMatchObject({
+      ok: true,
+      checked: 5,
+      last: { seq: 5, hash: rows[4]!.hash },
+    });
+    const tampered = rows.map((r) =>
+      r.seq === 3 ? { ...r, subject_ids: ['22222222-2222-4222-8222-222222222222'] } : r,
+    );
+    expect(checkAuditLinks({ seq: 0, hash: GENESIS_HASH }, tampered)).toMatchObject({
+      ok: false,
+      checked: 2,
+      broken: { seq: 3, problem: 'hash_mismatch' },
+    });
+    expect(
+      checkAuditLinks(
+        { seq: 0, hash: GENESIS_HASH },
+        rows.filter((r) => r.seq !== 2),
+      ),
+    ).toMatchObject({ ok: false, broken: { seq: 3, problem: 'seq_gap', expected: 2 } });
     const relinked = rows.map((r) => (r.seq === 4 ? { ...r, prev_hash: GENESIS_HASH } : r));
-    expect(checkAuditLinks({ seq: 0, hash: GENESIS_HASH }, relinked)).toMatchObject({ ok: false, broken: { seq: 4, problem: 'prev_hash_mismatch' } });
+    expect(checkAuditLinks({ seq: 0, hash: GENESIS_HASH }, relinked)).toMatchObject({
+      ok: false,
+      broken: { seq: 4, problem: 'prev_hash_mismatch' },
+    });
   });
 
   it('records principals by label and role, never a secret', () => {
     expect(auditPrincipal({ type: 'operator' })).toEqual({ type: 'operator', label: 'operator', role: 'operator' });
-    expect(auditPrincipal({ type: 'api_key', tenant: 'acme', role: 'auditor', key_id: 'k1', name: 'Audit team' })).toEqual({ type: 'api_key', label: 'api-key:k1', role: 'auditor', tenant: 'acme' });
-    expect(auditPrincipal({ type: 'app_user', tenant: 'acme', role: 'agent', zendesk_user_id: '42' })).toEqual({ type: 'app_user', label: 'zendesk-app:user:42', role: 'agent', tenant: 'acme' });
+    expect(
+      auditPrincipal({ type: 'api_key', tenant: 'acme', role: 'auditor', key_id: 'k1', name: 'Audit team' }),
+    ).toEqual({ type: 'api_key', label: 'api-key:k1', role: 'auditor', tenant: 'acme' });
+    expect(auditPrincipal({ type: 'app_user', tenant: 'acme', role: 'agent', zendesk_user_id: '42' })).toEqual({
+      type: 'app_user',
+      label: 'zendesk-app:user:42',
+      role: 'agent',
+      tenant: 'acme',
+    });
     expect(auditPrincipal(null)).toEqual({ type: 'anonymous', label: 'anonymous', role: null });
   });
 });

@@ -29,7 +29,10 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const report = await buildZendeskApp({ quiet: true });
   console.log(`zendesk-app bundle: ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped JS+CSS`);
-  const lookups = staticLookups({ tickets: { [DEMO_TENANT]: TICKETS }, roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) } });
+  const lookups = staticLookups({
+    tickets: { [DEMO_TENANT]: TICKETS },
+    roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) },
+  });
   s = await startAppService('app_browser', lookups);
   const secrets = generateDemoSecrets();
   await seedDemo({ url: s.url, adminToken: s.adminToken, db: s.handle.resources.db, secrets });
@@ -37,7 +40,15 @@ beforeAll(async () => {
   deadHost = await startHost({ connectorUrl: 'http://127.0.0.1:9', appDir: DIST_DIR, sharedSecret: secrets.appSecret });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 
@@ -52,7 +63,15 @@ async function axe(page: Page): Promise<{ id: string; impact: string | null; nod
   const frame = page.frame({ url: /index\.html/ })!;
   await frame.addScriptTag({ content: AXE });
   return frame.evaluate(async () => {
-    const g = globalThis as unknown as { document: unknown; axe: { run(ctx: unknown, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } };
+    const g = globalThis as unknown as {
+      document: unknown;
+      axe: {
+        run(
+          ctx: unknown,
+          o: object,
+        ): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }>;
+      };
+    };
     const r = await g.axe.run(g.document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
   });
@@ -68,19 +87,27 @@ describe('ticket sidebar (agent)', () => {
   it('shows badges, the grouped reinstatement workflow, warnings and filters', async () => {
     const { page, app } = await open('/?ticket=1001');
     await app.getByTestId('timeline').waitFor();
-    const ms = await page.frame({ url: /index\.html/ })?.evaluate(() => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs);
+    const ms = await page
+      .frame({ url: /index\.html/ })
+      ?.evaluate(() => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs);
     const again = await open('/?ticket=1001');
     await again.app.getByTestId('timeline').waitFor();
-    const warm = await again.page.frame({ url: /index\.html/ })?.evaluate(() => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs);
+    const warm = await again.page
+      .frame({ url: /index\.html/ })
+      ?.evaluate(() => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs);
     const proxied = await again.page.evaluate(() =>
-      (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; duration: number }[] } }).performance
+      (
+        globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; duration: number }[] } }
+      ).performance
         .getEntriesByType('resource')
         .filter((e) => e.name.endsWith('/proxy'))
         .map((e) => Math.round(e.duration)),
     );
     console.log(`connector round trips through the host proxy: ${proxied.join(', ')} ms`);
     await again.page.close();
-    console.log(`history visible ${ms} ms after the app registered (first load in a cold browser), ${warm} ms on the next load (budget 300 ms)`);
+    console.log(
+      `history visible ${ms} ms after the app registered (first load in a cold browser), ${warm} ms on the next load (budget 300 ms)`,
+    );
 
     await expect(app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('active');
     await expect(app.getByTestId('badge-account').getAttribute('data-status')).resolves.toBe('active');
@@ -91,19 +118,25 @@ describe('ticket sidebar (agent)', () => {
     const reinstatement = app.locator('[data-testid="timeline-entry"][data-kind="reinstatement"][data-about="person"]');
     await expect(reinstatement.locator('[data-testid="step"]').count()).resolves.toBe(3);
     await expect(reinstatement.textContent()).resolves.toMatch(/Approved by agent 9002 \(team lead\)/);
-    await expect(app.locator('[data-testid="timeline-entry"][data-kind="deactivation"][data-about="person"]').textContent()).resolves.toMatch(/fraud suspected/);
+    await expect(
+      app.locator('[data-testid="timeline-entry"][data-kind="deactivation"][data-about="person"]').textContent(),
+    ).resolves.toMatch(/fraud suspected/);
     await page.screenshot({ path: `${SHOTS}sidebar-ticket-1001.png` });
     await page.locator('aside').screenshot({ path: `${SHOTS}sidebar.png` });
 
     await app.getByTestId('filter-kind').getByRole('button', { name: 'Deactivations' }).click();
-    const kinds = await app.getByTestId('timeline-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    const kinds = await app
+      .getByTestId('timeline-entry')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
     expect(new Set(kinds)).toEqual(new Set(['deactivation']));
 
     await app.getByTestId('filter-kind').getByRole('button', { name: 'All' }).click();
     await app.getByTestId('filter-about').getByRole('button', { name: 'Account' }).press('Enter');
     await app.locator('[data-testid="timeline-entry"][data-about="person"]').first().waitFor({ state: 'detached' });
     await app.locator('[data-testid="timeline-entry"][data-about="account"]').first().waitFor();
-    const abouts = await app.getByTestId('timeline-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-about')));
+    const abouts = await app
+      .getByTestId('timeline-entry')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-about')));
     expect(abouts.length).toBeGreaterThan(0);
     expect(new Set(abouts)).toEqual(new Set(['account']));
     await app.getByTestId('refresh').click();
@@ -112,7 +145,10 @@ describe('ticket sidebar (agent)', () => {
   });
 
   it('has no serious accessibility violations (axe), in the sidebar nor on the admin page', async () => {
-    for (const [path, ready] of [['/?ticket=1001', 'timeline'], ['/?location=nav_bar', 'mapping-editor']] as const) {
+    for (const [path, ready] of [
+      ['/?ticket=1001', 'timeline'],
+      ['/?location=nav_bar', 'mapping-editor'],
+    ] as const) {
       const { page, app } = await open(path);
       await app.getByTestId(ready).waitFor();
       const violations = await axe(page);
@@ -126,7 +162,9 @@ describe('ticket sidebar (agent)', () => {
     const { page, app } = await open('/?ticket=1002');
     await app.getByTestId('timeline').waitFor();
     await expect(app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('suspended');
-    await expect(app.locator('[data-testid="warning"][data-code="repeated_cycles"]').textContent()).resolves.toMatch(/3 suspend\/reinstate cycles within 90 days/);
+    await expect(app.locator('[data-testid="warning"][data-code="repeated_cycles"]').textContent()).resolves.toMatch(
+      /3 suspend\/reinstate cycles within 90 days/,
+    );
     await page.screenshot({ path: `${SHOTS}sidebar-ticket-1002.png` });
     await page.close();
   });
@@ -164,11 +202,21 @@ describe('admin page (nav bar)', () => {
     const { page, app } = await open('/?location=nav_bar');
     const editor = app.getByTestId('mapping-editor');
     await editor.waitFor();
-    const original = JSON.parse(await editor.inputValue()) as { user: { fields: { values: Record<string, unknown> }[] } };
+    const original = JSON.parse(await editor.inputValue()) as {
+      user: { fields: { values: Record<string, unknown> }[] };
+    };
 
-    await editor.fill(JSON.stringify({ ...original, user: { ...original.user, active_changed: { deactivated_status: 'vanished' } } }, null, 2));
+    await editor.fill(
+      JSON.stringify(
+        { ...original, user: { ...original.user, active_changed: { deactivated_status: 'vanished' } } },
+        null,
+        2,
+      ),
+    );
     await app.getByTestId('save').click();
-    const problem = app.locator('[data-testid="mapping-problems"] [data-path="user.active_changed.deactivated_status"]');
+    const problem = app.locator(
+      '[data-testid="mapping-problems"] [data-path="user.active_changed.deactivated_status"]',
+    );
     await expect(problem.textContent()).resolves.toMatch(/deleted or deactivated/);
     await page.screenshot({ path: `${SHOTS}admin-invalid-mapping.png` });
 
@@ -176,7 +224,9 @@ describe('admin page (nav bar)', () => {
     await editor.fill(JSON.stringify(original, null, 2));
     await app.getByTestId('preview').click();
     await app.getByTestId('preview-table').waitFor();
-    await expect(app.getByTestId('preview-table').textContent()).resolves.toMatch(/quarantined.*deactivation → suspended/s);
+    await expect(app.getByTestId('preview-table').textContent()).resolves.toMatch(
+      /quarantined.*deactivation → suspended/s,
+    );
     await app.getByTestId('save').click();
     await expect(app.getByTestId('saved').textContent()).resolves.toContain('Saved as version 1');
 
@@ -196,7 +246,10 @@ describe('admin page (nav bar)', () => {
     for (;;) {
       const { page: p, app: a } = await open('/?ticket=1005');
       await a.locator('[data-testid="sidebar"], [data-testid="state-empty"]').first().waitFor();
-      const status = await a.getByTestId('badge-person').getAttribute('data-status').catch(() => null);
+      const status = await a
+        .getByTestId('badge-person')
+        .getAttribute('data-status')
+        .catch(() => null);
       await p.close();
       if (status === 'suspended') break;
       if (Date.now() > deadline) throw new Error(`replayed event not visible (status ${status})`);

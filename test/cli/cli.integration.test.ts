@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../connector/store/database.ts';
-import { TEST_DATABASE_URL, asSuperuserBypassingTriggers, openTestStore, uniqueSchema, type TestStore } from '../support/databases.ts';
+import {
+  TEST_DATABASE_URL,
+  asSuperuserBypassingTriggers,
+  openTestStore,
+  uniqueSchema,
+  type TestStore,
+} from '../support/databases.ts';
 import { event } from '../support/fixtures.ts';
 import { run, runCli } from '../support/cli.ts';
 
@@ -13,7 +19,13 @@ describe('standing verify', () => {
   beforeAll(async () => {
     store = await openTestStore('postgres', 'cli_verify');
     env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: store.schema };
-    await store.log.append([event({ tenant: 'acme' }), event({ tenant: 'acme' }), event({ tenant: 'acme' }), event({ tenant: 'globex' }), event({ tenant: 'globex' })]);
+    await store.log.append([
+      event({ tenant: 'acme' }),
+      event({ tenant: 'acme' }),
+      event({ tenant: 'acme' }),
+      event({ tenant: 'globex' }),
+      event({ tenant: 'globex' }),
+    ]);
   });
   afterAll(async () => {
     await store?.dispose();
@@ -48,22 +60,38 @@ describe('standing verify', () => {
   });
 
   it('finds a tampered row: exit 1 and the broken seq printed; other tenants still ok', async () => {
-    await asSuperuserBypassingTriggers(store.db, "UPDATE standing_events SET status_after = 'closed' WHERE tenant = $1 AND seq = 2", ['acme']);
+    await asSuperuserBypassingTriggers(
+      store.db,
+      "UPDATE standing_events SET status_after = 'closed' WHERE tenant = $1 AND seq = 2",
+      ['acme'],
+    );
 
     const one = await cli(['verify', '--tenant', 'acme'], env);
     expect(one.code).toBe(1);
-    expect(one.stdout).toMatch(/^acme: BROKEN at seq 2: hash_mismatch \(expected [0-9a-f]{64}, found [0-9a-f]{64}\); 1 events verified before it$/m);
+    expect(one.stdout).toMatch(
+      /^acme: BROKEN at seq 2: hash_mismatch \(expected [0-9a-f]{64}, found [0-9a-f]{64}\); 1 events verified before it$/m,
+    );
 
     const all = await cli(['verify'], env);
     expect(all.code).toBe(1);
-    expect(all.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^acme: BROKEN at seq 2: hash_mismatch/), expect.stringMatching(/^globex: ok, 2 events checked \(seq 1-2\), head 2 [0-9a-f]{64}$/)]);
+    expect(all.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^acme: BROKEN at seq 2: hash_mismatch/),
+      expect.stringMatching(/^globex: ok, 2 events checked \(seq 1-2\), head 2 [0-9a-f]{64}$/),
+    ]);
 
     const json = await cli(['verify', '--json'], env);
     expect(json.code).toBe(1);
-    const report = JSON.parse(json.stdout) as { ok: boolean; tenants: { tenant: string; ok: boolean; broken?: { seq: number; problem: string } }[] };
+    const report = JSON.parse(json.stdout) as {
+      ok: boolean;
+      tenants: { tenant: string; ok: boolean; broken?: { seq: number; problem: string } }[];
+    };
     expect(report.ok).toBe(false);
     expect(report.tenants).toEqual([
-      expect.objectContaining({ tenant: 'acme', ok: false, broken: expect.objectContaining({ seq: 2, problem: 'hash_mismatch' }) }),
+      expect.objectContaining({
+        tenant: 'acme',
+        ok: false,
+        broken: expect.objectContaining({ seq: 2, problem: 'hash_mismatch' }),
+      }),
       expect.objectContaining({ tenant: 'globex', ok: true, checked: 2 }),
     ]);
   });
@@ -100,7 +128,8 @@ describe('standing config and help', () => {
   it('lists the commands and the environment in --help', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['serve', 'migrate', 'verify', 'config']) expect(r.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['serve', 'migrate', 'verify', 'config'])
+      expect(r.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(r.stdout).toContain('STANDING_ADMIN_TOKEN');
     expect(r.stdout).toContain('Exit codes:');
   });
@@ -120,12 +149,19 @@ describe('standing config and help', () => {
 
   it('prints the settings in force with secrets masked', async () => {
     const token = 'cli-config-test-token-0123456789-abcdef';
-    const r = await cli(['config'], { PORT: '9123', STANDING_ADMIN_TOKEN: token, DATABASE_URL: 'postgres://app:hunter2@db:5432/x', STANDING_DATA_DIR: '/nonexistent/standing' });
+    const r = await cli(['config'], {
+      PORT: '9123',
+      STANDING_ADMIN_TOKEN: token,
+      DATABASE_URL: 'postgres://app:hunter2@db:5432/x',
+      STANDING_DATA_DIR: '/nonexistent/standing',
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PORT\s+9123\s+environment$/m);
     expect(r.stdout).toMatch(/^HOST\s+0\.0\.0\.0\s+default$/m);
     expect(r.stdout).toMatch(/^STANDING_ADMIN_TOKEN\s+\(set, hidden\)\s+environment$/m);
-    expect(r.stdout).toMatch(/^STANDING_MASTER_KEY\s+\(unset: will be generated into \/nonexistent\/standing\/master\.key\)\s+default$/m);
+    expect(r.stdout).toMatch(
+      /^STANDING_MASTER_KEY\s+\(unset: will be generated into \/nonexistent\/standing\/master\.key\)\s+default$/m,
+    );
     expect(r.stdout).toContain('postgres://app:****@db:5432/x');
     expect(r.stdout).not.toContain(token);
     expect(r.stdout).not.toContain('hunter2');

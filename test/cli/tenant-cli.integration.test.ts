@@ -14,7 +14,6 @@ import { TEST_DATABASE_URL, openTestStore, type TestStore } from '../support/dat
 import { runCli, type Run } from '../support/cli.ts';
 import { tenantKey } from '../support/access.ts';
 
-
 let store: TestStore;
 let workDir: string;
 const masterKey = randomBytes(32).toString('base64');
@@ -39,7 +38,8 @@ function file(name: string, content: string): string {
   return path;
 }
 
-const registry = (key = masterKey) => new TenantRegistry(store.db, deriveMasterKeys(Buffer.from(key, 'base64')), { cacheTtlMs: 1 });
+const registry = (key = masterKey) =>
+  new TenantRegistry(store.db, deriveMasterKeys(Buffer.from(key, 'base64')), { cacheTtlMs: 1 });
 const neverShowsSecrets = (r: Run) => {
   for (const secret of [WEBHOOK_SECRET, API_TOKEN]) expect(r.stdout + r.stderr).not.toContain(secret);
 };
@@ -56,7 +56,19 @@ afterAll(async () => {
 describe('standing tenant create', () => {
   it('creates a tenant with the webhook secret from a file and prints the view, not the secret', async () => {
     const secretFile = file('acme-webhook-secret', `${WEBHOOK_SECRET}\n`);
-    const r = await cli(['tenant', 'create', 'acme', '--name', 'Acme Corp', '--zendesk-subdomain', 'acme', '--zendesk-api-email', 'ops@acme.example', '--zendesk-webhook-secret-file', secretFile]);
+    const r = await cli([
+      'tenant',
+      'create',
+      'acme',
+      '--name',
+      'Acme Corp',
+      '--zendesk-subdomain',
+      'acme',
+      '--zendesk-api-email',
+      'ops@acme.example',
+      '--zendesk-webhook-secret-file',
+      secretFile,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^tenant acme created$/m);
@@ -67,26 +79,50 @@ describe('standing tenant create', () => {
   });
 
   it('seals the secret at rest, and the service (same master key) reads it back', async () => {
-    const [row] = await store.db.query<{ row: string }>("SELECT row_to_json(t)::text AS row FROM tenants t WHERE id = 'acme'");
+    const [row] = await store.db.query<{ row: string }>(
+      "SELECT row_to_json(t)::text AS row FROM tenants t WHERE id = 'acme'",
+    );
     expect(row?.row).toContain('"zendesk_subdomain":"acme"');
     // bytea shows as hex in row_to_json: look for the secret in clear and hex-encoded.
     expect(row?.row).not.toContain(WEBHOOK_SECRET);
     expect(row?.row).not.toContain(Buffer.from(WEBHOOK_SECRET).toString('hex'));
     const acme = await registry().get('acme');
-    expect(acme?.zendesk).toEqual({ subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret: WEBHOOK_SECRET, api_token: null, app_shared_secret: null });
+    expect(acme?.zendesk).toEqual({
+      subdomain: 'acme',
+      api_email: 'ops@acme.example',
+      webhook_secret: WEBHOOK_SECRET,
+      api_token: null,
+      app_shared_secret: null,
+    });
     await expect(registry(randomBytes(32).toString('base64')).get('acme')).rejects.toThrow();
   });
 
   it('takes secrets from the environment only with --secrets-from-env', async () => {
-    const r = await cli(['tenant', 'create', 'globex', '--name', 'Globex', '--secrets-from-env', '--json'], { ZENDESK_API_TOKEN: API_TOKEN });
+    const r = await cli(['tenant', 'create', 'globex', '--name', 'Globex', '--secrets-from-env', '--json'], {
+      ZENDESK_API_TOKEN: API_TOKEN,
+    });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ id: 'globex', name: 'Globex', zendesk: { subdomain: null, api_email: null, webhook_secret_set: false, api_token_set: true, app_shared_secret_set: false } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      id: 'globex',
+      name: 'Globex',
+      zendesk: {
+        subdomain: null,
+        api_email: null,
+        webhook_secret_set: false,
+        api_token_set: true,
+        app_shared_secret_set: false,
+      },
+    });
     neverShowsSecrets(r);
     expect((await registry().get('globex'))?.zendesk.api_token).toBe(API_TOKEN);
 
-    const withoutFlag = await cli(['tenant', 'create', 'initech', '--name', 'Initech', '--json'], { ZENDESK_API_TOKEN: API_TOKEN });
+    const withoutFlag = await cli(['tenant', 'create', 'initech', '--name', 'Initech', '--json'], {
+      ZENDESK_API_TOKEN: API_TOKEN,
+    });
     expect(withoutFlag.code).toBe(0);
-    expect((JSON.parse(withoutFlag.stdout) as { zendesk: { api_token_set: boolean } }).zendesk.api_token_set).toBe(false);
+    expect((JSON.parse(withoutFlag.stdout) as { zendesk: { api_token_set: boolean } }).zendesk.api_token_set).toBe(
+      false,
+    );
   });
 
   it('has no option that takes a secret on the command line', async () => {
@@ -97,7 +133,15 @@ describe('standing tenant create', () => {
   });
 
   it('refuses an invalid subdomain with exit 2, naming the field, and creates nothing', async () => {
-    const r = await cli(['tenant', 'create', 'umbrella', '--name', 'Umbrella', '--zendesk-subdomain', 'umbrella.zendesk.com']);
+    const r = await cli([
+      'tenant',
+      'create',
+      'umbrella',
+      '--name',
+      'Umbrella',
+      '--zendesk-subdomain',
+      'umbrella.zendesk.com',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^zendesk\.subdomain \(--zendesk-subdomain\): must be the subdomain only/m);
@@ -105,7 +149,15 @@ describe('standing tenant create', () => {
   });
 
   it('refuses a too-short secret naming the field, without echoing it', async () => {
-    const r = await cli(['tenant', 'create', 'umbrella', '--name', 'Umbrella', '--zendesk-webhook-secret-file', file('short', 'tiny-secret')]);
+    const r = await cli([
+      'tenant',
+      'create',
+      'umbrella',
+      '--name',
+      'Umbrella',
+      '--zendesk-webhook-secret-file',
+      file('short', 'tiny-secret'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^zendesk\.webhook_secret .*: must be the webhook signing secret/m);
     expect(r.stderr).not.toContain('tiny-secret');
@@ -115,7 +167,15 @@ describe('standing tenant create', () => {
     const duplicate = await cli(['tenant', 'create', 'acme', '--name', 'Again']);
     expect(duplicate.code).toBe(2);
     expect(duplicate.stderr).toBe('standing: tenant "acme" already exists\n');
-    const missing = await cli(['tenant', 'create', 'umbrella', '--name', 'Umbrella', '--zendesk-api-token-file', join(workDir, 'nope')]);
+    const missing = await cli([
+      'tenant',
+      'create',
+      'umbrella',
+      '--name',
+      'Umbrella',
+      '--zendesk-api-token-file',
+      join(workDir, 'nope'),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^standing: --zendesk-api-token-file: cannot read .*nope \(ENOENT\)$/m);
     const badId = await cli(['tenant', 'create', 'Not Valid', '--name', 'X']);
@@ -128,14 +188,28 @@ describe('standing tenant show, list, update', () => {
   it('show and list never print a secret', async () => {
     const show = await cli(['tenant', 'show', 'acme', '--json']);
     expect(show.code).toBe(0);
-    expect(JSON.parse(show.stdout)).toEqual({ id: 'acme', name: 'Acme Corp', zendesk: { subdomain: 'acme', api_email: 'ops@acme.example', webhook_secret_set: true, api_token_set: false, app_shared_secret_set: false } });
+    expect(JSON.parse(show.stdout)).toEqual({
+      id: 'acme',
+      name: 'Acme Corp',
+      zendesk: {
+        subdomain: 'acme',
+        api_email: 'ops@acme.example',
+        webhook_secret_set: true,
+        api_token_set: false,
+        app_shared_secret_set: false,
+      },
+    });
     const list = await cli(['tenant', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+ZENDESK_SUBDOMAIN\s+WEBHOOK_SECRET\s+API_TOKEN$/);
     expect(list.stdout).toMatch(/^acme\s+Acme Corp\s+acme\s+set\s+-$/m);
     expect(list.stdout).toMatch(/^globex\s+Globex\s+-\s+-\s+set$/m);
     const listJson = await cli(['tenant', 'list', '--json']);
-    expect((JSON.parse(listJson.stdout) as { tenants: { id: string }[] }).tenants.map((t) => t.id)).toEqual(['acme', 'globex', 'initech']);
+    expect((JSON.parse(listJson.stdout) as { tenants: { id: string }[] }).tenants.map((t) => t.id)).toEqual([
+      'acme',
+      'globex',
+      'initech',
+    ]);
     for (const r of [show, list, listJson]) neverShowsSecrets(r);
   });
 
@@ -146,11 +220,37 @@ describe('standing tenant show, list, update', () => {
   });
 
   it('update changes what is given, keeps the rest, and clears with --clear-*', async () => {
-    const r = await cli(['tenant', 'update', 'acme', '--name', 'Acme Inc', '--zendesk-api-token-file', file('acme-token', API_TOKEN), '--clear-zendesk-api-email', '--json']);
+    const r = await cli([
+      'tenant',
+      'update',
+      'acme',
+      '--name',
+      'Acme Inc',
+      '--zendesk-api-token-file',
+      file('acme-token', API_TOKEN),
+      '--clear-zendesk-api-email',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ id: 'acme', name: 'Acme Inc', zendesk: { subdomain: 'acme', api_email: null, webhook_secret_set: true, api_token_set: true, app_shared_secret_set: false } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      id: 'acme',
+      name: 'Acme Inc',
+      zendesk: {
+        subdomain: 'acme',
+        api_email: null,
+        webhook_secret_set: true,
+        api_token_set: true,
+        app_shared_secret_set: false,
+      },
+    });
     neverShowsSecrets(r);
-    expect((await registry().get('acme'))?.zendesk).toEqual({ subdomain: 'acme', api_email: null, webhook_secret: WEBHOOK_SECRET, api_token: API_TOKEN, app_shared_secret: null });
+    expect((await registry().get('acme'))?.zendesk).toEqual({
+      subdomain: 'acme',
+      api_email: null,
+      webhook_secret: WEBHOOK_SECRET,
+      api_token: API_TOKEN,
+      app_shared_secret: null,
+    });
 
     const cleared = await cli(['tenant', 'update', 'acme', '--clear-zendesk-api-token']);
     expect(cleared.code).toBe(0);
@@ -160,14 +260,31 @@ describe('standing tenant show, list, update', () => {
 
   it('sets the Zendesk app shared secret from a file, refuses a short one naming the option, and clears it', async () => {
     const appSecret = 'app-shared-secret-for-the-zendesk-app-0123';
-    const set = await cli(['tenant', 'update', 'acme', '--zendesk-app-shared-secret-file', file('acme-app', appSecret), '--json']);
+    const set = await cli([
+      'tenant',
+      'update',
+      'acme',
+      '--zendesk-app-shared-secret-file',
+      file('acme-app', appSecret),
+      '--json',
+    ]);
     expect(set.code).toBe(0);
-    expect((JSON.parse(set.stdout) as { zendesk: { app_shared_secret_set: boolean } }).zendesk.app_shared_secret_set).toBe(true);
+    expect(
+      (JSON.parse(set.stdout) as { zendesk: { app_shared_secret_set: boolean } }).zendesk.app_shared_secret_set,
+    ).toBe(true);
     expect(set.stdout).not.toContain(appSecret);
     expect((await registry().get('acme'))?.zendesk.app_shared_secret).toBe(appSecret);
-    const short = await cli(['tenant', 'update', 'acme', '--zendesk-app-shared-secret-file', file('acme-app-short', 'short')]);
+    const short = await cli([
+      'tenant',
+      'update',
+      'acme',
+      '--zendesk-app-shared-secret-file',
+      file('acme-app-short', 'short'),
+    ]);
     expect(short.code).toBe(2);
-    expect(short.stderr).toMatch(/zendesk\.app_shared_secret \(--zendesk-app-shared-secret-file\): must be at least 32 characters/);
+    expect(short.stderr).toMatch(
+      /zendesk\.app_shared_secret \(--zendesk-app-shared-secret-file\): must be at least 32 characters/,
+    );
     const cleared = await cli(['tenant', 'update', 'acme', '--clear-zendesk-app-shared-secret']);
     expect(cleared.code).toBe(0);
     expect(cleared.stdout).toMatch(/^\s+zendesk app shared secret\s+not set$/m);
@@ -179,7 +296,9 @@ describe('standing tenant show, list, update', () => {
     expect(nothing.stderr).toContain('nothing to change');
     const both = await cli(['tenant', 'update', 'acme', '--zendesk-subdomain', 'x', '--clear-zendesk-subdomain']);
     expect(both.code).toBe(2);
-    expect(both.stderr).toContain("option '--clear-zendesk-subdomain' cannot be used with option '--zendesk-subdomain <subdomain>'");
+    expect(both.stderr).toContain(
+      "option '--clear-zendesk-subdomain' cannot be used with option '--zendesk-subdomain <subdomain>'",
+    );
     const unknown = await cli(['tenant', 'update', 'nosuch', '--name', 'X']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('standing: tenant "nosuch" does not exist\n');
@@ -215,7 +334,14 @@ describe('standing mapping', () => {
   });
 
   it('set refuses an invalid document, printing each path, and records nothing', async () => {
-    const bad = file('bad-mapping.json', JSON.stringify({ version: 1, user: { active_changed: { deactivated_status: 'vanished' } }, organization: { colour: 'red' } }));
+    const bad = file(
+      'bad-mapping.json',
+      JSON.stringify({
+        version: 1,
+        user: { active_changed: { deactivated_status: 'vanished' } },
+        organization: { colour: 'red' },
+      }),
+    );
     const r = await cli(['mapping', 'set', 'acme', '--file', bad], admin);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^user\.active_changed\.deactivated_status: must be deleted or deactivated$/m);
@@ -238,21 +364,42 @@ describe('standing mapping', () => {
 
     const history = await cli(['mapping', 'history', 'acme'], admin);
     expect(history.code).toBe(0);
-    expect(history.stdout).toMatch(new RegExp(`^VERSION\\s+CHANGED_BY\\s+CHANGED_AT\\n1\\s+${adminLabel}\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\n$`));
+    expect(history.stdout).toMatch(
+      new RegExp(
+        `^VERSION\\s+CHANGED_BY\\s+CHANGED_AT\\n1\\s+${adminLabel}\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\n$`,
+      ),
+    );
 
     // Neither $USER nor an --actor argument can name someone else.
-    expect((await cli(['mapping', 'set', 'acme', '--file', file('mapping-x.json', '{}'), '--actor', 'dana'], admin)).stderr).toContain("unknown option '--actor'");
-    const second = await cli(['mapping', 'set', 'acme', '--file', file('mapping-2.json', JSON.stringify(DEFAULT_ZENDESK_MAPPING_DOCUMENT)), '--json'], { ...admin, USER: 'dana' });
+    expect(
+      (await cli(['mapping', 'set', 'acme', '--file', file('mapping-x.json', '{}'), '--actor', 'dana'], admin)).stderr,
+    ).toContain("unknown option '--actor'");
+    const second = await cli(
+      [
+        'mapping',
+        'set',
+        'acme',
+        '--file',
+        file('mapping-2.json', JSON.stringify(DEFAULT_ZENDESK_MAPPING_DOCUMENT)),
+        '--json',
+      ],
+      { ...admin, USER: 'dana' },
+    );
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ version: 2, changed_by: adminLabel });
-    const versions = JSON.parse((await cli(['mapping', 'history', 'acme', '--json'], admin)).stdout) as { versions: { version: number; changed_by: string; changed_at: string }[] };
+    const versions = JSON.parse((await cli(['mapping', 'history', 'acme', '--json'], admin)).stdout) as {
+      versions: { version: number; changed_by: string; changed_at: string }[];
+    };
     expect(versions.versions.map((v) => v.version)).toEqual([2, 1]);
 
     const v1 = await cli(['mapping', 'show', 'acme', '--version', '1'], admin);
     expect(v1.code).toBe(0);
     expect(JSON.parse(v1.stdout)).toEqual(doc);
     expect(v1.stderr).toContain(`version 1, changed by ${adminLabel}`);
-    const current = JSON.parse((await cli(['mapping', 'show', 'acme', '--json'], admin)).stdout) as { version: number; is_default: boolean };
+    const current = JSON.parse((await cli(['mapping', 'show', 'acme', '--json'], admin)).stdout) as {
+      version: number;
+      is_default: boolean;
+    };
     expect(current).toMatchObject({ version: 2, is_default: false });
     const missing = await cli(['mapping', 'show', 'acme', '--version', '9'], admin);
     expect(missing.code).toBe(2);
@@ -264,7 +411,9 @@ describe('standing mapping', () => {
     const operator = await cli(['mapping', 'set', 'acme', '--file', path]);
     expect(operator.code).toBe(4);
     expect(operator.stderr).toContain('the operator token may not mapping.write (allowed: admin)');
-    const auditor = await cli(['mapping', 'set', 'acme', '--file', path], { STANDING_API_KEY: await tenantKey(store.db, 'acme', 'auditor') });
+    const auditor = await cli(['mapping', 'set', 'acme', '--file', path], {
+      STANDING_API_KEY: await tenantKey(store.db, 'acme', 'auditor'),
+    });
     expect(auditor.code).toBe(4);
     const unknown = await cli(['mapping', 'set', 'nosuch', '--file', path], admin);
     expect(unknown.code).toBe(4);

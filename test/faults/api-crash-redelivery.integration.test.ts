@@ -10,7 +10,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/app/service.ts';
-import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  stopIntakeService,
+  waitFor,
+  type IntakeEnv,
+} from '../support/intake-harness.ts';
 import { sendUntilAcked, userDeactivated } from '../support/load.ts';
 import { sourceEventDigests } from '../support/source-events.ts';
 
@@ -23,7 +30,10 @@ let scheduler: ServiceHandle;
 const children: ChildProcess[] = [];
 
 function startApi(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], { env: { ...process.env, ...env.env, STANDING_ROLE: 'api' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], {
+    env: { ...process.env, ...env.env, STANDING_ROLE: 'api' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -36,7 +46,12 @@ function startApi(): Promise<{ child: ChildProcess; url: string }> {
 
 beforeAll(async () => {
   // The sweeper re-enqueues what a killed API committed but never enqueued.
-  env = intakeEnv('fault_api_kill', { STANDING_SWEEP_INTERVAL_MS: '500', STANDING_SWEEP_PENDING_MS: '1000', STANDING_WORKER_CONCURRENCY: '100', STANDING_WORKER_BATCH: '50' });
+  env = intakeEnv('fault_api_kill', {
+    STANDING_SWEEP_INTERVAL_MS: '500',
+    STANDING_SWEEP_PENDING_MS: '1000',
+    STANDING_WORKER_CONCURRENCY: '100',
+    STANDING_WORKER_BATCH: '50',
+  });
   worker = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'worker' } });
   scheduler = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'scheduler' } });
 }, 60_000);
@@ -50,8 +65,13 @@ const db = () => worker.resources.db;
 const countOf = async (sql: string, ids: string[]) => Number((await db().query<{ n: number }>(sql, [ids]))[0]!.n);
 // The log keeps a keyed digest of each provider event id, not the id: look the events up by theirs.
 const digests = (ids: string[]) => sourceEventDigests(worker.resources.secrets.master, 'default', 'zendesk', ids);
-const stored = (ids: string[]) => countOf('SELECT count(*)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', digests(ids));
-const storedDistinct = (ids: string[]) => countOf('SELECT count(DISTINCT source_event_id)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', digests(ids));
+const stored = (ids: string[]) =>
+  countOf('SELECT count(*)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', digests(ids));
+const storedDistinct = (ids: string[]) =>
+  countOf(
+    'SELECT count(DISTINCT source_event_id)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])',
+    digests(ids),
+  );
 
 it('the API killed with SIGKILL mid-load: every acked event stored once', async () => {
   const ids = Array.from({ length: 1500 }, (_, i) => `apikill-${run}-${i}`);
@@ -94,7 +114,9 @@ it('every webhook delivered three times, concurrently: one 202, two 200, stored 
       ...(await Promise.all(
         chunk.map(async (id, j) => {
           const body = userDeactivated(id, 730_000 + i + j);
-          const statuses = await Promise.all([0, 1, 2].map(async () => (await postWebhook(api.url, 'default', body)).status));
+          const statuses = await Promise.all(
+            [0, 1, 2].map(async () => (await postWebhook(api.url, 'default', body)).status),
+          );
           return statuses.sort();
         }),
       )),
@@ -105,6 +127,13 @@ it('every webhook delivered three times, concurrently: one 202, two 200, stored 
   await waitFor('every event stored', async () => (await stored(ids)) >= ids.length, 60_000);
   expect(await stored(ids)).toBe(ids.length);
   expect(await storedDistinct(ids)).toBe(ids.length);
-  expect(await countOf("SELECT count(*)::int AS n FROM intake_inbox WHERE event_id = ANY($1::text[]) AND state <> 'stored'", ids)).toBe(0);
-  console.log(`three deliveries each: ${ids.length * 3} requests, ${ids.length} acked with 202, ${ids.length} stored, 0 doubled; load ${loadDone - started} ms, drain ${Date.now() - loadDone} ms`);
+  expect(
+    await countOf(
+      "SELECT count(*)::int AS n FROM intake_inbox WHERE event_id = ANY($1::text[]) AND state <> 'stored'",
+      ids,
+    ),
+  ).toBe(0);
+  console.log(
+    `three deliveries each: ${ids.length * 3} requests, ${ids.length} acked with 202, ${ids.length} stored, 0 doubled; load ${loadDone - started} ms, drain ${Date.now() - loadDone} ms`,
+  );
 }, 120_000);

@@ -24,7 +24,9 @@ it('two processes starting together on a fresh schema both come up', async () =>
     startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'api' } }),
   ]);
   for (const s of starts) if (s.status === 'fulfilled') services.push(s.value);
-  expect(starts.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason))).toEqual([]);
+  expect(starts.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason))).toEqual(
+    [],
+  );
 
   const [api] = services;
   const id = `first-start-${Date.now()}`;
@@ -39,7 +41,12 @@ it('two processes starting together on a fresh schema both come up', async () =>
     event: { current: false, previous: true },
   });
   expect(res.status).toBe(202);
-  await waitFor('stored', async () => (await api!.resources.db.query<{ state: string }>('SELECT state FROM intake_inbox WHERE event_id = $1', [id]))[0]?.state === 'stored');
+  await waitFor(
+    'stored',
+    async () =>
+      (await api!.resources.db.query<{ state: string }>('SELECT state FROM intake_inbox WHERE event_id = $1', [id]))[0]
+        ?.state === 'stored',
+  );
   expect(await api!.resources.db.query('SELECT id FROM tenants')).toEqual([{ id: 'default' }]);
 });
 
@@ -51,8 +58,12 @@ it("processes racing to create the default tenant on a fresh schema all succeed,
     // Connections open beforehand, so that the registries' reads really run at the same time.
     await Promise.all(Array.from({ length: 8 }, () => store.db.query('SELECT pg_sleep(0.05)')));
     // Each process has its own registry; all look, find no tenant, and create it at once.
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => new TenantRegistry(store.db, master).syncDefaultTenant(settings)));
-    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => new TenantRegistry(store.db, master).syncDefaultTenant(settings)),
+    );
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+    ).toEqual([]);
     const tenant = await new TenantRegistry(store.db, master).get('default');
     expect(tenant?.zendesk).toMatchObject({ subdomain: 'acme', webhook_secret: settings.webhookSecret });
   } finally {

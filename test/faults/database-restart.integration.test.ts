@@ -37,7 +37,10 @@ class Relay {
         return;
       }
       const upstream = connect(Number(target.port || 5432), target.hostname);
-      for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      for (const [a, b] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
         this.sockets.add(a);
         a.on('error', () => b.destroy());
         a.on('close', () => {
@@ -49,7 +52,9 @@ class Relay {
     });
   }
   listen(): Promise<number> {
-    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as { port: number }).port)));
+    return new Promise((resolve) =>
+      this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as { port: number }).port)),
+    );
   }
   close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
@@ -72,12 +77,17 @@ beforeAll(async () => {
   const url = new URL(TEST_DATABASE_URL);
   url.port = String(port);
   url.searchParams.set('application_name', APP);
-  env = intakeEnv('zd_pg_restart', { DATABASE_URL: url.toString(), STANDING_WORKER_CONCURRENCY: '50', STANDING_WORKER_BATCH: '20' });
+  env = intakeEnv('zd_pg_restart', {
+    DATABASE_URL: url.toString(),
+    STANDING_WORKER_CONCURRENCY: '50',
+    STANDING_WORKER_BATCH: '20',
+  });
   await admin.connect();
 
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as { level: number; msg: string });
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        logLines.push(JSON.parse(line) as { level: number; msg: string });
       done();
     },
   });
@@ -85,7 +95,10 @@ beforeAll(async () => {
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   api = await startStanding(parsed.config, { logger: pino({ level: 'debug' }, sink) });
 
-  worker = spawn(process.execPath, ['--import', 'tsx', RUNNER], { env: { ...process.env, ...env.env, STANDING_ROLE: 'worker' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  worker = spawn(process.execPath, ['--import', 'tsx', RUNNER], {
+    env: { ...process.env, ...env.env, STANDING_ROLE: 'worker' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   worker.once('exit', (code) => {
     workerExit = code;
   });
@@ -105,18 +118,27 @@ afterAll(async () => {
   await admin.end();
 });
 
-
 /** What the API's /metrics says of PostgreSQL (`standing_dependency_up`). */
 async function databaseUp(): Promise<number> {
-  const text = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.resources.secrets.operatorToken}` } })).text();
+  const text = await (
+    await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.resources.secrets.operatorToken}` } })
+  ).text();
   return Number(/^standing_dependency_up\{dependency="database"\} (\d)$/m.exec(text)?.[1]);
 }
 
-const post = (ids: string[], from: number) => Promise.all(ids.map((id, i) => postWebhook(api.url, 'default', userEvent(id, from + i))));
+const post = (ids: string[], from: number) =>
+  Promise.all(ids.map((id, i) => postWebhook(api.url, 'default', userEvent(id, from + i))));
 // The log keeps a keyed digest of each provider event id, not the id: look the events up by theirs.
 const digests = (ids: string[]) => sourceEventDigests(api.resources.secrets.master, 'default', 'zendesk', ids);
 const storedCount = async (ids: string[]) =>
-  Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${env.schema}.standing_events WHERE source_event_id = ANY($1::text[])`, [digests(ids)])).rows[0]!.n);
+  Number(
+    (
+      await admin.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${env.schema}.standing_events WHERE source_event_id = ANY($1::text[])`,
+        [digests(ids)],
+      )
+    ).rows[0]!.n,
+  );
 
 it('a worker and an API process keep running through a PostgreSQL restart and drain afterwards, with 503 answered meanwhile', async () => {
   const before = Array.from({ length: 40 }, (_, i) => `before-${run}-${i}`);
@@ -124,7 +146,10 @@ it('a worker and an API process keep running through a PostgreSQL restart and dr
 
   // The restart: no new connections, and every session of ours terminated (batches may be mid-transaction).
   relay.down = true;
-  const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [APP]);
+  const killed = await admin.query(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+    [APP],
+  );
   expect(killed.rowCount).toBeGreaterThan(0);
 
   const during = Array.from({ length: 5 }, (_, i) => `during-${run}-${i}`);
@@ -137,7 +162,10 @@ it('a worker and an API process keep running through a PostgreSQL restart and dr
 
   // Back up. Zendesk retries what got 503.
   relay.down = false;
-  await waitFor('webhooks accepted again', async () => (await postWebhook(api.url, 'default', userEvent(during[0]!, 691_000))).status === 202);
+  await waitFor(
+    'webhooks accepted again',
+    async () => (await postWebhook(api.url, 'default', userEvent(during[0]!, 691_000))).status === 202,
+  );
   const after = [...during.slice(1), ...Array.from({ length: 10 }, (_, i) => `after-${run}-${i}`)];
   expect(new Set((await post(after, 691_001)).map((r) => r.status))).toEqual(new Set([202]));
 
@@ -145,7 +173,10 @@ it('a worker and an API process keep running through a PostgreSQL restart and dr
   await waitFor('everything drained', async () => (await storedCount(all)) === all.length, 45_000);
   expect(workerExit).toBeUndefined();
   expect(worker.exitCode).toBeNull();
-  const distinct = await admin.query<{ n: string }>(`SELECT count(DISTINCT source_event_id) AS n FROM ${env.schema}.standing_events WHERE source_event_id = ANY($1::text[])`, [digests(all)]);
+  const distinct = await admin.query<{ n: string }>(
+    `SELECT count(DISTINCT source_event_id) AS n FROM ${env.schema}.standing_events WHERE source_event_id = ANY($1::text[])`,
+    [digests(all)],
+  );
   expect(Number(distinct.rows[0]!.n)).toBe(all.length);
 
   // The API logged the outage once and its end once, not a line per refused request.
@@ -183,7 +214,10 @@ it('a PostgreSQL restart during a load: no ack while it is down, every acked eve
   expect(tally.acked.size).toBe(ids.length);
   await waitFor('everything drained', async () => (await storedCount(ids)) >= ids.length, 60_000);
   const drainMs = Date.now() - loadDone;
-  const distinct = await admin.query<{ n: string }>(`SELECT count(DISTINCT source_event_id) AS n FROM ${env.schema}.standing_events WHERE source_event_id = ANY($1::text[])`, [digests(ids)]);
+  const distinct = await admin.query<{ n: string }>(
+    `SELECT count(DISTINCT source_event_id) AS n FROM ${env.schema}.standing_events WHERE source_event_id = ANY($1::text[])`,
+    [digests(ids)],
+  );
   expect(Number(distinct.rows[0]!.n)).toBe(ids.length);
   expect(await storedCount(ids)).toBe(ids.length);
   expect(worker.exitCode).toBeNull();

@@ -6,7 +6,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/app/service.ts';
-import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  waitFor,
+  type IntakeEnv,
+  stopIntakeService,
+} from '../support/intake-harness.ts';
 import { userDeactivated as userEvent } from '../support/load.ts';
 import { sourceEventDigests } from '../support/source-events.ts';
 
@@ -34,19 +41,22 @@ afterAll(async () => {
   await stopIntakeService(env, svc);
 });
 
-
 const rows = async (ids: string[]) =>
   new Map(
     (
-      await svc.resources.db.query<{ event_id: string; state: string; attempts: number; outcome: { reason?: string; problems?: { message: string }[] } | null }>(
-        'SELECT event_id, state, attempts, outcome FROM intake_inbox WHERE event_id = ANY($1::text[])',
-        [ids],
-      )
+      await svc.resources.db.query<{
+        event_id: string;
+        state: string;
+        attempts: number;
+        outcome: { reason?: string; problems?: { message: string }[] } | null;
+      }>('SELECT event_id, state, attempts, outcome FROM intake_inbox WHERE event_id = ANY($1::text[])', [ids])
     ).map((r) => [r.event_id, r]),
   );
 
 async function postAll(ids: string[], body: (id: string, i: number) => unknown): Promise<void> {
-  const statuses = await Promise.all(ids.map((id, i) => postWebhook(svc.url, 'default', body(id, i)).then((r) => r.status)));
+  const statuses = await Promise.all(
+    ids.map((id, i) => postWebhook(svc.url, 'default', body(id, i)).then((r) => r.status)),
+  );
   expect(new Set(statuses)).toEqual(new Set([202]));
 }
 
@@ -57,7 +67,11 @@ it('a mapper exception (any error that is not a database refusal) ends in quaran
   const ids = Array.from({ length: 20 }, (_, i) => (i === 7 ? `doomed-${run}` : `fine-${run}-${i}`));
   await postAll(ids, (id, i) => userEvent(id, 640_000 + i));
   const good = ids.filter((id) => !id.startsWith('doomed-'));
-  await waitFor('the rest of the batch stored', async () => [...(await rows(good)).values()].every((r) => r.state === 'stored') && (await rows(good)).size === good.length);
+  await waitFor(
+    'the rest of the batch stored',
+    async () =>
+      [...(await rows(good)).values()].every((r) => r.state === 'stored') && (await rows(good)).size === good.length,
+  );
 
   const doomed = await waitFor('the failing event quarantined', async () => {
     const r = (await rows([`doomed-${run}`])).get(`doomed-${run}`);
@@ -65,7 +79,17 @@ it('a mapper exception (any error that is not a database refusal) ends in quaran
   });
   expect(doomed.outcome?.reason).toBe('processing_failed');
   expect(doomed.outcome?.problems?.[0]?.message).toMatch(/^processing failed 3 times: .*doomed event for the test/);
-  const listed = await fetch(`${svc.url}/api/v1/tenants/default/quarantine`, { headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, '/api/v1/tenants/default/quarantine') } });
-  expect(((await listed.json()) as { events: { event_id: string; reason: string }[] }).events).toContainEqual(expect.objectContaining({ event_id: `doomed-${run}`, reason: 'processing_failed' }));
+  const listed = await fetch(`${svc.url}/api/v1/tenants/default/quarantine`, {
+    headers: {
+      authorization: await authorizationFor(
+        svc.url,
+        env.env.STANDING_ADMIN_TOKEN!,
+        '/api/v1/tenants/default/quarantine',
+      ),
+    },
+  });
+  expect(((await listed.json()) as { events: { event_id: string; reason: string }[] }).events).toContainEqual(
+    expect.objectContaining({ event_id: `doomed-${run}`, reason: 'processing_failed' }),
+  );
   expect((await svc.resources.log.verify('default')).ok).toBe(true);
 }, 30_000);

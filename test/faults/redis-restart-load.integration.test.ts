@@ -13,7 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/app/service.ts';
-import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  stopIntakeService,
+  waitFor,
+  type IntakeEnv,
+} from '../support/intake-harness.ts';
 import { sendUntilAcked, userDeactivated } from '../support/load.ts';
 import { freePort, startPrivateRedis } from '../support/private-redis.ts';
 import { sourceEventDigests } from '../support/source-events.ts';
@@ -24,7 +31,9 @@ const startRedis = (port: number, dir: string, aof: boolean) => startPrivateRedi
 
 /** What the process's /metrics says of Redis (`standing_dependency_up`). */
 async function redisUp(s: ServiceHandle): Promise<number> {
-  const text = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.resources.secrets.operatorToken}` } })).text();
+  const text = await (
+    await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.resources.secrets.operatorToken}` } })
+  ).text();
   return Number(/^standing_dependency_up\{dependency="redis"\} (\d)$/m.exec(text)?.[1]);
 }
 
@@ -52,7 +61,8 @@ describe.each([
       // they wait out the lock and the stalled check (up to twice this) before another run.
       STANDING_WORKER_LOCK_MS: '4000',
     });
-    for (const role of ['api', 'worker', 'scheduler']) services.push(await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: role } }));
+    for (const role of ['api', 'worker', 'scheduler'])
+      services.push(await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: role } }));
   }, 60_000);
 
   afterAll(async () => {
@@ -68,9 +78,21 @@ describe.each([
     // The log keeps a keyed digest of each provider event id, not the id: look the events up by
     // theirs (computed on each call: `ids` grows by one below).
     const digests = () => sourceEventDigests(api.resources.secrets.master, 'default', 'zendesk', ids);
-    const stored = async () => Number((await api.resources.db.query<{ n: number }>('SELECT count(*)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', [digests()]))[0]!.n);
+    const stored = async () =>
+      Number(
+        (
+          await api.resources.db.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])',
+            [digests()],
+          )
+        )[0]!.n,
+      );
     const started = Date.now();
-    const load = sendUntilAcked(ids, { url: () => api.url, post: async (url, id, i) => (await postWebhook(url, 'default', userDeactivated(id, 740_000 + i))).status, concurrency: 10 });
+    const load = sendUntilAcked(ids, {
+      url: () => api.url,
+      post: async (url, id, i) => (await postWebhook(url, 'default', userDeactivated(id, 740_000 + i))).status,
+      concurrency: 10,
+    });
 
     await waitFor('some stored', async () => (await stored()) >= 50, 60_000);
     const exited = once(redis, 'exit');
@@ -79,7 +101,9 @@ describe.each([
     const storedAtKill = await stored();
     await new Promise((r) => setTimeout(r, 1500));
     // Acks go on while Redis is down: the inbox commit is what they wait for.
-    expect((await postWebhook(api.url, 'default', userDeactivated(`redis-down-${aof}-${run}`, 749_999))).status).toBe(202);
+    expect((await postWebhook(api.url, 'default', userDeactivated(`redis-down-${aof}-${run}`, 749_999))).status).toBe(
+      202,
+    );
     ids.push(`redis-down-${aof}-${run}`);
     expect((await fetch(`${worker.url}/readyz`)).status).toBe(503);
     expect(await redisUp(worker)).toBe(0);
@@ -91,9 +115,13 @@ describe.each([
     await waitFor('every acked event stored', async () => (await stored()) >= ids.length, 90_000);
     const drainMs = Date.now() - loadDone;
     expect(await stored()).toBe(ids.length);
-    const [distinct] = await api.resources.db.query<{ n: number }>('SELECT count(DISTINCT source_event_id)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', [digests()]);
+    const [distinct] = await api.resources.db.query<{ n: number }>(
+      'SELECT count(DISTINCT source_event_id)::int AS n FROM standing_events WHERE source_event_id = ANY($1::text[])',
+      [digests()],
+    );
     expect(distinct!.n).toBe(ids.length);
-    for (const s of services) await waitFor('ready again', async () => (await fetch(`${s.url}/readyz`)).status === 200, 30_000);
+    for (const s of services)
+      await waitFor('ready again', async () => (await fetch(`${s.url}/readyz`)).status === 200, 30_000);
     expect(await redisUp(worker)).toBe(1);
     console.log(
       `redis SIGKILL + restart (${aof ? 'AOF, appendfsync always' : 'no persistence'}): ${ids.length} acked, ${ids.length} stored, 0 doubled; ` +

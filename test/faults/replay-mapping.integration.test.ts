@@ -7,7 +7,14 @@ import { authorizationFor } from '../support/access.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import { intakeRound, roundSuffix } from '../../queue/intake-queue.ts';
 import type { ServiceHandle } from '../../connector/app/service.ts';
-import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  waitFor,
+  type IntakeEnv,
+  stopIntakeService,
+} from '../support/intake-harness.ts';
 
 let env: IntakeEnv;
 let api: ServiceHandle;
@@ -25,9 +32,21 @@ afterAll(async () => {
 });
 
 const admin = async (path: string, init: RequestInit = {}) =>
-  fetch(`${api.url}/api/v1${path}`, { ...init, headers: { authorization: await authorizationFor(api.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json', ...init.headers } });
+  fetch(`${api.url}/api/v1${path}`, {
+    ...init,
+    headers: {
+      authorization: await authorizationFor(api.url, env.env.STANDING_ADMIN_TOKEN!, path),
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  });
 const row = async (id: string) =>
-  (await api.resources.db.query<{ state: string; attempts: number; mapping_version: number | null }>('SELECT state, attempts, mapping_version FROM intake_inbox WHERE event_id = $1', [id]))[0];
+  (
+    await api.resources.db.query<{ state: string; attempts: number; mapping_version: number | null }>(
+      'SELECT state, attempts, mapping_version FROM intake_inbox WHERE event_id = $1',
+      [id],
+    )
+  )[0];
 
 function frozenAccount(id: string) {
   return {
@@ -38,7 +57,11 @@ function frozenAccount(id: string) {
     zendesk_event_version: '2022-06-20',
     subject: 'zen:user:660001',
     detail: { id: '660001', email: 'frozen@example.com', role: 'end-user', external_id: '', organization_id: '0' },
-    event: { field: { id: '1', key: 'account_status', title: 'Account status' }, current: 'frozen', previous: 'active' },
+    event: {
+      field: { id: '1', key: 'account_status', title: 'Account status' },
+      current: 'frozen',
+      previous: 'active',
+    },
   };
 }
 
@@ -48,11 +71,19 @@ it('a replay after a mapping PUT on a separate worker process uses the new mappi
   // The worker process maps it with the default mapping (which does not know "frozen"), and keeps that mapping cached.
   await waitFor('quarantined', async () => (await row(id))?.state === 'quarantined');
 
-  const current = (await (await admin('/tenants/default/mappings/zendesk')).json()) as { document: { user: { fields: { values: Record<string, unknown> }[] } } };
+  const current = (await (await admin('/tenants/default/mappings/zendesk')).json()) as {
+    document: { user: { fields: { values: Record<string, unknown> }[] } };
+  };
   current.document.user.fields[0]!.values.frozen = 'suspended';
-  const put = await admin('/tenants/default/mappings/zendesk', { method: 'PUT', body: JSON.stringify(current.document) });
+  const put = await admin('/tenants/default/mappings/zendesk', {
+    method: 'PUT',
+    body: JSON.stringify(current.document),
+  });
   expect(put.status).toBe(200);
-  expect((await admin('/tenants/default/quarantine/replay', { method: 'POST', body: JSON.stringify({ event_ids: [id] }) })).status).toBe(202);
+  expect(
+    (await admin('/tenants/default/quarantine/replay', { method: 'POST', body: JSON.stringify({ event_ids: [id] }) }))
+      .status,
+  ).toBe(202);
 
   const after = await waitFor('processed again', async () => {
     const r = await row(id);
@@ -63,7 +94,10 @@ it('a replay after a mapping PUT on a separate worker process uses the new mappi
 
 it('a stale settle does not re-quarantine a row replayed after it was loaded', async () => {
   const id = `stale-${run}`;
-  expect((await postWebhook(api.url, 'default', { ...frozenAccount(id), type: 'zen:event-type:user.some_future_event' })).status).toBe(202);
+  expect(
+    (await postWebhook(api.url, 'default', { ...frozenAccount(id), type: 'zen:event-type:user.some_future_event' }))
+      .status,
+  ).toBe(202);
   await waitFor('quarantined', async () => (await row(id))?.state === 'quarantined');
   const key = { tenant: 'default', source: 'zendesk' as const, event_id: id };
   const slow = new IntakeInbox(api.resources.db);
@@ -73,9 +107,13 @@ it('a stale settle does not re-quarantine a row replayed after it was loaded', a
     // Two jobs of the same event load it; one settles it; an admin replays it; then the slow one settles.
     expect(await slow.load([key])).toHaveLength(1);
     expect(await fast.load([key])).toHaveLength(1);
-    await fast.settle([{ ...key, state: 'quarantined', outcome: { reason: 'unknown_event_type', problems: [] }, mapping_version: 0 }]);
+    await fast.settle([
+      { ...key, state: 'quarantined', outcome: { reason: 'unknown_event_type', problems: [] }, mapping_version: 0 },
+    ]);
     await fast.reopen('default', [id], roundSuffix(intakeRound.replay()));
-    await slow.settle([{ ...key, state: 'quarantined', outcome: { reason: 'stale', problems: [] }, mapping_version: 0 }]);
+    await slow.settle([
+      { ...key, state: 'quarantined', outcome: { reason: 'stale', problems: [] }, mapping_version: 0 },
+    ]);
     expect(await row(id)).toMatchObject({ state: 'pending' });
   } finally {
     await slow.close();

@@ -10,13 +10,20 @@ import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import type { ServiceHandle } from '../../connector/app/service.ts';
 import { createIntakeQueue, INTAKE_QUEUE_NAME } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
-import { REDIS_URL, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import {
+  REDIS_URL,
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  waitFor,
+  type IntakeEnv,
+  stopIntakeService,
+} from '../support/intake-harness.ts';
 import { userDeactivated as userEvent } from '../support/load.ts';
 import { freePort, startPrivateRedis } from '../support/private-redis.ts';
 import { sourceEventDigests } from '../support/source-events.ts';
 
 const run = `${Date.now()}`;
-
 
 describe('which events the sweeper re-enqueues', () => {
   let env: IntakeEnv;
@@ -32,7 +39,10 @@ describe('which events the sweeper re-enqueues', () => {
   it('a job in backoff is not doubled by the sweeper; a job that is gone is re-enqueued', async () => {
     const id = `backoff-${run}`;
     expect((await postWebhook(api.url, 'default', userEvent(id, 680_001))).status).toBe(202);
-    await api.resources.db.query("UPDATE intake_inbox SET received_at = now() - interval '10 minutes' WHERE event_id = $1", [id]);
+    await api.resources.db.query(
+      "UPDATE intake_inbox SET received_at = now() - interval '10 minutes' WHERE event_id = $1",
+      [id],
+    );
 
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const queue = createIntakeQueue({ connection, prefix: env.prefix });
@@ -65,8 +75,12 @@ describe('which events the sweeper re-enqueues', () => {
 
   it('re-enqueues at most the configured number of events per sweep', async () => {
     const ids = Array.from({ length: 5 }, (_, i) => `bounded-${run}-${i}`);
-    for (const [i, id] of ids.entries()) expect((await postWebhook(api.url, 'default', userEvent(id, 681_000 + i))).status).toBe(202);
-    await api.resources.db.query("UPDATE intake_inbox SET received_at = now() - interval '10 minutes' WHERE event_id = ANY($1::text[])", [ids]);
+    for (const [i, id] of ids.entries())
+      expect((await postWebhook(api.url, 'default', userEvent(id, 681_000 + i))).status).toBe(202);
+    await api.resources.db.query(
+      "UPDATE intake_inbox SET received_at = now() - interval '10 minutes' WHERE event_id = ANY($1::text[])",
+      [ids],
+    );
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const queue = createIntakeQueue({ connection, prefix: env.prefix });
     const inbox = new IntakeInbox(api.resources.db);
@@ -120,7 +134,11 @@ describe('Redis losing its data', () => {
     redisPort = port;
     redisServer = await startRedis(port);
     redisUrl = `redis://127.0.0.1:${port}`;
-    env = intakeEnv('zd_sweep_flush', { REDIS_URL: redisUrl, STANDING_SWEEP_INTERVAL_MS: '300', STANDING_SWEEP_PENDING_MS: '0' });
+    env = intakeEnv('zd_sweep_flush', {
+      REDIS_URL: redisUrl,
+      STANDING_SWEEP_INTERVAL_MS: '300',
+      STANDING_SWEEP_PENDING_MS: '0',
+    });
     api = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'api' } });
     worker = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'worker' } });
     // The sweeper runs in the scheduler role.
@@ -131,7 +149,8 @@ describe('Redis losing its data', () => {
     // one after the other outlasted the 60 s hook timeout after the Redis restart below.
     const started = Date.now();
     await Promise.all([api, worker, scheduler].map((s) => s?.close()));
-    if (Date.now() - started > 20_000) console.warn(`sweeper-recovery: closing the services took ${Date.now() - started} ms`);
+    if (Date.now() - started > 20_000)
+      console.warn(`sweeper-recovery: closing the services took ${Date.now() - started} ms`);
     await stopIntakeService({ ...env, prefix: `${env.prefix}-none` });
     redisServer?.kill();
   }, 150_000);
@@ -146,28 +165,59 @@ describe('Redis losing its data', () => {
       // Hold processing so the events are still pending when Redis loses everything.
       await queue.pause();
       const ids = Array.from({ length: 20 }, (_, i) => `flushed-${run}-${i}`);
-      const statuses = await Promise.all(ids.map((id, i) => postWebhook(api.url, 'default', userEvent(id, 682_000 + i)).then((r) => r.status)));
+      const statuses = await Promise.all(
+        ids.map((id, i) => postWebhook(api.url, 'default', userEvent(id, 682_000 + i)).then((r) => r.status)),
+      );
       expect(new Set(statuses)).toEqual(new Set([202]));
       await waitFor('jobs queued', async () => (await queue.count()) >= ids.length);
-      expect(await api.resources.db.query("SELECT 1 FROM intake_inbox WHERE state = 'pending' AND event_id = ANY($1::text[])", [ids])).toHaveLength(ids.length);
+      expect(
+        await api.resources.db.query(
+          "SELECT 1 FROM intake_inbox WHERE state = 'pending' AND event_id = ANY($1::text[])",
+          [ids],
+        ),
+      ).toHaveLength(ids.length);
       expect((await fetch(`${scheduler.url}/readyz`)).status).toBe(200);
 
       await redis.flushall();
 
-      const stored = async () => Number((await api.resources.db.query<{ n: number }>("SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored' AND event_id = ANY($1::text[])", [ids]))[0]!.n);
+      const stored = async () =>
+        Number(
+          (
+            await api.resources.db.query<{ n: number }>(
+              "SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored' AND event_id = ANY($1::text[])",
+              [ids],
+            )
+          )[0]!.n,
+        );
       await waitFor('every event stored', async () => (await stored()) === ids.length);
       // The log keeps a keyed digest of each provider event id, not the id: look the events up by theirs.
       const digests = sourceEventDigests(api.resources.secrets.master, 'default', 'zendesk', ids);
-      expect(Number((await api.resources.db.query<{ n: number }>('SELECT count(*) AS n FROM standing_events WHERE source_event_id = ANY($1::text[])', [digests]))[0]!.n)).toBe(ids.length);
+      expect(
+        Number(
+          (
+            await api.resources.db.query<{ n: number }>(
+              'SELECT count(*) AS n FROM standing_events WHERE source_event_id = ANY($1::text[])',
+              [digests],
+            )
+          )[0]!.n,
+        ),
+      ).toBe(ids.length);
       // The sweeper's own check is ok at once. The scheduler's other schedules (compliance: checkpoints,
       // retention, SIEM push) went with the FLUSHALL too; their check re-creates them within 10 s, and
       // readiness says 503 until then.
       const ready = await fetch(`${scheduler.url}/readyz`);
       expect(((await ready.json()) as { checks: Record<string, string> }).checks.sweeper).toBe('ok');
-      await waitFor('the scheduler ready again', async () => (await fetch(`${scheduler.url}/readyz`)).status === 200, 20_000);
+      await waitFor(
+        'the scheduler ready again',
+        async () => (await fetch(`${scheduler.url}/readyz`)).status === 200,
+        20_000,
+      );
       const readyAgain = await fetch(`${scheduler.url}/readyz`);
       expect(readyAgain.status).toBe(200);
-      expect(((await readyAgain.json()) as { checks: Record<string, string> }).checks).toMatchObject({ sweeper: 'ok', compliance: 'ok' });
+      expect(((await readyAgain.json()) as { checks: Record<string, string> }).checks).toMatchObject({
+        sweeper: 'ok',
+        compliance: 'ok',
+      });
     } finally {
       await queue.close();
       redis.disconnect();
@@ -179,12 +229,22 @@ describe('Redis losing its data', () => {
     redisServer.kill('SIGKILL');
     await new Promise((resolve) => redisServer.once('exit', resolve));
     // Accepted while Redis is down: the inbox commit is what the answer waits for.
-    const statuses = await Promise.all(ids.map((id, i) => postWebhook(api.url, 'default', userEvent(id, 683_000 + i)).then((r) => r.status)));
+    const statuses = await Promise.all(
+      ids.map((id, i) => postWebhook(api.url, 'default', userEvent(id, 683_000 + i)).then((r) => r.status)),
+    );
     expect(new Set(statuses)).toEqual(new Set([202]));
     expect((await fetch(`${scheduler.url}/readyz`)).status).toBe(503);
 
     redisServer = await startRedis(redisPort);
-    const stored = async () => Number((await api.resources.db.query<{ n: number }>("SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored' AND event_id = ANY($1::text[])", [ids]))[0]!.n);
+    const stored = async () =>
+      Number(
+        (
+          await api.resources.db.query<{ n: number }>(
+            "SELECT count(*) AS n FROM intake_inbox WHERE state = 'stored' AND event_id = ANY($1::text[])",
+            [ids],
+          )
+        )[0]!.n,
+      );
     await waitFor('every event stored', async () => (await stored()) === ids.length, 30_000);
     await waitFor('ready again', async () => (await fetch(`${scheduler.url}/readyz`)).status === 200);
     expect((await fetch(`${api.url}/readyz`)).status).toBe(200);

@@ -6,7 +6,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/app/service.ts';
 import { issueKey } from '../support/access.ts';
 import { event } from '../support/fixtures.ts';
-import { intakeEnv, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  startIntakeService,
+  stopIntakeService,
+  waitFor,
+  type IntakeEnv,
+} from '../support/intake-harness.ts';
 
 const DANA = { zendesk_user_id: '7300001', email: 'dana.broadcast@example.com' };
 let env: IntakeEnv;
@@ -34,6 +40,10 @@ it("drops the person's cached data key in every process", async () => {
     body: JSON.stringify({ identities: { email: DANA.email }, reason: 'broadcast test' }),
   });
   expect(res.status).toBe(200);
-  await waitFor('the worker dropped the key', async () => !worker.resources.log.subjects.holdsKey('default', subject!), 5000);
+  await waitFor(
+    'the worker dropped the key',
+    async () => !worker.resources.log.subjects.holdsKey('default', subject!),
+    5000,
+  );
   expect(api.resources.log.subjects.holdsKey('default', subject!)).toBe(false);
 }, 60_000);

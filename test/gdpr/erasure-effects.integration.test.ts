@@ -8,10 +8,18 @@ import { BACKENDS, openTestStore, type TestStore } from '../support/databases.ts
 import { event } from '../support/fixtures.ts';
 
 /** The history of a person nobody knows (any more). */
-const NOBODY = { subject: { kind: 'person' }, person: { current: null }, accounts: [], events: [], next_cursor: null, current: null };
+const NOBODY = {
+  subject: { kind: 'person' },
+  person: { current: null },
+  accounts: [],
+  events: [],
+  next_cursor: null,
+  current: null,
+};
 
 /** Erasure as the API and the CLI do it (hold check, erasure entry, inbox redaction). */
-const erase = (log: StandingLog, tenant: string, identities: PersonIdentities): Promise<ErasureReport> => eraseSubject(log, { tenant, identities, reason: 'R-1', actor: 'test' });
+const erase = (log: StandingLog, tenant: string, identities: PersonIdentities): Promise<ErasureReport> =>
+  eraseSubject(log, { tenant, identities, reason: 'R-1', actor: 'test' });
 
 let tenantCounter = 0;
 const freshTenant = (label: string) => `${label}-${++tenantCounter}-${randomBytes(2).toString('hex')}`;
@@ -38,7 +46,12 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
   const lee = { zendesk_user_id: '8002', email: 'lee@example.com' };
 
   async function subjectRows(tenant: string) {
-    return store.db.query<{ subject_id: string; wrapped_key: Buffer | null; erased_at: Date | string | null; identities: number }>(
+    return store.db.query<{
+      subject_id: string;
+      wrapped_key: Buffer | null;
+      erased_at: Date | string | null;
+      identities: number;
+    }>(
       `SELECT s.subject_id, s.wrapped_key, s.erased_at,
               (SELECT count(*)::int FROM subject_identities i WHERE i.tenant = s.tenant AND i.subject_id = s.subject_id) AS identities
        FROM subjects s WHERE s.tenant = $1`,
@@ -48,8 +61,14 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
 
   it('makes the customer unfindable, keeps the rows, keeps the chain and destroys the key', async () => {
     const tenant = freshTenant('erase');
-    const danas = await store.log.append([event({ tenant, customer: dana }), event({ tenant, customer: { email: dana.email, salesforce_contact_id: '003Dn00000A1b2cIAB' } })]);
-    await store.log.append([event({ tenant, customer: lee }), event({ tenant, customer: { zendesk_user_id: dana.zendesk_user_id } })]);
+    const danas = await store.log.append([
+      event({ tenant, customer: dana }),
+      event({ tenant, customer: { email: dana.email, salesforce_contact_id: '003Dn00000A1b2cIAB' } }),
+    ]);
+    await store.log.append([
+      event({ tenant, customer: lee }),
+      event({ tenant, customer: { zendesk_user_id: dana.zendesk_user_id } }),
+    ]);
     const [{ subject_id: danaSubject } = { subject_id: '' }] = await store.db.query<{ subject_id: string }>(
       'SELECT subject_id FROM standing_events WHERE tenant = $1 AND id = $2',
       [tenant, danas[0]!.id],
@@ -61,11 +80,18 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
     // Not findable by any of the customer's identities, neither here nor in a process with empty caches.
     const fresh = new StandingLog(store.db, store.master);
     for (const log of [store.log, fresh]) {
-      for (const identity of [{ email: dana.email }, { zendesk_user_id: dana.zendesk_user_id }, { salesforce_contact_id: '003Dn00000A1b2c' }]) {
+      for (const identity of [
+        { email: dana.email },
+        { zendesk_user_id: dana.zendesk_user_id },
+        { salesforce_contact_id: '003Dn00000A1b2c' },
+      ]) {
         expect(await log.history(tenant, identity), JSON.stringify(identity)).toEqual(NOBODY);
       }
     }
-    const [count] = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM standing_events WHERE tenant = $1', [tenant]);
+    const [count] = await store.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM standing_events WHERE tenant = $1',
+      [tenant],
+    );
     // The four events, and the erasure entry.
     expect(count?.n).toBe(5);
     expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 5 });
@@ -75,7 +101,9 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
     expect(erased).toMatchObject({ wrapped_key: null, identities: 0 });
     expect(erased?.erased_at).not.toBeNull();
     // The other customer is untouched and still readable.
-    expect(subjects.filter((s) => s.subject_id !== danaSubject).every((s) => s.wrapped_key !== null && s.erased_at === null)).toBe(true);
+    expect(
+      subjects.filter((s) => s.subject_id !== danaSubject).every((s) => s.wrapped_key !== null && s.erased_at === null),
+    ).toBe(true);
     const leeHistory = await fresh.history(tenant, { email: lee.email });
     expect(leeHistory.events).toHaveLength(1);
     expect(leeHistory.events[0]).toMatchObject({ erased: false, customer: { email: lee.email } });
@@ -84,14 +112,19 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
   it('erases every customer the given identities resolve to', async () => {
     const tenant = freshTenant('erase-two');
     await store.log.append([event({ tenant, customer: dana }), event({ tenant, customer: lee })]);
-    expect((await erase(store.log, tenant, { email: dana.email, zendesk_user_id: lee.zendesk_user_id })).subjects).toHaveLength(2);
+    expect(
+      (await erase(store.log, tenant, { email: dana.email, zendesk_user_id: lee.zendesk_user_id })).subjects,
+    ).toHaveLength(2);
     expect((await subjectRows(tenant)).map((s) => s.wrapped_key)).toEqual([null, null]);
   });
 
   it('does nothing for an unknown customer', async () => {
     const tenant = freshTenant('erase-unknown');
     await store.log.append([event({ tenant, customer: lee })]);
-    expect(await erase(store.log, tenant, { email: 'nobody@example.com' })).toMatchObject({ subjects: [], already_erased: [] });
+    expect(await erase(store.log, tenant, { email: 'nobody@example.com' })).toMatchObject({
+      subjects: [],
+      already_erased: [],
+    });
     expect((await store.log.history(tenant, { email: lee.email })).events).toHaveLength(1);
   });
 
@@ -142,6 +175,8 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
     expect(await worker.history(tenant, { email: dana.email })).toEqual(NOBODY);
     const [back] = await worker.append([event({ tenant, customer: dana })]);
     expect(back).toMatchObject({ status: 'appended', seq: 3 });
-    expect((await worker.history(tenant, { zendesk_user_id: dana.zendesk_user_id })).events.map((e) => e.id)).toEqual([back!.id]);
+    expect((await worker.history(tenant, { zendesk_user_id: dana.zendesk_user_id })).events.map((e) => e.id)).toEqual([
+      back!.id,
+    ]);
   });
 });

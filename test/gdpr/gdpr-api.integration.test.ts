@@ -33,7 +33,11 @@ describe('GDPR API', () => {
     app.use(express.json());
     const audit = new AccessAudit(store.db);
     for (const role of ['admin', 'auditor', 'agent'] as const) keys[role] = await tenantKey(store.db, tenant, role);
-    const authorize = createAuthorizer({ operatorToken: randomBytes(24).toString('hex'), keys: new ApiKeyStore(store.db), denials: audit });
+    const authorize = createAuthorizer({
+      operatorToken: randomBytes(24).toString('hex'),
+      keys: new ApiKeyStore(store.db),
+      denials: audit,
+    });
     app.use('/api/v1', gdprRoutes({ log: store.log, audit, authorize }));
     app.use(errorHandler);
     server = app.listen(0);
@@ -47,7 +51,12 @@ describe('GDPR API', () => {
 
   const auth = (role: string) => ({ authorization: `Bearer ${keys[role] ?? 'none'}` });
   const get = (query: string, role = 'auditor') => fetch(`${base}/access-export?${query}`, { headers: auth(role) });
-  const erase = (body: unknown, role = 'admin') => fetch(`${base}/erase`, { method: 'POST', headers: { ...auth(role), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const erase = (body: unknown, role = 'admin') =>
+    fetch(`${base}/erase`, {
+      method: 'POST',
+      headers: { ...auth(role), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('exports as JSON and CSV for an auditor, and refuses others', async () => {
     const json = await get(`email=${encodeURIComponent(dana.email)}`);
@@ -67,7 +76,9 @@ describe('GDPR API', () => {
     expect(none.status).toBe(400);
     expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/at least one identity/);
     const badFormat = await get(`email=${dana.email}&format=xml`);
-    expect(((await badFormat.json()) as { error: { message: string } }).error.message).toMatch(/format: must be json or csv/);
+    expect(((await badFormat.json()) as { error: { message: string } }).error.message).toMatch(
+      /format: must be json or csv/,
+    );
     const account = await erase({ identities: { zendesk_organization_id: '1' }, reason: 'r' });
     expect(account.status).toBe(400);
     expect(((await account.json()) as { error: { message: string } }).error.message).toMatch(/identities/);
@@ -88,7 +99,10 @@ describe('GDPR API', () => {
     const res = await erase({ identities: { email: dana.email }, reason: 'R-1' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ tenant, subjects: [{ subject_id: expect.any(String), erasure_seq: 3 }] });
-    const [record] = await store.db.query<{ actor: string; reason: string }>('SELECT actor, reason FROM subject_erasures WHERE tenant = $1', [tenant]);
+    const [record] = await store.db.query<{ actor: string; reason: string }>(
+      'SELECT actor, reason FROM subject_erasures WHERE tenant = $1',
+      [tenant],
+    );
     expect(record).toEqual({ actor: `api-key:${keys.admin!.split('_')[1]}`, reason: 'R-1' });
   });
 });

@@ -28,8 +28,14 @@ interface RunningApp {
 /** The app on an ephemeral port, logging into memory so tests can read what would be logged. */
 async function startApp(store: TestStore, redis: Redis, routers: MountedRouter[] = []): Promise<RunningApp> {
   const logLines: Record<string, unknown>[] = [];
-  const logger = createLogger('info', { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
-  const authorize = createAuthorizer({ operatorToken: ADMIN_TOKEN, keys: new ApiKeyStore(store.db), denials: { recordDenied: async () => undefined } });
+  const logger = createLogger('info', {
+    write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>),
+  });
+  const authorize = createAuthorizer({
+    operatorToken: ADMIN_TOKEN,
+    keys: new ApiKeyStore(store.db),
+    denials: { recordDenied: async () => undefined },
+  });
   const app = createApp({ log: store.log, db: store.db, redis, authorize, logger, routers, readinessTimeoutMs: 1000 });
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -46,21 +52,62 @@ const auth: Record<string, string> = {};
 
 async function getJson(url: string, headers: Record<string, string> = auth) {
   const res = await fetch(url, { headers });
-  return { res, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; details?: { path: string; message: string }[] } } };
+  return {
+    res,
+    body: (await res.json()) as Record<string, unknown> & {
+      error?: { code: string; message: string; details?: { path: string; message: string }[] };
+    },
+  };
 }
 
 const at = (minute: number) => new Date(Date.UTC(2026, 2, 4, 5, minute)).toISOString();
 
-/** Dana: suspended, reinstated, then deactivated, with workflow steps in between (7 events); one event of someone else. */
+/**
+ * Dana: suspended, reinstated, then deactivated, with workflow steps in between (7 events); one event of someone else.
+ */
 function danaEvents(tenant: string): NewStandingEvent[] {
   return [
     event({ tenant, customer: DANA, occurred_at: at(1) }),
-    event({ tenant, customer: DANA, kind: 'reinstatement_requested', status: { before: 'suspended', after: null }, initiation: undefined, occurred_at: at(2) }),
-    event({ tenant, customer: DANA, kind: 'reinstatement', status: { before: 'suspended', after: 'active' }, initiation: undefined, occurred_at: at(3) }),
+    event({
+      tenant,
+      customer: DANA,
+      kind: 'reinstatement_requested',
+      status: { before: 'suspended', after: null },
+      initiation: undefined,
+      occurred_at: at(2),
+    }),
+    event({
+      tenant,
+      customer: DANA,
+      kind: 'reinstatement',
+      status: { before: 'suspended', after: 'active' },
+      initiation: undefined,
+      occurred_at: at(3),
+    }),
     event({ tenant, customer: DANA, occurred_at: at(4) }),
-    event({ tenant, customer: DANA, kind: 'reinstatement', status: { before: 'suspended', after: 'active' }, initiation: undefined, occurred_at: at(5) }),
-    event({ tenant, customer: DANA, kind: 'status_observed', status: { before: null, after: 'active' }, initiation: undefined, occurred_at: at(6) }),
-    event({ tenant, customer: DANA, status: { before: 'active', after: 'deactivated' }, initiation: { type: 'automatic', temporary: false }, occurred_at: at(7) }),
+    event({
+      tenant,
+      customer: DANA,
+      kind: 'reinstatement',
+      status: { before: 'suspended', after: 'active' },
+      initiation: undefined,
+      occurred_at: at(5),
+    }),
+    event({
+      tenant,
+      customer: DANA,
+      kind: 'status_observed',
+      status: { before: null, after: 'active' },
+      initiation: undefined,
+      occurred_at: at(6),
+    }),
+    event({
+      tenant,
+      customer: DANA,
+      status: { before: 'active', after: 'deactivated' },
+      initiation: { type: 'automatic', temporary: false },
+      occurred_at: at(7),
+    }),
     event({ tenant, customer: OTHER, occurred_at: at(8) }),
   ];
 }
@@ -115,9 +162,16 @@ describe('history API on PostgreSQL', () => {
   it.each([
     ['no Authorization header', {}, 'Bearer realm="standing"'],
     ['a wrong token', { Authorization: `Bearer ${ADMIN_TOKEN}x` }, 'Bearer realm="standing", error="invalid_token"'],
-    ['another scheme', { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` }, 'Bearer realm="standing", error="invalid_token"'],
+    [
+      'another scheme',
+      { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` },
+      'Bearer realm="standing", error="invalid_token"',
+    ],
   ])('refuses %s with 401', async (_label, headers, challenge) => {
-    const { res, body } = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}`, headers);
+    const { res, body } = await getJson(
+      `${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}`,
+      headers,
+    );
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe(challenge);
     expect(body.error?.code).toBe('unauthorized');
@@ -125,7 +179,9 @@ describe('history API on PostgreSQL', () => {
 
   it("reads the key's own tenant: 403 for another tenant (even a malformed name), its own when none is named", async () => {
     for (const tenant of ['other', 'Acme!']) {
-      const { res, body } = await getJson(`${app.url}/api/v1/history?tenant=${encodeURIComponent(tenant)}&email=${encodeURIComponent(EMAIL)}`);
+      const { res, body } = await getJson(
+        `${app.url}/api/v1/history?tenant=${encodeURIComponent(tenant)}&email=${encodeURIComponent(EMAIL)}`,
+      );
       expect(res.status).toBe(403);
       expect(body.error?.message).toContain(`is not for tenant "${tenant}"`);
     }
@@ -135,15 +191,24 @@ describe('history API on PostgreSQL', () => {
   });
 
   it('refuses the operator token (provisioning only) and an agent key with 403', async () => {
-    const operator = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}`, { Authorization: `Bearer ${ADMIN_TOKEN}` });
+    const operator = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}`, {
+      Authorization: `Bearer ${ADMIN_TOKEN}`,
+    });
     expect(operator.res.status).toBe(403);
     expect(operator.body.error?.message).toBe('the operator token may not history.read (allowed: auditor)');
-    const agent = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}`, bearer(await tenantKey(store.db, 'acme', 'agent')));
+    const agent = await getJson(
+      `${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}`,
+      bearer(await tenantKey(store.db, 'acme', 'agent')),
+    );
     expect(agent.res.status).toBe(403);
   });
 
   it.each([
-    ['tenant=acme', '(root)', 'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id, salesforce_contact_id'],
+    [
+      'tenant=acme',
+      '(root)',
+      'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id, salesforce_contact_id',
+    ],
     ['email=a%40b.co&limit=0', 'limit', 'must be an integer 1-500'],
     ['email=a%40b.co&limit=501', 'limit', 'must be an integer 1-500'],
     ['email=a%40b.co&limit=ten', 'limit', 'must be an integer 1-500'],
@@ -160,13 +225,29 @@ describe('history API on PostgreSQL', () => {
   });
 
   it("returns a customer's events newest first with the status in force", async () => {
-    const { res, body } = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL.toUpperCase())}`);
+    const { res, body } = await getJson(
+      `${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL.toUpperCase())}`,
+    );
     expect(res.status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(['accounts', 'current', 'events', 'next_cursor', 'person', 'subject', 'tenant', 'warnings']);
+    expect(Object.keys(body).sort()).toEqual([
+      'accounts',
+      'current',
+      'events',
+      'next_cursor',
+      'person',
+      'subject',
+      'tenant',
+      'warnings',
+    ]);
     const events = body.events as { occurred_at: string; kind: string; customer: { email: string } }[];
     expect(body.tenant).toBe('acme');
     expect(events.map((e) => e.occurred_at)).toEqual([7, 6, 5, 4, 3, 2, 1].map(at));
-    expect(events[0]).toMatchObject({ kind: 'deactivation', status: { before: 'active', after: 'deactivated' }, customer: { email: EMAIL.toLowerCase() }, erased: false });
+    expect(events[0]).toMatchObject({
+      kind: 'deactivation',
+      status: { before: 'active', after: 'deactivated' },
+      customer: { email: EMAIL.toLowerCase() },
+      erased: false,
+    });
     expect(body.current).toMatchObject({ status: 'deactivated', since: at(7) });
     expect(body.next_cursor).toBeNull();
   });
@@ -183,7 +264,16 @@ describe('history API on PostgreSQL', () => {
     expect((byId.body.events as unknown[]).length).toBe(7);
     const unknown = await getJson(`${app.url}/api/v1/history?tenant=acme&email=nobody%40example.com`);
     expect(unknown.res.status).toBe(200);
-    expect(unknown.body).toEqual({ tenant: 'acme', subject: { kind: 'person' }, current: null, person: { current: null }, accounts: [], events: [], next_cursor: null, warnings: [] });
+    expect(unknown.body).toEqual({
+      tenant: 'acme',
+      subject: { kind: 'person' },
+      current: null,
+      person: { current: null },
+      accounts: [],
+      events: [],
+      next_cursor: null,
+      warnings: [],
+    });
   });
 
   it('walks every event exactly once with the cursor', async () => {
@@ -204,7 +294,9 @@ describe('history API on PostgreSQL', () => {
   });
 
   it('400 invalid_cursor for a cursor it did not issue', async () => {
-    const { res, body } = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}&cursor=bm90LWEtY3Vyc29y`);
+    const { res, body } = await getJson(
+      `${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}&cursor=bm90LWEtY3Vyc29y`,
+    );
     expect(res.status).toBe(400);
     expect(body.error?.code).toBe('invalid_cursor');
   });
@@ -217,9 +309,15 @@ describe('history API on PostgreSQL', () => {
   });
 
   it('400 invalid_json for a malformed JSON body', async () => {
-    const res = await fetch(`${app.url}/api/v1/history`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{"tenant": ' });
+    const res = await fetch(`${app.url}/api/v1/history`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: '{"tenant": ',
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: { code: 'invalid_json', message: 'the request body is not valid JSON' } });
+    expect(await res.json()).toEqual({
+      error: { code: 'invalid_json', message: 'the request body is not valid JSON' },
+    });
   });
 
   it('500 internal without leaking the error', async () => {
@@ -240,13 +338,19 @@ describe('history API on PostgreSQL', () => {
   });
 
   it('logs method, path, status, duration and request id, but no query, email or token', async () => {
-    await fetch(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}`, { headers: { ...auth, 'X-Request-Id': 'log-check-1' } });
+    await fetch(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}`, {
+      headers: { ...auth, 'X-Request-Id': 'log-check-1' },
+    });
     await fetch(`${app.url}/test/boom`, { headers: { 'X-Request-Id': 'log-check-2' } });
     const text = JSON.stringify(app.logLines);
     expect(text).not.toMatch(/dana|example\.com|email=/i);
     expect(text).not.toContain(ADMIN_TOKEN);
     const line = app.logLines.find((l) => (l.req as { id?: string } | undefined)?.id === 'log-check-1');
-    expect(line).toMatchObject({ req: { method: 'GET', path: '/api/v1/history' }, res: { status: 200 }, duration_ms: expect.any(Number) });
+    expect(line).toMatchObject({
+      req: { method: 'GET', path: '/api/v1/history' },
+      res: { status: 200 },
+      duration_ms: expect.any(Number),
+    });
     const failed = app.logLines.find((l) => (l.req as { id?: string } | undefined)?.id === 'log-check-2');
     expect(failed).toMatchObject({ level: 50, res: { status: 500 }, err: { type: 'Error' } });
   });
@@ -260,7 +364,14 @@ describe('readiness with Redis unreachable', () => {
   beforeAll(async () => {
     store = await openTestStore('postgres', 'readyz_down');
     // Port 1: nothing listens there. No retries and no offline queue, so PING fails instead of waiting.
-    deadRedis = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    deadRedis = new Redis({
+      host: '127.0.0.1',
+      port: 1,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     deadRedis.on('error', () => undefined);
     app = await startApp(store, deadRedis);
   });
@@ -273,7 +384,11 @@ describe('readiness with Redis unreachable', () => {
   it('503 naming redis, and the failure is logged', async () => {
     const { res, body } = await getJson(`${app.url}/readyz`, {});
     expect(res.status).toBe(503);
-    expect(body).toEqual({ status: 'not_ready', checks: { database: 'ok', redis: expect.stringMatching(/^(failed|timeout)$/) }, failing: ['redis'] });
+    expect(body).toEqual({
+      status: 'not_ready',
+      checks: { database: 'ok', redis: expect.stringMatching(/^(failed|timeout)$/) },
+      failing: ['redis'],
+    });
     expect(app.logLines).toContainEqual(expect.objectContaining({ level: 40, check: 'redis' }));
   });
 });
@@ -301,7 +416,9 @@ describe.each<Backend>(['embedded'])('history API on the %s database', (backend)
     expect(first.res.status).toBe(200);
     expect((first.body.events as { seq: number }[]).map((e) => e.seq)).toEqual([7, 6, 5, 4]);
     expect(first.body.current).toMatchObject({ status: 'deactivated' });
-    const second = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}&limit=4&cursor=${first.body.next_cursor as string}`);
+    const second = await getJson(
+      `${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}&limit=4&cursor=${first.body.next_cursor as string}`,
+    );
     expect((second.body.events as { seq: number }[]).map((e) => e.seq)).toEqual([3, 2, 1]);
     expect(second.body.next_cursor).toBeNull();
     const ready = await getJson(`${app.url}/readyz`, {});

@@ -19,16 +19,24 @@ describe('jsonBodyProblem', () => {
   });
 
   it('names the path of a NUL, of a lone surrogate, and of a bad key', () => {
-    expect(jsonBodyProblem({ detail: { list: ['ok', 'a\u0000'] } })).toMatchObject({ code: 'invalid_text', problem: { path: 'detail.list.1', message: expect.stringContaining('U+0000') } });
+    expect(jsonBodyProblem({ detail: { list: ['ok', 'a\u0000'] } })).toMatchObject({
+      code: 'invalid_text',
+      problem: { path: 'detail.list.1', message: expect.stringContaining('U+0000') },
+    });
     expect(jsonBodyProblem({ x: '\udc00' })?.problem.message).toContain('lone UTF-16 surrogate');
     expect(jsonBodyProblem({ x: 'a\ud800' })?.problem.message).toContain('lone UTF-16 surrogate');
-    expect(jsonBodyProblem({ ok: { 'k\u0000': 1 } })?.problem).toEqual({ path: 'ok', message: expect.stringContaining('a key contains U+0000') });
+    expect(jsonBodyProblem({ ok: { 'k\u0000': 1 } })?.problem).toEqual({
+      path: 'ok',
+      message: expect.stringContaining('a key contains U+0000'),
+    });
   });
 });
 
 describe('topLevelNumberText', () => {
   it('gives the exact text of a top-level number', () => {
-    expect(topLevelNumberText('{"type":"x","id": 123456789012345678901234567890}', 'id')).toBe('123456789012345678901234567890');
+    expect(topLevelNumberText('{"type":"x","id": 123456789012345678901234567890}', 'id')).toBe(
+      '123456789012345678901234567890',
+    );
     expect(topLevelNumberText('{"id":-1.50e+3}', 'id')).toBe('-1.50e+3');
   });
 

@@ -8,14 +8,21 @@ import { createLogger, quietRequestLogger } from '../../connector/http/logging.t
 describe('quietRequestLogger', () => {
   it('logs failures at warn, successes only at debug, never headers', async () => {
     const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk)) as Record<string, unknown>), done()) });
+    const sink = new Writable({
+      write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk)) as Record<string, unknown>), done()),
+    });
     const app = express();
-    app.use('/hook', quietRequestLogger(createLogger('info', sink)), (req, res) => res.status(req.path === '/bad' ? 401 : 202).end());
+    app.use('/hook', quietRequestLogger(createLogger('info', sink)), (req, res) =>
+      res.status(req.path === '/bad' ? 401 : 202).end(),
+    );
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     try {
-      const ok = await fetch(`${base}/good?email=a@b.c`, { method: 'POST', headers: { authorization: 'Bearer secret-token', 'x-request-id': 'req-1' } });
+      const ok = await fetch(`${base}/good?email=a@b.c`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer secret-token', 'x-request-id': 'req-1' },
+      });
       expect(ok.headers.get('x-request-id')).toBe('req-1');
       await fetch(`${base}/bad?email=a@b.c`, { method: 'POST', headers: { authorization: 'Bearer secret-token' } });
       await new Promise((r) => setTimeout(r, 20));

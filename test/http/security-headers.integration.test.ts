@@ -7,17 +7,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/app/service.ts';
 import { bearer, issueKey } from '../support/access.ts';
-import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  stopIntakeService,
+  waitFor,
+  type IntakeEnv,
+} from '../support/intake-harness.ts';
 
 let env: IntakeEnv;
 let svc: ServiceHandle;
-const keys: Record<'operator' | 'agent' | 'admin' | 'auditor', string> = { operator: '', agent: '', admin: '', auditor: '' };
+const keys: Record<'operator' | 'agent' | 'admin' | 'auditor', string> = {
+  operator: '',
+  agent: '',
+  admin: '',
+  auditor: '',
+};
 
 beforeAll(async () => {
   env = intakeEnv('security_headers', { STANDING_SIEM_PUSH_INTERVAL_MS: '0' });
   svc = await startIntakeService(env);
   keys.operator = env.env.STANDING_ADMIN_TOKEN!;
-  for (const role of ['agent', 'admin', 'auditor'] as const) keys[role] = await issueKey(svc.url, keys.operator, 'default', role);
+  for (const role of ['agent', 'admin', 'auditor'] as const)
+    keys[role] = await issueKey(svc.url, keys.operator, 'default', role);
   // A stored event, so the history and the inbox below hold an email and a raw payload.
   const posted = await postWebhook(svc.url, 'default', {
     type: 'zen:event-type:user.active_changed',
@@ -49,12 +62,25 @@ const ANSWERS: readonly [string, () => Promise<Response>, number][] = [
   ['a missing credential', () => get('/api/v1/tenants/default/inbox?state=stored'), 401],
   ['an invalid query', () => get('/api/v1/tenants/default/inbox?state=nonsense', keys.admin), 400],
   ['an unknown route', () => get('/no/such/route'), 404],
-  ['invalid JSON', () => fetch(`${svc.url}/api/v1/tenants`, { method: 'POST', headers: { ...bearer(keys.operator), 'content-type': 'application/json' }, body: '{' }), 400],
+  [
+    'invalid JSON',
+    () =>
+      fetch(`${svc.url}/api/v1/tenants`, {
+        method: 'POST',
+        headers: { ...bearer(keys.operator), 'content-type': 'application/json' },
+        body: '{',
+      }),
+    400,
+  ],
   ['/healthz', () => get('/healthz'), 200],
   ['/readyz', () => get('/readyz'), 200],
   ['/metrics', () => get('/metrics', keys.operator), 200],
   ['the OpenAPI document', () => get('/api/v1/openapi.yaml'), 200],
-  ['a webhook refused (bad signature)', () => postWebhook(svc.url, 'default', { type: 'x' }, { secret: 'not-the-secret-of-this-webhook' }), 401],
+  [
+    'a webhook refused (bad signature)',
+    () => postWebhook(svc.url, 'default', { type: 'x' }, { secret: 'not-the-secret-of-this-webhook' }),
+    401,
+  ],
   ['a webhook for no tenant', () => postWebhook(svc.url, 'nosuch', { type: 'x' }), 404],
 ];
 
@@ -89,7 +115,11 @@ describe('CORS', () => {
   ])('a preflight %s %s is refused with 403, naming why, and allows nothing', async (method, path, requested) => {
     const res = await fetch(`${svc.url}${path}`, {
       method,
-      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': requested, 'Access-Control-Request-Headers': 'authorization' },
+      headers: {
+        Origin: 'https://evil.example',
+        'Access-Control-Request-Method': requested,
+        'Access-Control-Request-Headers': 'authorization',
+      },
     });
     expect(res.status).toBe(403);
     const body = (await res.json()) as { error: { code: string; message: string } };
@@ -101,7 +131,9 @@ describe('CORS', () => {
   });
 
   it('a cross-origin request is never given Access-Control-Allow-Origin', async () => {
-    const res = await fetch(`${svc.url}/api/v1/history?email=private.person%40example.com`, { headers: { ...bearer(keys.auditor), Origin: 'https://evil.example' } });
+    const res = await fetch(`${svc.url}/api/v1/history?email=private.person%40example.com`, {
+      headers: { ...bearer(keys.auditor), Origin: 'https://evil.example' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });

@@ -12,7 +12,13 @@ const schema = uniqueSchema('service');
 let dataDir: string;
 
 function configFor(env: Record<string, string>): StandingConfig {
-  const parsed = parseConfig({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, STANDING_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+  const parsed = parseConfig({
+    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    STANDING_DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return { ...parsed.config, host: '127.0.0.1', port: 0 };
 }
@@ -118,7 +124,10 @@ describe('startService with Redis down', () => {
     const handle = await startService(configFor({ REDIS_URL: 'redis://127.0.0.1:1' }));
     const ready = await fetch(`${handle.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ checks: { database: 'ok', redis: expect.stringMatching(/^(failed|timeout)$/) }, failing: ['redis'] });
+    expect(await ready.json()).toMatchObject({
+      checks: { database: 'ok', redis: expect.stringMatching(/^(failed|timeout)$/) },
+      failing: ['redis'],
+    });
     await handle.close();
     expect(handle.resources.redis.status).not.toBe('ready');
   });
@@ -129,7 +138,10 @@ describe('startService in production', () => {
     const start = startService(configFor({ NODE_ENV: 'production' }));
     await expect(start).rejects.toBeInstanceOf(StartupError);
     await expect(start).rejects.toMatchObject({
-      problems: [expect.objectContaining({ variable: 'STANDING_MASTER_KEY' }), expect.objectContaining({ variable: 'STANDING_OPERATOR_TOKEN' })],
+      problems: [
+        expect.objectContaining({ variable: 'STANDING_MASTER_KEY' }),
+        expect.objectContaining({ variable: 'STANDING_OPERATOR_TOKEN' }),
+      ],
     });
   });
 });

@@ -9,9 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/app/service.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT } from '../../connector/zendesk/mapping-document.ts';
-import { intakeEnv, postWebhook, startIntakeService, waitFor, WEBHOOK_SECRET, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  waitFor,
+  WEBHOOK_SECRET,
+  type IntakeEnv,
+  stopIntakeService,
+} from '../support/intake-harness.ts';
 
-const userDeactivated = JSON.parse(readFileSync(new URL('../fixtures/zendesk/user.active_changed.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const userDeactivated = JSON.parse(
+  readFileSync(new URL('../fixtures/zendesk/user.active_changed.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 const TENANT = 'initrode';
 const TENANT_SECRET = `initrode-signing-${randomBytes(16).toString('base64url')}`;
@@ -29,15 +39,32 @@ interface ErrorBody {
 async function api(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
   const { token, ...rest } = init;
   // Without a token named, the route's own role: the operator's, or the tenant's admin or auditor key.
-  const auth: Record<string, string> = token === null ? {} : { authorization: token === undefined ? await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, `/api/v1${path}`) : `Bearer ${token}` };
-  return fetch(`${svc.url}/api/v1${path}`, { ...rest, headers: { 'content-type': 'application/json', ...auth, ...rest.headers } });
+  const auth: Record<string, string> =
+    token === null
+      ? {}
+      : {
+          authorization:
+            token === undefined
+              ? await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, `/api/v1${path}`)
+              : `Bearer ${token}`,
+        };
+  return fetch(`${svc.url}/api/v1${path}`, {
+    ...rest,
+    headers: { 'content-type': 'application/json', ...auth, ...rest.headers },
+  });
 }
 const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
 /** The key `api` uses for this tenant's route (the admin's or the auditor's). */
-const keyOf = async (tenant: string, path: string) => (await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, `/api/v1/tenants/${tenant}${path}`)).slice('Bearer '.length);
+const keyOf = async (tenant: string, path: string) =>
+  (await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, `/api/v1/tenants/${tenant}${path}`)).slice(
+    'Bearer '.length,
+  );
 
 const inboxRows = (tenant: string, ids: readonly string[]) =>
-  svc.resources.db.query<{ event_id: string; state: string; attempts: number }>('SELECT event_id, state, attempts FROM intake_inbox WHERE tenant = $1 AND event_id = ANY($2::text[])', [tenant, ids]);
+  svc.resources.db.query<{ event_id: string; state: string; attempts: number }>(
+    'SELECT event_id, state, attempts FROM intake_inbox WHERE tenant = $1 AND event_id = ANY($2::text[])',
+    [tenant, ids],
+  );
 
 /** An event-subscription body of a type this connector does not know: quarantined, never mapped. */
 const futureEvent = () => ({
@@ -91,14 +118,26 @@ describe('authentication', () => {
 
   it('every admin route and the webhook are in the OpenAPI document', async () => {
     const yaml = await (await fetch(`${svc.url}/api/v1/openapi.yaml`)).text();
-    const documented = [...new Set(routes.map(([, path]) => path.replace('/tenants/default', '/tenants/{tenant}').replace('/tenants/nosuch', '/tenants/{tenant}').replace('/zendesk', '/{source}')))];
-    for (const path of [...documented.map((p) => `/api/v1${p}`), '/webhooks/zendesk/{tenant}']) expect(yaml).toMatch(new RegExp(`^  ${path.replace(/[{}]/g, '\\$&')}:$`, 'm'));
+    const documented = [
+      ...new Set(
+        routes.map(([, path]) =>
+          path
+            .replace('/tenants/default', '/tenants/{tenant}')
+            .replace('/tenants/nosuch', '/tenants/{tenant}')
+            .replace('/zendesk', '/{source}'),
+        ),
+      ),
+    ];
+    for (const path of [...documented.map((p) => `/api/v1${p}`), '/webhooks/zendesk/{tenant}'])
+      expect(yaml).toMatch(new RegExp(`^  ${path.replace(/[{}]/g, '\\$&')}:$`, 'm'));
   });
 
   it('changed nothing on the way', async () => {
     expect((await api('/tenants/sneaky')).status).toBe(404);
     expect((await json<{ name: string }>(await api('/tenants/default'))).name).toBe('Default tenant');
-    expect((await json<{ versions: unknown[] }>(await api('/tenants/default/mappings/zendesk/versions'))).versions).toEqual([]);
+    expect(
+      (await json<{ versions: unknown[] }>(await api('/tenants/default/mappings/zendesk/versions'))).versions,
+    ).toEqual([]);
   });
 });
 
@@ -106,11 +145,30 @@ describe('tenants', () => {
   it('POST creates a tenant: 201 with the view, never the secrets', async () => {
     const res = await api('/tenants', {
       method: 'POST',
-      body: JSON.stringify({ id: TENANT, name: 'Initrode', zendesk: { subdomain: 'initrode', webhook_secret: TENANT_SECRET, api_email: 'zd-api@initrode.example', api_token: TENANT_API_TOKEN } }),
+      body: JSON.stringify({
+        id: TENANT,
+        name: 'Initrode',
+        zendesk: {
+          subdomain: 'initrode',
+          webhook_secret: TENANT_SECRET,
+          api_email: 'zd-api@initrode.example',
+          api_token: TENANT_API_TOKEN,
+        },
+      }),
     });
     expect(res.status).toBe(201);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ id: TENANT, name: 'Initrode', zendesk: { subdomain: 'initrode', api_email: 'zd-api@initrode.example', webhook_secret_set: true, api_token_set: true, app_shared_secret_set: false } });
+    expect(JSON.parse(text)).toEqual({
+      id: TENANT,
+      name: 'Initrode',
+      zendesk: {
+        subdomain: 'initrode',
+        api_email: 'zd-api@initrode.example',
+        webhook_secret_set: true,
+        api_token_set: true,
+        app_shared_secret_set: false,
+      },
+    });
     expect(text).not.toContain(TENANT_SECRET);
     expect(text).not.toContain(TENANT_API_TOKEN);
   });
@@ -122,11 +180,23 @@ describe('tenants', () => {
   });
 
   it.each([
-    ['a full host name as subdomain', { id: 'umbrella', name: 'Umbrella', zendesk: { subdomain: 'umbrella.zendesk.com' } }, 'zendesk.subdomain'],
+    [
+      'a full host name as subdomain',
+      { id: 'umbrella', name: 'Umbrella', zendesk: { subdomain: 'umbrella.zendesk.com' } },
+      'zendesk.subdomain',
+    ],
     ['a bad id', { id: 'Not Valid', name: 'X' }, 'id'],
     ['an empty name', { id: 'umbrella', name: '  ' }, 'name'],
-    ['a short webhook secret', { id: 'umbrella', name: 'Umbrella', zendesk: { webhook_secret: 'too-short' } }, 'zendesk.webhook_secret'],
-    ['a bad api email', { id: 'umbrella', name: 'Umbrella', zendesk: { api_email: 'not-an-email' } }, 'zendesk.api_email'],
+    [
+      'a short webhook secret',
+      { id: 'umbrella', name: 'Umbrella', zendesk: { webhook_secret: 'too-short' } },
+      'zendesk.webhook_secret',
+    ],
+    [
+      'a bad api email',
+      { id: 'umbrella', name: 'Umbrella', zendesk: { api_email: 'not-an-email' } },
+      'zendesk.api_email',
+    ],
   ])('400 naming the field for %s', async (_name, body, path) => {
     const res = await api('/tenants', { method: 'POST', body: JSON.stringify(body) });
     expect(res.status).toBe(400);
@@ -149,17 +219,37 @@ describe('tenants', () => {
     expect(list.status).toBe(200);
     const text = await list.text();
     expect((JSON.parse(text) as { tenants: { id: string }[] }).tenants.map((t) => t.id)).toEqual(['default', TENANT]);
-    for (const secret of [TENANT_SECRET, TENANT_API_TOKEN, WEBHOOK_SECRET, env.env.ZENDESK_API_TOKEN!]) expect(text).not.toContain(secret);
+    for (const secret of [TENANT_SECRET, TENANT_API_TOKEN, WEBHOOK_SECRET, env.env.ZENDESK_API_TOKEN!])
+      expect(text).not.toContain(secret);
     expect((await api('/tenants/nosuch')).status).toBe(404);
   });
 
   it('PATCH changes what is given, keeps the rest, null clears', async () => {
-    const res = await api(`/tenants/${TENANT}`, { method: 'PATCH', body: JSON.stringify({ name: 'Initrode Corp', zendesk: { api_token: null } }) });
+    const res = await api(`/tenants/${TENANT}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ name: 'Initrode Corp', zendesk: { api_token: null } }),
+    });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ id: TENANT, name: 'Initrode Corp', zendesk: { subdomain: 'initrode', api_email: 'zd-api@initrode.example', webhook_secret_set: true, api_token_set: false, app_shared_secret_set: false } });
-    expect(await json<unknown>(await api(`/tenants/${TENANT}`))).toMatchObject({ name: 'Initrode Corp', zendesk: { api_token_set: false, webhook_secret_set: true } });
+    expect(await res.json()).toEqual({
+      id: TENANT,
+      name: 'Initrode Corp',
+      zendesk: {
+        subdomain: 'initrode',
+        api_email: 'zd-api@initrode.example',
+        webhook_secret_set: true,
+        api_token_set: false,
+        app_shared_secret_set: false,
+      },
+    });
+    expect(await json<unknown>(await api(`/tenants/${TENANT}`))).toMatchObject({
+      name: 'Initrode Corp',
+      zendesk: { api_token_set: false, webhook_secret_set: true },
+    });
 
-    const bad = await api(`/tenants/${TENANT}`, { method: 'PATCH', body: JSON.stringify({ zendesk: { subdomain: 'has space' } }) });
+    const bad = await api(`/tenants/${TENANT}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ zendesk: { subdomain: 'has space' } }),
+    });
     expect(bad.status).toBe(400);
     expect((await json<ErrorBody>(bad)).error.details?.map((d) => d.path)).toEqual(['zendesk.subdomain']);
     const unknown = await api('/tenants/nosuch', { method: 'PATCH', body: JSON.stringify({ name: 'X' }) });
@@ -185,10 +275,20 @@ describe("a tenant's webhook", () => {
   });
 
   it("refuses one signed with another tenant's secret (401), either way round", async () => {
-    const withDefaultSecret = await postWebhook(svc.url, TENANT, { ...userDeactivated, id: uid() }, { secret: WEBHOOK_SECRET });
+    const withDefaultSecret = await postWebhook(
+      svc.url,
+      TENANT,
+      { ...userDeactivated, id: uid() },
+      { secret: WEBHOOK_SECRET },
+    );
     expect(withDefaultSecret.status).toBe(401);
     expect((await json<ErrorBody>(withDefaultSecret)).error.code).toBe('invalid_signature');
-    const atDefault = await postWebhook(svc.url, 'default', { ...userDeactivated, id: uid() }, { secret: TENANT_SECRET });
+    const atDefault = await postWebhook(
+      svc.url,
+      'default',
+      { ...userDeactivated, id: uid() },
+      { secret: TENANT_SECRET },
+    );
     expect(atDefault.status).toBe(401);
   });
 });
@@ -199,7 +299,13 @@ describe('mappings', () => {
   it('GET gives the built-in default, marked as such, until one is set', async () => {
     const res = await api(base);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ version: 0, document: DEFAULT_ZENDESK_MAPPING_DOCUMENT, changed_by: null, changed_at: null, is_default: true });
+    expect(await res.json()).toEqual({
+      version: 0,
+      document: DEFAULT_ZENDESK_MAPPING_DOCUMENT,
+      changed_by: null,
+      changed_at: null,
+      is_default: true,
+    });
   });
 
   it('PUT records versions with who and when; GET versions lists them newest first', async () => {
@@ -207,17 +313,28 @@ describe('mappings', () => {
     doc.ticket = { tags: [{ tag: 'please_reinstate', kind: 'reinstatement_requested' }] };
     // Who is the authenticated admin key; a header naming someone else is not believed.
     const admin = `api-key:${(await keyOf(TENANT, '/mappings/zendesk')).split('_')[1]}`;
-    const first = await api(base, { method: 'PUT', body: JSON.stringify(doc), headers: { 'x-standing-actor': 'ops-lead@initrode' } });
+    const first = await api(base, {
+      method: 'PUT',
+      body: JSON.stringify(doc),
+      headers: { 'x-standing-actor': 'ops-lead@initrode' },
+    });
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ version: 1, changed_by: admin, document: doc });
     const second = await api(base, { method: 'PUT', body: JSON.stringify(DEFAULT_ZENDESK_MAPPING_DOCUMENT) });
     expect(second.status).toBe(200);
     expect(await second.json()).toMatchObject({ version: 2, changed_by: admin });
 
-    const versions = await json<{ versions: { version: number; changed_by: string; changed_at: string; document: unknown }[] }>(await api(`${base}/versions`));
-    expect(versions.versions.map((v) => [v.version, v.changed_by])).toEqual([[2, admin], [1, admin]]);
+    const versions = await json<{
+      versions: { version: number; changed_by: string; changed_at: string; document: unknown }[];
+    }>(await api(`${base}/versions`));
+    expect(versions.versions.map((v) => [v.version, v.changed_by])).toEqual([
+      [2, admin],
+      [1, admin],
+    ]);
     for (const v of versions.versions) expect(new Date(v.changed_at).toISOString()).toBe(v.changed_at);
-    expect(Date.parse(versions.versions[0]!.changed_at)).toBeGreaterThanOrEqual(Date.parse(versions.versions[1]!.changed_at));
+    expect(Date.parse(versions.versions[0]!.changed_at)).toBeGreaterThanOrEqual(
+      Date.parse(versions.versions[1]!.changed_at),
+    );
     expect(versions.versions[1]!.document).toEqual(doc);
     expect(await json<unknown>(await api(base))).toMatchObject({ version: 2, is_default: false, changed_by: admin });
     // Another tenant's mapping is untouched.
@@ -225,7 +342,10 @@ describe('mappings', () => {
   });
 
   it('PUT refuses an invalid document with the path, recording nothing', async () => {
-    const res = await api(base, { method: 'PUT', body: JSON.stringify({ version: 1, organization: { tags: [{ tag: 'Has Space', added: 'suspended' }] } }) });
+    const res = await api(base, {
+      method: 'PUT',
+      body: JSON.stringify({ version: 1, organization: { tags: [{ tag: 'Has Space', added: 'suspended' }] } }),
+    });
     expect(res.status).toBe(400);
     expect((await json<ErrorBody>(res)).error.details?.map((d) => d.path)).toContain('organization.tags.0.tag');
     expect((await json<{ versions: unknown[] }>(await api(`${base}/versions`))).versions).toHaveLength(2);
@@ -234,7 +354,9 @@ describe('mappings', () => {
   it('404 for an unknown source; 403 for another tenant (a key acts on its own only)', async () => {
     expect((await api(`/tenants/${TENANT}/mappings/freshdesk`)).status).toBe(404);
     expect((await api(`/tenants/${TENANT}/mappings/salesforce`)).status).toBe(200);
-    expect((await api('/tenants/nosuch/mappings/zendesk', { token: await keyOf(TENANT, '/mappings/zendesk') })).status).toBe(403);
+    expect(
+      (await api('/tenants/nosuch/mappings/zendesk', { token: await keyOf(TENANT, '/mappings/zendesk') })).status,
+    ).toBe(403);
   });
 });
 
@@ -246,9 +368,14 @@ describe('quarantine', () => {
     // Sent at once, so they may share one inbox write (and the same received_at).
     const bodies = [futureEvent(), futureEvent(), futureEvent()];
     ids = bodies.map((b) => b.id);
-    const statuses = await Promise.all(bodies.map(async (b) => (await postWebhook(svc.url, TENANT, b, { secret: TENANT_SECRET })).status));
+    const statuses = await Promise.all(
+      bodies.map(async (b) => (await postWebhook(svc.url, TENANT, b, { secret: TENANT_SECRET })).status),
+    );
     expect(statuses).toEqual([202, 202, 202]);
-    await waitFor('quarantined', async () => (await inboxRows(TENANT, ids)).filter((r) => r.state === 'quarantined').length === ids.length);
+    await waitFor(
+      'quarantined',
+      async () => (await inboxRows(TENANT, ids)).filter((r) => r.state === 'quarantined').length === ids.length,
+    );
   });
 
   it('pages with a cursor: every quarantined event once, with the reason', async () => {
@@ -258,7 +385,10 @@ describe('quarantine', () => {
     do {
       const res = await api(`${base}?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(res.status).toBe(200);
-      const page = await json<{ events: { event_id: string; reason: string; problems: { path: string }[]; body: unknown }[]; next_cursor: string | null }>(res);
+      const page = await json<{
+        events: { event_id: string; reason: string; problems: { path: string }[]; body: unknown }[];
+        next_cursor: string | null;
+      }>(res);
       expect(page.events.length).toBeLessThanOrEqual(2);
       for (const e of page.events) {
         expect(e.reason).toContain('user.some_future_event');
@@ -293,6 +423,8 @@ describe('quarantine', () => {
     expect(replay.replayed).toBe(3);
     expect([...replay.event_ids].sort()).toEqual([...ids].sort());
     // Still unmappable: each goes through the worker a second time and is quarantined again.
-    await waitFor('processed again', async () => (await inboxRows(TENANT, ids)).every((r) => r.state === 'quarantined' && r.attempts === 2));
+    await waitFor('processed again', async () =>
+      (await inboxRows(TENANT, ids)).every((r) => r.state === 'quarantined' && r.attempts === 2),
+    );
   });
 });

@@ -8,7 +8,16 @@ import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
 import type { ServiceHandle } from '../../connector/app/service.ts';
 import { createIntakeQueue } from '../../queue/intake-queue.ts';
 import { sweepPendingIntake } from '../../queue/intake-sweeper.ts';
-import { REDIS_URL, dropRedisPrefix, intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import {
+  REDIS_URL,
+  dropRedisPrefix,
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  waitFor,
+  type IntakeEnv,
+  stopIntakeService,
+} from '../support/intake-harness.ts';
 import { sourceEventDigests } from '../support/source-events.ts';
 
 let env: IntakeEnv;
@@ -40,7 +49,10 @@ it('re-enqueues an accepted event whose job Redis lost, and it is stored once', 
 
   // Redis restarted without persistence: every queue key is gone, the inbox row is not.
   await dropRedisPrefix(env.prefix);
-  await api.resources.db.query("UPDATE intake_inbox SET received_at = now() - interval '5 minutes' WHERE event_id = $1", [id]);
+  await api.resources.db.query(
+    "UPDATE intake_inbox SET received_at = now() - interval '5 minutes' WHERE event_id = $1",
+    [id],
+  );
 
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = createIntakeQueue({ connection, prefix: env.prefix });
@@ -55,16 +67,30 @@ it('re-enqueues an accepted event whose job Redis lost, and it is stored once', 
 
   const worker = await startIntakeService({ ...env, env: { ...env.env, STANDING_ROLE: 'worker' } });
   services.push(worker);
-  await waitFor('stored', async () => (await api.resources.db.query<{ state: string }>('SELECT state FROM intake_inbox WHERE event_id = $1', [id]))[0]?.state === 'stored');
+  await waitFor(
+    'stored',
+    async () =>
+      (await api.resources.db.query<{ state: string }>('SELECT state FROM intake_inbox WHERE event_id = $1', [id]))[0]
+        ?.state === 'stored',
+  );
   const [digest] = sourceEventDigests(api.resources.secrets.master, 'default', 'zendesk', [id]);
-  const rows = await api.resources.db.query<{ n: number }>('SELECT count(*) AS n FROM standing_events WHERE source_event_id = $1', [digest]);
+  const rows = await api.resources.db.query<{ n: number }>(
+    'SELECT count(*) AS n FROM standing_events WHERE source_event_id = $1',
+    [digest],
+  );
   expect(Number(rows[0]!.n)).toBe(1);
 
   // Past retention the raw payload goes; the log keeps the event.
   expect(await inbox.purgeSettled(30)).toBe(0);
-  await api.resources.db.query("UPDATE intake_inbox SET processed_at = now() - interval '31 days' WHERE event_id = $1", [id]);
+  await api.resources.db.query(
+    "UPDATE intake_inbox SET processed_at = now() - interval '31 days' WHERE event_id = $1",
+    [id],
+  );
   expect(await inbox.purgeSettled(30)).toBe(1);
   expect(await api.resources.db.query('SELECT 1 FROM intake_inbox WHERE event_id = $1', [id])).toHaveLength(0);
-  const after = await api.resources.db.query<{ n: number }>('SELECT count(*) AS n FROM standing_events WHERE source_event_id = $1', [digest]);
+  const after = await api.resources.db.query<{ n: number }>(
+    'SELECT count(*) AS n FROM standing_events WHERE source_event_id = $1',
+    [digest],
+  );
   expect(Number(after[0]!.n)).toBe(1);
 });

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationFor } from '../support/access.ts';
 import type { ServiceHandle } from '../../connector/app/service.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT } from '../../connector/zendesk/mapping-document.ts';
-import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  stopIntakeService,
+  waitFor,
+  type IntakeEnv,
+} from '../support/intake-harness.ts';
 
 const COMPANION_WAIT_MS = 1500;
 const APPROVAL_FIELD = '360012';
@@ -19,10 +26,26 @@ const SOLVER = '900112233';
 let n = 0;
 /** Unique ids per scenario, digits only (Zendesk ids). */
 const id = () => `${Date.now() % 1_000_000_000}${String(++n).padStart(3, '0')}`;
-const at = (minute: number, second = 0) => new Date(Date.UTC(2026, 2, 4, 5, minute, second)).toISOString().replace('.000Z', 'Z');
+const at = (minute: number, second = 0) =>
+  new Date(Date.UTC(2026, 2, 4, 5, minute, second)).toISOString().replace('.000Z', 'Z');
 
-function envelope(type: string, subject: string, time: string, detail: Record<string, unknown>, event: Record<string, unknown>) {
-  return { type: `zen:event-type:${type}`, account_id: 12514403, id: randomUUID(), time, zendesk_event_version: '2022-06-20', subject, detail, event };
+function envelope(
+  type: string,
+  subject: string,
+  time: string,
+  detail: Record<string, unknown>,
+  event: Record<string, unknown>,
+) {
+  return {
+    type: `zen:event-type:${type}`,
+    account_id: 12514403,
+    id: randomUUID(),
+    time,
+    zendesk_event_version: '2022-06-20',
+    subject,
+    detail,
+    event,
+  };
 }
 const user = (userId: string, orgId: string | null, email: string) => ({
   id: userId,
@@ -34,14 +57,52 @@ const user = (userId: string, orgId: string | null, email: string) => ({
   updated_at: '2026-03-04T05:00:00Z',
   default_group_id: '0',
 });
-const userEvent = (type: string, u: ReturnType<typeof user>, time: string, event: Record<string, unknown>) => envelope(type, `zen:user:${u.id}`, time, u, event);
-const orgEvent = (type: string, orgId: string, time: string, event: Record<string, unknown>, externalId: string | null = null) =>
-  envelope(type, `zen:organization:${orgId}`, time, { id: orgId, name: 'Reyes Logistics', external_id: externalId, created_at: '2025-01-08T10:12:42Z', updated_at: time }, event);
-const ticketEvent = (type: string, ticketId: string, requester: string, orgId: string, actor: string, time: string, event: Record<string, unknown>) =>
-  envelope(type, `zen:ticket:${ticketId}`, time, { id: ticketId, requester_id: requester, organization_id: orgId, actor_id: actor, status: 'OPEN', tags: [] }, event);
+const userEvent = (type: string, u: ReturnType<typeof user>, time: string, event: Record<string, unknown>) =>
+  envelope(type, `zen:user:${u.id}`, time, u, event);
+const orgEvent = (
+  type: string,
+  orgId: string,
+  time: string,
+  event: Record<string, unknown>,
+  externalId: string | null = null,
+) =>
+  envelope(
+    type,
+    `zen:organization:${orgId}`,
+    time,
+    {
+      id: orgId,
+      name: 'Reyes Logistics',
+      external_id: externalId,
+      created_at: '2025-01-08T10:12:42Z',
+      updated_at: time,
+    },
+    event,
+  );
+const ticketEvent = (
+  type: string,
+  ticketId: string,
+  requester: string,
+  orgId: string,
+  actor: string,
+  time: string,
+  event: Record<string, unknown>,
+) =>
+  envelope(
+    type,
+    `zen:ticket:${ticketId}`,
+    time,
+    { id: ticketId, requester_id: requester, organization_id: orgId, actor_id: actor, status: 'OPEN', tags: [] },
+    event,
+  );
 /** A custom field change as the reference shows it: the field descriptor in `custom_field`. */
-const field = (fieldId: string, title: string, current: unknown, previous: unknown = null) => ({ custom_field: { id: fieldId, title, type: 'text' }, current, previous });
-const accountStatus = (current: unknown, previous: unknown = 'active') => field('360001', 'Account status', current, previous);
+const field = (fieldId: string, title: string, current: unknown, previous: unknown = null) => ({
+  custom_field: { id: fieldId, title, type: 'text' },
+  current,
+  previous,
+});
+const accountStatus = (current: unknown, previous: unknown = 'active') =>
+  field('360001', 'Account status', current, previous);
 const accountStatusReason = (text: string) => field('360002', 'Account status reason', text);
 
 const MAPPING = {
@@ -58,7 +119,13 @@ interface HistoryBody {
   current: { status: string } | null;
   person: { current: { status: string } | null } | null;
   accounts: { relation: string; identities: Json; current: { status: string } | null }[];
-  events: (Json & { about: string; kind: string; customer?: Json; source: { event_id: string }; reason?: { code: string; text?: string } })[];
+  events: (Json & {
+    about: string;
+    kind: string;
+    customer?: Json;
+    source: { event_id: string };
+    reason?: { code: string; text?: string };
+  })[];
 }
 
 describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (backend) => {
@@ -66,7 +133,14 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
   let svc: ServiceHandle;
 
   const api = async (path: string, init: RequestInit = {}) =>
-    fetch(`${svc.url}${path}`, { ...init, headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json', ...init.headers } });
+    fetch(`${svc.url}${path}`, {
+      ...init,
+      headers: {
+        authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path),
+        'content-type': 'application/json',
+        ...init.headers,
+      },
+    });
   const history = async (query: string): Promise<HistoryBody> => {
     const res = await api(`/api/v1/history?${query}`);
     expect(res.status, await res.clone().text()).toBe(200);
@@ -76,17 +150,28 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     for (const body of bodies) expect((await postWebhook(svc.url, 'default', body)).status).toBe(202);
   };
   const settled = (eventId: string) =>
-    waitFor(`inbox event ${eventId} settled`, async () => {
-      const [row] = await svc.resources.db.query<{ state: string; outcome: Json | null }>('SELECT state, outcome FROM intake_inbox WHERE event_id = $1', [eventId]);
-      return row && row.state !== 'pending' ? row : null;
-    }, 20_000);
+    waitFor(
+      `inbox event ${eventId} settled`,
+      async () => {
+        const [row] = await svc.resources.db.query<{ state: string; outcome: Json | null }>(
+          'SELECT state, outcome FROM intake_inbox WHERE event_id = $1',
+          [eventId],
+        );
+        return row && row.state !== 'pending' ? row : null;
+      },
+      20_000,
+    );
   const stored = async (...bodies: { id: string }[]) => {
     for (const b of bodies) expect((await settled(b.id)).state).toBe('stored');
   };
 
   beforeAll(async () => {
     // No ZENDESK_API_TOKEN: nothing can be read from Zendesk's API.
-    env = intakeEnv(`truth_${backend}`, { ZENDESK_API_TOKEN: '', ZENDESK_API_EMAIL: '', STANDING_COMPANION_WAIT_MS: String(COMPANION_WAIT_MS) });
+    env = intakeEnv(`truth_${backend}`, {
+      ZENDESK_API_TOKEN: '',
+      ZENDESK_API_EMAIL: '',
+      STANDING_COMPANION_WAIT_MS: String(COMPANION_WAIT_MS),
+    });
     if (backend === 'embedded') delete env.env.DATABASE_URL;
     svc = await startIntakeService(env);
     const res = await api('/api/v1/tenants/default/mappings/zendesk', { method: 'PUT', body: JSON.stringify(MAPPING) });
@@ -118,10 +203,21 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     for (const h of [a, b]) {
       expect(h.events[0]).toMatchObject({ about: 'account', reason: { code: 'fraud_suspected' } });
       expect(h.events[1]).toMatchObject({ about: 'person' });
-      expect(h.accounts).toEqual([expect.objectContaining({ relation: 'member', identities: { zendesk_organization_id: org }, current: expect.objectContaining({ status: 'suspended' }) })]);
+      expect(h.accounts).toEqual([
+        expect.objectContaining({
+          relation: 'member',
+          identities: { zendesk_organization_id: org },
+          current: expect.objectContaining({ status: 'suspended' }),
+        }),
+      ]);
     }
     // The deletion is recorded as it happened: from active (previous: true), cause unknown (user events name no actor).
-    expect(a.events[1]).toMatchObject({ kind: 'deactivation', status: { before: 'active', after: 'deleted' }, initiation: { type: 'unknown' }, actor: { type: 'unknown' } });
+    expect(a.events[1]).toMatchObject({
+      kind: 'deactivation',
+      status: { before: 'active', after: 'deleted' },
+      initiation: { type: 'unknown' },
+      actor: { type: 'unknown' },
+    });
     // The organization's own history is its own: none of its members' events.
     const o = await history(`zendesk_organization_id=${org}`);
     expect(o.subject).toEqual({ kind: 'account' });
@@ -139,23 +235,40 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     const byZendesk = await history(`zendesk_organization_id=${org}`);
     expect(bySalesforce.events.map((e) => e.source.event_id)).toEqual([closed.id]);
     // The same account, whichever system's id asks (seconds_since_change moves with the clock).
-    const stable = (accounts: HistoryBody['accounts']) => accounts.map((a) => ({ ...a, current: a.current ? { ...a.current, seconds_since_change: 0 } : null }));
+    const stable = (accounts: HistoryBody['accounts']) =>
+      accounts.map((a) => ({ ...a, current: a.current ? { ...a.current, seconds_since_change: 0 } : null }));
     expect(stable(byZendesk.accounts)).toEqual(stable(bySalesforce.accounts));
-    expect(bySalesforce.accounts).toEqual([expect.objectContaining({ relation: 'asked', identities: { zendesk_organization_id: org, salesforce_account_id: sfAccount } })]);
+    expect(bySalesforce.accounts).toEqual([
+      expect.objectContaining({
+        relation: 'asked',
+        identities: { zendesk_organization_id: org, salesforce_account_id: sfAccount },
+      }),
+    ]);
   });
 
   it('takes the reason text from the earlier field event, without an API token', async () => {
     const dana = user(id(), null, `dana.${n}@example.com`);
-    const reason = userEvent('user.custom_field_changed', dana, at(5), accountStatusReason('Invoice 2026-117 overdue by 45 days.'));
+    const reason = userEvent(
+      'user.custom_field_changed',
+      dana,
+      at(5),
+      accountStatusReason('Invoice 2026-117 overdue by 45 days.'),
+    );
     const suspended = userEvent('user.custom_field_changed', dana, at(5), accountStatus('suspended_billing'));
     await post(reason);
     await settled(reason.id);
     await post(suspended);
     await stored(suspended);
     const [e] = (await history(`zendesk_user_id=${dana.id}`)).events;
-    expect(e).toMatchObject({ kind: 'deactivation', status: { before: 'active', after: 'suspended' }, reason: { code: 'non_payment', text: 'Invoice 2026-117 overdue by 45 days.' } });
+    expect(e).toMatchObject({
+      kind: 'deactivation',
+      status: { before: 'active', after: 'suspended' },
+      reason: { code: 'non_payment', text: 'Invoice 2026-117 overdue by 45 days.' },
+    });
     // The reason field's own event is not a standing change: it is ignored, and says why.
-    expect((await settled(reason.id)).outcome).toMatchObject({ reason: expect.stringContaining('Account status reason') });
+    expect((await settled(reason.id)).outcome).toMatchObject({
+      reason: expect.stringContaining('Account status reason'),
+    });
   });
 
   it('keeps a reason text as written, trailing whitespace (U+2028, spaces) included, from a field event and from a trigger', async () => {
@@ -172,7 +285,14 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
 
     const requester = id();
     const trigger = {
-      standing: { version: 1, kind: 'deactivation', event_id: `trig-${requester}`, status_after: 'suspended', reason_code: 'fraud_suspected', reason_text: `\u2028 ${written}` },
+      standing: {
+        version: 1,
+        kind: 'deactivation',
+        event_id: `trig-${requester}`,
+        status_after: 'suspended',
+        reason_code: 'fraud_suspected',
+        reason_text: `\u2028 ${written}`,
+      },
       ticket: { id: id(), updated_at: at(10) },
       requester: { id: requester, email: `trig.${requester}@example.com`, external_id: '' },
       organization: { id: '', external_id: '' },
@@ -187,7 +307,12 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
   it('puts a reason that arrives after its status change (same update) on that change', async () => {
     const kim = user(id(), null, `kim.${n}@example.com`);
     const suspended = userEvent('user.custom_field_changed', kim, at(6), accountStatus('suspended_fraud'));
-    const reason = userEvent('user.custom_field_changed', kim, at(6), accountStatusReason('Chargebacks on three cards.'));
+    const reason = userEvent(
+      'user.custom_field_changed',
+      kim,
+      at(6),
+      accountStatusReason('Chargebacks on three cards.'),
+    );
     await post(suspended);
     await post(reason);
     await stored(suspended);
@@ -213,10 +338,29 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     await post(reason, onHold, later);
     expect((await settled(onHold.id)).state).toBe('quarantined');
     await settled(later.id);
-    const fixed = { ...MAPPING, organization: { fields: [{ ...MAPPING.organization!.fields![0]!, values: { ...MAPPING.organization!.fields![0]!.values, on_hold: 'suspended' } }] } };
-    expect((await api('/api/v1/tenants/default/mappings/zendesk', { method: 'PUT', body: JSON.stringify(fixed) })).status).toBe(200);
+    const fixed = {
+      ...MAPPING,
+      organization: {
+        fields: [
+          {
+            ...MAPPING.organization!.fields![0]!,
+            values: { ...MAPPING.organization!.fields![0]!.values, on_hold: 'suspended' },
+          },
+        ],
+      },
+    };
+    expect(
+      (await api('/api/v1/tenants/default/mappings/zendesk', { method: 'PUT', body: JSON.stringify(fixed) })).status,
+    ).toBe(200);
     try {
-      expect((await api('/api/v1/tenants/default/quarantine/replay', { method: 'POST', body: JSON.stringify({ event_ids: [onHold.id] }) })).status).toBe(202);
+      expect(
+        (
+          await api('/api/v1/tenants/default/quarantine/replay', {
+            method: 'POST',
+            body: JSON.stringify({ event_ids: [onHold.id] }),
+          })
+        ).status,
+      ).toBe(202);
       await stored(onHold);
       const [e] = (await history(`zendesk_organization_id=${org}`)).events;
       expect(e).toMatchObject({ status: { after: 'suspended' }, reason: { text: 'Audit pending' } });
@@ -229,9 +373,19 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     const org = id();
     const requester = user(id(), org, `req.${org}@example.com`);
     const ticket = id();
-    const requested = ticketEvent('ticket.tags_changed', ticket, requester.id, org, requester.id, at(9), { tags_added: ['reinstatement_request'], tags_removed: [] });
-    const decided = ticketEvent('ticket.custom_field_changed', ticket, requester.id, org, LEAD, at(10), { custom_field: { id: APPROVAL_FIELD, title: 'Reinstatement decision', type: 'tagger' }, current: { value: 'approved' }, previous: null });
-    const solved = ticketEvent('ticket.status_changed', ticket, requester.id, org, SOLVER, at(11), { current: 'SOLVED', previous: 'OPEN' });
+    const requested = ticketEvent('ticket.tags_changed', ticket, requester.id, org, requester.id, at(9), {
+      tags_added: ['reinstatement_request'],
+      tags_removed: [],
+    });
+    const decided = ticketEvent('ticket.custom_field_changed', ticket, requester.id, org, LEAD, at(10), {
+      custom_field: { id: APPROVAL_FIELD, title: 'Reinstatement decision', type: 'tagger' },
+      current: { value: 'approved' },
+      previous: null,
+    });
+    const solved = ticketEvent('ticket.status_changed', ticket, requester.id, org, SOLVER, at(11), {
+      current: 'SOLVED',
+      previous: 'OPEN',
+    });
     await post(requested, decided);
     await settled(decided.id);
     await post(solved);
@@ -241,9 +395,19 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     expect(h.events[0]).toMatchObject({
       about: 'person',
       actor: { type: 'agent', id: SOLVER },
-      approvals: [{ by: { type: 'agent', id: LEAD }, role: 'team_lead', decision: 'approved', at: new Date(at(10)).toISOString() }],
+      approvals: [
+        {
+          by: { type: 'agent', id: LEAD },
+          role: 'team_lead',
+          decision: 'approved',
+          at: new Date(at(10)).toISOString(),
+        },
+      ],
     });
-    expect(h.events[1]).toMatchObject({ initiation: { type: 'customer_initiated' }, customer: { zendesk_user_id: requester.id } });
+    expect(h.events[1]).toMatchObject({
+      initiation: { type: 'customer_initiated' },
+      customer: { zendesk_user_id: requester.id },
+    });
   });
 
   it('stores an international email and finds it case-insensitively', async () => {
@@ -264,7 +428,10 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     expect(res.status).toBe(200);
     const body = (await res.json()) as { state: string; events: { event_id: string; reason: string; body: Json }[] };
     expect(body.state).toBe('ignored');
-    expect(body.events.find((e) => e.event_id === merged.id)).toMatchObject({ reason: 'zen:event-type:user.merged carries no standing meaning', body: { type: 'zen:event-type:user.merged' } });
+    expect(body.events.find((e) => e.event_id === merged.id)).toMatchObject({
+      reason: 'zen:event-type:user.merged carries no standing meaning',
+      body: { type: 'zen:event-type:user.merged' },
+    });
     expect((await api('/api/v1/tenants/default/inbox?state=lost')).status).toBe(400);
   });
 });

@@ -7,7 +7,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/app/service.ts';
-import { intakeEnv, postWebhook, startIntakeService, waitFor, type IntakeEnv, stopIntakeService } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  waitFor,
+  type IntakeEnv,
+  stopIntakeService,
+} from '../support/intake-harness.ts';
 
 const RUNNER = fileURLToPath(new URL('../support/run-standing.ts', import.meta.url));
 const EVENTS = 1500;
@@ -18,7 +25,14 @@ const children: ChildProcess[] = [];
 
 function startWorker(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], {
-    env: { ...process.env, ...env.env, STANDING_ROLE: 'worker', STANDING_WORKER_LOCK_MS: '4000', STANDING_WORKER_CONCURRENCY: '50', STANDING_WORKER_BATCH: '50' },
+    env: {
+      ...process.env,
+      ...env.env,
+      STANDING_ROLE: 'worker',
+      STANDING_WORKER_LOCK_MS: '4000',
+      STANDING_WORKER_CONCURRENCY: '50',
+      STANDING_WORKER_BATCH: '50',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
@@ -55,7 +69,15 @@ it('a worker killed mid-batch loses and doubles nothing', async () => {
           time: '2026-03-04T05:33:18Z',
           zendesk_event_version: '2022-06-20',
           subject: `zen:user:${100000 + i + j}`,
-          detail: { id: String(100000 + i + j), email: `crash${i + j}@example.com`, role: 'end-user', external_id: '', organization_id: '0', created_at: '2025-01-08T10:12:42Z', updated_at: '2026-03-04T05:33:17Z' },
+          detail: {
+            id: String(100000 + i + j),
+            email: `crash${i + j}@example.com`,
+            role: 'end-user',
+            external_id: '',
+            organization_id: '0',
+            created_at: '2025-01-08T10:12:42Z',
+            updated_at: '2026-03-04T05:33:17Z',
+          },
           event: { current: false, previous: true },
         }).then((r) => r.status),
       ),
@@ -64,14 +86,22 @@ it('a worker killed mid-batch loses and doubles nothing', async () => {
   }
 
   const first = await startWorker();
-  await waitFor('some events stored', async () => (await count('SELECT count(*) AS n FROM standing_events')) > 0, 30_000);
+  await waitFor(
+    'some events stored',
+    async () => (await count('SELECT count(*) AS n FROM standing_events')) > 0,
+    30_000,
+  );
   first.kill('SIGKILL');
   await once(first, 'exit');
   const storedAtCrash = await count('SELECT count(*) AS n FROM standing_events');
   expect(storedAtCrash).toBeLessThan(EVENTS);
 
   await startWorker();
-  await waitFor('every event settled', async () => (await count("SELECT count(*) AS n FROM intake_inbox WHERE state <> 'pending'")) === EVENTS, 60_000);
+  await waitFor(
+    'every event settled',
+    async () => (await count("SELECT count(*) AS n FROM intake_inbox WHERE state <> 'pending'")) === EVENTS,
+    60_000,
+  );
   expect(await count('SELECT count(*) AS n FROM standing_events')).toBe(EVENTS);
   expect(await count('SELECT count(DISTINCT source_event_id) AS n FROM standing_events')).toBe(EVENTS);
   expect(await count("SELECT count(*) AS n FROM intake_inbox WHERE state <> 'stored'")).toBe(0);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, checkLinks, hashRecord, type ChainRecord, type PublicPartV1, type StoredChainRow } from '../../connector/model/chain.ts';
+import {
+  GENESIS_HASH,
+  checkLinks,
+  hashRecord,
+  type ChainRecord,
+  type PublicPartV1,
+  type StoredChainRow,
+} from '../../connector/model/chain.ts';
 
 type V1Record = ChainRecord & { public: PublicPartV1 };
 
@@ -101,33 +108,55 @@ describe('hashRecord', () => {
 describe('checkLinks', () => {
   it('passes a good chain from genesis and returns its last link', () => {
     const rows = chain(5);
-    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, rows)).toEqual({ ok: true, last: { seq: 5, hash: rows[4]!.hash }, checked: 5 });
+    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, rows)).toEqual({
+      ok: true,
+      last: { seq: 5, hash: rows[4]!.hash },
+      checked: 5,
+    });
   });
 
   it('continues from a link fed back page by page', () => {
     const rows = chain(6);
     const first = checkLinks({ seq: 0, hash: GENESIS_HASH }, rows.slice(0, 3));
     if (!first.ok) throw new Error('first page should pass');
-    expect(checkLinks(first.last, rows.slice(3))).toEqual({ ok: true, last: { seq: 6, hash: rows[5]!.hash }, checked: 3 });
+    expect(checkLinks(first.last, rows.slice(3))).toEqual({
+      ok: true,
+      last: { seq: 6, hash: rows[5]!.hash },
+      checked: 3,
+    });
   });
 
   it('returns the start unchanged for no rows', () => {
-    expect(checkLinks({ seq: 7, hash: 'a'.repeat(64) }, [])).toEqual({ ok: true, last: { seq: 7, hash: 'a'.repeat(64) }, checked: 0 });
+    expect(checkLinks({ seq: 7, hash: 'a'.repeat(64) }, [])).toEqual({
+      ok: true,
+      last: { seq: 7, hash: 'a'.repeat(64) },
+      checked: 0,
+    });
   });
 
   it('reports a missing row as seq_gap at the row after it', () => {
     const rows = chain(5);
     const withoutThird = [...rows.slice(0, 2), ...rows.slice(3)];
-    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, withoutThird)).toEqual({ ok: false, broken: { seq: 4, problem: 'seq_gap', expected: 3 }, checked: 2 });
+    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, withoutThird)).toEqual({
+      ok: false,
+      broken: { seq: 4, problem: 'seq_gap', expected: 3 },
+      checked: 2,
+    });
   });
 
   it('reports a chain not starting right after the start link as seq_gap', () => {
-    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, chain(3).slice(1))).toMatchObject({ ok: false, broken: { seq: 2, problem: 'seq_gap', expected: 1 } });
+    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, chain(3).slice(1))).toMatchObject({
+      ok: false,
+      broken: { seq: 2, problem: 'seq_gap', expected: 1 },
+    });
   });
 
   it('reports rows out of order as seq_gap', () => {
     const [a, b, c] = chain(3);
-    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, [a!, c!, b!])).toMatchObject({ ok: false, broken: { seq: 3, problem: 'seq_gap', expected: 2 } });
+    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, [a!, c!, b!])).toMatchObject({
+      ok: false,
+      broken: { seq: 3, problem: 'seq_gap', expected: 2 },
+    });
   });
 
   it('reports a row pointing at another predecessor as prev_hash_mismatch, even with its own hash recomputed', () => {
@@ -147,7 +176,11 @@ describe('checkLinks', () => {
     const stored = rows[3]!.hash;
     rows[3] = { ...rows[3]!, kind: 'reinstatement' };
     const result = checkLinks({ seq: 0, hash: GENESIS_HASH }, rows);
-    expect(result).toMatchObject({ ok: false, broken: { seq: 4, problem: 'hash_mismatch', found: stored }, checked: 3 });
+    expect(result).toMatchObject({
+      ok: false,
+      broken: { seq: 4, problem: 'hash_mismatch', found: stored },
+      checked: 3,
+    });
     if (result.ok || result.broken.problem !== 'hash_mismatch') throw new Error('expected hash_mismatch');
     expect(result.broken.expected).not.toBe(stored);
   });
@@ -156,10 +189,18 @@ describe('checkLinks', () => {
     const rows = chain(5);
     const { hash: _old, ...rewritten } = { ...rows[1]!, status_after: 'active' };
     rows[1] = { ...rewritten, hash: hashRecord(rewritten) };
-    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, rows)).toMatchObject({ ok: false, broken: { seq: 3, problem: 'prev_hash_mismatch' }, checked: 2 });
+    expect(checkLinks({ seq: 0, hash: GENESIS_HASH }, rows)).toMatchObject({
+      ok: false,
+      broken: { seq: 3, problem: 'prev_hash_mismatch' },
+      checked: 2,
+    });
   });
 
   it('reports a wrong start link at the first row', () => {
-    expect(checkLinks({ seq: 0, hash: 'd'.repeat(64) }, chain(2))).toMatchObject({ ok: false, broken: { seq: 1, problem: 'prev_hash_mismatch' }, checked: 0 });
+    expect(checkLinks({ seq: 0, hash: 'd'.repeat(64) }, chain(2))).toMatchObject({
+      ok: false,
+      broken: { seq: 1, problem: 'prev_hash_mismatch' },
+      checked: 0,
+    });
   });
 });

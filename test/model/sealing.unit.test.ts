@@ -82,7 +82,9 @@ describe('subject keys', () => {
 
   it('do not unwrap under another master key', () => {
     const wrapped = wrapSubjectKey(keys, 'acme', 'subject-1', newSubjectKey());
-    expect(() => unwrapSubjectKey(deriveMasterKeys(randomBytes(32)), 'acme', 'subject-1', wrapped)).toThrow(SealBrokenError);
+    expect(() => unwrapSubjectKey(deriveMasterKeys(randomBytes(32)), 'acme', 'subject-1', wrapped)).toThrow(
+      SealBrokenError,
+    );
   });
 });
 
@@ -112,19 +114,27 @@ describe('identityDigest', () => {
   });
 
   it('is scoped by tenant', () => {
-    expect(identityDigest(keys, 'acme', 'email', 'dana@example.com')).not.toBe(identityDigest(keys, 'globex', 'email', 'dana@example.com'));
+    expect(identityDigest(keys, 'acme', 'email', 'dana@example.com')).not.toBe(
+      identityDigest(keys, 'globex', 'email', 'dana@example.com'),
+    );
   });
 
   it('is scoped by identity kind', () => {
-    expect(identityDigest(keys, 'acme', 'zendesk_user_id', '360001')).not.toBe(identityDigest(keys, 'acme', 'zendesk_organization_id', '360001'));
+    expect(identityDigest(keys, 'acme', 'zendesk_user_id', '360001')).not.toBe(
+      identityDigest(keys, 'acme', 'zendesk_organization_id', '360001'),
+    );
   });
 
   it('cannot be forged by moving the separator between tenant and value', () => {
-    expect(identityDigest(keys, 'acme', 'email', 'x@example.com')).not.toBe(identityDigest(keys, 'acmex', 'email', '@example.com'));
+    expect(identityDigest(keys, 'acme', 'email', 'x@example.com')).not.toBe(
+      identityDigest(keys, 'acmex', 'email', '@example.com'),
+    );
   });
 
   it('depends on the master key', () => {
-    expect(identityDigest(keys, 'acme', 'email', 'dana@example.com')).not.toBe(identityDigest(deriveMasterKeys(randomBytes(32)), 'acme', 'email', 'dana@example.com'));
+    expect(identityDigest(keys, 'acme', 'email', 'dana@example.com')).not.toBe(
+      identityDigest(deriveMasterKeys(randomBytes(32)), 'acme', 'email', 'dana@example.com'),
+    );
   });
 
   it('compares emails case-insensitively and ignores surrounding space', () => {
@@ -134,10 +144,13 @@ describe('identityDigest', () => {
     expect(identityDigest(keys, 'acme', 'email', 'dana.reyes2@example.com')).not.toBe(lower);
   });
 
-  it.each(['salesforce_account_id', 'salesforce_contact_id'] as const)('gives the 18- and 15-character forms of a %s the same digest', (kind) => {
-    const id18 = '001Dn00000A1b2cIAB';
-    expect(identityDigest(keys, 'acme', kind, id18)).toBe(identityDigest(keys, 'acme', kind, id18.slice(0, 15)));
-  });
+  it.each(['salesforce_account_id', 'salesforce_contact_id'] as const)(
+    'gives the 18- and 15-character forms of a %s the same digest',
+    (kind) => {
+      const id18 = '001Dn00000A1b2cIAB';
+      expect(identityDigest(keys, 'acme', kind, id18)).toBe(identityDigest(keys, 'acme', kind, id18.slice(0, 15)));
+    },
+  );
 
   it('restores the case of an 18-character Salesforce id another system upper- or lower-cased', () => {
     const right = identityDigest(keys, 'acme', 'salesforce_account_id', '001Dn00000A1b2c');
@@ -146,12 +159,17 @@ describe('identityDigest', () => {
     }
   });
 
-  it('gets back the 15-character id from its 18-character form in any case (Salesforce\'s checksum, round trip)', () => {
+  it("gets back the 15-character id from its 18-character form in any case (Salesforce's checksum, round trip)", () => {
     // Salesforce's documented 15 -> 18 conversion, as a reference: per 5 characters, a bit per upper-case letter.
     const to18 = (id15: string) =>
       id15 +
       [0, 5, 10]
-        .map((start) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'[[...id15.slice(start, start + 5)].reduce((n, c, i) => (c >= 'A' && c <= 'Z' ? n | (1 << i) : n), 0)])
+        .map(
+          (start) =>
+            'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'[
+              [...id15.slice(start, start + 5)].reduce((n, c, i) => (c >= 'A' && c <= 'Z' ? n | (1 << i) : n), 0)
+            ],
+        )
         .join('');
     const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
     for (let n = 0; n < 200; n++) {
@@ -170,7 +188,9 @@ describe('identityDigest', () => {
   });
 
   it('keeps 15-character Salesforce ids case-sensitive (they are, at Salesforce)', () => {
-    expect(identityDigest(keys, 'acme', 'salesforce_account_id', '001Dn00000A1b2c')).not.toBe(identityDigest(keys, 'acme', 'salesforce_account_id', '001DN00000A1B2C'));
+    expect(identityDigest(keys, 'acme', 'salesforce_account_id', '001Dn00000A1b2c')).not.toBe(
+      identityDigest(keys, 'acme', 'salesforce_account_id', '001DN00000A1B2C'),
+    );
   });
 
   it('keeps other ids as given', () => {

@@ -16,12 +16,22 @@ const AT = '2026-03-05T10:00:00Z';
 /** A valid input of each kind, differing from the deactivation fixture only where the kind demands it. */
 const VALID_BY_KIND: Record<EventKind, Partial<NewStandingEventInput>> = {
   deactivation: {},
-  reinstatement: { status: { before: 'suspended', after: 'active' }, initiation: undefined, reason: { code: 'payment_received' } },
-  reinstatement_requested: { status: { before: 'suspended', after: null }, initiation: undefined, actor: { type: 'customer' } },
+  reinstatement: {
+    status: { before: 'suspended', after: 'active' },
+    initiation: undefined,
+    reason: { code: 'payment_received' },
+  },
+  reinstatement_requested: {
+    status: { before: 'suspended', after: null },
+    initiation: undefined,
+    actor: { type: 'customer' },
+  },
   verification_recorded: {
     status: { before: 'suspended', after: null },
     initiation: undefined,
-    verification: [{ method: 'id_document', result: 'passed', by: { type: 'agent', id: 42 }, at: AT, notes: 'Passport checked.' }],
+    verification: [
+      { method: 'id_document', result: 'passed', by: { type: 'agent', id: 42 }, at: AT, notes: 'Passport checked.' },
+    ],
   },
   reinstatement_approved: {
     status: { before: 'suspended', after: null },
@@ -32,7 +42,15 @@ const VALID_BY_KIND: Record<EventKind, Partial<NewStandingEventInput>> = {
   reinstatement_denied: {
     status: { before: 'deactivated', after: null },
     initiation: undefined,
-    approvals: [{ by: { type: 'agent', id: '78' }, role: 'risk_officer', decision: 'denied', at: AT, comment: 'Fraud confirmed.' }],
+    approvals: [
+      {
+        by: { type: 'agent', id: '78' },
+        role: 'risk_officer',
+        decision: 'denied',
+        at: AT,
+        comment: 'Fraud confirmed.',
+      },
+    ],
   },
   status_observed: {
     status: { before: null, after: 'closed' },
@@ -117,7 +135,8 @@ describe('parseStandingEvent: rejected events name the field and the problem', (
     },
     {
       name: 'reinstatement_approved without approvals',
-      input: () => eventInput({ ...VALID_BY_KIND.reinstatement_approved, kind: 'reinstatement_approved', approvals: [] }),
+      input: () =>
+        eventInput({ ...VALID_BY_KIND.reinstatement_approved, kind: 'reinstatement_approved', approvals: [] }),
       path: 'approvals',
       message: /reinstatement_approved needs at least one approval with decision "approved"/,
     },
@@ -135,13 +154,19 @@ describe('parseStandingEvent: rejected events name the field and the problem', (
     },
     {
       name: 'verification_recorded without a verification step',
-      input: () => eventInput({ ...VALID_BY_KIND.verification_recorded, kind: 'verification_recorded', verification: [] }),
+      input: () =>
+        eventInput({ ...VALID_BY_KIND.verification_recorded, kind: 'verification_recorded', verification: [] }),
       path: 'verification',
       message: /at least one verification step/,
     },
     {
       name: 'status_observed without the observed status',
-      input: () => eventInput({ ...VALID_BY_KIND.status_observed, kind: 'status_observed', status: { before: 'active', after: null } }),
+      input: () =>
+        eventInput({
+          ...VALID_BY_KIND.status_observed,
+          kind: 'status_observed',
+          status: { before: 'active', after: null },
+        }),
       path: 'status.after',
       message: /must carry the observed status/,
     },
@@ -236,7 +261,8 @@ describe('parseStandingEvent: rejected events name the field and the problem', (
     },
     {
       name: 'a relative source url',
-      input: () => eventInput({ source: { system: 'zendesk', object: 'user', id: '1', event_id: 'e1', url: '/agent/users/1' } }),
+      input: () =>
+        eventInput({ source: { system: 'zendesk', object: 'user', id: '1', event_id: 'e1', url: '/agent/users/1' } }),
       path: 'source.url',
       message: /absolute URL/,
     },
@@ -246,7 +272,10 @@ describe('parseStandingEvent: rejected events name the field and the problem', (
     const problems = problemsOf(input());
     const atPath = problems.filter((p) => p.path === path);
     expect(atPath, JSON.stringify(problems)).not.toHaveLength(0);
-    expect(atPath.some((p) => message.test(p.message)), JSON.stringify(atPath)).toBe(true);
+    expect(
+      atPath.some((p) => message.test(p.message)),
+      JSON.stringify(atPath),
+    ).toBe(true);
   });
 
   it('reports every problem of an input, not only the first', () => {
@@ -261,25 +290,37 @@ describe('parseStandingEvent: rejected events name the field and the problem', (
 
 describe('parseStandingEvent: normalization', () => {
   it('lower-cases the email', () => {
-    expect(valueOf(eventInput({ customer: { email: 'Dana.Reyes@Example.COM' } })).customer.email).toBe('dana.reyes@example.com');
+    expect(valueOf(eventInput({ customer: { email: 'Dana.Reyes@Example.COM' } })).customer.email).toBe(
+      'dana.reyes@example.com',
+    );
   });
 
   it('converts occurred_at to UTC ISO with milliseconds', () => {
-    expect(valueOf(eventInput({ occurred_at: '2026-03-04T06:33:18+01:00' })).occurred_at).toBe('2026-03-04T05:33:18.000Z');
+    expect(valueOf(eventInput({ occurred_at: '2026-03-04T06:33:18+01:00' })).occurred_at).toBe(
+      '2026-03-04T05:33:18.000Z',
+    );
     expect(valueOf(eventInput({ occurred_at: '2026-03-04T05:33:18Z' })).occurred_at).toBe('2026-03-04T05:33:18.000Z');
-    expect(valueOf(eventInput({ occurred_at: '2026-03-03T21:33:18.5-08:00' })).occurred_at).toBe('2026-03-04T05:33:18.500Z');
+    expect(valueOf(eventInput({ occurred_at: '2026-03-03T21:33:18.5-08:00' })).occurred_at).toBe(
+      '2026-03-04T05:33:18.500Z',
+    );
   });
 
   it('converts verification and approval times to UTC ISO with milliseconds', () => {
     const verified = valueOf(
-      eventInput({ ...VALID_BY_KIND.verification_recorded, kind: 'verification_recorded', verification: [{ method: 'callback', result: 'pending', at: '2026-03-05T12:00:00+02:00' }] }),
+      eventInput({
+        ...VALID_BY_KIND.verification_recorded,
+        kind: 'verification_recorded',
+        verification: [{ method: 'callback', result: 'pending', at: '2026-03-05T12:00:00+02:00' }],
+      }),
     );
     expect(verified.verification[0]?.at).toBe('2026-03-05T10:00:00.000Z');
     const approved = valueOf(
       eventInput({
         ...VALID_BY_KIND.reinstatement_approved,
         kind: 'reinstatement_approved',
-        approvals: [{ by: { type: 'agent' }, role: 'team_lead', decision: 'approved', at: '2026-03-05T05:00:00-05:00' }],
+        approvals: [
+          { by: { type: 'agent' }, role: 'team_lead', decision: 'approved', at: '2026-03-05T05:00:00-05:00' },
+        ],
       }),
     );
     expect(approved.approvals[0]?.at).toBe('2026-03-05T10:00:00.000Z');
@@ -304,8 +345,16 @@ describe('parseStandingEvent: normalization', () => {
 
   it('gives equal facts written differently the same normalized form', () => {
     const base = eventInput();
-    const a = valueOf({ ...base, occurred_at: '2026-03-04T06:00:00+01:00', customer: { email: 'DANA@example.com', zendesk_user_id: 12 } });
-    const b = valueOf({ ...base, occurred_at: '2026-03-04T05:00:00.000Z', customer: { email: 'dana@example.com', zendesk_user_id: '12' } });
+    const a = valueOf({
+      ...base,
+      occurred_at: '2026-03-04T06:00:00+01:00',
+      customer: { email: 'DANA@example.com', zendesk_user_id: 12 },
+    });
+    const b = valueOf({
+      ...base,
+      occurred_at: '2026-03-04T05:00:00.000Z',
+      customer: { email: 'dana@example.com', zendesk_user_id: '12' },
+    });
     expect(a).toEqual(b);
   });
 });
@@ -330,6 +379,10 @@ describe('text the log cannot store', () => {
     const base = eventInput();
     const r = parseStandingEvent({ ...base, source: { ...base.source, event_id: value } });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problems).toContainEqual({ path: 'source.event_id', message: 'must be valid Unicode text without NUL characters' });
+    if (!r.ok)
+      expect(r.problems).toContainEqual({
+        path: 'source.event_id',
+        message: 'must be valid Unicode text without NUL characters',
+      });
   });
 });

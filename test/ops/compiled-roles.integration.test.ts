@@ -58,14 +58,21 @@ afterAll(async () => {
   await dropRedisPrefix(env.prefix);
 });
 
-const status = async (role: Role, path: string, init: RequestInit = {}) => (await fetch(`${urls.get(role)}${path}`, init)).status;
+const status = async (role: Role, path: string, init: RequestInit = {}) =>
+  (await fetch(`${urls.get(role)}${path}`, init)).status;
 
 it('the api accepts, the worker stores', async () => {
-  expect((await postWebhook(urls.get('api')!, 'default', userDeactivated(`compiled-${env.schema}`, 710_001))).status).toBe(202);
+  expect(
+    (await postWebhook(urls.get('api')!, 'default', userDeactivated(`compiled-${env.schema}`, 710_001))).status,
+  ).toBe(202);
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
-    await waitFor('the event stored', async () => (await client.query(`SELECT 1 FROM ${env.schema}.standing_events`)).rowCount === 1, 30_000);
+    await waitFor(
+      'the event stored',
+      async () => (await client.query(`SELECT 1 FROM ${env.schema}.standing_events`)).rowCount === 1,
+      30_000,
+    );
   } finally {
     await client.end();
   }
@@ -73,7 +80,11 @@ it('the api accepts, the worker stores', async () => {
 
 it('only the api serves the webhooks and the HTTP APIs; every role serves health and metrics', async () => {
   const auth = { headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}` } };
-  const auditor = { headers: { authorization: `Bearer ${await issueKey(urls.get('api')!, env.env.STANDING_ADMIN_TOKEN!, 'default', 'auditor')}` } };
+  const auditor = {
+    headers: {
+      authorization: `Bearer ${await issueKey(urls.get('api')!, env.env.STANDING_ADMIN_TOKEN!, 'default', 'auditor')}`,
+    },
+  };
   expect(await status('api', '/api/v1/history?email=a@example.com', auditor)).toBe(200);
   for (const role of ['worker', 'scheduler'] as const) {
     expect(await status(role, '/api/v1/history?email=a@example.com', auth)).toBe(404);
@@ -84,12 +95,20 @@ it('only the api serves the webhooks and the HTTP APIs; every role serves health
     expect(await status(role, '/healthz')).toBe(200);
     expect(await status(role, '/metrics', auth)).toBe(200);
   }
-  const checks = async (role: Role) => ((await (await fetch(`${urls.get(role)}/readyz`)).json()) as { checks: Record<string, string> }).checks;
+  const checks = async (role: Role) =>
+    ((await (await fetch(`${urls.get(role)}/readyz`)).json()) as { checks: Record<string, string> }).checks;
   expect(await checks('api')).toEqual({ database: 'ok', redis: 'ok' });
   expect(await checks('worker')).toEqual({ database: 'ok', redis: 'ok' });
   expect(await checks('scheduler')).toEqual({ database: 'ok', redis: 'ok', sweeper: 'ok', compliance: 'ok' });
-  const ready = (await (await fetch(`${urls.get('worker')}/readyz`)).json()) as { backlog: Record<string, number | null> };
-  expect(ready.backlog).toEqual({ inbox_pending: 0, inbox_oldest_pending_age_seconds: 0, queue_waiting: 0, queue_oldest_waiting_age_seconds: 0 });
+  const ready = (await (await fetch(`${urls.get('worker')}/readyz`)).json()) as {
+    backlog: Record<string, number | null>;
+  };
+  expect(ready.backlog).toEqual({
+    inbox_pending: 0,
+    inbox_oldest_pending_age_seconds: 0,
+    queue_waiting: 0,
+    queue_oldest_waiting_age_seconds: 0,
+  });
 });
 
 it('SIGTERM stops every role with exit code 0', async () => {

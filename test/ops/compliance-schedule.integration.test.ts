@@ -68,21 +68,35 @@ describe('the scheduler role', () => {
     await stopIntakeService(env, s);
   });
 
-  const rows = async (tenant: string) => (await s.resources.db.query<{ seq: number }>('SELECT seq FROM standing_events WHERE tenant = $1 ORDER BY seq', [tenant])).map((r) => Number(r.seq));
+  const rows = async (tenant: string) =>
+    (
+      await s.resources.db.query<{ seq: number }>('SELECT seq FROM standing_events WHERE tenant = $1 ORDER BY seq', [
+        tenant,
+      ])
+    ).map((r) => Number(r.seq));
 
   it('writes and copies a checkpoint of each changed chain, and pushes new rows to Splunk', async () => {
     const { log, db, secrets } = s.resources;
     await new SplunkTargets(db, secrets.master).put('default', { url: HEC, token: 'hec-token-0001' }, 'test');
     // Recorded two days ago: old enough for the 1-day policy of the next test, by the database's clock too.
     const recordedEarlier = new StandingLog(db, secrets.master, { clock: () => new Date(Date.now() - 2 * DAY) });
-    await recordedEarlier.append([event({ tenant: 'default' }), event({ tenant: 'default' }), event({ tenant: 'default' })]);
+    await recordedEarlier.append([
+      event({ tenant: 'default' }),
+      event({ tenant: 'default' }),
+      event({ tenant: 'default' }),
+    ]);
     await log.append([event({ tenant: 'held' }), event({ tenant: 'held' })]);
     await waitFor('checkpoints of both tenants', async () => {
-      const cps = await db.query<{ tenant: string; seq: number }>('SELECT tenant, seq FROM checkpoints ORDER BY tenant');
+      const cps = await db.query<{ tenant: string; seq: number }>(
+        'SELECT tenant, seq FROM checkpoints ORDER BY tenant',
+      );
       return cps.length >= 2 && cps.some((c) => c.tenant === 'default' && Number(c.seq) === 3) ? cps : null;
     });
     await waitFor('the copy in the export directory', async () => readdirSync(join(exportDir, 'default')).length > 0);
-    await waitFor('the push to Splunk', async () => (await new SplunkTargets(db, secrets.master).get('default'))?.last_seq === 3);
+    await waitFor(
+      'the push to Splunk',
+      async () => (await new SplunkTargets(db, secrets.master).get('default'))?.last_seq === 3,
+    );
     expect(hecBodies.join('\n')).toContain('"seq":3');
   });
 
@@ -103,19 +117,29 @@ describe('the scheduler role', () => {
     await new Promise((r) => setTimeout(r, 700));
     expect(await rows('held')).toEqual([1, 2]);
     await waitFor('a checkpoint after the cut', async () => {
-      const [c] = await db.query<{ seq: number }>("SELECT seq FROM checkpoints WHERE tenant = 'default' ORDER BY number DESC LIMIT 1");
+      const [c] = await db.query<{ seq: number }>(
+        "SELECT seq FROM checkpoints WHERE tenant = 'default' ORDER BY number DESC LIMIT 1",
+      );
       return Number(c?.seq) === 5;
     });
-    expect(await verifyTenant(log, 'default', { publicKey: key.publicKey })).toMatchObject({ ok: true, starts_at: 4, checked: 2 });
+    expect(await verifyTenant(log, 'default', { publicKey: key.publicKey })).toMatchObject({
+      ok: true,
+      starts_at: 4,
+      checked: 2,
+    });
     expect(await verifyTenant(log, 'held', { publicKey: key.publicKey })).toMatchObject({ ok: true });
   });
 
   it('reports the runs in /metrics and the schedules in /readyz', async () => {
-    const metrics = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}` } })).text();
+    const metrics = await (
+      await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}` } })
+    ).text();
     for (const job of ['checkpoint', 'retention', 'siem_push']) {
       expect(metrics).toMatch(new RegExp(`standing_scheduled_job_runs_total\\{job="${job}",outcome="ok"\\} [1-9]`));
       expect(metrics).toContain(`standing_scheduled_job_enabled{job="${job}"} 1`);
-      expect(metrics).toMatch(new RegExp(`standing_scheduled_job_last_success_timestamp_seconds\\{job="${job}"\\} \\d`));
+      expect(metrics).toMatch(
+        new RegExp(`standing_scheduled_job_last_success_timestamp_seconds\\{job="${job}"\\} \\d`),
+      );
     }
     expect(metrics).toMatch(/standing_siem_events_pushed_total\{tenant="default"\} [1-9]/);
     const ready = await fetch(`${s.url}/readyz`);
@@ -128,7 +152,13 @@ describe('the scheduler role in production without a checkpoint key', () => {
   let env: IntakeEnv;
   let s: ServiceHandle;
   beforeAll(async () => {
-    env = intakeEnv('compliance_nokey', { STANDING_ROLE: 'scheduler', NODE_ENV: 'production', STANDING_CHECKPOINT_INTERVAL_MS: '200', STANDING_RETENTION_INTERVAL_MS: '200', STANDING_SIEM_PUSH_INTERVAL_MS: '200' });
+    env = intakeEnv('compliance_nokey', {
+      STANDING_ROLE: 'scheduler',
+      NODE_ENV: 'production',
+      STANDING_CHECKPOINT_INTERVAL_MS: '200',
+      STANDING_RETENTION_INTERVAL_MS: '200',
+      STANDING_SIEM_PUSH_INTERVAL_MS: '200',
+    });
     s = await start(env);
   });
   afterAll(async () => {
@@ -139,7 +169,9 @@ describe('the scheduler role in production without a checkpoint key', () => {
     const ready = await fetch(`${s.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(JSON.stringify(await ready.json())).toContain('compliance');
-    const metrics = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}` } })).text();
+    const metrics = await (
+      await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}` } })
+    ).text();
     expect(metrics).toContain('standing_scheduled_job_enabled{job="checkpoint"} 0');
     expect(metrics).toContain('standing_scheduled_job_enabled{job="retention"} 0');
     expect(metrics).toContain('standing_scheduled_job_enabled{job="siem_push"} 1');

@@ -7,14 +7,17 @@ interface Dashboard {
   panels: { title: string; targets: { expr: string }[] }[];
 }
 
-const dashboard = JSON.parse(readFileSync(new URL('../../deploy/grafana/standing-dashboard.json', import.meta.url), 'utf8')) as Dashboard;
+const dashboard = JSON.parse(
+  readFileSync(new URL('../../deploy/grafana/standing-dashboard.json', import.meta.url), 'utf8'),
+) as Dashboard;
 
 it('charts only exported metrics, and charts every standing_* metric', async () => {
   const metrics = new StandingMetrics();
   const exported = new Set<string>();
   for (const m of await metrics.registry.getMetricsAsJSON()) {
     exported.add(m.name);
-    if (String(m.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${m.name}${suffix}`);
+    if (String(m.type) === 'histogram')
+      for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${m.name}${suffix}`);
   }
   const charted = new Set<string>();
   for (const panel of dashboard.panels) {

@@ -21,7 +21,12 @@ it('compose runs api, worker and scheduler on PostgreSQL and Redis with AOF', ()
   const compose = read('compose.yaml');
   for (const role of ['api', 'worker', 'scheduler']) {
     expect(PROCESS_ROLES).toContain(role);
-    expect(compose).toMatch(new RegExp(`^  ${role}:\\n(?:    .*\\n)*    environment: \\{ <<: \\*standing-env, STANDING_ROLE: ${role} \\}`, 'm'));
+    expect(compose).toMatch(
+      new RegExp(
+        `^  ${role}:\\n(?:    .*\\n)*    environment: \\{ <<: \\*standing-env, STANDING_ROLE: ${role} \\}`,
+        'm',
+      ),
+    );
   }
   expect(compose).toMatch(/^ {2}postgres:$/m);
   expect(compose).toMatch(/"--appendonly", "yes"/);

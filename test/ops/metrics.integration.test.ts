@@ -6,7 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceHandle } from '../../connector/app/service.ts';
-import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, type IntakeEnv } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  stopIntakeService,
+  waitFor,
+  type IntakeEnv,
+} from '../support/intake-harness.ts';
 import { userDeactivated } from '../support/load.ts';
 
 const METRICS_TOKEN = randomBytes(24).toString('hex');
@@ -39,15 +46,29 @@ async function scrape(token = METRICS_TOKEN): Promise<Response> {
 it('counts a small load right', async () => {
   const run = randomBytes(4).toString('hex');
   const ids = Array.from({ length: 20 }, (_, i) => `metrics-${run}-${i}`);
-  const accepted = await Promise.all(ids.map((id, i) => postWebhook(service.url, 'default', userDeactivated(id, 700_000 + i)).then((r) => r.status)));
+  const accepted = await Promise.all(
+    ids.map((id, i) => postWebhook(service.url, 'default', userDeactivated(id, 700_000 + i)).then((r) => r.status)),
+  );
   expect(new Set(accepted)).toEqual(new Set([202]));
-  const again = await Promise.all(ids.slice(0, 5).map((id, i) => postWebhook(service.url, 'default', userDeactivated(id, 700_000 + i)).then((r) => r.status)));
+  const again = await Promise.all(
+    ids
+      .slice(0, 5)
+      .map((id, i) => postWebhook(service.url, 'default', userDeactivated(id, 700_000 + i)).then((r) => r.status)),
+  );
   expect(new Set(again)).toEqual(new Set([200]));
-  const forged = await Promise.all([0, 1, 2].map((i) => postWebhook(service.url, 'default', userDeactivated(`forged-${run}-${i}`, 1), { secret: 'x'.repeat(44) }).then((r) => r.status)));
+  const forged = await Promise.all(
+    [0, 1, 2].map((i) =>
+      postWebhook(service.url, 'default', userDeactivated(`forged-${run}-${i}`, 1), { secret: 'x'.repeat(44) }).then(
+        (r) => r.status,
+      ),
+    ),
+  );
   expect(new Set(forged)).toEqual(new Set([401]));
 
   await waitFor('every event stored', async () => {
-    const [row] = await service.resources.db.query<{ n: number }>("SELECT count(*)::int AS n FROM intake_inbox WHERE state = 'stored'");
+    const [row] = await service.resources.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM intake_inbox WHERE state = 'stored'",
+    );
     return row!.n === ids.length;
   });
   // The worker's counters move when its batch resolves, just after the inbox settles.

@@ -6,7 +6,9 @@ const tick = () => new Promise((r) => setImmediate(r));
 describe('MicroBatcher', () => {
   it('groups items submitted together and resolves each with its own result', async () => {
     const batches: number[][] = [];
-    const b = new MicroBatcher<number, number>(async (xs) => (batches.push(xs), xs.map((x) => x * 10)), { maxWaitMs: 0 });
+    const b = new MicroBatcher<number, number>(async (xs) => (batches.push(xs), xs.map((x) => x * 10)), {
+      maxWaitMs: 0,
+    });
     expect(await Promise.all([1, 2, 3].map((x) => b.submit(x)))).toEqual([10, 20, 30]);
     expect(batches).toEqual([[1, 2, 3]]);
   });
@@ -52,7 +54,15 @@ describe('MicroBatcher', () => {
     );
     const results = await Promise.allSettled([1, 2, 3, 4, 5, 6, 7].map((x) => b.submit(x)));
     expect(sizes).toEqual([3, 3, 1]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
   });
 
   it('close() flushes what is queued', async () => {

@@ -22,7 +22,8 @@ describe('parseRetryAfter', () => {
   });
 
   it('gives null for a missing or unreadable value', () => {
-    for (const v of [undefined, null, '', 'soon', '-5', '1e3', '2026-03-04T05:00:30Z', 'Wed, 04 Mar 2026']) expect(parseRetryAfter(v, NOW)).toBeNull();
+    for (const v of [undefined, null, '', 'soon', '-5', '1e3', '2026-03-04T05:00:30Z', 'Wed, 04 Mar 2026'])
+      expect(parseRetryAfter(v, NOW)).toBeNull();
   });
 });
 
@@ -31,15 +32,30 @@ describe('decideRetry', () => {
     [{ status: 200 }, { retry: false, reason: 'ok', wait: null }],
     [{ status: 304 }, { retry: false, reason: 'ok', wait: null }],
     [{ status: null }, { retry: true, reason: 'network', wait: null }],
-    [{ status: 429, retryAfter: '12' }, { retry: true, reason: 'rate_limited', wait: 12_000 }],
+    [
+      { status: 429, retryAfter: '12' },
+      { retry: true, reason: 'rate_limited', wait: 12_000 },
+    ],
     [{ status: 429 }, { retry: true, reason: 'rate_limited', wait: DEFAULT_RATE_LIMIT_WAIT_MS }],
-    [{ status: 429, retryAfter: 'garbage' }, { retry: true, reason: 'rate_limited', wait: DEFAULT_RATE_LIMIT_WAIT_MS }],
-    [{ status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED' }, { retry: true, reason: 'rate_limited', wait: DEFAULT_RATE_LIMIT_WAIT_MS }],
-    [{ status: 503, retryAfter: '3' }, { retry: true, reason: 'server_error', wait: 3000 }],
+    [
+      { status: 429, retryAfter: 'garbage' },
+      { retry: true, reason: 'rate_limited', wait: DEFAULT_RATE_LIMIT_WAIT_MS },
+    ],
+    [
+      { status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+      { retry: true, reason: 'rate_limited', wait: DEFAULT_RATE_LIMIT_WAIT_MS },
+    ],
+    [
+      { status: 503, retryAfter: '3' },
+      { retry: true, reason: 'server_error', wait: 3000 },
+    ],
     [{ status: 500 }, { retry: true, reason: 'server_error', wait: null }],
     [{ status: 401 }, { retry: false, reason: 'unauthorized', wait: null }],
     [{ status: 403 }, { retry: false, reason: 'unauthorized', wait: null }],
-    [{ status: 403, errorCode: 'INSUFFICIENT_ACCESS' }, { retry: false, reason: 'unauthorized', wait: null }],
+    [
+      { status: 403, errorCode: 'INSUFFICIENT_ACCESS' },
+      { retry: false, reason: 'unauthorized', wait: null },
+    ],
     [{ status: 404 }, { retry: false, reason: 'not_found', wait: null }],
     [{ status: 422 }, { retry: false, reason: 'client_error', wait: null }],
   ] as const)('%o -> %o', (response, decision) => {

@@ -29,7 +29,11 @@ beforeAll(async () => {
     { connection: redis, redis, prefix, everyMs: 3_600_000, refreshEveryMs: 3_600_000 },
   );
   // Created after the start: no scheduled job competes with the runs asked for below.
-  await tenants.create({ id: 'lock', name: 'Lock', zendesk: { subdomain: 'acme', api_email: 'integration@acme.example', api_token: 'zendesk-api-token' } });
+  await tenants.create({
+    id: 'lock',
+    name: 'Lock',
+    zendesk: { subdomain: 'acme', api_email: 'integration@acme.example', api_token: 'zendesk-api-token' },
+  });
 });
 afterAll(async () => {
   await scheduler.close();
@@ -42,13 +46,29 @@ afterAll(async () => {
 
 describe('reconciliation runs', () => {
   it('skip a run of a tenant and source while another is going, and run again afterwards', async () => {
-    nock('https://acme.zendesk.com').get('/api/v2/incremental/users/cursor.json').query(true).delay(200).reply(200, { users: [], after_cursor: 'c1', end_of_stream: true });
-    nock('https://acme.zendesk.com').get('/api/v2/incremental/organizations.json').query(true).reply(200, { organizations: [], end_time: 1, end_of_stream: true });
-    const [a, b] = await Promise.all([scheduler.run({ tenant: 'lock', source: 'zendesk' }), scheduler.run({ tenant: 'lock', source: 'zendesk' })]);
+    nock('https://acme.zendesk.com')
+      .get('/api/v2/incremental/users/cursor.json')
+      .query(true)
+      .delay(200)
+      .reply(200, { users: [], after_cursor: 'c1', end_of_stream: true });
+    nock('https://acme.zendesk.com')
+      .get('/api/v2/incremental/organizations.json')
+      .query(true)
+      .reply(200, { organizations: [], end_time: 1, end_of_stream: true });
+    const [a, b] = await Promise.all([
+      scheduler.run({ tenant: 'lock', source: 'zendesk' }),
+      scheduler.run({ tenant: 'lock', source: 'zendesk' }),
+    ]);
     expect([a?.state ?? null, b?.state ?? null].sort()).toEqual(['completed', null]);
     expect(nock.pendingMocks()).toEqual([]);
-    nock('https://acme.zendesk.com').get('/api/v2/incremental/users/cursor.json').query(true).reply(200, { users: [], after_cursor: 'c1', end_of_stream: true });
-    nock('https://acme.zendesk.com').get('/api/v2/incremental/organizations.json').query(true).reply(200, { organizations: [], end_time: 1, end_of_stream: true });
+    nock('https://acme.zendesk.com')
+      .get('/api/v2/incremental/users/cursor.json')
+      .query(true)
+      .reply(200, { users: [], after_cursor: 'c1', end_of_stream: true });
+    nock('https://acme.zendesk.com')
+      .get('/api/v2/incremental/organizations.json')
+      .query(true)
+      .reply(200, { organizations: [], end_time: 1, end_of_stream: true });
     expect(await scheduler.run({ tenant: 'lock', source: 'zendesk' })).toMatchObject({ state: 'completed' });
   });
 });

@@ -7,7 +7,8 @@ const CONTACT = '/data/ContactChangeEvent';
 const PLATFORM = '/event/Account_Status__e';
 /** The subscriber's notifications of the test under way, shown when a wait fails. */
 let progress: string[] = [];
-const until = (fn: () => unknown) => vi.waitFor(() => expect(fn(), progress.join('\n')).toBeTruthy(), { timeout: 5_000, interval: 20 });
+const until = (fn: () => unknown) =>
+  vi.waitFor(() => expect(fn(), progress.join('\n')).toBeTruthy(), { timeout: 5_000, interval: 20 });
 
 describe('CometD change event subscriber', () => {
   let h: StreamingHarness;
@@ -38,7 +39,8 @@ describe('CometD change event subscriber', () => {
         }
       },
     });
-    subscriber.start(); progress = events;
+    subscriber.start();
+    progress = events;
     await until(() => events.filter((e) => e.startsWith('subscribed')).length === 3);
 
     await h.server.publish(ACCOUNT, changeEvent(1));
@@ -47,7 +49,11 @@ describe('CometD change event subscriber', () => {
     await h.server.publish(ACCOUNT, gapEvent(3));
     await until(() => received.some((r) => r.channel === ACCOUNT && r.replayId === 3));
     await h.server.publish(ACCOUNT, undeleteEvent(4));
-    await h.server.publish(PLATFORM, { schema: 'x', payload: { Account_Id__c: '0015g00000XyZaBAAV' }, event: { replayId: 7 } });
+    await h.server.publish(PLATFORM, {
+      schema: 'x',
+      payload: { Account_Id__c: '0015g00000XyZaBAAV' },
+      event: { replayId: 7 },
+    });
     await until(() => received.some((r) => r.replayId === 4) && received.some((r) => r.channel === PLATFORM));
     await subscriber.stop();
 
@@ -67,7 +73,8 @@ describe('CometD change event subscriber', () => {
   it('a restart resumes after the stored replay id: nothing lost, nothing twice', async () => {
     const tenant = 'restart';
     const first = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    first.subscriber.start(); progress = first.events;
+    first.subscriber.start();
+    progress = first.events;
     await until(() => first.events.includes(`subscribed ${ACCOUNT} -2`));
     await h.server.publish(ACCOUNT, changeEvent(101));
     await h.server.publish(ACCOUNT, changeEvent(102));
@@ -79,7 +86,8 @@ describe('CometD change event subscriber', () => {
     await h.server.publish(ACCOUNT, changeEvent(104));
 
     const second = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    second.subscriber.start(); progress = second.events;
+    second.subscriber.start();
+    progress = second.events;
     await until(() => second.events.includes(`stored ${ACCOUNT} 104`));
     await h.server.publish(ACCOUNT, changeEvent(105));
     await until(() => second.events.includes(`stored ${ACCOUNT} 105`));
@@ -95,7 +103,8 @@ describe('CometD change event subscriber', () => {
     h.issue = 'T1';
     h.server.validTokens = new Set(['T1']);
     const { subscriber, received, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    subscriber.start(); progress = events;
+    subscriber.start();
+    progress = events;
     await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
     await h.server.publish(ACCOUNT, changeEvent(201));
     await until(() => events.includes(`stored ${ACCOUNT} 201`));
@@ -105,14 +114,22 @@ describe('CometD change event subscriber', () => {
     h.server.validTokens = new Set(['T2']);
     await h.server.publish(ACCOUNT, changeEvent(202));
     // 202 arrives on the old client before its session is refused, or is replayed to the new one.
-    await until(() => events.includes(`stored ${ACCOUNT} 202`) && events.indexOf('lost unauthorized') >= 0 && events.findLastIndex((e) => e.startsWith('subscribed')) > events.indexOf('lost unauthorized'));
+    await until(
+      () =>
+        events.includes(`stored ${ACCOUNT} 202`) &&
+        events.indexOf('lost unauthorized') >= 0 &&
+        events.findLastIndex((e) => e.startsWith('subscribed')) > events.indexOf('lost unauthorized'),
+    );
     await h.server.publish(ACCOUNT, changeEvent(203));
     await until(() => events.includes(`stored ${ACCOUNT} 203`));
     await subscriber.stop();
 
     expect(events).toContain('lost unauthorized');
     expect(h.tokenRequests).toBe(tokenRequests + 1);
-    expect(h.server.subscribes.filter((s) => s.channel === ACCOUNT).map((s) => [s.token, s.refused])).toEqual([['T1', false], ['T2', false]]);
+    expect(h.server.subscribes.filter((s) => s.channel === ACCOUNT).map((s) => [s.token, s.refused])).toEqual([
+      ['T1', false],
+      ['T2', false],
+    ]);
     expect(received.map((r) => r.replayId).filter((id) => id !== null && id > 200)).toEqual([201, 202, 203]);
     h.server.validTokens = null;
   });
@@ -123,7 +140,8 @@ describe('CometD change event subscriber', () => {
     h.server.validTokens = new Set(['T6']);
     const { subscriber, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
     h.issue = 'T6';
-    subscriber.start(); progress = events;
+    subscriber.start();
+    progress = events;
     await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
     await subscriber.stop();
     expect(events[0]).toBe('lost unauthorized');
@@ -135,14 +153,20 @@ describe('CometD change event subscriber', () => {
     const tenant = 'refreshed';
     h.issue = 'T3';
     const { subscriber, events, session } = await h.subscriber({ tenant, channels: [CONTACT] });
-    subscriber.start(); progress = events;
+    subscriber.start();
+    progress = events;
     await until(() => events.includes(`subscribed ${CONTACT} -2`));
     h.issue = 'T4';
     const r = await session.refresh();
     expect(r.ok).toBe(true);
     await until(() => events.filter((e) => e.startsWith('subscribed')).length === 2);
     expect(events).toContain('lost token_refreshed');
-    expect(h.server.subscribes.filter((s) => s.channel === CONTACT).map((s) => s.token).slice(-2)).toEqual(['T3', 'T4']);
+    expect(
+      h.server.subscribes
+        .filter((s) => s.channel === CONTACT)
+        .map((s) => s.token)
+        .slice(-2),
+    ).toEqual(['T3', 'T4']);
 
     // Discarded clients leave no connection behind (jsforce's client opens a WebSocket probe).
     for (let i = 5; i < 15; i++) {
@@ -161,14 +185,23 @@ describe('CometD change event subscriber', () => {
     for (const id of [18, 19, 20]) await h.server.publish(ACCOUNT, changeEvent(id));
     h.server.tooOld.add(17);
     const { subscriber, received, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    subscriber.start(); progress = events;
+    subscriber.start();
+    progress = events;
     await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
     await until(() => events.includes(`stored ${ACCOUNT} 20`));
     await subscriber.stop();
 
     expect(events.slice(0, 2)).toEqual([`gap ${ACCOUNT} 17`, `subscribed ${ACCOUNT} -2`]);
     const gaps = await h.replay.openGaps(tenant);
-    expect(gaps).toEqual([{ tenant, channel: ACCOUNT, fromReplayId: 17, detectedAt: expect.any(String), reason: expect.stringContaining('400::The replayId {17}') }]);
+    expect(gaps).toEqual([
+      {
+        tenant,
+        channel: ACCOUNT,
+        fromReplayId: 17,
+        detectedAt: expect.any(String),
+        reason: expect.stringContaining('400::The replayId {17}'),
+      },
+    ]);
     // Every retained event was replayed, in order, and the position moved past them.
     expect(received.map((r) => r.replayId)).toEqual([18, 19, 20]);
     expect((await h.stored(tenant))[ACCOUNT]).toBe(20);
@@ -177,12 +210,16 @@ describe('CometD change event subscriber', () => {
   it('reconnects with backoff when the server drops the client, and resumes from the stored replay id', async () => {
     const tenant = 'dropped';
     const { subscriber, received, events } = await h.subscriber({ tenant, channels: [CONTACT], initialReplayId: -1 });
-    subscriber.start(); progress = events;
+    subscriber.start();
+    progress = events;
     await until(() => events.includes(`subscribed ${CONTACT} -1`));
     await h.server.publish(CONTACT, contactChangeEvent(301));
     await until(() => events.includes(`stored ${CONTACT} 301`));
     h.server.connectFailures.push('403::Unknown client', '403::Unknown client');
-    await until(() => events.filter((e) => e === 'lost unknown_client').length === 2 && events.at(-1) === `subscribed ${CONTACT} 301`);
+    await until(
+      () =>
+        events.filter((e) => e === 'lost unknown_client').length === 2 && events.at(-1) === `subscribed ${CONTACT} 301`,
+    );
     await h.server.publish(CONTACT, contactChangeEvent(302));
     await until(() => events.includes(`stored ${CONTACT} 302`));
     await subscriber.stop();
@@ -192,7 +229,8 @@ describe('CometD change event subscriber', () => {
   it('reconnects when the server goes away and comes back, resuming from the stored replay id', async () => {
     const tenant = 'outage';
     const { subscriber, received, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    subscriber.start(); progress = events;
+    subscriber.start();
+    progress = events;
     await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
     await h.server.publish(ACCOUNT, changeEvent(401));
     await until(() => events.includes(`stored ${ACCOUNT} 401`));
@@ -207,7 +245,10 @@ describe('CometD change event subscriber', () => {
     await h.server.publish(ACCOUNT, changeEvent(403));
     await until(() => events.includes(`stored ${ACCOUNT} 403`));
     await subscriber.stop();
-    expect(events.filter((e) => e.startsWith('subscribed'))).toEqual([`subscribed ${ACCOUNT} -2`, `subscribed ${ACCOUNT} 401`]);
+    expect(events.filter((e) => e.startsWith('subscribed'))).toEqual([
+      `subscribed ${ACCOUNT} -2`,
+      `subscribed ${ACCOUNT} 401`,
+    ]);
     expect(received.map((r) => r.replayId)).toEqual([401, 402, 403]);
   });
 });

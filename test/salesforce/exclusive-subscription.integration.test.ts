@@ -7,14 +7,21 @@ import { StreamingHarness, type Received } from './support/streaming-harness.ts'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ACCOUNT = '/data/AccountChangeEvent';
-const until = (fn: () => unknown, what = fn.toString()) => vi.waitFor(() => expect(fn(), what).toBeTruthy(), { timeout: 8_000, interval: 20 });
+const until = (fn: () => unknown, what = fn.toString()) =>
+  vi.waitFor(() => expect(fn(), what).toBeTruthy(), { timeout: 8_000, interval: 20 });
 
 /** A worker process: its own Redis connection, Salesforce session and subscriber. */
 async function worker(h: StreamingHarness, prefix: string, tenant: string, received: Received[]) {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 0, retryStrategy: () => null });
   const { subscriber, received: own, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
   const holding: boolean[] = [];
-  const exclusive = new ExclusiveSubscription(redis, tenant, subscriber, { prefix, ttlMs: 2000, renewEveryMs: 250, acquireEveryMs: 100, onHolding: (v) => holding.push(v) });
+  const exclusive = new ExclusiveSubscription(redis, tenant, subscriber, {
+    prefix,
+    ttlMs: 2000,
+    renewEveryMs: 250,
+    acquireEveryMs: 100,
+    onHolding: (v) => holding.push(v),
+  });
   // Everything this worker's onMessage got, in the shared order.
   const mirror = setInterval(() => received.push(...own.splice(0)), 5);
   return {

@@ -11,7 +11,15 @@ import type { ServiceHandle } from '../../connector/app/service.ts';
 import { enqueueIntake, createIntakeQueue } from '../../queue/intake-queue.ts';
 import { acceptChangeEvent } from '../../salesforce/change-event-intake.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
-import { intakeEnv, postWebhook, startIntakeService, stopIntakeService, waitFor, REDIS_URL, type IntakeEnv } from '../support/intake-harness.ts';
+import {
+  intakeEnv,
+  postWebhook,
+  startIntakeService,
+  stopIntakeService,
+  waitFor,
+  REDIS_URL,
+  type IntakeEnv,
+} from '../support/intake-harness.ts';
 import { Redis } from 'ioredis';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/salesforce/${name}`, import.meta.url), 'utf8');
@@ -28,29 +36,59 @@ const MAPPING = {
 let env: IntakeEnv;
 let svc: ServiceHandle;
 const api = async (path: string, init: RequestInit = {}) =>
-  fetch(`${svc.url}${path}`, { ...init, headers: { authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path), 'content-type': 'application/json', ...init.headers } });
+  fetch(`${svc.url}${path}`, {
+    ...init,
+    headers: {
+      authorization: await authorizationFor(svc.url, env.env.STANDING_ADMIN_TOKEN!, path),
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  });
 const postOutbound = (xml: string, tenant = 'default', contentType: string | null = 'text/xml; charset=utf-8') =>
-  fetch(`${svc.url}/webhooks/salesforce/${tenant}/outbound`, { method: 'POST', headers: { ...(contentType === null ? {} : { 'content-type': contentType }), soapaction: '""' }, body: Buffer.from(xml) });
-const inboxRows = (eventId: string) => svc.resources.db.query<{ state: string }>("SELECT state FROM intake_inbox WHERE source = 'salesforce' AND event_id = $1", [eventId]);
-const settled = (eventId: string) => waitFor(`${eventId} settled`, async () => {
-  const [r] = await inboxRows(eventId);
-  return r && r.state !== 'pending' ? r : null;
-});
+  fetch(`${svc.url}/webhooks/salesforce/${tenant}/outbound`, {
+    method: 'POST',
+    headers: { ...(contentType === null ? {} : { 'content-type': contentType }), soapaction: '""' },
+    body: Buffer.from(xml),
+  });
+const inboxRows = (eventId: string) =>
+  svc.resources.db.query<{ state: string }>(
+    "SELECT state FROM intake_inbox WHERE source = 'salesforce' AND event_id = $1",
+    [eventId],
+  );
+const settled = (eventId: string) =>
+  waitFor(`${eventId} settled`, async () => {
+    const [r] = await inboxRows(eventId);
+    return r && r.state !== 'pending' ? r : null;
+  });
 /** A fixture message for another notification and record. */
 const outbound = (notificationId: string, accountId: string, status = 'Suspended') =>
-  fixture('outbound-message.xml').replace('04l5g00000AbCdEAAV', notificationId).replace('0015g00000XyZaBAAV', accountId).replace('>Suspended<', `>${status}<`);
+  fixture('outbound-message.xml')
+    .replace('04l5g00000AbCdEAAV', notificationId)
+    .replace('0015g00000XyZaBAAV', accountId)
+    .replace('>Suspended<', `>${status}<`);
 let n = 0;
 /**
  * A unique 18-character id: unique in its first 15 characters (the id proper; the last three only
  * encode its letters' case, and `AAA` says all lower case), as Standing compares ids by those.
  */
-const sfId = (prefix: string) => `${prefix}${String(Date.now() % 10_000_000).padStart(7, '0')}${String(++n).padStart(5, '0')}AAA`;
+const sfId = (prefix: string) =>
+  `${prefix}${String(Date.now() % 10_000_000).padStart(7, '0')}${String(++n).padStart(5, '0')}AAA`;
 
 beforeAll(async () => {
   env = intakeEnv('sf_intake');
   svc = await startIntakeService(env);
-  expect((await api('/api/v1/tenants/default/salesforce', { method: 'PUT', body: JSON.stringify({ organization_id: ORG, instance_url: 'https://acme.my.salesforce.com' }) })).status).toBe(200);
-  const res = await api('/api/v1/tenants/default/mappings/salesforce', { method: 'PUT', body: JSON.stringify(MAPPING) });
+  expect(
+    (
+      await api('/api/v1/tenants/default/salesforce', {
+        method: 'PUT',
+        body: JSON.stringify({ organization_id: ORG, instance_url: 'https://acme.my.salesforce.com' }),
+      })
+    ).status,
+  ).toBe(200);
+  const res = await api('/api/v1/tenants/default/mappings/salesforce', {
+    method: 'PUT',
+    body: JSON.stringify(MAPPING),
+  });
   expect(res.status, await res.clone().text()).toBe(200);
 }, 60_000);
 afterAll(async () => {
@@ -69,7 +107,11 @@ describe('Salesforce Outbound Messages', () => {
     expect(await inboxRows(`om:${notification}`)).toHaveLength(1);
     expect((await postOutbound(outbound(notification, account))).status).toBe(200);
     expect((await settled(`om:${notification}`)).state).toBe('stored');
-    const h = (await (await api(`/api/v1/history?salesforce_account_id=${account}`)).json()) as { subject: { kind: string }; current: { status: string }; events: Record<string, unknown>[] };
+    const h = (await (await api(`/api/v1/history?salesforce_account_id=${account}`)).json()) as {
+      subject: { kind: string };
+      current: { status: string };
+      events: Record<string, unknown>[];
+    };
     expect(h.subject.kind).toBe('account');
     expect(h.events).toHaveLength(1);
     expect(h.events[0]).toMatchObject({
@@ -77,7 +119,13 @@ describe('Salesforce Outbound Messages', () => {
       kind: 'deactivation',
       status: { after: 'suspended' },
       reason: { code: 'non_payment', text: 'Non-payment' },
-      source: { system: 'salesforce', object: 'Account', id: account, url: `https://acme.my.salesforce.com/${account}`, event_id: `om:${notification}` },
+      source: {
+        system: 'salesforce',
+        object: 'Account',
+        id: account,
+        url: `https://acme.my.salesforce.com/${account}`,
+        event_id: `om:${notification}`,
+      },
       detected_via: 'outbound_message',
     });
     expect(h.current.status).toBe('suspended');
@@ -96,14 +144,24 @@ describe('Salesforce Outbound Messages', () => {
   });
 
   it('answers 415 with a SOAP fault naming text/xml to any other content type, storing nothing; text/xml with or without charset is read', async () => {
-    for (const type of ['application/soap+xml; charset=utf-8', 'application/json', 'text/plain', 'application/xml', 'text/xml; charset=iso-8859-1', 'not a type', null]) {
+    for (const type of [
+      'application/soap+xml; charset=utf-8',
+      'application/json',
+      'text/plain',
+      'application/xml',
+      'text/xml; charset=iso-8859-1',
+      'not a type',
+      null,
+    ]) {
       const notification = sfId('04l');
       const res = await postOutbound(outbound(notification, sfId('001')), 'default', type);
       expect(res.status, String(type)).toBe(415);
       expect(res.headers.get('content-type')).toBe('text/xml; charset=utf-8');
       const fault = await res.text();
       expect(fault).toContain('<faultcode>soapenv:Client</faultcode>');
-      expect(fault).toMatch(/<faultstring>[^<]*an outbound message is text\/xml; charset=utf-8 \(SOAP 1\.1\)<\/faultstring>/);
+      expect(fault).toMatch(
+        /<faultstring>[^<]*an outbound message is text\/xml; charset=utf-8 \(SOAP 1\.1\)<\/faultstring>/,
+      );
       expect(await inboxRows(`om:${notification}`)).toHaveLength(0);
     }
     for (const type of ['text/xml', 'Text/XML; charset="UTF-8"']) {
@@ -117,17 +175,37 @@ describe('Salesforce Outbound Messages', () => {
     const account = sfId('001');
     const orgId = String(Date.now() % 1_000_000_000);
     const zd = {
-      type: 'zen:event-type:organization.deleted', account_id: 1, id: randomUUID(), time: '2026-03-04T06:00:00Z', zendesk_event_version: '2022-06-20',
-      subject: `zen:organization:${orgId}`, detail: { id: orgId, external_id: account, name: 'Reyes Logistics' }, event: {},
+      type: 'zen:event-type:organization.deleted',
+      account_id: 1,
+      id: randomUUID(),
+      time: '2026-03-04T06:00:00Z',
+      zendesk_event_version: '2022-06-20',
+      subject: `zen:organization:${orgId}`,
+      detail: { id: orgId, external_id: account, name: 'Reyes Logistics' },
+      event: {},
     };
     expect((await postWebhook(svc.url, 'default', zd)).status).toBe(202);
     const notification = sfId('04l');
     expect((await postOutbound(outbound(notification, account, 'Closed'))).status).toBe(200);
     await settled(`om:${notification}`);
-    await waitFor('zendesk stored', async () => (await svc.resources.db.query<{ state: string }>("SELECT state FROM intake_inbox WHERE event_id = $1 AND state = 'stored'", [zd.id])).length > 0);
-    const h = (await (await api(`/api/v1/history?zendesk_organization_id=${orgId}`)).json()) as { accounts: { identities: Record<string, string> }[]; events: { source: { system: string } }[] };
+    await waitFor(
+      'zendesk stored',
+      async () =>
+        (
+          await svc.resources.db.query<{ state: string }>(
+            "SELECT state FROM intake_inbox WHERE event_id = $1 AND state = 'stored'",
+            [zd.id],
+          )
+        ).length > 0,
+    );
+    const h = (await (await api(`/api/v1/history?zendesk_organization_id=${orgId}`)).json()) as {
+      accounts: { identities: Record<string, string> }[];
+      events: { source: { system: string } }[];
+    };
     expect(h.events.map((e) => e.source.system).sort()).toEqual(['salesforce', 'zendesk']);
-    expect(h.accounts).toEqual([expect.objectContaining({ identities: expect.objectContaining({ zendesk_organization_id: orgId }) })]);
+    expect(h.accounts).toEqual([
+      expect.objectContaining({ identities: expect.objectContaining({ zendesk_organization_id: orgId }) }),
+    ]);
   });
 });
 
@@ -137,19 +215,34 @@ describe('Salesforce change events', () => {
     const queue = createIntakeQueue({ connection: redis, prefix: env.prefix });
     const inbox = new IntakeInbox(svc.resources.db);
     try {
-      const message = JSON.parse(fixture('AccountChangeEvent.json')) as { payload: { ChangeEventHeader: Record<string, unknown> } & Record<string, unknown> };
+      const message = JSON.parse(fixture('AccountChangeEvent.json')) as {
+        payload: { ChangeEventHeader: Record<string, unknown> } & Record<string, unknown>;
+      };
       const ids = [sfId('001'), sfId('001')];
       message.payload.ChangeEventHeader.recordIds = ids;
       message.payload.ChangeEventHeader.transactionKey = randomUUID();
       message.payload.Status__c = 'Closed';
-      const deps = { accept: (e: Parameters<IntakeInbox['accept']>[0]) => inbox.accept(e), enqueue: (keys: Parameters<typeof enqueueIntake>[1] extends readonly (infer K)[] ? K[] : never) => enqueueIntake(queue, keys) };
+      const deps = {
+        accept: (e: Parameters<IntakeInbox['accept']>[0]) => inbox.accept(e),
+        enqueue: (keys: Parameters<typeof enqueueIntake>[1] extends readonly (infer K)[] ? K[] : never) =>
+          enqueueIntake(queue, keys),
+      };
       expect(await acceptChangeEvent(deps, 'default', '/data/AccountChangeEvent', message)).toBe(2);
       expect(await acceptChangeEvent(deps, 'default', '/data/AccountChangeEvent', message)).toBe(0);
       for (const id of ids) {
         const key = `cdc:${String(message.payload.ChangeEventHeader.transactionKey)}:1:${id}`;
         expect((await settled(key)).state).toBe('stored');
-        const h = (await (await api(`/api/v1/history?salesforce_account_id=${id}`)).json()) as { events: Record<string, unknown>[] };
-        expect(h.events).toEqual([expect.objectContaining({ kind: 'deactivation', status: { before: null, after: 'closed' }, detected_via: 'change_event', source: expect.objectContaining({ event_id: key }) })]);
+        const h = (await (await api(`/api/v1/history?salesforce_account_id=${id}`)).json()) as {
+          events: Record<string, unknown>[];
+        };
+        expect(h.events).toEqual([
+          expect.objectContaining({
+            kind: 'deactivation',
+            status: { before: null, after: 'closed' },
+            detected_via: 'change_event',
+            source: expect.objectContaining({ event_id: key }),
+          }),
+        ]);
       }
     } finally {
       await inbox.close();
@@ -163,9 +256,17 @@ describe('Salesforce change events', () => {
     expect((await postOutbound(outbound(notification, sfId('001'), 'Frozen'))).status).toBe(200);
     const row = await settled(`om:${notification}`);
     expect(row.state).toBe('quarantined');
-    const q = (await (await api('/api/v1/tenants/default/quarantine')).json()) as { events: { event_id: string; source: string; problems: { path: string }[] }[] };
-    expect(q.events.find((e) => e.event_id === `om:${notification}`)).toMatchObject({ source: 'salesforce', problems: [{ path: 'Status__c' }] });
-    const bad = await api('/api/v1/tenants/default/mappings/salesforce', { method: 'PUT', body: JSON.stringify({ version: 1, account: { status_field: 'Status__c', values: { Frozen: 'iced' } } }) });
+    const q = (await (await api('/api/v1/tenants/default/quarantine')).json()) as {
+      events: { event_id: string; source: string; problems: { path: string }[] }[];
+    };
+    expect(q.events.find((e) => e.event_id === `om:${notification}`)).toMatchObject({
+      source: 'salesforce',
+      problems: [{ path: 'Status__c' }],
+    });
+    const bad = await api('/api/v1/tenants/default/mappings/salesforce', {
+      method: 'PUT',
+      body: JSON.stringify({ version: 1, account: { status_field: 'Status__c', values: { Frozen: 'iced' } } }),
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('account.values.Frozen');
   });

@@ -16,7 +16,10 @@ describe('a tenant subscription as the integrator creates it', () => {
   let redis: Redis;
   const prefix = `test-sf-${process.pid}-${randomBytes(3).toString('hex')}`;
   beforeAll(async () => {
-    [h, redis] = await Promise.all([StreamingHarness.start('sf_tenant'), new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })]);
+    [h, redis] = await Promise.all([
+      StreamingHarness.start('sf_tenant'),
+      new Redis(REDIS_URL, { maxRetriesPerRequest: 1 }),
+    ]);
   });
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}:*`);
@@ -50,7 +53,10 @@ describe('a tenant subscription as the integrator creates it', () => {
     await until(() => h.server.subscribedClients().size === 1);
     await h.server.publish(ACCOUNT, changeEvent(6734));
     await until(() => got.length === 1);
-    await vi.waitFor(async () => expect((await h.stored('acme'))[ACCOUNT]).toBe(6734), { timeout: 8_000, interval: 20 });
+    await vi.waitFor(async () => expect((await h.stored('acme'))[ACCOUNT]).toBe(6734), {
+      timeout: 8_000,
+      interval: 20,
+    });
     await subscription.stop();
 
     expect(failures).toEqual(['ERROR_HTTP_503', 'ERROR_HTTP_503']);

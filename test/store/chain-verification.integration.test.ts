@@ -47,13 +47,28 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
 
   it('passes a good chain and reports its head', async () => {
     const tenant = await chainOf(6, 'good');
-    const [head] = await store.db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chain_heads WHERE tenant = $1', [tenant]);
-    expect(await store.log.verify(tenant)).toEqual({ tenant, ok: true, checked: 6, head: { seq: 6, hash: head!.hash }, starts_at: 1 });
+    const [head] = await store.db.query<{ seq: number; hash: string }>(
+      'SELECT seq, hash FROM chain_heads WHERE tenant = $1',
+      [tenant],
+    );
+    expect(await store.log.verify(tenant)).toEqual({
+      tenant,
+      ok: true,
+      checked: 6,
+      head: { seq: 6, hash: head!.hash },
+      starts_at: 1,
+    });
   });
 
   it('passes a tenant that never wrote anything', async () => {
     const tenant = freshTenant('empty');
-    expect(await store.log.verify(tenant)).toEqual({ tenant, ok: true, checked: 0, head: { seq: 0, hash: GENESIS_HASH }, starts_at: 1 });
+    expect(await store.log.verify(tenant)).toEqual({
+      tenant,
+      ok: true,
+      checked: 0,
+      head: { seq: 0, hash: GENESIS_HASH },
+      starts_at: 1,
+    });
   });
 
   it('can be re-checked from an export with hashRecord alone', async () => {
@@ -84,8 +99,17 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
 
   it('reports a row whose kind was changed as hash_mismatch at exactly that seq', async () => {
     const tenant = await chainOf(6, 'tamper-kind');
-    await asSuperuserBypassingTriggers(store.db, "UPDATE standing_events SET kind = 'reinstatement' WHERE tenant = $1 AND seq = 3", [tenant]);
-    expect(await store.log.verify(tenant)).toMatchObject({ tenant, ok: false, checked: 2, broken: { seq: 3, problem: 'hash_mismatch', found: await hashAt(tenant, 3) } });
+    await asSuperuserBypassingTriggers(
+      store.db,
+      "UPDATE standing_events SET kind = 'reinstatement' WHERE tenant = $1 AND seq = 3",
+      [tenant],
+    );
+    expect(await store.log.verify(tenant)).toMatchObject({
+      tenant,
+      ok: false,
+      checked: 2,
+      broken: { seq: 3, problem: 'hash_mismatch', found: await hashAt(tenant, 3) },
+    });
   });
 
   it('reports a row whose public document was changed as hash_mismatch at exactly that seq', async () => {
@@ -95,7 +119,11 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
       `UPDATE standing_events SET public = jsonb_set(public, '{reason_code}', '"fraud_suspected"') WHERE tenant = $1 AND seq = 5`,
       [tenant],
     );
-    expect(await store.log.verify(tenant)).toMatchObject({ ok: false, checked: 4, broken: { seq: 5, problem: 'hash_mismatch' } });
+    expect(await store.log.verify(tenant)).toMatchObject({
+      ok: false,
+      checked: 4,
+      broken: { seq: 5, problem: 'hash_mismatch' },
+    });
   });
 
   it('reports a row whose sealed part was swapped as hash_mismatch', async () => {
@@ -110,9 +138,17 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
 
   it('reports a tampered row on a later verification page at exactly that seq', async () => {
     const tenant = await chainOf(7, 'tamper-paged');
-    await asSuperuserBypassingTriggers(store.db, "UPDATE standing_events SET status_after = 'active' WHERE tenant = $1 AND seq = 6", [tenant]);
+    await asSuperuserBypassingTriggers(
+      store.db,
+      "UPDATE standing_events SET status_after = 'active' WHERE tenant = $1 AND seq = 6",
+      [tenant],
+    );
     const paged = new StandingLog(store.db, store.master, { verifyPageSize: 2 });
-    expect(await paged.verify(tenant)).toMatchObject({ ok: false, checked: 5, broken: { seq: 6, problem: 'hash_mismatch' } });
+    expect(await paged.verify(tenant)).toMatchObject({
+      ok: false,
+      checked: 5,
+      broken: { seq: 6, problem: 'hash_mismatch' },
+    });
   });
 
   it('reports a rewritten row whose hash was recomputed at the next link', async () => {
@@ -124,19 +160,33 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
       "UPDATE standing_events SET kind = 'reinstatement', status_after = 'active', hash = $2 WHERE tenant = $1 AND seq = 2",
       [tenant, hashRecord(record)],
     );
-    expect(await store.log.verify(tenant)).toMatchObject({ ok: false, checked: 2, broken: { seq: 3, problem: 'prev_hash_mismatch', expected: hashRecord(record) } });
+    expect(await store.log.verify(tenant)).toMatchObject({
+      ok: false,
+      checked: 2,
+      broken: { seq: 3, problem: 'prev_hash_mismatch', expected: hashRecord(record) },
+    });
   });
 
   it('reports a deleted middle row as seq_gap at the next seq', async () => {
     const tenant = await chainOf(6, 'gap');
     await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq = 3', [tenant]);
-    expect(await store.log.verify(tenant)).toMatchObject({ ok: false, checked: 2, broken: { seq: 4, problem: 'seq_gap', expected: 3 } });
+    expect(await store.log.verify(tenant)).toMatchObject({
+      ok: false,
+      checked: 2,
+      broken: { seq: 4, problem: 'seq_gap', expected: 3 },
+    });
   });
 
   it('detects that the newest rows were deleted (head_mismatch)', async () => {
     const tenant = await chainOf(6, 'truncated');
-    await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq >= 5', [tenant]);
-    expect(await store.log.verify(tenant)).toMatchObject({ ok: false, checked: 4, broken: { seq: 5, problem: 'head_mismatch' } });
+    await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq >= 5', [
+      tenant,
+    ]);
+    expect(await store.log.verify(tenant)).toMatchObject({
+      ok: false,
+      checked: 4,
+      broken: { seq: 5, problem: 'head_mismatch' },
+    });
   });
 
   it('detects a head moved back by someone bypassing the triggers', async () => {
@@ -147,9 +197,15 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
 
   describe('retention', () => {
     async function retainAfter(tenant: string, k: number, boundaryHash: string | null): Promise<void> {
-      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq <= $2', [tenant, k]);
+      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq <= $2', [
+        tenant,
+        k,
+      ]);
       if (boundaryHash !== null) {
-        await store.db.query("INSERT INTO chain_boundaries (tenant, seq, hash, reason) VALUES ($1, $2, $3, 'retention: older than 7 years')", [tenant, k, boundaryHash]);
+        await store.db.query(
+          "INSERT INTO chain_boundaries (tenant, seq, hash, reason) VALUES ($1, $2, $3, 'retention: older than 7 years')",
+          [tenant, k, boundaryHash],
+        );
       }
     }
 
@@ -169,26 +225,42 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
     it('reports no_boundary when the oldest rows are gone without a boundary', async () => {
       const tenant = await chainOf(6, 'unbounded');
       await retainAfter(tenant, 3, null);
-      expect(await store.log.verify(tenant)).toMatchObject({ ok: false, checked: 0, broken: { seq: 4, problem: 'no_boundary' } });
+      expect(await store.log.verify(tenant)).toMatchObject({
+        ok: false,
+        checked: 0,
+        broken: { seq: 4, problem: 'no_boundary' },
+      });
     });
 
     it('reports a boundary with the wrong hash as prev_hash_mismatch at the first retained row', async () => {
       const tenant = await chainOf(5, 'bad-boundary');
       await retainAfter(tenant, 2, 'b'.repeat(64));
-      expect(await store.log.verify(tenant)).toMatchObject({ ok: false, broken: { seq: 3, problem: 'prev_hash_mismatch', expected: 'b'.repeat(64) } });
+      expect(await store.log.verify(tenant)).toMatchObject({
+        ok: false,
+        broken: { seq: 3, problem: 'prev_hash_mismatch', expected: 'b'.repeat(64) },
+      });
     });
 
     it('passes a chain whose every row was removed with a boundary at its head', async () => {
       const tenant = await chainOf(3, 'retained-all');
       const [head] = await store.db.query<{ hash: string }>('SELECT hash FROM chain_heads WHERE tenant = $1', [tenant]);
       await retainAfter(tenant, 3, head!.hash);
-      expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 0, head: { seq: 3, hash: head!.hash }, starts_at: 4 });
+      expect(await store.log.verify(tenant)).toMatchObject({
+        ok: true,
+        checked: 0,
+        head: { seq: 3, hash: head!.hash },
+        starts_at: 4,
+      });
     });
 
     it('reports a chain whose every row was removed without a boundary', async () => {
       const tenant = await chainOf(3, 'gone-all');
       await retainAfter(tenant, 3, null);
-      expect(await store.log.verify(tenant)).toMatchObject({ ok: false, checked: 0, broken: { seq: 4, problem: 'no_boundary' } });
+      expect(await store.log.verify(tenant)).toMatchObject({
+        ok: false,
+        checked: 0,
+        broken: { seq: 4, problem: 'no_boundary' },
+      });
     });
   });
 });

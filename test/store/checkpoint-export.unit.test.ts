@@ -32,25 +32,51 @@ afterAll(async () => {
 
 const key = parseCheckpointKey(randomBytes(32).toString('base64'));
 const body: CheckpointBody = {
-  type: 'standing.checkpoint', version: 1, tenant: 'acme', number: 7, seq: 42, head_hash: 'a'.repeat(64), start: { seq: 0, hash: '0'.repeat(64) },
-  at: '2026-12-01T00:00:00.000Z', previous: 'b'.repeat(64), key_id: key.keyId, public_key: key.publicKeyPem,
+  type: 'standing.checkpoint',
+  version: 1,
+  tenant: 'acme',
+  number: 7,
+  seq: 42,
+  head_hash: 'a'.repeat(64),
+  start: { seq: 0, hash: '0'.repeat(64) },
+  at: '2026-12-01T00:00:00.000Z',
+  previous: 'b'.repeat(64),
+  key_id: key.keyId,
+  public_key: key.publicKeyPem,
 };
 const checkpoint = { number: 7, seq: 42, body, hash: bodyHash(body), signature: signBody(key, body) };
 
 it('PUTs the checkpoint to bucket/prefix/tenant/number.json with SigV4 headers', async () => {
-  const exporter = checkpointExporter('s3://audit-bucket/standing/prod', { endpoint, region: 'eu-west-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'tok' });
+  const exporter = checkpointExporter('s3://audit-bucket/standing/prod', {
+    endpoint,
+    region: 'eu-west-1',
+    accessKeyId: 'AKIDEXAMPLE',
+    secretAccessKey: 'secret',
+    sessionToken: 'tok',
+  });
   await exporter.put(checkpoint);
   const r = received.at(-1)!;
   expect(r).toMatchObject({ method: 'PUT', url: '/audit-bucket/standing/prod/acme/000000000007.json' });
   expect(JSON.parse(r.body)).toEqual(checkpoint);
   expect(r.headers['x-amz-security-token']).toBe('tok');
   expect(r.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
-  expect(r.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/);
+  expect(r.headers.authorization).toMatch(
+    /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/,
+  );
   expect(r.body).not.toContain('secret"');
 });
 
 it('reports a refused PUT, and missing credentials, as errors', async () => {
   status = 403;
-  await expect(checkpointExporter('s3://audit-bucket', { endpoint, region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 'b' }).put(checkpoint)).rejects.toThrow('S3 PUT audit-bucket/acme/000000000007.json: HTTP 403');
-  await expect(checkpointExporter('s3://audit-bucket', { endpoint, region: 'us-east-1' }).put(checkpoint)).rejects.toThrow('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+  await expect(
+    checkpointExporter('s3://audit-bucket', {
+      endpoint,
+      region: 'us-east-1',
+      accessKeyId: 'a',
+      secretAccessKey: 'b',
+    }).put(checkpoint),
+  ).rejects.toThrow('S3 PUT audit-bucket/acme/000000000007.json: HTTP 403');
+  await expect(
+    checkpointExporter('s3://audit-bucket', { endpoint, region: 'us-east-1' }).put(checkpoint),
+  ).rejects.toThrow('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
 });

@@ -38,7 +38,9 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
   async function checkpointed(n: number, label: string): Promise<string> {
     const tenant = freshTenant(label);
     await store.log.append(Array.from({ length: n }, () => event({ tenant })));
-    expect(await writeCheckpoints(store.log, key, { tenants: [tenant] })).toMatchObject([{ tenant, status: 'written', number: 1, seq: n }]);
+    expect(await writeCheckpoints(store.log, key, { tenants: [tenant] })).toMatchObject([
+      { tenant, status: 'written', number: 1, seq: n },
+    ]);
     return tenant;
   }
 
@@ -47,19 +49,34 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
     try {
       const tenant = await checkpointed(3, 'write');
       const exporter = checkpointExporter(`file://${dir}`, { region: 'us-east-1' });
-      expect(await writeCheckpoints(store.log, key, { tenants: [tenant] })).toEqual([{ tenant, status: 'unchanged', number: 1 }]);
+      expect(await writeCheckpoints(store.log, key, { tenants: [tenant] })).toEqual([
+        { tenant, status: 'unchanged', number: 1 },
+      ]);
       // Unchanged, the latest is copied again: a copy that failed earlier is made up for.
-      expect(await writeCheckpoints(store.log, key, { tenants: [tenant], exporter })).toEqual([{ tenant, status: 'unchanged', number: 1, exported: true }]);
+      expect(await writeCheckpoints(store.log, key, { tenants: [tenant], exporter })).toEqual([
+        { tenant, status: 'unchanged', number: 1, exported: true },
+      ]);
       await store.log.append([event({ tenant })]);
-      expect(await writeCheckpoints(store.log, key, { tenants: [tenant], exporter })).toEqual([{ tenant, status: 'written', number: 2, seq: 4, exported: true }]);
+      expect(await writeCheckpoints(store.log, key, { tenants: [tenant], exporter })).toEqual([
+        { tenant, status: 'written', number: 2, seq: 4, exported: true },
+      ]);
       const files = await readdir(join(dir, tenant));
       expect(files).toEqual(['000000000001.json', '000000000002.json']);
-      const copy = JSON.parse(await readFile(join(dir, tenant, files[1]!), 'utf8')) as { body: { seq: number; previous: string } };
+      const copy = JSON.parse(await readFile(join(dir, tenant, files[1]!), 'utf8')) as {
+        body: { seq: number; previous: string };
+      };
       expect(copy.body).toMatchObject({ seq: 4, tenant, key_id: key.keyId });
       const report = await verifyTenant(store.log, tenant, { publicKey: key.publicKey });
-      expect(report).toMatchObject({ ok: true, checked: 4, checkpoints: { count: 2, latest: { number: 2, seq: 4 }, key_ids: [key.keyId], pinned: true } });
+      expect(report).toMatchObject({
+        ok: true,
+        checked: 4,
+        checkpoints: { count: 2, latest: { number: 2, seq: 4 }, key_ids: [key.keyId], pinned: true },
+      });
       const other = generateKeyPairSync('ed25519').publicKey;
-      expect(await verifyTenant(store.log, tenant, { publicKey: other })).toMatchObject({ ok: false, broken: { problem: 'checkpoint_invalid' } });
+      expect(await verifyTenant(store.log, tenant, { publicKey: other })).toMatchObject({
+        ok: false,
+        broken: { problem: 'checkpoint_invalid' },
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -73,11 +90,18 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
       const { hash: _old, ...record } = row;
       const forged = { ...record, kind: 'reinstatement', prev_hash: prev };
       prev = hashRecord(forged);
-      await asSuperuserBypassingTriggers(store.db, 'UPDATE standing_events SET kind = $3, prev_hash = $4, hash = $5 WHERE tenant = $1 AND seq = $2', [tenant, row.seq, 'reinstatement', forged.prev_hash, prev]);
+      await asSuperuserBypassingTriggers(
+        store.db,
+        'UPDATE standing_events SET kind = $3, prev_hash = $4, hash = $5 WHERE tenant = $1 AND seq = $2',
+        [tenant, row.seq, 'reinstatement', forged.prev_hash, prev],
+      );
     }
     await asSuperuserBypassingTriggers(store.db, 'UPDATE chain_heads SET hash = $2 WHERE tenant = $1', [tenant, prev]);
     expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 5 });
-    expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: false, broken: { seq: 5, problem: 'checkpoint_mismatch' } });
+    expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({
+      ok: false,
+      broken: { seq: 5, problem: 'checkpoint_mismatch' },
+    });
     expect(await writeCheckpoints(store.log, key, { tenants: [tenant] })).toMatchObject([{ status: 'refused' }]);
   });
 
@@ -90,16 +114,30 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
       await writeCheckpoints(store.log, key, { tenants: [tenant], exporter });
       await store.log.append([event({ tenant }), event({ tenant })]);
       await writeCheckpoints(store.log, key, { tenants: [tenant], exporter });
-      const [row3] = await store.db.query<{ hash: string }>('SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 3', [tenant]);
-      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM checkpoints WHERE tenant = $1 AND number = 2', [tenant]);
-      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq > 3', [tenant]);
-      await asSuperuserBypassingTriggers(store.db, 'UPDATE chain_heads SET seq = 3, hash = $2 WHERE tenant = $1', [tenant, row3!.hash]);
+      const [row3] = await store.db.query<{ hash: string }>(
+        'SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 3',
+        [tenant],
+      );
+      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM checkpoints WHERE tenant = $1 AND number = 2', [
+        tenant,
+      ]);
+      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq > 3', [
+        tenant,
+      ]);
+      await asSuperuserBypassingTriggers(store.db, 'UPDATE chain_heads SET seq = 3, hash = $2 WHERE tenant = $1', [
+        tenant,
+        row3!.hash,
+      ]);
       expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: true });
       const copies = await readCheckpointCopies(dir, tenant);
       expect(copies.map((c) => c.number)).toEqual([1, 2]);
       expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey, copies })).toMatchObject({
         ok: false,
-        broken: { seq: 5, problem: 'checkpoint_mismatch', found: 'checkpoint 2 (seq 5) copied outside the database is missing in the database' },
+        broken: {
+          seq: 5,
+          problem: 'checkpoint_mismatch',
+          found: 'checkpoint 2 (seq 5) copied outside the database is missing in the database',
+        },
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -108,24 +146,40 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
 
   it('detects a tail cut off with the head moved back', async () => {
     const tenant = await checkpointed(5, 'moveback');
-    const [row3] = (await store.db.query<{ hash: string }>('SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 3', [tenant]));
+    const [row3] = await store.db.query<{ hash: string }>(
+      'SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 3',
+      [tenant],
+    );
     await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq > 3', [tenant]);
-    await asSuperuserBypassingTriggers(store.db, 'UPDATE chain_heads SET seq = 3, hash = $2 WHERE tenant = $1', [tenant, row3!.hash]);
+    await asSuperuserBypassingTriggers(store.db, 'UPDATE chain_heads SET seq = 3, hash = $2 WHERE tenant = $1', [
+      tenant,
+      row3!.hash,
+    ]);
     expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 3 });
-    expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: false, broken: { seq: 5, problem: 'checkpoint_mismatch' } });
+    expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({
+      ok: false,
+      broken: { seq: 5, problem: 'checkpoint_mismatch' },
+    });
   });
 
   it('detects a boundary a superuser inserted to cut history off', async () => {
     const tenant = await checkpointed(5, 'forged-boundary');
-    const [row2] = await store.db.query<{ hash: string }>('SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 2', [tenant]);
-    await asSuperuserBypassingTriggers(store.db, "INSERT INTO chain_boundaries (tenant, seq, hash, reason, key_id, signature) VALUES ($1, 2, $2, 'retention', $3, $4)", [
+    const [row2] = await store.db.query<{ hash: string }>(
+      'SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 2',
+      [tenant],
+    );
+    await asSuperuserBypassingTriggers(
+      store.db,
+      "INSERT INTO chain_boundaries (tenant, seq, hash, reason, key_id, signature) VALUES ($1, 2, $2, 'retention', $3, $4)",
+      [tenant, row2!.hash, key.keyId, Buffer.alloc(64).toString('base64')],
+    );
+    await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq <= 2', [
       tenant,
-      row2!.hash,
-      key.keyId,
-      Buffer.alloc(64).toString('base64'),
     ]);
-    await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq <= 2', [tenant]);
     expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 3, starts_at: 3 });
-    expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: false, broken: { seq: 3, problem: 'boundary_unsigned' } });
+    expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({
+      ok: false,
+      broken: { seq: 3, problem: 'boundary_unsigned' },
+    });
   });
 });

@@ -13,7 +13,10 @@ const freshTenant = (label: string) => `${label}-${++tenantCounter}-${randomByte
 /** Waits until some other session is waiting for a lock held by the session `pid`. */
 async function untilBlockedBy(db: Database, pid: number): Promise<void> {
   for (let attempt = 0; attempt < 500; attempt++) {
-    const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid]);
+    const [row] = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+      [pid],
+    );
     if (row && row.n > 0) return;
     await sleep(20);
   }
@@ -36,9 +39,14 @@ describe.each(BACKENDS)('standing log on %s: concurrent writers', (backend) => {
     const OVERLAP = 5;
     // Customers shared by every batch, each batch meeting them in another order, so writers also
     // race to register the same new customers.
-    const customers = Array.from({ length: 20 }, (_, i) => ({ zendesk_user_id: `70${i}`, email: `customer${i}@example.com` }));
+    const customers = Array.from({ length: 20 }, (_, i) => ({
+      zendesk_user_id: `70${i}`,
+      email: `customer${i}@example.com`,
+    }));
     const own = Array.from({ length: WRITERS }, (_, b) =>
-      Array.from({ length: NEW_PER_BATCH }, (_, i) => event({ tenant, customer: customers[(i * (b + 1) + b) % customers.length]! })),
+      Array.from({ length: NEW_PER_BATCH }, (_, i) =>
+        event({ tenant, customer: customers[(i * (b + 1) + b) % customers.length]! }),
+      ),
     );
     // Each batch also carries the first events of the next batch: the same source events, twice.
     const batches = own.map((events, b) => [...events, ...own[(b + 1) % WRITERS]!.slice(0, OVERLAP)]);
@@ -75,37 +83,62 @@ describe.each(BACKENDS)('standing log on %s: concurrent writers', (backend) => {
     expect(stats).toEqual({ rows: unique, subjects: customers.length });
     expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: unique, head: { seq: unique } });
     const expectedForFirst = own.flat().filter((e) => e.customer.email === customers[0]!.email).length;
-    expect((await store.log.history(tenant, { email: customers[0]!.email }, { limit: 500 })).events).toHaveLength(expectedForFirst);
+    expect((await store.log.history(tenant, { email: customers[0]!.email }, { limit: 500 })).events).toHaveLength(
+      expectedForFirst,
+    );
   });
 
   // Regression: identities used to be registered in batch order, so two writers meeting the same
   // new customers in opposite orders could deadlock. This stages that interleaving exactly.
-  it.runIf(backend === 'postgres')('do not deadlock when they register the same new customers in opposite orders', async () => {
-    const tenant = freshTenant('lock-order');
-    const digest = (email: string) => identityDigest(store.master, tenant, 'email', email);
-    const [first, second] = ['x@example.com', 'y@example.com'].sort((a, b) => (digest(a) < digest(b) ? -1 : 1)) as [string, string];
-    const otherSubject = randomUUID();
-    const writer = new StandingLog(store.db, store.master);
-    let appending: Promise<AppendOutcome[]> | undefined;
+  it.runIf(backend === 'postgres')(
+    'do not deadlock when they register the same new customers in opposite orders',
+    async () => {
+      const tenant = freshTenant('lock-order');
+      const digest = (email: string) => identityDigest(store.master, tenant, 'email', email);
+      const [first, second] = ['x@example.com', 'y@example.com'].sort((a, b) => (digest(a) < digest(b) ? -1 : 1)) as [
+        string,
+        string,
+      ];
+      const otherSubject = randomUUID();
+      const writer = new StandingLog(store.db, store.master);
+      let appending: Promise<AppendOutcome[]> | undefined;
 
-    // Another writer registers both customers in lock order and holds the first when ours starts,
-    // with our batch naming them the other way round.
-    await store.db.transaction(async (tx) => {
-      const wrapped = wrapSubjectKey(store.master, tenant, otherSubject, newSubjectKey());
-      await tx.query("INSERT INTO subjects (tenant, subject_id, kind, wrapped_key) VALUES ($1, $2, 'person', $3)", [tenant, otherSubject, wrapped]);
-      await tx.query('INSERT INTO subject_identities (tenant, digest, subject_id) VALUES ($1, $2, $3)', [tenant, digest(first), otherSubject]);
-      const [session] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      appending = writer.append([event({ tenant, customer: { email: second } }), event({ tenant, customer: { email: first } })]);
-      appending.catch(() => undefined);
-      await untilBlockedBy(store.db, session!.pid);
-      await tx.query('INSERT INTO subject_identities (tenant, digest, subject_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [tenant, digest(second), otherSubject]);
-    });
+      // Another writer registers both customers in lock order and holds the first when ours starts,
+      // with our batch naming them the other way round.
+      await store.db.transaction(async (tx) => {
+        const wrapped = wrapSubjectKey(store.master, tenant, otherSubject, newSubjectKey());
+        await tx.query("INSERT INTO subjects (tenant, subject_id, kind, wrapped_key) VALUES ($1, $2, 'person', $3)", [
+          tenant,
+          otherSubject,
+          wrapped,
+        ]);
+        await tx.query('INSERT INTO subject_identities (tenant, digest, subject_id) VALUES ($1, $2, $3)', [
+          tenant,
+          digest(first),
+          otherSubject,
+        ]);
+        const [session] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        appending = writer.append([
+          event({ tenant, customer: { email: second } }),
+          event({ tenant, customer: { email: first } }),
+        ]);
+        appending.catch(() => undefined);
+        await untilBlockedBy(store.db, session!.pid);
+        await tx.query(
+          'INSERT INTO subject_identities (tenant, digest, subject_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+          [tenant, digest(second), otherSubject],
+        );
+      });
 
-    const outcomes = await appending!;
-    expect(outcomes.map((o) => o.status)).toEqual(['appended', 'appended']);
-    // The writer that registered first owns both identities; ours used its subject.
-    const subjects = await store.db.query<{ subject_id: string }>('SELECT DISTINCT subject_id FROM standing_events WHERE tenant = $1', [tenant]);
-    expect(subjects.map((s) => s.subject_id)).toEqual([otherSubject]);
-    expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 2 });
-  });
+      const outcomes = await appending!;
+      expect(outcomes.map((o) => o.status)).toEqual(['appended', 'appended']);
+      // The writer that registered first owns both identities; ours used its subject.
+      const subjects = await store.db.query<{ subject_id: string }>(
+        'SELECT DISTINCT subject_id FROM standing_events WHERE tenant = $1',
+        [tenant],
+      );
+      expect(subjects.map((s) => s.subject_id)).toEqual([otherSubject]);
+      expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 2 });
+    },
+  );
 });

@@ -1,4 +1,6 @@
-/** The embedded database is single-process: a second opener is refused with a clear message, a stale lock is taken over. */
+/**
+ * The embedded database is single-process: a second opener is refused with a clear message, a stale lock is taken over.
+ */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -72,16 +72,28 @@ afterAll(async () => {
 
 describe("the service role's grants", () => {
   it('are exactly the written table on every table and privilege', async () => {
-    const tables = (await split.owner.query<{ name: string }>("SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1")).map(
-      (r) => r.name,
-    );
-    expect(tables.filter((t) => !(t in TABLES)), 'tables with no expected grants: add them here and in connector/store/grants.sql').toEqual([]);
-    expect(Object.keys(TABLES).filter((t) => !tables.includes(t)), 'expected tables that do not exist').toEqual([]);
+    const tables = (
+      await split.owner.query<{ name: string }>(
+        "SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1",
+      )
+    ).map((r) => r.name);
+    expect(
+      tables.filter((t) => !(t in TABLES)),
+      'tables with no expected grants: add them here and in connector/store/grants.sql',
+    ).toEqual([]);
+    expect(
+      Object.keys(TABLES).filter((t) => !tables.includes(t)),
+      'expected tables that do not exist',
+    ).toEqual([]);
     const actual: Record<string, Privilege[]> = {};
     for (const table of tables) {
       actual[table] = [];
       for (const p of PRIVILEGES) {
-        const [r] = await split.owner.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2, $3) AS ok', [split.serviceRole, `${split.schema}.${table}`, p]);
+        const [r] = await split.owner.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2, $3) AS ok', [
+          split.serviceRole,
+          `${split.schema}.${table}`,
+          p,
+        ]);
         if (r!.ok) actual[table].push(p);
       }
     }
@@ -95,7 +107,10 @@ describe("the service role's grants", () => {
       [split.serviceRole],
     );
     expect(Object.fromEntries(rows.map((r) => [r.name, r.callable]))).toEqual(OWNER_FUNCTIONS);
-    const [grant] = await split.owner.query<{ ok: boolean }>("SELECT has_function_privilege($1, 'standing_grant_service_role(text)', 'EXECUTE') AS ok", [split.serviceRole]);
+    const [grant] = await split.owner.query<{ ok: boolean }>(
+      "SELECT has_function_privilege($1, 'standing_grant_service_role(text)', 'EXECUTE') AS ok",
+      [split.serviceRole],
+    );
     expect(grant!.ok).toBe(false);
     const owned = await split.owner.query(
       `SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relowner = $1::regrole

@@ -5,7 +5,12 @@ import { BACKENDS, openTestStore, type TestStore } from '../support/databases.ts
 import { event } from '../support/fixtures.ts';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 2, 4, 5, minute)).toISOString();
-const observed = { kind: 'status_observed', status: { before: null, after: 'active' }, initiation: undefined, detected_via: 'reconciliation' } as const;
+const observed = {
+  kind: 'status_observed',
+  status: { before: null, after: 'active' },
+  initiation: undefined,
+  detected_via: 'reconciliation',
+} as const;
 
 /**
  * Identities that were never seen together resolve to two subjects; the history page reads each
@@ -27,7 +32,11 @@ describe.each(BACKENDS)('standing log on %s: history of identities spanning seve
     const tenant = `subjects-${randomBytes(3).toString('hex')}`;
     const busy = { zendesk_user_id: '901' };
     const quiet = { email: 'quiet.customer@example.com' };
-    await store.log.append([10, 11, 12, 13, 14, 16, 17, 18, 19].map((m) => event({ ...observed, tenant, customer: busy, occurred_at: at(m) })));
+    await store.log.append(
+      [10, 11, 12, 13, 14, 16, 17, 18, 19].map((m) =>
+        event({ ...observed, tenant, customer: busy, occurred_at: at(m) }),
+      ),
+    );
     await store.log.append([15, 9].map((m) => event({ ...observed, tenant, customer: quiet, occurred_at: at(m) })));
     expect(await store.log.subjects.find(tenant, { ...busy, ...quiet })).toHaveLength(2);
     return { tenant, both: { ...busy, ...quiet } };
@@ -58,9 +67,15 @@ describe.each(BACKENDS)('standing log on %s: history of identities spanning seve
 
   it('breaks ties on occurred_at by seq across subjects, newest seq first', async () => {
     const tenant = `ties-${randomBytes(3).toString('hex')}`;
-    const [a] = await store.log.append([event({ ...observed, tenant, customer: { zendesk_user_id: '902' }, occurred_at: at(30) })]);
-    const [b] = await store.log.append([event({ ...observed, tenant, customer: { email: 'tie@example.com' }, occurred_at: at(30) })]);
-    const [c] = await store.log.append([event({ ...observed, tenant, customer: { zendesk_user_id: '902' }, occurred_at: at(30) })]);
+    const [a] = await store.log.append([
+      event({ ...observed, tenant, customer: { zendesk_user_id: '902' }, occurred_at: at(30) }),
+    ]);
+    const [b] = await store.log.append([
+      event({ ...observed, tenant, customer: { email: 'tie@example.com' }, occurred_at: at(30) }),
+    ]);
+    const [c] = await store.log.append([
+      event({ ...observed, tenant, customer: { zendesk_user_id: '902' }, occurred_at: at(30) }),
+    ]);
     const who = { zendesk_user_id: '902', email: 'tie@example.com' };
     const first = await store.log.history(tenant, who, { limit: 2 });
     const second = await store.log.history(tenant, who, { limit: 2, cursor: first.next_cursor! });

@@ -12,10 +12,25 @@ const at = (minute: number) => new Date(Date.UTC(2026, 2, 4, 5, minute)).toISOSt
 /** The fields of a status-changing or workflow step, on top of the deactivation fixture. */
 const STEPS = {
   suspend: { kind: 'deactivation', status: { before: 'active', after: 'suspended' } },
-  observeSuspended: { kind: 'status_observed', status: { before: null, after: 'suspended' }, initiation: undefined, detected_via: 'reconciliation' },
-  request: { kind: 'reinstatement_requested', status: { before: 'suspended', after: null }, initiation: undefined, actor: { type: 'customer' } },
+  observeSuspended: {
+    kind: 'status_observed',
+    status: { before: null, after: 'suspended' },
+    initiation: undefined,
+    detected_via: 'reconciliation',
+  },
+  request: {
+    kind: 'reinstatement_requested',
+    status: { before: 'suspended', after: null },
+    initiation: undefined,
+    actor: { type: 'customer' },
+  },
   reinstate: { kind: 'reinstatement', status: { before: 'suspended', after: 'active' }, initiation: undefined },
-  observeActive: { kind: 'status_observed', status: { before: null, after: 'active' }, initiation: undefined, detected_via: 'reconciliation' },
+  observeActive: {
+    kind: 'status_observed',
+    status: { before: null, after: 'active' },
+    initiation: undefined,
+    detected_via: 'reconciliation',
+  },
 } as const satisfies Record<string, Partial<NewStandingEventInput>>;
 
 describe.each(BACKENDS)('standing log on %s: history', (backend) => {
@@ -39,15 +54,30 @@ describe.each(BACKENDS)('standing log on %s: history', (backend) => {
     });
     const [outcome] = await store.log.append([e]);
     const history = await store.log.history(tenant, { email: e.customer.email });
-    expect(history.events).toEqual([{ ...e, about: 'person', id: outcome!.id, seq: outcome!.seq, recorded_at: expect.stringMatching(/Z$/), erased: false }]);
+    expect(history.events).toEqual([
+      {
+        ...e,
+        about: 'person',
+        id: outcome!.id,
+        seq: outcome!.seq,
+        recorded_at: expect.stringMatching(/Z$/),
+        erased: false,
+      },
+    ]);
   });
 
   it('finds a customer by any identity, including one learnt alongside another on a later event', async () => {
     const tenant = freshTenant('identities');
-    const [a] = await store.log.append([event({ tenant, customer: { zendesk_user_id: '111', email: 'Dana.Reyes@example.com' } })]);
-    const [b] = await store.log.append([event({ tenant, customer: { email: 'dana.reyes@example.com', salesforce_contact_id: '003Dn00000A1b2cIAB' } })]);
+    const [a] = await store.log.append([
+      event({ tenant, customer: { zendesk_user_id: '111', email: 'Dana.Reyes@example.com' } }),
+    ]);
+    const [b] = await store.log.append([
+      event({ tenant, customer: { email: 'dana.reyes@example.com', salesforce_contact_id: '003Dn00000A1b2cIAB' } }),
+    ]);
     const [c] = await store.log.append([event({ tenant, customer: { salesforce_contact_id: '003Dn00000A1b2c' } })]);
-    await store.log.append([event({ tenant, customer: { zendesk_user_id: '222', email: 'someone.else@example.com' } })]);
+    await store.log.append([
+      event({ tenant, customer: { zendesk_user_id: '222', email: 'someone.else@example.com' } }),
+    ]);
     const expected = [a!.id, b!.id, c!.id].sort();
     for (const identity of [
       { zendesk_user_id: '111' },
@@ -67,7 +97,9 @@ describe.each(BACKENDS)('standing log on %s: history', (backend) => {
       event({ tenant, customer: { email: 'kim@example.com', salesforce_contact_id: '003Dn00000Z9y8x' } }),
       event({ tenant, customer: { salesforce_contact_id: '003Dn00000Z9y8x' } }),
     ]);
-    expect(ids(await store.log.history(tenant, { zendesk_user_id: '333' })).sort()).toEqual(outcomes.map((o) => o.id).sort());
+    expect(ids(await store.log.history(tenant, { zendesk_user_id: '333' })).sort()).toEqual(
+      outcomes.map((o) => o.id).sort(),
+    );
   });
 
   it('lists newest first by occurred_at, whatever the order of appending, ties by seq', async () => {
@@ -125,7 +157,8 @@ describe.each(BACKENDS)('standing log on %s: history', (backend) => {
   it('derives the current status and since when it holds, ignoring repeats and workflow steps', async () => {
     const tenant = freshTenant('current');
     const customer = { zendesk_user_id: '555', email: 'current@example.com' };
-    const step = (fields: Partial<NewStandingEventInput>, minute: number): NewStandingEvent => event({ tenant, customer, ...fields, occurred_at: at(minute) });
+    const step = (fields: Partial<NewStandingEventInput>, minute: number): NewStandingEvent =>
+      event({ tenant, customer, ...fields, occurred_at: at(minute) });
 
     // Appended out of order on purpose: the derivation follows occurred_at.
     await store.log.append([step(STEPS.observeSuspended, 20), step(STEPS.suspend, 10), step(STEPS.request, 30)]);
@@ -157,7 +190,14 @@ describe.each(BACKENDS)('standing log on %s: history', (backend) => {
   it('returns an empty history for an unknown customer', async () => {
     const tenant = freshTenant('unknown');
     await store.log.append([event({ tenant, customer: { email: 'known@example.com' } })]);
-    const none = { subject: { kind: 'person' }, person: { current: null }, accounts: [], events: [], next_cursor: null, current: null };
+    const none = {
+      subject: { kind: 'person' },
+      person: { current: null },
+      accounts: [],
+      events: [],
+      next_cursor: null,
+      current: null,
+    };
     expect(await store.log.history(tenant, { email: 'unknown@example.com' })).toEqual(none);
     expect(await store.log.history(tenant, {})).toEqual({ ...none, subject: { kind: 'account' }, person: null });
   });

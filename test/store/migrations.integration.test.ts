@@ -13,7 +13,8 @@ import { BACKENDS, TEST_DATABASE_URL, openTestStore, uniqueSchema, type TestStor
 import { event } from '../support/fixtures.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../connector/store/migrations/', import.meta.url));
-const migrationFiles = async () => (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+const migrationFiles = async () =>
+  (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
 
 describe.each(BACKENDS)('migrations on %s', (backend) => {
   let store: TestStore;
@@ -27,30 +28,48 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
   it('records every migration once, in order', async () => {
     const files = await migrationFiles();
     expect(files.length).toBeGreaterThan(0);
-    const rows = await store.db.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM schema_migrations ORDER BY version');
+    const rows = await store.db.query<{ version: number; name: string; checksum: string }>(
+      'SELECT version, name, checksum FROM schema_migrations ORDER BY version',
+    );
     expect(rows.map((r) => `${String(r.version).padStart(3, '0')}_${r.name}.sql`)).toEqual(files);
     for (const r of rows) expect(r.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('refuses a 0.1 database whose subjects may merge people and organizations, saying what to do', async () => {
     const schema = uniqueSchema('legacy');
-    const db = await openDatabase(backend === 'postgres' ? { url: TEST_DATABASE_URL, schema } : { embeddedDataDir: 'memory://', schema });
+    const db = await openDatabase(
+      backend === 'postgres' ? { url: TEST_DATABASE_URL, schema } : { embeddedDataDir: 'memory://', schema },
+    );
     try {
       // A database as Standing 0.1 left it: migrations 001 and 002 applied, one subject written.
       const { createHash } = await import('node:crypto');
       const { readFile } = await import('node:fs/promises');
-      await db.exec('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      await db.exec(
+        'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
       for (const file of (await migrationFiles()).filter((f) => f < '003')) {
         const sql = await readFile(MIGRATIONS_DIR + file, 'utf8');
         await db.exec(sql);
-        await db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [Number(file.slice(0, 3)), file.slice(4, -4), createHash('sha256').update(sql).digest('hex')]);
+        await db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+          Number(file.slice(0, 3)),
+          file.slice(4, -4),
+          createHash('sha256').update(sql).digest('hex'),
+        ]);
       }
-      await db.query("INSERT INTO subjects (tenant, subject_id, wrapped_key) VALUES ('acme', gen_random_uuid(), '\\x00')");
-      const refused = await migrate(db).then(() => null, (err: unknown) => err as { message: string; hint?: string });
+      await db.query(
+        "INSERT INTO subjects (tenant, subject_id, wrapped_key) VALUES ('acme', gen_random_uuid(), '\\x00')",
+      );
+      const refused = await migrate(db).then(
+        () => null,
+        (err: unknown) => err as { message: string; hint?: string },
+      );
       expect(refused?.message).toContain('colleagues of one organization could share one history');
       expect(refused?.hint).toContain('DATABASE_SCHEMA');
       // Nothing of 003 was applied: the old schema stays as it was.
-      expect(await db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(await db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([
+        { version: 1 },
+        { version: 2 },
+      ]);
     } finally {
       if (backend === 'postgres') await db.exec(`DROP SCHEMA ${schema} CASCADE`);
       await db.close();
@@ -59,15 +78,23 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
 
   it('chains the legal holds recorded before migration 016, so that they verify', async () => {
     const schema = uniqueSchema('holds016');
-    const db = await openDatabase(backend === 'postgres' ? { url: TEST_DATABASE_URL, schema } : { embeddedDataDir: 'memory://', schema });
+    const db = await openDatabase(
+      backend === 'postgres' ? { url: TEST_DATABASE_URL, schema } : { embeddedDataDir: 'memory://', schema },
+    );
     try {
       const { createHash } = await import('node:crypto');
       const { readFile } = await import('node:fs/promises');
-      await db.exec('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      await db.exec(
+        'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
       for (const file of (await migrationFiles()).filter((f) => f < '016')) {
         const sql = await readFile(MIGRATIONS_DIR + file, 'utf8');
         await db.exec(sql);
-        await db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [Number(file.slice(0, 3)), file.slice(4, -4), createHash('sha256').update(sql).digest('hex')]);
+        await db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+          Number(file.slice(0, 3)),
+          file.slice(4, -4),
+          createHash('sha256').update(sql).digest('hex'),
+        ]);
       }
       // Holds as the service wrote them before: free-text actors, microsecond times, two tenants.
       await db.exec(`INSERT INTO legal_hold_events (hold_id, action, tenant, subject_id, reason, actor, at) VALUES
@@ -76,7 +103,10 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
         ('00000000-0000-4000-8000-000000000002', 'place', 'globex', gen_random_uuid(), 'x', 'operator', '2026-01-01T00:00:00Z')`);
       await migrate(db);
       const retention = new Retention(db);
-      expect((await retention.holdLog('acme')).map((h) => [h.seq, h.action, h.at])).toEqual([[1, 'place', '2026-01-02T03:04:05.678Z'], [2, 'lift', '2026-02-02T03:04:05.100Z']]);
+      expect((await retention.holdLog('acme')).map((h) => [h.seq, h.action, h.at])).toEqual([
+        [1, 'place', '2026-01-02T03:04:05.678Z'],
+        [2, 'lift', '2026-02-02T03:04:05.100Z'],
+      ]);
       expect(await retention.verifyHolds('acme')).toMatchObject({ ok: true, checked: 2 });
       expect(await retention.verifyHolds('globex')).toMatchObject({ ok: true, checked: 1 });
     } finally {
@@ -91,7 +121,9 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
   });
 
   it('refuses a migration changed after it was applied', async () => {
-    const [first] = await store.db.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = 1');
+    const [first] = await store.db.query<{ checksum: string }>(
+      'SELECT checksum FROM schema_migrations WHERE version = 1',
+    );
     await store.db.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1");
     try {
       await expect(migrate(store.db)).rejects.toThrow(MigrationChecksumError);

@@ -18,18 +18,31 @@ describe.each(BACKENDS)('standing log on %s: append', (backend) => {
   });
 
   const rowCount = async (tenant: string) =>
-    (await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM standing_events WHERE tenant = $1', [tenant]))[0]!.n;
+    (
+      await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM standing_events WHERE tenant = $1', [tenant])
+    )[0]!.n;
 
   it('appends a batch with seq 1..n in input order', async () => {
     const tenant = freshTenant('order');
     const events = [1, 2, 3, 4].map(() => event({ tenant }));
     const outcomes = await store.log.append(events);
     expect(outcomes).toEqual(
-      events.map((e, i) => ({ status: 'appended', tenant, seq: i + 1, id: expect.stringMatching(/^[0-9a-f-]{36}$/), source_event_id: e.source.event_id })),
+      events.map((e, i) => ({
+        status: 'appended',
+        tenant,
+        seq: i + 1,
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        source_event_id: e.source.event_id,
+      })),
     );
     expect(new Set(outcomes.map((o) => o.id)).size).toBe(4);
-    const rows = await store.db.query<{ seq: number; id: string }>('SELECT seq, id FROM standing_events WHERE tenant = $1 ORDER BY seq', [tenant]);
-    expect(rows.map((r) => ({ seq: Number(r.seq), id: r.id }))).toEqual(outcomes.map((o) => ({ seq: o.seq, id: o.id })));
+    const rows = await store.db.query<{ seq: number; id: string }>(
+      'SELECT seq, id FROM standing_events WHERE tenant = $1 ORDER BY seq',
+      [tenant],
+    );
+    expect(rows.map((r) => ({ seq: Number(r.seq), id: r.id }))).toEqual(
+      outcomes.map((o) => ({ seq: o.seq, id: o.id })),
+    );
   });
 
   it('continues the chain across batches', async () => {
@@ -70,7 +83,11 @@ describe.each(BACKENDS)('standing log on %s: append', (backend) => {
     const tenant = freshTenant('dup-content');
     const original = event({ tenant });
     const [first] = await store.log.append([original]);
-    const redelivered: NewStandingEvent = { ...original, occurred_at: '2026-03-09T00:00:00.000Z', reason: { code: 'fraud_suspected' } };
+    const redelivered: NewStandingEvent = {
+      ...original,
+      occurred_at: '2026-03-09T00:00:00.000Z',
+      reason: { code: 'fraud_suspected' },
+    };
     expect(await store.log.append([redelivered])).toEqual([{ ...first, status: 'duplicate' }]);
     expect(await rowCount(tenant)).toBe(1);
   });
@@ -78,7 +95,10 @@ describe.each(BACKENDS)('standing log on %s: append', (backend) => {
   it('keys idempotency by source system: the same event id from Salesforce is another event', async () => {
     const tenant = freshTenant('dup-system');
     const zendesk = event({ tenant, source: { system: 'zendesk', object: 'user', id: '1', event_id: 'shared-id' } });
-    const salesforce = event({ tenant, source: { system: 'salesforce', object: 'Account', id: '001Dn00000A1b2c', event_id: 'shared-id' } });
+    const salesforce = event({
+      tenant,
+      source: { system: 'salesforce', object: 'Account', id: '001Dn00000A1b2c', event_id: 'shared-id' },
+    });
     expect((await store.log.append([zendesk, salesforce])).map((o) => o.status)).toEqual(['appended', 'appended']);
   });
 
@@ -86,15 +106,27 @@ describe.each(BACKENDS)('standing log on %s: append', (backend) => {
     const tenant = freshTenant('dup-only');
     const events = [event({ tenant }), event({ tenant })];
     await store.log.append(events);
-    const [before] = await store.db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chain_heads WHERE tenant = $1', [tenant]);
+    const [before] = await store.db.query<{ seq: number; hash: string }>(
+      'SELECT seq, hash FROM chain_heads WHERE tenant = $1',
+      [tenant],
+    );
     expect((await store.log.append(events)).map((o) => o.status)).toEqual(['duplicate', 'duplicate']);
-    const [after] = await store.db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chain_heads WHERE tenant = $1', [tenant]);
+    const [after] = await store.db.query<{ seq: number; hash: string }>(
+      'SELECT seq, hash FROM chain_heads WHERE tenant = $1',
+      [tenant],
+    );
     expect(after).toEqual(before);
   });
 
   it('keeps one chain per tenant, each starting at seq 1 and verifying on its own', async () => {
     const [t1, t2] = [freshTenant('tenant-a'), freshTenant('tenant-b')];
-    const outcomes = await store.log.append([event({ tenant: t1 }), event({ tenant: t2 }), event({ tenant: t1 }), event({ tenant: t2 }), event({ tenant: t2 })]);
+    const outcomes = await store.log.append([
+      event({ tenant: t1 }),
+      event({ tenant: t2 }),
+      event({ tenant: t1 }),
+      event({ tenant: t2 }),
+      event({ tenant: t2 }),
+    ]);
     expect(outcomes.map((o) => [o.tenant, o.seq])).toEqual([
       [t1, 1],
       [t2, 1],
@@ -129,7 +161,8 @@ describe.each(BACKENDS)('standing log on %s: append', (backend) => {
         evidence: { kyc: evidenceNote },
       }),
     ]);
-    const dump = async (sql: string) => (await store.db.query<{ row: string }>(sql, [tenant])).map((r) => r.row.toLowerCase()).join('\n');
+    const dump = async (sql: string) =>
+      (await store.db.query<{ row: string }>(sql, [tenant])).map((r) => r.row.toLowerCase()).join('\n');
     const events = await dump('SELECT row_to_json(e)::text AS row FROM standing_events e WHERE tenant = $1');
     const subjects = await dump(
       'SELECT row_to_json(s)::text AS row FROM subjects s WHERE tenant = $1 UNION ALL SELECT row_to_json(i)::text FROM subject_identities i WHERE tenant = $1',
@@ -150,7 +183,9 @@ describe.each(BACKENDS)('standing log on %s: append-only, enforced by the databa
     store = await openTestStore(backend, 'log_append_only');
     tenant = freshTenant('guarded');
     await store.log.append([event({ tenant }), event({ tenant }), event({ tenant })]);
-    await store.db.query("INSERT INTO chain_boundaries (tenant, seq, hash, reason) VALUES ($1, 1, 'x', 'test')", [tenant]);
+    await store.db.query("INSERT INTO chain_boundaries (tenant, seq, hash, reason) VALUES ($1, 1, 'x', 'test')", [
+      tenant,
+    ]);
   });
   afterAll(async () => {
     await store?.dispose();
@@ -171,11 +206,16 @@ describe.each(BACKENDS)('standing log on %s: append-only, enforced by the databa
   });
 
   it('refuses to move a chain head backwards', async () => {
-    await expect(store.db.query('UPDATE chain_heads SET seq = seq - 1 WHERE tenant = $1', [tenant])).rejects.toThrow(/cannot move back/);
+    await expect(store.db.query('UPDATE chain_heads SET seq = seq - 1 WHERE tenant = $1', [tenant])).rejects.toThrow(
+      /cannot move back/,
+    );
   });
 
   it('left the log intact after all those attempts', async () => {
-    const [n] = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM standing_events WHERE tenant = $1', [tenant]);
+    const [n] = await store.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM standing_events WHERE tenant = $1',
+      [tenant],
+    );
     expect(n?.n).toBe(3);
     expect(await store.log.verify(tenant)).toMatchObject({ ok: true, checked: 3, head: { seq: 3 } });
   });

@@ -17,7 +17,12 @@ export async function tenantKey(db: SqlClient, tenant: string, role: TenantRole 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** A key issued through the running service's provisioning route, with the operator's token. */
-export async function issueKey(baseUrl: string, operatorToken: string, tenant: string, role: TenantRole): Promise<string> {
+export async function issueKey(
+  baseUrl: string,
+  operatorToken: string,
+  tenant: string,
+  role: TenantRole,
+): Promise<string> {
   const res = await fetch(`${baseUrl}/api/v1/tenants/${tenant}/keys`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${operatorToken}`, 'Content-Type': 'application/json' },
@@ -34,12 +39,22 @@ export interface TenantCredentials {
   auditor: string;
 }
 
-export async function tenantCredentials(baseUrl: string, operatorToken: string, tenant = 'default'): Promise<TenantCredentials> {
-  const [admin, auditor] = await Promise.all([issueKey(baseUrl, operatorToken, tenant, 'admin'), issueKey(baseUrl, operatorToken, tenant, 'auditor')]);
+export async function tenantCredentials(
+  baseUrl: string,
+  operatorToken: string,
+  tenant = 'default',
+): Promise<TenantCredentials> {
+  const [admin, auditor] = await Promise.all([
+    issueKey(baseUrl, operatorToken, tenant, 'admin'),
+    issueKey(baseUrl, operatorToken, tenant, 'auditor'),
+  ]);
   return { operator: operatorToken, admin, auditor };
 }
 
-/** Which of them a route takes (docs/tenants-and-roles.md): histories the auditor's, mappings and the inbox the admin's, the rest the operator's. */
+/**
+ * Which of them a route takes (docs/tenants-and-roles.md): histories the auditor's, mappings and the inbox the admin's,
+ * the rest the operator's.
+ */
 export function credentialFor(c: TenantCredentials, path: string): string {
   if (/\/history\b|\/reconciliation\//.test(path)) return c.auditor;
   if (/\/mappings\/|\/quarantine|\/inbox/.test(path)) return c.admin;

@@ -1,4 +1,7 @@
-/** Runs the `standing` CLI (or any command) from the repository root, with only the given environment, as an operator would. */
+/**
+ * Runs the `standing` CLI (or any command) from the repository root, with only the given environment, as an operator
+ * would.
+ */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -14,7 +17,10 @@ export interface Run {
 /** `command args` with PATH and HOME plus `env`, nothing else inherited. */
 export function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -25,4 +31,5 @@ export function run(command: string, args: string[], env: Record<string, string>
 }
 
 /** `standing args` through tsx. */
-export const runCli = (args: string[], env: Record<string, string> = {}) => run(TSX, ['connector/cli.ts', ...args], env);
+export const runCli = (args: string[], env: Record<string, string> = {}) =>
+  run(TSX, ['connector/cli.ts', ...args], env);

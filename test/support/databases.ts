@@ -27,7 +27,9 @@ export interface TestStore {
 
 export async function openTestStore(backend: Backend, label: string): Promise<TestStore> {
   const schema = uniqueSchema(label);
-  const db = await openDatabase(backend === 'postgres' ? { url: TEST_DATABASE_URL, schema } : { embeddedDataDir: 'memory://', schema });
+  const db = await openDatabase(
+    backend === 'postgres' ? { url: TEST_DATABASE_URL, schema } : { embeddedDataDir: 'memory://', schema },
+  );
   await migrate(db);
   const master = deriveMasterKeys(randomBytes(32));
   return {

@@ -1,5 +1,9 @@
 /** Builders of valid standing events for tests; override what the test is about. */
-import { parseStandingEvent, type NewStandingEvent, type NewStandingEventInput } from '../../connector/model/standing-event.ts';
+import {
+  parseStandingEvent,
+  type NewStandingEvent,
+  type NewStandingEventInput,
+} from '../../connector/model/standing-event.ts';
 
 let counter = 0;
 
@@ -12,7 +16,13 @@ export function eventInput(overrides: Partial<NewStandingEventInput> = {}): NewS
     initiation: { type: 'manual', temporary: true },
     reason: { code: 'non_payment', text: 'Invoice 2026-117 overdue by 45 days.' },
     actor: { type: 'agent', id: '900112233', name: 'Ana Agent' },
-    source: { system: 'zendesk', object: 'user', id: '6596848315901', event_id: `evt-${process.pid}-${counter}`, url: 'https://acme.zendesk.com/agent/users/6596848315901' },
+    source: {
+      system: 'zendesk',
+      object: 'user',
+      id: '6596848315901',
+      event_id: `evt-${process.pid}-${counter}`,
+      url: 'https://acme.zendesk.com/agent/users/6596848315901',
+    },
     detected_via: 'webhook',
     customer: { zendesk_user_id: '6596848315901', email: 'Dana.Reyes@example.com' },
     occurred_at: new Date(Date.UTC(2026, 2, 4, 5, 0, counter % 60)).toISOString(),

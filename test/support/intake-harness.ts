@@ -67,7 +67,12 @@ export interface SignedPost {
   raw?: string;
 }
 
-export async function postWebhook(baseUrl: string, tenant: string, body: unknown, o: SignedPost = {}): Promise<Response> {
+export async function postWebhook(
+  baseUrl: string,
+  tenant: string,
+  body: unknown,
+  o: SignedPost = {},
+): Promise<Response> {
   const raw = o.raw ?? JSON.stringify(body);
   const timestamp = o.timestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   return fetch(`${baseUrl}/webhooks/zendesk/${tenant}`, {
@@ -82,7 +87,11 @@ export async function postWebhook(baseUrl: string, tenant: string, body: unknown
   });
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -107,7 +116,10 @@ export async function dropRedisPrefix(prefix: string): Promise<void> {
   }
 }
 
-/** Stops a test deployment and removes its schema and Redis keys (with connections of its own: the services' are closed by then). */
+/**
+ * Stops a test deployment and removes its schema and Redis keys (with connections of its own: the services' are closed
+ * by then).
+ */
 export async function stopIntakeService(e: IntakeEnv, ...services: (ServiceHandle | undefined)[]): Promise<void> {
   for (const s of services) await s?.close();
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });

@@ -5,7 +5,11 @@
  * the user's fields; an `email: undefined` leaves the email out of the body (JSON drops it), so the
  * worker looks it up.
  */
-export function userDeactivated(id: string, user: number, detail: Record<string, unknown> = {}): Record<string, unknown> {
+export function userDeactivated(
+  id: string,
+  user: number,
+  detail: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     type: 'zen:event-type:user.active_changed',
     account_id: 1,
@@ -13,7 +17,16 @@ export function userDeactivated(id: string, user: number, detail: Record<string,
     time: '2026-03-04T05:33:18Z',
     zendesk_event_version: '2022-06-20',
     subject: `zen:user:${user}`,
-    detail: { id: String(user), email: `u${user}@example.com`, role: 'end-user', external_id: '', organization_id: '0', created_at: '2025-01-08T10:12:42Z', updated_at: '2026-03-04T05:33:17Z', ...detail },
+    detail: {
+      id: String(user),
+      email: `u${user}@example.com`,
+      role: 'end-user',
+      external_id: '',
+      organization_id: '0',
+      created_at: '2025-01-08T10:12:42Z',
+      updated_at: '2026-03-04T05:33:17Z',
+      ...detail,
+    },
     event: { current: false, previous: true },
   };
 }
@@ -46,7 +59,11 @@ export interface ZendeskLikeSenderOptions {
  * Sends every id until it is acked, as Zendesk does: a network error or a non-2xx answer is
  * retried after a pause. Resolves when all are acked.
  */
-export async function sendUntilAcked(ids: readonly string[], o: ZendeskLikeSenderOptions, tally: LoadTally = { acked: new Set(), failures: 0, statuses: new Map() }): Promise<LoadTally> {
+export async function sendUntilAcked(
+  ids: readonly string[],
+  o: ZendeskLikeSenderOptions,
+  tally: LoadTally = { acked: new Set(), failures: 0, statuses: new Map() },
+): Promise<LoadTally> {
   const queue = ids.map((id, index) => ({ id, index }));
   const lane = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {

@@ -19,9 +19,21 @@ export const freePort = () =>
  * Starts redis-server on `port` and waits until it answers. Without `dir` and `aof` it keeps
  * nothing: a restart loses everything.
  */
-export async function startPrivateRedis(port: number, options: { dir?: string; aof?: boolean } = {}): Promise<ChildProcess> {
+export async function startPrivateRedis(
+  port: number,
+  options: { dir?: string; aof?: boolean } = {},
+): Promise<ChildProcess> {
   const persistence = options.aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...(options.dir ? ['--dir', options.dir] : []), ...persistence];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    ...(options.dir ? ['--dir', options.dir] : []),
+    ...persistence,
+  ];
   const server = spawn('redis-server', args, { stdio: 'ignore' });
   await waitFor('private redis up', async () => {
     const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => null });

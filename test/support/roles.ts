@@ -52,7 +52,9 @@ export async function openRoleSplit(label: string): Promise<RoleSplit> {
     dispose: async () => {
       await service.close();
       await owner.close();
-      await superuser.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP OWNED BY ${ownerRole}, ${serviceRole}; DROP ROLE ${serviceRole}; DROP ROLE ${ownerRole}`);
+      await superuser.exec(
+        `DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP OWNED BY ${ownerRole}, ${serviceRole}; DROP ROLE ${serviceRole}; DROP ROLE ${ownerRole}`,
+      );
       await superuser.close();
     },
   };

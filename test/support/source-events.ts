@@ -5,5 +5,9 @@
  */
 import { sourceEventDigest, type MasterKeys } from '../../connector/model/sealing.ts';
 
-export const sourceEventDigests = (master: MasterKeys, tenant: string, system: string, ids: readonly string[]): string[] =>
-  ids.map((id) => sourceEventDigest(master, tenant, system, id));
+export const sourceEventDigests = (
+  master: MasterKeys,
+  tenant: string,
+  system: string,
+  ids: readonly string[],
+): string[] => ids.map((id) => sourceEventDigest(master, tenant, system, id));

@@ -31,7 +31,11 @@ beforeAll(async () => {
   await writeCheckpoints(store.log, key, { tenants: [tenant] });
   await store.log.append([event({ tenant })]);
   const file = join(dir, 'good.ndjson');
-  expect(await exportLog(store.log, tenant, file, { publicKey: key })).toEqual({ rows: 6, checkpoints: 2, boundaries: 0 });
+  expect(await exportLog(store.log, tenant, file, { publicKey: key })).toEqual({
+    rows: 6,
+    checkpoints: 2,
+    boundaries: 0,
+  });
   good = (await readFile(file, 'utf8')).trimEnd().split('\n');
   pem = join(dir, 'public.pem');
   await writeFile(pem, key.publicKeyPem);
@@ -47,27 +51,48 @@ async function verifyLines(lines: string[], pinned = pem) {
   await writeFile(file, `${lines.join('\n')}\n`);
   return run(process.execPath, ['tools/verify-export.mjs', file, '--public-key', pinned]);
 }
-const edit = (fn: (items: Line[]) => Line[]) => fn(good.map((l) => JSON.parse(l) as Line)).map((i) => JSON.stringify(i));
+const edit = (fn: (items: Line[]) => Line[]) =>
+  fn(good.map((l) => JSON.parse(l) as Line)).map((i) => JSON.stringify(i));
 
 describe('tools/verify-export.mjs', () => {
   it('accepts a good export, pinned to the checkpoint key', async () => {
     const r = await verifyLines(good);
     expect(r).toMatchObject({ code: 0 });
-    expect(r.stdout).toBe(`${tenant}: ok, 6 rows (seq 1-6), 2 checkpoints, 0 boundaries, signed with key ${key.keyId} (pinned)\n`);
+    expect(r.stdout).toBe(
+      `${tenant}: ok, 6 rows (seq 1-6), 2 checkpoints, 0 boundaries, signed with key ${key.keyId} (pinned)\n`,
+    );
   });
 
   it('rejects an altered row', async () => {
-    const r = await verifyLines(edit((items) => items.map((i) => (i.type === 'row' && i.row!.seq === 2 ? { ...i, row: { ...i.row, kind: 'reinstatement' } } : i))));
+    const r = await verifyLines(
+      edit((items) =>
+        items.map((i) =>
+          i.type === 'row' && i.row!.seq === 2 ? { ...i, row: { ...i.row, kind: 'reinstatement' } } : i,
+        ),
+      ),
+    );
     expect(r).toMatchObject({ code: 1, stdout: 'BROKEN: row 2: altered (its hash does not match its content)\n' });
   });
 
   it('rejects a removed row, even with the row count fixed', async () => {
-    const r = await verifyLines(edit((items) => items.filter((i) => !(i.type === 'row' && i.row!.seq === 4)).map((i) => (i.type === 'end' ? { ...i, rows: 5 } : i))));
+    const r = await verifyLines(
+      edit((items) =>
+        items
+          .filter((i) => !(i.type === 'row' && i.row!.seq === 4))
+          .map((i) => (i.type === 'end' ? { ...i, rows: 5 } : i)),
+      ),
+    );
     expect(r).toMatchObject({ code: 1, stdout: 'BROKEN: row 4 is missing (next is 5)\n' });
   });
 
   it('rejects removed trailing rows that a checkpoint signed', async () => {
-    const r = await verifyLines(edit((items) => items.filter((i) => !(i.type === 'row' && Number(i.row!.seq) >= 5)).map((i) => (i.type === 'end' ? { ...i, rows: 4 } : i))));
+    const r = await verifyLines(
+      edit((items) =>
+        items
+          .filter((i) => !(i.type === 'row' && Number(i.row!.seq) >= 5))
+          .map((i) => (i.type === 'end' ? { ...i, rows: 4 } : i)),
+      ),
+    );
     expect(r).toMatchObject({ code: 1, stdout: 'BROKEN: checkpoint 2: row 5 it signed is missing\n' });
   });
 
@@ -76,12 +101,18 @@ describe('tools/verify-export.mjs', () => {
     const cp = JSON.parse(good[2]!) as Line;
     expect(cp.type).toBe('checkpoint');
     lines[2] = JSON.stringify({ ...cp, signature: Buffer.alloc(64, 1).toString('base64') });
-    expect(await verifyLines(lines)).toMatchObject({ code: 1, stdout: 'BROKEN: checkpoint 2: signature does not verify\n' });
+    expect(await verifyLines(lines)).toMatchObject({
+      code: 1,
+      stdout: 'BROKEN: checkpoint 2: signature does not verify\n',
+    });
   });
 
   it('rejects checkpoints signed by another key than the pinned one', async () => {
     const other = join(dir, 'other.pem');
     await writeFile(other, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    expect(await verifyLines(good, other)).toMatchObject({ code: 1, stdout: 'BROKEN: checkpoint 1: signature does not verify\n' });
+    expect(await verifyLines(good, other)).toMatchObject({
+      code: 1,
+      stdout: 'BROKEN: checkpoint 1: signature does not verify\n',
+    });
   });
 });

@@ -18,13 +18,30 @@ const Parameter = z.strictObject({
   secure: z.boolean().optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
 });
-const Location = z.strictObject({ url: z.string().min(1), flexible: z.boolean().optional(), size: z.unknown().optional() });
+const Location = z.strictObject({
+  url: z.string().min(1),
+  flexible: z.boolean().optional(),
+  size: z.unknown().optional(),
+});
 const Manifest = z.strictObject({
   name: z.string().min(1),
   author: z.strictObject({ name: z.string().min(1), email: z.email(), url: z.url().optional() }),
   defaultLocale: z.string().min(2),
   private: z.boolean(),
-  location: z.strictObject({ support: z.partialRecord(z.enum(['ticket_sidebar', 'nav_bar', 'new_ticket_sidebar', 'user_sidebar', 'organization_sidebar', 'top_bar', 'background']), Location) }),
+  location: z.strictObject({
+    support: z.partialRecord(
+      z.enum([
+        'ticket_sidebar',
+        'nav_bar',
+        'new_ticket_sidebar',
+        'user_sidebar',
+        'organization_sidebar',
+        'top_bar',
+        'background',
+      ]),
+      Location,
+    ),
+  }),
   version: z.string().regex(/^\d+\.\d+\.\d+$/),
   frameworkVersion: z.literal('2.0'),
   parameters: z.array(Parameter),
@@ -32,7 +49,8 @@ const Manifest = z.strictObject({
 });
 
 const manifest = Manifest.parse(json('manifest.json'));
-const keys = (t: Tree, prefix = ''): string[] => Object.entries(t).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : keys(v, `${prefix}${k}.`)));
+const keys = (t: Tree, prefix = ''): string[] =>
+  Object.entries(t).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : keys(v, `${prefix}${k}.`)));
 
 describe('zendesk-app/manifest.json', () => {
   it('has the required fields and both locations, pointing at the built page', () => {
@@ -43,7 +61,9 @@ describe('zendesk-app/manifest.json', () => {
     }
     expect(manifest.private).toBe(true);
     // A nav_bar app needs its icon in assets/ (copied there from src/public by the build).
-    expect(readFileSync(`${APP}src/public/icon_nav_bar.svg`, 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(readFileSync(`${APP}src/public/icon_nav_bar.svg`, 'utf8')).toMatch(
+      /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+    );
   });
 
   it('keeps the shared secret a secure, required parameter with no default, beside the connector URL and tenant', () => {
@@ -61,14 +81,17 @@ describe('zendesk-app/manifest.json', () => {
     expect(files.length).toBeGreaterThanOrEqual(2);
     for (const f of files) {
       const t = json(`translations/${f}`) as { app: Tree };
-      for (const k of ['name', 'short_description', 'long_description', 'installation_instructions']) expect(typeof t.app[k], `${f} app.${k}`).toBe('string');
-      for (const p of manifest.parameters) expect(keys(t.app), `${f} parameters.${p.name}.label`).toContain(`parameters.${p.name}.label`);
+      for (const k of ['name', 'short_description', 'long_description', 'installation_instructions'])
+        expect(typeof t.app[k], `${f} app.${k}`).toBe('string');
+      for (const p of manifest.parameters)
+        expect(keys(t.app), `${f} parameters.${p.name}.label`).toContain(`parameters.${p.name}.label`);
     }
   });
 
   it('has the same UI strings in every locale of the app', () => {
     const dir = `${APP}src/translations/`;
     const en = keys(JSON.parse(readFileSync(`${dir}en.json`, 'utf8')) as Tree).sort();
-    for (const f of readdirSync(dir)) expect(keys(JSON.parse(readFileSync(dir + f, 'utf8')) as Tree).sort(), f).toEqual(en);
+    for (const f of readdirSync(dir))
+      expect(keys(JSON.parse(readFileSync(dir + f, 'utf8')) as Tree).sort(), f).toEqual(en);
   });
 });

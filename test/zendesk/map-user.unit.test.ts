@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { identityLookupsFor } from '../../connector/zendesk/map-event.ts';
 import { DEFAULT_ZENDESK_MAPPING } from '../../connector/zendesk/mapping-document.ts';
-import { AGENT_ID, AT, fieldFact, fixture, map, mapping, onlyEvent, ORG_ID, SF_ACCOUNT_ID, USER_ID, userEvent } from './zendesk-bodies.ts';
+import {
+  AGENT_ID,
+  AT,
+  fieldFact,
+  fixture,
+  map,
+  mapping,
+  onlyEvent,
+  ORG_ID,
+  SF_ACCOUNT_ID,
+  USER_ID,
+  userEvent,
+} from './zendesk-bodies.ts';
 
-const accountStatus = (current: unknown, previous: unknown = null, field: Record<string, unknown> = { id: '360001122', title: 'Account status', type: 'dropdown' }) =>
-  userEvent('user.custom_field_changed', { field, current, previous });
+const accountStatus = (
+  current: unknown,
+  previous: unknown = null,
+  field: Record<string, unknown> = { id: '360001122', title: 'Account status', type: 'dropdown' },
+) => userEvent('user.custom_field_changed', { field, current, previous });
 
 describe('user.active_changed', () => {
   it('maps the fixture (soft delete) to a deactivation of the person from active to deleted, cause unknown', () => {
@@ -36,23 +51,39 @@ describe('user.active_changed', () => {
   });
 
   it('records the status before as unknown when the payload does not say what the flag was', () => {
-    expect(onlyEvent(map(userEvent('user.active_changed', { current: false }))).status).toEqual({ before: null, after: 'deleted' });
+    expect(onlyEvent(map(userEvent('user.active_changed', { current: false }))).status).toEqual({
+      before: null,
+      after: 'deleted',
+    });
   });
 
   it('ends in deactivated when the mapping says so', () => {
-    const e = onlyEvent(map(fixture('user.active_changed'), { mapping: mapping({ user: { active_changed: { deactivated_status: 'deactivated' } } }) }));
+    const e = onlyEvent(
+      map(fixture('user.active_changed'), {
+        mapping: mapping({ user: { active_changed: { deactivated_status: 'deactivated' } } }),
+      }),
+    );
     expect(e.status.after).toBe('deactivated');
   });
 
   it('maps a reactivation to a reinstatement to active', () => {
     const e = onlyEvent(map(userEvent('user.active_changed', { current: true, previous: false })));
-    expect(e).toMatchObject({ kind: 'reinstatement', status: { before: 'deleted', after: 'active' }, reason: { code: 'zendesk_user_reactivated' } });
+    expect(e).toMatchObject({
+      kind: 'reinstatement',
+      status: { before: 'deleted', after: 'active' },
+      reason: { code: 'zendesk_user_reactivated' },
+    });
   });
 
   it('ignores a non-change and a turned-off rule', () => {
-    expect(map(userEvent('user.active_changed', { current: false, previous: false }))).toMatchObject({ outcome: 'ignored' });
+    expect(map(userEvent('user.active_changed', { current: false, previous: false }))).toMatchObject({
+      outcome: 'ignored',
+    });
     const off = mapping({ user: { active_changed: { enabled: false } } });
-    expect(map(fixture('user.active_changed'), { mapping: off })).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('turned off') });
+    expect(map(fixture('user.active_changed'), { mapping: off })).toMatchObject({
+      outcome: 'ignored',
+      reason: expect.stringContaining('turned off'),
+    });
   });
 
   it('reports a malformed event as invalid, naming the field', () => {
@@ -68,7 +99,9 @@ describe('user.active_changed', () => {
   });
 
   it('accepts a numeric id in detail and keeps it as a string', () => {
-    const e = onlyEvent(map(userEvent('user.active_changed', { current: false, previous: true }, { id: 6596848315901 })));
+    const e = onlyEvent(
+      map(userEvent('user.active_changed', { current: false, previous: true }, { id: 6596848315901 })),
+    );
     expect(e.source.id).toBe(USER_ID);
   });
 });
@@ -80,14 +113,21 @@ describe('user.suspended_changed', () => {
       status: { after: 'suspended' },
       initiation: { temporary: true },
     });
-    expect(onlyEvent(map(userEvent('user.suspended_changed', { current: false, previous: true })))).toMatchObject({ kind: 'reinstatement' });
+    expect(onlyEvent(map(userEvent('user.suspended_changed', { current: false, previous: true })))).toMatchObject({
+      kind: 'reinstatement',
+    });
   });
 });
 
 describe('user.deleted', () => {
   it('maps to a deactivation ending in deleted', () => {
     const e = onlyEvent(map(userEvent('user.deleted', {})));
-    expect(e).toMatchObject({ kind: 'deactivation', status: { after: 'deleted' }, reason: { code: 'zendesk_user_deleted' }, initiation: { temporary: false } });
+    expect(e).toMatchObject({
+      kind: 'deactivation',
+      status: { after: 'deleted' },
+      reason: { code: 'zendesk_user_deleted' },
+      initiation: { temporary: false },
+    });
   });
 
   it('tolerates a body without an event object', () => {
@@ -110,7 +150,15 @@ describe('user.custom_field_changed', () => {
   });
 
   it('reads the field descriptor from `custom_field` and matches by key too', () => {
-    const e = onlyEvent(map(userEvent('user.custom_field_changed', { custom_field: { id: '1', key: 'account_status', title: 'Renamed' }, current: 'closed', previous: 'active' })));
+    const e = onlyEvent(
+      map(
+        userEvent('user.custom_field_changed', {
+          custom_field: { id: '1', key: 'account_status', title: 'Renamed' },
+          current: 'closed',
+          previous: 'active',
+        }),
+      ),
+    );
     expect(e).toMatchObject({ kind: 'deactivation', status: { after: 'closed' }, initiation: { temporary: false } });
   });
 
@@ -120,18 +168,41 @@ describe('user.custom_field_changed', () => {
   });
 
   it('keeps a reason field meant as a code as text when it is not code-shaped', () => {
-    const m = mapping({ user: { fields: [{ field: { title: 'Account status' }, values: { frozen: 'suspended' }, reason_field: { key: 'why', as: 'code' } }] } });
-    const code = onlyEvent(map(accountStatus('frozen'), { mapping: m, fieldsAsOf: [fieldFact({ key: 'why' }, 'chargeback')] }));
+    const m = mapping({
+      user: {
+        fields: [
+          {
+            field: { title: 'Account status' },
+            values: { frozen: 'suspended' },
+            reason_field: { key: 'why', as: 'code' },
+          },
+        ],
+      },
+    });
+    const code = onlyEvent(
+      map(accountStatus('frozen'), { mapping: m, fieldsAsOf: [fieldFact({ key: 'why' }, 'chargeback')] }),
+    );
     expect(code.reason).toEqual({ code: 'chargeback' });
-    const text = onlyEvent(map(accountStatus('frozen'), { mapping: m, fieldsAsOf: [fieldFact({ key: 'why' }, { value: 'Card declined twice!' })] }));
+    const text = onlyEvent(
+      map(accountStatus('frozen'), {
+        mapping: m,
+        fieldsAsOf: [fieldFact({ key: 'why' }, { value: 'Card declined twice!' })],
+      }),
+    );
     expect(text.reason).toEqual({ code: 'unspecified', text: 'Card declined twice!' });
   });
 
   it('reports a value the mapping does not know as unmappable, and asks for no look-ups for it', () => {
-    expect(identityLookupsFor('acme', accountStatus('on_probation', 'active'), DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [] });
+    expect(identityLookupsFor('acme', accountStatus('on_probation', 'active'), DEFAULT_ZENDESK_MAPPING)).toEqual({
+      userIds: [],
+      organizationIds: [],
+    });
     const r = map(accountStatus('on_probation', 'active'));
     expect(r).toMatchObject({ outcome: 'unmappable', reason: expect.stringContaining('on_probation') });
-    expect(r.outcome === 'unmappable' && r.problems[0]).toMatchObject({ path: 'event.current', message: expect.stringContaining('user.fields.0.values') });
+    expect(r.outcome === 'unmappable' && r.problems[0]).toMatchObject({
+      path: 'event.current',
+      message: expect.stringContaining('user.fields.0.values'),
+    });
   });
 
   it('reports a multi-select value as unmappable', () => {
@@ -139,25 +210,46 @@ describe('user.custom_field_changed', () => {
   });
 
   it('ignores an unmapped field, a cleared field and a change that keeps the status', () => {
-    expect(map(accountStatus('x', null, { id: '99', title: 'Shoe size' }))).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('Shoe size') });
-    expect(map(accountStatus(null, 'closed'))).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('cleared') });
-    expect(map(accountStatus('suspended_billing', 'suspended'))).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('stays suspended') });
+    expect(map(accountStatus('x', null, { id: '99', title: 'Shoe size' }))).toMatchObject({
+      outcome: 'ignored',
+      reason: expect.stringContaining('Shoe size'),
+    });
+    expect(map(accountStatus(null, 'closed'))).toMatchObject({
+      outcome: 'ignored',
+      reason: expect.stringContaining('cleared'),
+    });
+    expect(map(accountStatus('suspended_billing', 'suspended'))).toMatchObject({
+      outcome: 'ignored',
+      reason: expect.stringContaining('stays suspended'),
+    });
   });
 
   it('reports an event without a field descriptor as invalid', () => {
-    expect(map(userEvent('user.custom_field_changed', { current: 'closed' }))).toMatchObject({ outcome: 'invalid', problems: [{ path: 'event.field' }] });
+    expect(map(userEvent('user.custom_field_changed', { current: 'closed' }))).toMatchObject({
+      outcome: 'invalid',
+      problems: [{ path: 'event.field' }],
+    });
   });
 });
 
 describe('initiator inference on user events', () => {
-  const deactivatedBy = (actorId: unknown, m = DEFAULT_ZENDESK_MAPPING) => onlyEvent(map(userEvent('user.active_changed', { current: false, previous: true }, { actor_id: actorId }), { mapping: m }));
+  const deactivatedBy = (actorId: unknown, m = DEFAULT_ZENDESK_MAPPING) =>
+    onlyEvent(
+      map(userEvent('user.active_changed', { current: false, previous: true }, { actor_id: actorId }), { mapping: m }),
+    );
 
   it('the user themself -> customer_initiated', () => {
-    expect(deactivatedBy(USER_ID)).toMatchObject({ initiation: { type: 'customer_initiated' }, actor: { type: 'customer', id: USER_ID } });
+    expect(deactivatedBy(USER_ID)).toMatchObject({
+      initiation: { type: 'customer_initiated' },
+      actor: { type: 'customer', id: USER_ID },
+    });
   });
 
   it('an agent -> manual', () => {
-    expect(deactivatedBy(AGENT_ID)).toMatchObject({ initiation: { type: 'manual' }, actor: { type: 'agent', id: AGENT_ID } });
+    expect(deactivatedBy(AGENT_ID)).toMatchObject({
+      initiation: { type: 'manual' },
+      actor: { type: 'agent', id: AGENT_ID },
+    });
   });
 
   it.each(['-1', 'zendesk', 'zd:answerBot', -1])('Zendesk itself (%j) -> automatic', (actorId) => {
@@ -166,20 +258,32 @@ describe('initiator inference on user events', () => {
 
   it('a configured automation user -> automatic (integration)', () => {
     const m = mapping({ initiator: { automation_actor_ids: [777] } });
-    expect(deactivatedBy('777', m)).toMatchObject({ initiation: { type: 'automatic' }, actor: { type: 'integration', id: '777' } });
+    expect(deactivatedBy('777', m)).toMatchObject({
+      initiation: { type: 'automatic' },
+      actor: { type: 'integration', id: '777' },
+    });
   });
 
   it('an actor-less change reads unknown by default; automatic or manual only when the mapping says so', () => {
     expect(deactivatedBy(undefined)).toMatchObject({ initiation: { type: 'unknown' }, actor: { type: 'unknown' } });
-    expect(deactivatedBy(undefined, mapping({ initiator: { missing_actor: 'manual' } }))).toMatchObject({ initiation: { type: 'manual' }, actor: { type: 'agent' } });
-    expect(deactivatedBy(undefined, mapping({ initiator: { missing_actor: 'automatic' } }))).toMatchObject({ initiation: { type: 'automatic' }, actor: { type: 'system' } });
+    expect(deactivatedBy(undefined, mapping({ initiator: { missing_actor: 'manual' } }))).toMatchObject({
+      initiation: { type: 'manual' },
+      actor: { type: 'agent' },
+    });
+    expect(deactivatedBy(undefined, mapping({ initiator: { missing_actor: 'automatic' } }))).toMatchObject({
+      initiation: { type: 'automatic' },
+      actor: { type: 'system' },
+    });
   });
 });
 
 describe('user identities', () => {
   it('fills a missing email and the organization external id from the directory', () => {
     const body = userEvent('user.deleted', {}, { email: null, organization_id: undefined });
-    const directory = { users: { [USER_ID]: { email: 'Dana.Reyes@Example.com', organization_id: Number(ORG_ID) } }, organizations: { [ORG_ID]: { external_id: SF_ACCOUNT_ID } } };
+    const directory = {
+      users: { [USER_ID]: { email: 'Dana.Reyes@Example.com', organization_id: Number(ORG_ID) } },
+      organizations: { [ORG_ID]: { external_id: SF_ACCOUNT_ID } },
+    };
     const e = onlyEvent(map(body, { directory }));
     expect(e.customer).toEqual({ zendesk_user_id: USER_ID, email: 'dana.reyes@example.com' });
     expect(e.account).toEqual({ zendesk_organization_id: ORG_ID, salesforce_account_id: SF_ACCOUNT_ID });
@@ -187,21 +291,37 @@ describe('user identities', () => {
 
   it('asks for what the payload lacks, and only that', () => {
     const body = userEvent('user.deleted', {}, { email: null });
-    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [USER_ID], organizationIds: [ORG_ID] });
-    const complete = { users: { [USER_ID]: { email: 'a@example.com', organization_id: ORG_ID } }, organizations: { [ORG_ID]: { external_id: null } } };
-    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING, complete)).toEqual({ userIds: [], organizationIds: [] });
+    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING)).toEqual({
+      userIds: [USER_ID],
+      organizationIds: [ORG_ID],
+    });
+    const complete = {
+      users: { [USER_ID]: { email: 'a@example.com', organization_id: ORG_ID } },
+      organizations: { [ORG_ID]: { external_id: null } },
+    };
+    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING, complete)).toEqual({
+      userIds: [],
+      organizationIds: [],
+    });
   });
 
   it('asks for the organization found through the user on a second round', () => {
     const body = userEvent('user.deleted', {}, { email: null, organization_id: undefined });
-    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [USER_ID], organizationIds: [] });
-    const round2 = identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING, { users: { [USER_ID]: { email: 'a@example.com', organization_id: '42' } } });
+    expect(identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING)).toEqual({
+      userIds: [USER_ID],
+      organizationIds: [],
+    });
+    const round2 = identityLookupsFor('acme', body, DEFAULT_ZENDESK_MAPPING, {
+      users: { [USER_ID]: { email: 'a@example.com', organization_id: '42' } },
+    });
     expect(round2).toEqual({ userIds: [], organizationIds: ['42'] });
   });
 
   it('asks for no look-up to find a reason (reasons come from field events), nor for an ignored event', () => {
     expect(identityLookupsFor('acme', accountStatus('closed'), DEFAULT_ZENDESK_MAPPING).userIds).toEqual([]);
-    expect(identityLookupsFor('acme', accountStatus('x', null, { id: '9', title: 'Shoe size' }), DEFAULT_ZENDESK_MAPPING)).toEqual({ userIds: [], organizationIds: [] });
+    expect(
+      identityLookupsFor('acme', accountStatus('x', null, { id: '9', title: 'Shoe size' }), DEFAULT_ZENDESK_MAPPING),
+    ).toEqual({ userIds: [], organizationIds: [] });
   });
 
   it('trusts a payload that says the user has no organization ("0") over the directory', () => {
@@ -211,8 +331,13 @@ describe('user identities', () => {
   });
 
   it('takes a Salesforce Contact id from the user external id, nothing from other external ids', () => {
-    expect(onlyEvent(map(userEvent('user.deleted', {}, { external_id: '0035g00000AbCdEAAZ' }))).customer.salesforce_contact_id).toBe('0035g00000AbCdEAAZ');
-    expect(onlyEvent(map(userEvent('user.deleted', {}, { external_id: 'crm-1234' }))).customer).not.toHaveProperty('salesforce_contact_id');
+    expect(
+      onlyEvent(map(userEvent('user.deleted', {}, { external_id: '0035g00000AbCdEAAZ' }))).customer
+        .salesforce_contact_id,
+    ).toBe('0035g00000AbCdEAAZ');
+    expect(onlyEvent(map(userEvent('user.deleted', {}, { external_id: 'crm-1234' }))).customer).not.toHaveProperty(
+      'salesforce_contact_id',
+    );
   });
 
   it('links to the agent UI only when the subdomain is known and sane', () => {

@@ -8,7 +8,11 @@ import { expect } from 'vitest';
 import type { NewStandingEvent } from '../../connector/model/standing-event.ts';
 import { mapZendeskWebhook, type MapperDirectory, type ZendeskMapResult } from '../../connector/zendesk/map-event.ts';
 import type { FieldFact } from '../../connector/zendesk/map-common.ts';
-import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from '../../connector/zendesk/mapping-document.ts';
+import {
+  DEFAULT_ZENDESK_MAPPING,
+  parseMappingDocument,
+  type ZendeskMapping,
+} from '../../connector/zendesk/mapping-document.ts';
 
 export const AT = '2026-03-04T05:33:18Z';
 export const USER_ID = '6596848315901';
@@ -23,7 +27,12 @@ export function fixture(name: string): Record<string, unknown> {
 }
 
 let counter = 0;
-function envelope(type: string, subject: string, detail: Record<string, unknown>, event: Record<string, unknown>): Record<string, unknown> {
+function envelope(
+  type: string,
+  subject: string,
+  detail: Record<string, unknown>,
+  event: Record<string, unknown>,
+): Record<string, unknown> {
   counter++;
   return {
     type: `zen:event-type:${type}`,
@@ -37,37 +46,62 @@ function envelope(type: string, subject: string, detail: Record<string, unknown>
   };
 }
 
-export function userEvent(type: string, event: Record<string, unknown>, detail: Record<string, unknown> = {}): Record<string, unknown> {
-  return envelope(type, `zen:user:${USER_ID}`, {
-    created_at: '2025-01-08T10:12:42Z',
-    default_group_id: '0',
-    email: 'dana.reyes@example.com',
-    external_id: '',
-    id: USER_ID,
-    organization_id: ORG_ID,
-    role: 'end-user',
-    updated_at: AT,
-    ...detail,
-  }, event);
+export function userEvent(
+  type: string,
+  event: Record<string, unknown>,
+  detail: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return envelope(
+    type,
+    `zen:user:${USER_ID}`,
+    {
+      created_at: '2025-01-08T10:12:42Z',
+      default_group_id: '0',
+      email: 'dana.reyes@example.com',
+      external_id: '',
+      id: USER_ID,
+      organization_id: ORG_ID,
+      role: 'end-user',
+      updated_at: AT,
+      ...detail,
+    },
+    event,
+  );
 }
 
-export function organizationEvent(type: string, event: Record<string, unknown>, detail: Record<string, unknown> = {}): Record<string, unknown> {
-  return envelope(type, `zen:organization:${ORG_ID}`, {
-    created_at: '2025-01-08T10:12:42Z',
-    external_id: SF_ACCOUNT_ID,
-    group_id: null,
-    id: ORG_ID,
-    name: 'Reyes Logistics',
-    shared_comments: false,
-    shared_tickets: false,
-    updated_at: AT,
-    ...detail,
-  }, event);
+export function organizationEvent(
+  type: string,
+  event: Record<string, unknown>,
+  detail: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return envelope(
+    type,
+    `zen:organization:${ORG_ID}`,
+    {
+      created_at: '2025-01-08T10:12:42Z',
+      external_id: SF_ACCOUNT_ID,
+      group_id: null,
+      id: ORG_ID,
+      name: 'Reyes Logistics',
+      shared_comments: false,
+      shared_tickets: false,
+      updated_at: AT,
+      ...detail,
+    },
+    event,
+  );
 }
 
-export function ticketEvent(type: string, event: Record<string, unknown>, detail: Record<string, unknown> = {}): Record<string, unknown> {
+export function ticketEvent(
+  type: string,
+  event: Record<string, unknown>,
+  detail: Record<string, unknown> = {},
+): Record<string, unknown> {
   const base = fixture('ticket.status_changed').detail as Record<string, unknown>;
-  return { ...envelope(type, `zen:ticket:${TICKET_ID}`, { ...base, ...detail }, event), zendesk_event_version: '2022-11-06' };
+  return {
+    ...envelope(type, `zen:ticket:${TICKET_ID}`, { ...base, ...detail }, event),
+    zendesk_event_version: '2022-11-06',
+  };
 }
 
 export function mapping(document: Record<string, unknown>): ZendeskMapping {
@@ -89,7 +123,11 @@ export interface MapOptions {
 }
 
 /** A field value reported before (or with) an event: by default in the same update (time AT). */
-export function fieldFact(name: { id?: string; key?: string; title?: string }, value: unknown, more: Partial<FieldFact> = {}): FieldFact {
+export function fieldFact(
+  name: { id?: string; key?: string; title?: string },
+  value: unknown,
+  more: Partial<FieldFact> = {},
+): FieldFact {
   counter++;
   return {
     field_id: name.id?.toLowerCase() ?? '',

@@ -12,5 +12,7 @@ if (client) {
     </ClientProvider>,
   );
 } else {
-  root.render(<p>This page runs inside Zendesk (or the Standing demo host): it needs the origin and app_guid parameters.</p>);
+  root.render(
+    <p>This page runs inside Zendesk (or the Standing demo host): it needs the origin and app_guid parameters.</p>,
+  );
 }

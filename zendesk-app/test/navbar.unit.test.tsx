@@ -7,7 +7,14 @@ import type { ZafRequestOptions } from '../src/app/lib/zaf-client';
 afterEach(cleanup);
 
 const mapping = { version: 0, document: { version: 1 }, changed_by: null, changed_at: null, is_default: true };
-const quarantined = { source: 'zendesk', event_id: 'ev-frozen', received_at: '2026-03-01T00:00:00Z', reason: 'unknown value', problems: [{ path: 'event.current', message: 'no rule for "frozen"' }], body: { event: { current: 'frozen' } } };
+const quarantined = {
+  source: 'zendesk',
+  event_id: 'ev-frozen',
+  received_at: '2026-03-01T00:00:00Z',
+  reason: 'unknown value',
+  problems: [{ path: 'event.current', message: 'no rule for "frozen"' }],
+  body: { event: { current: 'frozen' } },
+};
 
 function admin(overrides: Partial<Record<string, (o: ZafRequestOptions) => Promise<unknown>>> = {}) {
   let replayed = false;
@@ -20,8 +27,21 @@ function admin(overrides: Partial<Record<string, (o: ZafRequestOptions) => Promi
       if (own) return own(o);
       if (key === 'GET /mapping') return Promise.resolve(mapping);
       if (key === 'PUT /mapping') return Promise.resolve({ ...mapping, version: 4, is_default: false });
-      if (key === 'POST /mapping/preview') return Promise.resolve({ events: [{ event_id: 'ev-1', received_at: '2026-03-01T00:00:00Z', type: 'zen:event-type:user.custom_field_changed', current_state: 'quarantined', outcome: 'events', events: [{ kind: 'deactivation', status: { before: 'active', after: 'suspended' }, reason_code: null }] }] });
-      if (key === 'GET /quarantine') return Promise.resolve({ events: replayed ? [] : [quarantined], next_cursor: null });
+      if (key === 'POST /mapping/preview')
+        return Promise.resolve({
+          events: [
+            {
+              event_id: 'ev-1',
+              received_at: '2026-03-01T00:00:00Z',
+              type: 'zen:event-type:user.custom_field_changed',
+              current_state: 'quarantined',
+              outcome: 'events',
+              events: [{ kind: 'deactivation', status: { before: 'active', after: 'suspended' }, reason_code: null }],
+            },
+          ],
+        });
+      if (key === 'GET /quarantine')
+        return Promise.resolve({ events: replayed ? [] : [quarantined], next_cursor: null });
       if (key === 'POST /quarantine/replay') {
         replayed = true;
         return Promise.resolve({ replayed: 1 });
@@ -38,7 +58,14 @@ describe('admin page', () => {
   });
 
   it('shows a JSON syntax error without calling the connector, and validation problems at their path', async () => {
-    const { client, request } = admin({ 'PUT /mapping': () => fail(400, { code: 'invalid_request', message: 'x', details: [{ path: 'user.fields.0.values', message: 'must not be empty' }] }) });
+    const { client, request } = admin({
+      'PUT /mapping': () =>
+        fail(400, {
+          code: 'invalid_request',
+          message: 'x',
+          details: [{ path: 'user.fields.0.values', message: 'must not be empty' }],
+        }),
+    });
     renderApp(client);
     const editor = await screen.findByTestId('mapping-editor');
     fireEvent.change(editor, { target: { value: '{ nope' } });
@@ -84,8 +111,30 @@ describe('admin page', () => {
   });
 
   it('lists reconciliation runs with what they found and why one stopped', async () => {
-    const run = { id: 'r1', source: 'zendesk', trigger: 'schedule', state: 'partial', started_at: '2026-03-01T10:00:00Z', ended_at: '2026-03-01T10:01:00Z', pages: 3, records_read: 2500, events_appended: 4, drift_found: 5, errors: [{ stream: 'users', message: 'stopped at the page cap' }] };
-    renderApp(admin({ 'GET /reconciliation': () => Promise.resolve({ runs: [run, { ...run, id: 'r2', source: 'salesforce', trigger: 'backfill', state: 'completed', errors: [] }] }) }).client);
+    const run = {
+      id: 'r1',
+      source: 'zendesk',
+      trigger: 'schedule',
+      state: 'partial',
+      started_at: '2026-03-01T10:00:00Z',
+      ended_at: '2026-03-01T10:01:00Z',
+      pages: 3,
+      records_read: 2500,
+      events_appended: 4,
+      drift_found: 5,
+      errors: [{ stream: 'users', message: 'stopped at the page cap' }],
+    };
+    renderApp(
+      admin({
+        'GET /reconciliation': () =>
+          Promise.resolve({
+            runs: [
+              run,
+              { ...run, id: 'r2', source: 'salesforce', trigger: 'backfill', state: 'completed', errors: [] },
+            ],
+          }),
+      }).client,
+    );
     fireEvent.click(await screen.findByTestId('tab-reconciliation'));
     const rows = await screen.findAllByTestId('reconciliation-run');
     expect(rows).toHaveLength(2);
@@ -97,24 +146,50 @@ describe('admin page', () => {
 });
 
 describe('admin page: API keys', () => {
-  const record = (seq: number, action: string, role: string, name: string, by: { type: string; label: string; role: string | null }) => ({
-    tenant: 'acme', seq, id: `00000000-0000-4000-8000-00000000000${seq}`, at: '2026-03-01T10:00:00Z', action, principal: by, path: 'POST /api/v1/tenants/acme/keys', subject_ids: [], outcome: 'allowed', detail: { key_id: `000000000000000${seq}`, role, name }, prev_hash: 'x', hash: 'y',
+  const record = (
+    seq: number,
+    action: string,
+    role: string,
+    name: string,
+    by: { type: string; label: string; role: string | null },
+  ) => ({
+    tenant: 'acme',
+    seq,
+    id: `00000000-0000-4000-8000-00000000000${seq}`,
+    at: '2026-03-01T10:00:00Z',
+    action,
+    principal: by,
+    path: 'POST /api/v1/tenants/acme/keys',
+    subject_ids: [],
+    outcome: 'allowed',
+    detail: { key_id: `000000000000000${seq}`, role, name },
+    prev_hash: 'x',
+    hash: 'y',
   });
 
   it('lists every key created and revoked, newest first, with who did it', async () => {
     let asked = '';
     const entries = [
       record(1, 'key.create', 'auditor', 'Acme compliance', { type: 'operator', label: 'operator', role: 'operator' }),
-      record(2, 'key.create', 'auditor', 'Second look', { type: 'api_key', label: 'api-key:0000000000000001', role: 'auditor' }),
+      record(2, 'key.create', 'auditor', 'Second look', {
+        type: 'api_key',
+        label: 'api-key:0000000000000001',
+        role: 'auditor',
+      }),
       record(3, 'key.revoke', 'agent', 'Helpdesk bot', { type: 'operator', label: 'operator', role: 'operator' }),
     ];
-    renderApp(admin({ 'GET /key-records': (o) => ((asked = o.url), Promise.resolve({ entries, next_after_seq: null })) }).client);
+    renderApp(
+      admin({ 'GET /key-records': (o) => ((asked = o.url), Promise.resolve({ entries, next_after_seq: null })) })
+        .client,
+    );
     fireEvent.click(await screen.findByTestId('tab-keys'));
     const rows = await screen.findAllByTestId('key-record');
     expect(asked).toContain('/app/v1/acme/admin/key-records');
     expect(rows.map((r) => r.textContent)).toEqual([
       expect.stringMatching(/revoked.*agent key "Helpdesk bot" \(0000000000000003\).*operator/),
-      expect.stringMatching(/created.*auditor key "Second look" \(0000000000000002\).*api-key:0000000000000001 \(auditor\)/),
+      expect.stringMatching(
+        /created.*auditor key "Second look" \(0000000000000002\).*api-key:0000000000000001 \(auditor\)/,
+      ),
       expect.stringMatching(/created.*auditor key "Acme compliance" \(0000000000000001\).*operator/),
     ]);
     expect(screen.getByTestId('keys-tab').textContent).toMatch(/An auditor key reads every customer's history/);
@@ -134,7 +209,13 @@ describe('admin page: warning thresholds', () => {
       'GET /warning-settings': () => Promise.resolve(settings),
       'PUT /warning-settings': (o) => {
         const doc = JSON.parse(String(o.data)) as { fraud_reactivation: { window_hours: number } };
-        return doc.fraud_reactivation.window_hours > 0 ? Promise.resolve(doc) : fail(400, { code: 'invalid_request', message: 'x', details: [{ path: 'fraud_reactivation.window_hours', message: 'Too small: expected number to be >=1' }] });
+        return doc.fraud_reactivation.window_hours > 0
+          ? Promise.resolve(doc)
+          : fail(400, {
+              code: 'invalid_request',
+              message: 'x',
+              details: [{ path: 'fraud_reactivation.window_hours', message: 'Too small: expected number to be >=1' }],
+            });
       },
     });
     renderApp(client);
@@ -143,7 +224,10 @@ describe('admin page: warning thresholds', () => {
     expect(JSON.parse((editor as HTMLTextAreaElement).value)).toEqual(settings);
     fireEvent.change(editor, { target: { value: JSON.stringify({ fraud_reactivation: { window_hours: 0 } }) } });
     fireEvent.click(screen.getByTestId('warnings-save'));
-    expect((await screen.findByText((_, el) => el?.getAttribute('data-path') === 'fraud_reactivation.window_hours')).textContent).toContain('expected number to be >=1');
+    expect(
+      (await screen.findByText((_, el) => el?.getAttribute('data-path') === 'fraud_reactivation.window_hours'))
+        .textContent,
+    ).toContain('expected number to be >=1');
     fireEvent.change(editor, { target: { value: JSON.stringify({ fraud_reactivation: { window_hours: 24 } }) } });
     fireEvent.click(screen.getByTestId('warnings-save'));
     expect((await screen.findByTestId('warnings-saved')).textContent).toBe('Thresholds saved.');

@@ -7,12 +7,47 @@ afterEach(cleanup);
 
 const since = new Date(Date.now() - 28 * 3_600_000).toISOString();
 const fraudHistory = () => {
-  const deact = event({ kind: 'deactivation', status: { before: 'active', after: 'suspended' }, reason: { code: 'fraud_suspected', text: 'Card used abroad' }, initiation: { type: 'manual', temporary: true } }, 30);
+  const deact = event(
+    {
+      kind: 'deactivation',
+      status: { before: 'active', after: 'suspended' },
+      reason: { code: 'fraud_suspected', text: 'Card used abroad' },
+      initiation: { type: 'manual', temporary: true },
+    },
+    30,
+  );
   const requested = event({ kind: 'reinstatement_requested', actor: { type: 'customer' } }, 29);
-  const verified = event({ kind: 'verification_recorded', verification: [{ method: 'id_document', result: 'passed', at: since }] }, 28.5);
-  const approved = event({ kind: 'reinstatement_approved', approvals: [{ by: { type: 'agent', id: '9002' }, role: 'team_lead', decision: 'approved', at: since }] }, 28.2);
-  const reinstated = event({ kind: 'reinstatement', status: { before: 'suspended', after: 'active' }, initiation: { type: 'manual', temporary: false } }, 28);
-  const orgSuspended = event({ kind: 'deactivation', about: 'account', status: { before: 'active', after: 'suspended' }, reason: { code: 'non_payment' }, initiation: { type: 'automatic', temporary: true }, source: { system: 'zendesk', object: 'organization', id: '8101', event_id: 'o1' }, related_ticket_ids: [] }, 10);
+  const verified = event(
+    { kind: 'verification_recorded', verification: [{ method: 'id_document', result: 'passed', at: since }] },
+    28.5,
+  );
+  const approved = event(
+    {
+      kind: 'reinstatement_approved',
+      approvals: [{ by: { type: 'agent', id: '9002' }, role: 'team_lead', decision: 'approved', at: since }],
+    },
+    28.2,
+  );
+  const reinstated = event(
+    {
+      kind: 'reinstatement',
+      status: { before: 'suspended', after: 'active' },
+      initiation: { type: 'manual', temporary: false },
+    },
+    28,
+  );
+  const orgSuspended = event(
+    {
+      kind: 'deactivation',
+      about: 'account',
+      status: { before: 'active', after: 'suspended' },
+      reason: { code: 'non_payment' },
+      initiation: { type: 'automatic', temporary: true },
+      source: { system: 'zendesk', object: 'organization', id: '8101', event_id: 'o1' },
+      related_ticket_ids: [],
+    },
+    10,
+  );
   return [orgSuspended, reinstated, approved, verified, requested, deact];
 };
 
@@ -20,7 +55,10 @@ describe('ticket sidebar', () => {
   it('shows a loading state until the connector answers', async () => {
     const { client } = stubClient({ respond: () => new Promise(() => undefined) });
     renderApp(client);
-    expect(await screen.findByTestId('state-loading')).toHaveProperty('textContent', expect.stringContaining('Loading standing history'));
+    expect(await screen.findByTestId('state-loading')).toHaveProperty(
+      'textContent',
+      expect.stringContaining('Loading standing history'),
+    );
   });
 
   it('calls the connector through the secure proxy with a JWT signed by the shared_secret setting', async () => {
@@ -43,9 +81,25 @@ describe('ticket sidebar', () => {
       respond: async () =>
         answer({
           person: { current: { status: 'active', since, seconds_since_change: 100_800 } },
-          accounts: [{ subject_id: 'a1', relation: 'member', identities: { zendesk_organization_id: '8101' }, current: { status: 'suspended', since: events[0]!.occurred_at, seconds_since_change: 36_000 }, linked_since: null }],
+          accounts: [
+            {
+              subject_id: 'a1',
+              relation: 'member',
+              identities: { zendesk_organization_id: '8101' },
+              current: { status: 'suspended', since: events[0]!.occurred_at, seconds_since_change: 36_000 },
+              linked_since: null,
+            },
+          ],
           events,
-          warnings: [{ code: 'reactivation_after_fraud', about: 'person', event_ids: [], details: { hours: 2, window_hours: 72, reason_code: 'fraud_suspected' }, message: '' }],
+          warnings: [
+            {
+              code: 'reactivation_after_fraud',
+              about: 'person',
+              event_ids: [],
+              details: { hours: 2, window_hours: 72, reason_code: 'fraud_suspected' },
+              message: '',
+            },
+          ],
         }),
     });
     renderApp(client);
@@ -54,21 +108,31 @@ describe('ticket sidebar', () => {
     const account = screen.getByTestId('badge-account');
     expect(account.getAttribute('data-status')).toBe('suspended');
     expect(account.textContent).toContain('non payment');
-    expect(screen.getByTestId('warning').textContent).toBe('Person: Reactivated 2 h after a suspension for fraud_suspected (window 72 h).');
+    expect(screen.getByTestId('warning').textContent).toBe(
+      'Person: Reactivated 2 h after a suspension for fraud_suspected (window 72 h).',
+    );
     const entries = screen.getAllByTestId('timeline-entry');
     expect(entries.map((e) => e.getAttribute('data-kind'))).toEqual(['deactivation', 'reinstatement', 'deactivation']);
     const steps = within(entries[1]!).getAllByTestId('step');
-    expect(steps.map((s) => s.getAttribute('data-kind'))).toEqual(['reinstatement_requested', 'verification_recorded', 'reinstatement_approved']);
+    expect(steps.map((s) => s.getAttribute('data-kind'))).toEqual([
+      'reinstatement_requested',
+      'verification_recorded',
+      'reinstatement_approved',
+    ]);
     expect(steps[2]!.textContent).toContain('Approved by agent 9002 (team lead)');
     expect(entries[2]!.textContent).toMatch(/Active → Suspended.*fraud suspected – Card used abroad.*By an agent/s);
     const time = entries[1]!.querySelector('time')!;
     expect(time.getAttribute('title')).toMatch(/UTC/);
     expect(time.textContent).toBe('1 d ago');
-    expect(within(entries[2]!).getByRole('link').getAttribute('href')).toBe('https://acme.zendesk.com/agent/tickets/1001');
+    expect(within(entries[2]!).getByRole('link').getAttribute('href')).toBe(
+      'https://acme.zendesk.com/agent/tickets/1001',
+    );
   });
 
   it('filters by kind locally and by person/account on the server', async () => {
-    const { client, request } = stubClient({ respond: async (o) => answer({ events: o.url.includes('about=account') ? [fraudHistory()[0]!] : fraudHistory() }) });
+    const { client, request } = stubClient({
+      respond: async (o) => answer({ events: o.url.includes('about=account') ? [fraudHistory()[0]!] : fraudHistory() }),
+    });
     renderApp(client);
     await screen.findByTestId('timeline');
     fireEvent.click(within(screen.getByTestId('filter-kind')).getByRole('button', { name: 'Reinstatements' }));
@@ -78,12 +142,20 @@ describe('ticket sidebar', () => {
     fireEvent.click(within(screen.getByTestId('filter-about')).getByRole('button', { name: 'Account' }));
     await waitFor(() => expect(screen.getAllByTestId('timeline-entry')).toHaveLength(1));
     expect(request.mock.calls.at(-1)![0].url).toContain('about=account');
-    expect(within(screen.getByTestId('filter-about')).getByRole('button', { name: 'Account' }).getAttribute('aria-pressed')).toBe('true');
+    expect(
+      within(screen.getByTestId('filter-about')).getByRole('button', { name: 'Account' }).getAttribute('aria-pressed'),
+    ).toBe('true');
   });
 
   it('loads more with the cursor and refreshes', async () => {
-    const [first, second] = [event({ kind: 'deactivation', status: { before: 'active', after: 'closed' } }, 1), event({ kind: 'status_observed', status: { before: null, after: 'active' } }, 100)];
-    const { client, request } = stubClient({ respond: async (o) => (o.url.includes('cursor=c1') ? answer({ events: [second!] }) : answer({ events: [first!], next_cursor: 'c1' })) });
+    const [first, second] = [
+      event({ kind: 'deactivation', status: { before: 'active', after: 'closed' } }, 1),
+      event({ kind: 'status_observed', status: { before: null, after: 'active' } }, 100),
+    ];
+    const { client, request } = stubClient({
+      respond: async (o) =>
+        o.url.includes('cursor=c1') ? answer({ events: [second!] }) : answer({ events: [first!], next_cursor: 'c1' }),
+    });
     renderApp(client);
     fireEvent.click(await screen.findByTestId('load-more'));
     await waitFor(() => expect(screen.getAllByTestId('timeline-entry')).toHaveLength(2));
@@ -94,7 +166,9 @@ describe('ticket sidebar', () => {
   });
 
   it('says when nothing is recorded, and when filters hide everything', async () => {
-    const { client } = stubClient({ respond: async () => answer({ events: [event({ kind: 'reinstatement_requested' }, 2)] }) });
+    const { client } = stubClient({
+      respond: async () => answer({ events: [event({ kind: 'reinstatement_requested' }, 2)] }),
+    });
     renderApp(client);
     await screen.findByTestId('timeline');
     fireEvent.click(within(screen.getByTestId('filter-kind')).getByRole('button', { name: 'Deactivations' }));
@@ -124,14 +198,36 @@ describe('ticket sidebar', () => {
   });
 
   it('shows repeated unapproved reinstatements of one subject as one warning with their number', async () => {
-    const w = (id: string, about: 'person' | 'account') => ({ code: 'reinstatement_without_approval' as const, about, event_ids: [id], details: {}, message: '' });
-    renderApp(stubClient({ respond: async () => answer({ events: [event({ kind: 'reinstatement' }, 1)], warnings: [w('a', 'person'), w('b', 'person'), w('c', 'person'), w('d', 'account')] }) }).client);
+    const w = (id: string, about: 'person' | 'account') => ({
+      code: 'reinstatement_without_approval' as const,
+      about,
+      event_ids: [id],
+      details: {},
+      message: '',
+    });
+    renderApp(
+      stubClient({
+        respond: async () =>
+          answer({
+            events: [event({ kind: 'reinstatement' }, 1)],
+            warnings: [w('a', 'person'), w('b', 'person'), w('c', 'person'), w('d', 'account')],
+          }),
+      }).client,
+    );
     await screen.findByTestId('timeline');
-    expect(screen.getAllByTestId('warning').map((e) => e.textContent)).toEqual(['Person: 3 reinstatements with no recorded approval.', 'Account: Reinstated with no recorded approval.']);
+    expect(screen.getAllByTestId('warning').map((e) => e.textContent)).toEqual([
+      'Person: 3 reinstatements with no recorded approval.',
+      'Account: Reinstated with no recorded approval.',
+    ]);
   });
 
   it('speaks the agent’s language (German), English otherwise', async () => {
-    renderApp(stubClient({ locale: 'de-CH', respond: async () => answer({ person: { current: { status: 'suspended', since, seconds_since_change: 1 } } }) }).client);
+    renderApp(
+      stubClient({
+        locale: 'de-CH',
+        respond: async () => answer({ person: { current: { status: 'suspended', since, seconds_since_change: 1 } } }),
+      }).client,
+    );
     expect((await screen.findByTestId('badge-person')).textContent).toContain('Gesperrt');
     expect(screen.getByRole('heading').textContent).toBe('Kontostatus');
   });

@@ -39,7 +39,11 @@ export function renderApp(client: ZafClient) {
 
 /** What client.request rejects with for a non-2xx answer (a jqXHR-like object). */
 export const fail = (status: number, error?: { code: string; message: string; details?: unknown }) =>
-  Promise.reject({ status, responseJSON: error ? { error } : undefined, responseText: error ? JSON.stringify({ error }) : '' });
+  Promise.reject({
+    status,
+    responseJSON: error ? { error } : undefined,
+    responseText: error ? JSON.stringify({ error }) : '',
+  });
 
 const H = 3_600_000;
 let n = 0;
@@ -52,7 +56,13 @@ export function event(p: Partial<StandingEvent> & Pick<StandingEvent, 'kind'>, h
     tenant: 'acme',
     status: { before: null, after: null },
     actor: { type: 'agent', id: '9001' },
-    source: { system: 'zendesk', object: 'ticket', id: '1001', url: 'https://acme.zendesk.com/agent/tickets/1001', event_id: `z-${n}` },
+    source: {
+      system: 'zendesk',
+      object: 'ticket',
+      id: '1001',
+      url: 'https://acme.zendesk.com/agent/tickets/1001',
+      event_id: `z-${n}`,
+    },
     related_ticket_ids: ['1001'],
     detected_via: 'webhook',
     occurred_at: occurredAt,
@@ -74,7 +84,13 @@ export function answer(p: Partial<SidebarPage> = {}): SidebarPage {
     next_cursor: null,
     warnings: [],
     synced_at: new Date().toISOString(),
-    ticket: { id: '1001', requester_id: '7101', organization_id: null, confirmed_by: 'ticket_events', seen_at: new Date().toISOString() },
+    ticket: {
+      id: '1001',
+      requester_id: '7101',
+      organization_id: null,
+      confirmed_by: 'ticket_events',
+      seen_at: new Date().toISOString(),
+    },
     ...p,
   };
 }

@@ -21,11 +21,16 @@ interface BayeuxMessage {
 type Next = (m: BayeuxMessage) => void;
 interface NodeAdapter {
   attach(server: Server): void;
-  addExtension(ext: { incoming?: (m: BayeuxMessage, req: IncomingMessage | null, next: Next) => void; outgoing?: (m: BayeuxMessage, req: IncomingMessage | null, next: Next) => void }): void;
+  addExtension(ext: {
+    incoming?: (m: BayeuxMessage, req: IncomingMessage | null, next: Next) => void;
+    outgoing?: (m: BayeuxMessage, req: IncomingMessage | null, next: Next) => void;
+  }): void;
   getClient(): { publish(channel: string, data: unknown): PromiseLike<unknown> };
   close(): void;
 }
-const faye = createRequire(import.meta.url)('faye') as { NodeAdapter: new (o: { mount: string; timeout: number }) => NodeAdapter };
+const faye = createRequire(import.meta.url)('faye') as {
+  NodeAdapter: new (o: { mount: string; timeout: number }) => NodeAdapter;
+};
 
 export interface SubscribeSeen {
   clientId: string;
@@ -145,15 +150,26 @@ export class BayeuxTestServer {
   }
 
   private advise(m: BayeuxMessage): BayeuxMessage {
-    if ((m.channel === '/meta/connect' || m.channel === '/meta/handshake') && m.error?.includes('401')) return { ...m, advice: { reconnect: 'none' } };
-    if (m.channel === '/meta/handshake' && m.error?.includes('Handshake denied')) return { ...m, advice: { reconnect: 'none' }, ext: { sfdc: { failureReason: '401::Authentication invalid' } } };
+    if ((m.channel === '/meta/connect' || m.channel === '/meta/handshake') && m.error?.includes('401'))
+      return { ...m, advice: { reconnect: 'none' } };
+    if (m.channel === '/meta/handshake' && m.error?.includes('Handshake denied'))
+      return { ...m, advice: { reconnect: 'none' }, ext: { sfdc: { failureReason: '401::Authentication invalid' } } };
     if (m.channel === '/meta/subscribe' && m.successful && m.subscription) {
       const sub = this.subscribes.findLast((s) => s.clientId === m.clientId && s.channel === m.subscription);
       const from = sub?.replayFrom ?? -1;
-      const replay = (this.retained.get(m.subscription) ?? []).filter((r) => (from === -2 ? true : from >= 0 && r.replayId > from));
+      const replay = (this.retained.get(m.subscription) ?? []).filter((r) =>
+        from === -2 ? true : from >= 0 && r.replayId > from,
+      );
       const channel = m.subscription;
       // After the reply is on its way: a subscriber's listener is registered once the reply arrives.
-      setTimeout(() => void this.replay(channel, replay.map((r) => r.data)), 50);
+      setTimeout(
+        () =>
+          void this.replay(
+            channel,
+            replay.map((r) => r.data),
+          ),
+        50,
+      );
     }
     return m;
   }

@@ -6,14 +6,24 @@
 import { generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
 import type { SubscribedMessage } from '../../../salesforce/change-event.ts';
-import { CometdChangeEventSubscriber, type CometdSubscriberOptions, type SubscriberObserver } from '../../../salesforce/cdc-subscriber.ts';
-import { SalesforceConnectionFactory, type SalesforceSession, type SalesforceSettingsInput } from '../../../salesforce/connection.ts';
+import {
+  CometdChangeEventSubscriber,
+  type CometdSubscriberOptions,
+  type SubscriberObserver,
+} from '../../../salesforce/cdc-subscriber.ts';
+import {
+  SalesforceConnectionFactory,
+  type SalesforceSession,
+  type SalesforceSettingsInput,
+} from '../../../salesforce/connection.ts';
 import { PgReplayStore } from '../../../salesforce/replay-store.ts';
 import { openTestStore, type TestStore } from '../../support/databases.ts';
 import { BayeuxTestServer } from './bayeux-server.ts';
 
 export const LOGIN = 'https://login.salesforce.com';
-const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 
 export interface Received {
   channel: string;
@@ -86,7 +96,12 @@ export class StreamingHarness {
   /** A subscriber recording what `onMessage` got into `received`; `onMessage` may be replaced. */
   async subscriber(
     options: CometdSubscriberOptions & { tenant?: string; onMessage?: (m: SubscribedMessage) => Promise<void> } = {},
-  ): Promise<{ subscriber: CometdChangeEventSubscriber; received: Received[]; events: string[]; session: SalesforceSession }> {
+  ): Promise<{
+    subscriber: CometdChangeEventSubscriber;
+    received: Received[];
+    events: string[];
+    session: SalesforceSession;
+  }> {
     const session = await this.session(options.tenant);
     const received: Received[] = [];
     const events: string[] = [];
@@ -112,7 +127,13 @@ export class StreamingHarness {
   }
 
   async stored(tenant = 'acme'): Promise<Record<string, number>> {
-    return Object.fromEntries(await this.replay.load(tenant, ['/data/AccountChangeEvent', '/data/ContactChangeEvent', '/event/Account_Status__e']));
+    return Object.fromEntries(
+      await this.replay.load(tenant, [
+        '/data/AccountChangeEvent',
+        '/data/ContactChangeEvent',
+        '/event/Account_Status__e',
+      ]),
+    );
   }
 
   async dispose(): Promise<void> {

@@ -5,7 +5,13 @@ import { exactTime, relativeTime } from '../lib/timeline';
 import type { AccountStatus, CurrentStanding, StandingEvent } from '@standing/contracts';
 import styled from 'styled-components';
 
-const HUE: Record<AccountStatus, string> = { active: 'green', suspended: 'yellow', deactivated: 'red', closed: 'grey', deleted: 'grey' };
+const HUE: Record<AccountStatus, string> = {
+  active: 'green',
+  suspended: 'yellow',
+  deactivated: 'red',
+  closed: 'grey',
+  deleted: 'grey',
+};
 
 const Row = styled.div`
   display: flex;
@@ -27,7 +33,17 @@ const Why = styled.span`
 `;
 
 /** One subject's current standing: badge, since when, and why (the reason of the change that set it). */
-export function StandingBadge({ label, current, events, testId }: { label: string; current: CurrentStanding; events: StandingEvent[]; testId: string }) {
+export function StandingBadge({
+  label,
+  current,
+  events,
+  testId,
+}: {
+  label: string;
+  current: CurrentStanding;
+  events: StandingEvent[];
+  testId: string;
+}) {
   const { t, locale } = useI18n();
   if (!current) {
     return (
@@ -39,8 +55,12 @@ export function StandingBadge({ label, current, events, testId }: { label: strin
       </Row>
     );
   }
-  const cause = events.find((e) => e.status.after === current.status && e.occurred_at === current.since) ?? events.find((e) => e.status.after === current.status);
-  const why = cause?.reason ? [cause.reason.code.replace(/_/g, ' '), cause.reason.text].filter(Boolean).join(': ') : null;
+  const cause =
+    events.find((e) => e.status.after === current.status && e.occurred_at === current.since) ??
+    events.find((e) => e.status.after === current.status);
+  const why = cause?.reason
+    ? [cause.reason.code.replace(/_/g, ' '), cause.reason.text].filter(Boolean).join(': ')
+    : null;
   return (
     <Row data-testid={testId} data-status={current.status}>
       <Who>{label}</Who>

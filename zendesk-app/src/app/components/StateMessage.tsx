@@ -3,7 +3,19 @@ import { Button } from '@zendeskgarden/react-buttons';
 import { useI18n } from '../lib/i18n';
 
 /** A clear, actionable state: title, what to do, and a retry when retrying can help. */
-export function StateMessage({ type, title, text, onRetry, testId }: { type: 'info' | 'warning' | 'error'; title: string; text: string; onRetry?: () => void; testId: string }) {
+export function StateMessage({
+  type,
+  title,
+  text,
+  onRetry,
+  testId,
+}: {
+  type: 'info' | 'warning' | 'error';
+  title: string;
+  text: string;
+  onRetry?: () => void;
+  testId: string;
+}) {
   const { t } = useI18n();
   return (
     <Alert type={type} data-testid={testId} role={type === 'error' ? 'alert' : 'status'}>

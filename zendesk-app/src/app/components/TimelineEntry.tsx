@@ -8,7 +8,8 @@ import type { StandingEvent } from '@standing/contracts';
 const Item = styled.li<{ $kind: string }>`
   position: relative;
   padding: 6px 0 8px 12px;
-  border-left: 2px solid ${(p) => (p.$kind === 'deactivation' ? pal(p.theme, 'red', 600) : p.$kind === 'reinstatement' ? pal(p.theme, 'green', 600) : pal(p.theme, 'grey', 400))};
+  border-left: 2px solid
+    ${(p) => (p.$kind === 'deactivation' ? pal(p.theme, 'red', 600) : p.$kind === 'reinstatement' ? pal(p.theme, 'green', 600) : pal(p.theme, 'grey', 400))};
   margin-left: 4px;
   font-size: 12px;
   line-height: 16px;
@@ -44,8 +45,12 @@ function who(t: Translate, a: { type: string; id?: string; name?: string } | und
 function Step({ e }: { e: StandingEvent }) {
   const { t, locale } = useI18n();
   const details = [
-    ...(e.verification ?? []).map((v) => t('entry.verification', { method: v.method.replace(/_/g, ' '), result: v.result })),
-    ...(e.approvals ?? []).map((a) => t('entry.approval', { decision: t(`entry.${a.decision}`), who: who(t, a.by), role: a.role.replace(/_/g, ' ') })),
+    ...(e.verification ?? []).map((v) =>
+      t('entry.verification', { method: v.method.replace(/_/g, ' '), result: v.result }),
+    ),
+    ...(e.approvals ?? []).map((a) =>
+      t('entry.approval', { decision: t(`entry.${a.decision}`), who: who(t, a.by), role: a.role.replace(/_/g, ' ') }),
+    ),
   ];
   return (
     <li data-testid="step" data-kind={e.kind}>
@@ -61,9 +66,16 @@ function Step({ e }: { e: StandingEvent }) {
 export function TimelineEntry({ entry }: { entry: Entry }) {
   const { t, locale } = useI18n();
   const e = entry.event;
-  const change = e.status.before || e.status.after ? `${t(`status.${e.status.before ?? 'unknown'}`)} → ${t(`status.${e.status.after ?? 'unknown'}`)}` : null;
-  const initiation = e.initiation ? t(`initiation.${e.initiation.type}`) : e.kind === 'deactivation' || e.kind === 'reinstatement' ? t('initiation.unknown') : null;
-  const actor = e.erased ? t('entry.erased') : e.actor.name ?? (e.actor.id ? `${e.actor.type} ${e.actor.id}` : null);
+  const change =
+    e.status.before || e.status.after
+      ? `${t(`status.${e.status.before ?? 'unknown'}`)} → ${t(`status.${e.status.after ?? 'unknown'}`)}`
+      : null;
+  const initiation = e.initiation
+    ? t(`initiation.${e.initiation.type}`)
+    : e.kind === 'deactivation' || e.kind === 'reinstatement'
+      ? t('initiation.unknown')
+      : null;
+  const actor = e.erased ? t('entry.erased') : (e.actor.name ?? (e.actor.id ? `${e.actor.type} ${e.actor.id}` : null));
   return (
     <Item $kind={e.kind} data-testid="timeline-entry" data-kind={e.kind} data-about={e.about}>
       <Head>
@@ -81,7 +93,9 @@ export function TimelineEntry({ entry }: { entry: Entry }) {
           {e.reason.text ? ` – ${e.reason.text}` : ''}
         </Meta>
       ) : null}
-      {initiation || actor ? <Meta>{[initiation, actor ? `${t('entry.by')} ${actor}` : null].filter(Boolean).join(' · ')}</Meta> : null}
+      {initiation || actor ? (
+        <Meta>{[initiation, actor ? `${t('entry.by')} ${actor}` : null].filter(Boolean).join(' · ')}</Meta>
+      ) : null}
       <Meta>
         {t('entry.seen_on')}:{' '}
         {e.source.url ? (
@@ -91,7 +105,9 @@ export function TimelineEntry({ entry }: { entry: Entry }) {
         ) : (
           sourceLabel(t, e)
         )}
-        {e.related_ticket_ids.filter((id) => !(e.source.object === 'ticket' && id === e.source.id)).map((id) => ` · ${t('entry.ticket', { id })}`)}
+        {e.related_ticket_ids
+          .filter((id) => !(e.source.object === 'ticket' && id === e.source.id))
+          .map((id) => ` · ${t('entry.ticket', { id })}`)}
       </Meta>
       {entry.steps.length > 0 ? (
         <Steps aria-label={t('entry.steps')} data-testid="steps">

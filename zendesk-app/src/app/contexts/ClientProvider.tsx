@@ -23,7 +23,15 @@ export interface ClientValue {
 
 export const ClientContext = createContext<ClientValue | null>(null);
 
-export function ClientProvider({ client, children, fallback = null }: { client: ZafClient; children: ReactNode; fallback?: ReactNode }) {
+export function ClientProvider({
+  client,
+  children,
+  fallback = null,
+}: {
+  client: ZafClient;
+  children: ReactNode;
+  fallback?: ReactNode;
+}) {
   const [value, setValue] = useState<ClientValue | null>(null);
   useEffect(() => {
     let live = true;

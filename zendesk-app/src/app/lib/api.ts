@@ -36,7 +36,11 @@ export interface ConnectorSettings {
 }
 
 export function settingsOf(settings: Record<string, unknown>, userId: number): ConnectorSettings {
-  return { connectorUrl: String(settings['connector_url'] ?? '').replace(/\/+$/, ''), tenant: String(settings['tenant'] ?? 'default'), userId };
+  return {
+    connectorUrl: String(settings['connector_url'] ?? '').replace(/\/+$/, ''),
+    tenant: String(settings['tenant'] ?? 'default'),
+    userId,
+  };
 }
 
 interface FailedXhr {
@@ -65,7 +69,12 @@ function classify(err: unknown): ApiError {
   return new ApiError('unreachable', status, message);
 }
 
-export async function call<T>(client: ZafClient, s: ConnectorSettings, path: string, init: { method?: 'GET' | 'POST' | 'PUT'; body?: unknown } = {}): Promise<T> {
+export async function call<T>(
+  client: ZafClient,
+  s: ConnectorSettings,
+  path: string,
+  init: { method?: 'GET' | 'POST' | 'PUT'; body?: unknown } = {},
+): Promise<T> {
   try {
     return await client.request<T>({
       url: `${s.connectorUrl}/app/v1/${encodeURIComponent(s.tenant)}${path}`,
@@ -74,7 +83,12 @@ export async function call<T>(client: ZafClient, s: ConnectorSettings, path: str
       secure: true,
       cors: false,
       headers: { Authorization: 'Bearer {{jwt.token}}' },
-      jwt: { algorithm: 'HS256', secret_key: '{{setting.shared_secret}}', expiry: 300, claims: { tenant: s.tenant, user_id: String(s.userId) } },
+      jwt: {
+        algorithm: 'HS256',
+        secret_key: '{{setting.shared_secret}}',
+        expiry: 300,
+        claims: { tenant: s.tenant, user_id: String(s.userId) },
+      },
     });
   } catch (err) {
     throw classify(err);
@@ -83,14 +97,22 @@ export async function call<T>(client: ZafClient, s: ConnectorSettings, path: str
 
 export const api = {
   sidebar: (c: ZafClient, s: ConnectorSettings, q: { ticketId: string; about: string; cursor?: string | null }) =>
-    call<SidebarPage>(c, s, `/sidebar?${new URLSearchParams({ ticket_id: q.ticketId, about: q.about, ...(q.cursor ? { cursor: q.cursor } : {}) }).toString()}`),
+    call<SidebarPage>(
+      c,
+      s,
+      `/sidebar?${new URLSearchParams({ ticket_id: q.ticketId, about: q.about, ...(q.cursor ? { cursor: q.cursor } : {}) }).toString()}`,
+    ),
   mapping: (c: ZafClient, s: ConnectorSettings) => call<CurrentMapping>(c, s, '/admin/mapping'),
-  saveMapping: (c: ZafClient, s: ConnectorSettings, document: unknown) => call<MappingVersion>(c, s, '/admin/mapping', { method: 'PUT', body: document }),
-  preview: (c: ZafClient, s: ConnectorSettings, document: unknown) => call<MappingPreview>(c, s, '/admin/mapping/preview', { method: 'POST', body: { document, limit: 20 } }),
+  saveMapping: (c: ZafClient, s: ConnectorSettings, document: unknown) =>
+    call<MappingVersion>(c, s, '/admin/mapping', { method: 'PUT', body: document }),
+  preview: (c: ZafClient, s: ConnectorSettings, document: unknown) =>
+    call<MappingPreview>(c, s, '/admin/mapping/preview', { method: 'POST', body: { document, limit: 20 } }),
   quarantine: (c: ZafClient, s: ConnectorSettings) => call<QuarantinePage>(c, s, '/admin/quarantine?limit=50'),
-  replay: (c: ZafClient, s: ConnectorSettings, eventIds: string[]) => call<ReplayResult>(c, s, '/admin/quarantine/replay', { method: 'POST', body: { event_ids: eventIds } }),
+  replay: (c: ZafClient, s: ConnectorSettings, eventIds: string[]) =>
+    call<ReplayResult>(c, s, '/admin/quarantine/replay', { method: 'POST', body: { event_ids: eventIds } }),
   warningSettings: (c: ZafClient, s: ConnectorSettings) => call<WarningSettings>(c, s, '/admin/warning-settings'),
-  saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) => call<WarningSettings>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
+  saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) =>
+    call<WarningSettings>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
   reconciliation: (c: ZafClient, s: ConnectorSettings) => call<AppReconciliationRuns>(c, s, '/admin/reconciliation'),
   keyRecords: (c: ZafClient, s: ConnectorSettings) => call<KeyRecordsPage>(c, s, '/admin/key-records?limit=1000'),
 };

@@ -22,7 +22,10 @@ export function resolveLocale(locale: string | undefined): string {
 
 export function translator(locale: string): Translate {
   const tree = LOCALES[resolveLocale(locale)] ?? en;
-  return (key, params = {}) => (lookup(tree, key) ?? lookup(en, key) ?? key).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(params[name] ?? ''));
+  return (key, params = {}) =>
+    (lookup(tree, key) ?? lookup(en, key) ?? key).replace(/\{\{(\w+)\}\}/g, (_, name: string) =>
+      String(params[name] ?? ''),
+    );
 }
 
 export const I18nContext = createContext<{ t: Translate; locale: string }>({ t: translator('en'), locale: 'en' });

@@ -2,7 +2,12 @@
 import type { Translate } from './i18n';
 import type { StandingEvent } from '@standing/contracts';
 
-export const STEP_KINDS = new Set(['reinstatement_requested', 'verification_recorded', 'reinstatement_approved', 'reinstatement_denied']);
+export const STEP_KINDS = new Set([
+  'reinstatement_requested',
+  'verification_recorded',
+  'reinstatement_approved',
+  'reinstatement_denied',
+]);
 
 export interface TimelineEntry {
   event: StandingEvent;
@@ -21,7 +26,8 @@ export function groupTimeline(events: readonly StandingEvent[]): TimelineEntry[]
   const pending: StandingEvent[] = [];
   for (const e of oldestFirst) {
     if (e.kind === 'deactivation') {
-      for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.about === e.about && pending[i]!.related_ticket_ids.length === 0) pending.splice(i, 1);
+      for (let i = pending.length - 1; i >= 0; i--)
+        if (pending[i]!.about === e.about && pending[i]!.related_ticket_ids.length === 0) pending.splice(i, 1);
       continue;
     }
     if (STEP_KINDS.has(e.kind)) {
@@ -30,7 +36,11 @@ export function groupTimeline(events: readonly StandingEvent[]): TimelineEntry[]
     }
     if (e.kind !== 'reinstatement') continue;
     const tickets = new Set(e.related_ticket_ids);
-    const mine = pending.filter((s) => (tickets.size > 0 ? s.related_ticket_ids.some((t) => tickets.has(t)) : s.about === e.about && s.related_ticket_ids.length === 0));
+    const mine = pending.filter((s) =>
+      tickets.size > 0
+        ? s.related_ticket_ids.some((t) => tickets.has(t))
+        : s.about === e.about && s.related_ticket_ids.length === 0,
+    );
     for (const s of mine) {
       taken.add(s.id);
       pending.splice(pending.indexOf(s), 1);
@@ -55,7 +65,15 @@ export function relativeTime(t: Translate, iso: string, now = Date.now()): strin
 
 export function exactTime(iso: string, locale: string): string {
   try {
-    return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date(iso));
+    return new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: 'UTC',
+      timeZoneName: 'short',
+    }).format(new Date(iso));
   } catch {
     return iso;
   }

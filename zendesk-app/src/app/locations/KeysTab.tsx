@@ -13,7 +13,8 @@ import type { ZafClient } from '../lib/zaf-client';
 import { ErrorState } from './admin-parts';
 
 /** `operator`, `api-key:<id> (auditor)`, `zendesk-app:user:<id>`: who did it, as recorded. */
-const who = (r: KeyRecord) => (r.principal.type === 'api_key' && r.principal.role ? `${r.principal.label} (${r.principal.role})` : r.principal.label);
+const who = (r: KeyRecord) =>
+  r.principal.type === 'api_key' && r.principal.role ? `${r.principal.label} (${r.principal.role})` : r.principal.label;
 
 export function KeysTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) {
   const { t, locale } = useI18n();
@@ -21,7 +22,10 @@ export function KeysTab({ client, s }: { client: ZafClient; s: ConnectorSettings
   const [error, setError] = useState<ApiError | null>(null);
   const reload = useCallback(() => {
     setError(null);
-    api.keyRecords(client, s).then((p) => setRecords([...p.entries].reverse()), (e: ApiError) => setError(e));
+    api.keyRecords(client, s).then(
+      (p) => setRecords([...p.entries].reverse()),
+      (e: ApiError) => setError(e),
+    );
   }, [client, s]);
   useEffect(reload, [reload]);
   if (error) return <ErrorState error={error} retry={reload} />;
@@ -46,7 +50,13 @@ export function KeysTab({ client, s }: { client: ZafClient; s: ConnectorSettings
               <Table.Row key={r.seq} data-testid="key-record">
                 <Table.Cell>{new Date(r.at).toLocaleString(locale)}</Table.Cell>
                 <Table.Cell>{t(r.action === 'key.create' ? 'admin.key_created' : 'admin.key_revoked')}</Table.Cell>
-                <Table.Cell>{t('admin.key_summary', { role: t(`admin.key_role_${r.detail.role}`), name: r.detail.name, id: r.detail.key_id })}</Table.Cell>
+                <Table.Cell>
+                  {t('admin.key_summary', {
+                    role: t(`admin.key_role_${r.detail.role}`),
+                    name: r.detail.name,
+                    id: r.detail.key_id,
+                  })}
+                </Table.Cell>
                 <Table.Cell>{who(r)}</Table.Cell>
               </Table.Row>
             ))}

@@ -1,4 +1,7 @@
-/** nav_bar (Zendesk admins): mapping (view, edit, preview, save), quarantine (inspect, replay), reconciliation, warning thresholds, API keys issued and revoked. */
+/**
+ * nav_bar (Zendesk admins): mapping (view, edit, preview, save), quarantine (inspect, replay), reconciliation, warning
+ * thresholds, API keys issued and revoked.
+ */
 import { pal } from '../lib/colors';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import styled from 'styled-components';
@@ -88,7 +91,8 @@ function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) 
         setSaved(m.version);
       }
     } catch (e) {
-      if (e instanceof ApiError && e.kind === 'invalid') setProblems(e.problems.length > 0 ? e.problems : [{ path: '(root)', message: e.message }]);
+      if (e instanceof ApiError && e.kind === 'invalid')
+        setProblems(e.problems.length > 0 ? e.problems : [{ path: '(root)', message: e.message }]);
       else setError(e as ApiError);
     } finally {
       setBusy(false);
@@ -99,7 +103,9 @@ function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) 
   if (!mapping) return <Dots aria-label="loading" />;
   return (
     <section aria-label={t('admin.tab_mapping')} data-testid="mapping-tab">
-      <p>{mapping.is_default ? t('admin.mapping_default') : t('admin.mapping_version', { version: mapping.version })}</p>
+      <p>
+        {mapping.is_default ? t('admin.mapping_default') : t('admin.mapping_version', { version: mapping.version })}
+      </p>
       <Field>
         <Field.Label>{t('admin.mapping_document')}</Field.Label>
         <Field.Hint>{t('admin.mapping_hint')}</Field.Hint>
@@ -156,7 +162,12 @@ function PreviewTable({ rows }: { rows: MappingPreviewRow[] }) {
             <Table.Cell>{r.current_state}</Table.Cell>
             <Table.Cell>
               {r.outcome === 'events'
-                ? (r.events ?? []).map((e) => `${e.kind}${e.status.after ? ` → ${e.status.after}` : ''}${e.reason_code ? ` (${e.reason_code})` : ''}`).join('; ')
+                ? (r.events ?? [])
+                    .map(
+                      (e) =>
+                        `${e.kind}${e.status.after ? ` → ${e.status.after}` : ''}${e.reason_code ? ` (${e.reason_code})` : ''}`,
+                    )
+                    .join('; ')
                 : `${r.outcome}${r.reason ? `: ${r.reason}` : ''}`}
             </Table.Cell>
           </Table.Row>
@@ -174,7 +185,10 @@ function QuarantineTab({ client, s }: { client: ZafClient; s: ConnectorSettings 
   const [error, setError] = useState<ApiError | null>(null);
   const reload = useCallback(() => {
     setError(null);
-    api.quarantine(client, s).then((p) => setEvents(p.events), (e: ApiError) => setError(e));
+    api.quarantine(client, s).then(
+      (p) => setEvents(p.events),
+      (e: ApiError) => setError(e),
+    );
   }, [client, s]);
   useEffect(reload, [reload]);
   const replay = async (id: string) => {
@@ -223,7 +237,12 @@ function QuarantineTab({ client, s }: { client: ZafClient; s: ConnectorSettings 
                 <Table.Cell>{e.reason}</Table.Cell>
                 <Table.Cell>
                   <Row>
-                    <Button size="small" isBasic aria-expanded={open === e.event_id} onClick={() => setOpen(open === e.event_id ? null : e.event_id)}>
+                    <Button
+                      size="small"
+                      isBasic
+                      aria-expanded={open === e.event_id}
+                      onClick={() => setOpen(open === e.event_id ? null : e.event_id)}
+                    >
                       {t('admin.inspect')}
                     </Button>
                     <Button size="small" onClick={() => void replay(e.event_id)} data-testid="replay">
@@ -257,7 +276,14 @@ export function NavBar() {
       <h1 style={{ fontSize: 18, margin: 0 }}>{t('admin.title')}</h1>
       <Tabs role="group" aria-label={t('admin.title')}>
         {tabs.map((x) => (
-          <Button key={x.id} size="small" isPrimary={tab === x.id} aria-pressed={tab === x.id} onClick={() => setTab(x.id)} data-testid={`tab-${x.id}`}>
+          <Button
+            key={x.id}
+            size="small"
+            isPrimary={tab === x.id}
+            aria-pressed={tab === x.id}
+            onClick={() => setTab(x.id)}
+            data-testid={`tab-${x.id}`}
+          >
             {x.label}
           </Button>
         ))}

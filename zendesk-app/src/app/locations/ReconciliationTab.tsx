@@ -14,7 +14,10 @@ export function ReconciliationTab({ client, s }: { client: ZafClient; s: Connect
   const [error, setError] = useState<ApiError | null>(null);
   const reload = useCallback(() => {
     setError(null);
-    api.reconciliation(client, s).then((r) => setRuns(r.runs), (e: ApiError) => setError(e));
+    api.reconciliation(client, s).then(
+      (r) => setRuns(r.runs),
+      (e: ApiError) => setError(e),
+    );
   }, [client, s]);
   useEffect(reload, [reload]);
   if (error) return <ErrorState error={error} retry={reload} />;
@@ -33,13 +36,24 @@ export function ReconciliationTab({ client, s }: { client: ZafClient; s: Connect
       <Table.Body>
         {runs.map((r) => (
           <Table.Row key={r.id} data-testid="reconciliation-run">
-            <Table.Cell title={r.ended_at ? new Date(r.ended_at).toLocaleString(locale) : undefined}>{new Date(r.started_at).toLocaleString(locale)}</Table.Cell>
-            <Table.Cell>{r.source}{r.trigger === 'backfill' ? ` (${t('admin.run_backfill')})` : ''}</Table.Cell>
+            <Table.Cell title={r.ended_at ? new Date(r.ended_at).toLocaleString(locale) : undefined}>
+              {new Date(r.started_at).toLocaleString(locale)}
+            </Table.Cell>
+            <Table.Cell>
+              {r.source}
+              {r.trigger === 'backfill' ? ` (${t('admin.run_backfill')})` : ''}
+            </Table.Cell>
             <Table.Cell>
               {t(`admin.run_state_${r.state}`)}
-              {r.errors.length > 0 ? <div data-testid="reconciliation-errors">{r.errors.map((e) => `${e.stream}: ${e.message}`).join('; ')}</div> : null}
+              {r.errors.length > 0 ? (
+                <div data-testid="reconciliation-errors">
+                  {r.errors.map((e) => `${e.stream}: ${e.message}`).join('; ')}
+                </div>
+              ) : null}
             </Table.Cell>
-            <Table.Cell>{t('admin.run_counts', { records: r.records_read, drift: r.drift_found, appended: r.events_appended })}</Table.Cell>
+            <Table.Cell>
+              {t('admin.run_counts', { records: r.records_read, drift: r.drift_found, appended: r.events_appended })}
+            </Table.Cell>
           </Table.Row>
         ))}
       </Table.Body>

@@ -17,7 +17,10 @@ import { TimelineEntry } from '../components/TimelineEntry';
 
 type KindFilter = 'all' | 'deactivations' | 'reinstatements';
 type AboutFilter = 'all' | 'person' | 'account';
-type Load = { state: 'loading' } | { state: 'error'; error: ApiError } | { state: 'ready'; data: SidebarPage; events: StandingEvent[]; more: boolean };
+type Load =
+  | { state: 'loading' }
+  | { state: 'error'; error: ApiError }
+  | { state: 'ready'; data: SidebarPage; events: StandingEvent[]; more: boolean };
 
 const Wrap = styled.main`
   padding: 8px 4px 12px;
@@ -55,7 +58,10 @@ const COMPACT_ALERT = { padding: '8px 12px 8px 40px', fontSize: 12, lineHeight: 
 function groupWarnings(warnings: readonly StandingWarning[]): { w: StandingWarning; count: number }[] {
   const groups = new Map<string, { w: StandingWarning; count: number }>();
   for (const w of warnings) {
-    const key = w.code === 'reinstatement_without_approval' ? `${w.code}:${w.about}` : `${w.code}:${w.about}:${w.event_ids.join()}`;
+    const key =
+      w.code === 'reinstatement_without_approval'
+        ? `${w.code}:${w.about}`
+        : `${w.code}:${w.about}:${w.event_ids.join()}`;
     const g = groups.get(key);
     if (g) g.count++;
     else groups.set(key, { w, count: 1 });
@@ -64,7 +70,16 @@ function groupWarnings(warnings: readonly StandingWarning[]): { w: StandingWarni
 }
 
 const matchesKind = (k: KindFilter, kind: string) =>
-  k === 'all' || (k === 'deactivations' ? kind === 'deactivation' : ['reinstatement', 'reinstatement_requested', 'verification_recorded', 'reinstatement_approved', 'reinstatement_denied'].includes(kind));
+  k === 'all' ||
+  (k === 'deactivations'
+    ? kind === 'deactivation'
+    : [
+        'reinstatement',
+        'reinstatement_requested',
+        'verification_recorded',
+        'reinstatement_approved',
+        'reinstatement_denied',
+      ].includes(kind));
 
 export function TicketSideBar() {
   const { client, metadata, currentUser, context, registeredAt } = useClient();
@@ -92,7 +107,11 @@ export function TicketSideBar() {
     setLoad({ state: 'loading' });
     fetchPage(null).then(
       (data) => setLoad({ state: 'ready', data, events: data.events, more: data.next_cursor !== null }),
-      (error: unknown) => setLoad({ state: 'error', error: error instanceof ApiError ? error : new ApiError('unreachable', 0, String(error)) }),
+      (error: unknown) =>
+        setLoad({
+          state: 'error',
+          error: error instanceof ApiError ? error : new ApiError('unreachable', 0, String(error)),
+        }),
     );
   }, [fetchPage, ticketId]);
 
@@ -104,7 +123,9 @@ export function TicketSideBar() {
     // Measured, not asserted: read by the browser test and printed by the demo.
     const ms = Math.round(performance.now() - registeredAt);
     (window as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs = ms;
-    void client.invoke('resize', { width: '100%', height: `${Math.min(document.body.scrollHeight + 16, 1200)}px` }).catch(() => undefined);
+    void client
+      .invoke('resize', { width: '100%', height: `${Math.min(document.body.scrollHeight + 16, 1200)}px` })
+      .catch(() => undefined);
   }, [load, registeredAt, client]);
 
   const loadMore = () => {
@@ -112,15 +133,23 @@ export function TicketSideBar() {
     setLoadingMore(true);
     fetchPage(load.data.next_cursor)
       .then(
-        (next) => setLoad({ state: 'ready', data: { ...load.data, next_cursor: next.next_cursor }, events: [...load.events, ...next.events], more: next.next_cursor !== null }),
-        (error: unknown) => setLoad({ state: 'error', error: error instanceof ApiError ? error : new ApiError('unreachable', 0, String(error)) }),
+        (next) =>
+          setLoad({
+            state: 'ready',
+            data: { ...load.data, next_cursor: next.next_cursor },
+            events: [...load.events, ...next.events],
+            more: next.next_cursor !== null,
+          }),
+        (error: unknown) =>
+          setLoad({
+            state: 'error',
+            error: error instanceof ApiError ? error : new ApiError('unreachable', 0, String(error)),
+          }),
       )
       .finally(() => setLoadingMore(false));
   };
 
-  const header = (
-    <H id="standing-title">{t('sidebar.title')}</H>
-  );
+  const header = <H id="standing-title">{t('sidebar.title')}</H>;
 
   if (load.state === 'loading') {
     return (
@@ -139,11 +168,28 @@ export function TicketSideBar() {
       <Wrap aria-labelledby="standing-title">
         {header}
         {k === 'unknown_ticket' ? (
-          <StateMessage testId="state-unknown" type="info" title={t('sidebar.unknown_title')} text={t('sidebar.unknown')} onRetry={refresh} />
+          <StateMessage
+            testId="state-unknown"
+            type="info"
+            title={t('sidebar.unknown_title')}
+            text={t('sidebar.unknown')}
+            onRetry={refresh}
+          />
         ) : k === 'unauthorized' || k === 'forbidden' ? (
-          <StateMessage testId="state-unauthorized" type="error" title={t('sidebar.unauthorized_title')} text={t('sidebar.unauthorized')} />
+          <StateMessage
+            testId="state-unauthorized"
+            type="error"
+            title={t('sidebar.unauthorized_title')}
+            text={t('sidebar.unauthorized')}
+          />
         ) : (
-          <StateMessage testId="state-unreachable" type="error" title={t('sidebar.unreachable_title')} text={t('sidebar.unreachable')} onRetry={refresh} />
+          <StateMessage
+            testId="state-unreachable"
+            type="error"
+            title={t('sidebar.unreachable_title')}
+            text={t('sidebar.unreachable')}
+            onRetry={refresh}
+          />
         )}
       </Wrap>
     );
@@ -156,16 +202,38 @@ export function TicketSideBar() {
   return (
     <Wrap aria-labelledby="standing-title" data-testid="sidebar">
       {header}
-      {data.person ? <StandingBadge label={t('sidebar.person')} current={data.person.current} events={personEvents} testId="badge-person" /> : null}
+      {data.person ? (
+        <StandingBadge
+          label={t('sidebar.person')}
+          current={data.person.current}
+          events={personEvents}
+          testId="badge-person"
+        />
+      ) : null}
       {data.accounts.map((a) => (
-        <StandingBadge key={a.subject_id} label={t('sidebar.account')} current={a.current} events={accountEvents} testId="badge-account" />
+        <StandingBadge
+          key={a.subject_id}
+          label={t('sidebar.account')}
+          current={a.current}
+          events={accountEvents}
+          testId="badge-account"
+        />
       ))}
       {data.warnings.length > 0 ? (
         <Stack role="region" aria-label={t('sidebar.warnings')}>
           {groupWarnings(data.warnings).map(({ w, count }) => (
-            <Alert key={`${w.code}-${w.event_ids.join()}`} type="warning" data-testid="warning" data-code={w.code} style={COMPACT_ALERT}>
+            <Alert
+              key={`${w.code}-${w.event_ids.join()}`}
+              type="warning"
+              data-testid="warning"
+              data-code={w.code}
+              style={COMPACT_ALERT}
+            >
               <Alert.Paragraph>
-                <strong>{w.about === 'person' ? t('sidebar.person') : t('sidebar.account')}:</strong> {count > 1 && w.code === 'reinstatement_without_approval' ? t('warning.reinstatement_without_approval_many', { n: count }) : t(`warning.${w.code}`, w.details)}
+                <strong>{w.about === 'person' ? t('sidebar.person') : t('sidebar.account')}:</strong>{' '}
+                {count > 1 && w.code === 'reinstatement_without_approval'
+                  ? t('warning.reinstatement_without_approval_many', { n: count })
+                  : t(`warning.${w.code}`, w.details)}
               </Alert.Paragraph>
             </Alert>
           ))}

@@ -19,7 +19,10 @@ export function WarningSettingsTab({ client, s }: { client: ZafClient; s: Connec
   const [error, setError] = useState<ApiError | null>(null);
   const reload = useCallback(() => {
     setError(null);
-    api.warningSettings(client, s).then((v) => setText(JSON.stringify(v, null, 2)), (e: ApiError) => setError(e));
+    api.warningSettings(client, s).then(
+      (v) => setText(JSON.stringify(v, null, 2)),
+      (e: ApiError) => setError(e),
+    );
   }, [client, s]);
   useEffect(reload, [reload]);
 
@@ -50,7 +53,15 @@ export function WarningSettingsTab({ client, s }: { client: ZafClient; s: Connec
       <Field>
         <Field.Label>{t('admin.warnings_document')}</Field.Label>
         <Field.Hint>{t('admin.warnings_hint')}</Field.Hint>
-        <Textarea data-testid="warnings-editor" minRows={12} value={text} spellCheck={false} style={{ fontFamily: 'monospace', fontSize: 12 }} validation={problems.length > 0 || jsonError ? 'error' : undefined} onChange={(e) => setText(e.target.value)} />
+        <Textarea
+          data-testid="warnings-editor"
+          minRows={12}
+          value={text}
+          spellCheck={false}
+          style={{ fontFamily: 'monospace', fontSize: 12 }}
+          validation={problems.length > 0 || jsonError ? 'error' : undefined}
+          onChange={(e) => setText(e.target.value)}
+        />
         {jsonError ? <Field.Message validation="error">{jsonError}</Field.Message> : null}
       </Field>
       <Problems problems={problems} testId="warnings-problems" />

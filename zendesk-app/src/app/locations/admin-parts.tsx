@@ -14,9 +14,33 @@ const ProblemList = styled.ul`
 
 export function ErrorState({ error: e, retry }: { error: ApiError; retry: () => void }) {
   const { t } = useI18n();
-  if (e.kind === 'forbidden') return <StateMessage testId="state-forbidden" type="error" title={t('admin.forbidden_title')} text={t('admin.forbidden')} />;
-  if (e.kind === 'unauthorized') return <StateMessage testId="state-unauthorized" type="error" title={t('sidebar.unauthorized_title')} text={t('sidebar.unauthorized')} />;
-  return <StateMessage testId="state-unreachable" type="error" title={t('sidebar.unreachable_title')} text={t('sidebar.unreachable')} onRetry={retry} />;
+  if (e.kind === 'forbidden')
+    return (
+      <StateMessage
+        testId="state-forbidden"
+        type="error"
+        title={t('admin.forbidden_title')}
+        text={t('admin.forbidden')}
+      />
+    );
+  if (e.kind === 'unauthorized')
+    return (
+      <StateMessage
+        testId="state-unauthorized"
+        type="error"
+        title={t('sidebar.unauthorized_title')}
+        text={t('sidebar.unauthorized')}
+      />
+    );
+  return (
+    <StateMessage
+      testId="state-unreachable"
+      type="error"
+      title={t('sidebar.unreachable_title')}
+      text={t('sidebar.unreachable')}
+      onRetry={retry}
+    />
+  );
 }
 
 export function Problems({ problems, testId }: { problems: FieldProblem[]; testId: string }) {
@@ -32,4 +56,3 @@ export function Problems({ problems, testId }: { problems: FieldProblem[]; testI
     </ProblemList>
   );
 }
-
