@@ -4,14 +4,12 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { StandingConfig } from '../config/config.ts';
 import { checkpointExporter } from '../store/checkpoint-export.ts';
 import { writeCheckpoints } from '../store/checkpoints.ts';
 import { exportLog } from '../store/log-export.ts';
-import { StandingLog } from '../store/standing-log.ts';
 import { loadCheckpointKey } from '../config/checkpoint-key.ts';
 import { signingKey, withLog } from './log-access.ts';
-import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, writeJson, type SetExitCode } from './common.ts';
+import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, writeJson, type SetExitCode } from './common.ts';
 import { registerCheckpointKeyCommand } from './db-commands.ts';
 import { registerRetentionCommands } from './retention-commands.ts';
 import { registerSiemCommands } from './siem-commands.ts';
@@ -39,7 +37,9 @@ async function runCheckpoint(options: { tenant?: string; json?: boolean }): Prom
     process.stdout.write(`${o.tenant}: ${line}\n`);
   }
   if (outcomes.some((o) => o.status === 'refused')) return EXIT.broken;
-  return outcomes.some((o) => (o.status === 'written' || o.status === 'unchanged') && exporter && o.exported !== true) ? EXIT.failed : EXIT.ok;
+  return outcomes.some((o) => (o.status === 'written' || o.status === 'unchanged') && exporter && o.exported !== true)
+    ? EXIT.failed
+    : EXIT.ok;
 }
 
 async function runExport(options: { tenant: string; out: string; principal?: Principal }): Promise<number> {
@@ -47,27 +47,44 @@ async function runExport(options: { tenant: string; out: string; principal?: Pri
   const config = loadConfigOrFail();
   const key = await loadCheckpointKey(config, { generate: false }).catch(() => null);
   const result = await withLog(config, async (log) => {
-    const written = await exportLog(log, tenant, options.out, { publicKey: key ?? undefined }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EEXIST') throw new CliFailure(`--out: ${options.out} exists; exports never overwrite`, EXIT.usage);
-      throw err;
-    });
+    const written = await exportLog(log, tenant, options.out, { publicKey: key ?? undefined }).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST')
+          throw new CliFailure(`--out: ${options.out} exists; exports never overwrite`, EXIT.usage);
+        throw err;
+      },
+    );
     // Recorded once the file exists (a refused export is no read); an export that cannot be recorded is removed.
     await new AccessAudit(log.db)
-      .record({ tenant, principal: options.principal ?? { type: 'operator' }, action: 'log.export', path: 'cli export', subject_ids: [], detail: { rows: written.rows } })
+      .record({
+        tenant,
+        principal: options.principal ?? { type: 'operator' },
+        action: 'log.export',
+        path: 'cli export',
+        subject_ids: [],
+        detail: { rows: written.rows },
+      })
       .catch(async (err: unknown) => {
         await rm(options.out, { force: true });
-        throw new CliFailure(`the export could not be recorded in the read audit, so ${options.out} was removed: ${(err as Error).message}`, EXIT.failed);
+        throw new CliFailure(
+          `the export could not be recorded in the read audit, so ${options.out} was removed: ${(err as Error).message}`,
+          EXIT.failed,
+        );
       });
     return written;
   });
-  process.stdout.write(`${tenant}: ${result.rows} rows, ${result.checkpoints} checkpoints, ${result.boundaries} boundaries written to ${options.out}\n`);
+  process.stdout.write(
+    `${tenant}: ${result.rows} rows, ${result.checkpoints} checkpoints, ${result.boundaries} boundaries written to ${options.out}\n`,
+  );
   return EXIT.ok;
 }
 
 export function registerLogCommands(program: Command, setExitCode: SetExitCode): void {
   const checkpoint = program
     .command('checkpoint')
-    .description("sign each tenant's chain head (after checking the rows since the last checkpoint) and copy it to STANDING_CHECKPOINT_EXPORT")
+    .description(
+      "sign each tenant's chain head (after checking the rows since the last checkpoint) and copy it to STANDING_CHECKPOINT_EXPORT",
+    )
     .option('--tenant <id>', 'only this tenant')
     .option('--json', 'machine-readable output')
     .action(async (options: { tenant?: string; json?: boolean }) => setExitCode(await runCheckpoint(options)));
@@ -77,7 +94,9 @@ export function registerLogCommands(program: Command, setExitCode: SetExitCode):
     .description("write a tenant's log, boundaries, checkpoints and public key as NDJSON for tools/verify-export.mjs")
     .requiredOption('--tenant <id>', 'the tenant')
     .requiredOption('--out <file>', 'file to create (never overwritten)')
-    .action(async (options: { tenant: string; out: string; principal?: Principal }) => setExitCode(await runExport(options)));
+    .action(async (options: { tenant: string; out: string; principal?: Principal }) =>
+      setExitCode(await runExport(options)),
+    );
   registerRetentionCommands(program, setExitCode);
   registerSiemCommands(program, setExitCode);
 }

@@ -7,11 +7,22 @@
 import type { StandingLog } from '../store/standing-log.ts';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.ts';
 import { DEFAULT_ZENDESK_MAPPING, parseMappingDocument, type ZendeskMapping } from './mapping-document.ts';
-import { ZendeskIncrementalExport, type ExportPosition, type ExportResult, type ZendeskExportOptions } from './incremental-export.ts';
+import {
+  ZendeskIncrementalExport,
+  type ExportPosition,
+  type ExportResult,
+  type ZendeskExportOptions,
+} from './incremental-export.ts';
 import { findingsOf, type ObservedState } from '../reconciliation/findings.ts';
-import { runStreamLoop, type PageRead, type StreamEnd } from '../reconciliation/page-loop.ts';
+import { runStreamLoop, type StreamEnd } from '../reconciliation/page-loop.ts';
 import { emptyCounters, type ReconciliationStore, type RunState } from '../reconciliation/reconciliation-store.ts';
-import { DEFAULT_RECONCILE_OPTIONS, pipelined, throttled, type ReconcileOptions, type RunResult } from '../reconciliation/reconcile-run.ts';
+import {
+  DEFAULT_RECONCILE_OPTIONS,
+  pipelined,
+  throttled,
+  type ReconcileOptions,
+  type RunResult,
+} from '../reconciliation/reconcile-run.ts';
 import { organizationState, stateContext, userState } from './reconciler-states.ts';
 import type { MapContext } from './map-common.ts';
 
@@ -26,15 +37,23 @@ export interface ZendeskReconcilerDeps {
 }
 
 /** The tenant's Zendesk mapping in force (the default when none was set, or when the stored one no longer parses). */
-export async function zendeskMappingOf(tenants: Pick<TenantRegistry, 'currentMapping'>, tenant: string): Promise<ZendeskMapping> {
+export async function zendeskMappingOf(
+  tenants: Pick<TenantRegistry, 'currentMapping'>,
+  tenant: string,
+): Promise<ZendeskMapping> {
   const current = await tenants.currentMapping(tenant, 'zendesk');
   if (!current) return DEFAULT_ZENDESK_MAPPING;
   const parsed = parseMappingDocument(current.document);
-  if (!parsed.ok) throw new Error(`tenant ${tenant}: the Zendesk mapping in force (version ${current.version}) does not parse`);
+  if (!parsed.ok)
+    throw new Error(`tenant ${tenant}: the Zendesk mapping in force (version ${current.version}) does not parse`);
   return parsed.mapping;
 }
 
-export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tenant, options: ReconcileOptions = {}): Promise<RunResult> {
+export async function reconcileZendesk(
+  deps: ZendeskReconcilerDeps,
+  tenant: Tenant,
+  options: ReconcileOptions = {},
+): Promise<RunResult> {
   const o = { ...DEFAULT_RECONCILE_OPTIONS, trigger: 'schedule' as const, ...options };
   const now = deps.now ?? Date.now;
   const counters = emptyCounters();
@@ -52,12 +71,22 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
     const client = new ZendeskIncrementalExport({ subdomain, email, token }, deps.exportOptions);
     const sinceSeconds = Math.floor((o.since?.getTime() ?? now() - o.initialLookbackMs) / 1000);
     const suffix = o.since ? '@backfill' : '';
-    const streams: { stream: string; fetch: (p: ExportPosition) => Promise<ExportResult<unknown>>; toState: (item: never, ctx: MapContext) => ObservedState }[] = [
-      { stream: `users${suffix}`, fetch: (p) => client.usersPage(p), toState: (u: Parameters<typeof userState>[3], ctx: MapContext) => userState(tenant.id, mapping, subdomain, u, ctx) },
+    const streams: {
+      stream: string;
+      fetch: (p: ExportPosition) => Promise<ExportResult<unknown>>;
+      toState: (item: never, ctx: MapContext) => ObservedState;
+    }[] = [
+      {
+        stream: `users${suffix}`,
+        fetch: (p) => client.usersPage(p),
+        toState: (u: Parameters<typeof userState>[3], ctx: MapContext) =>
+          userState(tenant.id, mapping, subdomain, u, ctx),
+      },
       {
         stream: `organizations${suffix}`,
         fetch: (p) => client.organizationsPage('start_time' in p ? p.start_time : sinceSeconds),
-        toState: (org: Parameters<typeof organizationState>[3]) => organizationState(tenant.id, mapping, subdomain, org),
+        toState: (org: Parameters<typeof organizationState>[3]) =>
+          organizationState(tenant.id, mapping, subdomain, org),
       },
     ];
     for (const s of streams) {
@@ -67,22 +96,49 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
         if (!r.ok) return { ok: false, message: r.message };
         const ctx = stateContext(tenant.id, mapping, subdomain);
         // Time-based pages can repeat a record: the last copy wins.
-        const states = [...new Map(r.items.map((item) => [(item as { id: string }).id, s.toState(item as never, ctx)])).values()];
+        const states = [
+          ...new Map(r.items.map((item) => [(item as { id: string }).id, s.toState(item as never, ctx)])).values(),
+        ];
         const differing = await deps.store.disagreements(
           tenant.id,
           'zendesk',
-          states.map((st) => ({ k: st.key, status: st.status, digest: deps.log.subjects.digests(tenant.id, s.stream.startsWith('users') ? { zendesk_user_id: st.key } : { zendesk_organization_id: st.key })[0]! })),
+          states.map((st) => ({
+            k: st.key,
+            status: st.status,
+            digest: deps.log.subjects.digests(
+              tenant.id,
+              s.stream.startsWith('users') ? { zendesk_user_id: st.key } : { zendesk_organization_id: st.key },
+            )[0]!,
+          })),
         );
         const { findings, problems } = findingsOf(tenant.id, states, differing, o.findings);
-        for (const p of problems) counters.errors.push({ stream: s.stream, message: `${s.stream} record ${p.key}: ${p.problems.map((x) => `${x.path}: ${x.message}`).join('; ')}` });
+        for (const p of problems)
+          counters.errors.push({
+            stream: s.stream,
+            message: `${s.stream} record ${p.key}: ${p.problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`,
+          });
         let latest = -Infinity;
         for (const st of states) latest = Math.max(latest, Date.parse(st.observedAt) || -Infinity);
         const latestAt = Number.isFinite(latest) ? new Date(latest).toISOString() : undefined;
-        return { ok: true, page: { events: findings, records: r.items.length, next: r.next, endOfStream: r.endOfStream, ...(latestAt ? { latestAt } : {}) } };
+        return {
+          ok: true,
+          page: {
+            events: findings,
+            records: r.items.length,
+            next: r.next,
+            endOfStream: r.endOfStream,
+            ...(latestAt ? { latestAt } : {}),
+          },
+        };
       });
-      const saved = await deps.store.checkpoint<{ since?: number; position: ExportPosition }>(tenant.id, 'zendesk', s.stream);
+      const saved = await deps.store.checkpoint<{ since?: number; position: ExportPosition }>(
+        tenant.id,
+        'zendesk',
+        s.stream,
+      );
       // A backfill resumes only the same backfill (same since); a scheduled stream always resumes.
-      const start: ExportPosition = saved && (!o.since || saved.since === sinceSeconds) ? saved.position : { start_time: sinceSeconds };
+      const start: ExportPosition =
+        saved && (!o.since || saved.since === sinceSeconds) ? saved.position : { start_time: sinceSeconds };
       const end: StreamEnd = await runStreamLoop<ExportPosition>({
         log: deps.log,
         store: deps.store,
@@ -96,7 +152,12 @@ export async function reconcileZendesk(deps: ZendeskReconcilerDeps, tenant: Tena
         checkpointOf: (position) => ({ ...(o.since ? { since: sinceSeconds } : {}), position }),
         read: (position) => pages.read(position),
         afterPage: async (page) => {
-          o.onProgress?.({ stream: s.stream, counters, endOfStream: page.endOfStream, ...(page.latestAt ? { latestAt: page.latestAt } : {}) });
+          o.onProgress?.({
+            stream: s.stream,
+            counters,
+            endOfStream: page.endOfStream,
+            ...(page.latestAt ? { latestAt: page.latestAt } : {}),
+          });
           await progressOfRun();
         },
       });
