@@ -1,8 +1,9 @@
 /**
  * The Zendesk provider in a deployment: its source (mapping, directory look-ups, tickets seen for
- * the Zendesk app) and its webhook route. Its settings live in the tenant registry.
+ * the Zendesk app), its webhook route and its reconciler. Its settings live in the tenant registry.
  */
 import type { IntakeSettings } from '../config/intake-settings.ts';
+import { zendeskScheduledReconciler } from '../zendesk/reconciler.ts';
 import { ZendeskSource } from '../zendesk/source.ts';
 import { recordTicketsSeen } from '../zendesk/tickets-seen.ts';
 import { zendeskWebhookRoute } from '../zendesk/webhook-route.ts';
@@ -30,6 +31,7 @@ export function zendeskProvider(
     }),
     directRoutes: [webhook.route],
     routers: [],
+    reconciler: zendeskScheduledReconciler(),
     close: () => webhook.close(),
   };
 }

@@ -23,6 +23,7 @@ import {
   type ReconcileOptions,
   type RunResult,
 } from '../reconciliation/reconcile-run.ts';
+import type { ScheduledReconciler } from '../reconciliation/scheduled-reconciler.ts';
 import { organizationState, stateContext, userState } from './reconciler-states.ts';
 import type { MapContext } from './map-common.ts';
 
@@ -182,3 +183,16 @@ export async function reconcileZendesk(
 
 /** How often a running run's record is updated (it is always written at the end). */
 const RUN_RECORD_EVERY_MS = 1000;
+
+/**
+ * Zendesk's part in scheduled reconciliation: every tenant with a subdomain, an API email and an API
+ * token is reconciled.
+ */
+export function zendeskScheduledReconciler(exportOptions?: ZendeskExportOptions): ScheduledReconciler {
+  return {
+    source: 'zendesk',
+    covers: async (t) => Boolean(t.zendesk.subdomain && t.zendesk.api_email && t.zendesk.api_token),
+    run: (t, { log, store, tenants, maxPages }) =>
+      reconcileZendesk({ log, store, tenants, exportOptions }, t, { maxPages }),
+  };
+}
