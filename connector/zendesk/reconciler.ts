@@ -26,6 +26,7 @@ import {
 import type { ScheduledReconciler } from '../reconciliation/scheduled-reconciler.ts';
 import { organizationState, stateContext, userState } from './reconciler-states.ts';
 import type { MapContext } from './map-common.ts';
+import { zendeskCredentialsOf } from './settings.ts';
 
 export interface ZendeskReconcilerDeps {
   log: StandingLog;
@@ -59,12 +60,13 @@ export async function reconcileZendesk(
   const now = deps.now ?? Date.now;
   const counters = emptyCounters();
   const id = await deps.store.startRun(tenant.id, 'zendesk', o.trigger);
-  const { subdomain, api_email: email, api_token: token } = tenant.zendesk;
-  if (!subdomain || !email || !token) {
+  const credentials = zendeskCredentialsOf(tenant.zendesk);
+  if (!credentials.ok) {
     counters.errors.push({ stream: '*', message: 'the tenant has no Zendesk API credentials (api_email, api_token)' });
     await deps.store.updateRun(id, 'failed', counters);
     return { id, state: 'failed', counters };
   }
+  const { subdomain, email, token } = credentials;
   let state: RunState = 'completed';
   const progressOfRun = throttled(() => deps.store.updateRun(id, 'running', counters), RUN_RECORD_EVERY_MS, now);
   try {
@@ -191,7 +193,7 @@ const RUN_RECORD_EVERY_MS = 1000;
 export function zendeskScheduledReconciler(exportOptions?: ZendeskExportOptions): ScheduledReconciler {
   return {
     source: 'zendesk',
-    covers: async (t) => Boolean(t.zendesk.subdomain && t.zendesk.api_email && t.zendesk.api_token),
+    covers: async (t) => zendeskCredentialsOf(t.zendesk).ok,
     run: (t, { log, store, tenants, maxPages }) =>
       reconcileZendesk({ log, store, tenants, exportOptions }, t, { maxPages }),
   };
