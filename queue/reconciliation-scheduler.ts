@@ -5,22 +5,18 @@
  * tenants are re-read every `refreshEveryMs`, so a tenant given API credentials later is picked up
  * (and its schedule re-created if Redis lost it) without a restart.
  *
- * Zendesk is scheduled for every tenant with a subdomain, an API email and token; Salesforce for
- * every tenant for which `salesforceConnection` returns a connection (the integrator hands in the
- * tenant's authenticated jsforce Connection from salesforce/connection.ts).
+ * The scheduler names no provider: each provider contributes a `ScheduledReconciler`
+ * (connector/reconciliation/scheduled-reconciler.ts) that says which tenants it covers and makes a run.
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import type { Connection } from 'jsforce';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StandingLog } from '../connector/store/standing-log.ts';
 import type { TenantRegistry } from '../connector/tenants/tenant-registry.ts';
 import type { ReconciliationSource, ReconciliationStore } from '../connector/reconciliation/reconciliation-store.ts';
-import { reconcileZendesk } from '../connector/zendesk/reconciler.ts';
 import type { RunResult } from '../connector/reconciliation/reconcile-run.ts';
-import { reconcileSalesforce } from '../salesforce/reconciler.ts';
-import type { ZendeskExportOptions } from '../connector/zendesk/incremental-export.ts';
+import type { ScheduledReconciler } from '../connector/reconciliation/scheduled-reconciler.ts';
 import { logErrorsOnce } from './intake-queue.ts';
 import { closeWorker } from './close-worker.ts';
 
@@ -36,13 +32,10 @@ export interface ReconciliationJobData {
 export interface ReconciliationSchedulerDeps {
   log: StandingLog;
   store: ReconciliationStore;
-  tenants: TenantRegistry;
+  tenants: Pick<TenantRegistry, 'get' | 'list' | 'currentMapping'>;
   logger: Logger;
-  /**
-   * The tenant's authenticated Salesforce connection, or null when it has none.
-   * @defaultValue none: Salesforce is not scheduled
-   */
-  salesforceConnection?: (tenant: string) => Promise<Connection | null>;
+  /** The providers' reconcilers, in the order a tenant's schedules are registered; one per source. */
+  reconcilers: readonly ScheduledReconciler[];
   /** Called after every run (metrics). */
   onRunEnd?: (run: RunResult & ReconciliationJobData) => void;
 }
@@ -62,10 +55,6 @@ export interface ReconciliationSchedulerOptions {
   refreshEveryMs?: number;
   /** Most pages per stream per run. @defaultValue 1000 */
   maxPages?: number;
-  /** Salesforce: stop a run above this share of the org's daily API quota. @defaultValue 0.5 */
-  salesforceMaxQuotaShare?: number;
-  /** Options of the Zendesk export client. */
-  zendeskExport?: ZendeskExportOptions;
 }
 
 export const DEFAULT_RECONCILIATION_SCHEDULER_OPTIONS = {
@@ -73,7 +62,6 @@ export const DEFAULT_RECONCILIATION_SCHEDULER_OPTIONS = {
   everyMs: 900_000,
   refreshEveryMs: 60_000,
   maxPages: 1000,
-  salesforceMaxQuotaShare: 0.5,
 } as const;
 
 /** BullMQ ids may not contain `:`; tenant ids are `[a-z0-9_-]`. */
@@ -126,22 +114,15 @@ export async function startReconciliationScheduler(
 
   const runUnlocked = async ({ tenant, source }: ReconciliationJobData): Promise<RunResult | null> => {
     const t = await deps.tenants.get(tenant);
-    if (!t) return null;
-    let result: RunResult;
-    if (source === 'zendesk') {
-      result = await reconcileZendesk(
-        { log: deps.log, store: deps.store, tenants: deps.tenants, exportOptions: o.zendeskExport },
-        t,
-        { maxPages: o.maxPages },
-      );
-    } else {
-      const conn = await deps.salesforceConnection?.(tenant);
-      if (!conn) return null;
-      result = await reconcileSalesforce({ log: deps.log, store: deps.store, tenants: deps.tenants }, tenant, conn, {
-        maxPages: o.maxPages,
-        maxQuotaShare: o.salesforceMaxQuotaShare,
-      });
-    }
+    const reconciler = deps.reconcilers.find((r) => r.source === source);
+    if (!t || !reconciler) return null;
+    const result = await reconciler.run(t, {
+      log: deps.log,
+      store: deps.store,
+      tenants: deps.tenants,
+      maxPages: o.maxPages,
+    });
+    if (!result) return null;
     // Counts and messages only: no personal data.
     const level = result.state === 'failed' ? 'warn' : 'info';
     deps.logger[level](
@@ -164,11 +145,9 @@ export async function startReconciliationScheduler(
     for (const view of await deps.tenants.list()) {
       const t = await deps.tenants.get(view.id);
       if (!t) continue;
-      const sources: ReconciliationSource[] = [];
-      if (t.zendesk.subdomain && t.zendesk.api_email && t.zendesk.api_token) sources.push('zendesk');
-      if (deps.salesforceConnection && (await deps.salesforceConnection(t.id).catch(() => null)))
-        sources.push('salesforce');
-      for (const source of sources) {
+      for (const reconciler of deps.reconcilers) {
+        if (!(await reconciler.covers(t))) continue;
+        const { source } = reconciler;
         await queue.upsertJobScheduler(
           reconciliationSchedulerId(t.id, source),
           { every: o.everyMs },

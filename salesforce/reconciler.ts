@@ -49,6 +49,7 @@ import {
   type ReconcileOptions,
   type RunResult,
 } from '../connector/reconciliation/reconcile-run.ts';
+import type { ScheduledReconciler } from '../connector/reconciliation/scheduled-reconciler.ts';
 
 export interface SalesforceReconcileOptions extends ReconcileOptions, HistoryReaderOptions {
   /** Each run re-reads this far before its checkpoint (late commits); repeats are deduplicated. @defaultValue 5 min */
@@ -320,4 +321,23 @@ async function readStates(
       message: `record ${x.key}: ${x.problems.map((y) => y.message).join('; ')}`,
     });
   return { ok: true, page: { events: findings, records: r.rows.length, next: r.next, endOfStream: r.done } };
+}
+
+/**
+ * Salesforce's part in scheduled reconciliation: every tenant for which `connectionFor` gives an
+ * authenticated connection (the tenant's kept session, salesforce/tenant-sessions.ts) is reconciled.
+ */
+export function salesforceScheduledReconciler(
+  connectionFor: (tenant: string) => Promise<Connection | null>,
+  options: Pick<SalesforceReconcileOptions, 'maxQuotaShare'> = {},
+): ScheduledReconciler {
+  return {
+    source: 'salesforce',
+    covers: async (t) => Boolean(await connectionFor(t.id).catch(() => null)),
+    run: async (t, { log, store, tenants, maxPages }) => {
+      const conn = await connectionFor(t.id);
+      if (!conn) return null;
+      return reconcileSalesforce({ log, store, tenants }, t.id, conn, { ...options, maxPages });
+    },
+  };
 }

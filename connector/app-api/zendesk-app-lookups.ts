@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import { nodeZendeskErrorStatus } from '../zendesk/node-zendesk-status.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
+import { zendeskCredentialsOf } from '../zendesk/settings.ts';
 
 export type TicketLookup =
   | { found: true; requester_id: string | null; organization_id: string | null }
@@ -64,8 +65,9 @@ export function nodeZendeskLookups(options: NodeZendeskLookupsOptions = {}): Zen
   const roles = new LRUCache<string, { v: RoleLookup }>({ max: 50_000, ttl });
   const clients = new Map<string, Client>();
   const clientFor = (t: Tenant): Client | null => {
-    const { subdomain, api_email: email, api_token: token } = t.zendesk;
-    if (!subdomain || !email || !token) return null;
+    const credentials = zendeskCredentialsOf(t.zendesk);
+    if (!credentials.ok) return null;
+    const { subdomain, email, token } = credentials;
     const key = `${t.id}\u0000${subdomain}\u0000${email}\u0000${token}`;
     let c = clients.get(key);
     if (!c) clients.set(key, (c = zendesk.createClient({ username: email, token, subdomain })));

@@ -6,6 +6,7 @@
 import type { MountedRouter } from '../http/app.ts';
 import type { DirectRoute } from '../http/direct-routes.ts';
 import type { AnySource } from '../intake/intake-source.ts';
+import type { ScheduledReconciler } from '../reconciliation/scheduled-reconciler.ts';
 
 export interface ProviderWiring {
   /** The provider's intake source (connector/intake/intake-source.ts). */
@@ -14,6 +15,8 @@ export interface ProviderWiring {
   directRoutes: readonly DirectRoute[];
   /** Its API routes (e.g. connection settings), mounted on the API roles. */
   routers: readonly MountedRouter[];
+  /** Its part in scheduled reconciliation (absent: its tenants are never reconciled on a schedule). */
+  reconciler?: ScheduledReconciler;
   /** Starts what the worker role runs for it beside the intake worker (subscriptions); returns their stop. */
   startWorker?(): () => Promise<void>;
   /** Flushes what its ingress has in flight. */

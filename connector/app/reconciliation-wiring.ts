@@ -1,6 +1,7 @@
 /**
  * Wires reconciliation: the runs API on the API roles, and on the scheduler role the scheduled runs
- * (unless `STANDING_RECONCILE_INTERVAL_MS` is 0), on the root's BullMQ connection.
+ * (unless `STANDING_RECONCILE_INTERVAL_MS` is 0) of every provider that contributes a reconciler, on
+ * the root's BullMQ connection.
  */
 import type { IntakeSettings } from '../config/intake-settings.ts';
 import { roleDuties } from '../config/roles.ts';
@@ -30,10 +31,16 @@ export async function reconciliationExtension(
             store,
             tenants,
             logger,
-            salesforceConnection: (tenant) => providers.salesforce.connectionFor(tenant),
+            reconcilers: providers.all.flatMap((p) => (p.reconciler ? [p.reconciler] : [])),
             onRunEnd: (run) => recordReconciliationRun(metrics, run),
           },
-          { connection, redis: connection, prefix: settings.queuePrefix, ...settings.reconciliation },
+          {
+            connection,
+            redis: connection,
+            prefix: settings.queuePrefix,
+            everyMs: settings.reconciliation.everyMs,
+            maxPages: settings.reconciliation.maxPages,
+          },
         )
       : undefined;
   return {

@@ -1,7 +1,8 @@
 /**
  * Everything the Salesforce source adds to a deployment: the tenants' connection settings, the
  * source itself (mapping, GAP re-reads through the tenant's session), the Outbound Message route,
- * the settings API, and, in worker processes, the Change Data Capture subscriptions.
+ * the settings API, its reconciler (through the tenant's kept session), and, in worker processes,
+ * the Change Data Capture subscriptions.
  */
 import { Redis } from 'ioredis';
 import type { IntakeSettings } from '../config/intake-settings.ts';
@@ -9,8 +10,8 @@ import type { InboxEntry } from '../intake/intake-inbox.ts';
 import type { IntakeResources } from './intake-resources.ts';
 import type { ProviderWiring } from './provider-wiring.ts';
 import type { ServiceResources } from './service.ts';
-import type { Connection } from 'jsforce';
 import { salesforceOutboundRoute } from '../../salesforce/outbound-route.ts';
+import { salesforceScheduledReconciler } from '../../salesforce/reconciler.ts';
 import { PgReplayStore } from '../../salesforce/replay-store.ts';
 import { SalesforceSource } from '../../salesforce/source.ts';
 import { salesforceSettingsRoutes } from '../../salesforce/settings-routes.ts';
@@ -23,23 +24,17 @@ import {
 } from '../../salesforce/tenant-sessions.ts';
 import { SalesforceSettingsStore } from '../../salesforce/tenant-settings.ts';
 
-export interface SalesforceProvider extends ProviderWiring {
-  /** The tenant's authenticated jsforce connection (sessions are kept), or null without a working one. */
-  connectionFor(tenant: string): Promise<Connection | null>;
-}
-
 export function salesforceProvider(
   res: ServiceResources,
   shared: IntakeResources,
   settings: IntakeSettings,
-): SalesforceProvider {
+): ProviderWiring {
   const { db, logger, config } = res;
   const accept = (entry: InboxEntry) => shared.inbox.accept(entry);
   const { enqueue } = shared.jobs;
   const store = new SalesforceSettingsStore(db, res.secrets.master);
   const { sessions, connections } = salesforceSessions(store, logger);
   return {
-    connectionFor: (tenant) => sessions.connection(tenant),
     source: new SalesforceSource(store, {
       reader: jsforceRecordReader(sessions),
       describe: jsforceDescriber(sessions),
@@ -54,6 +49,9 @@ export function salesforceProvider(
       }),
     ],
     routers: [{ path: '/api/v1', router: salesforceSettingsRoutes({ settings: store, authorize: res.authorize }) }],
+    reconciler: salesforceScheduledReconciler((tenant) => sessions.connection(tenant), {
+      maxQuotaShare: settings.reconciliation.salesforceMaxQuotaShare,
+    }),
     startWorker() {
       // The leases' own connection: lease commands must fail fast, not queue while Redis is away.
       const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });

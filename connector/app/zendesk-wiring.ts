@@ -1,8 +1,11 @@
 /**
  * The Zendesk provider in a deployment: its source (mapping, directory look-ups, tickets seen for
- * the Zendesk app) and its webhook route. Its settings live in the tenant registry.
+ * the Zendesk app), its webhook route and its reconciler. Its settings (connector/zendesk/settings.ts)
+ * are kept in the tenant's row, so its settings store reads through the tenant registry.
  */
 import type { IntakeSettings } from '../config/intake-settings.ts';
+import { zendeskScheduledReconciler } from '../zendesk/reconciler.ts';
+import { ZendeskSettingsStore } from '../zendesk/settings.ts';
 import { ZendeskSource } from '../zendesk/source.ts';
 import { recordTicketsSeen } from '../zendesk/tickets-seen.ts';
 import { zendeskWebhookRoute } from '../zendesk/webhook-route.ts';
@@ -18,7 +21,7 @@ export function zendeskProvider(
 ): ProviderWiring {
   const { db, log, logger, tenants } = res;
   const webhook = zendeskWebhookRoute(
-    { tenants, inbox: shared.inbox, enqueue: shared.jobs.enqueue, logger },
+    { settings: new ZendeskSettingsStore(tenants), inbox: shared.inbox, enqueue: shared.jobs.enqueue, logger },
     settings.webhook,
   );
   const directory = new ZendeskDirectory();
@@ -30,6 +33,7 @@ export function zendeskProvider(
     }),
     directRoutes: [webhook.route],
     routers: [],
+    reconciler: zendeskScheduledReconciler(),
     close: () => webhook.close(),
   };
 }

@@ -36,6 +36,9 @@ export interface IntakeSettings {
   inboxRetentionDays: number;
   /** The sweeper (see IntakeSweeperOptions): how often, after how long pending, how many events per sweep. */
   sweeper: { everyMs: number; pendingForMs: number; maxEvents: number };
-  /** Scheduled reconciliation (see ReconciliationSchedulerOptions); `everyMs: 0` turns it off. */
+  /**
+   * Scheduled reconciliation (see ReconciliationSchedulerOptions; the quota share is the Salesforce
+   * reconciler's); `everyMs: 0` turns it off.
+   */
   reconciliation: { everyMs: number; maxPages: number; salesforceMaxQuotaShare: number };
 }

@@ -1,72 +1,48 @@
 /**
- * Tenants (client companies served by one deployment) and their versioned mapping documents.
- * Provider secrets are sealed at rest under a key derived from the master key; the `default`
- * tenant can be configured from environment variables alone (see `syncDefaultTenant`).
+ * Tenants (client companies served by one deployment) and their versioned mapping documents. A
+ * tenant's row also holds its Zendesk settings, which connector/zendesk/settings.ts validates, seals
+ * (under a key derived from the master key) and shows; the registry stores them with the tenant.
+ * The `default` tenant can be configured from environment variables alone (see `syncDefaultTenant`).
  */
 import { z } from 'zod';
 import { LRUCache } from 'lru-cache';
-import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
+import type { MasterKeys } from '../model/sealing.ts';
 import { TenantId, describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { Database } from '../store/database.ts';
-import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from '../config/zendesk-test-secret.ts';
 import type { Outcome } from '../lib/result.ts';
-
-export const ZENDESK_SUBDOMAIN = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. "acme" for acme.zendesk.com');
-
-const ZendeskSettings = z.strictObject({
-  subdomain: ZENDESK_SUBDOMAIN.nullable().optional(),
-  /** From Zendesk Admin Center > Webhooks > (webhook) > Signing secret. */
-  webhook_secret: z
-    .string()
-    .min(16, 'must be the webhook signing secret Zendesk shows (at least 16 characters)')
-    .refine((v) => v.trim() !== ZENDESK_TEST_SIGNING_SECRET, ZENDESK_TEST_SECRET_REFUSED)
-    .nullable()
-    .optional(),
-  api_email: z.email({ message: 'must be the email of the Zendesk user owning the API token' }).nullable().optional(),
-  api_token: z.string().min(8, 'must be a Zendesk API token').nullable().optional(),
-  /** The Zendesk app's secure `shared_secret` setting: signs the app's JWTs (HS256, so at least 32 characters). */
-  app_shared_secret: z
-    .string()
-    .min(32, 'must be at least 32 characters (the Zendesk app signs its tokens with it, HS256)')
-    .nullable()
-    .optional(),
-});
+import {
+  applyZendeskPatch,
+  NO_ZENDESK_SETTINGS,
+  toZendeskView,
+  ZendeskSettingsPatch,
+  zendeskSettingsColumns,
+  zendeskSettingsOfRow,
+  type ZendeskSettingsRow,
+  type ZendeskSettingsView,
+  type ZendeskTenantSettings,
+} from '../zendesk/settings.ts';
 
 export const TenantCreateInput = z.strictObject({
   id: TenantId,
   name: z.string().trim().min(1, 'must not be empty').max(200),
-  zendesk: ZendeskSettings.default({}),
+  zendesk: ZendeskSettingsPatch.default({}),
 });
 export const TenantUpdateInput = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
-  zendesk: ZendeskSettings.optional(),
+  zendesk: ZendeskSettingsPatch.optional(),
 });
 
 export interface Tenant {
   id: string;
   name: string;
-  zendesk: {
-    subdomain: string | null;
-    api_email: string | null;
-    webhook_secret: string | null;
-    api_token: string | null;
-    app_shared_secret: string | null;
-  };
+  zendesk: ZendeskTenantSettings;
 }
 
 /** What the admin API shows of a tenant: never the secrets themselves. */
 export interface TenantView {
   id: string;
   name: string;
-  zendesk: {
-    subdomain: string | null;
-    api_email: string | null;
-    webhook_secret_set: boolean;
-    api_token_set: boolean;
-    app_shared_secret_set: boolean;
-  };
+  zendesk: ZendeskSettingsView;
 }
 
 export interface MappingVersion {
@@ -91,24 +67,12 @@ export interface TenantRegistryOptions {
   cacheTtlMs?: number;
 }
 
-interface Secrets {
-  zendesk_webhook_secret: string | null;
-  zendesk_api_token: string | null;
-  /** Absent in envelopes sealed before the Zendesk app existed. */
-  zendesk_app_shared_secret?: string | null;
-}
+export const toView = (t: Tenant): TenantView => ({ id: t.id, name: t.name, zendesk: toZendeskView(t.zendesk) });
 
-export const toView = (t: Tenant): TenantView => ({
-  id: t.id,
-  name: t.name,
-  zendesk: {
-    subdomain: t.zendesk.subdomain,
-    api_email: t.zendesk.api_email,
-    webhook_secret_set: t.zendesk.webhook_secret !== null,
-    api_token_set: t.zendesk.api_token !== null,
-    app_shared_secret_set: t.zendesk.app_shared_secret !== null,
-  },
-});
+/** A `tenants` row as read. */
+interface TenantRow extends ZendeskSettingsRow {
+  name: string;
+}
 
 export class TenantRegistry {
   private readonly tenants: LRUCache<string, { tenant: Tenant | null }>;
@@ -127,26 +91,19 @@ export class TenantRegistry {
   async get(id: string): Promise<Tenant | null> {
     const hit = this.tenants.get(id);
     if (hit) return hit.tenant;
-    const [row] = await this.db.query<{
-      id: string;
-      name: string;
-      zendesk_subdomain: string | null;
-      zendesk_api_email: string | null;
-      secrets: Buffer | null;
-    }>('SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants WHERE id = $1', [id]);
+    const [row] = await this.db.query<TenantRow>(
+      'SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants WHERE id = $1',
+      [id],
+    );
     const tenant = row ? this.fromRow(row) : null;
     this.tenants.set(id, { tenant });
     return tenant;
   }
 
   async list(): Promise<TenantView[]> {
-    const rows = await this.db.query<{
-      id: string;
-      name: string;
-      zendesk_subdomain: string | null;
-      zendesk_api_email: string | null;
-      secrets: Buffer | null;
-    }>('SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants ORDER BY id');
+    const rows = await this.db.query<TenantRow>(
+      'SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants ORDER BY id',
+    );
     return rows.map((r) => toView(this.fromRow(r)));
   }
 
@@ -154,21 +111,12 @@ export class TenantRegistry {
     const parsed = TenantCreateInput.safeParse(input);
     if (!parsed.success) return invalid(parsed.error);
     const { id, name, zendesk } = parsed.data;
-    const tenant: Tenant = {
-      id,
-      name,
-      zendesk: {
-        subdomain: zendesk.subdomain ?? null,
-        api_email: zendesk.api_email ?? null,
-        webhook_secret: zendesk.webhook_secret ?? null,
-        api_token: zendesk.api_token ?? null,
-        app_shared_secret: zendesk.app_shared_secret ?? null,
-      },
-    };
+    const tenant: Tenant = { id, name, zendesk: applyZendeskPatch(NO_ZENDESK_SETTINGS, zendesk) };
+    const columns = zendeskSettingsColumns(this.keys, id, tenant.zendesk);
     const rows = await this.db.query(
       `INSERT INTO tenants (id, name, zendesk_subdomain, zendesk_api_email, secrets) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [id, name, tenant.zendesk.subdomain, tenant.zendesk.api_email, this.sealSecrets(tenant)],
+      [id, name, columns.zendesk_subdomain, columns.zendesk_api_email, columns.secrets],
     );
     if (rows.length === 0)
       return { ok: false, status: 409, code: 'tenant_exists', message: `tenant "${id}" already exists` };
@@ -183,23 +131,16 @@ export class TenantRegistry {
     this.tenants.delete(id);
     const current = await this.get(id);
     if (!current) return { ok: false, status: 404, code: 'tenant_not_found', message: `tenant "${id}" does not exist` };
-    const z = parsed.data.zendesk ?? {};
-    const pick = <T>(v: T | null | undefined, keep: T | null) => (v === undefined ? keep : v);
     const next: Tenant = {
       id,
       name: parsed.data.name ?? current.name,
-      zendesk: {
-        subdomain: pick(z.subdomain, current.zendesk.subdomain),
-        api_email: pick(z.api_email, current.zendesk.api_email),
-        webhook_secret: pick(z.webhook_secret, current.zendesk.webhook_secret),
-        api_token: pick(z.api_token, current.zendesk.api_token),
-        app_shared_secret: pick(z.app_shared_secret, current.zendesk.app_shared_secret),
-      },
+      zendesk: applyZendeskPatch(current.zendesk, parsed.data.zendesk ?? {}),
     };
+    const columns = zendeskSettingsColumns(this.keys, id, next.zendesk);
     await this.db.query(
       `UPDATE tenants SET name = $2, zendesk_subdomain = $3, zendesk_api_email = $4, secrets = $5,
         updated_at = now() WHERE id = $1`,
-      [id, next.name, next.zendesk.subdomain, next.zendesk.api_email, this.sealSecrets(next)],
+      [id, next.name, columns.zendesk_subdomain, columns.zendesk_api_email, columns.secrets],
     );
     this.tenants.delete(id);
     return { ok: true, value: next };
@@ -304,36 +245,8 @@ export class TenantRegistry {
     }));
   }
 
-  private sealSecrets(t: Tenant): Buffer {
-    const secrets: Secrets = {
-      zendesk_webhook_secret: t.zendesk.webhook_secret,
-      zendesk_api_token: t.zendesk.api_token,
-      zendesk_app_shared_secret: t.zendesk.app_shared_secret,
-    };
-    return seal(this.keys.tenantSecrets, Buffer.from(JSON.stringify(secrets)), `tenant-secrets:${t.id}`);
-  }
-
-  private fromRow(r: {
-    id: string;
-    name: string;
-    zendesk_subdomain: string | null;
-    zendesk_api_email: string | null;
-    secrets: Buffer | null;
-  }): Tenant {
-    const s: Secrets = r.secrets
-      ? (JSON.parse(unseal(this.keys.tenantSecrets, r.secrets, `tenant-secrets:${r.id}`).toString('utf8')) as Secrets)
-      : { zendesk_webhook_secret: null, zendesk_api_token: null };
-    return {
-      id: r.id,
-      name: r.name,
-      zendesk: {
-        subdomain: r.zendesk_subdomain,
-        api_email: r.zendesk_api_email,
-        webhook_secret: s.zendesk_webhook_secret,
-        api_token: s.zendesk_api_token,
-        app_shared_secret: s.zendesk_app_shared_secret ?? null,
-      },
-    };
+  private fromRow(r: TenantRow): Tenant {
+    return { id: r.id, name: r.name, zendesk: zendeskSettingsOfRow(this.keys, r) };
   }
 }
 

@@ -23,8 +23,10 @@ import {
   type ReconcileOptions,
   type RunResult,
 } from '../reconciliation/reconcile-run.ts';
+import type { ScheduledReconciler } from '../reconciliation/scheduled-reconciler.ts';
 import { organizationState, stateContext, userState } from './reconciler-states.ts';
 import type { MapContext } from './map-common.ts';
+import { zendeskCredentialsOf } from './settings.ts';
 
 export interface ZendeskReconcilerDeps {
   log: StandingLog;
@@ -58,12 +60,13 @@ export async function reconcileZendesk(
   const now = deps.now ?? Date.now;
   const counters = emptyCounters();
   const id = await deps.store.startRun(tenant.id, 'zendesk', o.trigger);
-  const { subdomain, api_email: email, api_token: token } = tenant.zendesk;
-  if (!subdomain || !email || !token) {
+  const credentials = zendeskCredentialsOf(tenant.zendesk);
+  if (!credentials.ok) {
     counters.errors.push({ stream: '*', message: 'the tenant has no Zendesk API credentials (api_email, api_token)' });
     await deps.store.updateRun(id, 'failed', counters);
     return { id, state: 'failed', counters };
   }
+  const { subdomain, email, token } = credentials;
   let state: RunState = 'completed';
   const progressOfRun = throttled(() => deps.store.updateRun(id, 'running', counters), RUN_RECORD_EVERY_MS, now);
   try {
@@ -182,3 +185,16 @@ export async function reconcileZendesk(
 
 /** How often a running run's record is updated (it is always written at the end). */
 const RUN_RECORD_EVERY_MS = 1000;
+
+/**
+ * Zendesk's part in scheduled reconciliation: every tenant with a subdomain, an API email and an API
+ * token is reconciled.
+ */
+export function zendeskScheduledReconciler(exportOptions?: ZendeskExportOptions): ScheduledReconciler {
+  return {
+    source: 'zendesk',
+    covers: async (t) => zendeskCredentialsOf(t.zendesk).ok,
+    run: (t, { log, store, tenants, maxPages }) =>
+      reconcileZendesk({ log, store, tenants, exportOptions }, t, { maxPages }),
+  };
+}

@@ -12,7 +12,7 @@ import { readRawBody, sendJson, type DirectRoute } from '../http/direct-routes.t
 import { jsonBodyProblem, topLevelNumberText } from '../http/json-body.ts';
 import { isRefusedData } from '../store/database-errors.ts';
 import type { IntakeInbox, InboxKey } from '../intake/intake-inbox.ts';
-import type { TenantRegistry } from '../tenants/tenant-registry.ts';
+import type { ZendeskSettingsStore } from './settings.ts';
 import { MicroBatcher } from '../lib/micro-batcher.ts';
 import {
   ZENDESK_INVOCATION_ID_HEADER,
@@ -27,7 +27,8 @@ import type { WebhookAck } from '../contracts/index.ts';
 export const DEFAULT_ZENDESK_WEBHOOK_OPTIONS = { maxBodyBytes: 262_144, toleranceSeconds: 300 } as const;
 
 export interface ZendeskWebhookDeps {
-  tenants: TenantRegistry;
+  /** The tenants' Zendesk settings: the webhook signing secret. */
+  settings: Pick<ZendeskSettingsStore, 'get'>;
   inbox: IntakeInbox;
   /** Puts the stored events' jobs on the intake queue. */
   enqueue(keys: InboxKey[]): Promise<void>;
@@ -64,14 +65,15 @@ export function zendeskWebhookRoute(
 
   const handle: DirectRoute['handle'] = async (req, res, tenantParam) => {
     const tenantId = TenantId.safeParse(tenantParam);
-    const tenant = tenantId.success ? await deps.tenants.get(tenantId.data) : null;
-    if (!tenant) throw new NotFoundError(`no tenant "${tenantParam}"`);
-    const secret = tenant.zendesk.webhook_secret;
+    const settings = tenantId.success ? await deps.settings.get(tenantId.data) : null;
+    if (!tenantId.success || !settings) throw new NotFoundError(`no tenant "${tenantParam}"`);
+    const tenant = tenantId.data;
+    const secret = settings.webhook_secret;
     if (!secret)
       throw new HttpError(
         404,
         'webhook_not_configured',
-        `tenant "${tenant.id}" has no Zendesk webhook signing secret configured`,
+        `tenant "${tenant}" has no Zendesk webhook signing secret configured`,
       );
 
     const rawBody = await readRawBody(req, o.maxBodyBytes);
@@ -87,7 +89,7 @@ export function zendeskWebhookRoute(
 
     const body = parseJsonObject(rawBody);
     const eventId = eventIdOf(body, req);
-    const key: InboxKey = { tenant: tenant.id, source: 'zendesk', event_id: eventId };
+    const key: InboxKey = { tenant, source: 'zendesk', event_id: eventId };
     const { duplicate } = await deps.inbox.accept({ ...key, body, meta: deliveryMeta(req) }).catch((err: unknown) => {
       // The edge checks should leave nothing PostgreSQL refuses; if something still is, it is this body's fault alone.
       if (isRefusedData(err)) throw new BadRequestError('refused_body', 'the database cannot store this body');
@@ -99,10 +101,7 @@ export function zendeskWebhookRoute(
       enqueuer
         .submit(key)
         .catch((err: unknown) =>
-          deps.logger.warn(
-            { err: (err as Error).message, tenant: tenant.id },
-            'enqueue failed; the sweeper will retry',
-          ),
+          deps.logger.warn({ err: (err as Error).message, tenant }, 'enqueue failed; the sweeper will retry'),
         );
     }
     sendJson(res, duplicate ? 200 : 202, {

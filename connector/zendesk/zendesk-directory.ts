@@ -10,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { decideRetry, type RetryDecision } from '../lib/retry-decision.ts';
 import { nodeZendeskErrorStatus } from './node-zendesk-status.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
+import { zendeskCredentialsOf } from './settings.ts';
 import type { ZendeskDirectoryOrganization, ZendeskDirectoryUser } from './map-common.ts';
 
 // node-zendesk is CommonJS only (named ESM imports fail, see FIELD-NOTES).
@@ -112,8 +113,9 @@ export class ZendeskDirectory {
   }
 
   private clientFor(t: Tenant): ZendeskClient | null {
-    const { subdomain, api_email: email, api_token: token } = t.zendesk;
-    if (!subdomain || !email || !token) return null;
+    const credentials = zendeskCredentialsOf(t.zendesk);
+    if (!credentials.ok) return null;
+    const { subdomain, email, token } = credentials;
     const key = `${t.id}\u0000${subdomain}\u0000${email}\u0000${token}`;
     let c = this.clients.get(key);
     if (!c) {

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReconciliationStore } from '../../connector/reconciliation/reconciliation-store.ts';
 import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
+import { zendeskScheduledReconciler } from '../../connector/zendesk/reconciler.ts';
 import { startReconciliationScheduler, type ReconciliationScheduler } from '../../queue/reconciliation-scheduler.ts';
 import { openTestStore, type TestStore } from '../support/databases.ts';
 import { dropRedisPrefix, REDIS_URL } from '../support/intake-harness.ts';
@@ -25,7 +26,13 @@ beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
   scheduler = await startReconciliationScheduler(
-    { log: store.log, store: new ReconciliationStore(store.db), tenants, logger: pino({ level: 'silent' }) },
+    {
+      log: store.log,
+      store: new ReconciliationStore(store.db),
+      tenants,
+      logger: pino({ level: 'silent' }),
+      reconcilers: [zendeskScheduledReconciler()],
+    },
     { connection: redis, redis, prefix, everyMs: 3_600_000, refreshEveryMs: 3_600_000 },
   );
   // Created after the start: no scheduled job competes with the runs asked for below.
