@@ -72,7 +72,8 @@ module.exports = {
     {
       name: 'only-our-layers',
       comment:
-        'Product code does not import tests, the demo, scripts or the bench (they sit outside the table); the CLI entry starts the demo.',
+        'Product code does not import tests, the demo, scripts or the bench (they sit outside the table); ' +
+        'the CLI entry starts the demo.',
       severity: 'error',
       from: { path: OURS, pathNot: LAYERS[0].path },
       to: { path: '^(test|demo|scripts|bench|tools|zendesk-app)/' },

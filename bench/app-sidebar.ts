@@ -132,7 +132,9 @@ export const appSidebar: Benchmark = {
       const h = summarize(history);
       const s = summarize(sidebar);
       ctx.note(
-        `sidebar: history p50 ${h.p50.toFixed(2)} ms p99 ${h.p99.toFixed(2)} ms; sidebar p50 ${s.p50.toFixed(2)} ms p99 ${s.p99.toFixed(2)} ms (person + account histories, 200 events, limit 25). The sidebar reads the person and the account in one history call, after confirming the ticket.`,
+        `sidebar: history p50 ${h.p50.toFixed(2)} ms p99 ${h.p99.toFixed(2)} ms; sidebar p50 ` +
+          `${s.p50.toFixed(2)} ms p99 ${s.p99.toFixed(2)} ms (person + account histories, 200 events, limit ` +
+          `25). The sidebar reads the person and the account in one history call, after confirming the ticket.`,
       );
       return [
         { name: 'GET /api/v1/history p99 (one customer, limit 25)', value: h.p99, unit: 'ms', better: 'lower' },

@@ -69,7 +69,8 @@ const LOOKUPS: readonly Partial<CustomerIdentities>[] = [
   { email: TARGET.email.toUpperCase(), zendesk_user_id: TARGET.zendeskUserId },
 ];
 
-const RAW_PAGE = `SELECT seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public, sealed
+const RAW_PAGE = `SELECT seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public,
+  sealed
 FROM standing_events WHERE tenant = $1 AND subject_id = $2 ORDER BY occurred_at DESC, seq DESC LIMIT $3`;
 
 export const historyQuery: Benchmark = {
@@ -89,7 +90,8 @@ export const historyQuery: Benchmark = {
     const sealedBytes = sealEvent(newSubjectKey(), TENANT, sample.source.event_id, sample).length;
 
     ctx.progress(
-      `history: seeding ${o.fillerEvents.toLocaleString('en-US')} filler rows for ${o.fillerSubjects.toLocaleString('en-US')} customers + ${o.targetEvents} real events`,
+      `history: seeding ${o.fillerEvents.toLocaleString('en-US')} filler rows for ` +
+        `${o.fillerSubjects.toLocaleString('en-US')} customers + ${o.targetEvents} real events`,
     );
     const writer = ctx.newLog();
     const seeded = await seedHistory(
@@ -115,7 +117,8 @@ export const historyQuery: Benchmark = {
         ctx.note(`history: CHECKPOINT skipped (${err instanceof Error ? err.message : String(err)})`),
       );
     const [size] = await ctx.db.query<{ rows: number; bytes: string }>(
-      `SELECT (SELECT count(*) FROM standing_events)::int AS rows, pg_size_pretty(pg_total_relation_size('standing_events')) AS bytes`,
+      `SELECT (SELECT count(*) FROM standing_events)::int AS rows,
+        pg_size_pretty(pg_total_relation_size('standing_events')) AS bytes`,
     );
     const [subject] = await writer.subjects.find(TENANT, { email: TARGET.email });
     if (!subject) throw new Error('history benchmark: target customer has no subject');
@@ -133,8 +136,10 @@ export const historyQuery: Benchmark = {
     );
     const gc = await pauses.stop();
     ctx.note(
-      `history: garbage collection during the ${o.queries} warm calls: ${gc.length} pauses, ${gc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, ` +
-        `longest ${Math.max(0, ...gc).toFixed(1)} ms. On this VM a young-generation collection costs milliseconds, not the usual fraction ` +
+      `history: garbage collection during the ${o.queries} warm calls: ${gc.length} pauses, ` +
+        `${gc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, ` +
+        `longest ${Math.max(0, ...gc).toFixed(1)} ms. On this VM a young-generation collection costs ` +
+        `milliseconds, not the usual fraction ` +
         'of one (freed pages are faulted back in), so what a call allocates shows in the tail: see bench/README.md.',
     );
 
@@ -161,15 +166,23 @@ export const historyQuery: Benchmark = {
     );
 
     ctx.note(
-      `history: ${size?.rows.toLocaleString('en-US')} rows in standing_events (${size?.bytes} with indexes); the target customer's ${o.targetEvents} events were appended ` +
-        `through StandingLog.append (${seeded.appendMs.toFixed(0)} ms) interleaved with ${o.fillerEvents.toLocaleString('en-US')} filler rows ` +
-        `for ${o.fillerSubjects.toLocaleString('en-US')} other customers in 3 tenants written by INSERT ... SELECT generate_series (${(seeded.fillerMs / 1000).toFixed(1)} s). ` +
-        'The filler rows do NOT form a valid hash chain (verify() on those tenants would fail): they only give the tables a production-like size.',
+      `history: ${size?.rows.toLocaleString('en-US')} rows in standing_events (${size?.bytes} with indexes); ` +
+        `the target customer's ${o.targetEvents} events were appended ` +
+        `through StandingLog.append (${seeded.appendMs.toFixed(0)} ms) interleaved with ` +
+        `${o.fillerEvents.toLocaleString('en-US')} filler rows ` +
+        `for ${o.fillerSubjects.toLocaleString('en-US')} other customers in 3 tenants written by INSERT ... ` +
+        `SELECT generate_series (${(seeded.fillerMs / 1000).toFixed(1)} s). ` +
+        'The filler rows do NOT form a valid hash chain (verify() on those tenants would fail): they only ' +
+        'give the tables a production-like size.',
     );
     ctx.note(
-      `history: lookups cycle through ${LOOKUPS.length} identity sets (email, Zendesk user id, 18- and 15-char Salesforce id, email+user id); ` +
-        `warm = one long-lived StandingLog after 20 warm-up calls; cold = a new StandingLog per call (empty key cache: each call unwraps the key; identities are resolved in SQL either way). ` +
-        `Each call is one round trip of two queries side by side (the page with its subjects' wrapped keys, and the current standing, both resolving the identities in SQL) and decrypts ${o.limit} events. Baseline: bare page query by subject_id, no identity resolution or decryption.`,
+      `history: lookups cycle through ${LOOKUPS.length} identity sets (email, Zendesk user id, 18- and ` +
+        `15-char Salesforce id, email+user id); ` +
+        `warm = one long-lived StandingLog after 20 warm-up calls; cold = a new StandingLog per call (empty ` +
+        `key cache: each call unwraps the key; identities are resolved in SQL either way). ` +
+        `Each call is one round trip of two queries side by side (the page with its subjects' wrapped keys, ` +
+        `and the current standing, both resolving the identities in SQL) and decrypts ${o.limit} events. ` +
+        `Baseline: bare page query by subject_id, no identity resolution or decryption.`,
     );
     return [
       ...latencyFigures('warm', warm, raw, ['p50', 'p95', 'p99', 'max'], true),

@@ -41,10 +41,12 @@ const FILLER_SUBJECT = (k: string) =>
  */
 const INSERT_FILLER = (tenant: string) => `
 INSERT INTO standing_events
-  (tenant, seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public, sealed, prev_hash, hash)
+  (tenant, seq, id, kind, status_before, status_after, occurred_at, recorded_at, subject_id, public, sealed,
+    prev_hash, hash)
 SELECT f.tenant, $4::bigint + n,
        (lpad(to_hex(n), 8, '0') || '-f111-4e7a-8000-' || lpad(to_hex($4::bigint + n), 12, '0'))::uuid,
-       (ARRAY['status_observed','deactivation','reinstatement','reinstatement_requested','verification_recorded'])[1 + n % 5],
+       (ARRAY['status_observed','deactivation','reinstatement','reinstatement_requested','verification_recorded'])[1
+         + n % 5],
        (ARRAY[NULL,'active','suspended','suspended',NULL])[1 + n % 5],
        (ARRAY['active','suspended','active',NULL,NULL])[1 + n % 5],
        f.occurred_at, f.occurred_at + interval '3 seconds', f.subject_id,
@@ -56,7 +58,8 @@ SELECT f.tenant, $4::bigint + n,
                '"initiation":null,"reason_code":null'])[1 + n % 5] ||
         ',"related_ticket_ids":' || CASE WHEN n % 3 = 0 THEN '["' || (4000000 + n) || '"]' ELSE '[]' END ||
         ',"source":{"event_id":"filler-' || n || '","id":"' || (360000000000 + f.k) ||
-        '","object":"user","system":"zendesk","url":"https://example.zendesk.com/agent/users/' || (360000000000 + f.k) || '"}}')::jsonb,
+        '","object":"user","system":"zendesk","url":"https://example.zendesk.com/agent/users/' || (360000000000 +
+          f.k) || '"}}')::jsonb,
        decode(lpad(to_hex(n), 16, '0'), 'hex') || $5::bytea,
        lpad(to_hex($4::bigint + n - 1), 64, 'a'),
        lpad(to_hex($4::bigint + n), 64, 'a')

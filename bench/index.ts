@@ -138,7 +138,9 @@ async function main(): Promise<number> {
   if (notes.length > 0) console.log(`\nNotes\n${notes.map((n) => `- ${n}`).join('\n')}`);
   console.log(`\nLoad average at end ${formatLoad()} (1 / 5 / 15 min).`);
   console.log(
-    `\nGoals are informational: BELOW GOAL does not fail the run. Total ${((performance.now() - started) / 1000).toFixed(1)} s; schema ${schema} ${args.data.keep ? 'KEPT (--keep): drop it when done' : 'dropped'}.`,
+    `\nGoals are informational: BELOW GOAL does not fail the run. Total ` +
+      `${((performance.now() - started) / 1000).toFixed(1)} s; schema ${schema} ` +
+      `${args.data.keep ? 'KEPT (--keep): drop it when done' : 'dropped'}.`,
   );
   for (const f of failures) console.error(`\nbench: FAILED ${f}`);
   return failures.length > 0 ? 1 : 0;
@@ -150,7 +152,8 @@ function printEnvironment(pgVersion: string, schema: string, scale: number): voi
   console.log(`  node ${process.version}, ${cpu.length} CPU(s): ${cpu[0]?.model.trim() ?? 'unknown'}`);
   console.log(`  PostgreSQL ${pgVersion}, schema ${schema}${scale === 1 ? '' : `, scale ${scale}`}`);
   console.log(
-    `  load average at start ${formatLoad()}${loadavg()[0]! > 1 ? '  (other work is running: figures, above all tail latencies, will be noisy)' : ''}`,
+    `  load average at start ${formatLoad()}` +
+      (loadavg()[0]! > 1 ? '  (other work is running: figures, above all tail latencies, will be noisy)' : ''),
   );
 }
 
@@ -191,7 +194,8 @@ function printTable(rows: readonly Row[]): void {
   for (const c of cells) console.log(line(c));
   if (baselines.length > 0)
     console.log(
-      `\nRaw baselines (same run, same machine; ratio = figure / baseline)\n${baselines.map((b, i) => `  [${i + 1}] ${b}`).join('\n')}`,
+      `\nRaw baselines (same run, same machine; ratio = figure / ` +
+        `baseline)\n${baselines.map((b, i) => `  [${i + 1}] ${b}`).join('\n')}`,
     );
 }
 

@@ -56,7 +56,8 @@ const rate = (events: number, ms: number) => Math.round((events * 1000) / ms);
 export const logAppend: Benchmark = {
   name: 'append',
   description:
-    'StandingLog.append in batches: one writer, overlapping writers on one tenant, concurrent writers on separate tenants',
+    'StandingLog.append in batches: one writer, overlapping writers on one tenant, concurrent writers on ' +
+    'separate tenants',
   async run(ctx) {
     const o = defaults(ctx);
     ctx.progress(
@@ -103,20 +104,27 @@ export const logAppend: Benchmark = {
 
     const latency = summarize(one.batchMs);
     ctx.note(
-      `append: ${o.events.toLocaleString('en-US')} events about ${distinct.toLocaleString('en-US')} distinct customers, one tenant; ` +
-        `events are zod-parsed before timing. Batch latency p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms.`,
+      `append: ${o.events.toLocaleString('en-US')} events about ${distinct.toLocaleString('en-US')} distinct ` +
+        `customers, one tenant; ` +
+        `events are zod-parsed before timing. Batch latency p50 ${latency.p50.toFixed(1)} ms, p99 ` +
+        `${latency.p99.toFixed(1)} ms.`,
     );
     ctx.note(
-      `append: ${o.writers} writers = ${o.writers} concurrent append loops in this one Node process sharing one StandingLog and pool, ` +
-        `${perWriter.toLocaleString('en-US')} events each on its own tenant; slowest writer ${Math.max(...perWriterRuns.map((r) => r.totalMs)).toFixed(0)} ms.`,
+      `append: ${o.writers} writers = ${o.writers} concurrent append loops in this one Node process sharing ` +
+        `one StandingLog and pool, ` +
+        `${perWriter.toLocaleString('en-US')} events each on its own tenant; slowest writer ` +
+        `${Math.max(...perWriterRuns.map((r) => r.totalMs)).toFixed(0)} ms.`,
     );
     ctx.note(
-      `append: ${o.sameTenantWriters} writers on one tenant = ${o.sameTenantWriters} append loops taking batches from one queue: the head lock serializes ` +
+      `append: ${o.sameTenantWriters} writers on one tenant = ${o.sameTenantWriters} append loops taking ` +
+        `batches from one queue: the head lock serializes ` +
         'their transactions, while one batch resolves subjects and seals the other commits.',
     );
     ctx.note(
-      `append baselines: plain table with the same 13 columns and row sizes (real sealed blobs), primary key (tenant, seq) only, one statement per batch ` +
-        `in autocommit; ${baselineRows.length.toLocaleString('en-US')} rows on 1 connection, ${concurrentEvents.toLocaleString('en-US')} on ${o.writers}.`,
+      `append baselines: plain table with the same 13 columns and row sizes (real sealed blobs), primary key ` +
+        `(tenant, seq) only, one statement per batch ` +
+        `in autocommit; ${baselineRows.length.toLocaleString('en-US')} rows on 1 connection, ` +
+        `${concurrentEvents.toLocaleString('en-US')} on ${o.writers}.`,
     );
 
     const insertBaseline = {

@@ -44,8 +44,10 @@ export type PlainRow = [
 
 export async function createPlainTable(client: pg.Client, table: string): Promise<void> {
   await client.query(`CREATE TABLE ${table} (
-    tenant text NOT NULL, seq bigint NOT NULL, id uuid NOT NULL, kind text NOT NULL, status_before text, status_after text,
-    occurred_at timestamptz NOT NULL, recorded_at timestamptz NOT NULL, subject_id uuid NOT NULL, public jsonb NOT NULL,
+    tenant text NOT NULL, seq bigint NOT NULL, id uuid NOT NULL, kind text NOT NULL, status_before text,
+      status_after text,
+    occurred_at timestamptz NOT NULL, recorded_at timestamptz NOT NULL, subject_id uuid NOT NULL, public jsonb NOT
+      NULL,
     sealed bytea NOT NULL, prev_hash text NOT NULL, hash text NOT NULL, PRIMARY KEY (tenant, seq))`);
 }
 

@@ -85,7 +85,8 @@ function seedEvent(i: number): NewStandingEvent {
 export const reconcileUsers: Benchmark = {
   name: 'reconcile',
   description:
-    'Zendesk users reconciliation of unchanged users against a local mock export: log writes, and rate beside reading the same pages',
+    'Zendesk users reconciliation of unchanged users against a local mock export: log writes, and rate ' +
+    'beside reading the same pages',
   async run(ctx) {
     const users = scaled(ctx, 100_000, 1000);
     const log = ctx.newLog();
@@ -131,13 +132,17 @@ export const reconcileUsers: Benchmark = {
       const [after] = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM standing_events');
       if (run.state !== 'completed' || run.counters.records_read !== users)
         throw new Error(
-          `reconciliation ended ${run.state} after ${run.counters.records_read} records: ${JSON.stringify(run.counters.errors)}`,
+          `reconciliation ended ${run.state} after ${run.counters.records_read} records: ` +
+            `${JSON.stringify(run.counters.errors)}`,
         );
       const writes = after!.n - before!.n;
       const readRate = (read * 1000) / readMs;
       const reconcileRate = (users * 1000) / reconcileMs;
       ctx.note(
-        `reconcile: ${users.toLocaleString('en-US')} unchanged users (every tenth suspended), ${Math.ceil(users / PAGE)} pages of ${PAGE}; log rows written during the run: ${writes} (goal 0); drift found ${run.counters.drift_found}; reconcile/read rate ratio ${(reconcileRate / readRate).toFixed(2)} (goal >= 0.50).`,
+        `reconcile: ${users.toLocaleString('en-US')} unchanged users (every tenth suspended), ` +
+          `${Math.ceil(users / PAGE)} pages of ${PAGE}; log rows written during the run: ${writes} (goal 0); ` +
+          `drift found ${run.counters.drift_found}; reconcile/read rate ratio ` +
+          `${(reconcileRate / readRate).toFixed(2)} (goal >= 0.50).`,
       );
       return [
         {

@@ -28,7 +28,8 @@ export interface TextbookOptions {
 export async function textbookRate(o: TextbookOptions): Promise<number> {
   const table = `${o.schema}.textbook_events`;
   await o.db.exec(
-    `CREATE TABLE ${table} (event_id text PRIMARY KEY, body jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`,
+    `CREATE TABLE ${table} (event_id text PRIMARY KEY, body jsonb NOT NULL, received_at timestamptz NOT NULL
+      DEFAULT now())`,
   );
   const env = {
     ...process.env,

@@ -78,7 +78,8 @@ export const webhookIntake: Benchmark = {
       if (settled !== total) ctx.note(`intake: ${total - settled} events not settled as stored at the end of the run`);
 
       ctx.progress(
-        `intake: the textbook pipeline (express -> one BullMQ job per webhook -> one INSERT per job), same ${total.toLocaleString('en-US')} deliveries`,
+        `intake: the textbook pipeline (express -> one BullMQ job per webhook -> one INSERT per job), same ` +
+          `${total.toLocaleString('en-US')} deliveries`,
       );
       const textbook = await textbookRate({
         db,
@@ -130,7 +131,9 @@ export const webhookIntake: Benchmark = {
           unit: 'events/s',
           better: 'higher',
           baseline: {
-            name: 'textbook pipeline end to end: express -> 1 BullMQ job per webhook -> 1 INSERT per job (same run, PostgreSQL, Redis)',
+            name:
+              'textbook pipeline end to end: express -> 1 BullMQ job per webhook -> 1 INSERT per job (same ' +
+              'run, PostgreSQL, Redis)',
             value: textbook,
           },
           goal: { limit: 3, ratio: true },
@@ -154,7 +157,8 @@ export const webhookIntake: Benchmark = {
         { name: 'worker RSS at end', value: mb(rss.at(-1)!), unit: 'MiB', better: 'lower' },
       );
       ctx.note(
-        'intake: one API process and one worker process, the load generator (this process), PostgreSQL and Redis share the 2 cores; bodies signed before timing.',
+        'intake: one API process and one worker process, the load generator (this process), PostgreSQL and ' +
+          'Redis share the 2 cores; bodies signed before timing.',
       );
     } finally {
       client.close();

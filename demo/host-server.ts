@@ -74,14 +74,30 @@ function pageConfig(o: HostOptions, q: URLSearchParams) {
 function hostPage(o: HostOptions, q: URLSearchParams, origin: string): string {
   const cfg = pageConfig(o, q);
   const nav = ['1001', '1002', '1003', '1004', '1005'].map((id) => `<a href="/?ticket=${id}">#${id}</a>`).join(' ');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Standing demo host</title>
-<style>body{font-family:system-ui,sans-serif;margin:0;background:#f8f9f9;color:#2f3941}header{padding:8px 16px;background:#03363d;color:#fff}header a{color:#fff;margin-right:8px}
-main{display:flex;gap:16px;padding:16px}.ticket{flex:1;background:#fff;padding:16px;border:1px solid #d8dcde}.side{width:320px;background:#fff;border:1px solid #d8dcde}
-iframe{border:0;width:100%;display:block}.nav iframe{height:900px}</style></head><body>
-<header><strong>Standing demo</strong> — a local stand-in for Zendesk. Tickets: ${nav} · <a href="/?location=nav_bar">Admin page (nav bar)</a> · <a href="/?ticket=${esc(String(cfg.ticket.id))}&locale=de">Deutsch</a></header>
-<main class="${cfg.location === 'nav_bar' ? 'nav' : ''}">${cfg.location === 'nav_bar' ? '' : `<section class="ticket"><h1>${esc(cfg.ticket.subject)}</h1><p>Requester: ${esc(cfg.ticket.requester?.name ?? 'unknown')}${cfg.ticket.organization ? ` (${esc(cfg.ticket.organization.name)})` : ''}</p></section>`}
-<aside class="${cfg.location === 'nav_bar' ? 'ticket' : 'side'}"><iframe id="app" title="Standing app" src="/app/assets/index.html?origin=${encodeURIComponent(origin)}&app_guid=${cfg.appGuid}" style="height:${cfg.location === 'nav_bar' ? 900 : 600}px"></iframe></aside></main>
-<script>window.HOST_CONFIG = ${JSON.stringify(cfg).replace(/</g, '\\u003c')};</script><script src="/host.js"></script></body></html>`;
+  const navBar = cfg.location === 'nav_bar';
+  const t = cfg.ticket;
+  const org = t.organization ? ` (${esc(t.organization.name)})` : '';
+  const ticket = navBar
+    ? ''
+    : `<section class="ticket"><h1>${esc(t.subject)}</h1>` +
+      `<p>Requester: ${esc(t.requester?.name ?? 'unknown')}${org}</p></section>`;
+  const appSrc = `/app/assets/index.html?origin=${encodeURIComponent(origin)}&app_guid=${cfg.appGuid}`;
+  return [
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Standing demo host</title>',
+    '<style>body{font-family:system-ui,sans-serif;margin:0;background:#f8f9f9;color:#2f3941}' +
+      'header{padding:8px 16px;background:#03363d;color:#fff}header a{color:#fff;margin-right:8px}',
+    'main{display:flex;gap:16px;padding:16px}.ticket{flex:1;background:#fff;padding:16px;border:1px solid #d8dcde}' +
+      '.side{width:320px;background:#fff;border:1px solid #d8dcde}',
+    'iframe{border:0;width:100%;display:block}.nav iframe{height:900px}</style></head><body>',
+    `<header><strong>Standing demo</strong> — a local stand-in for Zendesk. Tickets: ${nav} · ` +
+      '<a href="/?location=nav_bar">Admin page (nav bar)</a> · ' +
+      `<a href="/?ticket=${esc(String(t.id))}&locale=de">Deutsch</a></header>`,
+    `<main class="${navBar ? 'nav' : ''}">${ticket}`,
+    `<aside class="${navBar ? 'ticket' : 'side'}"><iframe id="app" title="Standing app" src="${appSrc}" ` +
+      `style="height:${navBar ? 900 : 600}px"></iframe></aside></main>`,
+    `<script>window.HOST_CONFIG = ${JSON.stringify(cfg).replace(/</g, '\\u003c')};</script>` +
+      '<script src="/host.js"></script></body></html>',
+  ].join('\n');
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

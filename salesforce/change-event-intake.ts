@@ -27,7 +27,8 @@ export async function acceptChangeEvent(
   const parsed = ChangeEventMessage.safeParse(raw);
   if (!parsed.success)
     throw new MalformedChangeEventError(
-      `not a change event on ${channel}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `not a change event on ${channel}: ` +
+        `${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   const entries: InboxEntry[] = splitChangeEvent(channel, parsed.data).map((r) => ({
     tenant,

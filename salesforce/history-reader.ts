@@ -147,7 +147,8 @@ export class SalesforceHistoryReader {
     const where =
       usage.from === 'limits' ? 'the limits resource before the first page' : "the last answer's Sforce-Limit-Info";
     return usage.used / usage.limit > this.maxQuotaShare
-      ? `Salesforce API usage ${usage.used}/${usage.limit} (from ${where}) is above ${Math.round(this.maxQuotaShare * 100)} % of the daily quota; the next run resumes`
+      ? `Salesforce API usage ${usage.used}/${usage.limit} (from ${where}) is above ` +
+          `${Math.round(this.maxQuotaShare * 100)} % of the daily quota; the next run resumes`
       : null;
   }
 
@@ -158,7 +159,8 @@ export class SalesforceHistoryReader {
     const parent = object === 'Account' ? 'AccountId' : 'ContactId';
     const soql =
       `SELECT Id, ${parent}, OldValue, NewValue, CreatedDate, CreatedById FROM ${object}History ` +
-      `WHERE Field = '${field}' AND CreatedDate >= ${soqlDate(position.since)} AND CreatedDate < ${soqlDate(position.until)} ORDER BY CreatedDate, Id`;
+      `WHERE Field = '${field}' AND CreatedDate >= ${soqlDate(position.since)} ` +
+      `AND CreatedDate < ${soqlDate(position.until)} ORDER BY CreatedDate, Id`;
     const r = await this.page<Record<string, unknown>>(soql, position, 'query', (row) => String(row.CreatedDate));
     if (!r.ok) return r;
     return {
@@ -185,7 +187,8 @@ export class SalesforceHistoryReader {
     const extra = [...new Set(fields)].filter((f) => !['Id', 'IsDeleted', 'SystemModstamp'].includes(f));
     const soql =
       `SELECT Id, IsDeleted, SystemModstamp${extra.map((f) => `, ${f}`).join('')} FROM ${object} ` +
-      `WHERE SystemModstamp >= ${soqlDate(position.since)} AND SystemModstamp < ${soqlDate(position.until)} ORDER BY SystemModstamp, Id`;
+      `WHERE SystemModstamp >= ${soqlDate(position.since)} AND SystemModstamp < ${soqlDate(position.until)} ` +
+      'ORDER BY SystemModstamp, Id';
     const r = await this.page<Record<string, unknown>>(soql, position, 'queryAll', (row) => String(row.SystemModstamp));
     if (!r.ok) return r;
     return {

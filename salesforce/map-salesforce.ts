@@ -189,7 +189,9 @@ function mapOutbound(input: MapSalesforceInput, row: OutboundNotificationRow): S
       problems: [
         {
           path: 'notification.fields',
-          message: `add ${rule.status_field} to the Outbound Message's fields, or fix ${object.toLowerCase()}.status_field`,
+          message:
+            `add ${rule.status_field} to the Outbound Message's fields, or fix ` +
+            `${object.toLowerCase()}.status_field`,
         },
       ],
     };

@@ -155,7 +155,8 @@ export function checkStatusFieldDescribe(
     return [
       {
         path: `${rulePath}.status_field`,
-        message: `${fieldName} is a formula field: Change Data Capture and Field History Tracking do not see its changes`,
+        message:
+          `${fieldName} is a formula field: ` + 'Change Data Capture and Field History Tracking do not see its changes',
       },
     ];
   return [];

@@ -114,7 +114,9 @@ export class SalesforceSource implements Source<SalesforceMapping> {
         skipped.push(`${r.object} ${r.record_id}: no Salesforce API connection to re-read it`);
         return {
           outcome: 'ignored',
-          reason: `Salesforce lost change events of ${r.object} ${r.record_id} (GAP) and it could not be re-read: reconciliation catches it`,
+          reason:
+            `Salesforce lost change events of ${r.object} ${r.record_id} (GAP) and it could not be re-read: ` +
+            `reconciliation catches it`,
         };
       }
       const again = map(rows[i]!.body, rows[i]!.received_at, found);

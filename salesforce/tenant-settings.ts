@@ -168,7 +168,8 @@ export class SalesforceSettingsStore {
     const hit = this.cache.get(tenant);
     if (hit) return hit.settings;
     const [row] = await this.db.query<Row>(
-      'SELECT tenant, organization_id, instance_url, login_url, client_id, username, cdc_channels, secrets FROM salesforce_settings WHERE tenant = $1',
+      `SELECT tenant, organization_id, instance_url, login_url, client_id, username, cdc_channels, secrets
+        FROM salesforce_settings WHERE tenant = $1`,
       [tenant],
     );
     const settings = row ? this.fromRow(row) : null;
@@ -220,9 +221,11 @@ export class SalesforceSettingsStore {
       client_secret: pick(i.client_secret, current.client_secret),
     };
     await this.db.query(
-      `INSERT INTO salesforce_settings (tenant, organization_id, instance_url, login_url, client_id, username, cdc_channels, secrets, updated_at)
+      `INSERT INTO salesforce_settings (tenant, organization_id, instance_url, login_url, client_id, username,
+        cdc_channels, secrets, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-       ON CONFLICT (tenant) DO UPDATE SET organization_id = $2, instance_url = $3, login_url = $4, client_id = $5, username = $6, cdc_channels = $7, secrets = $8, updated_at = now()`,
+       ON CONFLICT (tenant) DO UPDATE SET organization_id = $2, instance_url = $3, login_url = $4, client_id = $5,
+         username = $6, cdc_channels = $7, secrets = $8, updated_at = now()`,
       [
         tenant,
         next.organization_id,

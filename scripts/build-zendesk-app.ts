@@ -49,7 +49,8 @@ export async function buildZendeskApp(options: { quiet?: boolean } = {}): Promis
   if (!options.quiet) {
     process.stdout.write(`zendesk-app: ${DIST_DIR} (zcli apps:server), ${ZIP_PATH} (upload)\n`);
     process.stdout.write(
-      `zendesk-app: sidebar bundle JS+CSS ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped (${(report.rawBytes / 1024).toFixed(0)} KB raw; budget 150 KB gzipped)\n`,
+      `zendesk-app: sidebar bundle JS+CSS ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped ` +
+        `(${(report.rawBytes / 1024).toFixed(0)} KB raw; budget 150 KB gzipped)\n`,
     );
   }
   return report;

@@ -174,22 +174,26 @@ describe('parseConfig', () => {
     expect(found[0]!.message).toContain(message);
   });
 
-  it('lets the operator issue further auditor keys only outside production, unless STANDING_OPERATOR_AUDITOR_KEYS says', () => {
-    const policy = (env: Record<string, string>) => {
-      const r = parseConfig(env, '/srv/app');
-      if (!r.ok) throw new Error(formatConfigProblems(r.problems));
-      return r.config.operatorAuditorKeys;
-    };
-    const secrets = { STANDING_MASTER_KEY: KEY, STANDING_ADMIN_TOKEN: 'x'.repeat(40) };
-    expect(policy({})).toBe('always');
-    expect(policy({ NODE_ENV: 'test' })).toBe('always');
-    expect(policy({ ...secrets, NODE_ENV: 'production' })).toBe('first-only');
-    expect(policy({ ...secrets, NODE_ENV: 'production', STANDING_OPERATOR_AUDITOR_KEYS: 'always' })).toBe('always');
-    expect(policy({ STANDING_OPERATOR_AUDITOR_KEYS: ' First-Only ' })).toBe('first-only');
-    expect(problems({ STANDING_OPERATOR_AUDITOR_KEYS: 'never' })).toEqual([
-      { variable: 'STANDING_OPERATOR_AUDITOR_KEYS', message: 'must be one of first-only, always' },
-    ]);
-  });
+  it(
+    'lets the operator issue further auditor keys only outside production, unless ' +
+      'STANDING_OPERATOR_AUDITOR_KEYS says',
+    () => {
+      const policy = (env: Record<string, string>) => {
+        const r = parseConfig(env, '/srv/app');
+        if (!r.ok) throw new Error(formatConfigProblems(r.problems));
+        return r.config.operatorAuditorKeys;
+      };
+      const secrets = { STANDING_MASTER_KEY: KEY, STANDING_ADMIN_TOKEN: 'x'.repeat(40) };
+      expect(policy({})).toBe('always');
+      expect(policy({ NODE_ENV: 'test' })).toBe('always');
+      expect(policy({ ...secrets, NODE_ENV: 'production' })).toBe('first-only');
+      expect(policy({ ...secrets, NODE_ENV: 'production', STANDING_OPERATOR_AUDITOR_KEYS: 'always' })).toBe('always');
+      expect(policy({ STANDING_OPERATOR_AUDITOR_KEYS: ' First-Only ' })).toBe('first-only');
+      expect(problems({ STANDING_OPERATOR_AUDITOR_KEYS: 'never' })).toEqual([
+        { variable: 'STANDING_OPERATOR_AUDITOR_KEYS', message: 'must be one of first-only, always' },
+      ]);
+    },
+  );
 
   it('reports every bad variable at once, one line each', () => {
     const text = formatConfigProblems(problems({ PORT: 'x', LOG_LEVEL: 'loud' }));

@@ -164,7 +164,8 @@ async function main(argv) {
     const r = await verifyExport(args[0], pem);
     const range = r.rows === 0 ? 'no rows' : `${r.rows} rows (seq ${r.first}-${r.last})`;
     const signer = r.key_id
-      ? `signed with key ${r.key_id}${r.pinned ? ' (pinned)' : ' (named by the export: compare it with the key you trust)'}`
+      ? `signed with key ` +
+        `${r.key_id}${r.pinned ? ' (pinned)' : ' (named by the export: compare it with the key you trust)'}`
       : 'no key';
     process.stdout.write(
       `${r.tenant}: ok, ${range}, ${r.checkpoints} checkpoints, ${r.boundaries} boundaries, ${signer}\n`,

@@ -84,7 +84,8 @@ export class ApiKeyStore {
     const keyId = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const rows = await this.db.query<ApiKeyRow>(
-      `INSERT INTO api_keys (key_id, tenant, role, name, secret_sha256, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+      `INSERT INTO api_keys (key_id, tenant, role, name, secret_sha256, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+        RETURNING ${COLUMNS}`,
       [keyId, tenant, parsed.data.role, parsed.data.name, sha256(secret), createdBy],
     );
     return { ok: true, key: `stk_${keyId}_${secret}`, view: toView(rows[0]!) };
@@ -92,7 +93,8 @@ export class ApiKeyStore {
 
   async list(tenant: string, options: { includeRevoked?: boolean } = {}): Promise<ApiKeyView[]> {
     const rows = await this.db.query<ApiKeyRow>(
-      `SELECT ${COLUMNS} FROM api_keys WHERE tenant = $1 ${options.includeRevoked ? '' : 'AND revoked_at IS NULL'} ORDER BY created_at, key_id`,
+      `SELECT ${COLUMNS} FROM api_keys WHERE tenant = $1 ${options.includeRevoked ? '' : 'AND revoked_at IS NULL'}
+        ORDER BY created_at, key_id`,
       [tenant],
     );
     return rows.map(toView);
@@ -108,7 +110,8 @@ export class ApiKeyStore {
     revokedBy: string,
   ): Promise<{ key: ApiKeyView; revoked_now: boolean } | null> {
     const changed = await this.db.query(
-      'UPDATE api_keys SET revoked_at = now(), revoked_by = $3 WHERE tenant = $1 AND key_id = $2 AND revoked_at IS NULL RETURNING key_id',
+      `UPDATE api_keys SET revoked_at = now(), revoked_by = $3 WHERE tenant = $1 AND key_id = $2
+        AND revoked_at IS NULL RETURNING key_id`,
       [tenant, keyId, revokedBy],
     );
     const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE tenant = $1 AND key_id = $2`, [

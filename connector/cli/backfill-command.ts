@@ -53,7 +53,8 @@ export async function runBackfill(deps: BackfillDeps, r: BackfillRequest): Promi
   const conn = await deps.salesforceConnection(r.tenant);
   if (!conn)
     throw new CliFailure(
-      `tenant "${r.tenant}" has no Salesforce connection (PUT /api/v1/tenants/{tenant}/salesforce: instance_url, client_id and credentials)`,
+      `tenant "${r.tenant}" has no Salesforce connection (PUT /api/v1/tenants/{tenant}/salesforce: ` +
+        `instance_url, client_id and credentials)`,
       EXIT.usage,
     );
   return reconcileSalesforce(deps, r.tenant, conn, options);
@@ -62,7 +63,10 @@ export async function runBackfill(deps: BackfillDeps, r: BackfillRequest): Promi
 /** The line a finished backfill prints: drift counts only what the log lacked or contradicted. */
 export function backfillSummary(run: RunResult): string {
   const c = run.counters;
-  return `backfill ${run.state}: ${c.pages} pages, ${c.records_read} records read, ${c.events_appended} events appended, ${c.drift_found} differences found (run ${run.id})`;
+  return (
+    `backfill ${run.state}: ${c.pages} pages, ${c.records_read} records read, ${c.events_appended} events ` +
+    `appended, ${c.drift_found} differences found (run ${run.id})`
+  );
 }
 
 const parseSince = (value: string): Date => {
@@ -109,7 +113,8 @@ export async function backfillAction(o: {
         ? new cliProgress.SingleBar(
             {
               format:
-                '{stream} |{bar}| {percentage}% of the range | {records} records | {rate}/s | {events} appended | ETA {eta_formatted}',
+                '{stream} |{bar}| {percentage}% of the range | {records} records | {rate}/s | {events} ' +
+                'appended | ETA {eta_formatted}',
               etaBuffer: 20,
               stream: process.stderr,
             },

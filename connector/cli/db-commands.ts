@@ -55,12 +55,14 @@ async function runGrant(options: { role: string }): Promise<number> {
     return key ? register(db, key) : null;
   });
   process.stdout.write(
-    `granted the service's rights on schema ${config.database.schema} to ${options.role}; set DATABASE_URL to log in as ${options.role}\n`,
+    `granted the service's rights on schema ${config.database.schema} to ${options.role}; set DATABASE_URL ` +
+      `to log in as ${options.role}\n`,
   );
   process.stdout.write(
     keyId
       ? `registered checkpoint key ${keyId}\n`
-      : 'no checkpoint key is configured: once STANDING_CHECKPOINT_KEY is set, run `standing checkpoint register-key`\n',
+      : 'no checkpoint key is configured: once STANDING_CHECKPOINT_KEY is set, run `standing checkpoint ' +
+          'register-key`\n',
   );
   return EXIT.ok;
 }
@@ -81,7 +83,8 @@ export function registerDbCommands(program: Command, setExitCode: SetExitCode): 
   const db = program.command('db').description('database roles');
   db.command('grant')
     .description(
-      "give a login role the service's rights (connector/store/grants.sql) and register the checkpoint key; run as the owner",
+      "give a login role the service's rights (connector/store/grants.sql) and register the checkpoint key; " +
+        'run as the owner',
     )
     .requiredOption(
       '--role <name>',
@@ -95,7 +98,8 @@ export function registerCheckpointKeyCommand(checkpoint: Command, setExitCode: S
   checkpoint
     .command('register-key')
     .description(
-      "register the checkpoint key's public half in the database (as the owner: DATABASE_OWNER_URL), so that it accepts what the key signs",
+      "register the checkpoint key's public half in the database (as the owner: DATABASE_OWNER_URL), so that " +
+        'it accepts what the key signs',
     )
     .action(async () => setExitCode(await runRegisterKey()));
 }

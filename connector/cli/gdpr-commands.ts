@@ -145,10 +145,12 @@ export async function runSubjectErase(
   if (o.json) writeJson(report);
   else {
     process.stdout.write(
-      `${tenant}: erased ${report.subjects.length} subject(s)${report.subjects.map((s) => ` ${s.subject_id} (erasure entry seq ${s.erasure_seq})`).join(',')}\n`,
+      `${tenant}: erased ${report.subjects.length} ` +
+        `subject(s)${report.subjects.map((s) => ` ${s.subject_id} (erasure entry seq ${s.erasure_seq})`).join(',')}\n`,
     );
     process.stdout.write(
-      `inbox payloads redacted: ${report.inbox_rows_redacted}, field values deleted: ${report.field_values_deleted}, app ticket records deleted: ${report.tickets_seen_deleted}\n`,
+      `inbox payloads redacted: ${report.inbox_rows_redacted}, field values deleted: ` +
+        `${report.field_values_deleted}, app ticket records deleted: ${report.tickets_seen_deleted}\n`,
     );
   }
   return EXIT.ok;
@@ -204,6 +206,7 @@ async function announceErasure(notice: ErasureNotice): Promise<void> {
   redis.disconnect();
   if (!told)
     process.stderr.write(
-      'warning: Redis did not take the erasure notice: running processes drop their cached copies when those expire (at most 10 minutes)\n',
+      'warning: Redis did not take the erasure notice: running processes drop their cached copies when those ' +
+        'expire (at most 10 minutes)\n',
     );
 }

@@ -52,7 +52,8 @@ export async function createKey(o: KeyOptions & { role: string; name: string }):
   if (o.json) writeJson({ ...created.view, key: created.key });
   else {
     process.stderr.write(
-      `created ${created.view.role} key ${created.view.key_id} for tenant ${created.view.tenant}; it is shown only now:\n`,
+      `created ${created.view.role} key ${created.view.key_id} for tenant ${created.view.tenant}; it is ` +
+        `shown only now:\n`,
     );
     process.stdout.write(`${created.key}\n`);
   }

@@ -28,9 +28,15 @@ async function runCheckpoint(options: { tenant?: string; json?: boolean }): Prom
   for (const o of options.json ? [] : outcomes) {
     const line =
       o.status === 'written'
-        ? `checkpoint ${o.number} at seq ${o.seq}${exporter ? (o.exported ? `, copied to ${exporter.target}` : `, NOT copied: ${o.export_error ?? 'no target'}`) : ''}`
+        ? `checkpoint ${o.number} at seq ${o.seq}` +
+          (exporter
+            ? o.exported
+              ? `, copied to ${exporter.target}`
+              : `, NOT copied: ${o.export_error ?? 'no target'}`
+            : '')
         : o.status === 'unchanged'
-          ? `unchanged since checkpoint ${o.number}${o.exported === false ? `, NOT copied: ${o.export_error ?? ''}` : ''}`
+          ? `unchanged since checkpoint ${o.number}` +
+            (o.exported === false ? `, NOT copied: ${o.export_error ?? ''}` : '')
           : o.status === 'raced'
             ? 'another writer checkpointed it meanwhile'
             : `REFUSED: ${o.broken.problem} at seq ${o.broken.seq}; run standing verify`;
@@ -67,14 +73,16 @@ async function runExport(options: { tenant: string; out: string; principal?: Pri
       .catch(async (err: unknown) => {
         await rm(options.out, { force: true });
         throw new CliFailure(
-          `the export could not be recorded in the read audit, so ${options.out} was removed: ${(err as Error).message}`,
+          `the export could not be recorded in the read audit, so ${options.out} was removed: ` +
+            `${(err as Error).message}`,
           EXIT.failed,
         );
       });
     return written;
   });
   process.stdout.write(
-    `${tenant}: ${result.rows} rows, ${result.checkpoints} checkpoints, ${result.boundaries} boundaries written to ${options.out}\n`,
+    `${tenant}: ${result.rows} rows, ${result.checkpoints} checkpoints, ${result.boundaries} boundaries ` +
+      `written to ${options.out}\n`,
   );
   return EXIT.ok;
 }
@@ -83,7 +91,8 @@ export function registerLogCommands(program: Command, setExitCode: SetExitCode):
   const checkpoint = program
     .command('checkpoint')
     .description(
-      "sign each tenant's chain head (after checking the rows since the last checkpoint) and copy it to STANDING_CHECKPOINT_EXPORT",
+      "sign each tenant's chain head (after checking the rows since the last checkpoint) and copy it to " +
+        'STANDING_CHECKPOINT_EXPORT',
     )
     .option('--tenant <id>', 'only this tenant')
     .option('--json', 'machine-readable output')

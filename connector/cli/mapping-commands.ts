@@ -71,7 +71,8 @@ async function showMapping(idArg: string, o: MappingOptions, kind: MappingKind):
   }
   if (current)
     process.stderr.write(
-      `tenant ${id}: ${o.source} mapping version ${current.version}, changed by ${current.changed_by} at ${current.changed_at}\n`,
+      `tenant ${id}: ${o.source} mapping version ${current.version}, changed by ${current.changed_by} at ` +
+        `${current.changed_at}\n`,
     );
   else
     process.stderr.write(
@@ -105,7 +106,8 @@ async function setMapping(idArg: string, o: MappingOptions, kind: MappingKind): 
   if (o.json) writeJson(summary(recorded.version));
   else
     process.stdout.write(
-      `tenant ${recorded.id}: ${o.source} mapping version ${recorded.version.version} recorded (changed by ${recorded.version.changed_by})\n`,
+      `tenant ${recorded.id}: ${o.source} mapping version ${recorded.version.version} recorded (changed by ` +
+        `${recorded.version.changed_by})\n`,
     );
   return EXIT.ok;
 }

@@ -54,17 +54,26 @@ function formatVerifyLine(report: VerifyReport): string {
         : 'expected' in b
           ? ` (expected seq ${b.expected})`
           : ` (${b.found})`;
-    return `${report.tenant}: BROKEN at seq ${b.seq}: ${b.problem}${detail}; ${report.checked} events verified before it`;
+    return (
+      `${report.tenant}: BROKEN at seq ${b.seq}: ${b.problem}${detail}; ${report.checked} events verified ` +
+      `before it`
+    );
   }
   if (report.checked === 0 && report.head.seq === 0) return `${report.tenant}: ok, no events`;
-  return `${report.tenant}: ok, ${report.checked} events checked (seq ${report.starts_at}-${report.head.seq}), head ${report.head.seq} ${report.head.hash}`;
+  return (
+    `${report.tenant}: ok, ${report.checked} events checked (seq ${report.starts_at}-${report.head.seq}), head ` +
+    `${report.head.seq} ${report.head.hash}`
+  );
 }
 
 function formatCheckpoints(r: TenantVerifyReport): string {
   const c = r.checkpoints;
   if (!r.ok) return '';
   if (!c.latest) return '';
-  return `; checkpoint ${c.latest.number} (seq ${c.latest.seq}) ${c.pinned ? 'signed with the pinned key' : `signed with key ${c.key_ids.join(', ')} (not pinned: give --public-key)`}`;
+  const signer = c.pinned
+    ? 'signed with the pinned key'
+    : `signed with key ${c.key_ids.join(', ')} (not pinned: give --public-key)`;
+  return `; checkpoint ${c.latest.number} (seq ${c.latest.seq}) ${signer}`;
 }
 
 /**
@@ -163,7 +172,11 @@ function runConfig(): number {
 function environmentHelp(): string {
   const w = Math.max(...CONFIG_REFERENCE.map((e) => e.name.length));
   const lines = CONFIG_REFERENCE.map((e) => `  ${e.name.padEnd(w)}  ${e.description} Default: ${e.default}`);
-  return `\nEnvironment:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 broken chain (verify), 2 usage, configuration or validation error, 3 could not run, 4 not allowed for this key's role (STANDING_API_KEY) or the operator.\n`;
+  return (
+    `\nEnvironment:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 broken chain (verify), 2 usage, configuration ` +
+    `or validation error, 3 could not run, 4 not allowed for this key's role (STANDING_API_KEY) or the ` +
+    `operator.\n`
+  );
 }
 
 /**
@@ -213,7 +226,8 @@ export function buildProgram(setExitCode: (code: number) => void, entries: CliEn
     .option('--json', 'machine-readable output')
     .option(
       '--public-key <file>',
-      'SPKI PEM the checkpoints and boundaries must be signed with (default: the public half of the configured checkpoint key, if any)',
+      'SPKI PEM the checkpoints and boundaries must be signed with (default: the public half of the ' +
+        'configured checkpoint key, if any)',
     )
     .option(
       '--checkpoints <dir>',

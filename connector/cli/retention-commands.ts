@@ -61,7 +61,8 @@ async function runSet(o: {
   if (o.json) writeJson(policy);
   else
     process.stdout.write(
-      `${tenant}: retention policy v${policy.version}: ${policy.category}${policy.keep_days !== null ? `, ${policy.keep_days} days` : ''}\n`,
+      `${tenant}: retention policy v${policy.version}: ` +
+        `${policy.category}${policy.keep_days !== null ? `, ${policy.keep_days} days` : ''}\n`,
     );
   return EXIT.ok;
 }
@@ -74,9 +75,11 @@ async function runShow(o: { tenant: string; json?: boolean }): Promise<number> {
   });
   if (o.json) writeJson({ tenant, policy, active_holds: holds });
   else {
-    process.stdout.write(
-      `${tenant}: ${policy ? `${policy.category}${policy.keep_days !== null ? `, ${policy.keep_days} days` : ''} (v${policy.version}, set by ${policy.changed_by} at ${policy.changed_at})` : 'no retention policy: nothing is removed'}\n`,
-    );
+    const shown = policy
+      ? `${policy.category}${policy.keep_days !== null ? `, ${policy.keep_days} days` : ''} ` +
+        `(v${policy.version}, set by ${policy.changed_by} at ${policy.changed_at})`
+      : 'no retention policy: nothing is removed';
+    process.stdout.write(`${tenant}: ${shown}\n`);
     process.stdout.write(`${holds.length} active legal hold(s)\n`);
   }
   return EXIT.ok;
@@ -184,7 +187,8 @@ async function runList(o: { tenant: string; all?: boolean; json?: boolean }): Pr
     process.stdout.write(
       chain.ok
         ? `hold chain: ok, ${chain.checked} events verified\n`
-        : `hold chain: BROKEN at event ${chain.broken.seq}: ${chain.broken.problem} (expected ${chain.broken.expected}, found ${chain.broken.found}); ${chain.checked} events verified before it\n`,
+        : `hold chain: BROKEN at event ${chain.broken.seq}: ${chain.broken.problem} (expected ` +
+            `${chain.broken.expected}, found ${chain.broken.found}); ${chain.checked} events verified before it\n`,
     );
   }
   return chain.ok ? EXIT.ok : EXIT.broken;

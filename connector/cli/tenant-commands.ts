@@ -125,7 +125,8 @@ async function zendeskInput(o: TenantOptions, config: StandingConfig): Promise<Z
 function warnIfDefaultTenant(id: string, zendesk: ZendeskInput): void {
   if (id === 'default' && Object.keys(zendesk).length > 0) {
     process.stderr.write(
-      "standing: note: the service resets the default tenant's Zendesk settings from the ZENDESK_* variables at every start\n",
+      "standing: note: the service resets the default tenant's Zendesk settings from the ZENDESK_* variables " +
+        'at every start\n',
     );
   }
 }

@@ -113,7 +113,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         {
           variable: 'STANDING_ADMIN_TOKEN',
           message:
-            'is the former name of STANDING_OPERATOR_TOKEN, and both are set to different values: keep only STANDING_OPERATOR_TOKEN',
+            'is the former name of STANDING_OPERATOR_TOKEN, and both are set to different values: keep only ' +
+            'STANDING_OPERATOR_TOKEN',
         },
       ],
     };

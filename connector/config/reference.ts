@@ -32,7 +32,9 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'DATABASE_OWNER_URL',
     default: '(unset: DATABASE_URL migrates too, and the service owns the tables)',
     description:
-      'Connection string of the role owning the schema, used only to migrate (and to register the checkpoint key: standing checkpoint register-key); DATABASE_URL is then the restricted service role (standing db grant). Only this way is the past protected from the service itself. Needs DATABASE_URL.',
+      'Connection string of the role owning the schema, used only to migrate (and to register the checkpoint ' +
+      'key: standing checkpoint register-key); DATABASE_URL is then the restricted service role (standing db ' +
+      'grant). Only this way is the past protected from the service itself. Needs DATABASE_URL.',
     secret: false,
   },
   {
@@ -57,14 +59,16 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_MASTER_KEY',
     default: '(unset: generated into <STANDING_DATA_DIR>/master.key; required in production)',
     description:
-      'Base64 of 32 random bytes (openssl rand -base64 32). Protects every customer key and tenant secret: losing it loses the sealed data.',
+      'Base64 of 32 random bytes (openssl rand -base64 32). Protects every customer key and tenant secret: ' +
+      'losing it loses the sealed data.',
     secret: true,
   },
   {
     name: 'STANDING_OPERATOR_TOKEN',
     default: '(unset: generated into <STANDING_DATA_DIR>/admin-token; required in production)',
     description:
-      "The operator's token (provisioning: tenants and their API keys; metrics, queue dashboard), at least 32 characters. Tenants' data is read with their API keys.",
+      "The operator's token (provisioning: tenants and their API keys; metrics, queue dashboard), at least " +
+      "32 characters. Tenants' data is read with their API keys.",
     secret: true,
   },
   {
@@ -77,21 +81,27 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_API_KEY',
     default: '(unset: CLI commands run as the operator)',
     description:
-      "A tenant's API key (stk_...) the CLI acts with: its role and tenant decide which commands may run (exit 4 otherwise).",
+      "A tenant's API key (stk_...) the CLI acts with: its role and tenant decide which commands may run " +
+      '(exit 4 otherwise).',
     secret: true,
   },
   {
     name: 'STANDING_METRICS_TOKEN',
     default: '(unset: /metrics takes the operator token)',
     description:
-      'Bearer token of GET /metrics (Prometheus), at least 32 characters: give scrapers this rather than the operator token.',
+      'Bearer token of GET /metrics (Prometheus), at least 32 characters: give scrapers this rather than the ' +
+      'operator token.',
     secret: true,
   },
   {
     name: 'STANDING_OPERATOR_AUDITOR_KEYS',
-    default: `(unset: ${OPERATOR_AUDITOR_KEYS_DEFAULT.production} when NODE_ENV=production, else ${OPERATOR_AUDITOR_KEYS_DEFAULT.otherwise})`,
+    default:
+      `(unset: ${OPERATOR_AUDITOR_KEYS_DEFAULT.production} when NODE_ENV=production, else ` +
+      `${OPERATOR_AUDITOR_KEYS_DEFAULT.otherwise})`,
     description:
-      "Whether the operator's token may issue auditor keys (which read every history): first-only, only a tenant's first one ever (break-glass), further ones are issued by that tenant's auditors; always, any number. Every key issued or revoked is recorded in the tenant's read audit either way.",
+      "Whether the operator's token may issue auditor keys (which read every history): first-only, only a " +
+      "tenant's first one ever (break-glass), further ones are issued by that tenant's auditors; always, any " +
+      "number. Every key issued or revoked is recorded in the tenant's read audit either way.",
     secret: false,
   },
   {
@@ -117,14 +127,17 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_ROLE',
     default: CONFIG_DEFAULTS.STANDING_ROLE,
     description:
-      '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; `scheduler`: the sweeper, reconciliation, checkpoints, retention and the SIEM push. Every role serves /healthz, /readyz and /metrics.',
+      '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; ' +
+      '`scheduler`: the sweeper, reconciliation, checkpoints, retention and the SIEM push. Every role serves ' +
+      '/healthz, /readyz and /metrics.',
     secret: false,
   },
   {
     name: 'STANDING_QUEUE_PREFIX',
     default: CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX,
     description:
-      'Redis key prefix of every key and channel the deployment writes (queues, leases, locks, the erasure channel); deployments sharing a Redis need different prefixes.',
+      'Redis key prefix of every key and channel the deployment writes (queues, leases, locks, the erasure ' +
+      'channel); deployments sharing a Redis need different prefixes.',
     secret: false,
   },
   {
@@ -150,28 +163,33 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_SALESFORCE_SETTINGS_REFRESH_MS',
     default: String(CONFIG_DEFAULTS.STANDING_SALESFORCE_SETTINGS_REFRESH_MS),
     description:
-      "How often a worker re-reads the tenants' Salesforce connections to start, restart or stop their Change Data Capture subscriptions.",
+      "How often a worker re-reads the tenants' Salesforce connections to start, restart or stop their " +
+      'Change Data Capture subscriptions.',
     secret: false,
   },
   {
     name: 'STANDING_COMPANION_WAIT_MS',
     default: String(CONFIG_DEFAULTS.STANDING_COMPANION_WAIT_MS),
     description:
-      'How long after its arrival a status change waits for its reason or approval field changed in the same Zendesk update (sent as a separate event, in either order) before it is mapped without it; 0 never waits.',
+      'How long after its arrival a status change waits for its reason or approval field changed in the same ' +
+      'Zendesk update (sent as a separate event, in either order) before it is mapped without it; 0 never ' +
+      'waits.',
     secret: false,
   },
   {
     name: 'STANDING_INBOX_RETENTION_DAYS',
     default: String(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS),
     description:
-      'Days the raw payload of a stored or ignored event stays in the intake inbox (quarantined ones stay until replayed).',
+      'Days the raw payload of a stored or ignored event stays in the intake inbox (quarantined ones stay ' +
+      'until replayed).',
     secret: false,
   },
   {
     name: 'STANDING_SWEEP_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS),
     description:
-      'How often the sweeper re-enqueues lost intake events and purges old payloads (its schedule is re-created within 10 s if Redis lost it).',
+      'How often the sweeper re-enqueues lost intake events and purges old payloads (its schedule is ' +
+      're-created within 10 s if Redis lost it).',
     secret: false,
   },
   {
@@ -190,28 +208,33 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_RECONCILE_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS),
     description:
-      "How often each tenant's Zendesk account (and Salesforce org, when connected) is reconciled with the log; 0 turns scheduled reconciliation off.",
+      "How often each tenant's Zendesk account (and Salesforce org, when connected) is reconciled with the " +
+      'log; 0 turns scheduled reconciliation off.',
     secret: false,
   },
   {
     name: 'STANDING_RECONCILE_MAX_PAGES',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES),
     description:
-      'Most provider pages a reconciliation run reads per stream; a run that reaches it ends partial and the next run resumes.',
+      'Most provider pages a reconciliation run reads per stream; a run that reaches it ends partial and the ' +
+      'next run resumes.',
     secret: false,
   },
   {
     name: 'STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE),
     description:
-      "A Salesforce reconciliation run stops (partial, resumed next run) once the org's API usage (asked of the limits resource before the first page, then Sforce-Limit-Info) is above this share of its daily quota.",
+      "A Salesforce reconciliation run stops (partial, resumed next run) once the org's API usage (asked of " +
+      'the limits resource before the first page, then Sforce-Limit-Info) is above this share of its daily ' +
+      'quota.',
     secret: false,
   },
   {
     name: 'STANDING_CHECKPOINT_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS),
     description:
-      "How often the scheduler checkpoints each tenant's changed chain head (signed, copied to STANDING_CHECKPOINT_EXPORT); 0 turns it off.",
+      "How often the scheduler checkpoints each tenant's changed chain head (signed, copied to " +
+      'STANDING_CHECKPOINT_EXPORT); 0 turns it off.',
     secret: false,
   },
   {
@@ -225,15 +248,18 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_SIEM_PUSH_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
     description:
-      "How often the scheduler pushes new log rows to each tenant's Splunk HTTP Event Collector target; 0 turns it off.",
+      "How often the scheduler pushes new log rows to each tenant's Splunk HTTP Event Collector target; 0 " +
+      'turns it off.',
     secret: false,
   },
   {
     name: 'STANDING_CHECKPOINT_KEY',
     default:
-      '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key by the first command or scheduler process that signs; required in production to write checkpoints or apply retention, by command or on schedule)',
+      '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key by the first command or scheduler process ' +
+      'that signs; required in production to write checkpoints or apply retention, by command or on schedule)',
     description:
-      'Ed25519 key signing checkpoints and retention boundaries: a PKCS#8 PEM (openssl genpkey -algorithm ed25519), or the base64 of a 32-byte seed (openssl rand -base64 32).',
+      'Ed25519 key signing checkpoints and retention boundaries: a PKCS#8 PEM (openssl genpkey -algorithm ' +
+      'ed25519), or the base64 of a 32-byte seed (openssl rand -base64 32).',
     secret: true,
   },
   {

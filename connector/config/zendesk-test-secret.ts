@@ -9,4 +9,5 @@ export const ZENDESK_TEST_SIGNING_SECRET = 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdf
  * webhooks with it.
  */
 export const ZENDESK_TEST_SECRET_REFUSED =
-  "is Zendesk's public test signing secret (anyone can sign with it): use the webhook's own signing secret from Admin Center";
+  "is Zendesk's public test signing secret (anyone can sign with it): use the webhook's own signing secret " +
+  'from Admin Center';

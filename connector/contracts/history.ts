@@ -100,9 +100,9 @@ export const StandingEvent = z
     erased: z.boolean(),
   })
   .describe(
-    'One event as stored. Personal and free-text parts (customer identities, actor id and name, reason text, conditions, ' +
-      "verification, approvals, evidence) are sealed per customer; once the customer's data is erased they are absent and " +
-      "`erased` is true. The event still counts in the tenant's hash chain.",
+    'One event as stored. Personal and free-text parts (customer identities, actor id and name, reason text, ' +
+      "conditions, verification, approvals, evidence) are sealed per customer; once the customer's data is " +
+      "erased they are absent and `erased` is true. The event still counts in the tenant's hash chain.",
   );
 export type StandingEvent = z.infer<typeof StandingEvent>;
 

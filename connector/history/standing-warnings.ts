@@ -119,7 +119,9 @@ function subjectWarnings(events: Ev[], s: WarningSettings): StandingWarning[] {
           about: e.about,
           event_ids: [e.id, undoes.id],
           details: { hours: rounded, window_hours: s.fraud_reactivation.window_hours, reason_code: code },
-          message: `Reactivated ${rounded} h after a suspension for ${code} (window ${s.fraud_reactivation.window_hours} h).`,
+          message:
+            `Reactivated ${rounded} h after a suspension for ${code} (window ` +
+            `${s.fraud_reactivation.window_hours} h).`,
         });
       }
     }

@@ -33,7 +33,8 @@ export class CorsRefusedError extends HttpError {
     super(
       403,
       'cors_refused',
-      "cross-origin requests are not allowed: Standing is called by servers, and the Zendesk app calls it through Zendesk's proxy, so no browser origin is ever allowed",
+      'cross-origin requests are not allowed: Standing is called by servers, and the Zendesk app calls it ' +
+        "through Zendesk's proxy, so no browser origin is ever allowed",
     );
   }
 }

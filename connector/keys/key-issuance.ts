@@ -38,8 +38,10 @@ export const issuePermission = (role: unknown) =>
 
 export function operatorAuditorRefusal(tenant: string): string {
   return (
-    `the operator token may issue only the first auditor key of a tenant (STANDING_OPERATOR_AUDITOR_KEYS=first-only), and tenant "${tenant}" has had one: ` +
-    `further auditor keys are issued by the tenant's auditors (POST /api/v1/tenants/${tenant}/keys with an auditor key of "${tenant}")`
+    `the operator token may issue only the first auditor key of a tenant ` +
+    `(STANDING_OPERATOR_AUDITOR_KEYS=first-only), and tenant "${tenant}" has had one: ` +
+    `further auditor keys are issued by the tenant's auditors (POST /api/v1/tenants/${tenant}/keys with an ` +
+    `auditor key of "${tenant}")`
   );
 }
 

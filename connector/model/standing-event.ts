@@ -181,12 +181,15 @@ export const CustomerIdentities = z.strictObject(identityShape).superRefine((c, 
     ctx.addIssue({
       code: 'custom',
       message:
-        'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id or salesforce_contact_id',
+        'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id ' +
+        'or salesforce_contact_id',
     });
   } else if (person && account) {
     ctx.addIssue({
       code: 'custom',
-      message: `must name one subject: a person (${PERSON_IDENTITY_KINDS.join(', ')}) or an account (${ACCOUNT_IDENTITY_KINDS.join(', ')}), not both; put the person's organization in "account"`,
+      message:
+        `must name one subject: a person (${PERSON_IDENTITY_KINDS.join(', ')}) or an account ` +
+        `(${ACCOUNT_IDENTITY_KINDS.join(', ')}), not both; put the person's organization in "account"`,
     });
   }
 });

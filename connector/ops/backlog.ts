@@ -26,7 +26,8 @@ export function backlogReport(db: SqlClient, queue: Queue, timeoutMs = 1000): ()
     const [inbox, waiting, oldest] = await Promise.all([
       bounded(
         db.query<{ n: number; age: number | null }>(
-          "SELECT count(*)::int AS n, extract(epoch FROM now() - min(received_at))::float8 AS age FROM intake_inbox WHERE state = 'pending'",
+          `SELECT count(*)::int AS n, extract(epoch FROM now() - min(received_at))::float8 AS age FROM intake_inbox
+            WHERE state = 'pending'`,
         ),
       ),
       bounded(queue.getWaitingCount()),

@@ -18,7 +18,8 @@ export function databaseProbe(db: SqlClient, metrics: StandingMetrics): MetricsP
     run: async () => {
       const [inbox] = await db.query<{ pending: number; oldest_age: number | null; quarantined: number }>(
         `SELECT (SELECT count(*) FROM intake_inbox WHERE state = 'pending')::int AS pending,
-                (SELECT extract(epoch FROM now() - min(received_at)) FROM intake_inbox WHERE state = 'pending')::float8 AS oldest_age,
+                (SELECT extract(epoch FROM now() - min(received_at)) FROM intake_inbox
+                  WHERE state = 'pending')::float8 AS oldest_age,
                 (SELECT count(*) FROM intake_inbox WHERE state = 'quarantined')::int AS quarantined`,
       );
       const heads = await db.query<{ tenant: string; seq: number }>(

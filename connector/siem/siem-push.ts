@@ -66,7 +66,9 @@ export async function pushSiemTargets(
       const answer = await sendHecBatch(t, t.token, batch, o.send);
       const decision = decideHecRetry(answer, now().getTime());
       if (decision.reason !== 'ok') {
-        const error = `${decision.reason}: ${answer.status === null ? '' : `HTTP ${answer.status}, `}${answer.code === null ? '' : `code ${answer.code}, `}${answer.text}`;
+        const httpPart = answer.status === null ? '' : `HTTP ${answer.status}, `;
+        const codePart = answer.code === null ? '' : `code ${answer.code}, `;
+        const error = `${decision.reason}: ${httpPart}${codePart}${answer.text}`;
         await targets.recordFailure(t.tenant, error, decision.wait);
         outcome = {
           tenant: t.tenant,

@@ -14,7 +14,8 @@ export class CheckpointKeyNotRegisteredError extends StandingError {
   override name = 'CheckpointKeyNotRegisteredError';
   constructor(readonly keyId: string) {
     super(
-      `checkpoint key ${keyId} is not registered in the database: run \`standing checkpoint register-key\` with DATABASE_OWNER_URL set (the owner registers it), then retry`,
+      `checkpoint key ${keyId} is not registered in the database: run \`standing checkpoint register-key\` ` +
+        `with DATABASE_OWNER_URL set (the owner registers it), then retry`,
     );
   }
 }

@@ -311,7 +311,9 @@ async function verifyRowsAndCheckpoints(
       return broken({
         seq: copy.seq,
         problem: 'checkpoint_mismatch',
-        found: `checkpoint ${copy.number} (seq ${copy.seq}) copied outside the database is ${inDb ? 'different' : 'missing'} in the database`,
+        found:
+          `checkpoint ${copy.number} (seq ${copy.seq}) copied outside the database is ` +
+          `${inDb ? 'different' : 'missing'} in the database`,
       });
     }
   }
@@ -347,7 +349,9 @@ async function verifyRowsAndCheckpoints(
       return broken({
         seq,
         problem: 'checkpoint_mismatch',
-        found: `the boundary at seq ${seq} has hash ${bd.hash}, checkpoint ${signedThere.number} signed ${signedThere.body.head_hash}`,
+        found:
+          `the boundary at seq ${seq} has hash ${bd.hash}, checkpoint ${signedThere.number} signed ` +
+          `${signedThere.body.head_hash}`,
       });
   }
   return { ...chain, checkpoints: summary() };

@@ -33,7 +33,8 @@ export async function lockEmbeddedDataDir(dataDir: string): Promise<() => Promis
       const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) {
         throw new EmbeddedDatabaseBusyError(
-          `the embedded database in ${dataDir} is in use by process ${owner}: stop it first, or use a PostgreSQL server (DATABASE_URL) to share the database`,
+          `the embedded database in ${dataDir} is in use by process ${owner}: stop it first, or use a ` +
+            `PostgreSQL server (DATABASE_URL) to share the database`,
         );
       }
       await rm(path, { force: true });

@@ -32,7 +32,8 @@ export async function migrate(db: Database): Promise<MigrationReport> {
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now())`);
   });
   const applied: string[] = [];
   let alreadyApplied = 0;
@@ -96,7 +97,8 @@ const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 async function applyGrants(db: Database): Promise<void> {
   const [me] = await db.query<{ owner: boolean }>(
-    `SELECT n.nspowner = r.oid OR r.rolsuper AS owner FROM pg_namespace n, pg_roles r WHERE n.nspname = current_schema() AND r.rolname = current_user`,
+    `SELECT n.nspowner = r.oid OR r.rolsuper AS owner FROM pg_namespace n, pg_roles r
+      WHERE n.nspname = current_schema() AND r.rolname = current_user`,
   );
   if (!me?.owner) return;
   const sql = await readFile(GRANTS_FILE, 'utf8');

@@ -67,7 +67,9 @@ export class HoldActorRefusedError extends StandingError {
 }
 
 // `at` as hashed: ISO 8601 UTC with milliseconds (the database keeps milliseconds only).
-const HOLD_COLUMNS = `hold_id, action, tenant, subject_id, reason, actor, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, seq, prev_hash, hash`;
+const HOLD_COLUMNS =
+  `hold_id, action, tenant, subject_id, reason, actor, to_char(at AT TIME ZONE 'UTC', ` +
+  `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, seq, prev_hash, hash`;
 const holdRefusal = (err: unknown): never => {
   if ((err as { code?: string }).code === '42501')
     throw new HoldActorRefusedError((err as Error).message.replace(/^standing: /, ''));
@@ -119,7 +121,8 @@ export class Retention {
 
   async policy(tenant: string): Promise<RetentionPolicy | null> {
     const [p] = await this.db.query<RetentionPolicy>(
-      'SELECT tenant, version, category, keep_days, changed_by, changed_at FROM retention_policies WHERE tenant = $1 ORDER BY version DESC LIMIT 1',
+      `SELECT tenant, version, category, keep_days, changed_by, changed_at FROM retention_policies WHERE tenant = $1
+        ORDER BY version DESC LIMIT 1`,
       [tenant],
     );
     return p ? { ...p, changed_at: iso(p.changed_at) } : null;
@@ -242,7 +245,9 @@ export async function applyRetention(
       out.push({ tenant, status: 'held', cutoff: at, held_from: heldFrom, removed: 0, through: null });
       continue;
     }
-    const reason = `retention: ${policy.category}${policy.keep_days !== null ? ` ${policy.keep_days} days` : ''} (policy v${policy.version}), recorded before ${at}`;
+    const reason =
+      `retention: ${policy.category}${policy.keep_days !== null ? ` ${policy.keep_days} days` : ''} (policy ` +
+      `v${policy.version}), recorded before ${at}`;
     const signature = signBody(key, boundaryBody(tenant, through, p.hash, reason, key.keyId));
     const [r] = await log.db.query<{ removed: number }>(
       'SELECT standing_retention_cut($1, $2, $3, $4, $5, $6) AS removed',

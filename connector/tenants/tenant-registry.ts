@@ -197,7 +197,8 @@ export class TenantRegistry {
       },
     };
     await this.db.query(
-      'UPDATE tenants SET name = $2, zendesk_subdomain = $3, zendesk_api_email = $4, secrets = $5, updated_at = now() WHERE id = $1',
+      `UPDATE tenants SET name = $2, zendesk_subdomain = $3, zendesk_api_email = $4, secrets = $5,
+        updated_at = now() WHERE id = $1`,
       [id, next.name, next.zendesk.subdomain, next.zendesk.api_email, this.sealSecrets(next)],
     );
     this.tenants.delete(id);
@@ -245,7 +246,8 @@ export class TenantRegistry {
       if ((latest?.version ?? null) === (hit.current?.version ?? null)) return hit.current;
     }
     const [row] = await this.db.query<{ version: number; document: unknown; changed_by: string; changed_at: Date }>(
-      'SELECT version, document, changed_by, changed_at FROM mapping_versions WHERE tenant = $1 AND source = $2 ORDER BY version DESC LIMIT 1',
+      `SELECT version, document, changed_by, changed_at FROM mapping_versions WHERE tenant = $1 AND source = $2
+        ORDER BY version DESC LIMIT 1`,
       [tenant, source],
     );
     const current = row
@@ -271,7 +273,8 @@ export class TenantRegistry {
       return { ok: false, status: 404, code: 'tenant_not_found', message: `tenant "${tenant}" does not exist` };
     const [row] = await this.db.query<{ version: number; changed_at: Date }>(
       `INSERT INTO mapping_versions (tenant, source, version, document, changed_by)
-       SELECT $1, $2, coalesce(max(version), 0) + 1, $3::jsonb, $4 FROM mapping_versions WHERE tenant = $1 AND source = $2
+       SELECT $1, $2, coalesce(max(version), 0) + 1, $3::jsonb, $4 FROM mapping_versions WHERE tenant = $1
+         AND source = $2
        RETURNING version, changed_at`,
       [tenant, source, JSON.stringify(document), changedBy],
     );
@@ -289,7 +292,8 @@ export class TenantRegistry {
 
   async mappingHistory(tenant: string, source: string): Promise<MappingVersion[]> {
     const rows = await this.db.query<{ version: number; document: unknown; changed_by: string; changed_at: Date }>(
-      'SELECT version, document, changed_by, changed_at FROM mapping_versions WHERE tenant = $1 AND source = $2 ORDER BY version DESC',
+      `SELECT version, document, changed_by, changed_at FROM mapping_versions WHERE tenant = $1 AND source = $2
+        ORDER BY version DESC`,
       [tenant, source],
     );
     return rows.map((r) => ({

@@ -111,7 +111,8 @@ function route(ctx: MapContext, body: unknown): MapStep {
     {
       path: '(root)',
       message:
-        'neither a Zendesk event (type "zen:event-type:...") nor a trigger body with standing.kind (see ZENDESK_TRIGGER_BODY_TEMPLATE)',
+        'neither a Zendesk event (type "zen:event-type:...") nor a trigger body with standing.kind (see ' +
+        'ZENDESK_TRIGGER_BODY_TEMPLATE)',
     },
   ]);
 }

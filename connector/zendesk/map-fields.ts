@@ -113,7 +113,9 @@ export function meaningOfFieldChange(
       problems: [
         {
           path: 'event.current',
-          message: `"${current.text}" is not one of the values mapped in ${rulesPath}.${index}.values (${Object.keys(rule.values).join(', ')})`,
+          message:
+            `"${current.text}" is not one of the values mapped in ${rulesPath}.${index}.values ` +
+            `(${Object.keys(rule.values).join(', ')})`,
         },
       ],
     };
@@ -193,7 +195,8 @@ export function customFieldStep(a: {
     reasonFact = findFieldFact(a.ctx.fieldsAsOf, reasonField);
     if (!sameUpdate(reasonFact, a.time) && a.ctx.mayWait) {
       return wait(
-        `waiting for the reason field (${reasonField.key ?? reasonField.title ?? reasonField.id}) changed in the same update`,
+        `waiting for the reason field (${reasonField.key ?? reasonField.title ?? reasonField.id}) changed in ` +
+          `the same update`,
       );
     }
   }

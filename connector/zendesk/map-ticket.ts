@@ -101,7 +101,8 @@ export function mapTicketEvent(ctx: MapContext, envelope: ZendeskEventEnvelope):
         return wait(`waiting for the approval field (${approval.field.id}) changed in the same update`);
       if (!fact) {
         return ignored(
-          `ticket ${ticket.id} became ${current} but no value of the approval field ${approval.field.id} was reported before (subscribe the webhook to ticket.custom_field_changed)`,
+          `ticket ${ticket.id} became ${current} but no value of the approval field ${approval.field.id} was ` +
+            `reported before (subscribe the webhook to ticket.custom_field_changed)`,
         );
       }
       const value = fieldValueText(fact.value);

@@ -44,9 +44,11 @@ export async function recordTicketsSeen(db: SqlClient, rows: readonly TicketSeen
   await db.query(
     `INSERT INTO tickets_seen (tenant, ticket_id, requester_id, organization_id, seen_at)
      SELECT tenant, ticket_id, requester_id, organization_id, at
-     FROM json_to_recordset($1::json) AS r(tenant text, ticket_id text, requester_id text, organization_id text, at timestamptz)
+     FROM json_to_recordset($1::json)
+       AS r(tenant text, ticket_id text, requester_id text, organization_id text, at timestamptz)
      ON CONFLICT (tenant, ticket_id) DO UPDATE
-       SET requester_id = excluded.requester_id, organization_id = excluded.organization_id, seen_at = excluded.seen_at
+       SET requester_id = excluded.requester_id, organization_id = excluded.organization_id,
+         seen_at = excluded.seen_at
        WHERE tickets_seen.seen_at <= excluded.seen_at`,
     [JSON.stringify([...newest.values()])],
   );

@@ -89,7 +89,8 @@ export function verifyZendeskSignature(options: VerifyZendeskSignatureOptions): 
   if (-skewMs > toleranceMs) {
     return fail(
       'future_timestamp',
-      `the signature timestamp is ${Math.round(-skewMs / 1000)} s in the future, more than the ${toleranceMs / 1000} s allowed`,
+      `the signature timestamp is ${Math.round(-skewMs / 1000)} s in the future, more than the ` +
+        `${toleranceMs / 1000} s allowed`,
     );
   }
 

@@ -98,24 +98,27 @@ describe('STANDING_OPERATOR_AUDITOR_KEYS=first-only', () => {
     );
   });
 
-  it('refuses the operator a second auditor key with a 403 saying who can issue it, and records the refusal', async () => {
-    const res = await post('acme', operator, { role: 'auditor', name: 'second look' });
-    expect(res.status).toBe(403);
-    const { error } = (await res.json()) as { error: { code: string; message: string } };
-    expect(error.code).toBe('forbidden');
-    expect(error.message).toMatch(/only the first auditor key/);
-    expect(error.message).toMatch(/STANDING_OPERATOR_AUDITOR_KEYS=first-only/);
-    expect(error.message).toMatch(/issued by the tenant's auditors/);
-    const denied = await fetch(`${svc.url}/api/v1/tenants/acme/audit?action=denied`, { headers: bearer(auditor) });
-    expect(((await denied.json()) as { entries: KeyRecord[] }).entries).toContainEqual(
-      expect.objectContaining({
-        principal: expect.objectContaining({ type: 'operator' }),
-        detail: expect.objectContaining({ permission: 'keys.issue_auditor' }),
-      }),
-    );
-    // Agent and admin keys remain the operator's to issue.
-    expect((await post('acme', operator, { role: 'agent', name: 'helpdesk' })).status).toBe(201);
-  });
+  it(
+    'refuses the operator a second auditor key with a 403 ' + 'saying who can issue it, and records the refusal',
+    async () => {
+      const res = await post('acme', operator, { role: 'auditor', name: 'second look' });
+      expect(res.status).toBe(403);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe('forbidden');
+      expect(error.message).toMatch(/only the first auditor key/);
+      expect(error.message).toMatch(/STANDING_OPERATOR_AUDITOR_KEYS=first-only/);
+      expect(error.message).toMatch(/issued by the tenant's auditors/);
+      const denied = await fetch(`${svc.url}/api/v1/tenants/acme/audit?action=denied`, { headers: bearer(auditor) });
+      expect(((await denied.json()) as { entries: KeyRecord[] }).entries).toContainEqual(
+        expect.objectContaining({
+          principal: expect.objectContaining({ type: 'operator' }),
+          detail: expect.objectContaining({ permission: 'keys.issue_auditor' }),
+        }),
+      );
+      // Agent and admin keys remain the operator's to issue.
+      expect((await post('acme', operator, { role: 'agent', name: 'helpdesk' })).status).toBe(201);
+    },
+  );
 
   it('counts revoked auditor keys: revoking the first does not open a second for the operator', async () => {
     const first = await issueKey(svc.url, operator, 'globex', 'auditor');

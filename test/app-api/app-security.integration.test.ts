@@ -74,11 +74,14 @@ describe('app token', () => {
     expect((await code(res)).message).toMatch(/signature/);
   });
 
-  it("refuses a token whose tenant claim names another tenant, even when signed with this tenant's secret", async () => {
-    const res = await sidebar('acme', await appToken(ACME_SECRET, { tenant: 'globex' }));
-    expect(res.status).toBe(401);
-    expect((await code(res)).message).toMatch(/tenant/);
-  });
+  it(
+    'refuses a token whose tenant claim names another tenant, ' + "even when signed with this tenant's secret",
+    async () => {
+      const res = await sidebar('acme', await appToken(ACME_SECRET, { tenant: 'globex' }));
+      expect(res.status).toBe(401);
+      expect((await code(res)).message).toMatch(/tenant/);
+    },
+  );
 
   it('refuses an expired token', async () => {
     const res = await sidebar('acme', await appToken(ACME_SECRET, { tenant: 'acme' }, -120));

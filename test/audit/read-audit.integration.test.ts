@@ -132,23 +132,26 @@ describe('read audit', () => {
     expect(await json<unknown>(verify)).toMatchObject({ tenant: 'acme', ok: true, checked: 4, head: { seq: 4 } });
   });
 
-  it("answers 400 naming the field, 403 for another tenant's audit, 401 without the token (recorded as denied)", async () => {
-    const bad = await json<{ error: { message: string; details: { path: string }[] } }>(
-      await admin('/api/v1/tenants/acme/audit?limit=0&subject_id=x'),
-    );
-    expect(bad.error.details.map((d) => d.path).sort()).toEqual(['limit', 'subject_id']);
-    expect((await admin('/api/v1/tenants/nope/audit')).status).toBe(403);
-    expect((await fetch(`${s.url}/api/v1/tenants/acme/audit`)).status).toBe(401);
-    const denied = await json<Page>(await admin('/api/v1/tenants/acme/audit?action=denied'));
-    expect(denied.entries).toEqual([
-      expect.objectContaining({
-        seq: 5,
-        outcome: 'denied',
-        path: 'GET /api/v1/tenants/acme/audit',
-        principal: expect.objectContaining({ type: 'anonymous' }),
-      }),
-    ]);
-  });
+  it(
+    "answers 400 naming the field, 403 for another tenant's " + 'audit, 401 without the token (recorded as denied)',
+    async () => {
+      const bad = await json<{ error: { message: string; details: { path: string }[] } }>(
+        await admin('/api/v1/tenants/acme/audit?limit=0&subject_id=x'),
+      );
+      expect(bad.error.details.map((d) => d.path).sort()).toEqual(['limit', 'subject_id']);
+      expect((await admin('/api/v1/tenants/nope/audit')).status).toBe(403);
+      expect((await fetch(`${s.url}/api/v1/tenants/acme/audit`)).status).toBe(401);
+      const denied = await json<Page>(await admin('/api/v1/tenants/acme/audit?action=denied'));
+      expect(denied.entries).toEqual([
+        expect.objectContaining({
+          seq: 5,
+          outcome: 'denied',
+          path: 'GET /api/v1/tenants/acme/audit',
+          principal: expect.objectContaining({ type: 'anonymous' }),
+        }),
+      ]);
+    },
+  );
 
   it('refuses a read whose audit record cannot be written (503), and serves it again once it can', async () => {
     const { db } = s.handle.resources;

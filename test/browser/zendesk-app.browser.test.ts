@@ -106,7 +106,8 @@ describe('ticket sidebar (agent)', () => {
     console.log(`connector round trips through the host proxy: ${proxied.join(', ')} ms`);
     await again.page.close();
     console.log(
-      `history visible ${ms} ms after the app registered (first load in a cold browser), ${warm} ms on the next load (budget 300 ms)`,
+      `history visible ${ms} ms after the app registered (first load in a cold browser), ${warm} ms on the ` +
+        `next load (budget 300 ms)`,
     );
 
     await expect(app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('active');
@@ -198,62 +199,65 @@ describe('ticket sidebar (agent)', () => {
 });
 
 describe('admin page (nav bar)', () => {
-  it('shows an invalid mapping at its path, saves a valid one, previews it and replays the quarantined event', async () => {
-    const { page, app } = await open('/?location=nav_bar');
-    const editor = app.getByTestId('mapping-editor');
-    await editor.waitFor();
-    const original = JSON.parse(await editor.inputValue()) as {
-      user: { fields: { values: Record<string, unknown> }[] };
-    };
+  it(
+    'shows an invalid mapping at its path, saves a valid one, ' + 'previews it and replays the quarantined event',
+    async () => {
+      const { page, app } = await open('/?location=nav_bar');
+      const editor = app.getByTestId('mapping-editor');
+      await editor.waitFor();
+      const original = JSON.parse(await editor.inputValue()) as {
+        user: { fields: { values: Record<string, unknown> }[] };
+      };
 
-    await editor.fill(
-      JSON.stringify(
-        { ...original, user: { ...original.user, active_changed: { deactivated_status: 'vanished' } } },
-        null,
-        2,
-      ),
-    );
-    await app.getByTestId('save').click();
-    const problem = app.locator(
-      '[data-testid="mapping-problems"] [data-path="user.active_changed.deactivated_status"]',
-    );
-    await expect(problem.textContent()).resolves.toMatch(/deleted or deactivated/);
-    await page.screenshot({ path: `${SHOTS}admin-invalid-mapping.png` });
+      await editor.fill(
+        JSON.stringify(
+          { ...original, user: { ...original.user, active_changed: { deactivated_status: 'vanished' } } },
+          null,
+          2,
+        ),
+      );
+      await app.getByTestId('save').click();
+      const problem = app.locator(
+        '[data-testid="mapping-problems"] [data-path="user.active_changed.deactivated_status"]',
+      );
+      await expect(problem.textContent()).resolves.toMatch(/deleted or deactivated/);
+      await page.screenshot({ path: `${SHOTS}admin-invalid-mapping.png` });
 
-    original.user.fields[0]!.values.frozen = 'suspended';
-    await editor.fill(JSON.stringify(original, null, 2));
-    await app.getByTestId('preview').click();
-    await app.getByTestId('preview-table').waitFor();
-    await expect(app.getByTestId('preview-table').textContent()).resolves.toMatch(
-      /quarantined.*deactivation → suspended/s,
-    );
-    await app.getByTestId('save').click();
-    await expect(app.getByTestId('saved').textContent()).resolves.toContain('Saved as version 1');
+      original.user.fields[0]!.values.frozen = 'suspended';
+      await editor.fill(JSON.stringify(original, null, 2));
+      await app.getByTestId('preview').click();
+      await app.getByTestId('preview-table').waitFor();
+      await expect(app.getByTestId('preview-table').textContent()).resolves.toMatch(
+        /quarantined.*deactivation → suspended/s,
+      );
+      await app.getByTestId('save').click();
+      await expect(app.getByTestId('saved').textContent()).resolves.toContain('Saved as version 1');
 
-    await app.getByTestId('tab-quarantine').click();
-    const row = app.getByTestId('quarantined');
-    await row.first().waitFor();
-    await expect(row.count()).resolves.toBe(1);
-    await row.getByRole('button', { name: 'Inspect' }).click();
-    await expect(app.getByTestId('quarantine-body').textContent()).resolves.toContain('frozen');
-    await page.screenshot({ path: `${SHOTS}admin-quarantine.png` });
-    await row.getByTestId('replay').click();
-    await expect(app.getByTestId('replayed').textContent()).resolves.toContain('Replayed 1 event');
-    await page.close();
+      await app.getByTestId('tab-quarantine').click();
+      const row = app.getByTestId('quarantined');
+      await row.first().waitFor();
+      await expect(row.count()).resolves.toBe(1);
+      await row.getByRole('button', { name: 'Inspect' }).click();
+      await expect(app.getByTestId('quarantine-body').textContent()).resolves.toContain('frozen');
+      await page.screenshot({ path: `${SHOTS}admin-quarantine.png` });
+      await row.getByTestId('replay').click();
+      await expect(app.getByTestId('replayed').textContent()).resolves.toContain('Replayed 1 event');
+      await page.close();
 
-    // The replayed event is now mapped: Kim's sidebar shows the suspension.
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const { page: p, app: a } = await open('/?ticket=1005');
-      await a.locator('[data-testid="sidebar"], [data-testid="state-empty"]').first().waitFor();
-      const status = await a
-        .getByTestId('badge-person')
-        .getAttribute('data-status')
-        .catch(() => null);
-      await p.close();
-      if (status === 'suspended') break;
-      if (Date.now() > deadline) throw new Error(`replayed event not visible (status ${status})`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  });
+      // The replayed event is now mapped: Kim's sidebar shows the suspension.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const { page: p, app: a } = await open('/?ticket=1005');
+        await a.locator('[data-testid="sidebar"], [data-testid="state-empty"]').first().waitFor();
+        const status = await a
+          .getByTestId('badge-person')
+          .getAttribute('data-status')
+          .catch(() => null);
+        await p.close();
+        if (status === 'suspended') break;
+        if (Date.now() > deadline) throw new Error(`replayed event not visible (status ${status})`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+  );
 });

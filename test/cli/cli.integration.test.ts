@@ -69,7 +69,11 @@ describe('standing verify', () => {
     const one = await cli(['verify', '--tenant', 'acme'], env);
     expect(one.code).toBe(1);
     expect(one.stdout).toMatch(
-      /^acme: BROKEN at seq 2: hash_mismatch \(expected [0-9a-f]{64}, found [0-9a-f]{64}\); 1 events verified before it$/m,
+      new RegExp(
+        '^acme: BROKEN at seq 2: hash_mismatch \\(expected [0-9a-f]{64}, found [0-9a-f]{64}\\); ' +
+          '1 events verified before it$',
+        'm',
+      ),
     );
 
     const all = await cli(['verify'], env);

@@ -71,7 +71,8 @@ it('writes the rows after the cursor, then the cursor line; personal data only w
   expect(refused.code).toBe(4);
   expect(refused.stderr).toContain('--personal-data');
   const audited = await store.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM access_audit WHERE tenant = $1 AND action = 'siem.export' AND path = 'cli siem export'",
+    `SELECT count(*)::int AS n FROM access_audit WHERE tenant = $1 AND action = 'siem.export'
+      AND path = 'cli siem export'`,
     [tenant],
   );
   expect(audited[0]!.n).toBe(3);

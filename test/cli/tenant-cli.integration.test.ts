@@ -258,37 +258,40 @@ describe('standing tenant show, list, update', () => {
     expect((await registry().get('acme'))?.zendesk.api_token).toBeNull();
   });
 
-  it('sets the Zendesk app shared secret from a file, refuses a short one naming the option, and clears it', async () => {
-    const appSecret = 'app-shared-secret-for-the-zendesk-app-0123';
-    const set = await cli([
-      'tenant',
-      'update',
-      'acme',
-      '--zendesk-app-shared-secret-file',
-      file('acme-app', appSecret),
-      '--json',
-    ]);
-    expect(set.code).toBe(0);
-    expect(
-      (JSON.parse(set.stdout) as { zendesk: { app_shared_secret_set: boolean } }).zendesk.app_shared_secret_set,
-    ).toBe(true);
-    expect(set.stdout).not.toContain(appSecret);
-    expect((await registry().get('acme'))?.zendesk.app_shared_secret).toBe(appSecret);
-    const short = await cli([
-      'tenant',
-      'update',
-      'acme',
-      '--zendesk-app-shared-secret-file',
-      file('acme-app-short', 'short'),
-    ]);
-    expect(short.code).toBe(2);
-    expect(short.stderr).toMatch(
-      /zendesk\.app_shared_secret \(--zendesk-app-shared-secret-file\): must be at least 32 characters/,
-    );
-    const cleared = await cli(['tenant', 'update', 'acme', '--clear-zendesk-app-shared-secret']);
-    expect(cleared.code).toBe(0);
-    expect(cleared.stdout).toMatch(/^\s+zendesk app shared secret\s+not set$/m);
-  });
+  it(
+    'sets the Zendesk app shared secret from a file, refuses ' + 'a short one naming the option, and clears it',
+    async () => {
+      const appSecret = 'app-shared-secret-for-the-zendesk-app-0123';
+      const set = await cli([
+        'tenant',
+        'update',
+        'acme',
+        '--zendesk-app-shared-secret-file',
+        file('acme-app', appSecret),
+        '--json',
+      ]);
+      expect(set.code).toBe(0);
+      expect(
+        (JSON.parse(set.stdout) as { zendesk: { app_shared_secret_set: boolean } }).zendesk.app_shared_secret_set,
+      ).toBe(true);
+      expect(set.stdout).not.toContain(appSecret);
+      expect((await registry().get('acme'))?.zendesk.app_shared_secret).toBe(appSecret);
+      const short = await cli([
+        'tenant',
+        'update',
+        'acme',
+        '--zendesk-app-shared-secret-file',
+        file('acme-app-short', 'short'),
+      ]);
+      expect(short.code).toBe(2);
+      expect(short.stderr).toMatch(
+        /zendesk\.app_shared_secret \(--zendesk-app-shared-secret-file\): must be at least 32 characters/,
+      );
+      const cleared = await cli(['tenant', 'update', 'acme', '--clear-zendesk-app-shared-secret']);
+      expect(cleared.code).toBe(0);
+      expect(cleared.stdout).toMatch(/^\s+zendesk app shared secret\s+not set$/m);
+    },
+  );
 
   it('update refuses nothing-to-change, set-and-clear, and an unknown tenant (exit 2)', async () => {
     const nothing = await cli(['tenant', 'update', 'acme']);
@@ -366,7 +369,8 @@ describe('standing mapping', () => {
     expect(history.code).toBe(0);
     expect(history.stdout).toMatch(
       new RegExp(
-        `^VERSION\\s+CHANGED_BY\\s+CHANGED_AT\\n1\\s+${adminLabel}\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\n$`,
+        `^VERSION\\s+CHANGED_BY\\s+CHANGED_AT\\n` +
+          `1\\s+${adminLabel}\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\n$`,
       ),
     );
 

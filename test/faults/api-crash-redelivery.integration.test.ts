@@ -99,7 +99,8 @@ it('the API killed with SIGKILL mid-load: every acked event stored once', async 
   expect((await worker.resources.log.verify('default')).ok).toBe(true);
   console.log(
     `api SIGKILL: ${ids.length} acked, ${ids.length} stored, 0 doubled; ${storedAtKill} stored at the kill; ` +
-      `${tally.failures} failed attempts retried (${JSON.stringify(Object.fromEntries(tally.statuses))}); load ${loadDone - started} ms, drain ${drainMs} ms`,
+      `${tally.failures} failed attempts retried (${JSON.stringify(Object.fromEntries(tally.statuses))}); ` +
+      `load ${loadDone - started} ms, drain ${drainMs} ms`,
   );
 }, 180_000);
 
@@ -134,6 +135,7 @@ it('every webhook delivered three times, concurrently: one 202, two 200, stored 
     ),
   ).toBe(0);
   console.log(
-    `three deliveries each: ${ids.length * 3} requests, ${ids.length} acked with 202, ${ids.length} stored, 0 doubled; load ${loadDone - started} ms, drain ${Date.now() - loadDone} ms`,
+    `three deliveries each: ${ids.length * 3} requests, ${ids.length} acked with 202, ${ids.length} stored, ` +
+      `0 doubled; load ${loadDone - started} ms, drain ${Date.now() - loadDone} ms`,
   );
 }, 120_000);

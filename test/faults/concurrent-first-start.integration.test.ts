@@ -50,23 +50,27 @@ it('two processes starting together on a fresh schema both come up', async () =>
   expect(await api!.resources.db.query('SELECT id FROM tenants')).toEqual([{ id: 'default' }]);
 });
 
-it("processes racing to create the default tenant on a fresh schema all succeed, and the environment's settings apply", async () => {
-  const store = await openTestStore('postgres', 'first_tenant');
-  try {
-    const master = deriveMasterKeys(randomBytes(32));
-    const settings = { subdomain: 'acme', webhookSecret: randomBytes(32).toString('base64') };
-    // Connections open beforehand, so that the registries' reads really run at the same time.
-    await Promise.all(Array.from({ length: 8 }, () => store.db.query('SELECT pg_sleep(0.05)')));
-    // Each process has its own registry; all look, find no tenant, and create it at once.
-    const results = await Promise.allSettled(
-      Array.from({ length: 8 }, () => new TenantRegistry(store.db, master).syncDefaultTenant(settings)),
-    );
-    expect(
-      results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
-    ).toEqual([]);
-    const tenant = await new TenantRegistry(store.db, master).get('default');
-    expect(tenant?.zendesk).toMatchObject({ subdomain: 'acme', webhook_secret: settings.webhookSecret });
-  } finally {
-    await store.dispose();
-  }
-});
+it(
+  "processes racing to create the default tenant on a fresh schema all succeed, and the environment's settings " +
+    'apply',
+  async () => {
+    const store = await openTestStore('postgres', 'first_tenant');
+    try {
+      const master = deriveMasterKeys(randomBytes(32));
+      const settings = { subdomain: 'acme', webhookSecret: randomBytes(32).toString('base64') };
+      // Connections open beforehand, so that the registries' reads really run at the same time.
+      await Promise.all(Array.from({ length: 8 }, () => store.db.query('SELECT pg_sleep(0.05)')));
+      // Each process has its own registry; all look, find no tenant, and create it at once.
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, () => new TenantRegistry(store.db, master).syncDefaultTenant(settings)),
+      );
+      expect(
+        results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+      ).toEqual([]);
+      const tenant = await new TenantRegistry(store.db, master).get('default');
+      expect(tenant?.zendesk).toMatchObject({ subdomain: 'acme', webhook_secret: settings.webhookSecret });
+    } finally {
+      await store.dispose();
+    }
+  },
+);

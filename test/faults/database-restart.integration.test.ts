@@ -140,90 +140,104 @@ const storedCount = async (ids: string[]) =>
     ).rows[0]!.n,
   );
 
-it('a worker and an API process keep running through a PostgreSQL restart and drain afterwards, with 503 answered meanwhile', async () => {
-  const before = Array.from({ length: 40 }, (_, i) => `before-${run}-${i}`);
-  expect(new Set((await post(before, 690_000)).map((r) => r.status))).toEqual(new Set([202]));
+it(
+  'a worker and an API process keep running through a PostgreSQL restart and drain afterwards, with 503 ' +
+    'answered meanwhile',
+  async () => {
+    const before = Array.from({ length: 40 }, (_, i) => `before-${run}-${i}`);
+    expect(new Set((await post(before, 690_000)).map((r) => r.status))).toEqual(new Set([202]));
 
-  // The restart: no new connections, and every session of ours terminated (batches may be mid-transaction).
-  relay.down = true;
-  const killed = await admin.query(
-    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
-    [APP],
-  );
-  expect(killed.rowCount).toBeGreaterThan(0);
+    // The restart: no new connections, and every session of ours terminated (batches may be mid-transaction).
+    relay.down = true;
+    const killed = await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+      [APP],
+    );
+    expect(killed.rowCount).toBeGreaterThan(0);
 
-  const during = Array.from({ length: 5 }, (_, i) => `during-${run}-${i}`);
-  const refused = await post(during, 691_000);
-  expect(refused.map((r) => r.status)).toEqual(Array(5).fill(503));
-  expect(refused.map((r) => r.headers.get('retry-after'))).toEqual(Array(5).fill('5'));
-  expect(((await refused[0]!.json()) as { error: { code: string } }).error.code).toBe('database_unavailable');
-  expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
-  expect((await fetch(`${api.url}/readyz`)).status).toBe(503);
+    const during = Array.from({ length: 5 }, (_, i) => `during-${run}-${i}`);
+    const refused = await post(during, 691_000);
+    expect(refused.map((r) => r.status)).toEqual(Array(5).fill(503));
+    expect(refused.map((r) => r.headers.get('retry-after'))).toEqual(Array(5).fill('5'));
+    expect(((await refused[0]!.json()) as { error: { code: string } }).error.code).toBe('database_unavailable');
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${api.url}/readyz`)).status).toBe(503);
 
-  // Back up. Zendesk retries what got 503.
-  relay.down = false;
-  await waitFor(
-    'webhooks accepted again',
-    async () => (await postWebhook(api.url, 'default', userEvent(during[0]!, 691_000))).status === 202,
-  );
-  const after = [...during.slice(1), ...Array.from({ length: 10 }, (_, i) => `after-${run}-${i}`)];
-  expect(new Set((await post(after, 691_001)).map((r) => r.status))).toEqual(new Set([202]));
+    // Back up. Zendesk retries what got 503.
+    relay.down = false;
+    await waitFor(
+      'webhooks accepted again',
+      async () => (await postWebhook(api.url, 'default', userEvent(during[0]!, 691_000))).status === 202,
+    );
+    const after = [...during.slice(1), ...Array.from({ length: 10 }, (_, i) => `after-${run}-${i}`)];
+    expect(new Set((await post(after, 691_001)).map((r) => r.status))).toEqual(new Set([202]));
 
-  const all = [...before, ...during, ...after.slice(during.length - 1)];
-  await waitFor('everything drained', async () => (await storedCount(all)) === all.length, 45_000);
-  expect(workerExit).toBeUndefined();
-  expect(worker.exitCode).toBeNull();
-  const distinct = await admin.query<{ n: string }>(
-    `SELECT count(DISTINCT source_event_id) AS n FROM ${env.schema}.standing_events WHERE source_event_id = ANY($1::text[])`,
-    [digests(all)],
-  );
-  expect(Number(distinct.rows[0]!.n)).toBe(all.length);
+    const all = [...before, ...during, ...after.slice(during.length - 1)];
+    await waitFor('everything drained', async () => (await storedCount(all)) === all.length, 45_000);
+    expect(workerExit).toBeUndefined();
+    expect(worker.exitCode).toBeNull();
+    const distinct = await admin.query<{ n: string }>(
+      `SELECT count(DISTINCT source_event_id) AS n FROM ${env.schema}.standing_events
+      WHERE source_event_id = ANY($1::text[])`,
+      [digests(all)],
+    );
+    expect(Number(distinct.rows[0]!.n)).toBe(all.length);
 
-  // The API logged the outage once and its end once, not a line per refused request.
-  expect(logLines.filter((l) => l.msg.startsWith('database unavailable'))).toHaveLength(1);
-  expect(logLines.filter((l) => l.msg === 'database available again')).toHaveLength(1);
-  expect(logLines.filter((l) => l.level >= 40 && /^POST \S+ 503/.test(l.msg))).toEqual([]);
-}, 60_000);
+    // The API logged the outage once and its end once, not a line per refused request.
+    expect(logLines.filter((l) => l.msg.startsWith('database unavailable'))).toHaveLength(1);
+    expect(logLines.filter((l) => l.msg === 'database available again')).toHaveLength(1);
+    expect(logLines.filter((l) => l.level >= 40 && /^POST \S+ 503/.test(l.msg))).toEqual([]);
+  },
+  60_000,
+);
 
-it('a PostgreSQL restart during a load: no ack while it is down, every acked event stored once afterwards, both roles recover', async () => {
-  const ids = Array.from({ length: 600 }, (_, i) => `load-${run}-${i}`);
-  const acksAt: number[] = [];
-  const started = Date.now();
-  const load = sendUntilAcked(ids, {
-    url: () => api.url,
-    post: async (url, id, i) => {
-      const status = (await postWebhook(url, 'default', userEvent(id, 692_000 + i))).status;
-      if (status < 300) acksAt.push(Date.now());
-      return status;
-    },
-    concurrency: 10,
-    retryDelayMs: 300,
-  });
-  await waitFor('some stored', async () => (await storedCount(ids)) >= 50, 60_000);
-  relay.down = true;
-  const downAt = Date.now();
-  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [APP]);
-  await new Promise((r) => setTimeout(r, 1500));
-  expect(await databaseUp()).toBe(0);
-  const upAt = Date.now();
-  relay.down = false;
-  const tally = await load;
-  const loadDone = Date.now();
-  // Requests already past their commit may be answered just after the cut; none later.
-  expect(acksAt.filter((t) => t > downAt + 500 && t < upAt)).toEqual([]);
-  expect(tally.acked.size).toBe(ids.length);
-  await waitFor('everything drained', async () => (await storedCount(ids)) >= ids.length, 60_000);
-  const drainMs = Date.now() - loadDone;
-  const distinct = await admin.query<{ n: string }>(
-    `SELECT count(DISTINCT source_event_id) AS n FROM ${env.schema}.standing_events WHERE source_event_id = ANY($1::text[])`,
-    [digests(ids)],
-  );
-  expect(Number(distinct.rows[0]!.n)).toBe(ids.length);
-  expect(await storedCount(ids)).toBe(ids.length);
-  expect(worker.exitCode).toBeNull();
-  expect(await databaseUp()).toBe(1);
-  console.log(
-    `postgres restart during load: ${ids.length} acked, ${ids.length} stored, 0 doubled; down ${upAt - downAt} ms with 0 acks; ` +
-      `${tally.failures} refused attempts retried (${JSON.stringify(Object.fromEntries(tally.statuses))}); load ${loadDone - started} ms, drain ${drainMs} ms`,
-  );
-}, 120_000);
+it(
+  'a PostgreSQL restart during a load: no ack while it is down, every acked event stored once afterwards, both ' +
+    'roles recover',
+  async () => {
+    const ids = Array.from({ length: 600 }, (_, i) => `load-${run}-${i}`);
+    const acksAt: number[] = [];
+    const started = Date.now();
+    const load = sendUntilAcked(ids, {
+      url: () => api.url,
+      post: async (url, id, i) => {
+        const status = (await postWebhook(url, 'default', userEvent(id, 692_000 + i))).status;
+        if (status < 300) acksAt.push(Date.now());
+        return status;
+      },
+      concurrency: 10,
+      retryDelayMs: 300,
+    });
+    await waitFor('some stored', async () => (await storedCount(ids)) >= 50, 60_000);
+    relay.down = true;
+    const downAt = Date.now();
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [APP]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await databaseUp()).toBe(0);
+    const upAt = Date.now();
+    relay.down = false;
+    const tally = await load;
+    const loadDone = Date.now();
+    // Requests already past their commit may be answered just after the cut; none later.
+    expect(acksAt.filter((t) => t > downAt + 500 && t < upAt)).toEqual([]);
+    expect(tally.acked.size).toBe(ids.length);
+    await waitFor('everything drained', async () => (await storedCount(ids)) >= ids.length, 60_000);
+    const drainMs = Date.now() - loadDone;
+    const distinct = await admin.query<{ n: string }>(
+      `SELECT count(DISTINCT source_event_id) AS n FROM ${env.schema}.standing_events
+      WHERE source_event_id = ANY($1::text[])`,
+      [digests(ids)],
+    );
+    expect(Number(distinct.rows[0]!.n)).toBe(ids.length);
+    expect(await storedCount(ids)).toBe(ids.length);
+    expect(worker.exitCode).toBeNull();
+    expect(await databaseUp()).toBe(1);
+    console.log(
+      `postgres restart during load: ${ids.length} acked, ${ids.length} stored, 0 doubled; down ` +
+        `${upAt - downAt} ms with 0 acks; ` +
+        `${tally.failures} refused attempts retried (${JSON.stringify(Object.fromEntries(tally.statuses))}); ` +
+        `load ${loadDone - started} ms, drain ${drainMs} ms`,
+    );
+  },
+  120_000,
+);

@@ -32,7 +32,8 @@ beforeAll(async () => {
   await svc.resources.db.exec(`
     CREATE FUNCTION fail_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF NEW.public #>> '{source,event_id}' = '${doomedDigest}' THEN RAISE EXCEPTION 'doomed event for the test'; END IF;
+      IF NEW.public #>> '{source,event_id}' = '${doomedDigest}' THEN
+        RAISE EXCEPTION 'doomed event for the test'; END IF;
       RETURN NEW;
     END $$;
     CREATE TRIGGER fail_doomed BEFORE INSERT ON standing_events FOR EACH ROW EXECUTE FUNCTION fail_doomed();`);
@@ -63,33 +64,38 @@ async function postAll(ids: string[], body: (id: string, i: number) => unknown):
 // The failure is raised by PostgreSQL (P0001), standing in for a mapper bug: it takes the same path
 // as any exception that is not a refusal of the data, and no provider input makes today's mappers
 // throw (they validate everything they read).
-it('a mapper exception (any error that is not a database refusal) ends in quarantine after bounded attempts, and the rest of its batch is stored', async () => {
-  const ids = Array.from({ length: 20 }, (_, i) => (i === 7 ? `doomed-${run}` : `fine-${run}-${i}`));
-  await postAll(ids, (id, i) => userEvent(id, 640_000 + i));
-  const good = ids.filter((id) => !id.startsWith('doomed-'));
-  await waitFor(
-    'the rest of the batch stored',
-    async () =>
-      [...(await rows(good)).values()].every((r) => r.state === 'stored') && (await rows(good)).size === good.length,
-  );
+it(
+  'a mapper exception (any error that is not a database refusal) ends in quarantine after bounded attempts, ' +
+    'and the rest of its batch is stored',
+  async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => (i === 7 ? `doomed-${run}` : `fine-${run}-${i}`));
+    await postAll(ids, (id, i) => userEvent(id, 640_000 + i));
+    const good = ids.filter((id) => !id.startsWith('doomed-'));
+    await waitFor(
+      'the rest of the batch stored',
+      async () =>
+        [...(await rows(good)).values()].every((r) => r.state === 'stored') && (await rows(good)).size === good.length,
+    );
 
-  const doomed = await waitFor('the failing event quarantined', async () => {
-    const r = (await rows([`doomed-${run}`])).get(`doomed-${run}`);
-    return r?.state === 'quarantined' ? r : null;
-  });
-  expect(doomed.outcome?.reason).toBe('processing_failed');
-  expect(doomed.outcome?.problems?.[0]?.message).toMatch(/^processing failed 3 times: .*doomed event for the test/);
-  const listed = await fetch(`${svc.url}/api/v1/tenants/default/quarantine`, {
-    headers: {
-      authorization: await authorizationFor(
-        svc.url,
-        env.env.STANDING_ADMIN_TOKEN!,
-        '/api/v1/tenants/default/quarantine',
-      ),
-    },
-  });
-  expect(((await listed.json()) as { events: { event_id: string; reason: string }[] }).events).toContainEqual(
-    expect.objectContaining({ event_id: `doomed-${run}`, reason: 'processing_failed' }),
-  );
-  expect((await svc.resources.log.verify('default')).ok).toBe(true);
-}, 30_000);
+    const doomed = await waitFor('the failing event quarantined', async () => {
+      const r = (await rows([`doomed-${run}`])).get(`doomed-${run}`);
+      return r?.state === 'quarantined' ? r : null;
+    });
+    expect(doomed.outcome?.reason).toBe('processing_failed');
+    expect(doomed.outcome?.problems?.[0]?.message).toMatch(/^processing failed 3 times: .*doomed event for the test/);
+    const listed = await fetch(`${svc.url}/api/v1/tenants/default/quarantine`, {
+      headers: {
+        authorization: await authorizationFor(
+          svc.url,
+          env.env.STANDING_ADMIN_TOKEN!,
+          '/api/v1/tenants/default/quarantine',
+        ),
+      },
+    });
+    expect(((await listed.json()) as { events: { event_id: string; reason: string }[] }).events).toContainEqual(
+      expect.objectContaining({ event_id: `doomed-${run}`, reason: 'processing_failed' }),
+    );
+    expect((await svc.resources.log.verify('default')).ok).toBe(true);
+  },
+  30_000,
+);

@@ -124,8 +124,10 @@ describe.each([
       await waitFor('ready again', async () => (await fetch(`${s.url}/readyz`)).status === 200, 30_000);
     expect(await redisUp(worker)).toBe(1);
     console.log(
-      `redis SIGKILL + restart (${aof ? 'AOF, appendfsync always' : 'no persistence'}): ${ids.length} acked, ${ids.length} stored, 0 doubled; ` +
-        `${storedAtKill} stored at the kill; ${tally.failures} refused attempts retried; load ${loadDone - started} ms, drain ${drainMs} ms`,
+      `redis SIGKILL + restart (${aof ? 'AOF, appendfsync always' : 'no persistence'}): ${ids.length} acked, ` +
+        `${ids.length} stored, 0 doubled; ` +
+        `${storedAtKill} stored at the kill; ${tally.failures} refused attempts retried; load ` +
+        `${loadDone - started} ms, drain ${drainMs} ms`,
     );
   }, 180_000);
 });

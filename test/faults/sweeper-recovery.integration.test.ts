@@ -100,7 +100,8 @@ describe('which events the sweeper re-enqueues', () => {
     const db = api.resources.db;
     await db.query(
       `INSERT INTO intake_inbox (tenant, source, event_id, body, state, processed_at)
-       SELECT 'default', 'zendesk', 'purge-' || $1 || '-' || n, '{}', 'stored', now() - interval '40 days' FROM generate_series(1, 25) AS n`,
+       SELECT 'default', 'zendesk', 'purge-' || $1 || '-' || n, '{}', 'stored', now() - interval '40 days'
+         FROM generate_series(1, 25) AS n`,
       [run],
     );
     const inbox = new IntakeInbox(db);
@@ -112,7 +113,8 @@ describe('which events the sweeper re-enqueues', () => {
     const plan = await db.transaction(async (tx) => {
       await tx.query('SET LOCAL enable_seqscan = off');
       return tx.query<{ 'QUERY PLAN': string }>(
-        "EXPLAIN SELECT 1 FROM intake_inbox WHERE state IN ('stored', 'ignored') AND processed_at < now() - make_interval(days => 30) ORDER BY processed_at LIMIT 10",
+        `EXPLAIN SELECT 1 FROM intake_inbox WHERE state IN ('stored', 'ignored')
+          AND processed_at < now() - make_interval(days => 30) ORDER BY processed_at LIMIT 10`,
       );
     });
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('intake_inbox_settled');

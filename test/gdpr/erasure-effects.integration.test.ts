@@ -53,7 +53,8 @@ describe.each(BACKENDS)('standing log on %s: erasure', (backend) => {
       identities: number;
     }>(
       `SELECT s.subject_id, s.wrapped_key, s.erased_at,
-              (SELECT count(*)::int FROM subject_identities i WHERE i.tenant = s.tenant AND i.subject_id = s.subject_id) AS identities
+              (SELECT count(*)::int FROM subject_identities i WHERE i.tenant = s.tenant
+                AND i.subject_id = s.subject_id) AS identities
        FROM subjects s WHERE s.tenant = $1`,
       [tenant],
     );

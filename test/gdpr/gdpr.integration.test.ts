@@ -224,17 +224,21 @@ describe('GDPR access export and erasure (PostgreSQL)', () => {
     expect(csv).not.toContain(lee.email);
   });
 
-  it('erases every copy: pg_dump finds nothing, the chain and an offline export verify, a stale writer starts a new subject', async () => {
-    // A schema of its own: the dump below must not see the other tests' (unerased) Dana.
-    const outer = store;
-    store = await openTestStore('postgres', 'gdpr_erase');
-    try {
-      await erasesEveryCopy();
-    } finally {
-      await store.dispose();
-      store = outer;
-    }
-  });
+  it(
+    'erases every copy: pg_dump finds nothing, the chain and an offline export verify, a stale writer starts a ' +
+      'new subject',
+    async () => {
+      // A schema of its own: the dump below must not see the other tests' (unerased) Dana.
+      const outer = store;
+      store = await openTestStore('postgres', 'gdpr_erase');
+      try {
+        await erasesEveryCopy();
+      } finally {
+        await store.dispose();
+        store = outer;
+      }
+    },
+  );
 
   async function erasesEveryCopy() {
     const tenant = freshTenant('erase');

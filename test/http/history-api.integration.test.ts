@@ -177,18 +177,21 @@ describe('history API on PostgreSQL', () => {
     expect(body.error?.code).toBe('unauthorized');
   });
 
-  it("reads the key's own tenant: 403 for another tenant (even a malformed name), its own when none is named", async () => {
-    for (const tenant of ['other', 'Acme!']) {
-      const { res, body } = await getJson(
-        `${app.url}/api/v1/history?tenant=${encodeURIComponent(tenant)}&email=${encodeURIComponent(EMAIL)}`,
-      );
-      expect(res.status).toBe(403);
-      expect(body.error?.message).toContain(`is not for tenant "${tenant}"`);
-    }
-    const own = await getJson(`${app.url}/api/v1/history?email=${encodeURIComponent(EMAIL)}`);
-    expect(own.res.status).toBe(200);
-    expect(own.body.tenant).toBe('acme');
-  });
+  it(
+    "reads the key's own tenant: 403 for another tenant (even " + 'a malformed name), its own when none is named',
+    async () => {
+      for (const tenant of ['other', 'Acme!']) {
+        const { res, body } = await getJson(
+          `${app.url}/api/v1/history?tenant=${encodeURIComponent(tenant)}&email=${encodeURIComponent(EMAIL)}`,
+        );
+        expect(res.status).toBe(403);
+        expect(body.error?.message).toContain(`is not for tenant "${tenant}"`);
+      }
+      const own = await getJson(`${app.url}/api/v1/history?email=${encodeURIComponent(EMAIL)}`);
+      expect(own.res.status).toBe(200);
+      expect(own.body.tenant).toBe('acme');
+    },
+  );
 
   it('refuses the operator token (provisioning only) and an agent key with 403', async () => {
     const operator = await getJson(`${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}`, {
@@ -207,7 +210,8 @@ describe('history API on PostgreSQL', () => {
     [
       'tenant=acme',
       '(root)',
-      'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id, salesforce_contact_id',
+      'needs at least one identity: zendesk_user_id, email, zendesk_organization_id, salesforce_account_id, ' +
+        'salesforce_contact_id',
     ],
     ['email=a%40b.co&limit=0', 'limit', 'must be an integer 1-500'],
     ['email=a%40b.co&limit=501', 'limit', 'must be an integer 1-500'],
@@ -281,7 +285,8 @@ describe('history API on PostgreSQL', () => {
     const pageSizes: number[] = [];
     let cursor: string | null = null;
     do {
-      const query: string = `tenant=acme&email=${encodeURIComponent(EMAIL)}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const query: string = `tenant=acme&email=${encodeURIComponent(EMAIL)}&limit=3${after}`;
       const { res, body } = await getJson(`${app.url}/api/v1/history?${query}`);
       expect(res.status).toBe(200);
       const events = body.events as { seq: number }[];
@@ -417,7 +422,8 @@ describe.each<Backend>(['embedded'])('history API on the %s database', (backend)
     expect((first.body.events as { seq: number }[]).map((e) => e.seq)).toEqual([7, 6, 5, 4]);
     expect(first.body.current).toMatchObject({ status: 'deactivated' });
     const second = await getJson(
-      `${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}&limit=4&cursor=${first.body.next_cursor as string}`,
+      `${app.url}/api/v1/history?tenant=acme&email=${encodeURIComponent(EMAIL)}&limit=4` +
+        `&cursor=${first.body.next_cursor as string}`,
     );
     expect((second.body.events as { seq: number }[]).map((e) => e.seq)).toEqual([3, 2, 1]);
     expect(second.body.next_cursor).toBeNull();

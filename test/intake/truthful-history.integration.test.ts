@@ -182,48 +182,53 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     await stopIntakeService(env, svc);
   });
 
-  it("keeps two colleagues' histories and statuses apart, and shows their organization's own suspension, labelled, in both", async () => {
-    const org = id();
-    const ana = user(id(), org, `ana.${org}@example.com`);
-    const ben = user(id(), org, `ben.${org}@example.com`);
-    const anaDeleted = userEvent('user.active_changed', ana, at(1), { current: false, previous: true });
-    const benSuspended = userEvent('user.custom_field_changed', ben, at(2), accountStatus('suspended'));
-    const orgSuspended = orgEvent('organization.custom_field_changed', org, at(3), accountStatus('suspended_fraud'));
-    await post(anaDeleted, benSuspended, orgSuspended);
-    await stored(anaDeleted, benSuspended, orgSuspended);
+  it(
+    "keeps two colleagues' histories and statuses apart, and shows their organization's own suspension, " +
+      'labelled, in both',
+    async () => {
+      const org = id();
+      const ana = user(id(), org, `ana.${org}@example.com`);
+      const ben = user(id(), org, `ben.${org}@example.com`);
+      const anaDeleted = userEvent('user.active_changed', ana, at(1), { current: false, previous: true });
+      const benSuspended = userEvent('user.custom_field_changed', ben, at(2), accountStatus('suspended'));
+      const orgSuspended = orgEvent('organization.custom_field_changed', org, at(3), accountStatus('suspended_fraud'));
+      await post(anaDeleted, benSuspended, orgSuspended);
+      await stored(anaDeleted, benSuspended, orgSuspended);
 
-    const a = await history(`zendesk_user_id=${ana.id}`);
-    const b = await history(`email=${encodeURIComponent(ben.email)}`);
-    expect(a.subject).toEqual({ kind: 'person' });
-    expect(a.person?.current?.status).toBe('deleted');
-    expect(b.person?.current?.status).toBe('suspended');
-    expect(a.events.map((e) => e.source.event_id)).toEqual([orgSuspended.id, anaDeleted.id]);
-    expect(b.events.map((e) => e.source.event_id)).toEqual([orgSuspended.id, benSuspended.id]);
-    expect(JSON.stringify(b)).not.toContain(ana.email);
-    for (const h of [a, b]) {
-      expect(h.events[0]).toMatchObject({ about: 'account', reason: { code: 'fraud_suspected' } });
-      expect(h.events[1]).toMatchObject({ about: 'person' });
-      expect(h.accounts).toEqual([
-        expect.objectContaining({
-          relation: 'member',
-          identities: { zendesk_organization_id: org },
-          current: expect.objectContaining({ status: 'suspended' }),
-        }),
-      ]);
-    }
-    // The deletion is recorded as it happened: from active (previous: true), cause unknown (user events name no actor).
-    expect(a.events[1]).toMatchObject({
-      kind: 'deactivation',
-      status: { before: 'active', after: 'deleted' },
-      initiation: { type: 'unknown' },
-      actor: { type: 'unknown' },
-    });
-    // The organization's own history is its own: none of its members' events.
-    const o = await history(`zendesk_organization_id=${org}`);
-    expect(o.subject).toEqual({ kind: 'account' });
-    expect(o.events.map((e) => e.source.event_id)).toEqual([orgSuspended.id]);
-    expect(o.current?.status).toBe('suspended');
-  });
+      const a = await history(`zendesk_user_id=${ana.id}`);
+      const b = await history(`email=${encodeURIComponent(ben.email)}`);
+      expect(a.subject).toEqual({ kind: 'person' });
+      expect(a.person?.current?.status).toBe('deleted');
+      expect(b.person?.current?.status).toBe('suspended');
+      expect(a.events.map((e) => e.source.event_id)).toEqual([orgSuspended.id, anaDeleted.id]);
+      expect(b.events.map((e) => e.source.event_id)).toEqual([orgSuspended.id, benSuspended.id]);
+      expect(JSON.stringify(b)).not.toContain(ana.email);
+      for (const h of [a, b]) {
+        expect(h.events[0]).toMatchObject({ about: 'account', reason: { code: 'fraud_suspected' } });
+        expect(h.events[1]).toMatchObject({ about: 'person' });
+        expect(h.accounts).toEqual([
+          expect.objectContaining({
+            relation: 'member',
+            identities: { zendesk_organization_id: org },
+            current: expect.objectContaining({ status: 'suspended' }),
+          }),
+        ]);
+      }
+      // The deletion is recorded as it happened: from active (previous: true), cause unknown (user events name no
+      // actor).
+      expect(a.events[1]).toMatchObject({
+        kind: 'deactivation',
+        status: { before: 'active', after: 'deleted' },
+        initiation: { type: 'unknown' },
+        actor: { type: 'unknown' },
+      });
+      // The organization's own history is its own: none of its members' events.
+      const o = await history(`zendesk_organization_id=${org}`);
+      expect(o.subject).toEqual({ kind: 'account' });
+      expect(o.events.map((e) => e.source.event_id)).toEqual([orgSuspended.id]);
+      expect(o.current?.status).toBe('suspended');
+    },
+  );
 
   it('resolves a Zendesk organization and the Salesforce Account id in its external_id to one account', async () => {
     const org = id();
@@ -271,38 +276,42 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     });
   });
 
-  it('keeps a reason text as written, trailing whitespace (U+2028, spaces) included, from a field event and from a trigger', async () => {
-    const written = 'Invoice 2026-117 overdue.\u2028Call first.\u2028  ';
-    const mia = user(id(), null, `mia.${n}@example.com`);
-    const reason = userEvent('user.custom_field_changed', mia, at(9), accountStatusReason(written));
-    const suspended = userEvent('user.custom_field_changed', mia, at(9), accountStatus('suspended_billing'));
-    await post(reason);
-    await settled(reason.id);
-    await post(suspended);
-    await stored(suspended);
-    const [fromField] = (await history(`zendesk_user_id=${mia.id}`)).events;
-    expect(fromField?.reason).toEqual({ code: 'non_payment', text: written });
+  it(
+    'keeps a reason text as written, trailing whitespace (U+2028, spaces) included, from a field event and ' +
+      'from a trigger',
+    async () => {
+      const written = 'Invoice 2026-117 overdue.\u2028Call first.\u2028  ';
+      const mia = user(id(), null, `mia.${n}@example.com`);
+      const reason = userEvent('user.custom_field_changed', mia, at(9), accountStatusReason(written));
+      const suspended = userEvent('user.custom_field_changed', mia, at(9), accountStatus('suspended_billing'));
+      await post(reason);
+      await settled(reason.id);
+      await post(suspended);
+      await stored(suspended);
+      const [fromField] = (await history(`zendesk_user_id=${mia.id}`)).events;
+      expect(fromField?.reason).toEqual({ code: 'non_payment', text: written });
 
-    const requester = id();
-    const trigger = {
-      standing: {
-        version: 1,
-        kind: 'deactivation',
-        event_id: `trig-${requester}`,
-        status_after: 'suspended',
-        reason_code: 'fraud_suspected',
-        reason_text: `\u2028 ${written}`,
-      },
-      ticket: { id: id(), updated_at: at(10) },
-      requester: { id: requester, email: `trig.${requester}@example.com`, external_id: '' },
-      organization: { id: '', external_id: '' },
-      current_user: { id: SOLVER },
-    };
-    await post(trigger);
-    expect((await settled(trigger.standing.event_id)).state).toBe('stored');
-    const [fromTrigger] = (await history(`zendesk_user_id=${requester}`)).events;
-    expect(fromTrigger?.reason).toEqual({ code: 'fraud_suspected', text: `\u2028 ${written}` });
-  });
+      const requester = id();
+      const trigger = {
+        standing: {
+          version: 1,
+          kind: 'deactivation',
+          event_id: `trig-${requester}`,
+          status_after: 'suspended',
+          reason_code: 'fraud_suspected',
+          reason_text: `\u2028 ${written}`,
+        },
+        ticket: { id: id(), updated_at: at(10) },
+        requester: { id: requester, email: `trig.${requester}@example.com`, external_id: '' },
+        organization: { id: '', external_id: '' },
+        current_user: { id: SOLVER },
+      };
+      await post(trigger);
+      expect((await settled(trigger.standing.event_id)).state).toBe('stored');
+      const [fromTrigger] = (await history(`zendesk_user_id=${requester}`)).events;
+      expect(fromTrigger?.reason).toEqual({ code: 'fraud_suspected', text: `\u2028 ${written}` });
+    },
+  );
 
   it('puts a reason that arrives after its status change (same update) on that change', async () => {
     const kim = user(id(), null, `kim.${n}@example.com`);
@@ -369,46 +378,49 @@ describe.each(['postgres', 'embedded'] as const)('a truthful history (%s)', (bac
     }
   });
 
-  it('records as approver the agent who set the approval field, when they set it, not whoever solved the ticket', async () => {
-    const org = id();
-    const requester = user(id(), org, `req.${org}@example.com`);
-    const ticket = id();
-    const requested = ticketEvent('ticket.tags_changed', ticket, requester.id, org, requester.id, at(9), {
-      tags_added: ['reinstatement_request'],
-      tags_removed: [],
-    });
-    const decided = ticketEvent('ticket.custom_field_changed', ticket, requester.id, org, LEAD, at(10), {
-      custom_field: { id: APPROVAL_FIELD, title: 'Reinstatement decision', type: 'tagger' },
-      current: { value: 'approved' },
-      previous: null,
-    });
-    const solved = ticketEvent('ticket.status_changed', ticket, requester.id, org, SOLVER, at(11), {
-      current: 'SOLVED',
-      previous: 'OPEN',
-    });
-    await post(requested, decided);
-    await settled(decided.id);
-    await post(solved);
-    await stored(requested, solved);
-    const h = await history(`zendesk_user_id=${requester.id}`);
-    expect(h.events.map((e) => e.kind)).toEqual(['reinstatement_approved', 'reinstatement_requested']);
-    expect(h.events[0]).toMatchObject({
-      about: 'person',
-      actor: { type: 'agent', id: SOLVER },
-      approvals: [
-        {
-          by: { type: 'agent', id: LEAD },
-          role: 'team_lead',
-          decision: 'approved',
-          at: new Date(at(10)).toISOString(),
-        },
-      ],
-    });
-    expect(h.events[1]).toMatchObject({
-      initiation: { type: 'customer_initiated' },
-      customer: { zendesk_user_id: requester.id },
-    });
-  });
+  it(
+    'records as approver the agent who set the approval field, ' + 'when they set it, not whoever solved the ticket',
+    async () => {
+      const org = id();
+      const requester = user(id(), org, `req.${org}@example.com`);
+      const ticket = id();
+      const requested = ticketEvent('ticket.tags_changed', ticket, requester.id, org, requester.id, at(9), {
+        tags_added: ['reinstatement_request'],
+        tags_removed: [],
+      });
+      const decided = ticketEvent('ticket.custom_field_changed', ticket, requester.id, org, LEAD, at(10), {
+        custom_field: { id: APPROVAL_FIELD, title: 'Reinstatement decision', type: 'tagger' },
+        current: { value: 'approved' },
+        previous: null,
+      });
+      const solved = ticketEvent('ticket.status_changed', ticket, requester.id, org, SOLVER, at(11), {
+        current: 'SOLVED',
+        previous: 'OPEN',
+      });
+      await post(requested, decided);
+      await settled(decided.id);
+      await post(solved);
+      await stored(requested, solved);
+      const h = await history(`zendesk_user_id=${requester.id}`);
+      expect(h.events.map((e) => e.kind)).toEqual(['reinstatement_approved', 'reinstatement_requested']);
+      expect(h.events[0]).toMatchObject({
+        about: 'person',
+        actor: { type: 'agent', id: SOLVER },
+        approvals: [
+          {
+            by: { type: 'agent', id: LEAD },
+            role: 'team_lead',
+            decision: 'approved',
+            at: new Date(at(10)).toISOString(),
+          },
+        ],
+      });
+      expect(h.events[1]).toMatchObject({
+        initiation: { type: 'customer_initiated' },
+        customer: { zendesk_user_id: requester.id },
+      });
+    },
+  );
 
   it('stores an international email and finds it case-insensitively', async () => {
     const zoe = user(id(), null, 'Zoë.Ünal@Example.COM');

@@ -303,28 +303,32 @@ describe('the webhook endpoint over HTTP', () => {
     expect(failed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('takes a trailing slash and a URL-encoded tenant id, and leaves other methods and paths to the 404 handler', async () => {
-    const body = withId(userDeactivated);
-    const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const raw = JSON.stringify(body);
-    const headers = {
-      'content-type': 'application/json',
-      'x-zendesk-webhook-signature-timestamp': timestamp,
-      'x-zendesk-webhook-signature': signZendeskWebhook(WEBHOOK_SECRET, timestamp, raw),
-    };
-    expect(
-      (await fetch(`${svc.url}/webhooks/zendesk/%64efault/?delivery=1`, { method: 'POST', headers, body: raw })).status,
-    ).toBe(202);
-    for (const [method, path] of [
-      ['GET', '/webhooks/zendesk/default'],
-      ['POST', '/webhooks/zendesk/default/extra'],
-      ['POST', '/webhooks/zendesk/'],
-    ] as const) {
-      const res = await fetch(`${svc.url}${path}`, { method, headers, ...(method === 'POST' ? { body: raw } : {}) });
-      expect(res.status, `${method} ${path}`).toBe(404);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
-    }
-  });
+  it(
+    'takes a trailing slash and a URL-encoded tenant id, and ' + 'leaves other methods and paths to the 404 handler',
+    async () => {
+      const body = withId(userDeactivated);
+      const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const raw = JSON.stringify(body);
+      const headers = {
+        'content-type': 'application/json',
+        'x-zendesk-webhook-signature-timestamp': timestamp,
+        'x-zendesk-webhook-signature': signZendeskWebhook(WEBHOOK_SECRET, timestamp, raw),
+      };
+      expect(
+        (await fetch(`${svc.url}/webhooks/zendesk/%64efault/?delivery=1`, { method: 'POST', headers, body: raw }))
+          .status,
+      ).toBe(202);
+      for (const [method, path] of [
+        ['GET', '/webhooks/zendesk/default'],
+        ['POST', '/webhooks/zendesk/default/extra'],
+        ['POST', '/webhooks/zendesk/'],
+      ] as const) {
+        const res = await fetch(`${svc.url}${path}`, { method, headers, ...(method === 'POST' ? { body: raw } : {}) });
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+      }
+    },
+  );
 });
 
 describe('quarantine and replay', () => {

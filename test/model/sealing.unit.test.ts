@@ -182,10 +182,14 @@ describe('identityDigest', () => {
     expect(to18('001Dn00000A1b2c')).toBe('001Dn00000A1b2cIAB');
   });
 
-  it('keeps an id that is neither 15 nor 18 characters, or whose suffix is not a case checksum, as its prefix or as given', () => {
-    expect(salesforceId15('001Dn00000A1b2')).toBe('001Dn00000A1b2');
-    expect(salesforceId15('001Dn00000A1b2c!!!')).toBe('001Dn00000A1b2c');
-  });
+  it(
+    'keeps an id that is neither 15 nor 18 characters, or whose suffix is not a case checksum, as its prefix ' +
+      'or as given',
+    () => {
+      expect(salesforceId15('001Dn00000A1b2')).toBe('001Dn00000A1b2');
+      expect(salesforceId15('001Dn00000A1b2c!!!')).toBe('001Dn00000A1b2c');
+    },
+  );
 
   it('keeps 15-character Salesforce ids case-sensitive (they are, at Salesforce)', () => {
     expect(identityDigest(keys, 'acme', 'salesforce_account_id', '001Dn00000A1b2c')).not.toBe(

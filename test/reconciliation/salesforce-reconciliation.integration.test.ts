@@ -143,21 +143,24 @@ describe('Salesforce reconciliation', () => {
     expect(await accountHistory()).toHaveLength(3);
   });
 
-  it('the reverse order: a change event first, then the history row of that transition is not written again', async () => {
-    await store.log.append([changeEvent('2026-03-04T10:00:00.300Z', 'deactivated')]);
-    nock(SF)
-      .get(Q)
-      .query(isHistory)
-      .reply(
-        200,
-        { totalSize: 1, done: true, records: [history('017B1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000')] },
-        limit(10),
-      );
-    noStates();
-    const run = await reconcileSalesforce(deps, tenant, conn());
-    expect(run.counters).toMatchObject({ events_appended: 0 });
-    expect(await accountHistory()).toHaveLength(1);
-  });
+  it(
+    'the reverse order: a change event first, then the history ' + 'row of that transition is not written again',
+    async () => {
+      await store.log.append([changeEvent('2026-03-04T10:00:00.300Z', 'deactivated')]);
+      nock(SF)
+        .get(Q)
+        .query(isHistory)
+        .reply(
+          200,
+          { totalSize: 1, done: true, records: [history('017B1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000')] },
+          limit(10),
+        );
+      noStates();
+      const run = await reconcileSalesforce(deps, tenant, conn());
+      expect(run.counters).toMatchObject({ events_appended: 0 });
+      expect(await accountHistory()).toHaveLength(1);
+    },
+  );
 
   it('records a soft delete that no history row explains as status_observed, by SystemModstamp', async () => {
     nock(SF).get(Q).query(isHistory).reply(200, { totalSize: 0, done: true, records: [] }, limit(10));
@@ -192,105 +195,115 @@ describe('Salesforce reconciliation', () => {
     ]);
   });
 
-  it('stops above the configured share of the daily API quota, and the next run resumes from the last durable page', async () => {
-    nock(SF)
-      .get(Q)
-      .query(isHistory)
-      .reply(
-        200,
-        {
-          totalSize: 2,
-          done: false,
-          nextRecordsUrl: `${Q}/01g-2000`,
-          records: [history('017C1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000')],
-        },
-        limit(81),
+  it(
+    'stops above the configured share of the daily API quota, and the next run resumes from the last durable ' + 'page',
+    async () => {
+      nock(SF)
+        .get(Q)
+        .query(isHistory)
+        .reply(
+          200,
+          {
+            totalSize: 2,
+            done: false,
+            nextRecordsUrl: `${Q}/01g-2000`,
+            records: [history('017C1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000')],
+          },
+          limit(81),
+        );
+      const stopped = await reconcileSalesforce(deps, tenant, conn(), { maxQuotaShare: 0.8 });
+      expect(stopped).toMatchObject({ state: 'partial', counters: { pages: 1, events_appended: 1 } });
+      expect(stopped.counters.errors[0]!.message).toMatch(
+        /81\/100 \(from the last answer's Sforce-Limit-Info\) is above 80 %/,
       );
-    const stopped = await reconcileSalesforce(deps, tenant, conn(), { maxQuotaShare: 0.8 });
-    expect(stopped).toMatchObject({ state: 'partial', counters: { pages: 1, events_appended: 1 } });
-    expect(stopped.counters.errors[0]!.message).toMatch(
-      /81\/100 \(from the last answer's Sforce-Limit-Info\) is above 80 %/,
-    );
-    expect(await recon.checkpoint(tenant, 'salesforce', 'AccountHistory')).toEqual({
-      since: '2026-03-04T10:00:00.000Z',
-    });
+      expect(await recon.checkpoint(tenant, 'salesforce', 'AccountHistory')).toEqual({
+        since: '2026-03-04T10:00:00.000Z',
+      });
 
-    // Next run (quota reset): from the checkpoint minus the lookback; the row read again is not doubled.
-    nock(SF)
-      .get(Q)
-      .query((q) => isHistory(q) && String(q.q).includes('CreatedDate >= 2026-03-04T09:55:00Z'))
-      .reply(
-        200,
-        {
-          totalSize: 2,
-          done: true,
-          records: [
-            history('017C1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000'),
-            history('017C2', 'No', 'Yes', '2026-03-04T11:00:00.000+0000'),
-          ],
-        },
-        limit(5),
-      );
-    noStates();
-    const resumed = await reconcileSalesforce(deps, tenant, conn(), { maxQuotaShare: 0.8 });
-    expect(resumed).toMatchObject({ state: 'completed', counters: { events_appended: 1 } });
-    expect(await accountHistory()).toHaveLength(2);
-  });
+      // Next run (quota reset): from the checkpoint minus the lookback; the row read again is not doubled.
+      nock(SF)
+        .get(Q)
+        .query((q) => isHistory(q) && String(q.q).includes('CreatedDate >= 2026-03-04T09:55:00Z'))
+        .reply(
+          200,
+          {
+            totalSize: 2,
+            done: true,
+            records: [
+              history('017C1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000'),
+              history('017C2', 'No', 'Yes', '2026-03-04T11:00:00.000+0000'),
+            ],
+          },
+          limit(5),
+        );
+      noStates();
+      const resumed = await reconcileSalesforce(deps, tenant, conn(), { maxQuotaShare: 0.8 });
+      expect(resumed).toMatchObject({ state: 'completed', counters: { events_appended: 1 } });
+      expect(await accountHistory()).toHaveLength(2);
+    },
+  );
 
-  it('asks Salesforce before deciding: on the same long-lived connection, the run after a quota stop resumes once usage dropped', async () => {
-    const session = conn();
-    limits(10);
-    nock(SF)
-      .get(Q)
-      .query(isHistory)
-      .reply(
-        200,
-        {
-          totalSize: 2,
-          done: false,
-          nextRecordsUrl: `${Q}/01g-2000`,
-          records: [history('017D1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000')],
-        },
-        limit(81),
-      );
-    const stopped = await reconcileSalesforce(deps, tenant, session, { maxQuotaShare: 0.8 });
-    expect(stopped).toMatchObject({ state: 'partial', counters: { pages: 1, events_appended: 1 } });
-    expect(stopped.counters.errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/81\/100 \(from the last answer's Sforce-Limit-Info\) is above 80 %/),
-    ]);
+  it(
+    'asks Salesforce before deciding: on the same long-lived connection, the run after a quota stop resumes ' +
+      'once usage dropped',
+    async () => {
+      const session = conn();
+      limits(10);
+      nock(SF)
+        .get(Q)
+        .query(isHistory)
+        .reply(
+          200,
+          {
+            totalSize: 2,
+            done: false,
+            nextRecordsUrl: `${Q}/01g-2000`,
+            records: [history('017D1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000')],
+          },
+          limit(81),
+        );
+      const stopped = await reconcileSalesforce(deps, tenant, session, { maxQuotaShare: 0.8 });
+      expect(stopped).toMatchObject({ state: 'partial', counters: { pages: 1, events_appended: 1 } });
+      expect(stopped.counters.errors.map((e) => e.message)).toEqual([
+        expect.stringMatching(/81\/100 \(from the last answer's Sforce-Limit-Info\) is above 80 %/),
+      ]);
 
-    // Usage dropped (the connection still remembers 81/100): the next run asks, then reads.
-    limits(5);
-    nock(SF)
-      .get(Q)
-      .query((q) => isHistory(q) && String(q.q).includes('CreatedDate >= 2026-03-04T09:55:00Z'))
-      .reply(
-        200,
-        {
-          totalSize: 2,
-          done: true,
-          records: [
-            history('017D1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000'),
-            history('017D2', 'No', 'Yes', '2026-03-04T11:00:00.000+0000'),
-          ],
-        },
-        limit(6),
-      );
-    noStates();
-    const resumed = await reconcileSalesforce(deps, tenant, session, { maxQuotaShare: 0.8 });
-    expect(resumed).toMatchObject({ state: 'completed', counters: { pages: 2, events_appended: 1, errors: [] } });
-    expect(await accountHistory()).toHaveLength(2);
-  });
+      // Usage dropped (the connection still remembers 81/100): the next run asks, then reads.
+      limits(5);
+      nock(SF)
+        .get(Q)
+        .query((q) => isHistory(q) && String(q.q).includes('CreatedDate >= 2026-03-04T09:55:00Z'))
+        .reply(
+          200,
+          {
+            totalSize: 2,
+            done: true,
+            records: [
+              history('017D1', 'Yes', 'No', '2026-03-04T10:00:00.000+0000'),
+              history('017D2', 'No', 'Yes', '2026-03-04T11:00:00.000+0000'),
+            ],
+          },
+          limit(6),
+        );
+      noStates();
+      const resumed = await reconcileSalesforce(deps, tenant, session, { maxQuotaShare: 0.8 });
+      expect(resumed).toMatchObject({ state: 'completed', counters: { pages: 2, events_appended: 1, errors: [] } });
+      expect(await accountHistory()).toHaveLength(2);
+    },
+  );
 
-  it('stops before the first page when the limits resource says usage is above the share, quoting that figure', async () => {
-    limits(90);
-    const stopped = await reconcileSalesforce(deps, tenant, conn(), { maxQuotaShare: 0.8 });
-    expect(stopped).toMatchObject({ state: 'partial', counters: { pages: 0 } });
-    expect(stopped.counters.errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/90\/100 \(from the limits resource before the first page\) is above 80 %/),
-    ]);
-    expect((await recon.listRuns(tenant))[0]).toMatchObject({ state: 'partial', errors: stopped.counters.errors });
-  });
+  it(
+    'stops before the first page when the limits resource says ' + 'usage is above the share, quoting that figure',
+    async () => {
+      limits(90);
+      const stopped = await reconcileSalesforce(deps, tenant, conn(), { maxQuotaShare: 0.8 });
+      expect(stopped).toMatchObject({ state: 'partial', counters: { pages: 0 } });
+      expect(stopped.counters.errors.map((e) => e.message)).toEqual([
+        expect.stringMatching(/90\/100 \(from the limits resource before the first page\) is above 80 %/),
+      ]);
+      expect((await recon.listRuns(tenant))[0]).toMatchObject({ state: 'partial', errors: stopped.counters.errors });
+    },
+  );
 
   it('reports no drift for history the log already holds, read again in the next run', async () => {
     const rows = [

@@ -168,31 +168,35 @@ describe('Zendesk reconciliation', () => {
     expect((await userHistory(t, '101')).events).toHaveLength(3);
   });
 
-  it('the reverse order: a webhook first, then reconciliation finds nothing new; a finding racing the webhook is one entry', async () => {
-    const t = await tenant();
-    expect(await webhook(t, '102', 'suspended_billing')).toMatchObject({ stored: 1 });
-    nock(ZD)
-      .get(USERS)
-      .query(true)
-      .reply(200, usersPage([user('102', { user_fields: { account_status: 'suspended_billing' } })], 'c1', true));
-    noOrgs();
-    const run = await reconcileZendesk(deps, t);
-    expect(run.counters).toMatchObject({ drift_found: 0, events_appended: 0 });
-    // The race: reconciliation compared before the webhook's entry was written, appends after it.
-    const state = userState(t.id, DEFAULT_ZENDESK_MAPPING, 'acme', {
-      ...user('102', { user_fields: { account_status: 'suspended_billing' } }),
-      id: '102',
-      organization_id: '8912017421',
-      external_id: null,
-    });
-    const { findings } = compareStates(t.id, [state], new Map());
-    const outcomes = await store.log.append(
-      findings.map((f) => f.event),
-      { transitionWindows: new Map([[0, findings[0]!.window]]) },
-    );
-    expect(outcomes[0]).toMatchObject({ status: 'duplicate', same_transition: 'live_first' });
-    expect((await userHistory(t, '102')).events).toHaveLength(1);
-  });
+  it(
+    'the reverse order: a webhook first, then reconciliation finds nothing new; a finding racing the webhook ' +
+      'is one entry',
+    async () => {
+      const t = await tenant();
+      expect(await webhook(t, '102', 'suspended_billing')).toMatchObject({ stored: 1 });
+      nock(ZD)
+        .get(USERS)
+        .query(true)
+        .reply(200, usersPage([user('102', { user_fields: { account_status: 'suspended_billing' } })], 'c1', true));
+      noOrgs();
+      const run = await reconcileZendesk(deps, t);
+      expect(run.counters).toMatchObject({ drift_found: 0, events_appended: 0 });
+      // The race: reconciliation compared before the webhook's entry was written, appends after it.
+      const state = userState(t.id, DEFAULT_ZENDESK_MAPPING, 'acme', {
+        ...user('102', { user_fields: { account_status: 'suspended_billing' } }),
+        id: '102',
+        organization_id: '8912017421',
+        external_id: null,
+      });
+      const { findings } = compareStates(t.id, [state], new Map());
+      const outcomes = await store.log.append(
+        findings.map((f) => f.event),
+        { transitionWindows: new Map([[0, findings[0]!.window]]) },
+      );
+      expect(outcomes[0]).toMatchObject({ status: 'duplicate', same_transition: 'live_first' });
+      expect((await userHistory(t, '102')).events).toHaveLength(1);
+    },
+  );
 
   it('follows a multi-page cursor to the end, and the next run resumes exactly after it', async () => {
     const t = await tenant();

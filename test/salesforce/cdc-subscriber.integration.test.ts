@@ -22,53 +22,57 @@ describe('CometD change event subscriber', () => {
   beforeEach(() => h.restartServer());
   afterEach(() => h.stopSubscribers());
 
-  it('delivers messages in order and stores a replay id only after onMessage resolved; a rejection does not advance it', async () => {
-    const tenant = 'order';
-    let rejectOnce = true;
-    const storedDuringCallback: (number | undefined)[] = [];
-    const { subscriber, received, events } = await h.subscriber({
-      tenant,
-      channels: [ACCOUNT, CONTACT, PLATFORM],
-      onMessage: async (m) => {
-        if (m.channel !== ACCOUNT) return;
-        // The replay id of this message is not stored yet while the callback runs.
-        storedDuringCallback.push((await h.stored(tenant))[ACCOUNT]);
-        if (m.replayId === 3 && rejectOnce) {
-          rejectOnce = false;
-          throw new Error('inbox unavailable');
-        }
-      },
-    });
-    subscriber.start();
-    progress = events;
-    await until(() => events.filter((e) => e.startsWith('subscribed')).length === 3);
+  it(
+    'delivers messages in order and stores a replay id only after onMessage resolved; a rejection does not ' +
+      'advance it',
+    async () => {
+      const tenant = 'order';
+      let rejectOnce = true;
+      const storedDuringCallback: (number | undefined)[] = [];
+      const { subscriber, received, events } = await h.subscriber({
+        tenant,
+        channels: [ACCOUNT, CONTACT, PLATFORM],
+        onMessage: async (m) => {
+          if (m.channel !== ACCOUNT) return;
+          // The replay id of this message is not stored yet while the callback runs.
+          storedDuringCallback.push((await h.stored(tenant))[ACCOUNT]);
+          if (m.replayId === 3 && rejectOnce) {
+            rejectOnce = false;
+            throw new Error('inbox unavailable');
+          }
+        },
+      });
+      subscriber.start();
+      progress = events;
+      await until(() => events.filter((e) => e.startsWith('subscribed')).length === 3);
 
-    await h.server.publish(ACCOUNT, changeEvent(1));
-    await h.server.publish(ACCOUNT, mergedChangeEvent(2));
-    await h.server.publish(CONTACT, contactChangeEvent(1));
-    await h.server.publish(ACCOUNT, gapEvent(3));
-    await until(() => received.some((r) => r.channel === ACCOUNT && r.replayId === 3));
-    await h.server.publish(ACCOUNT, undeleteEvent(4));
-    await h.server.publish(PLATFORM, {
-      schema: 'x',
-      payload: { Account_Id__c: '0015g00000XyZaBAAV' },
-      event: { replayId: 7 },
-    });
-    await until(() => received.some((r) => r.replayId === 4) && received.some((r) => r.channel === PLATFORM));
-    await subscriber.stop();
+      await h.server.publish(ACCOUNT, changeEvent(1));
+      await h.server.publish(ACCOUNT, mergedChangeEvent(2));
+      await h.server.publish(CONTACT, contactChangeEvent(1));
+      await h.server.publish(ACCOUNT, gapEvent(3));
+      await until(() => received.some((r) => r.channel === ACCOUNT && r.replayId === 3));
+      await h.server.publish(ACCOUNT, undeleteEvent(4));
+      await h.server.publish(PLATFORM, {
+        schema: 'x',
+        payload: { Account_Id__c: '0015g00000XyZaBAAV' },
+        event: { replayId: 7 },
+      });
+      await until(() => received.some((r) => r.replayId === 4) && received.some((r) => r.channel === PLATFORM));
+      await subscriber.stop();
 
-    const accounts = received.filter((r) => r.channel === ACCOUNT).map((r) => r.replayId);
-    expect(accounts).toEqual([1, 2, 3, 4]);
-    expect(received.filter((r) => r.channel !== ACCOUNT)).toEqual([
-      { channel: CONTACT, replayId: 1, kind: 'change_event' },
-      { channel: PLATFORM, replayId: 7, kind: 'platform_event' },
-    ]);
-    // 3 was rejected once: the stored id stayed at 2, the resubscription asked from 2 and got 3 again.
-    expect(storedDuringCallback).toEqual([undefined, 1, 2, 2, 3]);
-    expect(events).toContain('lost callback_failed');
-    expect(h.server.subscribes.filter((s) => s.channel === ACCOUNT).map((s) => s.replayFrom)).toEqual([-2, 2]);
-    expect(await h.stored(tenant)).toEqual({ [ACCOUNT]: 4, [CONTACT]: 1, [PLATFORM]: 7 });
-  });
+      const accounts = received.filter((r) => r.channel === ACCOUNT).map((r) => r.replayId);
+      expect(accounts).toEqual([1, 2, 3, 4]);
+      expect(received.filter((r) => r.channel !== ACCOUNT)).toEqual([
+        { channel: CONTACT, replayId: 1, kind: 'change_event' },
+        { channel: PLATFORM, replayId: 7, kind: 'platform_event' },
+      ]);
+      // 3 was rejected once: the stored id stayed at 2, the resubscription asked from 2 and got 3 again.
+      expect(storedDuringCallback).toEqual([undefined, 1, 2, 2, 3]);
+      expect(events).toContain('lost callback_failed');
+      expect(h.server.subscribes.filter((s) => s.channel === ACCOUNT).map((s) => s.replayFrom)).toEqual([-2, 2]);
+      expect(await h.stored(tenant)).toEqual({ [ACCOUNT]: 4, [CONTACT]: 1, [PLATFORM]: 7 });
+    },
+  );
 
   it('a restart resumes after the stored replay id: nothing lost, nothing twice', async () => {
     const tenant = 'restart';
@@ -98,41 +102,44 @@ describe('CometD change event subscriber', () => {
     expect([...ids(first.received), ...ids(second.received)]).toEqual([101, 102, 103, 104, 105]);
   });
 
-  it('a session expiring mid-stream (401 on /meta/connect) gets a new token and a new client, and loses nothing', async () => {
-    const tenant = 'expiry';
-    h.issue = 'T1';
-    h.server.validTokens = new Set(['T1']);
-    const { subscriber, received, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
-    subscriber.start();
-    progress = events;
-    await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
-    await h.server.publish(ACCOUNT, changeEvent(201));
-    await until(() => events.includes(`stored ${ACCOUNT} 201`));
+  it(
+    'a session expiring mid-stream (401 on /meta/connect) gets a ' + 'new token and a new client, and loses nothing',
+    async () => {
+      const tenant = 'expiry';
+      h.issue = 'T1';
+      h.server.validTokens = new Set(['T1']);
+      const { subscriber, received, events } = await h.subscriber({ tenant, channels: [ACCOUNT] });
+      subscriber.start();
+      progress = events;
+      await until(() => events.includes(`subscribed ${ACCOUNT} -2`));
+      await h.server.publish(ACCOUNT, changeEvent(201));
+      await until(() => events.includes(`stored ${ACCOUNT} 201`));
 
-    const tokenRequests = h.tokenRequests;
-    h.issue = 'T2';
-    h.server.validTokens = new Set(['T2']);
-    await h.server.publish(ACCOUNT, changeEvent(202));
-    // 202 arrives on the old client before its session is refused, or is replayed to the new one.
-    await until(
-      () =>
-        events.includes(`stored ${ACCOUNT} 202`) &&
-        events.indexOf('lost unauthorized') >= 0 &&
-        events.findLastIndex((e) => e.startsWith('subscribed')) > events.indexOf('lost unauthorized'),
-    );
-    await h.server.publish(ACCOUNT, changeEvent(203));
-    await until(() => events.includes(`stored ${ACCOUNT} 203`));
-    await subscriber.stop();
+      const tokenRequests = h.tokenRequests;
+      h.issue = 'T2';
+      h.server.validTokens = new Set(['T2']);
+      await h.server.publish(ACCOUNT, changeEvent(202));
+      // 202 arrives on the old client before its session is refused, or is replayed to the new one.
+      await until(
+        () =>
+          events.includes(`stored ${ACCOUNT} 202`) &&
+          events.indexOf('lost unauthorized') >= 0 &&
+          events.findLastIndex((e) => e.startsWith('subscribed')) > events.indexOf('lost unauthorized'),
+      );
+      await h.server.publish(ACCOUNT, changeEvent(203));
+      await until(() => events.includes(`stored ${ACCOUNT} 203`));
+      await subscriber.stop();
 
-    expect(events).toContain('lost unauthorized');
-    expect(h.tokenRequests).toBe(tokenRequests + 1);
-    expect(h.server.subscribes.filter((s) => s.channel === ACCOUNT).map((s) => [s.token, s.refused])).toEqual([
-      ['T1', false],
-      ['T2', false],
-    ]);
-    expect(received.map((r) => r.replayId).filter((id) => id !== null && id > 200)).toEqual([201, 202, 203]);
-    h.server.validTokens = null;
-  });
+      expect(events).toContain('lost unauthorized');
+      expect(h.tokenRequests).toBe(tokenRequests + 1);
+      expect(h.server.subscribes.filter((s) => s.channel === ACCOUNT).map((s) => [s.token, s.refused])).toEqual([
+        ['T1', false],
+        ['T2', false],
+      ]);
+      expect(received.map((r) => r.replayId).filter((id) => id !== null && id > 200)).toEqual([201, 202, 203]);
+      h.server.validTokens = null;
+    },
+  );
 
   it('a handshake refused for an expired session gets a new token first', async () => {
     const tenant = 'handshake';

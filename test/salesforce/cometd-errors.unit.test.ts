@@ -4,7 +4,8 @@ import { backoffDelay, classifyCometdError } from '../../salesforce/cometd-error
 describe('CometD errors', () => {
   it('recognises a refused replay id, as a string and as faye parses it', () => {
     const text =
-      '400::The replayId {6734} you provided was invalid. Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.';
+      '400::The replayId {6734} you provided was invalid. Please provide a valid ID, -2 to replay all ' +
+      'events, or -1 to replay only new events.';
     expect(classifyCometdError(text)).toBe('replay_id_invalid');
     expect(classifyCometdError({ code: 400, params: [], message: text.slice(5) })).toBe('replay_id_invalid');
   });

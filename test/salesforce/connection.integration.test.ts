@@ -131,42 +131,45 @@ describe('Salesforce connection', () => {
     expect([tokens, queries]).toEqual([2, 2]);
   });
 
-  it('returns provider failures as values: refused grant, unavailable endpoint, network error, bad settings', async () => {
-    const factory = new SalesforceConnectionFactory();
-    nock(LOGIN)
-      .post('/services/oauth2/token')
-      .reply(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
-    const refused = await factory.connect('acme', rtSettings);
-    expect(
-      refused.ok
-        ? null
-        : { failure: refused.error.failure, code: refused.error.code, retryable: refused.error.retryable },
-    ).toEqual({ failure: 'rejected', code: 'invalid_grant', retryable: false });
+  it(
+    'returns provider failures as values: refused grant, ' + 'unavailable endpoint, network error, bad settings',
+    async () => {
+      const factory = new SalesforceConnectionFactory();
+      nock(LOGIN)
+        .post('/services/oauth2/token')
+        .reply(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
+      const refused = await factory.connect('acme', rtSettings);
+      expect(
+        refused.ok
+          ? null
+          : { failure: refused.error.failure, code: refused.error.code, retryable: refused.error.retryable },
+      ).toEqual({ failure: 'rejected', code: 'invalid_grant', retryable: false });
 
-    nock(LOGIN).post('/services/oauth2/token').reply(503, 'Service Unavailable');
-    const down = await factory.connect('acme', jwtSettings);
-    expect(down.ok ? null : [down.error.failure, down.error.retryable]).toEqual(['unavailable', true]);
+      nock(LOGIN).post('/services/oauth2/token').reply(503, 'Service Unavailable');
+      const down = await factory.connect('acme', jwtSettings);
+      expect(down.ok ? null : [down.error.failure, down.error.retryable]).toEqual(['unavailable', true]);
 
-    // A refused connection (nock's replyWithError never settles jsforce's node-fetch stream).
-    nock.enableNetConnect('127.0.0.1');
-    const network = await factory.connect('acme', { ...jwtSettings, loginUrl: 'http://127.0.0.1:1' });
-    nock.disableNetConnect();
-    expect(network.ok ? null : network.error.failure).toBe('unavailable');
+      // A refused connection (nock's replyWithError never settles jsforce's node-fetch stream).
+      nock.enableNetConnect('127.0.0.1');
+      const network = await factory.connect('acme', { ...jwtSettings, loginUrl: 'http://127.0.0.1:1' });
+      nock.disableNetConnect();
+      expect(network.ok ? null : network.error.failure).toBe('unavailable');
 
-    nock(LOGIN).post('/services/oauth2/token').delay(2000).reply(200, token('late'));
-    const slow = await new SalesforceConnectionFactory({ tokenTimeoutMs: 50 }).connect('acme', jwtSettings);
-    expect(slow.ok ? null : [slow.error.failure, slow.error.code]).toEqual(['unavailable', 'timeout']);
+      nock(LOGIN).post('/services/oauth2/token').delay(2000).reply(200, token('late'));
+      const slow = await new SalesforceConnectionFactory({ tokenTimeoutMs: 50 }).connect('acme', jwtSettings);
+      expect(slow.ok ? null : [slow.error.failure, slow.error.code]).toEqual(['unavailable', 'timeout']);
 
-    const bad = await factory.connect('acme', {
-      ...jwtSettings,
-      auth: { ...jwtSettings.auth, privateKeyPem: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----' },
-    });
-    expect(bad.ok ? null : [bad.error.failure, bad.error.message]).toEqual([
-      'invalid_settings',
-      'the private key is not a readable PEM private key',
-    ]);
-    const invalid = await factory.connect('acme', { ...rtSettings, instanceUrl: 'acme' });
-    expect(invalid.ok ? null : invalid.error.message).toMatch(/^Salesforce settings: instanceUrl: /);
-    expect(invalid.ok ? '' : invalid.error.message).not.toContain('R1');
-  });
+      const bad = await factory.connect('acme', {
+        ...jwtSettings,
+        auth: { ...jwtSettings.auth, privateKeyPem: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----' },
+      });
+      expect(bad.ok ? null : [bad.error.failure, bad.error.message]).toEqual([
+        'invalid_settings',
+        'the private key is not a readable PEM private key',
+      ]);
+      const invalid = await factory.connect('acme', { ...rtSettings, instanceUrl: 'acme' });
+      expect(invalid.ok ? null : invalid.error.message).toMatch(/^Salesforce settings: instanceUrl: /);
+      expect(invalid.ok ? '' : invalid.error.message).not.toContain('R1');
+    },
+  );
 });

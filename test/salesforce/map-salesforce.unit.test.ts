@@ -57,28 +57,32 @@ function only(r: SalesforceMapResult): NewStandingEvent {
 }
 
 describe('Change Data Capture', () => {
-  it('maps the documented Account change event to a reinstatement of that account, with the reason from the same change', () => {
-    const [row] = rowsOf(cdc());
-    expect(row!.event_id).toBe('cdc:0002343d-9d90-e395-ed20-cf416ba652ad:1:0015g00000XyZaBAAV');
-    const e = only(map(row!.body));
-    expect(e).toMatchObject({
-      kind: 'reinstatement',
-      status: { before: null, after: 'active' },
-      initiation: { type: 'manual', temporary: false },
-      actor: { type: 'agent', id: '0055g00000Q1w2eAAB' },
-      reason: { code: 'unspecified', text: 'Payment received' },
-      source: {
-        system: 'salesforce',
-        object: 'Account',
-        id: '0015g00000XyZaBAAV',
-        url: 'https://acme.my.salesforce.com/0015g00000XyZaBAAV',
-        event_id: row!.event_id,
-      },
-      detected_via: 'change_event',
-      customer: { salesforce_account_id: '0015g00000XyZaBAAV' },
-      occurred_at: new Date(1775282402000).toISOString(),
-    });
-  });
+  it(
+    'maps the documented Account change event to a reinstatement of that account, with the reason from the ' +
+      'same change',
+    () => {
+      const [row] = rowsOf(cdc());
+      expect(row!.event_id).toBe('cdc:0002343d-9d90-e395-ed20-cf416ba652ad:1:0015g00000XyZaBAAV');
+      const e = only(map(row!.body));
+      expect(e).toMatchObject({
+        kind: 'reinstatement',
+        status: { before: null, after: 'active' },
+        initiation: { type: 'manual', temporary: false },
+        actor: { type: 'agent', id: '0055g00000Q1w2eAAB' },
+        reason: { code: 'unspecified', text: 'Payment received' },
+        source: {
+          system: 'salesforce',
+          object: 'Account',
+          id: '0015g00000XyZaBAAV',
+          url: 'https://acme.my.salesforce.com/0015g00000XyZaBAAV',
+          event_id: row!.event_id,
+        },
+        detected_via: 'change_event',
+        customer: { salesforce_account_id: '0015g00000XyZaBAAV' },
+        occurred_at: new Date(1775282402000).toISOString(),
+      });
+    },
+  );
 
   it('splits an event naming several records into one row per record, each with its own deterministic id', () => {
     const rows = rowsOf(

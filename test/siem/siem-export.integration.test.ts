@@ -211,29 +211,33 @@ describe('GET/PUT /tenants/:tenant/siem/splunk', () => {
     });
   });
 
-  it('refuses include_personal_data: true to a caller without personal_data.read, naming the field; the auditor may', async () => {
-    const res = await call('/tenants/default/siem/splunk', 'admin', {
-      method: 'PUT',
-      body: JSON.stringify({ include_personal_data: true }),
-    });
-    expect(res.status).toBe(403);
-    expect(await res.text()).toContain('include_personal_data');
-    // The auditor, who reads personal data, may turn it on (and off again for the push tests below).
-    const auditor = await call('/tenants/default/siem/splunk', 'auditor', {
-      method: 'PUT',
-      body: JSON.stringify({ include_personal_data: true }),
-    });
-    expect(auditor.status).toBe(200);
-    expect(await auditor.json()).toMatchObject({ include_personal_data: true });
-    expect(
-      (
-        await call('/tenants/default/siem/splunk', 'admin', {
-          method: 'PUT',
-          body: JSON.stringify({ include_personal_data: false }),
-        })
-      ).status,
-    ).toBe(200);
-  });
+  it(
+    'refuses include_personal_data: true to a caller without personal_data.read, ' +
+      'naming the field; the auditor may',
+    async () => {
+      const res = await call('/tenants/default/siem/splunk', 'admin', {
+        method: 'PUT',
+        body: JSON.stringify({ include_personal_data: true }),
+      });
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain('include_personal_data');
+      // The auditor, who reads personal data, may turn it on (and off again for the push tests below).
+      const auditor = await call('/tenants/default/siem/splunk', 'auditor', {
+        method: 'PUT',
+        body: JSON.stringify({ include_personal_data: true }),
+      });
+      expect(auditor.status).toBe(200);
+      expect(await auditor.json()).toMatchObject({ include_personal_data: true });
+      expect(
+        (
+          await call('/tenants/default/siem/splunk', 'admin', {
+            method: 'PUT',
+            body: JSON.stringify({ include_personal_data: false }),
+          })
+        ).status,
+      ).toBe(200);
+    },
+  );
 });
 
 describe('Splunk HEC push', () => {
@@ -250,26 +254,29 @@ describe('Splunk HEC push', () => {
     return { scope, seen };
   }
 
-  it('sends exactly the rows after the cursor, without personal data unless enabled, and moves the cursor', async () => {
-    const h = hec(200, { text: 'Success', code: 0 });
-    expect(await pushSiemTargets(s.resources.log, targets)).toEqual([
-      { tenant: 'default', status: 'sent', events: 3, batches: 1, last_seq: 3 },
-    ]);
-    expect(h.scope.isDone()).toBe(true);
-    const batch = h.seen[0]!;
-    expect(batch.map((e) => (e.event as { seq: number }).seq)).toEqual([1, 2, 3]);
-    expect(batch[0]).toMatchObject({
-      index: 'audit',
-      source: 'standing',
-      sourcetype: 'standing:event',
-      time: expect.any(Number),
-      event: { type: 'standing.event', id: expect.any(String) },
-    });
-    expect(JSON.stringify(batch)).not.toContain(dana.email);
-    expect(await pushSiemTargets(s.resources.log, targets)).toEqual([
-      { tenant: 'default', status: 'up_to_date', last_seq: 3 },
-    ]);
-  });
+  it(
+    'sends exactly the rows after the cursor, without ' + 'personal data unless enabled, and moves the cursor',
+    async () => {
+      const h = hec(200, { text: 'Success', code: 0 });
+      expect(await pushSiemTargets(s.resources.log, targets)).toEqual([
+        { tenant: 'default', status: 'sent', events: 3, batches: 1, last_seq: 3 },
+      ]);
+      expect(h.scope.isDone()).toBe(true);
+      const batch = h.seen[0]!;
+      expect(batch.map((e) => (e.event as { seq: number }).seq)).toEqual([1, 2, 3]);
+      expect(batch[0]).toMatchObject({
+        index: 'audit',
+        source: 'standing',
+        sourcetype: 'standing:event',
+        time: expect.any(Number),
+        event: { type: 'standing.event', id: expect.any(String) },
+      });
+      expect(JSON.stringify(batch)).not.toContain(dana.email);
+      expect(await pushSiemTargets(s.resources.log, targets)).toEqual([
+        { tenant: 'default', status: 'up_to_date', last_seq: 3 },
+      ]);
+    },
+  );
 
   it('keeps the cursor on a 503, waits out its Retry-After, then sends the same rows again', async () => {
     await s.resources.log.append([

@@ -116,7 +116,8 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
     const tenant = await chainOf(6, 'tamper-public');
     await asSuperuserBypassingTriggers(
       store.db,
-      `UPDATE standing_events SET public = jsonb_set(public, '{reason_code}', '"fraud_suspected"') WHERE tenant = $1 AND seq = 5`,
+      `UPDATE standing_events SET public = jsonb_set(public, '{reason_code}', '"fraud_suspected"') WHERE tenant = $1
+        AND seq = 5`,
       [tenant],
     );
     expect(await store.log.verify(tenant)).toMatchObject({
@@ -130,7 +131,8 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
     const tenant = await chainOf(3, 'tamper-sealed');
     await asSuperuserBypassingTriggers(
       store.db,
-      'UPDATE standing_events SET sealed = (SELECT sealed FROM standing_events WHERE tenant = $1 AND seq = 1) WHERE tenant = $1 AND seq = 2',
+      `UPDATE standing_events SET sealed = (SELECT sealed FROM standing_events WHERE tenant = $1 AND seq = 1)
+        WHERE tenant = $1 AND seq = 2`,
       [tenant],
     );
     expect(await store.log.verify(tenant)).toMatchObject({ ok: false, broken: { seq: 2, problem: 'hash_mismatch' } });
@@ -157,7 +159,8 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
     const { hash: _old, ...record } = { ...row, kind: 'reinstatement', status_after: 'active' };
     await asSuperuserBypassingTriggers(
       store.db,
-      "UPDATE standing_events SET kind = 'reinstatement', status_after = 'active', hash = $2 WHERE tenant = $1 AND seq = 2",
+      `UPDATE standing_events SET kind = 'reinstatement', status_after = 'active', hash = $2 WHERE tenant = $1
+        AND seq = 2`,
       [tenant, hashRecord(record)],
     );
     expect(await store.log.verify(tenant)).toMatchObject({
@@ -203,7 +206,8 @@ describe.each(BACKENDS)('chain verification on %s', (backend) => {
       ]);
       if (boundaryHash !== null) {
         await store.db.query(
-          "INSERT INTO chain_boundaries (tenant, seq, hash, reason) VALUES ($1, $2, $3, 'retention: older than 7 years')",
+          `INSERT INTO chain_boundaries (tenant, seq, hash, reason)
+            VALUES ($1, $2, $3, 'retention: older than 7 years')`,
           [tenant, k, boundaryHash],
         );
       }

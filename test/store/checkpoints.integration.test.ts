@@ -23,7 +23,8 @@ const ROWS_SQL = `
   SELECT tenant, seq::int AS seq, id::text AS id, kind, status_before, status_after,
          to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at,
          to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at,
-         subject_id::text AS subject_id, public, translate(encode(sealed, 'base64'), E'\\n', '') AS sealed, prev_hash, hash
+         subject_id::text AS subject_id, public, translate(encode(sealed, 'base64'), E'\\n', '') AS sealed,
+           prev_hash, hash
   FROM standing_events WHERE tenant = $1 ORDER BY seq`;
 
 describe.each(BACKENDS)('checkpoints on %s', (backend) => {
@@ -105,44 +106,47 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
     expect(await writeCheckpoints(store.log, key, { tenants: [tenant] })).toMatchObject([{ status: 'refused' }]);
   });
 
-  it('detects checkpoints deleted from the database with the tail they vouched for, against the copies outside it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'standing-cp-'));
-    try {
-      const exporter = checkpointExporter(dir, { region: 'us-east-1' });
-      const tenant = freshTenant('copies');
-      await store.log.append([event({ tenant }), event({ tenant }), event({ tenant })]);
-      await writeCheckpoints(store.log, key, { tenants: [tenant], exporter });
-      await store.log.append([event({ tenant }), event({ tenant })]);
-      await writeCheckpoints(store.log, key, { tenants: [tenant], exporter });
-      const [row3] = await store.db.query<{ hash: string }>(
-        'SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 3',
-        [tenant],
-      );
-      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM checkpoints WHERE tenant = $1 AND number = 2', [
-        tenant,
-      ]);
-      await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq > 3', [
-        tenant,
-      ]);
-      await asSuperuserBypassingTriggers(store.db, 'UPDATE chain_heads SET seq = 3, hash = $2 WHERE tenant = $1', [
-        tenant,
-        row3!.hash,
-      ]);
-      expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: true });
-      const copies = await readCheckpointCopies(dir, tenant);
-      expect(copies.map((c) => c.number)).toEqual([1, 2]);
-      expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey, copies })).toMatchObject({
-        ok: false,
-        broken: {
-          seq: 5,
-          problem: 'checkpoint_mismatch',
-          found: 'checkpoint 2 (seq 5) copied outside the database is missing in the database',
-        },
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'detects checkpoints deleted from the database with the tail they vouched for, ' + 'against the copies outside it',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'standing-cp-'));
+      try {
+        const exporter = checkpointExporter(dir, { region: 'us-east-1' });
+        const tenant = freshTenant('copies');
+        await store.log.append([event({ tenant }), event({ tenant }), event({ tenant })]);
+        await writeCheckpoints(store.log, key, { tenants: [tenant], exporter });
+        await store.log.append([event({ tenant }), event({ tenant })]);
+        await writeCheckpoints(store.log, key, { tenants: [tenant], exporter });
+        const [row3] = await store.db.query<{ hash: string }>(
+          'SELECT hash FROM standing_events WHERE tenant = $1 AND seq = 3',
+          [tenant],
+        );
+        await asSuperuserBypassingTriggers(store.db, 'DELETE FROM checkpoints WHERE tenant = $1 AND number = 2', [
+          tenant,
+        ]);
+        await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq > 3', [
+          tenant,
+        ]);
+        await asSuperuserBypassingTriggers(store.db, 'UPDATE chain_heads SET seq = 3, hash = $2 WHERE tenant = $1', [
+          tenant,
+          row3!.hash,
+        ]);
+        expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey })).toMatchObject({ ok: true });
+        const copies = await readCheckpointCopies(dir, tenant);
+        expect(copies.map((c) => c.number)).toEqual([1, 2]);
+        expect(await verifyTenant(store.log, tenant, { publicKey: key.publicKey, copies })).toMatchObject({
+          ok: false,
+          broken: {
+            seq: 5,
+            problem: 'checkpoint_mismatch',
+            found: 'checkpoint 2 (seq 5) copied outside the database is missing in the database',
+          },
+        });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('detects a tail cut off with the head moved back', async () => {
     const tenant = await checkpointed(5, 'moveback');
@@ -170,7 +174,8 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
     );
     await asSuperuserBypassingTriggers(
       store.db,
-      "INSERT INTO chain_boundaries (tenant, seq, hash, reason, key_id, signature) VALUES ($1, 2, $2, 'retention', $3, $4)",
+      `INSERT INTO chain_boundaries (tenant, seq, hash, reason, key_id, signature)
+        VALUES ($1, 2, $2, 'retention', $3, $4)`,
       [tenant, row2!.hash, key.keyId, Buffer.alloc(64).toString('base64')],
     );
     await asSuperuserBypassingTriggers(store.db, 'DELETE FROM standing_events WHERE tenant = $1 AND seq <= 2', [

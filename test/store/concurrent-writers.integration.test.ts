@@ -76,7 +76,8 @@ describe.each(BACKENDS)('standing log on %s: concurrent writers', (backend) => {
     }
 
     const [stats] = await store.db.query<{ rows: number; subjects: number }>(
-      'SELECT count(*)::int AS rows, count(DISTINCT subject_id)::int AS subjects FROM standing_events WHERE tenant = $1',
+      `SELECT count(*)::int AS rows, count(DISTINCT subject_id)::int AS subjects FROM standing_events
+        WHERE tenant = $1`,
       [tenant],
     );
     // Racing writers agreed on one subject per customer.

@@ -74,7 +74,8 @@ describe("the service role's grants", () => {
   it('are exactly the written table on every table and privilege', async () => {
     const tables = (
       await split.owner.query<{ name: string }>(
-        "SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1",
+        `SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace
+          AND c.relkind IN ('r', 'p') ORDER BY 1`,
       )
     ).map((r) => r.name);
     expect(
@@ -114,7 +115,8 @@ describe("the service role's grants", () => {
     expect(grant!.ok).toBe(false);
     const owned = await split.owner.query(
       `SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relowner = $1::regrole
-       UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND proowner = $1::regrole`,
+       UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace
+         AND proowner = $1::regrole`,
       [split.serviceRole],
     );
     expect(owned).toEqual([]);
@@ -122,7 +124,8 @@ describe("the service role's grants", () => {
 
   it('pin every owner function to the schema, temporary objects last', async () => {
     const rows = await split.owner.query<{ name: string; config: string[] | null }>(
-      'SELECT proname AS name, proconfig AS config FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND prosecdef ORDER BY 1',
+      `SELECT proname AS name, proconfig AS config FROM pg_proc WHERE pronamespace = current_schema()::regnamespace
+        AND prosecdef ORDER BY 1`,
     );
     for (const r of rows) expect(r.config, r.name).toEqual([`search_path=${split.schema}, pg_temp`]);
   });

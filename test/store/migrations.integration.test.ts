@@ -45,7 +45,8 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
       const { createHash } = await import('node:crypto');
       const { readFile } = await import('node:fs/promises');
       await db.exec(
-        'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+        `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now())`,
       );
       for (const file of (await migrationFiles()).filter((f) => f < '003')) {
         const sql = await readFile(MIGRATIONS_DIR + file, 'utf8');
@@ -85,7 +86,8 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
       const { createHash } = await import('node:crypto');
       const { readFile } = await import('node:fs/promises');
       await db.exec(
-        'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+        `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now())`,
       );
       for (const file of (await migrationFiles()).filter((f) => f < '016')) {
         const sql = await readFile(MIGRATIONS_DIR + file, 'utf8');
@@ -98,9 +100,12 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
       }
       // Holds as the service wrote them before: free-text actors, microsecond times, two tenants.
       await db.exec(`INSERT INTO legal_hold_events (hold_id, action, tenant, subject_id, reason, actor, at) VALUES
-        ('00000000-0000-4000-8000-000000000001', 'place', 'acme', NULL, 'matter "1"', 'counsel@example.com', '2026-01-02T03:04:05.678901Z'),
-        ('00000000-0000-4000-8000-000000000001', 'lift', 'acme', NULL, 'closed', 'counsel@example.com', '2026-02-02T03:04:05.1Z'),
-        ('00000000-0000-4000-8000-000000000002', 'place', 'globex', gen_random_uuid(), 'x', 'operator', '2026-01-01T00:00:00Z')`);
+        ('00000000-0000-4000-8000-000000000001', 'place', 'acme', NULL, 'matter "1"', 'counsel@example.com',
+          '2026-01-02T03:04:05.678901Z'),
+        ('00000000-0000-4000-8000-000000000001', 'lift', 'acme', NULL, 'closed', 'counsel@example.com',
+          '2026-02-02T03:04:05.1Z'),
+        ('00000000-0000-4000-8000-000000000002', 'place', 'globex', gen_random_uuid(), 'x', 'operator',
+          '2026-01-01T00:00:00Z')`);
       await migrate(db);
       const retention = new Retention(db);
       expect((await retention.holdLog('acme')).map((h) => [h.seq, h.action, h.at])).toEqual([

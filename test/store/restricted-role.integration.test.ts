@@ -124,27 +124,31 @@ describe('the service role', () => {
     expect((await tenants.update(tenant, { name: 'Roles 2' })).ok).toBe(true);
   });
 
-  it('applies retention through the sanctioned function once the owner registered the key, and verify passes from the signed boundary', async () => {
-    const key = parseCheckpointKey(randomBytes(32).toString('base64'));
-    const t = `${tenant}-ret`;
-    await new StandingLog(split.service, deriveMasterKeys(randomBytes(32)), {
-      clock: () => new Date(Date.now() - 2 * DAY),
-    }).append([event({ tenant: t }), event({ tenant: t }), event({ tenant: t })]);
-    await log.append([event({ tenant: t })]);
-    await new Retention(split.service).setPolicy(t, { category: 'custom', keep_days: 1 }, 'dpo');
-    // The service cannot register its own key: it names the command the owner runs.
-    await expect(applyRetention(log, key, { tenants: [t] })).rejects.toThrow(CheckpointKeyNotRegisteredError);
-    await expect(applyRetention(log, key, { tenants: [t] })).rejects.toThrow(/standing checkpoint register-key/);
-    await registerCheckpointKey(split.owner, key, 'test');
-    expect(await applyRetention(log, key, { tenants: [t], maxRows: 2 })).toMatchObject([
-      { status: 'removed', through: 2, removed: 2 },
-    ]);
-    expect(await verifyTenant(log, t, { publicKey: key.publicKey })).toMatchObject({
-      ok: true,
-      starts_at: 3,
-      legal_holds: { ok: true, checked: 0 },
-    });
-  });
+  it(
+    'applies retention through the sanctioned function once the owner registered the key, and verify passes ' +
+      'from the signed boundary',
+    async () => {
+      const key = parseCheckpointKey(randomBytes(32).toString('base64'));
+      const t = `${tenant}-ret`;
+      await new StandingLog(split.service, deriveMasterKeys(randomBytes(32)), {
+        clock: () => new Date(Date.now() - 2 * DAY),
+      }).append([event({ tenant: t }), event({ tenant: t }), event({ tenant: t })]);
+      await log.append([event({ tenant: t })]);
+      await new Retention(split.service).setPolicy(t, { category: 'custom', keep_days: 1 }, 'dpo');
+      // The service cannot register its own key: it names the command the owner runs.
+      await expect(applyRetention(log, key, { tenants: [t] })).rejects.toThrow(CheckpointKeyNotRegisteredError);
+      await expect(applyRetention(log, key, { tenants: [t] })).rejects.toThrow(/standing checkpoint register-key/);
+      await registerCheckpointKey(split.owner, key, 'test');
+      expect(await applyRetention(log, key, { tenants: [t], maxRows: 2 })).toMatchObject([
+        { status: 'removed', through: 2, removed: 2 },
+      ]);
+      expect(await verifyTenant(log, t, { publicKey: key.publicKey })).toMatchObject({
+        ok: true,
+        starts_at: 3,
+        legal_holds: { ok: true, checked: 0 },
+      });
+    },
+  );
 
   it('opens an already migrated schema as the service with the owner URL migrating', async () => {
     const { db, migrations } = await openMigratedDatabase({
@@ -204,36 +208,41 @@ describe('the service role against legal holds and the retention cut', () => {
     );
   });
 
-  it('cannot forge a lift nor cut the log with a made-up key and signature (the reported attack): refused, rows intact, no lift recorded', async () => {
-    const forged = await split.service
-      .query(
-        "INSERT INTO legal_hold_events (hold_id, action, tenant, subject_id, reason, actor) VALUES ($1, 'lift', $2, NULL, 'forged', 'operator')",
-        [hold.hold_id, t],
-      )
-      .then(
-        () => null,
-        (e: unknown) => (e as { code?: string }).code,
-      );
-    expect(forged).toBe('42501');
-    expect(
-      await split.service
-        .query('SELECT standing_hold_lift($1, $2, $3, $4)', [t, hold.hold_id, 'forged', 'operator'])
+  it(
+    'cannot forge a lift nor cut the log with a made-up key and signature (the reported attack): refused, rows ' +
+      'intact, no lift recorded',
+    async () => {
+      const forged = await split.service
+        .query(
+          `INSERT INTO legal_hold_events (hold_id, action, tenant, subject_id, reason, actor)
+          VALUES ($1, 'lift', $2, NULL, 'forged', 'operator')`,
+          [hold.hold_id, t],
+        )
         .then(
           () => null,
           (e: unknown) => (e as { code?: string }).code,
-        ),
-    ).toBe('42501');
-    expect((await cut(3, 'fake-key', 'AAAA'))?.code).toBeDefined();
-    expect(await seqs()).toEqual([1, 2, 3, 4, 5]);
-    const holds = new Retention(split.service);
-    expect((await holds.holdLog(t)).map((h) => h.action)).toEqual(['place']);
-    expect(await holds.activeHolds(t)).toHaveLength(1);
-    expect(await verifyTenant(log, t, { publicKey: key.publicKey })).toMatchObject({
-      ok: true,
-      starts_at: 1,
-      legal_holds: { ok: true, checked: 1 },
-    });
-  });
+        );
+      expect(forged).toBe('42501');
+      expect(
+        await split.service
+          .query('SELECT standing_hold_lift($1, $2, $3, $4)', [t, hold.hold_id, 'forged', 'operator'])
+          .then(
+            () => null,
+            (e: unknown) => (e as { code?: string }).code,
+          ),
+      ).toBe('42501');
+      expect((await cut(3, 'fake-key', 'AAAA'))?.code).toBeDefined();
+      expect(await seqs()).toEqual([1, 2, 3, 4, 5]);
+      const holds = new Retention(split.service);
+      expect((await holds.holdLog(t)).map((h) => h.action)).toEqual(['place']);
+      expect(await holds.activeHolds(t)).toHaveLength(1);
+      expect(await verifyTenant(log, t, { publicKey: key.publicKey })).toMatchObject({
+        ok: true,
+        starts_at: 1,
+        legal_holds: { ok: true, checked: 1 },
+      });
+    },
+  );
 
   it('cannot write the heads, boundaries, checkpoints or keys directly', async () => {
     expect(await refused('UPDATE chain_heads SET seq = seq + 1 WHERE tenant = $1', [t])).toBe('42501');
@@ -310,34 +319,38 @@ describe('the service role against legal holds and the retention cut', () => {
     expect(await new Retention(split.service).activeHolds(t)).toHaveLength(1);
   });
 
-  it('refuses a cut while a valid signature alone would not do: no policy, rows too young, key not registered, signature of another body', async () => {
-    const counsel = await holdActor(split.service, t);
-    await new Retention(split.service).liftHold(t, hold.hold_id, 'case closed', counsel);
-    const unregistered = parseCheckpointKey(randomBytes(32).toString('base64'));
-    expect(await cut(3, key.keyId, await signed(3))).toMatchObject({
-      message: expect.stringMatching(/no retention policy/),
-    });
-    await new Retention(split.service).setPolicy(t, { category: 'custom', keep_days: 1 }, 'dpo');
-    expect(await cut(4, key.keyId, await signed(4))).toMatchObject({
-      message: expect.stringMatching(/recorded after the policy's cutoff/),
-    });
-    expect(await cut(3, unregistered.keyId, await signed(3, unregistered))).toMatchObject({
-      code: '42501',
-      message: expect.stringMatching(/not registered: run `standing checkpoint register-key`/),
-    });
-    expect(await cut(3, key.keyId, await signed(3, key, 'another reason'))).toMatchObject({
-      code: '42501',
-      message: expect.stringMatching(/not signed by checkpoint key/),
-    });
-    expect(await cut(3, key.keyId, 'AAAA')).toMatchObject({ code: '42501' });
-    expect(await seqs()).toEqual([1, 2, 3, 4, 5]);
-    // The legitimate path: a policy, expired rows, a registered key's signature.
-    expect(await cut(3, key.keyId, await signed(3))).toBeNull();
-    expect(await seqs()).toEqual([4, 5]);
-    expect(await verifyTenant(log, t, { publicKey: key.publicKey })).toMatchObject({
-      ok: true,
-      starts_at: 4,
-      legal_holds: { ok: true, checked: 2 },
-    });
-  });
+  it(
+    'refuses a cut while a valid signature alone would not do: no policy, rows too young, key not registered, ' +
+      'signature of another body',
+    async () => {
+      const counsel = await holdActor(split.service, t);
+      await new Retention(split.service).liftHold(t, hold.hold_id, 'case closed', counsel);
+      const unregistered = parseCheckpointKey(randomBytes(32).toString('base64'));
+      expect(await cut(3, key.keyId, await signed(3))).toMatchObject({
+        message: expect.stringMatching(/no retention policy/),
+      });
+      await new Retention(split.service).setPolicy(t, { category: 'custom', keep_days: 1 }, 'dpo');
+      expect(await cut(4, key.keyId, await signed(4))).toMatchObject({
+        message: expect.stringMatching(/recorded after the policy's cutoff/),
+      });
+      expect(await cut(3, unregistered.keyId, await signed(3, unregistered))).toMatchObject({
+        code: '42501',
+        message: expect.stringMatching(/not registered: run `standing checkpoint register-key`/),
+      });
+      expect(await cut(3, key.keyId, await signed(3, key, 'another reason'))).toMatchObject({
+        code: '42501',
+        message: expect.stringMatching(/not signed by checkpoint key/),
+      });
+      expect(await cut(3, key.keyId, 'AAAA')).toMatchObject({ code: '42501' });
+      expect(await seqs()).toEqual([1, 2, 3, 4, 5]);
+      // The legitimate path: a policy, expired rows, a registered key's signature.
+      expect(await cut(3, key.keyId, await signed(3))).toBeNull();
+      expect(await seqs()).toEqual([4, 5]);
+      expect(await verifyTenant(log, t, { publicKey: key.publicKey })).toMatchObject({
+        ok: true,
+        starts_at: 4,
+        legal_holds: { ok: true, checked: 2 },
+      });
+    },
+  );
 });

@@ -204,41 +204,44 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
     expect(bad!.t).toBeNull();
   });
 
-  it('accepts a hold only from an unrevoked auditor key of the tenant, and chains every placing and lifting', async () => {
-    const tenant = freshTenant('hold-actor');
-    const counsel = await holdActor(store.db, tenant);
-    const other = await holdActor(store.db, freshTenant('other'));
-    for (const actor of ['operator', 'counsel@example.com', 'zendesk-app:user:42', other]) {
-      await expect(retention.placeHold(tenant, null, 'x', actor)).rejects.toBeInstanceOf(HoldActorRefusedError);
-    }
-    const a = await retention.placeHold(tenant, null, 'matter 1', counsel);
-    await retention.placeHold(tenant, null, 'matter 2\u2028', counsel);
-    await retention.liftHold(tenant, a.hold_id, 'closed', counsel);
-    const chain = await retention.holdLog(tenant);
-    expect(chain.map((h) => [h.seq, h.action])).toEqual([
-      [1, 'place'],
-      [2, 'place'],
-      [3, 'lift'],
-    ]);
-    expect(chain[1]!.prev_hash).toBe(chain[0]!.hash);
-    expect(await retention.verifyHolds(tenant)).toMatchObject({ ok: true, checked: 3 });
-    // Rewritten behind the triggers' back (as a superuser could): verify names the hold event.
-    await asSuperuserBypassingTriggers(
-      store.db,
-      "UPDATE legal_hold_events SET actor = 'operator' WHERE tenant = $1 AND seq = 3",
-      [tenant],
-    );
-    expect(await retention.verifyHolds(tenant)).toMatchObject({
-      ok: false,
-      broken: { seq: 3, problem: 'hash_mismatch' },
-    });
-    await store.log.append([event({ tenant })]);
-    expect(await verifyTenant(store.log, tenant)).toMatchObject({
-      ok: false,
-      broken: { seq: 3, problem: 'legal_hold_chain' },
-      legal_holds: { ok: false, checked: 2 },
-    });
-  });
+  it(
+    'accepts a hold only from an unrevoked auditor key of the ' + 'tenant, and chains every placing and lifting',
+    async () => {
+      const tenant = freshTenant('hold-actor');
+      const counsel = await holdActor(store.db, tenant);
+      const other = await holdActor(store.db, freshTenant('other'));
+      for (const actor of ['operator', 'counsel@example.com', 'zendesk-app:user:42', other]) {
+        await expect(retention.placeHold(tenant, null, 'x', actor)).rejects.toBeInstanceOf(HoldActorRefusedError);
+      }
+      const a = await retention.placeHold(tenant, null, 'matter 1', counsel);
+      await retention.placeHold(tenant, null, 'matter 2\u2028', counsel);
+      await retention.liftHold(tenant, a.hold_id, 'closed', counsel);
+      const chain = await retention.holdLog(tenant);
+      expect(chain.map((h) => [h.seq, h.action])).toEqual([
+        [1, 'place'],
+        [2, 'place'],
+        [3, 'lift'],
+      ]);
+      expect(chain[1]!.prev_hash).toBe(chain[0]!.hash);
+      expect(await retention.verifyHolds(tenant)).toMatchObject({ ok: true, checked: 3 });
+      // Rewritten behind the triggers' back (as a superuser could): verify names the hold event.
+      await asSuperuserBypassingTriggers(
+        store.db,
+        "UPDATE legal_hold_events SET actor = 'operator' WHERE tenant = $1 AND seq = 3",
+        [tenant],
+      );
+      expect(await retention.verifyHolds(tenant)).toMatchObject({
+        ok: false,
+        broken: { seq: 3, problem: 'hash_mismatch' },
+      });
+      await store.log.append([event({ tenant })]);
+      expect(await verifyTenant(store.log, tenant)).toMatchObject({
+        ok: false,
+        broken: { seq: 3, problem: 'legal_hold_chain' },
+        legal_holds: { ok: false, checked: 2 },
+      });
+    },
+  );
 
   it('refuses an invalid policy, and keeps every version', async () => {
     const tenant = freshTenant('policy');

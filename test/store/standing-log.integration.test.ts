@@ -165,7 +165,8 @@ describe.each(BACKENDS)('standing log on %s: append', (backend) => {
       (await store.db.query<{ row: string }>(sql, [tenant])).map((r) => r.row.toLowerCase()).join('\n');
     const events = await dump('SELECT row_to_json(e)::text AS row FROM standing_events e WHERE tenant = $1');
     const subjects = await dump(
-      'SELECT row_to_json(s)::text AS row FROM subjects s WHERE tenant = $1 UNION ALL SELECT row_to_json(i)::text FROM subject_identities i WHERE tenant = $1',
+      `SELECT row_to_json(s)::text AS row FROM subjects s WHERE tenant = $1 UNION ALL SELECT row_to_json(i)::text
+        FROM subject_identities i WHERE tenant = $1`,
     );
     expect(events).toContain('fraud_suspected');
     for (const secret of [email, email.toLowerCase(), reasonText, agentName, evidenceNote]) {

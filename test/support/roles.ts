@@ -53,7 +53,8 @@ export async function openRoleSplit(label: string): Promise<RoleSplit> {
       await service.close();
       await owner.close();
       await superuser.exec(
-        `DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP OWNED BY ${ownerRole}, ${serviceRole}; DROP ROLE ${serviceRole}; DROP ROLE ${ownerRole}`,
+        `DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP OWNED BY ${ownerRole}, ${serviceRole}; DROP ROLE
+          ${serviceRole}; DROP ROLE ${ownerRole}`,
       );
       await superuser.close();
     },

@@ -66,14 +66,17 @@ describe('zendesk-app/manifest.json', () => {
     );
   });
 
-  it('keeps the shared secret a secure, required parameter with no default, beside the connector URL and tenant', () => {
-    const byName = Object.fromEntries(manifest.parameters.map((p) => [p.name, p]));
-    expect(byName.shared_secret).toMatchObject({ secure: true, required: true });
-    expect(byName.shared_secret?.default).toBeUndefined();
-    expect(byName.connector_url).toMatchObject({ type: 'url', required: true });
-    expect(byName.tenant).toMatchObject({ type: 'text', required: true });
-    expect(new Set(manifest.parameters.map((p) => p.name)).size).toBe(manifest.parameters.length);
-  });
+  it(
+    'keeps the shared secret a secure, required parameter with ' + 'no default, beside the connector URL and tenant',
+    () => {
+      const byName = Object.fromEntries(manifest.parameters.map((p) => [p.name, p]));
+      expect(byName.shared_secret).toMatchObject({ secure: true, required: true });
+      expect(byName.shared_secret?.default).toBeUndefined();
+      expect(byName.connector_url).toMatchObject({ type: 'url', required: true });
+      expect(byName.tenant).toMatchObject({ type: 'text', required: true });
+      expect(new Set(manifest.parameters.map((p) => p.name)).size).toBe(manifest.parameters.length);
+    },
+  );
 
   it('has app translations for the default locale and every other, naming every parameter', () => {
     const files = readdirSync(`${APP}translations`);

@@ -52,12 +52,16 @@ describe('organization.deleted', () => {
     },
   );
 
-  it('keeps the organization apart from the Salesforce Account when the mapping says the external id is something else', () => {
-    const m = mapping({ identities: { organization_external_id_is_salesforce_account: false } });
-    expect(onlyEvent(map(organizationEvent('organization.deleted', {}), { mapping: m })).customer).toEqual({
-      zendesk_organization_id: ORG_ID,
-    });
-  });
+  it(
+    'keeps the organization apart from the Salesforce Account when the mapping says the external id is ' +
+      'something else',
+    () => {
+      const m = mapping({ identities: { organization_external_id_is_salesforce_account: false } });
+      expect(onlyEvent(map(organizationEvent('organization.deleted', {}), { mapping: m })).customer).toEqual({
+        zendesk_organization_id: ORG_ID,
+      });
+    },
+  );
 
   it('needs no look-up when the payload carries the external id (even an empty one)', () => {
     expect(
@@ -93,16 +97,20 @@ describe('organization.custom_field_changed', () => {
       previous,
     });
 
-  it('maps account_status = closed to a lasting deactivation, with the reason text the reason field held at the time', () => {
-    const fieldsAsOf = [fieldFact({ id: '360003', title: 'Account status reason' }, 'Contract ended')];
-    const e = onlyEvent(map(change('closed'), { fieldsAsOf }));
-    expect(e).toMatchObject({
-      kind: 'deactivation',
-      status: { before: 'active', after: 'closed' },
-      initiation: { temporary: false },
-      reason: { code: 'unspecified', text: 'Contract ended' },
-    });
-  });
+  it(
+    'maps account_status = closed to a lasting deactivation, with the reason text the reason field held at the ' +
+      'time',
+    () => {
+      const fieldsAsOf = [fieldFact({ id: '360003', title: 'Account status reason' }, 'Contract ended')];
+      const e = onlyEvent(map(change('closed'), { fieldsAsOf }));
+      expect(e).toMatchObject({
+        kind: 'deactivation',
+        status: { before: 'active', after: 'closed' },
+        initiation: { temporary: false },
+        reason: { code: 'unspecified', text: 'Contract ended' },
+      });
+    },
+  );
 
   it.each([
     ['suspended_fraud', 'suspended', 'fraud_suspected'],

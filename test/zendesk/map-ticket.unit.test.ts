@@ -204,17 +204,21 @@ describe('ticket.status_changed (approval)', () => {
     });
   });
 
-  it('without any approval field event: waits for a companion while it may, then is ignored with the reason; never asks the API', () => {
-    expect(map(solved('SOLVED'), { mapping: workflow, directory, mayWait: true })).toMatchObject({ outcome: 'wait' });
-    expect(map(solved('SOLVED'), { mapping: workflow, directory })).toMatchObject({
-      outcome: 'ignored',
-      reason: expect.stringContaining('ticket.custom_field_changed'),
-    });
-    expect(identityLookupsFor('acme', solved('SOLVED'), workflow, directory)).toEqual({
-      userIds: [],
-      organizationIds: [],
-    });
-  });
+  it(
+    'without any approval field event: waits for a companion while it may, then is ignored with the reason; ' +
+      'never asks the API',
+    () => {
+      expect(map(solved('SOLVED'), { mapping: workflow, directory, mayWait: true })).toMatchObject({ outcome: 'wait' });
+      expect(map(solved('SOLVED'), { mapping: workflow, directory })).toMatchObject({
+        outcome: 'ignored',
+        reason: expect.stringContaining('ticket.custom_field_changed'),
+      });
+      expect(identityLookupsFor('acme', solved('SOLVED'), workflow, directory)).toEqual({
+        userIds: [],
+        organizationIds: [],
+      });
+    },
+  );
 
   it('waits for a decision set in the same update only while a companion may still arrive', () => {
     // An earlier value could be overridden by the same update: wait ...

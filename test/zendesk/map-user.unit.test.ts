@@ -137,17 +137,21 @@ describe('user.deleted', () => {
 });
 
 describe('user.custom_field_changed', () => {
-  it('maps account_status = suspended_billing to a temporary suspension with the configured reason code and the reason field text', () => {
-    const fieldsAsOf = [fieldFact({ id: '360001123', title: 'Account status reason' }, 'Invoice 2026-117 overdue')];
-    const e = onlyEvent(map(accountStatus('suspended_billing', 'active'), { fieldsAsOf }));
-    expect(e).toMatchObject({
-      kind: 'deactivation',
-      status: { before: 'active', after: 'suspended' },
-      initiation: { type: 'unknown', temporary: true },
-      reason: { code: 'non_payment', text: 'Invoice 2026-117 overdue' },
-      evidence: { value: 'suspended_billing', field: { id: '360001122', title: 'Account status' } },
-    });
-  });
+  it(
+    'maps account_status = suspended_billing to a temporary suspension with the configured reason code and the ' +
+      'reason field text',
+    () => {
+      const fieldsAsOf = [fieldFact({ id: '360001123', title: 'Account status reason' }, 'Invoice 2026-117 overdue')];
+      const e = onlyEvent(map(accountStatus('suspended_billing', 'active'), { fieldsAsOf }));
+      expect(e).toMatchObject({
+        kind: 'deactivation',
+        status: { before: 'active', after: 'suspended' },
+        initiation: { type: 'unknown', temporary: true },
+        reason: { code: 'non_payment', text: 'Invoice 2026-117 overdue' },
+        evidence: { value: 'suspended_billing', field: { id: '360001122', title: 'Account status' } },
+      });
+    },
+  );
 
   it('reads the field descriptor from `custom_field` and matches by key too', () => {
     const e = onlyEvent(

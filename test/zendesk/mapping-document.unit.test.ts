@@ -23,17 +23,24 @@ describe('the default mapping', () => {
     expect(r).toEqual({ ok: true, mapping: DEFAULT_ZENDESK_MAPPING });
   });
 
-  it('maps soft deletes to deleted, an account_status field on users and organizations, and reinstatement requests by tag', () => {
-    expect(DEFAULT_ZENDESK_MAPPING.user.active_changed).toMatchObject({ enabled: true, deactivated_status: 'deleted' });
-    expect(DEFAULT_ZENDESK_MAPPING.user.deleted.enabled).toBe(true);
-    expect(DEFAULT_ZENDESK_MAPPING.organization.deleted.enabled).toBe(true);
-    expect(DEFAULT_ZENDESK_MAPPING.user.fields[0]?.field.key).toBe('account_status');
-    expect(DEFAULT_ZENDESK_MAPPING.organization.fields[0]?.field.key).toBe('account_status');
-    expect(DEFAULT_ZENDESK_MAPPING.ticket.tags).toEqual([
-      { tag: 'reinstatement_request', kind: 'reinstatement_requested' },
-    ]);
-    expect(DEFAULT_ZENDESK_MAPPING.ticket.approval).toBeNull();
-  });
+  it(
+    'maps soft deletes to deleted, an account_status field on users and organizations, and reinstatement ' +
+      'requests by tag',
+    () => {
+      expect(DEFAULT_ZENDESK_MAPPING.user.active_changed).toMatchObject({
+        enabled: true,
+        deactivated_status: 'deleted',
+      });
+      expect(DEFAULT_ZENDESK_MAPPING.user.deleted.enabled).toBe(true);
+      expect(DEFAULT_ZENDESK_MAPPING.organization.deleted.enabled).toBe(true);
+      expect(DEFAULT_ZENDESK_MAPPING.user.fields[0]?.field.key).toBe('account_status');
+      expect(DEFAULT_ZENDESK_MAPPING.organization.fields[0]?.field.key).toBe('account_status');
+      expect(DEFAULT_ZENDESK_MAPPING.ticket.tags).toEqual([
+        { tag: 'reinstatement_request', kind: 'reinstatement_requested' },
+      ]);
+      expect(DEFAULT_ZENDESK_MAPPING.ticket.approval).toBeNull();
+    },
+  );
 
   it('survives a JSON round trip (what an admin API stores)', () => {
     expect(parseMappingDocument(JSON.parse(JSON.stringify(DEFAULT_ZENDESK_MAPPING)))).toEqual({

@@ -41,7 +41,8 @@ export interface SubscribeSeen {
 }
 
 export const tooOldError = (id: number) =>
-  `400::The replayId {${id}} you provided was invalid. Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.`;
+  `400::The replayId {${id}} you provided was invalid. Please provide a valid ID, -2 to replay all events, ` +
+  `or -1 to replay only new events.`;
 
 export class BayeuxTestServer {
   readonly subscribes: SubscribeSeen[] = [];

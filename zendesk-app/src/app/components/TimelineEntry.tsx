@@ -9,7 +9,12 @@ const Item = styled.li<{ $kind: string }>`
   position: relative;
   padding: 6px 0 8px 12px;
   border-left: 2px solid
-    ${(p) => (p.$kind === 'deactivation' ? pal(p.theme, 'red', 600) : p.$kind === 'reinstatement' ? pal(p.theme, 'green', 600) : pal(p.theme, 'grey', 400))};
+    ${(p) =>
+      p.$kind === 'deactivation'
+        ? pal(p.theme, 'red', 600)
+        : p.$kind === 'reinstatement'
+          ? pal(p.theme, 'green', 600)
+          : pal(p.theme, 'grey', 400)};
   margin-left: 4px;
   font-size: 12px;
   line-height: 16px;

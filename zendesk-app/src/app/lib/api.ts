@@ -95,13 +95,12 @@ export async function call<T>(
   }
 }
 
+const sidebarQuery = (q: { ticketId: string; about: string; cursor?: string | null }) =>
+  new URLSearchParams({ ticket_id: q.ticketId, about: q.about, ...(q.cursor ? { cursor: q.cursor } : {}) });
+
 export const api = {
   sidebar: (c: ZafClient, s: ConnectorSettings, q: { ticketId: string; about: string; cursor?: string | null }) =>
-    call<SidebarPage>(
-      c,
-      s,
-      `/sidebar?${new URLSearchParams({ ticket_id: q.ticketId, about: q.about, ...(q.cursor ? { cursor: q.cursor } : {}) }).toString()}`,
-    ),
+    call<SidebarPage>(c, s, `/sidebar?${sidebarQuery(q).toString()}`),
   mapping: (c: ZafClient, s: ConnectorSettings) => call<CurrentMapping>(c, s, '/admin/mapping'),
   saveMapping: (c: ZafClient, s: ConnectorSettings, document: unknown) =>
     call<MappingVersion>(c, s, '/admin/mapping', { method: 'PUT', body: document }),

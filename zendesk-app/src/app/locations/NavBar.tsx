@@ -165,7 +165,8 @@ function PreviewTable({ rows }: { rows: MappingPreviewRow[] }) {
                 ? (r.events ?? [])
                     .map(
                       (e) =>
-                        `${e.kind}${e.status.after ? ` → ${e.status.after}` : ''}${e.reason_code ? ` (${e.reason_code})` : ''}`,
+                        `${e.kind}${e.status.after ? ` → ${e.status.after}` : ''}` +
+                        (e.reason_code ? ` (${e.reason_code})` : ''),
                     )
                     .join('; ')
                 : `${r.outcome}${r.reason ? `: ${r.reason}` : ''}`}
