@@ -40,9 +40,13 @@ const parser = new XMLParser({
   // Field values are kept as written (a reason text's trailing whitespace included); ids are
   // trimmed where they are read. The whitespace between elements becomes `#text`, never a field.
   trimValues: false,
+  // Character references (`&#x2028;`, `&#65;`) are text as written, so they must be decoded: the parser
+  // decodes them only with `htmlEntities`. Its HTML named entities cannot occur in a well-formed
+  // message (XML defines only the five), and `&amp;#65;` still stays the text `&#65;`. Entities
+  // declared in a DOCTYPE are never expanded: a DOCTYPE is refused below (XML bombs).
+  // https://www.w3.org/TR/xml/#sec-references
   processEntities: true,
-  // Never expand entities declared in a DOCTYPE (XML bombs): a DOCTYPE is refused below anyway.
-  htmlEntities: false,
+  htmlEntities: true,
   isArray: (name) => name === 'Notification',
 });
 

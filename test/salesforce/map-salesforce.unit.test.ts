@@ -254,6 +254,17 @@ describe('Outbound Messages', () => {
     expect(only(map(row!.body)).reason).toEqual({ code: 'unspecified', text: written });
   });
 
+  it('decodes character references in field values, and only once', () => {
+    const xml = fixtureText('outbound-message.xml').replace(
+      '<sf:Status_Reason__c>Non-payment</sf:Status_Reason__c>',
+      '<sf:Status_Reason__c>Non-payment.&#x2028;Call &#65;&amp;#65; &lt;first&gt;</sf:Status_Reason__c>',
+    );
+    const parsed = parseOutboundMessage(xml);
+    expect(parsed.ok && parsed.message.notifications[0]!.fields.Status_Reason__c).toBe(
+      'Non-payment.\u2028Call A&#65; <first>',
+    );
+  });
+
   it.each([
     ['not XML', 'hello', 'not well-formed'],
     ['an entity bomb', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', 'DOCTYPE'],
