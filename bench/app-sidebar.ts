@@ -9,7 +9,7 @@ import express from 'express';
 import { SignJWT } from 'jose';
 import { requireAppToken } from '../connector/app-api/app-token.ts';
 import { AppSettingsStore } from '../connector/history/app-settings.ts';
-import { logHistorySource } from '../connector/app-api/history-source.ts';
+import { sidebarHistoryFromLog } from '../connector/app-api/sidebar-history.ts';
 import { sidebarRoutes } from '../connector/app-api/sidebar-routes.ts';
 import { recordTicketsSeen } from '../connector/zendesk/tickets-seen.ts';
 import { staticLookups } from '../connector/app-api/zendesk-app-lookups.ts';
@@ -87,7 +87,7 @@ export const appSidebar: Benchmark = {
       '/app/v1/:tenant',
       sidebarRoutes({
         db: ctx.db,
-        history: logHistorySource(log),
+        history: sidebarHistoryFromLog(log),
         settings,
         lookups: staticLookups({}),
         authenticate: requireAppToken(tenants),

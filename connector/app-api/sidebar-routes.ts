@@ -13,7 +13,7 @@ import type { SidebarPage } from '../contracts/index.ts';
 import { answerHistory } from '../history/history-answer.ts';
 import type { AppSettingsStore } from '../history/app-settings.ts';
 import { appCaller } from './app-token.ts';
-import type { HistorySource } from './history-source.ts';
+import type { SidebarHistory } from './sidebar-history.ts';
 import { findTicketSeen, recordTicketsSeen, type KnownTicket } from '../zendesk/tickets-seen.ts';
 import type { ZendeskAppLookups } from './zendesk-app-lookups.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
@@ -41,7 +41,7 @@ export const SidebarQuery = z.strictObject({
 
 export interface SidebarRoutesDeps {
   db: SqlClient;
-  history: HistorySource;
+  history: SidebarHistory;
   settings: AppSettingsStore;
   lookups: ZendeskAppLookups;
   authenticate: RequestHandler;

@@ -12,7 +12,7 @@ import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { IntakeResources } from './intake-resources.ts';
 import { adminAppRoutes } from '../app-api/admin-app-routes.ts';
 import { requireAppToken, type AppCaller } from '../app-api/app-token.ts';
-import { logHistorySource, type HistorySource } from '../app-api/history-source.ts';
+import { sidebarHistoryFromLog, type SidebarHistory } from '../app-api/sidebar-history.ts';
 import { sidebarRoutes } from '../app-api/sidebar-routes.ts';
 import { nodeZendeskLookups, type ZendeskAppLookups } from '../app-api/zendesk-app-lookups.ts';
 
@@ -22,8 +22,8 @@ export interface AppApiOptions {
    * @defaultValue node-zendesk with the tenant's API token, cached 60 s
    */
   lookups?: ZendeskAppLookups;
-  /** @defaultValue the standing log (see history-source.ts) */
-  history?: HistorySource;
+  /** @defaultValue the standing log (see app-api/sidebar-history.ts) */
+  history?: SidebarHistory;
 }
 
 export function appApiExtension(
@@ -42,7 +42,7 @@ export function appApiExtension(
   app.use(
     sidebarRoutes({
       db,
-      history: options.history ?? logHistorySource(log),
+      history: options.history ?? sidebarHistoryFromLog(log),
       settings,
       lookups,
       authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')),

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { erasureChannel, publishErasure, type ErasureNotice } from '../gdpr/erasure-broadcast.ts';
 import { formatConfigProblems } from '../config/config.ts';
-import { accessExport, accessExportCsv, type ReadsSource } from '../gdpr/access-export.ts';
+import { accessExport, accessExportCsv, type HistoryReadsLog } from '../gdpr/access-export.ts';
 import { eraseSubject, LegalHoldBlocksErasureError } from '../gdpr/erasure.ts';
 import { PersonIdentities } from '../gdpr/person-data.ts';
 import { describeIssues } from '../model/standing-event.ts';
@@ -39,7 +39,7 @@ export interface SubjectOptions {
 }
 
 /** The read audit on the command's database: the reads listed in an export, and the export itself. */
-export type ReadsFor = (db: Database) => ReadsSource & Pick<AccessAudit, 'record'>;
+export type ReadsFor = (db: Database) => HistoryReadsLog & Pick<AccessAudit, 'record'>;
 
 function identitiesOf(o: SubjectOptions): PersonIdentities {
   const parsed = PersonIdentities.safeParse({

@@ -19,14 +19,12 @@ import {
   type SetExitCode,
 } from './common.ts';
 
-type MappingSource = SourceName;
-
 const Actor = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 
 /** Options of the `mapping` commands, as commander parses them. */
 interface MappingOptions {
   /** @defaultValue `zendesk` (set by commander) */
-  source: MappingSource;
+  source: SourceName;
   version?: number;
   file?: string;
   actor?: string;
@@ -138,7 +136,7 @@ export function registerMappingCommands(
     new Option('--source <source>', 'which provider the mapping is for')
       .choices(kinds.map((k) => k.name))
       .default('zendesk');
-  const kindOf = (source: MappingSource): MappingKind => {
+  const kindOf = (source: SourceName): MappingKind => {
     const kind = kinds.find((k) => k.name === source);
     if (!kind) throw new CliFailure(`no mapping source "${source}"`, EXIT.usage);
     return kind;
@@ -178,7 +176,7 @@ export function registerMappingCommands(
     .command('default')
     .description('print the built-in default mapping document, a starting point to edit')
     .addOption(sourceOption())
-    .action((o: { source: MappingSource }) => {
+    .action((o: { source: SourceName }) => {
       writeJson(kindOf(o.source).defaultMappingDocument);
       setExitCode(EXIT.ok);
     });

@@ -28,7 +28,7 @@ export interface HistoryRead {
 }
 
 /** Where reads of a history are recorded (the read audit). */
-export interface ReadsSource {
+export interface HistoryReadsLog {
   readsOf(tenant: string, subjectIds: string[]): Promise<HistoryRead[]>;
 }
 
@@ -86,7 +86,7 @@ export interface AccessExportOptions {
 
 export async function accessExport(
   log: StandingLog,
-  reads: ReadsSource,
+  reads: HistoryReadsLog,
   tenant: string,
   asked: PersonIdentities,
   options: AccessExportOptions = {},

@@ -16,7 +16,7 @@ import {
   accessExport,
   accessExportCsv,
   type HistoryRead,
-  type ReadsSource,
+  type HistoryReadsLog,
 } from '../../connector/gdpr/access-export.ts';
 import { eraseSubject, LegalHoldBlocksErasureError } from '../../connector/gdpr/erasure.ts';
 import { IntakeInbox } from '../../connector/intake/intake-inbox.ts';
@@ -32,7 +32,7 @@ import { event } from '../support/fixtures.ts';
 const exec = promisify(execFile);
 
 /** The read audit, as another slice records it: here, in memory. */
-class MemoryReads implements ReadsSource {
+class MemoryReads implements HistoryReadsLog {
   readonly reads: (HistoryRead & { tenant: string; subject_id: string })[] = [];
   async readsOf(tenant: string, subjectIds: string[]): Promise<HistoryRead[]> {
     return this.reads

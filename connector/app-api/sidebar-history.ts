@@ -25,9 +25,9 @@ export interface HistoryAsk {
   cursor?: string;
 }
 
-export type HistorySource = (tenant: string, ask: HistoryAsk) => Promise<History>;
+export type SidebarHistory = (tenant: string, ask: HistoryAsk) => Promise<History>;
 
-export function logHistorySource(log: StandingLog): HistorySource {
+export function sidebarHistoryFromLog(log: StandingLog): SidebarHistory {
   return (tenant, ask) =>
     log.history(tenant, { ...ask.account, ...ask.person }, { about: ask.about, limit: ask.limit, cursor: ask.cursor });
 }
