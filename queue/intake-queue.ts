@@ -9,12 +9,13 @@ import { z } from 'zod';
 import { TenantId } from '../connector/model/standing-event.ts';
 import type { InboxKey } from '../connector/intake/intake-inbox.ts';
 import type { IntakeJobs } from '../connector/intake/intake-jobs.ts';
+import { SOURCE_SYSTEMS } from '../connector/model/standing-event.ts';
 
 export const INTAKE_QUEUE_NAME = 'standing-intake';
 
 export const IntakeJobData = z.strictObject({
   tenant: TenantId,
-  source: z.enum(['zendesk', 'salesforce']),
+  source: z.enum(SOURCE_SYSTEMS),
   event_id: z.string().min(1).max(255),
 });
 export type IntakeJobData = z.infer<typeof IntakeJobData>;

@@ -14,7 +14,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StandingLog } from '../connector/store/standing-log.ts';
 import type { TenantRegistry } from '../connector/tenants/tenant-registry.ts';
-import type { ReconciliationSource, ReconciliationStore } from '../connector/reconciliation/reconciliation-store.ts';
+import type { ReconciliationStore } from '../connector/reconciliation/reconciliation-store.ts';
+import type { SourceName } from '../connector/model/standing-event.ts';
 import type { RunResult } from '../connector/reconciliation/reconcile-run.ts';
 import type { ScheduledReconciler } from '../connector/reconciliation/scheduled-reconciler.ts';
 import { logErrorsOnce } from './intake-queue.ts';
@@ -26,7 +27,7 @@ const RUN_LOCK_MS = 120_000;
 
 export interface ReconciliationJobData {
   tenant: string;
-  source: ReconciliationSource;
+  source: SourceName;
 }
 
 export interface ReconciliationSchedulerDeps {
@@ -65,8 +66,7 @@ export const DEFAULT_RECONCILIATION_SCHEDULER_OPTIONS = {
 } as const;
 
 /** BullMQ ids may not contain `:`; tenant ids are `[a-z0-9_-]`. */
-export const reconciliationSchedulerId = (tenant: string, source: ReconciliationSource) =>
-  `reconcile-${tenant}-${source}`;
+export const reconciliationSchedulerId = (tenant: string, source: SourceName) => `reconcile-${tenant}-${source}`;
 
 export interface ReconciliationScheduler {
   /** Upserts the schedule of every tenant and source that can be reconciled; returns how many. */

@@ -9,7 +9,7 @@ import type { ServiceExtension, ServiceResources } from './service.ts';
 import { adminRoutes } from '../http/admin-routes.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import type { AnySource, Sources } from '../intake/intake-source.ts';
-import type { SourceName } from '../intake/intake-inbox.ts';
+import type { SourceName } from '../model/standing-event.ts';
 import type { Providers } from './provider-list.ts';
 import type { ProviderWiring } from './provider-wiring.ts';
 import type { IntakeResources } from './intake-resources.ts';

@@ -13,7 +13,8 @@ import { loadSecrets } from '../config/secrets.ts';
 import { migrate } from '../store/migrate.ts';
 import { StandingLog } from '../store/standing-log.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
-import { ReconciliationStore, type ReconciliationSource } from '../reconciliation/reconciliation-store.ts';
+import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
+import type { SourceName } from '../model/standing-event.ts';
 import { reconcileZendesk, type ZendeskReconcilerDeps } from '../zendesk/reconciler.ts';
 import type { ReconcileOptions, RunResult } from '../reconciliation/reconcile-run.ts';
 import { reconcileSalesforce } from '../../salesforce/reconciler.ts';
@@ -23,7 +24,7 @@ import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase } fr
 
 export interface BackfillRequest {
   tenant: string;
-  source: ReconciliationSource;
+  source: SourceName;
   since: Date;
   /** Stop before the next page when it returns a reason (Ctrl-C). */
   shouldStop?: () => string | null;
@@ -79,7 +80,7 @@ const parseSince = (value: string): Date => {
 
 export async function backfillAction(o: {
   tenant: string;
-  source: ReconciliationSource;
+  source: SourceName;
   since: string;
   progress: boolean;
 }): Promise<number> {

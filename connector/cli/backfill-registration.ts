@@ -3,7 +3,7 @@
  * runs: every other command starts faster without them.
  */
 import { Option, type Command } from 'commander';
-import type { ReconciliationSource } from '../reconciliation/reconciliation-store.ts';
+import type { SourceName } from '../model/standing-event.ts';
 import type { SetExitCode } from './common.ts';
 
 export function registerBackfillCommand(program: Command, setExitCode: SetExitCode): void {
@@ -16,7 +16,7 @@ export function registerBackfillCommand(program: Command, setExitCode: SetExitCo
     )
     .requiredOption('--since <date>', 'from this date (ISO-8601, e.g. 2025-01-01)')
     .option('--no-progress', 'plain progress lines instead of a progress bar')
-    .action(async (o: { tenant: string; source: ReconciliationSource; since: string; progress: boolean }) =>
+    .action(async (o: { tenant: string; source: SourceName; since: string; progress: boolean }) =>
       setExitCode(await (await import('./backfill-command.ts')).backfillAction(o)),
     );
 }

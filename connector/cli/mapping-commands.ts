@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { z } from 'zod';
 import type { MappingVersion, TenantRegistry } from '../tenants/tenant-registry.ts';
-import type { SourceName } from '../intake/intake-inbox.ts';
+import type { SourceName } from '../model/standing-event.ts';
 import type { MappingKind } from '../intake/intake-source.ts';
 import {
   CliFailure,

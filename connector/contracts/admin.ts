@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AccountStatus, FieldProblem, Instant, TenantId, Uuid } from './common.ts';
 import { EVENT_KINDS } from '../model/standing-event.ts';
+import { SOURCE_SYSTEMS } from '../model/standing-event.ts';
 
 /** A mapping document travels as JSON; its own schema is the provider's (connector/zendesk/mapping-document.ts). */
 const MappingDocument = z.unknown().meta({ $ref: '#/components/schemas/ZendeskMappingDocument' });
@@ -56,7 +57,7 @@ export const MappingPreview = z.object({ events: z.array(MappingPreviewRow) });
 export type MappingPreview = z.infer<typeof MappingPreview>;
 
 export const QuarantinedEvent = z.object({
-  source: z.enum(['zendesk', 'salesforce']),
+  source: z.enum(SOURCE_SYSTEMS),
   event_id: z.string(),
   received_at: Instant,
   processed_at: Instant.nullable(),
@@ -92,7 +93,7 @@ export type ReplayResult = z.infer<typeof ReplayResult>;
 export const ReconciliationRun = z.object({
   id: Uuid,
   tenant: TenantId,
-  source: z.enum(['zendesk', 'salesforce']),
+  source: z.enum(SOURCE_SYSTEMS),
   trigger: z.enum(['schedule', 'backfill']),
   state: z
     .enum(['running', 'completed', 'partial', 'failed'])

@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
 import { loadSql } from '../store/sql.ts';
 import type { Database } from '../store/database.ts';
 import { MicroBatcher, type MicroBatcherOptions } from '../lib/micro-batcher.ts';
-import type { FieldProblem } from '../model/standing-event.ts';
+import type { FieldProblem, SourceName } from '../model/standing-event.ts';
 import { isRefusedData } from '../store/database-errors.ts';
 import { CursorError } from '../lib/errors.ts';
 
@@ -31,9 +31,6 @@ export interface StalePendingRow extends InboxKey {
   job_round: string | null;
   cursor_at: string;
 }
-
-/** A provider's name, as the inbox records it (`source` column) and the Sources map keys it. */
-export type SourceName = 'zendesk' | 'salesforce';
 
 export interface InboxKey {
   tenant: string;

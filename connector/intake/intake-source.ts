@@ -6,7 +6,8 @@
  */
 import type { FieldProblem, NewStandingEvent } from '../model/standing-event.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
-import type { SourceName, PendingInboxRow } from './intake-inbox.ts';
+import type { PendingInboxRow } from './intake-inbox.ts';
+import type { SourceName } from '../model/standing-event.ts';
 
 /** What one inbox row came to. */
 export type RowOutcome =

@@ -8,11 +8,11 @@
 import type { NewStandingEvent } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import type { MappingVersion, TenantRegistry, Tenant } from '../tenants/tenant-registry.ts';
+import type { SourceName } from '../model/standing-event.ts';
 import {
   inboxKeyString,
   type InboxKey,
   type IntakeInbox,
-  type SourceName,
   type PendingInboxRow,
   type Settlement,
 } from './intake-inbox.ts';

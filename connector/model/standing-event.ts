@@ -32,8 +32,9 @@ export const InitiationType = z.enum(INITIATION_TYPES);
 
 export const ACTOR_TYPES = ['agent', 'system', 'customer', 'integration', 'unknown'] as const;
 export const SOURCE_SYSTEMS = ['zendesk', 'salesforce'] as const;
-export const SourceSystem = z.enum(SOURCE_SYSTEMS);
-export type SourceSystem = z.infer<typeof SourceSystem>;
+/** A provider's name: an event's `source.system`, the inbox's `source` column, the Sources map's key. */
+export const SourceName = z.enum(SOURCE_SYSTEMS);
+export type SourceName = z.infer<typeof SourceName>;
 
 export const DETECTION_METHODS = ['webhook', 'change_event', 'outbound_message', 'reconciliation', 'manual'] as const;
 
@@ -119,7 +120,7 @@ export const Approval = z.strictObject({
 });
 
 export const Source = z.strictObject({
-  system: SourceSystem,
+  system: SourceName,
   /** The provider object the change was seen on, e.g. `user`, `organization`, `ticket`, `Account`. */
   object: NonEmpty(64),
   /** That object's id at the provider. */

@@ -9,7 +9,8 @@
 import type { NewStandingEvent } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import type { TransitionWindow } from '../store/transition-matching.ts';
-import type { ReconciliationSource, ReconciliationStore, RunCounters } from './reconciliation-store.ts';
+import type { ReconciliationStore, RunCounters } from './reconciliation-store.ts';
+import type { SourceName } from '../model/standing-event.ts';
 
 /** What one page yields: events to append (with their windows) and where the next page starts. */
 export interface PageOutcome<P> {
@@ -31,7 +32,7 @@ export interface StreamLoop<P> {
   log: StandingLog;
   store: ReconciliationStore;
   tenant: string;
-  source: ReconciliationSource;
+  source: SourceName;
   /** Checkpoint name, e.g. `users`, `users@backfill`. */
   stream: string;
   start: P;

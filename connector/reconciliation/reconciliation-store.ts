@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../store/database.ts';
+import type { SourceName } from '../model/standing-event.ts';
 import { loadSql } from '../store/sql.ts';
 
 const SQL = {
@@ -16,7 +17,6 @@ const SQL = {
   latestStatus: loadSql('reconcile-latest-status'),
 };
 
-export type ReconciliationSource = 'zendesk' | 'salesforce';
 export type RunTrigger = 'schedule' | 'backfill';
 /** `partial`: stopped on purpose before the end (quota share reached, page cap); the next run resumes. */
 export type RunState = 'running' | 'completed' | 'partial' | 'failed';
@@ -37,7 +37,7 @@ export interface RunCounters {
 export interface RunRecord extends RunCounters {
   id: string;
   tenant: string;
-  source: ReconciliationSource;
+  source: SourceName;
   trigger: RunTrigger;
   state: RunState;
   started_at: string;
@@ -62,16 +62,16 @@ export interface LoggedStatus {
 export class ReconciliationStore {
   constructor(readonly db: Database) {}
 
-  async checkpoint<P>(tenant: string, source: ReconciliationSource, stream: string): Promise<P | null> {
+  async checkpoint<P>(tenant: string, source: SourceName, stream: string): Promise<P | null> {
     const [row] = await this.db.query<{ position: P }>(SQL.getCheckpoint, [tenant, source, stream]);
     return row ? row.position : null;
   }
 
-  async setCheckpoint(tenant: string, source: ReconciliationSource, stream: string, position: unknown): Promise<void> {
+  async setCheckpoint(tenant: string, source: SourceName, stream: string, position: unknown): Promise<void> {
     await this.db.query(SQL.setCheckpoint, [tenant, source, stream, JSON.stringify(position)]);
   }
 
-  async startRun(tenant: string, source: ReconciliationSource, trigger: RunTrigger): Promise<string> {
+  async startRun(tenant: string, source: SourceName, trigger: RunTrigger): Promise<string> {
     const id = randomUUID();
     await this.db.query(SQL.startRun, [id, tenant, source, trigger]);
     return id;
@@ -89,10 +89,7 @@ export class ReconciliationStore {
     ]);
   }
 
-  async listRuns(
-    tenant: string,
-    options: { limit?: number; source?: ReconciliationSource } = {},
-  ): Promise<RunRecord[]> {
+  async listRuns(tenant: string, options: { limit?: number; source?: SourceName } = {}): Promise<RunRecord[]> {
     const rows = await this.db.query<RunRecord>(SQL.listRuns, [tenant, options.limit ?? 50, options.source ?? null]);
     return rows.map((r) => ({
       ...r,
@@ -109,7 +106,7 @@ export class ReconciliationStore {
    */
   async disagreements(
     tenant: string,
-    system: ReconciliationSource,
+    system: SourceName,
     items: readonly { k: string; digest: string; status: string }[],
   ): Promise<Map<string, LoggedStatus | null>> {
     if (items.length === 0) return new Map();

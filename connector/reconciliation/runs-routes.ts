@@ -11,10 +11,11 @@ import { TenantId, describeIssues } from '../model/standing-event.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { ReconciliationStore } from './reconciliation-store.ts';
 import type { ReconciliationRunsPage } from '../contracts/index.ts';
+import { SOURCE_SYSTEMS } from '../model/standing-event.ts';
 
 const RunsQuery = z.strictObject({
   limit: z.coerce.number().int('must be an integer').min(1).max(500).default(50),
-  source: z.enum(['zendesk', 'salesforce'], { error: 'must be zendesk or salesforce' }).optional(),
+  source: z.enum(SOURCE_SYSTEMS, { error: 'must be zendesk or salesforce' }).optional(),
 });
 
 export function reconciliationRoutes(deps: {

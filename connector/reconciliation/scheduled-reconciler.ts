@@ -7,7 +7,8 @@
 import type { StandingLog } from '../store/standing-log.ts';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { RunResult } from './reconcile-run.ts';
-import type { ReconciliationSource, ReconciliationStore } from './reconciliation-store.ts';
+import type { ReconciliationStore } from './reconciliation-store.ts';
+import type { SourceName } from '../model/standing-event.ts';
 
 /** What the scheduler hands each run. */
 export interface ScheduledRunContext {
@@ -20,7 +21,7 @@ export interface ScheduledRunContext {
 
 export interface ScheduledReconciler {
   /** The source it reconciles: it names the schedule (`reconcile-<tenant>-<source>`) and the runs. */
-  readonly source: ReconciliationSource;
+  readonly source: SourceName;
   /** Whether the tenant has what a run needs (its API credentials); only then is it scheduled. */
   covers(tenant: Tenant): Promise<boolean>;
   /** One scheduled run, or null when the tenant cannot be read now (no working credentials). */
