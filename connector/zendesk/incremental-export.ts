@@ -1,6 +1,7 @@
 /**
  * A small client for Zendesk's incremental exports that follows every page and honours the export
- * limits, unlike node-zendesk 6.0.1 whose incremental helpers stop after the first page (FIELD-NOTES).
+ * limits, unlike node-zendesk 6.0.1 whose incremental helpers stop after the first page
+ * (docs/development.md).
  *
  * - Users: the cursor export, `GET /api/v2/incremental/users/cursor.json?start_time=` and then
  *   `?cursor=<after_cursor>`, until `end_of_stream`.

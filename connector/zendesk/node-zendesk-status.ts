@@ -2,7 +2,7 @@
  * The HTTP status of a failed node-zendesk call. node-zendesk 6 throws for 4xx/5xx other than 429,
  * sometimes with `statusCode`, and at least for 404 with the status only in the message:
  * "Request processing failed: Zendesk Error (404): Item not found" (tried here). A 429 resolves as a
- * value instead (FIELD-NOTES: node-zendesk). `null`: no status at all (a network failure).
+ * value instead (docs/development.md). `null`: no status at all (a network failure).
  */
 export function nodeZendeskErrorStatus(err: unknown): number | null {
   const status = (err as { statusCode?: unknown } | null)?.statusCode;

@@ -13,7 +13,7 @@ import type { Tenant } from '../tenants/tenant-registry.ts';
 import { zendeskCredentialsOf } from './settings.ts';
 import type { ZendeskDirectoryOrganization, ZendeskDirectoryUser } from './map-common.ts';
 
-// node-zendesk is CommonJS only (named ESM imports fail, see FIELD-NOTES).
+// node-zendesk is CommonJS only: a named ESM import fails (docs/development.md).
 const zendesk = createRequire(import.meta.url)('node-zendesk') as {
   createClient(o: { username: string; token: string; subdomain: string }): ZendeskClient;
 };
@@ -137,7 +137,7 @@ async function fetchEntity(
   } catch (err) {
     return { decision: decideRetry({ status: nodeZendeskErrorStatus(err) }) };
   }
-  // A 429 resolves as a value whose result is {statusCode: 429, ...} (FIELD-NOTES: node-zendesk).
+  // A 429 resolves as a value whose result is {statusCode: 429, ...}, and is not retried.
   const status = typeof res.result.statusCode === 'number' ? res.result.statusCode : res.response.status;
   const decision = decideRetry({ status, retryAfter: res.response.headers.get('retry-after') });
   if (decision.reason !== 'ok') return { decision };
