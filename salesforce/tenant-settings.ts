@@ -10,6 +10,7 @@ import { describeIssues, type FieldProblem } from '../connector/model/standing-e
 import type { Database } from '../connector/store/database.ts';
 import type { SalesforceSettingsInput as ConnectionSettings } from './connection.ts';
 import type { Outcome } from '../connector/lib/result.ts';
+import { problemsText } from '../connector/lib/problems.ts';
 
 const OrgId = z
   .string()
@@ -186,7 +187,7 @@ export class SalesforceSettingsStore {
         ok: false,
         status: 400,
         code: 'invalid_settings',
-        message: problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+        message: problemsText(problems),
         problems,
       };
     }

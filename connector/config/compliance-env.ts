@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { CONFIG_DEFAULTS } from './defaults.ts';
-import { integerIn, unsetIfEmpty, urlWithScheme } from './env-values.ts';
+import { envInteger, unsetIfEmpty, urlWithScheme } from './env-values.ts';
 
 export interface ComplianceSchedules {
   /** How often each changed chain head is checkpointed. @defaultValue 3_600_000 ms (1 h) */
@@ -29,18 +29,9 @@ export interface CheckpointSettings {
 }
 
 export const COMPLIANCE_ENV = {
-  STANDING_CHECKPOINT_INTERVAL_MS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS),
-  ),
-  STANDING_RETENTION_INTERVAL_MS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_RETENTION_INTERVAL_MS),
-  ),
-  STANDING_SIEM_PUSH_INTERVAL_MS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(0, 86_400_000).default(CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
-  ),
+  STANDING_CHECKPOINT_INTERVAL_MS: envInteger(0, 7 * 86_400_000, CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS),
+  STANDING_RETENTION_INTERVAL_MS: envInteger(0, 7 * 86_400_000, CONFIG_DEFAULTS.STANDING_RETENTION_INTERVAL_MS),
+  STANDING_SIEM_PUSH_INTERVAL_MS: envInteger(0, 86_400_000, CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
   STANDING_CHECKPOINT_KEY: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
   STANDING_CHECKPOINT_EXPORT: z.preprocess(
     unsetIfEmpty,

@@ -12,6 +12,10 @@ export const integerIn = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be an integer ${min}-${max}`);
 
+/** An optional integer variable in [min, max], `fallback` when unset or empty. */
+export const envInteger = (min: number, max: number, fallback: number) =>
+  z.preprocess(unsetIfEmpty, integerIn(min, max).default(fallback));
+
 export const urlWithScheme = (schemes: readonly string[], example: string) =>
   z
     .string()

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { PROCESS_ROLES } from './roles.ts';
 import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from './zendesk-test-secret.ts';
 import { CONFIG_DEFAULTS } from './defaults.ts';
-import { integerIn, unsetIfEmpty } from './env-values.ts';
+import { envInteger, unsetIfEmpty } from './env-values.ts';
 
 export const INTAKE_ENV = {
   STANDING_ROLE: z.preprocess(
@@ -22,47 +22,21 @@ export const INTAKE_ENV = {
       .regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, _ or - (no colon)')
       .default(CONFIG_DEFAULTS.STANDING_QUEUE_PREFIX),
   ),
-  STANDING_WORKER_CONCURRENCY: z.preprocess(
-    unsetIfEmpty,
-    integerIn(1, 5000).default(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),
+  STANDING_WORKER_CONCURRENCY: envInteger(1, 5000, CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),
+  STANDING_WORKER_BATCH: envInteger(1, 5000, CONFIG_DEFAULTS.STANDING_WORKER_BATCH),
+  STANDING_WORKER_LOCK_MS: envInteger(1000, 600_000, CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS),
+  STANDING_COMPANION_WAIT_MS: envInteger(0, 600_000, CONFIG_DEFAULTS.STANDING_COMPANION_WAIT_MS),
+  STANDING_SALESFORCE_SETTINGS_REFRESH_MS: envInteger(
+    100,
+    3_600_000,
+    CONFIG_DEFAULTS.STANDING_SALESFORCE_SETTINGS_REFRESH_MS,
   ),
-  STANDING_WORKER_BATCH: z.preprocess(unsetIfEmpty, integerIn(1, 5000).default(CONFIG_DEFAULTS.STANDING_WORKER_BATCH)),
-  STANDING_WORKER_LOCK_MS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(1000, 600_000).default(CONFIG_DEFAULTS.STANDING_WORKER_LOCK_MS),
-  ),
-  STANDING_COMPANION_WAIT_MS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(0, 600_000).default(CONFIG_DEFAULTS.STANDING_COMPANION_WAIT_MS),
-  ),
-  STANDING_SALESFORCE_SETTINGS_REFRESH_MS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(100, 3_600_000).default(CONFIG_DEFAULTS.STANDING_SALESFORCE_SETTINGS_REFRESH_MS),
-  ),
-  STANDING_INBOX_RETENTION_DAYS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(1, 3650).default(CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS),
-  ),
-  STANDING_SWEEP_INTERVAL_MS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(100, 3_600_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS),
-  ),
-  STANDING_SWEEP_PENDING_MS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(0, 86_400_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_PENDING_MS),
-  ),
-  STANDING_SWEEP_MAX_EVENTS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(1, 10_000_000).default(CONFIG_DEFAULTS.STANDING_SWEEP_MAX_EVENTS),
-  ),
-  STANDING_RECONCILE_INTERVAL_MS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(0, 7 * 86_400_000).default(CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS),
-  ),
-  STANDING_RECONCILE_MAX_PAGES: z.preprocess(
-    unsetIfEmpty,
-    integerIn(1, 1_000_000).default(CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES),
-  ),
+  STANDING_INBOX_RETENTION_DAYS: envInteger(1, 3650, CONFIG_DEFAULTS.STANDING_INBOX_RETENTION_DAYS),
+  STANDING_SWEEP_INTERVAL_MS: envInteger(100, 3_600_000, CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS),
+  STANDING_SWEEP_PENDING_MS: envInteger(0, 86_400_000, CONFIG_DEFAULTS.STANDING_SWEEP_PENDING_MS),
+  STANDING_SWEEP_MAX_EVENTS: envInteger(1, 10_000_000, CONFIG_DEFAULTS.STANDING_SWEEP_MAX_EVENTS),
+  STANDING_RECONCILE_INTERVAL_MS: envInteger(0, 7 * 86_400_000, CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS),
+  STANDING_RECONCILE_MAX_PAGES: envInteger(1, 1_000_000, CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES),
   STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE: z.preprocess(
     unsetIfEmpty,
     z.coerce
@@ -93,12 +67,6 @@ export const ZENDESK_ENV = {
   ),
   ZENDESK_API_EMAIL: z.preprocess(unsetIfEmpty, z.email({ message: 'must be an email address' }).optional()),
   ZENDESK_API_TOKEN: z.preprocess(unsetIfEmpty, z.string().trim().min(8, 'must be a Zendesk API token').optional()),
-  ZENDESK_WEBHOOK_TOLERANCE_SECONDS: z.preprocess(
-    unsetIfEmpty,
-    integerIn(1, 86_400).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS),
-  ),
-  ZENDESK_WEBHOOK_MAX_BODY_BYTES: z.preprocess(
-    unsetIfEmpty,
-    integerIn(1024, 10_485_760).default(CONFIG_DEFAULTS.ZENDESK_WEBHOOK_MAX_BODY_BYTES),
-  ),
+  ZENDESK_WEBHOOK_TOLERANCE_SECONDS: envInteger(1, 86_400, CONFIG_DEFAULTS.ZENDESK_WEBHOOK_TOLERANCE_SECONDS),
+  ZENDESK_WEBHOOK_MAX_BODY_BYTES: envInteger(1024, 10_485_760, CONFIG_DEFAULTS.ZENDESK_WEBHOOK_MAX_BODY_BYTES),
 };

@@ -1,7 +1,7 @@
 /** The service's own variables: listening, database, Redis, its secrets, logging and shutdown. */
 import { z } from 'zod';
 import { CONFIG_DEFAULTS, LOG_LEVELS, OPERATOR_AUDITOR_KEY_POLICIES } from './defaults.ts';
-import { integerIn, unsetIfEmpty, urlWithScheme } from './env-values.ts';
+import { envInteger, unsetIfEmpty, urlWithScheme } from './env-values.ts';
 
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 // The same rule openDatabase applies; checked here so the error names the variable.
@@ -20,7 +20,7 @@ const bearerToken = z.preprocess(
 );
 
 export const SERVICE_ENV = {
-  PORT: z.preprocess(unsetIfEmpty, integerIn(0, 65_535).default(CONFIG_DEFAULTS.PORT)),
+  PORT: envInteger(0, 65_535, CONFIG_DEFAULTS.PORT),
   HOST: z.preprocess(unsetIfEmpty, z.string().trim().default(CONFIG_DEFAULTS.HOST)),
   DATABASE_URL: z.preprocess(
     unsetIfEmpty,
@@ -69,6 +69,6 @@ export const SERVICE_ENV = {
     (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(CONFIG_DEFAULTS.LOG_LEVEL),
   ),
-  SHUTDOWN_GRACE_MS: z.preprocess(unsetIfEmpty, integerIn(0, 600_000).default(CONFIG_DEFAULTS.SHUTDOWN_GRACE_MS)),
+  SHUTDOWN_GRACE_MS: envInteger(0, 600_000, CONFIG_DEFAULTS.SHUTDOWN_GRACE_MS),
   NODE_ENV: z.preprocess(unsetIfEmpty, z.string().trim().default(CONFIG_DEFAULTS.NODE_ENV)),
 };

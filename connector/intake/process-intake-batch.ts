@@ -17,6 +17,7 @@ import {
   type Settlement,
 } from './intake-inbox.ts';
 import type { AnySource, MappingCheck, RowOutcome, Sources } from './intake-source.ts';
+import { problemsText } from '../lib/problems.ts';
 
 export { ProviderRateLimitedError, ProviderUnavailableError } from './provider-errors.ts';
 
@@ -197,7 +198,7 @@ async function mappingInForce(deps: IntakeDeps, source: AnySource, tenant: Tenan
     return {
       ok: false,
       version: current.version,
-      message: parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+      message: problemsText(parsed.problems),
     };
   return { ok: true, mapping: parsed.mapping, version: current.version };
 }

@@ -5,7 +5,7 @@
  * connector/http/errors.ts turns them (and anything else) into the JSON error response.
  */
 import type { z } from 'zod';
-import { describeIssues, type FieldProblem } from './problems.ts';
+import { describeIssues, problemsText, type FieldProblem } from './problems.ts';
 
 /** Base of our named errors. Each sets its own `name`; the base leaves it alone. */
 export class StandingError extends Error {}
@@ -57,7 +57,7 @@ export class ValidationError extends BadRequestError {
     what: string,
     readonly problems: FieldProblem[],
   ) {
-    super('invalid_request', `${what}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+    super('invalid_request', `${what}: ${problemsText(problems)}`, problems);
   }
 
   static fromZod(what: string, error: z.ZodError): ValidationError {

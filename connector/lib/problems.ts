@@ -11,3 +11,8 @@ export interface FieldProblem {
 export function describeIssues(error: z.ZodError): FieldProblem[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
 }
+
+/** The problems as one line for a message: `path: message; path: message`. */
+export function problemsText(problems: readonly FieldProblem[]): string {
+  return problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+}

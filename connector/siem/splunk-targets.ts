@@ -11,6 +11,7 @@ import type { SqlClient } from '../store/database.ts';
 import { loadSql } from '../store/sql.ts';
 import type { HecDestination } from './splunk-hec.ts';
 import { StandingError } from '../lib/errors.ts';
+import { problemsText } from '../lib/problems.ts';
 
 const SQL = {
   get: loadSql('siem-target-get'),
@@ -76,7 +77,7 @@ export type SplunkTargetView = SplunkTarget & { token: { set: true; last4: strin
 export class InvalidSiemTargetError extends StandingError {
   override name = 'InvalidSiemTargetError';
   constructor(readonly problems: FieldProblem[]) {
-    super(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    super(problemsText(problems));
   }
 }
 export class UnknownTenantError extends StandingError {

@@ -21,6 +21,7 @@ import {
   type ZendeskSettingsView,
   type ZendeskTenantSettings,
 } from '../zendesk/settings.ts';
+import { problemsText } from '../lib/problems.ts';
 
 export const TenantCreateInput = z.strictObject({
   id: TenantId,
@@ -262,7 +263,7 @@ function invalid(error: z.ZodError): {
     ok: false,
     status: 400,
     code: 'invalid_tenant',
-    message: problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+    message: problemsText(problems),
     problems,
   };
 }

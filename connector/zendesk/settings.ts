@@ -15,6 +15,7 @@ import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { Outcome } from '../lib/result.ts';
 import { ZENDESK_TEST_SECRET_REFUSED, ZENDESK_TEST_SIGNING_SECRET } from '../config/zendesk-test-secret.ts';
+import { problemsText } from '../lib/problems.ts';
 
 export const ZENDESK_SUBDOMAIN = z
   .string()
@@ -185,7 +186,7 @@ export class ZendeskSettingsStore {
         ok: false,
         status: 400,
         code: 'invalid_settings',
-        message: problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+        message: problemsText(problems),
         problems,
       };
     }
