@@ -156,5 +156,6 @@ export const WarningSettings = z.strictObject({
       window_days: z.number().int().min(1).max(3650).default(90),
     })
     .prefault({}),
+  missing_reason: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
 });
 export type WarningSettings = z.output<typeof WarningSettings>;

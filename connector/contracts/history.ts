@@ -106,7 +106,12 @@ export const StandingEvent = z
   );
 export type StandingEvent = z.infer<typeof StandingEvent>;
 
-export const WARNING_CODES = ['reinstatement_without_approval', 'reactivation_after_fraud', 'repeated_cycles'] as const;
+export const WARNING_CODES = [
+  'reinstatement_without_approval',
+  'reactivation_after_fraud',
+  'repeated_cycles',
+  'suspension_without_reason',
+] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export const StandingWarning = z.object({
@@ -152,7 +157,7 @@ export const HistoryPage = History.extend({
     .array(StandingWarning)
     .describe(
       "Warnings on the page's events (a reinstatement without recorded approval, a reactivation soon after a fraud " +
-        "suspension, repeated cycles), with the tenant's thresholds.",
+        "suspension, repeated cycles, a suspension with no reason), with the tenant's thresholds.",
     ),
 });
 export type HistoryPage = z.infer<typeof HistoryPage>;

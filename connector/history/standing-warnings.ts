@@ -9,6 +9,8 @@
  *   fraud code.
  * - `repeated_cycles`: at least `min_cycles` deactivation-then-reinstatement cycles within any
  *   `window_days`.
+ * - `suspension_without_reason`: a deactivation with no reason code recorded (nobody can later tell
+ *   whether its reinstatement needed an approval, or whether it was about fraud).
  * Thresholds are the tenant's (`WarningSettings`, defaults below).
  */
 import { WarningSettings, type StandingEvent, type StandingWarning } from '../contracts/index.ts';
@@ -85,6 +87,7 @@ function subjectWarnings(events: Ev[], s: WarningSettings): StandingWarning[] {
       for (const t of e.related_ticket_ids) approvedTickets.add(t);
     }
     if (isDeactivation(e)) {
+      if (s.missing_reason.enabled && !e.reason?.code) out.push(missingReason(e));
       lastDeactivation = e;
       approvalSinceDeactivation = false;
       continue;
@@ -140,6 +143,16 @@ function subjectWarnings(events: Ev[], s: WarningSettings): StandingWarning[] {
     });
   }
   return out;
+}
+
+function missingReason(e: Ev): StandingWarning {
+  return {
+    code: 'suspension_without_reason',
+    about: e.about,
+    event_ids: [e.id],
+    details: {},
+    message: 'Suspended with no reason recorded.',
+  };
 }
 
 /** The largest run of chronologically sorted events that fits in `spanMs` (the earliest such run). */

@@ -19,7 +19,7 @@
 --   schema_migrations    SELECT                   (the service checks that nothing is pending)
 --   service_role_grants  nothing
 -- Every other table (the intake inbox, subjects and identities, tenants, settings, reconciliation,
--- Salesforce and SIEM state) is working state: SELECT, INSERT, UPDATE, DELETE. No TRUNCATE, REFERENCES
+-- Salesforce, SIEM and alerting state) is working state: SELECT, INSERT, UPDATE, DELETE. No TRUNCATE, REFERENCES
 -- or TRIGGER anywhere. Owner functions it may execute: standing_retention_cut, standing_hold_place,
 -- standing_hold_lift, standing_checkpoint_insert, standing_chain_heads_lock, standing_chain_advance,
 -- standing_events_append.

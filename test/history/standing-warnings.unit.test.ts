@@ -148,6 +148,16 @@ describe('standingWarnings', () => {
     expect(DEFAULT_WARNING_SETTINGS.fraud_reactivation.window_hours).toBe(72);
   });
 
+  it('flags a suspension with no reason code, unless switched off', () => {
+    const bare = ev({ kind: 'deactivation', occurred_at: '2026-03-01T00:00:00Z' });
+    const withText = ev({ kind: 'deactivation', occurred_at: '2026-03-02T00:00:00Z', reason: { code: 'non_payment' } });
+    const ws = standingWarnings([bare, withText]);
+    expect(ws).toEqual([
+      expect.objectContaining({ code: 'suspension_without_reason', event_ids: [bare.id], about: 'person' }),
+    ]);
+    expect(standingWarnings([bare], WarningSettings.parse({ missing_reason: { enabled: false } }))).toEqual([]);
+  });
+
   it('refuses settings with a bad threshold, naming the field', () => {
     const r = WarningSettings.safeParse({ fraud_reactivation: { window_hours: 0 } });
     expect(r.success).toBe(false);

@@ -48,6 +48,11 @@ const TABLES: Record<string, Privilege[]> = {
   reconciliation_runs: SIUD,
   transition_claims: SIUD,
   siem_targets: SIUD,
+  alert_channels: SIUD,
+  alert_scan_cursor: SIUD,
+  alert_outbox: SIUD,
+  alert_deliveries: SIUD,
+  loggly_targets: SIUD,
 };
 
 /** Functions that run with the owner's rights (SECURITY DEFINER), and whether the service may call each. */
