@@ -26,6 +26,7 @@ const LAYERS = [
   { name: 'salesforce', path: '^salesforce/' },
   { name: 'ops', path: '^connector/ops/' },
   { name: 'http', path: '^connector/http/' },
+  { name: 'alerts', path: '^connector/alerts/' },
   { name: 'intake', path: '^connector/intake/' },
   { name: 'reconciliation', path: '^connector/reconciliation/' },
   { name: 'keys', path: '^connector/keys/' },

@@ -2,7 +2,9 @@
  * The scheduler role's compliance jobs, each a BullMQ job scheduler on one queue:
  *   `compliance-checkpoint`  writeCheckpoints: sign each changed chain head, copy it to the export;
  *   `compliance-retention`   applyRetention: remove expired ranges, leaving signed boundaries;
- *   `compliance-siem_push`   pushSiemTargets: new log rows to each tenant's Splunk HEC target.
+ *   `compliance-siem_push`   pushSiemTargets: new log rows to each tenant's Splunk HEC target;
+ *   `compliance-loggly_push` pushLogglyTargets: the same to each tenant's Loggly bulk endpoint;
+ *   `compliance-alerts`      Alerts.run: new warnings into the alert outbox, then the due alerts sent.
  * Upserting a schedule is harmless, so every scheduler process does it at start, and a schedule lost
  * with Redis's data is re-created within 10 s. One job runs at a time per process. Checkpoints and
  * retention need the signing key: without one (production with no STANDING_CHECKPOINT_KEY) they are
@@ -18,11 +20,14 @@ import { applyRetention } from '../connector/store/retention.ts';
 import type { StandingLog } from '../connector/store/standing-log.ts';
 import { pushSiemTargets, type SiemPushOptions } from '../connector/siem/siem-push.ts';
 import type { SplunkTargets } from '../connector/siem/splunk-targets.ts';
+import type { Alerts } from '../connector/alerts/alerts.ts';
+import type { LogglyTargets } from '../connector/siem/loggly-targets.ts';
 import { logErrorsOnce } from './intake-queue.ts';
+import { runAlerts, runLogglyPush } from './compliance-runs.ts';
 import { closeWorker, DEFAULT_WORKER_CLOSE_GRACE_MS, within } from './close-worker.ts';
 
 export const COMPLIANCE_QUEUE_NAME = 'standing-compliance';
-export const COMPLIANCE_JOBS = ['checkpoint', 'retention', 'siem_push'] as const;
+export const COMPLIANCE_JOBS = ['checkpoint', 'retention', 'siem_push', 'loggly_push', 'alerts'] as const;
 export type ComplianceJob = (typeof COMPLIANCE_JOBS)[number];
 export const complianceSchedulerId = (job: ComplianceJob) => `compliance-${job}`;
 
@@ -32,6 +37,10 @@ const SCHEDULE_CHECK_MAX_MS = 10_000;
 export interface ComplianceSchedulerDeps {
   log: StandingLog;
   targets: SplunkTargets;
+  /** Each tenant's Loggly target. @defaultValue none: the Loggly push is not scheduled */
+  loggly?: LogglyTargets;
+  /** Alerting (connector/alerts). @defaultValue none: alerts are not scheduled */
+  alerts?: Pick<Alerts, 'run'>;
   logger: Logger;
   /** The signing key; `null`: checkpoints and retention cannot run and are not scheduled. */
   checkpointKey: CheckpointKey | null;
@@ -53,6 +62,10 @@ export interface ComplianceSchedulerOptions {
   retentionEveryMs?: number;
   /** `0`: off. @defaultValue 60_000 ms */
   siemPushEveryMs?: number;
+  /** The Loggly push; `0`: off. @defaultValue 60_000 ms */
+  logglyPushEveryMs?: number;
+  /** The alert scan and delivery; `0`: off. @defaultValue 10_000 ms */
+  alertsEveryMs?: number;
   /** The clock the jobs use (tests move it forward to expire rows). @defaultValue () => new Date() */
   now?: () => Date;
   /** Batching of the SIEM push. */
@@ -64,6 +77,8 @@ export const DEFAULT_COMPLIANCE_SCHEDULER_OPTIONS = {
   checkpointEveryMs: 3_600_000,
   retentionEveryMs: 86_400_000,
   siemPushEveryMs: 60_000,
+  logglyPushEveryMs: 60_000,
+  alertsEveryMs: 10_000,
 } as const;
 
 export type ComplianceRunOutcome = 'ok' | 'refused' | 'export_failed' | 'partial' | 'failed';
@@ -89,6 +104,8 @@ export async function startComplianceScheduler(
     checkpoint: o.checkpointEveryMs,
     retention: o.retentionEveryMs,
     siem_push: o.siemPushEveryMs,
+    loggly_push: deps.loggly ? o.logglyPushEveryMs : 0,
+    alerts: deps.alerts ? o.alertsEveryMs : 0,
   };
   const needsKey = (job: ComplianceJob) => job === 'checkpoint' || job === 'retention';
   const wanted = COMPLIANCE_JOBS.filter((job) => every[job] > 0);
@@ -181,6 +198,8 @@ export async function startComplianceScheduler(
     checkpoint: runCheckpoint,
     retention: runRetention,
     siem_push: runSiemPush,
+    loggly_push: () => runLogglyPush({ ...deps, now, options: o.siemPush }),
+    alerts: () => runAlerts({ ...deps, now }),
   };
   const run = async (job: ComplianceJob): Promise<ComplianceRunOutcome> => {
     if (needsKey(job) && !deps.checkpointKey) throw new Error(`${job}: ${keyProblem}`);

@@ -10,8 +10,10 @@ import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { TenantId } from '../model/standing-event.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import type { IntakeResources } from './intake-resources.ts';
-import { adminAppRoutes } from '../app-api/admin-app-routes.ts';
-import { requireAppToken, type AppCaller } from '../app-api/app-token.ts';
+import { adminAppRoutes, requireZendeskAdmin } from '../app-api/admin-app-routes.ts';
+import { alertRoutes } from '../alerts/alert-routes.ts';
+import type { Alerts } from '../alerts/alerts.ts';
+import { appCaller, requireAppToken, type AppCaller } from '../app-api/app-token.ts';
 import { sidebarHistoryFromLog, type SidebarHistory } from '../app-api/sidebar-history.ts';
 import { sidebarRoutes } from '../app-api/sidebar-routes.ts';
 import { nodeZendeskLookups, type ZendeskAppLookups } from '../app-api/zendesk-app-lookups.ts';
@@ -28,7 +30,7 @@ export interface AppApiOptions {
 
 export function appApiExtension(
   res: ServiceResources,
-  shared: Pick<IntakeResources, 'actions'>,
+  shared: Pick<IntakeResources, 'actions'> & { alerts?: Alerts },
   options: AppApiOptions = {},
 ): ServiceExtension {
   if (res.config.intake.role === 'worker') return {};
@@ -49,6 +51,14 @@ export function appApiExtension(
       audit,
     }),
   );
+  // The alerts tab (AlertsTab.tsx): before the admin routes, the same guard.
+  if (shared.alerts)
+    app.use(
+      '/admin/alerts',
+      authenticate,
+      requireZendeskAdmin(lookups),
+      alertRoutes({ alerts: shared.alerts, tenantOf: async (_req, r) => appCaller(r).tenant.id }),
+    );
   app.use('/admin', adminAppRoutes({ db, tenants, inboxActions: actions, settings, lookups, authenticate, audit }));
   const appRouter = Router();
   appRouter.use('/:tenant', app);

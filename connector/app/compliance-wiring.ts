@@ -1,7 +1,7 @@
 /**
  * Plugs the compliance work into the service: on the `scheduler` (and `all`) role the scheduled
- * checkpoints, retention and SIEM push (queue/compliance-scheduler.ts); on the `api` (and `all`)
- * role the SIEM routes, behind the service's role check (connector/access).
+ * checkpoints, retention, SIEM pushes (Splunk, Loggly) and alert runs (queue/compliance-scheduler.ts);
+ * on the `api` (and `all`) role the SIEM routes, behind the service's role check (connector/access).
  */
 import type { IntakeResources } from './intake-resources.ts';
 import { CheckpointKeyMissingError, loadCheckpointKey } from '../config/checkpoint-key.ts';
@@ -10,6 +10,8 @@ import type { CheckpointKey } from '../model/checkpoint.ts';
 import { StartupError, type ServiceExtension, type ServiceResources } from './service.ts';
 import { siemRoutes } from '../siem/siem-routes.ts';
 import { SplunkTargets } from '../siem/splunk-targets.ts';
+import { LogglyTargets } from '../siem/loggly-targets.ts';
+import type { Alerts } from '../alerts/alerts.ts';
 import { checkpointExporter } from '../store/checkpoint-export.ts';
 import { startComplianceScheduler, type ComplianceSchedulerOptions } from '../../queue/compliance-scheduler.ts';
 import { roleDuties } from '../config/roles.ts';
@@ -26,10 +28,12 @@ export async function complianceExtension(
   res: ServiceResources,
   shared: Pick<IntakeResources, 'connection'>,
   options: ComplianceExtensionOptions = {},
+  alerts?: Alerts,
 ): Promise<ServiceExtension> {
   const { config, db, log, logger, metrics, secrets } = res;
   const duties = roleDuties(config.intake.role);
   const targets = new SplunkTargets(db, secrets.master);
+  const loggly = new LogglyTargets(db, secrets.master);
   const readinessChecks: Record<string, ReadinessCheck> = {};
   const closers: (() => Promise<void>)[] = [];
 
@@ -55,6 +59,8 @@ export async function complianceExtension(
       {
         log,
         targets,
+        loggly,
+        alerts,
         logger,
         metrics,
         checkpointKey: key,
@@ -70,7 +76,7 @@ export async function complianceExtension(
   return {
     readinessChecks,
     routers: duties.httpApi
-      ? [{ path: '/api/v1', router: siemRoutes({ log, targets, authorize: res.authorize, audit: res.audit }) }]
+      ? [{ path: '/api/v1', router: siemRoutes({ log, targets, loggly, authorize: res.authorize, audit: res.audit }) }]
       : [],
     close: async () => {
       for (const close of closers) await close();

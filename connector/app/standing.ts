@@ -14,6 +14,8 @@ import { openProviders } from './provider-list.ts';
 import { reconciliationExtension } from './reconciliation-wiring.ts';
 import { complianceExtension, type ComplianceExtensionOptions } from './compliance-wiring.ts';
 import { roleDuties } from '../config/roles.ts';
+import { alertsExtension, openAlerts } from './alerts-wiring.ts';
+import type { AlertsOptions } from '../alerts/alerts.ts';
 import {
   combineExtensions,
   startService,
@@ -24,9 +26,13 @@ import {
 
 export function startStanding(
   config: StandingConfig,
-  options: Omit<ServiceOptions, 'extend'> & { app?: AppApiOptions; compliance?: ComplianceExtensionOptions } = {},
+  options: Omit<ServiceOptions, 'extend'> & {
+    app?: AppApiOptions;
+    compliance?: ComplianceExtensionOptions;
+    alerts?: AlertsOptions;
+  } = {},
 ): Promise<ServiceHandle> {
-  const { app, compliance: complianceOptions, ...serviceOptions } = options;
+  const { app, compliance: complianceOptions, alerts: alertsOptions, ...serviceOptions } = options;
   return startService(config, {
     ...serviceOptions,
     extend: async (resources) => {
@@ -37,11 +43,13 @@ export function startStanding(
       try {
         const intake = await intakeExtension(resources, shared, providers, config.intake);
         opened.push(intake);
-        const compliance = await complianceExtension(resources, shared, complianceOptions);
+        const alerts = openAlerts(resources, alertsOptions);
+        const compliance = await complianceExtension(resources, shared, complianceOptions, alerts);
         // Compliance's routes and readiness checks come before the intake's.
         opened.splice(1, 0, compliance);
         // The Zendesk app's endpoints are HTTP API: served by the roles that serve it (api, all).
-        if (roleDuties(config.intake.role).httpApi) opened.push(appApiExtension(resources, shared, app));
+        if (roleDuties(config.intake.role).httpApi)
+          opened.push(appApiExtension(resources, { ...shared, alerts }, app), alertsExtension(resources, alerts));
         // Last: its scheduled runs stop first.
         opened.push(await reconciliationExtension(resources, shared, providers, config.intake));
       } catch (err) {

@@ -1,5 +1,5 @@
 /**
- * Compliance variables: the scheduler's checkpoint, retention and SIEM jobs, the checkpoint key and where copies go.
+ * Compliance variables: the scheduler's checkpoint, retention, SIEM and alert jobs, the checkpoint key and where copies go.
  */
 import { z } from 'zod';
 import { CONFIG_DEFAULTS } from './defaults.ts';
@@ -12,6 +12,10 @@ export interface ComplianceSchedules {
   retentionEveryMs: number;
   /** How often new log rows are pushed to each tenant's Splunk HEC target. @defaultValue 60_000 ms (1 min) */
   siemPushEveryMs: number;
+  /** How often new log rows are pushed to each tenant's Loggly target. @defaultValue 60_000 ms (1 min) */
+  logglyPushEveryMs: number;
+  /** How often new warnings become alerts and due alerts are sent. @defaultValue 10_000 ms (10 s) */
+  alertsEveryMs: number;
 }
 
 export interface CheckpointSettings {
@@ -32,6 +36,8 @@ export const COMPLIANCE_ENV = {
   STANDING_CHECKPOINT_INTERVAL_MS: envInteger(0, 7 * 86_400_000, CONFIG_DEFAULTS.STANDING_CHECKPOINT_INTERVAL_MS),
   STANDING_RETENTION_INTERVAL_MS: envInteger(0, 7 * 86_400_000, CONFIG_DEFAULTS.STANDING_RETENTION_INTERVAL_MS),
   STANDING_SIEM_PUSH_INTERVAL_MS: envInteger(0, 86_400_000, CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
+  STANDING_LOGGLY_PUSH_INTERVAL_MS: envInteger(0, 86_400_000, CONFIG_DEFAULTS.STANDING_LOGGLY_PUSH_INTERVAL_MS),
+  STANDING_ALERTS_INTERVAL_MS: envInteger(0, 3_600_000, CONFIG_DEFAULTS.STANDING_ALERTS_INTERVAL_MS),
   STANDING_CHECKPOINT_KEY: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
   STANDING_CHECKPOINT_EXPORT: z.preprocess(
     unsetIfEmpty,

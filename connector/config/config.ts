@@ -160,6 +160,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         checkpointEveryMs: e.STANDING_CHECKPOINT_INTERVAL_MS,
         retentionEveryMs: e.STANDING_RETENTION_INTERVAL_MS,
         siemPushEveryMs: e.STANDING_SIEM_PUSH_INTERVAL_MS,
+        logglyPushEveryMs: e.STANDING_LOGGLY_PUSH_INTERVAL_MS,
+        alertsEveryMs: e.STANDING_ALERTS_INTERVAL_MS,
       },
       intake: {
         role: e.STANDING_ROLE,

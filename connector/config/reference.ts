@@ -253,6 +253,20 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     secret: false,
   },
   {
+    name: 'STANDING_LOGGLY_PUSH_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_LOGGLY_PUSH_INTERVAL_MS),
+    description: "How often the scheduler pushes new log rows to each tenant's Loggly target; 0 turns it off.",
+    secret: false,
+  },
+  {
+    name: 'STANDING_ALERTS_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_ALERTS_INTERVAL_MS),
+    description:
+      'How often the scheduler turns new warnings into alerts and sends the due ones (docs/alerts.md); 0 turns ' +
+      'alerting off.',
+    secret: false,
+  },
+  {
     name: 'STANDING_CHECKPOINT_KEY',
     default:
       '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key by the first command or scheduler process ' +

@@ -27,6 +27,24 @@ export const SplunkTarget = z.object({
 });
 export type SplunkTarget = z.infer<typeof SplunkTarget>;
 
+export const LogglyTarget = z.object({
+  tenant: TenantId,
+  token: z
+    .object({ set: z.literal(true), last4: z.string() })
+    .describe('Never the customer token: only its last four characters.'),
+  tag: z.string().describe('The Loggly tag the events carry (the bulk URL ends /tag/<tag>/).'),
+  include_personal_data: z.boolean(),
+  enabled: z.boolean(),
+  last_seq: z.number().int().min(0).describe('The highest seq Loggly accepted; the push resumes after it.'),
+  last_success_at: Instant.nullable(),
+  last_error: z.string().nullable().describe('Why the last batch failed (reason, HTTP status, answer).'),
+  last_error_at: Instant.nullable(),
+  not_before: Instant.nullable().describe("No push before this (Loggly's Retry-After)."),
+  updated_by: z.string(),
+  updated_at: Instant,
+});
+export type LogglyTarget = z.infer<typeof LogglyTarget>;
+
 export const ErasureResult = z.object({
   tenant: TenantId,
   subjects: z

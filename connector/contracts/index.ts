@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import * as admin from './admin.ts';
+import * as alerts from './alerts.ts';
 import * as audit from './audit.ts';
 import * as common from './common.ts';
 import * as compliance from './compliance.ts';
@@ -14,6 +15,7 @@ import * as operations from './operations.ts';
 import * as verify from './verify.ts';
 
 export * from './admin.ts';
+export * from './alerts.ts';
 export * from './audit.ts';
 export * from './common.ts';
 export * from './compliance.ts';
@@ -67,6 +69,11 @@ export const OPENAPI_COMPONENTS: Readonly<Record<string, z.ZodType>> = {
   KeyRecord: audit.KeyRecord,
   KeyRecordsPage: audit.KeyRecordsPage,
   SplunkTarget: compliance.SplunkTarget,
+  LogglyTarget: compliance.LogglyTarget,
+  AlertChannels: alerts.AlertChannels,
+  AlertDelivery: alerts.AlertDelivery,
+  AlertDeliveriesPage: alerts.AlertDeliveriesPage,
+  AlertTestResult: alerts.AlertTestResult,
   ErasureResult: compliance.ErasureResult,
   ChainBreak: verify.ChainBreak,
   LogVerifyReport: verify.LogVerifyReport,

@@ -63,6 +63,10 @@ export class StandingMetrics {
   readonly siemEventsPushed: Counter<'tenant'>;
   readonly siemPushFailures: Counter<'tenant' | 'reason'>;
   readonly siemLastSuccess: Gauge<'tenant'>;
+  readonly logglyEventsPushed: Counter<'tenant'>;
+  readonly logglyPushFailures: Counter<'tenant' | 'reason'>;
+  readonly alertsQueued: Counter<'tenant' | 'channel' | 'code'>;
+  readonly alertDeliveries: Counter<'tenant' | 'channel' | 'outcome'>;
   private readonly probes: MetricsProbe[] = [];
   private readonly failing = new Set<string>();
   private readonly o: Required<Omit<StandingMetricsOptions, 'logger'>> & { logger?: Logger };
@@ -96,7 +100,7 @@ export class StandingMetrics {
     });
     this.scheduledJobRuns = new Counter({
       name: 'standing_scheduled_job_runs_total',
-      help: 'Runs of the scheduled compliance jobs (checkpoint, retention, siem_push) by outcome.',
+      help: 'Runs of the scheduled compliance jobs (checkpoint, retention, siem_push, loggly_push, alerts) by outcome.',
       labelNames: ['job', 'outcome'],
       registers,
     });
@@ -128,6 +132,30 @@ export class StandingMetrics {
       name: 'standing_siem_last_success_timestamp_seconds',
       help: "When each tenant's Splunk target last accepted a batch or was found up to date.",
       labelNames: ['tenant'],
+      registers,
+    });
+    this.logglyEventsPushed = new Counter({
+      name: 'standing_loggly_events_pushed_total',
+      help: 'Log rows Loggly accepted.',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.logglyPushFailures = new Counter({
+      name: 'standing_loggly_push_failures_total',
+      help: 'Batches Loggly did not accept, by reason.',
+      labelNames: ['tenant', 'reason'],
+      registers,
+    });
+    this.alertsQueued = new Counter({
+      name: 'standing_alerts_queued_total',
+      help: 'Alerts put in the outbox (one per warning and channel), by channel and warning code.',
+      labelNames: ['tenant', 'channel', 'code'],
+      registers,
+    });
+    this.alertDeliveries = new Counter({
+      name: 'standing_alert_deliveries_total',
+      help: 'Alert delivery attempts by outcome (sent, retrying, failed).',
+      labelNames: ['tenant', 'channel', 'outcome'],
       registers,
     });
     this.webhookResponses = new Counter({

@@ -23,7 +23,7 @@ export interface SiemPushOptions {
 
 export const DEFAULT_SIEM_PUSH = { batchSize: 100, maxBatches: 50 } as const;
 
-export type SiemPushOutcome =
+export type SiemPushOutcome<Reason extends string = HecRetryDecision['reason']> =
   | { tenant: string; status: 'sent'; events: number; batches: number; last_seq: number }
   | { tenant: string; status: 'up_to_date'; last_seq: number }
   /** Another pusher moved the cursor meanwhile: this run stops for the tenant. */
@@ -33,26 +33,68 @@ export type SiemPushOutcome =
       status: 'failed';
       events: number;
       last_seq: number;
-      reason: HecRetryDecision['reason'];
+      reason: Reason;
       retry: boolean;
       wait_ms: number | null;
       error: string;
     };
 
-/** Pushes every due target once; one tenant's failure does not stop the others. */
-export async function pushSiemTargets(
+/** A SIEM target as the push loop needs it: whose, from where, with or without personal data. */
+export interface PushTarget {
+  tenant: string;
+  last_seq: number;
+  include_personal_data: boolean;
+}
+
+/** Where the push loop keeps each target's cursor (splunk-targets.ts, loggly-targets.ts). */
+export interface PushTargetStore<T extends PushTarget> {
+  due(now: Date): Promise<T[]>;
+  advance(tenant: string, from: number, to: number): Promise<boolean>;
+  recordFailure(tenant: string, error: string, waitMs: number | null): Promise<void>;
+}
+
+/** Sends one batch to one target; `reason: 'ok'` when it was accepted. Never throws. */
+export type BatchSender<T, Reason extends string> = (
+  target: T,
+  batch: readonly SiemEvent[],
+  now: number,
+) => Promise<{ decision: { retry: boolean; reason: Reason | 'ok'; wait: number | null }; error: string }>;
+
+/** Pushes every due Splunk target once; one tenant's failure does not stop the others. */
+export function pushSiemTargets(
   log: StandingLog,
   targets: SplunkTargets,
   options: SiemPushOptions = {},
 ): Promise<SiemPushOutcome[]> {
+  return pushTargets(
+    log,
+    targets,
+    async (t, batch, now) => {
+      const answer = await sendHecBatch(t, t.token, batch, options.send);
+      const decision = decideHecRetry(answer, now);
+      const httpPart = answer.status === null ? '' : `HTTP ${answer.status}, `;
+      const codePart = answer.code === null ? '' : `code ${answer.code}, `;
+      return { decision, error: `${decision.reason}: ${httpPart}${codePart}${answer.text}` };
+    },
+    options,
+  );
+}
+
+/** The push loop every SIEM target shares: batches after the cursor, the cursor moved only after success. */
+export async function pushTargets<T extends PushTarget, Reason extends string>(
+  log: StandingLog,
+  targets: PushTargetStore<T>,
+  send: BatchSender<T, Reason>,
+  options: Omit<SiemPushOptions, 'send'> = {},
+): Promise<SiemPushOutcome<Reason>[]> {
   const o = { ...DEFAULT_SIEM_PUSH, ...options };
   const now = o.now ?? (() => new Date());
-  const out: SiemPushOutcome[] = [];
+  const out: SiemPushOutcome<Reason>[] = [];
   for (const t of await targets.due(now())) {
     let cursor = t.last_seq;
     let sent = 0;
     let batches = 0;
-    let outcome: SiemPushOutcome | null = null;
+    let outcome: SiemPushOutcome<Reason> | null = null;
     while (batches < o.maxBatches && outcome === null) {
       const batch: SiemEvent[] = [];
       for await (const e of siemEvents(log, t.tenant, {
@@ -63,19 +105,15 @@ export async function pushSiemTargets(
       }))
         batch.push(e);
       if (batch.length === 0) break;
-      const answer = await sendHecBatch(t, t.token, batch, o.send);
-      const decision = decideHecRetry(answer, now().getTime());
+      const { decision, error } = await send(t, batch, now().getTime());
       if (decision.reason !== 'ok') {
-        const httpPart = answer.status === null ? '' : `HTTP ${answer.status}, `;
-        const codePart = answer.code === null ? '' : `code ${answer.code}, `;
-        const error = `${decision.reason}: ${httpPart}${codePart}${answer.text}`;
         await targets.recordFailure(t.tenant, error, decision.wait);
         outcome = {
           tenant: t.tenant,
           status: 'failed',
           events: sent,
           last_seq: cursor,
-          reason: decision.reason,
+          reason: decision.reason as Reason,
           retry: decision.retry,
           wait_ms: decision.wait,
           error,

@@ -3,6 +3,7 @@
  *   GET /tenants/:tenant/siem/events?after_seq=&limit=   NDJSON, one SiemEvent per log row in seq
  *       order, then a final `{"type":"standing.cursor", ...}` line (docs/compliance.md, "SIEM export").
  *   GET/PUT /tenants/:tenant/siem/splunk                  the tenant's Splunk HEC target.
+ *   GET/PUT /tenants/:tenant/siem/loggly                  the tenant's Loggly target.
  * Who may do what comes from `authorize` (connector/access): personal data only for callers
  * holding `personal_data.read` on the tenant.
  */
@@ -18,11 +19,13 @@ import { TenantId } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import { siemEvents } from './siem-events.ts';
 import { InvalidSiemTargetError, UnknownTenantError, type SplunkTargets } from './splunk-targets.ts';
-import type { SplunkTarget } from '../contracts/index.ts';
+import type { LogglyTarget, SplunkTarget } from '../contracts/index.ts';
+import type { LogglyTargets } from './loggly-targets.ts';
 
 export interface SiemRoutesDeps {
   log: StandingLog;
   targets: SplunkTargets;
+  loggly: LogglyTargets;
   /** Authenticates the caller, sets `res.locals.principal`, answers 401/403 itself. */
   authorize: (permission: Permission) => RequestHandler;
   /** Every stream is recorded in the read audit before its first line. */
@@ -116,25 +119,47 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
 
   r.put('/tenants/:tenant/siem/splunk', deps.authorize('siem.configure'), async (req, res) => {
     const tenant = await tenantOf(req.params.tenant);
-    const principal = principalOf(res);
-    const body: unknown = req.body ?? {};
-    if (isRecord(body) && body.include_personal_data === true && !isAllowed(principal, 'personal_data.read', tenant)) {
-      throw new HttpError(
-        403,
-        'forbidden',
-        'include_personal_data: only a caller allowed to read personal data (personal_data.read) may turn it on',
-        [{ path: 'include_personal_data', message: 'needs the personal_data.read permission' }],
-      );
-    }
-    try {
-      res.json((await deps.targets.put(tenant, body, principalLabel(principal))) satisfies SplunkTarget);
-    } catch (err) {
-      if (err instanceof InvalidSiemTargetError) throw new ValidationError('splunk target', err.problems);
-      if (err instanceof UnknownTenantError) throw new NotFoundError(err.message);
-      throw err;
-    }
+    const body = personalDataChecked(req.body, res, tenant);
+    res.json((await targetPut(() => deps.targets.put(tenant, body, principalLabel(principalOf(res))))) satisfies SplunkTarget);
+  });
+
+  r.get('/tenants/:tenant/siem/loggly', deps.authorize('siem.configure'), async (req, res) => {
+    const tenant = await tenantOf(req.params.tenant);
+    const target = await deps.loggly.get(tenant);
+    if (!target) throw new NotFoundError(`tenant "${tenant}" has no Loggly target (PUT one)`);
+    res.json(target satisfies LogglyTarget);
+  });
+
+  r.put('/tenants/:tenant/siem/loggly', deps.authorize('siem.configure'), async (req, res) => {
+    const tenant = await tenantOf(req.params.tenant);
+    const body = personalDataChecked(req.body, res, tenant);
+    res.json((await targetPut(() => deps.loggly.put(tenant, body, principalLabel(principalOf(res))))) satisfies LogglyTarget);
   });
   return r;
+}
+
+/** The body, once a request to include personal data is known to come from a caller allowed to read it. */
+function personalDataChecked(raw: unknown, res: Response, tenant: string): unknown {
+  const body: unknown = raw ?? {};
+  if (isRecord(body) && body.include_personal_data === true && !isAllowed(principalOf(res), 'personal_data.read', tenant))
+    throw new HttpError(
+      403,
+      'forbidden',
+      'include_personal_data: only a caller allowed to read personal data (personal_data.read) may turn it on',
+      [{ path: 'include_personal_data', message: 'needs the personal_data.read permission' }],
+    );
+  return body;
+}
+
+/** A target's PUT, its store's errors as HTTP answers. */
+async function targetPut<T>(put: () => Promise<T>): Promise<T> {
+  try {
+    return await put();
+  } catch (err) {
+    if (err instanceof InvalidSiemTargetError) throw new ValidationError('siem target', err.problems);
+    if (err instanceof UnknownTenantError) throw new NotFoundError(err.message);
+    throw err;
+  }
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,67 @@
+/**
+ * The Loggly push and the alert run as compliance jobs (compliance-scheduler.ts): each counts its
+ * outcomes in the metrics and logs failures with the receiver's reason only (never a token, a
+ * secret or an alert's content).
+ */
+import type { Logger } from 'pino';
+import type { Alerts } from '../connector/alerts/alerts.ts';
+import type { StandingMetrics } from '../connector/ops/metrics.ts';
+import { pushLogglyTargets } from '../connector/siem/loggly-push.ts';
+import type { LogglyTargets } from '../connector/siem/loggly-targets.ts';
+import type { SiemPushOptions } from '../connector/siem/siem-push.ts';
+import type { StandingLog } from '../connector/store/standing-log.ts';
+
+type Outcome = 'ok' | 'partial' | 'failed';
+
+interface RunDeps {
+  log: StandingLog;
+  logger: Logger;
+  metrics?: StandingMetrics;
+  now: () => Date;
+}
+
+export async function runLogglyPush(
+  deps: RunDeps & { loggly?: LogglyTargets; options?: SiemPushOptions },
+): Promise<Outcome> {
+  if (!deps.loggly) return 'ok';
+  const outcomes = await pushLogglyTargets(deps.log, deps.loggly, { ...deps.options, now: deps.now });
+  let failed = 0;
+  for (const p of outcomes) {
+    if (p.status === 'sent' || p.status === 'raced') deps.metrics?.logglyEventsPushed.inc({ tenant: p.tenant }, p.events);
+    if (p.status !== 'failed') continue;
+    failed++;
+    deps.metrics?.logglyPushFailures.inc({ tenant: p.tenant, reason: p.reason });
+    if (p.events > 0) deps.metrics?.logglyEventsPushed.inc({ tenant: p.tenant }, p.events);
+    deps.logger.warn(
+      { tenant: p.tenant, reason: p.reason, retry: p.retry, wait_ms: p.wait_ms, error: p.error, last_seq: p.last_seq },
+      'SIEM push to Loggly failed; the batch is sent again later',
+    );
+  }
+  return failed === 0 ? 'ok' : failed === outcomes.length ? 'failed' : 'partial';
+}
+
+export async function runAlerts(deps: RunDeps & { alerts?: Pick<Alerts, 'run'> }): Promise<Outcome> {
+  if (!deps.alerts) return 'ok';
+  const { scanned, delivered } = await deps.alerts.run(deps.now);
+  for (const s of scanned)
+    for (const q of s.queued) deps.metrics?.alertsQueued.inc({ tenant: s.tenant, channel: q.channel, code: q.code });
+  let failed = 0;
+  for (const { alert, record } of delivered) {
+    if (record.outcome === 'sent') continue;
+    failed++;
+    // The alert's key, code and the receiver's short answer: no secret, no personal data.
+    deps.logger.warn(
+      {
+        tenant: alert.tenant,
+        channel: alert.channel,
+        alert: alert.alert_key,
+        code: alert.code,
+        outcome: record.outcome,
+        status: record.status,
+        answer: record.answer,
+      },
+      record.outcome === 'retrying' ? 'alert not delivered; it is sent again later' : 'alert not delivered; given up',
+    );
+  }
+  return failed === 0 ? 'ok' : failed === delivered.length ? 'failed' : 'partial';
+}
