@@ -27,7 +27,8 @@ export async function runLogglyPush(
   const outcomes = await pushLogglyTargets(deps.log, deps.loggly, { ...deps.options, now: deps.now });
   let failed = 0;
   for (const p of outcomes) {
-    if (p.status === 'sent' || p.status === 'raced') deps.metrics?.logglyEventsPushed.inc({ tenant: p.tenant }, p.events);
+    if (p.status === 'sent' || p.status === 'raced')
+      deps.metrics?.logglyEventsPushed.inc({ tenant: p.tenant }, p.events);
     if (p.status !== 'failed') continue;
     failed++;
     deps.metrics?.logglyPushFailures.inc({ tenant: p.tenant, reason: p.reason });

@@ -50,7 +50,13 @@ describe('parseConfig', () => {
             sessionToken: undefined,
           },
         },
-        schedules: { checkpointEveryMs: 3_600_000, retentionEveryMs: 86_400_000, siemPushEveryMs: 60_000 },
+        schedules: {
+          checkpointEveryMs: 3_600_000,
+          retentionEveryMs: 86_400_000,
+          siemPushEveryMs: 60_000,
+          logglyPushEveryMs: 60_000,
+          alertsEveryMs: 10_000,
+        },
         intake: {
           role: 'all',
           queuePrefix: 'standing',

@@ -17,6 +17,7 @@ import type { AlertChannelKind } from './alert-payload.ts';
 const SQL = {
   list: loadSql('alert-channels-list'),
   put: loadSql('alert-channel-put'),
+  cursorInit: loadSql('alert-cursor-init'),
 };
 const aad = (tenant: string) => `alert-secret:${tenant}:webhook`;
 
@@ -139,7 +140,8 @@ export class AlertChannels {
     const oldNote = current.find((r) => r.kind === 'zendesk_note');
     if (webhook && !hook) {
       const missing: FieldProblem[] = [];
-      if (webhook.url === undefined) missing.push({ path: 'webhook.url', message: 'is required to create the webhook' });
+      if (webhook.url === undefined)
+        missing.push({ path: 'webhook.url', message: 'is required to create the webhook' });
       if (webhook.secret === undefined)
         missing.push({ path: 'webhook.secret', message: 'is required to create the webhook' });
       if (missing.length > 0) throw new InvalidAlertChannelsError(missing);
@@ -174,6 +176,8 @@ export class AlertChannels {
         note.enabled ?? oldNote?.enabled ?? true,
         changedBy,
       ]);
+    // Alerts start from the log's head when the first channel is set up, not at the next scan.
+    if (webhook || note) await this.db.query(SQL.cursorInit, [tenant]);
     return this.view(tenant);
   }
 

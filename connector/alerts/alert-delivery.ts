@@ -75,7 +75,10 @@ export interface DeliveryResult {
 }
 
 /** Sends what is due once; one alert's failure does not stop the others. */
-export async function deliverDueAlerts(deps: DeliveryDeps, options: AlertDeliveryOptions = {}): Promise<DeliveryResult[]> {
+export async function deliverDueAlerts(
+  deps: DeliveryDeps,
+  options: AlertDeliveryOptions = {},
+): Promise<DeliveryResult[]> {
   const o = resolveDeliveryOptions(options);
   const due = await deps.outbox.claim(o.now(), o.batchSize, o.leaseMs);
   const channelsOf = new Map<string, DeliverableChannel[]>();
@@ -83,7 +86,14 @@ export async function deliverDueAlerts(deps: DeliveryDeps, options: AlertDeliver
   for (const alert of due) {
     let channels = channelsOf.get(alert.tenant);
     if (!channels) channelsOf.set(alert.tenant, (channels = await deps.channels(alert.tenant)));
-    out.push(await attempt(deps, alert, channels.find((c) => c.kind === alert.channel), o));
+    out.push(
+      await attempt(
+        deps,
+        alert,
+        channels.find((c) => c.kind === alert.channel),
+        o,
+      ),
+    );
   }
   return out;
 }
@@ -157,7 +167,11 @@ async function postWebhook(url: string, secret: string, alert: OutboxAlert, o: O
       signal: AbortSignal.timeout(o.timeoutMs),
     });
     const text = (await res.text().catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 120);
-    return { status: res.status, retryAfter: res.headers.get('retry-after'), text: text || res.statusText || 'no body' };
+    return {
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      text: text || res.statusText || 'no body',
+    };
   } catch (err) {
     const e = err as Error;
     return { status: null, retryAfter: null, text: e.name === 'TimeoutError' ? 'timed out' : e.message.slice(0, 120) };

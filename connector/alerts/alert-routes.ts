@@ -34,8 +34,10 @@ const Id = z
   .regex(/^\d{1,15}$/, 'must be a positive integer')
   .transform(Number);
 const DeliveriesQuery = z.strictObject({
-  limit: Id.refine((n) => n >= 1 && n <= ALERT_DELIVERIES_LIMIT.max, `must be 1..${ALERT_DELIVERIES_LIMIT.max}`)
-    .optional(),
+  limit: Id.refine(
+    (n) => n >= 1 && n <= ALERT_DELIVERIES_LIMIT.max,
+    `must be 1..${ALERT_DELIVERIES_LIMIT.max}`,
+  ).optional(),
   before: Id.optional(),
 });
 const TestBody = z.strictObject({

@@ -16,7 +16,9 @@ export const ALERT_ID_HEADER = 'X-Standing-Alert-Id';
 export const DEFAULT_SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 
 export function signAlert(secret: string, timestamp: string, body: string): string {
-  return createHmac('sha256', secret).update(timestamp + body, 'utf8').digest('base64');
+  return createHmac('sha256', secret)
+    .update(timestamp + body, 'utf8')
+    .digest('base64');
 }
 
 export interface VerifyOptions {

@@ -94,7 +94,15 @@ export class Alerts {
       now,
       held,
     );
-    const alert = { tenant, alert_key: key, channel: kind, code: payload.code, payload, ticket_id: ticketId, test: true };
+    const alert = {
+      tenant,
+      alert_key: key,
+      channel: kind,
+      code: payload.code,
+      payload,
+      ticket_id: ticketId,
+      test: true,
+    };
     const result = await attempt(this.delivery, { ...alert, attempts: 0 }, channel, o);
     this.deps.onAttempt?.(result);
     return result;

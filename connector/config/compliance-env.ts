@@ -1,5 +1,6 @@
 /**
- * Compliance variables: the scheduler's checkpoint, retention, SIEM and alert jobs, the checkpoint key and where copies go.
+ * Compliance variables: the scheduler's checkpoint, retention, SIEM and alert jobs, the checkpoint key and
+ * where copies go.
  */
 import { z } from 'zod';
 import { CONFIG_DEFAULTS } from './defaults.ts';

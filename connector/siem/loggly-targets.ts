@@ -88,7 +88,9 @@ export class LogglyTargets implements PushTargetStore<Stored & { token: string }
       throw new InvalidSiemTargetError(missing);
     }
     const tokenSealed =
-      i.token !== undefined ? seal(this.keys.tenantSecrets, Buffer.from(i.token, 'utf8'), aad(tenant)) : current!.token_sealed;
+      i.token !== undefined
+        ? seal(this.keys.tenantSecrets, Buffer.from(i.token, 'utf8'), aad(tenant))
+        : current!.token_sealed;
     const d = LOGGLY_TARGET_DEFAULTS;
     const [row] = await this.db.query<Row>(SQL.put, [
       tenant,

@@ -61,13 +61,19 @@ export async function sendLogglyBatch(
   } catch (err) {
     // The message of a failed fetch does not hold the URL; the cause (which may) is left out.
     const e = err as Error;
-    return { status: null, text: `no answer: ${e.name === 'TimeoutError' ? 'timed out' : e.message}`, retryAfter: null };
+    return {
+      status: null,
+      text: `no answer: ${e.name === 'TimeoutError' ? 'timed out' : e.message}`,
+      retryAfter: null,
+    };
   }
 }
 
 /** Accepted only on a 2xx whose body says ok (pure). */
 export function decideLogglyRetry(a: LogglyAnswer, now = Date.now()): RetryDecision {
   if (a.status !== null && a.status >= 200 && a.status < 300)
-    return a.text === 'ok' ? { retry: false, reason: 'ok', wait: null } : { retry: false, reason: 'client_error', wait: null };
+    return a.text === 'ok'
+      ? { retry: false, reason: 'ok', wait: null }
+      : { retry: false, reason: 'client_error', wait: null };
   return decideRetry({ status: a.status, retryAfter: a.retryAfter, now });
 }

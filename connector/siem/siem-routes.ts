@@ -120,7 +120,9 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
   r.put('/tenants/:tenant/siem/splunk', deps.authorize('siem.configure'), async (req, res) => {
     const tenant = await tenantOf(req.params.tenant);
     const body = personalDataChecked(req.body, res, tenant);
-    res.json((await targetPut(() => deps.targets.put(tenant, body, principalLabel(principalOf(res))))) satisfies SplunkTarget);
+    res.json(
+      (await targetPut(() => deps.targets.put(tenant, body, principalLabel(principalOf(res))))) satisfies SplunkTarget,
+    );
   });
 
   r.get('/tenants/:tenant/siem/loggly', deps.authorize('siem.configure'), async (req, res) => {
@@ -133,7 +135,9 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
   r.put('/tenants/:tenant/siem/loggly', deps.authorize('siem.configure'), async (req, res) => {
     const tenant = await tenantOf(req.params.tenant);
     const body = personalDataChecked(req.body, res, tenant);
-    res.json((await targetPut(() => deps.loggly.put(tenant, body, principalLabel(principalOf(res))))) satisfies LogglyTarget);
+    res.json(
+      (await targetPut(() => deps.loggly.put(tenant, body, principalLabel(principalOf(res))))) satisfies LogglyTarget,
+    );
   });
   return r;
 }
@@ -141,7 +145,11 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
 /** The body, once a request to include personal data is known to come from a caller allowed to read it. */
 function personalDataChecked(raw: unknown, res: Response, tenant: string): unknown {
   const body: unknown = raw ?? {};
-  if (isRecord(body) && body.include_personal_data === true && !isAllowed(principalOf(res), 'personal_data.read', tenant))
+  if (
+    isRecord(body) &&
+    body.include_personal_data === true &&
+    !isAllowed(principalOf(res), 'personal_data.read', tenant)
+  )
     throw new HttpError(
       403,
       'forbidden',

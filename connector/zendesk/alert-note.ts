@@ -47,7 +47,8 @@ export function zendeskNoteSender(tenants: NoteTenants): NoteSender {
       return { status, retryAfter: null, text: limited ? 'rate limited' : 'note added' };
     } catch (err) {
       const status = nodeZendeskErrorStatus(err);
-      const text = status === null ? `no answer: ${(err as Error).message}`.slice(0, 120) : `Zendesk answered ${status}`;
+      const text =
+        status === null ? `no answer: ${(err as Error).message}`.slice(0, 120) : `Zendesk answered ${status}`;
       return { status, retryAfter: null, text };
     }
   };
