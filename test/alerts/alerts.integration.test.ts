@@ -231,9 +231,8 @@ describe('Zendesk note delivery', () => {
     await unapprovedReinstatement({ related_ticket_ids: ['4242'] });
     await alerts.run(now);
     expect(scope.isDone()).toBe(true);
-    expect(seen).toEqual([
-      { ticket: { comment: { body: expect.stringContaining('Reinstated with no recorded approval.'), public: false } } },
-    ]);
+    const body = expect.stringContaining('Reinstated with no recorded approval.');
+    expect(seen).toEqual([{ ticket: { comment: { body, public: false } } }]);
     const log = (await (await call('/deliveries?limit=1')).json()) as { deliveries: Record<string, unknown>[] };
     expect(log.deliveries[0]).toMatchObject({ channel: 'zendesk_note', outcome: 'sent', status: 200 });
   });
