@@ -19,8 +19,9 @@ import { ErrorState, Problems } from './admin-parts';
 import { WarningSettingsTab } from './WarningSettingsTab';
 import { ReconciliationTab } from './ReconciliationTab';
 import { KeysTab } from './KeysTab';
+import { AlertsTab } from './AlertsTab';
 
-type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings' | 'keys';
+type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings' | 'alerts' | 'keys';
 
 const Page = styled.main`
   padding: 16px 24px;
@@ -270,6 +271,7 @@ export function NavBar() {
     { id: 'quarantine', label: t('admin.tab_quarantine') },
     { id: 'reconciliation', label: t('admin.tab_reconciliation') },
     { id: 'warnings', label: t('admin.tab_warnings') },
+    { id: 'alerts', label: t('alerts.tab') },
     { id: 'keys', label: t('admin.tab_keys') },
   ];
   return (
@@ -293,6 +295,7 @@ export function NavBar() {
       {tab === 'quarantine' ? <QuarantineTab client={client} s={s} /> : null}
       {tab === 'warnings' ? <WarningSettingsTab client={client} s={s} /> : null}
       {tab === 'reconciliation' ? <ReconciliationTab client={client} s={s} /> : null}
+      {tab === 'alerts' ? <AlertsTab client={client} s={s} /> : null}
       {tab === 'keys' ? <KeysTab client={client} s={s} /> : null}
     </Page>
   );
