@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the connector on the embedded database (a fresh one per run unless
  * STANDING_DATA_DIR is set), the demo tenant, signed demo webhooks through the real intake, and a
- * local host page embedding the built Zendesk app. Needs Redis at REDIS_URL. No Zendesk account.
+ * local host page embedding the built Zendesk app, and a local alert receiver set up as the tenant's
+ * signed webhook: the demo prints the alert it gets. Needs Redis at REDIS_URL. No Zendesk account.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +14,15 @@ import { buildZendeskApp, DIST_DIR } from '../scripts/build-zendesk-app.ts';
 import { AGENTS, DEMO_TENANT, TICKETS } from './demo-data.ts';
 import { startHost } from './host-server.ts';
 import { generateDemoSecrets, seedDemo } from './seed.ts';
+import { demoAlertChannel, describeAlert, startAlertReceiver } from './alert-receiver.ts';
 
 const env = {
   LOG_LEVEL: 'warn',
   PORT: '0',
   HOST: '127.0.0.1',
   ...process.env,
+  // Alerts every second, so the demo's alert arrives while you watch.
+  STANDING_ALERTS_INTERVAL_MS: process.env.STANDING_ALERTS_INTERVAL_MS ?? '1000',
   STANDING_DATA_DIR: process.env.STANDING_DATA_DIR || mkdtempSync(join(tmpdir(), 'standing-demo-')),
   DATABASE_URL: process.env.DEMO_DATABASE_URL ?? '',
   ZENDESK_WEBHOOK_SECRET: '',
@@ -37,11 +41,14 @@ const lookups = staticLookups({
   roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) },
 });
 const service = await startStanding(parsed.config, { app: { lookups } });
+const receiver = await startAlertReceiver();
+const alert = demoAlertChannel(receiver);
 const { posted } = await seedDemo({
   url: service.url,
   adminToken: service.resources.secrets.operatorToken,
   db: service.resources.db,
   secrets,
+  afterTenant: () => alert.setUp(service.url, service.resources.secrets.operatorToken, DEMO_TENANT),
 });
 const host = await startHost({
   connectorUrl: service.url,
@@ -61,10 +68,13 @@ Standing demo
 
 Ctrl-C to stop.
 `);
+process.stdout.write(`  Alert receiver ${receiver.url} (the tenant's signed webhook, warning repeated_cycles)\n`);
+void alert.first(30_000).then((r) => process.stdout.write(describeAlert(r)));
 
 const stop = () => {
   void host
     .close()
+    .then(() => receiver.close())
     .then(() => service.close())
     .then(() => process.exit(0));
 };

@@ -24,6 +24,8 @@ export async function seedDemo(o: {
   db: SqlClient;
   secrets: DemoSecrets;
   tenant?: string;
+  /** Runs once the tenant exists, before any webhook is posted (the demo sets up its alert channel). */
+  afterTenant?: () => Promise<void>;
 }): Promise<{ posted: number }> {
   const tenant = o.tenant ?? DEMO_TENANT;
   const auth = { authorization: `Bearer ${o.adminToken}`, 'content-type': 'application/json' };
@@ -43,6 +45,7 @@ export async function seedDemo(o: {
     }),
     'create the demo tenant',
   );
+  await o.afterTenant?.();
   const bodies = demoWebhooks();
   for (const body of bodies) {
     const raw = JSON.stringify(body);

@@ -44,7 +44,7 @@ CREATE TABLE alert_outbox (
   alert_key        text        NOT NULL,
   channel          text        NOT NULL CHECK (channel IN ('webhook', 'zendesk_note')),
   code             text        NOT NULL,
-  payload          jsonb       NOT NULL,
+  payload          json        NOT NULL,
   ticket_id        text,
   test             boolean     NOT NULL DEFAULT false,
   state            text        NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
