@@ -50,6 +50,8 @@ export const CLI_PERMISSIONS: Readonly<Record<string, { permission: Permission; 
   'subject export': { permission: 'subject.access_export', tenant: 'option' },
   'subject erase': { permission: 'subject.erase', tenant: 'option' },
   'siem export': { permission: 'siem.export', tenant: 'option' },
+  'siem loggly show': { permission: 'siem.configure', tenant: 'option' },
+  'siem loggly set': { permission: 'siem.configure', tenant: 'option' },
 };
 
 export const API_KEY_ENV = 'STANDING_API_KEY';

@@ -12,6 +12,7 @@ import { AccessAudit } from '../audit/access-audit.ts';
 import { formatConfigProblems } from '../config/config.ts';
 import { loadSecrets } from '../config/secrets.ts';
 import { siemEvents } from '../siem/siem-events.ts';
+import { registerLogglyCommands } from './loggly-commands.ts';
 import { migrateFor } from '../store/open-migrated.ts';
 import { StandingLog } from '../store/standing-log.ts';
 import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, type SetExitCode } from './common.ts';
@@ -108,4 +109,5 @@ export function registerSiemCommands(program: Command, setExitCode: SetExitCode)
       'include the personal part (customer identities, names, reason text, source ids); never for erased subjects',
     )
     .action(async (options: SiemExportCommandOptions) => setExitCode(await runSiemExport(options)));
+  registerLogglyCommands(siem, setExitCode);
 }

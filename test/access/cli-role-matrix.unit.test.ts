@@ -46,6 +46,8 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   'subject export': ['auditor'],
   'subject erase': ['admin'],
   'siem export': ['admin', 'auditor'],
+  'siem loggly show': ['admin', 'auditor'],
+  'siem loggly set': ['admin', 'auditor'],
 };
 
 /**
