@@ -14,7 +14,8 @@
 --                     `state` pending -> sent | failed; `attempts`, `next_attempt_at` (the backoff or the
 --                     receiver's Retry-After), `last_answer` (HTTP status and a short reason, never a
 --                     secret or the body sent). `payload` is the alert as sent (pseudonymous: ids, codes,
---                     no customer identities). `test` marks the admin's test-send.
+--                     no customer identities); `ticket_id` (a note's ticket) is cleared once the alert
+--                     is settled. `test` marks the admin's test-send.
 --   alert_deliveries  the delivery log: one row per attempt (sent, retrying, failed), what the receiver
 --                     answered, read by the admin page.
 --   loggly_targets    one row per tenant: the Loggly customer token sealed (AAD `siem-token:<tenant>:loggly`),

@@ -8,7 +8,9 @@
 WITH u AS (
   UPDATE alert_outbox
   SET state = $4, attempts = attempts + 1, next_attempt_at = COALESCE($5, next_attempt_at), last_answer = $7,
-      settled_at = CASE WHEN $4 = 'pending' THEN NULL ELSE $8::timestamptz END
+      settled_at = CASE WHEN $4 = 'pending' THEN NULL ELSE $8::timestamptz END,
+      -- A ticket id is kept only while the note may still be sent (it links the alert to a customer).
+      ticket_id = CASE WHEN $4 = 'pending' THEN ticket_id ELSE NULL END
   WHERE tenant = $1 AND alert_key = $2 AND channel = $3 AND state = 'pending'
   RETURNING tenant, alert_key, channel, code, attempts, test
 )
