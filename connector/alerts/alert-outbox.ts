@@ -13,6 +13,7 @@ const SQL = {
   claim: loadSql('alert-outbox-claim'),
   settle: loadSql('alert-outbox-settle'),
   deliveries: loadSql('alert-deliveries-page'),
+  prune: loadSql('alert-prune'),
 };
 
 export interface OutboxAlert {
@@ -103,6 +104,12 @@ export class AlertOutbox {
       r.outcome,
     ]);
     return done.length === 1;
+  }
+
+  /** Forgets delivery log rows and settled alerts from before `cut`. */
+  async prune(cut: Date): Promise<{ deliveries: number; alerts: number }> {
+    const [row] = await this.db.query<{ deliveries: number; alerts: number }>(SQL.prune, [cut.toISOString()]);
+    return row ?? { deliveries: 0, alerts: 0 };
   }
 
   async deliveries(tenant: string, limit: number, beforeId: number | null = null): Promise<AlertDelivery[]> {

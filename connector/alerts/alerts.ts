@@ -36,7 +36,14 @@ export interface AlertsDeps {
 export interface AlertsOptions {
   scan?: AlertScanOptions;
   delivery?: AlertDeliveryOptions;
+  /** How long the delivery log and settled alerts are kept. @defaultValue 90 days */
+  keepDays?: number;
 }
+
+export const DEFAULT_ALERT_KEEP_DAYS = 90;
+const DAY_MS = 86_400_000;
+/** The delivery log is pruned at most this often per process. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface AlertsRun {
   scanned: AlertScanOutcome[];
@@ -50,6 +57,7 @@ export class TestSendError extends StandingError {
 export class Alerts {
   readonly channels: AlertChannels;
   readonly outbox: AlertOutbox;
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: AlertsDeps,
@@ -72,6 +80,11 @@ export class Alerts {
     );
     const delivered = await deliverDueAlerts(this.delivery, { ...this.options.delivery, ...clock });
     for (const r of delivered) this.deps.onAttempt?.(r);
+    const at = (now ?? (() => new Date()))().getTime();
+    if (at - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = at;
+      await this.outbox.prune(new Date(at - (this.options.keepDays ?? DEFAULT_ALERT_KEEP_DAYS) * DAY_MS));
+    }
     return { scanned, delivered };
   }
 

@@ -218,6 +218,22 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('the delivery log', () => {
+  it('is kept 90 days: older rows and settled alerts are forgotten', async () => {
+    const count = async (sql: string, cut: number) =>
+      Number((await s.resources.db.query<{ n: number }>(sql, [new Date(cut).toISOString()]))[0]!.n);
+    const deliveries = `SELECT count(*)::int AS n FROM alert_deliveries WHERE at < $1`;
+    const settled = `SELECT count(*)::int AS n FROM alert_outbox WHERE state <> 'pending' AND settled_at < $1`;
+    const before = clock + 1;
+    expect(await count(deliveries, before)).toBeGreaterThan(0);
+    expect(await count(settled, before)).toBeGreaterThan(0);
+    clock += 91 * 86_400_000;
+    await alerts.run(now);
+    expect(await count(deliveries, before)).toBe(0);
+    expect(await count(settled, before)).toBe(0);
+  });
+});
+
 describe('Zendesk note delivery', () => {
   it('adds a private note to the related ticket through the Tickets API', async () => {
     expect((await put({ webhook: { enabled: false }, zendesk_note: { enabled: true } })).status).toBe(200);
