@@ -17,7 +17,7 @@ import type { AlertChannelKind } from './alert-payload.ts';
 const SQL = {
   list: loadSql('alert-channels-list'),
   put: loadSql('alert-channel-put'),
-  cursorInit: loadSql('alert-cursor-init'),
+  cursorReset: loadSql('alert-cursor-reset'),
 };
 const aad = (tenant: string) => `alert-secret:${tenant}:webhook`;
 
@@ -176,9 +176,12 @@ export class AlertChannels {
         note.enabled ?? oldNote?.enabled ?? true,
         changedBy,
       ]);
-    // Alerts start from the log's head when the first channel is set up, not at the next scan.
-    if (webhook || note) await this.db.query(SQL.cursorInit, [tenant]);
-    return this.view(tenant);
+    // Alerts start at the log's head when the first channel is set up or one is turned on after all
+    // were off: warnings from before (or from while nothing listened) are not sent as a late flood.
+    const wasOn = current.some((r) => r.enabled);
+    const view = await this.view(tenant);
+    if (!wasOn && (view.webhook?.enabled || view.zendesk_note?.enabled)) await this.db.query(SQL.cursorReset, [tenant]);
+    return view;
   }
 
   private secretOf(r: Row): string {

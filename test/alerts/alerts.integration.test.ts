@@ -207,6 +207,19 @@ describe('webhook delivery', () => {
     expect((await put({ webhook: { warnings: [] } })).status).toBe(200);
   });
 
+  it('does not send what fired while every channel was off once one is turned on again', async () => {
+    expect((await put({ webhook: { enabled: false }, zendesk_note: { enabled: false } })).status).toBe(200);
+    receiver.received.length = 0;
+    await unapprovedReinstatement();
+    await alerts.run(now);
+    expect((await put({ webhook: { enabled: true } })).status).toBe(200);
+    await alerts.run(now);
+    expect(receiver.received).toHaveLength(0);
+    await unapprovedReinstatement();
+    await alerts.run(now);
+    expect(payloads().map((p) => p.code)).toEqual(['reinstatement_without_approval']);
+  });
+
   it('sends a test alert on request and answers what the receiver said', async () => {
     receiver.received.length = 0;
     const res = await call('/test', { method: 'POST', body: JSON.stringify({ channel: 'webhook' }) });
