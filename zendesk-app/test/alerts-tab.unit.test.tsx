@@ -103,6 +103,7 @@ describe('alerts tab', () => {
     fireEvent.click(await screen.findByTestId('alerts-generate'));
     const secret = (screen.getByTestId('alerts-secret') as HTMLInputElement).value;
     expect(secret.length).toBeGreaterThanOrEqual(40);
+    expect(bodies).toEqual([]); // generating saves nothing
     fireEvent.click(screen.getByTestId('alerts-test-webhook'));
     await waitFor(() => expect(screen.getByTestId('alerts-test-result').textContent).toContain('Delivered'));
     expect(bodies.at(-1)).toEqual({ channel: 'webhook' });

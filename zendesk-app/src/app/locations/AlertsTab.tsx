@@ -136,7 +136,7 @@ function ChannelsForm(p: { client: ZafClient; s: ConnectorSettings; channels: Al
             <Field.Hint>{last4 ? t('alerts.secret_set', { last4 }) : t('alerts.secret_hint')}</Field.Hint>
             <Input value={d.secret} onChange={(e) => set({ secret: e.target.value })} data-testid="alerts-secret" />
           </Field>
-          <Button size="small" onClick={() => set({ secret: newSecret() })} data-testid="alerts-generate">
+          <Button type="button" size="small" onClick={() => set({ secret: newSecret() })} data-testid="alerts-generate">
             {t('alerts.generate')}
           </Button>
         </Row>
