@@ -92,7 +92,8 @@ describe('alerts tab', () => {
     const problem = await screen.findByText((_, el) => el?.getAttribute('data-path') === 'webhook.secret');
     expect(problem.textContent).toContain('is required');
     expect(bodies.at(-1)).toMatchObject({
-      webhook: { url: 'https://hooks.example.com/x', warnings: ['suspension_without_reason'] },
+      webhook: { url: 'https://hooks.example.com/x', enabled: true, warnings: ['suspension_without_reason'] },
+      zendesk_note: { enabled: false, warnings: [] },
     });
   });
 

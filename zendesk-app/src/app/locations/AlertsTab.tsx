@@ -53,7 +53,8 @@ interface Draft {
 const draftOf = (c: AlertChannels): Draft => ({
   url: c.webhook?.url ?? '',
   secret: '',
-  hookOn: c.webhook?.enabled ?? false,
+  // A new webhook is on once saved; the note is opt-in.
+  hookOn: c.webhook?.enabled ?? true,
   hookCodes: c.webhook?.warnings ?? [],
   noteOn: c.zendesk_note?.enabled ?? false,
   noteCodes: c.zendesk_note?.warnings ?? [],
@@ -100,6 +101,57 @@ function body(d: Draft, channels: AlertChannels): unknown {
   return { ...(webhook ? { webhook } : {}), zendesk_note: { enabled: d.noteOn, warnings: d.noteCodes } };
 }
 
+interface BoxProps {
+  d: Draft;
+  set: (patch: Partial<Draft>) => void;
+}
+
+function WebhookBox({ d, set, last4 }: BoxProps & { last4: string | undefined }) {
+  const { t } = useI18n();
+  return (
+    <Box>
+      <legend>{t('alerts.webhook')}</legend>
+      <Field>
+        <Field.Label>{t('alerts.url')}</Field.Label>
+        <Field.Hint>{t('alerts.url_hint')}</Field.Hint>
+        <Input value={d.url} onChange={(e) => set({ url: e.target.value })} data-testid="alerts-url" />
+      </Field>
+      <Row>
+        <Field style={{ flex: 1 }}>
+          <Field.Label>{t('alerts.secret')}</Field.Label>
+          <Field.Hint>{last4 ? t('alerts.secret_set', { last4 }) : t('alerts.secret_hint')}</Field.Hint>
+          <Input value={d.secret} onChange={(e) => set({ secret: e.target.value })} data-testid="alerts-secret" />
+        </Field>
+        <Button type="button" size="small" onClick={() => set({ secret: newSecret() })} data-testid="alerts-generate">
+          {t('alerts.generate')}
+        </Button>
+      </Row>
+      <Field>
+        <Checkbox checked={d.hookOn} onChange={(e) => set({ hookOn: e.target.checked })}>
+          <Field.Label>{t('alerts.enabled')}</Field.Label>
+        </Checkbox>
+      </Field>
+      <Codes id="webhook" value={d.hookCodes} onChange={(v) => set({ hookCodes: v })} />
+    </Box>
+  );
+}
+
+function NoteBox({ d, set }: BoxProps) {
+  const { t } = useI18n();
+  return (
+    <Box>
+      <legend>{t('alerts.note')}</legend>
+      <p style={{ margin: '4px 0' }}>{t('alerts.note_hint')}</p>
+      <Field>
+        <Checkbox checked={d.noteOn} onChange={(e) => set({ noteOn: e.target.checked })}>
+          <Field.Label>{t('alerts.enabled')}</Field.Label>
+        </Checkbox>
+      </Field>
+      <Codes id="note" value={d.noteCodes} onChange={(v) => set({ noteCodes: v })} />
+    </Box>
+  );
+}
+
 function ChannelsForm(p: { client: ZafClient; s: ConnectorSettings; channels: AlertChannels; onSaved: () => void }) {
   const { t } = useI18n();
   const [d, setD] = useState<Draft>(() => draftOf(p.channels));
@@ -120,43 +172,10 @@ function ChannelsForm(p: { client: ZafClient; s: ConnectorSettings; channels: Al
     }
   };
   if (error) return <ErrorState error={error} retry={() => setError(null)} />;
-  const last4 = p.channels.webhook?.secret.last4;
   return (
     <form onSubmit={(e) => (e.preventDefault(), void save())} data-testid="alerts-form">
-      <Box>
-        <legend>{t('alerts.webhook')}</legend>
-        <Field>
-          <Field.Label>{t('alerts.url')}</Field.Label>
-          <Field.Hint>{t('alerts.url_hint')}</Field.Hint>
-          <Input value={d.url} onChange={(e) => set({ url: e.target.value })} data-testid="alerts-url" />
-        </Field>
-        <Row>
-          <Field style={{ flex: 1 }}>
-            <Field.Label>{t('alerts.secret')}</Field.Label>
-            <Field.Hint>{last4 ? t('alerts.secret_set', { last4 }) : t('alerts.secret_hint')}</Field.Hint>
-            <Input value={d.secret} onChange={(e) => set({ secret: e.target.value })} data-testid="alerts-secret" />
-          </Field>
-          <Button type="button" size="small" onClick={() => set({ secret: newSecret() })} data-testid="alerts-generate">
-            {t('alerts.generate')}
-          </Button>
-        </Row>
-        <Field>
-          <Checkbox checked={d.hookOn} onChange={(e) => set({ hookOn: e.target.checked })}>
-            <Field.Label>{t('alerts.enabled')}</Field.Label>
-          </Checkbox>
-        </Field>
-        <Codes id="webhook" value={d.hookCodes} onChange={(v) => set({ hookCodes: v })} />
-      </Box>
-      <Box>
-        <legend>{t('alerts.note')}</legend>
-        <p style={{ margin: '4px 0' }}>{t('alerts.note_hint')}</p>
-        <Field>
-          <Checkbox checked={d.noteOn} onChange={(e) => set({ noteOn: e.target.checked })}>
-            <Field.Label>{t('alerts.enabled')}</Field.Label>
-          </Checkbox>
-        </Field>
-        <Codes id="note" value={d.noteCodes} onChange={(v) => set({ noteCodes: v })} />
-      </Box>
+      <WebhookBox d={d} set={set} last4={p.channels.webhook?.secret.last4} />
+      <NoteBox d={d} set={set} />
       <Problems problems={problems} testId="alerts-problems" />
       <Button isPrimary type="submit" data-testid="alerts-save">
         {t('admin.save')}
