@@ -11,6 +11,7 @@ import type { StandingLog } from '../store/standing-log.ts';
 import { AlertChannels } from './alert-channels.ts';
 import {
   attempt,
+  DEFAULT_ALERT_DELIVERY,
   deliverDueAlerts,
   resolveDeliveryOptions,
   type AlertDeliveryOptions,
@@ -38,6 +39,8 @@ export interface AlertsOptions {
   delivery?: AlertDeliveryOptions;
   /** How long the delivery log and settled alerts are kept. @defaultValue 90 days */
   keepDays?: number;
+  /** Delivery batches per run at most (each of `delivery.batchSize`), while full ones come back. @defaultValue 10 */
+  maxDeliveryBatches?: number;
 }
 
 export const DEFAULT_ALERT_KEEP_DAYS = 90;
@@ -78,8 +81,14 @@ export class Alerts {
       { log: this.deps.log, channels: this.channels, outbox: this.outbox, settings: this.deps.settings },
       { ...this.options.scan, ...clock },
     );
-    const delivered = await deliverDueAlerts(this.delivery, { ...this.options.delivery, ...clock });
-    for (const r of delivered) this.deps.onAttempt?.(r);
+    const delivered: DeliveryResult[] = [];
+    const batchSize = this.options.delivery?.batchSize ?? DEFAULT_ALERT_DELIVERY.batchSize;
+    for (let batch = 0; batch < (this.options.maxDeliveryBatches ?? 10); batch++) {
+      const sent = await deliverDueAlerts(this.delivery, { ...this.options.delivery, ...clock });
+      for (const r of sent) this.deps.onAttempt?.(r);
+      delivered.push(...sent);
+      if (sent.length < batchSize) break;
+    }
     const at = (now ?? (() => new Date()))().getTime();
     if (at - this.prunedAt >= PRUNE_EVERY_MS) {
       this.prunedAt = at;
