@@ -121,7 +121,9 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
     const tenant = await tenantOf(req.params.tenant);
     const body = personalDataChecked(req.body, res, tenant);
     res.json(
-      (await targetPut(() => deps.targets.put(tenant, body, principalLabel(principalOf(res))))) satisfies SplunkTarget,
+      (await targetPut('splunk target', () =>
+        deps.targets.put(tenant, body, principalLabel(principalOf(res))),
+      )) satisfies SplunkTarget,
     );
   });
 
@@ -136,7 +138,9 @@ export function siemRoutes(deps: SiemRoutesDeps): Router {
     const tenant = await tenantOf(req.params.tenant);
     const body = personalDataChecked(req.body, res, tenant);
     res.json(
-      (await targetPut(() => deps.loggly.put(tenant, body, principalLabel(principalOf(res))))) satisfies LogglyTarget,
+      (await targetPut('loggly target', () =>
+        deps.loggly.put(tenant, body, principalLabel(principalOf(res))),
+      )) satisfies LogglyTarget,
     );
   });
   return r;
@@ -160,11 +164,11 @@ function personalDataChecked(raw: unknown, res: Response, tenant: string): unkno
 }
 
 /** A target's PUT, its store's errors as HTTP answers. */
-async function targetPut<T>(put: () => Promise<T>): Promise<T> {
+async function targetPut<T>(what: string, put: () => Promise<T>): Promise<T> {
   try {
     return await put();
   } catch (err) {
-    if (err instanceof InvalidSiemTargetError) throw new ValidationError('siem target', err.problems);
+    if (err instanceof InvalidSiemTargetError) throw new ValidationError(what, err.problems);
     if (err instanceof UnknownTenantError) throw new NotFoundError(err.message);
     throw err;
   }
