@@ -48,6 +48,10 @@ const TABLES: Record<string, Privilege[]> = {
   reconciliation_runs: SIUD,
   transition_claims: SIUD,
   siem_targets: SIUD,
+  insights_progress: SIUD,
+  insights_daily: SIUD,
+  insights_cycles: SIUD,
+  insights_decisions: SIUD,
 };
 
 /** Functions that run with the owner's rights (SECURITY DEFINER), and whether the service may call each. */
