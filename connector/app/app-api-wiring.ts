@@ -49,7 +49,19 @@ export function appApiExtension(
       audit,
     }),
   );
-  app.use('/admin', adminAppRoutes({ db, tenants, inboxActions: actions, settings, lookups, authenticate, audit }));
+  app.use(
+    '/admin',
+    adminAppRoutes({
+      db,
+      tenants,
+      inboxActions: actions,
+      settings,
+      lookups,
+      authenticate,
+      audit,
+      insights: log.insights,
+    }),
+  );
   const appRouter = Router();
   appRouter.use('/:tenant', app);
 
