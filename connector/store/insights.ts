@@ -3,7 +3,8 @@
  * distributions of time to reinstatement and to decision, and the reinstatements the warnings flag.
  * They read rollups (migration 019) that `catchUp` brings up to the log's head before each answer:
  * the rows appended since the last answer are folded in, so the cost of a query does not grow with
- * the log, and no write path pays for the rollups.
+ * the log, and no write path pays for the rollups. The figures read per-day rows (a range of 90 days
+ * reads a few hundred); only the drill-down reads the per-reinstatement rows.
  */
 import type { Database } from './database.ts';
 import { sealAad } from './event-codec.ts';
@@ -23,7 +24,11 @@ const SQL = {
   counts: loadSql('insights-counts'),
   durations: loadSql('insights-durations'),
   flagged: loadSql('insights-flagged'),
-  flagCounts: loadSql('insights-flag-counts').replace('/*flagged*/', () => loadSql('insights-flagged')),
+  flagCounts: loadSql('insights-flag-counts'),
+  touchedDays: loadSql('insights-touched-days'),
+  forgetDays: loadSql('insights-days-forget'),
+  foldDayReinstatements: loadSql('insights-days-fold-reinstatements'),
+  foldDayDurations: loadSql('insights-days-fold-durations'),
   labels: loadSql('insights-labels'),
 };
 
@@ -128,10 +133,16 @@ export class InsightsStore {
       const through = Number(now?.head ?? 0);
       if (through <= after) return;
       const range = [tenant, after, through];
+      const days = async () => (await tx.query<{ day: string }>(SQL.touchedDays, range)).map((r) => r.day);
       await tx.query(SQL.foldDaily, range);
+      const before = await days();
       await tx.query(SQL.forget, range);
       await tx.query(SQL.foldCycles, range);
       await tx.query(SQL.foldDecisions, range);
+      const touched = [...new Set([...before, ...(await days())])];
+      await tx.query(SQL.forgetDays, [tenant, touched]);
+      await tx.query(SQL.foldDayReinstatements, [tenant, touched]);
+      await tx.query(SQL.foldDayDurations, [tenant, touched]);
       await tx.query(SQL.progress, [tenant, through]);
     });
   }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../../connector/access/api-keys.ts';
 import { createAuthorizer } from '../../connector/access/authorize.ts';
 import { AccessAudit } from '../../connector/audit/access-audit.ts';
-import { InsightCustomers, Insights } from '../../connector/contracts/index.ts';
+import { INSIGHT_WARNINGS, InsightCustomers, Insights } from '../../connector/contracts/index.ts';
 import { createApp } from '../../connector/http/app.ts';
 import { createLogger } from '../../connector/http/logging.ts';
 import { AppSettingsStore } from '../../connector/history/app-settings.ts';
@@ -247,6 +247,16 @@ describe('GET /api/v1/tenants/{tenant}/insights/customers', () => {
       detail: { warning: 'reinstatement_without_approval', customers: 3 },
     });
     expect([...row!.subject_ids].sort()).toEqual(answer.customers.map((c) => c.subject_id).sort());
+  });
+
+  it('lists as many reinstatements (customers, for repeated cycles) as the counts say, for every warning', async () => {
+    const totals = (await insights(MARCH)).totals.warnings;
+    for (const warning of INSIGHT_WARNINGS) {
+      const { body } = await get(`/api/v1/tenants/acme/insights/customers?${MARCH}&warning=${warning}`, 'auditor');
+      const listed = InsightCustomers.parse(body).customers;
+      const n = warning === 'repeated_cycles' ? listed.length : listed.reduce((k, c) => k + c.flagged.length, 0);
+      expect(n, warning).toBe(totals[warning]);
+    }
   });
 
   it('refuses an agent key, an admin key and the operator: they see counts only', async () => {

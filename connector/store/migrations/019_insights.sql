@@ -15,8 +15,14 @@
 --                       code, and whether a reinstatement_approved step was recorded between the two.
 --   insights_decisions  one row per reinstatement_approved / reinstatement_denied: the earliest
 --                       reinstatement_requested of the subject since its previous decision.
+--   insights_daily_reinstatements  insights_cycles counted per UTC day of the reinstatement, subject kind,
+--                       source, the undone deactivation's reason code ('' for none), whether one was
+--                       undone, whether approved, and the whole hours it took (rounded up, at most 8761;
+--                       -1 when none was undone): what the warning counts need, whatever the thresholds.
+--   insights_daily_durations  per UTC day, measure ('reinstatement' | 'decision'), subject kind and source,
+--                       the measured intervals in seconds, for exact percentiles over any range.
 -- A late event (occurred before events already folded in) is handled by recomputing the cycles and
--- decisions of every subject it touches.
+-- decisions of every subject it touches, then the two daily tables of every day those were on.
 
 CREATE TABLE insights_progress (
   tenant      text   PRIMARY KEY,
@@ -66,3 +72,29 @@ CREATE TABLE insights_decisions (
 );
 CREATE INDEX insights_decisions_time ON insights_decisions (tenant, decided_at);
 CREATE INDEX insights_decisions_subject ON insights_decisions (tenant, subject_id);
+-- Repeated cycles: the undone cycles of a range, read from the index alone.
+CREATE INDEX insights_cycles_undone ON insights_cycles (tenant, reinstated_at) INCLUDE (subject_id, source, about)
+  WHERE deactivation_seq IS NOT NULL;
+
+CREATE TABLE insights_daily_reinstatements (
+  tenant      text    NOT NULL,
+  day         date    NOT NULL,
+  about       text    NOT NULL,
+  source      text    NOT NULL,
+  reason_code text    NOT NULL,
+  undone      boolean NOT NULL,
+  approved    boolean NOT NULL,
+  hours       integer NOT NULL,
+  n           bigint  NOT NULL CHECK (n > 0),
+  PRIMARY KEY (tenant, day, about, source, reason_code, undone, approved, hours)
+);
+
+CREATE TABLE insights_daily_durations (
+  tenant  text     NOT NULL,
+  day     date     NOT NULL,
+  measure text     NOT NULL CHECK (measure IN ('reinstatement', 'decision')),
+  about   text     NOT NULL,
+  source  text     NOT NULL,
+  seconds float8[] NOT NULL,
+  PRIMARY KEY (tenant, day, measure, about, source)
+);

@@ -1,7 +1,7 @@
 -- insights-durations: time to reinstatement (the undone deactivation -> the reinstatement, bucketed by
 -- the reinstatement) and time to decision (the earliest request -> the approval or denial, bucketed by
 -- the decision), in seconds: count, p50 and p90 (nearest rank: percentile_disc) and max, per bucket
--- and over the whole range (bucket null).
+-- and over the whole range (bucket null). Read from insights_daily_durations.
 -- $1 text   tenant
 -- $2 text   from: first UTC day (YYYY-MM-DD), inclusive
 -- $3 text   to: last UTC day, inclusive
@@ -10,20 +10,9 @@
 -- $6 text   about: all, person or account
 -- Returns   measure ('reinstatement' | 'decision'), bucket (YYYY-MM-DD or null), n, p50, p90, max (float8 seconds)
 WITH d AS (
-  SELECT 'reinstatement' AS measure, date_trunc($4, reinstated_at AT TIME ZONE 'UTC') AS bucket,
-         extract(epoch FROM reinstated_at - deactivated_at)::float8 AS seconds
-  FROM insights_cycles
-  WHERE tenant = $1 AND deactivated_at IS NOT NULL
-    AND reinstated_at >= $2::date::timestamp AT TIME ZONE 'UTC'
-    AND reinstated_at < ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
-    AND ($5::text IS NULL OR source = $5) AND ($6 = 'all' OR about = $6)
-  UNION ALL
-  SELECT 'decision', date_trunc($4, decided_at AT TIME ZONE 'UTC'),
-         extract(epoch FROM decided_at - requested_at)::float8
-  FROM insights_decisions
-  WHERE tenant = $1 AND requested_at IS NOT NULL
-    AND decided_at >= $2::date::timestamp AT TIME ZONE 'UTC'
-    AND decided_at < ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
+  SELECT measure, date_trunc($4, day::timestamp) AS bucket, unnest(seconds) AS seconds
+  FROM insights_daily_durations
+  WHERE tenant = $1 AND day BETWEEN $2::date AND $3::date
     AND ($5::text IS NULL OR source = $5) AND ($6 = 'all' OR about = $6)
 )
 SELECT measure, to_char(bucket, 'YYYY-MM-DD') AS bucket, count(*)::int AS n,
