@@ -1,9 +1,9 @@
 /**
  * nav_bar (Zendesk admins): mapping (view, edit, preview, save), quarantine (inspect, replay), reconciliation, warning
- * thresholds, API keys issued and revoked.
+ * thresholds, API keys issued and revoked, insights.
  */
 import { pal } from '../lib/colors';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import styled from 'styled-components';
 import { Button } from '@zendeskgarden/react-buttons';
 import { Field, Textarea } from '@zendeskgarden/react-forms';
@@ -20,7 +20,10 @@ import { WarningSettingsTab } from './WarningSettingsTab';
 import { ReconciliationTab } from './ReconciliationTab';
 import { KeysTab } from './KeysTab';
 
-type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings' | 'keys';
+// Its own chunk, with the chart library: loaded when the tab is opened, never by the sidebar.
+const InsightsTab = lazy(() => import('./InsightsTab').then((m) => ({ default: m.InsightsTab })));
+
+type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings' | 'keys' | 'insights';
 
 const Page = styled.main`
   padding: 16px 24px;
@@ -271,6 +274,7 @@ export function NavBar() {
     { id: 'reconciliation', label: t('admin.tab_reconciliation') },
     { id: 'warnings', label: t('admin.tab_warnings') },
     { id: 'keys', label: t('admin.tab_keys') },
+    { id: 'insights', label: t('insights.tab') },
   ];
   return (
     <Page data-testid="navbar">
@@ -294,6 +298,11 @@ export function NavBar() {
       {tab === 'warnings' ? <WarningSettingsTab client={client} s={s} /> : null}
       {tab === 'reconciliation' ? <ReconciliationTab client={client} s={s} /> : null}
       {tab === 'keys' ? <KeysTab client={client} s={s} /> : null}
+      {tab === 'insights' ? (
+        <Suspense fallback={<Dots aria-label={t('insights.loading')} />}>
+          <InsightsTab client={client} s={s} />
+        </Suspense>
+      ) : null}
     </Page>
   );
 }
