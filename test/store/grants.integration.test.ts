@@ -52,6 +52,8 @@ const TABLES: Record<string, Privilege[]> = {
   insights_daily: SIUD,
   insights_cycles: SIUD,
   insights_decisions: SIUD,
+  insights_daily_reinstatements: SIUD,
+  insights_daily_durations: SIUD,
 };
 
 /** Functions that run with the owner's rights (SECURITY DEFINER), and whether the service may call each. */
