@@ -273,3 +273,14 @@ describe('GET /api/v1/tenants/{tenant}/insights/customers', () => {
     expect(JSON.stringify(body)).toContain('"path":"warning"');
   });
 });
+
+describe('catching up', () => {
+  it('folds a new event in once, however many readers catch up at the same time', async () => {
+    const late = insightsHistory('acme').filter((e) => e.kind === 'deactivation' && e.occurred_at < '2026-03')[0]!;
+    await store.log.append([
+      { ...late, occurred_at: '2026-03-31T23:59:59.000Z', source: { ...late.source, event_id: 'x' } },
+    ]);
+    const answers = await Promise.all([1, 2, 3].map(() => insights(`${MARCH}&bucket=month`)));
+    expect(answers.map((a) => a.totals.deactivations.total)).toEqual([8, 8, 8]);
+  });
+});
