@@ -15,6 +15,7 @@ import type { CustomerIdentities, SubjectKind } from '../model/standing-event.ts
 
 const SQL = {
   position: loadSql('insights-position'),
+  make: loadSql('insights-progress-make'),
   lock: loadSql('insights-lock'),
   foldDaily: loadSql('insights-fold-daily'),
   forget: loadSql('insights-forget-subjects'),
@@ -127,6 +128,7 @@ export class InsightsStore {
     const [pos] = await this.db.query<{ through: string; head: string }>(SQL.position, [tenant]);
     if (!pos || Number(pos.head) <= Number(pos.through)) return;
     await this.db.transaction(async (tx) => {
+      await tx.query(SQL.make, [tenant]);
       const [locked] = await tx.query<{ through: string }>(SQL.lock, [tenant]);
       const [now] = await tx.query<{ head: string }>(SQL.position, [tenant]);
       const after = Number(locked?.through ?? 0);

@@ -275,6 +275,14 @@ describe('GET /api/v1/tenants/{tenant}/insights/customers', () => {
 });
 
 describe('catching up', () => {
+  it("folds a tenant's whole log in once when its first readers come at the same time", async () => {
+    await store.log.append(insightsHistory('beta'));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => get(`/api/v1/tenants/beta/insights?${MARCH}&bucket=month`, 'operator')),
+    );
+    expect(answers.map((a) => Insights.parse(a.body).totals.deactivations.total)).toEqual([7, 7, 7]);
+  });
+
   it('folds a new event in once, however many readers catch up at the same time', async () => {
     const late = insightsHistory('acme').filter((e) => e.kind === 'deactivation' && e.occurred_at < '2026-03')[0]!;
     await store.log.append([
