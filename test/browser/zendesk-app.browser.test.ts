@@ -300,6 +300,9 @@ describe('admin page: insights', () => {
     ]);
     await app.getByTestId('insights-charts').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}admin-insights.png`, fullPage: true });
+    const violations = await axe(page);
+    console.log(`axe insights tab: ${JSON.stringify(violations)}`);
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 
     const [download] = await Promise.all([page.waitForEvent('download'), app.getByTestId('insights-csv').click()]);
     const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
