@@ -20,12 +20,20 @@ import { migrate } from '../connector/store/migrate.ts';
 import { StandingLog } from '../connector/store/standing-log.ts';
 import { verdict, type BenchContext, type Benchmark, type Figure } from './harness.ts';
 import { historyQuery } from './history-query.ts';
+import { insightsQuery } from './insights-query.ts';
 import { logAppend } from './log-append.ts';
 import { webhookIntake } from './webhook-intake.ts';
 import { appSidebar } from './app-sidebar.ts';
 import { reconcileUsers } from './reconcile-users.ts';
 
-const BENCHMARKS: readonly Benchmark[] = [logAppend, historyQuery, webhookIntake, appSidebar, reconcileUsers];
+const BENCHMARKS: readonly Benchmark[] = [
+  logAppend,
+  historyQuery,
+  insightsQuery,
+  webhookIntake,
+  appSidebar,
+  reconcileUsers,
+];
 
 const BenchEnv = z.object({
   BENCH_DATABASE_URL: z

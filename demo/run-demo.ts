@@ -61,10 +61,11 @@ process.stdout.write(`
 Standing demo
   connector      ${service.url} (embedded database in ${env.STANDING_DATA_DIR})
   webhooks       ${posted} signed Zendesk webhooks posted to ${service.url}/webhooks/zendesk/${DEMO_TENANT}
-  app bundle     ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped (JS + CSS)
+  app bundle     ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped (JS + CSS; the admin page's insights tab loads
+                 ${(report.lazyGzipBytes / 1024).toFixed(1)} KB more when opened)
 
   Open the sidebar:  ${host.url}/?ticket=1001   (also #1002 cycles, #1003 no history, #1004 unknown, locale=de)
-  Admin page:        ${host.url}/?location=nav_bar
+  Admin page:        ${host.url}/?location=nav_bar   (tab Insights: charts over the demo's twelve weeks)
 
 Ctrl-C to stop.
 `);

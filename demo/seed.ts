@@ -4,6 +4,7 @@ import { recordTicketsSeen } from '../connector/zendesk/tickets-seen.ts';
 import type { SqlClient } from '../connector/store/database.ts';
 import { signZendeskWebhook } from '../connector/zendesk/webhook-signature.ts';
 import { DEMO_SUBDOMAIN, DEMO_TENANT, demoWebhooks, TICKETS } from './demo-data.ts';
+import { demoInsightsWebhooks } from './insights-data.ts';
 
 export interface DemoSecrets {
   webhookSecret: string;
@@ -46,7 +47,8 @@ export async function seedDemo(o: {
     'create the demo tenant',
   );
   await o.afterTenant?.();
-  const bodies = demoWebhooks();
+  // The insights tab's background customers first: the story's customers' events stay the latest.
+  const bodies = [...demoInsightsWebhooks(), ...demoWebhooks()];
   for (const body of bodies) {
     const raw = JSON.stringify(body);
     const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');

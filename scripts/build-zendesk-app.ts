@@ -14,9 +14,11 @@ export const DIST_DIR = join(APP_DIR, 'dist');
 export const ZIP_PATH = join(APP_DIR, 'standing-zendesk-app.zip');
 
 export interface BuildReport {
-  /** JS + CSS of the app page, gzipped, in bytes. */
+  /** JS + CSS the app page loads up front (all the sidebar needs), gzipped, in bytes. */
   gzipBytes: number;
   rawBytes: number;
+  /** JS + CSS of the chunks loaded lazily (the admin page's insights tab and its charts), gzipped. */
+  lazyGzipBytes: number;
   files: string[];
 }
 
@@ -40,17 +42,27 @@ export async function buildZendeskApp(options: { quiet?: boolean } = {}): Promis
   writeFileSync(join(DIST_DIR, 'assets', 'logo-small.png'), solidPng(128, [3, 54, 61]));
   const files = walk(DIST_DIR).map((f) => relative(DIST_DIR, f));
   writeFileSync(ZIP_PATH, packageApp(DIST_DIR));
-  const code = files.filter((f) => /\.(js|css)$/.test(f)).map((f) => readFileSync(join(DIST_DIR, f)));
+  // What the page loads up front (the sidebar's budget), apart from chunks the admin page imports lazily
+  // (the insights tab and its chart library).
+  const html = readFileSync(join(DIST_DIR, 'assets', 'index.html'), 'utf8');
+  const entry = new Set([...html.matchAll(/(?:src|href)="\.\/([^"]+\.(?:js|css))"/g)].map((m) => `assets/${m[1]}`));
+  const code = files.filter((f) => /\.(js|css)$/.test(f));
+  const gz = (list: string[]) =>
+    list.reduce((n, f) => n + gzipSync(readFileSync(join(DIST_DIR, f)), { level: 9 }).length, 0);
   const report = {
-    gzipBytes: code.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0),
-    rawBytes: code.reduce((n, b) => n + b.length, 0),
+    gzipBytes: gz(code.filter((f) => entry.has(f.split(sep).join('/')))),
+    rawBytes: code
+      .filter((f) => entry.has(f.split(sep).join('/')))
+      .reduce((n, f) => n + statSync(join(DIST_DIR, f)).size, 0),
+    lazyGzipBytes: gz(code.filter((f) => !entry.has(f.split(sep).join('/')))),
     files,
   };
   if (!options.quiet) {
     process.stdout.write(`zendesk-app: ${DIST_DIR} (zcli apps:server), ${ZIP_PATH} (upload)\n`);
     process.stdout.write(
       `zendesk-app: sidebar bundle JS+CSS ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped ` +
-        `(${(report.rawBytes / 1024).toFixed(0)} KB raw; budget 150 KB gzipped)\n`,
+        `(${(report.rawBytes / 1024).toFixed(0)} KB raw; budget 150 KB gzipped); loaded lazily by the admin ` +
+        `page: ${(report.lazyGzipBytes / 1024).toFixed(1)} KB gzipped\n`,
     );
   }
   return report;

@@ -24,6 +24,11 @@ export const PERMISSIONS = {
   'history.read': ['auditor'],
   /** The history of the customers on a ticket the caller can see (the Zendesk app's sidebar). */
   'history.read_ticket': ['agent', 'admin', 'auditor'],
+  /**
+   * The insights' counts and distributions (no customer): the tenant's admins and auditors, and the
+   * operator for any tenant. The drill-down to the customers concerned needs `history.read`.
+   */
+  'insights.read': ['operator', 'admin', 'auditor'],
   /** Whole-log export, verify, checkpoints. */
   'log.export': ['auditor'],
   // Hashes only, no customer data: the operator checks every tenant's chain as part of running the service.

@@ -1,9 +1,9 @@
 /**
  * The Zendesk app's admin page (nav_bar): the tenant's mapping (view, edit, preview a draft against
  * the latest inbox events), the quarantine (list, inspect, replay), reconciliation runs, the
- * warning thresholds, and the tenant's API keys created and revoked (the read audit's key records). Every route needs a
- * valid app token *and* a caller Zendesk confirms is an admin: the token's `user_id` claim is only a hint, so the role
- * is asked of the Zendesk API.
+ * warning thresholds, the insights (counts only), and the tenant's API keys created and revoked (the
+ * read audit's key records). Every route needs a valid app token *and* a caller Zendesk confirms is an
+ * admin: the token's `user_id` claim is only a hint, so the role is asked of the Zendesk API.
  */
 import { Router, type RequestHandler } from 'express';
 import { principalLabel, principalOf, type Principal } from '../access/principal.ts';
@@ -19,11 +19,14 @@ import { mapZendeskWebhook } from '../zendesk/map-event.ts';
 import { ReconciliationStore } from '../reconciliation/reconciliation-store.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument } from '../zendesk/mapping-document.ts';
 import type { AppSettingsStore } from '../history/app-settings.ts';
+import { answerInsights, InsightsQuery, parseInsightsQuery } from '../history/insights-answer.ts';
+import type { InsightsStore } from '../store/insights.ts';
 import { appCaller } from './app-token.ts';
 import {
   KeyRecordsPage,
   type AppReconciliationRuns,
   type CurrentMapping,
+  type Insights,
   type MappingPreview,
   type MappingPreviewRow,
   type MappingVersion,
@@ -43,6 +46,8 @@ export interface AdminAppRoutesDeps {
   authenticate: RequestHandler;
   /** Where the key records are read (as `GET /api/v1/tenants/{tenant}/audit/keys`). */
   audit: AccessAudit;
+  /** The insights' figures (as `GET /api/v1/tenants/{tenant}/insights`: counts, no customer). */
+  insights: InsightsStore;
 }
 
 export const PREVIEW_LIMIT = { default: 20, max: 100 } as const;
@@ -182,6 +187,13 @@ export function adminAppRoutes(deps: AdminAppRoutesDeps): Router {
     if (!q.success) throw ValidationError.fromZod('query', q.error);
     // Parsed, not only typed: the audit stores `detail` as any record, the app reads a key's id, role and name in it.
     res.json(KeyRecordsPage.parse(await deps.audit.list(appCaller(res).tenant.id, { ...q.data, action: KEY_ACTIONS })));
+  });
+
+  // The insights tab: the same figures as the API, counts only (the drill-down needs an auditor key).
+  r.get('/insights', async (req, res) => {
+    const tenant = appCaller(res).tenant.id;
+    const q = parseInsightsQuery(InsightsQuery, req.query);
+    res.json((await answerInsights(deps.insights, tenant, q, await settings.warnings(tenant))) satisfies Insights);
   });
 
   r.get('/warning-settings', async (_req, res) => {

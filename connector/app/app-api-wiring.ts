@@ -59,7 +59,19 @@ export function appApiExtension(
       requireZendeskAdmin(lookups),
       alertRoutes({ alerts: shared.alerts, tenantOf: async (_req, r) => appCaller(r).tenant.id }),
     );
-  app.use('/admin', adminAppRoutes({ db, tenants, inboxActions: actions, settings, lookups, authenticate, audit }));
+  app.use(
+    '/admin',
+    adminAppRoutes({
+      db,
+      tenants,
+      inboxActions: actions,
+      settings,
+      lookups,
+      authenticate,
+      audit,
+      insights: log.insights,
+    }),
+  );
   const appRouter = Router();
   appRouter.use('/:tenant', app);
 

@@ -33,7 +33,13 @@ const SQL = {
 export const GLOBAL_AUDIT_TENANT = '*';
 
 /** Reads and exports of customers' data. */
-export const READ_ACTIONS = ['history.read', 'log.export', 'subject.access_export', 'siem.export'] as const;
+export const READ_ACTIONS = [
+  'history.read',
+  'log.export',
+  'subject.access_export',
+  'siem.export',
+  'insights.customers',
+] as const;
 /** A tenant's API key created or revoked: the records the tenant's admins see too. */
 export const KEY_ACTIONS = ['key.create', 'key.revoke'] as const;
 export const ACCESS_ACTIONS = [...READ_ACTIONS, ...KEY_ACTIONS, 'denied'] as const;

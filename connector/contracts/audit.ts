@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'log.export',
   'subject.access_export',
   'siem.export',
+  'insights.customers',
   'key.create',
   'key.revoke',
   'denied',

@@ -11,6 +11,7 @@ import * as audit from './audit.ts';
 import * as common from './common.ts';
 import * as compliance from './compliance.ts';
 import * as history from './history.ts';
+import * as insights from './insights.ts';
 import * as operations from './operations.ts';
 import * as verify from './verify.ts';
 
@@ -20,6 +21,7 @@ export * from './audit.ts';
 export * from './common.ts';
 export * from './compliance.ts';
 export * from './history.ts';
+export * from './insights.ts';
 export * from './operations.ts';
 export * from './verify.ts';
 
@@ -75,6 +77,14 @@ export const OPENAPI_COMPONENTS: Readonly<Record<string, z.ZodType>> = {
   AlertDeliveriesPage: alerts.AlertDeliveriesPage,
   AlertTestResult: alerts.AlertTestResult,
   ErasureResult: compliance.ErasureResult,
+  ChangeCounts: insights.ChangeCounts,
+  Distribution: insights.Distribution,
+  WarningCounts: insights.WarningCounts,
+  InsightFigures: insights.InsightFigures,
+  InsightsBucket: insights.InsightsBucket,
+  Insights: insights.Insights,
+  InsightCustomer: insights.InsightCustomer,
+  InsightCustomers: insights.InsightCustomers,
   ChainBreak: verify.ChainBreak,
   LogVerifyReport: verify.LogVerifyReport,
   AuditVerifyReport: verify.AuditVerifyReport,

@@ -14,6 +14,7 @@ import { BadRequestError } from '../lib/errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
 import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
 import { historyRoutes } from './history-routes.ts';
+import { insightsRoutes } from './insights-routes.ts';
 import { AppSettingsStore } from '../history/app-settings.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
 import { accessAuditRoutes } from '../audit/access-audit-routes.ts';
@@ -124,11 +125,10 @@ export function createApp(options: AppOptions): Express {
     res.type('application/yaml').send(OPENAPI_YAML);
   });
   const audit = options.audit ?? new AccessAudit(db);
+  const appSettings = options.appSettings ?? new AppSettingsStore(db);
+  if (options.historyApi ?? true) app.use('/api/v1', historyRoutes({ log, authorize, audit, settings: appSettings }));
   if (options.historyApi ?? true)
-    app.use(
-      '/api/v1',
-      historyRoutes({ log, authorize, audit, settings: options.appSettings ?? new AppSettingsStore(db) }),
-    );
+    app.use('/api/v1', insightsRoutes({ insights: log.insights, authorize, audit, settings: appSettings }));
   if (options.historyApi ?? true) app.use('/api/v1', accessAuditRoutes({ audit, authorize }));
   if (options.historyApi ?? true) app.use('/api/v1', gdprRoutes({ log, audit, authorize, onErased: options.onErased }));
   if (options.historyApi ?? true)

@@ -19,10 +19,10 @@
 --   schema_migrations    SELECT                   (the service checks that nothing is pending)
 --   service_role_grants  nothing
 -- Every other table (the intake inbox, subjects and identities, tenants, settings, reconciliation,
--- Salesforce, SIEM and alerting state) is working state: SELECT, INSERT, UPDATE, DELETE. No TRUNCATE, REFERENCES
--- or TRIGGER anywhere. Owner functions it may execute: standing_retention_cut, standing_hold_place,
--- standing_hold_lift, standing_checkpoint_insert, standing_chain_heads_lock, standing_chain_advance,
--- standing_events_append.
+-- Salesforce, SIEM and alerting state, the insights rollups) is working state: SELECT, INSERT, UPDATE, DELETE.
+-- No TRUNCATE, REFERENCES or TRIGGER anywhere. Owner functions it may execute: standing_retention_cut,
+-- standing_hold_place, standing_hold_lift, standing_checkpoint_insert, standing_chain_heads_lock,
+-- standing_chain_advance, standing_events_append.
 -- test/store/grants.integration.test.ts checks every table and owner function against this list.
 
 CREATE OR REPLACE FUNCTION standing_grant_service_role(p_role text) RETURNS void LANGUAGE plpgsql AS $$

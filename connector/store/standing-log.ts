@@ -9,6 +9,7 @@ import { appendEvents, type AppendOptions, type AppendOutcome } from './log-appe
 import { chainRows, verifyChain, walkChain, type VerifyReport, type WalkResult } from './chain-verify.ts';
 import type { Database } from './database.ts';
 import { FieldValueHistory } from './field-value-history.ts';
+import { InsightsStore } from './insights.ts';
 import { readHistory, type History, type HistoryOptions } from './log-history.ts';
 import { SubjectResolver, type SubjectResolverOptions } from './subject-resolver.ts';
 
@@ -41,6 +42,8 @@ export class StandingLog {
   readonly subjects: SubjectResolver;
   /** The custom field values sources reported, read "as of" an event by the mappers. */
   readonly fieldValues: FieldValueHistory;
+  /** The insights' rollups and reads over the log's public fields (docs/insights.md). */
+  readonly insights: InsightsStore;
   private readonly verifyPageSize: number;
   private readonly clock: () => Date;
 
@@ -51,6 +54,7 @@ export class StandingLog {
   ) {
     this.subjects = new SubjectResolver(db, master, options);
     this.fieldValues = new FieldValueHistory(db, master);
+    this.insights = new InsightsStore(db, this.subjects);
     this.verifyPageSize = options.verifyPageSize ?? 5000;
     this.clock = options.clock ?? (() => new Date());
   }

@@ -46,6 +46,13 @@ const ROUTES: readonly [string, string, unknown, readonly Caller[]][] = [
     ['operator', 'admin'],
   ],
   ['GET', '/api/v1/tenants/{t}/reconciliation/runs', undefined, ['admin', 'auditor']],
+  ['GET', '/api/v1/tenants/{t}/insights?from=2026-03-01&to=2026-03-31', undefined, ['operator', 'admin', 'auditor']],
+  [
+    'GET',
+    '/api/v1/tenants/{t}/insights/customers?from=2026-03-01&to=2026-03-31&warning=repeated_cycles',
+    undefined,
+    ['auditor'],
+  ],
   ['GET', '/api/v1/tenants/{t}/audit', undefined, ['auditor']],
   ['GET', '/api/v1/tenants/{t}/audit/verify', undefined, ['auditor']],
   ['GET', '/api/v1/tenants/{t}/audit/keys', undefined, ['admin', 'auditor']],

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordTicketsSeen } from '../../connector/zendesk/tickets-seen.ts';
 import { staticLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
-import { SidebarPage } from '../../connector/contracts/index.ts';
+import { Insights, SidebarPage } from '../../connector/contracts/index.ts';
 import { stopIntakeService } from '../support/intake-harness.ts';
 import { appToken, createTenant, startAppService, type AppService } from '../support/app-harness.ts';
 
@@ -138,6 +138,19 @@ describe('admin endpoints', () => {
       const res = await admin('acme', await appToken(ACME_SECRET, claims));
       expect(res.status, JSON.stringify(claims)).toBe(403);
     }
+  });
+
+  it('serve the insights (counts only) to an admin, naming a bad field, and refuse an agent', async () => {
+    const path = '/insights?from=2026-03-01&to=2026-03-31&bucket=month';
+    const ok = await admin('acme', await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7001' }), path);
+    expect(ok.status).toBe(200);
+    const figures = Insights.parse(await ok.json());
+    expect(figures.buckets.map((b) => b.start)).toEqual(['2026-03-01']);
+    const bad = await admin('acme', await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7001' }), '/insights');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('"path":"from"');
+    const agent = await admin('acme', await appToken(ACME_SECRET, { tenant: 'acme', user_id: '7002' }), path);
+    expect(agent.status).toBe(403);
   });
 
   it("refuse an admin of another tenant's token", async () => {

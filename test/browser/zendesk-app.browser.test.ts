@@ -13,6 +13,7 @@ import { buildZendeskApp, DIST_DIR } from '../../scripts/build-zendesk-app.ts';
 import { AGENTS, DEMO_TENANT, TICKETS } from '../../demo/demo-data.ts';
 import { startHost, type HostHandle } from '../../demo/host-server.ts';
 import { generateDemoSecrets, seedDemo } from '../../demo/seed.ts';
+import type { Insights } from '../../connector/contracts/index.ts';
 import { stopIntakeService } from '../support/intake-harness.ts';
 import { startAppService, type AppService } from '../support/app-harness.ts';
 
@@ -29,6 +30,9 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const report = await buildZendeskApp({ quiet: true });
   console.log(`zendesk-app bundle: ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped JS+CSS`);
+  // The sidebar's budget; the insights tab's chart library is a lazy chunk outside it.
+  expect(report.gzipBytes).toBeLessThanOrEqual(150 * 1024);
+  expect(report.lazyGzipBytes).toBeGreaterThan(0);
   const lookups = staticLookups({
     tickets: { [DEMO_TENANT]: TICKETS },
     roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) },
@@ -260,4 +264,70 @@ describe('admin page (nav bar)', () => {
       }
     },
   );
+});
+
+describe('admin page: insights', () => {
+  it('loads the charts only when opened; the numbers also as a table and a CSV; English and German', async () => {
+    const { page, app } = await open('/?location=nav_bar');
+    await app.getByTestId('mapping-editor').waitFor();
+    const charted = () =>
+      page
+        .frame({ url: /index\.html/ })!
+        .evaluate(() => performance.getEntriesByType('resource').some((e) => /InsightsTab/.test(e.name)));
+    await expect(charted()).resolves.toBe(false);
+    await app.getByTestId('tab-insights').click();
+    await app.getByTestId('insights-charts').waitFor();
+    // uPlot draws each of the three charts on a canvas.
+    await expect(app.locator('[data-testid="insights-charts"] canvas').count()).resolves.toBe(3);
+    // The table's total row says what the API says (the operator's token: counts only).
+    const { from, to } = (await app.getByTestId('insights').getAttribute('data-range'))!.match(
+      /(?<from>[\d-]+)\/(?<to>[\d-]+)/,
+    )!.groups!;
+    const api = (await (
+      await fetch(`${s.url}/api/v1/tenants/${DEMO_TENANT}/insights?from=${from}&to=${to}&bucket=week`, {
+        headers: { authorization: `Bearer ${s.adminToken}` },
+      })
+    ).json()) as Insights;
+    expect(api.totals.deactivations.total).toBeGreaterThan(20);
+    expect(api.totals.time_to_decision.count).toBeGreaterThan(0);
+    const rows = app.getByTestId('insights-row');
+    await expect(rows.count()).resolves.toBe(api.buckets.length + 1);
+    const total = await rows.last().locator('td').allTextContents();
+    expect(total.slice(0, 3)).toEqual([
+      'Total',
+      String(api.totals.deactivations.total),
+      String(api.totals.reinstatements.total),
+    ]);
+    await app.getByTestId('insights-charts').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}admin-insights.png`, fullPage: true });
+    const violations = await axe(page);
+    console.log(`axe insights tab: ${JSON.stringify(violations)}`);
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), app.getByTestId('insights-csv').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    expect(csv[0]).toMatch(/^Period from,Deactivations,Reinstatements,/);
+    expect(csv.at(-2)).toMatch(
+      new RegExp(`^Total,${api.totals.deactivations.total},${api.totals.reinstatements.total},`),
+    );
+    await page.close();
+
+    const german = await open('/?location=nav_bar&locale=de');
+    await german.app.getByTestId('tab-insights').click();
+    await german.app.getByTestId('insights-charts').waitFor();
+    await expect(german.app.getByTestId('insights-csv').textContent()).resolves.toBe('CSV herunterladen');
+    await expect(german.app.locator('figcaption').first().textContent()).resolves.toBe(
+      'Deaktivierungen und Wiederherstellungen',
+    );
+    await german.page.close();
+  });
+
+  it('shows the empty state for a range with nothing recorded', async () => {
+    const { page, app } = await open('/?location=nav_bar');
+    await app.getByTestId('tab-insights').click();
+    await app.getByTestId('insights-charts').waitFor();
+    await app.getByTestId('insights-source').getByRole('button', { name: 'Salesforce' }).click();
+    await app.getByTestId('insights-empty').waitFor();
+    await page.close();
+  });
 });

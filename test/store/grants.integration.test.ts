@@ -53,6 +53,12 @@ const TABLES: Record<string, Privilege[]> = {
   alert_outbox: SIUD,
   alert_deliveries: SIUD,
   loggly_targets: SIUD,
+  insights_progress: SIUD,
+  insights_daily: SIUD,
+  insights_cycles: SIUD,
+  insights_decisions: SIUD,
+  insights_daily_reinstatements: SIUD,
+  insights_daily_durations: SIUD,
 };
 
 /** Functions that run with the owner's rights (SECURITY DEFINER), and whether the service may call each. */

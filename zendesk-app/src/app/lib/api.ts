@@ -7,6 +7,7 @@ import type {
   AppReconciliationRuns,
   CurrentMapping,
   FieldProblem,
+  Insights,
   KeyRecordsPage,
   MappingPreview,
   MappingVersion,
@@ -98,6 +99,14 @@ export async function call<T>(
 const sidebarQuery = (q: { ticketId: string; about: string; cursor?: string | null }) =>
   new URLSearchParams({ ticket_id: q.ticketId, about: q.about, ...(q.cursor ? { cursor: q.cursor } : {}) });
 
+/** The insights' query (`GET …/admin/insights`): UTC days, inclusive. */
+export interface InsightsParams {
+  from: string;
+  to: string;
+  bucket: 'day' | 'week' | 'month';
+  source?: 'zendesk' | 'salesforce';
+}
+
 export const api = {
   sidebar: (c: ZafClient, s: ConnectorSettings, q: { ticketId: string; about: string; cursor?: string | null }) =>
     call<SidebarPage>(c, s, `/sidebar?${sidebarQuery(q).toString()}`),
@@ -114,4 +123,6 @@ export const api = {
     call<WarningSettings>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
   reconciliation: (c: ZafClient, s: ConnectorSettings) => call<AppReconciliationRuns>(c, s, '/admin/reconciliation'),
   keyRecords: (c: ZafClient, s: ConnectorSettings) => call<KeyRecordsPage>(c, s, '/admin/key-records?limit=1000'),
+  insights: (c: ZafClient, s: ConnectorSettings, q: InsightsParams) =>
+    call<Insights>(c, s, `/admin/insights?${new URLSearchParams({ ...q }).toString()}`),
 };

@@ -1,9 +1,9 @@
 /**
  * nav_bar (Zendesk admins): mapping (view, edit, preview, save), quarantine (inspect, replay), reconciliation, warning
- * thresholds, API keys issued and revoked.
+ * thresholds, API keys issued and revoked, insights.
  */
 import { pal } from '../lib/colors';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import styled from 'styled-components';
 import { Button } from '@zendeskgarden/react-buttons';
 import { Field, Textarea } from '@zendeskgarden/react-forms';
@@ -21,7 +21,10 @@ import { ReconciliationTab } from './ReconciliationTab';
 import { KeysTab } from './KeysTab';
 import { AlertsTab } from './AlertsTab';
 
-type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings' | 'alerts' | 'keys';
+// Its own chunk, with the chart library: loaded when the tab is opened, never by the sidebar.
+const InsightsTab = lazy(() => import('./InsightsTab').then((m) => ({ default: m.InsightsTab })));
+
+type Tab = 'mapping' | 'quarantine' | 'reconciliation' | 'warnings' | 'alerts' | 'keys' | 'insights';
 
 const Page = styled.main`
   padding: 16px 24px;
@@ -273,6 +276,7 @@ export function NavBar() {
     { id: 'warnings', label: t('admin.tab_warnings') },
     { id: 'alerts', label: t('alerts.tab') },
     { id: 'keys', label: t('admin.tab_keys') },
+    { id: 'insights', label: t('insights.tab') },
   ];
   return (
     <Page data-testid="navbar">
@@ -297,6 +301,11 @@ export function NavBar() {
       {tab === 'reconciliation' ? <ReconciliationTab client={client} s={s} /> : null}
       {tab === 'alerts' ? <AlertsTab client={client} s={s} /> : null}
       {tab === 'keys' ? <KeysTab client={client} s={s} /> : null}
+      {tab === 'insights' ? (
+        <Suspense fallback={<Dots aria-label={t('insights.loading')} />}>
+          <InsightsTab client={client} s={s} />
+        </Suspense>
+      ) : null}
     </Page>
   );
 }

@@ -1,0 +1,202 @@
+/**
+ * The insights' reads over the log's public fields (docs/insights.md): counts per bucket, the
+ * distributions of time to reinstatement and to decision, and the reinstatements the warnings flag.
+ * They read rollups (migration 019) that `catchUp` brings up to the log's head before each answer:
+ * the rows appended since the last answer are folded in, so the cost of a query does not grow with
+ * the log, and no write path pays for the rollups. The figures read per-day rows (a range of 90 days
+ * reads a few hundred); only the drill-down reads the per-reinstatement rows.
+ */
+import type { Database } from './database.ts';
+import { sealAad } from './event-codec.ts';
+import { loadSql } from './sql.ts';
+import type { SubjectResolver } from './subject-resolver.ts';
+import { unseal } from '../model/sealing.ts';
+import type { CustomerIdentities, SubjectKind } from '../model/standing-event.ts';
+
+const SQL = {
+  position: loadSql('insights-position'),
+  make: loadSql('insights-progress-make'),
+  lock: loadSql('insights-lock'),
+  foldDaily: loadSql('insights-fold-daily'),
+  forget: loadSql('insights-forget-subjects'),
+  foldCycles: loadSql('insights-fold-cycles'),
+  foldDecisions: loadSql('insights-fold-decisions'),
+  progress: loadSql('insights-progress-set'),
+  counts: loadSql('insights-counts'),
+  durations: loadSql('insights-durations'),
+  flagged: loadSql('insights-flagged'),
+  flagCounts: loadSql('insights-flag-counts'),
+  touchedDays: loadSql('insights-touched-days'),
+  forgetDays: loadSql('insights-days-forget'),
+  foldDayReinstatements: loadSql('insights-days-fold-reinstatements'),
+  foldDayDurations: loadSql('insights-days-fold-durations'),
+  labels: loadSql('insights-labels'),
+};
+
+/** The contracts' `INSIGHT_BUCKETS` and `INSIGHT_WARNINGS` (the store sits below the contracts). */
+export type InsightBucket = 'day' | 'week' | 'month';
+export type InsightWarning = 'reinstatement_without_approval' | 'reactivation_after_fraud' | 'repeated_cycles';
+
+/** What an insights query covers. */
+export interface InsightsScope {
+  tenant: string;
+  /** First UTC day, `YYYY-MM-DD`, inclusive. */
+  from: string;
+  /** Last UTC day, inclusive. */
+  to: string;
+  bucket: InsightBucket;
+  /** One source system, or `null` for all. */
+  source: string | null;
+  about: 'all' | SubjectKind;
+}
+
+/** The warnings' thresholds, as the tenant set them (the contracts' `WarningSettings`). */
+export interface InsightThresholds {
+  unapproved_reinstatement: { enabled: boolean; exempt_reason_codes: readonly string[] };
+  fraud_reactivation: { enabled: boolean; reason_codes: readonly string[]; window_hours: number };
+  repeated_cycles: { enabled: boolean; min_cycles: number; window_days: number };
+}
+
+export interface CountRow {
+  bucket: string;
+  change: 'deactivation' | 'reinstatement';
+  reason_code: string;
+  initiation: string;
+  source: string;
+  events: number;
+}
+
+export interface DurationRow {
+  measure: 'reinstatement' | 'decision';
+  /** `null`: the whole range. */
+  bucket: string | null;
+  n: number;
+  p50: number;
+  p90: number;
+  max: number;
+}
+
+export interface FlagCountRow {
+  warning: InsightWarning;
+  bucket: string | null;
+  n: number;
+}
+
+export interface FlaggedRow {
+  warning: InsightWarning;
+  subject_id: string;
+  about: SubjectKind;
+  bucket: string;
+  at: string;
+  event_ids: string[];
+  cycles: number | null;
+}
+
+/** A flagged customer named by the identities of its latest event; none once erased. */
+export interface SubjectLabel {
+  subject_id: string;
+  about: SubjectKind;
+  erased: boolean;
+  identities: Partial<CustomerIdentities>;
+}
+
+// Prepared (parsed and, after a few runs, planned once per connection): planning the flag counts took as
+// long as running them on the benchmark's tenant.
+const PREPARED = { prepare: true } as const;
+
+const scopeParams = (s: InsightsScope) => [s.tenant, s.from, s.to, s.bucket, s.source, s.about];
+
+const thresholdParams = (t: InsightThresholds) => [
+  t.unapproved_reinstatement.enabled,
+  [...t.unapproved_reinstatement.exempt_reason_codes],
+  t.fraud_reactivation.enabled,
+  [...t.fraud_reactivation.reason_codes],
+  t.fraud_reactivation.window_hours,
+  t.repeated_cycles.enabled,
+  t.repeated_cycles.min_cycles,
+  t.repeated_cycles.window_days,
+];
+
+export class InsightsStore {
+  constructor(
+    private readonly db: Database,
+    private readonly subjects: SubjectResolver,
+  ) {}
+
+  /**
+   * Folds the tenant's log rows appended since the last call into the rollups. Cheap when there
+   * are none (one query); concurrent callers wait on the tenant's progress row, so no row is
+   * counted twice. The log's seq order is its commit order (appends hold the tenant's chain head).
+   */
+  async catchUp(tenant: string): Promise<void> {
+    const [pos] = await this.db.query<{ through: string; head: string }>(SQL.position, [tenant], PREPARED);
+    if (!pos || Number(pos.head) <= Number(pos.through)) return;
+    await this.db.transaction(async (tx) => {
+      await tx.query(SQL.make, [tenant]);
+      const [locked] = await tx.query<{ through: string }>(SQL.lock, [tenant]);
+      const [now] = await tx.query<{ head: string }>(SQL.position, [tenant]);
+      const after = Number(locked?.through ?? 0);
+      const through = Number(now?.head ?? 0);
+      if (through <= after) return;
+      const range = [tenant, after, through];
+      const days = async () => (await tx.query<{ day: string }>(SQL.touchedDays, range)).map((r) => r.day);
+      await tx.query(SQL.foldDaily, range);
+      const before = await days();
+      await tx.query(SQL.forget, range);
+      await tx.query(SQL.foldCycles, range);
+      await tx.query(SQL.foldDecisions, range);
+      const touched = [...new Set([...before, ...(await days())])];
+      await tx.query(SQL.forgetDays, [tenant, touched]);
+      await tx.query(SQL.foldDayReinstatements, [tenant, touched]);
+      await tx.query(SQL.foldDayDurations, [tenant, touched]);
+      await tx.query(SQL.progress, [tenant, through]);
+    });
+  }
+
+  async counts(scope: InsightsScope): Promise<CountRow[]> {
+    return this.db.query<CountRow>(SQL.counts, scopeParams(scope), PREPARED);
+  }
+
+  async durations(scope: InsightsScope): Promise<DurationRow[]> {
+    return this.db.query<DurationRow>(SQL.durations, scopeParams(scope), PREPARED);
+  }
+
+  async flagCounts(scope: InsightsScope, thresholds: InsightThresholds): Promise<FlagCountRow[]> {
+    return this.db.query<FlagCountRow>(
+      SQL.flagCounts,
+      [...scopeParams(scope), ...thresholdParams(thresholds)],
+      PREPARED,
+    );
+  }
+
+  /** The flagged reinstatements themselves: personal data (subject ids), for an audited drill-down. */
+  async flagged(scope: InsightsScope, thresholds: InsightThresholds): Promise<FlaggedRow[]> {
+    return this.db.query<FlaggedRow>(`${SQL.flagged}\nORDER BY at, subject_id, warning`, [
+      ...scopeParams(scope),
+      ...thresholdParams(thresholds),
+    ]);
+  }
+
+  /** Each subject's identities, from its latest event (decrypted); empty once the subject is erased. */
+  async labels(tenant: string, subjectIds: readonly string[]): Promise<SubjectLabel[]> {
+    if (subjectIds.length === 0) return [];
+    const rows = await this.db.query<{
+      subject_id: string;
+      kind: SubjectKind;
+      wrapped_key: Buffer | null;
+      label_id: string | null;
+      label_sealed: string | null;
+    }>(SQL.labels, [tenant, [...subjectIds]]);
+    return rows.map((r) => {
+      const key = this.subjects.keyOf(tenant, r.subject_id, r.wrapped_key);
+      let identities: Partial<CustomerIdentities> = {};
+      if (key && r.label_id && r.label_sealed) {
+        const part = JSON.parse(
+          unseal(key, Buffer.from(r.label_sealed, 'base64'), sealAad(tenant, r.label_id)).toString('utf8'),
+        ) as { customer?: Partial<CustomerIdentities> };
+        identities = part.customer ?? {};
+      }
+      return { subject_id: r.subject_id, about: r.kind, erased: key === null, identities };
+    });
+  }
+}
