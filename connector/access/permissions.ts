@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'history.read': ['auditor'],
   /** The history of the customers on a ticket the caller can see (the Zendesk app's sidebar). */
   'history.read_ticket': ['agent', 'admin', 'auditor'],
+  /** Record a step of a ticket's customer's standing in the Zendesk app, as an agent Zendesk proved. */
+  'standing.record': ['agent', 'admin'],
   /** Whole-log export, verify, checkpoints. */
   'log.export': ['auditor'],
   // Hashes only, no customer data: the operator checks every tenant's chain as part of running the service.

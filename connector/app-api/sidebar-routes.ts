@@ -59,10 +59,11 @@ export interface SidebarRoutesDeps {
   ticketCacheTtlMs?: number;
 }
 
-type Resolved = { ticket: KnownTicket; confirmed_by: 'ticket_events' | 'zendesk_api' } | null;
+export type Resolved = { ticket: KnownTicket; confirmed_by: 'ticket_events' | 'zendesk_api' } | null;
 
-async function resolveTicket(
-  deps: SidebarRoutesDeps,
+/** The ticket's requester and organization: from the ticket events, confirmed with Zendesk when stale or unknown. */
+export async function resolveTicket(
+  deps: Pick<SidebarRoutesDeps, 'db' | 'staleAfterMs'>,
   tenantId: string,
   lookup: () => ReturnType<ZendeskAppLookups['ticket']>,
   ticketId: string,

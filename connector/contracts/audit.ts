@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'siem.export',
   'key.create',
   'key.revoke',
+  'standing.record',
   'denied',
 ] as const;
 

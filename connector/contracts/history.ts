@@ -10,7 +10,7 @@ import {
   DETECTION_METHODS,
   EVENT_KINDS,
   INITIATION_TYPES,
-  SOURCE_SYSTEMS,
+  EVENT_SOURCE_SYSTEMS,
 } from '../model/standing-event.ts';
 import { About, AccountStatus, Instant, SalesforceId, TenantId, Uuid } from './common.ts';
 
@@ -71,7 +71,7 @@ export const StandingEvent = z
     evidence: z.record(z.string(), z.unknown()).optional(),
     actor: Actor,
     source: z.object({
-      system: z.enum(SOURCE_SYSTEMS),
+      system: z.enum(EVENT_SOURCE_SYSTEMS),
       object: z.string(),
       id: z.string().optional().describe("The provider object's id; absent once the customer's data is erased."),
       url: z.url().optional(),

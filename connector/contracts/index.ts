@@ -12,6 +12,7 @@ import * as compliance from './compliance.ts';
 import * as history from './history.ts';
 import * as operations from './operations.ts';
 import * as verify from './verify.ts';
+import * as workplace from './workplace.ts';
 
 export * from './admin.ts';
 export * from './audit.ts';
@@ -20,6 +21,7 @@ export * from './compliance.ts';
 export * from './history.ts';
 export * from './operations.ts';
 export * from './verify.ts';
+export * from './workplace.ts';
 
 /**
  * The schemas the OpenAPI document names (`#/components/schemas/<name>`); a schema used by
@@ -71,4 +73,6 @@ export const OPENAPI_COMPONENTS: Readonly<Record<string, z.ZodType>> = {
   ChainBreak: verify.ChainBreak,
   LogVerifyReport: verify.LogVerifyReport,
   AuditVerifyReport: verify.AuditVerifyReport,
+  ActionResult: workplace.ActionResult,
+  ActionOptions: workplace.ActionOptions,
 };

@@ -48,6 +48,8 @@ const TABLES: Record<string, Privilege[]> = {
   reconciliation_runs: SIUD,
   transition_claims: SIUD,
   siem_targets: SIUD,
+  tenant_workplace_settings: SIUD,
+  app_agent_sessions: SIUD,
 };
 
 /** Functions that run with the owner's rights (SECURITY DEFINER), and whether the service may call each. */
