@@ -14,6 +14,7 @@ import { Segmented } from '../components/Segmented';
 import { StandingBadge } from '../components/StandingBadge';
 import { StateMessage } from '../components/StateMessage';
 import { TimelineEntry } from '../components/TimelineEntry';
+import { ActionsPanel } from '../components/ActionsPanel';
 
 type KindFilter = 'all' | 'deactivations' | 'reinstatements';
 type AboutFilter = 'all' | 'person' | 'account';
@@ -116,6 +117,14 @@ export function TicketSideBar() {
   }, [fetchPage, ticketId]);
 
   useEffect(refresh, [refresh]);
+
+  /** After an action: the new page replaces the old one when it arrives, without a loading state. */
+  const reload = useCallback(() => {
+    fetchPage(null).then(
+      (data) => setLoad({ state: 'ready', data, events: data.events, more: data.next_cursor !== null }),
+      () => undefined,
+    );
+  }, [fetchPage]);
 
   useEffect(() => {
     if (load.state !== 'ready' || firstPaint.current) return;
@@ -239,6 +248,12 @@ export function TicketSideBar() {
           ))}
         </Stack>
       ) : null}
+      <ActionsPanel
+        settings={settings}
+        ticketId={ticketId ?? ''}
+        hasOrganization={data.ticket.organization_id !== null}
+        onRecorded={reload}
+      />
       <Stack role="group" aria-label={t('sidebar.filters')}>
         <Segmented
           testId="filter-kind"
