@@ -100,7 +100,7 @@ describe('admin page', () => {
     expect(screen.getByTestId('quarantine-body').textContent).toContain('frozen');
     expect(screen.getByTestId('quarantine-problems').textContent).toContain('event.current');
     fireEvent.click(within(row).getByTestId('replay'));
-    expect((await screen.findByTestId('replayed')).textContent).toBe('Replayed 1 event(s).');
+    expect((await screen.findByTestId('replayed')).textContent).toBe('Replayed 1 event.');
     await waitFor(() => expect(screen.getByTestId('quarantine-empty')).toBeTruthy());
   });
 

@@ -195,7 +195,7 @@ function QuarantineTab({ client, s }: { client: ZafClient; s: ConnectorSettings 
   const replay = async (id: string) => {
     try {
       const r = await api.replay(client, s, [id]);
-      setNote(t('admin.replayed', { n: r.replayed }));
+      setNote(t(r.replayed === 1 ? 'admin.replayed_one' : 'admin.replayed_other', { n: r.replayed }));
       reload();
     } catch (e) {
       setError(e as ApiError);
