@@ -78,7 +78,8 @@ export function appApiExtension(
     }),
   );
   const appRouter = Router();
-  appRouter.use(agentSessionRoutes({ tenants, settings: workplace, sessions, lookups, page: options.appPage }));
+  const page = options.appPage ?? (res.config.appDir ? { dir: res.config.appDir } : undefined);
+  appRouter.use(agentSessionRoutes({ tenants, settings: workplace, sessions, lookups, page }));
   appRouter.use('/:tenant', app);
 
   const bearer = Router();
