@@ -13,7 +13,12 @@ const quarantined = {
   received_at: '2026-03-01T00:00:00Z',
   reason: 'unknown value',
   problems: [{ path: 'event.current', message: 'no rule for "frozen"' }],
-  body: { event: { current: 'frozen' } },
+  body: {
+    type: 'zen:event-type:user.custom_field_changed',
+    subject: 'zen:user:7104',
+    detail: { id: '7104', email: 'kim.novak@example.com' },
+    event: { current: 'frozen' },
+  },
 };
 
 function admin(overrides: Partial<Record<string, (o: ZafRequestOptions) => Promise<unknown>>> = {}) {
@@ -96,6 +101,9 @@ describe('admin page', () => {
     renderApp(admin().client);
     fireEvent.click(await screen.findByTestId('tab-quarantine'));
     const row = await screen.findByTestId('quarantined');
+    // Whose event and which type, at a glance.
+    expect(within(row).getByTestId('quarantined-customer').textContent).toBe('kim.novak@example.com · user 7104');
+    expect(within(row).getByTestId('quarantined-type').textContent).toBe('user.custom_field_changed');
     fireEvent.click(within(row).getByRole('button', { name: 'Inspect' }));
     expect(screen.getByTestId('quarantine-body').textContent).toContain('frozen');
     expect(screen.getByTestId('quarantine-problems').textContent).toContain('event.current');
