@@ -212,7 +212,11 @@ describe('admin page: API keys', () => {
 
 describe('admin page: warning thresholds', () => {
   it('shows the thresholds, refuses a bad one at its path, and saves a good one', async () => {
-    const settings = { fraud_reactivation: { enabled: true, window_hours: 72, reason_codes: ['fraud_suspected'] } };
+    const settings = {
+      unapproved_reinstatement: { enabled: true, exempt_reason_codes: ['non_payment'] },
+      fraud_reactivation: { enabled: true, window_hours: 72, reason_codes: ['fraud_suspected'] },
+      repeated_cycles: { enabled: true, min_cycles: 3, window_days: 90 },
+    };
     const { client } = admin({
       'GET /warning-settings': () => Promise.resolve(settings),
       'PUT /warning-settings': (o) => {
@@ -228,6 +232,17 @@ describe('admin page: warning thresholds', () => {
     });
     renderApp(client);
     fireEvent.click(await screen.findByTestId('tab-warnings'));
+    // The form first: Garden fields, the connector's problem at its field; then the JSON view.
+    const hours = await screen.findByTestId('w-fraud_reactivation.window_hours');
+    expect((hours as HTMLInputElement).value).toBe('72');
+    fireEvent.change(hours, { target: { value: '0' } });
+    fireEvent.click(screen.getByTestId('warnings-save'));
+    await waitFor(() => expect(hours.getAttribute('aria-invalid')).toBe('true'));
+    fireEvent.change(hours, { target: { value: '48' } });
+    fireEvent.click(screen.getByTestId('warnings-save'));
+    expect((await screen.findByTestId('warnings-saved')).textContent).toBe('Thresholds saved.');
+    fireEvent.change(screen.getByTestId('w-fraud_reactivation.window_hours'), { target: { value: '72' } });
+    fireEvent.click(screen.getByTestId('warnings-view'));
     const editor = await screen.findByTestId('warnings-editor');
     expect(JSON.parse((editor as HTMLTextAreaElement).value)).toEqual(settings);
     fireEvent.change(editor, { target: { value: JSON.stringify({ fraud_reactivation: { window_hours: 0 } }) } });
