@@ -159,7 +159,7 @@ describe('ticket sidebar (agent)', () => {
   it('has no serious accessibility violations (axe), in the sidebar nor on the admin page', async () => {
     for (const [path, ready] of [
       ['/?ticket=1001', 'timeline'],
-      ['/?location=nav_bar', 'mapping-editor'],
+      ['/?location=nav_bar', 'mapping-form'],
     ] as const) {
       const { page, app } = await open(path);
       await app.getByTestId(ready).waitFor();
@@ -214,6 +214,9 @@ describe('admin page (nav bar)', () => {
     'shows an invalid mapping at its path, saves a valid one, ' + 'previews it and replays the quarantined event',
     async () => {
       const { page, app } = await open('/?location=nav_bar');
+      await app.getByTestId('mapping-form').waitFor();
+      await page.screenshot({ path: `${SHOTS}admin-mapping-form.png` });
+      await app.getByTestId('mapping-view').click();
       const editor = app.getByTestId('mapping-editor');
       await editor.waitFor();
       const original = JSON.parse(await editor.inputValue()) as {

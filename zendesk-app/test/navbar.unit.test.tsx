@@ -72,6 +72,7 @@ describe('admin page', () => {
         }),
     });
     renderApp(client);
+    fireEvent.click(await screen.findByTestId('mapping-view'));
     const editor = await screen.findByTestId('mapping-editor');
     fireEvent.change(editor, { target: { value: '{ nope' } });
     fireEvent.click(screen.getByTestId('save'));
@@ -87,7 +88,7 @@ describe('admin page', () => {
   it('previews the draft against the latest events, then saves it', async () => {
     const { client, request } = admin();
     renderApp(client);
-    await screen.findByTestId('mapping-editor');
+    await screen.findByTestId('mapping-form');
     expect(screen.getByText('Default mapping (never changed)')).toBeTruthy();
     fireEvent.click(screen.getByTestId('preview'));
     const table = await screen.findByTestId('preview-table');
@@ -95,6 +96,48 @@ describe('admin page', () => {
     expect(JSON.parse(String(request.mock.calls[1]![0].data))).toEqual({ document: { version: 1 }, limit: 20 });
     fireEvent.click(screen.getByTestId('save'));
     expect((await screen.findByTestId('saved')).textContent).toBe('Saved as version 4.');
+  });
+
+  it('edits the mapping with a form: a value to a status and a reason code, a new value, saved as JSON', async () => {
+    const doc = {
+      version: 1,
+      user: {
+        active_changed: { deactivated_status: 'deleted' },
+        fields: [{ field: { key: 'account_status', title: 'Account status' }, values: { active: 'active' } }],
+      },
+      ticket: { tags: [] },
+    };
+    const { client, request } = admin({
+      'GET /mapping': () =>
+        Promise.resolve({
+          version: 2,
+          document: doc,
+          changed_by: 'x',
+          changed_at: '2026-03-01T00:00:00Z',
+          is_default: false,
+        }),
+      'PUT /mapping': (o) =>
+        Promise.resolve({
+          version: 3,
+          document: JSON.parse(String(o.data)) as unknown,
+          changed_by: 'x',
+          changed_at: '2026-03-01T00:00:00Z',
+        }),
+    });
+    renderApp(client);
+    await screen.findByTestId('mapping-form');
+    fireEvent.change(screen.getByTestId('m-new-value'), { target: { value: 'frozen' } });
+    fireEvent.click(screen.getByTestId('m-add'));
+    fireEvent.change(screen.getByLabelText('Status for frozen'), { target: { value: 'suspended' } });
+    fireEvent.change(screen.getByLabelText('Reason code for frozen'), { target: { value: 'fraud_suspected' } });
+    fireEvent.click(screen.getByTestId('save'));
+    expect((await screen.findByTestId('saved')).textContent).toBe('Saved as version 3.');
+    const sent = JSON.parse(String(request.mock.calls.at(-1)![0].data)) as typeof doc;
+    expect(sent.user.fields[0]!.values).toEqual({
+      active: 'active',
+      frozen: { status: 'suspended', reason_code: 'fraud_suspected' },
+    });
+    expect(sent.ticket).toEqual({ tags: [] });
   });
 
   it('lists the quarantine, inspects an event and replays it', async () => {

@@ -11,12 +11,23 @@ import type { ZafClient } from '../lib/zaf-client';
 import { Field, Textarea } from '@zendeskgarden/react-forms';
 import type { CurrentMapping, FieldProblem, MappingPreviewRow } from '@standing/contracts';
 import { ErrorState, Problems } from './admin-parts';
+import { MappingForm } from './MappingForm';
 
 const Row = styled.div`
   display: flex;
   gap: 8px;
   margin: 8px 0;
 `;
+
+/** The document when the text is a JSON object (the form edits objects only). */
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
 
 export function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSettings }) {
   const { t } = useI18n();
@@ -28,6 +39,7 @@ export function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSetti
   const [saved, setSaved] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [view, setView] = useState<'form' | 'json'>('form');
 
   const reload = useCallback(() => {
     setError(null);
@@ -73,6 +85,7 @@ export function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSetti
     }
   };
 
+  const formDoc = parseObject(text);
   if (error) return <ErrorState error={error} retry={reload} />;
   if (!mapping) return <Dots aria-label="loading" />;
   return (
@@ -80,21 +93,37 @@ export function MappingTab({ client, s }: { client: ZafClient; s: ConnectorSetti
       <p>
         {mapping.is_default ? t('admin.mapping_default') : t('admin.mapping_version', { version: mapping.version })}
       </p>
-      <Field>
-        <Field.Label>{t('admin.mapping_document')}</Field.Label>
-        <Field.Hint>{t('admin.mapping_hint')}</Field.Hint>
-        <Textarea
-          data-testid="mapping-editor"
-          minRows={12}
-          maxRows={20}
-          value={text}
-          spellCheck={false}
-          style={{ fontFamily: 'monospace', fontSize: 12 }}
-          validation={problems.length > 0 || jsonError ? 'error' : undefined}
-          onChange={(e) => setText(e.target.value)}
-        />
-        {jsonError ? <Field.Message validation="error">{jsonError}</Field.Message> : null}
-      </Field>
+      <Button
+        size="small"
+        isBasic
+        onClick={() => setView(view === 'form' ? 'json' : 'form')}
+        data-testid="mapping-view"
+      >
+        {view === 'form' ? t('admin.view_json') : t('admin.view_form')}
+      </Button>
+      {view === 'form' ? (
+        formDoc ? (
+          <MappingForm doc={formDoc} onChange={(d) => setText(JSON.stringify(d, null, 2))} />
+        ) : (
+          <p data-testid="mapping-form-unavailable">{t('admin.m_fix_json')}</p>
+        )
+      ) : (
+        <Field>
+          <Field.Label>{t('admin.mapping_document')}</Field.Label>
+          <Field.Hint>{t('admin.mapping_hint')}</Field.Hint>
+          <Textarea
+            data-testid="mapping-editor"
+            minRows={12}
+            maxRows={20}
+            value={text}
+            spellCheck={false}
+            style={{ fontFamily: 'monospace', fontSize: 12 }}
+            validation={problems.length > 0 || jsonError ? 'error' : undefined}
+            onChange={(e) => setText(e.target.value)}
+          />
+          {jsonError ? <Field.Message validation="error">{jsonError}</Field.Message> : null}
+        </Field>
+      )}
       <Problems problems={problems} testId="mapping-problems" />
       <Row>
         <Button onClick={() => void run('preview')} disabled={busy} data-testid="preview">
