@@ -249,7 +249,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     default: '(unset: the app page is not served, and the sidebar cannot record steps)',
     description:
       "The built Zendesk app's assets (zendesk-app/dist/assets after `npm run build:app`): served as the app's " +
-      'signed-URL page, which proves the acting agent for the sidebar\'s actions (docs/zendesk-app.md).',
+      "signed-URL page, which proves the acting agent for the sidebar's actions (docs/zendesk-app.md).",
     secret: false,
   },
   {
