@@ -169,6 +169,13 @@ export type SidebarTicket = z.infer<typeof SidebarTicket>;
 /** The sidebar's page: the history of the ticket's requester and organization, and the ticket. */
 export const SidebarPage = HistoryPage.extend({
   ticket: SidebarTicket,
+  quarantined: z
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      "Zendesk events about the ticket's requester or organization waiting in quarantine (not in the history).",
+    ),
   synced_at: Instant.describe('When the connector answered.'),
 });
 export type SidebarPage = z.infer<typeof SidebarPage>;

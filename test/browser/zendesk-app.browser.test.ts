@@ -200,6 +200,12 @@ describe('ticket sidebar (agent)', () => {
     await page.close();
   });
 
+  it('says when an event for the customer waits in quarantine', async () => {
+    const { page, app } = await open('/?ticket=1005');
+    await expect(app.getByTestId('state-quarantine').textContent()).resolves.toMatch(/waiting in quarantine/);
+    await page.close();
+  });
+
   it('speaks German to a German-speaking agent', async () => {
     const { page, app } = await open('/?ticket=1001&locale=de');
     await app.getByTestId('timeline').waitFor();

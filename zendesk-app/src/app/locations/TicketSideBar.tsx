@@ -221,6 +221,11 @@ export function TicketSideBar() {
           testId="badge-account"
         />
       ))}
+      {data.quarantined > 0 ? (
+        <Alert type="warning" data-testid="state-quarantine" style={COMPACT_ALERT}>
+          <Alert.Paragraph>{t('sidebar.quarantined', { n: data.quarantined })}</Alert.Paragraph>
+        </Alert>
+      ) : null}
       {data.warnings.length > 0 ? (
         <Stack role="region" aria-label={t('sidebar.warnings')}>
           {groupWarnings(data.warnings).map(({ w, count }) => (
