@@ -105,8 +105,14 @@ export async function verifyZafToken(token: string, tenant: Tenant, settings: Wo
   }
   const claims = ZafClaims.safeParse(payload);
   if (!claims.success) throw new SessionRefusedError('zaf_token_invalid', 'the Zendesk token has no user (sub)');
+  // An app's key pair may serve every account that installs it: only `iss` says which account signed.
   const subdomain = tenant.zendesk.subdomain;
-  if (subdomain && hostOf(claims.data.iss) !== `${subdomain}.zendesk.com`)
+  if (!subdomain)
+    throw new SessionRefusedError(
+      'actions_not_set_up',
+      "the tenant's Zendesk subdomain is not set, so iss cannot be checked",
+    );
+  if (hostOf(claims.data.iss) !== `${subdomain}.zendesk.com`)
     throw new SessionRefusedError('zaf_token_invalid', 'the Zendesk token is for another account (iss)');
   if (settings.app_installation_id) {
     const aud = [claims.data.aud ?? []].flat();

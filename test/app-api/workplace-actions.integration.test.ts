@@ -139,6 +139,23 @@ describe('the acting agent is proven by Zendesk', () => {
     }
   });
 
+  it('refuses every JWT for a tenant whose Zendesk subdomain is not set (iss could not be checked)', async () => {
+    await createTenant(s, { id: 'nosub', name: 'No subdomain', zendesk: { app_shared_secret: SECRET } });
+    const put = await fetch(`${s.url}/api/v1/tenants/nosub/app-settings/workplace`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ app_public_key: keys.publicKey.export({ type: 'spki', format: 'pem' }) }),
+    });
+    expect(put.status).toBe(200);
+    const res = await fetch(`${s.url}/app/v1/nosub/zaf`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: await zafToken(ALEX) }).toString(),
+    });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('actions_not_set_up');
+  });
+
   it('refuses an action without a session, whatever user the app token claims', async () => {
     const r = await act(null, { action: 'request_reinstatement', reason: 'paid' }, TARA);
     expect(r.status).toBe(401);
