@@ -120,6 +120,85 @@ function TextField(p: { label: string; value: string; onChange: (v: string) => v
   );
 }
 
+type Change = (f: Partial<Fields>) => void;
+
+function VerificationFields({ fields: f, onChange }: { fields: Fields; onChange: Change }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Field>
+        <Field.Label>{t('actions.kind')}</Field.Label>
+        <Select
+          isCompact
+          value={f.kind}
+          onChange={(e) => onChange({ kind: e.target.value as Fields['kind'] })}
+          data-testid="f-kind"
+        >
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`verification.${k}`)}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field>
+        <Field.Label>{t('actions.result')}</Field.Label>
+        <Select
+          isCompact
+          value={f.result}
+          onChange={(e) => onChange({ result: e.target.value as Fields['result'] })}
+          data-testid="f-result"
+        >
+          {RESULTS.map((r) => (
+            <option key={r} value={r}>
+              {t(`result.${r}`)}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <TextField label={t('actions.note')} value={f.note} onChange={(note) => onChange({ note })} testId="f-note" />
+      <Field>
+        <Field.Label>{t('actions.evidence')}</Field.Label>
+        <Field.Hint>{t('actions.evidence_hint')}</Field.Hint>
+        <Input
+          isCompact
+          inputMode="numeric"
+          value={f.evidence}
+          onChange={(e) => onChange({ evidence: e.target.value })}
+        />
+      </Field>
+    </>
+  );
+}
+
+function DeactivationFields(props: {
+  action: 'suspend' | 'deactivate';
+  fields: Fields;
+  options: ActionOptions | null;
+  onChange: Change;
+}) {
+  const { t } = useI18n();
+  const { action, fields: f, onChange } = props;
+  return (
+    <>
+      <ReasonCodes options={props.options} value={f.reasonCode} onChange={(reasonCode) => onChange({ reasonCode })} />
+      {action === 'deactivate' ? (
+        <Field>
+          <Checkbox checked={f.temporary} onChange={(e) => onChange({ temporary: e.target.checked })}>
+            <Field.Label>{t('actions.temporary')}</Field.Label>
+          </Checkbox>
+        </Field>
+      ) : null}
+      {action === 'suspend' || f.temporary ? (
+        <Field>
+          <Field.Label>{t('actions.review_on')}</Field.Label>
+          <Input isCompact type="date" value={f.reviewOn} onChange={(e) => onChange({ reviewOn: e.target.value })} />
+        </Field>
+      ) : null}
+    </>
+  );
+}
+
 export function ActionFields(props: {
   action: ActionName;
   about: 'person' | 'account';
@@ -165,77 +244,9 @@ export function ActionFields(props: {
       {decision && props.options && !props.options.agent.may_approve ? (
         <p data-testid="not-approver">{t('actions.not_approver_hint')}</p>
       ) : null}
-      {action === 'record_verification' ? (
-        <>
-          <Field>
-            <Field.Label>{t('actions.kind')}</Field.Label>
-            <Select
-              isCompact
-              value={f.kind}
-              onChange={(e) => onChange({ kind: e.target.value as Fields['kind'] })}
-              data-testid="f-kind"
-            >
-              {KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {t(`verification.${k}`)}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field>
-            <Field.Label>{t('actions.result')}</Field.Label>
-            <Select
-              isCompact
-              value={f.result}
-              onChange={(e) => onChange({ result: e.target.value as Fields['result'] })}
-              data-testid="f-result"
-            >
-              {RESULTS.map((r) => (
-                <option key={r} value={r}>
-                  {t(`result.${r}`)}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <TextField label={t('actions.note')} value={f.note} onChange={(note) => onChange({ note })} testId="f-note" />
-          <Field>
-            <Field.Label>{t('actions.evidence')}</Field.Label>
-            <Field.Hint>{t('actions.evidence_hint')}</Field.Hint>
-            <Input
-              isCompact
-              inputMode="numeric"
-              value={f.evidence}
-              onChange={(e) => onChange({ evidence: e.target.value })}
-            />
-          </Field>
-        </>
-      ) : null}
+      {action === 'record_verification' ? <VerificationFields fields={f} onChange={onChange} /> : null}
       {action === 'suspend' || action === 'deactivate' ? (
-        <>
-          <ReasonCodes
-            options={props.options}
-            value={f.reasonCode}
-            onChange={(reasonCode) => onChange({ reasonCode })}
-          />
-          {action === 'deactivate' ? (
-            <Field>
-              <Checkbox checked={f.temporary} onChange={(e) => onChange({ temporary: e.target.checked })}>
-                <Field.Label>{t('actions.temporary')}</Field.Label>
-              </Checkbox>
-            </Field>
-          ) : null}
-          {action === 'suspend' || f.temporary ? (
-            <Field>
-              <Field.Label>{t('actions.review_on')}</Field.Label>
-              <Input
-                isCompact
-                type="date"
-                value={f.reviewOn}
-                onChange={(e) => onChange({ reviewOn: e.target.value })}
-              />
-            </Field>
-          ) : null}
-        </>
+        <DeactivationFields action={action} fields={f} options={props.options} onChange={onChange} />
       ) : null}
       {action !== 'record_verification' ? (
         <TextField

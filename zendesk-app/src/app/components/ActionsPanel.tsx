@@ -11,6 +11,7 @@ import { Alert } from '@zendeskgarden/react-notifications';
 import type { ActionName, ActionOptions, ActionRequest, ActionResult } from '@standing/contracts';
 import { useClient } from '../hooks/useClient';
 import { api, ApiError, type ConnectorSettings } from '../lib/api';
+import type { ZafClient } from '../lib/zaf-client';
 import { useI18n } from '../lib/i18n';
 import { ActionFields, EMPTY_FIELDS, toRequest, type Fields } from './ActionFields';
 
@@ -40,6 +41,53 @@ function errorText(t: (k: string, p?: Record<string, string | number>) => string
   return text === key ? e.message : text;
 }
 
+/** Sets the status field in Zendesk after an approval, when the tenant wants it (the ZAF client, as the agent). */
+async function applyInZendesk(client: ZafClient, a: NonNullable<ActionResult['apply_in_zendesk']>): Promise<void> {
+  const path = a.object === 'user' ? `/api/v2/users/${a.id}.json` : `/api/v2/organizations/${a.id}.json`;
+  const field = a.object === 'user' ? 'user_fields' : 'organization_fields';
+  await client.request({
+    url: path,
+    type: 'PUT',
+    contentType: 'application/json',
+    data: JSON.stringify({ [a.object]: { [field]: { [a.field_key]: a.value } } }),
+  });
+}
+
+/**
+ * Sends one action: the form's idempotency key is kept until the step is recorded (a retry after a
+ * failed call reuses it), then a new one is made for the next step.
+ */
+function useRecordAction(settings: ConnectorSettings, session: string | null, onRecorded: () => void) {
+  const { client } = useClient();
+  const [key, setKey] = useState(newKey);
+  const [sent, setSent] = useState<Sent>({ state: 'idle' });
+  const submit = async (body: Omit<ActionRequest, 'idempotency_key'>) => {
+    if (!session || sent.state === 'sending') return false;
+    setSent({ state: 'sending' });
+    try {
+      const result = await api.act(client, settings, session, { ...body, idempotency_key: key } as ActionRequest);
+      let applied: 'no' | 'yes' | 'failed' = 'no';
+      if (result.apply_in_zendesk)
+        applied = await applyInZendesk(client, result.apply_in_zendesk).then(
+          () => 'yes' as const,
+          () => 'failed' as const,
+        );
+      setSent({ state: 'done', result, applied });
+      setKey(newKey());
+      onRecorded();
+      return true;
+    } catch (e) {
+      setSent({ state: 'failed', error: e instanceof ApiError ? e : new ApiError('unreachable', 0, String(e)) });
+      return false;
+    }
+  };
+  const restart = () => {
+    setKey(newKey());
+    setSent({ state: 'idle' });
+  };
+  return { sent, submit, restart, clearDone: () => setSent((x) => (x.state === 'done' ? { state: 'idle' } : x)) };
+}
+
 export function ActionsPanel(props: {
   settings: ConnectorSettings;
   ticketId: string;
@@ -54,8 +102,7 @@ export function ActionsPanel(props: {
   const [action, setAction] = useState<ActionName>('request_reinstatement');
   const [about, setAbout] = useState<'person' | 'account'>('person');
   const [fields, setFields] = useState<Fields>(EMPTY_FIELDS);
-  const [key, setKey] = useState(newKey);
-  const [sent, setSent] = useState<Sent>({ state: 'idle' });
+  const { sent, submit, restart, clearDone } = useRecordAction(props.settings, session, props.onRecorded);
 
   useEffect(() => {
     if (!open || !session || options) return;
@@ -66,41 +113,16 @@ export function ActionsPanel(props: {
       );
   }, [open, session, options, client, props.settings]);
 
-  const change = useCallback((f: Partial<Fields>) => {
-    setFields((old) => ({ ...old, ...f }));
-    setSent((s) => (s.state === 'done' ? { state: 'idle' } : s));
-  }, []);
-
-  const applyInZendesk = async (a: NonNullable<ActionResult['apply_in_zendesk']>) => {
-    const path = a.object === 'user' ? `/api/v2/users/${a.id}.json` : `/api/v2/organizations/${a.id}.json`;
-    const field = a.object === 'user' ? 'user_fields' : 'organization_fields';
-    await client.request({
-      url: path,
-      type: 'PUT',
-      contentType: 'application/json',
-      data: JSON.stringify({ [a.object]: { [field]: { [a.field_key]: a.value } } }),
-    });
-  };
-
-  const submit = async () => {
-    if (!session || sent.state === 'sending') return;
-    setSent({ state: 'sending' });
-    const body: ActionRequest = toRequest(action, fields, { ticket_id: props.ticketId, about, idempotency_key: key });
-    try {
-      const result = await api.act(client, props.settings, session, body);
-      let applied: 'no' | 'yes' | 'failed' = 'no';
-      if (result.apply_in_zendesk)
-        applied = await applyInZendesk(result.apply_in_zendesk).then(
-          () => 'yes' as const,
-          () => 'failed' as const,
-        );
-      setSent({ state: 'done', result, applied });
-      setKey(newKey());
-      setFields(EMPTY_FIELDS);
-      props.onRecorded();
-    } catch (e) {
-      setSent({ state: 'failed', error: e instanceof ApiError ? e : new ApiError('unreachable', 0, String(e)) });
-    }
+  const change = useCallback(
+    (f: Partial<Fields>) => {
+      setFields((old) => ({ ...old, ...f }));
+      clearDone();
+    },
+    [clearDone],
+  );
+  const send = async () => {
+    const body = toRequest(action, fields, { ticket_id: props.ticketId, about, idempotency_key: '' });
+    if (await submit(body)) setFields(EMPTY_FIELDS);
   };
 
   if (!open)
@@ -124,12 +146,11 @@ export function ActionsPanel(props: {
           hasOrganization={props.hasOrganization}
           onAction={(a) => {
             setAction(a);
-            setKey(newKey());
-            setSent({ state: 'idle' });
+            restart();
           }}
           onAbout={(a) => {
             setAbout(a);
-            setKey(newKey());
+            restart();
           }}
           onChange={change}
         />
@@ -154,7 +175,7 @@ export function ActionsPanel(props: {
           isPrimary
           isStretched
           disabled={sent.state === 'sending'}
-          onClick={() => void submit()}
+          onClick={() => void send()}
           data-testid="action-submit"
         >
           {sent.state === 'failed' ? t('actions.retry') : t(`actions.submit_${action}`)}
