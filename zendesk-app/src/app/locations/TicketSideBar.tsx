@@ -16,6 +16,7 @@ import { StandingBadge } from '../components/StandingBadge';
 import { StateMessage } from '../components/StateMessage';
 import { TimelineEntry } from '../components/TimelineEntry';
 import { ActionsPanel } from '../components/ActionsPanel';
+import { takePrefetched } from '../lib/prefetch';
 
 type Load =
   | { state: 'loading' }
@@ -107,7 +108,10 @@ export function TicketSideBar() {
   }, [client, ticketId]);
 
   const fetchPage = useCallback(
-    async (cursor: string | null) => api.sidebar(client, settings, { ticketId: ticketId ?? '', about, cursor }),
+    async (cursor: string | null) => {
+      const q = { ticketId: ticketId ?? '', about, cursor };
+      return takePrefetched(client, q) ?? api.sidebar(client, settings, q);
+    },
     [client, settings, ticketId, about],
   );
 
