@@ -15,11 +15,25 @@ export const PEOPLE = {
   kim: { id: '7104', email: 'kim.novak@example.com', name: 'Kim Novak', org: null },
 } as const;
 export const ORG = { id: '8101', name: 'Reyes Logistics', external_id: '0015g00000XyZabAAB' };
+/** Zendesk's group of the demo's team leads: its members may approve a reinstatement (four eyes still apply). */
+export const APPROVER_GROUP = '360000000001';
 export const AGENTS = {
-  alex: { id: '9001', name: 'Alex Agent', role: 'agent' },
-  tara: { id: '9002', name: 'Tara Lead', role: 'agent' },
-  ada: { id: '9100', name: 'Ada Admin', role: 'admin' },
+  alex: { id: '9001', name: 'Alex Agent', role: 'agent', group_ids: [APPROVER_GROUP] },
+  tara: { id: '9002', name: 'Tara Lead', role: 'agent', group_ids: [APPROVER_GROUP] },
+  ada: { id: '9100', name: 'Ada Admin', role: 'admin', group_ids: [] },
 } as const;
+
+/** What the demo's stand-in for the Zendesk API answers (staticLookups): tickets, roles, names and groups. */
+export function demoLookupData() {
+  const agents = Object.values(AGENTS);
+  return {
+    tickets: { [DEMO_TENANT]: TICKETS },
+    roles: { [DEMO_TENANT]: Object.fromEntries(agents.map((a) => [a.id, a.role])) },
+    agents: {
+      [DEMO_TENANT]: Object.fromEntries(agents.map((a) => [a.id, { name: a.name, group_ids: [...a.group_ids] }])),
+    },
+  };
+}
 /** Tickets: 1001 Dana (with her organization), 1002 Sam, 1003 Lee (no history), 1005 Kim; 1004 is unknown. */
 export const TICKETS: Record<string, { requester_id: string; organization_id: string | null }> = {
   '1001': { requester_id: PEOPLE.dana.id, organization_id: ORG.id },

@@ -10,8 +10,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { AGENTS, DEMO_TENANT, ORG, PEOPLE, TICKETS } from './demo-data.ts';
+import { AGENTS, DEMO_SUBDOMAIN, DEMO_TENANT, ORG, PEOPLE, TICKETS } from './demo-data.ts';
 
 const HOST_JS = fileURLToPath(new URL('./host/host.js', import.meta.url));
 const TYPES: Record<string, string> = {
@@ -28,6 +29,12 @@ export interface HostOptions {
   appDir: string;
   tenant?: string;
   sharedSecret: string;
+  /**
+   * The app's private key, as Zendesk holds it: with it the host opens the app as Zendesk does with
+   * signed URLs (a form POST of an RS256 JWT naming the signed-in user to the connector's app page),
+   * unless the page asks for `static=1`. Without it the host serves the built app itself.
+   */
+  appPrivateKey?: KeyObject;
   port?: number;
 }
 
@@ -51,11 +58,18 @@ function pageConfig(o: HostOptions, q: URLSearchParams) {
   const location = q.get('location') === 'nav_bar' ? 'nav_bar' : 'ticket_sidebar';
   const ticketId = q.get('ticket') ?? '1001';
   const user = q.get('user') ?? (location === 'nav_bar' ? AGENTS.ada.id : AGENTS.alex.id);
-  const agent = Object.values(AGENTS).find((a) => a.id === user) ?? { id: user, name: `User ${user}`, role: 'agent' };
+  // `claim`: the user the page's JavaScript says is signed in (ZAF currentUser), to show a forged claim.
+  const claimed = q.get('claim') ?? user;
+  const agent = Object.values(AGENTS).find((a) => a.id === claimed) ?? {
+    id: claimed,
+    name: `User ${claimed}`,
+    role: 'agent',
+  };
   const t = TICKETS[ticketId];
   const person = Object.values(PEOPLE).find((p) => p.id === t?.requester_id);
   return {
     location,
+    user,
     appGuid: `standing-${location}`,
     settings: {
       connector_url: q.get('connector') ?? o.connectorUrl,
@@ -81,7 +95,11 @@ function hostPage(o: HostOptions, q: URLSearchParams, origin: string): string {
     ? ''
     : `<section class="ticket"><h1>${esc(t.subject)}</h1>` +
       `<p>Requester: ${esc(t.requester?.name ?? 'unknown')}${org}</p></section>`;
-  const appSrc = `/app/assets/index.html?origin=${encodeURIComponent(origin)}&app_guid=${cfg.appGuid}`;
+  const zaf = `origin=${encodeURIComponent(origin)}&app_guid=${cfg.appGuid}`;
+  const signed = o.appPrivateKey && q.get('static') !== '1';
+  const appSrc = signed
+    ? `/zaf-launch?${zaf}&user=${encodeURIComponent(cfg.user)}&tenant=${encodeURIComponent(cfg.settings.tenant)}`
+    : `/app/assets/index.html?${zaf}`;
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Standing demo host</title>',
     '<style>body{font-family:system-ui,sans-serif;margin:0;background:#f8f9f9;color:#2f3941}' +
@@ -98,6 +116,28 @@ function hostPage(o: HostOptions, q: URLSearchParams, origin: string): string {
     `<script>window.HOST_CONFIG = ${JSON.stringify(cfg).replace(/</g, '\\u003c')};</script>` +
       '<script src="/host.js"></script></body></html>',
   ].join('\n');
+}
+
+/**
+ * What Zendesk does for an app with signed URLs: the iframe's first request is a form POST to the
+ * app's URL with `token`, an RS256 JWT of the signed-in user, signed with the app's private key.
+ */
+async function zafLaunch(o: HostOptions, q: URLSearchParams): Promise<string> {
+  const jwt = await new SignJWT({ context: { product: 'support' } })
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+    .setSubject(q.get('user') ?? AGENTS.alex.id)
+    .setIssuer(`${DEMO_SUBDOMAIN}.zendesk.com`)
+    .setAudience(`https://${DEMO_SUBDOMAIN}.zendesk.com/api/v2/apps/installations/1.json`)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(o.appPrivateKey!);
+  const zaf = new URLSearchParams({ origin: q.get('origin') ?? '', app_guid: q.get('app_guid') ?? '' });
+  const action = `${o.connectorUrl}/app/v1/${encodeURIComponent(q.get('tenant') ?? DEMO_TENANT)}/zaf?${zaf}`;
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Opening the app</title></head><body>` +
+    `<form id="f" method="post" action="${esc(action)}"><input type="hidden" name="token" value="${esc(jwt)}"></form>` +
+    `<script>document.getElementById('f').submit()</script></body></html>`
+  );
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -170,6 +210,11 @@ export async function startHost(o: HostOptions): Promise<HostHandle> {
       if (!res.headersSent) res.writeHead(500).end(String(err));
     };
     if (req.method === 'POST' && u.pathname === '/proxy') return void proxy(o, req, res).catch(done);
+    if (u.pathname === '/zaf-launch' && o.appPrivateKey)
+      return void zafLaunch(o, u.searchParams).then(
+        (html) => res.writeHead(200, { 'content-type': TYPES['.html']! }).end(html),
+        done,
+      );
     if (u.pathname === '/host.js') return serveStatic(join(HOST_JS, '..'), 'host.js', res);
     if (u.pathname.startsWith('/app/')) return serveStatic(o.appDir, u.pathname.slice('/app/'.length), res);
     if (u.pathname === '/') {

@@ -11,7 +11,7 @@ import { parseConfig, formatConfigProblems } from '../connector/config/config.ts
 import { staticLookups } from '../connector/app-api/zendesk-app-lookups.ts';
 import { startStanding } from '../connector/app/standing.ts';
 import { buildZendeskApp, DIST_DIR } from '../scripts/build-zendesk-app.ts';
-import { AGENTS, DEMO_TENANT, TICKETS } from './demo-data.ts';
+import { DEMO_TENANT, demoLookupData } from './demo-data.ts';
 import { startHost } from './host-server.ts';
 import { generateDemoSecrets, seedDemo } from './seed.ts';
 import { demoAlertChannel, describeAlert, startAlertReceiver } from './alert-receiver.ts';
@@ -36,11 +36,11 @@ if (!parsed.ok) {
 
 const report = await buildZendeskApp();
 const secrets = generateDemoSecrets();
-const lookups = staticLookups({
-  tickets: { [DEMO_TENANT]: TICKETS },
-  roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) },
+const lookups = staticLookups(demoLookupData());
+const service = await startStanding(parsed.config, {
+  // The connector serves the app page (signed URLs) so the sidebar's actions know the acting agent.
+  app: { lookups, appPage: { dir: join(DIST_DIR, 'assets'), frameAncestors: ['http://127.0.0.1:*'] } },
 });
-const service = await startStanding(parsed.config, { app: { lookups } });
 const receiver = await startAlertReceiver();
 const alert = demoAlertChannel(receiver);
 const { posted } = await seedDemo({
@@ -54,6 +54,7 @@ const host = await startHost({
   connectorUrl: service.url,
   appDir: DIST_DIR,
   sharedSecret: secrets.appSecret,
+  appPrivateKey: secrets.appKeys.privateKey,
   port: Number(process.env.DEMO_PORT ?? 4567),
 });
 
@@ -66,6 +67,7 @@ Standing demo
 
   Open the sidebar:  ${host.url}/?ticket=1001   (also #1002 cycles, #1003 no history, #1004 unknown, locale=de)
   Admin page:        ${host.url}/?location=nav_bar   (tab Insights: charts over the demo's twelve weeks)
+  Record steps:      as Alex (default) or Tara, ${host.url}/?ticket=1002&user=9002
 
 Ctrl-C to stop.
 `);

@@ -1,18 +1,24 @@
 /** Sets up the demo tenant and posts the demo webhooks, signed, through the running connector's real intake. */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { recordTicketsSeen } from '../connector/zendesk/tickets-seen.ts';
 import type { SqlClient } from '../connector/store/database.ts';
 import { signZendeskWebhook } from '../connector/zendesk/webhook-signature.ts';
-import { DEMO_SUBDOMAIN, DEMO_TENANT, demoWebhooks, TICKETS } from './demo-data.ts';
+import { APPROVER_GROUP, DEMO_SUBDOMAIN, DEMO_TENANT, demoWebhooks, TICKETS } from './demo-data.ts';
 import { demoInsightsWebhooks } from './insights-data.ts';
 
 export interface DemoSecrets {
   webhookSecret: string;
   appSecret: string;
+  /** Stands in for the app's key pair at Zendesk: the host signs the app page's JWT with the private key. */
+  appKeys: { privateKey: KeyObject; publicKey: KeyObject };
 }
 
 export function generateDemoSecrets(): DemoSecrets {
-  return { webhookSecret: randomBytes(24).toString('base64'), appSecret: randomBytes(32).toString('base64url') };
+  return {
+    webhookSecret: randomBytes(24).toString('base64'),
+    appSecret: randomBytes(32).toString('base64url'),
+    appKeys: generateKeyPairSync('rsa', { modulusLength: 2048 }),
+  };
 }
 
 async function ok(res: Response, what: string): Promise<void> {
@@ -47,6 +53,17 @@ export async function seedDemo(o: {
     'create the demo tenant',
   );
   await o.afterTenant?.();
+  await ok(
+    await fetch(`${o.url}/api/v1/tenants/${tenant}/app-settings/workplace`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({
+        app_public_key: o.secrets.appKeys.publicKey.export({ type: 'spki', format: 'pem' }),
+        approvers: { roles: ['admin'], group_ids: [APPROVER_GROUP] },
+      }),
+    }),
+    "set the demo tenant's app actions",
+  );
   // The insights tab's background customers first: the story's customers' events stay the latest.
   const bodies = [...demoInsightsWebhooks(), ...demoWebhooks()];
   for (const body of bodies) {

@@ -29,6 +29,8 @@ export const PERMISSIONS = {
    * operator for any tenant. The drill-down to the customers concerned needs `history.read`.
    */
   'insights.read': ['operator', 'admin', 'auditor'],
+  /** Record a step of a ticket's customer's standing in the Zendesk app, as an agent Zendesk proved. */
+  'standing.record': ['agent', 'admin'],
   /** Whole-log export, verify, checkpoints. */
   'log.export': ['auditor'],
   // Hashes only, no customer data: the operator checks every tenant's chain as part of running the service.

@@ -4,6 +4,7 @@
  * who that is comes from the ticket events already received (tickets_seen), confirmed with the
  * Zendesk API when the ticket is unknown or was last seen a while ago.
  */
+import { readFileSync } from 'node:fs';
 import { Router, type RequestHandler } from 'express';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
@@ -20,6 +21,18 @@ import type { AccessAudit } from '../audit/access-audit.ts';
 import { principalOr } from '../audit/read-audit.ts';
 
 export const SIDEBAR_LIMIT = { default: 25, max: 100 } as const;
+
+const QUARANTINED = readFileSync(new URL('./sql/quarantined-for-customers.sql', import.meta.url), 'utf8');
+
+/** Quarantined Zendesk events naming the requester or the organization: the history may lack a change. */
+async function quarantinedFor(db: SqlClient, tenant: string, t: KnownTicket): Promise<number> {
+  const subjects = [
+    ...(t.requester_id ? [`zen:user:${t.requester_id}`] : []),
+    ...(t.organization_id ? [`zen:organization:${t.organization_id}`] : []),
+  ];
+  const [row] = await db.query<{ n: number }>(QUARANTINED, [tenant, subjects]);
+  return Number(row?.n ?? 0);
+}
 
 export const SidebarQuery = z.strictObject({
   ticket_id: z.string({ error: 'is required' }).regex(/^\d{1,20}$/, 'must be a Zendesk ticket id (digits)'),
@@ -59,10 +72,11 @@ export interface SidebarRoutesDeps {
   ticketCacheTtlMs?: number;
 }
 
-type Resolved = { ticket: KnownTicket; confirmed_by: 'ticket_events' | 'zendesk_api' } | null;
+export type Resolved = { ticket: KnownTicket; confirmed_by: 'ticket_events' | 'zendesk_api' } | null;
 
-async function resolveTicket(
-  deps: SidebarRoutesDeps,
+/** The ticket's requester and organization: from the ticket events, confirmed with Zendesk when stale or unknown. */
+export async function resolveTicket(
+  deps: Pick<SidebarRoutesDeps, 'db' | 'staleAfterMs'>,
   tenantId: string,
   lookup: () => ReturnType<ZendeskAppLookups['ticket']>,
   ticketId: string,
@@ -141,8 +155,10 @@ export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
         }),
       settings: () => deps.settings.warnings(tenant.id),
     });
+    const quarantined = await quarantinedFor(deps.db, tenant.id, resolved.ticket);
     res.set('Cache-Control', 'no-store').json({
       ...page,
+      quarantined,
       ticket: {
         id: ticket_id,
         requester_id,

@@ -17,10 +17,16 @@ export type TicketLookup =
 
 export type RoleLookup = { role: string } | { role: null } | { role: 'unavailable' };
 
+/** Who an agent is, as Zendesk says: role, name and group ids (what the four-eyes setting names). */
+export type AgentLookup =
+  { found: true; role: string; name: string; group_ids: string[] } | { found: false } | { found: 'unavailable' };
+
 export interface ZendeskAppLookups {
   ticket(tenant: Tenant, ticketId: string): Promise<TicketLookup>;
   /** `admin`, `agent`, `end-user` (Zendesk's `role`), or null when the user does not exist. */
   userRole(tenant: Tenant, userId: string): Promise<RoleLookup>;
+  /** A user's role, name and groups (`GET /api/v2/users/{id}` and `/users/{id}/group_memberships`), never cached. */
+  agent(tenant: Tenant, userId: string): Promise<AgentLookup>;
   /** Forgets cached ticket look-ups (their requesters), after an erasure. */
   forgetAll?(): void;
 }
@@ -31,6 +37,7 @@ interface ShowResult {
 }
 interface Client {
   users: { show(id: string): Promise<ShowResult> };
+  groupmemberships: { listByUser(id: string): Promise<unknown> };
   tickets: { show(id: string): Promise<ShowResult> };
 }
 const zendesk = createRequire(import.meta.url)('node-zendesk') as {
@@ -106,6 +113,30 @@ export function nodeZendeskLookups(options: NodeZendeskLookupsOptions = {}): Zen
       roles.set(key, { v });
       return v;
     },
+    async agent(tenant, userId) {
+      const client = clientFor(tenant);
+      if (!client) return { found: 'unavailable' };
+      const { status, result } = await show(client, 'users', userId);
+      if (status === 404) return { found: false };
+      if (status < 200 || status >= 300) return { found: 'unavailable' };
+      let memberships: unknown;
+      try {
+        memberships = await client.groupmemberships.listByUser(userId);
+      } catch {
+        return { found: 'unavailable' };
+      }
+      // node-zendesk's getAll answers the list itself (or {result: list} in older versions).
+      const list = Array.isArray(memberships) ? memberships : (memberships as { result?: unknown }).result;
+      const group_ids = (Array.isArray(list) ? list : []).flatMap((m: { group_id?: unknown }) =>
+        m.group_id === undefined ? [] : [String(m.group_id)],
+      );
+      return {
+        found: true,
+        role: str(result.role) ?? 'end-user',
+        name: str(result.name) ?? `User ${userId}`,
+        group_ids,
+      };
+    },
   };
 }
 
@@ -113,6 +144,8 @@ export function nodeZendeskLookups(options: NodeZendeskLookupsOptions = {}): Zen
 export function staticLookups(data: {
   tickets?: Record<string, Record<string, { requester_id: string | null; organization_id: string | null }>>;
   roles?: Record<string, Record<string, string>>;
+  /** Names and groups by tenant and user id (the role comes from `roles`). */
+  agents?: Record<string, Record<string, { name: string; group_ids?: string[] }>>;
 }): ZendeskAppLookups {
   return {
     ticket: async (tenant, id) => {
@@ -120,5 +153,11 @@ export function staticLookups(data: {
       return t ? { found: true, ...t } : { found: false };
     },
     userRole: async (tenant, id) => ({ role: data.roles?.[tenant.id]?.[id] ?? null }),
+    agent: async (tenant, id) => {
+      const role = data.roles?.[tenant.id]?.[id];
+      if (!role) return { found: false };
+      const a = data.agents?.[tenant.id]?.[id];
+      return { found: true, role, name: a?.name ?? `User ${id}`, group_ids: a?.group_ids ?? [] };
+    },
   };
 }

@@ -17,6 +17,14 @@ import { appCaller, requireAppToken, type AppCaller } from '../app-api/app-token
 import { sidebarHistoryFromLog, type SidebarHistory } from '../app-api/sidebar-history.ts';
 import { sidebarRoutes } from '../app-api/sidebar-routes.ts';
 import { nodeZendeskLookups, type ZendeskAppLookups } from '../app-api/zendesk-app-lookups.ts';
+import {
+  agentSessionRoutes,
+  AgentSessions,
+  requireAgentSession,
+  type AppPageOptions,
+} from '../app-api/agent-session.ts';
+import { workplaceActionRoutes } from '../app-api/workplace-actions.ts';
+import { WorkplaceSettingsStore } from '../app-api/workplace-settings.ts';
 
 export interface AppApiOptions {
   /**
@@ -26,6 +34,11 @@ export interface AppApiOptions {
   lookups?: ZendeskAppLookups;
   /** @defaultValue the standing log (see app-api/sidebar-history.ts) */
   history?: SidebarHistory;
+  /**
+   * The built app, served as the signed-URL page that proves the acting agent (app-api/agent-session.ts).
+   * @defaultValue none: the page answers 404 and the sidebar's actions are off
+   */
+  appPage?: AppPageOptions;
 }
 
 export function appApiExtension(
@@ -39,12 +52,15 @@ export function appApiExtension(
   const lookups = options.lookups ?? nodeZendeskLookups();
   res.erasures.onErasure(() => lookups.forgetAll?.());
   const authenticate = requireAppToken(tenants);
+  const workplace = new WorkplaceSettingsStore(db);
+  const sessions = new AgentSessions(db);
+  const history = options.history ?? sidebarHistoryFromLog(log);
 
   const app = Router({ mergeParams: true });
   app.use(
     sidebarRoutes({
       db,
-      history: options.history ?? sidebarHistoryFromLog(log),
+      history,
       settings,
       lookups,
       authenticate: appTokenOrKey(tenants, authenticate, res.authorize('history.read_ticket')),
@@ -72,7 +88,20 @@ export function appApiExtension(
       insights: log.insights,
     }),
   );
+  app.use(
+    workplaceActionRoutes({
+      db,
+      log,
+      history,
+      settings: workplace,
+      lookups,
+      audit,
+      authenticate: [authenticate, requireAgentSession(sessions)],
+    }),
+  );
   const appRouter = Router();
+  const page = options.appPage ?? (res.config.appDir ? { dir: res.config.appDir } : undefined);
+  appRouter.use(agentSessionRoutes({ tenants, settings: workplace, sessions, lookups, page }));
   appRouter.use('/:tenant', app);
 
   const bearer = Router();
@@ -86,6 +115,20 @@ export function appApiExtension(
     async (req, res2) => {
       const saved = await settings.setWarnings(await existingTenant(tenants, req.params.tenant), req.body);
       if (!saved.ok) throw new ValidationError('warning settings', saved.problems);
+      res2.json(saved.value);
+    },
+  );
+
+  bearer.get('/tenants/:tenant/app-settings/workplace', res.authorize('tenant.settings'), async (req, res2) => {
+    res2.json(await workplace.get(await existingTenant(tenants, req.params.tenant)));
+  });
+  bearer.put(
+    '/tenants/:tenant/app-settings/workplace',
+    res.authorize('tenant.settings'),
+    express.json(),
+    async (req, res2) => {
+      const saved = await workplace.set(await existingTenant(tenants, req.params.tenant), req.body);
+      if (!saved.ok) throw new ValidationError('workplace settings', saved.problems);
       res2.json(saved.value);
     },
   );

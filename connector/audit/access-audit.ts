@@ -23,6 +23,7 @@ import {
   type StoredAuditRow,
 } from './audit-chain.ts';
 import { StandingError } from '../lib/errors.ts';
+import { problemsText } from '../lib/problems.ts';
 
 const SQL = {
   append: loadSql('access-audit-append'),
@@ -42,7 +43,9 @@ export const READ_ACTIONS = [
 ] as const;
 /** A tenant's API key created or revoked: the records the tenant's admins see too. */
 export const KEY_ACTIONS = ['key.create', 'key.revoke'] as const;
-export const ACCESS_ACTIONS = [...READ_ACTIONS, ...KEY_ACTIONS, 'denied'] as const;
+/** A step an agent recorded in a customer's history through the Zendesk app (a write, by a proven agent). */
+export const WRITE_ACTIONS = ['standing.record'] as const;
+export const ACCESS_ACTIONS = [...READ_ACTIONS, ...KEY_ACTIONS, ...WRITE_ACTIONS, 'denied'] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 export type KeyAction = (typeof KEY_ACTIONS)[number];
 
@@ -69,6 +72,17 @@ export interface KeyAuditEntry {
   path: string;
   /** The key: its id, role and name (what it is for), never its secret. */
   key: { key_id: string; role: string; name: string };
+}
+
+/** An event an agent recorded: who (the proven agent), how, and which log entry; no customer data. */
+export interface WriteAuditEntry {
+  tenant: string;
+  principal: Principal;
+  action: (typeof WRITE_ACTIONS)[number];
+  /** How: e.g. `app action approve`. */
+  path: string;
+  /** The log entries written (uuids), with their kinds; a repeated request names the entry it repeated. */
+  detail: { event_ids: string; kinds: string; duplicate: 'yes' | 'no' };
 }
 
 export interface AuditListOptions {
@@ -122,6 +136,17 @@ const KeyEntry = z.object({
     key_id: z.string().regex(/^[0-9a-f]{16}$/),
     role: z.string().min(1).max(20),
     name: z.string().min(1).max(200),
+  }),
+});
+
+const WriteEntry = z.object({
+  tenant: TenantId,
+  path: Path,
+  action: z.enum(WRITE_ACTIONS),
+  detail: z.object({
+    event_ids: z.string().regex(/^[0-9a-f-]{36}(,[0-9a-f-]{36})*$/),
+    kinds: z.string().max(200),
+    duplicate: z.enum(['yes', 'no']),
   }),
 });
 
@@ -183,6 +208,20 @@ export class AccessAudit {
       subject_ids: [],
       outcome: 'allowed',
       detail: { ...key },
+    });
+  }
+
+  /** Records an event written by an agent; throws if it cannot be written (the caller answers 503). */
+  async recordWrite(entry: WriteAuditEntry): Promise<{ seq: number; hash: string }> {
+    const parsed = WriteEntry.safeParse(entry);
+    if (!parsed.success) throw new InvalidAuditEntryError(`audit entry: ${problemsText(describeIssues(parsed.error))}`);
+    return this.append(parsed.data.tenant, {
+      action: parsed.data.action,
+      principal: auditPrincipal(entry.principal),
+      path: parsed.data.path,
+      subject_ids: [],
+      outcome: 'allowed',
+      detail: { ...parsed.data.detail },
     });
   }
 

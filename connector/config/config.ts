@@ -44,6 +44,11 @@ export interface StandingConfig {
   operatorToken: string | undefined;
   /** Bearer token of /metrics; `undefined`: the operator token (`ops.read`). */
   metricsToken: string | undefined;
+  /**
+   * STANDING_APP_DIR, absolute: the built Zendesk app's assets, served as its signed-URL page (the sidebar's
+   * actions). `undefined`: the page is not served.
+   */
+  appDir: string | undefined;
   logLevel: LogLevel;
   shutdownGraceMs: number;
   nodeEnv: string;
@@ -136,6 +141,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
       masterKey: e.STANDING_MASTER_KEY,
       operatorToken: e.STANDING_OPERATOR_TOKEN ?? e.STANDING_ADMIN_TOKEN,
       metricsToken: e.STANDING_METRICS_TOKEN,
+      appDir: e.STANDING_APP_DIR === undefined ? undefined : resolve(cwd, e.STANDING_APP_DIR),
       logLevel: e.LOG_LEVEL,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       nodeEnv: e.NODE_ENV,

@@ -245,6 +245,14 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     secret: false,
   },
   {
+    name: 'STANDING_APP_DIR',
+    default: '(unset: the app page is not served, and the sidebar cannot record steps)',
+    description:
+      "The built Zendesk app's assets (zendesk-app/dist/assets after `npm run build:app`): served as the app's " +
+      "signed-URL page, which proves the acting agent for the sidebar's actions (docs/zendesk-app.md).",
+    secret: false,
+  },
+  {
     name: 'STANDING_SIEM_PUSH_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
     description:

@@ -58,6 +58,7 @@ export const SERVICE_ENV = {
   /** The operator token's former name, still read (deprecated): see config.ts. */
   STANDING_ADMIN_TOKEN: bearerToken,
   STANDING_METRICS_TOKEN: bearerToken,
+  STANDING_APP_DIR: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
   // No default here: it depends on NODE_ENV (OPERATOR_AUDITOR_KEYS_DEFAULT), decided in parseConfig.
   STANDING_OPERATOR_AUDITOR_KEYS: z.preprocess(
     (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),

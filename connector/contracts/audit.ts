@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'insights.customers',
   'key.create',
   'key.revoke',
+  'standing.record',
   'denied',
 ] as const;
 

@@ -10,7 +10,7 @@ import {
   DETECTION_METHODS,
   EVENT_KINDS,
   INITIATION_TYPES,
-  SOURCE_SYSTEMS,
+  EVENT_SOURCE_SYSTEMS,
 } from '../model/standing-event.ts';
 import { About, AccountStatus, Instant, SalesforceId, TenantId, Uuid } from './common.ts';
 
@@ -71,7 +71,7 @@ export const StandingEvent = z
     evidence: z.record(z.string(), z.unknown()).optional(),
     actor: Actor,
     source: z.object({
-      system: z.enum(SOURCE_SYSTEMS),
+      system: z.enum(EVENT_SOURCE_SYSTEMS),
       object: z.string(),
       id: z.string().optional().describe("The provider object's id; absent once the customer's data is erased."),
       url: z.url().optional(),
@@ -174,6 +174,13 @@ export type SidebarTicket = z.infer<typeof SidebarTicket>;
 /** The sidebar's page: the history of the ticket's requester and organization, and the ticket. */
 export const SidebarPage = HistoryPage.extend({
   ticket: SidebarTicket,
+  quarantined: z
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      "Zendesk events about the ticket's requester or organization waiting in quarantine (not in the history).",
+    ),
   synced_at: Instant.describe('When the connector answered.'),
 });
 export type SidebarPage = z.infer<typeof SidebarPage>;

@@ -14,6 +14,7 @@ import * as history from './history.ts';
 import * as insights from './insights.ts';
 import * as operations from './operations.ts';
 import * as verify from './verify.ts';
+import * as workplace from './workplace.ts';
 
 export * from './admin.ts';
 export * from './alerts.ts';
@@ -24,6 +25,7 @@ export * from './history.ts';
 export * from './insights.ts';
 export * from './operations.ts';
 export * from './verify.ts';
+export * from './workplace.ts';
 
 /**
  * The schemas the OpenAPI document names (`#/components/schemas/<name>`); a schema used by
@@ -88,4 +90,6 @@ export const OPENAPI_COMPONENTS: Readonly<Record<string, z.ZodType>> = {
   ChainBreak: verify.ChainBreak,
   LogVerifyReport: verify.LogVerifyReport,
   AuditVerifyReport: verify.AuditVerifyReport,
+  ActionResult: workplace.ActionResult,
+  ActionOptions: workplace.ActionOptions,
 };

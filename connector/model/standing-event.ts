@@ -35,6 +35,12 @@ export const SOURCE_SYSTEMS = ['zendesk', 'salesforce'] as const;
 /** A provider's name: an event's `source.system`, the inbox's `source` column, the Sources map's key. */
 export const SourceName = z.enum(SOURCE_SYSTEMS);
 export type SourceName = z.infer<typeof SourceName>;
+/**
+ * Where an event's `source.system` may point: a provider, or `standing-app`, the Zendesk app's actions
+ * (an agent recording a step in the sidebar; no intake, no provider event id).
+ */
+export const EVENT_SOURCE_SYSTEMS = [...SOURCE_SYSTEMS, 'standing-app'] as const;
+export type EventSourceSystem = (typeof EVENT_SOURCE_SYSTEMS)[number];
 
 export const DETECTION_METHODS = ['webhook', 'change_event', 'outbound_message', 'reconciliation', 'manual'] as const;
 
@@ -120,7 +126,7 @@ export const Approval = z.strictObject({
 });
 
 export const Source = z.strictObject({
-  system: SourceName,
+  system: z.enum(EVENT_SOURCE_SYSTEMS),
   /** The provider object the change was seen on, e.g. `user`, `organization`, `ticket`, `Account`. */
   object: NonEmpty(64),
   /** That object's id at the provider. */

@@ -37,7 +37,9 @@ export type AppendOutcome =
 export interface AppendOptions {
   /**
    * For reconciliation findings: the window in which each change happened, by batch index. Only a
-   * finding with a window takes part in the race rule (see transition-matching.ts).
+   * finding with a window takes part in the race rule (see transition-matching.ts). Any other event
+   * given a window claims its change too: the Zendesk app's reinstatement, applied in Zendesk after an
+   * approval, whose webhook arrives within the window.
    */
   transitionWindows?: ReadonlyMap<number, TransitionWindow>;
 }
@@ -183,7 +185,8 @@ async function appendOnce(
                 subject_id: subjectIds[r.i]!,
                 status_after: r.e.status.after,
                 occurred_at: iso(r.e.occurred_at),
-                reconciled: r.e.detected_via === 'reconciliation',
+                // An event given a window claims its change: a finding, or a change the app applies in Zendesk.
+                reconciled: r.e.detected_via === 'reconciliation' || options.transitionWindows?.has(r.i) === true,
                 window: options.transitionWindows?.get(r.i),
               },
             ],

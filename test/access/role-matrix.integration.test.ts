@@ -38,6 +38,8 @@ const ROUTES: readonly [string, string, unknown, readonly Caller[]][] = [
   ['POST', '/api/v1/tenants/{t}/quarantine/replay', { event_ids: ['none'] }, ['admin']],
   ['GET', '/api/v1/tenants/{t}/app-settings/warnings', undefined, ['operator', 'admin']],
   ['PUT', '/api/v1/tenants/{t}/app-settings/warnings', {}, ['operator', 'admin']],
+  ['GET', '/api/v1/tenants/{t}/app-settings/workplace', undefined, ['operator', 'admin']],
+  ['PUT', '/api/v1/tenants/{t}/app-settings/workplace', {}, ['operator', 'admin']],
   ['GET', '/api/v1/tenants/{t}/salesforce', undefined, ['operator', 'admin']],
   [
     'PUT',

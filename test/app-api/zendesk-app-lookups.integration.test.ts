@@ -64,6 +64,41 @@ describe('nodeZendeskLookups', () => {
   });
 });
 
+describe('nodeZendeskLookups.agent (who the acting agent is)', () => {
+  it("reads the user's role, name and group memberships, and tells a 404 from an outage", async () => {
+    const lookups = nodeZendeskLookups();
+    nock('https://acme.zendesk.com')
+      .get('/api/v2/users/9002.json')
+      .reply(200, { user: { id: 9002, role: 'agent', name: 'Tara Lead' } }, JSON_TYPE)
+      .get('/api/v2/users/9002/group_memberships.json')
+      .query(true)
+      .reply(
+        200,
+        {
+          group_memberships: [
+            { id: 1, user_id: 9002, group_id: 360000000001 },
+            { id: 2, user_id: 9002, group_id: 360000000002 },
+          ],
+          meta: { has_more: false },
+          links: { next: null },
+        },
+        JSON_TYPE,
+      )
+      .get('/api/v2/users/9404.json')
+      .reply(404, { error: 'RecordNotFound' }, JSON_TYPE)
+      .get('/api/v2/users/9503.json')
+      .reply(503, 'down');
+    expect(await lookups.agent(tenant, '9002')).toEqual({
+      found: true,
+      role: 'agent',
+      name: 'Tara Lead',
+      group_ids: ['360000000001', '360000000002'],
+    });
+    expect(await lookups.agent(tenant, '9404')).toEqual({ found: false });
+    expect(await lookups.agent(tenant, '9503')).toEqual({ found: 'unavailable' });
+  });
+});
+
 describe('the sidebar and the tickets seen', () => {
   let s: AppService;
   const lookups: ZendeskAppLookups = nodeZendeskLookups();

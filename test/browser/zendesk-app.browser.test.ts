@@ -5,12 +5,13 @@
  * Speed is measured and printed, never asserted.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type FrameLocator, type Page } from 'playwright-core';
 import { staticLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
 import { buildZendeskApp, DIST_DIR } from '../../scripts/build-zendesk-app.ts';
-import { AGENTS, DEMO_TENANT, TICKETS } from '../../demo/demo-data.ts';
+import { DEMO_TENANT, demoLookupData } from '../../demo/demo-data.ts';
 import { startHost, type HostHandle } from '../../demo/host-server.ts';
 import { generateDemoSecrets, seedDemo } from '../../demo/seed.ts';
 import type { Insights } from '../../connector/contracts/index.ts';
@@ -33,14 +34,21 @@ beforeAll(async () => {
   // The sidebar's budget; the insights tab's chart library is a lazy chunk outside it.
   expect(report.gzipBytes).toBeLessThanOrEqual(150 * 1024);
   expect(report.lazyGzipBytes).toBeGreaterThan(0);
-  const lookups = staticLookups({
-    tickets: { [DEMO_TENANT]: TICKETS },
-    roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) },
-  });
-  s = await startAppService('app_browser', lookups);
+  const lookups = staticLookups(demoLookupData());
+  s = await startAppService(
+    'app_browser',
+    lookups,
+    {},
+    { appPage: { dir: join(DIST_DIR, 'assets'), frameAncestors: ['http://127.0.0.1:*'] } },
+  );
   const secrets = generateDemoSecrets();
   await seedDemo({ url: s.url, adminToken: s.adminToken, db: s.handle.resources.db, secrets });
-  host = await startHost({ connectorUrl: s.url, appDir: DIST_DIR, sharedSecret: secrets.appSecret });
+  host = await startHost({
+    connectorUrl: s.url,
+    appDir: DIST_DIR,
+    sharedSecret: secrets.appSecret,
+    appPrivateKey: secrets.appKeys.privateKey,
+  });
   deadHost = await startHost({ connectorUrl: 'http://127.0.0.1:9', appDir: DIST_DIR, sharedSecret: secrets.appSecret });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -63,8 +71,11 @@ afterAll(async () => {
   if (s) await stopIntakeService(s.env, s.handle);
 });
 
+/** The app's frame: served by the connector (signed launch) or by the host (`static=1`). */
+const appFrame = (page: Page): Frame => page.frames().find((f) => f !== page.mainFrame() && f.url().includes('app'))!;
+
 async function axe(page: Page): Promise<{ id: string; impact: string | null; nodes: number }[]> {
-  const frame = page.frame({ url: /index\.html/ })!;
+  const frame = appFrame(page);
   await frame.addScriptTag({ content: AXE });
   return frame.evaluate(async () => {
     const g = globalThis as unknown as {
@@ -91,14 +102,14 @@ describe('ticket sidebar (agent)', () => {
   it('shows badges, the grouped reinstatement workflow, warnings and filters', async () => {
     const { page, app } = await open('/?ticket=1001');
     await app.getByTestId('timeline').waitFor();
-    const ms = await page
-      .frame({ url: /index\.html/ })
-      ?.evaluate(() => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs);
+    const ms = await appFrame(page).evaluate(
+      () => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs,
+    );
     const again = await open('/?ticket=1001');
     await again.app.getByTestId('timeline').waitFor();
-    const warm = await again.page
-      .frame({ url: /index\.html/ })
-      ?.evaluate(() => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs);
+    const warm = await appFrame(again.page).evaluate(
+      () => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs,
+    );
     const proxied = await again.page.evaluate(() =>
       (
         globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; duration: number }[] } }
@@ -122,21 +133,21 @@ describe('ticket sidebar (agent)', () => {
 
     const reinstatement = app.locator('[data-testid="timeline-entry"][data-kind="reinstatement"][data-about="person"]');
     await expect(reinstatement.locator('[data-testid="step"]').count()).resolves.toBe(3);
-    await expect(reinstatement.textContent()).resolves.toMatch(/Approved by agent 9002 \(team lead\)/);
+    await expect(reinstatement.textContent()).resolves.toMatch(/Approved by Agent 9002 \(team lead\)/);
     await expect(
       app.locator('[data-testid="timeline-entry"][data-kind="deactivation"][data-about="person"]').textContent(),
     ).resolves.toMatch(/fraud suspected/);
     await page.screenshot({ path: `${SHOTS}sidebar-ticket-1001.png` });
     await page.locator('aside').screenshot({ path: `${SHOTS}sidebar.png` });
 
-    await app.getByTestId('filter-kind').getByRole('button', { name: 'Deactivations' }).click();
+    await app.getByTestId('filter-kind').selectOption('deactivations');
     const kinds = await app
       .getByTestId('timeline-entry')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
     expect(new Set(kinds)).toEqual(new Set(['deactivation']));
 
-    await app.getByTestId('filter-kind').getByRole('button', { name: 'All' }).click();
-    await app.getByTestId('filter-about').getByRole('button', { name: 'Account' }).press('Enter');
+    await app.getByTestId('filter-kind').selectOption('all');
+    await app.getByTestId('filter-about').selectOption('account');
     await app.locator('[data-testid="timeline-entry"][data-about="person"]').first().waitFor({ state: 'detached' });
     await app.locator('[data-testid="timeline-entry"][data-about="account"]').first().waitFor();
     const abouts = await app
@@ -152,7 +163,7 @@ describe('ticket sidebar (agent)', () => {
   it('has no serious accessibility violations (axe), in the sidebar nor on the admin page', async () => {
     for (const [path, ready] of [
       ['/?ticket=1001', 'timeline'],
-      ['/?location=nav_bar', 'mapping-editor'],
+      ['/?location=nav_bar', 'mapping-form'],
     ] as const) {
       const { page, app } = await open(path);
       await app.getByTestId(ready).waitFor();
@@ -168,7 +179,7 @@ describe('ticket sidebar (agent)', () => {
     await app.getByTestId('timeline').waitFor();
     await expect(app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('suspended');
     await expect(app.locator('[data-testid="warning"][data-code="repeated_cycles"]').textContent()).resolves.toMatch(
-      /3 suspend\/reinstate cycles within 90 days/,
+      /3 suspend\/reinstate cycles within 90\sdays/,
     );
     await page.screenshot({ path: `${SHOTS}sidebar-ticket-1002.png` });
     await page.close();
@@ -178,7 +189,7 @@ describe('ticket sidebar (agent)', () => {
     const cases: [string, string, string][] = [
       ['/?ticket=1003', 'state-empty', 'No standing changes recorded'],
       ['/?ticket=1004', 'state-unknown', 'Unknown customer'],
-      ['/?ticket=1001&tenant=someone-else', 'state-unauthorized', 'Not authorized'],
+      ['/?ticket=1001&tenant=someone-else&static=1', 'state-unauthorized', 'Not authorized'],
     ];
     for (const [path, testId, text] of cases) {
       const { page, app } = await open(path);
@@ -190,6 +201,12 @@ describe('ticket sidebar (agent)', () => {
     await expect(app.getByTestId('state-unreachable').textContent()).resolves.toContain('Connector unreachable');
     await expect(app.getByRole('button', { name: 'Retry' }).count()).resolves.toBe(1);
     await page.screenshot({ path: `${SHOTS}sidebar-state-unreachable.png` });
+    await page.close();
+  });
+
+  it('says when an event for the customer waits in quarantine', async () => {
+    const { page, app } = await open('/?ticket=1005');
+    await expect(app.getByTestId('state-quarantine').textContent()).resolves.toMatch(/waiting in quarantine/);
     await page.close();
   });
 
@@ -207,6 +224,9 @@ describe('admin page (nav bar)', () => {
     'shows an invalid mapping at its path, saves a valid one, ' + 'previews it and replays the quarantined event',
     async () => {
       const { page, app } = await open('/?location=nav_bar');
+      await app.getByTestId('mapping-form').waitFor();
+      await page.screenshot({ path: `${SHOTS}admin-mapping-form.png` });
+      await app.getByTestId('mapping-view').click();
       const editor = app.getByTestId('mapping-editor');
       await editor.waitFor();
       const original = JSON.parse(await editor.inputValue()) as {
@@ -269,11 +289,9 @@ describe('admin page (nav bar)', () => {
 describe('admin page: insights', () => {
   it('loads the charts only when opened; the numbers also as a table and a CSV; English and German', async () => {
     const { page, app } = await open('/?location=nav_bar');
-    await app.getByTestId('mapping-editor').waitFor();
+    await app.getByTestId('mapping-form').waitFor();
     const charted = () =>
-      page
-        .frame({ url: /index\.html/ })!
-        .evaluate(() => performance.getEntriesByType('resource').some((e) => /InsightsTab/.test(e.name)));
+      appFrame(page).evaluate(() => performance.getEntriesByType('resource').some((e) => /InsightsTab/.test(e.name)));
     await expect(charted()).resolves.toBe(false);
     await app.getByTestId('tab-insights').click();
     await app.getByTestId('insights-charts').waitFor();
@@ -329,5 +347,70 @@ describe('admin page: insights', () => {
     await app.getByTestId('insights-source').getByRole('button', { name: 'Salesforce' }).click();
     await app.getByTestId('insights-empty').waitFor();
     await page.close();
+  });
+});
+
+/** Chooses a step in the open actions panel, fills its fields, submits, and waits for the answer. */
+async function record(app: FrameLocator, step: string, fill: Record<string, string>): Promise<string> {
+  await app.getByTestId('f-action').selectOption(step);
+  for (const [testId, value] of Object.entries(fill)) {
+    const field = app.getByTestId(testId);
+    if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await app.getByTestId('action-submit').click();
+  const answer = app.locator('[data-testid="action-done"], [data-testid="action-error"]').first();
+  await answer.waitFor();
+  return `${(await answer.getAttribute('data-testid')) ?? ''}:${(await answer.getAttribute('data-code')) ?? ''}`;
+}
+
+async function openActions(path: string): Promise<{ page: Page; app: FrameLocator }> {
+  const opened = await open(path);
+  await opened.app.getByTestId('timeline').waitFor();
+  await opened.app.getByTestId('actions-open').click();
+  await opened.app.getByTestId('acting-agent').waitFor();
+  return opened;
+}
+
+describe('ticket sidebar actions (agents proven by Zendesk)', () => {
+  it('request and verify by one agent, approval refused to them, approved by a second agent', async () => {
+    const alex = await openActions('/?ticket=1002');
+    await expect(alex.app.getByTestId('acting-agent').textContent()).resolves.toContain('Alex Agent');
+    await expect(
+      record(alex.app, 'request_reinstatement', {
+        'f-reason': 'Paid the overdue invoice',
+        'f-conditions': 'Autopay on',
+      }),
+    ).resolves.toBe('action-done:');
+    await expect(
+      record(alex.app, 'record_verification', { 'f-kind': 'payment', 'f-result': 'passed', 'f-note': 'Invoice 42' }),
+    ).resolves.toBe('action-done:');
+    await expect(record(alex.app, 'approve', { 'f-reason': 'Looks fine' })).resolves.toBe('action-error:four_eyes');
+    await expect(alex.app.getByTestId('action-error').textContent()).resolves.toMatch(/Four eyes/);
+    await alex.page.close();
+
+    // The page's JavaScript names Tara (ZAF currentUser, the app token's user_id); Zendesk's JWT names Alex.
+    const forged = await openActions(`/?ticket=1002&user=9001&claim=9002`);
+    await expect(forged.app.getByTestId('acting-agent').textContent()).resolves.toContain('Alex Agent');
+    await expect(record(forged.app, 'approve', { 'f-reason': 'Forged' })).resolves.toBe('action-error:four_eyes');
+    await forged.page.close();
+
+    const tara = await openActions('/?ticket=1002&user=9002');
+    await expect(record(tara.app, 'approve', { 'f-reason': 'Payment confirmed' })).resolves.toBe('action-done:');
+    const approved = tara.app.locator('[data-testid="timeline-entry"][data-kind="reinstatement_approved"]').first();
+    await approved.waitFor();
+    await expect(approved.textContent()).resolves.toContain('Tara Lead');
+    const requested = tara.app.locator('[data-testid="timeline-entry"][data-kind="reinstatement_requested"]').first();
+    await expect(requested.textContent()).resolves.toContain('Alex Agent');
+    await tara.page.close();
+  });
+
+  it('takes 320 px screenshots of the first fold in English and German', async () => {
+    for (const locale of ['en', 'de']) {
+      const { page, app } = await open(`/?ticket=1001&locale=${locale}`);
+      await app.getByTestId('timeline').waitFor();
+      await page.locator('aside').screenshot({ path: `${SHOTS}sidebar-320-${locale}.png` });
+      await page.close();
+    }
   });
 });

@@ -59,6 +59,8 @@ const TABLES: Record<string, Privilege[]> = {
   insights_decisions: SIUD,
   insights_daily_reinstatements: SIUD,
   insights_daily_durations: SIUD,
+  tenant_workplace_settings: SIUD,
+  app_agent_sessions: SIUD,
 };
 
 /** Functions that run with the owner's rights (SECURITY DEFINER), and whether the service may call each. */

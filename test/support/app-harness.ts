@@ -4,6 +4,7 @@ import { parseConfig } from '../../connector/config/config.ts';
 import type { ServiceHandle } from '../../connector/app/service.ts';
 import { startStanding } from '../../connector/app/standing.ts';
 import type { ZendeskAppLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
+import type { AppApiOptions } from '../../connector/app/app-api-wiring.ts';
 import { intakeEnv, type IntakeEnv } from './intake-harness.ts';
 
 export interface AppService {
@@ -21,11 +22,12 @@ export async function startAppService(
   label: string,
   lookups: ZendeskAppLookups,
   overrides: Record<string, string> = {},
+  app: Omit<AppApiOptions, 'lookups'> = {},
 ): Promise<AppService> {
   const env = intakeEnv(label, { ZENDESK_API_EMAIL: '', ZENDESK_API_TOKEN: '', ...overrides });
   const parsed = parseConfig(env.env);
   if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.problems)}`);
-  const handle = await startStanding(parsed.config, { app: { lookups } });
+  const handle = await startStanding(parsed.config, { app: { ...app, lookups } });
   return { env, handle, url: handle.url, adminToken: env.env.STANDING_ADMIN_TOKEN! };
 }
 

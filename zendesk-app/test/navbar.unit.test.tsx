@@ -13,7 +13,12 @@ const quarantined = {
   received_at: '2026-03-01T00:00:00Z',
   reason: 'unknown value',
   problems: [{ path: 'event.current', message: 'no rule for "frozen"' }],
-  body: { event: { current: 'frozen' } },
+  body: {
+    type: 'zen:event-type:user.custom_field_changed',
+    subject: 'zen:user:7104',
+    detail: { id: '7104', email: 'kim.novak@example.com' },
+    event: { current: 'frozen' },
+  },
 };
 
 function admin(overrides: Partial<Record<string, (o: ZafRequestOptions) => Promise<unknown>>> = {}) {
@@ -67,6 +72,7 @@ describe('admin page', () => {
         }),
     });
     renderApp(client);
+    fireEvent.click(await screen.findByTestId('mapping-view'));
     const editor = await screen.findByTestId('mapping-editor');
     fireEvent.change(editor, { target: { value: '{ nope' } });
     fireEvent.click(screen.getByTestId('save'));
@@ -82,7 +88,7 @@ describe('admin page', () => {
   it('previews the draft against the latest events, then saves it', async () => {
     const { client, request } = admin();
     renderApp(client);
-    await screen.findByTestId('mapping-editor');
+    await screen.findByTestId('mapping-form');
     expect(screen.getByText('Default mapping (never changed)')).toBeTruthy();
     fireEvent.click(screen.getByTestId('preview'));
     const table = await screen.findByTestId('preview-table');
@@ -92,15 +98,60 @@ describe('admin page', () => {
     expect((await screen.findByTestId('saved')).textContent).toBe('Saved as version 4.');
   });
 
+  it('edits the mapping with a form: a value to a status and a reason code, a new value, saved as JSON', async () => {
+    const doc = {
+      version: 1,
+      user: {
+        active_changed: { deactivated_status: 'deleted' },
+        fields: [{ field: { key: 'account_status', title: 'Account status' }, values: { active: 'active' } }],
+      },
+      ticket: { tags: [] },
+    };
+    const { client, request } = admin({
+      'GET /mapping': () =>
+        Promise.resolve({
+          version: 2,
+          document: doc,
+          changed_by: 'x',
+          changed_at: '2026-03-01T00:00:00Z',
+          is_default: false,
+        }),
+      'PUT /mapping': (o) =>
+        Promise.resolve({
+          version: 3,
+          document: JSON.parse(String(o.data)) as unknown,
+          changed_by: 'x',
+          changed_at: '2026-03-01T00:00:00Z',
+        }),
+    });
+    renderApp(client);
+    await screen.findByTestId('mapping-form');
+    fireEvent.change(screen.getByTestId('m-new-value'), { target: { value: 'frozen' } });
+    fireEvent.click(screen.getByTestId('m-add'));
+    fireEvent.change(screen.getByLabelText('Status for frozen'), { target: { value: 'suspended' } });
+    fireEvent.change(screen.getByLabelText('Reason code for frozen'), { target: { value: 'fraud_suspected' } });
+    fireEvent.click(screen.getByTestId('save'));
+    expect((await screen.findByTestId('saved')).textContent).toBe('Saved as version 3.');
+    const sent = JSON.parse(String(request.mock.calls.at(-1)![0].data)) as typeof doc;
+    expect(sent.user.fields[0]!.values).toEqual({
+      active: 'active',
+      frozen: { status: 'suspended', reason_code: 'fraud_suspected' },
+    });
+    expect(sent.ticket).toEqual({ tags: [] });
+  });
+
   it('lists the quarantine, inspects an event and replays it', async () => {
     renderApp(admin().client);
     fireEvent.click(await screen.findByTestId('tab-quarantine'));
     const row = await screen.findByTestId('quarantined');
+    // Whose event and which type, at a glance.
+    expect(within(row).getByTestId('quarantined-customer').textContent).toBe('kim.novak@example.com · user 7104');
+    expect(within(row).getByTestId('quarantined-type').textContent).toBe('user.custom_field_changed');
     fireEvent.click(within(row).getByRole('button', { name: 'Inspect' }));
     expect(screen.getByTestId('quarantine-body').textContent).toContain('frozen');
     expect(screen.getByTestId('quarantine-problems').textContent).toContain('event.current');
     fireEvent.click(within(row).getByTestId('replay'));
-    expect((await screen.findByTestId('replayed')).textContent).toBe('Replayed 1 event(s).');
+    expect((await screen.findByTestId('replayed')).textContent).toBe('Replayed 1 event.');
     await waitFor(() => expect(screen.getByTestId('quarantine-empty')).toBeTruthy());
   });
 
@@ -204,7 +255,11 @@ describe('admin page: API keys', () => {
 
 describe('admin page: warning thresholds', () => {
   it('shows the thresholds, refuses a bad one at its path, and saves a good one', async () => {
-    const settings = { fraud_reactivation: { enabled: true, window_hours: 72, reason_codes: ['fraud_suspected'] } };
+    const settings = {
+      unapproved_reinstatement: { enabled: true, exempt_reason_codes: ['non_payment'] },
+      fraud_reactivation: { enabled: true, window_hours: 72, reason_codes: ['fraud_suspected'] },
+      repeated_cycles: { enabled: true, min_cycles: 3, window_days: 90 },
+    };
     const { client } = admin({
       'GET /warning-settings': () => Promise.resolve(settings),
       'PUT /warning-settings': (o) => {
@@ -220,6 +275,17 @@ describe('admin page: warning thresholds', () => {
     });
     renderApp(client);
     fireEvent.click(await screen.findByTestId('tab-warnings'));
+    // The form first: Garden fields, the connector's problem at its field; then the JSON view.
+    const hours = await screen.findByTestId('w-fraud_reactivation.window_hours');
+    expect((hours as HTMLInputElement).value).toBe('72');
+    fireEvent.change(hours, { target: { value: '0' } });
+    fireEvent.click(screen.getByTestId('warnings-save'));
+    await waitFor(() => expect(hours.getAttribute('aria-invalid')).toBe('true'));
+    fireEvent.change(hours, { target: { value: '48' } });
+    fireEvent.click(screen.getByTestId('warnings-save'));
+    expect((await screen.findByTestId('warnings-saved')).textContent).toBe('Thresholds saved.');
+    fireEvent.change(screen.getByTestId('w-fraud_reactivation.window_hours'), { target: { value: '72' } });
+    fireEvent.click(screen.getByTestId('warnings-view'));
     const editor = await screen.findByTestId('warnings-editor');
     expect(JSON.parse((editor as HTMLTextAreaElement).value)).toEqual(settings);
     fireEvent.change(editor, { target: { value: JSON.stringify({ fraud_reactivation: { window_hours: 0 } }) } });

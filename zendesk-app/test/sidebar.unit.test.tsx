@@ -107,9 +107,11 @@ describe('ticket sidebar', () => {
     expect(screen.getByTestId('badge-person').getAttribute('data-status')).toBe('active');
     const account = screen.getByTestId('badge-account');
     expect(account.getAttribute('data-status')).toBe('suspended');
-    expect(account.textContent).toContain('non payment');
+    // First fold: why (the reason in words) and by whom.
+    expect(screen.getByTestId('badge-account-why').textContent).toBe('non-payment');
+    expect(screen.getByTestId('badge-account-by').textContent).toBe('By Agent 9001');
     expect(screen.getByTestId('warning').textContent).toBe(
-      'Person: Reactivated 2 h after a suspension for fraud_suspected (window 72 h).',
+      'Person: Reactivated 2\u00a0h after a suspension for fraud suspected (window 72\u00a0h).',
     );
     const entries = screen.getAllByTestId('timeline-entry');
     expect(entries.map((e) => e.getAttribute('data-kind'))).toEqual(['deactivation', 'reinstatement', 'deactivation']);
@@ -119,11 +121,11 @@ describe('ticket sidebar', () => {
       'verification_recorded',
       'reinstatement_approved',
     ]);
-    expect(steps[2]!.textContent).toContain('Approved by agent 9002 (team lead)');
+    expect(steps[2]!.textContent).toContain('Approved by Agent 9002 (team lead)');
     expect(entries[2]!.textContent).toMatch(/Active → Suspended.*fraud suspected – Card used abroad.*By an agent/s);
     const time = entries[1]!.querySelector('time')!;
-    expect(time.getAttribute('title')).toMatch(/UTC/);
-    expect(time.textContent).toBe('1 d ago');
+    expect(time.getAttribute('title')).toMatch(/\d\d:\d\d/);
+    expect(time.textContent).toBe('yesterday');
     expect(within(entries[2]!).getByRole('link').getAttribute('href')).toBe(
       'https://acme.zendesk.com/agent/tickets/1001',
     );
@@ -131,20 +133,21 @@ describe('ticket sidebar', () => {
 
   it('filters by kind locally and by person/account on the server', async () => {
     const { client, request } = stubClient({
-      respond: async (o) => answer({ events: o.url.includes('about=account') ? [fraudHistory()[0]!] : fraudHistory() }),
+      respond: async (o) => {
+        const page = answer({ events: o.url.includes('about=account') ? [fraudHistory()[0]!] : fraudHistory() });
+        return { ...page, ticket: { ...page.ticket, organization_id: '8101' } };
+      },
     });
     renderApp(client);
     await screen.findByTestId('timeline');
-    fireEvent.click(within(screen.getByTestId('filter-kind')).getByRole('button', { name: 'Reinstatements' }));
+    fireEvent.change(screen.getByTestId('filter-kind'), { target: { value: 'reinstatements' } });
     expect(screen.getAllByTestId('timeline-entry').map((e) => e.getAttribute('data-kind'))).toEqual(['reinstatement']);
-    fireEvent.click(within(screen.getByTestId('filter-kind')).getByRole('button', { name: 'Deactivations' }));
+    fireEvent.change(screen.getByTestId('filter-kind'), { target: { value: 'deactivations' } });
     expect(screen.getAllByTestId('timeline-entry')).toHaveLength(2);
-    fireEvent.click(within(screen.getByTestId('filter-about')).getByRole('button', { name: 'Account' }));
+    fireEvent.change(screen.getByTestId('filter-about'), { target: { value: 'account' } });
     await waitFor(() => expect(screen.getAllByTestId('timeline-entry')).toHaveLength(1));
     expect(request.mock.calls.at(-1)![0].url).toContain('about=account');
-    expect(
-      within(screen.getByTestId('filter-about')).getByRole('button', { name: 'Account' }).getAttribute('aria-pressed'),
-    ).toBe('true');
+    expect((screen.getByTestId('filter-about') as HTMLSelectElement).value).toBe('account');
   });
 
   it('loads more with the cursor and refreshes', async () => {
@@ -160,9 +163,15 @@ describe('ticket sidebar', () => {
     fireEvent.click(await screen.findByTestId('load-more'));
     await waitFor(() => expect(screen.getAllByTestId('timeline-entry')).toHaveLength(2));
     expect(screen.queryByTestId('load-more')).toBeNull();
-    expect(screen.getByTestId('last-synced').textContent).toContain('Last synced just now');
+    expect(screen.getByTestId('last-synced').textContent).toContain('Last synced now');
     fireEvent.click(screen.getByTestId('refresh'));
     await waitFor(() => expect(request).toHaveBeenCalledTimes(3));
+  });
+
+  it('offers "About" only when the requester has an organization', async () => {
+    renderApp(stubClient({ respond: async () => answer({ events: fraudHistory() }) }).client);
+    await screen.findByTestId('timeline');
+    expect(screen.queryByTestId('filter-about')).toBeNull();
   });
 
   it('says when nothing is recorded, and when filters hide everything', async () => {
@@ -171,7 +180,7 @@ describe('ticket sidebar', () => {
     });
     renderApp(client);
     await screen.findByTestId('timeline');
-    fireEvent.click(within(screen.getByTestId('filter-kind')).getByRole('button', { name: 'Deactivations' }));
+    fireEvent.change(screen.getByTestId('filter-kind'), { target: { value: 'deactivations' } });
     expect(screen.getByTestId('state-empty-filtered').textContent).toBe('No entries match these filters.');
     cleanup();
     renderApp(stubClient({ respond: async () => answer() }).client);
@@ -181,7 +190,13 @@ describe('ticket sidebar', () => {
   it.each([
     ['state-unknown', () => fail(404, { code: 'unknown_ticket', message: 'x' }), 'Unknown customer', true],
     ['state-unauthorized', () => fail(401, { code: 'unauthorized', message: 'x' }), 'Not authorized', false],
-    ['state-unauthorized', () => fail(403, { code: 'forbidden', message: 'x' }), 'Not authorized', false],
+    [
+      'state-unauthorized',
+      () => fail(401, { code: 'unauthorized', message: 'the app token is not valid: signature' }),
+      'shared secret does not match',
+      false,
+    ],
+    ['state-domain', () => fail(403, { code: 'not_whitelisted', message: 'x' }), 'allowed domains', false],
     ['state-unreachable', () => fail(502), 'Connector unreachable', true],
     ['state-unreachable', () => fail(0), 'Connector unreachable', true],
   ])('shows %s for a failed request', async (testId, respond, title, retry) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translator } from '../src/app/lib/i18n';
-import { exactTime, groupTimeline, relativeTime } from '../src/app/lib/timeline';
+import { codeText, exactTime, groupTimeline, relativeTime, shortDate } from '../src/app/lib/timeline';
 import { event } from './zaf-stub';
 
 describe('groupTimeline', () => {
@@ -29,12 +29,20 @@ describe('groupTimeline', () => {
 
 describe('times', () => {
   const t = translator('en');
-  it('says how long ago, in the agent’s language', () => {
+  it('says how long ago in the agent’s language, grammatical, a number never parted from its unit', () => {
     const now = Date.parse('2026-03-10T12:00:00Z');
-    expect(relativeTime(t, '2026-03-10T11:59:30Z', now)).toBe('just now');
-    expect(relativeTime(t, '2026-03-10T11:15:00Z', now)).toBe('45 min ago');
-    expect(relativeTime(t, '2026-03-09T12:00:00Z', now)).toBe('1 d ago');
-    expect(relativeTime(translator('de'), '2026-01-01T12:00:00Z', now)).toBe('vor 2 Mon.');
-    expect(exactTime('2026-03-10T11:15:00Z', 'en')).toMatch(/^Mar 10, 2026, 11:15\sAM UTC$/);
+    expect(relativeTime('en', '2026-03-10T11:59:30Z', now)).toBe('now');
+    expect(relativeTime('en', '2026-03-10T11:15:00Z', now)).toBe('45\u00a0minutes ago');
+    expect(relativeTime('en', '2026-03-09T12:00:00Z', now)).toBe('yesterday');
+    expect(relativeTime('de', '2026-03-06T12:00:00Z', now)).toBe('vor 4\u00a0Tagen');
+    expect(relativeTime('de', '2026-01-01T12:00:00Z', now)).toBe('vor 2\u00a0Monaten');
+    expect(shortDate('2026-03-06T12:00:00Z', 'de', now)).toBe('6.\u00a0März');
+    expect(t('sidebar.since', { when: shortDate('2026-03-06T12:00:00Z', 'en', now) })).toBe('since Mar\u00a06');
+    expect(exactTime('2026-03-10T11:15:00Z', 'en')).toMatch(/^Mar 10, 2026, \d\d:\d\d\s[AP]M \S+$/);
+  });
+
+  it('says codes in words: a translated reason, else the code with spaces', () => {
+    expect(codeText(translator('de'), 'reason', 'fraud_suspected')).toBe('Betrugsverdacht');
+    expect(codeText(translator('de'), 'reason', 'some_new_code')).toBe('some new code');
   });
 });

@@ -83,6 +83,7 @@ export function answer(p: Partial<SidebarPage> = {}): SidebarPage {
     events: [],
     next_cursor: null,
     warnings: [],
+    quarantined: 0,
     synced_at: new Date().toISOString(),
     ticket: {
       id: '1001',

@@ -1,7 +1,7 @@
 import { pal } from '../lib/colors';
 import { Tag } from '@zendeskgarden/react-tags';
 import { useI18n } from '../lib/i18n';
-import { exactTime, relativeTime } from '../lib/timeline';
+import { codeText, exactTime, shortDate, who } from '../lib/timeline';
 import type { AccountStatus, CurrentStanding, StandingEvent } from '@standing/contracts';
 import styled from 'styled-components';
 
@@ -32,6 +32,15 @@ const Why = styled.span`
   overflow-wrap: anywhere;
 `;
 
+/** The approval recorded as a step of this reinstatement (the same ticket, before it). */
+function approvalStep(events: StandingEvent[], r: StandingEvent) {
+  const tickets = new Set(r.related_ticket_ids);
+  return events
+    .filter((e) => e.kind === 'reinstatement_approved' && e.occurred_at <= r.occurred_at)
+    .find((e) => e.related_ticket_ids.some((id) => tickets.has(id)))
+    ?.approvals?.find((a) => a.decision === 'approved');
+}
+
 /** One subject's current standing: badge, since when, and why (the reason of the change that set it). */
 export function StandingBadge({
   label,
@@ -59,7 +68,20 @@ export function StandingBadge({
     events.find((e) => e.status.after === current.status && e.occurred_at === current.since) ??
     events.find((e) => e.status.after === current.status);
   const why = cause?.reason
-    ? [cause.reason.code.replace(/_/g, ' '), cause.reason.text].filter(Boolean).join(': ')
+    ? [codeText(t, 'reason', cause.reason.code), cause.reason.text].filter(Boolean).join(': ')
+    : null;
+  // By whom: the approver of a reinstatement, else whoever made the change (unknown said as such).
+  const approval =
+    cause?.approvals?.find((a) => a.decision === 'approved') ??
+    (cause?.kind === 'reinstatement' ? approvalStep(events, cause) : undefined);
+  const by = cause
+    ? cause.erased
+      ? t('entry.erased')
+      : approval
+        ? t('sidebar.approved_by', { who: who(t, approval.by) })
+        : cause.actor.type === 'unknown'
+          ? t('sidebar.by_unknown')
+          : t('sidebar.changed_by', { who: who(t, cause.actor) })
     : null;
   return (
     <Row data-testid={testId} data-status={current.status}>
@@ -68,9 +90,10 @@ export function StandingBadge({
         {t(`status.${current.status}`)}
       </Tag>
       <time dateTime={current.since} title={exactTime(current.since, locale)}>
-        {t('sidebar.since', { when: relativeTime(t, current.since) })}
+        {t('sidebar.since', { when: shortDate(current.since, locale) })}
       </time>
-      {why && current.status !== 'active' ? <Why>{why}</Why> : null}
+      {why ? <Why data-testid={`${testId}-why`}>{why}</Why> : null}
+      {by ? <Why data-testid={`${testId}-by`}>{by}</Why> : null}
     </Row>
   );
 }

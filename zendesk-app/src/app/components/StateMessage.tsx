@@ -9,16 +9,19 @@ export function StateMessage({
   text,
   onRetry,
   testId,
+  cause,
 }: {
   type: 'info' | 'warning' | 'error';
   title: string;
   text: string;
   onRetry?: () => void;
   testId: string;
+  /** Which of several causes of the same state (for tests and support). */
+  cause?: string;
 }) {
   const { t } = useI18n();
   return (
-    <Alert type={type} data-testid={testId} role={type === 'error' ? 'alert' : 'status'}>
+    <Alert type={type} data-testid={testId} data-cause={cause} role={type === 'error' ? 'alert' : 'status'}>
       <Alert.Title>{title}</Alert.Title>
       <Alert.Paragraph>{text}</Alert.Paragraph>
       {onRetry ? (

@@ -2,13 +2,13 @@ import { pal } from '../lib/colors';
 import styled from 'styled-components';
 import { Anchor } from '@zendeskgarden/react-buttons';
 import { useI18n, type Translate } from '../lib/i18n';
-import { exactTime, relativeTime, type TimelineEntry as Entry } from '../lib/timeline';
+import { codeText, exactTime, relativeTime, who, type TimelineEntry as Entry } from '../lib/timeline';
 import type { StandingEvent } from '@standing/contracts';
 
-const Item = styled.li<{ $kind: string }>`
+const Item = styled.li<{ $kind: string; $about: string }>`
   position: relative;
   padding: 6px 0 8px 12px;
-  border-left: 2px solid
+  border-left: 2px ${(p) => (p.$about === 'account' ? 'dashed' : 'solid')}
     ${(p) =>
       p.$kind === 'deactivation'
         ? pal(p.theme, 'red', 600)
@@ -26,6 +26,15 @@ const Head = styled.div`
   gap: 8px;
   font-weight: 600;
 `;
+/** Whose entry: the person's or the organization's, told apart at a glance (not by colour alone). */
+const AboutTag = styled.span<{ $about: string }>`
+  display: inline-block;
+  padding: 0 4px;
+  border-radius: 2px;
+  font-weight: 400;
+  background: ${(p) => (p.$about === 'account' ? pal(p.theme, 'blue', 100) : pal(p.theme, 'grey', 100))};
+  color: ${(p) => pal(p.theme, 'grey', 800)};
+`;
 const Meta = styled.div`
   color: ${(p) => pal(p.theme, 'grey', 700)};
 `;
@@ -42,19 +51,17 @@ function sourceLabel(t: Translate, e: StandingEvent): string {
   return t('entry.user');
 }
 
-function who(t: Translate, a: { type: string; id?: string; name?: string } | undefined): string {
-  if (!a) return t('entry.someone');
-  return a.name ?? (a.id ? `${a.type} ${a.id}` : a.type);
-}
-
 function Step({ e }: { e: StandingEvent }) {
   const { t, locale } = useI18n();
   const details = [
     ...(e.verification ?? []).map((v) =>
-      t('entry.verification', { method: v.method.replace(/_/g, ' '), result: v.result }),
+      t('entry.verification', {
+        method: codeText(t, 'verification', v.method),
+        result: codeText(t, 'result', v.result),
+      }),
     ),
     ...(e.approvals ?? []).map((a) =>
-      t('entry.approval', { decision: t(`entry.${a.decision}`), who: who(t, a.by), role: a.role.replace(/_/g, ' ') }),
+      t('entry.approval', { decision: t(`entry.${a.decision}`), who: who(t, a.by), role: codeText(t, 'role', a.role) }),
     ),
   ];
   return (
@@ -62,7 +69,7 @@ function Step({ e }: { e: StandingEvent }) {
       {t(`kind.${e.kind}`)}
       {details.length > 0 ? `: ${details.join('; ')}` : ''}{' '}
       <time dateTime={e.occurred_at} title={exactTime(e.occurred_at, locale)}>
-        · {relativeTime(t, e.occurred_at)}
+        · {relativeTime(locale, e.occurred_at)}
       </time>
     </li>
   );
@@ -80,21 +87,22 @@ export function TimelineEntry({ entry }: { entry: Entry }) {
     : e.kind === 'deactivation' || e.kind === 'reinstatement'
       ? t('initiation.unknown')
       : null;
-  const actor = e.erased ? t('entry.erased') : (e.actor.name ?? (e.actor.id ? `${e.actor.type} ${e.actor.id}` : null));
+  const actor = e.erased ? t('entry.erased') : e.actor.name || e.actor.id ? who(t, e.actor) : null;
   return (
-    <Item $kind={e.kind} data-testid="timeline-entry" data-kind={e.kind} data-about={e.about}>
+    <Item $kind={e.kind} $about={e.about} data-testid="timeline-entry" data-kind={e.kind} data-about={e.about}>
       <Head>
         <span>
-          {t(`kind.${e.kind}`)} · {e.about === 'person' ? t('sidebar.person') : t('sidebar.account')}
+          {t(`kind.${e.kind}`)}{' '}
+          <AboutTag $about={e.about}>{e.about === 'person' ? t('sidebar.person') : t('sidebar.account')}</AboutTag>
         </span>
         <time dateTime={e.occurred_at} title={exactTime(e.occurred_at, locale)}>
-          {relativeTime(t, e.occurred_at)}
+          {relativeTime(locale, e.occurred_at)}
         </time>
       </Head>
       {change ? <div>{change}</div> : null}
       {e.reason ? (
         <Meta>
-          {t('entry.reason')}: {e.reason.code.replace(/_/g, ' ')}
+          {t('entry.reason')}: {codeText(t, 'reason', e.reason.code)}
           {e.reason.text ? ` – ${e.reason.text}` : ''}
         </Meta>
       ) : null}

@@ -5,6 +5,7 @@
  */
 import { createContext, useEffect, useState, type ReactNode } from 'react';
 import type { ZafClient, ZafContext, ZafMetadata } from '../lib/zaf-client';
+import { prefetchSidebar } from '../lib/prefetch';
 
 export interface CurrentUser {
   id: number;
@@ -43,6 +44,7 @@ export function ClientProvider({
     });
     void Promise.all([context, client.metadata(), client.get('currentUser')]).then(([c, metadata, user]) => {
       const currentUser = (user['currentUser'] ?? { id: 0, locale: 'en' }) as CurrentUser;
+      prefetchSidebar(client, c, metadata, currentUser.id);
       if (live) setValue({ client, context: c, metadata, currentUser, registeredAt });
     });
     return () => {

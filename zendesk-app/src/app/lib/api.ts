@@ -4,6 +4,9 @@
  */
 import type { ZafClient } from './zaf-client';
 import type {
+  ActionOptions,
+  ActionRequest,
+  ActionResult,
   AppReconciliationRuns,
   CurrentMapping,
   FieldProblem,
@@ -17,7 +20,7 @@ import type {
   WarningSettings,
 } from '@standing/contracts';
 
-export type ApiErrorKind = 'unknown_ticket' | 'unauthorized' | 'forbidden' | 'invalid' | 'unreachable';
+export type ApiErrorKind = 'unknown_ticket' | 'unauthorized' | 'forbidden' | 'invalid' | 'conflict' | 'unreachable';
 
 export class ApiError extends Error {
   constructor(
@@ -25,6 +28,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly problems: FieldProblem[] = [],
+    /** The connector's error code (`four_eyes`, `session_required`, ...), when it answered one. */
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -63,18 +68,20 @@ function classify(err: unknown): ApiError {
   }
   const e = body?.error;
   const message = e?.message ?? `HTTP ${status}`;
-  if (status === 404 && e?.code === 'unknown_ticket') return new ApiError('unknown_ticket', status, message);
-  if (status === 401) return new ApiError('unauthorized', status, message);
-  if (status === 403) return new ApiError('forbidden', status, message);
-  if (status === 400) return new ApiError('invalid', status, message, Array.isArray(e?.details) ? e.details : []);
-  return new ApiError('unreachable', status, message);
+  const code = e?.code ?? null;
+  if (status === 404 && code === 'unknown_ticket') return new ApiError('unknown_ticket', status, message, [], code);
+  if (status === 401) return new ApiError('unauthorized', status, message, [], code);
+  if (status === 403) return new ApiError('forbidden', status, message, [], code);
+  if (status === 409) return new ApiError('conflict', status, message, [], code);
+  if (status === 400) return new ApiError('invalid', status, message, Array.isArray(e?.details) ? e.details : [], code);
+  return new ApiError('unreachable', status, message, [], code);
 }
 
 export async function call<T>(
   client: ZafClient,
   s: ConnectorSettings,
   path: string,
-  init: { method?: 'GET' | 'POST' | 'PUT'; body?: unknown } = {},
+  init: { method?: 'GET' | 'POST' | 'PUT'; body?: unknown; session?: string } = {},
 ): Promise<T> {
   try {
     return await client.request<T>({
@@ -83,7 +90,11 @@ export async function call<T>(
       ...(init.body === undefined ? {} : { contentType: 'application/json', data: JSON.stringify(init.body) }),
       secure: true,
       cors: false,
-      headers: { Authorization: 'Bearer {{jwt.token}}' },
+      headers: {
+        Authorization: 'Bearer {{jwt.token}}',
+        // The proven agent (agent-session.ts): the JWT's user_id below is only the app's claim.
+        ...(init.session ? { 'X-Standing-Session': init.session } : {}),
+      },
       jwt: {
         algorithm: 'HS256',
         secret_key: '{{setting.shared_secret}}',
@@ -122,6 +133,10 @@ export const api = {
   saveWarningSettings: (c: ZafClient, s: ConnectorSettings, doc: unknown) =>
     call<WarningSettings>(c, s, '/admin/warning-settings', { method: 'PUT', body: doc }),
   reconciliation: (c: ZafClient, s: ConnectorSettings) => call<AppReconciliationRuns>(c, s, '/admin/reconciliation'),
+  actionOptions: (c: ZafClient, s: ConnectorSettings, session: string) =>
+    call<ActionOptions>(c, s, '/actions/options', { session }),
+  act: (c: ZafClient, s: ConnectorSettings, session: string, body: ActionRequest) =>
+    call<ActionResult>(c, s, '/actions', { method: 'POST', body, session }),
   keyRecords: (c: ZafClient, s: ConnectorSettings) => call<KeyRecordsPage>(c, s, '/admin/key-records?limit=1000'),
   insights: (c: ZafClient, s: ConnectorSettings, q: InsightsParams) =>
     call<Insights>(c, s, `/admin/insights?${new URLSearchParams({ ...q }).toString()}`),

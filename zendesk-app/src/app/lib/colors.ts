@@ -2,6 +2,8 @@ import type { DefaultTheme } from 'styled-components';
 
 const FALLBACK: Record<string, string> = {
   'grey.100': '#f8f9f9',
+  'grey.800': '#293239',
+  'blue.100': '#edf7ff',
   'grey.400': '#b0b8be',
   'grey.700': '#5c6970',
   'red.600': '#cd3642',

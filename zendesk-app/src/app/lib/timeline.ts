@@ -53,16 +53,48 @@ export function groupTimeline(events: readonly StandingEvent[]): TimelineEntry[]
     .map((event) => ({ event, steps: steps.get(event.id) ?? [] }));
 }
 
-export function relativeTime(t: Translate, iso: string, now = Date.now()): string {
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86_400],
+  ['month', 30 * 86_400],
+  ['day', 86_400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** A number and its unit never break across lines (`4 days`, `vor 4 Tagen`). */
+const keepTogether = (s: string) => s.replace(/(\d) (?=\p{L})/gu, '$1\u00a0');
+
+/** "4 days ago", "vor 4 Tagen": the agent's locale's own words (Intl.RelativeTimeFormat), never abbreviations. */
+export function relativeTime(locale: string, iso: string, now = Date.now()): string {
   const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 60) return t('time.just_now');
-  if (s < 3600) return t('time.minutes', { n: Math.floor(s / 60) });
-  if (s < 86_400) return t('time.hours', { n: Math.floor(s / 3600) });
-  if (s < 30 * 86_400) return t('time.days', { n: Math.floor(s / 86_400) });
-  if (s < 365 * 86_400) return t('time.months', { n: Math.floor(s / (30 * 86_400)) });
-  return t('time.years', { n: Math.floor(s / (365 * 86_400)) });
+  let rtf: Intl.RelativeTimeFormat;
+  try {
+    rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  } catch {
+    rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  }
+  for (const [unit, size] of UNITS) if (s >= size) return keepTogether(rtf.format(-Math.floor(s / size), unit));
+  return rtf.format(0, 'second');
 }
 
+/** A day in the agent's locale: "Dec 3" / "3. Dez." (with the year when it is not this year). */
+export function shortDate(iso: string, locale: string, now = Date.now()): string {
+  const d = new Date(iso);
+  const sameYear = d.getFullYear() === new Date(now).getFullYear();
+  try {
+    // A date is one unit: none of its spaces may break ("6. März", "Mar 6").
+    const options: Intl.DateTimeFormatOptions = {
+      day: 'numeric',
+      month: 'short',
+      ...(sameYear ? {} : { year: 'numeric' }),
+    };
+    return new Intl.DateTimeFormat(locale, options).format(d).replace(/ /g, '\u00a0');
+  } catch {
+    return iso.slice(0, 10);
+  }
+}
+
+/** Date and time in the agent's locale and time zone. */
 export function exactTime(iso: string, locale: string): string {
   try {
     return new Intl.DateTimeFormat(locale, {
@@ -71,10 +103,24 @@ export function exactTime(iso: string, locale: string): string {
       day: 'numeric',
       hour: '2-digit',
       minute: '2-digit',
-      timeZone: 'UTC',
       timeZoneName: 'short',
     }).format(new Date(iso));
   } catch {
     return iso;
   }
+}
+
+/** A code in words: its translation (`reason.fraud_suspected`, ...) or, unknown, the code with spaces. */
+export function codeText(t: Translate, group: string, code: string): string {
+  const key = `${group}.${code}`;
+  const text = t(key);
+  return text === key ? code.replace(/_/g, ' ') : text;
+}
+
+/** The actor's name, else their kind and id in words ("Agent 9001"), else "someone". */
+export function who(t: Translate, a: { type: string; id?: string; name?: string } | undefined): string {
+  if (!a) return t('entry.someone');
+  if (a.name) return a.name;
+  const kind = codeText(t, 'actor', a.type);
+  return a.id ? `${kind} ${a.id}` : kind;
 }

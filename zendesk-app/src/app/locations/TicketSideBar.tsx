@@ -7,16 +7,17 @@ import { Alert } from '@zendeskgarden/react-notifications';
 import { Skeleton } from '@zendeskgarden/react-loaders';
 import { useClient } from '../hooks/useClient';
 import { api, ApiError, settingsOf } from '../lib/api';
-import { useI18n } from '../lib/i18n';
-import { exactTime, groupTimeline, relativeTime } from '../lib/timeline';
+import { useI18n, type Translate } from '../lib/i18n';
+import { codeText, exactTime, groupTimeline, relativeTime } from '../lib/timeline';
 import type { SidebarPage, StandingEvent, StandingWarning } from '@standing/contracts';
-import { Segmented } from '../components/Segmented';
+import { Filters, type AboutFilter, type KindFilter } from '../components/Filters';
+import { SidebarError } from '../components/SidebarError';
 import { StandingBadge } from '../components/StandingBadge';
 import { StateMessage } from '../components/StateMessage';
 import { TimelineEntry } from '../components/TimelineEntry';
+import { ActionsPanel } from '../components/ActionsPanel';
+import { takePrefetched } from '../lib/prefetch';
 
-type KindFilter = 'all' | 'deactivations' | 'reinstatements';
-type AboutFilter = 'all' | 'person' | 'account';
 type Load =
   | { state: 'loading' }
   | { state: 'error'; error: ApiError }
@@ -69,6 +70,15 @@ function groupWarnings(warnings: readonly StandingWarning[]): { w: StandingWarni
   return [...groups.values()];
 }
 
+/** A warning's numbers and codes as the sentence needs them: a reason code in words, never raw. */
+const warningParams = (t: Translate, w: StandingWarning) =>
+  Object.fromEntries(
+    Object.entries(w.details).map(([k, v]) => [
+      k,
+      k === 'reason_code' && typeof v === 'string' ? codeText(t, 'reason', v) : v,
+    ]),
+  );
+
 const matchesKind = (k: KindFilter, kind: string) =>
   k === 'all' ||
   (k === 'deactivations'
@@ -98,7 +108,10 @@ export function TicketSideBar() {
   }, [client, ticketId]);
 
   const fetchPage = useCallback(
-    async (cursor: string | null) => api.sidebar(client, settings, { ticketId: ticketId ?? '', about, cursor }),
+    async (cursor: string | null) => {
+      const q = { ticketId: ticketId ?? '', about, cursor };
+      return takePrefetched(client, q) ?? api.sidebar(client, settings, q);
+    },
     [client, settings, ticketId, about],
   );
 
@@ -117,16 +130,33 @@ export function TicketSideBar() {
 
   useEffect(refresh, [refresh]);
 
+  /** After an action: the new page replaces the old one when it arrives, without a loading state. */
+  const reload = useCallback(() => {
+    fetchPage(null).then(
+      (data) => setLoad({ state: 'ready', data, events: data.events, more: data.next_cursor !== null }),
+      () => undefined,
+    );
+  }, [fetchPage]);
+
   useEffect(() => {
     if (load.state !== 'ready' || firstPaint.current) return;
     firstPaint.current = true;
     // Measured, not asserted: read by the browser test and printed by the demo.
     const ms = Math.round(performance.now() - registeredAt);
     (window as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs = ms;
-    void client
-      .invoke('resize', { width: '100%', height: `${Math.min(document.body.scrollHeight + 16, 1200)}px` })
-      .catch(() => undefined);
-  }, [load, registeredAt, client]);
+  }, [load, registeredAt]);
+
+  // Every state fits its frame (an error or an open actions panel too), not only the first history.
+  useEffect(() => {
+    const fit = () =>
+      void client
+        .invoke('resize', { width: '100%', height: `${Math.min(document.body.scrollHeight + 16, 1200)}px` })
+        .catch(() => undefined);
+    fit();
+    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(fit);
+    observer?.observe(document.body);
+    return () => observer?.disconnect();
+  }, [load, client]);
 
   const loadMore = () => {
     if (load.state !== 'ready' || !load.data.next_cursor) return;
@@ -163,34 +193,10 @@ export function TicketSideBar() {
     );
   }
   if (load.state === 'error') {
-    const k = load.error.kind;
     return (
       <Wrap aria-labelledby="standing-title">
         {header}
-        {k === 'unknown_ticket' ? (
-          <StateMessage
-            testId="state-unknown"
-            type="info"
-            title={t('sidebar.unknown_title')}
-            text={t('sidebar.unknown')}
-            onRetry={refresh}
-          />
-        ) : k === 'unauthorized' || k === 'forbidden' ? (
-          <StateMessage
-            testId="state-unauthorized"
-            type="error"
-            title={t('sidebar.unauthorized_title')}
-            text={t('sidebar.unauthorized')}
-          />
-        ) : (
-          <StateMessage
-            testId="state-unreachable"
-            type="error"
-            title={t('sidebar.unreachable_title')}
-            text={t('sidebar.unreachable')}
-            onRetry={refresh}
-          />
-        )}
+        <SidebarError error={load.error} onRetry={refresh} />
       </Wrap>
     );
   }
@@ -219,6 +225,11 @@ export function TicketSideBar() {
           testId="badge-account"
         />
       ))}
+      {data.quarantined > 0 ? (
+        <Alert type="warning" data-testid="state-quarantine" style={COMPACT_ALERT}>
+          <Alert.Paragraph>{t('sidebar.quarantined', { n: data.quarantined })}</Alert.Paragraph>
+        </Alert>
+      ) : null}
       {data.warnings.length > 0 ? (
         <Stack role="region" aria-label={t('sidebar.warnings')}>
           {groupWarnings(data.warnings).map(({ w, count }) => (
@@ -233,41 +244,30 @@ export function TicketSideBar() {
                 <strong>{w.about === 'person' ? t('sidebar.person') : t('sidebar.account')}:</strong>{' '}
                 {count > 1 && w.code === 'reinstatement_without_approval'
                   ? t('warning.reinstatement_without_approval_many', { n: count })
-                  : t(`warning.${w.code}`, w.details)}
+                  : t(`warning.${w.code}`, warningParams(t, w))}
               </Alert.Paragraph>
             </Alert>
           ))}
         </Stack>
       ) : null}
-      <Stack role="group" aria-label={t('sidebar.filters')}>
-        <Segmented
-          testId="filter-kind"
-          label={t('sidebar.filter_kind')}
-          value={kind}
-          onChange={setKind}
-          options={[
-            { value: 'all', label: t('sidebar.kind_all') },
-            { value: 'deactivations', label: t('sidebar.kind_deactivations') },
-            { value: 'reinstatements', label: t('sidebar.kind_reinstatements') },
-          ]}
-        />
-        <Segmented
-          testId="filter-about"
-          label={t('sidebar.filter_about')}
-          value={about}
-          onChange={setAbout}
-          options={[
-            { value: 'all', label: t('sidebar.about_all') },
-            { value: 'person', label: t('sidebar.about_person') },
-            { value: 'account', label: t('sidebar.about_account') },
-          ]}
-        />
-      </Stack>
+      <ActionsPanel
+        settings={settings}
+        ticketId={ticketId ?? ''}
+        hasOrganization={data.ticket.organization_id !== null}
+        onRecorded={reload}
+      />
+      <Filters
+        kind={kind}
+        about={about}
+        showAbout={data.accounts.length > 0 || data.ticket.organization_id !== null}
+        onKind={setKind}
+        onAbout={setAbout}
+      />
       <Bar>
         <span data-testid="last-synced">
           {t('sidebar.last_synced', { when: '' })}
           <time dateTime={data.synced_at} title={exactTime(data.synced_at, locale)}>
-            {relativeTime(t, data.synced_at)}
+            {relativeTime(locale, data.synced_at)}
           </time>
         </span>
         <Button size="small" isBasic onClick={refresh} data-testid="refresh">
