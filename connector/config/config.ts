@@ -166,6 +166,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         queuePrefix: e.STANDING_QUEUE_PREFIX,
         defaultTenant: {
           subdomain: e.ZENDESK_SUBDOMAIN,
+          apiUrl: e.ZENDESK_API_URL,
           webhookSecret: e.ZENDESK_WEBHOOK_SECRET,
           apiEmail: e.ZENDESK_API_EMAIL,
           apiToken: e.ZENDESK_API_TOKEN,

@@ -56,6 +56,17 @@ export const ZENDESK_ENV = {
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com')
       .optional(),
   ),
+  ZENDESK_API_URL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .refine(
+        (u) => /^https:\/\/[^\s?#]+$/i.test(u) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s?#]*)?$/i.test(u),
+        'must be an https URL (plain http only to 127.0.0.1 or localhost), e.g. https://acme.zendesk.com',
+      )
+      .optional(),
+  ),
   ZENDESK_WEBHOOK_SECRET: z.preprocess(
     unsetIfEmpty,
     z

@@ -26,7 +26,14 @@ export interface IntakeSettings {
   /** Redis key prefix of the queues. @defaultValue `standing` */
   queuePrefix: string;
   /** The `default` tenant's Zendesk settings from the environment (any may be absent). */
-  defaultTenant: { subdomain?: string; webhookSecret?: string; apiEmail?: string; apiToken?: string };
+  defaultTenant: {
+    subdomain?: string;
+    /** `ZENDESK_API_URL`: the API base when not `https://<subdomain>.zendesk.com`. */
+    apiUrl?: string;
+    webhookSecret?: string;
+    apiEmail?: string;
+    apiToken?: string;
+  };
   webhook: ZendeskWebhookOptions;
   /** Worker tuning (see IntakeWorkerOptions). */
   worker: { concurrency: number; batchSize: number; lockDurationMs: number; companionWaitMs: number };

@@ -296,6 +296,14 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     secret: false,
   },
   {
+    name: 'ZENDESK_API_URL',
+    default: '(unset: https://<ZENDESK_SUBDOMAIN>.zendesk.com)',
+    description:
+      "The `default` tenant's Zendesk API base, for every Zendesk API call (look-ups, exports, audit log, ticket " +
+      'audits): a proxy, or a local stand-in. Plain http only to 127.0.0.1 or localhost, and not when NODE_ENV=production.',
+    secret: false,
+  },
+  {
     name: 'ZENDESK_WEBHOOK_SECRET',
     default: '(unset: the default tenant accepts no webhooks)',
     description: 'Signing secret of the Zendesk webhook that posts to /webhooks/zendesk/default.',

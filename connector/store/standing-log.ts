@@ -11,6 +11,7 @@ import type { Database } from './database.ts';
 import { FieldValueHistory } from './field-value-history.ts';
 import { readHistory, type History, type HistoryOptions } from './log-history.ts';
 import { SubjectResolver, type SubjectResolverOptions } from './subject-resolver.ts';
+import { AttributionStore } from './attribution-store.ts';
 
 export type { ChainRow } from './chain-row.ts';
 export type { VerifyReport } from './chain-verify.ts';
@@ -41,6 +42,8 @@ export class StandingLog {
   readonly subjects: SubjectResolver;
   /** The custom field values sources reported, read "as of" an event by the mappers. */
   readonly fieldValues: FieldValueHistory;
+  /** Who made each change and how, as the sources said after the event (attribution records). */
+  readonly attributions: AttributionStore;
   private readonly verifyPageSize: number;
   private readonly clock: () => Date;
 
@@ -51,6 +54,7 @@ export class StandingLog {
   ) {
     this.subjects = new SubjectResolver(db, master, options);
     this.fieldValues = new FieldValueHistory(db, master);
+    this.attributions = new AttributionStore(db, this.subjects);
     this.verifyPageSize = options.verifyPageSize ?? 5000;
     this.clock = options.clock ?? (() => new Date());
   }
@@ -74,7 +78,7 @@ export class StandingLog {
    * subject's current status. See log-history.ts.
    */
   history(tenant: string, identities: Partial<CustomerIdentities>, options: HistoryOptions = {}): Promise<History> {
-    return readHistory(this.db, this.subjects, tenant, identities, options);
+    return readHistory(this.db, this.subjects, this.attributions, tenant, identities, options);
   }
 
   /**

@@ -21,6 +21,7 @@ import {
 const keys = deriveMasterKeys(randomBytes(32));
 const full: ZendeskTenantSettings = {
   subdomain: 'acme',
+  api_url: null,
   api_email: 'integration@acme.example',
   api_token: 'zendesk-api-token',
   webhook_secret: 'a-webhook-signing-secret',
@@ -63,7 +64,7 @@ describe('Zendesk settings', () => {
     expect(zendeskSettingsOfRow(keys, { id: 'acme', ...columns })).toEqual(full);
     expect(() => zendeskSettingsOfRow(keys, { id: 'globex', ...columns })).toThrow();
     expect(
-      zendeskSettingsOfRow(keys, { id: 'acme', zendesk_subdomain: null, zendesk_api_email: null, secrets: null }),
+      zendeskSettingsOfRow(keys, { id: 'acme', zendesk_subdomain: null, zendesk_api_url: null, zendesk_api_email: null, secrets: null }),
     ).toEqual(NO_ZENDESK_SETTINGS);
   });
 });
