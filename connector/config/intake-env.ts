@@ -62,7 +62,8 @@ export const ZENDESK_ENV = {
       .string()
       .trim()
       .refine(
-        (u) => /^https:\/\/[^\s?#]+$/i.test(u) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s?#]*)?$/i.test(u),
+        (u) =>
+          /^https:\/\/[^\s?#]+$/i.test(u) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s?#]*)?$/i.test(u),
         'must be an https URL (plain http only to 127.0.0.1 or localhost), e.g. https://acme.zendesk.com',
       )
       .optional(),

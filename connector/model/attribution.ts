@@ -103,7 +103,12 @@ export function splitAttribution(a: Attribution): { public: AttributionPublic; s
 
 /** Puts an attribution back together; `sealed` is null once the subject's data was erased. */
 export function joinAttribution(p: AttributionPublic, sealed: AttributionSealed | null, readAt: string): Attribution {
-  const out: Attribution = { initiation: p.initiation, actor: { type: p.actor_type }, source: p.source, read_at: readAt };
+  const out: Attribution = {
+    initiation: p.initiation,
+    actor: { type: p.actor_type },
+    source: p.source,
+    read_at: readAt,
+  };
   if (sealed) Object.assign(out.actor, sealed.actor);
   if (p.rule_kind && sealed?.rule) out.rule = { kind: p.rule_kind, ...sealed.rule };
   if (p.via) out.via = p.via;

@@ -123,8 +123,7 @@ export function zendeskApiBase(
 /** What the API clients (incremental export, directory look-ups, audits) need, or the first setting missing. */
 export function zendeskCredentialsOf(
   s: ZendeskTenantSettings,
-):
-  { ok: true; subdomain: string; email: string; token: string; baseUrl: string } | { ok: false; missing: string } {
+): { ok: true; subdomain: string; email: string; token: string; baseUrl: string } | { ok: false; missing: string } {
   if (!s.subdomain) return { ok: false, missing: 'subdomain' };
   if (!s.api_email) return { ok: false, missing: 'api_email' };
   if (!s.api_token) return { ok: false, missing: 'api_token' };
