@@ -12,6 +12,8 @@ import { startStanding } from '../connector/app/standing.ts';
 import { buildZendeskApp, DIST_DIR } from '../scripts/build-zendesk-app.ts';
 import { AGENTS, DEMO_TENANT, TICKETS } from './demo-data.ts';
 import { startHost } from './host-server.ts';
+import { demoZendeskRecords } from './demo-audits.ts';
+import { startZendeskStandIn } from './zendesk-stand-in.ts';
 import { generateDemoSecrets, seedDemo } from './seed.ts';
 
 const env = {
@@ -37,11 +39,16 @@ const lookups = staticLookups({
   roles: { [DEMO_TENANT]: Object.fromEntries(Object.values(AGENTS).map((a) => [a.id, a.role])) },
 });
 const service = await startStanding(parsed.config, { app: { lookups } });
+// Zendesk's audit log and ticket audits for the demo's changes, from a local stand-in of its API.
+const now = Date.now();
+const zendesk = await startZendeskStandIn(demoZendeskRecords(now));
 const { posted } = await seedDemo({
   url: service.url,
   adminToken: service.resources.secrets.operatorToken,
   db: service.resources.db,
   secrets,
+  now,
+  zendeskApiUrl: zendesk.url,
 });
 const host = await startHost({
   connectorUrl: service.url,
@@ -53,6 +60,7 @@ const host = await startHost({
 process.stdout.write(`
 Standing demo
   connector      ${service.url} (embedded database in ${env.STANDING_DATA_DIR})
+  zendesk api    ${zendesk.url} (a local stand-in: audit log, ticket audits, users)
   webhooks       ${posted} signed Zendesk webhooks posted to ${service.url}/webhooks/zendesk/${DEMO_TENANT}
   app bundle     ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped (JS + CSS)
 
@@ -66,6 +74,7 @@ const stop = () => {
   void host
     .close()
     .then(() => service.close())
+    .then(() => zendesk.close())
     .then(() => process.exit(0));
 };
 process.on('SIGINT', stop);

@@ -25,9 +25,15 @@ export async function attributionExtension(
 ): Promise<AttributionWiring> {
   const { log, logger, tenants } = res;
   const duties = roleDuties(settings.role);
+  const { sweepEveryMs, windowSeconds } = settings.attribution;
+  if (sweepEveryMs === 0) return { requestBehind: () => undefined, request: () => undefined };
   const queue: AttributionQueue = await startAttributionQueue(
     {
-      attribute: (tenant) => attributeZendeskTenant({ store: log.attributions, tenants }, tenant, options),
+      attribute: (tenant) =>
+        attributeZendeskTenant({ store: log.attributions, tenants }, tenant, {
+          matchWindowSeconds: windowSeconds,
+          ...options,
+        }),
       tenantsBehind: () => log.attributions.tenantsBehind(),
       logger,
     },
@@ -35,7 +41,7 @@ export async function attributionExtension(
       connection: shared.connection,
       prefix: settings.queuePrefix,
       work: duties.worker,
-      sweepEveryMs: duties.scheduler ? 60_000 : 0,
+      sweepEveryMs: duties.scheduler ? sweepEveryMs : 0,
     },
   );
   const warn = (err: unknown) =>

@@ -188,6 +188,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
           pendingForMs: e.STANDING_SWEEP_PENDING_MS,
           maxEvents: e.STANDING_SWEEP_MAX_EVENTS,
         },
+        attribution: {
+          sweepEveryMs: e.STANDING_ATTRIBUTION_SWEEP_MS,
+          windowSeconds: e.STANDING_ATTRIBUTION_WINDOW_SECONDS,
+        },
         reconciliation: {
           everyMs: e.STANDING_RECONCILE_INTERVAL_MS,
           maxPages: e.STANDING_RECONCILE_MAX_PAGES,

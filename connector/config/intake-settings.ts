@@ -48,4 +48,9 @@ export interface IntakeSettings {
    * reconciler's); `everyMs: 0` turns it off.
    */
   reconciliation: { everyMs: number; maxPages: number; salesforceMaxQuotaShare: number };
+  /**
+   * Attribution (connector/zendesk/attribution.ts): how often tenants behind are queued again (0: attribution
+   * off) and the match window around an event.
+   */
+  attribution: { sweepEveryMs: number; windowSeconds: number };
 }
