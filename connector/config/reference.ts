@@ -316,7 +316,8 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     default: '(unset: https://<ZENDESK_SUBDOMAIN>.zendesk.com)',
     description:
       "The `default` tenant's Zendesk API base, for every Zendesk API call (look-ups, exports, audit log, ticket " +
-      'audits): a proxy, or a local stand-in. Plain http only to 127.0.0.1 or localhost, and not when NODE_ENV=production.',
+      'audits): a proxy, or a local stand-in. Plain http only to 127.0.0.1 or localhost, and not when ' +
+      'NODE_ENV=production.',
     secret: false,
   },
   {
