@@ -54,6 +54,7 @@ const host = await startHost({
   connectorUrl: service.url,
   appDir: DIST_DIR,
   sharedSecret: secrets.appSecret,
+  zendeskApiUrl: zendesk.url,
   port: Number(process.env.DEMO_PORT ?? 4567),
 });
 

@@ -3,13 +3,11 @@
  * record of that moment (Zendesk's audit log, a ticket's audits). The log is append-only, so what is
  * learned later is a record of its own, linked to the event by its id: an attribution record. Each
  * tenant's attribution records form a hash chain of their own (seq, prev_hash, hash over the JCS text of
- * the record, as the log's rows do, connector/model/chain.ts).
+ * the record, as the log's rows do: connector/model/attribution-chain.ts). This module is pure types and
+ * values: the Zendesk app's contracts import it.
  *
  * What no source knows stays `unknown`, with the reason (`unknown_reason`), never a guess.
  */
-import { hash } from 'node:crypto';
-import canonicalize from 'canonicalize';
-import { GENESIS_HASH } from './chain.ts';
 
 /** Where an attribution came from. */
 export const ATTRIBUTION_SOURCES = ['zendesk_audit_log', 'zendesk_ticket_audit', 'none'] as const;
@@ -117,28 +115,3 @@ export function joinAttribution(p: AttributionPublic, sealed: AttributionSealed 
   if (p.unknown_reason) out.unknown_reason = p.unknown_reason;
   return out;
 }
-
-/** Exactly what is hashed for one attribution record. */
-export interface AttributionChainRecord {
-  tenant: string;
-  seq: number;
-  id: string;
-  event_id: string;
-  event_seq: number;
-  subject_id: string;
-  read_at: string;
-  public: AttributionPublic;
-  /** base64 of the AES-256-GCM envelope of the sealed part. */
-  sealed: string;
-  prev_hash: string;
-}
-
-export const ATTRIBUTION_GENESIS_HASH = GENESIS_HASH;
-
-export function hashAttributionRecord(r: AttributionChainRecord): string {
-  const text = canonicalize({ ...r, type: 'standing.attribution' });
-  if (text === undefined) throw new TypeError('attribution record is not serializable');
-  return hash('sha256', text, 'hex');
-}
-
-export const attributionAad = (tenant: string, id: string) => `attribution:${tenant}:${id}`;

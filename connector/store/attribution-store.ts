@@ -9,10 +9,12 @@ import {
   ATTRIBUTION_GENESIS_HASH,
   attributionAad,
   hashAttributionRecord,
+  type AttributionChainRecord,
+} from '../model/attribution-chain.ts';
+import {
   joinAttribution,
   splitAttribution,
   type Attribution,
-  type AttributionChainRecord,
   type AttributionPublic,
   type AttributionSealed,
 } from '../model/attribution.ts';

@@ -4,6 +4,7 @@ import { Anchor } from '@zendeskgarden/react-buttons';
 import { useI18n, type Translate } from '../lib/i18n';
 import { exactTime, relativeTime, type TimelineEntry as Entry } from '../lib/timeline';
 import type { StandingEvent } from '@standing/contracts';
+import { WhoLine } from './WhoLine';
 
 const Item = styled.li<{ $kind: string }>`
   position: relative;
@@ -42,9 +43,11 @@ function sourceLabel(t: Translate, e: StandingEvent): string {
   return t('entry.user');
 }
 
-function who(t: Translate, a: { type: string; id?: string; name?: string } | undefined): string {
+function who(t: Translate, a: { type: string; id?: string; name?: string } | undefined, e: StandingEvent): string {
   if (!a) return t('entry.someone');
-  return a.name ?? (a.id ? `${a.type} ${a.id}` : a.type);
+  // The step's own attribution names the same person when the event gave only their id.
+  const named = e.attribution?.actor.id === a.id ? e.attribution?.actor.name : undefined;
+  return a.name ?? named ?? (a.id ? t('attribution.user_id', { id: a.id }) : a.type);
 }
 
 function Step({ e }: { e: StandingEvent }) {
@@ -54,7 +57,11 @@ function Step({ e }: { e: StandingEvent }) {
       t('entry.verification', { method: v.method.replace(/_/g, ' '), result: v.result }),
     ),
     ...(e.approvals ?? []).map((a) =>
-      t('entry.approval', { decision: t(`entry.${a.decision}`), who: who(t, a.by), role: a.role.replace(/_/g, ' ') }),
+      t('entry.approval', {
+        decision: t(`entry.${a.decision}`),
+        who: who(t, a.by, e),
+        role: a.role.replace(/_/g, ' '),
+      }),
     ),
   ];
   return (
@@ -75,12 +82,6 @@ export function TimelineEntry({ entry }: { entry: Entry }) {
     e.status.before || e.status.after
       ? `${t(`status.${e.status.before ?? 'unknown'}`)} → ${t(`status.${e.status.after ?? 'unknown'}`)}`
       : null;
-  const initiation = e.initiation
-    ? t(`initiation.${e.initiation.type}`)
-    : e.kind === 'deactivation' || e.kind === 'reinstatement'
-      ? t('initiation.unknown')
-      : null;
-  const actor = e.erased ? t('entry.erased') : (e.actor.name ?? (e.actor.id ? `${e.actor.type} ${e.actor.id}` : null));
   return (
     <Item $kind={e.kind} data-testid="timeline-entry" data-kind={e.kind} data-about={e.about}>
       <Head>
@@ -98,9 +99,7 @@ export function TimelineEntry({ entry }: { entry: Entry }) {
           {e.reason.text ? ` – ${e.reason.text}` : ''}
         </Meta>
       ) : null}
-      {initiation || actor ? (
-        <Meta>{[initiation, actor ? `${t('entry.by')} ${actor}` : null].filter(Boolean).join(' · ')}</Meta>
-      ) : null}
+      <WhoLine e={e} />
       <Meta>
         {t('entry.seen_on')}:{' '}
         {e.source.url ? (
