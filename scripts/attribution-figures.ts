@@ -91,6 +91,7 @@ function print(
     return k.named || k.definite;
   };
   const reasons = new Map<string, number>();
+  const why = () => [...reasons].map(([m, c]) => `${c}× "${m}"`).join(', ') || 'none';
   for (const a of attributions.values())
     if (a.unknown_reason) reasons.set(a.unknown_reason.message, (reasons.get(a.unknown_reason.message) ?? 0) + 1);
   const pct = (p: number) => lagsMs[Math.min(lagsMs.length - 1, Math.floor(p * lagsMs.length))] ?? 0;
@@ -100,7 +101,7 @@ Attribution over the demo's ${n} events (${attributions.size} attribution record
   named actor or definite kind, from the events alone   ${share(before)}
   named actor or definite kind, with attribution        ${share(after)}
   named actor, with attribution                         ${share((e) => known(e, attributions.get(e.id)).named)}
-  still unknown, with the reason                        ${[...reasons].map(([m, c]) => `${c}× "${m}"`).join(', ') || 'none'}
+  still unknown, with the reason                        ${why()}
   attribution lag after intake                          p50 ${Math.round(pct(0.5))} ms, p99 ${Math.round(pct(0.99))} ms
   provider calls (audit log, ticket audits, users)      ${calls}, ${Math.round((1000 * calls) / n)} per 1,000 events
 `);
