@@ -13,7 +13,8 @@ import type { NewStandingEventInput } from '../../connector/model/standing-event
 import { parseStandingEvent } from '../../connector/model/standing-event.ts';
 import { TenantRegistry } from '../../connector/tenants/tenant-registry.ts';
 import { attributeZendeskTenant, type ZendeskAttributionDeps } from '../../connector/zendesk/attribution.ts';
-import { openTestStore, type TestStore } from '../support/databases.ts';
+import { verifyTenant } from '../../connector/store/checkpoints.ts';
+import { asSuperuserBypassingTriggers, openTestStore, type TestStore } from '../support/databases.ts';
 
 const ZD = 'https://acme.zendesk.com';
 const fixture = (name: string): Record<string, unknown> =>
@@ -159,7 +160,7 @@ describe('attribution from the audit log and ticket audits', () => {
       actor: { type: 'unknown' },
       unknown_reason: { code: 'no_audit_entry', message: 'no audit entry within ±60 s of the event' },
     });
-    expect(await store.log.attributions.verify(tenant)).toMatchObject({ ok: true, checked: 4 });
+    expect(await verifyTenant(store.log, tenant)).toMatchObject({ ok: true, attributions: { ok: true, checked: 4 } });
 
     // A replay: the API unreachable, the same answers, from what was recorded.
     nock.cleanAll();
@@ -215,6 +216,24 @@ describe('attribution from the audit log and ticket audits', () => {
     expect(after?.actor).toEqual({ type: 'agent' });
     expect(after?.rule).toBeUndefined();
     expect(await store.log.attributions.verify(tenant)).toMatchObject({ ok: true });
+  });
+});
+
+describe('the attribution chain', () => {
+  it('shows an attribution record changed behind the store', async () => {
+    await append(userEvent('701', T, 'suspended'));
+    await tenants.update(tenant, { zendesk: { api_token: null } });
+    await attributeZendeskTenant(deps, tenant);
+    await asSuperuserBypassingTriggers(
+      store.db,
+      `UPDATE event_attributions SET public = jsonb_set(public, '{initiation}', '"manual"') WHERE tenant = $1`,
+      [tenant],
+    );
+    expect(await verifyTenant(store.log, tenant)).toMatchObject({
+      ok: false,
+      broken: { seq: 1, problem: 'attribution_chain' },
+      attributions: { ok: false, checked: 0 },
+    });
   });
 });
 
