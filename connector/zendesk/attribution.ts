@@ -8,7 +8,7 @@
  * event), one audits read per ticket, one users read per batch.
  */
 import type { Attribution } from '../model/attribution.ts';
-import type { AttributionStore, AttributionToRecord } from '../store/attribution-store.ts';
+import type { AttributionStore, AttributionToRecord, PendingEvents } from '../store/attribution-store.ts';
 import type { StoredStandingEvent } from '../store/event-codec.ts';
 import type { TenantRegistry } from '../tenants/tenant-registry.ts';
 import {
@@ -47,6 +47,13 @@ export interface ZendeskAttributionOptions {
    */
   maxWindowSeconds?: number;
   /**
+   * Events younger than this (seconds since they occurred) wait for a later run: Zendesk may write the
+   * audit log entry of a change a little after the change, and an event looked at too early would stay
+   * "no audit entry" for good.
+   * @defaultValue 60
+   */
+  settleSeconds?: number;
+  /**
    * Most batches per run; a run that stops there says `done: false` and is run again.
    * @defaultValue 25
    */
@@ -72,7 +79,14 @@ export async function attributeZendeskTenant(
   tenantId: string,
   options: ZendeskAttributionOptions = {},
 ): Promise<AttributionRun> {
-  const o = { batchSize: 200, matchWindowSeconds: 60, maxWindowSeconds: 3600, maxBatches: 25, ...options };
+  const o = {
+    batchSize: 200,
+    matchWindowSeconds: 60,
+    maxWindowSeconds: 3600,
+    maxBatches: 25,
+    settleSeconds: 60,
+    ...options,
+  };
   const tenant = await deps.tenants.get(tenantId);
   const tally = { lookedAt: 0, recorded: 0, calls: 0 };
   if (!tenant) return { ok: true, ...tally, done: true };
@@ -82,9 +96,11 @@ export async function attributeZendeskTenant(
   const automationActorIds = new Set(mapping.initiator.automation_actor_ids.map(String));
   let cursor = await deps.store.cursor(tenantId);
   for (let batch = 0; batch < o.maxBatches; batch++) {
-    const pending = await deps.store.pending(tenantId, cursor, o.batchSize);
+    const now = o.now?.() ?? new Date();
+    const pending = settled(await deps.store.pending(tenantId, cursor, o.batchSize), now, o.settleSeconds);
+    // Nothing (settled) left: the sweep comes back for events still settling.
     if (pending.events.length === 0) return { ok: true, ...tally, done: true };
-    const ctx = { readAt: (o.now?.() ?? new Date()).toISOString(), windowSeconds: o.matchWindowSeconds };
+    const ctx = { readAt: now.toISOString(), windowSeconds: o.matchWindowSeconds };
     const found = await attributeBatch(client, pending.events, { ...ctx, automationActorIds }, o);
     tally.calls = client?.calls ?? 0;
     tally.lookedAt += pending.events.length;
@@ -100,6 +116,14 @@ export async function attributeZendeskTenant(
     cursor = pending.lastSeq;
   }
   return { ok: true, ...tally, done: false };
+}
+
+/** The batch up to (not including) its first event younger than `settleSeconds`, in log order. */
+function settled(p: PendingEvents, now: Date, settleSeconds: number): PendingEvents {
+  const cut = p.events.findIndex((e) => Date.parse(e.occurred_at) > now.getTime() - settleSeconds * 1000);
+  if (cut < 0) return p;
+  const events = p.events.slice(0, cut);
+  return { ...p, events, lastSeq: cut === 0 ? 0 : events.at(-1)!.seq };
 }
 
 type Found = { event: StoredStandingEvent; attribution: Attribution }[];

@@ -237,6 +237,24 @@ describe('the attribution chain', () => {
   });
 });
 
+describe('a change just made', () => {
+  it('waits until the audit log has had time to record it, then attributes it', async () => {
+    await tenants.update(tenant, { zendesk: { api_token: null } });
+    const justNow = new Date(Date.now() - 10_000).toISOString();
+    await append(userEvent('801', T, 'suspended'), userEvent('802', justNow, 'suspended'));
+    expect(await attributeZendeskTenant(deps, tenant)).toMatchObject({
+      ok: true,
+      lookedAt: 1,
+      recorded: 1,
+      done: true,
+    });
+    expect(await attributionOf('802')).toBeUndefined();
+    const later = () => new Date(Date.now() + 120_000);
+    expect(await attributeZendeskTenant(deps, tenant, { now: later })).toMatchObject({ lookedAt: 1, recorded: 1 });
+    expect((await attributionOf('802'))?.unknown_reason?.code).toBe('no_api_credentials');
+  });
+});
+
 describe('without API credentials', () => {
   it('records each event as unknown with that reason, and calls nothing', async () => {
     await tenants.update(tenant, { zendesk: { api_token: null } });
