@@ -13,7 +13,7 @@ afterEach(cleanup);
 const readAt = new Date().toISOString();
 
 describe('who made each change', () => {
-  it('names the actor, the trigger and the kind; says why one stays unknown; looks an id-only actor up', async () => {
+  it('names the actor, the trigger and the kind; says why one stays unknown; looks id-only people up', async () => {
     const events = [
       event(
         {
@@ -52,6 +52,13 @@ describe('who made each change', () => {
       ),
       event(
         {
+          kind: 'reinstatement_approved',
+          approvals: [{ by: { type: 'agent', id: '9003' }, role: 'team_lead', decision: 'approved', at: readAt }],
+        },
+        1.5,
+      ),
+      event(
+        {
           kind: 'reinstatement',
           status: { before: 'suspended', after: 'active' },
           initiation: { type: 'manual', temporary: false },
@@ -62,7 +69,11 @@ describe('who made each change', () => {
     ];
     const { client, request } = stubClient({
       respond: async (o) =>
-        o.url === '/api/v2/users/9002.json' ? { user: { id: 9002, name: 'Tara Lead' } } : answer({ events }),
+        o.url === '/api/v2/users/9002.json'
+          ? { user: { id: 9002, name: 'Tara Lead' } }
+          : o.url === '/api/v2/users/9003.json'
+            ? { user: { id: 9003, name: 'Ola Berg' } }
+            : answer({ events }),
     });
     renderApp(client);
     await screen.findByTestId('timeline');
@@ -73,9 +84,13 @@ describe('who made each change', () => {
         'By Alex Agent (agent) · via trigger ‘Fraud auto-suspend’ · automatic',
       ]),
     );
-    expect(request.mock.calls.filter(([o]) => o.url.startsWith('/api/v2/users/')).map(([o]) => o.url)).toEqual([
-      '/api/v2/users/9002.json',
-    ]);
+    await waitFor(() =>
+      expect(screen.getByTestId('step').textContent).toContain(
+        'Approved by Ola Berg (current name in Zendesk) (team lead)',
+      ),
+    );
+    const lookups = request.mock.calls.filter(([o]) => o.url.startsWith('/api/v2/users/')).map(([o]) => o.url);
+    expect(lookups.sort()).toEqual(['/api/v2/users/9002.json', '/api/v2/users/9003.json']);
     expect(screen.getAllByTestId('who')[2]!.getAttribute('title')).toBe(
       "According to the ticket's audit trail in Zendesk",
     );

@@ -4,7 +4,7 @@ import { Anchor } from '@zendeskgarden/react-buttons';
 import { useI18n, type Translate } from '../lib/i18n';
 import { exactTime, relativeTime, type TimelineEntry as Entry } from '../lib/timeline';
 import type { StandingEvent } from '@standing/contracts';
-import { WhoLine } from './WhoLine';
+import { useCurrentName, WhoLine } from './WhoLine';
 
 const Item = styled.li<{ $kind: string }>`
   position: relative;
@@ -43,15 +43,29 @@ function sourceLabel(t: Translate, e: StandingEvent): string {
   return t('entry.user');
 }
 
-function who(t: Translate, a: { type: string; id?: string; name?: string } | undefined, e: StandingEvent): string {
+type Person = { type: string; id?: string; name?: string };
+
+/** The name the step's own attribution gives a person the event named only by id. */
+const attributedName = (a: Person, e: StandingEvent) =>
+  a.id !== undefined && e.attribution?.actor.id === a.id ? e.attribution.actor.name : undefined;
+
+function who(
+  t: Translate,
+  a: Person | undefined,
+  e: StandingEvent,
+  live: { id?: string; name: string | null },
+): string {
   if (!a) return t('entry.someone');
-  // The step's own attribution names the same person when the event gave only their id.
-  const named = e.attribution?.actor.id === a.id ? e.attribution?.actor.name : undefined;
-  return a.name ?? named ?? (a.id ? t('attribution.user_id', { id: a.id }) : a.type);
+  const current =
+    a.id !== undefined && a.id === live.id && live.name ? t('attribution.current', { name: live.name }) : undefined;
+  return a.name ?? attributedName(a, e) ?? current ?? (a.id ? t('attribution.user_id', { id: a.id }) : a.type);
 }
 
 function Step({ e }: { e: StandingEvent }) {
   const { t, locale } = useI18n();
+  // An approver known only by id: looked up live, labelled as the current name.
+  const unnamed = e.approvals?.find((a) => !a.by.name && a.by.id && !attributedName(a.by, e))?.by.id;
+  const live = { id: unnamed, name: useCurrentName(unnamed) };
   const details = [
     ...(e.verification ?? []).map((v) =>
       t('entry.verification', { method: v.method.replace(/_/g, ' '), result: v.result }),
@@ -59,7 +73,7 @@ function Step({ e }: { e: StandingEvent }) {
     ...(e.approvals ?? []).map((a) =>
       t('entry.approval', {
         decision: t(`entry.${a.decision}`),
-        who: who(t, a.by, e),
+        who: who(t, a.by, e, live),
         role: a.role.replace(/_/g, ' '),
       }),
     ),

@@ -31,7 +31,7 @@ function currentName(client: ZafClient, id: string): Promise<string | null> {
 }
 
 /** The name Zendesk has for a user now (a live look-up), or null while unknown. */
-function useCurrentName(id: string | undefined): string | null {
+export function useCurrentName(id: string | undefined): string | null {
   const { client } = useClient();
   const [name, setName] = useState<string | null>(null);
   useEffect(() => {
