@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { accessExport } from '../../connector/gdpr/access-export.ts';
 import { eraseSubject } from '../../connector/gdpr/erasure.ts';
 import type { NewStandingEventInput } from '../../connector/model/standing-event.ts';
 import { parseStandingEvent } from '../../connector/model/standing-event.ts';
@@ -208,6 +209,9 @@ describe('attribution from the audit log and ticket audits', () => {
     });
     const eventId = (await store.log.history(tenant, { zendesk_user_id: '502' })).events[0]!.id;
     expect((await store.log.attributions.ofEvents(tenant, [eventId])).get(eventId)?.actor.name).toBe('Tomasz Nowak');
+    // The person's access export carries what the sources said about their events.
+    const exported = await accessExport(store.log, { readsOf: async () => [] }, tenant, { zendesk_user_id: '502' });
+    expect(exported.events[0]?.event.attribution?.rule?.title).toBe('Fraud auto-suspend');
 
     await eraseSubject(store.log, { tenant, identities: { zendesk_user_id: '502' }, reason: 'ticket 1', actor: 'op' });
     const after = (await store.log.attributions.ofEvents(tenant, [eventId])).get(eventId);
