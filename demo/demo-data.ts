@@ -43,9 +43,9 @@ export const TICKETS: Record<string, { requester_id: string; organization_id: st
 };
 export const UNKNOWN_TICKET = '1004';
 
-const H = 3_600_000;
-const D = 24 * H;
-const iso = (now: number, ago: number) => new Date(now - ago).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const H = 3_600_000;
+export const D = 24 * H;
+export const iso = (now: number, ago: number) => new Date(now - ago).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const FIELD = { id: '360001122', title: 'Account status', type: 'dropdown' };
 
 function envelope(

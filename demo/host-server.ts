@@ -36,6 +36,8 @@ export interface HostOptions {
    */
   appPrivateKey?: KeyObject;
   port?: number;
+  /** Where `client.request('/api/v2/...')` goes (Zendesk's own API, e.g. the local stand-in); unset: refused. */
+  zendeskApiUrl?: string;
 }
 
 export interface HostHandle {
@@ -149,6 +151,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
 async function proxy(o: HostOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const options = JSON.parse(await readBody(req)) as ProxyOptions;
   const url = String(options.url ?? '');
+  // A relative /api/v2 URL is Zendesk's own API, which the signed-in agent may read (users' names).
+  if (o.zendeskApiUrl && url.startsWith('/api/v2/')) {
+    const r = await fetch(`${o.zendeskApiUrl}${url}`).catch(() => null);
+    const answer = r ? { status: r.status, text: await r.text() } : { status: 502, text: '{}' };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    return;
+  }
   // Zendesk only proxies to the app's domainWhitelist: here, the connector.
   if (!url.startsWith(`${o.connectorUrl}/`)) {
     res

@@ -13,6 +13,8 @@ import { startStanding } from '../connector/app/standing.ts';
 import { buildZendeskApp, DIST_DIR } from '../scripts/build-zendesk-app.ts';
 import { DEMO_TENANT, demoLookupData } from './demo-data.ts';
 import { startHost } from './host-server.ts';
+import { demoZendeskRecords } from './demo-audits.ts';
+import { startZendeskStandIn } from './zendesk-stand-in.ts';
 import { generateDemoSecrets, seedDemo } from './seed.ts';
 import { demoAlertChannel, describeAlert, startAlertReceiver } from './alert-receiver.ts';
 
@@ -43,24 +45,31 @@ const service = await startStanding(parsed.config, {
 });
 const receiver = await startAlertReceiver();
 const alert = demoAlertChannel(receiver);
+// Zendesk's audit log and ticket audits for the demo's changes, from a local stand-in of its API.
+const now = Date.now();
+const zendesk = await startZendeskStandIn(demoZendeskRecords(now));
 const { posted } = await seedDemo({
   url: service.url,
   adminToken: service.resources.secrets.operatorToken,
   db: service.resources.db,
   secrets,
   afterTenant: () => alert.setUp(service.url, service.resources.secrets.operatorToken, DEMO_TENANT),
+  now,
+  zendeskApiUrl: zendesk.url,
 });
 const host = await startHost({
   connectorUrl: service.url,
   appDir: DIST_DIR,
   sharedSecret: secrets.appSecret,
   appPrivateKey: secrets.appKeys.privateKey,
+  zendeskApiUrl: zendesk.url,
   port: Number(process.env.DEMO_PORT ?? 4567),
 });
 
 process.stdout.write(`
 Standing demo
   connector      ${service.url} (embedded database in ${env.STANDING_DATA_DIR})
+  zendesk api    ${zendesk.url} (a local stand-in: audit log, ticket audits, users)
   webhooks       ${posted} signed Zendesk webhooks posted to ${service.url}/webhooks/zendesk/${DEMO_TENANT}
   app bundle     ${(report.gzipBytes / 1024).toFixed(1)} KB gzipped (JS + CSS; the admin page's insights tab loads
                  ${(report.lazyGzipBytes / 1024).toFixed(1)} KB more when opened)
@@ -79,6 +88,7 @@ const stop = () => {
     .close()
     .then(() => receiver.close())
     .then(() => service.close())
+    .then(() => zendesk.close())
     .then(() => process.exit(0));
 };
 process.on('SIGINT', stop);

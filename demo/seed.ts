@@ -33,6 +33,13 @@ export async function seedDemo(o: {
   tenant?: string;
   /** Runs once the tenant exists, before any webhook is posted (the demo sets up its alert channel). */
   afterTenant?: () => Promise<void>;
+  /** The times of the demo's changes are relative to this. @defaultValue Date.now() */
+  now?: number;
+  /**
+   * A Zendesk API stand-in (zendesk-stand-in.ts) holding the demo's audit records: the tenant reads
+   * them through it (`zendesk.api_url`), and the seed waits until every event was attributed.
+   */
+  zendeskApiUrl?: string;
 }): Promise<{ posted: number }> {
   const tenant = o.tenant ?? DEMO_TENANT;
   const auth = { authorization: `Bearer ${o.adminToken}`, 'content-type': 'application/json' };
@@ -46,6 +53,9 @@ export async function seedDemo(o: {
         zendesk: {
           subdomain: DEMO_SUBDOMAIN,
           webhook_secret: o.secrets.webhookSecret,
+          ...(o.zendeskApiUrl
+            ? { api_url: o.zendeskApiUrl, api_email: 'standing@demo.example', api_token: 'demo-stand-in-token' }
+            : {}),
           app_shared_secret: o.secrets.appSecret,
         },
       }),
@@ -65,7 +75,7 @@ export async function seedDemo(o: {
     "set the demo tenant's app actions",
   );
   // The insights tab's background customers first: the story's customers' events stay the latest.
-  const bodies = [...demoInsightsWebhooks(), ...demoWebhooks()];
+  const bodies = [...demoInsightsWebhooks(), ...demoWebhooks(o.now)];
   for (const body of bodies) {
     const raw = JSON.stringify(body);
     const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -98,5 +108,20 @@ export async function seedDemo(o: {
     if (Date.now() > until) throw new Error('the demo webhooks were not processed within 30 s (is Redis running?)');
     await new Promise((r) => setTimeout(r, 100));
   }
+  if (o.zendeskApiUrl) await attributed(o.db, tenant, until);
   return { posted: bodies.length };
+}
+
+/** Waits until the attribution job has looked at every event of the tenant's log. */
+async function attributed(db: SqlClient, tenant: string, until: number): Promise<void> {
+  for (;;) {
+    const [row] = await db.query<{ behind: boolean }>(
+      `SELECT h.seq > coalesce(p.last_seq, 0) AS behind FROM chain_heads h
+        LEFT JOIN attribution_progress p ON p.tenant = h.tenant WHERE h.tenant = $1`,
+      [tenant],
+    );
+    if (row && !row.behind) return;
+    if (Date.now() > until) throw new Error('the demo events were not attributed within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

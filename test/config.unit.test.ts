@@ -60,13 +60,20 @@ describe('parseConfig', () => {
         intake: {
           role: 'all',
           queuePrefix: 'standing',
-          defaultTenant: { subdomain: undefined, webhookSecret: undefined, apiEmail: undefined, apiToken: undefined },
+          defaultTenant: {
+            subdomain: undefined,
+            apiUrl: undefined,
+            webhookSecret: undefined,
+            apiEmail: undefined,
+            apiToken: undefined,
+          },
           webhook: { maxBodyBytes: 262_144, toleranceSeconds: 300 },
           worker: { concurrency: 500, batchSize: 250, lockDurationMs: 30_000, companionWaitMs: 10_000 },
           salesforceSettingsRefreshMs: 30_000,
           inboxRetentionDays: 30,
           sweeper: { everyMs: 60_000, pendingForMs: 120_000, maxEvents: 50_000 },
           reconciliation: { everyMs: 900_000, maxPages: 1000, salesforceMaxQuotaShare: 0.5 },
+          attribution: { sweepEveryMs: 60_000, windowSeconds: 60 },
         },
       },
     });

@@ -41,7 +41,7 @@ interface Client {
   tickets: { show(id: string): Promise<ShowResult> };
 }
 const zendesk = createRequire(import.meta.url)('node-zendesk') as {
-  createClient(o: { username: string; token: string; subdomain: string }): Client;
+  createClient(o: { username: string; token: string; subdomain: string; endpointUri: string }): Client;
 };
 
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
@@ -74,10 +74,11 @@ export function nodeZendeskLookups(options: NodeZendeskLookupsOptions = {}): Zen
   const clientFor = (t: Tenant): Client | null => {
     const credentials = zendeskCredentialsOf(t.zendesk);
     if (!credentials.ok) return null;
-    const { subdomain, email, token } = credentials;
-    const key = `${t.id}\u0000${subdomain}\u0000${email}\u0000${token}`;
+    const { subdomain, email, token, baseUrl } = credentials;
+    const key = `${t.id}\u0000${baseUrl}\u0000${email}\u0000${token}`;
     let c = clients.get(key);
-    if (!c) clients.set(key, (c = zendesk.createClient({ username: email, token, subdomain })));
+    const endpointUri = `${baseUrl}/api/v2`;
+    if (!c) clients.set(key, (c = zendesk.createClient({ username: email, token, subdomain, endpointUri })));
     return c;
   };
   return {

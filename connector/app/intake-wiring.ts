@@ -28,6 +28,8 @@ export async function intakeExtension(
   shared: IntakeResources,
   providerList: Providers,
   settings: IntakeSettings,
+  /** Called after a batch stored events (attribution runs next). */
+  afterStored?: () => void,
 ): Promise<ServiceExtension> {
   const { db, metrics, tenants } = res;
   const { queue } = shared;
@@ -37,7 +39,7 @@ export async function intakeExtension(
   const sources: Sources = new Map<SourceName, AnySource>(providers.map((p) => [p.source.name, p.source]));
   metrics.addProbe(queueProbe(queue, metrics));
 
-  const workers = duties.worker ? startWorkerDuties(res, shared, settings, providers, sources) : [];
+  const workers = duties.worker ? startWorkerDuties(res, shared, settings, providers, sources, afterStored) : [];
   const sweeper = duties.scheduler ? await startSweeper(res, shared, settings) : undefined;
   const closers: Closer[] = [...workers, ...(sweeper ? [sweeper.close] : [])];
 
@@ -69,6 +71,7 @@ function startWorkerDuties(
   settings: IntakeSettings,
   providers: readonly ProviderWiring[],
   sources: Sources,
+  afterStored?: () => void,
 ): Closer[] {
   const { log, logger, metrics, tenants } = res;
   const worker = startIntakeWorker({ log, inbox: shared.inbox, tenants, sources }, logger, {
@@ -77,7 +80,10 @@ function startWorkerDuties(
     concurrency: settings.worker.concurrency,
     batching: { maxBatch: settings.worker.batchSize, maxWaitMs: 10, maxInFlight: 2 },
     lockDurationMs: settings.worker.lockDurationMs,
-    onBatch: (summary, size) => recordBatch(metrics, summary, size),
+    onBatch: (summary, size) => {
+      recordBatch(metrics, summary, size);
+      if (summary.stored > 0) afterStored?.();
+    },
     onRateLimited: (source, tenant, waitMs) => {
       metrics.rateLimitWaits.inc({ source, tenant });
       metrics.rateLimitWaitSeconds.inc({ source, tenant }, waitMs / 1000);

@@ -18,6 +18,8 @@ export async function reconciliationExtension(
   shared: Pick<IntakeResources, 'connection'>,
   providers: Providers,
   settings: IntakeSettings,
+  /** Called after each run (attribution of what the run stored). */
+  afterRun?: (tenant: string) => void,
 ): Promise<ServiceExtension> {
   const { db, log, logger, metrics, tenants } = res;
   const duties = roleDuties(settings.role);
@@ -32,7 +34,10 @@ export async function reconciliationExtension(
             tenants,
             logger,
             reconcilers: providers.all.flatMap((p) => (p.reconciler ? [p.reconciler] : [])),
-            onRunEnd: (run) => recordReconciliationRun(metrics, run),
+            onRunEnd: (run) => {
+              recordReconciliationRun(metrics, run);
+              afterRun?.(run.tenant);
+            },
           },
           {
             connection,

@@ -3,10 +3,11 @@
  * (service.ts) opens what every part shares (database, Redis, the log, the tenants, the read audit,
  * the role check); this adds the intake's shared inbox, queue and BullMQ connection
  * (intake-resources.ts) and the providers (provider-list.ts), then one wiring module per feature:
- * intake, compliance (checkpoints, retention, SIEM), the Zendesk app's API and reconciliation.
+ * attribution, intake, compliance (checkpoints, retention, SIEM), the Zendesk app's API and reconciliation.
  * Each resource is built once and handed down; nothing below connector/app/ builds a shared one.
  */
 import { appApiExtension, type AppApiOptions } from './app-api-wiring.ts';
+import { attributionExtension } from './attribution-wiring.ts';
 import type { StandingConfig } from '../config/config.ts';
 import { intakeExtension } from './intake-wiring.ts';
 import { openIntakeResources } from './intake-resources.ts';
@@ -41,7 +42,10 @@ export function startStanding(
       // The shared part closes last: the workers and schedulers use the queue and the connection until they stop.
       const opened: ServiceExtension[] = [{ close: shared.close }];
       try {
-        const intake = await intakeExtension(resources, shared, providers, config.intake);
+        // Attribution closes after the intake and reconciliation that ask for its runs.
+        const attribution = await attributionExtension(resources, shared, config.intake);
+        opened.push(attribution);
+        const intake = await intakeExtension(resources, shared, providers, config.intake, attribution.requestBehind);
         opened.push(intake);
         const alerts = openAlerts(resources, alertsOptions);
         const compliance = await complianceExtension(resources, shared, complianceOptions, alerts);
@@ -51,7 +55,7 @@ export function startStanding(
         if (roleDuties(config.intake.role).httpApi)
           opened.push(appApiExtension(resources, { ...shared, alerts }, app), alertsExtension(resources, alerts));
         // Last: its scheduled runs stop first.
-        opened.push(await reconciliationExtension(resources, shared, providers, config.intake));
+        opened.push(await reconciliationExtension(resources, shared, providers, config.intake, attribution.request));
       } catch (err) {
         await combineExtensions(...opened).close?.();
         throw err;

@@ -22,6 +22,8 @@ import {
 interface TenantOptions {
   name?: string;
   zendeskSubdomain?: string;
+  zendeskApiUrl?: string;
+  clearZendeskApiUrl?: boolean;
   zendeskApiEmail?: string;
   zendeskWebhookSecretFile?: string;
   zendeskApiTokenFile?: string;
@@ -36,7 +38,7 @@ interface TenantOptions {
 }
 
 type ZendeskInput = Partial<
-  Record<'subdomain' | 'api_email' | 'webhook_secret' | 'api_token' | 'app_shared_secret', string | null>
+  Record<'subdomain' | 'api_url' | 'api_email' | 'webhook_secret' | 'api_token' | 'app_shared_secret', string | null>
 >;
 
 /** Where each field the registry may complain about comes from on the command line. */
@@ -44,6 +46,7 @@ const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
   id: '<id>',
   name: '--name',
   'zendesk.subdomain': '--zendesk-subdomain',
+  'zendesk.api_url': '--zendesk-api-url',
   'zendesk.api_email': '--zendesk-api-email',
   'zendesk.webhook_secret': '--zendesk-webhook-secret-file or ZENDESK_WEBHOOK_SECRET',
   'zendesk.api_token': '--zendesk-api-token-file or ZENDESK_API_TOKEN',
@@ -93,6 +96,7 @@ async function zendeskInput(o: TenantOptions, config: StandingConfig): Promise<Z
   }
   const input: ZendeskInput = {
     subdomain: o.clearZendeskSubdomain ? null : o.zendeskSubdomain,
+    api_url: o.clearZendeskApiUrl ? null : o.zendeskApiUrl,
     api_email: o.clearZendeskApiEmail ? null : o.zendeskApiEmail,
     webhook_secret: await secretInput(o, {
       fileOption: '--zendesk-webhook-secret-file',
@@ -138,6 +142,7 @@ function writeView(view: TenantView, heading: string, json: boolean | undefined)
   writeTable([
     ['  name', view.name],
     ['  zendesk subdomain', z.subdomain ?? '-'],
+    ['  zendesk api url', z.api_url ?? '(from the subdomain)'],
     ['  zendesk api email', z.api_email ?? '-'],
     ['  zendesk webhook secret', z.webhook_secret_set ? 'set' : 'not set'],
     ['  zendesk api token', z.api_token_set ? 'set' : 'not set'],
@@ -204,6 +209,7 @@ async function listTenants(o: { json?: boolean }): Promise<number> {
 function settingOptions(command: Command): Command {
   return command
     .option('--zendesk-subdomain <subdomain>', 'Zendesk subdomain only: acme for acme.zendesk.com')
+    .option('--zendesk-api-url <url>', 'Zendesk API base when not https://<subdomain>.zendesk.com (a proxy)')
     .option('--zendesk-api-email <email>', 'Zendesk user owning the API token (identity look-ups)')
     .option('--zendesk-webhook-secret-file <path>', "file holding the Zendesk webhook's signing secret")
     .option('--zendesk-api-token-file <path>', 'file holding the Zendesk API token')
@@ -243,6 +249,7 @@ export function registerTenantCommands(program: Command, setExitCode: SetExitCod
       .option('--name <name>', "the client company's display name"),
   )
     .addOption(new Option('--clear-zendesk-subdomain', 'remove the Zendesk subdomain').conflicts('zendeskSubdomain'))
+    .addOption(new Option('--clear-zendesk-api-url', 'use https://<subdomain>.zendesk.com').conflicts('zendeskApiUrl'))
     .addOption(new Option('--clear-zendesk-api-email', 'remove the Zendesk API email').conflicts('zendeskApiEmail'))
     .addOption(
       new Option(

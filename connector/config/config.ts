@@ -174,6 +174,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         queuePrefix: e.STANDING_QUEUE_PREFIX,
         defaultTenant: {
           subdomain: e.ZENDESK_SUBDOMAIN,
+          apiUrl: e.ZENDESK_API_URL,
           webhookSecret: e.ZENDESK_WEBHOOK_SECRET,
           apiEmail: e.ZENDESK_API_EMAIL,
           apiToken: e.ZENDESK_API_TOKEN,
@@ -194,6 +195,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
           everyMs: e.STANDING_SWEEP_INTERVAL_MS,
           pendingForMs: e.STANDING_SWEEP_PENDING_MS,
           maxEvents: e.STANDING_SWEEP_MAX_EVENTS,
+        },
+        attribution: {
+          sweepEveryMs: e.STANDING_ATTRIBUTION_SWEEP_MS,
+          windowSeconds: e.STANDING_ATTRIBUTION_WINDOW_SECONDS,
         },
         reconciliation: {
           everyMs: e.STANDING_RECONCILE_INTERVAL_MS,

@@ -35,6 +35,8 @@ export const INTAKE_ENV = {
   STANDING_SWEEP_INTERVAL_MS: envInteger(100, 3_600_000, CONFIG_DEFAULTS.STANDING_SWEEP_INTERVAL_MS),
   STANDING_SWEEP_PENDING_MS: envInteger(0, 86_400_000, CONFIG_DEFAULTS.STANDING_SWEEP_PENDING_MS),
   STANDING_SWEEP_MAX_EVENTS: envInteger(1, 10_000_000, CONFIG_DEFAULTS.STANDING_SWEEP_MAX_EVENTS),
+  STANDING_ATTRIBUTION_SWEEP_MS: envInteger(0, 86_400_000, CONFIG_DEFAULTS.STANDING_ATTRIBUTION_SWEEP_MS),
+  STANDING_ATTRIBUTION_WINDOW_SECONDS: envInteger(1, 3600, CONFIG_DEFAULTS.STANDING_ATTRIBUTION_WINDOW_SECONDS),
   STANDING_RECONCILE_INTERVAL_MS: envInteger(0, 7 * 86_400_000, CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS),
   STANDING_RECONCILE_MAX_PAGES: envInteger(1, 1_000_000, CONFIG_DEFAULTS.STANDING_RECONCILE_MAX_PAGES),
   STANDING_RECONCILE_SALESFORCE_QUOTA_SHARE: z.preprocess(
@@ -54,6 +56,18 @@ export const ZENDESK_ENV = {
       .string()
       .trim()
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. acme for acme.zendesk.com')
+      .optional(),
+  ),
+  ZENDESK_API_URL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .refine(
+        (u) =>
+          /^https:\/\/[^\s?#]+$/i.test(u) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s?#]*)?$/i.test(u),
+        'must be an https URL (plain http only to 127.0.0.1 or localhost), e.g. https://acme.zendesk.com',
+      )
       .optional(),
   ),
   ZENDESK_WEBHOOK_SECRET: z.preprocess(

@@ -26,7 +26,14 @@ export interface IntakeSettings {
   /** Redis key prefix of the queues. @defaultValue `standing` */
   queuePrefix: string;
   /** The `default` tenant's Zendesk settings from the environment (any may be absent). */
-  defaultTenant: { subdomain?: string; webhookSecret?: string; apiEmail?: string; apiToken?: string };
+  defaultTenant: {
+    subdomain?: string;
+    /** `ZENDESK_API_URL`: the API base when not `https://<subdomain>.zendesk.com`. */
+    apiUrl?: string;
+    webhookSecret?: string;
+    apiEmail?: string;
+    apiToken?: string;
+  };
   webhook: ZendeskWebhookOptions;
   /** Worker tuning (see IntakeWorkerOptions). */
   worker: { concurrency: number; batchSize: number; lockDurationMs: number; companionWaitMs: number };
@@ -41,4 +48,9 @@ export interface IntakeSettings {
    * reconciler's); `everyMs: 0` turns it off.
    */
   reconciliation: { everyMs: number; maxPages: number; salesforceMaxQuotaShare: number };
+  /**
+   * Attribution (connector/zendesk/attribution.ts): how often tenants behind are queued again (0: attribution
+   * off) and the match window around an event.
+   */
+  attribution: { sweepEveryMs: number; windowSeconds: number };
 }

@@ -205,6 +205,22 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     secret: false,
   },
   {
+    name: 'STANDING_ATTRIBUTION_SWEEP_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_ATTRIBUTION_SWEEP_MS),
+    description:
+      "How often tenants whose events were not yet attributed (Zendesk's audit log and ticket audits, see " +
+      'docs/attribution.md) are queued again, besides after each intake batch; 0 turns attribution off.',
+    secret: false,
+  },
+  {
+    name: 'STANDING_ATTRIBUTION_WINDOW_SECONDS',
+    default: String(CONFIG_DEFAULTS.STANDING_ATTRIBUTION_WINDOW_SECONDS),
+    description:
+      'How far from an event an audit log entry or a ticket audit may be and still count as its record; ' +
+      'none within it leaves the event unknown, saying so.',
+    secret: false,
+  },
+  {
     name: 'STANDING_RECONCILE_INTERVAL_MS',
     default: String(CONFIG_DEFAULTS.STANDING_RECONCILE_INTERVAL_MS),
     description:
@@ -315,6 +331,15 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'ZENDESK_SUBDOMAIN',
     default: '(unset)',
     description: "The `default` tenant's Zendesk subdomain (acme for acme.zendesk.com).",
+    secret: false,
+  },
+  {
+    name: 'ZENDESK_API_URL',
+    default: '(unset: https://<ZENDESK_SUBDOMAIN>.zendesk.com)',
+    description:
+      "The `default` tenant's Zendesk API base, for every Zendesk API call (look-ups, exports, audit log, ticket " +
+      'audits): a proxy, or a local stand-in. Plain http only to 127.0.0.1 or localhost, and not when ' +
+      'NODE_ENV=production.',
     secret: false,
   },
   {

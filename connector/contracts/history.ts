@@ -12,6 +12,12 @@ import {
   INITIATION_TYPES,
   EVENT_SOURCE_SYSTEMS,
 } from '../model/standing-event.ts';
+import {
+  ATTRIBUTION_ACTOR_TYPES,
+  ATTRIBUTION_INITIATIONS,
+  ATTRIBUTION_SOURCES,
+  UNKNOWN_REASONS,
+} from '../model/attribution.ts';
 import { About, AccountStatus, Instant, SalesforceId, TenantId, Uuid } from './common.ts';
 
 export const Actor = z.object({
@@ -32,6 +38,35 @@ export const AccountIdentities = z.object({
   salesforce_account_id: SalesforceId.optional(),
 });
 export type AccountIdentities = z.infer<typeof AccountIdentities>;
+
+export const Attribution = z
+  .object({
+    initiation: z.enum(ATTRIBUTION_INITIATIONS),
+    actor: z.object({
+      type: z.enum(ATTRIBUTION_ACTOR_TYPES),
+      id: z.string().optional(),
+      name: z.string().optional().describe('The display name as of the event; absent once the subject is erased.'),
+      role: z.string().optional().describe('The role (agent, admin, end-user) as read when attributed.'),
+    }),
+    rule: z
+      .object({ kind: z.enum(['trigger', 'automation']), id: z.string(), title: z.string().optional() })
+      .optional()
+      .describe('The Zendesk trigger or automation that made the change.'),
+    via: z.string().optional().describe("Zendesk's via channel (web, api, rule, ...)."),
+    source: z.enum(ATTRIBUTION_SOURCES).describe('Which source record said so (`none`: no source knew).'),
+    record_id: z.string().optional().describe("The source record's id: the audit log entry's, the ticket audit's."),
+    said: z.string().optional().describe("What the source said, in its words (the audit log's change description)."),
+    read_at: Instant.describe('When the source was read.'),
+    unknown_reason: z
+      .object({ code: z.enum(UNKNOWN_REASONS), message: z.string() })
+      .optional()
+      .describe('Why no source could say who made the change.'),
+  })
+  .describe(
+    'Who made the change and how, from a record of the source read after the event (an attribution record ' +
+      'linked to the event; the event itself is never rewritten).',
+  );
+export type Attribution = z.infer<typeof Attribution>;
 
 const Step = { code: z.string(), text: z.string().optional() };
 
@@ -98,6 +133,7 @@ export const StandingEvent = z
     occurred_at: Instant,
     recorded_at: Instant,
     erased: z.boolean(),
+    attribution: Attribution.optional(),
   })
   .describe(
     'One event as stored. Personal and free-text parts (customer identities, actor id and name, reason text, ' +

@@ -30,6 +30,7 @@ export const TenantView = z.object({
   name: z.string(),
   zendesk: z.object({
     subdomain: z.string().nullable(),
+    api_url: z.string().nullable().describe('The Zendesk API base; `null`: https://<subdomain>.zendesk.com.'),
     api_email: z.string().nullable(),
     webhook_secret_set: z.boolean(),
     api_token_set: z.boolean(),

@@ -25,6 +25,7 @@ export const ChainBreak = z.union([
       'checkpoint_invalid',
       'boundary_unsigned',
       'legal_hold_chain',
+      'attribution_chain',
     ]),
     found: z.string(),
   }),
@@ -47,6 +48,14 @@ const LegalHolds = z
       'when it is broken, `ok` is false and `broken.problem` is `legal_hold_chain`.',
   );
 
+const Attributions = z
+  .object({ ok: z.boolean(), checked: z.number().int().min(0) })
+  .describe(
+    "The chain of the tenant's attribution records (who made each change, as a source said after the event; " +
+      'each links to the one before and hashes to what it says); when it is broken, `ok` is false and ' +
+      '`broken.problem` is `attribution_chain`.',
+  );
+
 export const LogVerifyReport = z.union([
   z.object({
     tenant: z.string(),
@@ -56,6 +65,7 @@ export const LogVerifyReport = z.union([
     starts_at: Seq.describe('The first seq kept (after retention).'),
     checkpoints: CheckpointSummary,
     legal_holds: LegalHolds,
+    attributions: Attributions,
   }),
   z.object({
     tenant: z.string(),
@@ -64,6 +74,7 @@ export const LogVerifyReport = z.union([
     broken: ChainBreak,
     checkpoints: CheckpointSummary,
     legal_holds: LegalHolds,
+    attributions: Attributions,
   }),
 ]);
 export type LogVerifyReport = z.infer<typeof LogVerifyReport>;

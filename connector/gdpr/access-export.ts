@@ -125,6 +125,11 @@ export async function accessExport(
       ...part,
     });
   }
+  // What the sources said later about who made each change (attribution records) goes with the event.
+  const attributed = await log.attributions.ofEvents(
+    tenant,
+    person.rows.map((r) => r.event.id),
+  );
   return {
     type: 'standing.access_export',
     version: 1,
@@ -136,7 +141,7 @@ export async function accessExport(
     identities: person.identities,
     events: person.rows.map(({ event, record, hash }) => ({
       about: event.about,
-      event,
+      event: attributed.has(event.id) ? { ...event, attribution: attributed.get(event.id)! } : event,
       proof: {
         seq: record.seq,
         prev_hash: record.prev_hash,

@@ -190,7 +190,9 @@ export type ChainBreak =
    * The tenant's chain of legal hold events does not check out (see connector/model/legal-hold.ts); `seq` is the hold
    * event's.
    */
-  | { seq: number; problem: 'legal_hold_chain'; found: string };
+  | { seq: number; problem: 'legal_hold_chain'; found: string }
+  /** The tenant's chain of attribution records does not check out (connector/model/attribution-chain.ts). */
+  | { seq: number; problem: 'attribution_chain'; found: string };
 
 export interface StoredChainRow extends ChainRecord {
   hash: string;

@@ -5,6 +5,7 @@
  * Wire and storage names are snake_case, as in the field tables of docs/event-model.md.
  */
 import { z } from 'zod';
+import type { Attribution } from './attribution.ts';
 
 /** Closed set of account statuses. `suspended` is temporary; `deactivated`, `closed`, `deleted` are not. */
 export const ACCOUNT_STATUSES = ['active', 'suspended', 'deactivated', 'closed', 'deleted'] as const;
@@ -341,6 +342,8 @@ export type StandingEvent = NewStandingEvent & {
   seq: number;
   recorded_at: string;
   erased: boolean;
+  /** Who made the change and how, as a source said after the event (its attribution record), when there is one. */
+  attribution?: Attribution;
 };
 
 import { describeIssues, type FieldProblem } from '../lib/problems.ts';

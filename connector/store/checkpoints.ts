@@ -215,11 +215,13 @@ type RowsAndCheckpointsReport = VerifyReport & {
 export type TenantVerifyReport = RowsAndCheckpointsReport & {
   /** The tenant's chain of legal hold events: how many were checked, and whether they link and hash. */
   legal_holds: { ok: boolean; checked: number };
+  /** The tenant's chain of attribution records: how many were checked, and whether they link and hash. */
+  attributions: { ok: boolean; checked: number };
 };
 
 /**
  * `verify` of the rows, then every checkpoint and every boundary against them and their signatures,
- * then the chain of the tenant's legal hold events.
+ * then the chain of the tenant's legal hold events, then that of its attribution records.
  */
 export async function verifyTenant(
   log: StandingLog,
@@ -229,20 +231,29 @@ export async function verifyTenant(
   const report = await verifyRowsAndCheckpoints(log, tenant, options);
   const holds = await new Retention(log.db).verifyHolds(tenant);
   const legal_holds = { ok: holds.ok, checked: holds.checked };
-  if (holds.ok || !report.ok) return { ...report, legal_holds };
-  const b = holds.broken;
-  return {
+  const attributed = await log.attributions.verify(tenant);
+  const attributions = { ok: attributed.ok, checked: attributed.checked };
+  const broken = (b: ChainBreak) => ({
     tenant,
-    ok: false,
+    ok: false as const,
     checked: report.checked,
-    broken: {
-      seq: b.seq,
-      problem: 'legal_hold_chain',
-      found: `legal hold event ${b.seq}: ${b.problem} (expected ${b.expected}, found ${b.found})`,
-    },
+    broken: b,
     checkpoints: report.checkpoints,
     legal_holds,
-  };
+    attributions,
+  });
+  if (!report.ok) return { ...report, legal_holds, attributions };
+  if (!holds.ok) {
+    const b = holds.broken;
+    const found = `legal hold event ${b.seq}: ${b.problem} (expected ${b.expected}, found ${b.found})`;
+    return broken({ seq: b.seq, problem: 'legal_hold_chain', found });
+  }
+  if (!attributed.ok) {
+    const b = attributed.broken;
+    const found = `attribution record ${b.seq}: ${b.problem}${'found' in b ? ` (found ${b.found})` : ''}`;
+    return broken({ seq: b.seq, problem: 'attribution_chain', found });
+  }
+  return { ...report, legal_holds, attributions };
 }
 
 async function verifyRowsAndCheckpoints(

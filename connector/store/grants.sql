@@ -13,7 +13,7 @@
 --   checkpoints          SELECT                   (standing_checkpoint_insert)
 --   checkpoint_keys      SELECT                   (only the owner registers a key)
 --   legal_hold_events    SELECT                   (standing_hold_place, standing_hold_lift)
---   retention_policies, mapping_versions, access_audit, subject_erasures   SELECT, INSERT
+--   retention_policies, mapping_versions, access_audit, subject_erasures, event_attributions   SELECT, INSERT
 --   access_audit_heads   SELECT, INSERT, UPDATE   (a trigger lets the head move one link forward only)
 --   api_keys             SELECT, INSERT, UPDATE   (create, revoke, last used; never deleted)
 --   schema_migrations    SELECT                   (the service checks that nothing is pending)
@@ -30,7 +30,8 @@ DECLARE
   s text := current_schema();
   t text;
   f regprocedure;
-  keep_past constant text[] := ARRAY['standing_events', 'retention_policies', 'mapping_versions', 'access_audit', 'subject_erasures'];
+  keep_past constant text[] := ARRAY['standing_events', 'retention_policies', 'mapping_versions', 'access_audit', 'subject_erasures',
+    'event_attributions'];
   read_only constant text[] := ARRAY['chain_heads', 'chain_boundaries', 'checkpoints', 'checkpoint_keys', 'legal_hold_events', 'schema_migrations'];
   no_delete constant text[] := ARRAY['access_audit_heads', 'api_keys'];
   none constant text[] := ARRAY['service_role_grants'];

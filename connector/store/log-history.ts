@@ -12,6 +12,7 @@ import type { Database } from './database.ts';
 import { decodeEvent, sealAad, type StoredStandingEvent } from './event-codec.ts';
 import { loadSql } from './sql.ts';
 import type { SubjectResolver } from './subject-resolver.ts';
+import type { AttributionStore } from './attribution-store.ts';
 import { CursorError } from '../lib/errors.ts';
 
 const SQL = {
@@ -99,6 +100,7 @@ interface CoveredSubjectRow {
 export async function readHistory(
   db: Database,
   subjects: SubjectResolver,
+  attributions: AttributionStore,
   tenant: string,
   identities: Partial<CustomerIdentities>,
   options: HistoryOptions = {},
@@ -131,6 +133,15 @@ export async function readHistory(
     .map((row) =>
       decodeEvent(toRecord(tenant, row), subjects.keyOf(tenant, row.subject_id, row.wrapped_key), row.about),
     );
+  // Attribution records are merged into their events: what a source said later, read from the store, never the API.
+  const attributed = await attributions.ofEvents(
+    tenant,
+    events.map((e) => e.id),
+  );
+  for (const e of events) {
+    const a = attributed.get(e.id);
+    if (a) e.attribution = a;
+  }
   const last = events.at(-1);
   const now = Date.now();
   const standing = (r: CoveredSubjectRow): CurrentStanding =>

@@ -12,6 +12,7 @@ import { FieldValueHistory } from './field-value-history.ts';
 import { InsightsStore } from './insights.ts';
 import { readHistory, type History, type HistoryOptions } from './log-history.ts';
 import { SubjectResolver, type SubjectResolverOptions } from './subject-resolver.ts';
+import { AttributionStore } from './attribution-store.ts';
 
 export type { ChainRow } from './chain-row.ts';
 export type { VerifyReport } from './chain-verify.ts';
@@ -44,6 +45,8 @@ export class StandingLog {
   readonly fieldValues: FieldValueHistory;
   /** The insights' rollups and reads over the log's public fields (docs/insights.md). */
   readonly insights: InsightsStore;
+  /** Who made each change and how, as the sources said after the event (attribution records). */
+  readonly attributions: AttributionStore;
   private readonly verifyPageSize: number;
   private readonly clock: () => Date;
 
@@ -55,6 +58,7 @@ export class StandingLog {
     this.subjects = new SubjectResolver(db, master, options);
     this.fieldValues = new FieldValueHistory(db, master);
     this.insights = new InsightsStore(db, this.subjects);
+    this.attributions = new AttributionStore(db, this.subjects);
     this.verifyPageSize = options.verifyPageSize ?? 5000;
     this.clock = options.clock ?? (() => new Date());
   }
@@ -78,7 +82,7 @@ export class StandingLog {
    * subject's current status. See log-history.ts.
    */
   history(tenant: string, identities: Partial<CustomerIdentities>, options: HistoryOptions = {}): Promise<History> {
-    return readHistory(this.db, this.subjects, tenant, identities, options);
+    return readHistory(this.db, this.subjects, this.attributions, tenant, identities, options);
   }
 
   /**

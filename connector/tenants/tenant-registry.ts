@@ -93,7 +93,7 @@ export class TenantRegistry {
     const hit = this.tenants.get(id);
     if (hit) return hit.tenant;
     const [row] = await this.db.query<TenantRow>(
-      'SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants WHERE id = $1',
+      'SELECT id, name, zendesk_subdomain, zendesk_api_url, zendesk_api_email, secrets FROM tenants WHERE id = $1',
       [id],
     );
     const tenant = row ? this.fromRow(row) : null;
@@ -103,7 +103,7 @@ export class TenantRegistry {
 
   async list(): Promise<TenantView[]> {
     const rows = await this.db.query<TenantRow>(
-      'SELECT id, name, zendesk_subdomain, zendesk_api_email, secrets FROM tenants ORDER BY id',
+      'SELECT id, name, zendesk_subdomain, zendesk_api_url, zendesk_api_email, secrets FROM tenants ORDER BY id',
     );
     return rows.map((r) => toView(this.fromRow(r)));
   }
@@ -115,9 +115,9 @@ export class TenantRegistry {
     const tenant: Tenant = { id, name, zendesk: applyZendeskPatch(NO_ZENDESK_SETTINGS, zendesk) };
     const columns = zendeskSettingsColumns(this.keys, id, tenant.zendesk);
     const rows = await this.db.query(
-      `INSERT INTO tenants (id, name, zendesk_subdomain, zendesk_api_email, secrets) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [id, name, columns.zendesk_subdomain, columns.zendesk_api_email, columns.secrets],
+      `INSERT INTO tenants (id, name, zendesk_subdomain, zendesk_api_email, secrets, zendesk_api_url)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [id, name, columns.zendesk_subdomain, columns.zendesk_api_email, columns.secrets, columns.zendesk_api_url],
     );
     if (rows.length === 0)
       return { ok: false, status: 409, code: 'tenant_exists', message: `tenant "${id}" already exists` };
@@ -140,8 +140,8 @@ export class TenantRegistry {
     const columns = zendeskSettingsColumns(this.keys, id, next.zendesk);
     await this.db.query(
       `UPDATE tenants SET name = $2, zendesk_subdomain = $3, zendesk_api_email = $4, secrets = $5,
-        updated_at = now() WHERE id = $1`,
-      [id, next.name, columns.zendesk_subdomain, columns.zendesk_api_email, columns.secrets],
+        zendesk_api_url = $6, updated_at = now() WHERE id = $1`,
+      [id, next.name, columns.zendesk_subdomain, columns.zendesk_api_email, columns.secrets, columns.zendesk_api_url],
     );
     this.tenants.delete(id);
     return { ok: true, value: next };
@@ -150,12 +150,14 @@ export class TenantRegistry {
   /** Makes the `default` tenant match what the environment says (env is authoritative for it). */
   async syncDefaultTenant(env: {
     subdomain?: string;
+    apiUrl?: string;
     webhookSecret?: string;
     apiEmail?: string;
     apiToken?: string;
   }): Promise<Tenant> {
     const zendesk = {
       subdomain: env.subdomain ?? null,
+      api_url: env.apiUrl ?? null,
       webhook_secret: env.webhookSecret ?? null,
       api_email: env.apiEmail ?? null,
       api_token: env.apiToken ?? null,

@@ -25,7 +25,8 @@ import {
 
 /**
  * The JSON body to paste into a trigger/automation webhook action. `current_user` is whoever made
- * the update that fired a trigger (empty for automations, which then count as automatic).
+ * the update that fired a trigger (empty for automations, which then count as automatic); its name is
+ * rendered when the trigger fires, so the body carries the actor's name as of the event, without an API read.
  */
 export const ZENDESK_TRIGGER_BODY_TEMPLATE = {
   standing: {
@@ -46,7 +47,7 @@ export const ZENDESK_TRIGGER_BODY_TEMPLATE = {
     external_id: '{{ticket.requester.external_id}}',
   },
   organization: { id: '{{ticket.organization.id}}', external_id: '{{ticket.organization.external_id}}' },
-  current_user: { id: '{{current_user.id}}' },
+  current_user: { id: '{{current_user.id}}', name: '{{current_user.name}}' },
 } as const;
 
 /** Empty strings (unset placeholders) and placeholders left unrendered mean "not given". */
@@ -110,7 +111,10 @@ const TriggerBody = z.looseObject({
   requester: z.looseObject({ id: OptId, email: OptText(320), external_id: OptText(255) }).optional(),
   organization: z.looseObject({ id: OptId, external_id: OptText(255) }).optional(),
   current_user: z
-    .looseObject({ id: z.preprocess(blank, z.union([z.string(), z.number()]).transform(String).optional()) })
+    .looseObject({
+      id: z.preprocess(blank, z.union([z.string(), z.number()]).transform(String).optional()),
+      name: OptText(255),
+    })
     .optional(),
 });
 
@@ -155,9 +159,13 @@ export function mapTriggerBody(ctx: MapContext, body: unknown): MapStep {
   const eventId = standing.event_id ?? triggerEventId(body, ctx.invocationId ?? undefined);
   // `{{current_user.id}}` renders empty only when no user made the update, i.e. for automations
   // (time-based rules): that is what the source says, so it counts as automatic, not unknown.
-  const initiator = current_user?.id
+  const inferred = current_user?.id
     ? inferInitiator(ctx, current_user.id, requester?.id)
     : { type: 'automatic' as const, actor: { type: 'system' as const } };
+  const initiator =
+    current_user?.id && current_user.name
+      ? { ...inferred, actor: { ...inferred.actor, name: current_user.name } }
+      : inferred;
   const subject = triggerSubject(ctx, requester, organization);
   const common = {
     tenant: ctx.tenant,

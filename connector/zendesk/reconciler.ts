@@ -66,12 +66,12 @@ export async function reconcileZendesk(
     await deps.store.updateRun(id, 'failed', counters);
     return { id, state: 'failed', counters };
   }
-  const { subdomain, email, token } = credentials;
+  const { subdomain, email, token, baseUrl } = credentials;
   let state: RunState = 'completed';
   const progressOfRun = throttled(() => deps.store.updateRun(id, 'running', counters), RUN_RECORD_EVERY_MS, now);
   try {
     const mapping = await zendeskMappingOf(deps.tenants, tenant.id);
-    const client = new ZendeskIncrementalExport({ subdomain, email, token }, deps.exportOptions);
+    const client = new ZendeskIncrementalExport({ subdomain, email, token }, { baseUrl, ...deps.exportOptions });
     const sinceSeconds = Math.floor((o.since?.getTime() ?? now() - o.initialLookbackMs) / 1000);
     const suffix = o.since ? '@backfill' : '';
     const streams: {

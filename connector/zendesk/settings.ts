@@ -21,9 +21,24 @@ export const ZENDESK_SUBDOMAIN = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be the subdomain only, e.g. "acme" for acme.zendesk.com');
 
+/**
+ * The Zendesk API base: an https URL (a proxy may add a path), or plain http to a loopback address (a
+ * local stand-in of Zendesk's API for tests and the demo), which production refuses (`zendeskApiBase`).
+ */
+export const ZENDESK_API_URL = z
+  .url({ message: 'must be an https URL, e.g. https://acme.zendesk.com' })
+  .refine(
+    (u) => /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[^?#]*)?$/i.test(u) || LOOPBACK_HTTP.test(u),
+    'must be an https URL (plain http only to 127.0.0.1 or localhost), without query or fragment',
+  )
+  .transform((u) => u.replace(/\/+$/, ''));
+const LOOPBACK_HTTP = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^?#]*)?$/i;
+
 /** A change of a tenant's Zendesk settings: a `null` clears one, an absent key keeps it. */
 export const ZendeskSettingsPatch = z.strictObject({
   subdomain: ZENDESK_SUBDOMAIN.nullable().optional(),
+  /** Where the Zendesk API is reached; `null`: `https://<subdomain>.zendesk.com`. */
+  api_url: ZENDESK_API_URL.nullable().optional(),
   /** From Zendesk Admin Center > Webhooks > (webhook) > Signing secret. */
   webhook_secret: z
     .string()
@@ -44,6 +59,8 @@ export type ZendeskSettingsPatch = z.infer<typeof ZendeskSettingsPatch>;
 
 export interface ZendeskTenantSettings {
   subdomain: string | null;
+  /** The API base when not `https://<subdomain>.zendesk.com` (a proxy, a local stand-in). */
+  api_url: string | null;
   api_email: string | null;
   webhook_secret: string | null;
   api_token: string | null;
@@ -53,6 +70,7 @@ export interface ZendeskTenantSettings {
 /** What the API shows: never the secrets. */
 export interface ZendeskSettingsView {
   subdomain: string | null;
+  api_url: string | null;
   api_email: string | null;
   webhook_secret_set: boolean;
   api_token_set: boolean;
@@ -61,6 +79,7 @@ export interface ZendeskSettingsView {
 
 export const NO_ZENDESK_SETTINGS: ZendeskTenantSettings = {
   subdomain: null,
+  api_url: null,
   api_email: null,
   webhook_secret: null,
   api_token: null,
@@ -69,6 +88,7 @@ export const NO_ZENDESK_SETTINGS: ZendeskTenantSettings = {
 
 export const toZendeskView = (s: ZendeskTenantSettings): ZendeskSettingsView => ({
   subdomain: s.subdomain,
+  api_url: s.api_url,
   api_email: s.api_email,
   webhook_secret_set: s.webhook_secret !== null,
   api_token_set: s.api_token !== null,
@@ -80,6 +100,7 @@ export function applyZendeskPatch(current: ZendeskTenantSettings, patch: Zendesk
   const pick = <T>(v: T | null | undefined, keep: T | null) => (v === undefined ? keep : v);
   return {
     subdomain: pick(patch.subdomain, current.subdomain),
+    api_url: pick(patch.api_url, current.api_url),
     api_email: pick(patch.api_email, current.api_email),
     webhook_secret: pick(patch.webhook_secret, current.webhook_secret),
     api_token: pick(patch.api_token, current.api_token),
@@ -87,14 +108,28 @@ export function applyZendeskPatch(current: ZendeskTenantSettings, patch: Zendesk
   };
 }
 
-/** What the API clients (incremental export, directory look-ups) need, or the first setting missing. */
+/**
+ * The API base every Zendesk client of the tenant uses: its `api_url`, else `https://<subdomain>.zendesk.com`.
+ * Plain http (a loopback stand-in) is refused in production.
+ */
+export function zendeskApiBase(
+  s: Pick<ZendeskTenantSettings, 'subdomain' | 'api_url'>,
+  production = process.env.NODE_ENV === 'production',
+): string | null {
+  if (s.api_url) return production && s.api_url.startsWith('http:') ? null : s.api_url;
+  return s.subdomain ? `https://${s.subdomain}.zendesk.com` : null;
+}
+
+/** What the API clients (incremental export, directory look-ups, audits) need, or the first setting missing. */
 export function zendeskCredentialsOf(
   s: ZendeskTenantSettings,
-): { ok: true; subdomain: string; email: string; token: string } | { ok: false; missing: string } {
+): { ok: true; subdomain: string; email: string; token: string; baseUrl: string } | { ok: false; missing: string } {
   if (!s.subdomain) return { ok: false, missing: 'subdomain' };
   if (!s.api_email) return { ok: false, missing: 'api_email' };
   if (!s.api_token) return { ok: false, missing: 'api_token' };
-  return { ok: true, subdomain: s.subdomain, email: s.api_email, token: s.api_token };
+  const baseUrl = zendeskApiBase(s);
+  if (!baseUrl) return { ok: false, missing: 'api_url (plain http is refused in production)' };
+  return { ok: true, subdomain: s.subdomain, email: s.api_email, token: s.api_token, baseUrl };
 }
 
 /** The sealed envelope of the tenant row's `secrets` column (its field names are the stored ones). */
@@ -109,6 +144,7 @@ interface Secrets {
 export interface ZendeskSettingsRow {
   id: string;
   zendesk_subdomain: string | null;
+  zendesk_api_url: string | null;
   zendesk_api_email: string | null;
   secrets: Buffer | null;
 }
@@ -118,7 +154,12 @@ export function zendeskSettingsColumns(
   keys: MasterKeys,
   tenant: string,
   s: ZendeskTenantSettings,
-): { zendesk_subdomain: string | null; zendesk_api_email: string | null; secrets: Buffer } {
+): {
+  zendesk_subdomain: string | null;
+  zendesk_api_url: string | null;
+  zendesk_api_email: string | null;
+  secrets: Buffer;
+} {
   const secrets: Secrets = {
     zendesk_webhook_secret: s.webhook_secret,
     zendesk_api_token: s.api_token,
@@ -126,6 +167,7 @@ export function zendeskSettingsColumns(
   };
   return {
     zendesk_subdomain: s.subdomain,
+    zendesk_api_url: s.api_url,
     zendesk_api_email: s.api_email,
     // Bound to the tenant: an envelope copied into another tenant's row does not open.
     secrets: seal(keys.tenantSecrets, Buffer.from(JSON.stringify(secrets)), `tenant-secrets:${tenant}`),
@@ -139,6 +181,7 @@ export function zendeskSettingsOfRow(keys: MasterKeys, r: ZendeskSettingsRow): Z
     : { zendesk_webhook_secret: null, zendesk_api_token: null };
   return {
     subdomain: r.zendesk_subdomain,
+    api_url: r.zendesk_api_url ?? null,
     api_email: r.zendesk_api_email,
     webhook_secret: s.zendesk_webhook_secret,
     api_token: s.zendesk_api_token,

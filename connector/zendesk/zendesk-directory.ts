@@ -15,7 +15,7 @@ import type { ZendeskDirectoryOrganization, ZendeskDirectoryUser } from './map-c
 
 // node-zendesk is CommonJS only: a named ESM import fails (docs/development.md).
 const zendesk = createRequire(import.meta.url)('node-zendesk') as {
-  createClient(o: { username: string; token: string; subdomain: string }): ZendeskClient;
+  createClient(o: { username: string; token: string; subdomain: string; endpointUri: string }): ZendeskClient;
 };
 
 interface ShowResult {
@@ -115,11 +115,12 @@ export class ZendeskDirectory {
   private clientFor(t: Tenant): ZendeskClient | null {
     const credentials = zendeskCredentialsOf(t.zendesk);
     if (!credentials.ok) return null;
-    const { subdomain, email, token } = credentials;
-    const key = `${t.id}\u0000${subdomain}\u0000${email}\u0000${token}`;
+    const { subdomain, email, token, baseUrl } = credentials;
+    const key = `${t.id}\u0000${baseUrl}\u0000${email}\u0000${token}`;
     let c = this.clients.get(key);
     if (!c) {
-      c = zendesk.createClient({ username: email, token, subdomain });
+      // The tenant's API base (`zendesk.api_url`, ZENDESK_API_URL), not node-zendesk's own from the subdomain.
+      c = zendesk.createClient({ username: email, token, subdomain, endpointUri: `${baseUrl}/api/v2` });
       this.clients.set(key, c);
     }
     return c;

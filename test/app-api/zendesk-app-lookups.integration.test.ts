@@ -18,6 +18,7 @@ const tenant: Tenant = {
   name: 'Acme',
   zendesk: {
     subdomain: 'acme',
+    api_url: null,
     api_email: 'api@acme.example',
     api_token: 'token-123456',
     webhook_secret: null,

@@ -81,7 +81,8 @@ let env: IntakeEnv;
 let svc: ServiceHandle;
 
 beforeAll(async () => {
-  env = intakeEnv('composition_root');
+  // Attribution on (the harness turns it off): its queue is built too, on the root's BullMQ connection.
+  env = intakeEnv('composition_root', { STANDING_ATTRIBUTION_SWEEP_MS: '60000' });
   svc = await startIntakeService(env);
 });
 
@@ -99,6 +100,7 @@ describe('one process with every role (all)', () => {
 
   it('builds the intake queue once, and no queue twice', () => {
     expect(built.queues.filter((name) => name === 'standing-intake')).toHaveLength(1);
+    expect(built.queues.filter((name) => name === 'standing-attribution')).toHaveLength(1);
     expect(new Set(built.queues).size).toBe(built.queues.length);
   });
 

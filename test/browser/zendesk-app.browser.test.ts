@@ -15,6 +15,8 @@ import { DEMO_TENANT, demoLookupData } from '../../demo/demo-data.ts';
 import { startHost, type HostHandle } from '../../demo/host-server.ts';
 import { generateDemoSecrets, seedDemo } from '../../demo/seed.ts';
 import type { Insights } from '../../connector/contracts/index.ts';
+import { demoZendeskRecords } from '../../demo/demo-audits.ts';
+import { startZendeskStandIn, type ZendeskStandIn } from '../../demo/zendesk-stand-in.ts';
 import { stopIntakeService } from '../support/intake-harness.ts';
 import { startAppService, type AppService } from '../support/app-harness.ts';
 
@@ -26,6 +28,7 @@ let s: AppService;
 let host: HostHandle;
 let deadHost: HostHandle;
 let browser: Browser;
+let zendesk: ZendeskStandIn;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -35,19 +38,24 @@ beforeAll(async () => {
   expect(report.gzipBytes).toBeLessThanOrEqual(150 * 1024);
   expect(report.lazyGzipBytes).toBeGreaterThan(0);
   const lookups = staticLookups(demoLookupData());
+  // The demo's Zendesk records (audit log, ticket audits, users) behind a local stand-in of its API.
+  const now = Date.now();
+  zendesk = await startZendeskStandIn(demoZendeskRecords(now));
   s = await startAppService(
     'app_browser',
     lookups,
-    {},
+    { STANDING_ATTRIBUTION_SWEEP_MS: '60000' },
     { appPage: { dir: join(DIST_DIR, 'assets'), frameAncestors: ['http://127.0.0.1:*'] } },
   );
   const secrets = generateDemoSecrets();
-  await seedDemo({ url: s.url, adminToken: s.adminToken, db: s.handle.resources.db, secrets });
+  const db = s.handle.resources.db;
+  await seedDemo({ url: s.url, adminToken: s.adminToken, db, secrets, now, zendeskApiUrl: zendesk.url });
   host = await startHost({
     connectorUrl: s.url,
     appDir: DIST_DIR,
     sharedSecret: secrets.appSecret,
     appPrivateKey: secrets.appKeys.privateKey,
+    zendeskApiUrl: zendesk.url,
   });
   deadHost = await startHost({ connectorUrl: 'http://127.0.0.1:9', appDir: DIST_DIR, sharedSecret: secrets.appSecret });
   browser = await chromium.launch({
@@ -69,6 +77,7 @@ afterAll(async () => {
   await host?.close();
   await deadHost?.close();
   if (s) await stopIntakeService(s.env, s.handle);
+  await zendesk?.close();
 });
 
 /** The app's frame: served by the connector (signed launch) or by the host (`static=1`). */
@@ -133,7 +142,7 @@ describe('ticket sidebar (agent)', () => {
 
     const reinstatement = app.locator('[data-testid="timeline-entry"][data-kind="reinstatement"][data-about="person"]');
     await expect(reinstatement.locator('[data-testid="step"]').count()).resolves.toBe(3);
-    await expect(reinstatement.textContent()).resolves.toMatch(/Approved by Agent 9002 \(team lead\)/);
+    await expect(reinstatement.textContent()).resolves.toMatch(/Approved by Tara Lead \(team lead\)/);
     await expect(
       app.locator('[data-testid="timeline-entry"][data-kind="deactivation"][data-about="person"]').textContent(),
     ).resolves.toMatch(/fraud suspected/);
@@ -157,6 +166,50 @@ describe('ticket sidebar (agent)', () => {
     expect(new Set(abouts)).toEqual(new Set(['account']));
     await app.getByTestId('refresh').click();
     await app.getByTestId('timeline').waitFor();
+    await page.close();
+  });
+
+  it('says who made each change and how, by name, with the rule, and why it stays unknown', async () => {
+    const lines = async (path: string) => {
+      const { page, app } = await open(path);
+      await app.getByTestId('timeline').waitFor();
+      const who = await app.getByTestId('who').evaluateAll((els) =>
+        els.map((e) => ({
+          text: e.textContent ?? '',
+          initiation: e.getAttribute('data-initiation'),
+          source: e.getAttribute('data-source'),
+        })),
+      );
+      return { page, who };
+    };
+    const dana = await lines('/?ticket=1001');
+    // Dana's suspension: the agent's update fired the fraud trigger (the ticket audit says both).
+    expect(dana.who).toContainEqual({
+      text: 'By Alex Agent (agent) · via trigger ‘Fraud auto-suspend’ · automatic',
+      initiation: 'automatic',
+      source: 'zendesk_ticket_audit',
+    });
+    // Her organization's billing suspension by Zendesk itself, lifted by an admin (the audit log says so).
+    expect(dana.who.map((w) => w.text)).toEqual(
+      expect.arrayContaining(['By Zendesk (system) · automatic', 'By Ada Admin (admin) · manual']),
+    );
+    await dana.page.screenshot({ path: `${SHOTS}sidebar-attribution-1001.png` });
+    await dana.page.close();
+
+    const sam = await lines('/?ticket=1002');
+    const texts = sam.who.map((w) => w.text);
+    expect(texts).toContain('By Sam Okafor (customer) · customer-initiated');
+    expect(texts).toContain('By Tara Lead (agent) · manual');
+    expect(texts).toContain('Cause unknown · no audit entry within ±60 s');
+    // Never a bare number.
+    for (const text of [...texts, ...dana.who.map((w) => w.text)]) expect(text).not.toMatch(/\b(agent|user) \d+/);
+    await sam.page.close();
+
+    const { page, app } = await open('/?ticket=1001&locale=de');
+    await app.getByTestId('timeline').waitFor();
+    await expect(app.getByTestId('who').allTextContents()).resolves.toContain(
+      'Von Alex Agent (Agent) · über den Trigger „Fraud auto-suspend“ · automatisch',
+    );
     await page.close();
   });
 

@@ -89,6 +89,7 @@ describe('standing tenant create', () => {
     const acme = await registry().get('acme');
     expect(acme?.zendesk).toEqual({
       subdomain: 'acme',
+      api_url: null,
       api_email: 'ops@acme.example',
       webhook_secret: WEBHOOK_SECRET,
       api_token: null,
@@ -107,6 +108,7 @@ describe('standing tenant create', () => {
       name: 'Globex',
       zendesk: {
         subdomain: null,
+        api_url: null,
         api_email: null,
         webhook_secret_set: false,
         api_token_set: true,
@@ -193,6 +195,7 @@ describe('standing tenant show, list, update', () => {
       name: 'Acme Corp',
       zendesk: {
         subdomain: 'acme',
+        api_url: null,
         api_email: 'ops@acme.example',
         webhook_secret_set: true,
         api_token_set: false,
@@ -237,6 +240,7 @@ describe('standing tenant show, list, update', () => {
       name: 'Acme Inc',
       zendesk: {
         subdomain: 'acme',
+        api_url: null,
         api_email: null,
         webhook_secret_set: true,
         api_token_set: true,
@@ -246,11 +250,19 @@ describe('standing tenant show, list, update', () => {
     neverShowsSecrets(r);
     expect((await registry().get('acme'))?.zendesk).toEqual({
       subdomain: 'acme',
+      api_url: null,
       api_email: null,
       webhook_secret: WEBHOOK_SECRET,
       api_token: API_TOKEN,
       app_shared_secret: null,
     });
+
+    const proxied = await cli(['tenant', 'update', 'acme', '--zendesk-api-url', 'https://zd-proxy.acme.example/zd/']);
+    expect(proxied.code).toBe(0);
+    expect((await registry().get('acme'))?.zendesk.api_url).toBe('https://zd-proxy.acme.example/zd');
+    const plain = await cli(['tenant', 'update', 'acme', '--zendesk-api-url', 'http://zd-proxy.acme.example']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain('--zendesk-api-url');
 
     const cleared = await cli(['tenant', 'update', 'acme', '--clear-zendesk-api-token']);
     expect(cleared.code).toBe(0);

@@ -163,6 +163,7 @@ describe('tenants', () => {
       name: 'Initrode',
       zendesk: {
         subdomain: 'initrode',
+        api_url: null,
         api_email: 'zd-api@initrode.example',
         webhook_secret_set: true,
         api_token_set: true,
@@ -235,6 +236,7 @@ describe('tenants', () => {
       name: 'Initrode Corp',
       zendesk: {
         subdomain: 'initrode',
+        api_url: null,
         api_email: 'zd-api@initrode.example',
         webhook_secret_set: true,
         api_token_set: false,

@@ -29,6 +29,7 @@ const TABLES: Record<string, Privilege[]> = {
   access_audit: SI,
   access_audit_heads: SIU,
   subject_erasures: SI,
+  event_attributions: SI,
   api_keys: SIU,
   schema_migrations: S,
   service_role_grants: [],
@@ -61,6 +62,7 @@ const TABLES: Record<string, Privilege[]> = {
   insights_daily_durations: SIUD,
   tenant_workplace_settings: SIUD,
   app_agent_sessions: SIUD,
+  attribution_progress: SIUD,
 };
 
 /** Functions that run with the owner's rights (SECURITY DEFINER), and whether the service may call each. */

@@ -146,6 +146,7 @@ describe('the service role', () => {
         ok: true,
         starts_at: 3,
         legal_holds: { ok: true, checked: 0 },
+        attributions: { ok: true, checked: 0 },
       });
     },
   );
@@ -240,6 +241,7 @@ describe('the service role against legal holds and the retention cut', () => {
         ok: true,
         starts_at: 1,
         legal_holds: { ok: true, checked: 1 },
+        attributions: { ok: true, checked: 0 },
       });
     },
   );
@@ -350,6 +352,7 @@ describe('the service role against legal holds and the retention cut', () => {
         ok: true,
         starts_at: 4,
         legal_holds: { ok: true, checked: 2 },
+        attributions: { ok: true, checked: 0 },
       });
     },
   );

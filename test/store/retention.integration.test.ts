@@ -239,6 +239,7 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
         ok: false,
         broken: { seq: 3, problem: 'legal_hold_chain' },
         legal_holds: { ok: false, checked: 2 },
+        attributions: { ok: true, checked: 0 },
       });
     },
   );

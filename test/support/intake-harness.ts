@@ -48,6 +48,8 @@ export function intakeEnv(label: string, overrides: Record<string, string> = {})
       ZENDESK_API_TOKEN: 'zendesk-api-token-for-tests',
       // Scheduled reconciliation would read acme.zendesk.com: suites that want it turn it on.
       STANDING_RECONCILE_INTERVAL_MS: '0',
+      // So would attribution (its audit log and ticket audits): suites that want it turn it on.
+      STANDING_ATTRIBUTION_SWEEP_MS: '0',
       ...overrides,
     },
   };

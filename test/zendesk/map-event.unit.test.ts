@@ -83,9 +83,19 @@ describe('trigger bodies (ZENDESK_TRIGGER_BODY_TEMPLATE)', () => {
       '{{ticket.requester.email}}',
       '{{ticket.organization.external_id}}',
       '{{current_user.id}}',
+      '{{current_user.name}}',
     ]) {
       expect(text).toContain(placeholder);
     }
+  });
+
+  it("keeps the acting user's name as the trigger rendered it, and none for an automation", () => {
+    const body = triggerBody({ kind: 'reinstatement_approved' });
+    body.current_user = { id: AGENT_ID, name: 'Tara Lead' };
+    expect(onlyEvent(map(body)).actor).toEqual({ type: 'agent', id: AGENT_ID, name: 'Tara Lead' });
+    const automation = triggerBody({ kind: 'reinstatement_approved' });
+    automation.current_user = { id: '', name: '' };
+    expect(onlyEvent(map(automation)).actor).toEqual({ type: 'system' });
   });
 
   it('maps a reinstatement request, idempotent on the invocation id', () => {

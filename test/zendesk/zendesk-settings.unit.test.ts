@@ -10,8 +10,10 @@ import {
   applyZendeskPatch,
   NO_ZENDESK_SETTINGS,
   toZendeskView,
+  zendeskApiBase,
   zendeskCredentialsOf,
   zendeskSettingsColumns,
+  ZendeskSettingsPatch,
   zendeskSettingsOfRow,
   ZendeskSettingsStore,
   type ZendeskSettingsRows,
@@ -21,6 +23,7 @@ import {
 const keys = deriveMasterKeys(randomBytes(32));
 const full: ZendeskTenantSettings = {
   subdomain: 'acme',
+  api_url: null,
   api_email: 'integration@acme.example',
   api_token: 'zendesk-api-token',
   webhook_secret: 'a-webhook-signing-secret',
@@ -40,15 +43,35 @@ describe('Zendesk settings', () => {
       subdomain: 'acme',
       email: 'integration@acme.example',
       token: 'zendesk-api-token',
+      baseUrl: 'https://acme.zendesk.com',
     });
     expect(zendeskCredentialsOf({ ...full, api_email: null })).toEqual({ ok: false, missing: 'api_email' });
     expect(zendeskCredentialsOf(NO_ZENDESK_SETTINGS)).toEqual({ ok: false, missing: 'subdomain' });
+  });
+
+  it('reach the API at api_url when set: https anywhere, plain http only to loopback and not in production', () => {
+    const parse = (api_url: string) => ZendeskSettingsPatch.safeParse({ api_url });
+    expect(parse('https://zendesk-proxy.acme.example/zd/').data).toEqual({
+      api_url: 'https://zendesk-proxy.acme.example/zd',
+    });
+    expect(parse('http://127.0.0.1:4010').success).toBe(true);
+    expect(parse('http://zendesk-proxy.acme.example').success).toBe(false);
+    expect(parse('https://acme.zendesk.com/?x=1').success).toBe(false);
+    expect(zendeskApiBase({ subdomain: 'acme', api_url: null }, false)).toBe('https://acme.zendesk.com');
+    expect(zendeskApiBase({ subdomain: 'acme', api_url: 'http://127.0.0.1:4010' }, false)).toBe(
+      'http://127.0.0.1:4010',
+    );
+    expect(zendeskApiBase({ subdomain: 'acme', api_url: 'http://127.0.0.1:4010' }, true)).toBeNull();
+    expect(zendeskApiBase({ subdomain: 'acme', api_url: 'https://proxy.example/zd' }, true)).toBe(
+      'https://proxy.example/zd',
+    );
   });
 
   it('show whether each secret is set, never the secret', () => {
     const view = toZendeskView({ ...full, api_token: null });
     expect(view).toEqual({
       subdomain: 'acme',
+      api_url: null,
       api_email: 'integration@acme.example',
       webhook_secret_set: true,
       api_token_set: false,
@@ -63,7 +86,13 @@ describe('Zendesk settings', () => {
     expect(zendeskSettingsOfRow(keys, { id: 'acme', ...columns })).toEqual(full);
     expect(() => zendeskSettingsOfRow(keys, { id: 'globex', ...columns })).toThrow();
     expect(
-      zendeskSettingsOfRow(keys, { id: 'acme', zendesk_subdomain: null, zendesk_api_email: null, secrets: null }),
+      zendeskSettingsOfRow(keys, {
+        id: 'acme',
+        zendesk_subdomain: null,
+        zendesk_api_url: null,
+        zendesk_api_email: null,
+        secrets: null,
+      }),
     ).toEqual(NO_ZENDESK_SETTINGS);
   });
 });

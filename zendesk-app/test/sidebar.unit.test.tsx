@@ -121,8 +121,10 @@ describe('ticket sidebar', () => {
       'verification_recorded',
       'reinstatement_approved',
     ]);
-    expect(steps[2]!.textContent).toContain('Approved by Agent 9002 (team lead)');
-    expect(entries[2]!.textContent).toMatch(/Active → Suspended.*fraud suspected – Card used abroad.*By an agent/s);
+    expect(steps[2]!.textContent).toContain('Approved by Zendesk user #9002 (team lead)');
+    expect(entries[2]!.textContent).toMatch(
+      /Active → Suspended.*fraud suspected – Card used abroad.*By Zendesk user #9001 \(agent\) · manual/s,
+    );
     const time = entries[1]!.querySelector('time')!;
     expect(time.getAttribute('title')).toMatch(/\d\d:\d\d/);
     expect(time.textContent).toBe('yesterday');

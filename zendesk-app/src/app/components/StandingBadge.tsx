@@ -74,14 +74,19 @@ export function StandingBadge({
   const approval =
     cause?.approvals?.find((a) => a.decision === 'approved') ??
     (cause?.kind === 'reinstatement' ? approvalStep(events, cause) : undefined);
+  // Who made the change: the event's own actor, or the one a source named later (its attribution record).
+  const actor =
+    cause?.attribution && cause.attribution.actor.type !== 'unknown' && !cause.actor.name
+      ? cause.attribution.actor
+      : cause?.actor;
   const by = cause
     ? cause.erased
       ? t('entry.erased')
       : approval
         ? t('sidebar.approved_by', { who: who(t, approval.by) })
-        : cause.actor.type === 'unknown'
+        : !actor || actor.type === 'unknown'
           ? t('sidebar.by_unknown')
-          : t('sidebar.changed_by', { who: who(t, cause.actor) })
+          : t('sidebar.changed_by', { who: who(t, actor) })
     : null;
   return (
     <Row data-testid={testId} data-status={current.status}>

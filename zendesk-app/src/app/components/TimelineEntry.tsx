@@ -2,8 +2,9 @@ import { pal } from '../lib/colors';
 import styled from 'styled-components';
 import { Anchor } from '@zendeskgarden/react-buttons';
 import { useI18n, type Translate } from '../lib/i18n';
-import { codeText, exactTime, relativeTime, who, type TimelineEntry as Entry } from '../lib/timeline';
+import { codeText, exactTime, relativeTime, type TimelineEntry as Entry } from '../lib/timeline';
 import type { StandingEvent } from '@standing/contracts';
+import { useCurrentName, WhoLine } from './WhoLine';
 
 const Item = styled.li<{ $kind: string; $about: string }>`
   position: relative;
@@ -51,8 +52,29 @@ function sourceLabel(t: Translate, e: StandingEvent): string {
   return t('entry.user');
 }
 
+type Person = { type: string; id?: string; name?: string };
+
+/** The name the step's own attribution gives a person the event named only by id. */
+const attributedName = (a: Person, e: StandingEvent) =>
+  a.id !== undefined && e.attribution?.actor.id === a.id ? e.attribution.actor.name : undefined;
+
+function who(
+  t: Translate,
+  a: Person | undefined,
+  e: StandingEvent,
+  live: { id?: string; name: string | null },
+): string {
+  if (!a) return t('entry.someone');
+  const current =
+    a.id !== undefined && a.id === live.id && live.name ? t('attribution.current', { name: live.name }) : undefined;
+  return a.name ?? attributedName(a, e) ?? current ?? (a.id ? t('attribution.user_id', { id: a.id }) : a.type);
+}
+
 function Step({ e }: { e: StandingEvent }) {
   const { t, locale } = useI18n();
+  // An approver known only by id: looked up live, labelled as the current name.
+  const unnamed = e.approvals?.find((a) => !a.by.name && a.by.id && !attributedName(a.by, e))?.by.id;
+  const live = { id: unnamed, name: useCurrentName(unnamed) };
   const details = [
     ...(e.verification ?? []).map((v) =>
       t('entry.verification', {
@@ -61,7 +83,11 @@ function Step({ e }: { e: StandingEvent }) {
       }),
     ),
     ...(e.approvals ?? []).map((a) =>
-      t('entry.approval', { decision: t(`entry.${a.decision}`), who: who(t, a.by), role: codeText(t, 'role', a.role) }),
+      t('entry.approval', {
+        decision: t(`entry.${a.decision}`),
+        who: who(t, a.by, e, live),
+        role: codeText(t, 'role', a.role),
+      }),
     ),
   ];
   return (
@@ -82,12 +108,6 @@ export function TimelineEntry({ entry }: { entry: Entry }) {
     e.status.before || e.status.after
       ? `${t(`status.${e.status.before ?? 'unknown'}`)} → ${t(`status.${e.status.after ?? 'unknown'}`)}`
       : null;
-  const initiation = e.initiation
-    ? t(`initiation.${e.initiation.type}`)
-    : e.kind === 'deactivation' || e.kind === 'reinstatement'
-      ? t('initiation.unknown')
-      : null;
-  const actor = e.erased ? t('entry.erased') : e.actor.name || e.actor.id ? who(t, e.actor) : null;
   return (
     <Item $kind={e.kind} $about={e.about} data-testid="timeline-entry" data-kind={e.kind} data-about={e.about}>
       <Head>
@@ -106,9 +126,7 @@ export function TimelineEntry({ entry }: { entry: Entry }) {
           {e.reason.text ? ` – ${e.reason.text}` : ''}
         </Meta>
       ) : null}
-      {initiation || actor ? (
-        <Meta>{[initiation, actor ? `${t('entry.by')} ${actor}` : null].filter(Boolean).join(' · ')}</Meta>
-      ) : null}
+      <WhoLine e={e} />
       <Meta>
         {t('entry.seen_on')}:{' '}
         {e.source.url ? (
