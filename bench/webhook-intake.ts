@@ -118,6 +118,9 @@ export const webhookIntake: Benchmark = {
       extra.clients.forEach((c) => c.close());
       await stopProcesses([...extra.apis, ...extra.workers]);
 
+      // Measured on the service's own rows only, before the filler (whose rows are made in SQL).
+      await waitForRows(db, rows);
+      const storage = await storageFigures(db);
       const filler = scaled(ctx, 1_200_000, 10_000);
       ctx.progress(`intake: seeding the log to ${filler.toLocaleString('en-US')} more rows (another tenant)`);
       await seedFiller(db, {
@@ -156,7 +159,7 @@ export const webhookIntake: Benchmark = {
           },
         },
         ...rssFigures(product),
-        ...(await storageFigures(db)),
+        ...storage,
       );
       ctx.note(
         'intake: the service processes, the load generator (this process), PostgreSQL and Redis share the ' +
