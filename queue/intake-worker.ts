@@ -38,7 +38,8 @@ export interface IntakeWorkerOptions {
    */
   prefix?: string;
   /**
-   * Jobs in progress at once. Bounds the batches that can form: keep it >= 2 x the batch size.
+   * Jobs in progress at once. A batch job carries many events; replayed, swept and waiting events
+   * have a job each, so for them it bounds the batches that can form: keep it >= 2 x the batch size.
    * @defaultValue 500
    */
   concurrency?: number;
