@@ -26,6 +26,8 @@ export interface Figure {
   value: number;
   /** e.g. `events/s`, `ms`. */
   unit: string;
+  /** Lowest and highest of the rounds `value` is the median of. */
+  spread?: readonly [number, number];
   /** Which way is better; decides how the goal is checked. */
   better: 'higher' | 'lower';
   /** The same work done the plainest way this machine allows, measured in the same run. */
@@ -41,6 +43,8 @@ export interface BenchContext {
   readonly master: MasterKeys;
   /** Multiplies every size (events, rows, queries); 1 is the documented benchmark. */
   readonly scale: number;
+  /** Rounds of each alternated product / baseline comparison (the spread is printed). */
+  readonly rounds: number;
   /** A new StandingLog on `db`: new instances start with empty identity and key caches. */
   newLog(options?: StandingLogOptions): StandingLog;
   /** A plain `pg` client on the same schema, for raw baselines; the caller ends it. */

@@ -122,3 +122,18 @@ export async function seedHistory(
   }
   return { fillerMs, appendMs };
 }
+
+/**
+ * Only filler rows (no target, no subjects), in chunks, for a log of production size under another
+ * benchmark; `tenant` should be one that benchmark does not write, as the filler forms no chain.
+ */
+export async function seedFiller(
+  db: Database,
+  o: Pick<HistorySeedOptions, 'tenant' | 'fillerEvents' | 'fillerSubjects' | 'sealedBytes' | 'fillerSeqBase'>,
+): Promise<void> {
+  const sealedTail = randomBytes(Math.max(0, o.sealedBytes - 8));
+  for (let first = 0; first < o.fillerEvents; first += 100_000) {
+    const last = Math.min(o.fillerEvents, first + 100_000) - 1;
+    await db.query(INSERT_FILLER(o.tenant), [first, last, o.fillerSubjects, o.fillerSeqBase, sealedTail]);
+  }
+}

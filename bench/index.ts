@@ -1,11 +1,9 @@
 /**
- * `npm run bench [-- --only append,history] [--scale 0.1] [--keep]`: runs the benchmarks against the real
- * PostgreSQL in a fresh schema (dropped afterwards) and prints each figure beside the machine's raw
- * baseline and the goal it is measured against. Goals are informational: the exit code is 0
- * whether they are met or not, and non-zero only when a benchmark could not run.
- *
- * `--scale` multiplies every data size (quick runs while developing); `--keep` leaves the schema
- * in place for EXPLAIN ANALYZE afterwards.
+ * `npm run bench [-- --only append,history] [--scale 0.1] [--rounds 3] [--keep]`: runs the benchmarks
+ * against the real PostgreSQL, in a database of their own (created when missing) and a fresh schema
+ * (dropped afterwards), and prints each figure beside the machine's raw baseline and the goal it is
+ * measured against. Goals are informational: the exit code is 0 whether they are met or not, and
+ * non-zero only when a benchmark could not run. `--help` prints the options.
  *
  * A new benchmark is a module exporting a `Benchmark` (see harness.ts), listed in BENCHMARKS.
  */
@@ -35,11 +33,26 @@ const BENCHMARKS: readonly Benchmark[] = [
   reconcileUsers,
 ];
 
+// A database of its own: a run's load and schemas stay away from the tests' shared `test` database.
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/standing_bench';
+
+const USAGE = `Usage: npm run bench [-- options]
+
+  --only <names>   comma-separated benchmarks to run: ${BENCHMARKS.map((b) => b.name).join(', ')} (default: all)
+  --scale <x>      multiply every data size by x, 0 < x <= 10 (default 1; 0.1 for a quick look)
+  --rounds <n>     alternated product / baseline rounds where a median is compared, 1-9 (default 3)
+  --keep           keep the schema afterwards (for EXPLAIN ANALYZE); drop it yourself
+  --help           print this and exit
+
+Environment: BENCH_DATABASE_URL (default ${DEFAULT_DATABASE_URL}; the database is created
+when missing), BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_CPU_PROF_DIR (write V8 CPU
+profiles of the service processes there).`;
+
 const BenchEnv = z.object({
   BENCH_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'BENCH_DATABASE_URL must be a postgres:// connection string')
-    .default('postgres://postgres@127.0.0.1:5432/test'),
+    .default(DEFAULT_DATABASE_URL),
 });
 
 const BenchArgs = z.object({
@@ -67,6 +80,12 @@ const BenchArgs = z.object({
     .positive('--scale must be greater than 0')
     .max(10, '--scale must be at most 10')
     .default(1),
+  rounds: z.coerce
+    .number({ message: '--rounds must be a number' })
+    .int('--rounds must be a whole number')
+    .min(1, '--rounds must be at least 1')
+    .max(9, '--rounds must be at most 9')
+    .default(3),
 });
 
 interface Row {
@@ -76,11 +95,28 @@ interface Row {
 
 async function main(): Promise<number> {
   const env = BenchEnv.safeParse(process.env);
-  const { values } = parseArgs({
-    options: { only: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' } },
-    strict: true,
-  });
-  const args = BenchArgs.safeParse(values);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        only: { type: 'string' },
+        scale: { type: 'string' },
+        rounds: { type: 'string' },
+        keep: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { help: _help, ...given } = values;
+  const args = BenchArgs.safeParse(given);
   if (!env.success || !args.success) {
     for (const issue of [...(env.error?.issues ?? []), ...(args.error?.issues ?? [])])
       console.error(`bench: ${issue.path.join('.') || 'argument'}: ${issue.message}`);
@@ -90,6 +126,7 @@ async function main(): Promise<number> {
   const selected = BENCHMARKS.filter((b) => args.data.only.includes(b.name));
   const schema = `bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${randomBytes(2).toString('hex')}`;
 
+  await ensureDatabase(url);
   const db = await openDatabase({ url, schema });
   const notes: string[] = [];
   const rows: Row[] = [];
@@ -115,6 +152,7 @@ async function main(): Promise<number> {
       schema,
       master,
       scale: args.data.scale,
+      rounds: args.data.rounds,
       newLog: (options) => new StandingLog(db, master, options),
       rawClient: async () => {
         const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
@@ -154,6 +192,25 @@ async function main(): Promise<number> {
   return failures.length > 0 ? 1 : 0;
 }
 
+/** Creates the URL's database when it does not exist yet (connecting to `postgres` on the same server). */
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } catch (err) {
+    // Two runs creating it at once: the loser finds it made.
+    if ((err as { code?: unknown }).code !== '42P04') throw err;
+  } finally {
+    await client.end();
+  }
+}
+
 function printEnvironment(pgVersion: string, schema: string, scale: number): void {
   const cpu = cpus();
   console.log('Standing benchmarks');
@@ -170,7 +227,8 @@ const formatLoad = () =>
     .map((l) => l.toFixed(2))
     .join(' / ');
 
-const number = (v: number, unit: string) => (unit === 'ms' ? v.toFixed(2) : Math.round(v).toLocaleString('en-US'));
+const number = (v: number, unit: string) =>
+  unit === 'ms' ? (v < 1 ? v.toFixed(3) : v.toFixed(2)) : Math.round(v).toLocaleString('en-US');
 
 function printTable(rows: readonly Row[]): void {
   const baselines: string[] = [];
@@ -188,11 +246,12 @@ function printTable(rows: readonly Row[]): void {
       : f.goal.ratio
         ? `${f.better === 'higher' ? '>=' : '<='} ${f.goal.limit.toFixed(2)}x`
         : `${f.better === 'higher' ? '>=' : '<'} ${number(f.goal.limit, f.unit)}`;
-    return [benchmark, f.name, number(f.value, f.unit), f.unit, baseline, ratio, goal, verdict(f)];
+    const spread = f.spread ? f.spread.map((v) => number(v, f.unit)).join('-') : '';
+    return [benchmark, f.name, number(f.value, f.unit), spread, f.unit, baseline, ratio, goal, verdict(f)];
   });
-  const header = ['benchmark', 'figure', 'value', 'unit', 'raw baseline', 'ratio', 'goal', 'verdict'];
+  const header = ['benchmark', 'figure', 'value', 'spread', 'unit', 'raw baseline', 'ratio', 'goal', 'verdict'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const numeric = new Set([2, 4, 5]);
+  const numeric = new Set([2, 3, 5, 6]);
   const line = (c: readonly string[]) =>
     c
       .map((v, i) => (numeric.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))

@@ -87,12 +87,15 @@ export const logAppend: Benchmark = {
     });
     const distinct = new Set(single.map((e) => e.customer.email)).size;
 
-    ctx.progress('append: raw baselines (plain INSERT, COPY)');
+    ctx.progress('append: raw baselines (COPY, concurrent INSERT)');
     const baselineRows = single.slice(0, o.baselineEvents);
     const plain = await measurePlain(ctx, baselineRows, concurrent, o.batchSize);
 
-    ctx.progress(`append: 1 writer, ${Math.ceil(o.events / o.batchSize)} batches of ${o.batchSize}`);
-    const one = await appendAll(ctx.newLog(), single, o.batchSize);
+    ctx.progress(
+      `append: 1 writer (${Math.ceil(o.events / o.batchSize)} batches of ${o.batchSize}) alternated with plain ` +
+        `INSERT, ${ctx.rounds} rounds`,
+    );
+    const one = await alternateWithInsert(ctx, single, baselineRows, o.batchSize);
     ctx.progress(`append: ${o.sameTenantWriters} overlapping writers on one tenant`);
     const overlapping = await appendOverlapping(ctx.newLog(), shared, o.batchSize, o.sameTenantWriters);
     ctx.progress(`append: ${o.writers} concurrent writers on ${o.writers} tenants`);
@@ -128,13 +131,16 @@ export const logAppend: Benchmark = {
     );
 
     const insertBaseline = {
-      name: `plain INSERT VALUES, batch ${o.batchSize}`,
-      value: rate(baselineRows.length, plain.insertMs),
+      name:
+        `plain INSERT VALUES, batch ${o.batchSize}, median of ${ctx.rounds} rounds alternated with the append, ` +
+        `spread ${one.insertRates.map((r) => r.toLocaleString('en-US')).join(' / ')}`,
+      value: median(one.insertRates),
     };
     const figures: Figure[] = [
       {
-        name: `1 writer, batch ${o.batchSize}`,
-        value: rate(single.length, one.totalMs),
+        name: `1 writer, batch ${o.batchSize}, median of ${ctx.rounds}`,
+        value: median(one.appendRates),
+        spread: [Math.min(...one.appendRates), Math.max(...one.appendRates)],
         unit: 'events/s',
         better: 'higher',
         baseline: insertBaseline,
@@ -173,6 +179,45 @@ export const logAppend: Benchmark = {
     return figures;
   },
 };
+
+const median = (values: readonly number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * `ctx.rounds` rounds, each a plain multi-row INSERT of a share of `baseline` then an append of a
+ * share of `events` (one log throughout), so that both see the same machine load.
+ */
+async function alternateWithInsert(
+  ctx: BenchContext,
+  events: readonly NewStandingEvent[],
+  baseline: readonly NewStandingEvent[],
+  batchSize: number,
+): Promise<{ totalMs: number; batchMs: number[]; appendRates: number[]; insertRates: number[] }> {
+  const log = ctx.newLog();
+  const client = await ctx.rawClient();
+  const out = { totalMs: 0, batchMs: [] as number[], appendRates: [] as number[], insertRates: [] as number[] };
+  try {
+    await createPlainTable(client, 'bench_plain_insert');
+    const share = (all: readonly NewStandingEvent[], r: number) =>
+      all.slice(Math.floor((r * all.length) / ctx.rounds), Math.floor(((r + 1) * all.length) / ctx.rounds));
+    for (let r = 0, written = 0; r < ctx.rounds; r++) {
+      const rows = toPlainRows(share(baseline, r), written + 1);
+      written += rows.length;
+      const insertMs = await writeAll(rows, batchSize, (b) => insertValues(client, 'bench_plain_insert', b));
+      out.insertRates.push(rate(rows.length, insertMs));
+      const mine = share(events, r);
+      const run = await appendAll(log, mine, batchSize);
+      out.appendRates.push(rate(mine.length, run.totalMs));
+      out.totalMs += run.totalMs;
+      out.batchMs.push(...run.batchMs);
+    }
+  } finally {
+    await client.end();
+  }
+  return out;
+}
 
 async function appendAll(
   log: StandingLog,
@@ -218,16 +263,14 @@ async function measurePlain(
   single: readonly NewStandingEvent[],
   concurrent: readonly (readonly NewStandingEvent[])[],
   batchSize: number,
-): Promise<{ insertMs: number; copyMs: number | null; concurrentInsertMs: number }> {
+): Promise<{ copyMs: number | null; concurrentInsertMs: number }> {
   const rows = toPlainRows(single);
   const clients = await Promise.all(concurrent.map(() => ctx.rawClient()));
   const [client] = clients;
   if (!client) throw new Error('append benchmark needs at least one writer');
   try {
-    await createPlainTable(client, 'bench_plain_insert');
     await createPlainTable(client, 'bench_plain_copy');
     await createPlainTable(client, 'bench_plain_concurrent');
-    const insertMs = await writeAll(rows, batchSize, (b) => insertValues(client, 'bench_plain_insert', b));
     let copyMs: number | null = null;
     try {
       copyMs = await writeAll(rows, batchSize, (b) => copyRows(client, 'bench_plain_copy', b));
@@ -239,7 +282,7 @@ async function measurePlain(
     await Promise.all(
       perClient.map((r, w) => writeAll(r, batchSize, (b) => insertValues(clients[w]!, 'bench_plain_concurrent', b))),
     );
-    return { insertMs, copyMs, concurrentInsertMs: elapsedMs(t0) };
+    return { copyMs, concurrentInsertMs: elapsedMs(t0) };
   } finally {
     await Promise.all(clients.map((c: pg.Client) => c.end()));
   }

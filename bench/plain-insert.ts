@@ -52,7 +52,8 @@ export async function createPlainTable(client: pg.Client, table: string): Promis
 }
 
 /** The rows the log would store for these events (sealed for real, hashes random), made before timing. */
-export function toPlainRows(events: readonly NewStandingEvent[]): PlainRow[] {
+/** Rows for the plain tables; `firstSeq` numbers them, so several calls can fill one table. */
+export function toPlainRows(events: readonly NewStandingEvent[], firstSeq = 1): PlainRow[] {
   const subjects = new Map<string, { id: string; key: Buffer }>();
   const recordedAt = new Date().toISOString();
   const master = deriveMasterKeys(randomBytes(32));
@@ -63,7 +64,7 @@ export function toPlainRows(events: readonly NewStandingEvent[]): PlainRow[] {
     const id = randomUUID();
     return [
       e.tenant,
-      i + 1,
+      i + firstSeq,
       id,
       e.kind,
       e.status.before,

@@ -1,6 +1,11 @@
 /**
- * The intake queue: one BullMQ job per accepted provider event. A job carries only the event's
- * inbox key; the event itself is in the PostgreSQL inbox (see connector/intake/intake-inbox.ts).
+ * The intake queue. Jobs carry only inbox keys; the events themselves are in the PostgreSQL inbox
+ * (see connector/intake/intake-inbox.ts), which is the durable record before the provider's 2xx.
+ * - Freshly accepted events travel in batch jobs (`INTAKE_BATCH_JOB`): one job for each group of
+ *   keys the API enqueues together, so Redis work is per batch, not per event.
+ * - An event that must wait (a provider's 429, a companion event, a retry after its own failure)
+ *   leaves its batch for a job of its own under its deterministic first-round id (`intakeJobId`);
+ *   replays and sweeps use per-event jobs with ids of their own rounds.
  */
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
@@ -19,6 +24,14 @@ export const IntakeJobData = z.strictObject({
   event_id: z.string().min(1).max(255),
 });
 export type IntakeJobData = z.infer<typeof IntakeJobData>;
+
+/** Name of the jobs that carry a batch of freshly accepted events. */
+export const INTAKE_BATCH_JOB = 'batch';
+/** Most keys in one batch job (the API's enqueue batches are at most this large too). */
+export const MAX_BATCH_JOB_KEYS = 500;
+
+export const IntakeBatchJobData = z.strictObject({ keys: z.array(IntakeJobData).min(1).max(MAX_BATCH_JOB_KEYS) });
+export type IntakeBatchJobData = z.infer<typeof IntakeBatchJobData>;
 
 export interface IntakeQueueOptions {
   /** ioredis connection options or instance. */
@@ -152,17 +165,46 @@ export function intakeJobs(queue: Queue<IntakeJobData>): IntakeJobs {
   };
 }
 
+/**
+ * Enqueues events: the first round in batch jobs, other rounds (replay, sweep) one job per event
+ * under the round's ids.
+ */
 export async function enqueueIntake(
   queue: Queue<IntakeJobData>,
   keys: readonly InboxKey[],
   round: IntakeRound = intakeRound.first(),
 ): Promise<void> {
   if (keys.length === 0) return;
+  if (round.kind === 'first') {
+    // One queue, two job shapes told apart by name; the worker validates each by its name.
+    const batches = queue as unknown as Queue<IntakeBatchJobData>;
+    const jobs = [];
+    for (let i = 0; i < keys.length; i += MAX_BATCH_JOB_KEYS)
+      jobs.push({
+        name: INTAKE_BATCH_JOB,
+        data: { keys: keys.slice(i, i + MAX_BATCH_JOB_KEYS).map(keyOnly) },
+      });
+    await batches.addBulk(jobs);
+    return;
+  }
+  await enqueueEach(queue, keys, round);
+}
+
+const keyOnly = (k: InboxKey): IntakeJobData => ({ tenant: k.tenant, source: k.source, event_id: k.event_id });
+
+/** One job per event under the round's ids (a job already there under that id is kept). */
+export async function enqueueEach(
+  queue: Queue<IntakeJobData>,
+  keys: readonly InboxKey[],
+  round: IntakeRound,
+  delayMs?: (key: InboxKey) => number,
+): Promise<void> {
+  if (keys.length === 0) return;
   await queue.addBulk(
     keys.map((k) => ({
       name: k.source,
       data: { tenant: k.tenant, source: k.source, event_id: k.event_id },
-      opts: { jobId: intakeJobId(k, round) },
+      opts: { jobId: intakeJobId(k, round), ...(delayMs ? { delay: Math.max(0, delayMs(k)) } : {}) },
     })),
   );
 }

@@ -2,15 +2,18 @@
  * The sweeper: a BullMQ job scheduler that periodically re-enqueues inbox events still pending
  * whose job is really gone (Redis lost its data, a crash between the inbox commit and the enqueue,
  * a job that failed for good during an outage), and purges settled payloads past retention.
- * A job still waiting, active, or delayed (in backoff, or out a provider's 429) is left alone.
+ * A job still waiting, active, or delayed (in backoff, or out a provider's 429) is left alone, and
+ * so is an event still carried by a live batch job.
  * Its schedule lives in Redis: it is checked every `everyMs` and re-created when missing, so a
  * Redis that lost its data recovers without a restart; /readyz reports it missing meanwhile.
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import type { IntakeInbox, StalePendingRow } from '../connector/intake/intake-inbox.ts';
+import { inboxKeyString, type IntakeInbox, type StalePendingRow } from '../connector/intake/intake-inbox.ts';
 import {
   enqueueIntake,
+  INTAKE_BATCH_JOB,
+  IntakeBatchJobData,
   intakeJobId,
   intakeRound,
   logErrorsOnce,
@@ -65,6 +68,26 @@ const SCHEDULE_CHECK_MAX_MS = 10_000;
 const SWEEP_PAGE = 1000;
 /** Job states in which a job will still run: its event is not lost. */
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+/** Live jobs read per round trip when looking through batch jobs. */
+const JOBS_PAGE = 500;
+
+/**
+ * The keys carried by batch jobs that will still run. Read only when some stale event has no job of
+ * its own, so a sweep of a healthy queue reads none; a long backlog is read once per sweep.
+ */
+async function keysInLiveBatchJobs(queue: Queue<IntakeJobData>): Promise<Set<string>> {
+  const keys = new Set<string>();
+  const states = [...LIVE_STATES] as ('waiting' | 'active' | 'delayed' | 'prioritized' | 'waiting-children')[];
+  for (let start = 0; ; start += JOBS_PAGE) {
+    const jobs = await queue.getJobs(states, start, start + JOBS_PAGE - 1);
+    for (const job of jobs) {
+      if (job?.name !== INTAKE_BATCH_JOB) continue;
+      const data = IntakeBatchJobData.safeParse(job.data);
+      if (data.success) for (const k of data.data.keys) keys.add(inboxKeyString(k));
+    }
+    if (jobs.length < JOBS_PAGE) return keys;
+  }
+}
 
 /** Re-enqueues stale pending events whose job is gone, at most `maxEvents`; returns how many. */
 export async function sweepPendingIntake(
@@ -79,13 +102,17 @@ export async function sweepPendingIntake(
   let requeued = 0;
   let examined = 0;
   let after: StalePendingRow | null = null;
+  let batched: Set<string> | null = null;
   while (requeued < maxEvents && examined < maxEvents * 4) {
     const page: StalePendingRow[] = await inbox.stalePending(pendingForMs, SWEEP_PAGE, after);
     if (page.length === 0) break;
     examined += page.length;
     after = page.at(-1)!;
     const states = await Promise.all(page.map((r) => queue.getJobState(intakeJobId(r, r.job_round ?? ''))));
-    const lost = page.filter((_, i) => !LIVE_STATES.has(states[i]!)).slice(0, maxEvents - requeued);
+    const jobless = page.filter((_, i) => !LIVE_STATES.has(states[i]!));
+    // First-round events travel in batch jobs: one of those may still carry them.
+    if (jobless.some((r) => !r.job_round)) batched ??= await keysInLiveBatchJobs(queue);
+    const lost = jobless.filter((r) => r.job_round || !batched?.has(inboxKeyString(r))).slice(0, maxEvents - requeued);
     const keys = lost.map((r) => ({ tenant: r.tenant, source: r.source, event_id: r.event_id }));
     // Recorded first: if the enqueue fails, the next sweep finds this round's job missing and retries.
     await inbox.setJobRound(keys, roundSuffix(round));

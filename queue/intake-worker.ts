@@ -1,8 +1,11 @@
 /**
- * The normalize-and-store worker. BullMQ hands it one job per event; concurrent jobs are grouped
- * by a MicroBatcher so that a whole batch is mapped, appended to the log and settled in the inbox
- * with a handful of round trips. A provider rate limit delays the jobs of that tenant and provider
- * (without spending an attempt) instead of failing them; other tenants go on.
+ * The normalize-and-store worker. BullMQ hands it batch jobs (freshly accepted events) and
+ * per-event jobs (replays, sweeps, events waiting); the keys of concurrent jobs are grouped by a
+ * MicroBatcher so that a whole batch is mapped, appended to the log and settled in the inbox with a
+ * handful of round trips. A provider rate limit delays the jobs of that tenant and provider
+ * (without spending an attempt) instead of failing them; other tenants go on. An event of a batch
+ * job that must wait (429, companion event, its own failure) leaves the batch for a delayed job of
+ * its own under its first-round id, where the per-event rules apply.
  */
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -12,7 +15,17 @@ import {
   type IntakeDeps,
 } from '../connector/intake/process-intake-batch.ts';
 import { isTransientFailure, processIntakeBatchIsolating } from '../connector/intake/process-isolating.ts';
-import { INTAKE_QUEUE_NAME, IntakeJobData, logErrorsOnce } from './intake-queue.ts';
+import {
+  createIntakeQueue,
+  DEFAULT_INTAKE_QUEUE_OPTIONS,
+  enqueueEach,
+  INTAKE_BATCH_JOB,
+  INTAKE_QUEUE_NAME,
+  IntakeBatchJobData,
+  IntakeJobData,
+  intakeRound,
+  logErrorsOnce,
+} from './intake-queue.ts';
 import { inboxKeyString } from '../connector/intake/intake-inbox.ts';
 import { MicroBatcher, type MicroBatcherOptions } from '../connector/lib/micro-batcher.ts';
 import { closeWorker } from './close-worker.ts';
@@ -25,7 +38,8 @@ export interface IntakeWorkerOptions {
    */
   prefix?: string;
   /**
-   * Jobs in progress at once. Bounds the batches that can form: keep it >= 2 x the batch size.
+   * Jobs in progress at once. A batch job carries many events; replayed, swept and waiting events
+   * have a job each, so for them it bounds the batches that can form: keep it >= 2 x the batch size.
    * @defaultValue 500
    */
   concurrency?: number;
@@ -99,28 +113,63 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
     throw new DelayedError();
   };
 
+  const limitKeyOf = (data: IntakeJobData) => `${data.source}\u0000${data.tenant}`;
+  /** Until when the tenant's provider asked to wait, if it still does. */
+  const blockedFor = (data: IntakeJobData): number | undefined => {
+    const blocked = blockedUntil.get(limitKeyOf(data));
+    if (blocked === undefined || blocked > Date.now()) return blocked;
+    blockedUntil.delete(limitKeyOf(data));
+    return undefined;
+  };
+  const rateLimited = (data: IntakeJobData, failure: ProviderRateLimitedError): number => {
+    const limitKey = limitKeyOf(data);
+    const until = Math.max(Date.now() + failure.waitMs, blockedUntil.get(limitKey) ?? 0);
+    o.onRateLimited?.(data.source, data.tenant, failure.waitMs);
+    if (!blockedUntil.has(limitKey))
+      logger.warn(
+        { tenant: data.tenant, source: data.source, wait_ms: failure.waitMs },
+        'provider rate limit: this tenant waits',
+      );
+    blockedUntil.set(limitKey, until);
+    return until;
+  };
+
+  // Where events that leave a batch job go: the same queue, with its default attempts and backoff.
+  const ownJobs = createIntakeQueue({ connection: o.connection, prefix: o.prefix, logger });
+  /** Processes a batch job's keys; those that must wait get delayed jobs of their own. */
+  const runBatchJob = async (job: Job<IntakeJobData>): Promise<void> => {
+    const { keys } = IntakeBatchJobData.parse(job.data);
+    const later = await Promise.all(
+      keys.map(async (key): Promise<{ key: IntakeJobData; until: number } | null> => {
+        const blocked = blockedFor(key);
+        if (blocked !== undefined) return { key, until: blocked };
+        const failure = await batcher.submit(key);
+        if (failure instanceof ProviderRateLimitedError) return { key, until: rateLimited(key, failure) };
+        // Its own failure (counted in its inbox row): retried after the queue's first backoff.
+        if (failure instanceof Error) return { key, until: Date.now() + DEFAULT_INTAKE_QUEUE_OPTIONS.backoffMs };
+        return failure ? { key, until: Math.max(failure.retryAt, Date.now() + 1) } : null;
+      }),
+    );
+    const waiting = later.filter((w) => w !== null);
+    const untilOf = new Map(waiting.map((w) => [w.key, w.until]));
+    // If this fails (Redis gone), the batch job fails and runs again; settled events are not loaded again.
+    await enqueueEach(
+      ownJobs,
+      waiting.map((w) => w.key),
+      intakeRound.first(),
+      (k) => untilOf.get(k as IntakeJobData)! - Date.now(),
+    );
+  };
+
   const worker: Worker<IntakeJobData> = new Worker<IntakeJobData>(
     INTAKE_QUEUE_NAME,
     async (job: Job<IntakeJobData>, token?: string) => {
+      if (job.name === INTAKE_BATCH_JOB) return runBatchJob(job);
       const data = IntakeJobData.parse(job.data);
-      const limitKey = `${data.source}\u0000${data.tenant}`;
-      const blocked = blockedUntil.get(limitKey);
-      if (blocked !== undefined) {
-        if (blocked > Date.now()) return waitUntil(job, token, blocked);
-        blockedUntil.delete(limitKey);
-      }
+      const blocked = blockedFor(data);
+      if (blocked !== undefined) return waitUntil(job, token, blocked);
       const failure = await batcher.submit(data);
-      if (failure instanceof ProviderRateLimitedError) {
-        const until = Math.max(Date.now() + failure.waitMs, blockedUntil.get(limitKey) ?? 0);
-        o.onRateLimited?.(data.source, data.tenant, failure.waitMs);
-        if (!blockedUntil.has(limitKey))
-          logger.warn(
-            { tenant: data.tenant, source: data.source, wait_ms: failure.waitMs },
-            'provider rate limit: this tenant waits',
-          );
-        blockedUntil.set(limitKey, until);
-        return waitUntil(job, token, until);
-      }
+      if (failure instanceof ProviderRateLimitedError) return waitUntil(job, token, rateLimited(data, failure));
       if (failure instanceof Error) throw failure;
       // Waiting for a companion event of the same update (facts as of the event).
       if (failure) return waitUntil(job, token, Math.max(failure.retryAt, Date.now() + 1));
@@ -148,6 +197,7 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
     close: async () => {
       await closeWorker(worker);
       await batcher.close();
+      await ownJobs.close();
     },
   };
 }

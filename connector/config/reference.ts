@@ -144,7 +144,9 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_WORKER_CONCURRENCY',
     default: String(CONFIG_DEFAULTS.STANDING_WORKER_CONCURRENCY),
     description:
-      'Intake jobs a worker holds at once (bounds the largest batch); keep it at least twice STANDING_WORKER_BATCH.',
+      'Intake jobs a worker holds at once. A batch job carries up to 500 freshly accepted events; replayed, ' +
+      'swept and waiting events have a job each, so for them it bounds the largest batch: keep it at least ' +
+      'twice STANDING_WORKER_BATCH.',
     secret: false,
   },
   {

@@ -5,7 +5,10 @@
 import type { InboxKey } from './intake-inbox.ts';
 
 export interface IntakeJobs {
-  /** Enqueues the first processing of freshly stored events (a redelivery collapses onto its job). */
+  /**
+   * Enqueues the first processing of freshly stored events, together (one batch job for a group);
+   * redeliveries never get here, the inbox answers them as duplicates.
+   */
   enqueue(keys: readonly InboxKey[]): Promise<void>;
   /**
    * Starts a replay round (an admin's, after a mapping fix): `suffix` is its job-id suffix, for

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { TenantId } from '../model/standing-event.ts';
 import { HttpError, BadRequestError, NotFoundError } from '../lib/errors.ts';
 import { readRawBody, sendJson, type DirectRoute } from '../http/direct-routes.ts';
-import { jsonBodyProblem, topLevelNumberText } from '../http/json-body.ts';
+import { jsonTextProblem, topLevelNumberText } from '../http/json-body.ts';
 import { isRefusedData } from '../store/database-errors.ts';
 import type { IntakeInbox, InboxKey } from '../intake/intake-inbox.ts';
 import type { ZendeskSettingsStore } from './settings.ts';
@@ -151,7 +151,7 @@ function parseJsonObject(raw: Buffer): Record<string, unknown> {
       { path: '(root)', message: 'must be an object' },
     ]);
   }
-  const problem = jsonBodyProblem(value);
+  const problem = jsonTextProblem(text, value);
   if (problem) throw new BadRequestError(problem.code, problem.message, [problem.problem]);
   const body = value as Record<string, unknown>;
   if (typeof body.id === 'number') body.id = topLevelNumberText(text, 'id') ?? String(body.id);

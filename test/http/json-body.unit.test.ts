@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { jsonBodyProblem, MAX_JSON_DEPTH, topLevelNumberText } from '../../connector/http/json-body.ts';
+import {
+  jsonBodyProblem,
+  jsonTextProblem,
+  MAX_JSON_DEPTH,
+  topLevelNumberText,
+} from '../../connector/http/json-body.ts';
 
 const nest = (levels: number): unknown => {
   let v: unknown = 1;
@@ -29,6 +34,29 @@ describe('jsonBodyProblem', () => {
       path: 'ok',
       message: expect.stringContaining('a key contains U+0000'),
     });
+  });
+});
+
+describe('jsonTextProblem', () => {
+  const check = (text: string) => jsonTextProblem(text, JSON.parse(text));
+
+  it('finds what the walk finds, from the text of the body', () => {
+    for (const text of [
+      '{"detail":{"list":["ok","a\\u0000"]}}',
+      '{"x":"\\udc00"}',
+      '{"x":"a\\uD800"}',
+      '{"ok":{"k\\u0000":1}}',
+      JSON.stringify(nest(MAX_JSON_DEPTH + 1)),
+    ])
+      expect(check(text)).toEqual(jsonBodyProblem(JSON.parse(text)));
+    expect(check(JSON.stringify(nest(MAX_JSON_DEPTH + 1)))?.code).toBe('too_deep');
+    expect(check('{"x":"\\uD800"}')?.code).toBe('invalid_text');
+  });
+
+  it('accepts ordinary bodies, escaped pairs and an escaped backslash before u0000', () => {
+    expect(check('{"a":[1,"x",{"b":null,"c":"caf\\u00e9 \\ud83d\\ude00"}]}')).toBeNull();
+    expect(check('{"path":"C:\\\\u0000"}')).toBeNull();
+    expect(check(JSON.stringify(nest(MAX_JSON_DEPTH)))).toBeNull();
   });
 });
 
