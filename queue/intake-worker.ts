@@ -7,7 +7,7 @@
  * job that must wait (429, companion event, its own failure) leaves the batch for a delayed job of
  * its own under its first-round id, where the per-event rules apply.
  */
-import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import {
   ProviderRateLimitedError,
@@ -16,7 +16,6 @@ import {
 } from '../connector/intake/process-intake-batch.ts';
 import { isTransientFailure, processIntakeBatchIsolating } from '../connector/intake/process-isolating.ts';
 import {
-  createIntakeQueue,
   DEFAULT_INTAKE_QUEUE_OPTIONS,
   enqueueEach,
   INTAKE_BATCH_JOB,
@@ -32,6 +31,11 @@ import { closeWorker } from './close-worker.ts';
 
 export interface IntakeWorkerOptions {
   connection: ConnectionOptions;
+  /**
+   * The intake queue the root built (intake-resources.ts): where an event that must wait leaves its
+   * batch job for a delayed job of its own. The worker does not close it.
+   */
+  jobs: Queue<IntakeJobData>;
   /**
    * Redis key prefix; must match the queue's.
    * @defaultValue `standing`
@@ -135,7 +139,7 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
   };
 
   // Where events that leave a batch job go: the same queue, with its default attempts and backoff.
-  const ownJobs = createIntakeQueue({ connection: o.connection, prefix: o.prefix, logger });
+  const ownJobs = o.jobs;
   /** Processes a batch job's keys; those that must wait get delayed jobs of their own. */
   const runBatchJob = async (job: Job<IntakeJobData>): Promise<void> => {
     const { keys } = IntakeBatchJobData.parse(job.data);
@@ -197,7 +201,6 @@ export function startIntakeWorker(deps: IntakeDeps, logger: Logger, options: Int
     close: async () => {
       await closeWorker(worker);
       await batcher.close();
-      await ownJobs.close();
     },
   };
 }

@@ -76,6 +76,7 @@ function startWorkerDuties(
   const { log, logger, metrics, tenants } = res;
   const worker = startIntakeWorker({ log, inbox: shared.inbox, tenants, sources }, logger, {
     connection: shared.connection,
+    jobs: shared.queue,
     prefix: settings.queuePrefix,
     concurrency: settings.worker.concurrency,
     batching: { maxBatch: settings.worker.batchSize, maxWaitMs: 10, maxInFlight: 2 },
