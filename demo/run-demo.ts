@@ -25,6 +25,8 @@ const env = {
   ...process.env,
   // Alerts every second, so the demo's alert arrives while you watch.
   STANDING_ALERTS_INTERVAL_MS: process.env.STANDING_ALERTS_INTERVAL_MS ?? '1000',
+  // The Zendesk stand-in serves no incremental exports: a scheduled run against it could only fail.
+  STANDING_RECONCILE_INTERVAL_MS: process.env.STANDING_RECONCILE_INTERVAL_MS ?? '0',
   STANDING_DATA_DIR: process.env.STANDING_DATA_DIR || mkdtempSync(join(tmpdir(), 'standing-demo-')),
   DATABASE_URL: process.env.DEMO_DATABASE_URL ?? '',
   ZENDESK_WEBHOOK_SECRET: '',

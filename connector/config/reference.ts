@@ -127,9 +127,10 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     name: 'STANDING_ROLE',
     default: CONFIG_DEFAULTS.STANDING_ROLE,
     description:
-      '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker; ' +
-      '`scheduler`: the sweeper, reconciliation, checkpoints, retention and the SIEM push. Every role serves ' +
-      '/healthz, /readyz and /metrics.',
+      '`all`: everything in one process; `api`: webhooks and the HTTP APIs; `worker`: the intake worker, the ' +
+      'attribution job and the Salesforce Change Data Capture subscriptions; `scheduler`: the sweeper, ' +
+      'reconciliation, checkpoints, retention, the SIEM pushes (Splunk, Loggly), alerts and the attribution ' +
+      'sweep. Every role serves /healthz, /readyz and /metrics.',
     secret: false,
   },
   {
@@ -353,13 +354,17 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   {
     name: 'ZENDESK_API_EMAIL',
     default: '(unset)',
-    description: 'Zendesk user (agent/admin) owning ZENDESK_API_TOKEN, for identity look-ups.',
+    description:
+      'Zendesk user (agent/admin) owning ZENDESK_API_TOKEN, for the API reads: identity look-ups, ticket ' +
+      'confirmations, attribution (the audit log needs an admin) and alert notes.',
     secret: false,
   },
   {
     name: 'ZENDESK_API_TOKEN',
     default: '(unset: no look-ups)',
-    description: 'Zendesk API token for identity look-ups (Admin Center > Apps and integrations > Zendesk API).',
+    description:
+      'Zendesk API token for those API reads (Admin Center > Apps and integrations > Zendesk API); unset, the ' +
+      'default tenant makes none, and who made its changes stays unknown (no_api_credentials).',
     secret: true,
   },
   {

@@ -95,4 +95,39 @@ describe('who made each change', () => {
       "According to the ticket's audit trail in Zendesk",
     );
   });
+
+  it("names in the first fold an approver the approval step named by id, from the step's attribution", async () => {
+    const reinstated = event(
+      { kind: 'reinstatement', status: { before: 'suspended', after: 'active' }, actor: { type: 'agent', id: '9001' } },
+      1,
+    );
+    const approved = event(
+      {
+        kind: 'reinstatement_approved',
+        actor: { type: 'agent', id: '9002' },
+        approvals: [{ by: { type: 'agent', id: '9002' }, role: 'team_lead', decision: 'approved', at: readAt }],
+        attribution: {
+          initiation: 'manual',
+          actor: { type: 'agent', id: '9002', name: 'Tara Lead', role: 'agent' },
+          via: 'web',
+          source: 'zendesk_ticket_audit',
+          record_id: '8004',
+          read_at: readAt,
+        },
+      },
+      2,
+    );
+    const since = reinstated.occurred_at;
+    const { client } = stubClient({
+      respond: async () =>
+        answer({
+          current: { status: 'active', since, seconds_since_change: 3600 },
+          person: { current: { status: 'active', since, seconds_since_change: 3600 } },
+          events: [reinstated, approved],
+        }),
+    });
+    renderApp(client);
+    await screen.findByTestId('timeline');
+    expect(screen.getByTestId('badge-person-by').textContent).toBe('Approved by Tara Lead');
+  });
 });

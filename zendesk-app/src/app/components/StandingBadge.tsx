@@ -32,13 +32,25 @@ const Why = styled.span`
   overflow-wrap: anywhere;
 `;
 
-/** The approval recorded as a step of this reinstatement (the same ticket, before it). */
+type Approval = NonNullable<StandingEvent['approvals']>[number];
+
+/** The approval recorded as a step of this reinstatement (the same ticket, before it), with its step. */
 function approvalStep(events: StandingEvent[], r: StandingEvent) {
   const tickets = new Set(r.related_ticket_ids);
-  return events
+  const step = events
     .filter((e) => e.kind === 'reinstatement_approved' && e.occurred_at <= r.occurred_at)
-    .find((e) => e.related_ticket_ids.some((id) => tickets.has(id)))
-    ?.approvals?.find((a) => a.decision === 'approved');
+    .find((e) => e.related_ticket_ids.some((id) => tickets.has(id)));
+  const approval = step?.approvals?.find((a) => a.decision === 'approved');
+  return step && approval ? { approval, step } : undefined;
+}
+
+/** The approver, named by the step's attribution record when the step named them only by id. */
+function approverOf(found: { approval: Approval; step: StandingEvent }): Approval['by'] {
+  const by = found.approval.by;
+  const attributed = found.step.attribution?.actor;
+  return !by.name && by.id !== undefined && attributed?.id === by.id && attributed.name
+    ? { ...by, name: attributed.name }
+    : by;
 }
 
 /** One subject's current standing: badge, since when, and why (the reason of the change that set it). */
@@ -71,9 +83,14 @@ export function StandingBadge({
     ? [codeText(t, 'reason', cause.reason.code), cause.reason.text].filter(Boolean).join(': ')
     : null;
   // By whom: the approver of a reinstatement, else whoever made the change (unknown said as such).
-  const approval =
-    cause?.approvals?.find((a) => a.decision === 'approved') ??
-    (cause?.kind === 'reinstatement' ? approvalStep(events, cause) : undefined);
+  const own = cause?.approvals?.find((a) => a.decision === 'approved');
+  const found =
+    cause && own
+      ? { approval: own, step: cause }
+      : cause?.kind === 'reinstatement'
+        ? approvalStep(events, cause)
+        : undefined;
+  const approver = found ? approverOf(found) : undefined;
   // Who made the change: the event's own actor, or the one a source named later (its attribution record).
   const actor =
     cause?.attribution && cause.attribution.actor.type !== 'unknown' && !cause.actor.name
@@ -82,8 +99,8 @@ export function StandingBadge({
   const by = cause
     ? cause.erased
       ? t('entry.erased')
-      : approval
-        ? t('sidebar.approved_by', { who: who(t, approval.by) })
+      : approver
+        ? t('sidebar.approved_by', { who: who(t, approver) })
         : !actor || actor.type === 'unknown'
           ? t('sidebar.by_unknown')
           : t('sidebar.changed_by', { who: who(t, actor) })
