@@ -490,6 +490,13 @@ describe('admin page: alerts', () => {
       await codes.getByText('Reactivated soon after a fraud suspension').click();
       await app.getByTestId('alerts-save').click();
       await expect(app.getByTestId('alerts-saved').textContent()).resolves.toBe('Alert channels saved.');
+      // The secret leaves the page once saved; only its last four characters are shown.
+      await expect(app.getByTestId('alerts-secret').inputValue()).resolves.toBe('');
+      // The page reads the channels again after saving: the hint then names the stored secret's end.
+      await app
+        .getByTestId('alerts-form')
+        .getByText(`A secret is set (ends in ${secret.slice(-4)})`)
+        .waitFor();
       // What the connector stored is what the admin picked (the operator's token reads it back).
       const stored = (await (
         await fetch(`${s.url}/api/v1/tenants/${DEMO_TENANT}/alerts/channels`, {
