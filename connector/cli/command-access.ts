@@ -52,6 +52,9 @@ export const CLI_PERMISSIONS: Readonly<Record<string, { permission: Permission; 
   'siem export': { permission: 'siem.export', tenant: 'option' },
   'siem loggly show': { permission: 'siem.configure', tenant: 'option' },
   'siem loggly set': { permission: 'siem.configure', tenant: 'option' },
+  'alerts channels show': { permission: 'tenant.settings', tenant: 'option' },
+  'alerts channels set': { permission: 'tenant.settings', tenant: 'option' },
+  'alerts deliveries': { permission: 'tenant.settings', tenant: 'option' },
 };
 
 export const API_KEY_ENV = 'STANDING_API_KEY';

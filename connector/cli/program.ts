@@ -30,6 +30,7 @@ import { registerBackfillCommand } from './backfill-registration.ts';
 import { registerKeyCommands } from './key-commands.ts';
 import { installCommandAccess } from './command-access.ts';
 import { registerAuditCommands } from './audit-commands.ts';
+import { registerAlertCommands } from './alerts-commands.ts';
 import { AccessAudit } from '../audit/access-audit.ts';
 import type { MappingKind } from '../intake/intake-source.ts';
 
@@ -245,6 +246,7 @@ export function buildProgram(setExitCode: (code: number) => void, entries: CliEn
   registerGdprCommands(program, setExitCode, (db) => new AccessAudit(db));
   registerAuditCommands(program, setExitCode);
   registerKeyCommands(program, setExitCode);
+  registerAlertCommands(program, setExitCode);
   installCommandAccess(program, { denials: (db) => new AccessAudit(db) });
   return program;
 }

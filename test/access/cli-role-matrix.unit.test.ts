@@ -48,6 +48,9 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   'siem export': ['admin', 'auditor'],
   'siem loggly show': ['admin', 'auditor'],
   'siem loggly set': ['admin', 'auditor'],
+  'alerts channels show': ['operator', 'admin'],
+  'alerts channels set': ['operator', 'admin'],
+  'alerts deliveries': ['operator', 'admin'],
 };
 
 /**

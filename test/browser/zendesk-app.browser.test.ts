@@ -17,6 +17,12 @@ import { generateDemoSecrets, seedDemo } from '../../demo/seed.ts';
 import type { Insights } from '../../connector/contracts/index.ts';
 import { demoZendeskRecords } from '../../demo/demo-audits.ts';
 import { startZendeskStandIn, type ZendeskStandIn } from '../../demo/zendesk-stand-in.ts';
+import { startAlertReceiver } from '../../demo/alert-receiver.ts';
+import {
+  ALERT_SIGNATURE_HEADER,
+  ALERT_TIMESTAMP_HEADER,
+  verifyAlertSignature,
+} from '../../connector/alerts/alert-signing.ts';
 import { stopIntakeService } from '../support/intake-harness.ts';
 import { startAppService, type AppService } from '../support/app-harness.ts';
 
@@ -464,6 +470,108 @@ describe('ticket sidebar actions (agents proven by Zendesk)', () => {
       await app.getByTestId('timeline').waitFor();
       await page.locator('aside').screenshot({ path: `${SHOTS}sidebar-320-${locale}.png` });
       await page.close();
+    }
+  });
+});
+
+describe('admin page: alerts', () => {
+  it('sets a signed webhook, picks warnings, sends a test and shows it in the log; axe; German', async () => {
+    const receiver = await startAlertReceiver();
+    try {
+      const { page, app } = await open('/?location=nav_bar');
+      await app.getByTestId('tab-alerts').click();
+      await app.getByTestId('alerts-form').waitFor();
+      await app.getByTestId('alerts-url').fill(receiver.url);
+      await app.getByTestId('alerts-generate').click();
+      const secret = await app.getByTestId('alerts-secret').inputValue();
+      expect(secret.length).toBeGreaterThanOrEqual(24);
+      const codes = app.getByTestId('webhook-codes');
+      await codes.getByText('Repeated suspend/reinstate cycles').click();
+      await codes.getByText('Reactivated soon after a fraud suspension').click();
+      await app.getByTestId('alerts-save').click();
+      await expect(app.getByTestId('alerts-saved').textContent()).resolves.toBe('Alert channels saved.');
+      // The secret leaves the page once saved; only its last four characters are shown.
+      await expect(app.getByTestId('alerts-secret').inputValue()).resolves.toBe('');
+      // The page reads the channels again after saving: the hint then names the stored secret's end.
+      await app
+        .getByTestId('alerts-form')
+        .getByText(`A secret is set (ends in ${secret.slice(-4)})`)
+        .waitFor();
+      // What the connector stored is what the admin picked (the operator's token reads it back).
+      const stored = (await (
+        await fetch(`${s.url}/api/v1/tenants/${DEMO_TENANT}/alerts/channels`, {
+          headers: { authorization: `Bearer ${s.adminToken}` },
+        })
+      ).json()) as { webhook: { url: string; warnings: string[]; secret: { last4: string } } };
+      expect(stored.webhook.url).toBe(receiver.url);
+      expect(new Set(stored.webhook.warnings)).toEqual(new Set(['repeated_cycles', 'reactivation_after_fraud']));
+      expect(stored.webhook.secret.last4).toBe(secret.slice(-4));
+
+      await app.getByTestId('alerts-test-webhook').click();
+      await expect(app.getByTestId('alerts-test-result').textContent()).resolves.toBe('Delivered: HTTP 200: ok');
+      // The receiver got one test alert, signed with the secret generated in the browser.
+      const hit = receiver.received.find((r) => (JSON.parse(r.body) as { test: boolean }).test);
+      expect(hit).toBeDefined();
+      const header = (name: string) => hit!.headers[name.toLowerCase()] as string | undefined;
+      expect(
+        verifyAlertSignature(secret, header(ALERT_TIMESTAMP_HEADER), hit!.body, header(ALERT_SIGNATURE_HEADER)),
+      ).toBe(true);
+      const row = app.locator('[data-testid="alerts-log"] tr[data-outcome="sent"]').first();
+      await row.waitFor();
+      await expect(row.locator('td').allTextContents()).resolves.toEqual([
+        expect.any(String),
+        'Webhook',
+        'test',
+        'sent (attempt 1)',
+        'HTTP 200: ok',
+      ]);
+      const violations = await axe(page);
+      console.log(`axe alerts tab: ${JSON.stringify(violations)}`);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+      // The host gives the admin page a 900 px frame; a taller one shows the whole tab, delivery log included.
+      await page.setViewportSize({ width: 1000, height: 1500 });
+      await page
+        .locator('#app')
+        .evaluate((e) => ((e as unknown as { style: { height: string } }).style.height = '1400px'));
+      await app.getByTestId('alerts-log').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SHOTS}admin-alerts.png`, fullPage: true });
+      await page.close();
+
+      const german = await open('/?location=nav_bar&locale=de');
+      await german.app.getByTestId('tab-alerts').click();
+      await german.app.getByTestId('alerts-form').waitFor();
+      await expect(german.app.getByTestId('tab-alerts').textContent()).resolves.toBe('Alarme');
+      await expect(german.app.locator('legend').allTextContents()).resolves.toEqual([
+        'Webhook (signiert)',
+        'Interne Notiz am Ticket',
+        'Test',
+      ]);
+      await expect(german.app.getByTestId('alerts-secret').inputValue()).resolves.toBe('');
+      await expect(german.app.getByTestId('alerts-form').textContent()).resolves.toContain(
+        `Ein Schlüssel ist gesetzt (endet auf ${secret.slice(-4)})`,
+      );
+      await german.app.getByTestId('alerts-test-webhook').click();
+      await expect(german.app.getByTestId('alerts-test-result').textContent()).resolves.toBe(
+        'Zugestellt: HTTP 200: ok',
+      );
+      await expect(german.app.locator('[data-testid="alerts-log"] th').allTextContents()).resolves.toEqual([
+        'Wann',
+        'Kanal',
+        'Warnung',
+        'Ergebnis',
+        'Antwort',
+      ]);
+      await expect(
+        german.app
+          .locator('[data-testid="alerts-log"] tr[data-outcome="sent"]')
+          .first()
+          .locator('td')
+          .nth(3)
+          .textContent(),
+      ).resolves.toBe('gesendet (Versuch 1)');
+      await german.page.close();
+    } finally {
+      await receiver.close();
     }
   });
 });

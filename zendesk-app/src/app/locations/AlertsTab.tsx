@@ -164,6 +164,8 @@ function ChannelsForm(p: { client: ZafClient; s: ConnectorSettings; channels: Al
     setProblems([]);
     try {
       await call<AlertChannels>(p.client, p.s, '/admin/alerts/channels', { method: 'PUT', body: body(d, p.channels) });
+      // Saved means sealed: the secret leaves the page (the hint then shows its last four characters).
+      setD({ ...d, secret: '' });
       setSaved(true);
       p.onSaved();
     } catch (e) {
