@@ -1,12 +1,11 @@
--- insights-touched-days: the UTC days holding a cycle or decision of a subject with a log row in
--- (after, through]: the days whose daily reinstatement and duration rows must be rebuilt (asked before
--- those subjects' cycles are forgotten, and again once they are folded in anew).
+-- insights-touched-days: the UTC days holding a cycle or decision of some subjects: the days whose daily
+-- reinstatement and duration rows must be rebuilt (asked before those subjects' cycles are forgotten, and
+-- again once they are folded in anew).
 -- $1 text    tenant
--- $2 bigint  after
--- $3 bigint  through
+-- $2 uuid[]  subjects (insights-touched-subjects)
 -- Returns    day (YYYY-MM-DD)
 WITH touched AS (
-  SELECT DISTINCT subject_id FROM standing_events WHERE tenant = $1 AND seq > $2 AND seq <= $3
+  SELECT unnest($2::uuid[]) AS subject_id
 )
 SELECT DISTINCT to_char(x.at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day
 FROM (
