@@ -136,6 +136,12 @@ interface Position {
   first: string;
 }
 
+/**
+ * PostgreSQL's `percentile_disc`: the first value (ascending) whose rank reaches the fraction `p` of
+ * the count, i.e. the value at rank ceil(p * n), computed in the same double arithmetic.
+ */
+const nearestRank = (sorted: Float64Array, p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+
 /** Takes the tenant's catch-up lock for the transaction (making its progress row); the seq folded through. */
 async function lockProgress(tx: SqlClient, tenant: string): Promise<number> {
   await tx.query(SQL.make, [tenant]);
@@ -150,15 +156,17 @@ async function lockProgress(tx: SqlClient, tenant: string): Promise<number> {
 async function refold(tx: SqlClient, tenant: string, subjects: readonly string[], through: number): Promise<void> {
   if (subjects.length === 0) return;
   const list = [...subjects];
-  const days = async () => (await tx.query<{ day: string }>(SQL.touchedDays, [tenant, list])).map((r) => r.day);
+  // Prepared where the plan does not depend on how many subjects or days there are (index lookups each).
+  const days = async () =>
+    (await tx.query<{ day: string }>(SQL.touchedDays, [tenant, list], PREPARED)).map((r) => r.day);
   const before = await days();
-  await tx.query(SQL.forget, [tenant, list]);
+  await tx.query(SQL.forget, [tenant, list], PREPARED);
   await tx.query(SQL.foldCycles, [tenant, list, through]);
   await tx.query(SQL.foldDecisions, [tenant, list, through]);
   const touched = [...new Set([...before, ...(await days())])];
-  await tx.query(SQL.forgetDays, [tenant, touched]);
-  await tx.query(SQL.foldDayReinstatements, [tenant, touched]);
-  await tx.query(SQL.foldDayDurations, [tenant, touched]);
+  await tx.query(SQL.forgetDays, [tenant, touched], PREPARED);
+  await tx.query(SQL.foldDayReinstatements, [tenant, touched], PREPARED);
+  await tx.query(SQL.foldDayDurations, [tenant, touched], PREPARED);
 }
 
 const scopeParams = (s: InsightsScope) => [s.tenant, s.from, s.to, s.bucket, s.source, s.about];
@@ -257,7 +265,32 @@ export class InsightsStore {
   }
 
   async durations(scope: InsightsScope): Promise<DurationRow[]> {
-    return this.db.query<DurationRow>(SQL.durations, scopeParams(scope), PREPARED);
+    const rows = await this.db.query<{ measure: DurationRow['measure']; bucket: string; seconds: number[] }>(
+      SQL.durations,
+      scopeParams(scope),
+      PREPARED,
+    );
+    const groups = new Map<string, { measure: DurationRow['measure']; bucket: string | null; seconds: number[] }>();
+    for (const r of rows)
+      for (const bucket of [r.bucket, null]) {
+        const key = `${r.measure}|${bucket ?? ''}`;
+        const group = groups.get(key) ?? { measure: r.measure, bucket, seconds: [] };
+        for (const v of r.seconds) group.seconds.push(Number(v));
+        groups.set(key, group);
+      }
+    return [...groups.values()]
+      .map(({ measure, bucket, seconds }) => {
+        const sorted = Float64Array.from(seconds).sort();
+        return {
+          measure,
+          bucket,
+          n: sorted.length,
+          p50: nearestRank(sorted, 0.5),
+          p90: nearestRank(sorted, 0.9),
+          max: sorted[sorted.length - 1]!,
+        };
+      })
+      .sort((a, b) => a.measure.localeCompare(b.measure) || (a.bucket ?? '\uffff').localeCompare(b.bucket ?? '\uffff'));
   }
 
   async flagCounts(scope: InsightsScope, thresholds: InsightThresholds): Promise<FlagCountRow[]> {
