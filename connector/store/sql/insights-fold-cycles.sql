@@ -16,7 +16,9 @@ WITH touched AS (
            AND e.status_before IS NOT NULL AND e.status_before <> 'active')) AS is_reinstatement
   FROM touched t
   JOIN standing_events e ON e.tenant = $1 AND e.subject_id = t.subject_id
-  WHERE e.seq <= $3
+  WHERE e.seq <= $3 AND (e.kind IN ('deactivation', 'reinstatement', 'reinstatement_approved')
+    OR (e.kind = 'status_observed' AND e.status_after = 'active' AND e.status_before IS NOT NULL
+        AND e.status_before <> 'active'))
 ), marked AS (
   -- boundary: how many deactivations and reinstatements came before or at this event.
   SELECT ev.*, count(*) FILTER (WHERE is_deactivation OR is_reinstatement)
