@@ -1,10 +1,11 @@
 /**
  * The insights' reads over the log's public fields (docs/insights.md): counts per bucket, the
  * distributions of time to reinstatement and to decision, and the reinstatements the warnings flag.
- * They read rollups (migration 019) that `catchUp` brings up to the log's head before each answer:
- * the rows appended since the last answer are folded in, so the cost of a query does not grow with
- * the log, and no write path pays for the rollups. The figures read per-day rows (a range of 90 days
- * reads a few hundred); only the drill-down reads the per-reinstatement rows.
+ * They read rollups (migration 019) that `catchUp` brings up to the log's head: the scheduler's
+ * `insights` job in chunks, and each answer for the rows appended since, so the cost of a query does
+ * not grow with the log, and no write path pays for the rollups. A retention cut takes its rows out
+ * (`cut`). The figures read per-day rows (a range of 90 days reads a few hundred); only the drill-down
+ * reads the per-reinstatement rows.
  */
 import type { Database, SqlClient } from './database.ts';
 import { sealAad } from './event-codec.ts';
@@ -151,19 +152,29 @@ async function lockProgress(tx: SqlClient, tenant: string): Promise<number> {
 
 /**
  * Recomputes the cycles and decisions of some subjects from their events up to `through`, then the
- * daily reinstatement and duration rows of every day their cycles and decisions were or are now on.
+ * daily reinstatement and duration rows of every day on which one of those rows went, came or changed.
  */
 async function refold(tx: SqlClient, tenant: string, subjects: readonly string[], through: number): Promise<void> {
   if (subjects.length === 0) return;
   const list = [...subjects];
   // Prepared where the plan does not depend on how many subjects or days there are (index lookups each).
-  const days = async () =>
-    (await tx.query<{ day: string }>(SQL.touchedDays, [tenant, list], PREPARED)).map((r) => r.day);
-  const before = await days();
+  const rows = async () =>
+    new Set(
+      (await tx.query<{ day: string; digest: string }>(SQL.touchedDays, [tenant, list], PREPARED)).map(
+        (r) => `${r.day} ${r.digest}`,
+      ),
+    );
+  const before = await rows();
   await tx.query(SQL.forget, [tenant, list], PREPARED);
   await tx.query(SQL.foldCycles, [tenant, list, through]);
   await tx.query(SQL.foldDecisions, [tenant, list, through]);
-  const touched = [...new Set([...before, ...(await days())])];
+  const after = await rows();
+  // Only the days of rows that are gone, new or changed: the others' daily rows stay as they are.
+  const changed = new Set<string>();
+  for (const r of before) if (!after.has(r)) changed.add(r.slice(0, 10));
+  for (const r of after) if (!before.has(r)) changed.add(r.slice(0, 10));
+  if (changed.size === 0) return;
+  const touched = [...changed];
   await tx.query(SQL.forgetDays, [tenant, touched], PREPARED);
   await tx.query(SQL.foldDayReinstatements, [tenant, touched], PREPARED);
   await tx.query(SQL.foldDayDurations, [tenant, touched], PREPARED);
