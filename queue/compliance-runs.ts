@@ -1,7 +1,7 @@
 /**
- * The Loggly push and the alert run as compliance jobs (compliance-scheduler.ts): each counts its
- * outcomes in the metrics and logs failures with the receiver's reason only (never a token, a
- * secret or an alert's content).
+ * The Loggly push, the alert run and the insights' catch-up as compliance jobs (compliance-scheduler.ts):
+ * each counts its outcomes in the metrics and logs failures with the receiver's reason only (never a
+ * token, a secret or an alert's content).
  */
 import type { Logger } from 'pino';
 import type { Alerts } from '../connector/alerts/alerts.ts';
@@ -65,4 +65,32 @@ export async function runAlerts(deps: RunDeps & { alerts?: Pick<Alerts, 'run'> }
     );
   }
   return failed === 0 ? 'ok' : failed === delivered.length ? 'failed' : 'partial';
+}
+
+/**
+ * Folds each tenant's new log rows into the insights' rollups (docs/insights.md), `chunkRows` per
+ * transaction until the tenant is caught up, so that an insights request folds only the rows appended
+ * since. A tenant that fails is logged and the others go on; it is caught up at the next run.
+ */
+export async function runInsightsCatchUp(deps: RunDeps & { chunkRows: number }): Promise<Outcome> {
+  const tenants = await deps.log.db.query<{ tenant: string }>('SELECT tenant FROM chain_heads ORDER BY tenant');
+  let failed = 0;
+  for (const { tenant } of tenants) {
+    try {
+      let rows = 0;
+      for (;;) {
+        const step = await deps.log.insights.catchUp(tenant, { maxRows: deps.chunkRows });
+        rows += step.rows;
+        if (step.rows < deps.chunkRows) break;
+      }
+      if (rows > 0) deps.logger.debug({ tenant, rows }, 'insights rollups caught up');
+    } catch (err) {
+      failed++;
+      deps.logger.warn(
+        { tenant, err: { message: (err as Error).message } },
+        'insights catch-up failed; retried next run',
+      );
+    }
+  }
+  return failed === 0 ? 'ok' : failed === tenants.length ? 'failed' : 'partial';
 }

@@ -4,7 +4,8 @@
  *   `compliance-retention`   applyRetention: remove expired ranges, leaving signed boundaries;
  *   `compliance-siem_push`   pushSiemTargets: new log rows to each tenant's Splunk HEC target;
  *   `compliance-loggly_push` pushLogglyTargets: the same to each tenant's Loggly bulk endpoint;
- *   `compliance-alerts`      Alerts.run: new warnings into the alert outbox, then the due alerts sent.
+ *   `compliance-alerts`      Alerts.run: new warnings into the alert outbox, then the due alerts sent;
+ *   `compliance-insights`    catchUpInsights: each tenant's new log rows into the insights' rollups.
  * Upserting a schedule is harmless, so every scheduler process does it at start, and a schedule lost
  * with Redis's data is re-created within 10 s. One job runs at a time per process. Checkpoints and
  * retention need the signing key: without one (production with no STANDING_CHECKPOINT_KEY) they are
@@ -23,11 +24,11 @@ import type { SplunkTargets } from '../connector/siem/splunk-targets.ts';
 import type { Alerts } from '../connector/alerts/alerts.ts';
 import type { LogglyTargets } from '../connector/siem/loggly-targets.ts';
 import { logErrorsOnce } from './intake-queue.ts';
-import { runAlerts, runLogglyPush } from './compliance-runs.ts';
+import { runAlerts, runInsightsCatchUp, runLogglyPush } from './compliance-runs.ts';
 import { closeWorker, DEFAULT_WORKER_CLOSE_GRACE_MS, within } from './close-worker.ts';
 
 export const COMPLIANCE_QUEUE_NAME = 'standing-compliance';
-export const COMPLIANCE_JOBS = ['checkpoint', 'retention', 'siem_push', 'loggly_push', 'alerts'] as const;
+export const COMPLIANCE_JOBS = ['checkpoint', 'retention', 'siem_push', 'loggly_push', 'alerts', 'insights'] as const;
 export type ComplianceJob = (typeof COMPLIANCE_JOBS)[number];
 export const complianceSchedulerId = (job: ComplianceJob) => `compliance-${job}`;
 
@@ -66,6 +67,10 @@ export interface ComplianceSchedulerOptions {
   logglyPushEveryMs?: number;
   /** The alert scan and delivery; `0`: off. @defaultValue 10_000 ms */
   alertsEveryMs?: number;
+  /** The insights' catch-up (docs/insights.md); `0`: off. @defaultValue 60_000 ms */
+  insightsEveryMs?: number;
+  /** Most log rows that catch-up folds per transaction. @defaultValue 50_000 */
+  insightsChunkRows?: number;
   /** The clock the jobs use (tests move it forward to expire rows). @defaultValue () => new Date() */
   now?: () => Date;
   /** Batching of the SIEM push. */
@@ -79,6 +84,8 @@ export const DEFAULT_COMPLIANCE_SCHEDULER_OPTIONS = {
   siemPushEveryMs: 60_000,
   logglyPushEveryMs: 60_000,
   alertsEveryMs: 10_000,
+  insightsEveryMs: 60_000,
+  insightsChunkRows: 50_000,
 } as const;
 
 export type ComplianceRunOutcome = 'ok' | 'refused' | 'export_failed' | 'partial' | 'failed';
@@ -106,6 +113,7 @@ export async function startComplianceScheduler(
     siem_push: o.siemPushEveryMs,
     loggly_push: deps.loggly ? o.logglyPushEveryMs : 0,
     alerts: deps.alerts ? o.alertsEveryMs : 0,
+    insights: o.insightsEveryMs,
   };
   const needsKey = (job: ComplianceJob) => job === 'checkpoint' || job === 'retention';
   const wanted = COMPLIANCE_JOBS.filter((job) => every[job] > 0);
@@ -200,6 +208,7 @@ export async function startComplianceScheduler(
     siem_push: runSiemPush,
     loggly_push: () => runLogglyPush({ ...deps, now, options: o.siemPush }),
     alerts: () => runAlerts({ ...deps, now }),
+    insights: () => runInsightsCatchUp({ ...deps, now, chunkRows: o.insightsChunkRows }),
   };
   const run = async (job: ComplianceJob): Promise<ComplianceRunOutcome> => {
     if (needsKey(job) && !deps.checkpointKey) throw new Error(`${job}: ${keyProblem}`);

@@ -56,6 +56,8 @@ describe('parseConfig', () => {
           siemPushEveryMs: 60_000,
           logglyPushEveryMs: 60_000,
           alertsEveryMs: 10_000,
+          insightsEveryMs: 60_000,
+          insightsChunkRows: 50_000,
         },
         intake: {
           role: 'all',

@@ -17,6 +17,10 @@ export interface ComplianceSchedules {
   logglyPushEveryMs: number;
   /** How often new warnings become alerts and due alerts are sent. @defaultValue 10_000 ms (10 s) */
   alertsEveryMs: number;
+  /** How often the insights' rollups are caught up with each tenant's log. @defaultValue 60_000 ms (1 min) */
+  insightsEveryMs: number;
+  /** Most log rows folded into the insights' rollups per transaction of that job. @defaultValue 50_000 */
+  insightsChunkRows: number;
 }
 
 export interface CheckpointSettings {
@@ -39,6 +43,8 @@ export const COMPLIANCE_ENV = {
   STANDING_SIEM_PUSH_INTERVAL_MS: envInteger(0, 86_400_000, CONFIG_DEFAULTS.STANDING_SIEM_PUSH_INTERVAL_MS),
   STANDING_LOGGLY_PUSH_INTERVAL_MS: envInteger(0, 86_400_000, CONFIG_DEFAULTS.STANDING_LOGGLY_PUSH_INTERVAL_MS),
   STANDING_ALERTS_INTERVAL_MS: envInteger(0, 3_600_000, CONFIG_DEFAULTS.STANDING_ALERTS_INTERVAL_MS),
+  STANDING_INSIGHTS_INTERVAL_MS: envInteger(0, 86_400_000, CONFIG_DEFAULTS.STANDING_INSIGHTS_INTERVAL_MS),
+  STANDING_INSIGHTS_CHUNK_ROWS: envInteger(1_000, 1_000_000, CONFIG_DEFAULTS.STANDING_INSIGHTS_CHUNK_ROWS),
   STANDING_CHECKPOINT_KEY: z.preprocess(unsetIfEmpty, z.string().trim().optional()),
   STANDING_CHECKPOINT_EXPORT: z.preprocess(
     unsetIfEmpty,

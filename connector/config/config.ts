@@ -168,6 +168,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         siemPushEveryMs: e.STANDING_SIEM_PUSH_INTERVAL_MS,
         logglyPushEveryMs: e.STANDING_LOGGLY_PUSH_INTERVAL_MS,
         alertsEveryMs: e.STANDING_ALERTS_INTERVAL_MS,
+        insightsEveryMs: e.STANDING_INSIGHTS_INTERVAL_MS,
+        insightsChunkRows: e.STANDING_INSIGHTS_CHUNK_ROWS,
       },
       intake: {
         role: e.STANDING_ROLE,

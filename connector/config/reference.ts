@@ -294,6 +294,22 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
     secret: false,
   },
   {
+    name: 'STANDING_INSIGHTS_INTERVAL_MS',
+    default: String(CONFIG_DEFAULTS.STANDING_INSIGHTS_INTERVAL_MS),
+    description:
+      "How often the scheduler folds each tenant's new log rows into the insights' rollups (docs/insights.md), " +
+      'so that a query folds only the rows appended since; 0 turns it off (queries then fold them all).',
+    secret: false,
+  },
+  {
+    name: 'STANDING_INSIGHTS_CHUNK_ROWS',
+    default: String(CONFIG_DEFAULTS.STANDING_INSIGHTS_CHUNK_ROWS),
+    description:
+      "Most log rows that job folds into the insights' rollups in one transaction (1,000 to 1,000,000); a " +
+      'tenant further behind is caught up in several.',
+    secret: false,
+  },
+  {
     name: 'STANDING_CHECKPOINT_KEY',
     default:
       '(unset: generated into <STANDING_DATA_DIR>/checkpoint.key by the first command or scheduler process ' +

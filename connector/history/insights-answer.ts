@@ -161,12 +161,7 @@ export async function answerInsights(
   settings: WarningSettings,
 ): Promise<Insights> {
   const scope: InsightsScope = { tenant, ...q, source: q.source ?? null };
-  await store.catchUp(tenant);
-  const [counts, durations, flags] = await Promise.all([
-    store.counts(scope),
-    store.durations(scope),
-    store.flagCounts(scope, settings),
-  ]);
+  const { counts, durations, flags } = await store.figures(scope, settings);
   return {
     tenant,
     from: q.from,

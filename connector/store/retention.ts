@@ -249,9 +249,16 @@ export async function applyRetention(
       `retention: ${policy.category}${policy.keep_days !== null ? ` ${policy.keep_days} days` : ''} (policy ` +
       `v${policy.version}), recorded before ${at}`;
     const signature = signBody(key, boundaryBody(tenant, through, p.hash, reason, key.keyId));
-    const [r] = await log.db.query<{ removed: number }>(
-      'SELECT standing_retention_cut($1, $2, $3, $4, $5, $6) AS removed',
-      [tenant, through, p.hash, reason, key.keyId, signature],
+    // In one transaction with the insights' rollups, which must not keep counting the removed rows.
+    const [r] = await log.insights.cut(tenant, through, (tx) =>
+      tx.query<{ removed: number }>('SELECT standing_retention_cut($1, $2, $3, $4, $5, $6) AS removed', [
+        tenant,
+        through,
+        p.hash,
+        reason,
+        key.keyId,
+        signature,
+      ]),
     );
     const removed = Number(r!.removed);
     out.push(

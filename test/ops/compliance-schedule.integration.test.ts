@@ -1,9 +1,10 @@
 /**
- * The `scheduler` role runs checkpoints, retention and the SIEM push by itself, on the real PostgreSQL
- * and Redis, with no CLI call: a checkpoint is written and copied, an expired range is removed and
- * the rest verifies, a tenant under a legal hold keeps its rows, new rows reach Splunk (nock), and
- * the runs show in /metrics and /readyz. In production without a signing key, the role starts, does
- * not schedule what needs the key, and says so in /readyz and the metrics.
+ * The `scheduler` role runs checkpoints, retention, the SIEM push and the insights' catch-up by itself,
+ * on the real PostgreSQL and Redis, with no CLI call: a checkpoint is written and copied, an expired
+ * range is removed and the rest verifies, a tenant under a legal hold keeps its rows, new rows reach
+ * Splunk (nock) and the insights' rollups, and the runs show in /metrics and /readyz. In production
+ * without a signing key, the role starts, does not schedule what needs the key, and says so in /readyz
+ * and the metrics.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
@@ -59,6 +60,7 @@ describe('the scheduler role', () => {
       STANDING_CHECKPOINT_INTERVAL_MS: '200',
       STANDING_RETENTION_INTERVAL_MS: '200',
       STANDING_SIEM_PUSH_INTERVAL_MS: '200',
+      STANDING_INSIGHTS_INTERVAL_MS: '200',
     });
     s = await start(env, () => clock());
   });
@@ -98,6 +100,14 @@ describe('the scheduler role', () => {
       async () => (await new SplunkTargets(db, secrets.master).get('default'))?.last_seq === 3,
     );
     expect(hecBodies.join('\n')).toContain('"seq":3');
+    // The insights' rollups are caught up by the job: a request has nothing left to fold.
+    await waitFor('the insights catch-up', async () => {
+      const [p] = await db.query<{ through: number }>(
+        "SELECT through_seq AS through FROM insights_progress WHERE tenant = 'default'",
+      );
+      return Number(p?.through) === 3;
+    });
+    expect(await log.insights.catchUp('default')).toEqual({ rows: 0, through: 3 });
   });
 
   it('removes the expired range, leaving a chain that verifies, and keeps a tenant under a legal hold', async () => {
@@ -134,7 +144,7 @@ describe('the scheduler role', () => {
     const metrics = await (
       await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${env.env.STANDING_ADMIN_TOKEN}` } })
     ).text();
-    for (const job of ['checkpoint', 'retention', 'siem_push']) {
+    for (const job of ['checkpoint', 'retention', 'siem_push', 'insights']) {
       expect(metrics).toMatch(new RegExp(`standing_scheduled_job_runs_total\\{job="${job}",outcome="ok"\\} [1-9]`));
       expect(metrics).toContain(`standing_scheduled_job_enabled{job="${job}"} 1`);
       expect(metrics).toMatch(

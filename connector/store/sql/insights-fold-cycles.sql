@@ -1,14 +1,14 @@
--- insights-fold-cycles: one insights_cycles row per reinstatement of every subject with a log row in
--- (after, through], from all that subject's events up to `through`, in the order the warnings read
+-- insights-fold-cycles: one insights_cycles row per reinstatement of some subjects (those with new log
+-- rows, or with rows a retention cut removed), from all that subject's events up to `through`, in the order the warnings read
 -- them (occurred_at, then seq). The deactivation a reinstatement undoes is the subject's previous
 -- deactivation-or-reinstatement when that was a deactivation; it counts as approved when a
 -- reinstatement_approved event lies between the two (as `reinstatement_without_approval` reads it,
 -- from the public kind only: an approval recorded inside a sealed event is not visible here).
 -- $1 text    tenant
--- $2 bigint  after
--- $3 bigint  through
+-- $2 uuid[]  subjects (insights-touched-subjects)
+-- $3 bigint  through: their events up to this seq
 WITH touched AS (
-  SELECT DISTINCT subject_id FROM standing_events WHERE tenant = $1 AND seq > $2 AND seq <= $3
+  SELECT unnest($2::uuid[]) AS subject_id
 ), ev AS (
   SELECT e.subject_id, e.seq, e.id, e.kind, e.occurred_at, e.source_system, e.public ->> 'reason_code' AS reason_code,
          e.kind = 'deactivation' AS is_deactivation,
@@ -16,7 +16,9 @@ WITH touched AS (
            AND e.status_before IS NOT NULL AND e.status_before <> 'active')) AS is_reinstatement
   FROM touched t
   JOIN standing_events e ON e.tenant = $1 AND e.subject_id = t.subject_id
-  WHERE e.seq <= $3
+  WHERE e.seq <= $3 AND (e.kind IN ('deactivation', 'reinstatement', 'reinstatement_approved')
+    OR (e.kind = 'status_observed' AND e.status_after = 'active' AND e.status_before IS NOT NULL
+        AND e.status_before <> 'active'))
 ), marked AS (
   -- boundary: how many deactivations and reinstatements came before or at this event.
   SELECT ev.*, count(*) FILTER (WHERE is_deactivation OR is_reinstatement)

@@ -1,11 +1,11 @@
 -- insights-fold-decisions: one insights_decisions row per reinstatement_approved or reinstatement_denied
--- of every subject with a log row in (after, through], with the earliest reinstatement_requested of
--- that subject since its previous decision (none: requested_at is null).
+-- of some subjects (as insights-fold-cycles), from their events up to `through`, with the earliest
+-- reinstatement_requested of that subject since its previous decision (none: requested_at is null).
 -- $1 text    tenant
--- $2 bigint  after
--- $3 bigint  through
+-- $2 uuid[]  subjects (insights-touched-subjects)
+-- $3 bigint  through: their events up to this seq
 WITH touched AS (
-  SELECT DISTINCT subject_id FROM standing_events WHERE tenant = $1 AND seq > $2 AND seq <= $3
+  SELECT unnest($2::uuid[]) AS subject_id
 ), ev AS (
   SELECT e.subject_id, e.seq, e.kind, e.occurred_at, e.source_system,
          e.kind IN ('reinstatement_approved', 'reinstatement_denied') AS is_decision
