@@ -11,9 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Frame, type FrameLocator, type Page } from 'playwright-core';
 import { staticLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
 import { buildZendeskApp, DIST_DIR } from '../../scripts/build-zendesk-app.ts';
-import { DEMO_TENANT, demoLookupData } from '../../demo/demo-data.ts';
+import { DEMO_TENANT, PEOPLE, demoLookupData, iso, userStatus } from '../../demo/demo-data.ts';
 import { startHost, type HostHandle } from '../../demo/host-server.ts';
-import { generateDemoSecrets, seedDemo } from '../../demo/seed.ts';
+import {
+  generateDemoSecrets,
+  postZendeskWebhook,
+  seedDemo,
+  webhooksProcessed,
+  type DemoSecrets,
+} from '../../demo/seed.ts';
 import type { Insights } from '../../connector/contracts/index.ts';
 import { demoZendeskRecords } from '../../demo/demo-audits.ts';
 import { startZendeskStandIn, type ZendeskStandIn } from '../../demo/zendesk-stand-in.ts';
@@ -29,6 +35,7 @@ let host: HostHandle;
 let deadHost: HostHandle;
 let browser: Browser;
 let zendesk: ZendeskStandIn;
+let secrets: DemoSecrets;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -47,7 +54,7 @@ beforeAll(async () => {
     { STANDING_ATTRIBUTION_SWEEP_MS: '60000' },
     { appPage: { dir: join(DIST_DIR, 'assets'), frameAncestors: ['http://127.0.0.1:*'] } },
   );
-  const secrets = generateDemoSecrets();
+  secrets = generateDemoSecrets();
   const db = s.handle.resources.db;
   await seedDemo({ url: s.url, adminToken: s.adminToken, db, secrets, now, zendeskApiUrl: zendesk.url });
   host = await startHost({
@@ -456,6 +463,71 @@ describe('ticket sidebar actions (agents proven by Zendesk)', () => {
     const requested = tara.app.locator('[data-testid="timeline-entry"][data-kind="reinstatement_requested"]').first();
     await expect(requested.textContent()).resolves.toContain('Alex Agent');
     await tara.page.close();
+  });
+
+  it('applies an approval in Zendesk through the ZAF client; the webhook that follows is the same change', async () => {
+    const settingsUrl = `${s.url}/api/v1/tenants/${DEMO_TENANT}/app-settings/workplace`;
+    const auth = { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' };
+    const current = (await (await fetch(settingsUrl, { headers: auth })).json()) as Record<string, unknown>;
+    const apply = {
+      user_field_key: 'account_status',
+      organization_field_key: 'account_status',
+      active_value: 'active',
+    };
+    const put = await fetch(settingsUrl, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ ...current, apply_in_zendesk: apply }),
+    });
+    expect(put.status).toBe(200);
+    const personReinstatements = '[data-testid="timeline-entry"][data-kind="reinstatement"][data-about="person"]';
+    try {
+      const alex = await openActions('/?ticket=1002');
+      const before = await alex.app.locator(personReinstatements).count();
+      await expect(alex.app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('suspended');
+      await expect(record(alex.app, 'request_reinstatement', { 'f-reason': 'Card updated' })).resolves.toBe(
+        'action-done:',
+      );
+      await alex.page.close();
+
+      const writesBefore = zendesk.writes.length;
+      const tara = await openActions('/?ticket=1002&user=9002');
+      await expect(record(tara.app, 'approve', { 'f-reason': 'New card charged' })).resolves.toBe('action-done:');
+      await expect(tara.app.getByTestId('action-done').getAttribute('data-applied')).resolves.toBe('yes');
+      // The documented update: only the custom field named is changed.
+      // https://developer.zendesk.com/api-reference/ticketing/users/users/#update-user
+      expect(zendesk.writes.slice(writesBefore)).toEqual([
+        {
+          method: 'PUT',
+          path: `/api/v2/users/${PEOPLE.sam.id}.json`,
+          body: { user: { user_fields: { account_status: 'active' } } },
+        },
+      ]);
+      await tara.page.close();
+
+      // Zendesk's webhook for the field the app just set (its time after the approval's).
+      const webhook = userStatus(PEOPLE.sam, iso(Date.now(), -2000), 'active', 'suspended_billing') as { id: string };
+      await postZendeskWebhook(s.url, DEMO_TENANT, secrets.webhookSecret, webhook);
+      await webhooksProcessed(s.handle.resources.db, DEMO_TENANT);
+      const [received] = await s.handle.resources.db.query<{ state: string; outcome: unknown }>(
+        `SELECT state, outcome FROM intake_inbox WHERE tenant = $1 AND body->>'id' = $2`,
+        [DEMO_TENANT, webhook.id],
+      );
+      console.log(`the webhook after the applied approval: ${JSON.stringify(received)}`);
+      expect(received?.state).toBe('stored');
+      expect(received?.outcome).toMatchObject({ duplicates: 1 });
+
+      const after = await open('/?ticket=1002');
+      await after.app.getByTestId('timeline').waitFor();
+      await expect(after.app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('active');
+      // One entry for the change, the app's: by the approving agent, not a second one from the webhook.
+      await expect(after.app.locator(personReinstatements).count()).resolves.toBe(before + 1);
+      const newest = after.app.locator(personReinstatements).first();
+      await expect(newest.textContent()).resolves.toContain('Tara Lead');
+      await after.page.close();
+    } finally {
+      await fetch(settingsUrl, { method: 'PUT', headers: auth, body: JSON.stringify(current) });
+    }
   });
 
   it('takes 320 px screenshots of the first fold in English and German', async () => {
