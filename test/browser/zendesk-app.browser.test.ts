@@ -26,6 +26,8 @@ import { startZendeskStandIn, type ZendeskStandIn } from '../../demo/zendesk-sta
 import { stopIntakeService } from '../support/intake-harness.ts';
 import { startAppService, type AppService } from '../support/app-harness.ts';
 
+/** The whole timeline rendered (the sidebar paints the first fold's entries first). */
+const HISTORY_SHOWN = '[data-testid="timeline"][data-complete="true"]';
 const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -117,12 +119,12 @@ async function open(path: string, base = host.url): Promise<{ page: Page; app: F
 describe('ticket sidebar (agent)', () => {
   it('shows badges, the grouped reinstatement workflow, warnings and filters', async () => {
     const { page, app } = await open('/?ticket=1001');
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     const ms = await appFrame(page).evaluate(
       () => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs,
     );
     const again = await open('/?ticket=1001');
-    await again.app.getByTestId('timeline').waitFor();
+    await again.app.locator(HISTORY_SHOWN).waitFor();
     const warm = await appFrame(again.page).evaluate(
       () => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs,
     );
@@ -172,14 +174,14 @@ describe('ticket sidebar (agent)', () => {
     expect(abouts.length).toBeGreaterThan(0);
     expect(new Set(abouts)).toEqual(new Set(['account']));
     await app.getByTestId('refresh').click();
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     await page.close();
   });
 
   it('says who made each change and how, by name, with the rule, and why it stays unknown', async () => {
     const lines = async (path: string) => {
       const { page, app } = await open(path);
-      await app.getByTestId('timeline').waitFor();
+      await app.locator(HISTORY_SHOWN).waitFor();
       const who = await app.getByTestId('who').evaluateAll((els) =>
         els.map((e) => ({
           text: e.textContent ?? '',
@@ -213,7 +215,7 @@ describe('ticket sidebar (agent)', () => {
     await sam.page.close();
 
     const { page, app } = await open('/?ticket=1001&locale=de');
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     await expect(app.getByTestId('who').allTextContents()).resolves.toContain(
       'Von Alex Agent (Agent) · über den Trigger „Fraud auto-suspend“ · automatisch',
     );
@@ -236,7 +238,7 @@ describe('ticket sidebar (agent)', () => {
 
   it('warns about repeated suspend/reinstate cycles and shows the current suspension', async () => {
     const { page, app } = await open('/?ticket=1002');
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     await expect(app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('suspended');
     await expect(app.locator('[data-testid="warning"][data-code="repeated_cycles"]').textContent()).resolves.toMatch(
       /3 suspend\/reinstate cycles within 90\sdays/,
@@ -272,7 +274,7 @@ describe('ticket sidebar (agent)', () => {
 
   it('speaks German to a German-speaking agent', async () => {
     const { page, app } = await open('/?ticket=1001&locale=de');
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     await expect(app.getByRole('heading').first().textContent()).resolves.toBe('Kontostatus');
     await expect(app.getByTestId('badge-person').textContent()).resolves.toContain('Aktiv');
     await page.close();
@@ -426,7 +428,7 @@ async function record(app: FrameLocator, step: string, fill: Record<string, stri
 
 async function openActions(path: string): Promise<{ page: Page; app: FrameLocator }> {
   const opened = await open(path);
-  await opened.app.getByTestId('timeline').waitFor();
+  await opened.app.locator(HISTORY_SHOWN).waitFor();
   await opened.app.getByTestId('actions-open').click();
   await opened.app.getByTestId('acting-agent').waitFor();
   return opened;
@@ -518,7 +520,7 @@ describe('ticket sidebar actions (agents proven by Zendesk)', () => {
       expect(received?.outcome).toMatchObject({ duplicates: 1 });
 
       const after = await open('/?ticket=1002');
-      await after.app.getByTestId('timeline').waitFor();
+      await after.app.locator(HISTORY_SHOWN).waitFor();
       await expect(after.app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('active');
       // One entry for the change, the app's: by the approving agent, not a second one from the webhook.
       await expect(after.app.locator(personReinstatements).count()).resolves.toBe(before + 1);
@@ -533,7 +535,7 @@ describe('ticket sidebar actions (agents proven by Zendesk)', () => {
   it('takes 320 px screenshots of the first fold in English and German', async () => {
     for (const locale of ['en', 'de']) {
       const { page, app } = await open(`/?ticket=1001&locale=${locale}`);
-      await app.getByTestId('timeline').waitFor();
+      await app.locator(HISTORY_SHOWN).waitFor();
       await page.locator('aside').screenshot({ path: `${SHOTS}sidebar-320-${locale}.png` });
       await page.close();
     }
