@@ -67,7 +67,8 @@ function envelope(
   };
 }
 
-function userStatus(
+/** Zendesk's webhook for a change of a person's status field (`user.custom_field_changed`). */
+export function userStatus(
   p: { id: string; email: string; org: string | null },
   time: string,
   current: string,

@@ -151,9 +151,14 @@ async function readBody(req: IncomingMessage): Promise<string> {
 async function proxy(o: HostOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const options = JSON.parse(await readBody(req)) as ProxyOptions;
   const url = String(options.url ?? '');
-  // A relative /api/v2 URL is Zendesk's own API, which the signed-in agent may read (users' names).
+  // A relative /api/v2 URL is Zendesk's own API, as the signed-in agent: read (users' names) or
+  // write (an approval applied to the user's status field).
   if (o.zendeskApiUrl && url.startsWith('/api/v2/')) {
-    const r = await fetch(`${o.zendeskApiUrl}${url}`).catch(() => null);
+    const r = await fetch(`${o.zendeskApiUrl}${url}`, {
+      method: typeof options.type === 'string' ? options.type : 'GET',
+      headers: typeof options.contentType === 'string' ? { 'content-type': options.contentType } : {},
+      body: typeof options.data === 'string' ? options.data : undefined,
+    }).catch(() => null);
     const answer = r ? { status: r.status, text: await r.text() } : { status: 502, text: '{}' };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     return;

@@ -76,40 +76,47 @@ export async function seedDemo(o: {
   );
   // The insights tab's background customers first: the story's customers' events stay the latest.
   const bodies = [...demoInsightsWebhooks(), ...demoWebhooks(o.now)];
-  for (const body of bodies) {
-    const raw = JSON.stringify(body);
-    const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const res = await fetch(`${o.url}/webhooks/zendesk/${tenant}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-zendesk-webhook-signature-timestamp': timestamp,
-        'x-zendesk-webhook-signature': signZendeskWebhook(o.secrets.webhookSecret, timestamp, raw),
-        'x-zendesk-webhook-invocation-id': String(Math.floor(Math.random() * 1e12)),
-      },
-      body: raw,
-    });
-    await ok(res, 'post a demo webhook');
-  }
+  for (const body of bodies) await postZendeskWebhook(o.url, tenant, o.secrets.webhookSecret, body);
   // What the intake worker will record for ticket events once wired (see recordTicketsSeen).
   const at = new Date().toISOString();
   await recordTicketsSeen(
     o.db,
     Object.entries(TICKETS).map(([ticket_id, t]) => ({ tenant, ticket_id, ...t, at })),
   );
-  // The worker stores asynchronously: wait until nothing is pending.
   const until = Date.now() + 30_000;
+  await webhooksProcessed(o.db, tenant, until);
+  if (o.zendeskApiUrl) await attributed(o.db, tenant, until);
+  return { posted: bodies.length };
+}
+
+/** Posts one webhook body to the tenant's Zendesk intake, signed as Zendesk signs it. */
+export async function postZendeskWebhook(url: string, tenant: string, secret: string, body: unknown): Promise<void> {
+  const raw = JSON.stringify(body);
+  const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const res = await fetch(`${url}/webhooks/zendesk/${tenant}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-zendesk-webhook-signature-timestamp': timestamp,
+      'x-zendesk-webhook-signature': signZendeskWebhook(secret, timestamp, raw),
+      'x-zendesk-webhook-invocation-id': String(Math.floor(Math.random() * 1e12)),
+    },
+    body: raw,
+  });
+  await ok(res, 'post a demo webhook');
+}
+
+/** The worker stores asynchronously: waits until none of the tenant's received events is pending. */
+export async function webhooksProcessed(db: SqlClient, tenant: string, until = Date.now() + 30_000): Promise<void> {
   for (;;) {
-    const [row] = await o.db.query<{ n: number }>(
+    const [row] = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM intake_inbox WHERE tenant = $1 AND state = 'pending'`,
       [tenant],
     );
-    if (row && Number(row.n) === 0) break;
+    if (row && Number(row.n) === 0) return;
     if (Date.now() > until) throw new Error('the demo webhooks were not processed within 30 s (is Redis running?)');
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (o.zendeskApiUrl) await attributed(o.db, tenant, until);
-  return { posted: bodies.length };
 }
 
 /** Waits until the attribution job has looked at every event of the tenant's log. */

@@ -1,13 +1,17 @@
 /**
  * Builds the Zendesk app: zendesk-app/dist (what `zcli apps:server zendesk-app/dist` serves) and
  * zendesk-app/standing-zendesk-app.zip (upload as a private app). Prints the bundle size, gzipped.
- * Run with `npm run build:app`; the browser tests call `buildZendeskApp()`.
+ * Run with `npm run build:app`; the browser tests call `buildZendeskApp()`. With
+ * `-- --connector-url https://standing.example.com --tenant acme` (or STANDING_APP_CONNECTOR_URL and
+ * STANDING_APP_TENANT) the package's manifest uses signed URLs, opening the connector's page
+ * (scripts/zendesk-app-manifest.ts).
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
+import { AppTargetError, appManifest, appTargetFrom, checkTarget, type AppTarget } from './zendesk-app-manifest.ts';
 
 export const APP_DIR = fileURLToPath(new URL('../zendesk-app/', import.meta.url));
 export const DIST_DIR = join(APP_DIR, 'dist');
@@ -22,7 +26,16 @@ export interface BuildReport {
   files: string[];
 }
 
-export async function buildZendeskApp(options: { quiet?: boolean } = {}): Promise<BuildReport> {
+export interface BuildOptions {
+  /** @defaultValue false */
+  quiet?: boolean;
+  /** The account's connector and tenant: a signed-URL manifest. @defaultValue null (the manifest as it is) */
+  target?: AppTarget | null;
+}
+
+export async function buildZendeskApp(options: BuildOptions = {}): Promise<BuildReport> {
+  // Checked before the build, so a bad option fails at once.
+  const target = options.target ? checkTarget(options.target) : null;
   const { build } = await import('vite');
   // A test run sets NODE_ENV=test, which would make the JSX transform emit development code.
   const nodeEnv = process.env.NODE_ENV;
@@ -33,7 +46,7 @@ export async function buildZendeskApp(options: { quiet?: boolean } = {}): Promis
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;
   }
-  copyFileSync(join(APP_DIR, 'manifest.json'), join(DIST_DIR, 'manifest.json'));
+  writeAppManifest(DIST_DIR, target);
   mkdirSync(join(DIST_DIR, 'translations'), { recursive: true });
   for (const f of readdirSync(join(APP_DIR, 'translations')))
     copyFileSync(join(APP_DIR, 'translations', f), join(DIST_DIR, 'translations', f));
@@ -64,8 +77,21 @@ export async function buildZendeskApp(options: { quiet?: boolean } = {}): Promis
         `(${(report.rawBytes / 1024).toFixed(0)} KB raw; budget 150 KB gzipped); loaded lazily by the admin ` +
         `page: ${(report.lazyGzipBytes / 1024).toFixed(1)} KB gzipped\n`,
     );
+    const t = target;
+    process.stdout.write(
+      t
+        ? `zendesk-app: signed URLs: every location opens ${t.connectorUrl}/app/v1/${t.tenant}/zaf; ` +
+            `allowed domain ${new URL(t.connectorUrl).hostname}\n`
+        : 'zendesk-app: served by Zendesk (no --connector-url/--tenant): the sidebar shows, but cannot record steps\n',
+    );
   }
   return report;
+}
+
+/** Writes `dir`/manifest.json: zendesk-app/manifest.json, made for `target` when there is one. */
+export function writeAppManifest(dir: string, target: AppTarget | null): void {
+  const source = JSON.parse(readFileSync(join(APP_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(appManifest(source, target), null, 2)}\n`);
 }
 
 function walk(dir: string): string[] {
@@ -110,5 +136,13 @@ function solidPng(size: number, [r, g, b]: [number, number, number]): Buffer {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await buildZendeskApp();
+  let target: AppTarget | null;
+  try {
+    target = appTargetFrom(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof AppTargetError)) throw err;
+    process.stderr.write(`build:app: ${err.message}\n`);
+    process.exit(2);
+  }
+  await buildZendeskApp({ target });
 }

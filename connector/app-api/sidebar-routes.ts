@@ -130,6 +130,10 @@ export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
       );
     }
     const { requester_id, organization_id } = resolved.ticket;
+    // Asked beside the history, not after it: one database round trip fewer before the answer.
+    const quarantine = quarantinedFor(deps.db, tenant.id, resolved.ticket);
+    // Nobody awaits it until the history is answered; a failure still reaches the await below.
+    quarantine.catch(() => undefined);
     const page = await answerHistory(deps.audit, res, {
       tenant: tenant.id,
       principal: principalOr(res, {
@@ -155,7 +159,7 @@ export function sidebarRoutes(deps: SidebarRoutesDeps): Router {
         }),
       settings: () => deps.settings.warnings(tenant.id),
     });
-    const quarantined = await quarantinedFor(deps.db, tenant.id, resolved.ticket);
+    const quarantined = await quarantine;
     res.set('Cache-Control', 'no-store').json({
       ...page,
       quarantined,

@@ -11,9 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Frame, type FrameLocator, type Page } from 'playwright-core';
 import { staticLookups } from '../../connector/app-api/zendesk-app-lookups.ts';
 import { buildZendeskApp, DIST_DIR } from '../../scripts/build-zendesk-app.ts';
-import { DEMO_TENANT, demoLookupData } from '../../demo/demo-data.ts';
+import { DEMO_TENANT, PEOPLE, demoLookupData, iso, userStatus } from '../../demo/demo-data.ts';
 import { startHost, type HostHandle } from '../../demo/host-server.ts';
-import { generateDemoSecrets, seedDemo } from '../../demo/seed.ts';
+import {
+  generateDemoSecrets,
+  postZendeskWebhook,
+  seedDemo,
+  webhooksProcessed,
+  type DemoSecrets,
+} from '../../demo/seed.ts';
 import type { Insights } from '../../connector/contracts/index.ts';
 import { demoZendeskRecords } from '../../demo/demo-audits.ts';
 import { startZendeskStandIn, type ZendeskStandIn } from '../../demo/zendesk-stand-in.ts';
@@ -26,6 +32,8 @@ import {
 import { stopIntakeService } from '../support/intake-harness.ts';
 import { startAppService, type AppService } from '../support/app-harness.ts';
 
+/** The whole timeline rendered (the sidebar paints the first fold's entries first). */
+const HISTORY_SHOWN = '[data-testid="timeline"][data-complete="true"]';
 const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -35,6 +43,7 @@ let host: HostHandle;
 let deadHost: HostHandle;
 let browser: Browser;
 let zendesk: ZendeskStandIn;
+let secrets: DemoSecrets;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -53,7 +62,7 @@ beforeAll(async () => {
     { STANDING_ATTRIBUTION_SWEEP_MS: '60000' },
     { appPage: { dir: join(DIST_DIR, 'assets'), frameAncestors: ['http://127.0.0.1:*'] } },
   );
-  const secrets = generateDemoSecrets();
+  secrets = generateDemoSecrets();
   const db = s.handle.resources.db;
   await seedDemo({ url: s.url, adminToken: s.adminToken, db, secrets, now, zendeskApiUrl: zendesk.url });
   host = await startHost({
@@ -116,12 +125,12 @@ async function open(path: string, base = host.url): Promise<{ page: Page; app: F
 describe('ticket sidebar (agent)', () => {
   it('shows badges, the grouped reinstatement workflow, warnings and filters', async () => {
     const { page, app } = await open('/?ticket=1001');
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     const ms = await appFrame(page).evaluate(
       () => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs,
     );
     const again = await open('/?ticket=1001');
-    await again.app.getByTestId('timeline').waitFor();
+    await again.app.locator(HISTORY_SHOWN).waitFor();
     const warm = await appFrame(again.page).evaluate(
       () => (globalThis as unknown as { __standingHistoryVisibleMs?: number }).__standingHistoryVisibleMs,
     );
@@ -171,14 +180,14 @@ describe('ticket sidebar (agent)', () => {
     expect(abouts.length).toBeGreaterThan(0);
     expect(new Set(abouts)).toEqual(new Set(['account']));
     await app.getByTestId('refresh').click();
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     await page.close();
   });
 
   it('says who made each change and how, by name, with the rule, and why it stays unknown', async () => {
     const lines = async (path: string) => {
       const { page, app } = await open(path);
-      await app.getByTestId('timeline').waitFor();
+      await app.locator(HISTORY_SHOWN).waitFor();
       const who = await app.getByTestId('who').evaluateAll((els) =>
         els.map((e) => ({
           text: e.textContent ?? '',
@@ -212,7 +221,7 @@ describe('ticket sidebar (agent)', () => {
     await sam.page.close();
 
     const { page, app } = await open('/?ticket=1001&locale=de');
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     await expect(app.getByTestId('who').allTextContents()).resolves.toContain(
       'Von Alex Agent (Agent) · über den Trigger „Fraud auto-suspend“ · automatisch',
     );
@@ -235,7 +244,7 @@ describe('ticket sidebar (agent)', () => {
 
   it('warns about repeated suspend/reinstate cycles and shows the current suspension', async () => {
     const { page, app } = await open('/?ticket=1002');
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     await expect(app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('suspended');
     await expect(app.locator('[data-testid="warning"][data-code="repeated_cycles"]').textContent()).resolves.toMatch(
       /3 suspend\/reinstate cycles within 90\sdays/,
@@ -271,7 +280,7 @@ describe('ticket sidebar (agent)', () => {
 
   it('speaks German to a German-speaking agent', async () => {
     const { page, app } = await open('/?ticket=1001&locale=de');
-    await app.getByTestId('timeline').waitFor();
+    await app.locator(HISTORY_SHOWN).waitFor();
     await expect(app.getByRole('heading').first().textContent()).resolves.toBe('Kontostatus');
     await expect(app.getByTestId('badge-person').textContent()).resolves.toContain('Aktiv');
     await page.close();
@@ -425,7 +434,7 @@ async function record(app: FrameLocator, step: string, fill: Record<string, stri
 
 async function openActions(path: string): Promise<{ page: Page; app: FrameLocator }> {
   const opened = await open(path);
-  await opened.app.getByTestId('timeline').waitFor();
+  await opened.app.locator(HISTORY_SHOWN).waitFor();
   await opened.app.getByTestId('actions-open').click();
   await opened.app.getByTestId('acting-agent').waitFor();
   return opened;
@@ -464,10 +473,75 @@ describe('ticket sidebar actions (agents proven by Zendesk)', () => {
     await tara.page.close();
   });
 
+  it('applies an approval in Zendesk through the ZAF client; the webhook that follows is the same change', async () => {
+    const settingsUrl = `${s.url}/api/v1/tenants/${DEMO_TENANT}/app-settings/workplace`;
+    const auth = { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' };
+    const current = (await (await fetch(settingsUrl, { headers: auth })).json()) as Record<string, unknown>;
+    const apply = {
+      user_field_key: 'account_status',
+      organization_field_key: 'account_status',
+      active_value: 'active',
+    };
+    const put = await fetch(settingsUrl, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ ...current, apply_in_zendesk: apply }),
+    });
+    expect(put.status).toBe(200);
+    const personReinstatements = '[data-testid="timeline-entry"][data-kind="reinstatement"][data-about="person"]';
+    try {
+      const alex = await openActions('/?ticket=1002');
+      const before = await alex.app.locator(personReinstatements).count();
+      await expect(alex.app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('suspended');
+      await expect(record(alex.app, 'request_reinstatement', { 'f-reason': 'Card updated' })).resolves.toBe(
+        'action-done:',
+      );
+      await alex.page.close();
+
+      const writesBefore = zendesk.writes.length;
+      const tara = await openActions('/?ticket=1002&user=9002');
+      await expect(record(tara.app, 'approve', { 'f-reason': 'New card charged' })).resolves.toBe('action-done:');
+      await expect(tara.app.getByTestId('action-done').getAttribute('data-applied')).resolves.toBe('yes');
+      // The documented update: only the custom field named is changed.
+      // https://developer.zendesk.com/api-reference/ticketing/users/users/#update-user
+      expect(zendesk.writes.slice(writesBefore)).toEqual([
+        {
+          method: 'PUT',
+          path: `/api/v2/users/${PEOPLE.sam.id}.json`,
+          body: { user: { user_fields: { account_status: 'active' } } },
+        },
+      ]);
+      await tara.page.close();
+
+      // Zendesk's webhook for the field the app just set (its time after the approval's).
+      const webhook = userStatus(PEOPLE.sam, iso(Date.now(), -2000), 'active', 'suspended_billing') as { id: string };
+      await postZendeskWebhook(s.url, DEMO_TENANT, secrets.webhookSecret, webhook);
+      await webhooksProcessed(s.handle.resources.db, DEMO_TENANT);
+      const [received] = await s.handle.resources.db.query<{ state: string; outcome: unknown }>(
+        `SELECT state, outcome FROM intake_inbox WHERE tenant = $1 AND body->>'id' = $2`,
+        [DEMO_TENANT, webhook.id],
+      );
+      console.log(`the webhook after the applied approval: ${JSON.stringify(received)}`);
+      expect(received?.state).toBe('stored');
+      expect(received?.outcome).toMatchObject({ duplicates: 1 });
+
+      const after = await open('/?ticket=1002');
+      await after.app.locator(HISTORY_SHOWN).waitFor();
+      await expect(after.app.getByTestId('badge-person').getAttribute('data-status')).resolves.toBe('active');
+      // One entry for the change, the app's: by the approving agent, not a second one from the webhook.
+      await expect(after.app.locator(personReinstatements).count()).resolves.toBe(before + 1);
+      const newest = after.app.locator(personReinstatements).first();
+      await expect(newest.textContent()).resolves.toContain('Tara Lead');
+      await after.page.close();
+    } finally {
+      await fetch(settingsUrl, { method: 'PUT', headers: auth, body: JSON.stringify(current) });
+    }
+  });
+
   it('takes 320 px screenshots of the first fold in English and German', async () => {
     for (const locale of ['en', 'de']) {
       const { page, app } = await open(`/?ticket=1001&locale=${locale}`);
-      await app.getByTestId('timeline').waitFor();
+      await app.locator(HISTORY_SHOWN).waitFor();
       await page.locator('aside').screenshot({ path: `${SHOTS}sidebar-320-${locale}.png` });
       await page.close();
     }

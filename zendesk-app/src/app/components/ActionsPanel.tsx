@@ -161,7 +161,7 @@ export function ActionsPanel(props: {
         </Alert>
       ) : null}
       {sent.state === 'done' ? (
-        <Alert type="success" role="status" data-testid="action-done">
+        <Alert type="success" role="status" data-testid="action-done" data-applied={sent.applied}>
           <Alert.Paragraph>
             {t(sent.result.duplicate ? 'actions.already_recorded' : 'actions.recorded')}
             {sent.applied === 'yes' ? ` ${t('actions.applied')}` : ''}

@@ -61,6 +61,25 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ];
 
+/**
+ * Intl formatters, made once per locale and options: constructing one costs far more than formatting
+ * with it (it loads the locale's data), and the sidebar's first page formats two or three dates per
+ * entry. Throws as the constructor does for a locale Intl does not take.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+function cached<F extends Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, make: () => F): F {
+  let f = formatters.get(key) as F | undefined;
+  if (!f) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
+}
+const relativeFormat = (locale: string) =>
+  cached(`rtf|${locale}`, () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }));
+const dateFormat = (locale: string, options: Intl.DateTimeFormatOptions) =>
+  cached(`dtf|${locale}|${JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale, options));
+
 /** A number and its unit never break across lines (`4 days`, `vor 4 Tagen`). */
 const keepTogether = (s: string) => s.replace(/(\d) (?=\p{L})/gu, '$1\u00a0');
 
@@ -69,9 +88,9 @@ export function relativeTime(locale: string, iso: string, now = Date.now()): str
   const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   let rtf: Intl.RelativeTimeFormat;
   try {
-    rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+    rtf = relativeFormat(locale);
   } catch {
-    rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+    rtf = relativeFormat('en');
   }
   for (const [unit, size] of UNITS) if (s >= size) return keepTogether(rtf.format(-Math.floor(s / size), unit));
   return rtf.format(0, 'second');
@@ -88,23 +107,25 @@ export function shortDate(iso: string, locale: string, now = Date.now()): string
       month: 'short',
       ...(sameYear ? {} : { year: 'numeric' }),
     };
-    return new Intl.DateTimeFormat(locale, options).format(d).replace(/ /g, '\u00a0');
+    return dateFormat(locale, options).format(d).replace(/ /g, '\u00a0');
   } catch {
     return iso.slice(0, 10);
   }
 }
 
+const EXACT: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+};
+
 /** Date and time in the agent's locale and time zone. */
 export function exactTime(iso: string, locale: string): string {
   try {
-    return new Intl.DateTimeFormat(locale, {
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZoneName: 'short',
-    }).format(new Date(iso));
+    return dateFormat(locale, EXACT).format(new Date(iso));
   } catch {
     return iso;
   }
