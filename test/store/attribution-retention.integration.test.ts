@@ -4,13 +4,17 @@
  * still verifies, and the attribution job writes nothing for an event removed under it.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Attribution } from '../../connector/model/attribution.ts';
 import { parseCheckpointKey } from '../../connector/model/checkpoint.ts';
 import { verifyTenant } from '../../connector/store/checkpoints.ts';
 import { Retention, applyRetention } from '../../connector/store/retention.ts';
 import { StandingLog } from '../../connector/store/standing-log.ts';
-import { runCli } from '../support/cli.ts';
+import { exportLog } from '../../connector/store/log-export.ts';
+import { run, runCli } from '../support/cli.ts';
 import {
   BACKENDS,
   TEST_DATABASE_URL,
@@ -163,5 +167,46 @@ describe.each(BACKENDS)('attribution records under retention on %s', (backend) =
     expect(r.stdout).toMatch(
       new RegExp(`^${tenant}: ok, 3 events checked \\(seq 4-6\\), .*; attribution chain: ok, 3 records checked\\n$`),
     );
+  });
+
+  it('exports the attribution chain on request, and the offline verifier checks it from its boundary', async () => {
+    const { tenant, items } = await agedChain();
+    await store.log.attributions.record(tenant, items, 6);
+    await applyRetention(store.log, key, { tenants: [tenant] });
+    const dir = await mkdtemp(join(tmpdir(), 'standing-attr-export-'));
+    const offline = async (lines: string[]) => {
+      const file = join(dir, `${randomBytes(4).toString('hex')}.ndjson`);
+      await writeFile(file, `${lines.join('\n')}\n`);
+      return run(process.execPath, ['tools/verify-export.mjs', file]);
+    };
+    try {
+      await exportLog(store.log, tenant, join(dir, 'v1.ndjson'), { publicKey: key });
+      const v1 = (await readFile(join(dir, 'v1.ndjson'), 'utf8')).trimEnd().split('\n');
+      expect(v1.some((l) => l.includes('"attribution'))).toBe(false);
+      expect(JSON.parse(v1[0]!)).toMatchObject({ version: 1 });
+      expect(
+        await exportLog(store.log, tenant, join(dir, 'v2.ndjson'), { publicKey: key, attributions: true }),
+      ).toMatchObject({ rows: 3, boundaries: 1, attributions: 3 });
+      const v2 = (await readFile(join(dir, 'v2.ndjson'), 'utf8')).trimEnd().split('\n');
+      expect(await offline(v2)).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining(`${tenant}: ok, 3 rows (seq 4-6), 0 checkpoints, 1 boundaries, 3 attribution `),
+      });
+      const at = v2.findIndex((l) => l.startsWith('{"type":"attribution",'));
+      const altered = JSON.parse(v2[at]!) as { record: { public: { initiation: string } } };
+      altered.record.public.initiation = 'automatic';
+      expect(await offline(v2.with(at, JSON.stringify(altered)))).toMatchObject({
+        code: 1,
+        stdout: expect.stringContaining('attribution record 4: altered'),
+      });
+      expect(await offline(v2.filter((l) => !l.startsWith('{"type":"attribution_boundary"')))).toMatchObject({
+        code: 1,
+        stdout: expect.stringContaining('no boundary is recorded at 3'),
+      });
+      const dropped = v2.filter((_, i) => i !== at);
+      expect(await offline(dropped)).toMatchObject({ code: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
