@@ -15,6 +15,7 @@
 --   checkpoint_keys      SELECT                   (only the owner registers a key)
 --   legal_hold_events    SELECT                   (standing_hold_place, standing_hold_lift)
 --   retention_policies, mapping_versions, access_audit, subject_erasures, event_attributions   SELECT, INSERT
+--                        (attribution records leave only through standing_retention_cut, too)
 --   access_audit_heads   SELECT, INSERT, UPDATE   (a trigger lets the head move one link forward only)
 --   api_keys             SELECT, INSERT, UPDATE   (create, revoke, last used; never deleted)
 --   schema_migrations    SELECT                   (the service checks that nothing is pending)

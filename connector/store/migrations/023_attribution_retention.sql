@@ -26,8 +26,8 @@ CREATE TABLE attribution_boundaries (
   hash        text        NOT NULL,
   log_seq     bigint      NOT NULL,
   recorded_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (tenant, seq),
-  FOREIGN KEY (tenant, log_seq) REFERENCES chain_boundaries (tenant, seq)
+  -- No foreign key to chain_boundaries: a TRUNCATE of it must meet its append-only trigger first.
+  PRIMARY KEY (tenant, seq)
 );
 CREATE TRIGGER attribution_boundaries_append_only BEFORE UPDATE OR DELETE ON attribution_boundaries
   FOR EACH ROW EXECUTE FUNCTION standing_refuse_change();
