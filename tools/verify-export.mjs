@@ -7,7 +7,12 @@
 // It re-hashes every row (SHA-256 of the row's JCS text, RFC 8785, `hash` left out), checks each
 // links to the one before (from the genesis hash, or from a signed boundary where retention cut the
 // chain), and checks every checkpoint and boundary: Ed25519 signatures, the checkpoints' own chain,
-// and that each checkpoint's (seq, head hash) is a row of the export. With --public-key the
+// and that each checkpoint's (seq, head hash) is a row of the export. A version 2 export (`standing
+// export --attributions`) also carries the tenant's attribution chain: each record is re-hashed (JCS
+// of the record with type `standing.attribution`) and linked from the genesis hash or from the
+// attribution boundary its retention cut left (which names that cut's signed log boundary), and the
+// event it attributes must be the export's row at that seq, or one retention removed. Attribution
+// records are not signed themselves: they are as trustworthy as the copy. With --public-key the
 // signatures must be by that key (pin it out of band); without, by the key the export names.
 // Exit codes: 0 verified, 1 broken or tampered, 2 usage or unreadable file.
 import { createHash, createPublicKey, verify } from 'node:crypto';
@@ -60,6 +65,8 @@ export async function verifyExport(path, pinnedPem) {
   const boundaries = new Map();
   const checkpoints = [];
   const rowHashes = new Map();
+  const rowIds = new Map();
+  const attribution = { boundaries: new Map(), first: null, last: null, count: 0 };
   let first = null;
   let last = null;
   let rows = 0;
@@ -74,7 +81,8 @@ export async function verifyExport(path, pinnedPem) {
       fail(`line ${rows + boundaries.size + checkpoints.length + 2} is not JSON`);
     }
     if (!header) {
-      if (item.type !== 'standing.export' || item.version !== 1) fail('not a Standing export (version 1)');
+      if (item.type !== 'standing.export' || (item.version !== 1 && item.version !== 2))
+        fail('not a Standing export (version 1 or 2)');
       header = item;
       const pem = pinnedPem ?? item.public_key;
       if (pem) {
@@ -114,9 +122,18 @@ export async function verifyExport(path, pinnedPem) {
       if (sha256(jcs(record)) !== hash) fail(`row ${record.seq}: altered (its hash does not match its content)`);
       last = { seq: record.seq, hash };
       rowHashes.set(record.seq, hash);
+      rowIds.set(record.seq, record.id);
       rows++;
+    } else if (header.version === 2 && item.type === 'attribution_boundary') {
+      if (!boundaries.has(item.log_seq))
+        fail(`attribution boundary at ${item.seq}: no signed boundary of the log at seq ${item.log_seq}`);
+      attribution.boundaries.set(item.seq, item.hash);
+    } else if (header.version === 2 && item.type === 'attribution') {
+      checkAttribution(attribution, item.record, header.tenant, rowIds, Math.max(0, ...boundaries.keys()));
     } else if (item.type === 'end') {
       if (item.rows !== rows) fail(`the export says ${item.rows} rows, it holds ${rows}`);
+      if (header.version === 2 && item.attributions !== attribution.count)
+        fail(`the export says ${item.attributions} attribution records, it holds ${attribution.count}`);
       ended = true;
     } else fail(`unknown line type ${item.type}`);
   }
@@ -147,7 +164,34 @@ export async function verifyExport(path, pinnedPem) {
     boundaries: boundaries.size,
     key_id: key ? keyIdOf(key) : null,
     pinned: pinnedPem !== undefined,
+    attributions:
+      header.version === 2
+        ? { count: attribution.count, first: attribution.first, last: attribution.last?.seq ?? null }
+        : null,
   };
+}
+
+/** One attribution record of a version 2 export, in seq order (see the header comment). */
+function checkAttribution(chain, item, tenant, rowIds, cutThrough) {
+  const { hash, ...record } = item;
+  const where = `attribution record ${record.seq}`;
+  if (record.tenant !== tenant) fail(`${where}: another tenant's record`);
+  if (chain.last === null) {
+    const start = record.seq === 1 ? GENESIS : chain.boundaries.get(record.seq - 1);
+    if (start === undefined)
+      fail(`the attribution chain starts at ${record.seq} and no boundary is recorded at ${record.seq - 1}`);
+    chain.last = { seq: record.seq - 1, hash: start };
+    chain.first = record.seq;
+  }
+  if (record.seq !== chain.last.seq + 1) fail(`attribution record ${chain.last.seq + 1} is missing`);
+  if (record.prev_hash !== chain.last.hash) fail(`${where}: prev_hash does not link to record ${chain.last.seq}`);
+  if (sha256(jcs({ ...record, type: 'standing.attribution' })) !== hash)
+    fail(`${where}: altered (its hash does not match its content)`);
+  const eventId = rowIds.get(record.event_seq);
+  if (eventId === undefined ? record.event_seq > cutThrough : eventId !== record.event_id)
+    fail(`${where}: event ${record.event_id} at seq ${record.event_seq} is not a row of the export`);
+  chain.last = { seq: record.seq, hash };
+  chain.count++;
 }
 
 async function main(argv) {
@@ -167,8 +211,11 @@ async function main(argv) {
       ? `signed with key ` +
         `${r.key_id}${r.pinned ? ' (pinned)' : ' (named by the export: compare it with the key you trust)'}`
       : 'no key';
+    const a = r.attributions;
+    const attributed =
+      a === null ? '' : `, ${a.count} attribution records${a.count > 0 ? ` (seq ${a.first}-${a.last})` : ''}`;
     process.stdout.write(
-      `${r.tenant}: ok, ${range}, ${r.checkpoints} checkpoints, ${r.boundaries} boundaries, ${signer}\n`,
+      `${r.tenant}: ok, ${range}, ${r.checkpoints} checkpoints, ${r.boundaries} boundaries${attributed}, ${signer}\n`,
     );
     return 0;
   } catch (err) {

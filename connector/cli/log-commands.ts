@@ -48,18 +48,27 @@ async function runCheckpoint(options: { tenant?: string; json?: boolean }): Prom
     : EXIT.ok;
 }
 
-async function runExport(options: { tenant: string; out: string; principal?: Principal }): Promise<number> {
+interface ExportCommandOptions {
+  tenant: string;
+  out: string;
+  /** Write the attribution chain too (a version 2 export). */
+  attributions?: boolean;
+  principal?: Principal;
+}
+
+async function runExport(options: ExportCommandOptions): Promise<number> {
   const tenant = tenantIdArgument(options.tenant, '--tenant');
   const config = loadConfigOrFail();
   const key = await loadCheckpointKey(config, { generate: false }).catch(() => null);
   const result = await withLog(config, async (log) => {
-    const written = await exportLog(log, tenant, options.out, { publicKey: key ?? undefined }).catch(
-      (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EEXIST')
-          throw new CliFailure(`--out: ${options.out} exists; exports never overwrite`, EXIT.usage);
-        throw err;
-      },
-    );
+    const written = await exportLog(log, tenant, options.out, {
+      publicKey: key ?? undefined,
+      attributions: options.attributions === true,
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST')
+        throw new CliFailure(`--out: ${options.out} exists; exports never overwrite`, EXIT.usage);
+      throw err;
+    });
     // Recorded once the file exists (a refused export is no read); an export that cannot be recorded is removed.
     await new AccessAudit(log.db)
       .record({
@@ -81,7 +90,8 @@ async function runExport(options: { tenant: string; out: string; principal?: Pri
     return written;
   });
   process.stdout.write(
-    `${tenant}: ${result.rows} rows, ${result.checkpoints} checkpoints, ${result.boundaries} boundaries ` +
+    `${tenant}: ${result.rows} rows, ${result.checkpoints} checkpoints, ${result.boundaries} boundaries` +
+      `${result.attributions !== undefined ? `, ${result.attributions} attribution records` : ''} ` +
       `written to ${options.out}\n`,
   );
   return EXIT.ok;
@@ -103,9 +113,8 @@ export function registerLogCommands(program: Command, setExitCode: SetExitCode):
     .description("write a tenant's log, boundaries, checkpoints and public key as NDJSON for tools/verify-export.mjs")
     .requiredOption('--tenant <id>', 'the tenant')
     .requiredOption('--out <file>', 'file to create (never overwritten)')
-    .action(async (options: { tenant: string; out: string; principal?: Principal }) =>
-      setExitCode(await runExport(options)),
-    );
+    .option('--attributions', 'also write the attribution chain (export version 2; needs this release of the tool)')
+    .action(async (options: ExportCommandOptions) => setExitCode(await runExport(options)));
   registerRetentionCommands(program, setExitCode);
   registerSiemCommands(program, setExitCode);
 }

@@ -77,6 +77,12 @@ function formatCheckpoints(r: TenantVerifyReport): string {
   return `; checkpoint ${c.latest.number} (seq ${c.latest.seq}) ${signer}`;
 }
 
+/** The attribution chain's part of the line; when it is the broken chain, the line's BROKEN part says so. */
+function formatAttributions(r: TenantVerifyReport): string {
+  if (!r.ok || (r.head.seq === 0 && r.attributions.checked === 0)) return '';
+  return `; attribution chain: ${r.attributions.ok ? 'ok' : 'BROKEN'}, ${r.attributions.checked} records checked`;
+}
+
 /**
  * The key checkpoints must be signed with: --public-key, else the public half of the configured key (never generated
  * here).
@@ -136,7 +142,9 @@ async function runVerify(options: {
   const ok = reports.every((r) => r.ok);
   if (options.json) process.stdout.write(`${JSON.stringify({ ok, tenants: reports }, null, 2)}\n`);
   else if (reports.length === 0) process.stdout.write('no tenant has any events yet\n');
-  else for (const r of reports) process.stdout.write(`${formatVerifyLine(r)}${formatCheckpoints(r)}\n`);
+  else
+    for (const r of reports)
+      process.stdout.write(`${formatVerifyLine(r)}${formatCheckpoints(r)}${formatAttributions(r)}\n`);
   return ok ? EXIT.ok : EXIT.broken;
 }
 

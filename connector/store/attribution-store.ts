@@ -18,7 +18,7 @@ import {
   type AttributionPublic,
   type AttributionSealed,
 } from '../model/attribution.ts';
-import { walkChain, type LinkCheck } from '../model/chain.ts';
+import { walkChain, type ChainBreak, type LinkCheck } from '../model/chain.ts';
 import { seal, unseal } from '../model/sealing.ts';
 import type { SubjectKind } from '../model/standing-event.ts';
 import { toRecord, type ChainRow } from './chain-row.ts';
@@ -30,12 +30,16 @@ import type { SubjectResolver } from './subject-resolver.ts';
 const SQL = {
   pending: loadSql('attribution-pending'),
   ofEvents: loadSql('attribution-of-events'),
+  lock: loadSql('attribution-lock'),
   head: loadSql('attribution-head'),
+  start: loadSql('attribution-boundary-before'),
   insert: loadSql('attribution-insert'),
   progress: loadSql('attribution-progress-set'),
   behind: loadSql('attribution-tenants-behind'),
   page: loadSql('attribution-chain-page'),
 };
+
+const GENESIS = { seq: 0, hash: ATTRIBUTION_GENESIS_HASH } as const;
 
 /** An event's attribution to record. */
 export interface AttributionToRecord {
@@ -82,8 +86,9 @@ export class AttributionStore {
   }
 
   /**
-   * Appends the records (an event that already has one keeps it: the first word stands) and moves the
-   * tenant's cursor to `throughSeq`, in one transaction. Returns how many records were written.
+   * Appends the records (an event that already has one keeps it: the first word stands; an event a
+   * retention cut removed meanwhile gets none) and moves the tenant's cursor to `throughSeq`, in one
+   * transaction. Returns how many records were written.
    */
   async record(tenant: string, items: readonly AttributionToRecord[], throughSeq: number): Promise<number> {
     const keys = await this.subjects.keysFor(
@@ -91,16 +96,21 @@ export class AttributionStore {
       items.map((i) => i.event.subject_id),
     );
     return this.db.transaction(async (tx) => {
-      const [head] = await tx.query<{ seq: string | null; hash: string | null; ids: string[] }>(SQL.head, [
-        tenant,
-        JSON.stringify(items.map((i) => i.event.id)),
-      ]);
+      await tx.query(SQL.lock, [tenant]);
+      const [head] = await tx.query<{
+        seq: string | null;
+        hash: string | null;
+        ids: string[];
+        removed_through: string | null;
+      }>(SQL.head, [tenant, JSON.stringify(items.map((i) => i.event.id))]);
       const already = new Set(head?.ids ?? []);
+      // standing_retention_cut takes the same lock: what it removed before this run records stays removed.
+      const removedThrough = head?.removed_through ? Number(head.removed_through) : 0;
       let seq = head?.seq ? Number(head.seq) : 0;
       let prev = head?.hash ?? ATTRIBUTION_GENESIS_HASH;
       const rows: (AttributionChainRecord & { hash: string })[] = [];
       for (const item of items) {
-        if (already.has(item.event.id)) continue;
+        if (already.has(item.event.id) || item.event.seq <= removedThrough) continue;
         already.add(item.event.id);
         const id = randomUUID();
         const parts = splitAttribution(item.attribution);
@@ -159,9 +169,14 @@ export class AttributionStore {
     return (await this.db.query<{ tenant: string }>(SQL.behind)).map((r) => r.tenant);
   }
 
-  /** Walks the tenant's attribution chain from its first record: each links to the one before and hashes right. */
+  /**
+   * Walks the tenant's attribution chain from its first record (from the genesis hash, or from the
+   * boundary a retention cut left just before it): each links to the one before and hashes right.
+   */
   async verify(tenant: string, pageSize = 5000): Promise<LinkCheck> {
-    let last = { seq: 0, hash: ATTRIBUTION_GENESIS_HASH };
+    const start = await this.start(tenant);
+    if ('broken' in start) return { ok: false, broken: start.broken, checked: 0 };
+    let last = start;
     let checked = 0;
     for (;;) {
       const rows = await this.db.query<AttributionChainRecord & { hash: string }>(SQL.page, [
@@ -176,5 +191,43 @@ export class AttributionStore {
       last = walk.last;
       if (rows.length < pageSize) return { ok: true, last, checked };
     }
+  }
+
+  /** Every retained record of the tenant's attribution chain in seq order, exactly as hashed (with its hash). */
+  async *records(tenant: string, pageSize = 5000): AsyncGenerator<AttributionChainRecord & { hash: string }> {
+    for (let after = 0; ;) {
+      const page = await this.db.query<AttributionChainRecord & { hash: string }>(SQL.page, [tenant, after, pageSize]);
+      for (const r of page) yield { ...r, tenant, seq: Number(r.seq), event_seq: Number(r.event_seq) };
+      if (page.length < pageSize) return;
+      after = Number(page.at(-1)!.seq);
+    }
+  }
+
+  /** Where retention cut the tenant's attribution chain, oldest first: the last record removed, and the log's cut. */
+  async boundaries(tenant: string): Promise<{ seq: number; hash: string; log_seq: number }[]> {
+    const rows = await this.db.query<{ seq: string; hash: string; log_seq: string }>(
+      'SELECT seq, hash, log_seq FROM attribution_boundaries WHERE tenant = $1 ORDER BY seq',
+      [tenant],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash, log_seq: Number(r.log_seq) }));
+  }
+
+  /** The link the chain's first record must follow, or why there is none. */
+  private async start(tenant: string): Promise<{ seq: number; hash: string } | { broken: ChainBreak }> {
+    const [s] = await this.db.query<{
+      first_seq: string | null;
+      last_boundary_seq: string | null;
+      hash: string | null;
+    }>(SQL.start, [tenant]);
+    const first = s?.first_seq ? Number(s.first_seq) : null;
+    const cut = s?.last_boundary_seq ? Number(s.last_boundary_seq) : null;
+    if (first === null) return cut !== null && s?.hash ? { seq: cut, hash: s.hash } : GENESIS;
+    if (first === 1 && cut === null) return GENESIS;
+    if (first > 1 && s?.hash && cut === first - 1) return { seq: first - 1, hash: s.hash };
+    const found =
+      cut !== null && first <= cut
+        ? `record ${first} is kept though a retention cut removed the records through ${cut}`
+        : `records before ${first} are missing and no boundary is recorded at ${first - 1}`;
+    return { broken: { seq: first, problem: 'no_boundary', found } };
   }
 }

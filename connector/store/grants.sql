@@ -10,10 +10,12 @@
 --   standing_events      SELECT, INSERT           (rows leave only through standing_retention_cut)
 --   chain_heads          SELECT                   (standing_chain_heads_lock, standing_chain_advance, standing_events_append)
 --   chain_boundaries     SELECT                   (written by standing_retention_cut)
+--   attribution_boundaries SELECT                 (written by standing_retention_cut)
 --   checkpoints          SELECT                   (standing_checkpoint_insert)
 --   checkpoint_keys      SELECT                   (only the owner registers a key)
 --   legal_hold_events    SELECT                   (standing_hold_place, standing_hold_lift)
 --   retention_policies, mapping_versions, access_audit, subject_erasures, event_attributions   SELECT, INSERT
+--                        (attribution records leave only through standing_retention_cut, too)
 --   access_audit_heads   SELECT, INSERT, UPDATE   (a trigger lets the head move one link forward only)
 --   api_keys             SELECT, INSERT, UPDATE   (create, revoke, last used; never deleted)
 --   schema_migrations    SELECT                   (the service checks that nothing is pending)
@@ -32,7 +34,8 @@ DECLARE
   f regprocedure;
   keep_past constant text[] := ARRAY['standing_events', 'retention_policies', 'mapping_versions', 'access_audit', 'subject_erasures',
     'event_attributions'];
-  read_only constant text[] := ARRAY['chain_heads', 'chain_boundaries', 'checkpoints', 'checkpoint_keys', 'legal_hold_events', 'schema_migrations'];
+  read_only constant text[] := ARRAY['chain_heads', 'chain_boundaries', 'checkpoints', 'checkpoint_keys', 'legal_hold_events', 'schema_migrations',
+    'attribution_boundaries'];
   no_delete constant text[] := ARRAY['access_audit_heads', 'api_keys'];
   none constant text[] := ARRAY['service_role_grants'];
   callable constant text[] := ARRAY['standing_retention_cut', 'standing_hold_place', 'standing_hold_lift',

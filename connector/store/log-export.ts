@@ -6,6 +6,13 @@
  *   {"type":"checkpoint","number","seq","body","hash","signature"}                      (oldest first)
  *   {"type":"row","row":{...the ChainRecord as hashed, "hash"}}                          (seq order)
  *   {"type":"end","rows":n}                                                              (a cut file fails)
+ * With `attributions`, version 2: the same, and the tenant's attribution chain (model/attribution-chain.ts)
+ * between the last row and the end line, whose count it adds (the chain's prefix whose events are in the
+ * export or were removed by retention). A version 1 verifier refuses line types it
+ * does not know, so these lines are written only when asked for:
+ *   {"type":"attribution_boundary","seq","hash","log_seq"}                              (oldest first)
+ *   {"type":"attribution","record":{...the AttributionChainRecord as hashed, "hash"}}   (seq order)
+ *   {"type":"end","rows":n,"attributions":m}
  */
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -25,6 +32,20 @@ export interface ExportOptions {
   publicKey?: Pick<CheckpointKey, 'publicKeyPem' | 'keyId'>;
   /** @defaultValue () => new Date() */
   now?: () => Date;
+  /**
+   * Whether to write the attribution chain too (a version 2 export: tools/verify-export.mjs of this
+   * release or later reads it; an older copy of the tool refuses it).
+   * @defaultValue false
+   */
+  attributions?: boolean;
+}
+
+export interface ExportCounts {
+  rows: number;
+  checkpoints: number;
+  boundaries: number;
+  /** Attribution records written (only with `attributions`). */
+  attributions?: number;
 }
 
 export async function exportLog(
@@ -32,7 +53,7 @@ export async function exportLog(
   tenant: string,
   out: string,
   options: ExportOptions = {},
-): Promise<{ rows: number; checkpoints: number; boundaries: number }> {
+): Promise<ExportCounts> {
   const checkpoints = await listCheckpoints(log, tenant);
   const boundaries = await log.db.query<{
     seq: number;
@@ -49,10 +70,12 @@ export async function exportLog(
     if (!stream.write(`${JSON.stringify(value)}\n`)) await once(stream, 'drain');
   };
   let rows = 0;
+  let attributions = 0;
+  let lastRowSeq = boundaries.length > 0 ? Number(boundaries.at(-1)!.seq) : 0;
   try {
     await write({
       type: 'standing.export',
-      version: 1,
+      version: options.attributions ? 2 : 1,
       tenant,
       exported_at: (options.now ?? (() => new Date()))().toISOString(),
       public_key: key?.publicKeyPem ?? null,
@@ -78,12 +101,23 @@ export async function exportLog(
       });
     for await (const row of log.rows(tenant)) {
       await write({ type: 'row', row });
+      lastRowSeq = row.seq;
       rows++;
     }
-    await write({ type: 'end', rows });
+    if (options.attributions) {
+      for (const b of await log.attributions.boundaries(tenant)) await write({ type: 'attribution_boundary', ...b });
+      for await (const record of log.attributions.records(tenant)) {
+        // The chain's prefix whose events are in this export (appends meanwhile wait for the next one).
+        if (record.event_seq > lastRowSeq) break;
+        await write({ type: 'attribution', record });
+        attributions++;
+      }
+      await write({ type: 'end', rows, attributions });
+    } else await write({ type: 'end', rows });
   } finally {
     stream.end();
     await finished(stream);
   }
-  return { rows, checkpoints: checkpoints.length, boundaries: boundaries.length };
+  const counts = { rows, checkpoints: checkpoints.length, boundaries: boundaries.length };
+  return options.attributions ? { ...counts, attributions } : counts;
 }

@@ -3,7 +3,8 @@
  * days) says how long its log rows are kept; `applyRetention` (the scheduler calls it) removes whole
  * expired ranges from the start of each chain through `standing_retention_cut`, the one sanctioned
  * way rows leave the log, which records a boundary signed with the checkpoint key so the rest still
- * verifies. An active legal hold on the tenant, or on a subject with a row in the range, stops the
+ * verifies, and removes those rows' attribution records with an attribution boundary of their own
+ * (migration 021). An active legal hold on the tenant, or on a subject with a row in the range, stops the
  * cut (before that subject's first row). Policies and holds are append-only tables: every change
  * stays on record, with who and when. Holds are placed and lifted only through the owner's
  * functions (migration 016), which accept an actor that is an unrevoked auditor key of the tenant

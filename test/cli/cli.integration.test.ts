@@ -37,7 +37,10 @@ describe('standing verify', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(head.ok).toBe(true);
-    expect(r.stdout.trim()).toBe(`acme: ok, 3 events checked (seq 1-3), head 3 ${head.ok ? head.head.hash : ''}`);
+    expect(r.stdout.trim()).toBe(
+      `acme: ok, 3 events checked (seq 1-3), head 3 ${head.ok ? head.head.hash : ''}; ` +
+        'attribution chain: ok, 0 records checked',
+    );
   });
 
   it('says so for a registered tenant without events', async () => {
@@ -80,7 +83,9 @@ describe('standing verify', () => {
     expect(all.code).toBe(1);
     expect(all.stdout.trim().split('\n')).toEqual([
       expect.stringMatching(/^acme: BROKEN at seq 2: hash_mismatch/),
-      expect.stringMatching(/^globex: ok, 2 events checked \(seq 1-2\), head 2 [0-9a-f]{64}$/),
+      expect.stringMatching(
+        /^globex: ok, 2 events checked \(seq 1-2\), head 2 [0-9a-f]{64}; attribution chain: ok, 0 records checked$/,
+      ),
     ]);
 
     const json = await cli(['verify', '--json'], env);

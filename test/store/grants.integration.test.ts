@@ -30,6 +30,7 @@ const TABLES: Record<string, Privilege[]> = {
   access_audit_heads: SIU,
   subject_erasures: SI,
   event_attributions: SI,
+  attribution_boundaries: S,
   api_keys: SIU,
   schema_migrations: S,
   service_role_grants: [],
