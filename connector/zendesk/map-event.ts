@@ -48,6 +48,28 @@ export interface IdentityLookups {
   organizationIds: string[];
 }
 
+/** A mapping with the look-ups it wanted (see `identityLookupsFor`) and the directory entries it read. */
+export interface MappedWithLookups {
+  result: ZendeskMapResult;
+  lookups: IdentityLookups;
+  /** `user:<id>` / `organization:<id>` for every directory entry the mapping read. */
+  consulted: ReadonlySet<string>;
+}
+
+/**
+ * `mapZendeskWebhook` and `identityLookupsFor` in one pass over the body (the intake maps each row
+ * once, and again only when a look-up brought an entry the mapping read).
+ */
+export function mapZendeskWebhookWithLookups(input: MapZendeskWebhookInput): MappedWithLookups {
+  const collector = new LookupCollector();
+  const step = route(contextOf(input, collector), input.body);
+  const lookups: IdentityLookups =
+    step.outcome === 'drafts'
+      ? { userIds: [...collector.userIds], organizationIds: [...collector.organizationIds] }
+      : { userIds: [], organizationIds: [] };
+  return { result: finalize(step), lookups, consulted: collector.consulted };
+}
+
 /**
  * Which Zendesk users and organizations to fetch before mapping, because the payload lacks an email
  * or an organization's external id. Look-ups only complete identities: what an event means never
