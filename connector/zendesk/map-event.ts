@@ -24,8 +24,8 @@ import {
   DOCUMENTED_OTHER_EVENT_TYPES,
   isStandingEventType,
   looksLikeEventEnvelope,
+  parseEventEnvelope,
   STANDING_EVENT_SCHEMAS,
-  ZendeskEventEnvelope,
 } from './payloads.ts';
 
 export type { MapperDirectory, MapZendeskWebhookInput, ZendeskMapResult } from './map-common.ts';
@@ -107,7 +107,7 @@ function contextOf(input: MapZendeskWebhookInput, lookups: LookupCollector): Map
 
 function route(ctx: MapContext, body: unknown): MapStep {
   if (looksLikeEventEnvelope(body)) {
-    const envelope = ZendeskEventEnvelope.safeParse(body);
+    const envelope = parseEventEnvelope(body as object);
     if (!envelope.success) return invalid(envelope.error, '');
     const type = envelope.data.type;
     if (!isStandingEventType(type)) {
