@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ReportedFieldValue } from '../model/field-value.ts';
-import { CustomFieldChange, looksLikeEventEnvelope, ZendeskEventEnvelope, ZendeskId } from './payloads.ts';
+import { CustomFieldChange, looksLikeEventEnvelope, parseEventEnvelope, ZendeskId } from './payloads.ts';
 
 export type FieldObject = 'user' | 'organization' | 'ticket';
 
@@ -26,7 +26,9 @@ const lower = (v: unknown) => (v === undefined || v === null ? '' : String(v).tr
 /** The field value a webhook body reports, or null when it reports none (or is malformed: the mapper says why). */
 export function fieldChangeOf(body: unknown): FieldChange | null {
   if (!looksLikeEventEnvelope(body)) return null;
-  const envelope = ZendeskEventEnvelope.safeParse(body);
+  // Most bodies report no field value: known by their type before any parsing.
+  if (!Object.hasOwn(CUSTOM_FIELD_EVENTS, (body as { type: string }).type)) return null;
+  const envelope = parseEventEnvelope(body as object);
   if (!envelope.success) return null;
   const object = CUSTOM_FIELD_EVENTS[envelope.data.type];
   if (!object) return null;
@@ -50,7 +52,7 @@ export function fieldChangeOf(body: unknown): FieldChange | null {
 /** The object an event-subscription body is about and its time: whose field values it may read. */
 export function fieldScopeOf(body: unknown): { object: FieldObject; object_id: string; at: string } | null {
   if (!looksLikeEventEnvelope(body)) return null;
-  const envelope = ZendeskEventEnvelope.safeParse(body);
+  const envelope = parseEventEnvelope(body as object);
   if (!envelope.success) return null;
   const object = envelope.data.type.slice('zen:event-type:'.length).split('.')[0];
   if (object !== 'user' && object !== 'organization' && object !== 'ticket') return null;

@@ -84,6 +84,11 @@ export type MapStep =
 export class LookupCollector {
   readonly userIds = new Set<string>();
   readonly organizationIds = new Set<string>();
+  /**
+   * Every directory entry the mapping read, asked for or not (`user:<id>`, `organization:<id>`): a
+   * row is mapped again only when one of them was looked up meanwhile.
+   */
+  readonly consulted = new Set<string>();
 }
 
 export interface MapContext {
@@ -205,6 +210,7 @@ export interface UserFacts {
  */
 export function personSubject(ctx: MapContext, userId: string, facts: UserFacts = {}): SubjectInput {
   const entry = ctx.directory.users?.[userId];
+  ctx.lookups.consulted.add(`user:${userId}`);
   const email = present(facts.email) ?? present(entry?.email);
   const externalId = present(facts.external_id) ?? present(entry?.external_id);
   const orgKnown = facts.organization_id !== undefined || (entry !== undefined && entry.organization_id !== undefined);
@@ -233,6 +239,7 @@ export function accountSubject(ctx: MapContext, organizationId: string, external
  */
 function accountIdentities(ctx: MapContext, organizationId: string, externalId?: string | null): AccountInput {
   const entry = ctx.directory.organizations?.[organizationId];
+  ctx.lookups.consulted.add(`organization:${organizationId}`);
   if (externalId === undefined && !entry) ctx.lookups.organizationIds.add(organizationId);
   const sfId = present(externalId) ?? present(entry?.external_id);
   const account: AccountInput = { zendesk_organization_id: organizationId };

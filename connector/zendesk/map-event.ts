@@ -24,8 +24,8 @@ import {
   DOCUMENTED_OTHER_EVENT_TYPES,
   isStandingEventType,
   looksLikeEventEnvelope,
+  parseEventEnvelope,
   STANDING_EVENT_SCHEMAS,
-  ZendeskEventEnvelope,
 } from './payloads.ts';
 
 export type { MapperDirectory, MapZendeskWebhookInput, ZendeskMapResult } from './map-common.ts';
@@ -46,6 +46,28 @@ export function mapZendeskWebhook(input: MapZendeskWebhookInput): ZendeskMapResu
 export interface IdentityLookups {
   userIds: string[];
   organizationIds: string[];
+}
+
+/** A mapping with the look-ups it wanted (see `identityLookupsFor`) and the directory entries it read. */
+export interface MappedWithLookups {
+  result: ZendeskMapResult;
+  lookups: IdentityLookups;
+  /** `user:<id>` / `organization:<id>` for every directory entry the mapping read. */
+  consulted: ReadonlySet<string>;
+}
+
+/**
+ * `mapZendeskWebhook` and `identityLookupsFor` in one pass over the body (the intake maps each row
+ * once, and again only when a look-up brought an entry the mapping read).
+ */
+export function mapZendeskWebhookWithLookups(input: MapZendeskWebhookInput): MappedWithLookups {
+  const collector = new LookupCollector();
+  const step = route(contextOf(input, collector), input.body);
+  const lookups: IdentityLookups =
+    step.outcome === 'drafts'
+      ? { userIds: [...collector.userIds], organizationIds: [...collector.organizationIds] }
+      : { userIds: [], organizationIds: [] };
+  return { result: finalize(step), lookups, consulted: collector.consulted };
 }
 
 /**
@@ -85,7 +107,7 @@ function contextOf(input: MapZendeskWebhookInput, lookups: LookupCollector): Map
 
 function route(ctx: MapContext, body: unknown): MapStep {
   if (looksLikeEventEnvelope(body)) {
-    const envelope = ZendeskEventEnvelope.safeParse(body);
+    const envelope = parseEventEnvelope(body as object);
     if (!envelope.success) return invalid(envelope.error, '');
     const type = envelope.data.type;
     if (!isStandingEventType(type)) {

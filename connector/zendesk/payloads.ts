@@ -53,6 +53,21 @@ export const ZendeskEventEnvelope = z.looseObject({
 });
 export type ZendeskEventEnvelope = z.output<typeof ZendeskEventEnvelope>;
 
+type EnvelopeParse = ReturnType<typeof ZendeskEventEnvelope.safeParse>;
+// The intake reads each body's envelope three times per batch (field values, their scope, the
+// mapping): parsed once per body object. Bodies are never mutated once loaded, nor are parse results.
+const parsedEnvelopes = new WeakMap<object, EnvelopeParse>();
+
+/** `ZendeskEventEnvelope.safeParse`, once per body object. */
+export function parseEventEnvelope(body: object): EnvelopeParse {
+  let parsed = parsedEnvelopes.get(body);
+  if (!parsed) {
+    parsed = ZendeskEventEnvelope.safeParse(body);
+    parsedEnvelopes.set(body, parsed);
+  }
+  return parsed;
+}
+
 /** Whether a body is shaped like an event-subscription delivery (as opposed to a trigger body). */
 export function looksLikeEventEnvelope(body: unknown): boolean {
   return (

@@ -5,13 +5,12 @@
  * Zendesk API (node-zendesk), then map each row (map-event.ts).
  */
 import type { MappedRows, RowOutcome, Source, SourceBatch } from '../intake/intake-source.ts';
-import type { PendingInboxRow } from '../intake/intake-inbox.ts';
 import { ProviderRateLimitedError, ProviderUnavailableError } from '../intake/provider-errors.ts';
 import type { FieldValueHistory } from '../store/field-value-history.ts';
 import type { Tenant } from '../tenants/tenant-registry.ts';
 import { fieldChangeOf, fieldScopeOf } from './field-changes.ts';
 import type { FieldFact } from './map-common.ts';
-import { identityLookupsFor, mapZendeskWebhook } from './map-event.ts';
+import { mapZendeskWebhookWithLookups, type MappedWithLookups, type ZendeskMapResult } from './map-event.ts';
 import { DEFAULT_ZENDESK_MAPPING_DOCUMENT, parseMappingDocument, type ZendeskMapping } from './mapping-document.ts';
 import type { Directory, LookupRequest, ZendeskDirectory } from './zendesk-directory.ts';
 import { ticketSeenFromWebhook, type TicketSeen } from './tickets-seen.ts';
@@ -68,11 +67,9 @@ export class ZendeskSource implements Source<ZendeskMapping> {
     const facts = await this.fieldValues.asOf(wanted.map((w) => w.scope));
     const factsOf = new Map<number, FieldFact[]>(wanted.map((w, j) => [w.i, facts[j]!]));
     const skipped: string[] = [];
-    const directory = await this.lookUpIdentities(tenant, mapping, rows, skipped);
-
-    const outcomes = rows.map((row, i): RowOutcome => {
-      const retryAt = Date.parse(row.received_at) + this.companionWaitMs;
-      const result = mapZendeskWebhook({
+    const mapRow = (i: number, directory: Directory): MappedWithLookups => {
+      const row = rows[i]!;
+      return mapZendeskWebhookWithLookups({
         tenant: tenant.id,
         body: row.body,
         mapping,
@@ -82,28 +79,45 @@ export class ZendeskSource implements Source<ZendeskMapping> {
         directory,
         fieldsAsOf: factsOf.get(i) ?? [],
         // Measured from the delivery's arrival, so a replay (long after) never waits.
-        mayWait: now < retryAt,
+        mayWait: now < Date.parse(row.received_at) + this.companionWaitMs,
       });
-      return result.outcome === 'wait' ? { outcome: 'wait', retryAt } : result;
+    };
+    const results = await this.mapWithLookups(tenant, rows.length, mapRow, skipped);
+    const outcomes = results.map((result, i): RowOutcome => {
+      if (result.outcome !== 'wait') return result;
+      return { outcome: 'wait', retryAt: Date.parse(rows[i]!.received_at) + this.companionWaitMs };
     });
     return { outcomes, skipped };
   }
 
-  private async lookUpIdentities(
+  /**
+   * Maps every row once, collecting the identities the mappings lack; looks them up (through the
+   * directory's cache) and maps again only the rows that read an entry a look-up brought. Look-ups go
+   * in rounds until nothing new is asked: a user's organization is known only once the user is. A
+   * tenant without API credentials thus costs one mapping per row, and each id asked is still
+   * reported in `skipped`.
+   */
+  private async mapWithLookups(
     tenant: Tenant,
-    mapping: ZendeskMapping,
-    rows: readonly PendingInboxRow[],
+    count: number,
+    mapRow: (i: number, directory: Directory) => MappedWithLookups,
     skipped: string[],
-  ): Promise<Directory> {
+  ): Promise<ZendeskMapResult[]> {
     const directory: Directory = { users: {}, organizations: {} };
+    const results: ZendeskMapResult[] = [];
+    const consulted: ReadonlySet<string>[] = [];
     const asked = new Set<string>();
-    for (let round = 0; round < MAX_LOOKUP_ROUNDS; round++) {
+    let todo = Array.from({ length: count }, (_, i) => i);
+    for (let round = 0; ; round++) {
       const wanted: LookupRequest = { userIds: [], organizationIds: [] };
-      for (const r of rows) {
-        const w = identityLookupsFor(tenant.id, r.body, mapping, directory);
+      for (const i of todo) {
+        const mapped = mapRow(i, directory);
+        results[i] = mapped.result;
+        consulted[i] = mapped.consulted;
+        if (round >= MAX_LOOKUP_ROUNDS) continue;
         for (const [list, kind, ids] of [
-          [wanted.userIds, 'user', w.userIds],
-          [wanted.organizationIds, 'organization', w.organizationIds],
+          [wanted.userIds, 'user', mapped.lookups.userIds],
+          [wanted.organizationIds, 'organization', mapped.lookups.organizationIds],
         ] as const) {
           for (const id of ids) {
             if (asked.has(`${kind}:${id}`)) continue;
@@ -112,7 +126,7 @@ export class ZendeskSource implements Source<ZendeskMapping> {
           }
         }
       }
-      if (wanted.userIds.length + wanted.organizationIds.length === 0) break;
+      if (wanted.userIds.length + wanted.organizationIds.length === 0) return results;
       const looked = await this.directory.lookup(tenant, wanted, directory);
       if (!looked.ok) {
         const d = looked.decision;
@@ -121,7 +135,14 @@ export class ZendeskSource implements Source<ZendeskMapping> {
         throw new ProviderUnavailableError(`Zendesk look-up failed for tenant ${tenant.id}: ${d.reason}`);
       }
       skipped.push(...looked.skipped);
+      const brought = new Set([
+        ...wanted.userIds.filter((id) => directory.users[id] !== undefined).map((id) => `user:${id}`),
+        ...wanted.organizationIds
+          .filter((id) => directory.organizations[id] !== undefined)
+          .map((id) => `organization:${id}`),
+      ]);
+      if (brought.size === 0) return results;
+      todo = consulted.flatMap((seen, i) => ([...seen].some((k) => brought.has(k)) ? [i] : []));
     }
-    return directory;
   }
 }
