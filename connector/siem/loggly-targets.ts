@@ -6,12 +6,19 @@
  */
 import { z } from 'zod';
 import type { LogglyTarget } from '../contracts/index.ts';
-import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
+import type { MasterKeys } from '../model/sealing.ts';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { SqlClient } from '../store/database.ts';
 import { loadSql } from '../store/sql.ts';
 import type { PushTargetStore } from './siem-push.ts';
-import { InvalidSiemTargetError, UnknownTenantError } from './splunk-targets.ts';
+import {
+  InvalidSiemTargetError,
+  pushState,
+  requireTenant,
+  sealToken,
+  unsealToken,
+  type PushStateRow,
+} from './target-common.ts';
 
 const SQL = {
   get: loadSql('loggly-target-get'),
@@ -20,7 +27,6 @@ const SQL = {
   advance: loadSql('loggly-target-advance'),
   failure: loadSql('loggly-target-failure'),
 };
-const aad = (tenant: string) => `siem-token:${tenant}:loggly`;
 
 /** PUT body: absent keys keep the current value (or the default on creation); the token is required on creation. */
 export const LogglyTargetInput = z.strictObject({
@@ -40,23 +46,15 @@ export const LogglyTargetInput = z.strictObject({
 
 export const LOGGLY_TARGET_DEFAULTS = { tag: 'standing', include_personal_data: false, enabled: true } as const;
 
-interface Row {
+interface Row extends PushStateRow {
   tenant: string;
   token_sealed: Buffer;
   tag: string;
   include_personal_data: boolean;
   enabled: boolean;
-  last_seq: number | string;
-  last_success_at: Date | null;
-  last_error: string | null;
-  last_error_at: Date | null;
-  not_before: Date | null;
-  updated_by: string;
-  updated_at: Date;
 }
 
 type Stored = Omit<LogglyTarget, 'token'>;
-const isoOrNull = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export class LogglyTargets implements PushTargetStore<Stored & { token: string }> {
   constructor(
@@ -80,17 +78,13 @@ export class LogglyTargets implements PushTargetStore<Stored & { token: string }
     const parsed = LogglyTargetInput.safeParse(input);
     if (!parsed.success) throw new InvalidSiemTargetError(describeIssues(parsed.error));
     const i = parsed.data;
-    const [exists] = await this.db.query('SELECT 1 FROM tenants WHERE id = $1', [tenant]);
-    if (!exists) throw new UnknownTenantError(`tenant "${tenant}" does not exist`);
+    await requireTenant(this.db, tenant);
     const [current] = await this.db.query<Row>(SQL.get, [tenant]);
     if (!current && i.token === undefined) {
       const missing: FieldProblem[] = [{ path: 'token', message: 'is required to create the target' }];
       throw new InvalidSiemTargetError(missing);
     }
-    const tokenSealed =
-      i.token !== undefined
-        ? seal(this.keys.tenantSecrets, Buffer.from(i.token, 'utf8'), aad(tenant))
-        : current!.token_sealed;
+    const tokenSealed = i.token !== undefined ? sealToken(this.keys, tenant, 'loggly', i.token) : current!.token_sealed;
     const d = LOGGLY_TARGET_DEFAULTS;
     const [row] = await this.db.query<Row>(SQL.put, [
       tenant,
@@ -113,7 +107,7 @@ export class LogglyTargets implements PushTargetStore<Stored & { token: string }
   }
 
   private token(r: Row): string {
-    return unseal(this.keys.tenantSecrets, r.token_sealed, aad(r.tenant)).toString('utf8');
+    return unsealToken(this.keys, r.tenant, 'loggly', r.token_sealed);
   }
 
   private view(r: Row): LogglyTarget {
@@ -127,12 +121,6 @@ function fromRow(r: Row): Stored {
     tag: r.tag,
     include_personal_data: r.include_personal_data,
     enabled: r.enabled,
-    last_seq: Number(r.last_seq),
-    last_success_at: isoOrNull(r.last_success_at),
-    last_error: r.last_error,
-    last_error_at: isoOrNull(r.last_error_at),
-    not_before: isoOrNull(r.not_before),
-    updated_by: r.updated_by,
-    updated_at: new Date(r.updated_at).toISOString(),
+    ...pushState(r),
   };
 }

@@ -5,13 +5,22 @@
  * (compare-and-set), so two pushers never move it past rows neither sent.
  */
 import { z } from 'zod';
-import { seal, unseal, type MasterKeys } from '../model/sealing.ts';
+import type { MasterKeys } from '../model/sealing.ts';
 import { describeIssues, type FieldProblem } from '../model/standing-event.ts';
 import type { SqlClient } from '../store/database.ts';
 import { loadSql } from '../store/sql.ts';
 import type { HecDestination } from './splunk-hec.ts';
-import { StandingError } from '../lib/errors.ts';
-import { problemsText } from '../lib/problems.ts';
+import {
+  InvalidSiemTargetError,
+  pushState,
+  requireTenant,
+  sealToken,
+  unsealToken,
+  type PushState,
+  type PushStateRow,
+} from './target-common.ts';
+
+export { InvalidSiemTargetError, UnknownTenantError } from './target-common.ts';
 
 const SQL = {
   get: loadSql('siem-target-get'),
@@ -20,7 +29,6 @@ const SQL = {
   advance: loadSql('siem-target-advance'),
   failure: loadSql('siem-target-failure'),
 };
-const aad = (tenant: string) => `siem-token:${tenant}:splunk_hec`;
 
 const text = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -58,46 +66,19 @@ export const SPLUNK_TARGET_DEFAULTS = {
   enabled: true,
 } as const;
 
-export interface SplunkTarget extends HecDestination {
+export interface SplunkTarget extends HecDestination, PushState {
   tenant: string;
   include_personal_data: boolean;
   enabled: boolean;
-  last_seq: number;
-  last_success_at: string | null;
-  last_error: string | null;
-  last_error_at: string | null;
-  not_before: string | null;
-  updated_by: string;
-  updated_at: string;
 }
 
 /** What the API shows: the token only as set, with its last four characters. */
 export type SplunkTargetView = SplunkTarget & { token: { set: true; last4: string } };
 
-export class InvalidSiemTargetError extends StandingError {
-  override name = 'InvalidSiemTargetError';
-  constructor(readonly problems: FieldProblem[]) {
-    super(problemsText(problems));
-  }
-}
-export class UnknownTenantError extends StandingError {
-  override name = 'UnknownTenantError';
-}
-
-interface Row extends Omit<
-  SplunkTarget,
-  'index' | 'last_seq' | 'last_success_at' | 'last_error_at' | 'not_before' | 'updated_at'
-> {
+interface Row extends Omit<SplunkTarget, 'index' | keyof PushState>, PushStateRow {
   index_name: string | null;
-  last_seq: number | string;
   token_sealed: Buffer;
-  last_success_at: Date | null;
-  last_error_at: Date | null;
-  not_before: Date | null;
-  updated_at: Date;
 }
-
-const isoOrNull = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export class SplunkTargets {
   constructor(
@@ -115,7 +96,7 @@ export class SplunkTargets {
     const rows = await this.db.query<Row>(SQL.due, [now.toISOString()]);
     return rows.map((r) => ({
       ...this.fromRow(r),
-      token: unseal(this.keys.tenantSecrets, r.token_sealed, aad(r.tenant)).toString('utf8'),
+      token: unsealToken(this.keys, r.tenant, 'splunk_hec', r.token_sealed),
     }));
   }
 
@@ -124,8 +105,7 @@ export class SplunkTargets {
     const parsed = SplunkTargetInput.safeParse(input);
     if (!parsed.success) throw new InvalidSiemTargetError(describeIssues(parsed.error));
     const i = parsed.data;
-    const [exists] = await this.db.query('SELECT 1 FROM tenants WHERE id = $1', [tenant]);
-    if (!exists) throw new UnknownTenantError(`tenant "${tenant}" does not exist`);
+    await requireTenant(this.db, tenant);
     const [current] = await this.db.query<Row>(SQL.get, [tenant]);
     const missing: FieldProblem[] = [];
     if (!current && i.url === undefined) missing.push({ path: 'url', message: 'is required to create the target' });
@@ -134,9 +114,7 @@ export class SplunkTargets {
     const pick = <T>(v: T | undefined, old: T | undefined, dflt: T): T =>
       v !== undefined ? v : old !== undefined ? old : dflt;
     const tokenSealed =
-      i.token !== undefined
-        ? seal(this.keys.tenantSecrets, Buffer.from(i.token, 'utf8'), aad(tenant))
-        : current!.token_sealed;
+      i.token !== undefined ? sealToken(this.keys, tenant, 'splunk_hec', i.token) : current!.token_sealed;
     const [row] = await this.db.query<Row>(SQL.put, [
       tenant,
       pick(i.url, current?.url, ''),
@@ -173,18 +151,12 @@ export class SplunkTargets {
       host: r.host,
       include_personal_data: r.include_personal_data,
       enabled: r.enabled,
-      last_seq: Number(r.last_seq),
-      last_success_at: isoOrNull(r.last_success_at),
-      last_error: r.last_error,
-      last_error_at: isoOrNull(r.last_error_at),
-      not_before: isoOrNull(r.not_before),
-      updated_by: r.updated_by,
-      updated_at: new Date(r.updated_at).toISOString(),
+      ...pushState(r),
     };
   }
 
   private view(r: Row): SplunkTargetView {
-    const token = unseal(this.keys.tenantSecrets, r.token_sealed, aad(r.tenant)).toString('utf8');
+    const token = unsealToken(this.keys, r.tenant, 'splunk_hec', r.token_sealed);
     return { ...this.fromRow(r), token: { set: true, last4: token.slice(-4) } };
   }
 }
