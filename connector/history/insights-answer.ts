@@ -20,6 +20,7 @@ import {
   type WarningCounts,
 } from '../contracts/index.ts';
 import { ValidationError } from '../lib/errors.ts';
+import { once } from '../lib/query-once.ts';
 import { INITIATION_TYPES, SOURCE_SYSTEMS } from '../model/standing-event.ts';
 import type { CountRow, DurationRow, FlagCountRow, InsightsScope, InsightsStore } from '../store/insights.ts';
 import type { WarningSettings } from './standing-warnings.ts';
@@ -28,12 +29,6 @@ import type { WarningSettings } from './standing-warnings.ts';
 export const INSIGHTS_LIMITS = { maxDays: 731, maxBuckets: 400, customers: 500 } as const;
 
 const DAY_MS = 86_400_000;
-const once = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value, ctx) => {
-    if (!Array.isArray(value)) return value;
-    ctx.addIssue({ code: 'custom', message: 'must be given once', input: value });
-    return z.NEVER;
-  }, schema);
 const day = z.iso.date({ error: 'must be a day, YYYY-MM-DD (UTC)' });
 const scopeShape = {
   from: once(day),

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { CustomerIdentities, IDENTITY_KINDS, SUBJECT_KINDS, TenantId } from '../model/standing-event.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import { ValidationError } from '../lib/errors.ts';
+import { once } from '../lib/query-once.ts';
 import type { AppSettingsStore } from '../history/app-settings.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
 import type { HistoryPage } from '../contracts/index.ts';
@@ -17,13 +18,6 @@ import { answerHistory } from '../history/history-answer.ts';
 export const DEFAULT_TENANT = 'default';
 export const HISTORY_LIMIT = { default: 50, max: 500 } as const;
 
-// Express's query parser yields an array when a parameter is repeated: each is allowed once.
-const once = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value, ctx) => {
-    if (!Array.isArray(value)) return value;
-    ctx.addIssue({ code: 'custom', message: 'must be given once', input: value });
-    return z.NEVER;
-  }, schema);
 const text = z.string();
 const identity = CustomerIdentities.shape;
 const limitMessage = `must be an integer 1-${HISTORY_LIMIT.max}`;
