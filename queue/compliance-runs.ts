@@ -1,16 +1,23 @@
 /**
- * The Loggly push, the alert run and the insights' catch-up as compliance jobs (compliance-scheduler.ts):
- * each counts its outcomes in the metrics and logs failures with the receiver's reason only (never a
+ * The compliance jobs' runs (compliance-scheduler.ts schedules them): checkpoints, retention, the
+ * Splunk and Loggly pushes, the alert run and the insights' catch-up. The pushes and the alert run
+ * count their outcomes in the metrics; failures are logged with the receiver's reason only (never a
  * token, a secret or an alert's content).
  */
 import type { Logger } from 'pino';
 import type { Alerts } from '../connector/alerts/alerts.ts';
+import type { CheckpointKey } from '../connector/model/checkpoint.ts';
 import type { StandingMetrics } from '../connector/ops/metrics.ts';
 import { pushLogglyTargets } from '../connector/siem/loggly-push.ts';
 import type { LogglyTargets } from '../connector/siem/loggly-targets.ts';
-import type { SiemPushOptions } from '../connector/siem/siem-push.ts';
+import { pushSiemTargets, type SiemPushOptions } from '../connector/siem/siem-push.ts';
+import type { SplunkTargets } from '../connector/siem/splunk-targets.ts';
+import type { CheckpointExporter } from '../connector/store/checkpoint-export.ts';
+import { writeCheckpoints } from '../connector/store/checkpoints.ts';
+import { applyRetention } from '../connector/store/retention.ts';
 import type { StandingLog } from '../connector/store/standing-log.ts';
 
+export type ComplianceRunOutcome = 'ok' | 'refused' | 'export_failed' | 'partial' | 'failed';
 type Outcome = 'ok' | 'partial' | 'failed';
 
 interface RunDeps {
@@ -18,6 +25,76 @@ interface RunDeps {
   logger: Logger;
   metrics?: StandingMetrics;
   now: () => Date;
+}
+
+export async function runCheckpoint(
+  deps: RunDeps & { checkpointKey: CheckpointKey; exporter?: CheckpointExporter },
+): Promise<ComplianceRunOutcome> {
+  const { logger } = deps;
+  const outcomes = await writeCheckpoints(deps.log, deps.checkpointKey, { exporter: deps.exporter, now: deps.now });
+  let result: ComplianceRunOutcome = 'ok';
+  for (const c of outcomes) {
+    if (c.status === 'refused') {
+      logger.error(
+        { tenant: c.tenant, seq: c.broken.seq, problem: c.broken.problem },
+        'checkpoint refused: the rows since the last checkpoint do not check out; run standing verify',
+      );
+      result = 'refused';
+    } else if ((c.status === 'written' || c.status === 'unchanged') && deps.exporter && c.exported !== true) {
+      logger.warn(
+        { tenant: c.tenant, number: c.number, target: deps.exporter.target, error: c.export_error },
+        'checkpoint not copied to the export; retried next run',
+      );
+      if (result === 'ok') result = 'export_failed';
+    } else if (c.status === 'written')
+      logger.info({ tenant: c.tenant, number: c.number, seq: c.seq }, 'checkpoint written');
+  }
+  return result;
+}
+
+export async function runRetention(deps: RunDeps & { checkpointKey: CheckpointKey }): Promise<ComplianceRunOutcome> {
+  const { logger } = deps;
+  for (const r of await applyRetention(deps.log, deps.checkpointKey, { now: deps.now })) {
+    if (r.status === 'removed' || (r.status === 'held' && r.removed > 0))
+      logger.info(
+        { tenant: r.tenant, through: r.through, removed: r.removed, cutoff: r.cutoff },
+        'retention removed an expired range',
+      );
+    if (r.status === 'held')
+      logger.info({ tenant: r.tenant, held_from: r.held_from }, 'retention stopped by a legal hold');
+  }
+  return 'ok';
+}
+
+export async function runSiemPush(
+  deps: RunDeps & { targets: SplunkTargets; options?: SiemPushOptions },
+): Promise<Outcome> {
+  const { logger, metrics } = deps;
+  const outcomes = await pushSiemTargets(deps.log, deps.targets, { ...deps.options, now: deps.now });
+  let failed = 0;
+  for (const p of outcomes) {
+    if (p.status === 'sent' || p.status === 'raced') metrics?.siemEventsPushed.inc({ tenant: p.tenant }, p.events);
+    if (p.status === 'sent' || p.status === 'up_to_date')
+      metrics?.siemLastSuccess.set({ tenant: p.tenant }, Date.now() / 1000);
+    if (p.status === 'failed') {
+      failed++;
+      metrics?.siemPushFailures.inc({ tenant: p.tenant, reason: p.reason });
+      if (p.events > 0) metrics?.siemEventsPushed.inc({ tenant: p.tenant }, p.events);
+      // HEC's text and code only: never the token or the events.
+      logger.warn(
+        {
+          tenant: p.tenant,
+          reason: p.reason,
+          retry: p.retry,
+          wait_ms: p.wait_ms,
+          error: p.error,
+          last_seq: p.last_seq,
+        },
+        'SIEM push to Splunk failed; the batch is sent again later',
+      );
+    }
+  }
+  return failed === 0 ? 'ok' : failed === outcomes.length ? 'failed' : 'partial';
 }
 
 export async function runLogglyPush(

@@ -16,15 +16,21 @@ import type { Logger } from 'pino';
 import type { CheckpointKey } from '../connector/model/checkpoint.ts';
 import type { StandingMetrics } from '../connector/ops/metrics.ts';
 import type { CheckpointExporter } from '../connector/store/checkpoint-export.ts';
-import { writeCheckpoints } from '../connector/store/checkpoints.ts';
-import { applyRetention } from '../connector/store/retention.ts';
 import type { StandingLog } from '../connector/store/standing-log.ts';
-import { pushSiemTargets, type SiemPushOptions } from '../connector/siem/siem-push.ts';
+import type { SiemPushOptions } from '../connector/siem/siem-push.ts';
 import type { SplunkTargets } from '../connector/siem/splunk-targets.ts';
 import type { Alerts } from '../connector/alerts/alerts.ts';
 import type { LogglyTargets } from '../connector/siem/loggly-targets.ts';
 import { logErrorsOnce } from './intake-queue.ts';
-import { runAlerts, runInsightsCatchUp, runLogglyPush } from './compliance-runs.ts';
+import {
+  runAlerts,
+  runCheckpoint,
+  runInsightsCatchUp,
+  runLogglyPush,
+  runRetention,
+  runSiemPush,
+  type ComplianceRunOutcome,
+} from './compliance-runs.ts';
 import { closeWorker, DEFAULT_WORKER_CLOSE_GRACE_MS, within } from './close-worker.ts';
 
 export const COMPLIANCE_QUEUE_NAME = 'standing-compliance';
@@ -88,7 +94,7 @@ export const DEFAULT_COMPLIANCE_SCHEDULER_OPTIONS = {
   insightsChunkRows: 50_000,
 } as const;
 
-export type ComplianceRunOutcome = 'ok' | 'refused' | 'export_failed' | 'partial' | 'failed';
+export type { ComplianceRunOutcome } from './compliance-runs.ts';
 
 export interface ComplianceScheduler {
   /** The jobs this process schedules. */
@@ -106,7 +112,7 @@ export async function startComplianceScheduler(
 ): Promise<ComplianceScheduler> {
   const o = { ...DEFAULT_COMPLIANCE_SCHEDULER_OPTIONS, ...options };
   const now = o.now ?? (() => new Date());
-  const { log, logger, metrics } = deps;
+  const { logger, metrics } = deps;
   const every: Record<ComplianceJob, number> = {
     checkpoint: o.checkpointEveryMs,
     retention: o.retentionEveryMs,
@@ -139,73 +145,10 @@ export async function startComplianceScheduler(
   for (const job of COMPLIANCE_JOBS.filter((j) => !scheduled.includes(j)))
     await queue.removeJobScheduler(complianceSchedulerId(job));
 
-  const runCheckpoint = async (): Promise<ComplianceRunOutcome> => {
-    const outcomes = await writeCheckpoints(log, deps.checkpointKey!, { exporter: deps.exporter, now });
-    let result: ComplianceRunOutcome = 'ok';
-    for (const c of outcomes) {
-      if (c.status === 'refused') {
-        logger.error(
-          { tenant: c.tenant, seq: c.broken.seq, problem: c.broken.problem },
-          'checkpoint refused: the rows since the last checkpoint do not check out; run standing verify',
-        );
-        result = 'refused';
-      } else if ((c.status === 'written' || c.status === 'unchanged') && deps.exporter && c.exported !== true) {
-        logger.warn(
-          { tenant: c.tenant, number: c.number, target: deps.exporter.target, error: c.export_error },
-          'checkpoint not copied to the export; retried next run',
-        );
-        if (result === 'ok') result = 'export_failed';
-      } else if (c.status === 'written')
-        logger.info({ tenant: c.tenant, number: c.number, seq: c.seq }, 'checkpoint written');
-    }
-    return result;
-  };
-
-  const runRetention = async (): Promise<ComplianceRunOutcome> => {
-    for (const r of await applyRetention(log, deps.checkpointKey!, { now })) {
-      if (r.status === 'removed' || (r.status === 'held' && r.removed > 0))
-        logger.info(
-          { tenant: r.tenant, through: r.through, removed: r.removed, cutoff: r.cutoff },
-          'retention removed an expired range',
-        );
-      if (r.status === 'held')
-        logger.info({ tenant: r.tenant, held_from: r.held_from }, 'retention stopped by a legal hold');
-    }
-    return 'ok';
-  };
-
-  const runSiemPush = async (): Promise<ComplianceRunOutcome> => {
-    const outcomes = await pushSiemTargets(log, deps.targets, { ...o.siemPush, now });
-    let failed = 0;
-    for (const p of outcomes) {
-      if (p.status === 'sent' || p.status === 'raced') metrics?.siemEventsPushed.inc({ tenant: p.tenant }, p.events);
-      if (p.status === 'sent' || p.status === 'up_to_date')
-        metrics?.siemLastSuccess.set({ tenant: p.tenant }, Date.now() / 1000);
-      if (p.status === 'failed') {
-        failed++;
-        metrics?.siemPushFailures.inc({ tenant: p.tenant, reason: p.reason });
-        if (p.events > 0) metrics?.siemEventsPushed.inc({ tenant: p.tenant }, p.events);
-        // HEC's text and code only: never the token or the events.
-        logger.warn(
-          {
-            tenant: p.tenant,
-            reason: p.reason,
-            retry: p.retry,
-            wait_ms: p.wait_ms,
-            error: p.error,
-            last_seq: p.last_seq,
-          },
-          'SIEM push to Splunk failed; the batch is sent again later',
-        );
-      }
-    }
-    return failed === 0 ? 'ok' : failed === outcomes.length ? 'failed' : 'partial';
-  };
-
   const jobs: Record<ComplianceJob, () => Promise<ComplianceRunOutcome>> = {
-    checkpoint: runCheckpoint,
-    retention: runRetention,
-    siem_push: runSiemPush,
+    checkpoint: () => runCheckpoint({ ...deps, checkpointKey: deps.checkpointKey!, now }),
+    retention: () => runRetention({ ...deps, checkpointKey: deps.checkpointKey!, now }),
+    siem_push: () => runSiemPush({ ...deps, now, options: o.siemPush }),
     loggly_push: () => runLogglyPush({ ...deps, now, options: o.siemPush }),
     alerts: () => runAlerts({ ...deps, now }),
     insights: () => runInsightsCatchUp({ ...deps, now, chunkRows: o.insightsChunkRows }),
