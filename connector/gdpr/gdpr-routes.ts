@@ -11,6 +11,7 @@ import type { AccessAudit } from '../audit/access-audit.ts';
 import { recordReadOrRefuse } from '../audit/read-audit.ts';
 import { TenantId } from '../model/standing-event.ts';
 import { HttpError, ValidationError } from '../lib/errors.ts';
+import { once } from '../lib/query-once.ts';
 import type { StandingLog } from '../store/standing-log.ts';
 import { accessExport, accessExportCsv } from './access-export.ts';
 import { eraseSubject, LegalHoldBlocksErasureError } from './erasure.ts';
@@ -28,19 +29,12 @@ export interface GdprRoutesDeps {
   onErased?: (notice: ErasureNotice) => Promise<void>;
 }
 
-const single = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value, ctx) => {
-    if (!Array.isArray(value)) return value;
-    ctx.addIssue({ code: 'custom', message: 'must be given once', input: value });
-    return z.NEVER;
-  }, schema);
-
 const ExportQuery = z
   .strictObject({
-    email: single(PersonIdentities.shape.email),
-    zendesk_user_id: single(PersonIdentities.shape.zendesk_user_id),
-    salesforce_contact_id: single(PersonIdentities.shape.salesforce_contact_id),
-    format: single(z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json')),
+    email: once(PersonIdentities.shape.email),
+    zendesk_user_id: once(PersonIdentities.shape.zendesk_user_id),
+    salesforce_contact_id: once(PersonIdentities.shape.salesforce_contact_id),
+    format: once(z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json')),
   })
   .refine((q) => q.email !== undefined || q.zendesk_user_id !== undefined || q.salesforce_contact_id !== undefined, {
     message: 'needs at least one identity of the person: email, zendesk_user_id, salesforce_contact_id',
