@@ -10,11 +10,8 @@ import type { Command } from 'commander';
 import { AlertChannels, InvalidAlertChannelsError } from '../alerts/alert-channels.ts';
 import { AlertOutbox } from '../alerts/alert-outbox.ts';
 import { ALERT_DELIVERIES_LIMIT } from '../alerts/alert-routes.ts';
-import { formatConfigProblems } from '../config/config.ts';
-import { loadSecrets } from '../config/secrets.ts';
 import type { SqlClient } from '../store/database.ts';
-import { migrateFor } from '../store/open-migrated.ts';
-import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, type SetExitCode } from './common.ts';
+import { CliFailure, EXIT, tenantIdArgument, withSealingDatabase, type SetExitCode } from './common.ts';
 
 export interface AlertChannelsCommandOptions {
   tenant: string;
@@ -51,14 +48,10 @@ interface Stores {
 }
 
 async function withAlerts<T>(tenant: string, fn: (s: Stores) => Promise<T>): Promise<T> {
-  const config = loadConfigOrFail();
-  const secrets = await loadSecrets(config);
-  if (!secrets.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(secrets.problems)}`, EXIT.usage);
-  return withDatabase(config, async (db) => {
-    await migrateFor(db, config.database);
+  return withSealingDatabase(async (db, master) => {
     const [exists] = await db.query('SELECT 1 FROM tenants WHERE id = $1', [tenant]);
     if (!exists) throw new CliFailure(`--tenant: no tenant "${tenant}" is registered`, EXIT.failed);
-    return fn({ db, channels: new AlertChannels(db, secrets.secrets.master), outbox: new AlertOutbox(db) });
+    return fn({ db, channels: new AlertChannels(db, master), outbox: new AlertOutbox(db) });
   });
 }
 

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { formatConfigProblems, parseConfig, type StandingConfig } from '../config/config.ts';
 import { TenantId, type FieldProblem } from '../model/standing-event.ts';
 import { loadSecrets } from '../config/secrets.ts';
+import type { MasterKeys } from '../model/sealing.ts';
 import { openDatabase, type Database } from '../store/database.ts';
 import { migrateFor } from '../store/open-migrated.ts';
 import { TenantRegistry } from '../tenants/tenant-registry.ts';
@@ -66,12 +67,22 @@ export async function withDatabase<T>(config: StandingConfig, fn: (db: Database)
 export async function withTenantRegistry<T>(
   fn: (tenants: TenantRegistry, config: StandingConfig) => Promise<T>,
 ): Promise<T> {
+  return withSealingDatabase((db, master, config) => fn(new TenantRegistry(db, master), config));
+}
+
+/**
+ * Runs `fn` on the configured database (migrated first) with the master key the service itself
+ * resolves, for a command that seals or unseals what the service reads (a token, a secret).
+ */
+export async function withSealingDatabase<T>(
+  fn: (db: Database, master: MasterKeys, config: StandingConfig) => Promise<T>,
+): Promise<T> {
   const config = loadConfigOrFail();
   const secrets = await loadSecrets(config);
   if (!secrets.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(secrets.problems)}`, EXIT.usage);
   return withDatabase(config, async (db) => {
     await migrateFor(db, config.database);
-    return fn(new TenantRegistry(db, secrets.secrets.master), config);
+    return fn(db, secrets.secrets.master, config);
   });
 }
 

@@ -8,12 +8,9 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isAllowed } from '../access/permissions.ts';
 import type { Principal } from '../access/principal.ts';
-import { formatConfigProblems } from '../config/config.ts';
-import { loadSecrets } from '../config/secrets.ts';
 import { LogglyTargets } from '../siem/loggly-targets.ts';
-import { InvalidSiemTargetError, UnknownTenantError } from '../siem/splunk-targets.ts';
-import { migrateFor } from '../store/open-migrated.ts';
-import { CliFailure, EXIT, loadConfigOrFail, tenantIdArgument, withDatabase, type SetExitCode } from './common.ts';
+import { InvalidSiemTargetError, UnknownTenantError } from '../siem/target-common.ts';
+import { CliFailure, EXIT, tenantIdArgument, withSealingDatabase, type SetExitCode } from './common.ts';
 
 export interface LogglyCommandOptions {
   tenant: string;
@@ -30,13 +27,7 @@ export interface LogglyCommandOptions {
 }
 
 async function withTargets<T>(fn: (t: LogglyTargets) => Promise<T>): Promise<T> {
-  const config = loadConfigOrFail();
-  const secrets = await loadSecrets(config);
-  if (!secrets.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(secrets.problems)}`, EXIT.usage);
-  return withDatabase(config, async (db) => {
-    await migrateFor(db, config.database);
-    return fn(new LogglyTargets(db, secrets.secrets.master));
-  });
+  return withSealingDatabase((db, master) => fn(new LogglyTargets(db, master)));
 }
 
 export async function runLogglyShow(o: LogglyCommandOptions, out = process.stdout): Promise<number> {
