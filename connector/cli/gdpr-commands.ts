@@ -6,16 +6,13 @@ import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { erasureChannel, publishErasure, type ErasureNotice } from '../gdpr/erasure-broadcast.ts';
-import { formatConfigProblems } from '../config/config.ts';
 import { accessExport, accessExportCsv, type HistoryReadsLog } from '../gdpr/access-export.ts';
 import { eraseSubject, LegalHoldBlocksErasureError } from '../gdpr/erasure.ts';
 import { PersonIdentities } from '../gdpr/person-data.ts';
 import { describeIssues } from '../model/standing-event.ts';
 import type { Principal } from '../access/principal.ts';
 import type { AccessAudit } from '../audit/access-audit.ts';
-import { loadSecrets } from '../config/secrets.ts';
 import type { Database } from '../store/database.ts';
-import { migrateFor } from '../store/open-migrated.ts';
 import { StandingLog } from '../store/standing-log.ts';
 import {
   CliFailure,
@@ -23,7 +20,7 @@ import {
   loadConfigOrFail,
   tenantIdArgument,
   validationFailure,
-  withDatabase,
+  withSealingDatabase,
   writeJson,
   type SetExitCode,
 } from './common.ts';
@@ -66,13 +63,7 @@ function identitiesOf(o: SubjectOptions): PersonIdentities {
 
 /** A StandingLog with the real master key (the person's data is unsealed, identities looked up by blind index). */
 async function withSealedLog<T>(fn: (log: StandingLog) => Promise<T>): Promise<T> {
-  const config = loadConfigOrFail();
-  const secrets = await loadSecrets(config);
-  if (!secrets.ok) throw new CliFailure(`configuration error\n${formatConfigProblems(secrets.problems)}`, EXIT.usage);
-  return withDatabase(config, async (db) => {
-    await migrateFor(db, config.database);
-    return fn(new StandingLog(db, secrets.secrets.master));
-  });
+  return withSealingDatabase((db, master) => fn(new StandingLog(db, master)));
 }
 
 export async function runSubjectExport(
