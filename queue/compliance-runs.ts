@@ -10,7 +10,7 @@ import type { CheckpointKey } from '../connector/model/checkpoint.ts';
 import type { StandingMetrics } from '../connector/ops/metrics.ts';
 import { pushLogglyTargets } from '../connector/siem/loggly-push.ts';
 import type { LogglyTargets } from '../connector/siem/loggly-targets.ts';
-import { pushSiemTargets, type SiemPushOptions } from '../connector/siem/siem-push.ts';
+import { pushSiemTargets, type SiemPushOptions, type SiemPushOutcome } from '../connector/siem/siem-push.ts';
 import type { SplunkTargets } from '../connector/siem/splunk-targets.ts';
 import type { CheckpointExporter } from '../connector/store/checkpoint-export.ts';
 import { writeCheckpoints } from '../connector/store/checkpoints.ts';
@@ -69,32 +69,18 @@ export async function runRetention(deps: RunDeps & { checkpointKey: CheckpointKe
 export async function runSiemPush(
   deps: RunDeps & { targets: SplunkTargets; options?: SiemPushOptions },
 ): Promise<Outcome> {
-  const { logger, metrics } = deps;
   const outcomes = await pushSiemTargets(deps.log, deps.targets, { ...deps.options, now: deps.now });
-  let failed = 0;
-  for (const p of outcomes) {
-    if (p.status === 'sent' || p.status === 'raced') metrics?.siemEventsPushed.inc({ tenant: p.tenant }, p.events);
-    if (p.status === 'sent' || p.status === 'up_to_date')
-      metrics?.siemLastSuccess.set({ tenant: p.tenant }, Date.now() / 1000);
-    if (p.status === 'failed') {
-      failed++;
-      metrics?.siemPushFailures.inc({ tenant: p.tenant, reason: p.reason });
-      if (p.events > 0) metrics?.siemEventsPushed.inc({ tenant: p.tenant }, p.events);
-      // HEC's text and code only: never the token or the events.
-      logger.warn(
-        {
-          tenant: p.tenant,
-          reason: p.reason,
-          retry: p.retry,
-          wait_ms: p.wait_ms,
-          error: p.error,
-          last_seq: p.last_seq,
-        },
-        'SIEM push to Splunk failed; the batch is sent again later',
-      );
-    }
-  }
-  return failed === 0 ? 'ok' : failed === outcomes.length ? 'failed' : 'partial';
+  const m = deps.metrics;
+  return tallyPushes(
+    outcomes,
+    deps.logger,
+    'Splunk',
+    m && {
+      pushed: m.siemEventsPushed,
+      failures: m.siemPushFailures,
+      lastSuccess: m.siemLastSuccess,
+    },
+  );
 }
 
 export async function runLogglyPush(
@@ -102,17 +88,45 @@ export async function runLogglyPush(
 ): Promise<Outcome> {
   if (!deps.loggly) return 'ok';
   const outcomes = await pushLogglyTargets(deps.log, deps.loggly, { ...deps.options, now: deps.now });
+  const m = deps.metrics;
+  return tallyPushes(
+    outcomes,
+    deps.logger,
+    'Loggly',
+    m && {
+      pushed: m.logglyEventsPushed,
+      failures: m.logglyPushFailures,
+    },
+  );
+}
+
+interface PushMetrics {
+  pushed: StandingMetrics['siemEventsPushed'];
+  failures: StandingMetrics['siemPushFailures'];
+  /** Splunk only: when a target was last known to be current. */
+  lastSuccess?: StandingMetrics['siemLastSuccess'];
+}
+
+/** Counts one push run's outcomes per tenant and logs each failure with the receiver's reason only. */
+function tallyPushes(
+  outcomes: SiemPushOutcome<string>[],
+  logger: Logger,
+  target: string,
+  metrics: PushMetrics | undefined,
+): Outcome {
   let failed = 0;
   for (const p of outcomes) {
-    if (p.status === 'sent' || p.status === 'raced')
-      deps.metrics?.logglyEventsPushed.inc({ tenant: p.tenant }, p.events);
+    if (p.status === 'sent' || p.status === 'raced') metrics?.pushed.inc({ tenant: p.tenant }, p.events);
+    if (p.status === 'sent' || p.status === 'up_to_date')
+      metrics?.lastSuccess?.set({ tenant: p.tenant }, Date.now() / 1000);
     if (p.status !== 'failed') continue;
     failed++;
-    deps.metrics?.logglyPushFailures.inc({ tenant: p.tenant, reason: p.reason });
-    if (p.events > 0) deps.metrics?.logglyEventsPushed.inc({ tenant: p.tenant }, p.events);
-    deps.logger.warn(
+    metrics?.failures.inc({ tenant: p.tenant, reason: p.reason });
+    if (p.events > 0) metrics?.pushed.inc({ tenant: p.tenant }, p.events);
+    // The receiver's text and code only: never the token or the events.
+    logger.warn(
       { tenant: p.tenant, reason: p.reason, retry: p.retry, wait_ms: p.wait_ms, error: p.error, last_seq: p.last_seq },
-      'SIEM push to Loggly failed; the batch is sent again later',
+      `SIEM push to ${target} failed; the batch is sent again later`,
     );
   }
   return failed === 0 ? 'ok' : failed === outcomes.length ? 'failed' : 'partial';
